@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+// Version returns the build's version: the ldflags value, else the module version.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// IOStreams are the process's standard streams, replaceable in tests.
+type IOStreams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InFd is the file descriptor of In when it is a terminal, else -1.
+	InFd int
+	// OutTTY says whether Out is a terminal.
+	OutTTY bool
+}
+
+// SystemIO returns the real standard streams.
+func SystemIO() IOStreams {
+	io := IOStreams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, InFd: -1}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		io.InFd = int(os.Stdin.Fd())
+	}
+	io.OutTTY = term.IsTerminal(int(os.Stdout.Fd()))
+	return io
+}
+
+// App carries what every command needs: streams, environment, the vault.
+type App struct {
+	IO     IOStreams
+	Getenv func(string) string
+	Now    func() time.Time
+	// OpenVault opens the workspace; replaced in tests to inject a vault.
+	OpenVault func(*App) (*vault.Vault, error)
+
+	// EnvFlag is the --env value (empty: $AUTHDECK_ENV, then the active environment).
+	EnvFlag string
+
+	v *vault.Vault
+}
+
+// commands are the subcommand constructors registered by each command file.
+var commands []func(*App) *cobra.Command
+
+// register adds a subcommand constructor; called from init() in command files.
+func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
+
+// Main runs the CLI and returns the process exit code (DESIGN §3).
+func Main(args []string, streams IOStreams, getenv func(string) string) int {
+	app := &App{IO: streams, Getenv: getenv, Now: time.Now, OpenVault: openVaultFromEnv}
+	return app.Run(args)
+}
+
+// Run executes args and returns the exit code, printing errors on stderr.
+func (a *App) Run(args []string) int {
+	root := a.newRootCmd()
+	root.SetArgs(args)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return vault.ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(a.IO.Err, "authdeck: "+ee.msg)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(a.IO.Err, "authdeck: cancelled")
+		return vault.ExitAborted
+	}
+	fmt.Fprintln(a.IO.Err, "authdeck: "+err.Error())
+	return vault.ExitCode(err)
+}
+
+// exitError ends the command with a given code (after printing msg, if any).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// ExitCode returns the code.
+func (e *exitError) ExitCode() int { return e.code }
+
+// exitWith returns an error that makes the CLI exit with code after printing msg.
+func exitWith(code int, format string, args ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func (a *App) newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "authdeck",
+		Short: "A terminal developer console for API credentials",
+		Long: `authdeck keeps environments, secrets and OAuth auth clients in the OS keychain,
+walks you through OAuth flows, sends test requests with a credential applied,
+and copies tokens safely. Run it without arguments for the TUI.
+
+Environment:
+  AUTHDECK_HOME        workspace directory (default: the OS config dir + /authdeck)
+  AUTHDECK_VAULT       keychain (default), file (encrypted with age) or memory
+  AUTHDECK_PASSPHRASE  passphrase of the file vault (else you are prompted)
+  AUTHDECK_ENV         environment to use instead of the active one
+  BROWSER              program that opens URLs
+  NO_COLOR             disable colours
+
+Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
+5 server unreachable, 6 unsupported token type, 7 rejected by the server,
+8 vault unavailable or locked.`,
+		Version:       Version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.SetIn(a.IO.In)
+	root.SetOut(a.IO.Out)
+	root.SetErr(a.IO.Err)
+	root.PersistentFlags().StringVarP(&a.EnvFlag, "env", "e", "", "environment to use (default: $AUTHDECK_ENV, else the active environment)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitWith(vault.ExitOther, "%v (see '%s --help')", err, c.CommandPath())
+	})
+	for _, f := range commands {
+		root.AddCommand(f(a))
+	}
+	return root
+}
+
+// Vault opens the workspace once per process.
+func (a *App) Vault() (*vault.Vault, error) {
+	if a.v != nil {
+		return a.v, nil
+	}
+	v, err := a.OpenVault(a)
+	if err != nil {
+		return nil, err
+	}
+	a.v = v
+	return v, nil
+}
+
+// Env resolves the environment to use: --env, $AUTHDECK_ENV, the active one.
+func (a *App) Env(c *vault.Catalog) (string, error) {
+	return vault.ResolveEnv(c, a.EnvFlag, a.Getenv("AUTHDECK_ENV"))
+}
+
+func openVaultFromEnv(a *App) (*vault.Vault, error) {
+	return vault.Open(vault.Options{
+		Home:       a.Getenv("AUTHDECK_HOME"),
+		Backend:    a.Getenv("AUTHDECK_VAULT"),
+		Passphrase: a.passphrase,
+	})
+}
+
+// passphrase returns the file vault's passphrase from $AUTHDECK_PASSPHRASE or a prompt.
+func (a *App) passphrase() (string, error) {
+	if p := a.Getenv("AUTHDECK_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	p, err := a.promptSecret("Vault passphrase: ")
+	if err != nil {
+		return "", fmt.Errorf("%w: the file vault needs a passphrase: set AUTHDECK_PASSPHRASE or run in a terminal", vault.ErrMissingInput)
+	}
+	return p, nil
+}
+
+// promptSecret asks for a value on the terminal without echo.
+func (a *App) promptSecret(label string) (string, error) {
+	if a.IO.InFd < 0 {
+		return "", fmt.Errorf("%w: no terminal to prompt for %s", vault.ErrMissingInput, strings.TrimSuffix(strings.TrimSpace(label), ":"))
+	}
+	fmt.Fprint(a.IO.Err, label)
+	b, err := term.ReadPassword(a.IO.InFd)
+	fmt.Fprintln(a.IO.Err)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// readStdinSecret reads a secret from standard input, dropping one trailing newline.
+func (a *App) readStdinSecret(what string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(a.IO.In, 1<<20+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s from stdin: %w", what, err)
+	}
+	if len(b) > 1<<20 {
+		return "", fmt.Errorf("%s on stdin is larger than 1 MiB", what)
+	}
+	s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if s == "" {
+		return "", fmt.Errorf("%w: %s: stdin was empty", vault.ErrMissingInput, what)
+	}
+	return s, nil
+}

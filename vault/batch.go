@@ -1,0 +1,187 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ClientItem is an auth client to create with its credentials.
+type ClientItem struct {
+	Client AuthClient
+	Creds  *ClientCredentials
+}
+
+// SecretItem is a secret to create with its value.
+type SecretItem struct {
+	Secret Secret
+	Value  SecretValue
+}
+
+// Batch is a set of new items created all together or not at all (imports).
+type Batch struct {
+	Envs     []Environment
+	Clients  []ClientItem
+	Secrets  []SecretItem
+	Requests []Request
+	// SecretVars are secret environment variables to add, by environment name
+	// (an environment of this batch or an existing one).
+	SecretVars map[string]map[string]string
+}
+
+// Empty reports whether the batch creates nothing.
+func (b *Batch) Empty() bool {
+	return len(b.Envs) == 0 && len(b.Clients) == 0 && len(b.Secrets) == 0 && len(b.Requests) == 0 && len(b.SecretVars) == 0
+}
+
+// Apply validates every item of b against the catalog and itself, then stores
+// values and catalog entries. When anything fails, nothing is stored.
+func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
+	now := v.Now()
+	c, err := v.cat.Load()
+	if err != nil {
+		return nil, err
+	}
+	// Assign IDs and timestamps, validate items on their own.
+	for i := range b.Envs {
+		e := &b.Envs[i]
+		e.ID, e.Created, e.Updated = NewID(), now, now
+		if err := e.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	for i := range b.Clients {
+		it := &b.Clients[i]
+		if err := it.Client.Validate(); err != nil {
+			return nil, err
+		}
+		creds := ClientCredentials{}
+		if it.Creds != nil {
+			creds = *it.Creds
+		}
+		if err := it.Client.ValidateCredentials(creds); err != nil {
+			return nil, err
+		}
+		it.Client.ID, it.Client.Created, it.Client.Updated = NewID(), now, now
+		it.Client.HasSecret = !creds.Empty()
+	}
+	for i := range b.Secrets {
+		it := &b.Secrets[i]
+		if err := it.Secret.Validate(); err != nil {
+			return nil, err
+		}
+		if err := it.Secret.ValidateValue(it.Value); err != nil {
+			return nil, err
+		}
+		deriveSecretMeta(&it.Secret, it.Value)
+		it.Secret.ID, it.Secret.Created, it.Secret.Updated = NewID(), now, now
+	}
+	for i := range b.Requests {
+		r := &b.Requests[i]
+		if err := r.Validate(); err != nil {
+			return nil, err
+		}
+		r.ID, r.Created, r.Updated = NewID(), now, now
+	}
+	for env, vars := range b.SecretVars {
+		for name := range vars {
+			if err := ValidateVarName(env, name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	merge := func(c *Catalog) error { return b.mergeInto(c, now) }
+	// Dry run against a copy so conflicts are found before any store write.
+	if err := merge(c.Clone()); err != nil {
+		return nil, err
+	}
+	var writes []valueWrite
+	for _, it := range b.Clients {
+		if it.Client.HasSecret {
+			writes = append(writes, valueWrite{key: clientKey(it.Client.ID), value: mustJSON(it.Creds), fresh: true})
+		}
+	}
+	for _, it := range b.Secrets {
+		writes = append(writes, valueWrite{key: secretKey(it.Secret.ID), value: mustJSON(it.Value), fresh: true})
+	}
+	// Secret variables merge into each environment's one stored blob.
+	for envName, vars := range b.SecretVars {
+		envID, existing := "", map[string]string{}
+		if e, ok := c.Env(envName); ok {
+			envID = e.ID
+			existing, err = v.secretVars(ctx, e)
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			for _, e := range b.Envs {
+				if e.Name == envName {
+					envID = e.ID
+				}
+			}
+		}
+		for k, val := range vars {
+			existing[k] = val
+		}
+		writes = append(writes, valueWrite{key: envKey(envID), value: mustJSON(existing)})
+	}
+	return v.commit(ctx, writes, merge)
+}
+
+func (b *Batch) mergeInto(c *Catalog, now time.Time) error {
+	for _, e := range b.Envs {
+		if _, ok := c.Env(e.Name); ok {
+			return &ExistsError{Kind: "environment", Name: e.Name}
+		}
+		c.Environments = append(c.Environments, e)
+	}
+	for _, it := range b.Clients {
+		if _, ok := c.Env(it.Client.Env); !ok {
+			return &NotFoundError{Kind: "environment", Name: it.Client.Env}
+		}
+		if _, ok := c.Client(it.Client.Env, it.Client.Name); ok {
+			return &ExistsError{Kind: "auth client", Name: it.Client.Name, Env: it.Client.Env}
+		}
+		c.Clients = append(c.Clients, it.Client)
+	}
+	for _, it := range b.Secrets {
+		s := it.Secret
+		if _, ok := c.Env(s.Env); !ok {
+			return &NotFoundError{Kind: "environment", Name: s.Env}
+		}
+		if _, ok := c.Secret(s.Env, s.Name); ok {
+			return &ExistsError{Kind: "secret", Name: s.Name, Env: s.Env}
+		}
+		if s.AuthClient != "" {
+			if _, ok := c.Client(s.Env, s.AuthClient); !ok {
+				return &NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: s.Env}
+			}
+		}
+		c.Secrets = append(c.Secrets, s)
+	}
+	for _, r := range b.Requests {
+		if _, ok := c.Env(r.Env); !ok {
+			return &NotFoundError{Kind: "environment", Name: r.Env}
+		}
+		if _, ok := c.Request(r.Env, r.Name); ok {
+			return &ExistsError{Kind: "request", Name: r.Name, Env: r.Env}
+		}
+		c.Requests = append(c.Requests, r)
+	}
+	for envName, vars := range b.SecretVars {
+		e, ok := c.Env(envName)
+		if !ok {
+			return &NotFoundError{Kind: "environment", Name: envName}
+		}
+		for name := range vars {
+			if x, exists := e.Var(name); exists && !x.Secret {
+				return fmt.Errorf("%w: variable %q of environment %q already exists as a plain variable", ErrExists, name, envName)
+			}
+			if _, exists := e.Var(name); !exists {
+				e.Variables = append(e.Variables, Variable{Name: name, Secret: true})
+			}
+		}
+		e.Updated = now
+	}
+	return nil
+}

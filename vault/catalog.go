@@ -1,0 +1,306 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/gofrs/flock"
+)
+
+// SchemaVersion is the catalog format version this build reads and writes.
+const SchemaVersion = 1
+
+// DefaultEnv is the environment a fresh workspace starts with.
+const DefaultEnv = "default"
+
+// Catalog is everything authdeck knows except secret values.
+type Catalog struct {
+	Version      int           `json:"version"`
+	ActiveEnv    string        `json:"activeEnv"`
+	Environments []Environment `json:"environments"`
+	Clients      []AuthClient  `json:"clients"`
+	Secrets      []Secret      `json:"secrets"`
+	Requests     []Request     `json:"requests"`
+	Settings     Settings      `json:"settings"`
+}
+
+// NewCatalog returns the catalog of a fresh workspace: one "default" environment.
+func NewCatalog() *Catalog {
+	return &Catalog{
+		Version:      SchemaVersion,
+		ActiveEnv:    DefaultEnv,
+		Environments: []Environment{{ID: NewID(), Name: DefaultEnv}},
+	}
+}
+
+// Clone returns a deep copy, so callers can hand snapshots to other goroutines.
+func (c *Catalog) Clone() *Catalog {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(fmt.Sprintf("vault: catalog does not marshal: %v", err))
+	}
+	var out Catalog
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("vault: catalog does not unmarshal: %v", err))
+	}
+	return &out
+}
+
+// Env returns the environment with the given name.
+func (c *Catalog) Env(name string) (*Environment, bool) {
+	for i := range c.Environments {
+		if c.Environments[i].Name == name {
+			return &c.Environments[i], true
+		}
+	}
+	return nil, false
+}
+
+// Client returns the auth client with the given name in env.
+func (c *Catalog) Client(env, name string) (*AuthClient, bool) {
+	for i := range c.Clients {
+		if c.Clients[i].Env == env && c.Clients[i].Name == name {
+			return &c.Clients[i], true
+		}
+	}
+	return nil, false
+}
+
+// Secret returns the secret with the given name in env.
+func (c *Catalog) Secret(env, name string) (*Secret, bool) {
+	for i := range c.Secrets {
+		if c.Secrets[i].Env == env && c.Secrets[i].Name == name {
+			return &c.Secrets[i], true
+		}
+	}
+	return nil, false
+}
+
+// Request returns the saved request with the given name in env.
+func (c *Catalog) Request(env, name string) (*Request, bool) {
+	for i := range c.Requests {
+		if c.Requests[i].Env == env && c.Requests[i].Name == name {
+			return &c.Requests[i], true
+		}
+	}
+	return nil, false
+}
+
+// ClientsIn returns the auth clients of env, in catalog order.
+func (c *Catalog) ClientsIn(env string) []AuthClient {
+	var out []AuthClient
+	for _, x := range c.Clients {
+		if x.Env == env {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// SecretsIn returns the secrets of env, in catalog order.
+func (c *Catalog) SecretsIn(env string) []Secret {
+	var out []Secret
+	for _, x := range c.Secrets {
+		if x.Env == env {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RequestsIn returns the saved requests of env, in catalog order.
+func (c *Catalog) RequestsIn(env string) []Request {
+	var out []Request
+	for _, x := range c.Requests {
+		if x.Env == env {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// CatalogStore loads and updates the catalog.
+type CatalogStore interface {
+	// Load returns the current catalog (a fresh one when none exists yet).
+	Load() (*Catalog, error)
+	// Update runs fn on the latest catalog under an exclusive lock and saves
+	// the result; when fn fails nothing is written.
+	Update(fn func(*Catalog) error) (*Catalog, error)
+	// Location describes where the catalog lives ("memory" or a path).
+	Location() string
+}
+
+// FileCatalog keeps the catalog in one JSON file under the authdeck home
+// directory: 0700 directory, 0600 file, atomic writes, a cross-process lock.
+type FileCatalog struct {
+	dir  string
+	path string
+	lock *flock.Flock
+	mu   sync.Mutex // serialises Update within the process (flock is per fd)
+}
+
+// CatalogFileName is the catalog's file name inside the home directory.
+const CatalogFileName = "catalog.json"
+
+// OpenFileCatalog prepares dir (creating it 0700) and returns its catalog.
+// Nothing is read until Load.
+func OpenFileCatalog(dir string) (*FileCatalog, error) {
+	if err := EnsurePrivateDir(dir); err != nil {
+		return nil, err
+	}
+	return &FileCatalog{
+		dir:  dir,
+		path: filepath.Join(dir, CatalogFileName),
+		lock: flock.New(filepath.Join(dir, "catalog.lock")),
+	}, nil
+}
+
+// Location returns the catalog file path.
+func (f *FileCatalog) Location() string { return f.path }
+
+// Load reads the catalog file; a missing file gives a fresh catalog.
+func (f *FileCatalog) Load() (*Catalog, error) {
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewCatalog(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading catalog: %w", err)
+	}
+	return ParseCatalog(f.path, data)
+}
+
+// ParseCatalog decodes catalog bytes; errors name the file and the line:column.
+func ParseCatalog(path string, data []byte) (*Catalog, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%w: %s is empty (truncated?); it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path)
+	}
+	var c Catalog
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s; it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path, describeJSONError(data, err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: %s: unexpected data after the catalog object", ErrCatalogCorrupt, path)
+	}
+	if c.Version == 0 {
+		return nil, fmt.Errorf("%w: %s: no schema version", ErrCatalogCorrupt, path)
+	}
+	if c.Version > SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema version %d; this authdeck reads up to %d — upgrade authdeck", ErrCatalogCorrupt, path, c.Version, SchemaVersion)
+	}
+	return &c, nil
+}
+
+// Update locks the catalog across processes, re-reads it, applies fn and
+// writes the result atomically.
+func (f *FileCatalog) Update(fn func(*Catalog) error) (*Catalog, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.lock.Lock(); err != nil {
+		return nil, fmt.Errorf("locking catalog: %w", err)
+	}
+	defer func() { _ = f.lock.Unlock() }()
+	c, err := f.Load()
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	c.Version = SchemaVersion
+	data, err := json.MarshalIndent(c, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding catalog: %w", err)
+	}
+	if err := WriteFileAtomic(f.path, append(data, '\n')); err != nil {
+		return nil, fmt.Errorf("writing catalog: %w", err)
+	}
+	return c, nil
+}
+
+// MemoryCatalog is a CatalogStore that lives in process memory only.
+type MemoryCatalog struct {
+	mu sync.Mutex
+	c  *Catalog
+	// FailNext makes the next Update fail with this error (for consistency tests).
+	FailNext error
+}
+
+// NewMemoryCatalog returns a fresh in-memory catalog.
+func NewMemoryCatalog() *MemoryCatalog { return &MemoryCatalog{c: NewCatalog()} }
+
+// Location returns "memory".
+func (m *MemoryCatalog) Location() string { return "memory" }
+
+// Load returns a copy of the catalog.
+func (m *MemoryCatalog) Load() (*Catalog, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.c.Clone(), nil
+}
+
+// Update applies fn to a copy and keeps it when fn succeeds.
+func (m *MemoryCatalog) Update(fn func(*Catalog) error) (*Catalog, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.FailNext; err != nil {
+		m.FailNext = nil
+		return nil, err
+	}
+	c := m.c.Clone()
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	m.c = c
+	return c.Clone(), nil
+}
+
+// describeJSONError turns a decoding error into "line L, column C: reason".
+func describeJSONError(data []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		l, c := LineCol(data, syn.Offset)
+		return fmt.Sprintf("line %d, column %d: %v", l, c, syn)
+	case errors.As(err, &typ):
+		l, c := LineCol(data, typ.Offset)
+		field := typ.Field
+		if field == "" {
+			field = "value"
+		}
+		return fmt.Sprintf("line %d, column %d: %s should be %s, not %s", l, c, field, typ.Type, typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		l, c := LineCol(data, int64(len(data)))
+		return fmt.Sprintf("line %d, column %d: unexpected end of file (truncated?)", l, c)
+	}
+	return err.Error()
+}
+
+// LineCol converts a byte offset into a 1-based line and column.
+func LineCol(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	line, col = 1, 1
+	for _, b := range data[:offset] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}

@@ -1,0 +1,91 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Options say which vault to open.
+type Options struct {
+	// Home is the authdeck directory; empty means DefaultHome().
+	Home string
+	// Backend is keychain, file or memory; empty means $AUTHDECK_VAULT, else keychain.
+	Backend string
+	// Passphrase returns the file backend's passphrase (from $AUTHDECK_PASSPHRASE
+	// or a prompt). It is called only when the file backend needs it.
+	Passphrase func() (string, error)
+	// KeychainTimeout bounds every keychain call; zero means 3 s.
+	KeychainTimeout time.Duration
+}
+
+// DefaultKeychainTimeout bounds every keychain call.
+const DefaultKeychainTimeout = 3 * time.Second
+
+// DefaultHome returns $AUTHDECK_HOME, else the OS user config dir + "/authdeck".
+func DefaultHome() (string, error) {
+	if h := os.Getenv("AUTHDECK_HOME"); h != "" {
+		return h, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the user config directory (set AUTHDECK_HOME): %w", err)
+	}
+	return filepath.Join(dir, "authdeck"), nil
+}
+
+// BackendFromEnv returns the backend named by $AUTHDECK_VAULT, or keychain.
+func BackendFromEnv() string {
+	if b := os.Getenv("AUTHDECK_VAULT"); b != "" {
+		return b
+	}
+	return BackendKeychain
+}
+
+// ErrUnknownBackend is returned for an AUTHDECK_VAULT value that names no backend.
+var ErrUnknownBackend = errors.New("unknown vault backend")
+
+// Open opens the workspace: the catalog under Home and the chosen store.
+// Opening makes no store call; a keychain that cannot be reached shows up on
+// first use, with no silent fallback to another backend.
+func Open(opts Options) (*Vault, error) {
+	backend := opts.Backend
+	if backend == "" {
+		backend = BackendFromEnv()
+	}
+	if backend == BackendMemory {
+		return NewMemory(), nil
+	}
+	home := opts.Home
+	if home == "" {
+		h, err := DefaultHome()
+		if err != nil {
+			return nil, err
+		}
+		home = h
+	}
+	var store Store
+	switch backend {
+	case BackendKeychain:
+		timeout := opts.KeychainTimeout
+		if timeout == 0 {
+			timeout = DefaultKeychainTimeout
+		}
+		store = openKeychain(timeout)
+	case BackendFile:
+		s, err := openFile(home, opts.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	default:
+		return nil, fmt.Errorf("%w %q (AUTHDECK_VAULT must be keychain, file or memory)", ErrUnknownBackend, backend)
+	}
+	cat, err := OpenFileCatalog(home)
+	if err != nil {
+		return nil, err
+	}
+	return New(cat, store), nil
+}

@@ -1,0 +1,175 @@
+package vault
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// Store keeps secret values under string keys. Implementations must be safe
+// for concurrent use, must never log or wrap a value into an error, and return
+// errors that wrap ErrNotFound, ErrLocked, ErrUnavailable, ErrTimeout,
+// ErrTooLarge or ErrCorrupt.
+type Store interface {
+	// Get returns the value stored under key.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set stores value under key, replacing any previous value.
+	Set(ctx context.Context, key string, value []byte) error
+	// Delete removes the value (and every chunk of it); a missing key is ErrNotFound.
+	Delete(ctx context.Context, key string) error
+	// Backend names the backend: "keychain", "file" or "memory".
+	Backend() string
+}
+
+// Backend names.
+const (
+	BackendKeychain = "keychain"
+	BackendFile     = "file"
+	BackendMemory   = "memory"
+)
+
+// BackendLabel is how the UI names a backend.
+func BackendLabel(name string) string {
+	switch name {
+	case BackendKeychain:
+		return "keychain"
+	case BackendFile:
+		return "encrypted file"
+	case BackendMemory:
+		return "memory demo"
+	}
+	return name
+}
+
+// MemoryStore is a Store that keeps values in process memory and never persists them.
+type MemoryStore struct {
+	mu     sync.RWMutex
+	values map[string][]byte
+}
+
+// NewMemoryStore returns an empty memory store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{values: map[string][]byte{}}
+}
+
+// Get returns a copy of the value under key.
+func (m *MemoryStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &StoreError{Op: "get", Backend: BackendMemory, Key: key, Err: ErrTimeout}
+	}
+	m.mu.RLock()
+	v, ok := m.values[key]
+	m.mu.RUnlock()
+	if !ok {
+		return nil, &StoreError{Op: "get", Backend: BackendMemory, Key: key, Err: ErrNotFound}
+	}
+	return append([]byte(nil), v...), nil
+}
+
+// Set stores a copy of value under key.
+func (m *MemoryStore) Set(ctx context.Context, key string, value []byte) error {
+	if err := ctx.Err(); err != nil {
+		return &StoreError{Op: "set", Backend: BackendMemory, Key: key, Err: ErrTimeout}
+	}
+	m.mu.Lock()
+	m.values[key] = append([]byte(nil), value...)
+	m.mu.Unlock()
+	return nil
+}
+
+// Delete removes key.
+func (m *MemoryStore) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return &StoreError{Op: "delete", Backend: BackendMemory, Key: key, Err: ErrTimeout}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.values[key]; !ok {
+		return &StoreError{Op: "delete", Backend: BackendMemory, Key: key, Err: ErrNotFound}
+	}
+	delete(m.values, key)
+	return nil
+}
+
+// Backend returns "memory".
+func (m *MemoryStore) Backend() string { return BackendMemory }
+
+// Keys returns the stored keys (for tests and diagnostics; never values).
+func (m *MemoryStore) Keys() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	keys := make([]string, 0, len(m.values))
+	for k := range m.values {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// CountingStore wraps a Store and counts calls, so tests can assert that an
+// operation (listing, start-up) makes no store calls.
+type CountingStore struct {
+	Store
+	gets, sets, deletes atomic.Int64
+}
+
+// NewCountingStore wraps s.
+func NewCountingStore(s Store) *CountingStore { return &CountingStore{Store: s} }
+
+// Get counts and forwards.
+func (c *CountingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	c.gets.Add(1)
+	return c.Store.Get(ctx, key)
+}
+
+// Set counts and forwards.
+func (c *CountingStore) Set(ctx context.Context, key string, value []byte) error {
+	c.sets.Add(1)
+	return c.Store.Set(ctx, key, value)
+}
+
+// Delete counts and forwards.
+func (c *CountingStore) Delete(ctx context.Context, key string) error {
+	c.deletes.Add(1)
+	return c.Store.Delete(ctx, key)
+}
+
+// Calls returns the total number of calls so far.
+func (c *CountingStore) Calls() int64 { return c.gets.Load() + c.sets.Load() + c.deletes.Load() }
+
+// FailingStore wraps a Store and fails the Nth write (Set or Delete) from now,
+// for tests that prove a failed step leaves everything as it was.
+type FailingStore struct {
+	Store
+	mu       sync.Mutex
+	failAt   int
+	writes   int
+	FailWith error
+}
+
+// NewFailingStore wraps s; the failAt-th write (1-based) fails. Zero never fails.
+func NewFailingStore(s Store, failAt int) *FailingStore {
+	return &FailingStore{Store: s, failAt: failAt, FailWith: ErrUnavailable}
+}
+
+func (f *FailingStore) shouldFail() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes++
+	return f.failAt > 0 && f.writes == f.failAt
+}
+
+// Set fails on the configured write, else forwards.
+func (f *FailingStore) Set(ctx context.Context, key string, value []byte) error {
+	if f.shouldFail() {
+		return &StoreError{Op: "set", Backend: f.Backend(), Key: key, Err: f.FailWith}
+	}
+	return f.Store.Set(ctx, key, value)
+}
+
+// Delete fails on the configured write, else forwards.
+func (f *FailingStore) Delete(ctx context.Context, key string) error {
+	if f.shouldFail() {
+		return &StoreError{Op: "delete", Backend: f.Backend(), Key: key, Err: f.FailWith}
+	}
+	return f.Store.Delete(ctx, key)
+}

@@ -1,0 +1,574 @@
+package vault
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxNameLen is the longest name an item may have, in characters.
+const MaxNameLen = 100
+
+// ValidateName checks an item name: 1–100 printable characters, no slashes,
+// no leading or trailing spaces.
+func ValidateName(kind, name string) error {
+	fail := func(msg string) error { return &ValidationError{Kind: kind, Name: name, Field: "name", Msg: msg} }
+	switch {
+	case name == "":
+		return &ValidationError{Kind: kind, Field: "name", Msg: "is required"}
+	case !utf8.ValidString(name):
+		return fail("is not valid UTF-8")
+	case utf8.RuneCountInString(name) > MaxNameLen:
+		return fail(fmt.Sprintf("is longer than %d characters", MaxNameLen))
+	case strings.TrimSpace(name) != name:
+		return fail("starts or ends with a space")
+	case strings.ContainsAny(name, `/\`):
+		return fail(`must not contain "/" or "\"`)
+	case strings.HasPrefix(name, "-"):
+		return fail(`must not start with "-"`)
+	}
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return fail(fmt.Sprintf("contains the control character %U", r))
+		}
+	}
+	return nil
+}
+
+// ValidateVarName checks an environment variable name (usable as {{name}}).
+func ValidateVarName(env, name string) error {
+	if name == "" {
+		return &ValidationError{Kind: "variable", Field: "name", Msg: "is required"}
+	}
+	for _, r := range name {
+		if !isNameRune(r) || r == '$' {
+			return &ValidationError{Kind: "variable", Name: name, Field: "name", Msg: fmt.Sprintf("may only contain letters, digits, '_', '-' and '.' (found %q) in environment %q", r, env)}
+		}
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host (no port) is a loopback address or "localhost".
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckURL validates an endpoint URL: absolute, http(s), a well-formed host,
+// and https unless the host is loopback (S-13). field names it in errors.
+func CheckURL(field, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not a valid URL: %v", field, raw, unwrapURLError(err))
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an absolute URL (expected https://host/path)", field, raw)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("%s: %q: scheme %q is not http or https", field, raw, u.Scheme)
+	}
+	host := u.Hostname()
+	if err := checkHostname(host); err != nil {
+		return fmt.Errorf("%s: %q: %v", field, raw, err)
+	}
+	if u.Scheme == "http" && !IsLoopbackHost(host) {
+		return fmt.Errorf("%s: %q uses plain http on a non-loopback host; use https (plain http is only allowed on 127.0.0.1, ::1 and localhost)", field, raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s: %q must not carry credentials in the URL", field, raw)
+	}
+	return nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// checkHostname accepts IP literals and DNS names made of letters, digits,
+// hyphens and dots.
+func checkHostname(host string) error {
+	if host == "" {
+		return errors.New("no host")
+	}
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	if len(host) > 253 {
+		return errors.New("host name is longer than 253 characters")
+	}
+	for i, r := range host {
+		ok := r == '-' || r == '.' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+		if !ok {
+			return fmt.Errorf("invalid character %q in host name %q at position %d", r, host, i+1)
+		}
+	}
+	if strings.HasPrefix(host, ".") || strings.Contains(host, "..") {
+		return fmt.Errorf("host name %q has an empty label", host)
+	}
+	return nil
+}
+
+// CheckTemplateURL validates a URL that may contain placeholders: the
+// template must parse, and the URL with every placeholder filled must be valid.
+func CheckTemplateURL(field, raw string) error {
+	t, err := ParseTemplate(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %v", field, err)
+	}
+	filled, _ := t.Render(func(string) (string, bool) { return "x", true }, false)
+	return CheckURL(field, filled)
+}
+
+// ValidateHostPattern checks an allowedHosts entry: "api.example.com",
+// "*.example.com" or "host:port".
+func ValidateHostPattern(p string) error {
+	if p == "" {
+		return errors.New("empty host pattern")
+	}
+	if strings.Contains(p, "://") || strings.Contains(p, "/") {
+		return fmt.Errorf("host pattern %q must be a host name, not a URL", p)
+	}
+	host := p
+	if h, port, err := net.SplitHostPort(p); err == nil {
+		host = h
+		if port == "" {
+			return fmt.Errorf("host pattern %q has an empty port", p)
+		}
+	}
+	host = strings.TrimPrefix(host, "*.")
+	return checkHostname(host)
+}
+
+// HostAllowed reports whether hostport (as in URL.Host) matches one of the
+// patterns. An empty pattern list allows every host. "*.example.com" matches
+// subdomains only; a pattern without a port matches any port.
+func HostAllowed(patterns []string, hostport string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	host, port := hostport, ""
+	if h, p, err := net.SplitHostPort(hostport); err == nil {
+		host, port = h, p
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, pat := range patterns {
+		ph, pp := strings.ToLower(pat), ""
+		if h, p, err := net.SplitHostPort(pat); err == nil {
+			ph, pp = strings.ToLower(h), p
+		}
+		if pp != "" && pp != port {
+			continue
+		}
+		if suffix, ok := strings.CutPrefix(ph, "*."); ok {
+			if strings.HasSuffix(host, "."+suffix) {
+				return true
+			}
+			continue
+		}
+		if host == ph {
+			return true
+		}
+	}
+	return false
+}
+
+func validateMeta(kind string, m *Meta) error {
+	if err := ValidateName(kind, m.Name); err != nil {
+		return err
+	}
+	if m.Env == "" {
+		return &ValidationError{Kind: kind, Name: m.Name, Field: "env", Msg: "is required"}
+	}
+	for _, h := range m.AllowedHosts {
+		if err := ValidateHostPattern(h); err != nil {
+			return &ValidationError{Kind: kind, Name: m.Name, Field: "allowedHosts", Msg: err.Error()}
+		}
+	}
+	return nil
+}
+
+// Validate checks an environment.
+func (e *Environment) Validate() error {
+	if err := ValidateName("environment", e.Name); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, v := range e.Variables {
+		if err := ValidateVarName(e.Name, v.Name); err != nil {
+			return err
+		}
+		if seen[v.Name] {
+			return &ValidationError{Kind: "environment", Name: e.Name, Field: "variables", Msg: fmt.Sprintf("variable %q is defined twice", v.Name)}
+		}
+		seen[v.Name] = true
+		if v.Secret && v.Value != "" {
+			return &ValidationError{Kind: "environment", Name: e.Name, Field: "variables." + v.Name, Msg: "a secret variable's value must not be kept in the catalog"}
+		}
+	}
+	return nil
+}
+
+// Validate checks an auth client's configuration; every message names the field.
+func (c *AuthClient) Validate() error {
+	const kind = "auth client"
+	if err := validateMeta(kind, &c.Meta); err != nil {
+		return err
+	}
+	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: c.Name, Field: field, Msg: msg} }
+	urlErr := func(err error) error { return &ValidationError{Kind: kind, Name: c.Name, Msg: err.Error()} }
+	switch c.Type {
+	case ClientOAuth2, ClientOAuth1:
+	case ClientSessionAuth:
+		if c.SessionAuth == nil {
+			return fail("sessionAuth", "is required for a SESSION_AUTH client")
+		}
+		s := c.SessionAuth
+		if s.URL == "" {
+			return fail("endpoints.auth.url", "is required")
+		}
+		if err := CheckTemplateURL("endpoints.auth.url", s.URL); err != nil {
+			return urlErr(err)
+		}
+		switch s.AuthType {
+		case SessionFormAuth, SessionJSONAuth:
+		default:
+			return fail("endpoints.auth.authType", fmt.Sprintf("%q is not FORM_AUTH or JSON_AUTH", s.AuthType))
+		}
+		if s.TokenPath == "" {
+			return fail("tokenPath", "is required")
+		}
+		for i, f := range s.RequestFields {
+			if f.Key == "" {
+				return fail(fmt.Sprintf("endpoints.auth.requestFields[%d].key", i), "is required")
+			}
+			if _, err := ParseTemplate(f.Value); err != nil {
+				return fail(fmt.Sprintf("endpoints.auth.requestFields[%d].value", i), err.Error())
+			}
+		}
+		return nil
+	case "":
+		return fail("type", "is required")
+	default:
+		return fail("type", fmt.Sprintf("%q is not one of %s, %s, %s", c.Type, ClientOAuth2, ClientSessionAuth, ClientOAuth1))
+	}
+	if c.Issuer != "" {
+		if err := CheckURL("issuer", c.Issuer); err != nil {
+			return urlErr(err)
+		}
+	}
+	for _, e := range []struct{ field, v string }{
+		{"endpoints.auth", c.Endpoints.Authorization},
+		{"endpoints.token", c.Endpoints.Token},
+		{"endpoints.device", c.Endpoints.Device},
+		{"endpoints.introspection", c.Endpoints.Introspection},
+		{"endpoints.revocation", c.Endpoints.Revocation},
+		{"endpoints.jwks", c.Endpoints.JWKS},
+		{"endpoints.userinfo", c.Endpoints.Userinfo},
+		{"endpoints.requestToken", c.Endpoints.RequestToken},
+	} {
+		if e.v != "" {
+			if err := CheckURL(e.field, e.v); err != nil {
+				return urlErr(err)
+			}
+		}
+	}
+	if c.RedirectURI != "" {
+		if err := CheckURL("redirectUri", c.RedirectURI); err != nil {
+			return urlErr(err)
+		}
+	}
+	if c.ClientID == "" {
+		return fail("clientId", "is required")
+	}
+	if c.TokenMethod != "" && c.TokenMethod != "POST" && c.TokenMethod != "GET" {
+		return fail("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
+	}
+	if c.Type == ClientOAuth1 {
+		if c.Endpoints.RequestToken == "" || c.Endpoints.Authorization == "" || c.Endpoints.Token == "" {
+			return fail("endpoints", "an OAuth 1.0a client needs the request-token, authorization and access-token URLs")
+		}
+		switch c.SignatureMethod {
+		case "HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT":
+		default:
+			return fail("signatureMethod", fmt.Sprintf("%q is not HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256 or PLAINTEXT", c.SignatureMethod))
+		}
+		return nil
+	}
+	switch c.Grant {
+	case GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantPassword, GrantImplicit:
+	case "":
+		return fail("grant", "is required")
+	default:
+		return fail("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, password, implicit", c.Grant))
+	}
+	if c.Grant.Deprecated() && !c.AllowDeprecated {
+		return fail("grant", fmt.Sprintf("%s is a deprecated grant; enable it explicitly for this client (allowDeprecated)", c.Grant))
+	}
+	if c.Issuer == "" {
+		switch {
+		case c.Grant == GrantImplicit && c.Endpoints.Authorization == "":
+			return fail("endpoints.auth", "is required (or set issuer for discovery)")
+		case c.Grant != GrantImplicit && c.Endpoints.Token == "":
+			return fail("endpoints.token", "is required (or set issuer for discovery)")
+		case c.Grant == GrantAuthorizationCode && c.Endpoints.Authorization == "":
+			return fail("endpoints.auth", "is required for authorization_code (or set issuer for discovery)")
+		case c.Grant == GrantDeviceCode && c.Endpoints.Device == "":
+			return fail("endpoints.device", "is required for device_code (or set issuer for discovery)")
+		}
+	}
+	if c.Grant != GrantImplicit {
+		switch c.AuthMethod {
+		case AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone, AuthTLSClient:
+		case "":
+			return fail("authMethod", "is required (client_secret_basic, client_secret_post, private_key_jwt, none or tls_client_auth); it is never guessed")
+		default:
+			return fail("authMethod", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, private_key_jwt, none, tls_client_auth", c.AuthMethod))
+		}
+	}
+	if c.AuthMethod == AuthNone && c.Grant == GrantClientCredentials {
+		return fail("authMethod", "client_credentials needs client authentication; none is only for public clients using PKCE or the device flow")
+	}
+	if c.AuthMethod == AuthPrivateKeyJWT {
+		switch c.SigningAlg {
+		case "", "RS256", "PS256", "ES256":
+		default:
+			return fail("signingAlg", fmt.Sprintf("%q is not RS256, PS256 or ES256", c.SigningAlg))
+		}
+	}
+	for i, p := range c.AuthParams {
+		if p.Key == "" {
+			return fail(fmt.Sprintf("authParams[%d]", i), "has an empty name")
+		}
+	}
+	for i, p := range c.TokenParams {
+		if p.Key == "" {
+			return fail(fmt.Sprintf("tokenParams[%d]", i), "has an empty name")
+		}
+	}
+	return nil
+}
+
+// ValidateCredentials checks that creds fit the client's authentication method.
+func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
+	fail := func(field, msg string) error { return &ValidationError{Kind: "auth client", Name: c.Name, Field: field, Msg: msg} }
+	switch c.AuthMethod {
+	case AuthClientSecretBasic, AuthClientSecretPost:
+		if creds.ClientSecret == "" {
+			return fail("clientSecret", fmt.Sprintf("is required for %s", c.AuthMethod))
+		}
+	case AuthPrivateKeyJWT:
+		if creds.PrivateKey == "" {
+			return fail("privateKey", "is required for private_key_jwt (generate one with `authdeck client keygen`)")
+		}
+		if _, err := ParsePrivateKey(creds.PrivateKey); err != nil {
+			return fail("privateKey", err.Error())
+		}
+	case AuthTLSClient:
+		if creds.Cert == "" || creds.CertKey == "" {
+			return fail("cert", "a client certificate and its key are required for tls_client_auth")
+		}
+		if _, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey)); err != nil {
+			return fail("cert", "certificate and key do not form a pair: "+err.Error())
+		}
+	}
+	if c.Type == ClientOAuth1 && strings.HasPrefix(c.SignatureMethod, "RSA-") {
+		if creds.PrivateKey == "" {
+			return fail("privateKey", "is required for "+c.SignatureMethod)
+		}
+		if _, err := ParsePrivateKey(creds.PrivateKey); err != nil {
+			return fail("privateKey", err.Error())
+		}
+	}
+	return nil
+}
+
+// ParsePrivateKey parses a PEM private key (PKCS#1, PKCS#8 or SEC 1 EC) and
+// accepts RSA keys of at least 2048 bits and EC P-256 keys.
+func ParsePrivateKey(pemText string) (any, error) {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, errors.New("no PEM block found")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case "ENCRYPTED PRIVATE KEY":
+		return nil, errors.New("encrypted private keys are not supported; decrypt it first (openssl pkey -in key.pem -out plain.pem)")
+	default:
+		return nil, fmt.Errorf("PEM block %q is not a private key", block.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %v", block.Type, err)
+	}
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		if k.N.BitLen() < 2048 {
+			return nil, fmt.Errorf("RSA key has %d bits; at least 2048 are required", k.N.BitLen())
+		}
+	case *ecdsa.PrivateKey:
+		if k.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("EC key on curve %s; only P-256 is supported", k.Curve.Params().Name)
+		}
+	default:
+		return nil, fmt.Errorf("unsupported key type %T; use RSA (≥ 2048 bits) or EC P-256", key)
+	}
+	return key, nil
+}
+
+// Validate checks a secret's metadata.
+func (s *Secret) Validate() error {
+	const kind = "secret"
+	if err := validateMeta(kind, &s.Meta); err != nil {
+		return err
+	}
+	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: s.Name, Field: field, Msg: msg} }
+	known := false
+	for _, t := range SecretTypes {
+		known = known || t == s.Type
+	}
+	if !known {
+		names := make([]string, len(SecretTypes))
+		for i, t := range SecretTypes {
+			names[i] = string(t)
+		}
+		if s.Type == "" {
+			return fail("type", "is required ("+strings.Join(names, ", ")+")")
+		}
+		return fail("type", fmt.Sprintf("%q is not one of %s", s.Type, strings.Join(names, ", ")))
+	}
+	switch s.Placement {
+	case "", PlaceHeader, PlaceBody, PlaceQuery:
+	default:
+		return fail("placement", fmt.Sprintf("%q is not header, body or query", s.Placement))
+	}
+	if s.Type == TypeSessionAuth && s.AuthClient == "" {
+		return fail("authClient", "is required for SESSION_AUTH")
+	}
+	if s.HeaderName != "" {
+		if err := checkHeaderName(s.HeaderName); err != nil {
+			return fail("headerName", err.Error())
+		}
+	}
+	return nil
+}
+
+func checkHeaderName(h string) error {
+	for _, r := range h {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
+			return fmt.Errorf("%q is not a valid HTTP header name", h)
+		}
+	}
+	return nil
+}
+
+// ValidateValue checks that v carries what a secret of type s.Type needs.
+func (s *Secret) ValidateValue(v SecretValue) error {
+	fail := func(field, msg string) error { return &ValidationError{Kind: "secret", Name: s.Name, Field: "value." + field, Msg: msg} }
+	switch s.Type {
+	case TypeAPIKey:
+		if v.Key == "" {
+			return fail("key", "is required")
+		}
+		if v.HeaderName != "" {
+			if err := checkHeaderName(v.HeaderName); err != nil {
+				return fail("headerName", err.Error())
+			}
+		}
+		if strings.ContainsAny(v.Key, "\r\n") {
+			return fail("key", "must not contain line breaks")
+		}
+	case TypeSimple:
+		if v.Username == "" {
+			return fail("username", "is required")
+		}
+		if strings.Contains(v.Username, ":") {
+			return fail("username", `must not contain ":" (HTTP basic uses it as the separator)`)
+		}
+	case TypeOAuthToken:
+		if v.AccessToken == "" && v.RefreshToken == "" {
+			return fail("accessToken", "an OAuth token secret needs an access token or a refresh token")
+		}
+		if v.Expires != "" {
+			if _, err := ParseExpiry(v.Expires); err != nil {
+				return fail("expires", err.Error())
+			}
+		}
+	case TypeSessionAuth:
+		if len(v.InputFields) == 0 {
+			return fail("inputFields", "are required for SESSION_AUTH")
+		}
+	case TypePrivateKey:
+		if _, err := ParsePrivateKey(v.PrivateKey); err != nil {
+			return fail("privateKey", err.Error())
+		}
+	case TypeClientCert:
+		if _, err := tls.X509KeyPair([]byte(v.Cert), []byte(v.PrivateKey)); err != nil {
+			return fail("cert", "certificate and key do not form a pair: "+err.Error())
+		}
+	case TypeOAuth1Token:
+		if v.Token == "" {
+			return fail("token", "is required")
+		}
+	}
+	return nil
+}
+
+// Validate checks a saved request.
+func (r *Request) Validate() error {
+	const kind = "request"
+	if err := ValidateName(kind, r.Name); err != nil {
+		return err
+	}
+	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: r.Name, Field: field, Msg: msg} }
+	if r.Env == "" {
+		return fail("env", "is required")
+	}
+	if r.Method == "" {
+		return fail("method", "is required")
+	}
+	for _, c := range r.Method {
+		if c < 'A' || c > 'Z' {
+			return fail("method", fmt.Sprintf("%q is not an HTTP method", r.Method))
+		}
+	}
+	if r.URL == "" {
+		return fail("url", "is required")
+	}
+	if _, err := ParseTemplate(r.URL); err != nil {
+		return fail("url", err.Error())
+	}
+	for i, h := range r.Headers {
+		if h.Name == "" {
+			return fail(fmt.Sprintf("headers[%d]", i), "has an empty name")
+		}
+	}
+	switch r.Placement {
+	case "", PlaceHeader, PlaceBody, PlaceQuery:
+	default:
+		return fail("placement", fmt.Sprintf("%q is not header, body or query", r.Placement))
+	}
+	return nil
+}

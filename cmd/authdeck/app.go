@@ -73,6 +73,9 @@ var commands []func(*App) *cobra.Command
 // register adds a subcommand constructor; called from init() in command files.
 func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
 
+// rootRun, when set (by the TUI's command file), runs for a bare `authdeck`.
+var rootRun func(a *App, cmd *cobra.Command) error
+
 // Main runs the CLI and returns the process exit code (DESIGN §3).
 func Main(args []string, streams IOStreams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now, OpenVault: openVaultFromEnv}
@@ -151,6 +154,9 @@ Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitWith(vault.ExitOther, "%v (see '%s --help')", err, c.CommandPath())
 	})
+	if rootRun != nil {
+		root.RunE = func(cmd *cobra.Command, _ []string) error { return rootRun(a, cmd) }
+	}
 	for _, f := range commands {
 		root.AddCommand(f(a))
 	}

@@ -326,14 +326,14 @@ type Header struct {
 
 // Request is a saved HTTP request resolved in its environment.
 type Request struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Env         string    `json:"env"`
-	Description string    `json:"description,omitempty"`
-	Method      string    `json:"method"`
-	URL         string    `json:"url"`
-	Headers     []Header  `json:"headers,omitempty"`
-	Body        string    `json:"body,omitempty"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Env         string   `json:"env"`
+	Description string   `json:"description,omitempty"`
+	Method      string   `json:"method"`
+	URL         string   `json:"url"`
+	Headers     []Header `json:"headers,omitempty"`
+	Body        string   `json:"body,omitempty"`
 	// Auth names a secret or auth client of the environment; empty = none.
 	Auth string `json:"auth,omitempty"`
 	// Placement overrides the bearer placement of the credential.

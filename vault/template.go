@@ -24,7 +24,9 @@ type TemplateError struct {
 	Msg string
 }
 
-func (e *TemplateError) Error() string { return fmt.Sprintf("template: at offset %d: %s", e.Pos, e.Msg) }
+func (e *TemplateError) Error() string {
+	return fmt.Sprintf("template: at offset %d: %s", e.Pos, e.Msg)
+}
 
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *TemplateError) Is(target error) bool { return target == ErrInvalid }

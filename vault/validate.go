@@ -231,7 +231,9 @@ func (c *AuthClient) Validate() error {
 	if err := validateMeta(kind, &c.Meta); err != nil {
 		return err
 	}
-	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: c.Name, Field: field, Msg: msg} }
+	fail := func(field, msg string) error {
+		return &ValidationError{Kind: kind, Name: c.Name, Field: field, Msg: msg}
+	}
 	urlErr := func(err error) error { return &ValidationError{Kind: kind, Name: c.Name, Msg: err.Error()} }
 	switch c.Type {
 	case ClientOAuth2, ClientOAuth1:
@@ -367,7 +369,9 @@ func (c *AuthClient) Validate() error {
 
 // ValidateCredentials checks that creds fit the client's authentication method.
 func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
-	fail := func(field, msg string) error { return &ValidationError{Kind: "auth client", Name: c.Name, Field: field, Msg: msg} }
+	fail := func(field, msg string) error {
+		return &ValidationError{Kind: "auth client", Name: c.Name, Field: field, Msg: msg}
+	}
 	switch c.AuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost:
 		if creds.ClientSecret == "" {
@@ -444,7 +448,9 @@ func (s *Secret) Validate() error {
 	if err := validateMeta(kind, &s.Meta); err != nil {
 		return err
 	}
-	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: s.Name, Field: field, Msg: msg} }
+	fail := func(field, msg string) error {
+		return &ValidationError{Kind: kind, Name: s.Name, Field: field, Msg: msg}
+	}
 	known := false
 	for _, t := range SecretTypes {
 		known = known || t == s.Type
@@ -486,7 +492,9 @@ func checkHeaderName(h string) error {
 
 // ValidateValue checks that v carries what a secret of type s.Type needs.
 func (s *Secret) ValidateValue(v SecretValue) error {
-	fail := func(field, msg string) error { return &ValidationError{Kind: "secret", Name: s.Name, Field: "value." + field, Msg: msg} }
+	fail := func(field, msg string) error {
+		return &ValidationError{Kind: "secret", Name: s.Name, Field: "value." + field, Msg: msg}
+	}
 	switch s.Type {
 	case TypeAPIKey:
 		if v.Key == "" {
@@ -542,7 +550,9 @@ func (r *Request) Validate() error {
 	if err := ValidateName(kind, r.Name); err != nil {
 		return err
 	}
-	fail := func(field, msg string) error { return &ValidationError{Kind: kind, Name: r.Name, Field: field, Msg: msg} }
+	fail := func(field, msg string) error {
+		return &ValidationError{Kind: kind, Name: r.Name, Field: field, Msg: msg}
+	}
 	if r.Env == "" {
 		return fail("env", "is required")
 	}

@@ -1,0 +1,340 @@
+package playground
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+)
+
+// newProvider configures zitadel's OpenID provider on top of st.
+func newProvider(issuer string, st *storage, cfg Config) (*op.Provider, error) {
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return nil, err
+	}
+	config := &op.Config{
+		CryptoKey:                key,
+		CryptoKeyId:              "pg",
+		DefaultLogoutRedirectURI: pathLoggedOut,
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		AuthMethodPrivateKeyJWT:  true,
+		GrantTypeRefreshToken:    true,
+		SupportedUILocales:       []language.Tag{language.English},
+		SupportedScopes:          slices.Clone(KnownScopes),
+		DeviceAuthorization: op.DeviceAuthorizationConfig{
+			Lifetime:     cfg.DeviceCodeLifetime,
+			PollInterval: cfg.DevicePollInterval,
+			UserFormPath: pathDevice,
+			UserCode:     op.UserCodeBase20,
+		},
+	}
+	// The issuer is http://127.0.0.1:PORT, which op only accepts with
+	// WithAllowInsecure.
+	return op.NewProvider(config, st, op.StaticIssuer(issuer), op.WithAllowInsecure())
+}
+
+// opServer is op's LegacyServer with the few behaviours the playground needs
+// and op does not provide. Everything else is op's.
+type opServer struct {
+	*op.LegacyServer
+	provider *op.Provider
+	st       *storage
+	issParam bool
+}
+
+// VerifyClient authenticates the client of a token, revocation or device
+// request. It extends op's in three ways:
+//
+//   - private_key_jwt for the client credentials grant: op's LegacyServer only
+//     checks a secret for that grant, so the assertion is verified here with
+//     op's own JWT profile verifier (signature against the client's
+//     registered key, iss = sub = client id, aud = issuer, exp, iat);
+//   - client assertions must carry a jti, and a jti is accepted once;
+//   - the registered method is enforced (a client_secret_post client may not
+//     use basic and vice versa), and failures answer invalid_client with 401.
+func (s *opServer) VerifyClient(ctx context.Context, r *op.Request[op.ClientCredentials]) (op.Client, error) {
+	c, err := s.verifyClient(ctx, r)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	return c, nil
+}
+
+func (s *opServer) verifyClient(ctx context.Context, r *op.Request[op.ClientCredentials]) (op.Client, error) {
+	cc := r.Data
+	if cc.ClientAssertion != "" {
+		return s.verifyAssertion(ctx, cc)
+	}
+	c, err := s.LegacyServer.VerifyClient(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	pc := s.st.client(c.GetID())
+	if pc == nil {
+		return nil, oidc.ErrInvalidClient()
+	}
+	_, _, basic := basicAuth(r.Header)
+	if err := checkMethod(pc, basic, r.Form.Get("client_secret") != ""); err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
+// checkMethod refuses a secret sent another way than the client registered.
+func checkMethod(c *client, basic, post bool) error {
+	switch c.authMethod {
+	case oidc.AuthMethodBasic:
+		if !basic {
+			return oidc.ErrInvalidClient().WithDescription("client %s is registered for client_secret_basic", c.info.ClientID)
+		}
+	case oidc.AuthMethodPost:
+		if !post || basic {
+			return oidc.ErrInvalidClient().WithDescription("client %s is registered for client_secret_post", c.info.ClientID)
+		}
+	}
+	return nil
+}
+
+func basicAuth(h http.Header) (string, string, bool) {
+	r := http.Request{Header: h}
+	return r.BasicAuth()
+}
+
+func (s *opServer) verifyAssertion(ctx context.Context, cc *op.ClientCredentials) (op.Client, error) {
+	if !s.provider.AuthMethodPrivateKeyJWTSupported() {
+		return nil, oidc.ErrInvalidClient().WithDescription("private_key_jwt not supported")
+	}
+	verified, err := op.VerifyJWTAssertion(ctx, cc.ClientAssertion, s.provider.JWTProfileVerifier(ctx))
+	if err != nil {
+		return nil, oidc.ErrInvalidClient().WithDescription("client assertion rejected: %s", assertionReason(err)).WithParent(err)
+	}
+	c := s.st.client(verified.Issuer)
+	if c == nil || c.authMethod != oidc.AuthMethodPrivateKeyJWT {
+		return nil, oidc.ErrInvalidClient().WithDescription("client is not registered for private_key_jwt")
+	}
+	if cc.ClientID != "" && cc.ClientID != c.info.ClientID {
+		return nil, oidc.ErrInvalidClient().WithDescription("client_id does not match the assertion's issuer")
+	}
+	if verified.JWTID == "" {
+		return nil, oidc.ErrInvalidClient().WithDescription("client assertion has no jti")
+	}
+	if !s.st.useJTI(c.info.ClientID, verified.JWTID, verified.ExpiresAt.AsTime()) {
+		return nil, oidc.ErrInvalidClient().WithDescription("client assertion jti was already used")
+	}
+	return c, nil
+}
+
+// assertionReason turns op's verification error into a short description
+// that never echoes the assertion.
+func assertionReason(err error) string {
+	switch {
+	case errors.Is(err, oidc.ErrExpired):
+		return "expired"
+	case errors.Is(err, oidc.ErrAudience):
+		return "aud must be the issuer"
+	case errors.Is(err, oidc.ErrSubjectInvalid):
+		return "iss and sub must both be the client id"
+	case errors.Is(err, oidc.ErrIatMissing), errors.Is(err, oidc.ErrIatInFuture), errors.Is(err, oidc.ErrIatToOld):
+		return "bad iat"
+	case errors.Is(err, oidc.ErrSignatureUnsupportedAlg):
+		return "unsupported signature algorithm (use RS256, PS256 or ES256)"
+	case errors.Is(err, oidc.ErrSignatureInvalid), errors.Is(err, oidc.ErrSignatureInvalidPayload):
+		return "signature does not verify with the registered key"
+	case errors.Is(err, oidc.ErrParse):
+		return "not a JWT"
+	}
+	return "invalid"
+}
+
+// clientError makes every client authentication failure an invalid_client
+// answered with 401 (RFC 6749 §5.2); op would answer a plain storage error
+// as a server error.
+func clientError(err error) error {
+	var se op.StatusError
+	if errors.As(err, &se) {
+		return err
+	}
+	var oe *oidc.Error
+	if !errors.As(err, &oe) {
+		return op.NewStatusError(oidc.ErrInvalidClient().WithParent(err), http.StatusUnauthorized)
+	}
+	if oe.ErrorType == oidc.InvalidClient {
+		return op.NewStatusError(oe, http.StatusUnauthorized)
+	}
+	return oe
+}
+
+// DeviceAuthorization refuses clients without the device grant before op
+// stores anything; op does not check the grant at this endpoint.
+func (s *opServer) DeviceAuthorization(ctx context.Context, r *op.ClientRequest[oidc.DeviceAuthorizationRequest]) (*op.Response, error) {
+	if !op.ValidateGrantType(r.Client, oidc.GrantTypeDeviceCode) {
+		return nil, oidc.ErrUnauthorizedClient().WithDescription("device authorization grant not enabled for this client")
+	}
+	return s.LegacyServer.DeviceAuthorization(ctx, r)
+}
+
+// Introspect adds refresh tokens to op's introspection, which only knows
+// access tokens.
+func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.IntrospectionRequest]) (*op.Response, error) {
+	resp, err := s.LegacyServer.Introspect(ctx, r)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	if ir, ok := resp.Data.(*oidc.IntrospectionResponse); ok && !ir.Active && r.Data.Token != "" {
+		if rt, ok := s.st.activeRefresh(r.Data.Token); ok {
+			ir.Active = true
+			ir.Scope = rt.scopes
+			ir.ClientID = rt.clientID
+			ir.Subject = rt.subject
+			ir.Expiration = oidc.FromTime(rt.expires)
+			ir.Issuer = op.IssuerFromContext(ctx)
+			ir.TokenType = "refresh_token"
+		}
+	}
+	return resp, nil
+}
+
+// discoveryDocument extends op's metadata with what the playground adds.
+type discoveryDocument struct {
+	*oidc.DiscoveryConfiguration
+	// AuthorizationResponseIssParameterSupported is RFC 9207 metadata.
+	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+}
+
+// Discovery serves op's document, adjusted to what the playground really
+// offers: the password grant and the plain "token" response type (legacy,
+// per client), no JWT bearer grant, the assertion algorithms op's verifier
+// accepts, and RFC 9207 when enabled.
+func (s *opServer) Discovery(ctx context.Context, r *op.Request[struct{}]) (*op.Response, error) {
+	resp, err := s.LegacyServer.Discovery(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	base, ok := resp.Data.(*oidc.DiscoveryConfiguration)
+	if !ok {
+		return resp, nil
+	}
+	d := *base
+	d.GrantTypesSupported = slices.DeleteFunc(slices.Clone(d.GrantTypesSupported), func(g oidc.GrantType) bool {
+		return g == oidc.GrantTypeBearer
+	})
+	d.GrantTypesSupported = append(d.GrantTypesSupported, oidc.GrantType(GrantPassword))
+	d.ResponseTypesSupported = append(slices.Clone(d.ResponseTypesSupported), string(responseTypeToken))
+	d.ResponseModesSupported = []string{string(oidc.ResponseModeQuery), string(oidc.ResponseModeFragment)}
+	algs := []string{string(jose.RS256), string(jose.PS256), string(jose.ES256)}
+	d.TokenEndpointAuthSigningAlgValuesSupported = algs
+	d.IntrospectionEndpointAuthSigningAlgValuesSupported = algs
+	d.RevocationEndpointAuthSigningAlgValuesSupported = algs
+	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
+	out := op.NewResponse(discoveryDocument{DiscoveryConfiguration: &d, AuthorizationResponseIssParameterSupported: s.issParam})
+	out.Header = resp.Header
+	return out, nil
+}
+
+// issParameter adds the RFC 9207 "iss" parameter to authorization responses.
+// op does not implement RFC 9207, so the redirects that carry an
+// authorization response (from the authorization endpoint, its callback and
+// the login pages) get it appended on their way out.
+func issParameter(issuer string, paths []string, next http.Handler) http.Handler {
+	origin, _ := url.Parse(issuer)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !slices.Contains(paths, r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&issWriter{ResponseWriter: w, issuer: issuer, origin: origin}, r)
+	})
+}
+
+type issWriter struct {
+	http.ResponseWriter
+	issuer      string
+	origin      *url.URL
+	wroteHeader bool
+}
+
+func (w *issWriter) WriteHeader(code int) {
+	if !w.wroteHeader {
+		w.wroteHeader = true
+		if code == http.StatusFound || code == http.StatusSeeOther {
+			if loc := w.Header().Get("Location"); loc != "" {
+				w.Header().Set("Location", withIss(loc, w.issuer, w.origin))
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *issWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// withIss appends iss to an authorization response URL: in the fragment when
+// the response is there, else in the query. Redirects within the provider
+// and URLs that are not authorization responses are left alone.
+func withIss(loc, issuer string, origin *url.URL) string {
+	u, err := url.Parse(loc)
+	if err != nil || !u.IsAbs() || (u.Scheme == origin.Scheme && u.Host == origin.Host) {
+		return loc
+	}
+	isResponse := func(v url.Values) bool {
+		return v.Has("code") || v.Has("error") || v.Has("access_token") || v.Has("id_token")
+	}
+	if u.RawFragment != "" || u.Fragment != "" {
+		frag, err := url.ParseQuery(u.EscapedFragment())
+		if err == nil && isResponse(frag) && !frag.Has("iss") {
+			frag.Set("iss", issuer)
+			u.RawFragment = frag.Encode()
+			u.Fragment, _ = url.PathUnescape(u.RawFragment)
+			return u.String()
+		}
+		return loc
+	}
+	q := u.Query()
+	if !isResponse(q) || q.Has("iss") {
+		return loc
+	}
+	q.Set("iss", issuer)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// noStore marks token endpoint responses uncacheable (RFC 6749 §5.1).
+func noStore(paths []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slices.Contains(paths, r.URL.Path) {
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Pragma", "no-cache")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// endBrowserSession signs the browser out at the end-session endpoint before
+// op handles the request; op's storage hook has no access to the cookie.
+func endBrowserSession(path string, ss *sessions, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path {
+			ss.destroy(w, r)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+const pathLoggedOut = "/logged-out"
+
+func loggedOut(w http.ResponseWriter, _ *http.Request) {
+	renderResult(w, http.StatusOK, "Signed out", "signed-out", "You are signed out of the playground provider.")
+}

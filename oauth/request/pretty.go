@@ -1,0 +1,473 @@
+package request
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Pretty is a JSON body laid out one member or element per line with
+// two-space indentation. It is an index into the original bytes, not a
+// second copy of them: each line records the span of source bytes it shows
+// and its depth, and AppendLine re-spaces that span on demand. That keeps a
+// pretty view of a 10 MB body at a fraction of the body's size.
+type Pretty struct {
+	src   []byte
+	lines []prettyLine
+}
+
+type prettyLine struct {
+	start, end uint32 // source span [start, end), whitespace outside strings dropped when rendered
+	depth      uint32
+}
+
+// SyntaxError reports where a body stopped being valid JSON.
+type SyntaxError struct {
+	Offset    int // byte offset in the body
+	Line, Col int // 1-based
+	Msg       string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("not valid JSON at line %d, column %d: %s", e.Line, e.Col, e.Msg)
+}
+
+// PrettyJSON lays out data (one JSON value, or several separated by
+// whitespace as in NDJSON). It checks the syntax as it goes and returns a
+// *SyntaxError naming the position of the first mistake. It stops with
+// ctx.Err() when ctx is cancelled, so a viewer can drop stale work.
+func PrettyJSON(ctx context.Context, data []byte) (*Pretty, error) {
+	if int64(len(data)) > MaxBodyIndex {
+		return nil, fmt.Errorf("body of %d bytes is too large to lay out", len(data))
+	}
+	p := &prettyParser{src: data, ctx: ctx, nextCheck: checkEvery}
+	if err := p.run(); err != nil {
+		return nil, err
+	}
+	lines := p.lines
+	if cap(lines) > len(lines)+len(lines)/8+64 {
+		lines = slices.Clip(append([]prettyLine(nil), lines...))
+	}
+	return &Pretty{src: data, lines: lines}, nil
+}
+
+// checkEvery is how many bytes the parser scans between context checks.
+const checkEvery = 1 << 18
+
+type prettyParser struct {
+	src       []byte
+	pos       int
+	lines     []prettyLine
+	stack     []byte
+	ctx       context.Context
+	nextCheck int
+}
+
+func (p *prettyParser) fail(off int, format string, args ...any) error {
+	if off > len(p.src) {
+		off = len(p.src)
+	}
+	l, c := vault.LineCol(p.src, int64(off))
+	return &SyntaxError{Offset: off, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *prettyParser) skipWS() {
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case ' ', '\t', '\r', '\n':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *prettyParser) emit(start, end int) {
+	p.lines = append(p.lines, prettyLine{start: uint32(start), end: uint32(end), depth: uint32(len(p.stack))})
+}
+
+func describeByte(src []byte, pos int) string {
+	if pos >= len(src) {
+		return "end of input"
+	}
+	c := src[pos]
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("%q", string(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// run parses with an explicit stack, so hostile nesting cannot exhaust the
+// goroutine stack.
+func (p *prettyParser) run() error {
+	src := p.src
+	for {
+		p.skipWS()
+		if p.pos >= len(src) {
+			if len(p.lines) == 0 {
+				return p.fail(p.pos, "no JSON value")
+			}
+			return nil
+		}
+		lineStart := p.pos
+		// value: parse one value at p.pos; then handle what follows it.
+	value:
+		if p.pos >= p.nextCheck {
+			if err := p.ctx.Err(); err != nil {
+				return err
+			}
+			p.nextCheck = p.pos + checkEvery
+		}
+		if p.pos >= len(src) {
+			return p.fail(p.pos, "expected a value, found end of input")
+		}
+		switch c := src[p.pos]; c {
+		case '{', '[':
+			closeC := byte('}')
+			if c == '[' {
+				closeC = ']'
+			}
+			p.pos++
+			p.skipWS()
+			if p.pos < len(src) && src[p.pos] == closeC {
+				p.pos++
+				break // an empty container stays on its line, like a scalar
+			}
+			p.emit(lineStart, p.pos)
+			p.stack = append(p.stack, c)
+			if c == '{' {
+				goto key
+			}
+			lineStart = p.pos
+			goto value
+		case '"':
+			if err := p.scanString(); err != nil {
+				return err
+			}
+		case 't':
+			if err := p.literal("true"); err != nil {
+				return err
+			}
+		case 'f':
+			if err := p.literal("false"); err != nil {
+				return err
+			}
+		case 'n':
+			if err := p.literal("null"); err != nil {
+				return err
+			}
+		default:
+			if c == '-' || (c >= '0' && c <= '9') {
+				if err := p.scanNumber(); err != nil {
+					return err
+				}
+				break
+			}
+			return p.fail(p.pos, "expected a value, found %s", describeByte(src, p.pos))
+		}
+		// after a value (or a closing bracket, which ends its container's value)
+	after:
+		{
+			valueEnd := p.pos
+			p.skipWS()
+			if len(p.stack) == 0 {
+				p.emit(lineStart, valueEnd)
+				continue
+			}
+			top := p.stack[len(p.stack)-1]
+			closeC := byte('}')
+			if top == '[' {
+				closeC = ']'
+			}
+			if p.pos >= len(src) {
+				return p.fail(p.pos, "expected ',' or %q, found end of input", string(closeC))
+			}
+			switch src[p.pos] {
+			case ',':
+				p.pos++
+				p.emit(lineStart, p.pos)
+				if top == '{' {
+					goto key
+				}
+				p.skipWS()
+				lineStart = p.pos
+				goto value
+			case closeC:
+				p.emit(lineStart, valueEnd)
+				p.stack = p.stack[:len(p.stack)-1]
+				lineStart = p.pos
+				p.pos++
+				goto after
+			default:
+				return p.fail(p.pos, "expected ',' or %q, found %s", string(closeC), describeByte(src, p.pos))
+			}
+		}
+	key:
+		p.skipWS()
+		if p.pos >= len(src) || src[p.pos] != '"' {
+			return p.fail(p.pos, "expected a member name in quotes, found %s", describeByte(src, p.pos))
+		}
+		lineStart = p.pos
+		if err := p.scanString(); err != nil {
+			return err
+		}
+		p.skipWS()
+		if p.pos >= len(src) || src[p.pos] != ':' {
+			return p.fail(p.pos, "expected ':' after the member name, found %s", describeByte(src, p.pos))
+		}
+		p.pos++
+		p.skipWS()
+		goto value
+	}
+}
+
+func (p *prettyParser) literal(word string) error {
+	if len(p.src)-p.pos < len(word) || string(p.src[p.pos:p.pos+len(word)]) != word {
+		return p.fail(p.pos, "expected %s", word)
+	}
+	p.pos += len(word)
+	return nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func (p *prettyParser) scanNumber() error {
+	src, start := p.src, p.pos
+	if src[p.pos] == '-' {
+		p.pos++
+	}
+	switch {
+	case p.pos < len(src) && src[p.pos] == '0':
+		p.pos++
+	case p.pos < len(src) && isDigit(src[p.pos]):
+		for p.pos < len(src) && isDigit(src[p.pos]) {
+			p.pos++
+		}
+	default:
+		return p.fail(start, "malformed number")
+	}
+	if p.pos < len(src) && src[p.pos] == '.' {
+		p.pos++
+		if p.pos >= len(src) || !isDigit(src[p.pos]) {
+			return p.fail(p.pos, "malformed number: digits must follow '.'")
+		}
+		for p.pos < len(src) && isDigit(src[p.pos]) {
+			p.pos++
+		}
+	}
+	if p.pos < len(src) && (src[p.pos] == 'e' || src[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(src) && (src[p.pos] == '+' || src[p.pos] == '-') {
+			p.pos++
+		}
+		if p.pos >= len(src) || !isDigit(src[p.pos]) {
+			return p.fail(p.pos, "malformed number: digits must follow the exponent")
+		}
+		for p.pos < len(src) && isDigit(src[p.pos]) {
+			p.pos++
+		}
+	}
+	return nil
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (p *prettyParser) scanString() error {
+	src, start := p.src, p.pos
+	p.pos++ // opening quote
+	for p.pos < len(src) {
+		c := src[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return nil
+		case c == '\\':
+			if p.pos+1 >= len(src) {
+				return p.fail(start, "string is never closed")
+			}
+			switch src[p.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.pos += 2
+			case 'u':
+				if p.pos+6 > len(src) || !isHex(src[p.pos+2]) || !isHex(src[p.pos+3]) || !isHex(src[p.pos+4]) || !isHex(src[p.pos+5]) {
+					return p.fail(p.pos, `malformed \u escape`)
+				}
+				p.pos += 6
+			default:
+				return p.fail(p.pos, "invalid escape \\%s", describeByte(src, p.pos+1))
+			}
+		case c < 0x20:
+			return p.fail(p.pos, "control character 0x%02x inside a string", c)
+		default:
+			p.pos++
+		}
+	}
+	return p.fail(start, "string is never closed")
+}
+
+// Len returns the number of lines.
+func (p *Pretty) Len() int { return len(p.lines) }
+
+// Indent is the indentation of one nesting level.
+const Indent = "  "
+
+// AppendLine appends line i to dst (at most max bytes when max ≥ 0).
+func (p *Pretty) AppendLine(dst []byte, i, max int) []byte {
+	return p.render(dst, i, max, nil)
+}
+
+// Line returns line i as a string.
+func (p *Pretty) Line(i int) string { return string(p.AppendLine(nil, i, -1)) }
+
+// TokenKind classifies a piece of a pretty line for highlighting.
+type TokenKind uint8
+
+// Token kinds.
+const (
+	TokPunct TokenKind = iota
+	TokKey
+	TokString
+	TokNumber
+	TokLiteral // true, false, null
+)
+
+// Span is a highlighted piece of a rendered line: bytes [Start, End).
+type Span struct {
+	Start, End int
+	Kind       TokenKind
+}
+
+// AppendSpans renders line i (at most max bytes when max ≥ 0) and appends
+// the token spans of the rendered text to spans; indentation has no span.
+func (p *Pretty) AppendSpans(dst []byte, spans []Span, i, max int) ([]byte, []Span) {
+	dst = p.render(dst, i, max, &spans)
+	return dst, spans
+}
+
+// LineOf returns the line that shows byte offset off of the source.
+func (p *Pretty) LineOf(off int) int {
+	lo, hi := 0, len(p.lines)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(p.lines[m].start) <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return max(lo-1, 0)
+}
+
+// render writes line i; with spans it also records token boundaries.
+func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
+	if i < 0 || i >= len(p.lines) {
+		return dst
+	}
+	ln := p.lines[i]
+	base := len(dst)
+	limit := -1
+	if max >= 0 {
+		limit = base + max
+	}
+	full := func() bool { return limit >= 0 && len(dst) >= limit }
+	for d := uint32(0); d < ln.depth && !full(); d++ {
+		dst = append(dst, Indent...)
+	}
+	if limit >= 0 && len(dst) > limit {
+		return dst[:limit]
+	}
+	seg := p.src[ln.start:ln.end]
+	add := func(kind TokenKind, text []byte) {
+		if full() {
+			return
+		}
+		start := len(dst)
+		if limit >= 0 {
+			dst = appendClipped(dst, text, limit-len(dst))
+		} else {
+			dst = append(dst, text...)
+		}
+		if spans != nil && len(dst) > start {
+			*spans = append(*spans, Span{Start: start - base, End: len(dst) - base, Kind: kind})
+		}
+	}
+	for k := 0; k < len(seg) && !full(); {
+		c := seg[k]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			k++
+		case c == '"':
+			j := stringEnd(seg, k)
+			kind := TokString
+			n := j
+			for n < len(seg) && (seg[n] == ' ' || seg[n] == '\t' || seg[n] == '\r' || seg[n] == '\n') {
+				n++
+			}
+			if n < len(seg) && seg[n] == ':' {
+				kind = TokKey
+			}
+			add(kind, seg[k:j])
+			k = j
+		case c == ':':
+			add(TokPunct, []byte(": "))
+			k++
+		case c == ',' || c == '{' || c == '}' || c == '[' || c == ']':
+			j := k + 1
+			for j < len(seg) && (seg[j] == '{' || seg[j] == '}' || seg[j] == '[' || seg[j] == ']' || seg[j] == ',') {
+				j++
+			}
+			// Empty containers ("{ }") drop their inner whitespace.
+			if j < len(seg) && (c == '{' || c == '[') {
+				n := j
+				for n < len(seg) && (seg[n] == ' ' || seg[n] == '\t' || seg[n] == '\r' || seg[n] == '\n') {
+					n++
+				}
+				if n < len(seg) && (seg[n] == '}' || seg[n] == ']') {
+					add(TokPunct, seg[k:j])
+					k = n
+					continue
+				}
+			}
+			add(TokPunct, seg[k:j])
+			k = j
+		case c == 't' || c == 'f' || c == 'n':
+			j := k
+			for j < len(seg) && seg[j] >= 'a' && seg[j] <= 'z' {
+				j++
+			}
+			add(TokLiteral, seg[k:j])
+			k = j
+		default:
+			j := k
+			for j < len(seg) && (isDigit(seg[j]) || seg[j] == '-' || seg[j] == '+' || seg[j] == '.' || seg[j] == 'e' || seg[j] == 'E') {
+				j++
+			}
+			if j == k {
+				j++ // cannot happen in parsed input; never loop forever
+			}
+			add(TokNumber, seg[k:j])
+			k = j
+		}
+	}
+	return dst
+}
+
+// stringEnd returns the offset just past the string starting at seg[k] == '"'.
+func stringEnd(seg []byte, k int) int {
+	j := k + 1
+	for j < len(seg) {
+		switch seg[j] {
+		case '\\':
+			j += 2
+		case '"':
+			return j + 1
+		default:
+			j++
+		}
+	}
+	return len(seg)
+}

@@ -1,0 +1,139 @@
+package vault
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Sizes of generated secret values, in random bytes before encoding.
+const (
+	// DefaultGeneratedBytes gives 256 bits of entropy.
+	DefaultGeneratedBytes = 32
+	// MinGeneratedBytes keeps a generated value at 128 bits or more.
+	MinGeneratedBytes = 16
+	// MaxGeneratedBytes keeps a generated value well under keychain size limits.
+	MaxGeneratedBytes = 1024
+)
+
+// GenerateSecretValue returns n random bytes from crypto/rand, base64url
+// encoded without padding, so the value is safe in headers, URLs and shells.
+func GenerateSecretValue(n int) (string, error) {
+	if n < MinGeneratedBytes || n > MaxGeneratedBytes {
+		return "", fmt.Errorf("%w: %d bytes: a generated secret has %d to %d random bytes", ErrInvalid, n, MinGeneratedBytes, MaxGeneratedBytes)
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("reading random bytes: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Key algorithms for generated client keys.
+const (
+	AlgRS256 = "RS256"
+	AlgPS256 = "PS256"
+	AlgES256 = "ES256"
+)
+
+// GeneratedRSABits is the size of generated RSA keys.
+const GeneratedRSABits = 2048
+
+// GenerateKeyPair creates a private key for alg (RS256 and PS256: RSA 2048,
+// ES256: EC P-256) and returns it with its PKCS#8 PEM encoding.
+func GenerateKeyPair(alg string) (crypto.Signer, string, error) {
+	var key crypto.Signer
+	var err error
+	switch alg {
+	case AlgRS256, AlgPS256:
+		key, err = rsa.GenerateKey(rand.Reader, GeneratedRSABits)
+	case AlgES256:
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		return nil, "", fmt.Errorf("%w: key algorithm %q is not RS256, PS256 or ES256", ErrInvalid, alg)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("generating a %s key: %w", alg, err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, "", fmt.Errorf("encoding the %s key: %w", alg, err)
+	}
+	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+}
+
+// KeyAlgFits reports whether alg can sign with key (RS256/PS256 need RSA, ES256 an EC key).
+func KeyAlgFits(key any, alg string) bool {
+	switch key.(type) {
+	case *rsa.PrivateKey, *rsa.PublicKey:
+		return alg == AlgRS256 || alg == AlgPS256
+	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
+		return alg == AlgES256
+	}
+	return false
+}
+
+// DefaultKeyAlg returns the usual algorithm for a key: RS256 for RSA, ES256 for EC.
+func DefaultKeyAlg(key any) string {
+	switch key.(type) {
+	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
+		return AlgES256
+	}
+	return AlgRS256
+}
+
+// PublicKeyPEM returns the PKIX "PUBLIC KEY" PEM of a private key's public
+// half, the form providers accept for uploaded client keys.
+func PublicKeyPEM(key any) (string, error) {
+	pub := PublicKey(key)
+	if pub == nil {
+		return "", errors.New("not an RSA or EC private key")
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("encoding the public key: %w", err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+}
+
+// PublicJWK returns the public half of key as a JWK with use "sig", the given
+// alg and the RFC 7638 thumbprint as kid.
+func PublicJWK(key any, alg string) (jose.JSONWebKey, error) {
+	pub := PublicKey(key)
+	if pub == nil {
+		return jose.JSONWebKey{}, errors.New("not an RSA or EC private key")
+	}
+	if !KeyAlgFits(key, alg) {
+		return jose.JSONWebKey{}, fmt.Errorf("%w: %s does not fit a %s key", ErrInvalid, alg, keyKind(key))
+	}
+	return jose.JSONWebKey{Key: pub, KeyID: Thumbprint(key), Use: "sig", Algorithm: alg}, nil
+}
+
+// PublicJWKS returns {"keys":[jwk]} for the public half of key.
+func PublicJWKS(key any, alg string) ([]byte, error) {
+	jwk, err := PublicJWK(key, alg)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{jwk}})
+}
+
+func keyKind(key any) string {
+	switch key.(type) {
+	case *rsa.PrivateKey, *rsa.PublicKey:
+		return "RSA"
+	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
+		return "EC"
+	}
+	return fmt.Sprintf("%T", key)
+}

@@ -106,7 +106,7 @@ func demoSpecs(cfg Config) []ClientSpec {
 			ClientID: ClientShort, Name: "Short-lived tokens",
 			Description:         fmt.Sprintf("Access tokens last %s so that refresh can be watched.", cfg.ShortAccessTokenLifetime),
 			AuthMethod:          AuthMethodBasic,
-			Grants:              []string{GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken, GrantDeviceCode},
+			Grants:              []string{GrantClientCredentials, GrantAuthorizationCode, GrantRefreshToken},
 			Scopes:              []string{"openid", "offline_access", ScopeAPIRead, ScopeAPIWrite},
 			LoopbackRedirect:    true,
 			AccessTokenLifetime: cfg.ShortAccessTokenLifetime,

@@ -114,11 +114,19 @@ func (s *storage) newAccessLocked(clientID, subject string, scopes, audience []s
 		scopes:   slices.Clone(scopes),
 		audience: slices.Clone(audience),
 		issued:   now,
-		expires:  now.Add(lifetime),
+		expires:  accessExpiry(now, lifetime),
 		family:   family,
 	}
 	s.access[t.id] = t
 	return t
+}
+
+// accessExpiry ends a token just before the whole second after now+lifetime.
+// The JWT's exp (whole seconds) is then exactly iat+lifetime, and op, which
+// truncates the remaining validity to whole seconds, answers expires_in equal
+// to the configured lifetime instead of one second less.
+func accessExpiry(now time.Time, lifetime time.Duration) time.Time {
+	return now.Truncate(time.Second).Add(lifetime + time.Second - time.Nanosecond)
 }
 
 // CreateAccessToken implements op.AuthStorage. The returned id becomes the

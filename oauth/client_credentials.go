@@ -1,0 +1,36 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// clientCredentials runs the client credentials grant (RFC 6749 §4.4; seed
+// 001 "server login", seed 004) with the scopes of this call.
+func (f *flow) clientCredentials(ctx context.Context, scopes []string) (*Result, error) {
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if len(scopes) > 0 {
+		form.Set("scope", strings.Join(scopes, " "))
+	}
+	tr, err := f.tokenRequest(ctx, "token", form)
+	if err != nil {
+		return nil, missingScope(err, scopes)
+	}
+	return newResult(tr, scopes, "client_credentials", f.e.now()), nil
+}
+
+// missingScope turns invalid_scope into "missing input" when no scope was
+// asked for at all (seed 001 status -3 "no scope").
+func missingScope(err error, scopes []string) error {
+	var oe *Error
+	if len(scopes) == 0 && errors.As(err, &oe) && oe.Code == "invalid_scope" {
+		cp := *oe
+		cp.Kind = KindMissingInput
+		cp.Reason = "no scope was requested and the server needs one"
+		cp.Hint = "pass --scope or set the auth client's scopes"
+		return &cp
+	}
+	return err
+}

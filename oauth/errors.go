@@ -1,0 +1,291 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Kind classifies a failed flow; each kind has one CLI exit code (DESIGN §3).
+type Kind int
+
+// Failure kinds.
+const (
+	// KindOther is anything not covered below (exit 1).
+	KindOther Kind = iota
+	// KindNotConfigured means a client, secret, environment or endpoint is missing (exit 2).
+	KindNotConfigured
+	// KindMissingInput means a scope, refresh token, template field or password is missing (exit 3).
+	KindMissingInput
+	// KindAborted means the user cancelled, denied consent, or the flow timed out waiting (exit 4).
+	KindAborted
+	// KindUnreachable means the server could not be reached or failed (connection, TLS, timeout, 5xx) (exit 5).
+	KindUnreachable
+	// KindUnsupportedTokenType means the server issued a token that is not a bearer token (exit 6).
+	KindUnsupportedTokenType
+	// KindRejected means the server refused the request with an OAuth error (exit 7).
+	KindRejected
+	// KindVault means the vault could not be read or written (exit 8).
+	KindVault
+	// KindBadResponse means the server answered with something that is not a valid OAuth response (exit 1).
+	KindBadResponse
+)
+
+var kindNames = map[Kind]string{
+	KindOther:                "error",
+	KindNotConfigured:        "not configured",
+	KindMissingInput:         "missing input",
+	KindAborted:              "aborted",
+	KindUnreachable:          "server unreachable",
+	KindUnsupportedTokenType: "unsupported token type",
+	KindRejected:             "rejected by the server",
+	KindVault:                "vault unavailable",
+	KindBadResponse:          "bad response",
+}
+
+// String names the kind in a few words.
+func (k Kind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// ExitCode returns the CLI exit code of the kind.
+func (k Kind) ExitCode() int {
+	switch k {
+	case KindNotConfigured:
+		return vault.ExitNotConfigured
+	case KindMissingInput:
+		return vault.ExitMissingInput
+	case KindAborted:
+		return vault.ExitAborted
+	case KindUnreachable:
+		return vault.ExitUnreachable
+	case KindUnsupportedTokenType:
+		return vault.ExitUnsupported
+	case KindRejected:
+		return vault.ExitRejected
+	case KindVault:
+		return vault.ExitVault
+	}
+	return vault.ExitOther
+}
+
+// Error is the failure of an OAuth flow. It never contains a secret value:
+// server-supplied text is sanitised and bodies are never included.
+type Error struct {
+	// Kind decides the exit code.
+	Kind Kind
+	// Op is the step that failed: "token request", "refresh", "authorization", …
+	Op string
+	// Code is the OAuth error code the server sent (RFC 6749 §5.2), if any.
+	Code string
+	// Description is the server's error_description, sanitised.
+	Description string
+	// URI is the server's error_uri, sanitised.
+	URI string
+	// Status is the HTTP status of the response, when there was one.
+	Status int
+	// Reason says in plain words what went wrong.
+	Reason string
+	// Hint says what to do next, when there is something to say.
+	Hint string
+	// Err is the underlying error (transport, vault), if any.
+	Err error
+}
+
+// Error renders "op: reason [code]: server says "…"".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	reason := e.Reason
+	if reason == "" {
+		reason = e.Kind.String()
+	}
+	b.WriteString(reason)
+	if e.Code != "" {
+		b.WriteString(" [")
+		b.WriteString(e.Code)
+		b.WriteString("]")
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, `: the server says "%s"`, e.Description)
+	}
+	if e.Err != nil && !strings.Contains(reason, e.Err.Error()) {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode returns the CLI exit code; vault.ExitCode honours it.
+func (e *Error) ExitCode() int { return e.Kind.ExitCode() }
+
+// KindOf returns the Kind of err: the Kind of an *Error inside it, KindVault
+// for store failures, KindNotConfigured for missing items, KindMissingInput
+// for missing template fields, else KindOther.
+func KindOf(err error) Kind {
+	var oe *Error
+	if errors.As(err, &oe) {
+		return oe.Kind
+	}
+	switch vault.ExitCode(err) {
+	case vault.ExitVault:
+		return KindVault
+	case vault.ExitNotConfigured:
+		return KindNotConfigured
+	case vault.ExitMissingInput:
+		return KindMissingInput
+	}
+	return KindOther
+}
+
+// explanation is the plain-words meaning of an OAuth error code and the next step.
+type explanation struct {
+	kind   Kind
+	reason string
+	hint   string
+}
+
+// explanations covers RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009,
+// RFC 8628 §3.5 and the OpenID Connect authentication errors.
+var explanations = map[string]explanation{
+	"invalid_request": {KindRejected, "the server says the request is malformed or misses a parameter",
+		"check the auth client's endpoints and extra parameters; run with -v to see the request"},
+	"invalid_client": {KindRejected, "client authentication failed",
+		"check the client id, the client secret or key, and the auth method (client_secret_basic, client_secret_post, private_key_jwt …)"},
+	"invalid_grant": {KindRejected, "the server refused the grant: the code or refresh token is invalid, expired, used or revoked, or the redirect URI differs",
+		"sign in again"},
+	"unauthorized_client": {KindRejected, "this client is not allowed to use this grant",
+		"allow the grant for the client at the provider, or configure the grant the provider allows"},
+	"unsupported_grant_type": {KindRejected, "the server does not support this grant type",
+		"check the grant configured for the auth client"},
+	"invalid_scope": {KindRejected, "the requested scope is invalid, unknown, or more than this client may ask for",
+		"check the scopes (--scope) against what the provider allows this client"},
+	"access_denied": {KindAborted, "access was denied: the user declined or the server refused the authorization",
+		"start the flow again and approve the consent screen"},
+	"unsupported_response_type": {KindRejected, "the server does not support this response type for the client",
+		"check the grant configured for the auth client"},
+	"server_error": {KindUnreachable, "the authorization server had an internal error",
+		"try again later"},
+	"temporarily_unavailable": {KindUnreachable, "the authorization server is temporarily unavailable",
+		"try again later"},
+	"invalid_token": {KindRejected, "the token is invalid, expired or revoked",
+		"get a new token (authdeck token NAME --force)"},
+	"insufficient_scope": {KindRejected, "the token lacks a scope the resource needs",
+		"ask for the scope the server names (--scope)"},
+	"unsupported_token_type": {KindRejected, "the server cannot revoke or introspect this type of token",
+		"nothing to do for this token type"},
+	"login_required": {KindRejected, "the provider needs the user to log in, but the request forbade a login page (prompt=none)",
+		"use another prompt value for the auth client"},
+	"consent_required": {KindRejected, "the provider needs the user's consent, but the request forbade a consent page (prompt=none)",
+		"sign in once with prompt=consent"},
+	"interaction_required": {KindRejected, "the provider needs user interaction, but the request forbade it (prompt=none)",
+		"use another prompt value for the auth client"},
+	"account_selection_required": {KindRejected, "the provider needs the user to pick an account, but the request forbade it",
+		"use another prompt value for the auth client"},
+	"authorization_pending": {KindAborted, "the user has not finished signing in yet",
+		"finish signing in on the verification page"},
+	"slow_down": {KindRejected, "the client polled too fast",
+		"try again"},
+	"expired_token": {KindAborted, "the device code expired before the sign-in was finished",
+		"start again and enter the code sooner"},
+}
+
+// Explain returns the plain-words meaning of an OAuth error code and the next
+// step. Unknown codes get a generic reason.
+func Explain(code string) (reason, hint string) {
+	if x, ok := explanations[code]; ok {
+		return x.reason, x.hint
+	}
+	return fmt.Sprintf("the server refused the request with error code %q", code), "see the provider's documentation for this error code"
+}
+
+// oauthError builds the *Error for an OAuth error response.
+func oauthError(op, code, desc, uri string, status int) *Error {
+	code = sanitize(code, 64)
+	x, ok := explanations[code]
+	if !ok {
+		reason, hint := Explain(code)
+		x = explanation{KindRejected, reason, hint}
+	}
+	return &Error{
+		Kind:        x.kind,
+		Op:          op,
+		Code:        code,
+		Description: sanitize(desc, 300),
+		URI:         sanitize(uri, 300),
+		Status:      status,
+		Reason:      x.reason,
+		Hint:        x.hint,
+	}
+}
+
+// refreshError turns an error of a refresh request into one that asks for a
+// new sign-in when the refresh token is no longer good (S-17).
+func refreshError(err error, name string) error {
+	var oe *Error
+	if errors.As(err, &oe) && oe.Code == "invalid_grant" {
+		cp := *oe
+		cp.Reason = "the refresh token was used, expired or revoked"
+		cp.Hint = "sign in again"
+		if name != "" {
+			cp.Hint = fmt.Sprintf("sign in again: authdeck token %s --force", name)
+		}
+		return &cp
+	}
+	return err
+}
+
+// sanitize keeps the characters RFC 6749 allows in error text (printable
+// ASCII without '"' and '\'), so server text cannot forge terminal output,
+// and cuts it to max bytes.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\'')
+		case r >= 0x20 && r <= 0x7e:
+			b.WriteRune(r)
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte('?')
+		}
+		if b.Len() >= max {
+			return b.String()[:max] + "…"
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// newError is a short constructor for flow errors without an OAuth code.
+func newError(kind Kind, op, reason, hint string, err error) *Error {
+	return &Error{Kind: kind, Op: op, Reason: reason, Hint: hint, Err: err}
+}
+
+// vaultError wraps a store failure while persisting or reading tokens.
+func vaultError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *Error
+	if errors.As(err, &oe) {
+		return err
+	}
+	switch vault.ExitCode(err) {
+	case vault.ExitVault:
+		return &Error{Kind: KindVault, Op: op, Reason: "the vault could not be used", Err: err}
+	}
+	return err
+}

@@ -1,0 +1,496 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Naming: `authdeck token NAME` takes an auth client or a secret.
+//
+//   - An OAuth 2.0 auth client's token set is the OA2_AUTHORIZATION_CODE
+//     secret linked to it: the secret of the same name when there is one,
+//     else the only OAuth token secret linked to the client. The first token
+//     creates a secret named after the client.
+//   - A SESSION_AUTH auth client is resolved to the one SESSION_AUTH secret
+//     that uses it; the token is cached in that secret.
+//   - An OA2_AUTHORIZATION_CODE or SESSION_AUTH secret is used directly,
+//     with the auth client it is linked to.
+
+// target is a resolved TokenRequest.
+type target struct {
+	env    string
+	name   string // as the user named it
+	client *vault.AuthClient
+	// secret is the existing token-set or session secret; nil before the first token.
+	secret *vault.Secret
+	// secretName is the name the token set is stored under.
+	secretName string
+	session    bool
+}
+
+// resolve finds the client and the token-set secret of req (see Naming above).
+func (e *Engine) resolve(req TokenRequest) (*target, error) {
+	if e.Vault == nil {
+		return nil, newError(KindNotConfigured, "token", "the engine has no vault", "", nil)
+	}
+	if req.Name == "" {
+		return nil, newError(KindMissingInput, "token", "name an auth client or a token secret", "", nil)
+	}
+	cat, err := e.Vault.Load()
+	if err != nil {
+		return nil, err
+	}
+	env, err := vault.ResolveEnv(cat, req.Env)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{env: env, name: req.Name}
+	if c, ok := cat.Client(env, req.Name); ok {
+		cl := *c
+		t.client = &cl
+		switch c.Type {
+		case vault.ClientSessionAuth:
+			t.session = true
+			var linked []vault.Secret
+			for _, s := range cat.SecretsIn(env) {
+				if s.Type == vault.TypeSessionAuth && s.AuthClient == c.Name {
+					linked = append(linked, s)
+				}
+			}
+			switch len(linked) {
+			case 0:
+				return nil, newError(KindNotConfigured, "token", fmt.Sprintf("no SESSION_AUTH secret uses auth client %q in environment %q", c.Name, env),
+					"add one with its inputFields (authdeck secret add NAME --type SESSION_AUTH …)", nil)
+			case 1:
+				t.secret = &linked[0]
+				t.secretName = linked[0].Name
+				return t, nil
+			}
+			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q is used by the secrets %s; name one of them", c.Name, secretNames(linked)), "", nil)
+		case vault.ClientOAuth1:
+			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q is an OAuth 1.0a client; token works with OAuth 2.0 and session-auth clients", c.Name), "", nil)
+		}
+		if s, ok := cat.Secret(env, req.Name); ok {
+			if s.Type != vault.TypeOAuthToken || (s.AuthClient != "" && s.AuthClient != c.Name) {
+				return nil, newError(KindNotConfigured, "token", fmt.Sprintf("secret %q already exists as a %s not linked to auth client %q, so the token set cannot use its name", s.Name, s.Type, c.Name),
+					"rename or remove that secret", nil)
+			}
+			sc := *s
+			t.secret, t.secretName = &sc, s.Name
+			return t, nil
+		}
+		var linked []vault.Secret
+		for _, s := range cat.SecretsIn(env) {
+			if s.Type == vault.TypeOAuthToken && s.AuthClient == c.Name {
+				linked = append(linked, s)
+			}
+		}
+		switch len(linked) {
+		case 0:
+			t.secretName = c.Name
+		case 1:
+			t.secret, t.secretName = &linked[0], linked[0].Name
+		default:
+			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has several token secrets (%s); name one of them", c.Name, secretNames(linked)), "", nil)
+		}
+		return t, nil
+	}
+	s, ok := cat.Secret(env, req.Name)
+	if !ok {
+		return nil, &vault.NotFoundError{Kind: "auth client or token secret", Name: req.Name, Env: env}
+	}
+	switch s.Type {
+	case vault.TypeOAuthToken, vault.TypeSessionAuth:
+	default:
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("secret %q is a %s; token works with auth clients and OAuth token or session-auth secrets", s.Name, s.Type),
+			"use `authdeck secret show "+s.Name+" --reveal` for other secrets", nil)
+	}
+	sc := *s
+	t.secret, t.secretName = &sc, s.Name
+	t.session = s.Type == vault.TypeSessionAuth
+	if s.AuthClient != "" {
+		c, ok := cat.Client(env, s.AuthClient)
+		if !ok {
+			return nil, &vault.NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: env}
+		}
+		cl := *c
+		t.client = &cl
+	} else if t.session {
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("SESSION_AUTH secret %q names no auth client", s.Name), "", nil)
+	}
+	return t, nil
+}
+
+func secretNames(ss []vault.Secret) string {
+	names := make([]string, len(ss))
+	for i, s := range ss {
+		names[i] = fmt.Sprintf("%q", s.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// readValue reads the stored value of t's secret (nil before the first token).
+func (e *Engine) readValue(ctx context.Context, t *target) (*vault.SecretValue, error) {
+	if t.secret == nil {
+		return nil, nil
+	}
+	v, err := e.Vault.SecretValue(ctx, *t.secret)
+	if err != nil {
+		return nil, vaultError("reading the stored token", err)
+	}
+	return &v, nil
+}
+
+// reload re-reads t's secret metadata and value (after taking the lock).
+func (e *Engine) reload(ctx context.Context, t *target) (*vault.SecretValue, error) {
+	s, err := e.Vault.Secret(t.env, t.secretName)
+	var nf *vault.NotFoundError
+	switch {
+	case errors.As(err, &nf) && nf.Kind == "secret":
+		t.secret = nil
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	t.secret = &s
+	return e.readValue(ctx, t)
+}
+
+// cached returns the stored token as a Result when it is still good for
+// scopes: not within the refresh skew of its expiry (an unknown expiry
+// counts as good) and granted for every requested scope.
+func (e *Engine) cached(t *target, val *vault.SecretValue, scopes []string) *Result {
+	if val == nil || val.AccessToken == "" {
+		return nil
+	}
+	now := e.now()
+	var exp time.Time
+	if val.Expires != "" {
+		x, err := vault.ParseExpiry(val.Expires)
+		if err != nil {
+			return nil
+		}
+		exp = x
+		var issued time.Time
+		if t.secret != nil && t.secret.LastRefresh != nil {
+			issued = *t.secret.LastRefresh
+		}
+		ac := vault.AuthClient{}
+		if t.client != nil {
+			ac = *t.client
+		}
+		if !now.Add(skewFor(ac, issued, exp)).Before(exp) {
+			return nil
+		}
+	}
+	if len(scopes) > 0 && val.Scope != "" && len(scopeDiff(scopes, splitScopes(val.Scope))) > 0 {
+		return nil
+	}
+	if CheckTokenType("token", val.TokenType) != nil {
+		return nil
+	}
+	r := &Result{
+		AccessToken: val.AccessToken, TokenType: val.TokenType, RefreshToken: val.RefreshToken, IDToken: val.IDToken,
+		Scope: val.Scope, RequestedScopes: scopes, Expiry: exp, FromCache: true,
+		Env: t.env, Secret: t.secretName,
+	}
+	if r.TokenType == "" {
+		r.TokenType = "Bearer"
+	}
+	if r.Scope == "" {
+		r.Scope = strings.Join(scopes, " ")
+	}
+	if !exp.IsZero() {
+		r.ExpiresIn = exp.Sub(now)
+	}
+	if t.client != nil {
+		r.Client, r.Issuer = t.client.Name, t.client.Issuer
+		r.Grant = string(t.client.Grant)
+		r.Deprecated = t.client.Grant.Deprecated()
+	}
+	if t.session {
+		r.Grant = GrantSessionAuth
+	}
+	r.setScopes()
+	return r
+}
+
+// Token returns a valid access token for req: the stored one while it is
+// good, else a refresh (when there is a refresh token and not Force), else
+// the client's grant. New tokens are stored in the vault before they are
+// returned. Concurrent calls for one token set share one request, and other
+// processes wait on LockDir (S-21).
+func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) (*Result, error) {
+	t, err := e.resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	scopes := e.scopesOf(t, req.Scopes)
+	if !req.Force {
+		val, err := e.readValue(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if r := e.cached(t, val, scopes); r != nil {
+			return r, nil
+		}
+	}
+	if t.client == nil {
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("the token in secret %q is expired or unusable and the secret names no auth client to get a new one", t.secretName),
+			"link the secret to an auth client, or store a fresh token", nil)
+	}
+	return e.exclusive(ctx, lockKey(t.env, t.secretName), func(ctx context.Context) (*Result, error) {
+		val, err := e.reload(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if !req.Force {
+			if r := e.cached(t, val, scopes); r != nil {
+				req.Transcript.note("token", "reused the token another caller obtained meanwhile")
+				return r, nil
+			}
+		}
+		f, err := e.flowFor(ctx, t, req.Transcript, cb)
+		if err != nil {
+			return nil, err
+		}
+		var r *Result
+		switch {
+		case t.session:
+			if val == nil {
+				return nil, newError(KindMissingInput, "session auth", fmt.Sprintf("secret %q has no input fields", t.secretName), "", nil)
+			}
+			r, err = f.sessionAuth(ctx, val.InputFields)
+		case !req.Force && val != nil && val.RefreshToken != "":
+			r, err = f.refresh(ctx, val.RefreshToken, overrideScopes(req.Scopes), val.Scope)
+			if r != nil && len(scopes) > 0 {
+				r.RequestedScopes = scopes
+				r.setScopes()
+			}
+		default:
+			r, err = e.runGrant(ctx, f, t, scopes, req)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return e.store(ctx, t, r, val)
+	})
+}
+
+// overrideScopes keeps a refresh at the original grant's scope unless the caller asked for others.
+func overrideScopes(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return scopesFor(vault.AuthClient{}, s)
+}
+
+func (e *Engine) scopesOf(t *target, override []string) []string {
+	if t.session {
+		return nil
+	}
+	ac := vault.AuthClient{}
+	if t.client != nil {
+		ac = *t.client
+	}
+	return scopesFor(ac, override)
+}
+
+// flowFor loads the client's credentials and prepares a flow.
+func (e *Engine) flowFor(ctx context.Context, t *target, tr *Transcript, cb FlowCallbacks) (*flow, error) {
+	creds, err := e.Vault.ClientCredentials(ctx, *t.client)
+	if err != nil {
+		return nil, vaultError("reading the client credentials", err)
+	}
+	f, err := e.newFlow(ctx, *t.client, creds, tr, cb)
+	if err != nil {
+		return nil, err
+	}
+	f.name = t.name
+	return f, nil
+}
+
+// runGrant runs the client's configured grant.
+func (e *Engine) runGrant(ctx context.Context, f *flow, t *target, scopes []string, req TokenRequest) (*Result, error) {
+	o := flowOptions{scopes: scopes, prompt: req.Prompt, noBrowser: req.NoBrowser}
+	switch f.ac.Grant {
+	case vault.GrantPassword:
+		user, pass, err := e.ownerCredentials(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		return f.password(ctx, scopes, user, pass)
+	}
+	return f.run(ctx, o, "", "")
+}
+
+// run dispatches on the client's grant (not session auth, not refresh).
+func (f *flow) run(ctx context.Context, o flowOptions, user, pass string) (*Result, error) {
+	switch f.ac.Grant {
+	case vault.GrantClientCredentials:
+		return f.clientCredentials(ctx, o.scopes)
+	case vault.GrantAuthorizationCode:
+		return f.authorizationCode(ctx, o)
+	case vault.GrantDeviceCode:
+		return f.device(ctx, o)
+	case vault.GrantPassword:
+		return f.password(ctx, o.scopes, user, pass)
+	case vault.GrantImplicit:
+		return f.implicit(ctx, o)
+	case "":
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has no grant", f.ac.Name), "set one (--grant)", nil)
+	}
+	return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has an unsupported grant %q", f.ac.Name, f.ac.Grant), "", nil)
+}
+
+// ownerCredentials reads the resource owner's username and password from the
+// SIMPLE secret linked to the client, if there is exactly one.
+func (e *Engine) ownerCredentials(ctx context.Context, t *target) (string, string, error) {
+	cat, err := e.Vault.Load()
+	if err != nil {
+		return "", "", err
+	}
+	var linked []vault.Secret
+	for _, s := range cat.SecretsIn(t.env) {
+		if s.Type == vault.TypeSimple && s.AuthClient == t.client.Name {
+			linked = append(linked, s)
+		}
+	}
+	if len(linked) != 1 {
+		return "", "", nil
+	}
+	v, err := e.Vault.SecretValue(ctx, linked[0])
+	if err != nil {
+		return "", "", vaultError("reading the resource owner's credentials", err)
+	}
+	return v.Username, v.Passphrase, nil
+}
+
+// store writes r into t's token set before r is handed out (S-20) and
+// fills in where it lives.
+func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.SecretValue) (*Result, error) {
+	now := e.now()
+	expires := ""
+	if !r.Expiry.IsZero() {
+		expires = r.Expiry.UTC().Format(time.RFC3339)
+	}
+	var sec vault.Secret
+	var val vault.SecretValue
+	if t.session {
+		sec = *t.secret
+		val = *prev
+		val.AccessToken, val.Expires, val.TokenType = r.AccessToken, expires, r.TokenType
+	} else {
+		if t.secret != nil {
+			sec = *t.secret
+		} else {
+			sec = vault.Secret{Meta: vault.Meta{Name: t.secretName, Env: t.env}, Type: vault.TypeOAuthToken}
+		}
+		sec.AuthClient = t.client.Name
+		val = vault.SecretValue{
+			AuthClientID: t.client.ID,
+			AccessToken:  r.AccessToken,
+			RefreshToken: r.RefreshToken,
+			IDToken:      r.IDToken,
+			TokenType:    r.TokenType,
+			Scope:        r.Scope,
+			Expires:      expires,
+		}
+	}
+	sec.LastRefresh = &now
+	saved, err := e.Vault.PutSecret(ctx, sec, &val)
+	if err != nil {
+		return nil, vaultError("storing the token", err)
+	}
+	t.secret = &saved
+	r.Env, r.Secret = t.env, saved.Name
+	if t.client != nil {
+		r.Client, r.Issuer = t.client.Name, t.client.Issuer
+	}
+	return r, nil
+}
+
+// Refresh uses the stored refresh token now, whatever the access token's
+// expiry (the TUI's refresh action). Without a refresh token it is
+// KindMissingInput (seed 001 refresh status -3).
+func (e *Engine) Refresh(ctx context.Context, req TokenRequest, cb FlowCallbacks) (*Result, error) {
+	t, err := e.resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	if t.session || t.client == nil {
+		return nil, newError(KindNotConfigured, "refresh", fmt.Sprintf("%q has no auth client that issues refresh tokens", req.Name), "", nil)
+	}
+	return e.exclusive(ctx, lockKey(t.env, t.secretName)+"-refresh", func(ctx context.Context) (*Result, error) {
+		val, err := e.reload(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		rt := ""
+		if val != nil {
+			rt = val.RefreshToken
+		}
+		f, err := e.flowFor(ctx, t, req.Transcript, cb)
+		if err != nil {
+			return nil, err
+		}
+		prevScope := ""
+		if val != nil {
+			prevScope = val.Scope
+		}
+		r, err := f.refresh(ctx, rt, overrideScopes(req.Scopes), prevScope)
+		if err != nil {
+			return nil, err
+		}
+		return e.store(ctx, t, r, val)
+	})
+}
+
+// FetchRequest runs a grant outside the vault (e.g. to try an auth client
+// in a wizard before saving it). Nothing is stored.
+type FetchRequest struct {
+	// Client and Credentials are the auth client to use.
+	Client      vault.AuthClient
+	Credentials vault.ClientCredentials
+	// Scopes override the client's scopes.
+	Scopes []string
+	// NoBrowser and Prompt as in TokenRequest.
+	NoBrowser bool
+	Prompt    string
+	// Username and Password are the resource owner's (password grant).
+	Username, Password string
+	// Inputs are the session-auth input fields (SESSION_AUTH clients).
+	Inputs map[string]string
+	// RefreshToken, when set, runs the refresh grant instead of the client's grant.
+	RefreshToken string
+	// Transcript, when set, records every exchange.
+	Transcript *Transcript
+}
+
+// Fetch runs req's grant once and returns the token without storing it.
+func (e *Engine) Fetch(ctx context.Context, req FetchRequest, cb FlowCallbacks) (*Result, error) {
+	f, err := e.newFlow(ctx, req.Client, req.Credentials, req.Transcript, cb)
+	if err != nil {
+		return nil, err
+	}
+	scopes := scopesFor(req.Client, req.Scopes)
+	var r *Result
+	switch {
+	case req.Client.Type == vault.ClientSessionAuth:
+		r, err = f.sessionAuth(ctx, req.Inputs)
+	case req.RefreshToken != "":
+		r, err = f.refresh(ctx, req.RefreshToken, overrideScopes(req.Scopes), strings.Join(scopes, " "))
+	default:
+		r, err = f.run(ctx, flowOptions{scopes: scopes, prompt: req.Prompt, noBrowser: req.NoBrowser}, req.Username, req.Password)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Client, r.Issuer = req.Client.Name, req.Client.Issuer
+	return r, nil
+}

@@ -134,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	base, cancel := context.WithCancel(context.Background())
 	s.cancelBase = cancel
-	for i, pair := range []struct {
+	for _, pair := range []struct {
 		ln net.Listener
 		h  http.Handler
 	}{{ln, handler}, {apiLn, apiHandler}} {
@@ -147,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			_ = s.servers[i].Serve(pair.ln)
+			_ = srv.Serve(pair.ln)
 		}()
 	}
 	stop := context.AfterFunc(ctx, func() { _ = s.Close() })

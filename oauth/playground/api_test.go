@@ -44,10 +44,12 @@ func ccToken(t testing.TB, s *Server, id, scope string) string {
 // key), to produce tokens the provider would never issue.
 func forgeToken(t testing.TB, s *Server, key *rsa.PrivateKey, kid string, claims *oidc.AccessTokenClaims) string {
 	t.Helper()
+	var signingKey any = key
+	alg := jose.RS256
 	if key == nil {
-		key, kid = s.st.signing.key, s.st.signing.id
+		signingKey, kid, alg = s.st.signing.key, s.st.signing.id, s.st.signing.alg
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: &jose.JSONWebKey{Key: key, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: &jose.JSONWebKey{Key: signingKey, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		t.Fatal(err)
 	}

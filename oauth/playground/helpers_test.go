@@ -187,7 +187,7 @@ func jwks(t testing.TB, s *Server) jose.JSONWebKeySet {
 // accessClaims verifies a JWT access token against the JWKS and returns its claims.
 func accessClaims(t testing.TB, s *Server, token string) map[string]any {
 	t.Helper()
-	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil {
 		t.Fatalf("access token is not a JWS: %v", err)
 	}

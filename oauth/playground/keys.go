@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -27,7 +28,7 @@ func randomToken(n int) string {
 type signingKey struct {
 	id  string
 	alg jose.SignatureAlgorithm
-	key *rsa.PrivateKey
+	key crypto.Signer
 }
 
 func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
@@ -40,17 +41,31 @@ type publicKey struct{ k *signingKey }
 func (p publicKey) ID() string                         { return p.k.id }
 func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.alg }
 func (p publicKey) Use() string                        { return "sig" }
-func (p publicKey) Key() any                           { return &p.k.key.PublicKey }
+func (p publicKey) Key() any                           { return p.k.key.Public() }
 
 var _ op.SigningKey = (*signingKey)(nil)
 var _ op.Key = publicKey{}
 
-func newSigningKey() (*signingKey, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+// newSigningKey generates the provider key: RSA-2048 for RS256 (the default,
+// which OpenID Connect requires providers to offer) or P-256 for ES256,
+// which signs about ten times faster.
+func newSigningKey(alg string) (*signingKey, error) {
+	var key crypto.Signer
+	var err error
+	sigAlg := jose.RS256
+	switch alg {
+	case "", string(jose.RS256):
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	case string(jose.ES256):
+		sigAlg = jose.ES256
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		return nil, fmt.Errorf("playground: unsupported signing algorithm %q (want RS256 or ES256)", alg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &signingKey{id: "pg-" + randomToken(6), alg: jose.RS256, key: key}, nil
+	return &signingKey{id: "pg-" + randomToken(6), alg: sigAlg, key: key}, nil
 }
 
 // clientKey is a generated private_key_jwt key pair for a demo client.

@@ -31,6 +31,9 @@ type Config struct {
 	DeviceCodeLifetime time.Duration
 	// DevicePollInterval is the device flow's interval, whole seconds (default 5 s).
 	DevicePollInterval time.Duration
+	// SigningAlgorithm is the provider's token signing algorithm: RS256
+	// (default) or ES256.
+	SigningAlgorithm string
 	// ClientKeyAlgorithm is ES256 (default) or RS256 for ClientServiceJWT's key.
 	ClientKeyAlgorithm string
 	// DisableIssParameter turns RFC 9207 off (no metadata, no iss in responses).
@@ -172,7 +175,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handler, error) {
 	issuer := "http://" + addr
 	apiURL := "http://" + apiAddr
-	key, err := newSigningKey()
+	key, err := newSigningKey(cfg.SigningAlgorithm)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -264,17 +264,54 @@ func TestTokenResponsesAreNotCached(t *testing.T) {
 	}
 }
 
+// An ES256 provider: discovery, JWKS, tokens and the API all follow the key.
+func TestSigningES256(t *testing.T) {
+	t.Parallel()
+	s, err := Start(context.Background(), Config{SigningAlgorithm: "ES256"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, _, body := get(t, s.Endpoints().Discovery, nil)
+	if !strings.Contains(string(body), `"id_token_signing_alg_values_supported":["ES256"]`) {
+		t.Fatal("discovery does not list ES256")
+	}
+	tok := ccToken(t, s, ClientServiceBasic, "")
+	if accessClaims(t, s, tok)["client_id"] != ClientServiceBasic {
+		t.Fatal("ES256 token claims")
+	}
+	if status, _, _ := get(t, s.APIURL+"/me", bearer(tok)); status != http.StatusOK {
+		t.Fatalf("API rejects an ES256 token: %d", status)
+	}
+	if _, err := Start(context.Background(), Config{SigningAlgorithm: "HS256"}); err == nil {
+		t.Fatal("HS256 accepted")
+	}
+}
+
 // BenchmarkClientCredentials measures a client credentials token fetch round
-// trip over loopback (x/oauth2 client, client_secret_basic, JWT signing).
+// trip over loopback: x/oauth2 client, client_secret_basic, and a JWT access
+// token signed with the provider's RS256 (default) or ES256 key.
 func BenchmarkClientCredentials(b *testing.B) {
-	s := shared
-	c, _ := s.Client(ClientServiceBasic)
-	cfg := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.Secret, TokenURL: s.Endpoints().Token, AuthStyle: oauth2.AuthStyleInHeader}
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, testHTTP)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := cfg.Token(ctx); err != nil {
-			b.Fatal(err)
+	es, err := Start(context.Background(), Config{SigningAlgorithm: "ES256"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer es.Close()
+	for _, s := range []*Server{shared, es} {
+		name := "RS256"
+		if s == es {
+			name = "ES256"
 		}
+		b.Run(name, func(b *testing.B) {
+			c, _ := s.Client(ClientServiceBasic)
+			cfg := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.Secret, TokenURL: s.Endpoints().Token, AuthStyle: oauth2.AuthStyleInHeader}
+			ctx := context.WithValue(context.Background(), oauth2.HTTPClient, testHTTP)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := cfg.Token(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

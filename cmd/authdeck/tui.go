@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/ui"
+	"github.com/authdeck/authdeck/vault"
+)
+
+func init() { rootRun = runTUI }
+
+// runTUI opens the TUI on the workspace. Start-up reads the catalog only:
+// no store call and no network call happen before the first frame.
+func runTUI(a *App, cmd *cobra.Command) error {
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	env := a.EnvFlag
+	if env == "" {
+		env = a.Getenv("AUTHDECK_ENV")
+	}
+	if env != "" {
+		if _, ok := cat.Env(env); !ok {
+			return &vault.NotFoundError{Kind: "environment", Name: env}
+		}
+	}
+	home := a.Getenv("AUTHDECK_HOME")
+	if home == "" && v.Backend() != vault.BackendMemory {
+		home, _ = vault.DefaultHome()
+	}
+	logger, closeLog, err := tuiLogger(a.Getenv("AUTHDECK_LOG"))
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	opts := ui.Options{
+		Vault:   v,
+		Catalog: cat,
+		Env:     env,
+		Home:    home,
+		Getenv:  a.Getenv,
+		Log:     logger,
+		Dark:    true,
+		OpenFileVault: func(pass string) (*vault.Vault, error) {
+			return vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, Passphrase: func() (string, error) { return pass, nil }})
+		},
+	}
+	return runProgram(cmd.Context(), a, opts)
+}
+
+// runProgram runs the TUI until the user quits or ctx ends.
+func runProgram(ctx context.Context, a *App, opts ui.Options) error {
+	if a.IO.InFd < 0 || !a.IO.OutTTY {
+		return exitWith(vault.ExitOther, "the TUI needs a terminal; use the subcommands (authdeck --help) in scripts")
+	}
+	p := tea.NewProgram(ui.New(opts), tea.WithContext(ctx), tea.WithInput(a.IO.In), tea.WithOutput(a.IO.Out), tea.WithoutSignalHandler())
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("terminal interface: %w", err)
+	}
+	return nil
+}
+
+// tuiLogger logs to the file named by AUTHDECK_LOG, or nowhere: the TUI owns
+// the terminal, and no secret value is ever logged.
+func tuiLogger(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil)), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the log file (AUTHDECK_LOG): %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+}

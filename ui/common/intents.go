@@ -1,0 +1,53 @@
+package common
+
+import "github.com/authdeck/authdeck/vault"
+
+// The messages below ask the root model to open a screen. Screens send them
+// instead of importing each other, so the root model is the only router.
+
+// OpenTokenMsg opens the token pane of an OAuth token set secret.
+type OpenTokenMsg struct {
+	Env    string
+	Secret string
+}
+
+// RunFlowMsg opens the flow pane and runs an auth client's grant (or Grant,
+// when set, e.g. the device flow instead of authorization code).
+type RunFlowMsg struct {
+	Env    string
+	Client string
+	Grant  vault.Grant
+	// Force fetches a new token even when a valid one is stored.
+	Force bool
+}
+
+// EditKind says what a form edits.
+type EditKind int
+
+// Edit kinds.
+const (
+	EditSecret EditKind = iota
+	EditClient
+	EditEnvironment
+)
+
+// EditMsg opens a create or edit form. For a new secret, Type picks the
+// secret type; for an edit, Name names the item in Env.
+type EditMsg struct {
+	Kind EditKind
+	Env  string
+	Name string
+	Type vault.SecretType
+}
+
+// OpenWizardMsg opens the new auth client wizard.
+type OpenWizardMsg struct{ Env string }
+
+// OpenImportMsg asks for a secret-service JSON file to import into Env.
+type OpenImportMsg struct{ Env string }
+
+// OpenRequestMsg opens a saved request in the request console.
+type OpenRequestMsg struct {
+	Env  string
+	Name string
+}

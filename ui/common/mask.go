@@ -1,0 +1,86 @@
+package common
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Masked renders a secret value as its kind, length and at most its last
+// four characters (S-30); the rest of the value never reaches a View.
+func Masked(kind, value string) string {
+	return vault.MaskValue(kind, value).String()
+}
+
+// MaskedText is Masked without the kind: "••••••••3f9a (40 chars)".
+func MaskedText(value string) string {
+	return vault.MaskValue("", value).Text()
+}
+
+// SecretFields lists the secret fields of a value in display order, as
+// label/value pairs, for detail panes. Empty fields are left out.
+func SecretFields(t vault.SecretType, v vault.SecretValue) []Field {
+	var out []Field
+	add := func(label, value string, secret bool) {
+		if value != "" {
+			out = append(out, Field{Label: label, Value: value, Secret: secret})
+		}
+	}
+	switch t {
+	case vault.TypeAPIKey:
+		add("key", v.Key, true)
+		add("header", v.HeaderName, false)
+	case vault.TypeSimple:
+		add("username", v.Username, false)
+		add("passphrase", v.Passphrase, true)
+	case vault.TypeOAuthToken, vault.TypeSessionAuth:
+		add("access token", v.AccessToken, true)
+		add("refresh token", v.RefreshToken, true)
+		add("id token", v.IDToken, true)
+		add("token type", v.TokenType, false)
+		add("scope", v.Scope, false)
+		add("expires", v.Expires, false)
+		for _, k := range sortedKeys(v.InputFields) {
+			add("field "+k, v.InputFields[k], true)
+		}
+	case vault.TypePrivateKey:
+		add("private key", v.PrivateKey, true)
+	case vault.TypeClientCert:
+		add("certificate", v.Cert, false)
+		add("private key", v.PrivateKey, true)
+	case vault.TypeOAuth1Token:
+		add("token", v.Token, true)
+		add("token secret", v.TokenSecret, true)
+	}
+	return out
+}
+
+// ClientSecretFields lists an auth client's stored credentials as fields.
+func ClientSecretFields(c vault.ClientCredentials) []Field {
+	var out []Field
+	if c.ClientSecret != "" {
+		out = append(out, Field{Label: "client secret", Value: c.ClientSecret, Secret: true})
+	}
+	if c.PrivateKey != "" {
+		out = append(out, Field{Label: "private key", Value: c.PrivateKey, Secret: true})
+	}
+	if c.Cert != "" {
+		out = append(out, Field{Label: "certificate", Value: c.Cert})
+	}
+	if c.CertKey != "" {
+		out = append(out, Field{Label: "certificate key", Value: c.CertKey, Secret: true})
+	}
+	return out
+}
+
+// Field is one labelled value of a detail pane.
+type Field struct {
+	Label  string
+	Value  string
+	Secret bool
+}
+
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,96 @@
+// Package statusline shows one transient message at a time; each message
+// expires after its time to live with a single timer (no ticking while idle).
+package statusline
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/styles"
+)
+
+// expireMsg clears the message with the given generation.
+type expireMsg struct{ gen int }
+
+// Model is the status line.
+type Model struct {
+	st    func() *styles.Styles
+	kind  common.StatusKind
+	text  string
+	gen   int
+	width int
+}
+
+// New returns an empty status line.
+func New(st func() *styles.Styles) *Model { return &Model{st: st} }
+
+// SetWidth sets the line's width.
+func (m *Model) SetWidth(w int) { m.width = w }
+
+// Text returns the message shown (empty when none).
+func (m *Model) Text() string { return m.text }
+
+// Kind returns the tone of the message shown.
+func (m *Model) Kind() common.StatusKind { return m.kind }
+
+// Show displays msg and returns the timer that will clear it.
+func (m *Model) Show(msg common.StatusMsg) tea.Cmd {
+	m.gen++
+	m.kind, m.text = msg.Kind, msg.Text
+	ttl := msg.TTL
+	if ttl <= 0 {
+		ttl = common.DefaultStatusTTL
+		if msg.Kind == common.StatusError {
+			ttl *= 2
+		}
+	}
+	gen := m.gen
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return expireMsg{gen: gen} })
+}
+
+// Update clears the message when its timer fires.
+func (m *Model) Update(msg tea.Msg) bool {
+	if e, ok := msg.(expireMsg); ok {
+		if e.gen == m.gen {
+			m.text = ""
+		}
+		return true
+	}
+	return false
+}
+
+// View renders the message on one line.
+func (m *Model) View() string {
+	if m.text == "" || m.width <= 0 {
+		return ""
+	}
+	s := m.st()
+	style := s.StatusInfo
+	icon := "• "
+	switch m.kind {
+	case common.StatusSuccess:
+		style, icon = s.StatusSuccess, "✓ "
+	case common.StatusWarning:
+		style, icon = s.StatusWarning, "! "
+	case common.StatusError:
+		style, icon = s.StatusError, "✗ "
+	}
+	return style.Render(ansi.Truncate(icon+oneLine(m.text), m.width, "…"))
+}
+
+func oneLine(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '\n' || r == '\r' || r == '\t' {
+			r = ' '
+		}
+		if r < ' ' || r == 0x7f {
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

@@ -1,0 +1,526 @@
+// Package browse is the main screen: the clients, secrets and saved requests
+// of the active environment on the left, the selection's detail on the right.
+package browse
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/components/list"
+	"github.com/authdeck/authdeck/ui/styles"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Section keys of the list.
+const (
+	SectionClients  = "clients"
+	SectionSecrets  = "secrets"
+	SectionRequests = "requests"
+)
+
+type focus int
+
+const (
+	focusList focus = iota
+	focusDetail
+)
+
+// Model is the browse screen.
+type Model struct {
+	c      *common.Common
+	keys   KeyMap
+	list   *list.Model
+	detail viewport.Model
+	focus  focus
+
+	width, height int
+	listW, detW   int
+
+	// selected is the item whose detail is shown.
+	selected string
+	// revealed holds the loaded values of the selected item while they are
+	// shown; it is dropped (re-masked) as soon as the selection changes.
+	revealed *loaded
+	// masked holds the masked form of the last loaded value of the selected
+	// item (length and last four), once a value has been loaded.
+	masked  []common.Field
+	loading string
+	loadSeq int
+
+	detailCache string
+	detailKey   string
+}
+
+// loaded is a store value of the selected item.
+type loaded struct {
+	id     string
+	fields []common.Field
+}
+
+// New returns the browse screen.
+func New(c *common.Common) *Model {
+	st := func() *styles.Styles { return c.Styles }
+	m := &Model{c: c, keys: DefaultKeyMap()}
+	m.list = list.New(st, []list.Section{
+		{Key: SectionClients, Title: "Auth clients"},
+		{Key: SectionSecrets, Title: "Secrets"},
+		{Key: SectionRequests, Title: "Requests"},
+	})
+	m.list.Empty = "Nothing here yet — press n to add a secret or w for the client wizard."
+	m.detail = viewport.New()
+	m.detail.SoftWrap = false
+	return m
+}
+
+// Init returns nothing: the root model delivers the catalog.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Title names the screen.
+func (m *Model) Title() string { return "browse" }
+
+// Capturing reports whether the filter input has the keyboard.
+func (m *Model) Capturing() bool { return m.list.Filtering() }
+
+// List exposes the list (for tests and benchmarks).
+func (m *Model) List() *list.Model { return m.list }
+
+// SetSize splits the screen into the list and the detail pane.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.listW = max(24, min(48, w*2/5))
+	if w < 60 {
+		m.listW = w / 2
+	}
+	m.detW = max(10, w-m.listW)
+	frame := m.c.Styles.Pane.GetHorizontalFrameSize()
+	vframe := m.c.Styles.Pane.GetVerticalFrameSize()
+	m.list.SetSize(max(1, m.listW-frame), max(1, h-vframe))
+	m.detail.SetWidth(max(1, m.detW-frame))
+	m.detail.SetHeight(max(1, h-vframe-1))
+	m.detailKey = ""
+}
+
+// RefreshStyles re-applies styles after a theme change.
+func (m *Model) RefreshStyles() {
+	m.list.RefreshStyles()
+	m.detailKey = ""
+	m.SetSize(m.width, m.height)
+}
+
+// Selected returns the item under the cursor.
+func (m *Model) Selected() (list.Item, bool) { return m.list.Selected() }
+
+// Revealed reports whether a value is currently shown unmasked.
+func (m *Model) Revealed() bool { return m.revealed != nil }
+
+// Close re-masks anything revealed: the screen is leaving the top.
+func (m *Model) Close() { m.remask() }
+
+// Blur re-masks revealed values when another screen covers this one.
+func (m *Model) Blur() { m.remask() }
+
+func (m *Model) remask() {
+	if m.revealed != nil {
+		m.revealed = nil
+		m.detailKey = ""
+	}
+}
+
+// setCatalog rebuilds the list from the active environment of the catalog.
+func (m *Model) setCatalog() tea.Cmd {
+	cat := m.c.Catalog
+	if cat == nil {
+		return nil
+	}
+	env := m.c.Env
+	now := m.c.Now()
+	var items []list.Item
+	for _, x := range cat.Clients {
+		if x.Env != env {
+			continue
+		}
+		it := list.Item{Section: SectionClients, ID: x.ID, Name: x.Name, Hint: clientHint(x)}
+		if note, st := common.ExpiryNote(soonest(x.Expiration, x.SecretExpiration), now, false); note != "" {
+			it.Badge, it.BadgeKind = badge(st), badgeKind(st)
+		}
+		if it.Badge == "" && x.Grant.Deprecated() {
+			it.Badge, it.BadgeKind = "deprecated", common.StatusWarning
+		}
+		items = append(items, it)
+	}
+	for _, x := range cat.Secrets {
+		if x.Env != env {
+			continue
+		}
+		it := list.Item{Section: SectionSecrets, ID: x.ID, Name: x.Name, Hint: secretHint(x)}
+		if _, st := common.ExpiryNote(x.Expiration, now, false); st == vault.Expired || st == vault.ExpiringSoon {
+			it.Badge, it.BadgeKind = badge(st), badgeKind(st)
+		} else if x.TokenExpires != nil && !x.TokenExpires.After(now) {
+			it.Badge, it.BadgeKind = "token expired", common.StatusInfo
+		}
+		items = append(items, it)
+	}
+	for _, x := range cat.Requests {
+		if x.Env != env {
+			continue
+		}
+		items = append(items, list.Item{Section: SectionRequests, ID: x.ID, Name: x.Name, Hint: x.Method})
+	}
+	cmd := m.list.SetItems(items)
+	m.syncSelection()
+	m.detailKey = ""
+	return cmd
+}
+
+func soonest(a, b *vaultTime) *vaultTime {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case b.Before(*a):
+		return b
+	}
+	return a
+}
+
+func badge(st vault.ExpiryState) string { return st.String() }
+
+func badgeKind(st vault.ExpiryState) common.StatusKind {
+	if st == vault.Expired {
+		return common.StatusError
+	}
+	return common.StatusWarning
+}
+
+func clientHint(x vault.AuthClient) string {
+	switch x.Type {
+	case vault.ClientSessionAuth:
+		return "session auth"
+	case vault.ClientOAuth1:
+		return "oauth 1.0a"
+	}
+	return strings.ReplaceAll(string(x.Grant), "_", " ")
+}
+
+func secretHint(x vault.Secret) string {
+	switch x.Type {
+	case vault.TypeAPIKey:
+		return "api key"
+	case vault.TypeSimple:
+		return "basic"
+	case vault.TypeOAuthToken:
+		return "token set"
+	case vault.TypeSessionAuth:
+		return "session"
+	case vault.TypePrivateKey:
+		return "private key"
+	case vault.TypeClientCert:
+		return "client cert"
+	case vault.TypeOAuth1Token:
+		return "oauth1 token"
+	}
+	return strings.ToLower(string(x.Type))
+}
+
+// syncSelection drops revealed values when the cursor moved to another item.
+func (m *Model) syncSelection() {
+	it, ok := m.list.Selected()
+	id := ""
+	if ok {
+		id = it.ID
+	}
+	if id != m.selected {
+		m.selected = id
+		m.revealed = nil
+		m.masked = nil
+		m.loading = ""
+		m.detailKey = ""
+		m.detail.GotoTop()
+	}
+}
+
+// Update handles keys, catalog changes and loaded values.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.CatalogMsg:
+		return m.setCatalog()
+	case common.SwitchEnvMsg:
+		m.remask()
+		return nil
+	case list.FilterResultMsg:
+		cmd := m.list.Update(msg)
+		m.syncSelection()
+		return cmd
+	case valueMsg:
+		return m.handleValue(msg)
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.list.Filtering() {
+			cmd := m.list.Update(msg)
+			m.syncSelection()
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.list.Filtering() {
+		cmd := m.list.Update(k)
+		m.syncSelection()
+		return cmd
+	}
+	km := m.KeyMap()
+	if key.Matches(k, km.Focus) {
+		if m.focus == focusList {
+			m.focus = focusDetail
+		} else {
+			m.focus = focusList
+		}
+		m.list.SetFocused(m.focus == focusList)
+		m.detailKey = ""
+		return nil
+	}
+	if m.focus == focusDetail {
+		if key.Matches(k, km.Up, km.Down) || k.String() == "pgup" || k.String() == "pgdown" {
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.Update(k)
+			return cmd
+		}
+	}
+	switch {
+	case key.Matches(k, km.Open):
+		return m.open()
+	case key.Matches(k, km.Reveal):
+		return m.toggleReveal()
+	case key.Matches(k, km.Copy):
+		return m.copySelected()
+	case key.Matches(k, km.Token):
+		return m.token()
+	case key.Matches(k, km.New):
+		return m.newItem()
+	case key.Matches(k, km.Wizard):
+		env := m.c.Env
+		return func() tea.Msg { return common.OpenWizardMsg{Env: env} }
+	case key.Matches(k, km.Edit):
+		return m.edit()
+	case key.Matches(k, km.Delete):
+		return m.confirmDelete()
+	case key.Matches(k, km.Import):
+		env := m.c.Env
+		return func() tea.Msg { return common.OpenImportMsg{Env: env} }
+	}
+	if m.focus == focusList {
+		cmd := m.list.Update(k)
+		m.syncSelection()
+		return cmd
+	}
+	return nil
+}
+
+// selection resolves the list item to its catalog entry.
+type selection struct {
+	client  *vault.AuthClient
+	secret  *vault.Secret
+	request *vault.Request
+}
+
+func (m *Model) resolve() (selection, bool) {
+	it, ok := m.list.Selected()
+	if !ok || m.c.Catalog == nil {
+		return selection{}, false
+	}
+	cat := m.c.Catalog
+	switch it.Section {
+	case SectionClients:
+		if i := slices.IndexFunc(cat.Clients, func(x vault.AuthClient) bool { return x.ID == it.ID }); i >= 0 {
+			return selection{client: &cat.Clients[i]}, true
+		}
+	case SectionSecrets:
+		if i := slices.IndexFunc(cat.Secrets, func(x vault.Secret) bool { return x.ID == it.ID }); i >= 0 {
+			return selection{secret: &cat.Secrets[i]}, true
+		}
+	case SectionRequests:
+		if i := slices.IndexFunc(cat.Requests, func(x vault.Request) bool { return x.ID == it.ID }); i >= 0 {
+			return selection{request: &cat.Requests[i]}, true
+		}
+	}
+	return selection{}, false
+}
+
+func (m *Model) open() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	switch {
+	case sel.client != nil:
+		return m.token()
+	case sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth):
+		return m.token()
+	case sel.secret != nil:
+		return m.toggleReveal()
+	case sel.request != nil:
+		env, name := sel.request.Env, sel.request.Name
+		return func() tea.Msg { return common.OpenRequestMsg{Env: env, Name: name} }
+	}
+	return nil
+}
+
+func (m *Model) token() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	switch {
+	case sel.client != nil:
+		env, name := sel.client.Env, sel.client.Name
+		return func() tea.Msg { return common.RunFlowMsg{Env: env, Client: name} }
+	case sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth):
+		env, name := sel.secret.Env, sel.secret.Name
+		return func() tea.Msg { return common.OpenTokenMsg{Env: env, Secret: name} }
+	}
+	return common.Status(common.StatusInfo, "Tokens come from auth clients and token sets; this item is neither")
+}
+
+func (m *Model) edit() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	switch {
+	case sel.client != nil:
+		msg := common.EditMsg{Kind: common.EditClient, Env: sel.client.Env, Name: sel.client.Name}
+		return func() tea.Msg { return msg }
+	case sel.secret != nil:
+		msg := common.EditMsg{Kind: common.EditSecret, Env: sel.secret.Env, Name: sel.secret.Name, Type: sel.secret.Type}
+		return func() tea.Msg { return msg }
+	}
+	return common.Status(common.StatusInfo, "Saved requests are edited in the request console")
+}
+
+func (m *Model) newItem() tea.Cmd {
+	return common.OpenDialog(newChooser(m.c))
+}
+
+func (m *Model) confirmDelete() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	return common.OpenDialog(newDeleteConfirm(m.c, sel))
+}
+
+func (m *Model) toggleReveal() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	if m.revealed != nil {
+		m.remask()
+		return nil
+	}
+	if sel.request != nil {
+		return nil
+	}
+	if sel.client != nil && !sel.client.HasSecret {
+		return common.Status(common.StatusInfo, sel.client.Name+" has no stored credentials (public client)")
+	}
+	return m.load(purposeReveal)
+}
+
+func (m *Model) copySelected() tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	switch {
+	case sel.request != nil:
+		return nil
+	case sel.client != nil && !sel.client.HasSecret:
+		id := sel.client.ClientID
+		return common.Copy("client id of "+sel.client.Name, id)
+	}
+	return m.load(purposeCopy)
+}
+
+// KeyMap returns the bindings with those that do not apply disabled.
+func (m *Model) KeyMap() KeyMap {
+	k := m.keys
+	sel, ok := m.resolve()
+	for _, b := range []*key.Binding{&k.Open, &k.Reveal, &k.Copy, &k.Token, &k.Edit, &k.Delete} {
+		b.SetEnabled(ok)
+	}
+	if ok {
+		isToken := sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth)
+		k.Token.SetEnabled(sel.client != nil || isToken)
+		k.Reveal.SetEnabled(sel.secret != nil || (sel.client != nil && sel.client.HasSecret))
+		k.Edit.SetEnabled(sel.request == nil)
+		k.Copy.SetEnabled(sel.request == nil)
+		if m.revealed != nil {
+			k.Reveal.SetHelp("v", "hide")
+		}
+		if sel.client != nil {
+			k.Open.SetHelp("enter", "get token")
+		}
+		if sel.client != nil && !sel.client.HasSecret {
+			k.Copy.SetHelp("c", "copy client id")
+		}
+	}
+	k.Up.SetEnabled(m.focus == focusDetail)
+	k.Down.SetEnabled(m.focus == focusDetail)
+	k.Wizard.SetEnabled(m.c.Catalog != nil)
+	k.New.SetEnabled(m.c.Catalog != nil)
+	k.Import.SetEnabled(m.c.Catalog != nil)
+	return k
+}
+
+// ShortHelp lists the main bindings for the footer.
+func (m *Model) ShortHelp() []key.Binding {
+	if m.list.Filtering() {
+		return m.list.ShortHelp()
+	}
+	k := m.KeyMap()
+	return []key.Binding{k.Open, k.Reveal, k.Copy, k.New, k.Edit, k.Delete}
+}
+
+// FullHelp lists every binding for the help overlay.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.KeyMap()
+	out := [][]key.Binding{{k.Open, k.Token, k.Reveal, k.Copy}, {k.New, k.Wizard, k.Edit, k.Delete, k.Import}, {k.Focus, k.Up, k.Down}}
+	return append(out, m.list.FullHelp()...)
+}
+
+// View renders the two panes side by side.
+func (m *Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	s := m.c.Styles
+	lp, dp := s.Pane, s.PaneFocused
+	if m.focus == focusList {
+		lp, dp = s.PaneFocused, s.Pane
+	}
+	left := lp.Width(m.listW).Height(m.height).Render(m.list.View())
+	right := dp.Width(m.detW).Height(m.height).Render(m.detailView())
+	return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+}
+
+func (m *Model) detailView() string {
+	key := fmt.Sprintf("%s|%v|%d|%s|%d", m.selected, m.revealed != nil, len(m.masked), m.loading, m.focus)
+	if key != m.detailKey {
+		m.detailKey = key
+		m.detail.SetContent(m.renderDetail())
+	}
+	title := m.c.Styles.PaneTitle.Render(m.detailTitle())
+	return title + "\n" + m.detail.View()
+}

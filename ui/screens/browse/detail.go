@@ -1,0 +1,386 @@
+package browse
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/styles"
+	"github.com/authdeck/authdeck/vault"
+)
+
+type vaultTime = time.Time
+
+const labelWidth = 16
+
+// detailWriter builds the detail pane line by line.
+type detailWriter struct {
+	s     *styles.Styles
+	width int
+	b     strings.Builder
+}
+
+func (w *detailWriter) line(s string) {
+	w.b.WriteString(ansi.Truncate(s, w.width, "…"))
+	w.b.WriteByte('\n')
+}
+
+func (w *detailWriter) blank() { w.b.WriteByte('\n') }
+
+func (w *detailWriter) heading(s string) {
+	w.blank()
+	w.line(w.s.ListSection.Render(strings.ToUpper(s)))
+}
+
+// field writes "label  value"; empty values are skipped.
+func (w *detailWriter) field(label, value string) {
+	if value == "" {
+		return
+	}
+	w.styled(label, w.s.DetailValue.Render(oneLine(value)))
+}
+
+func (w *detailWriter) styled(label, rendered string) {
+	l := w.s.DetailLabel.Render(fmt.Sprintf("%-*s", labelWidth, ansi.Truncate(label, labelWidth-1, "…")))
+	w.line(l + rendered)
+}
+
+// wrapped writes a long value (a revealed PEM or JWT) over several lines.
+func (w *detailWriter) wrapped(label, value string, style func(...string) string) {
+	avail := max(8, w.width-labelWidth)
+	first := true
+	for _, ln := range strings.Split(strings.TrimRight(value, "\n"), "\n") {
+		for len(ln) > 0 || first {
+			cut := ansi.Truncate(ln, avail, "")
+			if cut == "" && ln != "" {
+				cut = ln[:1]
+			}
+			lab := ""
+			if first {
+				lab = label
+			}
+			w.styled(lab, style(cut))
+			ln = ln[len(cut):]
+			first = false
+			if ln == "" {
+				break
+			}
+		}
+	}
+}
+
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func (m *Model) detailTitle() string {
+	sel, ok := m.resolve()
+	switch {
+	case !ok:
+		return "Detail"
+	case sel.client != nil:
+		return sel.client.Name
+	case sel.secret != nil:
+		return sel.secret.Name
+	case sel.request != nil:
+		return sel.request.Name
+	}
+	return "Detail"
+}
+
+func (m *Model) renderDetail() string {
+	w := &detailWriter{s: m.c.Styles, width: m.detail.Width()}
+	sel, ok := m.resolve()
+	if !ok {
+		if m.c.Catalog == nil {
+			w.line(w.s.Muted.Render("Reading the catalog…"))
+		} else {
+			m.renderEnvSummary(w)
+		}
+		return strings.TrimRight(w.b.String(), "\n")
+	}
+	switch {
+	case sel.client != nil:
+		m.renderClient(w, *sel.client)
+	case sel.secret != nil:
+		m.renderSecret(w, *sel.secret)
+	case sel.request != nil:
+		renderRequest(w, *sel.request)
+	}
+	return strings.TrimRight(w.b.String(), "\n")
+}
+
+func (m *Model) renderEnvSummary(w *detailWriter) {
+	e, ok := m.c.EnvInfo()
+	if !ok {
+		w.line(w.s.Warning.Render("The environment " + m.c.Env + " does not exist; press E to pick another."))
+		return
+	}
+	w.field("environment", e.Name)
+	w.field("tenant", e.Tenant)
+	w.field("description", e.Description)
+	cat := m.c.Catalog
+	w.field("contents", fmt.Sprintf("%s, %s, %s", common.Plural(len(cat.ClientsIn(e.Name)), "auth client", "auth clients"),
+		common.Plural(len(cat.SecretsIn(e.Name)), "secret", "secrets"), common.Plural(len(cat.RequestsIn(e.Name)), "request", "requests")))
+	if len(e.Variables) > 0 {
+		w.heading("variables")
+		for _, v := range e.Variables {
+			if v.Secret {
+				w.styled(v.Name, w.s.Masked.Render("secret (kept in the vault)"))
+			} else {
+				w.field(v.Name, v.Value)
+			}
+		}
+	}
+}
+
+func (m *Model) expiry(w *detailWriter, label string, exp *time.Time, never bool) {
+	note, st := common.ExpiryNote(exp, m.c.Now(), never)
+	if note == "" {
+		return
+	}
+	style := w.s.DetailValue
+	switch st {
+	case vault.Expired:
+		style = w.s.Error
+	case vault.ExpiringSoon:
+		style = w.s.Warning
+	}
+	text := note
+	if exp != nil {
+		text = exp.Local().Format("2006-01-02 15:04") + "  " + note
+	}
+	w.styled(label, style.Render(text))
+}
+
+func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
+	s := w.s
+	w.field("type", clientTypeLabel(x.Type))
+	w.field("description", x.Description)
+	if x.Type == vault.ClientSessionAuth && x.SessionAuth != nil {
+		t := x.SessionAuth
+		w.field("token url", t.URL)
+		w.field("body", string(t.AuthType))
+		for _, f := range t.RequestFields {
+			w.field("  "+f.Key, f.Value)
+		}
+		w.field("token path", t.TokenPath)
+		w.field("expiry path", t.ExpirationPath)
+	} else {
+		w.field("issuer", x.Issuer)
+		w.field("client id", x.ClientID)
+		grant := string(x.Grant)
+		if x.Grant.Deprecated() {
+			w.styled("grant", s.Warning.Render(grant+" (deprecated, enabled for this client)"))
+		} else {
+			w.field("grant", grant)
+		}
+		w.field("auth method", string(x.AuthMethod))
+		if x.AuthMethod == vault.AuthPrivateKeyJWT {
+			alg := x.SigningAlg
+			if alg == "" {
+				alg = "from the key"
+			}
+			w.field("signing alg", alg)
+			w.field("key id", x.KeyID)
+		}
+		w.field("scopes", strings.Join(x.Scopes, " "))
+		w.field("audience", x.Audience)
+		w.field("resource", x.Resource)
+		w.field("redirect uri", x.RedirectURI)
+		w.field("prompt", x.Prompt)
+		if x.TokenMethod == "GET" {
+			w.field("token method", "GET")
+		}
+		for _, p := range x.AuthParams {
+			w.field("auth param", p.Key+"="+p.Value)
+		}
+		for _, p := range x.TokenParams {
+			w.field("token param", p.Key+"="+p.Value)
+		}
+		if x.InsecureSkipVerify {
+			w.styled("TLS", s.Error.Render("verification OFF for this client"))
+		}
+		w.heading("endpoints")
+		if x.Issuer != "" && x.Endpoints == (vault.Endpoints{}) {
+			w.line(s.Muted.Render("discovered from the issuer when a flow runs"))
+		}
+		w.field("authorization", x.Endpoints.Authorization)
+		w.field("token", x.Endpoints.Token)
+		w.field("device", x.Endpoints.Device)
+		w.field("introspection", x.Endpoints.Introspection)
+		w.field("revocation", x.Endpoints.Revocation)
+		w.field("jwks", x.Endpoints.JWKS)
+	}
+	w.heading("credentials")
+	switch {
+	case !x.HasSecret:
+		w.line(s.Muted.Render("none stored (public client)"))
+	default:
+		m.valueFields(w, clientSecretKind(x.AuthMethod))
+	}
+	m.expiry(w, "secret expires", x.SecretExpiration, false)
+	m.meta(w, x.Meta)
+	if m.c.Catalog != nil {
+		var sets []string
+		for _, sec := range m.c.Catalog.SecretsIn(x.Env) {
+			if sec.AuthClient == x.Name {
+				sets = append(sets, sec.Name)
+			}
+		}
+		if len(sets) > 0 {
+			w.heading("token sets")
+			for _, n := range sets {
+				w.line(s.Text.Render(n))
+			}
+		}
+	}
+}
+
+func clientSecretKind(m vault.AuthMethod) string {
+	switch m {
+	case vault.AuthPrivateKeyJWT:
+		return "private key"
+	case vault.AuthTLSClient:
+		return "client certificate"
+	}
+	return "client secret"
+}
+
+func clientTypeLabel(t vault.ClientType) string {
+	switch t {
+	case vault.ClientOAuth2:
+		return "OAuth 2.0"
+	case vault.ClientSessionAuth:
+		return "session auth"
+	case vault.ClientOAuth1:
+		return "OAuth 1.0a"
+	}
+	return string(t)
+}
+
+// valueFields shows the stored value: revealed, masked (after a load), or a
+// placeholder that reads nothing from the store.
+func (m *Model) valueFields(w *detailWriter, kind string) {
+	s := w.s
+	switch {
+	case m.revealed != nil:
+		for _, f := range m.revealed.fields {
+			if f.Secret {
+				w.wrapped(f.Label, f.Value, s.Revealed.Render)
+			} else {
+				w.wrapped(f.Label, f.Value, s.DetailValue.Render)
+			}
+		}
+		w.line(s.Warning.Render("revealed — press v to hide; hidden again when you move"))
+	case m.masked != nil:
+		for _, f := range m.masked {
+			if f.Secret {
+				w.styled(f.Label, s.Masked.Render(f.Value))
+			} else {
+				w.field(f.Label, f.Value)
+			}
+		}
+	case m.loading != "":
+		w.styled(kind, s.Muted.Render(m.loading))
+	default:
+		w.styled(kind, s.Masked.Render(vault.MaskDots)+s.Faint.Render("  stored in the "+m.c.BackendLabel()+" vault · v reveals"))
+	}
+}
+
+func (m *Model) meta(w *detailWriter, x vault.Meta) {
+	m.expiry(w, "expires", x.Expiration, true)
+	w.field("tenant", x.Tenant)
+	if len(x.AllowedHosts) > 0 {
+		w.field("allowed hosts", strings.Join(x.AllowedHosts, ", "))
+	}
+	if !x.Updated.IsZero() {
+		w.field("updated", x.Updated.Local().Format("2006-01-02 15:04"))
+	}
+}
+
+func (m *Model) renderSecret(w *detailWriter, x vault.Secret) {
+	s := w.s
+	w.field("type", string(x.Type))
+	w.field("description", x.Description)
+	w.field("auth client", x.AuthClient)
+	switch x.Type {
+	case vault.TypeAPIKey:
+		switch {
+		case x.QueryParam != "":
+			w.styled("sent as", s.Warning.Render("query parameter "+x.QueryParam))
+		case x.HeaderName != "":
+			w.field("sent as", "header "+x.HeaderName)
+		default:
+			w.field("sent as", "header Authorization")
+		}
+	case vault.TypeOAuthToken, vault.TypeSessionAuth:
+		w.field("scope", x.Scope)
+		if x.TokenExpires != nil {
+			st := s.DetailValue
+			if !x.TokenExpires.After(m.c.Now()) {
+				st = s.Warning
+			}
+			w.styled("token expires", st.Render(common.When(*x.TokenExpires, m.c.Now())))
+		}
+		if x.HasRefresh {
+			w.field("refresh token", "present")
+		} else {
+			w.field("refresh token", "none")
+		}
+		if x.LastRefresh != nil {
+			w.field("last refresh", common.When(*x.LastRefresh, m.c.Now()))
+		}
+	case vault.TypePrivateKey:
+		w.field("key id", x.KeyID)
+	}
+	switch x.Placement {
+	case vault.PlaceBody, vault.PlaceQuery:
+		w.styled("placement", s.Warning.Render(string(x.Placement)+" (less safe than a header)"))
+	}
+	if x.Generated {
+		w.field("origin", "generated by authdeck")
+	}
+	w.heading("value")
+	m.valueFields(w, primaryLabel(x.Type))
+	m.meta(w, x.Meta)
+}
+
+func renderRequest(w *detailWriter, x vault.Request) {
+	w.field("request", x.Method+" "+x.URL)
+	w.field("description", x.Description)
+	w.field("auth", x.Auth)
+	if x.Placement != "" && x.Placement != vault.PlaceHeader {
+		w.styled("placement", w.s.Warning.Render(string(x.Placement)))
+	}
+	if x.InsecureSkipVerify {
+		w.styled("TLS", w.s.Error.Render("verification OFF for this request"))
+	}
+	if len(x.Headers) > 0 {
+		w.heading("headers")
+		for _, h := range x.Headers {
+			w.field(h.Name, h.Value)
+		}
+	}
+	if x.Body != "" {
+		w.heading("body")
+		for i, ln := range strings.Split(x.Body, "\n") {
+			if i >= 12 {
+				w.line(w.s.Faint.Render("…"))
+				break
+			}
+			w.line(w.s.Code.Render(oneLine(ln)))
+		}
+	}
+}

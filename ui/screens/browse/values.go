@@ -1,0 +1,128 @@
+package browse
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/vault"
+)
+
+type purpose int
+
+const (
+	purposeReveal purpose = iota
+	purposeCopy
+)
+
+// valueMsg carries a value read from the store for the selected item.
+type valueMsg struct {
+	seq     int
+	id      string
+	purpose purpose
+	fields  []common.Field
+	primary string
+	label   string
+	err     error
+}
+
+// load reads the selected item's stored value in a command.
+func (m *Model) load(p purpose) tea.Cmd {
+	sel, ok := m.resolve()
+	if !ok {
+		return nil
+	}
+	m.loadSeq++
+	seq := m.loadSeq
+	v, timeout := m.c.Vault, m.c.StoreTimeout
+	m.loading = "reading the vault…"
+	m.detailKey = ""
+	if sel.client != nil {
+		ac := *sel.client
+		return func() tea.Msg {
+			ctx, cancel := common.StoreContext(timeout)
+			defer cancel()
+			creds, err := v.ClientCredentials(ctx, ac)
+			msg := valueMsg{seq: seq, id: ac.ID, purpose: p, err: err}
+			if err == nil {
+				msg.fields = common.ClientSecretFields(creds)
+				switch {
+				case creds.ClientSecret != "":
+					msg.primary, msg.label = creds.ClientSecret, "client secret of "+ac.Name
+				case creds.PrivateKey != "":
+					msg.primary, msg.label = creds.PrivateKey, "private key of "+ac.Name
+				case creds.CertKey != "":
+					msg.primary, msg.label = creds.Cert, "client certificate of "+ac.Name
+				}
+			}
+			return msg
+		}
+	}
+	s := *sel.secret
+	return func() tea.Msg {
+		ctx, cancel := common.StoreContext(timeout)
+		defer cancel()
+		val, err := v.SecretValue(ctx, s)
+		msg := valueMsg{seq: seq, id: s.ID, purpose: p, err: err}
+		if err == nil {
+			msg.fields = common.SecretFields(s.Type, val)
+			msg.primary = val.Primary(s.Type)
+			msg.label = primaryLabel(s.Type) + " of " + s.Name
+		}
+		return msg
+	}
+}
+
+func primaryLabel(t vault.SecretType) string {
+	switch t {
+	case vault.TypeAPIKey:
+		return "key"
+	case vault.TypeSimple:
+		return "passphrase"
+	case vault.TypeOAuthToken, vault.TypeSessionAuth:
+		return "access token"
+	case vault.TypePrivateKey:
+		return "private key"
+	case vault.TypeClientCert:
+		return "certificate"
+	case vault.TypeOAuth1Token:
+		return "token"
+	}
+	return "value"
+}
+
+func (m *Model) handleValue(msg valueMsg) tea.Cmd {
+	if msg.seq != m.loadSeq || msg.id != m.selected {
+		return nil // the user moved on; never show a value for another item
+	}
+	m.loading = ""
+	m.detailKey = ""
+	if msg.err != nil {
+		return common.ErrorCmd(msg.err)
+	}
+	m.masked = maskFields(msg.fields)
+	switch msg.purpose {
+	case purposeReveal:
+		m.revealed = &loaded{id: msg.id, fields: msg.fields}
+		return nil
+	case purposeCopy:
+		if msg.primary == "" {
+			return common.Status(common.StatusWarning, "Nothing to copy: the value is empty")
+		}
+		return common.Copy(msg.label, msg.primary)
+	}
+	return nil
+}
+
+// maskFields keeps, for each secret field, only its masked form.
+func maskFields(fields []common.Field) []common.Field {
+	out := make([]common.Field, len(fields))
+	for i, f := range fields {
+		out[i] = common.Field{Label: f.Label, Secret: f.Secret}
+		if f.Secret {
+			out[i].Value = common.MaskedText(f.Value)
+		} else {
+			out[i].Value = f.Value
+		}
+	}
+	return out
+}

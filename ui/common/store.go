@@ -63,4 +63,3 @@ func LoadCatalogCmd(v *vault.Vault) tea.Cmd {
 		return CatalogMsg{Catalog: cat}
 	}
 }
-

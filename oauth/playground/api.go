@@ -22,9 +22,9 @@ import (
 
 // Limits of the demo API's utility endpoints.
 const (
-	MaxBigMB     = 100   // largest /big?mb=N
-	MaxSlowMS    = 60000 // longest /slow?ms=N
-	maxBodyBytes = 1 << 20
+	MaxBigMB     = 100     // largest /big?mb=N
+	MaxSlowMS    = 60000   // longest /slow?ms=N
+	maxBodyBytes = 1 << 20 // largest POST /data body
 )
 
 // demoAPI is the protected demo resource server. It validates access tokens

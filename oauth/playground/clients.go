@@ -18,26 +18,26 @@ import (
 
 // Client authentication methods a ClientSpec may ask for.
 const (
-	AuthMethodBasic         = "client_secret_basic"
-	AuthMethodPost          = "client_secret_post"
-	AuthMethodPrivateKeyJWT = "private_key_jwt"
-	AuthMethodNone          = "none"
+	AuthMethodBasic         = "client_secret_basic" // secret in HTTP basic (RFC 6749 §2.3.1)
+	AuthMethodPost          = "client_secret_post"  // secret in the form body
+	AuthMethodPrivateKeyJWT = "private_key_jwt"     // signed client assertion (RFC 7523)
+	AuthMethodNone          = "none"                // public client, PKCE instead of a secret
 )
 
 // Grant types a ClientSpec may ask for.
 const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
-	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
-	GrantPassword          = "password"
-	GrantImplicit          = "implicit"
+	GrantAuthorizationCode = "authorization_code"                           // RFC 6749 §4.1, with PKCE
+	GrantRefreshToken      = "refresh_token"                                // RFC 6749 §6, rotated
+	GrantClientCredentials = "client_credentials"                           // RFC 6749 §4.4
+	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code" // RFC 8628
+	GrantPassword          = "password"                                     // RFC 6749 §4.3, legacy
+	GrantImplicit          = "implicit"                                     // RFC 6749 §4.2, legacy
 )
 
 // Scopes the provider knows besides the OpenID Connect ones.
 const (
-	ScopeAPIRead  = "api:read"
-	ScopeAPIWrite = "api:write"
+	ScopeAPIRead  = "api:read"  // GET /data
+	ScopeAPIWrite = "api:write" // POST /data
 )
 
 // KnownScopes lists every scope the provider advertises.

@@ -9,8 +9,8 @@ import (
 
 // The demo end-user.
 const (
-	DemoUser     = "demo"
-	DemoPassword = "demo"
+	DemoUser     = "demo" // username
+	DemoPassword = "demo" // password
 )
 
 // Client ids of the demo clients registered at every Start.

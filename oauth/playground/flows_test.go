@@ -657,3 +657,44 @@ func TestTokenLifetimes(t *testing.T) {
 		t.Error("short client description does not mention its lifetime")
 	}
 }
+
+// The consent form only counts with the CSRF token of the session that
+// loaded it; a forged POST does not complete the request.
+func TestConsentCSRF(t *testing.T) {
+	t.Parallel()
+	s := shared
+	cfg := userConfig(s, demoClient(t, s, ClientCLI), loopbackRedirect(45910), ScopeAPIRead)
+	b := NewBrowser(DemoUser, DemoPassword)
+	do := func(req *http.Request) *http.Response {
+		t.Helper()
+		resp, err := b.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodGet, cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), nil)
+	loginURL, err := do(req).Location()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loginURL.Query().Get("authRequestID")
+	login := url.Values{"authRequestID": {id}, "username": {DemoUser}, "password": {DemoPassword}}
+	req, _ = http.NewRequestWithContext(ctxT(t), http.MethodPost, loginURL.String(), strings.NewReader(login.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if loc, _ := do(req).Location(); loc == nil || loc.Path != pathConsent {
+		t.Fatalf("login did not lead to consent: %v", loc)
+	}
+	for _, csrf := range []string{"", "forged", s.st.client(ClientCLI).info.ClientID} {
+		form := url.Values{"authRequestID": {id}, "action": {"allow"}, "csrf": {csrf}}
+		req, _ = http.NewRequestWithContext(ctxT(t), http.MethodPost, s.Issuer+pathConsent, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp := do(req); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("consent with csrf %q: status %d", csrf, resp.StatusCode)
+		}
+	}
+	if req, _ := s.st.authRequest(id); req == nil || req.done {
+		t.Fatal("a forged consent completed the request")
+	}
+}

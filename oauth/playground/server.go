@@ -73,16 +73,16 @@ func (c Config) withDefaults() (Config, error) {
 
 // Endpoints lists the provider's URLs (also available from discovery).
 type Endpoints struct {
-	Discovery           string
-	Authorization       string
-	Token               string
-	Introspection       string
-	Revocation          string
-	Userinfo            string
-	EndSession          string
-	JWKS                string
-	DeviceAuthorization string
-	DeviceVerification  string
+	Discovery           string // /.well-known/openid-configuration
+	Authorization       string // authorization endpoint
+	Token               string // token endpoint
+	Introspection       string // RFC 7662
+	Revocation          string // RFC 7009
+	Userinfo            string // OpenID Connect userinfo
+	EndSession          string // RP-initiated logout
+	JWKS                string // the provider's public keys
+	DeviceAuthorization string // RFC 8628 device authorization endpoint
+	DeviceVerification  string // the page where users enter a device's user code
 }
 
 // Server is a running playground: the OpenID provider and the demo API.
@@ -182,7 +182,6 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	st := newStorage(lifetimes{
 		access:       cfg.AccessTokenLifetime,
 		refresh:      cfg.RefreshTokenLifetime,
-		device:       cfg.DeviceCodeLifetime,
 		pollInterval: cfg.DevicePollInterval,
 	}, apiURL, pathLogin, key)
 	s := &Server{

@@ -25,7 +25,6 @@ const (
 type lifetimes struct {
 	access       time.Duration
 	refresh      time.Duration
-	device       time.Duration
 	pollInterval time.Duration
 }
 

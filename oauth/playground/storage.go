@@ -83,7 +83,7 @@ func newStorage(lt lifetimes, audience, loginURL string, key *signingKey) *stora
 type user struct {
 	id, username       string
 	passwordHash       [32]byte
-	name, given, famly string
+	name, given, family string
 	email              string
 }
 
@@ -94,7 +94,7 @@ var demoUser = &user{
 	passwordHash: sha256.Sum256([]byte(DemoPassword)),
 	name:         "Demo User",
 	given:        "Demo",
-	famly:        "User",
+	family:        "User",
 	email:        "demo@example.com",
 }
 

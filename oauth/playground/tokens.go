@@ -389,7 +389,7 @@ func (s *storage) setUserinfo(info *oidc.UserInfo, subject string, scopes []stri
 		case oidc.ScopeProfile:
 			info.Name = u.name
 			info.GivenName = u.given
-			info.FamilyName = u.famly
+			info.FamilyName = u.family
 			info.PreferredUsername = u.username
 		case oidc.ScopeEmail:
 			info.Email = u.email

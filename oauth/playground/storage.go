@@ -81,10 +81,10 @@ func newStorage(lt lifetimes, audience, loginURL string, key *signingKey) *stora
 
 // user is an end-user of the provider.
 type user struct {
-	id, username       string
-	passwordHash       [32]byte
+	id, username        string
+	passwordHash        [32]byte
 	name, given, family string
-	email              string
+	email               string
 }
 
 // demoUser is the playground's only end-user, demo / demo.
@@ -94,7 +94,7 @@ var demoUser = &user{
 	passwordHash: sha256.Sum256([]byte(DemoPassword)),
 	name:         "Demo User",
 	given:        "Demo",
-	family:        "User",
+	family:       "User",
 	email:        "demo@example.com",
 }
 

@@ -145,8 +145,7 @@ func indexLines(data []byte) []uint32 {
 // ReadBody reads r into a Body, holding at most max bytes (max ≤ 0: no limit
 // beyond MaxBodyIndex). sizeHint (Content-Length, or -1) sizes the buffer up
 // front so a large body is not copied again and again while it grows. It
-// returns ErrBodyTooLarge, with what was read so far discarded, when r holds
-// more than max bytes.
+// returns ErrBodyTooLarge when r holds more than max bytes.
 func ReadBody(r io.Reader, sizeHint, max int64, contentType string) (*Body, error) {
 	data, err := readAll(r, sizeHint, max)
 	if err != nil {
@@ -158,6 +157,8 @@ func ReadBody(r io.Reader, sizeHint, max int64, contentType string) (*Body, erro
 // ErrBodyTooLarge is returned when a body exceeds the in-memory limit.
 var ErrBodyTooLarge = fmt.Errorf("body is larger than the in-memory limit")
 
+// readAll reads r whole. On ErrBodyTooLarge it also returns the bytes read
+// so far (more than max), so the caller can move them elsewhere.
 func readAll(r io.Reader, sizeHint, max int64) ([]byte, error) {
 	if max <= 0 || max > MaxBodyIndex {
 		max = MaxBodyIndex
@@ -172,14 +173,14 @@ func readAll(r io.Reader, sizeHint, max int64) ([]byte, error) {
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) > max {
-				return nil, ErrBodyTooLarge
+				return buf, ErrBodyTooLarge
 			}
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if int64(len(buf)) > max {
-			return nil, ErrBodyTooLarge
+			return buf, ErrBodyTooLarge
 		}
 		if err == io.EOF {
 			break

@@ -1,0 +1,764 @@
+package request
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// TokenSource returns an access token for an OAuth token secret, an auth
+// client or a session-auth secret, fetching or refreshing it as needed. With
+// force, a stored token is not trusted: it is refreshed (or fetched anew).
+// The OAuth engine satisfies it; this package never depends on how.
+type TokenSource interface {
+	AccessToken(ctx context.Context, env, name string, force bool) (string, error)
+}
+
+// Spec is a request to send. URL, header names and values and the body may
+// hold {{variables}} of the environment.
+type Spec struct {
+	Method  string
+	URL     string
+	Headers []vault.Header
+	Body    string
+	// Auth names a secret or auth client of the environment; empty sends no credential.
+	Auth string
+	// Placement overrides where a bearer token goes; empty means the secret's
+	// own placement, else the Authorization header.
+	Placement vault.Placement
+	// Insecure turns TLS certificate verification off for this request only (S-15).
+	Insecure bool
+	// AllowHTTP lets a credential go over plain http to a host that is not loopback.
+	AllowHTTP bool
+	// Timeout bounds the whole exchange, body included; zero means the Sender's.
+	Timeout time.Duration
+}
+
+// SpecFromSaved returns the Spec of a saved request.
+func SpecFromSaved(r vault.Request) Spec {
+	return Spec{
+		Method: r.Method, URL: r.URL, Headers: slices.Clone(r.Headers), Body: r.Body,
+		Auth: r.Auth, Placement: r.Placement, Insecure: r.InsecureSkipVerify,
+	}
+}
+
+// Prepared is a request as it is (or would be) sent, for display: with
+// every credential and secret variable masked unless it was prepared with
+// reveal. It never holds a private key.
+type Prepared struct {
+	Method  string
+	URL     string
+	Headers []vault.Header
+	// Body is the request body; a body that is not UTF-8 text is summarised.
+	Body string
+	// Credential describes the credential applied (`API key "gh" in header X-API-Key`); empty when none.
+	Credential string
+	// Placement is where a bearer token went; empty when no token was sent.
+	Placement vault.Placement
+	// Insecure reports TLS verification turned off.
+	Insecure bool
+	// Warnings are things the user must see: a token in the query or body, TLS off.
+	Warnings []string
+	// Revealed says the values are real, not masked.
+	Revealed bool
+}
+
+// wire is a request being assembled: headers keep their order.
+type wire struct {
+	method  string
+	url     *url.URL
+	headers []vault.Header
+	body    []byte
+}
+
+func (w *wire) clone() *wire {
+	c := *w
+	u := *w.url
+	c.url = &u
+	c.headers = slices.Clone(w.headers)
+	c.body = slices.Clone(w.body)
+	return &c
+}
+
+func (w *wire) get(name string) string {
+	for _, h := range w.headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// set replaces every header called name (any case) with one value and
+// reports whether one was replaced.
+func (w *wire) set(name, value string) bool {
+	replaced := false
+	out := w.headers[:0]
+	for _, h := range w.headers {
+		if strings.EqualFold(h.Name, name) {
+			replaced = true
+			continue
+		}
+		out = append(out, h)
+	}
+	w.headers = append(out, vault.Header{Name: name, Value: value})
+	return replaced
+}
+
+func (w *wire) httpHeader() http.Header {
+	h := make(http.Header, len(w.headers))
+	for _, x := range w.headers {
+		h.Add(x.Name, x.Value)
+	}
+	return h
+}
+
+// credential is a resolved Spec.Auth.
+type credential struct {
+	name   string
+	kind   string // for messages: "API key", "basic credentials", "OAuth token", …
+	secret *vault.Secret
+	client *vault.AuthClient
+	// token says the value comes from the TokenSource (and can be refreshed).
+	token     bool
+	placement vault.Placement
+	// headerName and queryParam say where an API key goes.
+	headerName string
+	queryParam string
+	// bearer: an API key "Bearer …" in Authorization follows the placement rules.
+	bearer bool
+	// allowed are the allowedHosts lists that must all match.
+	allowed [][]string
+	// certFrom loads a client certificate (CLIENT_CERT secret, tls_client_auth client).
+	certFrom func(ctx context.Context) (*tls.Certificate, error)
+	// needsCertOnly: a CLIENT_CERT secret is applied at the TLS layer only.
+	certOnly bool
+}
+
+// values are a credential's secret parts, fetched at send time.
+type values struct {
+	key, username, password, token string
+	cert                           *tls.Certificate
+}
+
+// MaskedValue stands for a credential or secret variable in displays (S-30).
+func MaskedValue(v string) string {
+	tail := ""
+	if n := utf8.RuneCountInString(v); vault.MaskTailLen(n) > 0 {
+		r := []rune(v)
+		tail = string(r[n-vault.MaskTailLen(n):])
+		for _, c := range tail {
+			if c < ' ' || c == 0x7f {
+				tail = ""
+				break
+			}
+		}
+	}
+	return vault.MaskDots + tail
+}
+
+// plan is everything known before any value is fetched.
+type plan struct {
+	env  string
+	spec Spec
+	cat  *vault.Catalog
+	e    *vault.Environment
+	cred *credential
+	// templates, parsed once
+	urlT    vault.Template
+	hdrT    [][2]vault.Template
+	bodyT   vault.Template
+	literal bool // body has no placeholders (or is not text): sent as is
+	// secretVars are the secret variables the request uses.
+	secretVars []string
+}
+
+func (s *Sender) plan(env string, spec Spec) (*plan, error) {
+	if s.Vault == nil {
+		return nil, errors.New("request: Sender.Vault is nil")
+	}
+	cat, err := s.Vault.Load()
+	if err != nil {
+		return nil, err
+	}
+	e, ok := cat.Env(env)
+	if !ok {
+		return nil, &vault.NotFoundError{Kind: "environment", Name: env}
+	}
+	p := &plan{env: env, spec: spec, cat: cat, e: e}
+	method := strings.ToUpper(strings.TrimSpace(spec.Method))
+	if method == "" {
+		method = http.MethodGet
+	}
+	for _, c := range method {
+		if !isTokenChar(byte(c)) || c > 0x7e {
+			return nil, &InputError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method", spec.Method)}
+		}
+	}
+	p.spec.Method = method
+	switch spec.Placement {
+	case "", vault.PlaceHeader, vault.PlaceBody, vault.PlaceQuery:
+	default:
+		return nil, &InputError{Field: "placement", Msg: fmt.Sprintf("%q is not header, body or query", spec.Placement)}
+	}
+	if p.urlT, err = vault.ParseTemplate(strings.TrimSpace(spec.URL)); err != nil {
+		return nil, &InputError{Field: "url", Err: err}
+	}
+	for i, h := range spec.Headers {
+		nt, err := vault.ParseTemplate(h.Name)
+		if err != nil {
+			return nil, &InputError{Field: fmt.Sprintf("header %d name", i+1), Err: err}
+		}
+		vt, err := vault.ParseTemplate(h.Value)
+		if err != nil {
+			return nil, &InputError{Field: fmt.Sprintf("header %q", h.Name), Err: err}
+		}
+		p.hdrT = append(p.hdrT, [2]vault.Template{nt, vt})
+	}
+	if !strings.Contains(spec.Body, "{{") || !utf8.ValidString(spec.Body) {
+		p.literal = true
+	} else if p.bodyT, err = vault.ParseTemplate(spec.Body); err != nil {
+		return nil, &InputError{Field: "body", Err: err}
+	}
+	used := slices.Clone(p.urlT.Names())
+	for _, h := range p.hdrT {
+		used = append(used, h[0].Names()...)
+		used = append(used, h[1].Names()...)
+	}
+	if !p.literal {
+		used = append(used, p.bodyT.Names()...)
+	}
+	for _, n := range used {
+		if v, ok := e.Var(n); ok && v.Secret && !slices.Contains(p.secretVars, n) {
+			p.secretVars = append(p.secretVars, n)
+		}
+	}
+	if spec.Auth != "" {
+		if p.cred, err = resolveCredential(cat, env, spec.Auth, spec.Placement); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func resolveCredential(cat *vault.Catalog, env, name string, override vault.Placement) (*credential, error) {
+	c := &credential{name: name}
+	if sec, ok := cat.Secret(env, name); ok {
+		c.secret = sec
+		c.allowed = append(c.allowed, sec.AllowedHosts)
+		c.placement = sec.Placement
+		switch sec.Type {
+		case vault.TypeAPIKey:
+			c.kind = "API key"
+			c.headerName = sec.HeaderName
+			c.queryParam = sec.QueryParam
+		case vault.TypeSimple:
+			c.kind = "basic credentials"
+		case vault.TypeOAuthToken:
+			c.kind, c.token = "OAuth token", true
+		case vault.TypeSessionAuth:
+			c.kind, c.token = "session token", true
+		case vault.TypeClientCert:
+			c.kind, c.certOnly = "client certificate", true
+		case vault.TypePrivateKey:
+			return nil, &CredentialError{Credential: name, Msg: "a PRIVATE_KEY secret signs client assertions and cannot be applied to a request; use the auth client that holds it"}
+		case vault.TypeOAuth1Token:
+			return nil, &CredentialError{Credential: name, Msg: "signing requests with OAuth 1.0a tokens is not supported yet"}
+		default:
+			return nil, &CredentialError{Credential: name, Msg: fmt.Sprintf("secrets of type %s cannot be applied to a request", sec.Type)}
+		}
+		if sec.AuthClient != "" {
+			if ac, ok := cat.Client(env, sec.AuthClient); ok {
+				c.allowed = append(c.allowed, ac.AllowedHosts)
+			}
+		}
+	} else if ac, ok := cat.Client(env, name); ok {
+		c.client = ac
+		c.kind, c.token = "token of auth client", true
+		c.allowed = append(c.allowed, ac.AllowedHosts)
+	} else {
+		return nil, &vault.NotFoundError{Kind: "secret or auth client", Name: name, Env: env}
+	}
+	if override != "" {
+		c.placement = override
+	}
+	if c.placement == "" {
+		c.placement = vault.PlaceHeader
+	}
+	return c, nil
+}
+
+// hostAllowed checks every allowedHosts list of the credential (S-34).
+func (c *credential) hostAllowed(hostport string) ([]string, bool) {
+	for _, list := range c.allowed {
+		if !vault.HostAllowed(list, hostport) {
+			return list, false
+		}
+	}
+	return nil, true
+}
+
+// describe is the Prepared.Credential text.
+func (c *credential) describe(p vault.Placement, v values) string {
+	switch {
+	case c.certOnly:
+		return fmt.Sprintf("client certificate %q%s", c.name, certLabel(v.cert))
+	case c.secret != nil && c.secret.Type == vault.TypeAPIKey && c.queryParam != "":
+		return fmt.Sprintf("API key %q in query parameter %s", c.name, c.queryParam)
+	case c.secret != nil && c.secret.Type == vault.TypeAPIKey && !c.bearer:
+		return fmt.Sprintf("API key %q in header %s", c.name, c.apiKeyHeader(v))
+	case c.secret != nil && c.secret.Type == vault.TypeSimple:
+		return fmt.Sprintf("basic credentials %q (user %s)", c.name, v.username)
+	}
+	where := map[vault.Placement]string{vault.PlaceHeader: "Authorization header", vault.PlaceBody: "form body (access_token)", vault.PlaceQuery: "URL query (access_token)"}[p]
+	what := c.kind
+	if c.bearer {
+		what = "bearer token"
+	}
+	return fmt.Sprintf("%s %q in the %s", what, c.name, where)
+}
+
+func certLabel(cert *tls.Certificate) string {
+	if cert == nil || len(cert.Certificate) == 0 {
+		return ""
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%s, expires %s)", leaf.Subject.String(), leaf.NotAfter.UTC().Format("2006-01-02"))
+}
+
+// apiKeyHeader is where an API key goes: the secret's header name (from the
+// catalog or, as in the reference format, from the stored value), else
+// Authorization.
+func (c *credential) apiKeyHeader(values) string {
+	if c.headerName != "" {
+		return c.headerName
+	}
+	return "Authorization"
+}
+
+// fetch reads the credential's secret parts: from the store, or from the
+// token source. force asks the token source for a fresh token.
+func (s *Sender) fetch(ctx context.Context, env string, c *credential, force bool) (values, error) {
+	var v values
+	fail := func(msg string, err error) (values, error) {
+		return values{}, &CredentialError{Credential: c.name, Msg: msg, Err: err}
+	}
+	if c.secret != nil && !c.token {
+		sv, err := s.Vault.SecretValue(ctx, *c.secret)
+		if err != nil {
+			return fail("reading its value from the vault", err)
+		}
+		switch c.secret.Type {
+		case vault.TypeAPIKey:
+			if sv.Key == "" {
+				return fail("the stored API key is empty", nil)
+			}
+			v.key = sv.Key
+			if c.headerName == "" && sv.HeaderName != "" {
+				c.headerName = sv.HeaderName
+			}
+		case vault.TypeSimple:
+			if sv.Username == "" {
+				return fail("the stored username is empty", nil)
+			}
+			v.username, v.password = sv.Username, sv.Passphrase
+		case vault.TypeClientCert:
+			cert, err := tls.X509KeyPair([]byte(sv.Cert), []byte(sv.PrivateKey))
+			if err != nil {
+				return fail("the stored certificate and key do not form a pair", err)
+			}
+			v.cert = &cert
+		}
+	}
+	if c.token {
+		if s.Tokens == nil {
+			return fail("no OAuth engine is available to fetch its token", nil)
+		}
+		tok, err := s.Tokens.AccessToken(ctx, env, c.name, force)
+		if err != nil {
+			return fail("getting a token", err)
+		}
+		if strings.TrimSpace(tok) == "" {
+			return fail("the token source returned an empty token", nil)
+		}
+		if strings.ContainsAny(tok, "\r\n") {
+			return fail("the token contains a line break", nil)
+		}
+		v.token = tok
+		if c.client != nil && c.client.AuthMethod == vault.AuthTLSClient && c.client.HasSecret {
+			// certificate-bound tokens (RFC 8705) need the same certificate at the resource server
+			creds, err := s.Vault.ClientCredentials(ctx, *c.client)
+			if err != nil {
+				return fail("reading the client certificate", err)
+			}
+			cert, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey))
+			if err != nil {
+				return fail("the client certificate and key do not form a pair", err)
+			}
+			v.cert = &cert
+		}
+	}
+	return v, nil
+}
+
+// apply puts the credential's values into w. Masked values go into the
+// display copy, real ones into the wire copy.
+func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error) {
+	var warnings []string
+	if c.certOnly {
+		return "", nil, nil
+	}
+	token := v.token
+	if c.secret != nil && c.secret.Type == vault.TypeAPIKey {
+		if c.queryParam != "" {
+			if c.placement == vault.PlaceBody {
+				return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("API key %q is configured as query parameter %s and cannot go in the body", c.name, c.queryParam)}
+			}
+			q := w.url.Query()
+			q.Set(c.queryParam, v.key)
+			w.url.RawQuery = q.Encode()
+			warnings = append(warnings, fmt.Sprintf("API key %q is sent in the URL query (%s): URLs end up in logs and browser history", c.name, c.queryParam))
+			return "", warnings, nil
+		}
+		header := c.apiKeyHeader(v)
+		scheme, rest, _ := strings.Cut(v.key, " ")
+		c.bearer = strings.EqualFold(header, "Authorization") && strings.EqualFold(scheme, "Bearer")
+		if !c.bearer {
+			if c.placement != vault.PlaceHeader {
+				return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; API key %q goes in header %s (set a query parameter on the secret to send it in the URL)", c.placement, c.name, header)}
+			}
+			if w.set(header, v.key) {
+				warnings = append(warnings, fmt.Sprintf("header %s was replaced by the credential", header))
+			}
+			return "", warnings, nil
+		}
+		token = strings.TrimSpace(rest)
+	}
+	if c.secret != nil && c.secret.Type == vault.TypeSimple {
+		if c.placement != vault.PlaceHeader {
+			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; basic credentials go in the Authorization header", c.placement)}
+		}
+		if w.set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))) {
+			warnings = append(warnings, "header Authorization was replaced by the credential")
+		}
+		return "", warnings, nil
+	}
+	// a bearer token
+	switch c.placement {
+	case vault.PlaceHeader:
+		if w.set("Authorization", "Bearer "+token) {
+			warnings = append(warnings, "header Authorization was replaced by the credential")
+		}
+	case vault.PlaceQuery:
+		q := w.url.Query()
+		q.Set("access_token", token)
+		w.url.RawQuery = q.Encode()
+		warnings = append(warnings, "the token is sent in the URL query (S-14): URLs end up in server logs, proxies and history; use it only when the API requires it")
+	case vault.PlaceBody:
+		switch w.method {
+		case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs a request with a form body (POST, PUT, PATCH); this is a %s", w.method)}
+		}
+		ct := w.get("Content-Type")
+		mt, _, _ := mime.ParseMediaType(ct)
+		switch {
+		case ct == "" && len(w.body) == 0:
+			w.set("Content-Type", "application/x-www-form-urlencoded")
+		case mt == "application/x-www-form-urlencoded":
+		default:
+			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs an application/x-www-form-urlencoded body (RFC 6750 §2.2); this body is %s", orUnknown(ct))}
+		}
+		field := "access_token=" + url.QueryEscape(token)
+		if len(w.body) > 0 {
+			w.body = append(w.body, '&')
+		}
+		w.body = append(w.body, field...)
+		warnings = append(warnings, "the token is sent in the form body (S-14): prefer the Authorization header unless the API requires this")
+	}
+	return c.placement, warnings, nil
+}
+
+func orUnknown(ct string) string {
+	if ct == "" {
+		return "of unknown type (no Content-Type)"
+	}
+	return ct
+}
+
+// render fills the templates; lookup supplies variable values.
+func (p *plan) render(lookup func(string) (string, bool)) (*wire, error) {
+	wrap := func(field string, err error) error {
+		var me *vault.MissingError
+		if errors.As(err, &me) {
+			return &InputError{Field: field, Msg: fmt.Sprintf("environment %q has no value for", p.env), Err: missingNames(me)}
+		}
+		return &InputError{Field: field, Err: err}
+	}
+	raw, err := p.urlT.Render(lookup, false)
+	if err != nil {
+		return nil, wrap("url", err)
+	}
+	u, err := parseTarget(raw)
+	if err != nil {
+		return nil, &InputError{Field: "url", Msg: err.Error()}
+	}
+	w := &wire{method: p.spec.Method, url: u}
+	for i, h := range p.hdrT {
+		name, err := h[0].Render(lookup, false)
+		if err != nil {
+			return nil, wrap(fmt.Sprintf("header %d name", i+1), err)
+		}
+		name = strings.TrimSpace(name)
+		if name == "" || !validHeaderName(name) {
+			return nil, &InputError{Field: fmt.Sprintf("header %d", i+1), Msg: fmt.Sprintf("%q is not a valid header name", name)}
+		}
+		val, err := h[1].Render(lookup, false)
+		if err != nil {
+			return nil, wrap(fmt.Sprintf("header %q", name), err)
+		}
+		if strings.ContainsAny(val, "\r\n\x00") {
+			return nil, &InputError{Field: fmt.Sprintf("header %q", name), Msg: "value contains a line break or NUL"}
+		}
+		w.headers = append(w.headers, vault.Header{Name: name, Value: strings.TrimSpace(val)})
+	}
+	if p.literal {
+		w.body = []byte(p.spec.Body)
+	} else {
+		b, err := p.bodyT.Render(lookup, false)
+		if err != nil {
+			return nil, wrap("body", err)
+		}
+		w.body = []byte(b)
+	}
+	return w, nil
+}
+
+// missingNames turns a MissingError into an error that reads "{{a}}, {{b}}"
+// and still matches vault.ErrMissingInput.
+func missingNames(me *vault.MissingError) error {
+	return &namesError{me}
+}
+
+type namesError struct{ me *vault.MissingError }
+
+func (e *namesError) Error() string { return strings.TrimPrefix(e.me.Error(), "no value for ") }
+func (e *namesError) Unwrap() error { return e.me }
+
+func validHeaderName(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if !isTokenChar(h[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTarget checks a request URL: absolute http(s) with a host.
+func parseTarget(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a valid URL: %v", raw, unwrapURL(err))
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute URL (expected https://host/path)", raw)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q: scheme %q is not http or https", raw, u.Scheme)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("the URL must not carry credentials (user:password@); use --auth with a SIMPLE secret")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// built is a request ready to send plus its display form.
+type built struct {
+	plan  *plan
+	base  *wire // rendered, no credential
+	real  *wire
+	shown *wire
+	vals  values
+	// secrets are every secret value in the request, for scrubbing displays.
+	secrets []string
+	prep    Prepared
+}
+
+// Prepare renders spec in env and applies its credential, returning the
+// request as it would be sent. Without reveal no secret value is read —
+// neither the credential nor secret variables — so showing a request (or
+// copying it as curl) costs no vault call and no token fetch.
+func (s *Sender) Prepare(ctx context.Context, env string, spec Spec, reveal bool) (*Prepared, error) {
+	p, err := s.plan(env, spec)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.build(ctx, p, reveal, false)
+	if err != nil {
+		return nil, err
+	}
+	prep := b.prep
+	return &prep, nil
+}
+
+// build renders p. With fetch, secret values are read and the real wire is
+// built; the display wire always has them masked (or real, with reveal).
+func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built, error) {
+	b := &built{plan: p}
+	need := fetch || reveal
+	var secretVals map[string]string
+	if need && len(p.secretVars) > 0 {
+		vars, err := s.Vault.Vars(ctx, p.env)
+		if err != nil {
+			return nil, err
+		}
+		secretVals = vars
+		for _, n := range p.secretVars {
+			if v := vars[n]; v != "" {
+				b.secrets = append(b.secrets, v)
+			}
+		}
+	}
+	lookup := func(masked bool) func(string) (string, bool) {
+		return func(name string) (string, bool) {
+			v, ok := p.e.Var(name)
+			if !ok {
+				return "", false
+			}
+			if !v.Secret {
+				return v.Value, true
+			}
+			if masked {
+				return vault.MaskDots, true
+			}
+			val, ok := secretVals[name]
+			return val, ok
+		}
+	}
+	shownBase, err := p.render(lookup(!reveal))
+	if err != nil {
+		return nil, err
+	}
+	if need {
+		if b.base, err = p.render(lookup(false)); err != nil {
+			return nil, err
+		}
+	} else {
+		b.base = shownBase
+	}
+	// allowedHosts and plain http are checked before any credential value is read.
+	if c := p.cred; c != nil {
+		if list, ok := c.hostAllowed(b.base.url.Host); !ok {
+			return nil, &HostRefusedError{Credential: c.name, Host: b.base.url.Host, Allowed: list}
+		}
+		if b.base.url.Scheme == "http" && !vault.IsLoopbackHost(b.base.url.Hostname()) && !p.spec.AllowHTTP {
+			return nil, &CredentialError{Credential: c.name, Msg: fmt.Sprintf("refusing to send it over plain http to %s (use https, or allow it explicitly for this request)", b.base.url.Host)}
+		}
+	}
+	b.shown = shownBase.clone()
+	prep := Prepared{Method: p.spec.Method, Insecure: p.spec.Insecure, Revealed: reveal}
+	if c := p.cred; c != nil {
+		var shownVals values
+		if need {
+			if b.vals, err = s.fetch(ctx, p.env, c, false); err != nil {
+				return nil, err
+			}
+			for _, x := range []string{b.vals.key, b.vals.password, b.vals.token} {
+				if x != "" {
+					b.secrets = append(b.secrets, x)
+				}
+			}
+		}
+		if reveal {
+			shownVals = b.vals
+		} else {
+			shownVals = maskedValues(b.vals, c)
+		}
+		placement, warnings, err := c.apply(b.shown, shownVals)
+		if err != nil {
+			return nil, err
+		}
+		prep.Placement, prep.Warnings = placement, warnings
+		prep.Credential = c.describe(placement, shownVals)
+		if need {
+			b.real = b.base.clone()
+			if _, _, err := c.apply(b.real, b.vals); err != nil {
+				return nil, err
+			}
+		}
+	} else if need {
+		b.real = b.base.clone()
+	}
+	if p.spec.Insecure {
+		prep.Warnings = append(prep.Warnings, "TLS certificate verification is OFF for this request (S-15)")
+	}
+	prep.URL = b.shown.url.String()
+	prep.Headers = slices.Clone(b.shown.headers)
+	prep.Body = displayBody(b.shown.body)
+	b.prep = prep
+	return b, nil
+}
+
+// maskedValues stands in for values not fetched (or not to be shown).
+func maskedValues(v values, c *credential) values {
+	m := values{cert: v.cert}
+	m.key, m.password, m.token = vault.MaskDots, vault.MaskDots, vault.MaskDots
+	if v.key != "" {
+		m.key = MaskedValue(v.key)
+		if scheme, rest, ok := strings.Cut(v.key, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			m.key = scheme + " " + MaskedValue(strings.TrimSpace(rest))
+		}
+	}
+	if v.token != "" {
+		m.token = MaskedValue(v.token)
+	}
+	// A username is not secret and helps to tell credentials apart.
+	m.username = v.username
+	if m.username == "" {
+		m.username = "…"
+	}
+	if c.secret != nil && c.secret.Type == vault.TypeAPIKey && v.key == "" {
+		// Not fetched: the stored value may be "Bearer …"; the header name
+		// from the catalog says where it goes.
+		m.key = vault.MaskDots
+	}
+	return m
+}
+
+// displayBody returns a request body for display.
+func displayBody(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if !utf8.Valid(b) || strings.ContainsRune(string(b), 0) {
+		return fmt.Sprintf("(%d bytes of binary data)", len(b))
+	}
+	return string(b)
+}

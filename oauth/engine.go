@@ -520,6 +520,16 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 		return nil, e
 	}
 	x.Response, x.BodyNote = f.red.body(x.ContentType, data)
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Credentials must not follow a redirect to another URL.
+		loc := f.red.url(resp.Header.Get("Location"))
+		e := &Error{Kind: KindNotConfigured, Op: c.step, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the server redirected (HTTP %d) to %s; requests carrying credentials do not follow redirects", resp.StatusCode, sanitize(loc, 200)),
+			Hint:   "use the final URL as the endpoint"}
+		x.Error = e.Error()
+		f.tr.record(x)
+		return nil, e
+	}
 	idx := f.tr.record(x)
 	return &response{status: resp.StatusCode, contentType: x.ContentType, header: resp.Header, body: data, idx: idx}, nil
 }

@@ -140,10 +140,7 @@ func decodeFields(op string, status int, contentType string, body []byte) (map[s
 		}
 		return m, nil
 	}
-	if status >= 500 {
-		return nil, statusError(op, status, contentType)
-	}
-	if status >= 400 {
+	if status < 200 || status > 299 {
 		return nil, statusError(op, status, contentType)
 	}
 	what := mt

@@ -19,6 +19,13 @@ type Options struct {
 	Passphrase func() (string, error)
 	// KeychainTimeout bounds every keychain call; zero means 3 s.
 	KeychainTimeout time.Duration
+	// Keyring replaces the OS keyring (tests); nil means SystemKeyring().
+	Keyring KeyringProvider
+	// KeychainChunkSize is the longest keychain item; zero means DefaultChunkSize.
+	KeychainChunkSize int
+	// FileWorkFactor is the file vault's scrypt work factor (log2); zero
+	// means age's default, DefaultScryptWorkFactor.
+	FileWorkFactor int
 }
 
 // DefaultKeychainTimeout bounds every keychain call.
@@ -73,9 +80,9 @@ func Open(opts Options) (*Vault, error) {
 		if timeout == 0 {
 			timeout = DefaultKeychainTimeout
 		}
-		store = openKeychain(timeout)
+		store = NewKeychainStore(KeychainOptions{Provider: opts.Keyring, Timeout: timeout, ChunkSize: opts.KeychainChunkSize})
 	case BackendFile:
-		s, err := openFile(home, opts.Passphrase)
+		s, err := NewFileStore(FileOptions{Dir: home, Passphrase: opts.Passphrase, WorkFactor: opts.FileWorkFactor})
 		if err != nil {
 			return nil, err
 		}

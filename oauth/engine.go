@@ -188,6 +188,10 @@ type TokenRequest struct {
 	NoBrowser bool
 	// Prompt overrides the client's prompt parameter ("consent", "none", "login").
 	Prompt string
+	// Grant, when set, runs this grant instead of the client's configured one
+	// (the TUI offers the device flow over SSH when the client also allows
+	// it). A deprecated grant still needs the client's AllowDeprecated.
+	Grant vault.Grant
 	// Transcript, when set, records every exchange (also on failure).
 	Transcript *Transcript
 }

@@ -230,6 +230,14 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 	if err != nil {
 		return nil, err
 	}
+	if req.Grant != "" && t.client != nil && req.Grant != t.client.Grant {
+		if req.Grant.Deprecated() && !t.client.AllowDeprecated {
+			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("%s is a deprecated grant that auth client %q does not enable", req.Grant, t.client.Name), "", nil)
+		}
+		c := *t.client
+		c.Grant = req.Grant
+		t.client = &c
+	}
 	scopes := e.scopesOf(t, req.Scopes)
 	if !req.Force {
 		val, err := e.readValue(ctx, t)

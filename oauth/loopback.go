@@ -116,7 +116,12 @@ func (l *loopback) close() {
 	}
 	l.closeOnce.Do(func() {
 		close(l.done)
-		_ = l.srv.Close()
+		// Let a handler that already has its answer finish its page.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := l.srv.Shutdown(ctx); err != nil {
+			_ = l.srv.Close()
+		}
 		l.wg.Wait()
 	})
 }

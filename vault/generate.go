@@ -30,7 +30,7 @@ const (
 // encoded without padding, so the value is safe in headers, URLs and shells.
 func GenerateSecretValue(n int) (string, error) {
 	if n < MinGeneratedBytes || n > MaxGeneratedBytes {
-		return "", fmt.Errorf("%w: %d bytes: a generated secret has %d to %d random bytes", ErrInvalid, n, MinGeneratedBytes, MaxGeneratedBytes)
+		return "", &ValidationError{Kind: "generated secret", Field: "bytes", Msg: fmt.Sprintf("%d: a generated secret has %d to %d random bytes", n, MinGeneratedBytes, MaxGeneratedBytes)}
 	}
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -60,7 +60,7 @@ func GenerateKeyPair(alg string) (crypto.Signer, string, error) {
 	case AlgES256:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	default:
-		return nil, "", fmt.Errorf("%w: key algorithm %q is not RS256, PS256 or ES256", ErrInvalid, alg)
+		return nil, "", &ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%q is not RS256, PS256 or ES256", alg)}
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("generating a %s key: %w", alg, err)
@@ -114,7 +114,7 @@ func PublicJWK(key any, alg string) (jose.JSONWebKey, error) {
 		return jose.JSONWebKey{}, errors.New("not an RSA or EC private key")
 	}
 	if !KeyAlgFits(key, alg) {
-		return jose.JSONWebKey{}, fmt.Errorf("%w: %s does not fit a %s key", ErrInvalid, alg, keyKind(key))
+		return jose.JSONWebKey{}, &ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%s does not fit a %s key", alg, keyKind(key))}
 	}
 	return jose.JSONWebKey{Key: pub, KeyID: Thumbprint(key), Use: "sig", Algorithm: alg}, nil
 }

@@ -223,7 +223,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 			}
 			k, p, err := vault.GenerateKeyPair(alg)
 			if err != nil {
-				return exitWith(vault.ExitOther, "--generate-key: %v", err)
+				return exitWith(vault.ExitOther, "--generate-key with --signing-alg %s: use RS256, PS256 or ES256", alg)
 			}
 			key, pemText = k, p
 		} else {
@@ -698,6 +698,11 @@ the provider. The client's auth method changes to private_key_jwt only with
 			if err := checkPubFormat(format); err != nil {
 				return err
 			}
+			switch alg {
+			case vault.AlgRS256, vault.AlgPS256, vault.AlgES256:
+			default:
+				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
+			}
 			v, _, env, err := a.workspace()
 			if err != nil {
 				return err
@@ -718,7 +723,7 @@ the provider. The client's auth method changes to private_key_jwt only with
 			}
 			key, pemText, err := vault.GenerateKeyPair(alg)
 			if err != nil {
-				return exitWith(vault.ExitOther, "--alg: %v", err)
+				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
 			}
 			creds.PrivateKey = pemText
 			ac.KeyID, ac.SigningAlg = vault.Thumbprint(key), alg

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -27,11 +28,14 @@ type Batch struct {
 	// SecretVars are secret environment variables to add, by environment name
 	// (an environment of this batch or an existing one).
 	SecretVars map[string]map[string]string
+	// Vars are plain (catalog) environment variables to add, by environment
+	// name; a name that already exists in that environment is a conflict.
+	Vars map[string]map[string]string
 }
 
 // Empty reports whether the batch creates nothing.
 func (b *Batch) Empty() bool {
-	return len(b.Envs) == 0 && len(b.Clients) == 0 && len(b.Secrets) == 0 && len(b.Requests) == 0 && len(b.SecretVars) == 0
+	return len(b.Envs) == 0 && len(b.Clients) == 0 && len(b.Secrets) == 0 && len(b.Requests) == 0 && len(b.SecretVars) == 0 && len(b.Vars) == 0
 }
 
 // Apply validates every item of b against the catalog and itself, then stores
@@ -87,6 +91,16 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 		for name := range vars {
 			if err := ValidateVarName(env, name); err != nil {
 				return nil, err
+			}
+		}
+	}
+	for env, vars := range b.Vars {
+		for name := range vars {
+			if err := ValidateVarName(env, name); err != nil {
+				return nil, err
+			}
+			if _, dup := b.SecretVars[env][name]; dup {
+				return nil, &ValidationError{Kind: "variable", Name: name, Msg: fmt.Sprintf("is both plain and secret in environment %q", env)}
 			}
 		}
 	}
@@ -180,6 +194,24 @@ func (b *Batch) mergeInto(c *Catalog, now time.Time) error {
 			if _, exists := e.Var(name); !exists {
 				e.Variables = append(e.Variables, Variable{Name: name, Secret: true})
 			}
+		}
+		e.Updated = now
+	}
+	for envName, vars := range b.Vars {
+		e, ok := c.Env(envName)
+		if !ok {
+			return &NotFoundError{Kind: "environment", Name: envName}
+		}
+		names := make([]string, 0, len(vars))
+		for name := range vars {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if _, exists := e.Var(name); exists {
+				return fmt.Errorf("%w: variable %q of environment %q already exists", ErrExists, name, envName)
+			}
+			e.Variables = append(e.Variables, Variable{Name: name, Value: vars[name]})
 		}
 		e.Updated = now
 	}

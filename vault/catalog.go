@@ -269,10 +269,10 @@ func describeJSONError(data []byte, err error) string {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		l, c := LineCol(data, syn.Offset)
+		l, c := LineCol(data, syn.Offset-1) // Offset counts the offending byte
 		return fmt.Sprintf("line %d, column %d: %v", l, c, syn)
 	case errors.As(err, &typ):
-		l, c := LineCol(data, typ.Offset)
+		l, c := LineCol(data, typ.Offset-1) // points into the offending value
 		field := typ.Field
 		if field == "" {
 			field = "value"

@@ -95,30 +95,36 @@ func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalo
 	}
 	for _, w := range writes {
 		var prev []byte
-		had := false
+		had, corrupt := false, false
 		if !w.fresh {
 			p, err := v.store.Get(ctx, w.key)
 			switch {
 			case err == nil:
 				prev, had = p, true
 			case errors.Is(err, ErrNotFound):
+			case errors.Is(err, ErrCorrupt):
+				// A damaged value can still be replaced or removed (that is
+				// how the user repairs it); there is nothing to restore.
+				corrupt = true
 			default:
 				return nil, rollback(err)
 			}
 		}
 		key := w.key
 		if w.value == nil {
-			if !had {
+			if !had && !corrupt {
 				continue
 			}
 			if err := v.store.Delete(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, rollback(err)
 			}
-			undo = append(undo, func() error {
-				c, cancel := undoCtx()
-				defer cancel()
-				return v.store.Set(c, key, prev)
-			})
+			if had {
+				undo = append(undo, func() error {
+					c, cancel := undoCtx()
+					defer cancel()
+					return v.store.Set(c, key, prev)
+				})
+			}
 			continue
 		}
 		if err := v.store.Set(ctx, key, w.value); err != nil {
@@ -241,10 +247,16 @@ func (v *Vault) RemoveEnv(ctx context.Context, name string) error {
 		writes = append(writes, valueWrite{key: secretKey(x.ID)})
 	}
 	envID := e.ID
+	planned := envValueKeys(c, name)
 	_, err = v.commit(ctx, writes, func(c *Catalog) error {
 		e, ok := c.Env(name)
 		if !ok || e.ID != envID {
 			return &NotFoundError{Kind: "environment", Name: name}
+		}
+		// Values added by another process since the plan was made would
+		// be left in the store with nothing pointing at them.
+		if !slices.Equal(envValueKeys(c, name), planned) {
+			return fmt.Errorf("environment %q changed while it was being removed (another authdeck process?); nothing was removed, try again", name)
 		}
 		c.Environments = slices.DeleteFunc(c.Environments, func(x Environment) bool { return x.Name == name })
 		c.Clients = slices.DeleteFunc(c.Clients, func(x AuthClient) bool { return x.Env == name })
@@ -259,6 +271,24 @@ func (v *Vault) RemoveEnv(ctx context.Context, name string) error {
 		return nil
 	})
 	return err
+}
+
+// envValueKeys lists the store keys of everything env holds, sorted.
+func envValueKeys(c *Catalog, env string) []string {
+	var keys []string
+	if e, ok := c.Env(env); ok && e.HasSecretVars() {
+		keys = append(keys, envKey(e.ID))
+	}
+	for _, x := range c.ClientsIn(env) {
+		if x.HasSecret {
+			keys = append(keys, clientKey(x.ID))
+		}
+	}
+	for _, x := range c.SecretsIn(env) {
+		keys = append(keys, secretKey(x.ID))
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // SetVar sets a variable of env. A secret variable's value goes to the store;
@@ -427,7 +457,8 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 	if err := ac.Validate(); err != nil {
 		return AuthClient{}, err
 	}
-	if creds != nil && !creds.Empty() {
+	if creds != nil {
+		// Empty credentials remove the stored ones, which the method may need.
 		if err := ac.ValidateCredentials(*creds); err != nil {
 			return AuthClient{}, err
 		}
@@ -447,16 +478,20 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 		ac.Created = old.Created
 		if creds == nil {
 			ac.HasSecret = old.HasSecret
-			if ac.HasSecret {
-				if ac.AuthMethod != old.AuthMethod {
-					// the stored credentials were for another method; check they still fit
-					stored, err := v.ClientCredentials(ctx, old)
-					if err != nil {
-						return AuthClient{}, err
-					}
-					if err := ac.ValidateCredentials(stored); err != nil {
-						return AuthClient{}, err
-					}
+			switch {
+			case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod):
+				// the stored credentials were for another method; check they still fit
+				stored, err := v.ClientCredentials(ctx, old)
+				if err != nil {
+					return AuthClient{}, err
+				}
+				if err := ac.ValidateCredentials(stored); err != nil {
+					return AuthClient{}, err
+				}
+			case !ac.HasSecret:
+				// a method that needs a secret cannot be chosen without one
+				if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+					return AuthClient{}, err
 				}
 			}
 		}
@@ -554,6 +589,13 @@ func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
 		c.Clients = slices.DeleteFunc(c.Clients, func(x AuthClient) bool { return x.ID == ac.ID })
 		if len(c.Clients) == n {
 			return &NotFoundError{Kind: "auth client", Name: name, Env: env}
+		}
+		// Unlink its secrets, so a later client of the same name never
+		// inherits tokens issued to this one.
+		for i := range c.Secrets {
+			if c.Secrets[i].Env == env && c.Secrets[i].AuthClient == name {
+				c.Secrets[i].AuthClient = ""
+			}
 		}
 		return nil
 	})

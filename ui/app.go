@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/themes"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/components/header"
@@ -28,6 +29,8 @@ import (
 type Options struct {
 	// Vault is the workspace (required).
 	Vault *vault.Vault
+	// Engine runs OAuth flows; nil disables them.
+	Engine *oauth.Engine
 	// Catalog is the catalog read before start, so the first frame shows it;
 	// nil makes the TUI read it in a command.
 	Catalog *vault.Catalog
@@ -93,7 +96,7 @@ func New(opts Options) *Model {
 	}
 	m.themeList = themes.Builtin()
 	c := common.NewCommon(opts.Vault, styles.New(m.theme(), m.isDark))
-	c.Now, c.Home = opts.Now, opts.Home
+	c.Now, c.Home, c.Engine = opts.Now, opts.Home, opts.Engine
 	c.Remote = common.IsRemote(opts.Getenv)
 	if opts.Log != nil {
 		c.Log = opts.Log
@@ -111,6 +114,7 @@ func New(opts Options) *Model {
 	}
 	if opts.Catalog != nil {
 		m.setCatalog(opts.Catalog)
+		m.broadcast(common.CatalogMsg{Catalog: opts.Catalog})
 	}
 	return m
 }

@@ -4,22 +4,72 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/screens/dashboard"
+	"github.com/authdeck/authdeck/ui/screens/flow"
+	"github.com/authdeck/authdeck/ui/screens/form"
+	"github.com/authdeck/authdeck/ui/screens/token"
+	"github.com/authdeck/authdeck/vault"
 )
 
 // routeOpen turns the "open this" intents into screens.
 func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case common.EditMsg:
+		return m.openEdit(msg), true
 	case common.OpenRequestMsg:
 		if m.opts.RequestScreen == nil {
 			return common.Status(common.StatusInfo, "Saved request "+msg.Name+": "+errNoRequestConsole.Error()), true
 		}
 		return m.push(m.opts.RequestScreen(m.c, msg.Env, msg.Name)), true
-	case common.OpenTokenMsg, common.RunFlowMsg, common.EditMsg, common.OpenWizardMsg, common.OpenImportMsg:
+	case common.OpenTokenMsg:
+		if t, ok := m.Top().(*token.Model); ok && t.Title() == "token · "+msg.Secret {
+			return nil, true
+		}
+		return m.push(token.New(m.c, msg.Env, msg.Secret)), true
+	case common.RunFlowMsg:
+		if _, ok := m.Top().(*flow.Model); ok {
+			m.pop()
+		}
+		return m.push(flow.New(m.c, msg)), true
+	case common.OpenWizardMsg, common.OpenImportMsg:
 		return common.Status(common.StatusInfo, "not available yet"), true
 	}
 	return nil, false
 }
 
+func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
+	cat := m.c.Catalog
+	if cat == nil {
+		return nil
+	}
+	switch msg.Kind {
+	case common.EditEnvironment:
+		return m.push(form.NewEnvironment(m.c))
+	case common.EditClient:
+		if msg.Name == "" {
+			return m.push(form.NewClient(m.c, msg.Env))
+		}
+		ac, ok := cat.Client(msg.Env, msg.Name)
+		if !ok {
+			return common.ErrorCmd(&vault.NotFoundError{Kind: "auth client", Name: msg.Name, Env: msg.Env})
+		}
+		return m.push(form.EditClient(m.c, *ac))
+	case common.EditSecret:
+		if msg.Name == "" {
+			return m.push(form.NewSecret(m.c, msg.Env, msg.Type))
+		}
+		s, ok := cat.Secret(msg.Env, msg.Name)
+		if !ok {
+			return common.ErrorCmd(&vault.NotFoundError{Kind: "secret", Name: msg.Name, Env: msg.Env})
+		}
+		return m.push(form.EditSecret(m.c, *s))
+	}
+	return nil
+}
+
 func (m *Model) openDashboard() tea.Cmd {
-	return common.Status(common.StatusInfo, "not available yet")
+	if _, ok := m.Top().(*dashboard.Model); ok {
+		return nil
+	}
+	return m.push(dashboard.New(m.c))
 }

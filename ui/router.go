@@ -129,6 +129,9 @@ func (m *Model) pop() tea.Cmd {
 		c.Close()
 	}
 	m.stack = m.stack[:len(m.stack)-1]
+	if f, ok := m.Top().(interface{ Focus() tea.Cmd }); ok {
+		return f.Focus()
+	}
 	return nil
 }
 

@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/ui"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -45,8 +49,15 @@ func runTUI(a *App, cmd *cobra.Command) error {
 		return err
 	}
 	defer closeLog()
+	restore := redirectDefaultLogs(logger)
+	defer restore()
+	engine := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv)}
+	if home != "" {
+		engine.LockDir = filepath.Join(home, "locks")
+	}
 	opts := ui.Options{
 		Vault:   v,
+		Engine:  engine,
 		Catalog: cat,
 		Env:     env,
 		Home:    home,
@@ -83,4 +94,27 @@ func tuiLogger(path string) (*slog.Logger, func(), error) {
 		return nil, nil, fmt.Errorf("opening the log file (AUTHDECK_LOG): %w", err)
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+}
+
+// redirectDefaultLogs sends the slog and log default loggers (used by
+// libraries) to logger while the TUI runs, and returns the undo.
+func redirectDefaultLogs(logger *slog.Logger) func() {
+	prevSlog := slog.Default()
+	prevOut, prevFlags := log.Writer(), log.Flags()
+	slog.SetDefault(logger)
+	log.SetOutput(slogWriter{logger})
+	log.SetFlags(0)
+	return func() {
+		slog.SetDefault(prevSlog)
+		log.SetOutput(prevOut)
+		log.SetFlags(prevFlags)
+	}
+}
+
+// slogWriter turns log package lines into slog records.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Info(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -22,6 +23,9 @@ type Common struct {
 	Styles *styles.Styles
 	// Vault is the workspace. Its methods may do IO: call them in commands only.
 	Vault *vault.Vault
+	// Engine runs OAuth flows; nil when the TUI has no engine (flows then
+	// say so). Its methods do IO: call them in commands only.
+	Engine *oauth.Engine
 	// Catalog is the latest catalog snapshot (read-only).
 	Catalog *vault.Catalog
 	// Env is the active environment.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -70,9 +71,9 @@ func Explain(err error) Problem {
 	default:
 		p.Reason = "Something went wrong"
 	}
-	var h interface{ NextStep() string }
-	if errors.As(err, &h) && h.NextStep() != "" {
-		p.Next = h.NextStep()
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		p = explainOAuth(oe, p)
 	}
 	p.Detail = strings.TrimSpace(p.Detail)
 	return p
@@ -84,4 +85,38 @@ func (p Problem) OneLine() string {
 		return p.Reason
 	}
 	return p.Reason + ": " + p.Detail
+}
+
+// explainOAuth uses the engine's own reason and hint: they say what the
+// OAuth error means and what to do next.
+func explainOAuth(e *oauth.Error, p Problem) Problem {
+	if e.Kind == oauth.KindVault {
+		return p
+	}
+	p.Vault = false
+	p.Reason = e.Kind.String()
+	if len(p.Reason) > 0 {
+		p.Reason = strings.ToUpper(p.Reason[:1]) + p.Reason[1:]
+	}
+	if e.Hint != "" {
+		p.Next = e.Hint
+	} else {
+		switch e.Kind {
+		case oauth.KindUnreachable:
+			p.Next = "Check the URL and your connection (is the server running?), then retry."
+		case oauth.KindAborted:
+			p.Next = "Start the flow again when you are ready."
+		case oauth.KindNotConfigured:
+			p.Next = "Edit the auth client (e) and fill in what is missing."
+		case oauth.KindMissingInput:
+			p.Next = "Provide what the message names and retry."
+		case oauth.KindRejected:
+			p.Next = "Check the client id, credentials, grant and scopes the server expects."
+		case oauth.KindUnsupportedTokenType:
+			p.Next = "authdeck only uses bearer tokens; check the server's token_type."
+		default:
+			p.Next = "See the transcript (l) for the exchange that failed."
+		}
+	}
+	return p
 }

@@ -21,6 +21,9 @@ type ResultMsg struct {
 	Err error
 	// Tag lets the screen that started the change recognise its result.
 	Tag string
+	// Public is public material to show after the change (a generated
+	// key's JWKS to upload); never a secret.
+	Public string
 }
 
 // ChangeCmd runs fn against the vault in a command, bounded by timeout, then

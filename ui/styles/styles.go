@@ -180,9 +180,9 @@ func New(t themes.Theme, isDark bool) *Styles {
 
 	s.UserCode = fg(p.Accent).Bold(true).Border(lipgloss.DoubleBorder()).BorderForeground(c(p.Accent)).Padding(0, 2)
 	s.Spinner = fg(p.Accent)
-	// A QR code needs dark modules on a light field whatever the theme, so
-	// phones can read it from any terminal.
-	s.QR = lipgloss.NewStyle().Foreground(lipgloss.Color("#000000")).Background(lipgloss.Color("#FFFFFF"))
+	// The engine's QR codes print the light modules as blocks; white blocks
+	// on black keep them readable by phones whatever the theme.
+	s.QR = lipgloss.NewStyle().Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000"))
 
 	s.Help = help.Styles{
 		Ellipsis:       fg(p.Faint),

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/ui"
+	"github.com/authdeck/authdeck/ui/demo"
+	"github.com/authdeck/authdeck/vault"
+)
+
+func init() { register(newDemoCmd) }
+
+func newDemoCmd(a *App) *cobra.Command {
+	var serve bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the playground: a local OpenID provider, a demo API and the TUI on a demo workspace",
+		Long: `demo starts the playground — an OpenID provider and a protected demo API on
+loopback ports — builds a demo workspace in memory (environments dev and
+staging, an auth client for every grant and client authentication method, an
+API key, a basic secret, saved requests) and opens the TUI on it. Nothing is
+written to disk or to your keychain; credentials are generated at every start.
+The demo user is demo / demo.
+
+With --serve only the servers run: their URLs and the demo credentials are
+printed, and they stay up until interrupted (Ctrl-C).`,
+		Example: `  authdeck demo
+  authdeck demo --serve`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			logger, closeLog, err := tuiLogger(a.Getenv("AUTHDECK_LOG"))
+			if err != nil {
+				return err
+			}
+			defer closeLog()
+			if !serve {
+				// The provider logs through the default loggers; the TUI owns
+				// the terminal, so they go to the log file (or nowhere).
+				restore := redirectDefaultLogs(logger)
+				defer restore()
+			}
+			srv, err := playground.Start(ctx, playground.Config{})
+			if err != nil {
+				return fmt.Errorf("starting the playground: %w", err)
+			}
+			defer srv.Close()
+			if serve {
+				// Printing the credentials is the point of --serve: they are
+				// throwaway values generated for this run.
+				fmt.Fprint(a.IO.Out, srv.Summary())
+				fmt.Fprintln(a.IO.Out, "\nServing until interrupted (Ctrl-C).")
+				<-ctx.Done()
+				return nil
+			}
+			v := vault.NewMemory()
+			if err := demo.Workspace(ctx, v, srv); err != nil {
+				return err
+			}
+			cat, err := v.Load()
+			if err != nil {
+				return err
+			}
+			engine := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv), CallbackTimeout: 10 * time.Minute}
+			return runProgram(ctx, a, ui.Options{
+				Vault:   v,
+				Engine:  engine,
+				Catalog: cat,
+				Home:    a.Getenv("AUTHDECK_HOME"),
+				Getenv:  a.Getenv,
+				Log:     logger,
+				Dark:    true,
+				Banner:  fmt.Sprintf("Playground at %s (user %s / %s) · demo API %s", srv.Issuer, srv.User, srv.Password, srv.APIURL),
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&serve, "serve", false, "only run the provider and the API; print their URLs and credentials")
+	return cmd
+}

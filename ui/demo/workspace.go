@@ -1,0 +1,150 @@
+// Package demo builds the playground's demo workspace in a vault: two
+// environments (dev and staging), an auth client for every demo client of the
+// playground (every grant and client authentication method), an API key, a
+// basic secret and saved requests — all from the running playground's own
+// description, so no credential is written down anywhere.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Environments of the demo workspace.
+const (
+	EnvDev     = "dev"
+	EnvStaging = "staging"
+)
+
+// Secret names of the demo workspace.
+const (
+	SecretAPIKey   = "demo-api-key"
+	SecretBasic    = "demo-basic"
+	SecretExpiring = "partner-key"
+	ClientDevice   = "cli-device"
+)
+
+// Workspace fills v (a fresh memory vault) with the demo workspace for srv
+// and makes dev the active environment.
+func Workspace(ctx context.Context, v *vault.Vault, srv *playground.Server) error {
+	b, err := Batch(srv, v.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := v.Apply(ctx, b); err != nil {
+		return fmt.Errorf("building the demo workspace: %w", err)
+	}
+	if err := v.UseEnv(EnvDev); err != nil {
+		return err
+	}
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	if _, ok := cat.Env(vault.DefaultEnv); ok {
+		if err := v.RemoveEnv(ctx, vault.DefaultEnv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Batch describes the demo workspace for srv.
+func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
+	api, err := url.Parse(srv.APIURL)
+	if err != nil {
+		return vault.Batch{}, fmt.Errorf("playground API URL: %w", err)
+	}
+	b := vault.Batch{
+		Envs: []vault.Environment{
+			{Name: EnvDev, Tenant: "acme-dev", Description: "the playground on this machine"},
+			{Name: EnvStaging, Tenant: "acme-staging", Description: "a second environment on the same playground"},
+		},
+		Vars: map[string]map[string]string{
+			EnvDev:     {"issuer": srv.Issuer, "api": srv.APIURL},
+			EnvStaging: {"issuer": srv.Issuer, "api": srv.APIURL},
+		},
+	}
+	for _, dc := range srv.Clients {
+		ac, creds := client(srv, dc, EnvDev)
+		b.Clients = append(b.Clients, vault.ClientItem{Client: ac, Creds: creds})
+		if dc.ClientID == playground.ClientCLI {
+			dev := ac
+			dev.Name, dev.Grant = ClientDevice, vault.GrantDeviceCode
+			dev.Description = "The CLI client signing in with the device flow (RFC 8628)."
+			b.Clients = append(b.Clients, vault.ClientItem{Client: dev})
+		}
+		if dc.ClientID == playground.ClientServiceBasic || dc.ClientID == playground.ClientCLI {
+			st, stCreds := client(srv, dc, EnvStaging)
+			st.Tenant = "acme-staging"
+			b.Clients = append(b.Clients, vault.ClientItem{Client: st, Creds: stCreds})
+		}
+	}
+	apiHost := []string{api.Host}
+	soon := now.Add(3 * 24 * time.Hour)
+	partner, err := vault.GenerateSecretValue(vault.DefaultGeneratedBytes)
+	if err != nil {
+		return vault.Batch{}, err
+	}
+	b.Secrets = []vault.SecretItem{
+		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvDev, Description: "The demo API's key (GET /apikey)", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
+			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},
+		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretBasic, Env: EnvDev, Description: "HTTP basic for GET /basic", AllowedHosts: apiHost}, Type: vault.TypeSimple},
+			Value: vault.SecretValue{Username: srv.BasicUser, Passphrase: srv.BasicPassword}},
+		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretExpiring, Env: EnvDev, Description: "A generated partner key that expires soon (seed 003)", Expiration: &soon}, Type: vault.TypeAPIKey, Generated: true},
+			Value: vault.SecretValue{Key: partner}},
+		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvStaging, Description: "The demo API's key, staging copy", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
+			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},
+	}
+	b.Requests = []vault.Request{
+		{Name: "me", Env: EnvDev, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientCLI, Description: "who the token belongs to"},
+		{Name: "read data", Env: EnvDev, Method: "GET", URL: "{{api}}/data", Auth: playground.ClientServiceBasic},
+		{Name: "write data", Env: EnvDev, Method: "POST", URL: "{{api}}/data", Auth: playground.ClientServiceJWT,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"note": "hello from authdeck"}`},
+		{Name: "api key", Env: EnvDev, Method: "GET", URL: "{{api}}/apikey", Auth: SecretAPIKey},
+		{Name: "basic", Env: EnvDev, Method: "GET", URL: "{{api}}/basic", Auth: SecretBasic},
+		{Name: "me", Env: EnvStaging, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientServiceBasic},
+	}
+	return b, nil
+}
+
+// client maps a playground demo client to an auth client of env.
+func client(srv *playground.Server, dc playground.DemoClient, env string) (vault.AuthClient, *vault.ClientCredentials) {
+	ac := vault.AuthClient{
+		Meta:        vault.Meta{Name: dc.ClientID, Env: env, Description: dc.Description},
+		Type:        vault.ClientOAuth2,
+		Issuer:      srv.Issuer,
+		ClientID:    dc.ClientID,
+		AuthMethod:  vault.AuthMethod(dc.AuthMethod),
+		Scopes:      slices.Clone(dc.Scopes),
+		RedirectURI: dc.RedirectURI,
+	}
+	has := func(g string) bool { return slices.Contains(dc.Grants, g) }
+	switch {
+	case has(playground.GrantPassword):
+		ac.Grant, ac.AllowDeprecated = vault.GrantPassword, true
+	case has(playground.GrantImplicit):
+		ac.Grant, ac.AllowDeprecated, ac.AuthMethod = vault.GrantImplicit, true, ""
+	case dc.ShortLived || has(playground.GrantAuthorizationCode):
+		ac.Grant = vault.GrantAuthorizationCode
+	case has(playground.GrantClientCredentials):
+		ac.Grant = vault.GrantClientCredentials
+	case has(playground.GrantDeviceCode) || has("device_code"):
+		ac.Grant = vault.GrantDeviceCode
+	}
+	var creds *vault.ClientCredentials
+	switch {
+	case dc.PrivateKeyPEM != "":
+		creds = &vault.ClientCredentials{PrivateKey: dc.PrivateKeyPEM}
+		ac.KeyID, ac.SigningAlg = dc.KeyID, dc.SigningAlgorithm
+	case dc.Secret != "":
+		creds = &vault.ClientCredentials{ClientSecret: dc.Secret}
+	}
+	return ac, creds
+}

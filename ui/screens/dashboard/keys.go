@@ -1,0 +1,31 @@
+package dashboard
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is the token dashboard's key map.
+type KeyMap struct {
+	Up      key.Binding
+	Down    key.Binding
+	Open    key.Binding
+	Refresh key.Binding
+	Reauth  key.Binding
+	Copy    key.Binding
+	Revoke  key.Binding
+	Delete  key.Binding
+	Back    key.Binding
+}
+
+// DefaultKeyMap returns the dashboard bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "token pane")),
+		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Reauth:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-authorise")),
+		Copy:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token")),
+		Revoke:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "revoke")),
+		Delete:  key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}

@@ -1,0 +1,410 @@
+package form
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// clientSpec creates or edits an auth client.
+type clientSpec struct {
+	env  string
+	orig *vault.AuthClient
+
+	name, description, typ                                    string
+	issuer, authURL, tokenURL, deviceURL, introURL, revokeURL string
+	jwksURL, requestTokenURL                                  string
+	clientID, grant, method                                   string
+	allowDeprecated, insecure                                 bool
+	secret                                                    string
+	keySource, keyPath, certPath, certKeyPath, signingAlg     string
+	scopes, audience, resource, redirectURI, prompt           string
+	tokenMethod, authParams, tokenParams                      string
+	expires, secretExpires, tenant, hosts                     string
+	sessURL, sessAuthType, sessFields, tokenPath, expPath     string
+	signatureMethod, callback                                 string
+}
+
+// NewClient returns the form creating an auth client in env.
+func NewClient(c *common.Common, env string) *Model {
+	return newModel(c, &clientSpec{env: env, typ: string(vault.ClientOAuth2), grant: string(vault.GrantClientCredentials),
+		method: string(vault.AuthClientSecretBasic), keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth), signatureMethod: "HMAC-SHA256"})
+}
+
+// EditClient returns the form editing an auth client. Stored credentials are
+// kept unless a new secret, key or certificate is given.
+func EditClient(c *common.Common, ac vault.AuthClient) *Model {
+	s := &clientSpec{env: ac.Env, orig: &ac, keySource: sourceKeep}
+	s.name, s.description, s.typ = ac.Name, ac.Description, string(ac.Type)
+	s.issuer = ac.Issuer
+	e := ac.Endpoints
+	s.authURL, s.tokenURL, s.deviceURL, s.introURL, s.revokeURL, s.jwksURL, s.requestTokenURL = e.Authorization, e.Token, e.Device, e.Introspection, e.Revocation, e.JWKS, e.RequestToken
+	s.clientID, s.grant, s.method = ac.ClientID, string(ac.Grant), string(ac.AuthMethod)
+	s.allowDeprecated, s.insecure = ac.AllowDeprecated, ac.InsecureSkipVerify
+	s.signingAlg = ac.SigningAlg
+	s.scopes, s.audience, s.resource, s.redirectURI, s.prompt = strings.Join(ac.Scopes, " "), ac.Audience, ac.Resource, ac.RedirectURI, ac.Prompt
+	s.tokenMethod, s.authParams, s.tokenParams = ac.TokenMethod, joinParams(ac.AuthParams), joinParams(ac.TokenParams)
+	s.expires, s.secretExpires, s.tenant, s.hosts = formatTime(ac.Expiration), formatTime(ac.SecretExpiration), ac.Tenant, strings.Join(ac.AllowedHosts, ", ")
+	if t := ac.SessionAuth; t != nil {
+		s.sessURL, s.sessAuthType, s.sessFields, s.tokenPath, s.expPath = t.URL, string(t.AuthType), joinParams(t.RequestFields), t.TokenPath, t.ExpirationPath
+	} else {
+		s.sessAuthType = string(vault.SessionFormAuth)
+	}
+	s.signatureMethod, s.callback = ac.SignatureMethod, ac.Callback
+	if s.signatureMethod == "" {
+		s.signatureMethod = "HMAC-SHA256"
+	}
+	return newModel(c, s)
+}
+
+func (s *clientSpec) title() string {
+	if s.orig != nil {
+		return "Edit auth client " + s.orig.Name
+	}
+	return "New auth client in " + s.env
+}
+
+func (s *clientSpec) load(*common.Common) tea.Cmd { return nil }
+
+func (s *clientSpec) loaded(tea.Msg) (bool, error) { return false, nil }
+
+func (s *clientSpec) oauth2() bool  { return s.typ == string(vault.ClientOAuth2) }
+func (s *clientSpec) session() bool { return s.typ == string(vault.ClientSessionAuth) }
+func (s *clientSpec) oauth1() bool  { return s.typ == string(vault.ClientOAuth1) }
+
+// draft builds the auth client from the fields.
+func (s *clientSpec) draft() (vault.AuthClient, error) {
+	var ac vault.AuthClient
+	if s.orig != nil {
+		ac = *s.orig
+	}
+	ac.Name, ac.Env, ac.Description, ac.Type, ac.Tenant = s.name, s.env, s.description, vault.ClientType(s.typ), s.tenant
+	ac.AllowedHosts = splitList(s.hosts)
+	var err error
+	if ac.Expiration, err = parseTime("expiration", s.expires); err != nil {
+		return ac, err
+	}
+	if ac.SecretExpiration, err = parseTime("secretExpiration", s.secretExpires); err != nil {
+		return ac, err
+	}
+	trim := strings.TrimSpace
+	ac.Issuer = trim(s.issuer)
+	ac.Endpoints = vault.Endpoints{Authorization: trim(s.authURL), Token: trim(s.tokenURL), Device: trim(s.deviceURL),
+		Introspection: trim(s.introURL), Revocation: trim(s.revokeURL), JWKS: trim(s.jwksURL), RequestToken: trim(s.requestTokenURL)}
+	ac.ClientID = trim(s.clientID)
+	ac.SessionAuth, ac.Grant, ac.AuthMethod = nil, "", ""
+	switch {
+	case s.session():
+		fields, err := parseParams("endpoints.auth.requestFields", s.sessFields)
+		if err != nil {
+			return ac, err
+		}
+		ac.Endpoints, ac.ClientID, ac.Issuer = vault.Endpoints{}, "", ""
+		ac.SessionAuth = &vault.SessionTemplate{URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
+			RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
+	case s.oauth1():
+		ac.SignatureMethod, ac.Callback = s.signatureMethod, trim(s.callback)
+	default:
+		ac.Grant, ac.AuthMethod = vault.Grant(s.grant), vault.AuthMethod(s.method)
+		if ac.Grant == vault.GrantImplicit {
+			ac.AuthMethod = ""
+		}
+		ac.AllowDeprecated = s.allowDeprecated && ac.Grant.Deprecated()
+		ac.InsecureSkipVerify = s.insecure
+		ac.Scopes = splitList(s.scopes)
+		ac.Audience, ac.Resource, ac.RedirectURI, ac.Prompt = trim(s.audience), trim(s.resource), trim(s.redirectURI), trim(s.prompt)
+		ac.TokenMethod = s.tokenMethod
+		ac.SigningAlg = ""
+		if ac.AuthMethod == vault.AuthPrivateKeyJWT {
+			ac.SigningAlg = s.signingAlg
+			if s.keySource == sourceES256 || s.keySource == sourceRS256 {
+				ac.SigningAlg = s.keySource
+			}
+		}
+		if ac.AuthParams, err = parseParams("authParams", s.authParams); err != nil {
+			return ac, err
+		}
+		if ac.TokenParams, err = parseParams("tokenParams", s.tokenParams); err != nil {
+			return ac, err
+		}
+	}
+	return ac, nil
+}
+
+func (s *clientSpec) check() error {
+	ac, err := s.draft()
+	if err != nil {
+		return err
+	}
+	return ac.Validate()
+}
+
+func (s *clientSpec) validator(set func(string), fields ...string) func(string) error {
+	return func(v string) error {
+		set(v)
+		return fieldError(s.check(), fields...)
+	}
+}
+
+func (s *clientSpec) urlInput(k, title, desc string, p *string, field string) *huh.Input {
+	in := huh.NewInput().Key(k).Title(title).Value(p).Validate(s.validator(func(v string) { *p = v }, field))
+	if desc != "" {
+		in = in.Description(desc)
+	}
+	return in
+}
+
+func (s *clientSpec) groups(c *common.Common) []*huh.Group {
+	grants := make([]huh.Option[string], 0, len(vault.Grants))
+	for _, g := range vault.Grants {
+		label := string(g)
+		if g.Deprecated() {
+			label += " (deprecated)"
+		}
+		grants = append(grants, huh.NewOption(label, string(g)))
+	}
+	methods := make([]huh.Option[string], 0, len(vault.AuthMethods))
+	for _, m := range vault.AuthMethods {
+		methods = append(methods, huh.NewOption(string(m), string(m)))
+	}
+	keyOpts := []huh.Option[string]{
+		huh.NewOption("generate an EC P-256 key (ES256)", sourceES256),
+		huh.NewOption("generate an RSA 2048 key (RS256)", sourceRS256),
+		huh.NewOption("read a PEM file", sourceFile),
+	}
+	if s.orig != nil {
+		keyOpts = append([]huh.Option[string]{huh.NewOption("keep the stored credentials", sourceKeep)}, keyOpts...)
+	}
+	secretDesc := "shown masked"
+	if s.orig != nil && s.orig.HasSecret {
+		secretDesc = "leave empty to keep the stored secret"
+	}
+	return []*huh.Group{
+		huh.NewGroup(
+			huh.NewInput().Key("name").Title("Name").Value(&s.name).Validate(func(v string) error {
+				s.name = v
+				if err := fieldError(s.check(), "name"); err != nil {
+					return err
+				}
+				if c.Catalog != nil {
+					if x, ok := c.Catalog.Client(s.env, v); ok && (s.orig == nil || x.ID != s.orig.ID) {
+						return &vault.ExistsError{Kind: "auth client", Name: v, Env: s.env}
+					}
+				}
+				return nil
+			}),
+			huh.NewSelect[string]().Key("type").Title("Protocol").Options(
+				huh.NewOption("OAuth 2.0 / OpenID Connect", string(vault.ClientOAuth2)),
+				huh.NewOption("Session auth (templated token request)", string(vault.ClientSessionAuth)),
+				huh.NewOption("OAuth 1.0a", string(vault.ClientOAuth1)),
+			).Value(&s.typ),
+			huh.NewInput().Key("description").Title("Description").Value(&s.description),
+		).Title(s.title()),
+
+		huh.NewGroup(
+			s.urlInput("issuer", "Issuer", "discovery fills the endpoints you leave empty", &s.issuer, "issuer"),
+			s.urlInput("tokenURL", "Token URL", "", &s.tokenURL, "endpoints.token"),
+			s.urlInput("authURL", "Authorization URL", "", &s.authURL, "endpoints.auth"),
+			s.urlInput("deviceURL", "Device authorization URL", "", &s.deviceURL, "endpoints.device"),
+			s.urlInput("introURL", "Introspection URL", "", &s.introURL, "endpoints.introspection"),
+			s.urlInput("revokeURL", "Revocation URL", "", &s.revokeURL, "endpoints.revocation"),
+			s.urlInput("jwksURL", "JWKS URL", "", &s.jwksURL, "endpoints.jwks"),
+		).Title("Authorization server").WithHideFunc(func() bool { return !s.oauth2() }),
+
+		huh.NewGroup(
+			s.urlInput("requestTokenURL", "Request token URL", "", &s.requestTokenURL, "endpoints.requestToken"),
+			s.urlInput("authURL1", "Authorization URL", "", &s.authURL, "endpoints.auth"),
+			s.urlInput("tokenURL1", "Access token URL", "", &s.tokenURL, "endpoints"),
+			huh.NewInput().Key("clientID1").Title("Consumer key").Value(&s.clientID).Validate(s.validator(func(v string) { s.clientID = v }, "clientId")),
+			huh.NewSelect[string]().Key("signatureMethod").Title("Signature method").
+				Options(huh.NewOptions("HMAC-SHA256", "HMAC-SHA1", "RSA-SHA256", "RSA-SHA1", "PLAINTEXT")...).Value(&s.signatureMethod),
+			secretInput("secret1", "Consumer secret", secretDesc, &s.secret),
+			huh.NewInput().Key("callback").Title("Callback").Description("empty: a loopback listener; oob: paste the verifier").Value(&s.callback),
+		).Title("OAuth 1.0a").WithHideFunc(func() bool { return !s.oauth1() }),
+
+		huh.NewGroup(
+			s.urlInput("sessURL", "Token request URL", "may use {{fields.NAME}}", &s.sessURL, "endpoints.auth.url"),
+			huh.NewSelect[string]().Key("authType").Title("Body").Options(
+				huh.NewOption("form (FORM_AUTH)", string(vault.SessionFormAuth)),
+				huh.NewOption("JSON (JSON_AUTH)", string(vault.SessionJSONAuth)),
+			).Value(&s.sessAuthType),
+			huh.NewText().Key("requestFields").Title("Request fields").Description("one name=value per line; values may use {{fields.NAME}}").Value(&s.sessFields).
+				Validate(s.validator(func(v string) { s.sessFields = v }, "endpoints.auth.requestFields")),
+			huh.NewInput().Key("tokenPath").Title("Token path").Placeholder("access_token").Value(&s.tokenPath).
+				Validate(s.validator(func(v string) { s.tokenPath = v }, "tokenPath")),
+			huh.NewInput().Key("expirationPath").Title("Expiry path").Placeholder("expires_in").Value(&s.expPath),
+		).Title("Session auth").WithHideFunc(func() bool { return !s.session() }),
+
+		huh.NewGroup(
+			huh.NewInput().Key("clientID").Title("Client ID").Value(&s.clientID).Validate(s.validator(func(v string) { s.clientID = v }, "clientId")),
+			huh.NewSelect[string]().Key("grant").Title("Grant").Options(grants...).Value(&s.grant),
+			huh.NewConfirm().Key("allowDeprecated").Title("Enable this deprecated grant?").
+				DescriptionFunc(func() string {
+					if vault.Grant(s.grant).Deprecated() {
+						return s.grant + " is deprecated (OAuth 2.0 Security BCP); it is only used when you enable it here"
+					}
+					return "only asked for password and implicit"
+				}, &s.grant).
+				Value(&s.allowDeprecated).Validate(func(v bool) error {
+				s.allowDeprecated = v
+				return fieldError(s.check(), "grant")
+			}),
+			huh.NewSelect[string]().Key("authMethod").Title("Client authentication").Description("always explicit, never guessed").Options(methods...).Value(&s.method).
+				Validate(func(v string) error {
+					s.method = v
+					return fieldError(s.check(), "authMethod")
+				}),
+		).Title("Client").WithHideFunc(func() bool { return !s.oauth2() }),
+
+		huh.NewGroup(
+			secretInput("secret", "Client secret", secretDesc, &s.secret),
+		).Title("Client secret").WithHideFunc(func() bool {
+			return !s.oauth2() || (s.method != string(vault.AuthClientSecretBasic) && s.method != string(vault.AuthClientSecretPost))
+		}),
+
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("keySource").Title("Private key").Description("the public key is shown after saving, to upload to the provider").Options(keyOpts...).Value(&s.keySource),
+			huh.NewInput().Key("keyPath").Title("Key file").Description("PEM, used when reading a file").Value(&s.keyPath),
+			huh.NewSelect[string]().Key("signingAlg").Title("Signing algorithm").Description("for a key from a file").
+				Options(huh.NewOption("from the key", ""), huh.NewOption("RS256", "RS256"), huh.NewOption("PS256", "PS256"), huh.NewOption("ES256", "ES256")).Value(&s.signingAlg),
+		).Title("private_key_jwt").WithHideFunc(func() bool { return !s.oauth2() || s.method != string(vault.AuthPrivateKeyJWT) }),
+
+		huh.NewGroup(
+			huh.NewInput().Key("certPath").Title("Certificate file").Description("PEM; leave empty to keep the stored one").Value(&s.certPath),
+			huh.NewInput().Key("certKeyPath").Title("Certificate key file").Value(&s.certKeyPath),
+		).Title("tls_client_auth").WithHideFunc(func() bool { return !s.oauth2() || s.method != string(vault.AuthTLSClient) }),
+
+		huh.NewGroup(
+			huh.NewInput().Key("scopes").Title("Scopes").Description("space separated").Value(&s.scopes),
+			huh.NewInput().Key("audience").Title("Audience").Value(&s.audience),
+			huh.NewInput().Key("resource").Title("Resource").Value(&s.resource),
+			s.urlInput("redirectURI", "Redirect URI", "empty: http://127.0.0.1:{port}/callback", &s.redirectURI, "redirectUri"),
+			huh.NewSelect[string]().Key("prompt").Title("Prompt").Options(huh.NewOption("(provider default)", ""), huh.NewOption("consent", "consent"), huh.NewOption("login", "login"), huh.NewOption("none", "none")).Value(&s.prompt),
+			huh.NewText().Key("authParams").Title("Extra authorization parameters").Description("name=value per line").Value(&s.authParams).
+				Validate(s.validator(func(v string) { s.authParams = v }, "authParams")),
+			huh.NewText().Key("tokenParams").Title("Extra token parameters").Description("name=value per line").Value(&s.tokenParams).
+				Validate(s.validator(func(v string) { s.tokenParams = v }, "tokenParams")),
+			huh.NewSelect[string]().Key("tokenMethod").Title("Token request method").Options(huh.NewOption("POST", ""), huh.NewOption("GET (legacy servers)", "GET")).Value(&s.tokenMethod),
+			huh.NewConfirm().Key("insecure").Title("Turn TLS verification off for this client?").Description("only for test servers; shown on every screen that uses it").Value(&s.insecure),
+		).Title("Scopes and parameters").WithHideFunc(func() bool { return !s.oauth2() }),
+
+		huh.NewGroup(
+			huh.NewInput().Key("expiration").Title("Client expires").Placeholder("2027-01-31").Value(&s.expires).
+				Validate(s.validator(func(v string) { s.expires = v }, "expiration")),
+			huh.NewInput().Key("secretExpiration").Title("Client secret expires").Placeholder("2027-01-31").Value(&s.secretExpires).
+				Validate(s.validator(func(v string) { s.secretExpires = v }, "secretExpiration")),
+			huh.NewInput().Key("tenant").Title("Tenant").Value(&s.tenant),
+			huh.NewInput().Key("allowedHosts").Title("Allowed hosts").Description("comma separated").Value(&s.hosts).
+				Validate(s.validator(func(v string) { s.hosts = v }, "allowedHosts")),
+		).Title("Where and how long"),
+	}
+}
+
+// credentials returns the new credentials to store: nil keeps the stored
+// ones; generate names the algorithm of a key to generate when saving.
+func (s *clientSpec) credentials(ac vault.AuthClient) (creds *vault.ClientCredentials, generate string, keyPath, certPath, certKeyPath string) {
+	switch {
+	case ac.Type == vault.ClientOAuth1 || ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost:
+		if s.secret != "" {
+			return &vault.ClientCredentials{ClientSecret: s.secret}, "", "", "", ""
+		}
+	case ac.AuthMethod == vault.AuthPrivateKeyJWT:
+		switch s.keySource {
+		case sourceES256, sourceRS256:
+			return nil, s.keySource, "", "", ""
+		case sourceFile:
+			return nil, "", expandHome(s.keyPath), "", ""
+		}
+	case ac.AuthMethod == vault.AuthTLSClient:
+		if s.certPath != "" || s.certKeyPath != "" {
+			return nil, "", "", expandHome(s.certPath), expandHome(s.certKeyPath)
+		}
+	case ac.AuthMethod == vault.AuthNone || ac.Type == vault.ClientSessionAuth || ac.Grant == vault.GrantImplicit:
+		if s.orig != nil && s.orig.HasSecret {
+			return &vault.ClientCredentials{}, "", "", "", "" // a public client keeps no secret
+		}
+	}
+	return nil, "", "", "", ""
+}
+
+func (s *clientSpec) prepare(*common.Common) (change, error) {
+	ac, err := s.draft()
+	if err != nil {
+		return change{}, err
+	}
+	if err := ac.Validate(); err != nil {
+		return change{}, err
+	}
+	creds, generate, keyPath, certPath, certKeyPath := s.credentials(ac)
+	creating := s.orig == nil
+	needs := ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost || ac.AuthMethod == vault.AuthPrivateKeyJWT || ac.AuthMethod == vault.AuthTLSClient
+	if ac.Type == vault.ClientOAuth2 && needs && creds == nil && generate == "" && keyPath == "" && certPath == "" && (creating || s.orig.AuthMethod != ac.AuthMethod) {
+		field := "clientSecret"
+		switch ac.AuthMethod {
+		case vault.AuthPrivateKeyJWT:
+			field = "privateKey"
+		case vault.AuthTLSClient:
+			field = "cert"
+		}
+		return change{}, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
+	}
+	if creds != nil && !creds.Empty() {
+		if err := ac.ValidateCredentials(*creds); err != nil {
+			return change{}, err
+		}
+	}
+	verb := "Created"
+	if !creating {
+		verb = "Saved"
+	}
+	return change{ok: fmt.Sprintf("%s auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
+		public := ""
+		switch {
+		case generate != "":
+			key, pemText, err := vault.GenerateKeyPair(generate)
+			if err != nil {
+				return "", err
+			}
+			creds = &vault.ClientCredentials{PrivateKey: pemText}
+			ac.KeyID = vault.Thumbprint(key)
+			jwks, err := vault.PublicJWKS(key, generate)
+			if err != nil {
+				return "", err
+			}
+			pub, err := vault.PublicKeyPEM(key)
+			if err != nil {
+				return "", err
+			}
+			public = string(jwks) + "\n\n" + pub
+		case keyPath != "":
+			pemText, err := readPEM(keyPath)
+			if err != nil {
+				return "", err
+			}
+			key, err := vault.ParsePrivateKey(pemText)
+			if err != nil {
+				return "", &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "privateKey", Msg: err.Error()}
+			}
+			creds = &vault.ClientCredentials{PrivateKey: pemText}
+			ac.KeyID = vault.Thumbprint(key)
+		case certPath != "" || certKeyPath != "":
+			cert, err := readPEM(certPath)
+			if err != nil {
+				return "", err
+			}
+			key, err := readPEM(certKeyPath)
+			if err != nil {
+				return "", err
+			}
+			creds = &vault.ClientCredentials{Cert: cert, CertKey: key}
+		}
+		_, err := v.PutClient(ctx, ac, creds)
+		return public, err
+	}}, nil
+}

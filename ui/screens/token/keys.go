@@ -1,0 +1,35 @@
+package token
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is the token pane's key map.
+type KeyMap struct {
+	Reveal     key.Binding
+	Copy       key.Binding
+	CopyHeader key.Binding
+	Refresh    key.Binding
+	Introspect key.Binding
+	Revoke     key.Binding
+	Reauth     key.Binding
+	Log        key.Binding
+	Up         key.Binding
+	Down       key.Binding
+	Back       key.Binding
+}
+
+// DefaultKeyMap returns the token pane bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Reveal:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		Copy:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy token")),
+		CopyHeader: key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "copy header")),
+		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Introspect: key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "introspect")),
+		Revoke:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "revoke")),
+		Reauth:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-authorise")),
+		Log:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "transcript")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}

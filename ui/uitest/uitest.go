@@ -1,0 +1,201 @@
+// Package uitest drives Bubble Tea models in tests the way the program
+// would: it sends messages, runs the returned commands on goroutines
+// (expanding batches and sequences), feeds their messages back, and stops
+// when the model has been quiet for a moment. Timers (status expiry,
+// clipboard clearing) simply have not fired by then.
+package uitest
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Driver runs a model.
+type Driver struct {
+	t     testing.TB
+	Model tea.Model
+	msgs  chan tea.Msg
+	mu    sync.Mutex
+	seen  []tea.Msg
+	// Quiet is how long no message may arrive before Settle returns.
+	Quiet time.Duration
+	// Limit bounds each Settle.
+	Limit time.Duration
+	// Filter, when set, drops messages before they reach the model (e.g. ticks).
+	Filter func(tea.Msg) bool
+}
+
+// New returns a driver for m sized w×h; it runs m.Init.
+func New(t testing.TB, m tea.Model, w, h int) *Driver {
+	t.Helper()
+	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 150 * time.Millisecond, Limit: 10 * time.Second}
+	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.dispatch(m.Init())
+	d.Settle()
+	return d
+}
+
+// Send delivers msg to the model and starts the command it returns.
+func (d *Driver) Send(msg tea.Msg) {
+	d.t.Helper()
+	if d.Filter != nil && !d.Filter(msg) {
+		return
+	}
+	d.mu.Lock()
+	d.seen = append(d.seen, msg)
+	d.mu.Unlock()
+	var cmd tea.Cmd
+	d.Model, cmd = d.Model.Update(msg)
+	d.dispatch(cmd)
+}
+
+// dispatch runs cmd on a goroutine and posts its message (batches and
+// sequences are expanded; a sequence keeps its order).
+func (d *Driver) dispatch(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		d.post(cmd())
+	}()
+}
+
+func (d *Driver) post(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	switch m := msg.(type) {
+	case tea.BatchMsg:
+		for _, c := range m {
+			d.dispatch(c)
+		}
+		return
+	}
+	// tea.Sequence returns an unexported []Cmd type; run it in order.
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+		for i := 0; i < v.Len(); i++ {
+			c, _ := v.Index(i).Interface().(tea.Cmd)
+			if c != nil {
+				d.post(c())
+			}
+		}
+		return
+	}
+	if fn, ok := msg.(func() tea.Msg); ok {
+		d.post(fn())
+		return
+	}
+	d.msgs <- msg
+}
+
+// Settle processes messages until none arrives for Quiet (or Limit passes).
+func (d *Driver) Settle() {
+	d.t.Helper()
+	deadline := time.Now().Add(d.Limit)
+	for time.Now().Before(deadline) {
+		select {
+		case msg := <-d.msgs:
+			d.Send(msg)
+		case <-time.After(d.Quiet):
+			return
+		}
+	}
+}
+
+// Wait processes messages until cond holds, failing after timeout.
+func (d *Driver) Wait(timeout time.Duration, what string, cond func() bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out after %s waiting for %s; screen:\n%s", timeout, what, d.Screen())
+		}
+		select {
+		case msg := <-d.msgs:
+			d.Send(msg)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Press sends key presses ("enter", "esc", "a", "ctrl+c", "tab", "up") and
+// settles after each.
+func (d *Driver) Press(keys ...string) {
+	d.t.Helper()
+	for _, k := range keys {
+		d.Send(Key(k))
+		d.Settle()
+	}
+}
+
+// Type sends each rune of s as a key press, then settles.
+func (d *Driver) Type(s string) {
+	d.t.Helper()
+	for _, r := range s {
+		d.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	d.Settle()
+}
+
+// Seen returns every message delivered so far.
+func (d *Driver) Seen() []tea.Msg {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]tea.Msg(nil), d.seen...)
+}
+
+// Screen returns the current view without colours.
+func (d *Driver) Screen() string {
+	return ansi.Strip(ViewString(d.Model))
+}
+
+// ViewString returns a model's rendered content.
+func ViewString(m tea.Model) string {
+	return m.View().Content
+}
+
+// Key builds the key press a terminal would send for name.
+func Key(name string) tea.KeyPressMsg {
+	special := map[string]rune{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
+		"left": tea.KeyLeft, "right": tea.KeyRight, "backspace": tea.KeyBackspace, "space": tea.KeySpace,
+		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd, "delete": tea.KeyDelete,
+	}
+	if mod, rest, ok := strings.Cut(name, "+"); ok && len(rest) > 0 {
+		k := Key(rest)
+		switch mod {
+		case "ctrl":
+			k.Mod |= tea.ModCtrl
+		case "alt":
+			k.Mod |= tea.ModAlt
+		case "shift":
+			k.Mod |= tea.ModShift
+		}
+		k.Text = ""
+		return k
+	}
+	if r, ok := special[name]; ok {
+		k := tea.KeyPressMsg{Code: r}
+		if r == tea.KeySpace {
+			k.Text = " "
+		}
+		return k
+	}
+	r := []rune(name)
+	if len(r) == 1 {
+		k := tea.KeyPressMsg{Code: r[0], Text: name}
+		if r[0] >= 'A' && r[0] <= 'Z' {
+			k.Code = r[0] + ('a' - 'A')
+			k.ShiftedCode = r[0]
+			k.Mod = tea.ModShift
+		}
+		return k
+	}
+	panic("uitest: unknown key " + name)
+}

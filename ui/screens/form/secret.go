@@ -24,14 +24,14 @@ type secretSpec struct {
 	name, description, expires, tenant, hosts string
 	placement                                 string
 
-	key, headerName, queryParam                  string
-	username, passphrase                         string
-	authClient, access, refresh, idToken, scope  string
-	tokenExpires                                 string
-	inputs                                       map[string]*string
-	keySource, keyPath, certPath                 string
-	token, tokenSecret                           string
-	loadedValue                                  *vault.SecretValue
+	key, headerName, queryParam                 string
+	username, passphrase                        string
+	authClient, access, refresh, idToken, scope string
+	tokenExpires                                string
+	inputs                                      map[string]*string
+	keySource, keyPath, certPath                string
+	token, tokenSecret                          string
+	loadedValue                                 *vault.SecretValue
 }
 
 // secretLoadedMsg carries the value of the secret being edited.

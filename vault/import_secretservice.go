@@ -166,8 +166,11 @@ func ParseSecretService(data []byte, opts SecretServiceOptions) (Batch, []Note, 
 		return Batch{}, nil, &ValidationError{Kind: "import", Field: "env", Msg: "is required"}
 	}
 	p := &ssParser{opts: opts}
-	clean := p.clean(data)
+	clean, commas := p.clean(data)
 	p.data = clean
+	for _, off := range commas {
+		p.note(NoteWarning, "", off, "trailing comma accepted")
+	}
 	items, ok := p.items()
 	if !ok {
 		return Batch{}, p.notes, p.err()
@@ -200,6 +203,9 @@ type ssParser struct {
 	batch    Batch
 	// clients of the file, for linking secrets by _id or name.
 	clients []ssClient
+	// lines holds the offset of every line start, so positions cost a
+	// binary search instead of a scan from the top of the file.
+	lines []int64
 }
 
 type ssClient struct {
@@ -220,7 +226,18 @@ func (p *ssParser) pos(off int64) (int, int) {
 	if off < 0 {
 		return 0, 0
 	}
-	return LineCol(p.data, off)
+	if p.lines == nil {
+		p.lines = []int64{0}
+		for i, b := range p.data {
+			if b == '\n' {
+				p.lines = append(p.lines, int64(i+1))
+			}
+		}
+	}
+	off = min(off, int64(len(p.data)))
+	// the last line starting at or before off
+	i := sort.Search(len(p.lines), func(i int) bool { return p.lines[i] > off }) - 1
+	return i + 1, int(off-p.lines[i]) + 1
 }
 
 func (p *ssParser) problem(item string, off int64, class error, format string, args ...any) {
@@ -239,8 +256,8 @@ func (p *ssParser) err() error {
 
 // clean blanks a byte-order mark and trailing commas with spaces, so offsets
 // (and so every reported line:column) still match the original text.
-func (p *ssParser) clean(data []byte) []byte {
-	out := bytes.Clone(data)
+func (p *ssParser) clean(data []byte) (out []byte, commas []int64) {
+	out = bytes.Clone(data)
 	if bytes.HasPrefix(out, []byte("\xef\xbb\xbf")) {
 		copy(out, "   ")
 	}
@@ -265,12 +282,11 @@ func (p *ssParser) clean(data []byte) []byte {
 			j := skipSpace(out, i+1)
 			if j < len(out) && (out[j] == '}' || out[j] == ']') {
 				out[i] = ' '
-				l, c := LineCol(out, int64(i))
-				p.notes = append(p.notes, Note{Kind: NoteWarning, Line: l, Col: c, Msg: "trailing comma accepted"})
+				commas = append(commas, int64(i))
 			}
 		}
 	}
-	return out
+	return out, commas
 }
 
 func skipSpace(b []byte, i int) int {

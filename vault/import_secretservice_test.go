@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -676,4 +677,33 @@ func FuzzParseSecretService(f *testing.F) {
 			t.Fatalf("accepted input does not apply: %v", err)
 		}
 	})
+}
+
+// BenchmarkParseSecretService parses a 500-item array built from the seed's
+// examples (bearer, basic and a session-auth client with its secret).
+func BenchmarkParseSecretService(b *testing.B) {
+	ex := seedExamples(b)
+	client := strings.Replace(ex[seedSessionClient], "microsoftonline.com>/", "microsoftonline.com/", 1)
+	var items []string
+	for i := range 125 {
+		rename := func(s, old string) string {
+			return strings.Replace(s, old, fmt.Sprintf("%s %d", old, i), 1)
+		}
+		c := strings.Replace(rename(client, "Dynamics 365 Session Auth Client"), "64de8d36063cbe20ac1e93e7", fmt.Sprintf("id%d", i), 1)
+		s := strings.Replace(rename(ex[seedSessionSecret], "Dynamics 365 Session Auth Secret"), "<the ID of the above auth client>", fmt.Sprintf("id%d", i), 1)
+		s = strings.Replace(s, `"inputFields": {`, `"inputFields": {"tenantid": "t",`, 1)
+		items = append(items, c, s, rename(ex[seedBearer], "<some identifiable name>"), strings.Replace(ex[seedBasic], "<some identifiable name>", fmt.Sprintf("basic %d", i), 1))
+	}
+	data := []byte("[" + strings.Join(items, ",\n") + "]")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		batch, _, err := ParseSecretService(data, SecretServiceOptions{Env: DefaultEnv})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(batch.Secrets) != 375 || len(batch.Clients) != 125 {
+			b.Fatalf("%d secrets, %d clients", len(batch.Secrets), len(batch.Clients))
+		}
+	}
 }

@@ -38,16 +38,17 @@ func MaskValue(kind, value string) Masked {
 	n := utf8.RuneCountInString(value)
 	m := Masked{Kind: kind, Length: n}
 	if k := MaskTailLen(n); k > 0 {
-		r := []rune(value)
-		tail := r[n-k:]
-		for _, c := range tail {
+		start := len(value)
+		for range k {
+			c, size := utf8.DecodeLastRuneInString(value[:start])
 			// A line break or control character in the tail (a PEM's last
 			// newline) would garble the display and says nothing useful.
 			if c < ' ' || c == 0x7f {
 				return m
 			}
+			start -= size
 		}
-		m.Tail = string(tail)
+		m.Tail = value[start:]
 	}
 	return m
 }

@@ -50,3 +50,13 @@ func TestMaskTailLenNeverRevealsMost(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkMask(b *testing.B) {
+	v := strings.Repeat("sk_live_0123456789", 3)
+	b.ReportAllocs()
+	for b.Loop() {
+		if Mask("API_KEY", v) == "" {
+			b.Fatal("empty mask")
+		}
+	}
+}

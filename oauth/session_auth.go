@@ -34,8 +34,7 @@ func RenderSession(t *vault.SessionTemplate, inputs map[string]string) (*Session
 	if t == nil {
 		return nil, newError(KindNotConfigured, "session auth", "the auth client has no token request template", "", nil)
 	}
-	var missing []string
-	var where []string
+	var missing, where, malformed []string
 	render := func(field, s string) string {
 		out, err := vault.RenderFields(s, inputs)
 		var me *vault.MissingError
@@ -44,8 +43,7 @@ func RenderSession(t *vault.SessionTemplate, inputs map[string]string) (*Session
 			missing = append(missing, me.Names...)
 			where = append(where, field)
 		case err != nil:
-			missing = nil
-			where = append(where, field+": "+err.Error())
+			malformed = append(malformed, field+": "+err.Error())
 		}
 		return out
 	}
@@ -54,10 +52,10 @@ func RenderSession(t *vault.SessionTemplate, inputs map[string]string) (*Session
 	for i, p := range t.RequestFields {
 		req.Fields = append(req.Fields, vault.Param{Key: p.Key, Value: render(fmt.Sprintf("endpoints.auth.requestFields[%d] (%s)", i, p.Key), p.Value)})
 	}
-	if len(where) > 0 {
-		if len(missing) == 0 {
-			return nil, newError(KindNotConfigured, "session auth", "the template is malformed: "+strings.Join(where, "; "), "fix the auth client's template", nil)
-		}
+	if len(malformed) > 0 {
+		return nil, newError(KindNotConfigured, "session auth", "the template is malformed: "+strings.Join(malformed, "; "), "fix the auth client's template", nil)
+	}
+	if len(missing) > 0 {
 		sort.Strings(missing)
 		missing = dedup(missing)
 		names := make([]string, len(missing))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -303,12 +302,21 @@ func (a *App) secretInput(what, flag string, fromStdin bool) (string, error) {
 	return s, nil
 }
 
-// readLine reads one line from stdin (a terminal or a pipe), without its newline.
+// readLine reads one line from stdin (a terminal or a pipe), without its
+// newline. It reads byte by byte so nothing after the line is consumed.
 func (a *App) readLine() (string, error) {
 	var b strings.Builder
-	r := bufio.NewReaderSize(a.IO.In, 1)
-	for b.Len() < 1<<16 {
-		c, err := r.ReadByte()
+	var c [1]byte
+	// Bounded even for a reader that keeps returning nothing.
+	for reads := 0; reads < 1<<17 && b.Len() < 1<<16; reads++ {
+		n, err := a.IO.In.Read(c[:])
+		if n == 1 {
+			if c[0] == '\n' {
+				break
+			}
+			b.WriteByte(c[0])
+			continue
+		}
 		if err == io.EOF {
 			if b.Len() == 0 {
 				return "", io.EOF
@@ -318,10 +326,6 @@ func (a *App) readLine() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if c == '\n' {
-			break
-		}
-		b.WriteByte(c)
 	}
 	return strings.TrimSuffix(b.String(), "\r"), nil
 }

@@ -155,11 +155,17 @@ func TestSessionAuthErrors(t *testing.T) {
 			tm.URL = "https://{{fields.tenantid}}/token"
 			in["tenantid"] = "bad host!"
 		}, KindNotConfigured, []string{"endpoints.auth.url", "invalid character"}, false},
-		{"token path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) { tm.TokenPath, tm.ExpirationPath = "result.token", "" },
+		{"token path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
+			tm.TokenPath, tm.ExpirationPath = "result.token", ""
+		},
 			KindBadResponse, []string{`tokenPath "result.token" matches nothing`, `"result" has no key "token"`, "keys: jwt"}, true},
-		{"expiration path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) { tm.TokenPath, tm.ExpirationPath = "result.jwt", "expires.at" },
+		{"expiration path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
+			tm.TokenPath, tm.ExpirationPath = "result.jwt", "expires.at"
+		},
 			KindBadResponse, []string{`expirationPath "expires.at" matches nothing`, "keys: result, ttl"}, true},
-		{"expiry is not a time", func(tm *vault.SessionTemplate, _ map[string]string) { tm.TokenPath, tm.ExpirationPath = "result.jwt", "ttl" },
+		{"expiry is not a time", func(tm *vault.SessionTemplate, _ map[string]string) {
+			tm.TokenPath, tm.ExpirationPath = "result.jwt", "ttl"
+		},
 			KindBadResponse, []string{`expirationPath "ttl"`, "neither a number of seconds nor a date"}, true},
 		{"server refuses", func(tm *vault.SessionTemplate, _ map[string]string) { tm.URL = srv.URL + "/deny" },
 			KindRejected, []string{"invalid_client", "unknown client"}, true},

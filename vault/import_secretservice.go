@@ -75,6 +75,7 @@ type ImportProblem struct {
 	Err error
 }
 
+// String renders the problem as "line 3, column 5: secret "x": message".
 func (p ImportProblem) String() string { return joinWhere(p.Line, p.Col, p.Item, p.Msg) }
 
 func joinWhere(line, col int, item, msg string) string {
@@ -94,6 +95,7 @@ type ImportError struct {
 	Problems []ImportProblem
 }
 
+// Error lists every problem on one line.
 func (e *ImportError) Error() string {
 	if len(e.Problems) == 1 {
 		return e.Problems[0].String()

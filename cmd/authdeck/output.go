@@ -407,7 +407,9 @@ type flagError struct {
 	flag string
 }
 
+// Error appends the flag to the validation message.
 func (e *flagError) Error() string { return e.err.Error() + " (" + e.flag + ")" }
+// Unwrap keeps the validation error visible to errors.Is and errors.As.
 func (e *flagError) Unwrap() error { return e.err }
 
 // withFlag names the flag behind a model field in a validation error.

@@ -409,6 +409,7 @@ type flagError struct {
 
 // Error appends the flag to the validation message.
 func (e *flagError) Error() string { return e.err.Error() + " (" + e.flag + ")" }
+
 // Unwrap keeps the validation error visible to errors.Is and errors.As.
 func (e *flagError) Unwrap() error { return e.err }
 

@@ -438,3 +438,35 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 		t.Fatalf("only %d flags checked; the walk missed the commands", checked)
 	}
 }
+
+// Every command of env, client, secret and doctor documents itself with examples.
+func TestHelpHasExamples(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a := &App{Getenv: func(string) string { return "" }}
+	var walk func(c *cobra.Command)
+	count := 0
+	walk = func(c *cobra.Command) {
+		count++
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%s has no examples", c.CommandPath())
+		}
+		args := append(strings.Fields(c.CommandPath())[1:], "--help")
+		r := h.must("", args...)
+		if !strings.Contains(r.out, "Examples:") || !strings.Contains(r.out, "Usage:") {
+			t.Errorf("%s --help:\n%s", c.CommandPath(), r.out)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	for _, c := range a.newRootCmd().Commands() {
+		switch c.Name() {
+		case "env", "client", "secret", "doctor":
+			walk(c)
+		}
+	}
+	if count != 4+7+7+5 {
+		t.Fatalf("walked %d commands", count)
+	}
+}

@@ -271,7 +271,7 @@ func (m *Model) View() tea.View {
 	top := m.Top()
 	head := header.View(s, m.headerInfo(), m.width)
 	body := lipgloss.NewStyle().Width(m.width).Height(m.screenHeight()).MaxHeight(m.screenHeight()).Render(top.View())
-	var km help.KeyMap = shortHelp{screen: top, global: m.keys}
+	var km help.KeyMap = shortHelp{screen: top, global: m.keys, capturing: top.Capturing()}
 	if m.dialog != nil {
 		km = m.dialog
 	}
@@ -302,13 +302,18 @@ func overlay(base, box string, w, h int) string {
 	return lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(box).X(x).Y(y).Z(1)).Render()
 }
 
-// shortHelp combines the top screen's short help with the global bindings.
+// shortHelp combines the top screen's short help with the global bindings;
+// while a field captures letters only ctrl+c works globally.
 type shortHelp struct {
-	screen help.KeyMap
-	global keys.KeyMap
+	screen    help.KeyMap
+	global    keys.KeyMap
+	capturing bool
 }
 
 func (h shortHelp) ShortHelp() []key.Binding {
+	if h.capturing {
+		return append(h.screen.ShortHelp(), h.global.ForceQuit)
+	}
 	return append(h.screen.ShortHelp(), h.global.ShortHelp()...)
 }
 

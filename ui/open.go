@@ -7,7 +7,9 @@ import (
 	"github.com/authdeck/authdeck/ui/screens/dashboard"
 	"github.com/authdeck/authdeck/ui/screens/flow"
 	"github.com/authdeck/authdeck/ui/screens/form"
+	"github.com/authdeck/authdeck/ui/screens/importer"
 	"github.com/authdeck/authdeck/ui/screens/token"
+	"github.com/authdeck/authdeck/ui/screens/wizard"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -31,8 +33,10 @@ func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 			m.pop()
 		}
 		return m.push(flow.New(m.c, msg)), true
-	case common.OpenWizardMsg, common.OpenImportMsg:
-		return common.Status(common.StatusInfo, "not available yet"), true
+	case common.OpenWizardMsg:
+		return m.push(wizard.New(m.c, msg.Env)), true
+	case common.OpenImportMsg:
+		return m.push(importer.New(m.c, msg.Env)), true
 	}
 	return nil, false
 }

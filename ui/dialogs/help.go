@@ -1,6 +1,8 @@
 package dialogs
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -51,12 +53,36 @@ func (d *Help) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// View renders the bindings in columns.
+// View renders the bindings in columns, wrapping columns onto more rows
+// when the screen is too narrow for all of them.
 func (d *Help) View() string {
 	s := d.c.Styles
 	h := help.New()
 	h.Styles = s.Help
-	h.SetWidth(max(20, d.width-10))
-	body := h.FullHelpView(d.groups)
-	return s.Dialog.Render(lipgloss.JoinVertical(lipgloss.Left, s.DialogTitle.Render(d.title), truncateLines(body, max(20, d.width-10))))
+	maxW := max(20, d.width-10)
+	var rows []string
+	var row []string
+	roww := 0
+	for _, g := range d.groups {
+		col := h.FullHelpView([][]key.Binding{g})
+		if strings.TrimSpace(col) == "" {
+			continue
+		}
+		w := lipgloss.Width(col)
+		if roww > 0 && roww+w+4 > maxW {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, roww = nil, 0
+		}
+		if roww > 0 {
+			row = append(row, "    ")
+			roww += 4
+		}
+		row = append(row, col)
+		roww += w
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	body := strings.Join(rows, "\n\n")
+	return s.Dialog.Render(lipgloss.JoinVertical(lipgloss.Left, s.DialogTitle.Render(d.title), truncateLines(body, maxW)))
 }

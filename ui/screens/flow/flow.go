@@ -590,8 +590,7 @@ func (m *Model) authView(w int) string {
 	if m.pasteEr != "" {
 		lines = append(lines, s.Error.Render("That URL was not accepted: "+m.pasteEr))
 	}
-	out := lipgloss.NewStyle().Width(w).Render(strings.Join(lines, "\n"))
-	return m.withQR(out, a.QR)
+	return m.withQR(lines, a.QR, w)
 }
 
 func (m *Model) deviceView(w int) string {
@@ -617,25 +616,26 @@ func (m *Model) deviceView(w int) string {
 		}
 	}
 	lines = append(lines, m.spin.View()+" "+s.Muted.Render(status))
-	out := lipgloss.NewStyle().Width(w).Render(strings.Join(lines, "\n"))
-	return m.withQR(out, d.QR)
+	return m.withQR(lines, d.QR, w)
 }
 
-// withQR puts the QR code beside (or under) text when the pane is big enough.
-func (m *Model) withQR(text, qr string) string {
+// withQR puts the QR code beside the text when the pane is wide enough,
+// else under it when it is tall enough, else leaves it out and says so.
+func (m *Model) withQR(lines []string, qr string, w int) string {
+	text := strings.Join(lines, "\n")
 	if qr == "" || !m.showQR {
-		return text
+		return lipgloss.NewStyle().Width(w).Render(text)
 	}
 	qrR := m.c.Styles.QR.Render(strings.TrimRight(qr, "\n"))
 	qw, qh := lipgloss.Size(qrR)
-	tw := lipgloss.Width(text)
-	if m.width-4 >= tw+qw+2 && qh <= m.height-6 {
-		return lipgloss.JoinHorizontal(lipgloss.Top, text, "  ", qrR)
+	if tw := w - qw - 2; tw >= 40 && qh <= m.height-4 {
+		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(text), "  ", qrR)
 	}
-	if qw <= m.width-4 && lipgloss.Height(text)+qh <= m.height-4 {
-		return lipgloss.JoinVertical(lipgloss.Left, text, qrR)
+	out := lipgloss.NewStyle().Width(w).Render(text)
+	if qw <= w && lipgloss.Height(out)+qh <= m.height-4 {
+		return lipgloss.JoinVertical(lipgloss.Left, out, qrR)
 	}
-	return text + "\n" + m.c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
+	return out + "\n" + m.c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
 }
 
 func spaced(code string) string {

@@ -205,7 +205,7 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 				huh.NewOption("OAuth 1.0a", string(vault.ClientOAuth1)),
 			).Value(&s.typ),
 			huh.NewInput().Key("description").Title("Description").Value(&s.description),
-		).Title(s.title()),
+		),
 
 		huh.NewGroup(
 			s.urlInput("issuer", "Issuer", "discovery fills the endpoints you leave empty", &s.issuer, "issuer"),

@@ -259,7 +259,7 @@ func (s *secretSpec) groups(c *common.Common) []*huh.Group {
 			Value(&s.placement))
 	}
 	return []*huh.Group{
-		huh.NewGroup(append(meta, value...)...).Title(s.title()),
+		huh.NewGroup(append(meta, value...)...),
 		huh.NewGroup(more...).Title("Where and how long"),
 	}
 }

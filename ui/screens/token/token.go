@@ -289,7 +289,11 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	if v.IDToken != "" {
 		m.idJWT, _ = oauth.DecodeJWT(v.IDToken)
 	}
-	if m.jwt == nil || m.c.Engine == nil {
+	if m.jwt == nil {
+		return nil
+	}
+	if m.c.Engine == nil {
+		m.verify = &oauth.Verification{Status: oauth.NotVerified, Reason: "no OAuth engine in this session"}
 		return nil
 	}
 	ac, ok := m.client()

@@ -1,0 +1,188 @@
+package form
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+
+	"charm.land/huh/v2"
+
+	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// wizardSpec is the second step of the new auth client wizard: the issuer's
+// metadata is known, so the grants, client authentication methods, signing
+// algorithms and scopes offered are the ones the server supports.
+type wizardSpec struct {
+	*clientSpec
+	md       *oauth.Metadata
+	scopeSel []string
+	extra    string
+}
+
+// NewFromDiscovery returns the wizard form for an issuer whose metadata was
+// discovered; the endpoints come from the metadata.
+func NewFromDiscovery(c *common.Common, env, issuer string, md *oauth.Metadata) *Model {
+	cs := &clientSpec{env: env, typ: string(vault.ClientOAuth2), issuer: issuer, keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth)}
+	e := md.Endpoints()
+	cs.authURL, cs.tokenURL, cs.deviceURL, cs.introURL, cs.revokeURL, cs.jwksURL = e.Authorization, e.Token, e.Device, e.Introspection, e.Revocation, e.JWKS
+	if u, err := url.Parse(issuer); err == nil {
+		cs.name = strings.ReplaceAll(u.Hostname(), ".", "-")
+	}
+	w := &wizardSpec{clientSpec: cs, md: md}
+	grants := w.grantOptions()
+	cs.grant = grants[0].Value
+	for _, g := range grants {
+		if g.Value == string(vault.GrantAuthorizationCode) {
+			cs.grant = g.Value
+		}
+	}
+	cs.method = w.methodOptions()[0].Value
+	for _, s := range md.ScopesSupported {
+		if s == "openid" {
+			w.scopeSel = append(w.scopeSel, s)
+		}
+	}
+	return newModel(c, w)
+}
+
+func (w *wizardSpec) title() string { return "New auth client from " + w.issuer }
+
+func (w *wizardSpec) grantOptions() []huh.Option[string] {
+	supported := map[string]bool{}
+	for _, g := range w.md.GrantTypesSupported {
+		if g == oauth.DeviceGrantType {
+			g = string(vault.GrantDeviceCode)
+		}
+		supported[g] = true
+	}
+	var out []huh.Option[string]
+	for _, g := range vault.Grants {
+		if len(supported) > 0 && !supported[string(g)] {
+			continue
+		}
+		label := string(g)
+		if g.Deprecated() {
+			label += " (deprecated)"
+		}
+		out = append(out, huh.NewOption(label, string(g)))
+	}
+	if len(out) == 0 {
+		for _, g := range vault.Grants {
+			out = append(out, huh.NewOption(string(g), string(g)))
+		}
+	}
+	return out
+}
+
+func (w *wizardSpec) methodOptions() []huh.Option[string] {
+	var out []huh.Option[string]
+	for _, m := range vault.AuthMethods {
+		if len(w.md.TokenEndpointAuthMethodsSupported) > 0 && !slices.Contains(w.md.TokenEndpointAuthMethodsSupported, string(m)) {
+			continue
+		}
+		out = append(out, huh.NewOption(string(m), string(m)))
+	}
+	if len(out) == 0 {
+		for _, m := range vault.AuthMethods {
+			out = append(out, huh.NewOption(string(m), string(m)))
+		}
+	}
+	return out
+}
+
+func (w *wizardSpec) algOptions() []huh.Option[string] {
+	out := []huh.Option[string]{}
+	for _, alg := range []string{vault.AlgES256, vault.AlgRS256} {
+		if len(w.md.TokenEndpointAuthSigningAlgsSupp) == 0 || slices.Contains(w.md.TokenEndpointAuthSigningAlgsSupp, alg) {
+			label := "generate an EC P-256 key (ES256)"
+			if alg == vault.AlgRS256 {
+				label = "generate an RSA 2048 key (RS256)"
+			}
+			out = append(out, huh.NewOption(label, alg))
+		}
+	}
+	return append(out, huh.NewOption("read a PEM file", sourceFile))
+}
+
+func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
+	s := w.clientSpec
+	found := []string{"Discovered " + w.md.Source}
+	for _, e := range []struct{ name, v string }{{"token", s.tokenURL}, {"authorization", s.authURL}, {"device", s.deviceURL}, {"introspection", s.introURL}, {"revocation", s.revokeURL}, {"jwks", s.jwksURL}} {
+		if e.v != "" {
+			found = append(found, "  "+e.name+": "+e.v)
+		}
+	}
+	var scopeOpts []huh.Option[string]
+	for _, sc := range w.md.ScopesSupported {
+		scopeOpts = append(scopeOpts, huh.NewOption(sc, sc).Selected(slices.Contains(w.scopeSel, sc)))
+	}
+	groups := []*huh.Group{
+		huh.NewGroup(
+			huh.NewNote().Title("Endpoints").Description(strings.Join(found, "\n")),
+			huh.NewInput().Key("name").Title("Name").Value(&s.name).Validate(func(v string) error {
+				s.name = v
+				if err := fieldError(s.check(), "name"); err != nil {
+					return err
+				}
+				if c.Catalog != nil {
+					if _, ok := c.Catalog.Client(s.env, v); ok {
+						return &vault.ExistsError{Kind: "auth client", Name: v, Env: s.env}
+					}
+				}
+				return nil
+			}),
+			huh.NewInput().Key("clientID").Title("Client ID").Description("as registered at the provider").Value(&s.clientID).
+				Validate(s.validator(func(v string) { s.clientID = v }, "clientId")),
+		).Title("1 · Client"),
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("grant").Title("Grant").Description("the grants the server supports").Options(w.grantOptions()...).Value(&s.grant),
+		).Title("2 · Grant"),
+		huh.NewGroup(
+			huh.NewConfirm().Key("allowDeprecated").Title("Enable this deprecated grant?").
+				Description("password and implicit are deprecated (OAuth 2.0 Security BCP); they only run when you enable them for this client").
+				Value(&s.allowDeprecated).Validate(func(v bool) error {
+				s.allowDeprecated = v
+				return fieldError(s.check(), "grant")
+			}),
+		).Title("2 · Deprecated grant").WithHideFunc(func() bool { return !vault.Grant(s.grant).Deprecated() }),
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("authMethod").Title("Client authentication").Description("what the server accepts at its token endpoint; never guessed").
+				Options(w.methodOptions()...).Value(&s.method).Validate(func(v string) error {
+				s.method = v
+				return fieldError(s.check(), "authMethod")
+			}),
+		).Title("3 · Client authentication").WithHideFunc(func() bool { return s.grant == string(vault.GrantImplicit) }),
+		huh.NewGroup(
+			secretInput("secret", "Client secret", "issued by the provider; stored in the vault, shown masked", &s.secret),
+		).Title("3 · Client secret").WithHideFunc(func() bool {
+			return s.method != string(vault.AuthClientSecretBasic) && s.method != string(vault.AuthClientSecretPost)
+		}),
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("keySource").Title("Key pair").Description("a generated key stays in the vault; its public JWKS is shown after saving, to upload to the provider").
+				Options(w.algOptions()...).Value(&s.keySource),
+			huh.NewInput().Key("keyPath").Title("Key file").Description("PEM, when reading a file").Value(&s.keyPath),
+		).Title("3 · private_key_jwt").WithHideFunc(func() bool { return s.method != string(vault.AuthPrivateKeyJWT) }),
+		huh.NewGroup(
+			huh.NewInput().Key("certPath").Title("Certificate file").Value(&s.certPath),
+			huh.NewInput().Key("certKeyPath").Title("Certificate key file").Value(&s.certKeyPath),
+		).Title("3 · tls_client_auth").WithHideFunc(func() bool { return s.method != string(vault.AuthTLSClient) }),
+	}
+	scopeFields := []huh.Field{}
+	if len(scopeOpts) > 0 {
+		scopeFields = append(scopeFields, huh.NewMultiSelect[string]().Key("scopes").Title("Scopes").Description("space toggles").Options(scopeOpts...).Value(&w.scopeSel).Height(min(12, len(scopeOpts)+2)))
+	}
+	scopeFields = append(scopeFields,
+		huh.NewInput().Key("extraScopes").Title("Other scopes").Description("space separated, for scopes the server does not list").Value(&w.extra),
+		s.urlInput("redirectURI", "Redirect URI", "empty: http://127.0.0.1:{port}/callback (any free port)", &s.redirectURI, "redirectUri"),
+	)
+	groups = append(groups, huh.NewGroup(scopeFields...).Title("4 · Scopes"))
+	return groups
+}
+
+func (w *wizardSpec) prepare(c *common.Common) (change, error) {
+	w.scopes = strings.Join(append(slices.Clone(w.scopeSel), splitList(w.extra)...), " ")
+	return w.clientSpec.prepare(c)
+}

@@ -1,0 +1,455 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/vault"
+)
+
+func init() { register(newTokenCmd) }
+
+// tokenOptions are the flags of `authdeck token`.
+type tokenOptions struct {
+	scopes    []string
+	format    string
+	force     bool
+	noBrowser bool
+	reveal    bool
+	verbose   bool
+	prompt    string
+}
+
+const tokenNaming = `NAME is an auth client or a token secret of the environment:
+  - an OAuth 2.0 auth client: its token set is the OA2_AUTHORIZATION_CODE
+    secret linked to it (the secret of the same name, created by the first
+    token);
+  - a SESSION_AUTH auth client: the one SESSION_AUTH secret that uses it;
+  - an OA2_AUTHORIZATION_CODE or SESSION_AUTH secret, with its auth client.`
+
+func newTokenCmd(a *App) *cobra.Command {
+	o := &tokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token NAME",
+		Short: "Print a fresh access token (from the vault, refreshed or newly obtained)",
+		Long: `Print an access token for NAME on stdout — and nothing else there.
+
+The stored token is used while it is valid; a token close to expiry is
+refreshed with the refresh token; otherwise the auth client's grant runs
+(a browser sign-in, a device code, client credentials …). New tokens are
+stored in the vault before they are printed. Progress, URLs, QR codes and
+prompts go to stderr.
+
+` + tokenNaming + `
+
+Formats: bare (the token), header ("Authorization: Bearer …"),
+json (token, type, expiry, scopes, whether there is a refresh token; the
+refresh and ID tokens only with --reveal).`,
+		Example: `  authdeck token api
+  curl -H "$(authdeck token api -f header)" https://api.example.com/me
+  authdeck token api --scope "api:read api:write" -f json
+  authdeck token api --force -v`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runToken(cmd.Context(), args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.scopes, "scope", nil, "scopes to ask for instead of the client's (repeat, or space-separated)")
+	f.StringVarP(&o.format, "format", "f", "bare", "output: bare, header or json")
+	f.BoolVar(&o.force, "force", false, "ignore the stored token and the refresh token; sign in again")
+	f.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; print the URL (and a QR code) instead")
+	f.BoolVar(&o.reveal, "reveal", false, "with -f json: include the refresh token and the ID token")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the flow's transcript (secrets redacted) on stderr")
+	f.StringVar(&o.prompt, "prompt", "", "OpenID prompt for this sign-in (consent, login, none), overriding the client's")
+	cmd.AddCommand(newIntrospectCmd(a), newRevokeCmd(a))
+	return cmd
+}
+
+// engine builds the OAuth engine over the workspace: cross-process locks
+// under $AUTHDECK_HOME/locks, the system browser honouring $BROWSER.
+func (a *App) engine(v *vault.Vault) *oauth.Engine {
+	e := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv)}
+	home := a.Getenv("AUTHDECK_HOME")
+	if home == "" && v.Backend() != vault.BackendMemory {
+		home, _ = vault.DefaultHome()
+	}
+	if home != "" {
+		e.LockDir = filepath.Join(home, "locks")
+	}
+	return e
+}
+
+// flowUI prints a flow's prompts on stderr and reads pasted URLs from a terminal.
+type flowUI struct {
+	a       *App
+	verbose bool
+	// paste offers the "paste the redirected URL" fallback (a terminal, and
+	// stdin not reserved for another program).
+	paste bool
+
+	mu          sync.Mutex
+	interactive bool
+	pasteOnce   sync.Once
+	pasted      chan string
+}
+
+func (a *App) newFlowUI(verbose, paste bool) *flowUI {
+	return &flowUI{a: a, verbose: verbose, paste: paste && a.isTerminal(), pasted: make(chan string)}
+}
+
+func (u *flowUI) say(format string, args ...any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	fmt.Fprintf(u.a.IO.Err, format, args...)
+}
+
+// callbacks returns the engine callbacks that talk to the terminal.
+func (u *flowUI) callbacks() oauth.FlowCallbacks {
+	cb := oauth.FlowCallbacks{
+		Progress: func(msg string) {
+			u.mu.Lock()
+			show := u.verbose || u.interactive
+			u.mu.Unlock()
+			if show {
+				u.say("authdeck: %s\n", msg)
+			}
+		},
+		AuthURL: func(p oauth.AuthPrompt) {
+			u.mu.Lock()
+			u.interactive = true
+			u.mu.Unlock()
+			if p.Deprecated {
+				u.say("authdeck: warning: the implicit grant is deprecated (RFC 9700); this client enables it explicitly\n")
+			}
+			u.say("\nSign in with your browser. If it does not open, visit:\n\n  %s\n\n", p.URL)
+			if p.QR != "" {
+				u.say("%s\n", p.QR)
+			}
+			switch {
+			case !p.Listening && u.paste:
+				u.say("The redirect goes to %s, which authdeck cannot receive.\nAfter signing in, paste the address your browser shows and press Enter:\n", p.RedirectURI)
+			case u.paste:
+				u.say("Waiting for the browser to come back to %s …\n(On another machine? Paste the address it lands on and press Enter.)\n", p.RedirectURI)
+			default:
+				u.say("Waiting for the browser to come back to %s …\n", p.RedirectURI)
+			}
+			if u.paste {
+				u.startPasteReader()
+			}
+		},
+		DeviceCode: func(p oauth.DevicePrompt) {
+			u.mu.Lock()
+			u.interactive = true
+			u.mu.Unlock()
+			open := p.VerificationURI
+			u.say("\nTo sign in, open %s\nand enter the code:\n\n    %s\n\n", open, p.UserCode)
+			if p.VerificationURIComplete != "" {
+				u.say("(or open %s, which has the code filled in)\n", p.VerificationURIComplete)
+			}
+			u.say("Check that the page is on %s before you enter the code.\n", p.Host)
+			if p.QR != "" {
+				u.say("\n%s\n", p.QR)
+			}
+			if !p.Expires.IsZero() {
+				u.say("Waiting for you to finish (the code expires in %s) …\n", p.Expires.Sub(u.a.Now()).Round(time.Second))
+			}
+		},
+		PasteRejected: func(err error) {
+			u.say("authdeck: %v; paste the full address again:\n", err)
+		},
+		Credentials: func(ctx context.Context, client string) (string, string, error) {
+			if !u.a.isTerminal() {
+				return "", "", errors.New("no terminal to ask for them")
+			}
+			u.say("Username for %s: ", client)
+			user, err := u.a.readLine()
+			if err != nil {
+				return "", "", err
+			}
+			pass, err := u.a.promptSecret("Password: ")
+			return user, pass, err
+		},
+	}
+	if u.paste {
+		cb.Pasted = u.pasted
+	}
+	return cb
+}
+
+// startPasteReader reads lines from the terminal and hands them to the flow.
+// The goroutine may outlive the flow, blocked on the terminal, until the
+// process exits; that is why it only runs when a browser sign-in started.
+func (u *flowUI) startPasteReader() {
+	u.pasteOnce.Do(func() {
+		go func() {
+			for range 64 {
+				line, err := u.a.readLine()
+				if err != nil {
+					return
+				}
+				if strings.TrimSpace(line) == "" {
+					continue
+				}
+				u.pasted <- line
+			}
+		}()
+	})
+}
+
+// printTranscript writes the flow's transcript to stderr (-v).
+func (u *flowUI) printTranscript(tr *oauth.Transcript) {
+	if !u.verbose || tr.Len() == 0 {
+		return
+	}
+	u.say("\n--- transcript (secrets redacted) ---\n%s--- end of transcript ---\n", tr.Text())
+}
+
+// oauthFailure turns an engine error into the CLI's one-line message with
+// the next step, keeping its exit code.
+func oauthFailure(err error) error {
+	var oe *oauth.Error
+	if errors.As(err, &oe) {
+		msg := oe.Error()
+		if oe.Hint != "" {
+			msg += " — " + oe.Hint
+		}
+		return exitWith(oe.ExitCode(), "%s", msg)
+	}
+	return err
+}
+
+// splitScopeFlags accepts --scope "a b" and --scope a --scope b.
+func splitScopeFlags(in []string) []string {
+	var out []string
+	for _, s := range in {
+		out = append(out, strings.Fields(s)...)
+	}
+	return out
+}
+
+func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error {
+	switch o.format {
+	case "bare", "header", "json":
+	default:
+		return exitWith(vault.ExitOther, "--format %q is not bare, header or json", o.format)
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	ui := a.newFlowUI(o.verbose, true)
+	tr := oauth.NewTranscript()
+	req := oauth.TokenRequest{
+		Env: a.envName(), Name: name, Scopes: splitScopeFlags(o.scopes),
+		Force: o.force, NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr,
+	}
+	r, err := a.engine(v).Token(ctx, req, ui.callbacks())
+	ui.printTranscript(tr)
+	if err != nil {
+		return oauthFailure(err)
+	}
+	if r.Deprecated {
+		ui.say("authdeck: warning: this token comes from the deprecated %s grant (RFC 9700)\n", r.Grant)
+	}
+	if len(r.MissingScopes) > 0 {
+		ui.say("authdeck: note: the server did not grant %s\n", strings.Join(r.MissingScopes, " "))
+	}
+	return a.printToken(r, o.format, o.reveal)
+}
+
+// envName is --env, else $AUTHDECK_ENV; empty lets the engine use the active one.
+func (a *App) envName() string {
+	if a.EnvFlag != "" {
+		return a.EnvFlag
+	}
+	return a.Getenv("AUTHDECK_ENV")
+}
+
+// tokenJSON is the json format of `authdeck token`.
+type tokenJSON struct {
+	AccessToken     string   `json:"access_token"`
+	TokenType       string   `json:"token_type"`
+	ExpiresAt       *string  `json:"expires_at"`
+	ExpiresIn       *int64   `json:"expires_in"`
+	Scope           string   `json:"scope"`
+	GrantedScopes   []string `json:"granted_scopes"`
+	RequestedScopes []string `json:"requested_scopes"`
+	MissingScopes   []string `json:"missing_scopes"`
+	HasRefreshToken bool     `json:"has_refresh_token"`
+	RefreshToken    string   `json:"refresh_token,omitempty"`
+	IDToken         string   `json:"id_token,omitempty"`
+	Grant           string   `json:"grant,omitempty"`
+	Deprecated      bool     `json:"deprecated,omitempty"`
+	FromCache       bool     `json:"from_cache"`
+	Refreshed       bool     `json:"refreshed"`
+	Env             string   `json:"env,omitempty"`
+	Client          string   `json:"client,omitempty"`
+	Secret          string   `json:"secret,omitempty"`
+}
+
+func (a *App) printToken(r *oauth.Result, format string, reveal bool) error {
+	switch format {
+	case "header":
+		_, err := fmt.Fprintf(a.IO.Out, "Authorization: %s\n", r.Bearer())
+		return err
+	case "json":
+		j := tokenJSON{
+			AccessToken: r.AccessToken, TokenType: r.TokenType, Scope: r.Scope,
+			GrantedScopes: nonNil(r.GrantedScopes), RequestedScopes: nonNil(r.RequestedScopes), MissingScopes: nonNil(r.MissingScopes),
+			HasRefreshToken: r.RefreshToken != "", Grant: r.Grant, Deprecated: r.Deprecated,
+			FromCache: r.FromCache, Refreshed: r.Refreshed, Env: r.Env, Client: r.Client, Secret: r.Secret,
+		}
+		if !r.Expiry.IsZero() {
+			at := r.Expiry.UTC().Format(time.RFC3339)
+			in := int64(r.Expiry.Sub(a.Now()).Seconds())
+			j.ExpiresAt, j.ExpiresIn = &at, &in
+		}
+		if reveal {
+			j.RefreshToken, j.IDToken = r.RefreshToken, r.IDToken
+		}
+		return writeJSON(a.IO.Out, j)
+	}
+	_, err := io.WriteString(a.IO.Out, r.AccessToken+"\n")
+	return err
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// ---- introspect ----
+
+func newIntrospectCmd(a *App) *cobra.Command {
+	var refresh, verbose bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "introspect NAME",
+		Short: "Ask the provider about the stored token (RFC 7662)",
+		Long:  "Ask the provider's introspection endpoint whether NAME's stored access token (or, with\n--refresh-token, its refresh token) is active, and what it carries.\n\n" + tokenNaming,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return exitWith(vault.ExitOther, "--format %q is not text or json", format)
+			}
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			which := oauth.AccessToken
+			if refresh {
+				which = oauth.RefreshToken
+			}
+			ui := a.newFlowUI(verbose, false)
+			tr := oauth.NewTranscript()
+			in, err := a.engine(v).Introspect(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, which)
+			ui.printTranscript(tr)
+			if err != nil {
+				return oauthFailure(err)
+			}
+			return a.printIntrospection(in, format)
+		},
+	}
+	cmd.Flags().BoolVar(&refresh, "refresh-token", false, "introspect the refresh token instead of the access token")
+	cmd.Flags().StringVarP(&format, "format", "f", "text", "output: text or json")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
+	return cmd
+}
+
+func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
+	ts := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return oauth.HumanTime(*t, a.Now())
+	}
+	if format == "json" {
+		m := map[string]any{"active": in.Active}
+		set := func(k, v string) {
+			if v != "" {
+				m[k] = v
+			}
+		}
+		set("scope", in.Scope)
+		set("client_id", in.ClientID)
+		set("username", in.Username)
+		set("token_type", in.TokenType)
+		set("sub", in.Subject)
+		set("iss", in.Issuer)
+		set("jti", in.JTI)
+		if len(in.Audience) > 0 {
+			m["aud"] = in.Audience
+		}
+		for k, t := range map[string]*time.Time{"exp": in.Expiry, "iat": in.IssuedAt, "nbf": in.NotBefore} {
+			if t != nil {
+				m[k] = t.UTC().Format(time.RFC3339)
+			}
+		}
+		for _, k := range in.ExtraNames() {
+			m[k] = in.Extra[k]
+		}
+		return writeJSON(a.IO.Out, m)
+	}
+	var k kv
+	active := cell{text: "yes", color: sgrGreen}
+	if !in.Active {
+		active = cell{text: "no (expired, revoked or unknown to the server)", color: sgrRed}
+	}
+	k.addc("active", active)
+	k.add("scope", in.Scope)
+	k.add("client id", in.ClientID)
+	k.add("username", in.Username)
+	k.add("token type", in.TokenType)
+	k.add("subject", in.Subject)
+	k.add("issuer", in.Issuer)
+	k.add("audience", strings.Join(in.Audience, " "))
+	k.add("expires", ts(in.Expiry))
+	k.add("issued", ts(in.IssuedAt))
+	k.add("not before", ts(in.NotBefore))
+	for _, n := range in.ExtraNames() {
+		k.add(n, in.Extra[n])
+	}
+	k.render(a, a.IO.Out)
+	return nil
+}
+
+// ---- revoke ----
+
+func newRevokeCmd(a *App) *cobra.Command {
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "Revoke the stored tokens at the provider (RFC 7009) and delete them",
+		Long:  "Revoke NAME's refresh token and access token at the provider's revocation endpoint,\nthen delete the token set from the vault. If revocation fails, nothing is deleted.\n\n" + tokenNaming,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.Vault()
+			if err != nil {
+				return err
+			}
+			ui := a.newFlowUI(verbose, false)
+			tr := oauth.NewTranscript()
+			err = a.engine(v).Revoke(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr})
+			ui.printTranscript(tr)
+			if err != nil {
+				return oauthFailure(err)
+			}
+			fmt.Fprintf(a.IO.Out, "Revoked the tokens of %s and deleted them from the vault.\n", args[0])
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
+	return cmd
+}

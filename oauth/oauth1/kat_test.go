@@ -125,13 +125,13 @@ func TestNormalizeParamsRFC5849(t *testing.T) {
 func TestSignatureRFC5849Section12(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, method, url string
-		token, tokenSecret  string
-		callback, verifier  string
-		ts                  int64
-		nonce               string
-		wantSig             string
-		wantHeaderSig       string
+		name, method, url  string
+		token, tokenSecret string
+		callback, verifier string
+		ts                 int64
+		nonce              string
+		wantSig            string
+		wantHeaderSig      string
 	}{
 		{
 			name: "temporary credentials", method: "POST", url: "https://photos.example.net/initiate",

@@ -745,9 +745,12 @@ func maskedValues(v values, c *credential) values {
 		m.username = "…"
 	}
 	if c.secret != nil && c.secret.Type == vault.TypeAPIKey && v.key == "" {
-		// Not fetched: the stored value may be "Bearer …"; the header name
-		// from the catalog says where it goes.
+		// Not fetched: the stored value may be "Bearer …". A placement other
+		// than the header only makes sense for a bearer key, so show it so.
 		m.key = vault.MaskDots
+		if c.placement != vault.PlaceHeader && c.queryParam == "" && strings.EqualFold(c.apiKeyHeader(v), "Authorization") {
+			m.key = "Bearer " + vault.MaskDots
+		}
 	}
 	return m
 }

@@ -252,6 +252,9 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		}
 		val.Username, val.Passphrase = f.username, p
 	case vault.TypeOAuthToken:
+		if ac != nil && ac.Type != vault.ClientOAuth2 {
+			return val, exitWith(vault.ExitOther, "secret %q: auth client %q is %s; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client (--auth-client)", s.Name, ac.Name, ac.Type)
+		}
 		fields := f.fields
 		if len(fields) == 0 {
 			fields = []string{"accessToken", "refreshToken"}

@@ -226,6 +226,8 @@ func TestSecretSessionAuthFields(t *testing.T) {
 	h.must("", addArgs("web", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d")...)
 	h.expect(vault.ExitOther, []string{`auth client "web" is OA2_AUTHORIZATION_CODE, not SESSION_AUTH`}, `{"a": "b"}`,
 		"secret", "add", "x", "--type", "SESSION_AUTH", "--auth-client", "web", "--value-stdin")
+	h.expect(vault.ExitOther, []string{`auth client "dyn" is SESSION_AUTH; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client`}, `{"accessToken": "a"}`,
+		"secret", "add", "x", "--type", "OA2_AUTHORIZATION_CODE", "--auth-client", "dyn", "--value-stdin")
 }
 
 func TestSecretGenerate(t *testing.T) {

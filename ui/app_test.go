@@ -308,6 +308,8 @@ func (unavailableStore) fail(op, key string) error {
 func (u unavailableStore) Get(_ context.Context, key string) ([]byte, error) {
 	return nil, u.fail("get", key)
 }
-func (u unavailableStore) Set(_ context.Context, key string, _ []byte) error { return u.fail("set", key) }
-func (u unavailableStore) Delete(_ context.Context, key string) error      { return u.fail("delete", key) }
-func (unavailableStore) Backend() string                                   { return vault.BackendKeychain }
+func (u unavailableStore) Set(_ context.Context, key string, _ []byte) error {
+	return u.fail("set", key)
+}
+func (u unavailableStore) Delete(_ context.Context, key string) error { return u.fail("delete", key) }
+func (unavailableStore) Backend() string                              { return vault.BackendKeychain }

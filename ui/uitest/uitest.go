@@ -94,18 +94,31 @@ func (d *Driver) post(msg tea.Msg) {
 	d.msgs <- msg
 }
 
-// Settle processes messages until none arrives for Quiet (or Limit passes).
+// Settle processes messages until nothing but animation ticks arrives for
+// Quiet (or Limit passes). A running spinner never goes quiet, so its ticks
+// are delivered but do not count as activity.
 func (d *Driver) Settle() {
 	d.t.Helper()
 	deadline := time.Now().Add(d.Limit)
+	quiet := time.NewTimer(d.Quiet)
+	defer quiet.Stop()
 	for time.Now().Before(deadline) {
 		select {
 		case msg := <-d.msgs:
 			d.Send(msg)
-		case <-time.After(d.Quiet):
+			if !IsTick(msg) {
+				quiet.Reset(d.Quiet)
+			}
+		case <-quiet.C:
 			return
 		}
 	}
+}
+
+// IsTick reports whether msg is an animation or countdown tick.
+func IsTick(msg tea.Msg) bool {
+	name := reflect.TypeOf(msg).String()
+	return strings.HasSuffix(name, "TickMsg") || strings.HasSuffix(name, ".tickMsg")
 }
 
 // Wait processes messages until cond holds, failing after timeout.

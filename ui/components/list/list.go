@@ -351,10 +351,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		km := m.KeyMap()
 		switch {
-		case key.Matches(k, m.keys.ClearFilter):
+		case key.Matches(k, km.ClearFilter):
 			return m.ClearFilter()
-		case key.Matches(k, m.keys.AcceptFilter):
+		case key.Matches(k, km.AcceptFilter):
 			m.filtering = false
 			m.input.Blur()
 			m.clamp()
@@ -402,22 +403,23 @@ func (m *Model) StartFilter() tea.Cmd {
 func (m *Model) updateKeys(k tea.KeyPressMsg) tea.Cmd {
 	h := max(1, m.listHeight()-1)
 	before := m.cursor
+	km := m.KeyMap()
 	switch {
-	case key.Matches(k, m.keys.Filter):
+	case key.Matches(k, km.Filter):
 		return m.StartFilter()
-	case key.Matches(k, m.keys.ClearFilter) && m.query != "":
+	case key.Matches(k, km.ClearFilter):
 		return m.ClearFilter()
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, km.Up) || (m.filtering && k.String() == "up"):
 		m.cursor--
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, km.Down) || (m.filtering && k.String() == "down"):
 		m.cursor++
-	case key.Matches(k, m.keys.PageUp):
+	case key.Matches(k, km.PageUp):
 		m.cursor -= h
-	case key.Matches(k, m.keys.PageDown):
+	case key.Matches(k, km.PageDown):
 		m.cursor += h
-	case key.Matches(k, m.keys.Top):
+	case key.Matches(k, km.Top):
 		m.cursor = 0
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, km.Bottom):
 		m.cursor = len(m.matches) - 1
 	default:
 		return nil

@@ -220,6 +220,9 @@ type leg struct {
 	endpoint string
 	signer   *Signer
 	extra    []Param
+	// secretToken marks the issued token as secret: token credentials are
+	// stored in the vault and never shown, temporary ones are in the browser's URL anyway.
+	secretToken bool
 }
 
 // run sends the leg and parses the credentials in the answer. Problem
@@ -286,7 +289,17 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	x.Duration = time.Since(start)
 	x.Status, x.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")
+	describe := func() {
+		if ps, err := ParseForm(strings.TrimSpace(string(data))); err == nil && looksLikeForm(data) {
+			x.Response = red.params(ps)
+		} else if len(data) > 0 {
+			x.BodyNote = fmt.Sprintf("%d bytes of %s, not shown", len(data), orUnknown(x.ContentType))
+		}
+	}
 	fail := func(e *Error) (*Credentials, error) {
+		if x.BodyNote == "" {
+			describe()
+		}
 		x.Error = red.scrub(e.Error())
 		x.Explanation = e.Hint
 		rec.Record(x)
@@ -298,11 +311,6 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	if len(data) > MaxResponseBytes {
 		x.BodyNote = fmt.Sprintf("more than %d bytes, refused", MaxResponseBytes)
 		return fail(&Error{Kind: KindBadResponse, Op: l.step, Status: resp.StatusCode, Reason: fmt.Sprintf("the response is larger than %d bytes", MaxResponseBytes)})
-	}
-	if ps, err := ParseForm(strings.TrimSpace(string(data))); err == nil && looksLikeForm(data) {
-		x.Response = red.params(ps)
-	} else if len(data) > 0 {
-		x.BodyNote = fmt.Sprintf("%d bytes of %s, not shown", len(data), orUnknown(x.ContentType))
 	}
 	if p := ParseProblem(resp.Header, data); p != nil {
 		e := problemError(l.step, p.Code, p.Advice, resp.StatusCode)
@@ -333,6 +341,17 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 		return fail(&Error{Kind: KindBadResponse, Op: l.step, Status: resp.StatusCode, Reason: err.Error()})
 	}
 	red.add(creds.Secret)
+	if l.secretToken {
+		red.add(creds.Token)
+	}
+	describe()
+	if l.secretToken {
+		for i := range x.Response {
+			if x.Response[i].Name == "oauth_token" {
+				x.Response[i].Value = oauth.Redacted
+			}
+		}
+	}
 	rec.Record(x)
 	return creds, nil
 }
@@ -461,7 +480,7 @@ func (c *Client) accessToken(ctx context.Context, tmp *Credentials, verifier str
 	}
 	s := c.Signer(tmp)
 	s.Verifier = verifier
-	tok, err := c.run(ctx, leg{step: "access token", endpoint: c.AccessTokenURL, signer: s}, rec, red)
+	tok, err := c.run(ctx, leg{step: "access token", endpoint: c.AccessTokenURL, signer: s, secretToken: true}, rec, red)
 	if err != nil {
 		return nil, err
 	}

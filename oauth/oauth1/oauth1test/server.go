@@ -167,10 +167,18 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.stop()
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		// In-flight requests get a moment to finish; connections that never
+		// sent a request (a client's spare dial) would hold Shutdown for 5 s,
+		// so after the grace period everything left is closed.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if err := s.srv.Shutdown(ctx); err != nil {
-			s.closeErr = errors.Join(err, s.srv.Close())
+			if !errors.Is(err, context.DeadlineExceeded) {
+				s.closeErr = err
+			}
+			if err := s.srv.Close(); err != nil {
+				s.closeErr = errors.Join(s.closeErr, err)
+			}
 		}
 		s.wg.Wait()
 	})

@@ -299,7 +299,9 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 	}{
 		{
 			name: "wrong verifier", spec: clientSpec{method: oauth1.HMACSHA1},
-			browser:  func(*clock) func(context.Context, string) error { return withCallback(setQuery("oauth_verifier", "not-the-verifier")) },
+			browser: func(*clock) func(context.Context, string) error {
+				return withCallback(setQuery("oauth_verifier", "not-the-verifier"))
+			},
 			wantExit: vault.ExitRejected, wantProblem: "verifier_invalid", wantReason: "rejected the verifier",
 		},
 		{
@@ -338,7 +340,9 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		},
 		{
 			name: "forged callback token", spec: clientSpec{method: oauth1.HMACSHA1},
-			browser:  func(*clock) func(context.Context, string) error { return withCallback(setQuery("oauth_token", "someone-elses")) },
+			browser: func(*clock) func(context.Context, string) error {
+				return withCallback(setQuery("oauth_token", "someone-elses"))
+			},
 			wantExit: vault.ExitAborted, wantReason: "does not belong to this authorization",
 		},
 		{
@@ -348,7 +352,9 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		},
 		{
 			name: "timeout waiting for the browser", spec: clientSpec{method: oauth1.HMACSHA1},
-			browser:  func(*clock) func(context.Context, string) error { return func(context.Context, string) error { return nil } },
+			browser: func(*clock) func(context.Context, string) error {
+				return func(context.Context, string) error { return nil }
+			},
 			engine:   func(e *oauth1.Engine) { e.CallbackTimeout = 200 * time.Millisecond },
 			wantExit: vault.ExitAborted, wantReason: "timed out",
 		},

@@ -376,3 +376,18 @@ func TestQueryAppendMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchAcrossFoldWindows: a match straddling the boundary of two fold
+// windows is still found, in a line much longer than one window.
+func TestSearchAcrossFoldWindows(t *testing.T) {
+	t.Parallel()
+	for _, at := range []int{0, foldWindow - 3, foldWindow - 1, foldWindow, 3*foldWindow + 7} {
+		line := bytes.Repeat([]byte("x"), 4*foldWindow)
+		copy(line[at:], "NeedLe")
+		body, _ := NewBody(line, "")
+		m, ok, err := Search(context.Background(), body, NewQuery("needle"), Match{0, -1}, false)
+		if err != nil || !ok || m.Col != at {
+			t.Fatalf("at %d: got %v %v %v", at, m, ok, err)
+		}
+	}
+}

@@ -189,7 +189,11 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 	if s.Vault == nil {
 		return nil, errors.New("request: Sender.Vault is nil")
 	}
-	cat, err := s.Vault.Load()
+	load := s.Catalog
+	if load == nil {
+		load = s.Vault.Load
+	}
+	cat, err := load()
 	if err != nil {
 		return nil, err
 	}
@@ -477,7 +481,7 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		ct := w.get("Content-Type")
 		mt, _, _ := mime.ParseMediaType(ct)
 		switch {
-		case ct == "" && len(w.body) == 0:
+		case ct == "" && (len(w.body) == 0 || looksForm(w.body)):
 			w.set("Content-Type", "application/x-www-form-urlencoded")
 		case mt == "application/x-www-form-urlencoded":
 		default:
@@ -491,6 +495,20 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		warnings = append(warnings, "the token is sent in the form body (S-14): prefer the Authorization header unless the API requires this")
 	}
 	return c.placement, warnings, nil
+}
+
+// looksForm reports a body written as form fields (a=1&b=2), as curl -d assumes.
+func looksForm(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	for _, part := range strings.Split(string(b), "&") {
+		k, _, ok := strings.Cut(part, "=")
+		if !ok || k == "" || strings.ContainsAny(part, " \t\r\n{}[]\"<>") {
+			return false
+		}
+	}
+	return true
 }
 
 func orUnknown(ct string) string {

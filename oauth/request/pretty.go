@@ -14,14 +14,17 @@ import (
 // and its depth, and AppendLine re-spaces that span on demand. That keeps a
 // pretty view of a 10 MB body at a fraction of the body's size.
 type Pretty struct {
-	src   []byte
-	lines []prettyLine
+	src []byte
+	// starts[i] is where line i begins in src; it ends where line i+1
+	// begins (only whitespace lies between, and rendering drops it).
+	starts []uint32
+	// depths[i] is line i's nesting depth, capped at MaxDepth.
+	depths []uint16
 }
 
-type prettyLine struct {
-	start, end uint32 // source span [start, end), whitespace outside strings dropped when rendered
-	depth      uint32
-}
+// MaxDepth caps the recorded nesting depth: deeper lines are indented as if
+// at MaxDepth, which is far beyond any screen.
+const MaxDepth = 1<<16 - 1
 
 // SyntaxError reports where a body stopped being valid JSON.
 type SyntaxError struct {
@@ -46,11 +49,14 @@ func PrettyJSON(ctx context.Context, data []byte) (*Pretty, error) {
 	if err := p.run(); err != nil {
 		return nil, err
 	}
-	lines := p.lines
-	if cap(lines) > len(lines)+len(lines)/8+64 {
-		lines = slices.Clip(append([]prettyLine(nil), lines...))
+	starts, depths := p.starts, p.depths
+	// Growth by doubling can leave much of the capacity unused; the index
+	// lives as long as the view, so give it back.
+	if cap(starts) > len(starts)+len(starts)/8+64 {
+		starts = slices.Clip(append([]uint32(nil), starts...))
+		depths = slices.Clip(append([]uint16(nil), depths...))
 	}
-	return &Pretty{src: data, lines: lines}, nil
+	return &Pretty{src: data, starts: starts, depths: depths}, nil
 }
 
 // checkEvery is how many bytes the parser scans between context checks.
@@ -59,7 +65,8 @@ const checkEvery = 1 << 18
 type prettyParser struct {
 	src       []byte
 	pos       int
-	lines     []prettyLine
+	starts    []uint32
+	depths    []uint16
 	stack     []byte
 	ctx       context.Context
 	nextCheck int
@@ -84,8 +91,10 @@ func (p *prettyParser) skipWS() {
 	}
 }
 
-func (p *prettyParser) emit(start, end int) {
-	p.lines = append(p.lines, prettyLine{start: uint32(start), end: uint32(end), depth: uint32(len(p.stack))})
+// emit records a line starting at start; end is implied by the next line.
+func (p *prettyParser) emit(start, _ int) {
+	p.starts = append(p.starts, uint32(start))
+	p.depths = append(p.depths, uint16(min(len(p.stack), MaxDepth)))
 }
 
 func describeByte(src []byte, pos int) string {
@@ -106,7 +115,7 @@ func (p *prettyParser) run() error {
 	for {
 		p.skipWS()
 		if p.pos >= len(src) {
-			if len(p.lines) == 0 {
+			if len(p.starts) == 0 {
 				return p.fail(p.pos, "no JSON value")
 			}
 			return nil
@@ -310,7 +319,7 @@ func (p *prettyParser) scanString() error {
 }
 
 // Len returns the number of lines.
-func (p *Pretty) Len() int { return len(p.lines) }
+func (p *Pretty) Len() int { return len(p.starts) }
 
 // Indent is the indentation of one nesting level.
 const Indent = "  "
@@ -350,10 +359,10 @@ func (p *Pretty) AppendSpans(dst []byte, spans []Span, i, max int) ([]byte, []Sp
 
 // LineOf returns the line that shows byte offset off of the source.
 func (p *Pretty) LineOf(off int) int {
-	lo, hi := 0, len(p.lines)
+	lo, hi := 0, len(p.starts)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if int(p.lines[m].start) <= off {
+		if int(p.starts[m]) <= off {
 			lo = m + 1
 		} else {
 			hi = m
@@ -364,23 +373,27 @@ func (p *Pretty) LineOf(off int) int {
 
 // render writes line i; with spans it also records token boundaries.
 func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
-	if i < 0 || i >= len(p.lines) {
+	if i < 0 || i >= len(p.starts) {
 		return dst
 	}
-	ln := p.lines[i]
+	start, end := int(p.starts[i]), len(p.src)
+	if i+1 < len(p.starts) {
+		end = int(p.starts[i+1])
+	}
+	depth := p.depths[i]
 	base := len(dst)
 	limit := -1
 	if max >= 0 {
 		limit = base + max
 	}
 	full := func() bool { return limit >= 0 && len(dst) >= limit }
-	for d := uint32(0); d < ln.depth && !full(); d++ {
+	for d := uint16(0); d < depth && !full(); d++ {
 		dst = append(dst, Indent...)
 	}
 	if limit >= 0 && len(dst) > limit {
 		return dst[:limit]
 	}
-	seg := p.src[ln.start:ln.end]
+	seg := p.src[start:end]
 	add := func(kind TokenKind, text []byte) {
 		if full() {
 			return

@@ -43,16 +43,30 @@ func (q Query) Index(line []byte, from int, scratch *[]byte) int {
 		return -1
 	}
 	hay := line[from:]
-	if q.fold {
-		*scratch = foldASCII((*scratch)[:0], hay)
-		hay = *scratch
-	}
-	i := bytes.Index(hay, q.needle)
-	if i < 0 {
+	if !q.fold {
+		if i := bytes.Index(hay, q.needle); i >= 0 {
+			return from + i
+		}
 		return -1
 	}
-	return from + i
+	// Fold window by window, so a 10 MB single-line body does not need a
+	// 10 MB scratch copy; windows overlap by len(needle)-1.
+	step := max(foldWindow, 2*len(q.needle))
+	for off := 0; off < len(hay); off += step - len(q.needle) + 1 {
+		end := min(len(hay), off+step)
+		*scratch = foldASCII((*scratch)[:0], hay[off:end])
+		if i := bytes.Index(*scratch, q.needle); i >= 0 {
+			return from + off + i
+		}
+		if end == len(hay) {
+			break
+		}
+	}
+	return -1
 }
+
+// foldWindow is how many bytes a case-folding search folds at a time.
+const foldWindow = 64 << 10
 
 // lastIndex returns the offset of the last match that starts before before, or -1.
 func (q Query) lastIndex(line []byte, before int, scratch *[]byte) int {

@@ -56,6 +56,9 @@ type Sender struct {
 	SpillDir string
 	// Timeout bounds an exchange when the Spec sets none; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Catalog returns the catalog to resolve names in; nil means Vault.Load.
+	// A UI that holds a fresh snapshot passes it here to skip a reload.
+	Catalog func() (*vault.Catalog, error)
 
 	mu         sync.Mutex
 	transports map[transportKey]*http.Transport
@@ -385,6 +388,11 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 					}
 				}
 			}
+		}
+		if c != nil && !c.certOnly {
+			// Go's client may already have dropped Authorization; either way
+			// the credential did not go along.
+			rd.Stripped = true
 		}
 		if rd.Stripped && c != nil {
 			resp.Notes = append(resp.Notes, fmt.Sprintf("credential %q not forwarded on the redirect to %s", c.name, originOf(req.URL)))

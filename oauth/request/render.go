@@ -1,0 +1,162 @@
+package request
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Curl returns the request as a curl command line, one option per line when
+// multiline. Credentials are masked unless the request was prepared with reveal.
+func (p *Prepared) Curl(multiline bool) string {
+	body := p.Body
+	if strings.HasPrefix(body, "(") && strings.HasSuffix(body, "bytes of binary data)") {
+		body = ""
+	}
+	return vault.CurlCommand(vault.CurlRequest{Method: p.Method, URL: p.URL, Headers: p.Headers, Body: body, Insecure: p.Insecure}, multiline)
+}
+
+// Dump writes the request like curl -v does ("> GET /path HTTP/1.1"), masked
+// unless prepared with reveal, plus the credential and the warnings.
+func (p *Prepared) Dump() string {
+	var b strings.Builder
+	target, host := p.URL, ""
+	if u, err := url.Parse(p.URL); err == nil {
+		target, host = u.RequestURI(), u.Host
+	}
+	fmt.Fprintf(&b, "> %s %s HTTP/1.1\n", p.Method, target)
+	if host != "" {
+		fmt.Fprintf(&b, "> Host: %s\n", host)
+	}
+	for _, h := range p.Headers {
+		fmt.Fprintf(&b, "> %s: %s\n", h.Name, h.Value)
+	}
+	b.WriteString(">\n")
+	if p.Body != "" {
+		for _, line := range strings.Split(p.Body, "\n") {
+			b.WriteString("> " + line + "\n")
+		}
+	}
+	if p.Credential != "" {
+		b.WriteString("* credential: " + p.Credential + "\n")
+	}
+	for _, w := range p.Warnings {
+		b.WriteString("* warning: " + w + "\n")
+	}
+	return b.String()
+}
+
+// HeaderLines returns the status line and headers as curl -i prints them,
+// headers sorted by name.
+func (r *Response) HeaderLines() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Proto, r.Status)
+	names := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	return b.String()
+}
+
+// Summary is one line about the response: status, size, time.
+func (r *Response) Summary() string {
+	size := FormatSize(r.Size)
+	if r.Encoding != "" && r.WireSize > 0 {
+		size += fmt.Sprintf(" (%s %s)", FormatSize(r.WireSize), r.Encoding)
+	}
+	return fmt.Sprintf("%s · %s · %s", r.Status, size, FormatDuration(r.Timing.Total))
+}
+
+// FormatSize writes a byte count for people: "512 B", "1.5 KB", "10.0 MB".
+func FormatSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1024*1024*1024))
+}
+
+// FormatDuration writes a duration rounded for display: "850µs", "12.3ms", "1.20s".
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+// sensitiveResponseHeaders have their values masked in the history.
+var sensitiveResponseHeaders = []string{"Set-Cookie", "Authorization", "Proxy-Authenticate", "X-Api-Key"}
+
+// HistoryEntry turns the exchange into a history entry: the masked request,
+// response metadata, cookies masked, and the body when it is small — with
+// every secret value of the request scrubbed from it, in case the server
+// echoes one.
+func (r *Response) HistoryEntry(env, savedName, auth string, when time.Time) vault.HistoryEntry {
+	e := vault.HistoryEntry{
+		Time: when.UTC(), Env: env, Name: savedName, Method: r.Request.Method, URL: r.Request.URL,
+		Headers: slices.Clone(r.Request.Headers), Body: r.Request.Body, Auth: auth, Placement: r.Request.Placement,
+		Insecure: r.Request.Insecure, Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode),
+		ContentType: r.Header.Get("Content-Type"), ResponseSize: r.Size, Refreshed: r.Refreshed,
+		Timing: vault.HistoryTiming{
+			DNS: vault.Duration(r.Timing.DNS), Connect: vault.Duration(r.Timing.Connect), TLS: vault.Duration(r.Timing.TLS),
+			FirstByte: vault.Duration(r.Timing.FirstByte), Total: vault.Duration(r.Timing.Total),
+		},
+	}
+	for _, k := range sortedKeys(r.Header) {
+		for _, v := range r.Header[k] {
+			if slices.ContainsFunc(sensitiveResponseHeaders, func(s string) bool { return strings.EqualFold(s, k) }) {
+				name, _, _ := strings.Cut(v, "=")
+				v = name + "=" + vault.MaskDots
+				if !strings.EqualFold(k, "Set-Cookie") {
+					v = vault.MaskDots
+				}
+			}
+			e.ResponseHeaders = append(e.ResponseHeaders, vault.Header{Name: k, Value: r.Scrub(v)})
+		}
+	}
+	switch {
+	case r.Body != nil && r.Body.Size() <= vault.MaxHistoryBody && r.Kind != KindBinary:
+		e.ResponseBody = r.Scrub(string(r.Body.Bytes()))
+	case r.Size > 0:
+		e.BodyOmitted = true
+	}
+	return e
+}
+
+// FailedHistoryEntry records a request that got no response.
+func FailedHistoryEntry(p *Prepared, env, savedName, auth string, when time.Time, err error) vault.HistoryEntry {
+	e := vault.HistoryEntry{Time: when.UTC(), Env: env, Name: savedName, Auth: auth, Error: err.Error()}
+	if p != nil {
+		e.Method, e.URL, e.Headers, e.Body, e.Placement, e.Insecure = p.Method, p.URL, slices.Clone(p.Headers), p.Body, p.Placement, p.Insecure
+	}
+	return e
+}
+
+func sortedKeys(h http.Header) []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

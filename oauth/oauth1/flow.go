@@ -425,9 +425,11 @@ func (c *Client) requestToken(ctx context.Context, callback string, rec Recorder
 		return nil, err
 	}
 	if !tmp.CallbackConfirmed {
-		return nil, &Error{Kind: KindBadResponse, Op: "request token",
+		e := &Error{Kind: KindBadResponse, Op: "request token",
 			Reason: "the server did not confirm the callback (oauth_callback_confirmed=true is missing): it speaks OAuth 1.0 without the 1.0a fix, which is open to session fixation",
 			Hint:   "authdeck only runs OAuth 1.0a; check the provider's request-token endpoint"}
+		rec.Record(oauth.Exchange{Time: time.Now(), Step: "request token", Error: e.Error(), Explanation: e.Hint})
+		return nil, e
 	}
 	return tmp, nil
 }

@@ -107,21 +107,19 @@ func TestFlowEveryMethod(t *testing.T) {
 			if val.Token != res.Token || val.TokenSecret != res.TokenSecret || val.AuthClientID != ac.ID {
 				t.Error("stored value differs from the result")
 			}
-			for _, name := range []string{"photos"} {
-				s, err := e.Signer(ctxT(t), "", name)
-				if err != nil {
-					t.Fatal(err)
+			s, err := e.Signer(ctxT(t), "", "photos")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, placement := range []vault.Placement{vault.PlaceHeader, vault.PlaceQuery, vault.PlaceBody} {
+				status, p, body := getPhoto(t, s, srv.PhotosURL, placement)
+				if status != http.StatusOK {
+					t.Errorf("%s: status %d: %s", placement, status, body)
+					continue
 				}
-				for _, placement := range []vault.Placement{vault.PlaceHeader, vault.PlaceQuery, vault.PlaceBody} {
-					status, p, body := getPhoto(t, s, srv.PhotosURL, placement)
-					if status != http.StatusOK {
-						t.Errorf("%s: status %d: %s", placement, status, body)
-						continue
-					}
-					want := photo{User: "demo", Consumer: consumerKey, Method: method, Placement: string(placement), File: "vacation.jpg", Size: "original"}
-					if p != want {
-						t.Errorf("%s: got %+v, want %+v", placement, p, want)
-					}
+				want := photo{User: "demo", Consumer: consumerKey, Method: method, Placement: string(placement), File: "vacation.jpg", Size: "original"}
+				if p != want {
+					t.Errorf("%s: got %+v, want %+v", placement, p, want)
 				}
 			}
 		})
@@ -152,13 +150,16 @@ func TestFlowReplacesOwnSecret(t *testing.T) {
 	if !second.Replaced || s1.ID != s2.ID || first.Token == second.Token {
 		t.Errorf("second authorization: replaced=%v, IDs %s/%s, new token %v", second.Replaced, s1.ID, s2.ID, first.Token != second.Token)
 	}
-	// The engine finds the token through the client even under another name.
-	s, err := e.Signer(ctxT(t), "dev", "photos")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status, _, body := getPhoto(t, s, srv.PhotosURL, vault.PlaceHeader); status != http.StatusOK {
-		t.Errorf("status %d: %s", status, body)
+	// The engine finds the token through the client even under another
+	// name, and through the secret itself.
+	for _, name := range []string{"photos", "photos-token"} {
+		s, err := e.Signer(ctxT(t), "dev", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _, body := getPhoto(t, s, srv.PhotosURL, vault.PlaceHeader); status != http.StatusOK {
+			t.Errorf("signer of %s: status %d: %s", name, status, body)
+		}
 	}
 }
 

@@ -443,6 +443,8 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 		method = http.MethodPost
 	}
 	target := c.url
+	// Redacting for a transcript nobody reads would only cost time.
+	recording := f.tr != nil
 	var body io.Reader
 	var params []Field
 	contentType := ""
@@ -453,13 +455,15 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 			return nil, newError(KindOther, c.step, "encoding the request", "", err)
 		}
 		body, contentType = bytes.NewReader(b), "application/json"
-		keys := make([]string, 0, len(c.jsonBody))
-		for k := range c.jsonBody {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			params = append(params, f.red.field(k, c.jsonBody[k]))
+		if recording {
+			keys := make([]string, 0, len(c.jsonBody))
+			for k := range c.jsonBody {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				params = append(params, f.red.field(k, c.jsonBody[k]))
+			}
 		}
 	case method == http.MethodGet && len(c.form) > 0:
 		u, _ := url.Parse(c.url)
@@ -473,7 +477,9 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 		target = u.String()
 	case c.form != nil:
 		body, contentType = strings.NewReader(c.form.Encode()), "application/x-www-form-urlencoded"
-		params = f.red.params(c.form)
+		if recording {
+			params = f.red.params(c.form)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
@@ -489,10 +495,13 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 			req.Header.Add(k, v)
 		}
 	}
-	x := Exchange{Time: time.Now(), Step: c.step, Method: method, URL: f.red.url(target), Params: params}
-	for _, h := range []string{"Authorization", "Content-Type"} {
-		if v := req.Header.Get(h); v != "" {
-			x.RequestHeaders = append(x.RequestHeaders, f.red.header(h, v))
+	x := Exchange{Time: time.Now(), Step: c.step, Method: method, Params: params}
+	if recording {
+		x.URL = f.red.url(target)
+		for _, h := range []string{"Authorization", "Content-Type"} {
+			if v := req.Header.Get(h); v != "" {
+				x.RequestHeaders = append(x.RequestHeaders, f.red.header(h, v))
+			}
 		}
 	}
 	start := time.Now()
@@ -523,7 +532,9 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 		f.tr.record(x)
 		return nil, e
 	}
-	x.Response, x.BodyNote = f.red.body(x.ContentType, data)
+	if recording {
+		x.Response, x.BodyNote = f.red.body(x.ContentType, data)
+	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		// Credentials must not follow a redirect to another URL.
 		loc := f.red.url(resp.Header.Get("Location"))

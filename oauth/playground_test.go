@@ -606,3 +606,71 @@ func secretOf(c *vault.ClientCredentials) string {
 	}
 	return c.ClientSecret
 }
+
+// apiCall sends the token to the demo API and returns the status and the
+// WWW-Authenticate header.
+func apiCall(t testing.TB, s *playground.Server, method, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.APIURL+path, strings.NewReader(`{"x":1}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := testHTTP.Do(req)
+	if err != nil {
+		t.Fatalf("calling the demo API: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
+}
+
+// S-19 (engine side; the request console drives it): after a resource
+// server's 401 invalid_token, one Refresh yields a token it accepts; after
+// 403 insufficient_scope there is no refresh — a token for the scope the
+// server names is requested instead, and the refresh token stays unused.
+func TestResourceServerChallenges(t *testing.T) {
+	t.Parallel()
+	s := sharedPlayground(t)
+	t.Run("401 invalid_token: refresh once", func(t *testing.T) {
+		t.Parallel()
+		e := newEngine(t)
+		ac, creds := authClient("app", s, demo(t, s, playground.ClientShort), vault.GrantAuthorizationCode)
+		ac.Scopes = []string{"openid", "offline_access", playground.ScopeAPIRead}
+		putClient(t, e, ac, creds)
+		first, _ := signIn(t, e, "app", FlowCallbacks{})
+		// Revoke only the access token, as a server-side logout would.
+		f, err := e.newFlow(ctxT(t), ac, *creds, nil, FlowCallbacks{})
+		mustf(t, err, "flow")
+		mustf(t, f.revoke(ctxT(t), first.AccessToken, string(AccessToken)), "revoke the access token")
+		code, challenge := apiCall(t, s, http.MethodGet, "/me", first.AccessToken)
+		if code != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
+			t.Fatalf("revoked token: %d %q", code, challenge)
+		}
+		r, err := e.Refresh(ctxT(t), TokenRequest{Name: "app"}, FlowCallbacks{})
+		mustf(t, err, "refresh")
+		if code, _ := apiCall(t, s, http.MethodGet, "/me", r.AccessToken); code != 200 {
+			t.Errorf("after one refresh the API answers %d", code)
+		}
+	})
+	t.Run("403 insufficient_scope: the scope asked for, no refresh", func(t *testing.T) {
+		t.Parallel()
+		e := newEngine(t)
+		ac, creds := authClient("svc", s, demo(t, s, playground.ClientServiceBasic), vault.GrantClientCredentials)
+		ac.Scopes = []string{playground.ScopeAPIRead}
+		putClient(t, e, ac, creds)
+		r, err := e.Token(ctxT(t), TokenRequest{Name: "svc"}, FlowCallbacks{})
+		mustf(t, err, "token")
+		code, challenge := apiCall(t, s, http.MethodPost, "/data", r.AccessToken)
+		if code != 403 || !strings.Contains(challenge, `scope="api:write"`) {
+			t.Fatalf("read-only token on POST /data: %d %q", code, challenge)
+		}
+		tr := NewTranscript()
+		w, err := e.Token(ctxT(t), TokenRequest{Name: "svc", Scopes: []string{playground.ScopeAPIWrite}, Transcript: tr}, FlowCallbacks{})
+		mustf(t, err, "token for api:write")
+		if w.Refreshed || len(paramOf(tr, "refresh", "grant_type")) != 0 || strings.Join(w.GrantedScopes, " ") != playground.ScopeAPIWrite {
+			t.Errorf("refreshed=%v granted=%v", w.Refreshed, w.GrantedScopes)
+		}
+		if code, _ := apiCall(t, s, http.MethodPost, "/data", w.AccessToken); code != 200 && code != 201 {
+			t.Errorf("token with the asked-for scope: %d", code)
+		}
+	})
+}

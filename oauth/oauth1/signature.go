@@ -18,11 +18,16 @@ import (
 // Signature methods (RFC 5849 §3.4; HMAC-SHA256 and RSA-SHA256 are the
 // common SHA-256 variants providers offer).
 const (
-	HMACSHA1   = "HMAC-SHA1"
+	// HMACSHA1 signs with HMAC-SHA1 keyed by both shared secrets (§3.4.2).
+	HMACSHA1 = "HMAC-SHA1"
+	// HMACSHA256 is HMAC-SHA1 with SHA-256.
 	HMACSHA256 = "HMAC-SHA256"
-	RSASHA1    = "RSA-SHA1"
-	RSASHA256  = "RSA-SHA256"
-	Plaintext  = "PLAINTEXT"
+	// RSASHA1 signs with RSASSA-PKCS1-v1_5 and SHA-1 (§3.4.3).
+	RSASHA1 = "RSA-SHA1"
+	// RSASHA256 is RSA-SHA1 with SHA-256.
+	RSASHA256 = "RSA-SHA256"
+	// Plaintext sends the shared secrets themselves; only safe over TLS (§3.4.4).
+	Plaintext = "PLAINTEXT"
 )
 
 // Methods lists every supported signature method.

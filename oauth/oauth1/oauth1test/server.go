@@ -17,7 +17,9 @@ import (
 
 // Demo end-user credentials accepted by the authorization page.
 const (
-	DemoUser     = "demo"
+	// DemoUser is the demo resource owner's username.
+	DemoUser = "demo"
+	// DemoPassword is the demo resource owner's password.
 	DemoPassword = "demo"
 )
 
@@ -27,10 +29,14 @@ const DemoConsumerKey = "authdeck-demo"
 
 // Paths of the provider's endpoints.
 const (
+	// PathRequestToken is the temporary credentials endpoint (GET or POST).
 	PathRequestToken = "/oauth/request_token"
-	PathAuthorize    = "/oauth/authorize"
-	PathAccessToken  = "/oauth/access_token"
-	PathPhotos       = "/photos"
+	// PathAuthorize is the resource owner authorization page.
+	PathAuthorize = "/oauth/authorize"
+	// PathAccessToken is the token credentials endpoint (GET or POST).
+	PathAccessToken = "/oauth/access_token"
+	// PathPhotos is the protected resource (GET or POST).
+	PathPhotos = "/photos"
 )
 
 // Config tunes the provider. The zero value is ready to use.

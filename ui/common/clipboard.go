@@ -92,36 +92,41 @@ func NewClipboard(o ClipboardOptions) *Clipboard {
 }
 
 func findTool(o ClipboardOptions) *clipTool {
-	have := func(names ...string) bool {
-		for _, n := range names {
-			if _, err := o.LookPath(n); err != nil {
+	// have resolves every program of argv lists to its path, so the tool
+	// that runs is the one that was found.
+	have := func(lists ...[]string) bool {
+		for _, argv := range lists {
+			p, err := o.LookPath(argv[0])
+			if err != nil {
 				return false
 			}
+			argv[0] = p
 		}
 		return true
 	}
+	try := func(name string, write, read []string) *clipTool {
+		if have(write, read) {
+			return &clipTool{name: name, write: write, read: read}
+		}
+		return nil
+	}
+	var t *clipTool
 	switch runtime.GOOS {
 	case "darwin":
-		if have("pbcopy", "pbpaste") {
-			return &clipTool{"pbcopy", []string{"pbcopy"}, []string{"pbpaste"}}
-		}
+		t = try("pbcopy", []string{"pbcopy"}, []string{"pbpaste"})
 	case "windows":
-		if have("clip.exe", "powershell.exe") {
-			return &clipTool{"clip.exe", []string{"clip.exe"}, []string{"powershell.exe", "-NoProfile", "-Command", "Get-Clipboard"}}
+		t = try("clip.exe", []string{"clip.exe"}, []string{"powershell.exe", "-NoProfile", "-Command", "Get-Clipboard"})
+	}
+	if t == nil && o.Getenv("WAYLAND_DISPLAY") != "" {
+		t = try("wl-copy", []string{"wl-copy"}, []string{"wl-paste", "--no-newline"})
+	}
+	if t == nil && o.Getenv("DISPLAY") != "" {
+		t = try("xclip", []string{"xclip", "-in", "-selection", "clipboard"}, []string{"xclip", "-out", "-selection", "clipboard"})
+		if t == nil {
+			t = try("xsel", []string{"xsel", "--input", "--clipboard"}, []string{"xsel", "--output", "--clipboard"})
 		}
 	}
-	if o.Getenv("WAYLAND_DISPLAY") != "" && have("wl-copy", "wl-paste") {
-		return &clipTool{"wl-copy", []string{"wl-copy"}, []string{"wl-paste", "--no-newline"}}
-	}
-	if o.Getenv("DISPLAY") != "" {
-		if have("xclip") {
-			return &clipTool{"xclip", []string{"xclip", "-in", "-selection", "clipboard"}, []string{"xclip", "-out", "-selection", "clipboard"}}
-		}
-		if have("xsel") {
-			return &clipTool{"xsel", []string{"xsel", "--input", "--clipboard"}, []string{"xsel", "--output", "--clipboard"}}
-		}
-	}
-	return nil
+	return t
 }
 
 // ClearAfter is how long copies stay on the clipboard.

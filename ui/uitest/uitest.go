@@ -34,7 +34,7 @@ type Driver struct {
 // New returns a driver for m sized w×h; it runs m.Init.
 func New(t testing.TB, m tea.Model, w, h int) *Driver {
 	t.Helper()
-	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 150 * time.Millisecond, Limit: 10 * time.Second}
+	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 60 * time.Millisecond, Limit: 10 * time.Second}
 	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.dispatch(m.Init())
 	d.Settle()

@@ -1,0 +1,77 @@
+package dashboard
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/uitest"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// TestListsEveryEnvironmentWithoutStoreCalls: the dashboard reads catalog
+// metadata only.
+func TestListsEveryEnvironmentWithoutStoreCalls(t *testing.T) {
+	t.Parallel()
+	base := uitest.Fixture()
+	counting := vault.NewCountingStore(base.Store())
+	v := vault.New(base.Catalogs(), counting)
+	c := uitest.NewCommon(v)
+	m := New(c)
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 120, 30)
+	if n := counting.Calls(); n != 0 {
+		t.Fatalf("listing made %d store calls", n)
+	}
+	if len(m.Rows()) != 2 {
+		t.Fatalf("rows = %d", len(m.Rows()))
+	}
+	s := d.Screen()
+	for _, want := range []string{"console", "dev", "staging", "reports", "in 4m 05s", "expired 1m", "✓", "55s ago"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, s)
+		}
+	}
+	if !m.KeyMap().Refresh.Enabled() {
+		t.Error("refresh not offered for a token set with a refresh token")
+	}
+	d.Press("down")
+	if m.KeyMap().Refresh.Enabled() {
+		t.Error("refresh offered for a token set without a refresh token")
+	}
+	d.Press("c")
+	if len(h.Copies) != 1 || h.Copies[0].Value != "opaque-example-token-not-a-secret" {
+		t.Fatalf("copy = %d copies", len(h.Copies))
+	}
+	d.Press("enter")
+	if ot, ok := h.Intents[len(h.Intents)-1].(common.OpenTokenMsg); !ok || ot.Env != "staging" || ot.Secret != "reports" {
+		t.Errorf("enter sent %#v", h.Intents[len(h.Intents)-1])
+	}
+	d.Press("d", "y")
+	if _, ok := uitest.Catalog(v).Secret("staging", "reports"); ok {
+		t.Error("d y did not delete the token set")
+	}
+	if len(m.Rows()) != 1 {
+		t.Errorf("rows after delete = %d", len(m.Rows()))
+	}
+}
+
+func TestTicksOnlyWhileVisible(t *testing.T) {
+	t.Parallel()
+	c := uitest.NewCommon(uitest.Fixture())
+	m := New(c)
+	if m.Init() == nil {
+		t.Fatal("no countdown although token sets expire")
+	}
+	m.Blur()
+	if m.tick() != nil {
+		t.Error("ticking while covered")
+	}
+	if m.Focus() == nil {
+		t.Error("no countdown after coming back")
+	}
+	empty := New(uitest.NewCommon(vault.NewMemory()))
+	if empty.Init() != nil {
+		t.Error("ticking with nothing to count down")
+	}
+}

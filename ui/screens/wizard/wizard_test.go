@@ -1,0 +1,112 @@
+package wizard
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/screens/form"
+	"github.com/authdeck/authdeck/ui/uitest"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// TestWizardFromIssuer: issuer → discovery fills the endpoints → grant →
+// private_key_jwt with a generated key → scopes → save, and the public JWKS
+// is shown to upload.
+func TestWizardFromIssuer(t *testing.T) {
+	t.Parallel()
+	dm := uitest.StartDemo(t)
+	c := uitest.NewCommon(dm.Vault)
+	c.Engine = dm.Engine
+	w := New(c, "dev")
+	h := uitest.NewHost(c, w)
+	d := uitest.New(t, h, 110, 40)
+	if !strings.Contains(d.Screen(), dm.Server.Issuer) {
+		t.Fatalf("the issuer is not prefilled from the environment:\n%s", d.Screen())
+	}
+	d.Press("enter")
+	d.Wait(uitestTimeout, "discovery", func() bool { return len(h.Pushed) > 0 || w.Err() != nil })
+	if w.Err() != nil {
+		t.Fatalf("discovery failed: %v", w.Err())
+	}
+	f, ok := h.Pushed[0].(*form.Model)
+	if !ok {
+		t.Fatalf("pushed %T", h.Pushed[0])
+	}
+	// Continue in the form the wizard opened.
+	fh := uitest.NewHost(c, f)
+	fd := uitest.New(t, fh, 110, 40)
+	s := fd.Screen()
+	for _, want := range []string{"Discovered", "/oauth/token", "/authorize"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("endpoints not shown (%q):\n%s", want, s)
+		}
+	}
+	fd.Press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+	fd.Type("pkjwt")
+	fd.Press("enter")
+	fd.Type("service-jwt")
+	fd.Press("enter")
+	fd.Press("up", "enter") // grant: client_credentials (above authorization_code)
+	fd.Press("down", "down", "enter")
+	if !strings.Contains(fd.Screen(), "Key pair") {
+		t.Fatalf("private_key_jwt step missing:\n%s", fd.Screen())
+	}
+	fd.Press("enter", "enter") // generate ES256, no file
+	fd.Press("down", "down", "down", "down", "space", "enter", "enter", "enter") // api:read, no extra, no redirect
+	d.Settle()
+	if fh.Popped != 1 {
+		t.Fatalf("not saved; banner %q\n%s", f.Banner(), fd.Screen())
+	}
+	ac, err := dm.Vault.Client("dev", "pkjwt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ac.AuthMethod != vault.AuthPrivateKeyJWT || ac.Grant != vault.GrantClientCredentials || ac.Endpoints.Token == "" || ac.Issuer != dm.Server.Issuer || ac.KeyID == "" || !ac.HasSecret {
+		t.Errorf("client = %+v", ac)
+	}
+	if len(ac.Scopes) == 0 || !strings.Contains(strings.Join(ac.Scopes, " "), "api:read") {
+		t.Errorf("scopes = %v", ac.Scopes)
+	}
+	if fh.Dialog == nil || !strings.Contains(uitest.ViewString(fh), `"keys"`) || !strings.Contains(uitest.ViewString(fh), "BEGIN PUBLIC KEY") {
+		t.Errorf("the public JWKS is not shown:\n%s", uitest.ViewString(fh))
+	}
+	if strings.Contains(uitest.ViewString(fh), "PRIVATE KEY") {
+		t.Error("the private key is shown (S-26)")
+	}
+}
+
+func TestWizardBadIssuer(t *testing.T) {
+	t.Parallel()
+	dm := uitest.StartDemo(t)
+	c := uitest.NewCommon(dm.Vault)
+	c.Engine = dm.Engine
+	w := New(c, "dev")
+	h := uitest.NewHost(c, w)
+	d := uitest.New(t, h, 100, 30)
+	for range 60 {
+		d.Send(uitest.Key("backspace"))
+	}
+	d.Type("http://login.example.test")
+	d.Press("enter")
+	if w.Err() == nil || !strings.Contains(d.Screen(), "plain http") {
+		t.Errorf("a plain-http issuer was accepted (S-13):\n%s", d.Screen())
+	}
+	// A loopback issuer with no discovery document explains and offers the form.
+	for range 60 {
+		d.Send(uitest.Key("backspace"))
+	}
+	d.Type(dm.Server.APIURL)
+	d.Press("enter")
+	d.Wait(uitestTimeout, "discovery to fail", func() bool { return w.Err() != nil })
+	if s := d.Screen(); !strings.Contains(s, "ctrl+o") {
+		t.Errorf("no way out offered:\n%s", s)
+	}
+	d.Press("ctrl+o")
+	if len(h.Intents) == 0 {
+		t.Fatal("ctrl+o did not ask for the manual form")
+	}
+	if em, ok := h.Intents[0].(common.EditMsg); !ok || em.Kind != common.EditClient {
+		t.Errorf("ctrl+o sent %#v", h.Intents[0])
+	}
+}

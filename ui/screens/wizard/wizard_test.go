@@ -52,7 +52,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	if !strings.Contains(fd.Screen(), "Key pair") {
 		t.Fatalf("private_key_jwt step missing:\n%s", fd.Screen())
 	}
-	fd.Press("enter", "enter") // generate ES256, no file
+	fd.Press("enter", "enter")                                                   // generate ES256, no file
 	fd.Press("down", "down", "down", "down", "space", "enter", "enter", "enter") // api:read, no extra, no redirect
 	d.Settle()
 	if fh.Popped != 1 {

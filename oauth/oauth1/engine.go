@@ -137,6 +137,10 @@ func (e *Engine) resolveClient(req AuthorizeRequest) (vault.AuthClient, *vault.S
 	if name == "" {
 		name = c.Name
 	}
+	// A name the vault would refuse is refused now, not after the user approved.
+	if err := vault.ValidateName("secret", name); err != nil {
+		return vault.AuthClient{}, nil, "", err
+	}
 	var existing *vault.Secret
 	if s, ok := cat.Secret(env, name); ok {
 		if s.Type != vault.TypeOAuth1Token || (s.AuthClient != "" && s.AuthClient != c.Name) {

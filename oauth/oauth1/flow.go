@@ -622,12 +622,13 @@ func (c *Client) browserLeg(ctx context.Context, l *listener, tmp *Credentials, 
 	var typedCh chan typed
 	if cb.Verifier != nil {
 		askCtx, cancel := context.WithCancel(ctx)
-		typedCh = make(chan typed, 1)
+		answer := make(chan typed, 1)
+		typedCh = answer
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			s, err := cb.Verifier(askCtx, prompt)
-			typedCh <- typed{s, err}
+			answer <- typed{s, err}
 		}()
 		// The question goes away with the flow; wait so no goroutine outlives it.
 		defer func() { cancel(); <-done }()

@@ -294,6 +294,8 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		browser     func(clk *clock) func(ctx context.Context, authURL string) error
 		engine      func(e *oauth1.Engine)
 		before      func(t *testing.T, v *vault.Vault, srv *oauth1test.Server)
+		cb          oauth1.Callbacks
+		secret      string
 		wantExit    int
 		wantProblem string
 		wantReason  string
@@ -364,6 +366,30 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			wantExit: vault.ExitMissingInput, wantReason: "no way to enter the verifier",
 		},
 		{
+			name: "oob verifier left empty", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
+			cb:       oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) { return "  \n", nil }},
+			wantExit: vault.ExitMissingInput, wantReason: "no verifier was entered",
+		},
+		{
+			name: "oob verifier prompt closed", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
+			cb: oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) {
+				return "", errors.New("prompt closed")
+			}},
+			wantExit: vault.ExitMissingInput, wantReason: "no verifier was entered",
+		},
+		{
+			name: "oob verifier with a space", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
+			cb:       oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) { return "abc def", nil }},
+			wantExit: vault.ExitMissingInput, wantReason: "space or control character at position 4",
+		},
+		{
+			name: "secret name the vault refuses", spec: clientSpec{method: oauth1.HMACSHA1}, secret: "a/b",
+			browser: func(*clock) func(context.Context, string) error {
+				return func(context.Context, string) error { return errors.New("must not open") }
+			},
+			wantExit: vault.ExitOther, wantReason: `must not contain "/"`,
+		},
+		{
 			name: "secret name taken by another type", spec: clientSpec{method: oauth1.HMACSHA1},
 			before: func(t *testing.T, v *vault.Vault, _ *oauth1test.Server) {
 				_, err := v.PutSecret(ctxT(t), vault.Secret{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: "k-123456"})
@@ -409,7 +435,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			}
 			tr := &oauth1.Transcript{}
 			before := snapshot(t, v, store)
-			res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos", Record: tr}, oauth1.Callbacks{})
+			res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos", Secret: tc.secret, Record: tr}, tc.cb)
 			b.wait()
 			if err == nil {
 				t.Fatalf("Authorize succeeded: %+v", res)
@@ -420,8 +446,25 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			if got := vault.ExitCode(err); got != tc.wantExit {
 				t.Errorf("exit code %d, want %d (%v)", got, tc.wantExit, err)
 			}
+			if !strings.Contains(err.Error(), tc.wantReason) {
+				t.Errorf("error %q does not say %q", err, tc.wantReason)
+			}
+			if after := snapshot(t, v, store); after != before {
+				t.Error("the failed flow changed the vault (S-37)")
+			}
+			if len(b.urls) > 0 && tc.secret != "" {
+				t.Error("the browser was opened although the flow could not succeed")
+			}
+			for _, secret := range []string{consumerSecret, "not-the-consumer-secret"} {
+				if strings.Contains(err.Error(), secret) || strings.Contains(tr.Text(), secret) {
+					t.Error("a consumer secret reached the error or the transcript")
+				}
+			}
 			var oe *oauth1.Error
 			if !errors.As(err, &oe) {
+				if tc.secret != "" {
+					return // the vault's own validation error
+				}
 				t.Fatalf("error %T %v is not an *oauth1.Error", err, err)
 			}
 			if oe.Problem != tc.wantProblem || !strings.Contains(err.Error(), tc.wantReason) {
@@ -434,14 +477,6 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			var o2 *oauth.Error
 			if !errors.As(err, &o2) || o2.Code != tc.wantProblem || o2.ExitCode() != tc.wantExit {
 				t.Errorf("as *oauth.Error: %+v", o2)
-			}
-			if after := snapshot(t, v, store); after != before {
-				t.Error("the failed flow changed the vault (S-37)")
-			}
-			for _, secret := range []string{consumerSecret, "not-the-consumer-secret"} {
-				if strings.Contains(err.Error(), secret) || strings.Contains(tr.Text(), secret) {
-					t.Error("a consumer secret reached the error or the transcript")
-				}
 			}
 		})
 	}
@@ -619,5 +654,57 @@ func withVerifierSpy(ch chan<- string) func(ctx context.Context, authURL string)
 		}
 		resp.Body.Close()
 		return nil
+	}
+}
+
+// TestClientStepByStep drives the legs one at a time, as a UI that shows
+// each step would, with the protocol parameters in the query (GET) and in
+// the form body (POST).
+func TestClientStepByStep(t *testing.T) {
+	t.Parallel()
+	srv := startProvider(t, oauth1test.Config{})
+	for _, tc := range []struct {
+		placement   vault.Placement
+		tokenMethod string
+	}{{vault.PlaceQuery, "GET"}, {vault.PlaceBody, "POST"}, {vault.PlaceHeader, "GET"}} {
+		t.Run(string(tc.placement)+"/"+tc.tokenMethod, func(t *testing.T) {
+			t.Parallel()
+			c := &oauth1.Client{RequestTokenURL: srv.RequestTokenURL, AuthorizeURL: srv.AuthorizeURL, AccessTokenURL: srv.AccessTokenURL,
+				ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, Method: oauth1.HMACSHA256, Placement: tc.placement,
+				TokenMethod: tc.tokenMethod, HTTPClient: testHTTP, AuthParams: []vault.Param{{Key: "lang", Value: "en"}, {Key: "oauth_token", Value: "ignored"}}}
+			tr := &oauth1.Transcript{}
+			tmp, err := c.RequestToken(ctxT(t), oauth1.OOB, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			authURL, err := c.AuthorizationURL(tmp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := srv.AuthorizeURL + "?oauth_token=" + oauth1.Encode(tmp.Token) + "&lang=en"; authURL != want {
+				t.Errorf("authorization URL %s, want %s", authURL, want)
+			}
+			a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctxT(t), authURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := c.AccessToken(ctxT(t), tmp, a.Verifier, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, p, body := getPhoto(t, c.Signer(tok), srv.PhotosURL, tc.placement); status != http.StatusOK || p.User != "demo" {
+				t.Errorf("photos: %d %s", status, body)
+			}
+			xs := tr.Exchanges()
+			if len(xs) != 2 || xs[0].Method != tc.tokenMethod || xs[1].Method != tc.tokenMethod {
+				t.Errorf("transcript %+v", xs)
+			}
+			if strings.Contains(tr.Text(), a.Verifier) || strings.Contains(tr.Text(), tok.Secret) {
+				t.Error("a secret reached the transcript")
+			}
+			if _, err := c.AccessToken(ctxT(t), tmp, "", nil); vault.ExitCode(err) != vault.ExitMissingInput {
+				t.Errorf("no verifier: %v", err)
+			}
+		})
 	}
 }

@@ -70,6 +70,7 @@ type Engine struct {
 	disc       map[string]*discEntry
 	jwks       map[string]*jwksEntry
 	transports map[string]http.RoundTripper
+	sems       map[string]chan struct{}
 	group      singleflight.Group
 	initOnce   sync.Once
 }
@@ -79,6 +80,7 @@ func (e *Engine) init() {
 		e.disc = map[string]*discEntry{}
 		e.jwks = map[string]*jwksEntry{}
 		e.transports = map[string]http.RoundTripper{}
+		e.sems = map[string]chan struct{}{}
 	})
 }
 
@@ -235,6 +237,9 @@ type Result struct {
 	Secret string
 	// Issuer is the auth client's issuer, if configured.
 	Issuer string
+	// InsecureTLS reports that the token came over TLS without certificate
+	// verification, because the auth client turned it off (S-15); show it.
+	InsecureTLS bool
 }
 
 // Bearer returns the Authorization header value ("Bearer …").
@@ -342,6 +347,9 @@ func (e *Engine) newFlow(ctx context.Context, ac vault.AuthClient, creds vault.C
 	}
 	f.hc = hc
 	f.eps = ac.Endpoints
+	if ac.InsecureSkipVerify {
+		tr.note("tls", "TLS certificate verification is OFF for this auth client (insecureSkipVerify)")
+	}
 	return f, nil
 }
 

@@ -393,8 +393,12 @@ func TestTLSClientAuthAndVerification(t *testing.T) {
 	}
 	// Explicitly per client: verification off reaches the server (which then refuses the client).
 	basic.InsecureSkipVerify = true
-	_, err = e2.Fetch(ctxT(t), FetchRequest{Client: basic, Credentials: *bcreds}, FlowCallbacks{})
+	tr := NewTranscript()
+	_, err = e2.Fetch(ctxT(t), FetchRequest{Client: basic, Credentials: *bcreds, Transcript: tr}, FlowCallbacks{})
 	kindIs(t, err, KindRejected)
+	if !strings.Contains(tr.Text(), "TLS certificate verification is OFF") {
+		t.Errorf("the transcript does not show that verification is off")
+	}
 	// And the setting does not leak into other clients of the same engine.
 	basic.InsecureSkipVerify = false
 	_, err = e2.Fetch(ctxT(t), FetchRequest{Client: basic, Credentials: *bcreds}, FlowCallbacks{})

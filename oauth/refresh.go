@@ -72,12 +72,19 @@ func lockKey(env, secret string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-// exclusive runs fn once per token set at a time: concurrent callers in
-// this process share one run (single-flight) and other processes wait on a
-// lock file in LockDir (S-21). fn re-reads the stored token first, so a
-// token another process just obtained is reused rather than refreshed again.
-func (e *Engine) exclusive(ctx context.Context, key string, fn func(context.Context) (*Result, error)) (*Result, error) {
-	ch := e.group.DoChan(key, func() (any, error) {
+// exclusive runs fn once per token set at a time: concurrent callers with
+// the same flight share one run (single-flight), runs of different flights
+// on one token set (Token and Refresh) take turns on a per-key semaphore,
+// and other processes wait on a lock file in LockDir (S-21). fn re-reads the
+// stored token first, so a token another caller just obtained is reused
+// rather than refreshed again.
+func (e *Engine) exclusive(ctx context.Context, flight, key string, fn func(context.Context) (*Result, error)) (*Result, error) {
+	ch := e.group.DoChan(flight, func() (any, error) {
+		release, err := e.acquire(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		if e.LockDir == "" {
 			return fn(ctx)
 		}
@@ -97,6 +104,24 @@ func (e *Engine) exclusive(ctx context.Context, key string, fn func(context.Cont
 		}
 		cp := *res.Val.(*Result)
 		return &cp, nil
+	}
+}
+
+// acquire takes the in-process semaphore of key, or gives up when ctx ends.
+func (e *Engine) acquire(ctx context.Context, key string) (func(), error) {
+	e.init()
+	e.mu.Lock()
+	sem, ok := e.sems[key]
+	if !ok {
+		sem = make(chan struct{}, 1)
+		e.sems[key] = sem
+	}
+	e.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, newError(KindAborted, "token", "cancelled while another flow of this token set ran", "", ctx.Err())
 	}
 }
 

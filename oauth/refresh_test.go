@@ -30,6 +30,8 @@ type countingProvider struct {
 	omitRefresh bool
 	// failGrant answers refreshes with invalid_grant (S-17).
 	failGrant bool
+	mu        sync.Mutex
+	used      map[string]bool
 }
 
 func newCountingProvider(t testing.TB, delay time.Duration) *countingProvider {
@@ -48,12 +50,26 @@ func newCountingProvider(t testing.TB, delay time.Duration) *countingProvider {
 		}
 		n := p.refreshes.Add(1)
 		time.Sleep(p.delay)
+		// Rotation: a refresh token works once.
+		rt := r.PostForm.Get("refresh_token")
+		p.mu.Lock()
+		reused := p.used[rt]
+		if p.used == nil {
+			p.used = map[string]bool{}
+		}
+		p.used[rt] = !p.omitRefresh
+		p.mu.Unlock()
+		if reused {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"error":"invalid_grant","error_description":"refresh token already used"}`)
+			return
+		}
 		if p.failGrant {
 			w.WriteHeader(400)
 			fmt.Fprint(w, `{"error":"invalid_grant","error_description":"refresh token revoked"}`)
 			return
 		}
-		resp := map[string]any{"access_token": fmt.Sprintf("at-%d-%s", n, r.PostForm.Get("refresh_token")), "token_type": "bearer", "expires_in": 3600, "scope": "api:read"}
+		resp := map[string]any{"access_token": fmt.Sprintf("at-%d-%s", n, rt), "token_type": "bearer", "expires_in": 3600, "scope": "api:read"}
 		if !p.omitRefresh {
 			resp["refresh_token"] = fmt.Sprintf("rt-%d", n+1)
 		}
@@ -330,5 +346,39 @@ func TestRefreshWithoutRefreshToken(t *testing.T) {
 	kindIs(t, err, KindMissingInput)
 	if n := p.refreshes.Load(); n != 0 {
 		t.Errorf("%d refresh requests were sent without a refresh token", n)
+	}
+}
+
+// Token and Refresh on one token set at once take turns: with a provider
+// that accepts each refresh token once, no caller sees invalid_grant.
+func TestTokenAndRefreshTakeTurns(t *testing.T) {
+	t.Parallel()
+	p := newCountingProvider(t, 20*time.Millisecond)
+	e := newEngine(t)
+	seedExpired(t, e.Vault, p.srv.URL)
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i%2 == 0 {
+				_, err = e.Token(ctxT(t), TokenRequest{Name: "api"}, FlowCallbacks{})
+			} else {
+				_, err = e.Refresh(ctxT(t), TokenRequest{Name: "api"}, FlowCallbacks{})
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent Token/Refresh: %v", err)
+		}
+	}
+	if n := p.refreshes.Load(); n < 1 || n > 11 {
+		t.Errorf("%d refreshes for 2 flights of callers", n)
 	}
 }

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -44,23 +45,33 @@ func (f *flow) revoke(ctx context.Context, token, hint string) error {
 
 // Revoke revokes the stored refresh token (which ends the grant at most
 // providers) and the access token of req's token set, then deletes the token
-// set from the vault. When revocation fails nothing is deleted.
+// set from the vault. It holds the token set's lock throughout, so no
+// refresh rotates a token while it is being revoked. When revocation fails
+// nothing is deleted.
 func (e *Engine) Revoke(ctx context.Context, req TokenRequest) error {
-	t, val, f, err := e.storedFlow(ctx, req, "revocation")
+	t, _, f, err := e.storedFlow(ctx, req, "revocation")
 	if err != nil {
 		return err
 	}
-	if val.RefreshToken != "" {
-		if err := f.revoke(ctx, val.RefreshToken, string(RefreshToken)); err != nil {
-			return err
+	key := lockKey(t.env, t.secretName)
+	_, err = e.exclusive(ctx, key+"-revoke", key, func(ctx context.Context) (*Result, error) {
+		val, err := e.reload(ctx, t)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if val.AccessToken != "" {
-		if err := f.revoke(ctx, val.AccessToken, string(AccessToken)); err != nil {
-			return err
+		if val == nil {
+			return nil, newError(KindMissingInput, "revocation", fmt.Sprintf("no token is stored for %q", req.Name), "", nil)
 		}
-	}
-	_, err = e.exclusive(ctx, lockKey(t.env, t.secretName), func(ctx context.Context) (*Result, error) {
+		if val.RefreshToken != "" {
+			if err := f.revoke(ctx, val.RefreshToken, string(RefreshToken)); err != nil {
+				return nil, err
+			}
+		}
+		if val.AccessToken != "" {
+			if err := f.revoke(ctx, val.AccessToken, string(AccessToken)); err != nil {
+				return nil, err
+			}
+		}
 		if err := e.Vault.RemoveSecret(ctx, t.env, t.secretName); err != nil {
 			return nil, vaultError("deleting the revoked token", err)
 		}

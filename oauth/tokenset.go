@@ -252,7 +252,8 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("the token in secret %q is expired or unusable and the secret names no auth client to get a new one", t.secretName),
 			"link the secret to an auth client, or store a fresh token", nil)
 	}
-	return e.exclusive(ctx, lockKey(t.env, t.secretName), func(ctx context.Context) (*Result, error) {
+	key := lockKey(t.env, t.secretName)
+	return e.exclusive(ctx, key, key, func(ctx context.Context) (*Result, error) {
 		val, err := e.reload(ctx, t)
 		if err != nil {
 			return nil, err
@@ -419,6 +420,7 @@ func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.Se
 	r.Env, r.Secret = t.env, saved.Name
 	if t.client != nil {
 		r.Client, r.Issuer = t.client.Name, t.client.Issuer
+		r.InsecureTLS = t.client.InsecureSkipVerify
 	}
 	return r, nil
 }
@@ -434,7 +436,8 @@ func (e *Engine) Refresh(ctx context.Context, req TokenRequest, cb FlowCallbacks
 	if t.session || t.client == nil {
 		return nil, newError(KindNotConfigured, "refresh", fmt.Sprintf("%q has no auth client that issues refresh tokens", req.Name), "", nil)
 	}
-	return e.exclusive(ctx, lockKey(t.env, t.secretName)+"-refresh", func(ctx context.Context) (*Result, error) {
+	key := lockKey(t.env, t.secretName)
+	return e.exclusive(ctx, key+"-refresh", key, func(ctx context.Context) (*Result, error) {
 		val, err := e.reload(ctx, t)
 		if err != nil {
 			return nil, err
@@ -499,6 +502,6 @@ func (e *Engine) Fetch(ctx context.Context, req FetchRequest, cb FlowCallbacks) 
 	if err != nil {
 		return nil, err
 	}
-	r.Client, r.Issuer = req.Client.Name, req.Client.Issuer
+	r.Client, r.Issuer, r.InsecureTLS = req.Client.Name, req.Client.Issuer, req.Client.InsecureSkipVerify
 	return r, nil
 }

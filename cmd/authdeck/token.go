@@ -261,6 +261,9 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if r.Deprecated {
 		ui.say("authdeck: warning: this token comes from the deprecated %s grant (RFC 9700)\n", r.Grant)
 	}
+	if r.InsecureTLS {
+		ui.say("authdeck: warning: TLS certificate verification is off for auth client %s\n", r.Client)
+	}
 	if len(r.MissingScopes) > 0 {
 		ui.say("authdeck: note: the server did not grant %s\n", strings.Join(r.MissingScopes, " "))
 	}

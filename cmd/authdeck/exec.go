@@ -59,6 +59,7 @@ authdeck's own messages go to stderr.
 			}
 			// stdin belongs to CMD, so no paste fallback here.
 			ui := a.newFlowUI(verbose, false)
+			ui.qr = noBrowser
 			tr := oauth.NewTranscript()
 			req := oauth.TokenRequest{Env: a.envName(), Name: args[0], Scopes: splitScopeFlags(scopes), NoBrowser: noBrowser, Transcript: tr}
 			r, err := a.engine(v).Token(cmd.Context(), req, ui.callbacks())

@@ -96,6 +96,9 @@ type flowUI struct {
 	// paste offers the "paste the redirected URL" fallback (a terminal, and
 	// stdin not reserved for another program).
 	paste bool
+	// qr prints the authorization URL as a QR code too (--no-browser: the
+	// sign-in probably happens on another device).
+	qr bool
 
 	mu          sync.Mutex
 	interactive bool
@@ -132,7 +135,7 @@ func (u *flowUI) callbacks() oauth.FlowCallbacks {
 				u.say("authdeck: warning: the implicit grant is deprecated (RFC 9700); this client enables it explicitly\n")
 			}
 			u.say("\nSign in with your browser. If it does not open, visit:\n\n  %s\n\n", p.URL)
-			if p.QR != "" {
+			if p.QR != "" && u.qr {
 				u.say("%s\n", p.QR)
 			}
 			switch {
@@ -248,6 +251,7 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 		return err
 	}
 	ui := a.newFlowUI(o.verbose, true)
+	ui.qr = o.noBrowser
 	tr := oauth.NewTranscript()
 	req := oauth.TokenRequest{
 		Env: a.envName(), Name: name, Scopes: splitScopeFlags(o.scopes),

@@ -273,7 +273,7 @@ func TestRefreshRotationAndInvalidGrant(t *testing.T) {
 				if oe.Code != "invalid_grant" || !strings.Contains(oe.Hint, "sign in again") || !strings.Contains(oe.Hint, "--force") {
 					t.Errorf("error: code %q hint %q", oe.Code, oe.Hint)
 				}
-				if !strings.Contains(tr.Text(), "invalid_grant") || !strings.Contains(tr.Text(), "sign in again") {
+				if !strings.Contains(tr.Text(), "invalid_grant") || !strings.Contains(tr.Text(), "the refresh token was used, expired or revoked — sign in again: authdeck token api --force") {
 					t.Errorf("transcript does not explain invalid_grant:\n%s", tr.Text())
 				}
 				if val.AccessToken != "at-old" || val.RefreshToken != "rt-1" {

@@ -332,6 +332,9 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 	}
 	tr, err := ParseTokenResponse(step, resp.status, resp.contentType, resp.body)
 	if err != nil {
+		if step == "refresh" {
+			err = refreshError(err, f.name)
+		}
 		f.fail(resp.idx, err)
 		return nil, err
 	}

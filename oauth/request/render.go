@@ -135,8 +135,12 @@ func (r *Response) HistoryEntry(env, savedName, auth string, when time.Time) vau
 		}
 	}
 	switch {
-	case r.Body != nil && r.Body.Size() <= vault.MaxHistoryBody && r.Kind != KindBinary:
+	case r.Kind == KindBinary:
+		e.BodyOmitted = r.Size > 0
+	case r.Body != nil && r.Body.Size() <= vault.MaxHistoryBody:
 		e.ResponseBody = r.Scrub(string(r.Body.Bytes()))
+	case r.Body == nil && r.BodyFile == "" && r.Size <= vault.MaxHistoryBody && int64(len(r.head)) == r.Size:
+		e.ResponseBody = r.Scrub(string(r.head))
 	case r.Size > 0:
 		e.BodyOmitted = true
 	}

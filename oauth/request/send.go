@@ -117,6 +117,8 @@ type Response struct {
 	TLS string
 
 	secrets []string
+	// head is the start of a body streamed to a Sink.
+	head []byte
 }
 
 // InsufficientScope reports a 403 insufficient_scope and the scope it asks for.
@@ -195,7 +197,8 @@ type SendOptions struct {
 	// Sink, when set, is called once the final response's headers are in
 	// and says where its body goes: a writer to stream it to (the CLI's
 	// stdout), io.Discard to drop it, or nil to keep it (in memory up to
-	// MaxBody, else in a temporary file).
+	// MaxBody, else in a temporary file). The first bytes of a streamed body
+	// (up to vault.MaxHistoryBody) are kept for the history entry.
 	Sink func(*Response) io.Writer
 }
 
@@ -527,13 +530,14 @@ func (s *Sender) readBody(hresp *http.Response, resp *Response, sink io.Writer) 
 	}
 	ct := hresp.Header.Get("Content-Type")
 	if sink != nil {
-		sn := &sniffer{w: sink}
+		sn := &sniffer{w: sink, keep: vault.MaxHistoryBody + 1}
 		n, err := io.Copy(sn, r)
 		resp.Size, resp.WireSize = n, wire.n
 		if err != nil {
 			return bodyErr(err)
 		}
 		resp.Kind = DetectKind(ct, sn.head)
+		resp.head = sn.head
 		return nil
 	}
 	if sizeHint > maxBody {
@@ -561,15 +565,18 @@ func (s *Sender) readBody(hresp *http.Response, resp *Response, sink io.Writer) 
 	return nil
 }
 
-// sniffer passes writes through and keeps the first bytes for DetectKind.
+// sniffer passes writes through and keeps the first bytes (8 KiB, or keep)
+// for DetectKind and the history.
 type sniffer struct {
 	w    io.Writer
 	head []byte
+	keep int
 }
 
 func (s *sniffer) Write(p []byte) (int, error) {
-	if len(s.head) < 8192 {
-		s.head = append(s.head, p[:min(len(p), 8192-len(s.head))]...)
+	keep := max(s.keep, 8192)
+	if len(s.head) < keep {
+		s.head = append(s.head, p[:min(len(p), keep-len(s.head))]...)
 	}
 	return s.w.Write(p)
 }

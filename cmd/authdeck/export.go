@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/oauth/request"
+	"github.com/authdeck/authdeck/vault"
+)
+
+func init() { register(newExportCmd) }
+
+func newExportCmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export a request as curl, an environment as Postman, secrets as secret-service JSON",
+		Long: `Export parts of the workspace for other tools. Secret values are left out
+(or masked) unless you ask for them; the notes on stderr say what was left out.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newExportCurlCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a))
+	return cmd
+}
+
+func newExportCurlCmd(a *App) *cobra.Command {
+	var reveal, oneLine bool
+	cmd := &cobra.Command{
+		Use:   "curl SAVED",
+		Short: "Print a saved request as a curl command line (credentials masked unless --reveal)",
+		Long: `Print the saved request as a curl command line, with the environment's
+variables filled in and its credential applied. Credentials and secret
+variables are masked unless --reveal; a masked command reads nothing from
+the vault and fetches no token. With --reveal the command holds real
+credentials: it is printed because you asked, so mind where it goes.`,
+		Example: `  authdeck export curl me
+  authdeck export curl me --reveal | sh`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, _, env, err := a.workspace()
+			if err != nil {
+				return err
+			}
+			saved, err := v.SavedRequest(env, args[0])
+			if err != nil {
+				return err
+			}
+			ui := a.newFlowUI(false, false)
+			s := &request.Sender{Vault: v, Tokens: request.EngineTokens{Engine: a.engine(v), Callbacks: ui.callbacks()}}
+			p, err := s.Prepare(cmd.Context(), env, request.SpecFromSaved(saved), reveal)
+			if err != nil {
+				return requestFailure(err)
+			}
+			for _, w := range p.Warnings {
+				fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", w)
+			}
+			fmt.Fprintln(a.IO.Out, p.Curl(!oneLine))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "put the real credential and secret variables in the command")
+	cmd.Flags().BoolVar(&oneLine, "one-line", false, "print the command on one line")
+	cmd.ValidArgsFunction = a.completeCatalogNames(true)
+	return cmd
+}
+
+// openExportOutput opens path for an export (0600, never overwriting an
+// existing file); nil means stdout.
+func openExportOutput(path string) (*os.File, error) {
+	if path == "" || path == "-" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, exitWith(vault.ExitOther, "-o: %v", unwrapPathError(err))
+	}
+	return f, nil
+}
+
+// writeExport writes data to f (closing it) or, when f is nil, to stdout.
+func (a *App) writeExport(f *os.File, data []byte) error {
+	if f == nil {
+		_, err := a.IO.Out.Write(data)
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.IO.Err, "authdeck: wrote %s (mode 0600)\n", f.Name())
+	return nil
+}
+
+func (a *App) printExportNotes(notes []vault.Note) {
+	for _, n := range notes {
+		fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", n.Kind, n)
+	}
+}
+
+func newExportPostmanEnvCmd(a *App) *cobra.Command {
+	var withSecrets bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "postman-env [ENV]",
+		Short: "Print an environment as a Postman environment (secret values left out unless --with-secrets)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runExport(cmd.Context(), args, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []vault.Note, error) {
+				return v.ExportPostmanEnv(ctx, env, withSecrets)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "include the values of secret variables")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600; never overwritten) instead of stdout")
+	return cmd
+}
+
+func newExportSecretsCmd(a *App) *cobra.Command {
+	var withSecrets bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Print the environment's secrets and auth clients as secret-service JSON (values left out unless --with-secrets)",
+		Long: `Print the secrets and auth clients of the environment as an array of
+reference secret-service items ({"data": {…}}), which 'authdeck secret
+import' reads back. Keys, passphrases, tokens, client secrets and session
+input fields are left out unless --with-secrets. Private keys and client
+certificates have no place in the format and are never exported.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runExport(cmd.Context(), nil, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []vault.Note, error) {
+				return v.ExportSecretService(ctx, env, withSecrets)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "include the secret values")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600; never overwritten) instead of stdout")
+	return cmd
+}
+
+func (a *App) runExport(ctx context.Context, args []string, output string, withSecrets bool, export func(context.Context, *vault.Vault, string) ([]byte, []vault.Note, error)) error {
+	v, c, env, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	if len(args) == 1 {
+		if _, ok := c.Env(args[0]); !ok {
+			return &vault.NotFoundError{Kind: "environment", Name: args[0]}
+		}
+		env = args[0]
+	}
+	f, err := openExportOutput(output)
+	if err != nil {
+		return err
+	}
+	data, notes, err := export(ctx, v, env)
+	if err != nil {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+		return err
+	}
+	if withSecrets && f == nil && a.IO.OutTTY {
+		fmt.Fprintln(a.IO.Err, "authdeck: warning: the output holds secret values")
+	}
+	a.printExportNotes(notes)
+	return a.writeExport(f, data)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+func TestExportCommands(t *testing.T) {
+	t.Parallel()
+	rh := newRequestHarness(t, nil)
+	if _, err := rh.v.PutRequest(vault.Request{Name: "me", Env: vault.DefaultEnv, Method: "POST", URL: "{{base}}/me?x={{sv}}", Auth: "key", Body: "a=1"}); err != nil {
+		t.Fatal(err)
+	}
+	before := rh.store.Calls()
+	r := rh.must("", "export", "curl", "me")
+	if rh.store.Calls() != before {
+		t.Fatal("a masked curl export read the vault")
+	}
+	want := "curl '" + rh.srv.URL + "/me?x=" + vault.MaskDots + "' \\\n  -H 'X-API-Key: " + vault.MaskDots + "' \\\n  --data-raw a=1\n"
+	if r.out != want {
+		t.Fatalf("curl export:\n%s\nwant\n%s", r.out, want)
+	}
+	noSecret(t, r, cliFakeKey, cliFakeSecret)
+	r = rh.must("", "export", "curl", "me", "--reveal", "--one-line")
+	if !strings.Contains(r.out, "X-API-Key: "+cliFakeKey) || !strings.Contains(r.out, cliFakeSecret) || strings.Contains(r.out, "\\\n") {
+		t.Fatal("--reveal --one-line export lacks the real values")
+	}
+
+	r = rh.must("", "export", "postman-env")
+	var env vault.PostmanEnvironment
+	if err := json.Unmarshal([]byte(r.out), &env); err != nil || env.Name != vault.DefaultEnv || len(env.Values) != 2 {
+		t.Fatalf("postman-env: %v %s", err, r.out)
+	}
+	noSecret(t, r, cliFakeSecret)
+	if !strings.Contains(r.err, `variable "sv": secret value left out`) {
+		t.Fatalf("stderr %q", r.err)
+	}
+	r = rh.must("", "export", "postman-env", "--with-secrets")
+	if !strings.Contains(r.out, cliFakeSecret) {
+		t.Fatal("--with-secrets lacks the secret variable")
+	}
+
+	r = rh.must("", "export", "secrets")
+	noSecret(t, r, cliFakeKey)
+	if !strings.Contains(r.out, `"headerName": "X-API-Key"`) {
+		t.Fatalf("secrets export %s", r.out)
+	}
+	path := filepath.Join(t.TempDir(), "secrets.json")
+	rh.must("", "export", "secrets", "--with-secrets", "-o", path)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), cliFakeKey) {
+		t.Fatal("the --with-secrets file lacks the key")
+	}
+	rh.expect(vault.ExitOther, []string{"-o:", "exists"}, "", "export", "secrets", "-o", path)
+	// The exported file imports back with `authdeck secret import`.
+	h2 := newHarness(t)
+	if _, err := h2.v.AddEnv(vault.Environment{Name: "copy"}); err != nil {
+		t.Fatal(err)
+	}
+	h2.must("", "secret", "import", path, "--env", "copy")
+	s, err := h2.v.Secret("copy", "key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if val, _ := h2.v.SecretValue(context.Background(), s); val.Key != cliFakeKey || s.HeaderName != "X-API-Key" {
+		t.Fatal("round trip lost the key")
+	}
+	rh.expect(vault.ExitNotConfigured, []string{`no request "ghost"`}, "", "export", "curl", "ghost")
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+func init() { register(newImportCmd) }
+
+type importOptions struct {
+	dryRun bool
+	name   string
+}
+
+func newImportCmd(a *App) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import postman|curl|http FILE|-",
+		Short: "Import requests (Postman, curl command lines, .http files) without leaving secrets in the catalog",
+		Long: `Import saved requests into the environment (--env, else the active one):
+
+  postman  a Postman collection (v2.1; folders, requests, variables and the
+           bearer, basic, apikey and oauth2 auth blocks) or a Postman
+           environment (its variables; without --env it creates an
+           environment named after the file's)
+  curl     curl command lines, as "Copy as cURL" gives them (quotes, line
+           continuations, -H, -d/--data*, --json, -u, -X, --url, -G, -k …)
+  http     .http / .rest files (JetBrains HTTP Client, VS Code REST Client:
+           ### separators, @var = value, {{var}}, # @name)
+
+Imports are secret-aware: values that look secret — variables whose names
+contain secret, password, token, key, auth, credential; Bearer and Basic
+values; Authorization, cookie and API key headers; long random-looking
+strings — go to the vault as secret variables or secrets, and the requests
+refer to them. Nothing secret is written to the catalog. The report lists
+what was created, what went to the vault and what was skipped, and why.
+Either everything is imported or nothing is; --dry-run shows the plan.`,
+		Example: `  authdeck import postman "Acme API.postman_collection.json"
+  authdeck import postman staging.postman_environment.json
+  pbpaste | authdeck import curl - --name "create order"
+  authdeck import http api.http --env dev --dry-run`,
+		Args:      cobra.ExactArgs(2),
+		ValidArgs: []cobra.Completion{"postman", "curl", "http"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runImport(cmd.Context(), args[0], args[1], o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "check the file and print what would be imported; store nothing")
+	cmd.Flags().StringVar(&o.name, "name", "", "curl: the name of the imported request (several get 2, 3 …)")
+	return cmd
+}
+
+func (a *App) runImport(ctx context.Context, format, file string, o *importOptions) error {
+	var parse func([]byte, vault.RequestImportOptions) (vault.Batch, []vault.Note, error)
+	switch format {
+	case "postman":
+		parse = vault.ParsePostman
+	case "curl":
+		parse = vault.ParseCurl
+	case "http", "rest":
+		parse = vault.ParseHTTPFile
+	default:
+		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl or http)", format)
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	c, err := v.Load()
+	if err != nil {
+		return err
+	}
+	data, err := a.readFileArg("FILE", file, maxImportFile)
+	if err != nil {
+		return err
+	}
+	// A Postman environment file creates an environment of its own name
+	// unless one was chosen; everything else goes to the active environment.
+	env := a.envName()
+	if env == "" && !(format == "postman" && isPostmanEnvironment(data)) {
+		if env, err = a.Env(c); err != nil {
+			return err
+		}
+	}
+	if env != "" {
+		if _, ok := c.Env(env); !ok {
+			return &vault.NotFoundError{Kind: "environment", Name: env}
+		}
+	}
+	opts := vault.RequestImportOptions{Env: env, Catalog: c, Name: o.name}
+	if e, ok := c.Env(env); ok && e.HasSecretVars() {
+		// To reuse secret variables that already hold a value found again.
+		if opts.Values, err = v.Vars(ctx, env); err != nil {
+			return err
+		}
+	}
+	source := file
+	if source == "-" {
+		source = "stdin"
+	}
+	b, notes, err := parse(data, opts)
+	var ie *vault.ImportError
+	if errors.As(err, &ie) {
+		for _, p := range ie.Problems {
+			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
+		}
+		return exitWith(ie.ExitCode(), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: nothing was imported: %w", source, err)
+	}
+	if !o.dryRun && !b.Empty() {
+		if _, err := v.Apply(ctx, b); err != nil {
+			return fmt.Errorf("%s: nothing was imported: %w", source, err)
+		}
+	}
+	target := env
+	if target == "" && len(b.Envs) > 0 {
+		target = b.Envs[0].Name
+	}
+	a.printRequestImport(notes, b, source, target, v.Backend(), o.dryRun)
+	return nil
+}
+
+// isPostmanEnvironment reports a Postman environment file ("values", no "item").
+func isPostmanEnvironment(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, values := top["values"]
+	_, items := top["item"]
+	return values && !items
+}
+
+// printRequestImport writes the import report: what was created, what went
+// to the vault, what was skipped and why. It names values, never shows them.
+func (a *App) printRequestImport(notes []vault.Note, b vault.Batch, source, env, backend string, dryRun bool) {
+	w := a.IO.Out
+	verb := "Imported"
+	if dryRun {
+		verb = "Would import"
+	}
+	secretVars := 0
+	for _, vars := range b.SecretVars {
+		secretVars += len(vars)
+	}
+	plainVars := 0
+	for _, vars := range b.Vars {
+		plainVars += len(vars)
+	}
+	fmt.Fprintf(w, "%s from %s into environment %q: %d request%s, %d variable%s, %d secret variable%s, %d secret%s, %d auth client%s.\n",
+		verb, source, env, len(b.Requests), plural(len(b.Requests)), plainVars, plural(plainVars), secretVars, plural(secretVars),
+		len(b.Secrets), plural(len(b.Secrets)), len(b.Clients), plural(len(b.Clients)))
+	sections := []struct {
+		kind  vault.NoteKind
+		title string
+		mark  string
+		code  string
+	}{
+		{vault.NoteCreated, "Created:", "+", sgrGreen},
+		{vault.NoteStored, "To the " + vault.BackendLabel(backend) + " vault (values are not shown):", "*", sgrGreen},
+		{vault.NoteSkipped, "Skipped:", "-", sgrDim},
+		{vault.NoteWarning, "Warnings:", "!", sgrYellow},
+	}
+	for _, s := range sections {
+		var lines []string
+		for _, n := range notes {
+			if n.Kind == s.kind {
+				lines = append(lines, n.String())
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintln(w, s.title)
+		for _, l := range lines {
+			fmt.Fprintf(w, "  %s %s\n", a.paint(s.code, s.mark), strings.ReplaceAll(l, "\n", " "))
+		}
+	}
+	if dryRun {
+		fmt.Fprintln(w, "Nothing was stored (--dry-run).")
+	}
+}

@@ -48,17 +48,6 @@ func newEngine(t testing.TB) *Engine {
 		Opener: func(context.Context, string) error { return errors.New("no browser in this test") }}
 }
 
-// startPlayground runs a playground for one test.
-func startPlayground(t testing.TB, cfg playground.Config) *playground.Server {
-	t.Helper()
-	s, err := playground.Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("starting the playground: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
 var (
 	sharedOnce sync.Once
 	sharedPG   *playground.Server

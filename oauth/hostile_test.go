@@ -271,7 +271,7 @@ func TestPrivateKeyJWTAssertion(t *testing.T) {
 					if got := form["client_assertion_type"]; len(got) != 1 || got[0] != JWTBearerAssertionType {
 						t.Fatalf("client_assertion_type = %v", got)
 					}
-					sig, err := jose.ParseSigned(form["client_assertion"][0], []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+					sig, err := jose.ParseSignedCompact(form["client_assertion"][0], []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 					mustf(t, err, "assertion does not parse with %s", alg)
 					payload, err := sig.Verify(vault.PublicKey(key))
 					mustf(t, err, "assertion does not verify")

@@ -258,7 +258,7 @@ func (e *Engine) VerifyJWT(ctx context.Context, token string, o VerifyOptions) V
 	if jwksURL == "" {
 		return Verification{Status: NotVerified, Reason: "no JWKS URL is known for this issuer"}
 	}
-	sig, err := jose.ParseSigned(strings.TrimSpace(token), allowedAlgs)
+	sig, err := jose.ParseSignedCompact(strings.TrimSpace(token), allowedAlgs)
 	if err != nil {
 		return Verification{Status: VerifyFailed, Reason: "not a signed JWT with an accepted algorithm: " + sanitize(err.Error(), 160)}
 	}

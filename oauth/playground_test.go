@@ -314,6 +314,8 @@ func TestDeviceFlow(t *testing.T) {
 	}{
 		{"none", demo(t, s, playground.ClientCLI)},
 		{"client_secret_basic", registerSecretClient(t, s, playground.AuthMethodBasic, []string{playground.GrantDeviceCode, playground.GrantRefreshToken})},
+		{"client_secret_post", registerSecretClient(t, s, playground.AuthMethodPost, []string{playground.GrantDeviceCode, playground.GrantRefreshToken})},
+		{"private_key_jwt", registerJWTClient(t, s, "ES256", []string{playground.GrantDeviceCode, playground.GrantRefreshToken}, false)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -450,6 +452,24 @@ func TestPasswordGrant(t *testing.T) {
 			t.Errorf("demo API answered %d", code)
 		}
 	})
+	for _, m := range []struct {
+		name string
+		dc   playground.DemoClient
+	}{
+		// The playground's password grant takes secret clients only.
+		{"client_secret_post", registerSecretClient(t, s, playground.AuthMethodPost, []string{playground.GrantPassword})},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			ac, creds := authClient("legacy", s, m.dc, vault.GrantPassword)
+			ac.Scopes = []string{playground.ScopeAPIRead}
+			r, err := newEngine(t).Fetch(ctxT(t), FetchRequest{Client: ac, Credentials: *creds, Username: playground.DemoUser, Password: playground.DemoPassword}, FlowCallbacks{})
+			mustf(t, err, "password grant")
+			if code := callAPI(t, s, r.AccessToken); code != 200 || !r.Deprecated {
+				t.Errorf("demo API %d, deprecated=%v", code, r.Deprecated)
+			}
+		})
+	}
 	t.Run("callback", func(t *testing.T) {
 		t.Parallel()
 		ac, creds := authClient("legacy", s, dc, vault.GrantPassword)

@@ -64,7 +64,7 @@ type FileStore struct {
 	lockTimeout time.Duration
 
 	mu   sync.Mutex // guards the fields below and serialises flock use
-	pass string     // the passphrase once it has opened (or created) the vault
+	pass string     // the passphrase, until it fails to open the vault
 	// cacheSum is the SHA-256 of the ciphertext cacheVals was decrypted from.
 	cacheSum  [32]byte
 	cacheVals map[string][]byte
@@ -203,6 +203,15 @@ func (f *FileStore) update(ctx context.Context, fn func(map[string][]byte) error
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Ask for the passphrase of an existing vault before taking the lock, so
+	// a prompt waiting for the user does not hold other processes up.
+	if f.pass == "" {
+		if _, err := os.Stat(f.path); err == nil {
+			if _, err := f.getPassphrase(); err != nil {
+				return err
+			}
+		}
+	}
 	lctx, cancel := context.WithTimeout(ctx, f.lockTimeout)
 	defer cancel()
 	ok, err := f.lock.TryLockContext(lctx, 5*time.Millisecond)
@@ -289,6 +298,8 @@ func (f *FileStore) getPassphrase() (string, error) {
 	if p == "" {
 		return "", fmt.Errorf("%w: the file vault needs a non-empty passphrase", ErrMissingInput)
 	}
+	// Kept until it fails to decrypt the vault (current clears it then).
+	f.pass = p
 	return p, nil
 }
 

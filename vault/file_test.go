@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/gofrs/flock"
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/vaulttest"
@@ -405,5 +406,34 @@ func TestFileKillSafety(t *testing.T) {
 		for _, tmp := range tempLeftovers(t, home) {
 			checkMode(t, tmp, 0o600)
 		}
+	}
+}
+
+// S-35: asking for the passphrase of an existing vault (a prompt may wait on
+// the user) happens before the cross-process lock is taken.
+func TestFilePassphrasePromptDoesNotHoldTheLock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := newFileStore(t, dir, testPass).Set(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	var lockFree atomic.Int32
+	s, err := vault.NewFileStore(vault.FileOptions{Dir: dir, WorkFactor: testWorkFactor, Passphrase: func() (string, error) {
+		other := flock.New(filepath.Join(dir, "vault.lock"))
+		if ok, err := other.TryLock(); err == nil && ok {
+			lockFree.Add(1)
+			_ = other.Unlock()
+		}
+		return testPass, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set(ctx, "k2", []byte("v2")); err != nil {
+		t.Fatal(err)
+	}
+	if lockFree.Load() != 1 {
+		t.Fatal("the passphrase was asked for while the vault lock was held")
 	}
 }

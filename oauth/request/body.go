@@ -300,3 +300,11 @@ func AppendDisplay(dst, s []byte) []byte {
 	}
 	return dst
 }
+
+// Offset returns the byte offset where line i starts (0 for an empty body).
+func (b *Body) Offset(i int) int {
+	if i < 0 || i >= len(b.starts) {
+		return 0
+	}
+	return int(b.starts[i])
+}

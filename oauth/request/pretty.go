@@ -484,3 +484,11 @@ func stringEnd(seg []byte, k int) int {
 	}
 	return len(seg)
 }
+
+// Offset returns the byte offset in the source where line i starts.
+func (p *Pretty) Offset(i int) int {
+	if i < 0 || i >= len(p.starts) {
+		return 0
+	}
+	return int(p.starts[i])
+}

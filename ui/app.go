@@ -75,6 +75,11 @@ type Model struct {
 	envForced bool
 
 	width, height int
+
+	headCache       string
+	headCacheInfo   header.Info
+	headCacheW      int
+	headCacheStyles *styles.Styles
 }
 
 // New returns the root model over opts.Vault.
@@ -269,19 +274,30 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	top := m.Top()
-	head := header.View(s, m.headerInfo(), m.width)
-	body := lipgloss.NewStyle().Width(m.width).Height(m.screenHeight()).MaxHeight(m.screenHeight()).Render(top.View())
+	head := m.headerView()
+	body := common.Fit(top.View(), m.width, m.screenHeight())
 	var km help.KeyMap = shortHelp{screen: top, global: m.keys, capturing: top.Capturing()}
 	if m.dialog != nil {
 		km = m.dialog
 	}
 	foot := m.help.ShortHelpView(km.ShortHelp())
-	screen := lipgloss.JoinVertical(lipgloss.Left, head, body, m.status.View(), foot)
+	screen := head + "\n" + body + "\n" + m.status.View() + "\n" + foot
 	if m.dialog != nil {
 		screen = overlay(screen, m.dialog.View(), m.width, m.height)
 	}
 	v.SetContent(screen)
 	return v
+}
+
+// headerView renders the header, reusing the last one while nothing in it changed.
+func (m *Model) headerView() string {
+	in := m.headerInfo()
+	if in == m.headCacheInfo && m.width == m.headCacheW && m.c.Styles == m.headCacheStyles {
+		return m.headCache
+	}
+	m.headCacheInfo, m.headCacheW, m.headCacheStyles = in, m.width, m.c.Styles
+	m.headCache = header.View(m.c.Styles, in, m.width)
+	return m.headCache
 }
 
 func (m *Model) headerInfo() header.Info {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -89,4 +91,23 @@ func Scopes(s []string) string {
 		return "(none)"
 	}
 	return strings.Join(s, " ")
+}
+
+// Fit cuts s to at most h lines of at most w cells and adds empty lines up
+// to h, without re-wrapping: much cheaper than a lipgloss Width/Height style
+// for content that is already laid out.
+func Fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if len(l) > w && ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -54,8 +54,9 @@ type Model struct {
 	loading string
 	loadSeq int
 
-	detailCache string
-	detailKey   string
+	detailKey string
+
+	leftPane, rightPane paneCache
 }
 
 // loaded is a store value of the selected item.
@@ -510,9 +511,29 @@ func (m *Model) View() string {
 	if m.focus == focusList {
 		lp, dp = s.PaneFocused, s.Pane
 	}
-	left := lp.Width(m.listW).Height(m.height).Render(m.list.View())
-	right := dp.Width(m.detW).Height(m.height).Render(m.detailView())
+	left := m.leftPane.render(lp, m.listW, m.height, m.list.View(), s)
+	right := m.rightPane.render(dp, m.detW, m.height, m.detailView(), s)
 	return lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+}
+
+// paneCache keeps a bordered pane's rendering while its content, size,
+// style and theme stay the same: the border and padding pass is the most
+// expensive part of a frame.
+type paneCache struct {
+	inner  string
+	w, h   int
+	style  lipgloss.Style
+	styles *styles.Styles
+	out    string
+}
+
+func (p *paneCache) render(st lipgloss.Style, w, h int, inner string, s *styles.Styles) string {
+	if p.out != "" && inner == p.inner && w == p.w && h == p.h && s == p.styles && st.GetBorderTopForeground() == p.style.GetBorderTopForeground() && st.GetBorderStyle() == p.style.GetBorderStyle() {
+		return p.out
+	}
+	p.inner, p.w, p.h, p.style, p.styles = inner, w, h, st, s
+	p.out = st.Width(w).Height(h).Render(inner)
+	return p.out
 }
 
 func (m *Model) detailView() string {

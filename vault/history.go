@@ -46,6 +46,18 @@ type HistoryEntry struct {
 	Timing    HistoryTiming `json:"timing"`
 	// Error is why the request failed before a response, if it did.
 	Error string `json:"error,omitempty"`
+	// Template is the request as written, {{variables}} unexpanded, so it
+	// can be sent again; literal values that look secret are masked.
+	Template *HistoryTemplate `json:"template,omitempty"`
+}
+
+// HistoryTemplate is a request as the user wrote it.
+type HistoryTemplate struct {
+	URL     string   `json:"url"`
+	Headers []Header `json:"headers,omitempty"`
+	Body    string   `json:"body,omitempty"`
+	// BodyOmitted says the body was larger than the history keeps.
+	BodyOmitted bool `json:"bodyOmitted,omitempty"`
 }
 
 // HistoryTiming are the timing phases of an entry.
@@ -89,6 +101,14 @@ func trimEntry(e HistoryEntry) HistoryEntry {
 	}
 	e.Headers = slices.Clone(e.Headers)
 	e.ResponseHeaders = slices.Clone(e.ResponseHeaders)
+	if e.Template != nil {
+		t := *e.Template
+		t.Headers = slices.Clone(t.Headers)
+		if len(t.Body) > MaxHistoryBody {
+			t.Body, t.BodyOmitted = "", true
+		}
+		e.Template = &t
+	}
 	return e
 }
 

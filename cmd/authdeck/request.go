@@ -242,13 +242,13 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	if err != nil {
 		if hist != nil && !o.noHistory {
 			if p, perr := sender.Prepare(ctx, env, spec, false); perr == nil {
-				_ = hist.Add(request.FailedHistoryEntry(p, env, savedName, spec.Auth, started, err))
+				_ = hist.Add(request.FailedHistoryEntry(p, env, savedName, spec, started, err))
 			}
 		}
 		return requestFailure(err)
 	}
 	if hist != nil && !o.noHistory {
-		if herr := hist.Add(resp.HistoryEntry(env, savedName, spec.Auth, started)); herr != nil {
+		if herr := hist.Add(resp.HistoryEntry(env, savedName, spec, started)); herr != nil {
 			fmt.Fprintf(a.IO.Err, "authdeck: warning: the history was not updated: %v\n", herr)
 		}
 	}

@@ -108,13 +108,13 @@ func FormatDuration(d time.Duration) string {
 var sensitiveResponseHeaders = []string{"Set-Cookie", "Authorization", "Proxy-Authenticate", "X-Api-Key"}
 
 // HistoryEntry turns the exchange into a history entry: the masked request,
-// response metadata, cookies masked, and the body when it is small — with
-// every secret value of the request scrubbed from it, in case the server
-// echoes one.
-func (r *Response) HistoryEntry(env, savedName, auth string, when time.Time) vault.HistoryEntry {
+// the request as written (spec, with literal secrets masked), response
+// metadata, cookies masked, and the body when it is small — with every
+// secret value of the request scrubbed from it, in case the server echoes one.
+func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time) vault.HistoryEntry {
 	e := vault.HistoryEntry{
 		Time: when.UTC(), Env: env, Name: savedName, Method: r.Request.Method, URL: r.Request.URL,
-		Headers: slices.Clone(r.Request.Headers), Body: r.Request.Body, Auth: auth, Placement: r.Request.Placement,
+		Headers: slices.Clone(r.Request.Headers), Body: r.Request.Body, Auth: spec.Auth, Placement: r.Request.Placement,
 		Insecure: r.Request.Insecure, Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode),
 		ContentType: r.Header.Get("Content-Type"), ResponseSize: r.Size, Refreshed: r.Refreshed,
 		Timing: vault.HistoryTiming{
@@ -134,6 +134,8 @@ func (r *Response) HistoryEntry(env, savedName, auth string, when time.Time) vau
 			e.ResponseHeaders = append(e.ResponseHeaders, vault.Header{Name: k, Value: r.Scrub(v)})
 		}
 	}
+	e.Template = historyTemplate(spec, r.secrets)
+	e.URL, e.Headers = maskQueryLiterals(e.URL), maskLiteralHeaders(e.Headers)
 	switch {
 	case r.Kind == KindBinary:
 		e.BodyOmitted = r.Size > 0
@@ -148,12 +150,60 @@ func (r *Response) HistoryEntry(env, savedName, auth string, when time.Time) vau
 }
 
 // FailedHistoryEntry records a request that got no response.
-func FailedHistoryEntry(p *Prepared, env, savedName, auth string, when time.Time, err error) vault.HistoryEntry {
-	e := vault.HistoryEntry{Time: when.UTC(), Env: env, Name: savedName, Auth: auth, Error: err.Error()}
+func FailedHistoryEntry(p *Prepared, env, savedName string, spec Spec, when time.Time, err error) vault.HistoryEntry {
+	e := vault.HistoryEntry{Time: when.UTC(), Env: env, Name: savedName, Auth: spec.Auth, Error: err.Error(), Template: historyTemplate(spec, nil)}
 	if p != nil {
 		e.Method, e.URL, e.Headers, e.Body, e.Placement, e.Insecure = p.Method, p.URL, slices.Clone(p.Headers), p.Body, p.Placement, p.Insecure
 	}
 	return e
+}
+
+// historyTemplate keeps the request as written, minus literal values that
+// look like credentials (a token typed into a header, a key in the query)
+// and any of the request's secret values.
+func historyTemplate(spec Spec, secrets []string) *vault.HistoryTemplate {
+	t := &vault.HistoryTemplate{URL: scrub(maskQueryLiterals(spec.URL), secrets), Body: scrub(spec.Body, secrets)}
+	for _, h := range maskLiteralHeaders(spec.Headers) {
+		t.Headers = append(t.Headers, vault.Header{Name: h.Name, Value: scrub(h.Value, secrets)})
+	}
+	return t
+}
+
+// maskLiteralHeaders masks header values typed as literals that look like
+// credentials; {{references}} and masks already in place are kept.
+func maskLiteralHeaders(hs []vault.Header) []vault.Header {
+	out := make([]vault.Header, 0, len(hs))
+	for _, h := range hs {
+		v := h.Value
+		if !strings.Contains(v, "{{") && !strings.Contains(v, vault.MaskDots) &&
+			(vault.LooksSecretValue(v) || strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie")) {
+			v = vault.MaskDots
+		}
+		out = append(out, vault.Header{Name: h.Name, Value: v})
+	}
+	return out
+}
+
+// maskQueryLiterals masks query values that look like credentials.
+func maskQueryLiterals(raw string) string {
+	base, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return raw
+	}
+	parts := strings.Split(query, "&")
+	for i, p := range parts {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || strings.Contains(v, "{{") {
+			continue
+		}
+		if strings.Contains(v, url.QueryEscape(vault.MaskDots)) || strings.Contains(v, vault.MaskDots) {
+			continue
+		}
+		if dv, err := url.QueryUnescape(v); err == nil && vault.LooksSecretValue(dv) || vault.LooksSecretName(k) && v != "" {
+			parts[i] = k + "=" + vault.MaskDots
+		}
+	}
+	return base + "?" + strings.Join(parts, "&")
 }
 
 func sortedKeys(h http.Header) []string {

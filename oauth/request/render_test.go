@@ -52,8 +52,10 @@ func TestHistoryEntryHoldsNoSecret(t *testing.T) {
 		// an API that echoes the credential back
 		fmt.Fprintf(w, `{"token":%q,"ok":true}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	})
-	resp := send(t, f, Spec{URL: srv.URL + "/x?q={{apiSecret}}", Auth: "oauth"})
-	e := resp.HistoryEntry("dev", "saved", "oauth", time.Unix(1700000000, 0))
+	spec := Spec{URL: srv.URL + "/x?q={{apiSecret}}&api_key=typed-by-hand&page=2", Auth: "oauth",
+		Headers: []vault.Header{{Name: "X-Typed", Value: "fakeTypedInHeader7Q2mZ4vL8kR1tW6yB3nH5"}, {Name: "X-Ref", Value: "{{apiSecret}}"}}}
+	resp := send(t, f, spec)
+	e := resp.HistoryEntry("dev", "saved", spec, time.Unix(1700000000, 0))
 	raw, err := json.Marshal(e)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +67,17 @@ func TestHistoryEntryHoldsNoSecret(t *testing.T) {
 	if e.Status != 200 || e.Auth != "oauth" || e.Name != "saved" || !strings.Contains(e.ResponseBody, `"ok":true`) || e.Timing.Total <= 0 {
 		t.Fatalf("entry %+v", e)
 	}
-	fe := FailedHistoryEntry(&resp.Request, "dev", "", "oauth", time.Now(), fmt.Errorf("cannot reach x"))
+	// The request as written comes back for sending again: references kept,
+	// typed credentials masked.
+	tpl := e.Template
+	if tpl == nil || !strings.Contains(tpl.URL, "q={{apiSecret}}") || !strings.Contains(tpl.URL, "api_key="+vault.MaskDots) || !strings.Contains(tpl.URL, "page=2") ||
+		tpl.Headers[0].Value != vault.MaskDots || tpl.Headers[1].Value != "{{apiSecret}}" {
+		t.Fatalf("template %+v", tpl)
+	}
+	if strings.Contains(string(raw), "typed-by-hand") || strings.Contains(string(raw), "fakeTypedInHeader") {
+		t.Fatal("a typed credential reached the history")
+	}
+	fe := FailedHistoryEntry(&resp.Request, "dev", "", spec, time.Now(), fmt.Errorf("cannot reach x"))
 	if fe.Error != "cannot reach x" || fe.URL != resp.Request.URL {
 		t.Fatalf("failed entry %+v", fe)
 	}

@@ -17,6 +17,7 @@ func init() { register(newDemoCmd) }
 
 func newDemoCmd(a *App) *cobra.Command {
 	var serve bool
+	var summaryFile string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the playground: a local OpenID provider, a demo API and the TUI on a demo workspace",
@@ -50,6 +51,14 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 				return fmt.Errorf("starting the playground: %w", err)
 			}
 			defer srv.Close()
+			if summaryFile != "" {
+				// For scripts (screenshots/capture.sh checks its captures
+				// against these values): this run's throwaway credentials,
+				// exactly what --serve prints, in a file only the user reads.
+				if err := vault.WriteFileAtomic(summaryFile, []byte(srv.Summary())); err != nil {
+					return fmt.Errorf("writing the summary: %w", err)
+				}
+			}
 			if serve {
 				// Printing the credentials is the point of --serve: they are
 				// throwaway values generated for this run.
@@ -80,5 +89,6 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 		},
 	}
 	cmd.Flags().BoolVar(&serve, "serve", false, "only run the provider and the API; print their URLs and credentials")
+	cmd.Flags().StringVar(&summaryFile, "summary-file", "", "also write the URLs and this run's throwaway credentials to `FILE` (mode 0600), for scripts")
 	return cmd
 }

@@ -50,6 +50,8 @@ type Styles struct {
 	ListSelectedBlur lipgloss.Style
 	ListMatch        lipgloss.Style
 	ListHint         lipgloss.Style
+	// ListSelectedHint is a hint on the selected row (keeps the row's background).
+	ListSelectedHint lipgloss.Style
 	ListEmpty        lipgloss.Style
 
 	FilterPrompt lipgloss.Style
@@ -140,6 +142,10 @@ func New(t themes.Theme, isDark bool) *Styles {
 	}
 	s.ListMatch = fg(p.Match).Underline(true)
 	s.ListHint = fg(p.Faint)
+	s.ListSelectedHint = lipgloss.NewStyle().Foreground(c(p.Muted)).Background(c(p.SelectedBackground))
+	if mono {
+		s.ListSelectedHint = s.ListSelectedHint.Reverse(true)
+	}
 	s.ListEmpty = fg(p.Muted).Italic(true)
 
 	s.FilterPrompt = fg(p.Accent).Bold(true)

@@ -499,6 +499,13 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 			base = s.ListSelectedBlur
 		}
 	}
+	// On the selected row every part keeps the row's background.
+	sp := " "
+	hintStyle := s.ListHint
+	if selected && m.focused {
+		sp = base.Render(" ")
+		hintStyle = s.ListSelectedHint
+	}
 	var badge string
 	if it.Badge != "" {
 		bs := s.Warning
@@ -510,11 +517,14 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 		case common.StatusInfo:
 			bs = s.Info
 		}
-		badge = " " + bs.Render("● "+it.Badge)
+		if selected && m.focused {
+			bs = bs.Background(s.ListSelected.GetBackground())
+		}
+		badge = sp + bs.Render("● "+it.Badge)
 	}
 	hint := ""
 	if it.Hint != "" {
-		hint = " " + s.ListHint.Render(it.Hint)
+		hint = sp + hintStyle.Render(it.Hint)
 	}
 	// The name gets what is left after the markers; long names are cut.
 	avail := m.width - 2 - ansi.StringWidth(badge) - ansi.StringWidth(hint)

@@ -121,7 +121,7 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 	}
 	groups := []*huh.Group{
 		huh.NewGroup(
-			huh.NewNote().Title("Endpoints").Description(strings.Join(found, "\n")),
+			huh.NewNote().Title("Endpoints").Description(noteEscape(strings.Join(found, "\n"))),
 			huh.NewInput().Key("name").Title("Name").Value(&s.name).Validate(func(v string) error {
 				s.name = v
 				if err := fieldError(s.check(), "name"); err != nil {
@@ -185,4 +185,9 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 func (w *wizardSpec) prepare(c *common.Common) (change, error) {
 	w.scopes = strings.Join(append(slices.Clone(w.scopeSel), splitList(w.extra)...), " ")
 	return w.clientSpec.prepare(c)
+}
+
+// noteEscape keeps huh's note markup (_ * ` \) from mangling URLs.
+func noteEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "_", `\_`, "*", `\*`, "`", "\\`").Replace(s)
 }

@@ -37,7 +37,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	fh := uitest.NewHost(c, f)
 	fd := uitest.New(t, fh, 110, 40)
 	s := fd.Screen()
-	for _, want := range []string{"Discovered", "/oauth/token", "/authorize"} {
+	for _, want := range []string{"Discovered", "/oauth/token", "/authorize", "/device_authorization"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("endpoints not shown (%q):\n%s", want, s)
 		}

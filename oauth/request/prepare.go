@@ -151,6 +151,9 @@ type credential struct {
 type values struct {
 	key, username, password, token string
 	cert                           *tls.Certificate
+	// masked marks stand-in values for display: HTTP basic shows as a mask,
+	// not as base64 of one.
+	masked bool
 }
 
 // MaskedValue stands for a credential or secret variable in displays (S-30).
@@ -457,7 +460,11 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		if c.placement != vault.PlaceHeader {
 			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; basic credentials go in the Authorization header", c.placement)}
 		}
-		if w.set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))) {
+		value := "Basic " + base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))
+		if v.masked {
+			value = "Basic " + vault.MaskDots
+		}
+		if w.set("Authorization", value) {
 			warnings = append(warnings, "header Authorization was replaced by the credential")
 		}
 		return "", warnings, nil
@@ -746,7 +753,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 
 // maskedValues stands in for values not fetched (or not to be shown).
 func maskedValues(v values, c *credential) values {
-	m := values{cert: v.cert}
+	m := values{cert: v.cert, masked: true}
 	m.key, m.password, m.token = vault.MaskDots, vault.MaskDots, vault.MaskDots
 	if v.key != "" {
 		m.key = MaskedValue(v.key)

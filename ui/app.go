@@ -142,6 +142,11 @@ func (m *Model) ThemeName() string { return m.themeName }
 // Init reads the catalog (when not given), the user themes and the terminal
 // background; nothing here touches the secret store or the network.
 func (m *Model) Init() tea.Cmd {
+	items := 0
+	if cat := m.c.Catalog; cat != nil {
+		items = len(cat.Clients) + len(cat.Secrets) + len(cat.Requests)
+	}
+	m.c.Log.Info("tui start", "env", m.c.Env, "backend", m.c.BackendLabel(), "items", items, "theme", m.themeName, "remote", m.c.Remote)
 	cmds := []tea.Cmd{
 		func() tea.Msg { return tea.RequestBackgroundColor() },
 		loadThemesCmd(themes.UserDir(m.opts.Home)),

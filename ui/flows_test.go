@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -360,5 +361,51 @@ func TestTokenPaneIntrospectAndRevoke(t *testing.T) {
 	d.Settle()
 	if _, ok := m.Top().(*token.Model); ok {
 		t.Error("the token pane stayed open after revoking")
+	}
+}
+
+// TestPasswordGrantAsksAndLogsNoSecret: the deprecated password grant asks
+// for the resource owner's credentials in masked prompts (S-12: labelled
+// deprecated), and the TUI's log records the flow without any secret.
+func TestPasswordGrantAsksAndLogsNoSecret(t *testing.T) {
+	var logBuf strings.Builder
+	d, m, dm := demoApp(t, func(o *Options) {
+		o.Log = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	selectItem(t, d, "legacy-password")
+	if !strings.Contains(d.Screen(), "deprecated") {
+		t.Errorf("the password client is not labelled deprecated:\n%s", d.Screen())
+	}
+	d.Press("enter")
+	f := flowPane(t, m)
+	d.Wait(10*time.Second, "the username prompt", func() bool { return m.Dialog() != nil })
+	if !strings.Contains(d.Screen(), "deprecated") {
+		t.Errorf("the prompt does not say the grant is deprecated:\n%s", d.Screen())
+	}
+	d.Type(dm.Server.User)
+	d.Press("enter")
+	d.Wait(5*time.Second, "the password prompt", func() bool { return m.Dialog() != nil })
+	d.Type(dm.Server.Password)
+	d.Press("enter")
+	d.Wait(15*time.Second, "the password grant", func() bool { return !f.Running() })
+	if f.Err() != nil {
+		t.Fatalf("password grant failed: %v", f.Err())
+	}
+	if !f.Result().Deprecated {
+		t.Error("the result is not marked deprecated")
+	}
+	logText := logBuf.String()
+	if !strings.Contains(logText, "flow done") || !strings.Contains(logText, "legacy-password") {
+		t.Errorf("the log lacks the flow: %q", logText)
+	}
+	for i, secret := range []string{f.Result().AccessToken, f.Result().RefreshToken, dm.Server.Password + "\n"} {
+		if secret != "" && secret != "\n" && strings.Contains(logText, secret) {
+			t.Errorf("the log holds secret #%d (S-33)", i)
+		}
+	}
+	for _, c := range dm.Server.Clients {
+		if c.Secret != "" && strings.Contains(logText, c.Secret) {
+			t.Errorf("the log holds the client secret of %s", c.ClientID)
+		}
 	}
 }

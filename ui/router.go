@@ -60,6 +60,7 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 	case common.SwitchEnvMsg:
 		return m.switchEnv(msg), true
 	case common.VaultProblemMsg:
+		m.c.Log.Warn("vault problem", "backend", m.c.BackendLabel(), "err", msg.Err)
 		return m.vaultProblem(msg.Err), true
 	case themesMsg:
 		if len(msg.all) > 0 {
@@ -71,6 +72,7 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case vaultpane.OpenedMsg:
+		m.c.Log.Info("vault switched", "backend", vault.BackendLabel(msg.Vault.Backend()))
 		m.c.Vault = msg.Vault
 		return tea.Batch(common.LoadCatalogCmd(msg.Vault), m.status.Show(common.StatusMsg{Kind: common.StatusSuccess,
 			Text: "Using the encrypted file vault for this session (set AUTHDECK_VAULT=file to make it the default)"})), true
@@ -86,6 +88,8 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 func (m *Model) result(msg common.ResultMsg) tea.Cmd {
 	cmds := []tea.Cmd{m.broadcast(msg)}
 	if msg.Err != nil {
+		// vault and oauth errors never carry a secret value, so they may be logged
+		m.c.Log.Warn("change failed", "tag", msg.Tag, "err", msg.Err)
 		cmds = append(cmds, common.ErrorCmd(msg.Err))
 		return tea.Batch(cmds...)
 	}
@@ -207,6 +211,7 @@ func (m *Model) cycleTheme() tea.Cmd {
 	}
 	m.themeName = themes.Next(names, m.themeName)
 	m.applyTheme()
+	m.c.Log.Info("theme", "name", m.themeName, "dark", m.isDark)
 	v, name := m.c.Vault, m.themeName
 	t := m.theme()
 	note := ""

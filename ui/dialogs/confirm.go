@@ -100,7 +100,7 @@ func (d *Confirm) View() string {
 	if d.choice {
 		yes = s.ButtonActive
 		if d.Danger {
-			yes = yes.Background(lipgloss.Color(s.Palette.Error))
+			yes = s.ButtonDanger
 		}
 	} else {
 		no = s.ButtonActive

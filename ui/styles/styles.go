@@ -82,6 +82,8 @@ type Styles struct {
 
 	Button       lipgloss.Style
 	ButtonActive lipgloss.Style
+	// ButtonDanger is the focused button of a destructive action.
+	ButtonDanger lipgloss.Style
 
 	UserCode lipgloss.Style
 	Spinner  lipgloss.Style
@@ -179,9 +181,11 @@ func New(t themes.Theme, isDark bool) *Styles {
 
 	s.Button = lipgloss.NewStyle().Foreground(c(p.Foreground)).Background(c(p.SelectedBackground)).Padding(0, 2)
 	s.ButtonActive = lipgloss.NewStyle().Foreground(c(p.SelectedForeground)).Background(c(p.Accent)).Padding(0, 2).Bold(true)
+	s.ButtonDanger = s.ButtonActive.Background(c(p.Error))
 	if mono {
 		s.Button = lipgloss.NewStyle().Padding(0, 2).Underline(true)
 		s.ButtonActive = lipgloss.NewStyle().Padding(0, 2).Reverse(true).Bold(true)
+		s.ButtonDanger = s.ButtonActive.Underline(true)
 	}
 
 	s.UserCode = fg(p.Accent).Bold(true).Border(lipgloss.DoubleBorder()).BorderForeground(c(p.Accent)).Padding(0, 2)

@@ -166,6 +166,7 @@ func (m *Model) start() tea.Cmd {
 	}
 	req := oauth.TokenRequest{Env: m.req.Env, Name: m.req.Client, Force: m.req.Force, NoBrowser: m.c.Remote,
 		Grant: m.req.Grant, Transcript: m.tr}
+	m.c.Log.Info("flow start", "id", id, "env", req.Env, "client", req.Name, "grant", string(req.Grant), "force", req.Force, "remote", m.c.Remote)
 	run := func() tea.Msg {
 		r, err := e.Token(ctx, req, cb)
 		events <- doneMsg{id: id, result: r, err: err} // buffered; the listener always drains it
@@ -350,6 +351,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) finish(msg doneMsg) tea.Cmd {
 	m.refreshLog()
+	took := m.c.Now().Sub(m.started).Round(time.Millisecond)
+	if msg.err != nil {
+		m.c.Log.Warn("flow failed", "id", msg.id, "client", m.req.Client, "kind", oauth.KindOf(msg.err).String(), "took", took, "err", msg.err)
+	} else {
+		m.c.Log.Info("flow done", "id", msg.id, "client", m.req.Client, "grant", msg.result.Grant, "cached", msg.result.FromCache, "took", took)
+	}
 	if msg.err != nil {
 		m.state, m.err = failed, msg.err
 		if common.Explain(msg.err).Vault {

@@ -12,9 +12,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -872,5 +874,48 @@ func TestScrub(t *testing.T) {
 	resp := send(t, f, Spec{URL: srv.URL, Auth: "apikey"})
 	if scrubbed := resp.Scrub(string(resp.Body.Bytes())); strings.Contains(scrubbed, fakeAPIKey) || !strings.Contains(scrubbed, vault.MaskDots) {
 		t.Fatal("Scrub left the credential in an echoed body")
+	}
+}
+
+// TestSessionAuthAndProxy: a session-auth secret's token comes from the
+// token source and goes out as a bearer token; a configured proxy carries
+// the request.
+func TestSessionAuthAndProxy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ac := vault.AuthClient{Meta: vault.Meta{Name: "session", Env: "dev"}, Type: vault.ClientSessionAuth,
+		SessionAuth: &vault.SessionTemplate{URL: "https://login.example.com/session", AuthType: vault.SessionFormAuth, TokenPath: "token",
+			RequestFields: []vault.Param{{Key: "user", Value: "{{fields.user}}"}}}}
+	if _, err := f.v.PutClient(ctx, ac, nil); err != nil {
+		t.Fatal(err)
+	}
+	val := vault.SecretValue{AuthClientID: "session", InputFields: map[string]string{"user": "u"}}
+	if _, err := f.v.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "sess", Env: "dev"}, Type: vault.TypeSessionAuth, AuthClient: "session"}, &val); err != nil {
+		t.Fatal(err)
+	}
+	var proxied []string
+	var mu sync.Mutex
+	proxy := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		proxied = append(proxied, r.URL.String())
+		mu.Unlock()
+		_, _ = io.WriteString(w, "via proxy")
+	})
+	pu, _ := url.Parse(proxy.URL)
+	f.sender.Proxy = http.ProxyURL(pu)
+	// Plain http to a non-loopback host needs AllowHTTP for a credential.
+	resp := send(t, f, Spec{URL: "http://api.example.com/x", Auth: "sess", AllowHTTP: true})
+	got := proxy.got()
+	if resp.StatusCode != 200 || len(got) != 1 {
+		t.Fatalf("status %d, proxy requests %d", resp.StatusCode, len(got))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if proxied[0] != "http://api.example.com/x" || got[0].Header.Get("Authorization") != "Bearer "+fakeToken1 {
+		t.Fatalf("proxy got %s with the session token: %v", proxied[0], got[0].Header.Get("Authorization") == "Bearer "+fakeToken1)
+	}
+	if f.tokens.calls.Load() != 1 || !strings.Contains(resp.Request.Credential, `session token "sess"`) {
+		t.Fatalf("token calls %d, credential %q", f.tokens.calls.Load(), resp.Request.Credential)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/vault"
 )
 
 // EngineTokens makes the OAuth engine a TokenSource: a token from the cache
@@ -55,4 +56,4 @@ func (e *UnsupportedTokenError) Error() string {
 }
 
 // ExitCode is 6 (unsupported token type).
-func (e *UnsupportedTokenError) ExitCode() int { return 6 }
+func (e *UnsupportedTokenError) ExitCode() int { return vault.ExitUnsupported }

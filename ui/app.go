@@ -21,6 +21,7 @@ import (
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/ui/keys"
 	"github.com/authdeck/authdeck/ui/screens/browse"
+	"github.com/authdeck/authdeck/ui/screens/request"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -53,7 +54,8 @@ type Options struct {
 	// OpenFileVault opens the encrypted file vault with a passphrase, for
 	// the vault pane's "use the file vault" action.
 	OpenFileVault func(passphrase string) (*vault.Vault, error)
-	// RequestScreen, when set, builds the request console for a saved request.
+	// RequestScreen builds the request console for a saved request ("" for a
+	// new one); nil means ui/screens/request.
 	RequestScreen func(c *common.Common, env, name string) common.Screen
 	// Banner is a line shown in the status line at start (the demo's URLs).
 	Banner string
@@ -89,6 +91,9 @@ func New(opts Options) *Model {
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
+	}
+	if opts.RequestScreen == nil {
+		opts.RequestScreen = func(c *common.Common, env, name string) common.Screen { return request.New(c, env, name) }
 	}
 	m := &Model{opts: opts, keys: keys.DefaultKeyMap(), isDark: opts.Dark, help: help.New()}
 	saved := ""

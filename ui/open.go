@@ -19,9 +19,6 @@ func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 	case common.EditMsg:
 		return m.openEdit(msg), true
 	case common.OpenRequestMsg:
-		if m.opts.RequestScreen == nil {
-			return common.Status(common.StatusInfo, "Saved request "+msg.Name+": "+errNoRequestConsole.Error()), true
-		}
 		return m.push(m.opts.RequestScreen(m.c, msg.Env, msg.Name)), true
 	case common.OpenTokenMsg:
 		if t, ok := m.Top().(*token.Model); ok && t.Title() == "token · "+msg.Secret {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -233,5 +232,3 @@ func (m *Model) vaultProblem(err error) tea.Cmd {
 	}
 	return m.push(vaultpane.New(m.c, err, m.opts.OpenFileVault))
 }
-
-var errNoRequestConsole = errors.New("the request console is not part of this build yet")

@@ -27,6 +27,7 @@ func newChooser(c *common.Common) common.Dialog {
 		{Label: "Private key", Desc: "PEM key for private_key_jwt", Cmd: edit(vault.TypePrivateKey)},
 		{Label: "Client certificate", Desc: "certificate and key for mutual TLS", Cmd: edit(vault.TypeClientCert)},
 		{Label: "OAuth 1.0a token", Desc: "token and token secret", Cmd: edit(vault.TypeOAuth1Token)},
+		{Label: "Request", Desc: "a request in the request console", Cmd: func() tea.Msg { return common.OpenRequestMsg{Env: env} }},
 		{Label: "Environment", Desc: "a new environment (dev, staging, prod…)", Cmd: func() tea.Msg { return common.EditMsg{Kind: common.EditEnvironment} }},
 		{Label: "Import secret-service JSON", Desc: "secrets and auth clients from a file", Cmd: func() tea.Msg { return common.OpenImportMsg{Env: env} }},
 	}

@@ -406,7 +406,8 @@ func (m *Model) edit() tea.Cmd {
 		msg := common.EditMsg{Kind: common.EditSecret, Env: sel.secret.Env, Name: sel.secret.Name, Type: sel.secret.Type}
 		return func() tea.Msg { return msg }
 	}
-	return common.Status(common.StatusInfo, "Saved requests are edited in the request console")
+	env, name := sel.request.Env, sel.request.Name
+	return func() tea.Msg { return common.OpenRequestMsg{Env: env, Name: name} }
 }
 
 func (m *Model) newItem() tea.Cmd {
@@ -465,7 +466,6 @@ func (m *Model) KeyMap() KeyMap {
 		isToken := sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth)
 		k.Token.SetEnabled(sel.client != nil || isToken)
 		k.Reveal.SetEnabled(sel.secret != nil || (sel.client != nil && sel.client.HasSecret))
-		k.Edit.SetEnabled(sel.request == nil)
 		k.Copy.SetEnabled(sel.request == nil)
 		if m.revealed != nil {
 			k.Reveal.SetHelp("v", "hide")

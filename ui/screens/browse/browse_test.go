@@ -182,7 +182,7 @@ func TestFilterThenOpen(t *testing.T) {
 
 func TestKeyMapTellsTheTruth(t *testing.T) {
 	t.Parallel()
-	d, _, m := newBrowse(t, uitest.Fixture())
+	d, h, m := newBrowse(t, uitest.Fixture())
 	selectName(t, d, m, "console") // public client: nothing to reveal
 	if m.KeyMap().Reveal.Enabled() {
 		t.Error("reveal is offered for a public client")
@@ -191,7 +191,11 @@ func TestKeyMapTellsTheTruth(t *testing.T) {
 		t.Errorf("copy help = %q", h.Desc)
 	}
 	selectName(t, d, m, "list users")
-	if m.KeyMap().Edit.Enabled() || m.KeyMap().Token.Enabled() {
-		t.Error("edit/token offered for a saved request")
+	if m.KeyMap().Token.Enabled() || m.KeyMap().Reveal.Enabled() {
+		t.Error("token/reveal offered for a saved request")
+	}
+	d.Press("e")
+	if or, ok := h.Intents[len(h.Intents)-1].(common.OpenRequestMsg); !ok || or.Name != "list users" {
+		t.Errorf("e on a request sent %#v", h.Intents[len(h.Intents)-1])
 	}
 }

@@ -260,8 +260,6 @@ func (k *KeychainStore) set(ctx context.Context, key string, value []byte) error
 			curKnown = false // overwritten below; its chunks are swept afterwards
 		}
 	case errors.Is(err, ErrNotFound):
-	case errors.Is(err, ErrCorrupt):
-		curKnown = false
 	default:
 		return err
 	}
@@ -274,7 +272,8 @@ func (k *KeychainStore) set(ctx context.Context, key string, value []byte) error
 		if cur != nil && !cur.inline {
 			slot = otherSlot(cur.slot)
 		}
-		// Leftovers of an earlier interrupted write would be read as ours.
+		// Remove what an earlier interrupted write left in this slot, so no
+		// stale piece outlives the new value.
 		if err := k.sweep(ctx, key, slot, 0); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/authdeck/authdeck/oauth"
@@ -313,3 +314,42 @@ func (u unavailableStore) Set(_ context.Context, key string, _ []byte) error {
 }
 func (u unavailableStore) Delete(_ context.Context, key string) error { return u.fail("delete", key) }
 func (unavailableStore) Backend() string                              { return vault.BackendKeychain }
+
+// TestViewsFitEverySize: every screen fills exactly the terminal, with no
+// line wider than it, from 80×24 up, and across resizes.
+func TestViewsFitEverySize(t *testing.T) {
+	screens := []struct {
+		name string
+		open func(d *uitest.Driver)
+	}{
+		{"browse", func(*uitest.Driver) {}},
+		{"token", func(d *uitest.Driver) { d.Send(common.OpenTokenMsg{Env: "dev", Secret: "console"}); d.Settle() }},
+		{"dashboard", func(d *uitest.Driver) { d.Press("D") }},
+		{"help", func(d *uitest.Driver) { d.Press("?") }},
+		{"form", func(d *uitest.Driver) {
+			d.Send(common.EditMsg{Kind: common.EditClient, Env: "dev"})
+			d.Settle()
+		}},
+		{"env", func(d *uitest.Driver) { d.Press("E") }},
+	}
+	for _, sc := range screens {
+		t.Run(sc.name, func(t *testing.T) {
+			d, _, _ := fixtureApp(t, 80, 24, nil)
+			sc.open(d)
+			for _, size := range [][2]int{{80, 24}, {200, 60}, {100, 30}, {80, 24}, {132, 43}} {
+				d.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+				d.Settle()
+				lines := strings.Split(d.Screen(), "\n")
+				if len(lines) != size[1] {
+					t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
+				}
+				for i, l := range lines {
+					if w := lipgloss.Width(l); w > size[0] {
+						t.Errorf("%dx%d: line %d is %d wide", size[0], size[1], i+1, w)
+						break
+					}
+				}
+			}
+		})
+	}
+}

@@ -117,14 +117,14 @@ func TestTUIEndToEndTmux(t *testing.T) {
 	s.keys("/")
 	s.typeText("service-basic")
 	s.keys("Enter")
-	scr = s.waitFor("1 match", 5*time.Second)
+	s.waitFor("1 match", 5*time.Second)
 	s.keys("Enter")
 	scr = s.waitFor("Token issued", 15*time.Second)
 	if !strings.Contains(scr, "••••••••") {
 		t.Errorf("the result is not masked:\n%s", scr)
 	}
 	s.keys("Enter")
-	scr = s.waitFor("CLAIMS", 10*time.Second)
+	s.waitFor("CLAIMS", 10*time.Second)
 	scr = s.waitFor("verified", 10*time.Second)
 	for _, want := range []string{"HEADER", "client_id", "service-basic", "expires"} {
 		if !strings.Contains(scr, want) {

@@ -94,13 +94,3 @@ func formatTime(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-// required is a validator for mandatory text.
-func required(what string) func(string) error {
-	return func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New(what + " is required")
-		}
-		return nil
-	}
-}

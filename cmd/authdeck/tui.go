@@ -11,7 +11,10 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/ui"
@@ -72,10 +75,10 @@ func runTUI(a *App, cmd *cobra.Command) error {
 }
 
 // tuiFPS caps the frame rate. Bubble Tea's renderer wakes up once per frame
-// even when nothing changed and re-parses the frame before finding it equal,
-// so the rate decides the idle CPU: 60 fps measured 0.8–0.9 %, 15 fps 0.2 %
-// (budget 0.5 %); 15 frames a second still shows a keystroke within 67 ms
-// and keeps the 10 fps spinner smooth.
+// even when nothing changed, and those wake-ups are the idle CPU: 60 fps
+// measured 0.9–1.1 %, 30 fps 0.67 %, 15 fps 0.2 % (budget 0.5 %). 15 frames
+// a second still shows a keystroke within 67 ms and keeps the 10 fps spinner
+// smooth; the first frame does not wait for the renderer (paintFirstFrame).
 const tuiFPS = 15
 
 // runProgram runs the TUI until the user quits or ctx ends.
@@ -83,11 +86,39 @@ func runProgram(ctx context.Context, a *App, opts ui.Options) error {
 	if a.IO.InFd < 0 || !a.IO.OutTTY {
 		return exitWith(vault.ExitOther, "the TUI needs a terminal; use the subcommands (authdeck --help) in scripts")
 	}
-	p := tea.NewProgram(ui.New(opts), tea.WithContext(ctx), tea.WithInput(a.IO.In), tea.WithOutput(a.IO.Out), tea.WithoutSignalHandler(), tea.WithFPS(tuiFPS))
+	m := ui.New(opts)
+	painted := paintFirstFrame(a.IO.Out, m)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.IO.In), tea.WithOutput(a.IO.Out), tea.WithoutSignalHandler(), tea.WithFPS(tuiFPS))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		if painted {
+			fmt.Fprint(a.IO.Out, ansi.ResetModeAltScreenSaveCursor+ansi.ShowCursor)
+		}
 		return fmt.Errorf("terminal interface: %w", err)
 	}
 	return nil
+}
+
+// paintFirstFrame draws the model's first frame on the alternate screen
+// before the program starts: Bubble Tea only writes frames on its frame
+// ticker, so at a low frame rate the first one would wait a whole tick. The
+// renderer's first frame then repaints the same content in place. It reports
+// whether it painted (the caller leaves the alternate screen on failure).
+func paintFirstFrame(out io.Writer, m *ui.Model) bool {
+	f, ok := out.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	w, h, err := term.GetSize(int(f.Fd()))
+	if err != nil || w <= 0 || h <= 0 {
+		return false
+	}
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	var b strings.Builder
+	b.WriteString(ansi.SetModeAltScreenSaveCursor + ansi.HideCursor + ansi.CursorHomePosition + ansi.EraseDisplay(2))
+	b.WriteString(strings.ReplaceAll(m.View().Content, "\n", "\r\n"))
+	// Colours are downsampled to what the terminal supports, as the renderer does.
+	_, _ = colorprofile.NewWriter(out, os.Environ()).Write([]byte(b.String()))
+	return true
 }
 
 // tuiLogger logs to the file named by AUTHDECK_LOG, or nowhere: the TUI owns

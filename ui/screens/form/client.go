@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -19,7 +20,7 @@ type clientSpec struct {
 
 	name, description, typ                                    string
 	issuer, authURL, tokenURL, deviceURL, introURL, revokeURL string
-	jwksURL, requestTokenURL                                  string
+	jwksURL, requestTokenURL, userinfoURL, refreshSkew        string
 	clientID, grant, method                                   string
 	allowDeprecated, insecure                                 bool
 	secret                                                    string
@@ -45,6 +46,10 @@ func EditClient(c *common.Common, ac vault.AuthClient) *Model {
 	s.issuer = ac.Issuer
 	e := ac.Endpoints
 	s.authURL, s.tokenURL, s.deviceURL, s.introURL, s.revokeURL, s.jwksURL, s.requestTokenURL = e.Authorization, e.Token, e.Device, e.Introspection, e.Revocation, e.JWKS, e.RequestToken
+	s.userinfoURL = e.Userinfo
+	if ac.RefreshSkew != 0 {
+		s.refreshSkew = ac.RefreshSkew.Std().String()
+	}
 	s.clientID, s.grant, s.method = ac.ClientID, string(ac.Grant), string(ac.AuthMethod)
 	s.allowDeprecated, s.insecure = ac.AllowDeprecated, ac.InsecureSkipVerify
 	s.signingAlg = ac.SigningAlg
@@ -96,7 +101,8 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 	trim := strings.TrimSpace
 	ac.Issuer = trim(s.issuer)
 	ac.Endpoints = vault.Endpoints{Authorization: trim(s.authURL), Token: trim(s.tokenURL), Device: trim(s.deviceURL),
-		Introspection: trim(s.introURL), Revocation: trim(s.revokeURL), JWKS: trim(s.jwksURL), RequestToken: trim(s.requestTokenURL)}
+		Introspection: trim(s.introURL), Revocation: trim(s.revokeURL), JWKS: trim(s.jwksURL), RequestToken: trim(s.requestTokenURL),
+		Userinfo: trim(s.userinfoURL)}
 	ac.ClientID = trim(s.clientID)
 	ac.SessionAuth, ac.Grant, ac.AuthMethod = nil, "", ""
 	switch {
@@ -120,6 +126,14 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 		ac.Scopes = splitList(s.scopes)
 		ac.Audience, ac.Resource, ac.RedirectURI, ac.Prompt = trim(s.audience), trim(s.resource), trim(s.redirectURI), trim(s.prompt)
 		ac.TokenMethod = s.tokenMethod
+		ac.RefreshSkew = 0
+		if sk := trim(s.refreshSkew); sk != "" {
+			d, err := time.ParseDuration(sk)
+			if err != nil || d < 0 {
+				return ac, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "refreshSkew", Msg: fmt.Sprintf("%q is not a duration (use 30s, 2m)", sk)}
+			}
+			ac.RefreshSkew = vault.Duration(d)
+		}
 		ac.SigningAlg = ""
 		if ac.AuthMethod == vault.AuthPrivateKeyJWT {
 			ac.SigningAlg = s.signingAlg
@@ -215,6 +229,7 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 			s.urlInput("introURL", "Introspection URL", "", &s.introURL, "endpoints.introspection"),
 			s.urlInput("revokeURL", "Revocation URL", "", &s.revokeURL, "endpoints.revocation"),
 			s.urlInput("jwksURL", "JWKS URL", "", &s.jwksURL, "endpoints.jwks"),
+			s.urlInput("userinfoURL", "Userinfo URL", "", &s.userinfoURL, "endpoints.userinfo"),
 		).Title("Authorization server").WithHideFunc(func() bool { return !s.oauth2() }),
 
 		huh.NewGroup(
@@ -290,6 +305,8 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 				Validate(s.validator(func(v string) { s.authParams = v }, "authParams")),
 			huh.NewText().Key("tokenParams").Title("Extra token parameters").Description("name=value per line").Value(&s.tokenParams).
 				Validate(s.validator(func(v string) { s.tokenParams = v }, "tokenParams")),
+			huh.NewInput().Key("refreshSkew").Title("Refresh ahead of expiry").Description("e.g. 30s (the default), 2m").Value(&s.refreshSkew).
+				Validate(s.validator(func(v string) { s.refreshSkew = v }, "refreshSkew")),
 			huh.NewSelect[string]().Key("tokenMethod").Title("Token request method").Options(huh.NewOption("POST", ""), huh.NewOption("GET (legacy servers)", "GET")).Value(&s.tokenMethod),
 			huh.NewConfirm().Key("insecure").Title("Turn TLS verification off for this client?").Description("only for test servers; shown on every screen that uses it").Value(&s.insecure),
 		).Title("Scopes and parameters").WithHideFunc(func() bool { return !s.oauth2() }),

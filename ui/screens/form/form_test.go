@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
@@ -173,17 +174,17 @@ func TestCreateClientCredentialsClient(t *testing.T) {
 	c := uitest.NewCommon(v)
 	m := NewClient(c, "dev")
 	d, h := host(t, c, m)
-	fill(d, "svc", "", "")                                        // name, protocol, description
-	fill(d, "https://login.example.test", "", "", "", "", "", "") // issuer + endpoints
-	fill(d, "svc-id", "", "", "")                                 // client id, grant, deprecated?, auth method
+	fill(d, "svc", "", "")                                            // name, protocol, description
+	fill(d, "https://login.example.test", "", "", "", "", "", "", "") // issuer + endpoints
+	fill(d, "svc-id", "", "", "")                                     // client id, grant, deprecated?, auth method
 	const secret = "client-secret-for-the-form-test"
 	d.Type(secret)
 	if strings.Contains(d.Screen(), secret) {
 		t.Fatal("the client secret is echoed (S-30)")
 	}
 	d.Press("enter")
-	fill(d, "api:read", "", "", "", "", "", "", "", "") // scopes … insecure
-	fill(d, "", "", "", "")                             // metadata
+	fill(d, "api:read", "", "", "", "", "", "", "2m", "", "") // scopes … refresh skew, token method, insecure
+	fill(d, "", "", "", "")                                   // metadata
 	if h.Popped != 1 {
 		t.Fatalf("not saved; banner %q:\n%s", m.Banner(), d.Screen())
 	}
@@ -191,7 +192,7 @@ func TestCreateClientCredentialsClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac.Grant != vault.GrantClientCredentials || ac.AuthMethod != vault.AuthClientSecretBasic || !ac.HasSecret || ac.Scopes[0] != "api:read" {
+	if ac.Grant != vault.GrantClientCredentials || ac.AuthMethod != vault.AuthClientSecretBasic || !ac.HasSecret || ac.Scopes[0] != "api:read" || ac.RefreshSkew.Std() != 2*time.Minute {
 		t.Errorf("client = %+v", ac)
 	}
 	creds, err := v.ClientCredentials(t.Context(), ac)

@@ -21,6 +21,22 @@ import (
 //   - An OA2_AUTHORIZATION_CODE or SESSION_AUTH secret is used directly,
 //     with the auth client it is linked to.
 
+// ErrOAuth1 marks a name that resolves to OAuth 1.0a credentials: an OAuth
+// 1.0a auth client or an OA1_TOKEN secret. Package oauth1 runs those (it
+// builds on this package, so the engine cannot call it); a caller that gets
+// an error matching errors.Is(err, ErrOAuth1) hands the name to
+// oauth1.Engine instead. Nothing was read from the store or the network.
+var ErrOAuth1 = errors.New("OAuth 1.0a")
+
+// oauth1Error is the routing error for OAuth 1.0a names; its message reads
+// well on its own for callers that do not route (refresh, introspection,
+// revocation have no OAuth 1.0a counterpart).
+func oauth1Error(what, name string) error {
+	return newError(KindNotConfigured, "token",
+		what+"; OAuth 2.0 refresh, introspection and revocation do not apply",
+		"authdeck token "+name+" runs the flow; authdeck request … --auth "+name+" signs requests with it", ErrOAuth1)
+}
+
 // target is a resolved TokenRequest.
 type target struct {
 	env    string
@@ -73,7 +89,7 @@ func (e *Engine) resolve(req TokenRequest) (*target, error) {
 			}
 			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q is used by the secrets %s; name one of them", c.Name, secretNames(linked)), "", nil)
 		case vault.ClientOAuth1:
-			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q is an OAuth 1.0a client; token works with OAuth 2.0 and session-auth clients", c.Name), "", nil)
+			return nil, oauth1Error(fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials come from the three-legged flow", c.Name), c.Name)
 		}
 		if s, ok := cat.Secret(env, req.Name); ok {
 			if s.Type != vault.TypeOAuthToken || (s.AuthClient != "" && s.AuthClient != c.Name) {
@@ -106,6 +122,8 @@ func (e *Engine) resolve(req TokenRequest) (*target, error) {
 	}
 	switch s.Type {
 	case vault.TypeOAuthToken, vault.TypeSessionAuth:
+	case vault.TypeOAuth1Token:
+		return nil, oauth1Error(fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which come from the three-legged flow", s.Name), s.Name)
 	default:
 		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("secret %q is a %s; token works with auth clients and OAuth token or session-auth secrets", s.Name, s.Type),
 			"use `authdeck secret show "+s.Name+" --reveal` for other secrets", nil)

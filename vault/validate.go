@@ -396,9 +396,18 @@ func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
 		if creds.PrivateKey == "" {
 			return fail("privateKey", "is required for "+c.SignatureMethod)
 		}
-		if _, err := ParsePrivateKey(creds.PrivateKey); err != nil {
+		key, err := ParsePrivateKey(creds.PrivateKey)
+		if err != nil {
 			return fail("privateKey", err.Error())
 		}
+		if _, ok := key.(*rsa.PrivateKey); !ok {
+			return fail("privateKey", c.SignatureMethod+" needs an RSA key, not an EC key")
+		}
+	}
+	// HMAC and PLAINTEXT signatures are keyed with the consumer secret; without
+	// it every request would be refused by the provider.
+	if c.Type == ClientOAuth1 && c.SignatureMethod != "" && !strings.HasPrefix(c.SignatureMethod, "RSA-") && creds.ClientSecret == "" {
+		return fail("clientSecret", "the consumer secret is required for "+c.SignatureMethod)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -145,12 +146,18 @@ type credential struct {
 	certFrom func(ctx context.Context) (*tls.Certificate, error)
 	// needsCertOnly: a CLIENT_CERT secret is applied at the TLS layer only.
 	certOnly bool
+	// oauth1: OAuth 1.0a token credentials sign the request; oa1Client is
+	// their auth client, when the catalog has it.
+	oauth1    bool
+	oa1Client *vault.AuthClient
 }
 
 // values are a credential's secret parts, fetched at send time.
 type values struct {
 	key, username, password, token string
 	cert                           *tls.Certificate
+	// signer signs OAuth 1.0a requests.
+	signer *oauth1.Signer
 	// masked marks stand-in values for display: HTTP basic shows as a mask,
 	// not as base64 of one.
 	masked bool
@@ -282,7 +289,12 @@ func resolveCredential(cat *vault.Catalog, env, name string, override vault.Plac
 		case vault.TypePrivateKey:
 			return nil, &CredentialError{Credential: name, Msg: "a PRIVATE_KEY secret signs client assertions and cannot be applied to a request; use the auth client that holds it"}
 		case vault.TypeOAuth1Token:
-			return nil, &CredentialError{Credential: name, Msg: "signing requests with OAuth 1.0a tokens is not supported yet"}
+			c.kind = "OAuth 1.0a token"
+			var ac *vault.AuthClient
+			if x, ok := cat.Client(env, sec.AuthClient); ok && sec.AuthClient != "" && x.Type == vault.ClientOAuth1 {
+				ac = x
+			}
+			c.oauth1Target(cat, env, ac)
 		default:
 			return nil, &CredentialError{Credential: name, Msg: fmt.Sprintf("secrets of type %s cannot be applied to a request", sec.Type)}
 		}
@@ -291,7 +303,11 @@ func resolveCredential(cat *vault.Catalog, env, name string, override vault.Plac
 				c.allowed = append(c.allowed, ac.AllowedHosts)
 			}
 		}
-	} else if ac, ok := cat.Client(env, name); ok {
+	} else if ac, ok := cat.Client(env, name); ok && ac.Type == vault.ClientOAuth1 {
+		c.kind = "OAuth 1.0a token of auth client"
+		c.allowed = append(c.allowed, ac.AllowedHosts)
+		c.oauth1Target(cat, env, ac)
+	} else if ok {
 		c.client = ac
 		c.kind, c.token = "token of auth client", true
 		c.allowed = append(c.allowed, ac.AllowedHosts)
@@ -320,6 +336,8 @@ func (c *credential) hostAllowed(hostport string) ([]string, bool) {
 // describe is the Prepared.Credential text.
 func (c *credential) describe(p vault.Placement, v values) string {
 	switch {
+	case c.oauth1:
+		return c.describeOAuth1()
 	case c.certOnly:
 		return fmt.Sprintf("client certificate %q%s", c.name, certLabel(v.cert))
 	case c.secret != nil && c.secret.Type == vault.TypeAPIKey && c.queryParam != "":
@@ -364,6 +382,15 @@ func (s *Sender) fetch(ctx context.Context, env string, c *credential, force boo
 	var v values
 	fail := func(msg string, err error) (values, error) {
 		return values{}, &CredentialError{Credential: c.name, Msg: msg, Err: err}
+	}
+	if c.oauth1 {
+		signer, err := s.oauth1Signers().Signer(ctx, env, c.name)
+		if err != nil {
+			return fail("reading its OAuth 1.0a credentials", err)
+		}
+		signer.Placement = c.placement
+		v.signer = signer
+		return v, nil
 	}
 	if c.secret != nil && !c.token {
 		sv, err := s.Vault.SecretValue(ctx, *c.secret)
@@ -429,6 +456,10 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 	var warnings []string
 	if c.certOnly {
 		return "", nil, nil
+	}
+	if c.oauth1 {
+		// Signing needs the whole request; build does it (buildOAuth1).
+		return "", nil, &CredentialError{Credential: c.name, Msg: "OAuth 1.0a credentials sign the request and cannot be applied as a value"}
 	}
 	token := v.token
 	if c.secret != nil && c.secret.Type == vault.TypeAPIKey {
@@ -726,13 +757,22 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 		} else {
 			shownVals = maskedValues(b.vals, c)
 		}
-		placement, warnings, err := c.apply(b.shown, shownVals)
-		if err != nil {
+		if c.oauth1 {
+			// The signature covers the request as sent, so the real wire is
+			// signed first and the display shows what was signed.
+			placement, warnings, err := c.buildOAuth1(b, need, reveal)
+			if err != nil {
+				return nil, err
+			}
+			prep.Placement, prep.Warnings = placement, warnings
+			prep.Credential = c.describe(placement, shownVals)
+		} else if placement, warnings, err := c.apply(b.shown, shownVals); err != nil {
 			return nil, err
+		} else {
+			prep.Placement, prep.Warnings = placement, warnings
+			prep.Credential = c.describe(placement, shownVals)
 		}
-		prep.Placement, prep.Warnings = placement, warnings
-		prep.Credential = c.describe(placement, shownVals)
-		if need {
+		if need && !c.oauth1 {
 			b.real = b.base.clone()
 			if _, _, err := c.apply(b.real, b.vals); err != nil {
 				return nil, err

@@ -44,6 +44,9 @@ type Sender struct {
 	Vault *vault.Vault
 	// Tokens fetches OAuth and session tokens; nil makes such credentials an error.
 	Tokens TokenSource
+	// OAuth1 gives the signers of OAuth 1.0a credentials; nil means an
+	// oauth1.Engine over Vault.
+	OAuth1 OAuth1Signers
 	// Proxy picks a proxy per request; nil means http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the trusted authorities; nil means the system's.
@@ -105,6 +108,9 @@ type Response struct {
 	Timing    Timing
 	// Challenge is the Bearer challenge of a 401 or 403, if any.
 	Challenge *Challenge
+	// OAuthProblem is the problem an OAuth 1.0a provider reported about a
+	// signed request (signature_invalid, timestamp_refused, …), if any.
+	OAuthProblem *OAuthProblem
 	// Refreshed reports the token was refreshed after 401 invalid_token and
 	// the request sent again (S-19).
 	Refreshed bool
@@ -300,12 +306,23 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 		_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
 		return resp, true, nil
 	}
+	oa1Problem := b.plan.cred != nil && b.plan.cred.oauth1 && hresp.StatusCode >= 400 && hresp.StatusCode < 500
+	if oa1Problem {
+		resp.OAuthProblem = oauthProblem(hresp.Header, nil)
+	}
 	var sink io.Writer
 	if opts.Sink != nil {
 		sink = opts.Sink(resp)
 	}
 	if err := s.readBody(hresp, resp, sink); err != nil {
 		return nil, false, err
+	}
+	if oa1Problem && resp.OAuthProblem == nil {
+		body := resp.head
+		if resp.Body != nil {
+			body = resp.Body.Bytes()
+		}
+		resp.OAuthProblem = oauthProblem(hresp.Header, body)
 	}
 	resp.Timing = tm.done()
 	return resp, false, nil
@@ -317,19 +334,27 @@ func maskQuery(u *url.URL, b *built) string {
 	if c == nil {
 		return u.String()
 	}
-	param := ""
+	var params []string
 	switch {
 	case c.secret != nil && c.secret.Type == vault.TypeAPIKey && c.queryParam != "":
-		param = c.queryParam
+		params = []string{c.queryParam}
+	case c.oauth1 && c.placement == vault.PlaceQuery:
+		params = []string{"oauth_token", "oauth_signature"}
 	case c.placement == vault.PlaceQuery:
-		param = "access_token"
+		params = []string{"access_token"}
 	}
-	if param == "" || !u.Query().Has(param) {
+	q := u.Query()
+	found := false
+	for _, p := range params {
+		if q.Has(p) {
+			q.Set(p, vault.MaskDots)
+			found = true
+		}
+	}
+	if !found {
 		return u.String()
 	}
 	cp := *u
-	q := cp.Query()
-	q.Set(param, vault.MaskDots)
 	cp.RawQuery = q.Encode()
 	return cp.String()
 }
@@ -357,11 +382,16 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 				cross = true
 			}
 		}
+		c := b.plan.cred
 		if !cross {
+			if c != nil && c.oauth1 && b.vals.signer != nil {
+				if err := s.resignRedirect(req, b, resp); err != nil {
+					return err
+				}
+			}
 			resp.Redirects = append(resp.Redirects, rd)
 			return nil
 		}
-		c := b.plan.cred
 		if c != nil && b.vals.cert != nil {
 			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: the client certificate would be offered to another origin", originOf(req.URL)))
 			return http.ErrUseLastResponse
@@ -377,6 +407,9 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 			req.Header.Del(name)
 		}
 		req.Header.Del("Referer")
+		if c != nil && c.oauth1 && stripProtocolQuery(req.URL) {
+			rd.Stripped = true
+		}
 		if c != nil {
 			q := req.URL.Query()
 			for _, param := range []string{c.queryParam, "access_token"} {

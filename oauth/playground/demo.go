@@ -144,6 +144,24 @@ func (s *Server) Summary() string {
 	fmt.Fprintf(tw, "  Basic\t%s / %s\n", s.BasicUser, s.BasicPassword)
 	fmt.Fprintf(tw, "  Admin token\t%s  (POST %s/admin/clients with Authorization: Bearer)\n", s.AdminToken, s.Issuer)
 	tw.Flush()
+	if o := s.OAuth1; o != nil {
+		fmt.Fprintln(&b, "\nOAuth 1.0a provider (HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256, PLAINTEXT)")
+		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "  Request token\t%s\n", o.RequestTokenURL)
+		fmt.Fprintf(tw, "  Authorize\t%s\n", o.AuthorizeURL)
+		fmt.Fprintf(tw, "  Access token\t%s\n", o.AccessTokenURL)
+		fmt.Fprintf(tw, "  Protected resource\t%s  (GET|POST, signed requests only)\n", o.PhotosURL)
+		fmt.Fprintf(tw, "  Consumer key\t%s\n", o.ConsumerKey)
+		fmt.Fprintf(tw, "  Consumer secret\t%s\n", o.ConsumerSecret)
+		fmt.Fprintf(tw, "  User\t%s / %s\n", o.User, o.Password)
+		tw.Flush()
+		if o.PrivateKeyPEM != "" {
+			fmt.Fprintln(&b, "  RSA private key (PKCS#8, demo only):")
+			for _, line := range strings.Split(strings.TrimSpace(o.PrivateKeyPEM), "\n") {
+				fmt.Fprintf(&b, "    %s\n", line)
+			}
+		}
+	}
 	fmt.Fprintln(&b, "\nClients")
 	for _, c := range s.Clients {
 		legacy := ""

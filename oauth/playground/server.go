@@ -38,6 +38,10 @@ type Config struct {
 	ClientKeyAlgorithm string
 	// DisableIssParameter turns RFC 9207 off (no metadata, no iss in responses).
 	DisableIssParameter bool
+	// OAuth1 starts the OAuth 1.0a provider (oauth1demo.Provider); nil runs none.
+	OAuth1 OAuth1Starter
+	// OAuth1Addr is the OAuth 1.0a provider's listen address (default 127.0.0.1:0).
+	OAuth1Addr string
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -51,6 +55,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.APIAddr == "" {
 		c.APIAddr = "127.0.0.1:0"
+	}
+	if c.OAuth1Addr == "" {
+		c.OAuth1Addr = "127.0.0.1:0"
 	}
 	def(&c.AccessTokenLifetime, 5*time.Minute)
 	def(&c.ShortAccessTokenLifetime, 60*time.Second)
@@ -101,8 +108,12 @@ type Server struct {
 	BasicUser, BasicPassword string
 	// AdminToken authorizes POST /admin/clients on the provider.
 	AdminToken string
+	// OAuth1 describes the OAuth 1.0a provider and its demo consumer; nil
+	// when the playground runs without one (Config.OAuth1).
+	OAuth1 *OAuth1
 
 	st         *storage
+	oauth1     OAuth1Provider
 	endpoints  Endpoints
 	servers    []*http.Server
 	cancelBase context.CancelFunc
@@ -131,6 +142,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s, handler, apiHandler, err := build(cfg, ln.Addr().String(), apiLn.Addr().String())
 	if err != nil {
+		ln.Close()
+		apiLn.Close()
+		return nil, err
+	}
+	if err := s.startOAuth1(ctx, cfg); err != nil {
 		ln.Close()
 		apiLn.Close()
 		return nil, err
@@ -323,6 +339,11 @@ func (s *Server) Close() error {
 			}
 		}
 		s.wg.Wait()
+		if s.oauth1 != nil {
+			if err := s.oauth1.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("OAuth 1.0a provider: %w", err))
+			}
+		}
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr

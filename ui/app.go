@@ -78,6 +78,8 @@ type Model struct {
 
 	width, height int
 
+	bannerTimer tea.Cmd
+
 	headCache       string
 	headCacheInfo   header.Info
 	headCacheW      int
@@ -119,6 +121,10 @@ func New(opts Options) *Model {
 	m.c = c
 	m.status = statusline.New(func() *styles.Styles { return m.c.Styles })
 	m.stack = []common.Screen{browse.New(c)}
+	if opts.Banner != "" {
+		// shown from the very first frame; its timer starts with Init
+		m.bannerTimer = m.status.Show(common.StatusMsg{Kind: common.StatusInfo, Text: opts.Banner, TTL: 20 * time.Second})
+	}
 	if opts.Env != "" {
 		c.Env, m.envForced = opts.Env, true
 	}
@@ -159,8 +165,8 @@ func (m *Model) Init() tea.Cmd {
 	if m.c.Catalog == nil {
 		cmds = append(cmds, common.LoadCatalogCmd(m.c.Vault))
 	}
-	if m.opts.Banner != "" {
-		cmds = append(cmds, m.status.Show(common.StatusMsg{Kind: common.StatusInfo, Text: m.opts.Banner, TTL: 20 * time.Second}))
+	if m.bannerTimer != nil {
+		cmds = append(cmds, m.bannerTimer)
 	}
 	cmds = append(cmds, m.Top().Init())
 	return tea.Batch(cmds...)

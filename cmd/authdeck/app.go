@@ -60,6 +60,9 @@ type App struct {
 	Now    func() time.Time
 	// OpenVault opens the workspace; replaced in tests to inject a vault.
 	OpenVault func(*App) (*vault.Vault, error)
+	// Opener opens authorization URLs; nil means the system opener
+	// honouring $BROWSER. Tests put a simulated browser here.
+	Opener func(ctx context.Context, url string) error
 
 	// EnvFlag is the --env value (empty: $AUTHDECK_ENV, then the active environment).
 	EnvFlag string

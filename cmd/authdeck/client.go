@@ -23,8 +23,10 @@ func newClientCmd(a *App) *cobra.Command {
 		Short:   "Manage OAuth auth clients",
 		Long: `An auth client says how to obtain tokens from one authorization server:
 endpoints (or an issuer for discovery), client id, client authentication,
-grant, scopes and extra parameters. Its client secret, private key or client
-certificate live in the vault, never in the catalog.`,
+grant, scopes and extra parameters — or, for an OAuth 1.0a client (--oauth1),
+the request-token, authorization and access-token URLs, the consumer key and
+the signature method. Its client secret, private key or client certificate
+live in the vault, never in the catalog.`,
 		Example: `  authdeck client add api --issuer https://id.example.com --client-id my-app \
       --auth-method client_secret_basic --grant client_credentials --scope read
   authdeck client keygen api --alg ES256 --set-method
@@ -52,6 +54,9 @@ type clientFlags struct {
 	description, expires, tenant                                                   string
 	allowedHosts                                                                   []string
 	insecure                                                                       bool
+	// OAuth 1.0a
+	oauth1                                     bool
+	requestTokenURL, signatureMethod, callback string
 }
 
 // clientFieldFlags maps model fields named in validation errors to flags.
@@ -62,20 +67,21 @@ var clientFieldFlags = map[string]string{
 	"clientId": "--client-id", "authMethod": "--auth-method", "grant": "--grant", "tokenMethod": "--token-method",
 	"signingAlg": "--signing-alg", "allowedHosts": "--allowed-host", "clientSecret": "--client-secret-stdin",
 	"privateKey": "--private-key-file", "cert": "--cert-file/--cert-key-file", "authParams[": "--param",
-	"tokenParams[": "--token-param",
+	"tokenParams[": "--token-param", "endpoints.requestToken": "--request-token-url", "signatureMethod": "--signature-method",
+	"endpoints": "--request-token-url/--auth-url/--token-url",
 }
 
 func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.issuer, "issuer", "", "issuer URL; endpoints are discovered from it")
-	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint URL")
-	fs.StringVar(&f.authURL, "auth-url", "", "authorization endpoint URL")
+	fs.StringVar(&f.tokenURL, "token-url", "", "token endpoint URL (OAuth 1.0a: the access-token URL)")
+	fs.StringVar(&f.authURL, "auth-url", "", "authorization endpoint URL (OAuth 1.0a: the resource owner authorization URL)")
 	fs.StringVar(&f.deviceURL, "device-url", "", "device authorization endpoint URL")
 	fs.StringVar(&f.introspectionURL, "introspection-url", "", "token introspection endpoint URL (RFC 7662)")
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "token revocation endpoint URL (RFC 7009)")
 	fs.StringVar(&f.jwksURL, "jwks-url", "", "JWKS URL used to verify token signatures")
-	fs.StringVar(&f.clientID, "client-id", "", "client id")
-	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret from standard input (else a no-echo prompt)")
-	fs.StringVar(&f.privateKeyFile, "private-key-file", "", "PEM private key for private_key_jwt (PKCS#1, PKCS#8, EC P-256; RSA ≥ 2048)")
+	fs.StringVar(&f.clientID, "client-id", "", "client id (OAuth 1.0a: the consumer key)")
+	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret (OAuth 1.0a: the consumer secret) from standard input (else a no-echo prompt)")
+	fs.StringVar(&f.privateKeyFile, "private-key-file", "", "PEM private key for private_key_jwt (PKCS#1, PKCS#8, EC P-256; RSA ≥ 2048) or OAuth 1.0a RSA-SHA1/RSA-SHA256 (RSA)")
 	fs.StringVar(&f.certFile, "cert-file", "", "PEM client certificate for tls_client_auth")
 	fs.StringVar(&f.certKeyFile, "cert-key-file", "", "PEM key of the client certificate")
 	fs.BoolVar(&f.generateKey, "generate-key", false, "generate a key pair for private_key_jwt (see 'client pubkey')")
@@ -92,14 +98,20 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.redirectURI, "redirect-uri", "", "registered redirect URI (default http://127.0.0.1:{port}/callback)")
 	fs.StringVar(&f.prompt, "prompt", "", "OpenID prompt parameter (consent, login, none)")
 	fs.StringArrayVar(&f.params, "param", nil, "extra authorization parameter key=value (repeatable)")
-	fs.StringArrayVar(&f.tokenParams, "token-param", nil, "extra token parameter key=value (repeatable)")
-	fs.StringVar(&f.tokenMethod, "token-method", "", "HTTP method of the token request: POST (default) or GET")
+	fs.StringArrayVar(&f.tokenParams, "token-param", nil, "extra token parameter key=value (repeatable; OAuth 1.0a: a signed parameter of the request-token call)")
+	fs.StringVar(&f.tokenMethod, "token-method", "", "HTTP method of the token request(s): POST (default) or GET")
 	fs.StringVar(&f.signingAlg, "signing-alg", "", "private_key_jwt algorithm: RS256, PS256, ES256 (default from the key)")
 	fs.StringVar(&f.description, "description", "", "free text")
 	fs.StringVar(&f.expires, "expires", "", "when the client's credentials expire (2027-01-31, RFC 3339, or never)")
 	fs.StringVar(&f.tenant, "tenant", "", "tenant label")
 	fs.StringArrayVar(&f.allowedHosts, "allowed-host", nil, "only send this client's tokens to this host (repeatable; *.example.com)")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "turn TLS verification off for this client (shown everywhere)")
+	if !edit {
+		fs.BoolVar(&f.oauth1, "oauth1", false, "an OAuth 1.0a client (RFC 5849): give --request-token-url, --auth-url, --token-url, --client-id and --signature-method")
+	}
+	fs.StringVar(&f.requestTokenURL, "request-token-url", "", "OAuth 1.0a temporary-credentials (request token) URL")
+	fs.StringVar(&f.signatureMethod, "signature-method", "", "OAuth 1.0a signature method: HMAC-SHA1, HMAC-SHA256, PLAINTEXT (consumer secret) or RSA-SHA1, RSA-SHA256 (--private-key-file)")
+	fs.StringVar(&f.callback, "callback", "", "OAuth 1.0a callback: loopback (default, http://127.0.0.1:{port}/callback), oob (type the verifier in), or a loopback URL")
 }
 
 func registerClientFlagCompletions(cmd *cobra.Command) {
@@ -107,6 +119,8 @@ func registerClientFlagCompletions(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("grant", completeFlagValues("client_credentials", "authorization_code", "device_code", "password", "implicit"))
 	_ = cmd.RegisterFlagCompletionFunc("token-method", completeFlagValues("POST", "GET"))
 	_ = cmd.RegisterFlagCompletionFunc("signing-alg", completeFlagValues("RS256", "PS256", "ES256"))
+	_ = cmd.RegisterFlagCompletionFunc("signature-method", completeFlagValues("HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT"))
+	_ = cmd.RegisterFlagCompletionFunc("callback", completeFlagValues("loopback", "oob"))
 }
 
 func parseParams(flag string, list []string) ([]vault.Param, error) {
@@ -150,6 +164,8 @@ func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
 	set("prompt", &ac.Prompt, f.prompt)
 	set("token-method", &ac.TokenMethod, strings.ToUpper(f.tokenMethod))
 	set("signing-alg", &ac.SigningAlg, f.signingAlg)
+	set("request-token-url", &ac.Endpoints.RequestToken, f.requestTokenURL)
+	set("signature-method", &ac.SignatureMethod, strings.ToUpper(f.signatureMethod))
 	set("description", &ac.Description, f.description)
 	set("tenant", &ac.Tenant, f.tenant)
 	if fs.Changed("auth-method") {
@@ -190,6 +206,13 @@ func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
 			return err
 		}
 		ac.Expiration = exp
+	}
+	if fs.Changed("callback") {
+		cb, err := parseCallbackFlag(f.callback)
+		if err != nil {
+			return err
+		}
+		ac.Callback = cb
 	}
 	return nil
 }
@@ -297,13 +320,21 @@ func checkAuthMethod(ac *vault.AuthClient) error {
 func newClientAddCmd(a *App) *cobra.Command {
 	f := &clientFlags{}
 	cmd := &cobra.Command{
-		Use:   "add NAME --issuer URL | --token-url URL --client-id ID --auth-method METHOD [flags]",
+		Use:   "add NAME (--issuer URL | --token-url URL --auth-method METHOD | --oauth1 --request-token-url URL --auth-url URL --token-url URL --signature-method M) --client-id ID [flags]",
 		Short: "Add an auth client",
 		Long: `Add an auth client to the environment. Give an issuer (endpoints are
 discovered) or the endpoints themselves. The client authentication method is
 required and never guessed. A client secret is read from --client-secret-stdin
 or a no-echo prompt, never from the command line; private keys and client
-certificates are read from files into the vault and shown only by key id.`,
+certificates are read from files into the vault and shown only by key id.
+
+An OAuth 1.0a client (--oauth1) takes the provider's request-token,
+authorization and access-token URLs, the consumer key (--client-id) and a
+signature method: HMAC-SHA1, HMAC-SHA256 or PLAINTEXT sign with the consumer
+secret (--client-secret-stdin or a prompt), RSA-SHA1 and RSA-SHA256 with an
+RSA key (--private-key-file). The callback is a loopback listener unless
+--callback oob, where you type in the verifier the provider shows. The token
+requests use POST unless --token-method GET.`,
 		Example: `  # client credentials with a secret (prompted, not echoed)
   authdeck client add api --token-url https://id.example.com/oauth2/token \
       --client-id my-app --auth-method client_secret_basic --scope "read write"
@@ -320,11 +351,30 @@ certificates are read from files into the vault and shown only by key id.`,
   authdeck client add svc --issuer https://id.example.com --client-id svc \
       --auth-method private_key_jwt --private-key-file key.pem
   authdeck client add svc2 --issuer https://id.example.com --client-id svc2 \
-      --auth-method private_key_jwt --generate-key --signing-alg ES256`,
+      --auth-method private_key_jwt --generate-key --signing-alg ES256
+
+  # OAuth 1.0a (three-legged), the consumer secret from a pipe; then
+  # 'authdeck token photos' authorizes it in the browser
+  pass show photos | authdeck client add photos --oauth1 \
+      --request-token-url https://photos.example.net/request_token \
+      --auth-url https://photos.example.net/authorize \
+      --token-url https://photos.example.net/access_token \
+      --client-id dpf43f3p2l4k3l03 --signature-method HMAC-SHA1 --client-secret-stdin
+
+  # OAuth 1.0a with an RSA key and an out-of-band verifier typed in
+  authdeck client add photos-rsa --oauth1 --request-token-url … --auth-url … \
+      --token-url … --client-id dpf43f3p2l4k3l03 --signature-method RSA-SHA256 \
+      --private-key-file consumer.pem --callback oob --token-method GET`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, c, env, err := a.workspace()
 			if err != nil {
+				return err
+			}
+			if f.oauth1 {
+				return a.addOAuth1Client(cmd, v, c, env, args[0], f)
+			}
+			if err := checkProtocolFlags(cmd.Flags(), vault.ClientOAuth2); err != nil {
 				return err
 			}
 			ac := vault.AuthClient{Meta: vault.Meta{Name: args[0], Env: env}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials}
@@ -376,7 +426,11 @@ certificates are read from files into the vault and shown only by key id.`,
 func (a *App) printCredsNote(ac vault.AuthClient, creds vault.ClientCredentials, backend string) {
 	var parts []string
 	if creds.ClientSecret != "" {
-		parts = append(parts, "client secret")
+		if ac.Type == vault.ClientOAuth1 {
+			parts = append(parts, "consumer secret")
+		} else {
+			parts = append(parts, "client secret")
+		}
 	}
 	if creds.PrivateKey != "" {
 		parts = append(parts, "private key (key id "+ac.KeyID+")")
@@ -422,6 +476,12 @@ asks for it (or reads it from the flags).`,
 			})
 			if changed == 0 {
 				return exitWith(vault.ExitMissingInput, "auth client %q: nothing to change (give the flags to change; see --help)", old.Name)
+			}
+			if err := checkProtocolFlags(fs, old.Type); err != nil {
+				return err
+			}
+			if old.Type == vault.ClientOAuth1 {
+				return a.editOAuth1Client(cmd, v, env, old, f)
 			}
 			ac := old
 			ac.AuthParams = slices.Clone(old.AuthParams)
@@ -513,8 +573,11 @@ func newClientListCmd(a *App) *cobra.Command {
 			t := &table{header: []string{"NAME", "GRANT", "AUTH METHOD", "CLIENT ID", "SERVER", "EXPIRES"}}
 			for _, x := range list {
 				grant, method := string(x.Grant), string(x.AuthMethod)
-				if x.Type == vault.ClientSessionAuth {
+				switch x.Type {
+				case vault.ClientSessionAuth:
 					grant, method = "session auth", string(x.SessionAuth.AuthType)
+				case vault.ClientOAuth1:
+					grant, method = "OAuth 1.0a", x.SignatureMethod
 				}
 				server := x.Issuer
 				switch {
@@ -589,6 +652,7 @@ func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal
 	k.add("environment", env)
 	k.add("type", string(ac.Type))
 	k.add("issuer", ac.Issuer)
+	k.add("request token", ac.Endpoints.RequestToken)
 	k.add("authorization", ac.Endpoints.Authorization)
 	k.add("token", ac.Endpoints.Token)
 	k.add("device", ac.Endpoints.Device)
@@ -617,6 +681,10 @@ func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal
 	}
 	k.add("token method", ac.TokenMethod)
 	k.add("signing alg", ac.SigningAlg)
+	if ac.Type == vault.ClientOAuth1 {
+		k.add("signature method", ac.SignatureMethod)
+		k.add("callback", callbackLabel(ac.Callback))
+	}
 	if st := ac.SessionAuth; st != nil {
 		k.add("token request", string(st.AuthType)+" "+st.URL)
 		for _, f := range st.RequestFields {
@@ -626,7 +694,11 @@ func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal
 		k.add("expiration path", st.ExpirationPath)
 	}
 	if cj.ClientSecret != nil {
-		k.add("client secret", *cj.ClientSecret)
+		label := "client secret"
+		if ac.Type == vault.ClientOAuth1 {
+			label = "consumer secret"
+		}
+		k.add(label, *cj.ClientSecret)
 	}
 	if cj.PrivateKey != nil {
 		k.add("private key", "key id "+cj.PrivateKey.KeyID+" (in the vault, never printed)")

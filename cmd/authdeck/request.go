@@ -75,9 +75,11 @@ environment (secret variables are read from the vault at send time).
 --auth names a secret or an auth client of the environment: an API key
 (its header, or its query parameter), basic credentials, an OAuth token set
 or an auth client (a token is fetched or refreshed as needed), a session-auth
-secret, or a client certificate (mutual TLS). A bearer token goes in the
-Authorization header unless --placement says body (a form field) or query
-(both with a warning: tokens in URLs and bodies end up in logs). A
+secret, a client certificate (mutual TLS), or OAuth 1.0a token credentials
+(an OA1_TOKEN secret or an OAuth 1.0a auth client: each request is signed,
+a form body's fields included). A bearer token — or the OAuth 1.0a
+parameters — go in the Authorization header unless --placement says body (a
+form field) or query (a warning: tokens in URLs end up in logs). A
 credential is only sent to the hosts its allowedHosts allow, never follows
 a redirect to another host, and never goes over plain http except to a
 loopback address (or with --allow-http).
@@ -269,6 +271,15 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		fmt.Fprintf(a.IO.Err, "authdeck: the server needs scope %q (403 insufficient_scope)%s\n", scope, hint)
 	} else if resp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil && resp.Challenge.Error() != "" {
 		fmt.Fprintf(a.IO.Err, "authdeck: the server rejected the credential (401 %s)\n", resp.Challenge.Error())
+	} else if p := resp.OAuthProblem; p != nil {
+		msg := fmt.Sprintf("authdeck: the server rejected the OAuth 1.0a request (%d %s): %s", resp.StatusCode, p.Code, p.Reason)
+		if p.Advice != "" {
+			msg += fmt.Sprintf(" (the server says %q)", p.Advice)
+		}
+		if p.Hint != "" {
+			msg += " — " + p.Hint
+		}
+		fmt.Fprintln(a.IO.Err, msg)
 	}
 	if failed != nil {
 		return exitWith(vault.ExitRejected, "HTTP %s (--fail)", failed.Status)

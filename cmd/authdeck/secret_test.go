@@ -412,7 +412,7 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 	allowed := map[string]bool{
 		// booleans that switch reading to stdin, paths of files, and names
 		"client-secret-stdin": true, "value-stdin": true, "private-key-file": true, "cert-key-file": true, "generate-key": true,
-		"header-name": true, "token-url": true, "token-param": true, "token-method": true, "secret": true,
+		"header-name": true, "token-url": true, "token-param": true, "token-method": true, "secret": true, "request-token-url": true,
 	}
 	checked := 0
 	var walk func(c *cobra.Command)

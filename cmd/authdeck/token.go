@@ -34,7 +34,10 @@ const tokenNaming = `NAME is an auth client or a token secret of the environment
     secret linked to it (the secret of the same name, created by the first
     token);
   - a SESSION_AUTH auth client: the one SESSION_AUTH secret that uses it;
-  - an OA2_AUTHORIZATION_CODE or SESSION_AUTH secret, with its auth client.`
+  - an OA2_AUTHORIZATION_CODE or SESSION_AUTH secret, with its auth client;
+  - an OAuth 1.0a auth client: its token credentials are the OA1_TOKEN
+    secret linked to it (the secret of the same name, created by the first
+    authorization), or an OA1_TOKEN secret.`
 
 func newTokenCmd(a *App) *cobra.Command {
 	o := &tokenOptions{}
@@ -53,11 +56,20 @@ prompts go to stderr.
 
 Formats: bare (the token), header ("Authorization: Bearer …"),
 json (token, type, expiry, scopes, whether there is a refresh token; the
-refresh and ID tokens only with --reveal).`,
+refresh and ID tokens only with --reveal).
+
+OAuth 1.0a clients: the first call (or --force) runs the three-legged flow —
+temporary credentials, your approval in the browser (back through a
+loopback listener, or a verifier you type in for an oob callback), token
+credentials — and stores the token and token secret in the vault. It prints
+the token; --reveal adds the token secret (a second line, or token_secret
+in json). There is no header format: OAuth 1.0a signs each request, so use
+'authdeck request … --auth NAME'.`,
 		Example: `  authdeck token api
   curl -H "$(authdeck token api -f header)" https://api.example.com/me
   authdeck token api --scope "api:read api:write" -f json
-  authdeck token api --force -v`,
+  authdeck token api --force -v
+  authdeck token photos --reveal -f json    # an OAuth 1.0a client`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runToken(cmd.Context(), args[0], o)
@@ -68,7 +80,7 @@ refresh and ID tokens only with --reveal).`,
 	f.StringVarP(&o.format, "format", "f", "bare", "output: bare, header or json")
 	f.BoolVar(&o.force, "force", false, "ignore the stored token and the refresh token; sign in again")
 	f.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; print the URL (and a QR code) instead")
-	f.BoolVar(&o.reveal, "reveal", false, "with -f json: include the refresh token and the ID token")
+	f.BoolVar(&o.reveal, "reveal", false, "with -f json: include the refresh token and the ID token (OAuth 1.0a: print the token secret too)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the flow's transcript (secrets redacted) on stderr")
 	f.StringVar(&o.prompt, "prompt", "", "OpenID prompt for this sign-in (consent, login, none), overriding the client's")
 	cmd.AddCommand(newIntrospectCmd(a), newRevokeCmd(a))
@@ -78,7 +90,7 @@ refresh and ID tokens only with --reveal).`,
 // engine builds the OAuth engine over the workspace: cross-process locks
 // under $AUTHDECK_HOME/locks, the system browser honouring $BROWSER.
 func (a *App) engine(v *vault.Vault) *oauth.Engine {
-	e := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv)}
+	e := &oauth.Engine{Vault: v, Opener: a.opener()}
 	home := a.Getenv("AUTHDECK_HOME")
 	if home == "" && v.Backend() != vault.BackendMemory {
 		home, _ = vault.DefaultHome()
@@ -87,6 +99,15 @@ func (a *App) engine(v *vault.Vault) *oauth.Engine {
 		e.LockDir = filepath.Join(home, "locks")
 	}
 	return e
+}
+
+// opener opens authorization URLs: the injected one, else the system's
+// (honouring $BROWSER).
+func (a *App) opener() oauth.Opener {
+	if a.Opener != nil {
+		return a.Opener
+	}
+	return oauth.SystemOpener(a.Getenv)
 }
 
 // flowUI prints a flow's prompts on stderr and reads pasted URLs from a terminal.
@@ -258,6 +279,9 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 		Force: o.force, NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr,
 	}
 	r, err := a.engine(v).Token(ctx, req, ui.callbacks())
+	if errors.Is(err, oauth.ErrOAuth1) {
+		return a.runOAuth1Token(ctx, v, name, o, ui)
+	}
 	ui.printTranscript(tr)
 	if err != nil {
 		return oauthFailure(err)

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/authdeck/authdeck/oauth/oauth1"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// oauth2OnlyFlags configure OAuth 2.0 clients and mean nothing to OAuth 1.0a ones.
+var oauth2OnlyFlags = []string{"issuer", "device-url", "introspection-url", "revocation-url", "jwks-url", "auth-method", "grant",
+	"allow-deprecated", "scope", "audience", "resource", "redirect-uri", "prompt", "signing-alg", "generate-key", "cert-file", "cert-key-file"}
+
+// oauth1OnlyFlags configure OAuth 1.0a clients only.
+var oauth1OnlyFlags = []string{"request-token-url", "signature-method", "callback"}
+
+// checkProtocolFlags refuses flags that do not apply to a client of type
+// typ, naming them, before anything is read or stored.
+func checkProtocolFlags(fs *pflag.FlagSet, typ vault.ClientType) error {
+	wrong, kind, hint := oauth1OnlyFlags, "an OAuth 2.0", "add --oauth1 for an OAuth 1.0a client"
+	switch typ {
+	case vault.ClientOAuth1:
+		wrong, kind, hint = oauth2OnlyFlags, "an OAuth 1.0a", "OAuth 1.0a clients take --request-token-url, --auth-url, --token-url, --client-id, --signature-method, --callback, --token-method, --param and --token-param"
+	case vault.ClientSessionAuth:
+		kind, hint = "a session-auth", "these flags are for OAuth 1.0a clients"
+	}
+	var given []string
+	for _, name := range wrong {
+		if fs.Lookup(name) != nil && fs.Changed(name) {
+			given = append(given, "--"+name)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return exitWith(vault.ExitOther, "%s do not apply to %s client (%s)", strings.Join(given, ", "), kind, hint)
+}
+
+// parseCallbackFlag turns --callback into the stored form: "" for the
+// loopback listener on an OS-chosen port, "oob", or a loopback http URL
+// whose port and path the listener uses.
+func parseCallbackFlag(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "loopback":
+		return "", nil
+	case oauth1.OOB:
+		return oauth1.OOB, nil
+	}
+	if err := vault.CheckURL("--callback", s); err != nil {
+		return "", exitWith(vault.ExitOther, "%v (or use loopback or oob)", err)
+	}
+	u, _ := url.Parse(s)
+	if u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.Fragment != "" {
+		return "", exitWith(vault.ExitOther, "--callback %q: authdeck receives the callback on a loopback listener, so give http://127.0.0.1:PORT/PATH (no query), loopback or oob", s)
+	}
+	return s, nil
+}
+
+// callbackLabel describes a stored callback for `client show`.
+func callbackLabel(cb string) string {
+	switch cb {
+	case "":
+		return "loopback (http://127.0.0.1:{port}/callback)"
+	case oauth1.OOB:
+		return "oob (the verifier is typed in)"
+	}
+	return cb
+}
+
+// readOAuth1Creds overlays the credentials given by flags on creds: the
+// consumer secret (stdin, else a prompt, when the method needs it) and an
+// RSA private key for the RSA methods.
+func (a *App) readOAuth1Creds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient, creds *vault.ClientCredentials) error {
+	if f.secretStdin {
+		s, err := a.secretInput("consumer secret", "--client-secret-stdin", true)
+		if err != nil {
+			return err
+		}
+		creds.ClientSecret = s
+	}
+	if fs.Changed("private-key-file") {
+		b, err := a.readFileArg("--private-key-file", f.privateKeyFile, 64<<10)
+		if err != nil {
+			return err
+		}
+		key, err := vault.ParsePrivateKey(string(b))
+		if err != nil {
+			return exitWith(vault.ExitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
+		}
+		if _, ok := key.(*rsa.PrivateKey); !ok {
+			return exitWith(vault.ExitOther, "--private-key-file %s: OAuth 1.0a RSA signatures need an RSA key, not an EC key", f.privateKeyFile)
+		}
+		creds.PrivateKey = string(b)
+		ac.KeyID = vault.Thumbprint(key)
+	}
+	if oauth1.IsRSA(ac.SignatureMethod) {
+		if creds.PrivateKey == "" {
+			return exitWith(vault.ExitMissingInput, "auth client %q: %s needs --private-key-file PEM (the RSA key whose public key is registered with the provider)", ac.Name, ac.SignatureMethod)
+		}
+		return nil
+	}
+	if creds.ClientSecret == "" {
+		s, err := a.secretInput("consumer secret", "--client-secret-stdin", false)
+		if err != nil {
+			return err
+		}
+		creds.ClientSecret = s
+	}
+	return nil
+}
+
+// addOAuth1Client is `client add NAME --oauth1 …`.
+func (a *App) addOAuth1Client(cmd *cobra.Command, v *vault.Vault, c *vault.Catalog, env, name string, f *clientFlags) error {
+	fs := cmd.Flags()
+	if err := checkProtocolFlags(fs, vault.ClientOAuth1); err != nil {
+		return err
+	}
+	ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: env}, Type: vault.ClientOAuth1}
+	if err := f.apply(fs, &ac); err != nil {
+		return err
+	}
+	if _, exists := c.Client(env, ac.Name); exists {
+		return &vault.ExistsError{Kind: "auth client", Name: ac.Name, Env: env}
+	}
+	var missing []string
+	for _, e := range []struct{ flag, v string }{
+		{"--request-token-url", ac.Endpoints.RequestToken}, {"--auth-url", ac.Endpoints.Authorization}, {"--token-url", ac.Endpoints.Token},
+	} {
+		if e.v == "" {
+			missing = append(missing, e.flag)
+		}
+	}
+	if len(missing) > 0 {
+		return exitWith(vault.ExitNotConfigured, "OAuth 1.0a auth client %q: give %s (the provider's request-token, authorization and access-token URLs)", ac.Name, strings.Join(missing, ", "))
+	}
+	if ac.ClientID == "" {
+		return exitWith(vault.ExitMissingInput, "OAuth 1.0a auth client %q: --client-id (the consumer key) is required", ac.Name)
+	}
+	if ac.SignatureMethod == "" {
+		return exitWith(vault.ExitMissingInput, "OAuth 1.0a auth client %q: --signature-method is required (%s); it is never guessed", ac.Name, strings.Join(oauth1.Methods, ", "))
+	}
+	// Check the configuration before asking for any secret.
+	probe := ac
+	if err := probe.Validate(); err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	creds := vault.ClientCredentials{}
+	if err := a.readOAuth1Creds(fs, f, &ac, &creds); err != nil {
+		return err
+	}
+	ac, err := v.PutClient(cmd.Context(), ac, &creds)
+	if err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	fmt.Fprintf(a.IO.Out, "Added OAuth 1.0a auth client %q to environment %q (%s, callback %s).\n", ac.Name, env, ac.SignatureMethod, callbackLabel(ac.Callback))
+	a.printCredsNote(ac, creds, v.Backend())
+	if ac.InsecureSkipVerify {
+		fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
+	}
+	fmt.Fprintf(a.IO.Err, "Authorize it with 'authdeck token %s'.\n", vault.ShellQuote(ac.Name))
+	return nil
+}
+
+// editOAuth1Client is `client edit NAME …` for an OAuth 1.0a client.
+func (a *App) editOAuth1Client(cmd *cobra.Command, v *vault.Vault, env string, old vault.AuthClient, f *clientFlags) error {
+	fs := cmd.Flags()
+	ac := old
+	ac.AuthParams = slices.Clone(old.AuthParams)
+	ac.TokenParams = slices.Clone(old.TokenParams)
+	if err := f.apply(fs, &ac); err != nil {
+		return err
+	}
+	probe := ac
+	if err := probe.Validate(); err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	var creds *vault.ClientCredentials
+	given := f.secretStdin || fs.Changed("private-key-file")
+	if given || ac.SignatureMethod != old.SignatureMethod {
+		stored, err := v.ClientCredentials(cmd.Context(), old)
+		if err != nil {
+			return err
+		}
+		if err := a.readOAuth1Creds(fs, f, &ac, &stored); err != nil {
+			return err
+		}
+		creds = &stored
+	}
+	ac, err := v.PutClient(cmd.Context(), ac, creds)
+	if err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	fmt.Fprintf(a.IO.Out, "Updated auth client %q in environment %q.\n", ac.Name, env)
+	if creds != nil && given {
+		a.printCredsNote(ac, *creds, v.Backend())
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/oauth1"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// oauth1TokenJSON is the json format of `authdeck token` for OAuth 1.0a
+// token credentials; the token secret only with --reveal.
+type oauth1TokenJSON struct {
+	Protocol        string            `json:"protocol"`
+	Token           string            `json:"token"`
+	TokenSecret     string            `json:"token_secret,omitempty"`
+	HasTokenSecret  bool              `json:"has_token_secret"`
+	SignatureMethod string            `json:"signature_method"`
+	ConsumerKey     string            `json:"consumer_key"`
+	FromCache       bool              `json:"from_cache"`
+	Env             string            `json:"env"`
+	Client          string            `json:"client"`
+	Secret          string            `json:"secret"`
+	Extra           map[string]string `json:"extra,omitempty"`
+}
+
+// oauth1Target resolves NAME the way oauth1.Engine.Signer does: an OAuth
+// 1.0a auth client (its token secret is the one of the same name, else the
+// only one linked to it; none before the first authorization) or an
+// OA1_TOKEN secret with its auth client.
+func oauth1Target(cat *vault.Catalog, env, name string) (*vault.AuthClient, *vault.Secret, error) {
+	if c, ok := cat.Client(env, name); ok && c.Type == vault.ClientOAuth1 {
+		var linked []vault.Secret
+		for _, s := range cat.SecretsIn(env) {
+			if s.Type == vault.TypeOAuth1Token && s.AuthClient == c.Name {
+				if s.Name == c.Name {
+					linked = []vault.Secret{s}
+					break
+				}
+				linked = append(linked, s)
+			}
+		}
+		switch len(linked) {
+		case 0:
+			return c, nil, nil
+		case 1:
+			return c, &linked[0], nil
+		}
+		names := make([]string, len(linked))
+		for i, s := range linked {
+			names[i] = fmt.Sprintf("%q", s.Name)
+		}
+		return nil, nil, exitWith(vault.ExitNotConfigured, "auth client %q has several token secrets (%s); name one of them", c.Name, strings.Join(names, ", "))
+	}
+	s, ok := cat.Secret(env, name)
+	if !ok || s.Type != vault.TypeOAuth1Token {
+		return nil, nil, &vault.NotFoundError{Kind: "OAuth 1.0a auth client or token secret", Name: name, Env: env}
+	}
+	if s.AuthClient == "" {
+		return nil, nil, exitWith(vault.ExitNotConfigured, "OAuth 1.0a token secret %q names no auth client, so it cannot be authorized again (link it to its auth client)", s.Name)
+	}
+	c, ok := cat.Client(env, s.AuthClient)
+	if !ok {
+		return nil, nil, &vault.NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: env}
+	}
+	if c.Type != vault.ClientOAuth1 {
+		return nil, nil, exitWith(vault.ExitNotConfigured, "OAuth 1.0a token secret %q is linked to auth client %q, which is not an OAuth 1.0a client", s.Name, c.Name)
+	}
+	return c, s, nil
+}
+
+// runOAuth1Token is `authdeck token NAME` for OAuth 1.0a: the stored token
+// credentials, or the three-legged flow when there are none (or --force).
+func (a *App) runOAuth1Token(ctx context.Context, v *vault.Vault, name string, o *tokenOptions, ui *flowUI) error {
+	switch {
+	case len(o.scopes) > 0:
+		return exitWith(vault.ExitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, vault.ShellQuote(name))
+	case o.prompt != "":
+		return exitWith(vault.ExitOther, "--prompt is an OpenID parameter and does not apply to OAuth 1.0a client %q", name)
+	case o.format == "header":
+		return exitWith(vault.ExitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, vault.ShellQuote(name))
+	}
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	env, err := vault.ResolveEnv(cat, a.envName())
+	if err != nil {
+		return err
+	}
+	ac, sec, err := oauth1Target(cat, env, name)
+	if err != nil {
+		return err
+	}
+	if ac.InsecureSkipVerify {
+		ui.say("authdeck: warning: TLS certificate verification is off for auth client %s\n", ac.Name)
+	}
+	out := oauth1TokenJSON{Protocol: "oauth1", SignatureMethod: ac.SignatureMethod, ConsumerKey: ac.ClientID, Env: env, Client: ac.Name}
+	if sec != nil && !o.force {
+		val, err := v.SecretValue(ctx, *sec)
+		if err != nil {
+			return err
+		}
+		if val.Token != "" {
+			out.Token, out.TokenSecret, out.Secret, out.FromCache = val.Token, val.TokenSecret, sec.Name, true
+			return a.printOAuth1Token(out, o.format, o.reveal)
+		}
+	}
+	tr := &oauth1.Transcript{}
+	req := oauth1.AuthorizeRequest{Env: env, Client: ac.Name, NoBrowser: o.noBrowser, Record: tr}
+	if sec != nil {
+		req.Secret = sec.Name
+	}
+	engine := &oauth1.Engine{Vault: v, Opener: a.opener()}
+	r, err := engine.Authorize(ctx, req, ui.oauth1Callbacks())
+	if ui.verbose && len(tr.Exchanges()) > 0 {
+		ui.say("\n--- transcript (secrets redacted) ---\n%s--- end of transcript ---\n", tr.Text())
+	}
+	if err != nil {
+		return oauthFailure(err)
+	}
+	ui.say("authdeck: stored the token credentials in secret %q (environment %q)\n", r.Secret, r.Env)
+	out.Token, out.TokenSecret, out.Secret = r.Token, r.TokenSecret, r.Secret
+	for _, p := range r.Extra {
+		if out.Extra == nil {
+			out.Extra = map[string]string{}
+		}
+		out.Extra[p.Name] = p.Value
+	}
+	return a.printOAuth1Token(out, o.format, o.reveal)
+}
+
+// printOAuth1Token writes the token (and, with reveal, the token secret).
+func (a *App) printOAuth1Token(j oauth1TokenJSON, format string, reveal bool) error {
+	j.HasTokenSecret = j.TokenSecret != ""
+	secret := j.TokenSecret
+	if !reveal {
+		j.TokenSecret = ""
+	}
+	if format == "json" {
+		return writeJSON(a.IO.Out, j)
+	}
+	text := j.Token + "\n"
+	if reveal {
+		text += secret + "\n"
+	}
+	_, err := io.WriteString(a.IO.Out, text)
+	return err
+}
+
+// oauth1Callbacks talks to the terminal during an OAuth 1.0a authorization:
+// the URL (and a QR code with --no-browser) on stderr, and, on a terminal,
+// a typed verifier — the oob callback's, or the address a remote browser
+// landed on.
+func (u *flowUI) oauth1Callbacks() oauth1.Callbacks {
+	cb := oauth1.Callbacks{
+		Progress: func(msg string) {
+			u.mu.Lock()
+			show := u.verbose || u.interactive
+			u.mu.Unlock()
+			if show {
+				u.say("authdeck: %s\n", msg)
+			}
+		},
+		AuthURL: func(p oauth.AuthPrompt) {
+			u.mu.Lock()
+			u.interactive = true
+			u.mu.Unlock()
+			u.say("\nApprove the access in your browser. If it does not open, visit:\n\n  %s\n\n", p.URL)
+			if p.QR != "" && u.qr {
+				u.say("%s\n", p.QR)
+			}
+			switch {
+			case !p.Listening:
+				u.say("After approving, type the verifier the page shows and press Enter:\n")
+			case u.paste:
+				u.say("Waiting for the browser to come back to %s …\n(On another machine? Paste the address it lands on and press Enter.)\n", p.RedirectURI)
+			default:
+				u.say("Waiting for the browser to come back to %s …\n", p.RedirectURI)
+			}
+		},
+	}
+	if u.paste {
+		cb.Verifier = func(ctx context.Context, _ oauth.AuthPrompt) (string, error) {
+			u.startPasteReader()
+			select {
+			case line := <-u.pasted:
+				return strings.TrimSpace(line), nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+	}
+	return cb
+}

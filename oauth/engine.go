@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -73,6 +74,8 @@ type Engine struct {
 	sems       map[string]chan struct{}
 	group      singleflight.Group
 	initOnce   sync.Once
+	// forced numbers Force requests, which never join another flight.
+	forced atomic.Int64
 }
 
 func (e *Engine) init() {

@@ -271,7 +271,14 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 			"link the secret to an auth client, or store a fresh token", nil)
 	}
 	key := lockKey(t.env, t.secretName)
-	return e.exclusive(ctx, key, key, func(ctx context.Context) (*Result, error) {
+	flight := key
+	if req.Force {
+		// A forced request runs its own grant after any other one for this
+		// token set; joining a flight whose caller just cancelled it (the TUI
+		// cancels a flow and starts another) would return that cancellation.
+		flight = fmt.Sprintf("%s-force-%d", key, e.forced.Add(1))
+	}
+	return e.exclusive(ctx, flight, key, func(ctx context.Context) (*Result, error) {
 		val, err := e.reload(ctx, t)
 		if err != nil {
 			return nil, err

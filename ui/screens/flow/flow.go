@@ -103,6 +103,8 @@ type Model struct {
 	width   int
 	height  int
 	started time.Time
+	// restart is the flow to run once the cancelled one has ended.
+	restart *common.RunFlowMsg
 }
 
 // New returns the pane for req; Init starts the flow.
@@ -247,7 +249,7 @@ func (m *Model) KeyMap() KeyMap {
 	k.CopyURL.SetEnabled(run && (m.auth != nil || m.device != nil))
 	k.Paste.SetEnabled(run && m.auth != nil)
 	k.QR.SetEnabled(run && (m.auth != nil && m.auth.QR != "" || m.device != nil && m.device.QR != ""))
-	k.Device.SetEnabled(run && m.auth != nil && m.deviceAvailable())
+	k.Device.SetEnabled(run && m.auth != nil && m.restart == nil && m.deviceAvailable())
 	k.Retry.SetEnabled(!run)
 	ok := m.state == succeeded && m.result != nil
 	k.Token.SetEnabled(ok && m.result.Secret != "")
@@ -336,6 +338,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case doneMsg:
 		if msg.id != m.id {
 			return nil
+		}
+		if m.restart != nil {
+			m.req, m.restart = *m.restart, nil
+			return m.start()
 		}
 		return m.finish(msg)
 	case openedMsg:
@@ -439,9 +445,14 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			},
 		}))
 	case key.Matches(k, km.Device):
-		m.req.Grant = vault.GrantDeviceCode
-		m.req.Force = true
-		return m.start()
+		// The engine shares one in-flight request per token set, so the
+		// device flow starts once the cancelled one has ended.
+		next := m.req
+		next.Grant, next.Force = vault.GrantDeviceCode, true
+		m.restart = &next
+		m.cancel()
+		m.steps = append(m.steps, "switching to the device flow…")
+		return nil
 	case key.Matches(k, km.Retry):
 		m.req.Force = true
 		return m.start()

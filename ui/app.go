@@ -342,6 +342,7 @@ type shortHelp struct {
 	capturing bool
 }
 
+// ShortHelp lists the screen's bindings, then the global ones.
 func (h shortHelp) ShortHelp() []key.Binding {
 	if h.capturing {
 		return append(h.screen.ShortHelp(), h.global.ForceQuit)
@@ -349,6 +350,7 @@ func (h shortHelp) ShortHelp() []key.Binding {
 	return append(h.screen.ShortHelp(), h.global.ShortHelp()...)
 }
 
+// FullHelp lists every binding of the screen and the global ones.
 func (h shortHelp) FullHelp() [][]key.Binding {
 	return append(h.screen.FullHelp(), h.global.FullHelp()...)
 }

@@ -152,6 +152,7 @@ func redirectDefaultLogs(logger *slog.Logger) func() {
 // slogWriter turns log package lines into slog records.
 type slogWriter struct{ l *slog.Logger }
 
+// Write logs one line.
 func (w slogWriter) Write(p []byte) (int, error) {
 	w.l.Info(strings.TrimRight(string(p), "\n"))
 	return len(p), nil

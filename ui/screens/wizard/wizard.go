@@ -152,6 +152,7 @@ func (m *Model) discover() tea.Cmd {
 
 type wizardError string
 
+// Error returns the message.
 func (e wizardError) Error() string { return string(e) }
 
 const errNoEngine = wizardError("no OAuth engine in this session")

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -526,4 +527,29 @@ func TestOAuth1RequestCommand(t *testing.T) {
 	// S-34 before signing: the demo API is not an allowed host of a client that lists one.
 	h.must("", "client", "edit", "hmac", "--allowed-host", strings.TrimPrefix(o.URL, "http://"))
 	h.expect(vault.ExitNotConfigured, []string{"refusing to send credential", "allowedHosts"}, "", "request", "GET", oa1PG.APIURL+"/me", "--auth", "hmac")
+}
+
+// FuzzParseCallbackFlag: --callback never panics and only ever yields the
+// loopback listener, oob, or an http URL on a loopback host (S-36).
+func FuzzParseCallbackFlag(f *testing.F) {
+	for _, s := range []string{"", "oob", "OOB", "loopback", "http://127.0.0.1:8765/cb", "http://[::1]:1/x", "https://127.0.0.1/cb",
+		"http://example.com/cb", "http://127.0.0.1/cb?x=1", "http://user@127.0.0.1/", "%zz", "http://127.0.0.1:99999/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cb, err := parseCallbackFlag(s)
+		if err != nil {
+			if cb != "" {
+				t.Fatalf("%q: a value with an error", s)
+			}
+			return
+		}
+		if cb == "" || cb == "oob" {
+			return
+		}
+		u, perr := url.Parse(cb)
+		if perr != nil || u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.User != nil {
+			t.Fatalf("%q accepted as %q", s, cb)
+		}
+	})
 }

@@ -280,7 +280,7 @@ func (c *credential) describeOAuth1() string {
 // redirect that echoes them neither carries them to another origin nor
 // stops a new signature. It reports whether any was there.
 func stripProtocolQuery(u *url.URL) bool {
-	if !strings.Contains(u.RawQuery, "oauth_") {
+	if !strings.Contains(strings.ToLower(u.RawQuery), "oauth") {
 		return false
 	}
 	parts := strings.Split(u.RawQuery, "&")

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,8 +267,8 @@ func TestOAuth1Errors(t *testing.T) {
 		&vault.SecretValue{Token: fakeOA1Token, TokenSecret: fakeOA1TokenSecret}); err != nil {
 		t.Fatal(err)
 	}
-	hits := 0
-	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits++ })
+	var hits atomic.Int32
+	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
 	other := &Sender{Vault: v}
 	tests := []struct {
 		name   string
@@ -292,8 +293,8 @@ func TestOAuth1Errors(t *testing.T) {
 			t.Errorf("%s: the error carries the token secret", tt.name)
 		}
 	}
-	if hits != 0 {
-		t.Errorf("%d requests reached the server", hits)
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the server", n)
 	}
 }
 
@@ -321,8 +322,8 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hits := 0
-	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits++ })
+	var hits atomic.Int32
+	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
 	sender := &Sender{Vault: v}
 	before := store.Calls()
 	for _, name := range []string{"photos", "own"} {
@@ -335,8 +336,8 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 	if n := store.Calls() - before; n != 0 {
 		t.Errorf("%d store calls before the host was refused", n)
 	}
-	if hits != 0 {
-		t.Errorf("%d requests reached the server", hits)
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the server", n)
 	}
 }
 
@@ -422,7 +423,7 @@ func (vs *verifyingServer) check(r *http.Request) bool {
 }
 
 // redirectWorkspace holds a client with fixed fake secrets and its token.
-func redirectWorkspace(t *testing.T) *Sender {
+func redirectWorkspace(t testing.TB) *Sender {
 	t.Helper()
 	ctx := context.Background()
 	v := vault.NewMemory()

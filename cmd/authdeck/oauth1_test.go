@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -332,6 +334,43 @@ func TestOAuth1TokenCommand(t *testing.T) {
 	noSecret(t, force, fresh.TokenSecret, o.ConsumerSecret, stored.TokenSecret)
 	if len(h.catalog().SecretsIn(vault.DefaultEnv)) != 1 {
 		t.Errorf("--force made another secret")
+	}
+}
+
+// S-01 with the real opener: $BROWSER names the program that gets the
+// authorization URL (here a script that writes it to a file, from which
+// the test's browser takes it); no opener is injected.
+func TestOAuth1TokenHonoursBROWSER(t *testing.T) {
+	t.Parallel()
+	o := oauth1Playground(t)
+	h := newHarness(t)
+	addOAuth1(t, h, o, "photos", "PLAINTEXT")
+	dir := t.TempDir()
+	got := filepath.Join(dir, "url")
+	script := writeFile(t, "browser.sh", "#!/bin/sh\nprintf '%s' \"$1\" > \""+got+".tmp\" && mv \""+got+".tmp\" \""+got+"\"\n")
+	if err := os.Chmod(script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.env["BROWSER"] = script
+	done := make(chan result, 1)
+	go func() { done <- h.runOpened(nil, "", "token", "photos") }()
+	var authURL []byte
+	for range 400 {
+		if b, err := os.ReadFile(got); err == nil && len(b) > 0 {
+			authURL = b
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if len(authURL) == 0 {
+		t.Fatal("$BROWSER never got the URL")
+	}
+	if err := approve(context.Background(), string(authURL)); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	r := <-done
+	if r.code != 0 || r.out != h.secretValue(vault.DefaultEnv, "photos").Token+"\n" || !strings.Contains(r.err, string(authURL)) {
+		t.Fatalf("exit %d:\n%s", r.code, r.err)
 	}
 }
 

@@ -563,6 +563,9 @@ func TestOAuth1RequestCommand(t *testing.T) {
 	}
 	checkCode(t, h.run("", "request", "GET", o.PhotosURL, "--auth", "tampered", "--fail"), vault.ExitRejected, "HTTP 401", "--fail", "signature_invalid")
 	noSecret(t, r, val.TokenSecret)
+	// A client that was never authorized says how to authorize it; nothing is sent.
+	addOAuth1(t, h, o, "never", "HMAC-SHA256")
+	h.expect(vault.ExitNotConfigured, []string{`auth client "never" has no token credentials yet`, "authdeck token never"}, "", "request", "GET", o.PhotosURL, "--auth", "never")
 	// S-34 before signing: the demo API is not an allowed host of a client that lists one.
 	h.must("", "client", "edit", "hmac", "--allowed-host", strings.TrimPrefix(o.URL, "http://"))
 	h.expect(vault.ExitNotConfigured, []string{"refusing to send credential", "allowedHosts"}, "", "request", "GET", oa1PG.APIURL+"/me", "--auth", "hmac")

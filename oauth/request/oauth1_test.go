@@ -32,7 +32,6 @@ const (
 type oauth1Fixture struct {
 	srv    *oauth1test.Server
 	v      *vault.Vault
-	store  *vault.CountingStore
 	sender *Sender
 	// secrets are every secret value of the workspace, for leak checks.
 	secrets []string
@@ -64,15 +63,14 @@ func startOAuth1Fixture() (*oauth1Fixture, error) {
 		return nil, err
 	}
 	demo, _ := srv.Consumer(oauth1test.DemoConsumerKey)
-	store := vault.NewCountingStore(vault.NewMemoryStore())
-	v := vault.New(vault.NewMemoryCatalog(), store)
+	v := vault.NewMemory()
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		return nil, err
 	}
 	if err := v.UseEnv("dev"); err != nil {
 		return nil, err
 	}
-	f := &oauth1Fixture{srv: srv, v: v, store: store, sender: &Sender{Vault: v}}
+	f := &oauth1Fixture{srv: srv, v: v, sender: &Sender{Vault: v}}
 	f.secrets = append(f.secrets, demo.Secret)
 	engine := &oauth1.Engine{Vault: v, Opener: func(ctx context.Context, authURL string) error {
 		go func() {
@@ -196,7 +194,7 @@ func TestOAuth1SignedRequests(t *testing.T) {
 // copyWorkspace copies auth client name of the fixture and its token
 // secret, stored under tokenName, into a fresh workspace; tamper changes
 // the token value before it is stored.
-func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamper func(*vault.SecretValue)) *vault.Vault {
+func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamper func(*vault.SecretValue)) (*vault.Vault, *vault.CountingStore) {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := f.v.Load()
@@ -216,7 +214,8 @@ func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamp
 	if tamper != nil {
 		tamper(&val)
 	}
-	v := vault.NewMemory()
+	store := vault.NewCountingStore(vault.NewMemoryStore())
+	v := vault.New(vault.NewMemoryCatalog(), store)
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
@@ -228,14 +227,14 @@ func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamp
 	if _, err := v.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: tokenName, Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: name}, &val); err != nil {
 		t.Fatal(err)
 	}
-	return v
+	return v, store
 }
 
 // The auth client's name signs with its token secret, like the secret's name.
 func TestOAuth1ByClientName(t *testing.T) {
 	t.Parallel()
 	f := sharedOAuth1Fixture(t)
-	v := f.copyWorkspace(t, "rsa", "rsa-token", nil)
+	v, _ := f.copyWorkspace(t, "rsa", "rsa-token", nil)
 	for _, name := range []string{"rsa", "rsa-token"} {
 		resp, err := (&Sender{Vault: v}).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: name}, SendOptions{})
 		if err != nil {
@@ -345,7 +344,7 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 func TestOAuth1SignatureMismatch(t *testing.T) {
 	t.Parallel()
 	f := sharedOAuth1Fixture(t)
-	v := f.copyWorkspace(t, "hmac", "tampered", func(val *vault.SecretValue) { val.TokenSecret += "x" })
+	v, _ := f.copyWorkspace(t, "hmac", "tampered", func(val *vault.SecretValue) { val.TokenSecret += "x" })
 	resp, err := (&Sender{Vault: v}).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: "tampered"}, SendOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -362,13 +361,16 @@ func TestOAuth1Prepare(t *testing.T) {
 	t.Parallel()
 	f := sharedOAuth1Fixture(t)
 	ctx := context.Background()
-	before := f.store.Calls()
-	p, err := f.sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac",
+	// A workspace of its own, so no other test's calls are counted.
+	v, store := f.copyWorkspace(t, "hmac", "hmac", nil)
+	sender := &Sender{Vault: v}
+	before := store.Calls()
+	p, err := sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac",
 		Headers: []vault.Header{{Name: "Authorization", Value: "Basic dXNlcjpwYXNz"}}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := f.store.Calls() - before; n != 0 {
+	if n := store.Calls() - before; n != 0 {
 		t.Errorf("a masked Prepare made %d store calls", n)
 	}
 	auth := ""
@@ -384,7 +386,7 @@ func TestOAuth1Prepare(t *testing.T) {
 	if !strings.Contains(strings.Join(p.Warnings, "\n"), "header Authorization was replaced") {
 		t.Errorf("warnings %q", p.Warnings)
 	}
-	r, err := f.sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac"}, true)
+	r, err := sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,10 +28,10 @@ import (
 // written into the slot the current header does not use and the header is
 // replaced last, so a write that stops midway leaves the old value readable.
 const (
-	// DefaultChunkSize is the longest item (in bytes) the keychain backend
-	// writes: below the Windows limit of 2,560 bytes and, after go-keyring's
-	// base64 on macOS, well below its ~3 KB limit.
-	DefaultChunkSize = 2048
+	// PortableChunkSize is an item size every keychain accepts: below the
+	// Windows limit of 2,560 bytes and, after go-keyring's base64 on macOS,
+	// well below its ~3 KB limit. DefaultChunkSize is this on those platforms.
+	PortableChunkSize = 2048
 	// MinChunkSize is the smallest chunk size accepted (tests use it to
 	// exercise chunking with small values); a chunked header needs ~110 bytes.
 	MinChunkSize = 128

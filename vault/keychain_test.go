@@ -48,17 +48,18 @@ func TestKeychainConformanceFake(t *testing.T) {
 func TestKeychainConformanceSecretService(t *testing.T) {
 	t.Parallel()
 	vaulttest.RequireSecretService(t)
-	// The default chunk size already chunks the 16 KiB value and the PEM;
-	// smaller chunks only slow gnome-keyring down, which rewrites its whole
-	// keyring file on every change.
-	vaulttest.Run(t, func(t *testing.T) vault.Store { return vaulttest.SecretServiceStore(t, 0) })
+	// The portable chunk size (Windows/macOS) chunks the 16 KiB value and the
+	// PEM, so chunking is exercised on the real service; smaller chunks only
+	// slow gnome-keyring down, which rewrites its whole keyring file on every
+	// change. The Linux default stores them in one item (TestKeychainSecretServiceDefault).
+	vaulttest.Run(t, func(t *testing.T) vault.Store { return vaulttest.SecretServiceStore(t, vault.PortableChunkSize) })
 }
 
 // S-29: on the real Secret Service, a value over the chunk size is stored as
 // a header plus chunks, and each item stays under the Windows limit.
 func TestKeychainSecretServiceChunks(t *testing.T) {
 	t.Parallel()
-	s := vaulttest.SecretServiceStore(t, 0)
+	s := vaulttest.SecretServiceStore(t, vault.PortableChunkSize)
 	ctx := context.Background()
 	pemKey, err := vaulttest.RSA4096PEM()
 	if err != nil {
@@ -79,8 +80,8 @@ func TestKeychainSecretServiceChunks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading item %q directly: %v", user, err)
 		}
-		if len(raw) > vault.DefaultChunkSize {
-			t.Errorf("item %q is %d bytes, over the %d-byte chunk size", user, len(raw), vault.DefaultChunkSize)
+		if len(raw) > vault.PortableChunkSize {
+			t.Errorf("item %q is %d bytes, over the %d-byte chunk size", user, len(raw), vault.PortableChunkSize)
 		}
 	}
 	if err := s.Delete(ctx, "client/pem"); err != nil {
@@ -99,7 +100,7 @@ func TestKeychainItemsFitChunkSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, size := range []int{vault.MinChunkSize, 300, 1000, vault.DefaultChunkSize} {
+	for _, size := range []int{vault.MinChunkSize, 300, 1000, vault.PortableChunkSize} {
 		s, fake := newFakeKeychain(t, size)
 		ctx := context.Background()
 		values := map[string][]byte{"pem": pemKey, "16k": vaulttest.RandomBytes(16 << 10), "small": []byte("x"), "edge": vaulttest.RandomBytes(size)}
@@ -115,7 +116,7 @@ func TestKeychainItemsFitChunkSize(t *testing.T) {
 				t.Errorf("chunk size %d: item %q is %d bytes", size, u, len(raw))
 			}
 		}
-		if size == vault.DefaultChunkSize && len(users) <= len(values) {
+		if size == vault.PortableChunkSize && len(users) <= len(values) {
 			t.Errorf("chunk size %d: %d items for %d values; the PEM and the 16 KiB value should be chunked", size, len(users), len(values))
 		}
 		for k, v := range values {
@@ -542,5 +543,42 @@ func TestKeychainRefusesBadKeysAndHugeValues(t *testing.T) {
 	}
 	if n := fake.Calls(); n != 0 {
 		t.Fatalf("%d keychain calls for refused input", n)
+	}
+}
+
+// S-29: with the platform's default chunk size, a token set or a PEM is one
+// keychain item on the Secret Service, and a value over the default is still
+// chunked and read back intact.
+func TestKeychainSecretServiceDefault(t *testing.T) {
+	t.Parallel()
+	s := vaulttest.SecretServiceStore(t, 0)
+	ctx := context.Background()
+	pemKey, err := vaulttest.RSA4096PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := vaulttest.RandomBytes(vault.DefaultChunkSize + 1000)
+	for _, tc := range []struct {
+		key     string
+		value   []byte
+		chunked bool
+	}{
+		{"secret/pem", pemKey, vault.DefaultChunkSize < 4096},
+		{"secret/big", big, true},
+	} {
+		if err := s.Set(ctx, tc.key, tc.value); err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.Items(ctx, tc.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(items) > 1; got != tc.chunked {
+			t.Errorf("%s (%d bytes) is kept in %d items with the %d-byte default; chunked = %v, want %v", tc.key, len(tc.value), len(items), vault.DefaultChunkSize, got, tc.chunked)
+		}
+		got, err := s.Get(ctx, tc.key)
+		if err != nil || !bytes.Equal(got, tc.value) {
+			t.Fatalf("%s does not round-trip (err %v)", tc.key, err)
+		}
 	}
 }

@@ -286,6 +286,9 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if err != nil {
 		return oauthFailure(err)
 	}
+	if o.verbose && r.FromCache {
+		ui.say("authdeck: token: reused the stored token set (%s); no request was made\n", cacheExpiry(r.ExpiresIn))
+	}
 	if r.Deprecated {
 		ui.say("authdeck: warning: this token comes from the deprecated %s grant (RFC 9700)\n", r.Grant)
 	}
@@ -483,4 +486,12 @@ func newRevokeCmd(a *App) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
 	return cmd
+}
+
+// cacheExpiry describes when a reused token expires, for -v.
+func cacheExpiry(in time.Duration) string {
+	if in <= 0 {
+		return "no expiry known"
+	}
+	return "expires in " + in.Round(time.Second).String()
 }

@@ -137,6 +137,15 @@ func TestTokenVerboseAndScope(t *testing.T) {
 		}
 	}
 	noSecret(t, result{err: r.err}, dc.Secret, j.AccessToken)
+
+	// A second -v is served from the vault: it says so instead of staying silent.
+	again := h.must("", "token", "svc", "-v", "--scope", "api:read", "--scope", "api:write")
+	if strings.TrimSuffix(again.out, "\n") != j.AccessToken {
+		t.Errorf("the second call did not print the stored token")
+	}
+	if !regexp.MustCompile(`reused the stored token set \(expires in \d+m\d+s\); no request was made`).MatchString(again.err) || strings.Contains(again.err, "→ POST") {
+		t.Errorf("-v on a stored token: stderr %q", again.err)
+	}
 }
 
 // Failures: one line on stderr naming the problem and the next step, the

@@ -26,10 +26,11 @@ func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return m.push(token.New(m.c, msg.Env, msg.Secret)), true
 	case common.RunFlowMsg:
-		if _, ok := m.Top().(*flow.Model); ok {
+		switch m.Top().(type) {
+		case *flow.Model, *flow.OAuth1Model:
 			m.pop()
 		}
-		return m.push(flow.New(m.c, msg)), true
+		return m.push(flow.NewFor(m.c, msg)), true
 	case common.OpenWizardMsg:
 		return m.push(wizard.New(m.c, msg.Env)), true
 	case common.OpenImportMsg:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/ui"
 	"github.com/authdeck/authdeck/ui/demo"
 	"github.com/authdeck/authdeck/vault"
@@ -20,13 +21,14 @@ func newDemoCmd(a *App) *cobra.Command {
 	var summaryFile string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the playground: a local OpenID provider, a demo API and the TUI on a demo workspace",
-		Long: `demo starts the playground — an OpenID provider and a protected demo API on
-loopback ports — builds a demo workspace in memory (environments dev and
-staging, an auth client for every grant and client authentication method, an
-API key, a basic secret, saved requests) and opens the TUI on it. Nothing is
-written to disk or to your keychain; credentials are generated at every start.
-The demo user is demo / demo.
+		Short: "Run the playground: a local OpenID provider, an OAuth 1.0a provider, a demo API and the TUI on a demo workspace",
+		Long: `demo starts the playground — an OpenID provider, an OAuth 1.0a provider and
+a protected demo API on loopback ports — builds a demo workspace in memory
+(environments dev and staging, an auth client for every grant and client
+authentication method, two OAuth 1.0a consumers (HMAC-SHA1 and RSA-SHA256),
+an API key, a basic secret, saved requests) and opens the TUI on it. Nothing
+is written to disk or to your keychain; credentials are generated at every
+start. The demo user is demo / demo on both providers.
 
 With --serve only the servers run: their URLs and the demo credentials are
 printed, and they stay up until interrupted (Ctrl-C).`,
@@ -46,7 +48,7 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 				restore := redirectDefaultLogs(logger)
 				defer restore()
 			}
-			srv, err := playground.Start(ctx, playground.Config{})
+			srv, err := oauth1demo.Start(ctx, playground.Config{})
 			if err != nil {
 				return fmt.Errorf("starting the playground: %w", err)
 			}

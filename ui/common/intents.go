@@ -12,11 +12,15 @@ type OpenTokenMsg struct {
 }
 
 // RunFlowMsg opens the flow pane and runs an auth client's grant (or Grant,
-// when set, e.g. the device flow instead of authorization code).
+// when set, e.g. the device flow instead of authorization code). For an
+// OAuth 1.0a client it runs the three-legged flow.
 type RunFlowMsg struct {
 	Env    string
 	Client string
 	Grant  vault.Grant
+	// Secret names the OA1_TOKEN secret an OAuth 1.0a flow stores into;
+	// empty means the client's own token secret.
+	Secret string
 	// Force fetches a new token even when a valid one is stored.
 	Force bool
 }

@@ -2,7 +2,10 @@
 // environments (dev and staging), an auth client for every demo client of the
 // playground (every grant and client authentication method), an API key, a
 // basic secret and saved requests — all from the running playground's own
-// description, so no credential is written down anywhere.
+// description, so no credential is written down anywhere. When the
+// playground hosts the OAuth 1.0a provider, dev also gets its two demo
+// consumers (HMAC-SHA1 and RSA-SHA256) and a saved request to its protected
+// photos resource.
 package demo
 
 import (
@@ -12,7 +15,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -28,6 +33,16 @@ const (
 	SecretBasic    = "demo-basic"
 	SecretExpiring = "partner-key"
 	ClientDevice   = "cli-device"
+)
+
+// OAuth 1.0a names of the demo workspace.
+const (
+	// ClientPhotos signs with HMAC-SHA1 and the consumer secret.
+	ClientPhotos = "photos"
+	// ClientPhotosRSA signs with RSA-SHA256 and the demo RSA key.
+	ClientPhotosRSA = "photos-rsa"
+	// RequestPhotos is the saved request to the provider's protected resource.
+	RequestPhotos = "photos"
 )
 
 // Workspace fills v (a fresh memory vault) with the demo workspace for srv
@@ -110,6 +125,22 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 		{Name: "api key", Env: EnvDev, Method: "GET", URL: "{{api}}/apikey", Auth: SecretAPIKey},
 		{Name: "basic", Env: EnvDev, Method: "GET", URL: "{{api}}/basic", Auth: SecretBasic},
 		{Name: "me", Env: EnvStaging, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientServiceBasic},
+	}
+	if o := srv.OAuth1; o != nil {
+		for _, x := range []struct{ name, method string }{{ClientPhotos, oauth1.HMACSHA1}, {ClientPhotosRSA, oauth1.RSASHA256}} {
+			ac, creds := oauth1demo.AuthClient(*o, EnvDev, x.name, x.method)
+			if oauth1.IsRSA(x.method) {
+				// The key id stands for the key wherever the client is shown (S-26).
+				key, err := vault.ParsePrivateKey(creds.PrivateKey)
+				if err != nil {
+					return vault.Batch{}, fmt.Errorf("the OAuth 1.0a demo key: %w", err)
+				}
+				ac.KeyID = vault.Thumbprint(key)
+			}
+			b.Clients = append(b.Clients, vault.ClientItem{Client: ac, Creds: &creds})
+		}
+		b.Requests = append(b.Requests, vault.Request{Name: RequestPhotos, Env: EnvDev, Method: "GET", URL: o.PhotosURL + "?file=vacation.jpg",
+			Auth: ClientPhotos, Description: "a photo behind OAuth 1.0a (authorize photos first: enter on the client)"})
 	}
 	return b, nil
 }

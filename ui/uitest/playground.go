@@ -2,31 +2,38 @@ package uitest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/ui/demo"
 	"github.com/authdeck/authdeck/vault"
 )
 
-// Demo is a running playground with the demo workspace in a memory vault and
-// an engine whose browser is the playground's scripted one.
+// Demo is a running playground (with its OAuth 1.0a provider) with the demo
+// workspace in a memory vault and an engine whose browser is scripted.
 type Demo struct {
 	Server  *playground.Server
 	Vault   *vault.Vault
 	Engine  *oauth.Engine
 	Browser *playground.Browser
+	// OAuth1Browser approves OAuth 1.0a authorizations as the demo user.
+	OAuth1Browser *oauth1test.Browser
 }
 
-// StartDemo starts a playground for the test (closed at cleanup), builds the
-// demo workspace and an engine that "opens the browser" by signing in as the
-// demo user.
+// StartDemo starts a playground with the OAuth 1.0a provider for the test
+// (closed at cleanup), builds the demo workspace and an engine that "opens
+// the browser" by signing in as the demo user: on the OAuth 1.0a provider's
+// pages with its test browser, on the OpenID provider's with the
+// playground's.
 func StartDemo(t testing.TB) *Demo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := playground.Start(ctx, playground.Config{DevicePollInterval: time.Second})
+	srv, err := oauth1demo.Start(ctx, playground.Config{DevicePollInterval: time.Second})
 	if err != nil {
 		cancel()
 		t.Fatalf("starting the playground: %v", err)
@@ -40,15 +47,21 @@ func StartDemo(t testing.TB) *Demo {
 		t.Fatal(err)
 	}
 	b := playground.NewBrowser(srv.User, srv.Password)
+	b1 := oauth1test.NewBrowser(srv.OAuth1.User, srv.OAuth1.Password)
 	e := &oauth.Engine{Vault: v, CallbackTimeout: 30 * time.Second}
+	oauth1URL := srv.OAuth1.URL + "/"
 	e.Opener = func(ctx context.Context, u string) error {
 		// A real browser runs on its own; so does this one.
 		go func() {
 			c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
+			if strings.HasPrefix(u, oauth1URL) {
+				_ = b1.Open(c, u)
+				return
+			}
 			_ = b.Open(c, u)
 		}()
 		return nil
 	}
-	return &Demo{Server: srv, Vault: v, Engine: e, Browser: b}
+	return &Demo{Server: srv, Vault: v, Engine: e, Browser: b, OAuth1Browser: b1}
 }

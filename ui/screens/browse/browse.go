@@ -366,8 +366,9 @@ func (m *Model) open() tea.Cmd {
 	switch {
 	case sel.client != nil:
 		return m.token()
-	case sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth):
-		return m.token()
+	case sel.secret != nil && isTokenPane(sel.secret.Type):
+		env, name := sel.secret.Env, sel.secret.Name
+		return func() tea.Msg { return common.OpenTokenMsg{Env: env, Secret: name} }
 	case sel.secret != nil:
 		return m.toggleReveal()
 	case sel.request != nil:
@@ -386,11 +387,24 @@ func (m *Model) token() tea.Cmd {
 	case sel.client != nil:
 		env, name := sel.client.Env, sel.client.Name
 		return func() tea.Msg { return common.RunFlowMsg{Env: env, Client: name} }
-	case sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth):
+	case sel.secret != nil && sel.secret.Type == vault.TypeOAuth1Token:
+		// "get token" works as `authdeck token NAME`: the stored token
+		// credentials, or the three-legged flow of the linked client.
+		if sel.secret.AuthClient == "" {
+			return common.Status(common.StatusWarning, sel.secret.Name+" names no auth client, so it cannot be authorized; edit it to link its OAuth 1.0a client")
+		}
+		msg := common.RunFlowMsg{Env: sel.secret.Env, Client: sel.secret.AuthClient, Secret: sel.secret.Name}
+		return func() tea.Msg { return msg }
+	case sel.secret != nil && isTokenPane(sel.secret.Type):
 		env, name := sel.secret.Env, sel.secret.Name
 		return func() tea.Msg { return common.OpenTokenMsg{Env: env, Secret: name} }
 	}
 	return common.Status(common.StatusInfo, "Tokens come from auth clients and token sets; this item is neither")
+}
+
+// isTokenPane reports whether secrets of type t open in the token pane.
+func isTokenPane(t vault.SecretType) bool {
+	return t == vault.TypeOAuthToken || t == vault.TypeSessionAuth || t == vault.TypeOAuth1Token
 }
 
 func (m *Model) edit() tea.Cmd {
@@ -463,15 +477,18 @@ func (m *Model) KeyMap() KeyMap {
 		b.SetEnabled(ok)
 	}
 	if ok {
-		isToken := sel.secret != nil && (sel.secret.Type == vault.TypeOAuthToken || sel.secret.Type == vault.TypeSessionAuth)
+		isToken := sel.secret != nil && isTokenPane(sel.secret.Type)
 		k.Token.SetEnabled(sel.client != nil || isToken)
 		k.Reveal.SetEnabled(sel.secret != nil || (sel.client != nil && sel.client.HasSecret))
 		k.Copy.SetEnabled(sel.request == nil)
 		if m.revealed != nil {
 			k.Reveal.SetHelp("v", "hide")
 		}
-		if sel.client != nil {
+		switch {
+		case sel.client != nil:
 			k.Open.SetHelp("enter", "get token")
+		case isToken:
+			k.Open.SetHelp("enter", "token pane")
 		}
 		if sel.client != nil && !sel.client.HasSecret {
 			k.Copy.SetHelp("c", "copy client id")

@@ -177,6 +177,8 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 		}
 		w.field("token path", t.TokenPath)
 		w.field("expiry path", t.ExpirationPath)
+	} else if x.Type == vault.ClientOAuth1 {
+		renderOAuth1Client(w, x)
 	} else {
 		w.field("issuer", x.Issuer)
 		w.field("client id", x.ClientID)
@@ -227,6 +229,10 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 	switch {
 	case !x.HasSecret:
 		w.line(s.Muted.Render("none stored (public client)"))
+	case x.Type == vault.ClientOAuth1 && strings.HasPrefix(x.SignatureMethod, "RSA-"):
+		m.valueFields(w, "private key")
+	case x.Type == vault.ClientOAuth1:
+		m.valueFields(w, "consumer secret")
 	default:
 		m.valueFields(w, clientSecretKind(x.AuthMethod))
 	}
@@ -246,6 +252,41 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 			}
 		}
 	}
+}
+
+// renderOAuth1Client shows an OAuth 1.0a client's configuration; its RSA
+// key appears as its key id only (S-26).
+func renderOAuth1Client(w *detailWriter, x vault.AuthClient) {
+	s := w.s
+	w.field("consumer key", x.ClientID)
+	w.field("signature", x.SignatureMethod)
+	if strings.HasPrefix(x.SignatureMethod, "RSA-") {
+		w.field("key id", x.KeyID)
+	}
+	switch x.Callback {
+	case "":
+		w.field("callback", "loopback (http://127.0.0.1:{port}/callback)")
+	case "oob":
+		w.field("callback", "oob (the verifier is typed in)")
+	default:
+		w.field("callback", x.Callback)
+	}
+	if x.TokenMethod == "GET" {
+		w.field("token method", "GET")
+	}
+	for _, p := range x.AuthParams {
+		w.field("auth param", p.Key+"="+p.Value)
+	}
+	for _, p := range x.TokenParams {
+		w.field("token param", p.Key+"="+p.Value)
+	}
+	if x.InsecureSkipVerify {
+		w.styled("TLS", s.Error.Render("verification OFF for this client"))
+	}
+	w.heading("endpoints")
+	w.field("request token", x.Endpoints.RequestToken)
+	w.field("authorization", x.Endpoints.Authorization)
+	w.field("access token", x.Endpoints.Token)
 }
 
 func clientSecretKind(m vault.AuthMethod) string {
@@ -344,6 +385,11 @@ func (m *Model) renderSecret(w *detailWriter, x vault.Secret) {
 		}
 	case vault.TypePrivateKey:
 		w.field("key id", x.KeyID)
+	case vault.TypeOAuth1Token:
+		if x.LastRefresh != nil {
+			w.field("authorized", common.When(*x.LastRefresh, m.c.Now()))
+		}
+		w.field("expires", "no expiry (until the provider revokes it)")
 	}
 	switch x.Placement {
 	case vault.PlaceBody, vault.PlaceQuery:

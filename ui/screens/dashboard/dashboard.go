@@ -1,7 +1,10 @@
 // Package dashboard lists every stored token set of every environment with
 // its client, scopes, a live expiry countdown, refresh-token presence and
 // last refresh — all from catalog metadata, so listing makes no store call —
-// with one-key refresh, re-authorise, copy, revoke and delete.
+// with one-key refresh, re-authorise, copy, revoke and delete. OAuth 1.0a
+// token credentials are listed too, with the actions that apply to them
+// (re-authorise, copy, delete: they neither expire nor refresh, and OAuth
+// 1.0a has no revocation request).
 package dashboard
 
 import (
@@ -47,7 +50,9 @@ type Row struct {
 	HasRefresh  bool
 	LastRefresh *time.Time
 	Session     bool
-	secret      vault.Secret
+	// OAuth1 marks OAuth 1.0a token credentials (OA1_TOKEN).
+	OAuth1 bool
+	secret vault.Secret
 }
 
 // Model is the dashboard.
@@ -89,11 +94,12 @@ func (m *Model) rebuild() {
 	m.rows = m.rows[:0]
 	if cat := m.c.Catalog; cat != nil {
 		for _, s := range cat.Secrets {
-			if s.Type != vault.TypeOAuthToken && s.Type != vault.TypeSessionAuth {
+			if s.Type != vault.TypeOAuthToken && s.Type != vault.TypeSessionAuth && s.Type != vault.TypeOAuth1Token {
 				continue
 			}
 			m.rows = append(m.rows, Row{ID: s.ID, Name: s.Name, Env: s.Env, Client: s.AuthClient, Scope: s.Scope,
-				Expires: s.TokenExpires, HasRefresh: s.HasRefresh, LastRefresh: s.LastRefresh, Session: s.Type == vault.TypeSessionAuth, secret: s})
+				Expires: s.TokenExpires, HasRefresh: s.HasRefresh, LastRefresh: s.LastRefresh, Session: s.Type == vault.TypeSessionAuth,
+				OAuth1: s.Type == vault.TypeOAuth1Token, secret: s})
 		}
 	}
 	slices.SortStableFunc(m.rows, func(a, b Row) int {
@@ -165,9 +171,9 @@ func (m *Model) KeyMap() KeyMap {
 	k.Open.SetEnabled(ok)
 	k.Copy.SetEnabled(ok)
 	k.Delete.SetEnabled(idle)
-	k.Refresh.SetEnabled(idle && r.HasRefresh)
+	k.Refresh.SetEnabled(idle && r.HasRefresh && !r.OAuth1)
 	k.Reauth.SetEnabled(idle && hasClient)
-	k.Revoke.SetEnabled(idle && hasClient)
+	k.Revoke.SetEnabled(idle && hasClient && !r.OAuth1)
 	k.Up.SetEnabled(len(m.rows) > 1)
 	k.Down.SetEnabled(len(m.rows) > 1)
 	return k
@@ -210,7 +216,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return common.ErrorCmd(msg.err)
 		}
 		if msg.value == "" {
-			return common.Status(common.StatusWarning, "No access token stored in "+msg.label)
+			return common.Status(common.StatusWarning, "Nothing stored to copy: "+msg.label+" is empty")
 		}
 		return common.Copy(msg.label, msg.value)
 	case revokeNow:
@@ -244,13 +250,20 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		})
 	case key.Matches(k, km.Reauth):
 		ac, _ := m.clientOf(r)
-		return func() tea.Msg { return common.RunFlowMsg{Env: r.Env, Client: ac.Name, Force: true} }
+		msg := common.RunFlowMsg{Env: r.Env, Client: ac.Name, Force: true}
+		if r.OAuth1 {
+			msg.Secret = r.Name
+		}
+		return func() tea.Msg { return msg }
 	case key.Matches(k, km.Copy):
 		v, timeout, sec := m.c.Vault, m.c.StoreTimeout, r.secret
 		return func() tea.Msg {
 			ctx, cancel := common.StoreContext(timeout)
 			defer cancel()
 			val, err := v.SecretValue(ctx, sec)
+			if sec.Type == vault.TypeOAuth1Token {
+				return copyMsg{label: "token of " + sec.Name, value: val.Token, err: err}
+			}
 			return copyMsg{label: "access token of " + sec.Name, value: val.AccessToken, err: err}
 		}
 	case key.Matches(k, km.Revoke):
@@ -259,7 +272,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		d.Danger = true
 		return common.OpenDialog(d)
 	case key.Matches(k, km.Delete):
-		d := dialogs.NewConfirm(m.c, "Delete "+r.Name+" ("+r.Env+")?", "The token set is deleted from the vault without telling the provider (R revokes it first).", "Delete",
+		body := "The token set is deleted from the vault without telling the provider (R revokes it first)."
+		if r.OAuth1 {
+			body = "The OAuth 1.0a token credentials are deleted from the vault; the provider honours them until it revokes them itself."
+		}
+		d := dialogs.NewConfirm(m.c, "Delete "+r.Name+" ("+r.Env+")?", body, "Delete",
 			common.ChangeCmd(m.c.Vault, m.c.StoreTimeout, "dashboard-delete", "Deleted "+r.Name, func(ctx context.Context, v *vault.Vault) error {
 				return v.RemoveSecret(ctx, r.Env, r.Name)
 			}))
@@ -333,6 +350,10 @@ func (m *Model) View() string {
 	for i := m.offset; i < len(m.rows) && i < m.offset+visible; i++ {
 		r := m.rows[i]
 		exp, expStyle := "–", s.Muted
+		scope := r.Scope
+		if r.OAuth1 {
+			exp, scope = "no expiry", "(OAuth 1.0a)"
+		}
 		if r.Expires != nil {
 			exp = common.Countdown(*r.Expires, now)
 			expStyle = s.Success
@@ -358,7 +379,7 @@ func (m *Model) View() string {
 		if client == "" {
 			client = "–"
 		}
-		line := cell(r.Name, col.name) + cell(r.Env, col.env) + cell(client, col.client) + cell(r.Scope, col.scope)
+		line := cell(r.Name, col.name) + cell(r.Env, col.env) + cell(client, col.client) + cell(scope, col.scope)
 		if i == m.cursor {
 			plain := line + cell(exp, col.exp) + cell(ref, col.ref) + cell(last, col.last)
 			b.WriteString(s.ListSelected.Render(ansi.Truncate(plain, m.width-2, "")) + "\n")

@@ -556,21 +556,27 @@ func clip(s string, h int) string {
 }
 
 func (m *Model) stepsView() string {
-	s := m.c.Styles
+	return stepsBlock(m.c, m.steps, m.state == running, m.spin, m.width)
+}
+
+// stepsBlock lists the last steps of a flow, the newest with the spinner
+// while it runs.
+func stepsBlock(c *common.Common, all []string, run bool, spin spinner.Model, width int) string {
+	s := c.Styles
 	var b strings.Builder
-	steps := m.steps
+	steps := all
 	if len(steps) > 6 {
 		steps = steps[len(steps)-6:]
 	}
 	for i, st := range steps {
 		mark := s.Success.Render("✓ ")
-		if i == len(steps)-1 && m.state == running {
-			mark = m.spin.View() + " "
+		if i == len(steps)-1 && run {
+			mark = spin.View() + " "
 		}
-		b.WriteString(mark + s.Text.Render(ansi.Truncate(oneLine(st), max(10, m.width-8), "…")) + "\n")
+		b.WriteString(mark + s.Text.Render(ansi.Truncate(oneLine(st), max(10, width-8), "…")) + "\n")
 	}
-	if len(m.steps) == 0 && m.state == running {
-		b.WriteString(m.spin.View() + " " + s.Muted.Render("starting…") + "\n")
+	if len(all) == 0 && run {
+		b.WriteString(spin.View() + " " + s.Muted.Render("starting…") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -640,20 +646,24 @@ func (m *Model) deviceView(w int) string {
 // withQR puts the QR code beside the text when the pane is wide enough,
 // else under it when it is tall enough, else leaves it out and says so.
 func (m *Model) withQR(lines []string, qr string, w int) string {
+	return qrBlock(m.c, lines, qr, w, m.height, m.showQR)
+}
+
+func qrBlock(c *common.Common, lines []string, qr string, w, height int, show bool) string {
 	text := strings.Join(lines, "\n")
-	if qr == "" || !m.showQR {
+	if qr == "" || !show {
 		return lipgloss.NewStyle().Width(w).Render(text)
 	}
-	qrR := m.c.Styles.QR.Render(strings.TrimRight(qr, "\n"))
+	qrR := c.Styles.QR.Render(strings.TrimRight(qr, "\n"))
 	qw, qh := lipgloss.Size(qrR)
-	if tw := w - qw - 2; tw >= 40 && qh <= m.height-4 {
+	if tw := w - qw - 2; tw >= 40 && qh <= height-4 {
 		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(text), "  ", qrR)
 	}
 	out := lipgloss.NewStyle().Width(w).Render(text)
-	if qw <= w && lipgloss.Height(out)+qh <= m.height-4 {
+	if qw <= w && lipgloss.Height(out)+qh <= height-4 {
 		return lipgloss.JoinVertical(lipgloss.Left, out, qrR)
 	}
-	return out + "\n" + m.c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
+	return out + "\n" + c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
 }
 
 func spaced(code string) string {
@@ -717,9 +727,13 @@ func (m *Model) resultView() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) errorView(w int) string {
-	s := m.c.Styles
-	p := common.Explain(m.err)
+func (m *Model) errorView(w int) string { return explainView(m.c, m.err, w) }
+
+// explainView is the failure pane: what went wrong in short, the detail,
+// and what to do next.
+func explainView(c *common.Common, err error, w int) string {
+	s := c.Styles
+	p := common.Explain(err)
 	text := lipgloss.NewStyle().Width(max(20, w-6))
 	body := []string{s.ErrorTitle.Render("✗ " + p.Reason), "", text.Render(s.Text.Render(p.Detail))}
 	if p.Next != "" {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -30,12 +31,23 @@ type clientSpec struct {
 	expires, secretExpires, tenant, hosts                     string
 	sessURL, sessAuthType, sessFields, tokenPath, expPath     string
 	signatureMethod, callback                                 string
+	// OAuth 1.0a: where the RSA key comes from (paste, file, keep), the
+	// pasted PEM or its file, and the callback mode (loopback, oob, a
+	// registered loopback URL).
+	oa1KeySource, oa1KeyPEM, oa1KeyPath, callbackMode string
 }
 
 // NewClient returns the form creating an auth client in env.
 func NewClient(c *common.Common, env string) *Model {
-	return newModel(c, &clientSpec{env: env, typ: string(vault.ClientOAuth2), grant: string(vault.GrantClientCredentials),
-		method: string(vault.AuthClientSecretBasic), keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth), signatureMethod: "HMAC-SHA256"})
+	return newModel(c, newClientSpec(env))
+}
+
+// newClientSpec is a new OAuth 2.0 client's draft with the defaults of
+// every protocol filled in, so switching the protocol shows sensible values.
+func newClientSpec(env string) *clientSpec {
+	return &clientSpec{env: env, typ: string(vault.ClientOAuth2), grant: string(vault.GrantClientCredentials),
+		method: string(vault.AuthClientSecretBasic), keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth),
+		signatureMethod: oauth1.HMACSHA256, oa1KeySource: sourcePaste, callbackMode: callbackLoopback}
 }
 
 // EditClient returns the form editing an auth client. Stored credentials are
@@ -63,7 +75,14 @@ func EditClient(c *common.Common, ac vault.AuthClient) *Model {
 	}
 	s.signatureMethod, s.callback = ac.SignatureMethod, ac.Callback
 	if s.signatureMethod == "" {
-		s.signatureMethod = "HMAC-SHA256"
+		s.signatureMethod = oauth1.HMACSHA256
+	}
+	s.oa1KeySource, s.callbackMode = sourcePaste, callbackModeOf(ac.Callback)
+	if s.callbackMode != callbackCustom {
+		s.callback = "" // the registered-URL field starts empty when chosen
+	}
+	if ac.Type == vault.ClientOAuth1 && oauth1.IsRSA(ac.SignatureMethod) && ac.HasSecret {
+		s.oa1KeySource = sourceKeep
 	}
 	return newModel(c, s)
 }
@@ -115,7 +134,17 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 		ac.SessionAuth = &vault.SessionTemplate{URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
 			RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
 	case s.oauth1():
-		ac.SignatureMethod, ac.Callback = s.signatureMethod, trim(s.callback)
+		ac.SignatureMethod, ac.TokenMethod = s.signatureMethod, s.tokenMethod
+		ac.Callback = s.callbackMode
+		if s.callbackMode == callbackCustom {
+			ac.Callback = trim(s.callback)
+			if err := checkCallback(ac.Name, ac.Callback); err != nil {
+				return ac, err
+			}
+		}
+		if !oauth1.IsRSA(ac.SignatureMethod) {
+			ac.KeyID = ""
+		}
 	default:
 		ac.Grant, ac.AuthMethod = vault.Grant(s.grant), vault.AuthMethod(s.method)
 		if ac.Grant == vault.GrantImplicit {
@@ -199,20 +228,9 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 	if s.orig != nil && s.orig.HasSecret {
 		secretDesc = "leave empty to keep the stored secret"
 	}
-	return []*huh.Group{
+	groups := []*huh.Group{
 		huh.NewGroup(
-			huh.NewInput().Key("name").Title("Name").Value(&s.name).Validate(func(v string) error {
-				s.name = v
-				if err := fieldError(s.check(), "name"); err != nil {
-					return err
-				}
-				if c.Catalog != nil {
-					if x, ok := c.Catalog.Client(s.env, v); ok && (s.orig == nil || x.ID != s.orig.ID) {
-						return &vault.ExistsError{Kind: "auth client", Name: v, Env: s.env}
-					}
-				}
-				return nil
-			}),
+			s.nameInput(c),
 			huh.NewSelect[string]().Key("type").Title("Protocol").Options(
 				huh.NewOption("OAuth 2.0 / OpenID Connect", string(vault.ClientOAuth2)),
 				huh.NewOption("Session auth (templated token request)", string(vault.ClientSessionAuth)),
@@ -231,17 +249,6 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 			s.urlInput("jwksURL", "JWKS URL", "", &s.jwksURL, "endpoints.jwks"),
 			s.urlInput("userinfoURL", "Userinfo URL", "", &s.userinfoURL, "endpoints.userinfo"),
 		).Title("Authorization server").WithHideFunc(func() bool { return !s.oauth2() }),
-
-		huh.NewGroup(
-			s.urlInput("requestTokenURL", "Request token URL", "", &s.requestTokenURL, "endpoints.requestToken"),
-			s.urlInput("authURL1", "Authorization URL", "", &s.authURL, "endpoints.auth"),
-			s.urlInput("tokenURL1", "Access token URL", "", &s.tokenURL, "endpoints"),
-			huh.NewInput().Key("clientID1").Title("Consumer key").Value(&s.clientID).Validate(s.validator(func(v string) { s.clientID = v }, "clientId")),
-			huh.NewSelect[string]().Key("signatureMethod").Title("Signature method").
-				Options(huh.NewOptions("HMAC-SHA256", "HMAC-SHA1", "RSA-SHA256", "RSA-SHA1", "PLAINTEXT")...).Value(&s.signatureMethod),
-			secretInput("secret1", "Consumer secret", secretDesc, &s.secret),
-			huh.NewInput().Key("callback").Title("Callback").Description("empty: a loopback listener; oob: paste the verifier").Value(&s.callback),
-		).Title("OAuth 1.0a").WithHideFunc(func() bool { return !s.oauth1() }),
 
 		huh.NewGroup(
 			s.urlInput("sessURL", "Token request URL", "may use {{fields.NAME}}", &s.sessURL, "endpoints.auth.url"),
@@ -311,23 +318,48 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 			huh.NewConfirm().Key("insecure").Title("Turn TLS verification off for this client?").Description("only for test servers; shown on every screen that uses it").Value(&s.insecure),
 		).Title("Scopes and parameters").WithHideFunc(func() bool { return !s.oauth2() }),
 
-		huh.NewGroup(
-			huh.NewInput().Key("expiration").Title("Client expires").Placeholder("2027-01-31").Value(&s.expires).
-				Validate(s.validator(func(v string) { s.expires = v }, "expiration")),
-			huh.NewInput().Key("secretExpiration").Title("Client secret expires").Placeholder("2027-01-31").Value(&s.secretExpires).
-				Validate(s.validator(func(v string) { s.secretExpires = v }, "secretExpiration")),
-			huh.NewInput().Key("tenant").Title("Tenant").Value(&s.tenant),
-			huh.NewInput().Key("allowedHosts").Title("Allowed hosts").Description("comma separated").Value(&s.hosts).
-				Validate(s.validator(func(v string) { s.hosts = v }, "allowedHosts")),
-		).Title("Where and how long"),
+		s.whereGroup(),
 	}
+	groups = append(groups[:1], append(s.oauth1Groups(secretDesc), groups[1:]...)...)
+	return groups
+}
+
+// nameInput is the client's name, checked against the vault's rules and
+// the other clients of the environment.
+func (s *clientSpec) nameInput(c *common.Common) *huh.Input {
+	return huh.NewInput().Key("name").Title("Name").Value(&s.name).Validate(func(v string) error {
+		s.name = v
+		if err := fieldError(s.check(), "name"); err != nil {
+			return err
+		}
+		if c.Catalog != nil {
+			if x, ok := c.Catalog.Client(s.env, v); ok && (s.orig == nil || x.ID != s.orig.ID) {
+				return &vault.ExistsError{Kind: "auth client", Name: v, Env: s.env}
+			}
+		}
+		return nil
+	})
+}
+
+// whereGroup holds what every client type has: expiry, tenant and the
+// hosts its credentials may be sent to.
+func (s *clientSpec) whereGroup() *huh.Group {
+	return huh.NewGroup(
+		huh.NewInput().Key("expiration").Title("Client expires").Placeholder("2027-01-31").Value(&s.expires).
+			Validate(s.validator(func(v string) { s.expires = v }, "expiration")),
+		huh.NewInput().Key("secretExpiration").Title("Client secret expires").Placeholder("2027-01-31").Value(&s.secretExpires).
+			Validate(s.validator(func(v string) { s.secretExpires = v }, "secretExpiration")),
+		huh.NewInput().Key("tenant").Title("Tenant").Value(&s.tenant),
+		huh.NewInput().Key("allowedHosts").Title("Allowed hosts").Description("comma separated; requests with this client go to these hosts only").Value(&s.hosts).
+			Validate(s.validator(func(v string) { s.hosts = v }, "allowedHosts")),
+	).Title("Where and how long")
 }
 
 // credentials returns the new credentials to store: nil keeps the stored
 // ones; generate names the algorithm of a key to generate when saving.
 func (s *clientSpec) credentials(ac vault.AuthClient) (creds *vault.ClientCredentials, generate string, keyPath, certPath, certKeyPath string) {
 	switch {
-	case ac.Type == vault.ClientOAuth1 || ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost:
+	case ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost:
 		if s.secret != "" {
 			return &vault.ClientCredentials{ClientSecret: s.secret}, "", "", "", ""
 		}
@@ -357,6 +389,9 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 	}
 	if err := ac.Validate(); err != nil {
 		return change{}, err
+	}
+	if ac.Type == vault.ClientOAuth1 {
+		return s.prepareOAuth1(ac)
 	}
 	creds, generate, keyPath, certPath, certKeyPath := s.credentials(ac)
 	creating := s.orig == nil

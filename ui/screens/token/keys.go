@@ -11,6 +11,7 @@ type KeyMap struct {
 	Introspect key.Binding
 	Revoke     key.Binding
 	Reauth     key.Binding
+	Delete     key.Binding
 	Log        key.Binding
 	Up         key.Binding
 	Down       key.Binding
@@ -27,6 +28,7 @@ func DefaultKeyMap() KeyMap {
 		Introspect: key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "introspect")),
 		Revoke:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "revoke")),
 		Reauth:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-authorise")),
+		Delete:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
 		Log:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "transcript")),
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),

@@ -3,7 +3,14 @@
 // JWT header and claims with readable times, the signature status, a live
 // expiry countdown (ticking only while the pane is on screen), granted
 // against requested scopes, the refresh token's presence, and the actions
-// copy, copy header, refresh, introspect, revoke.
+// copy, copy header, refresh, introspect, revoke, delete.
+//
+// OAuth 1.0a token credentials (OA1_TOKEN) get the same pane without what
+// does not apply to them: the token masked with reveal, the token secret
+// always masked, the client's signature method and consumer key, and the
+// actions copy token, re-authorise and delete. OAuth 1.0a has no refresh,
+// introspection or revocation, and each request is signed on its own, so
+// there is no header to copy; those keys are disabled.
 package token
 
 import (
@@ -71,6 +78,8 @@ type Model struct {
 	introErr error
 	tr       *oauth.Transcript
 	showLog  bool
+	// delTag recognises the result of the delete this pane asked for.
+	delTag string
 
 	vp      viewport.Model
 	visible bool
@@ -99,6 +108,12 @@ func (m *Model) secret() (vault.Secret, bool) {
 		return vault.Secret{}, false
 	}
 	return *s, true
+}
+
+// oauth1 reports whether the pane shows OAuth 1.0a token credentials.
+func (m *Model) oauth1() bool {
+	s, ok := m.secret()
+	return ok && s.Type == vault.TypeOAuth1Token
 }
 
 func (m *Model) client() (vault.AuthClient, bool) {
@@ -198,7 +213,23 @@ func (m *Model) KeyMap() KeyMap {
 	k := m.keys
 	have := m.val != nil && m.val.AccessToken != ""
 	idle := m.busy == ""
-	_, hasClient := m.client()
+	ac, hasClient := m.client()
+	_, exists := m.secret()
+	k.Delete.SetEnabled(idle && exists)
+	if m.oauth1() {
+		have = m.val != nil && m.val.Token != ""
+		k.Reveal.SetEnabled(have)
+		k.Copy.SetEnabled(have)
+		for _, b := range []*key.Binding{&k.CopyHeader, &k.Refresh, &k.Introspect, &k.Revoke} {
+			b.SetEnabled(false)
+		}
+		k.Reauth.SetEnabled(idle && hasClient && ac.Type == vault.ClientOAuth1)
+		k.Log.SetEnabled(false)
+		if m.revealed {
+			k.Reveal.SetHelp("v", "hide")
+		}
+		return k
+	}
 	for _, b := range []*key.Binding{&k.Reveal, &k.Copy, &k.CopyHeader} {
 		b.SetEnabled(have)
 	}
@@ -216,13 +247,16 @@ func (m *Model) KeyMap() KeyMap {
 // ShortHelp lists the main bindings.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.KeyMap()
+	if m.oauth1() {
+		return []key.Binding{k.Reveal, k.Copy, k.Reauth, k.Delete, k.Back}
+	}
 	return []key.Binding{k.Reveal, k.Copy, k.CopyHeader, k.Refresh, k.Introspect, k.Revoke, k.Back}
 }
 
 // FullHelp lists every binding.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	return [][]key.Binding{{k.Reveal, k.Copy, k.CopyHeader}, {k.Refresh, k.Reauth, k.Introspect, k.Revoke}, {k.Log, k.Up, k.Down, k.Back}}
+	return [][]key.Binding{{k.Reveal, k.Copy, k.CopyHeader}, {k.Refresh, k.Reauth, k.Introspect, k.Revoke, k.Delete}, {k.Log, k.Up, k.Down, k.Back}}
 }
 
 // Update handles loads, actions, the countdown and keys.
@@ -261,6 +295,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.revoke()
+	case common.ResultMsg:
+		if msg.Tag == "" || msg.Tag != m.delTag {
+			return nil
+		}
+		m.delTag = ""
+		if msg.Err != nil {
+			return nil // the root model shows the error
+		}
+		m.val, m.revealed = nil, false
+		return common.Pop()
 	case common.CatalogMsg:
 		if _, ok := m.secret(); !ok && m.busy == "" {
 			m.val, m.jwt = nil, nil
@@ -318,6 +362,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Reveal):
 		m.revealed = !m.revealed
 	case key.Matches(k, km.Copy):
+		if m.oauth1() {
+			return common.Copy("token of "+m.name, m.val.Token)
+		}
 		return common.Copy("access token of "+m.name, m.val.AccessToken)
 	case key.Matches(k, km.CopyHeader):
 		return common.Copy("Authorization header of "+m.name, "Authorization: Bearer "+m.val.AccessToken)
@@ -338,8 +385,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return common.OpenDialog(d)
 	case key.Matches(k, km.Reauth):
 		ac, _ := m.client()
-		env, name := m.env, ac.Name
-		return func() tea.Msg { return common.RunFlowMsg{Env: env, Client: name, Force: true} }
+		msg := common.RunFlowMsg{Env: m.env, Client: ac.Name, Force: true}
+		if m.oauth1() {
+			msg.Secret = m.name
+		}
+		return func() tea.Msg { return msg }
+	case key.Matches(k, km.Delete):
+		return m.confirmDelete()
 	case key.Matches(k, km.Log):
 		m.showLog = !m.showLog
 	case key.Matches(k, km.Up, km.Down):
@@ -348,6 +400,23 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return nil
+}
+
+// confirmDelete asks before deleting the secret from the vault; "no" is
+// the default.
+func (m *Model) confirmDelete() tea.Cmd {
+	env, name := m.env, m.name
+	m.delTag = fmt.Sprintf("token-delete-%s-%s-%d", env, name, m.seq)
+	body := "The token set is deleted from the vault without telling the provider (R revokes it first)."
+	if m.oauth1() {
+		body = "The token credentials are deleted from the vault. OAuth 1.0a has no revocation request: the provider honours them until it revokes them itself."
+	}
+	d := dialogs.NewConfirm(m.c, "Delete "+name+" ("+env+")?", body, "Delete",
+		common.ChangeCmd(m.c.Vault, m.c.StoreTimeout, m.delTag, "Deleted "+name, func(ctx context.Context, v *vault.Vault) error {
+			return v.RemoveSecret(ctx, env, name)
+		}))
+	d.Danger = true
+	return common.OpenDialog(d)
 }
 
 // revokeNow carries the confirmed revocation back to the pane.
@@ -455,6 +524,10 @@ func (m *Model) render() string {
 		return w.b.String()
 	}
 	v := m.val
+	if sec.Type == vault.TypeOAuth1Token {
+		m.renderOAuth1(w, sec, now)
+		return strings.TrimRight(w.b.String(), "\n")
+	}
 	if ac, ok := m.client(); ok {
 		w.row("client", s.Text.Render(ac.Name+" · "+string(ac.Grant)))
 	}
@@ -496,6 +569,76 @@ func (m *Model) render() string {
 		}
 	}
 	return strings.TrimRight(w.b.String(), "\n")
+}
+
+// renderOAuth1 shows OAuth 1.0a token credentials: no expiry, scopes or
+// JWT, and the token secret never unmasked (S-30).
+func (m *Model) renderOAuth1(w *writer, sec vault.Secret, now time.Time) {
+	s := m.c.Styles
+	v := m.val
+	ac, hasClient := m.client()
+	switch {
+	case hasClient:
+		w.row("client", s.Text.Render(ac.Name+" · OAuth 1.0a"))
+		w.row("consumer key", s.Text.Render(ac.ClientID))
+		w.row("signature", s.Text.Render(ac.SignatureMethod))
+	case sec.AuthClient != "":
+		w.row("client", s.Warning.Render(sec.AuthClient+" (not in this environment)"))
+	default:
+		w.row("client", s.Warning.Render("none linked: requests cannot be signed without the consumer"))
+	}
+	switch {
+	case v.Token == "":
+		w.row("token", s.Muted.Render("none stored"))
+	case m.revealed:
+		w.row("token", s.Revealed.Render("revealed — v hides it; it is hidden again when you leave"))
+		for _, chunk := range chunks(v.Token, max(10, w.w-15)) {
+			w.row("", s.Revealed.Render(chunk))
+		}
+	default:
+		w.row("token", s.Masked.Render(common.MaskedText(v.Token)))
+	}
+	if v.TokenSecret != "" {
+		w.row("token secret", s.Masked.Render(common.MaskedText(v.TokenSecret))+s.Faint.Render("  never shown; it keys the signatures"))
+	} else {
+		w.row("token secret", s.Muted.Render("none stored"))
+	}
+	if sec.LastRefresh != nil {
+		w.row("authorized", s.Text.Render(common.When(*sec.LastRefresh, now)))
+	}
+	w.row("expires", s.Muted.Render("no expiry: OAuth 1.0a token credentials last until the provider revokes them"))
+	hosts := sec.AllowedHosts
+	if len(hosts) == 0 && hasClient {
+		hosts = ac.AllowedHosts
+	}
+	if len(hosts) > 0 {
+		w.row("allowed hosts", s.Text.Render(strings.Join(hosts, ", ")))
+	}
+	w.heading("SIGNING")
+	for _, l := range wrapWords("Each request is signed on its own (nonce, timestamp, signature over the method, URL and parameters), so there is no fixed Authorization header to copy. Send requests with auth "+m.name+" from the request console.", max(20, w.w-2)) {
+		w.line(s.Muted.Render(l))
+	}
+}
+
+// wrapWords breaks text into lines of at most width cells.
+func wrapWords(text string, width int) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) > width:
+			out = append(out, line)
+			line = word
+		default:
+			line += " " + word
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 func chunks(s string, n int) []string {

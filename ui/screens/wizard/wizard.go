@@ -1,7 +1,10 @@
-// Package wizard is the first step of the new auth client wizard: an issuer
-// URL, whose discovery document (RFC 8414 / OpenID Connect Discovery) fills
-// every endpoint and says which grants, client authentication methods and
-// scopes to offer in the next steps (form.NewFromDiscovery).
+// Package wizard is the first step of the new auth client wizard. It
+// starts with the protocol: OAuth 2.0 goes on with an issuer URL, whose
+// discovery document (RFC 8414 / OpenID Connect Discovery) fills every
+// endpoint and says which grants, client authentication methods and scopes
+// to offer in the next steps (form.NewFromDiscovery); OAuth 1.0a has no
+// discovery, so it goes on with its endpoints entered by hand
+// (form.NewOAuth1Client).
 package wizard
 
 import (
@@ -29,11 +32,35 @@ type discoveredMsg struct {
 	err    error
 }
 
+// Steps of the wizard's first screen.
+type step int
+
+const (
+	stepProtocol step = iota
+	stepIssuer
+)
+
+// Protocol is one choice of the wizard's first step.
+type Protocol struct {
+	// Label and Desc are shown in the list.
+	Label, Desc string
+	// Type is the auth client type it creates.
+	Type vault.ClientType
+}
+
+// Protocols are the wizard's choices, in display order.
+var Protocols = []Protocol{
+	{Label: "OAuth 2.0 / OpenID Connect", Desc: "from an issuer URL: discovery fills the endpoints, then grant, client authentication and scopes", Type: vault.ClientOAuth2},
+	{Label: "OAuth 1.0a", Desc: "request-token, authorization and access-token URLs by hand, a consumer key and its secret or RSA key", Type: vault.ClientOAuth1},
+}
+
 // Model is the wizard's first step.
 type Model struct {
 	c      *common.Common
 	keys   KeyMap
 	env    string
+	step   step
+	choice int
 	input  textinput.Model
 	spin   spinner.Model
 	busy   bool
@@ -59,14 +86,18 @@ func New(c *common.Common, env string) *Model {
 		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner))}
 }
 
-// Init focuses the issuer field.
-func (m *Model) Init() tea.Cmd { return m.input.Focus() }
+// Init shows the protocol choice; the issuer field takes the focus once
+// OAuth 2.0 is chosen.
+func (m *Model) Init() tea.Cmd { return nil }
 
 // Title names the screen.
 func (m *Model) Title() string { return "new auth client" }
 
-// Capturing is true: the issuer field takes letters.
-func (m *Model) Capturing() bool { return true }
+// Capturing is true while the issuer field takes letters.
+func (m *Model) Capturing() bool { return m.step == stepIssuer }
+
+// Choice returns the highlighted protocol.
+func (m *Model) Choice() Protocol { return Protocols[m.choice] }
 
 // WantsBack is true: esc cancels the wizard here.
 func (m *Model) WantsBack() bool { return true }
@@ -80,8 +111,11 @@ func (m *Model) SetSize(w, h int) {
 	m.input.SetWidth(max(20, min(90, w-14)))
 }
 
-// ShortHelp lists the bindings.
+// ShortHelp lists the bindings of the current step.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.step == stepProtocol {
+		return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Choose, m.keys.Cancel}
+	}
 	return []key.Binding{m.keys.Discover, m.keys.Manual, m.keys.Cancel}
 }
 
@@ -110,6 +144,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		env, issuer, md := m.env, msg.issuer, msg.md
 		return tea.Sequence(common.Pop(), common.Push(form.NewFromDiscovery(m.c, env, issuer, md)))
 	case tea.KeyPressMsg:
+		if m.step == stepProtocol {
+			return m.chooseKey(msg)
+		}
 		switch {
 		case key.Matches(msg, m.keys.Cancel):
 			return common.Pop()
@@ -122,9 +159,32 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch msg.(type) {
 	case tea.KeyPressMsg, tea.PasteMsg:
+		if m.step != stepIssuer {
+			return nil
+		}
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
 		return cmd
+	}
+	return nil
+}
+
+// chooseKey moves through the protocols and goes on with the chosen one.
+func (m *Model) chooseKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Cancel):
+		return common.Pop()
+	case key.Matches(k, m.keys.Up):
+		m.choice = (m.choice + len(Protocols) - 1) % len(Protocols)
+	case key.Matches(k, m.keys.Down):
+		m.choice = (m.choice + 1) % len(Protocols)
+	case key.Matches(k, m.keys.Choose):
+		if Protocols[m.choice].Type == vault.ClientOAuth1 {
+			env := m.env
+			return tea.Sequence(common.Pop(), common.Push(form.NewOAuth1Client(m.c, env)))
+		}
+		m.step = stepIssuer
+		return m.input.Focus()
 	}
 	return nil
 }
@@ -162,6 +222,21 @@ func (m *Model) View() string {
 	s := m.c.Styles
 	w := max(20, min(90, m.width-4))
 	text := lipgloss.NewStyle().Width(w)
+	if m.step == stepProtocol {
+		parts := []string{
+			s.DetailTitle.Render("New auth client in " + m.env),
+			text.Render(s.Muted.Render("Protocol — which kind of authorization server is it?")),
+			"",
+		}
+		for i, p := range Protocols {
+			mark, label := "  ", s.Text.Render(p.Label)
+			if i == m.choice {
+				mark, label = s.Accent.Render("› "), s.ListSelected.Render(p.Label)
+			}
+			parts = append(parts, mark+label, lipgloss.NewStyle().Width(max(10, w-4)).MarginLeft(4).Render(s.Muted.Render(p.Desc)), "")
+		}
+		return lipgloss.NewStyle().Padding(0, 1).Render(strings.Join(parts, "\n"))
+	}
 	parts := []string{
 		s.DetailTitle.Render("New auth client in " + m.env),
 		text.Render(s.Muted.Render("Start from the issuer URL: its discovery document fills in every endpoint and tells which grants, client authentication methods and scopes to offer.")),

@@ -21,6 +21,10 @@ func TestWizardFromIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 110, 40)
+	if w.Choice().Type != vault.ClientOAuth2 || w.Capturing() {
+		t.Fatalf("the wizard does not start with the protocol choice on OAuth 2.0:\n%s", d.Screen())
+	}
+	d.Press("enter") // OAuth 2.0: from an issuer URL
 	if !strings.Contains(d.Screen(), dm.Server.Issuer) {
 		t.Fatalf("the issuer is not prefilled from the environment:\n%s", d.Screen())
 	}
@@ -84,6 +88,7 @@ func TestWizardBadIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 100, 30)
+	d.Press("enter") // OAuth 2.0
 	for range 60 {
 		d.Send(uitest.Key("backspace"))
 	}

@@ -123,7 +123,49 @@ func Catalog(v *vault.Vault) *vault.Catalog {
 // Secrets lists the fixture's secret values, for tests that check a view
 // never shows them.
 func Secrets() []string {
-	return []string{FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT()}
+	return []string{FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT(),
+		FixtureConsumerSecret, FixtureOA1Token, FixtureOA1TokenSecret}
+}
+
+// Fake OAuth 1.0a values of AddOAuth1; their first twelve characters are
+// distinct from everything a view shows, so tests can look for them.
+const (
+	FixtureConsumerKey    = "photos-consumer"
+	FixtureConsumerSecret = "consumer-secret-example-not-a-secret"
+	FixtureOA1Token       = "oa1-token-example-not-a-secret-0001"
+	FixtureOA1TokenSecret = "oa1-secret-example-not-a-secret-0002"
+)
+
+// AddOAuth1 adds to v's dev environment an OAuth 1.0a auth client
+// "photos" (HMAC-SHA1, loopback callback, limited to the provider's host)
+// and its token credentials, secret "photos", authorized two hours before
+// FixtureNow.
+func AddOAuth1(v *vault.Vault) {
+	ctx := context.Background()
+	base := "https://photos.example.test/oauth"
+	b := vault.Batch{
+		Clients: []vault.ClientItem{{Client: vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev", Description: "an OAuth 1.0a provider",
+			AllowedHosts: []string{"photos.example.test"}}, Type: vault.ClientOAuth1,
+			Endpoints: vault.Endpoints{RequestToken: base + "/request_token", Authorization: base + "/authorize", Token: base + "/access_token"},
+			ClientID:  FixtureConsumerKey, SignatureMethod: "HMAC-SHA1"},
+			Creds: &vault.ClientCredentials{ClientSecret: FixtureConsumerSecret}}},
+		Secrets: []vault.SecretItem{{Secret: vault.Secret{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: "photos"},
+			Value: vault.SecretValue{Token: FixtureOA1Token, TokenSecret: FixtureOA1TokenSecret}}},
+	}
+	if _, err := v.Apply(ctx, b); err != nil {
+		panic(fmt.Sprintf("uitest: OAuth 1.0a fixture: %v", err))
+	}
+	authorized := FixtureNow.Add(-2 * time.Hour)
+	if _, err := v.Catalogs().Update(func(c *vault.Catalog) error {
+		for i := range c.Secrets {
+			if c.Secrets[i].Name == "photos" && c.Secrets[i].Env == "dev" {
+				c.Secrets[i].LastRefresh = &authorized
+			}
+		}
+		return nil
+	}); err != nil {
+		panic(err)
+	}
 }
 
 // BigBatch returns n items for the environment "default" (a third auth

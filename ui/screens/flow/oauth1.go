@@ -464,8 +464,8 @@ func (m *OAuth1Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, km.Submit):
 			return m.submitVerifier()
 		case key.Matches(k, km.Leave):
-			m.typing = false
-			m.input.Blur()
+			m.leaveField()
+			m.inputErr = ""
 			return nil
 		}
 		var cmd tea.Cmd

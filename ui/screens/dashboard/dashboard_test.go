@@ -75,3 +75,61 @@ func TestTicksOnlyWhileVisible(t *testing.T) {
 		t.Error("ticking with nothing to count down")
 	}
 }
+
+// TestListsOAuth1TokenCredentials: OA1 token credentials are listed from
+// catalog metadata like token sets, with only the actions that apply.
+func TestListsOAuth1TokenCredentials(t *testing.T) {
+	t.Parallel()
+	base := uitest.Fixture()
+	uitest.AddOAuth1(base)
+	counting := vault.NewCountingStore(base.Store())
+	v := vault.New(base.Catalogs(), counting)
+	c := uitest.NewCommon(v)
+	m := New(c)
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 120, 30)
+	if n := counting.Calls(); n != 0 {
+		t.Fatalf("listing made %d store calls", n)
+	}
+	idx := -1
+	for i, r := range m.Rows() {
+		if r.Name == "photos" {
+			idx = i
+			if !r.OAuth1 || r.Client != "photos" {
+				t.Errorf("row = %+v", r)
+			}
+		}
+	}
+	if idx < 0 || len(m.Rows()) != 3 {
+		t.Fatalf("rows = %d, photos at %d", len(m.Rows()), idx)
+	}
+	for m.Cursor() < idx {
+		d.Press("down")
+	}
+	s := d.Screen()
+	for _, want := range []string{"photos", "(OAuth 1.0a)", "no expiry", "2h 00m ago"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, s)
+		}
+	}
+	k := m.KeyMap()
+	if k.Refresh.Enabled() || k.Revoke.Enabled() || !k.Reauth.Enabled() || !k.Copy.Enabled() || !k.Delete.Enabled() {
+		t.Errorf("OA1 actions: refresh %v revoke %v reauth %v copy %v delete %v", k.Refresh.Enabled(), k.Revoke.Enabled(), k.Reauth.Enabled(), k.Copy.Enabled(), k.Delete.Enabled())
+	}
+	d.Press("r", "R") // disabled: nothing happens
+	if h.Dialog != nil || len(h.Status) != 0 {
+		t.Fatalf("a disabled key acted: dialog %v, status %v", h.Dialog != nil, h.Status)
+	}
+	d.Press("c")
+	if len(h.Copies) != 1 || h.Copies[0].Value != uitest.FixtureOA1Token {
+		t.Fatalf("c copied %d values", len(h.Copies))
+	}
+	d.Press("a")
+	if rf, ok := h.Intents[len(h.Intents)-1].(common.RunFlowMsg); !ok || rf.Client != "photos" || rf.Secret != "photos" || !rf.Force {
+		t.Errorf("a sent %#v", h.Intents[len(h.Intents)-1])
+	}
+	d.Press("d", "y")
+	if _, ok := uitest.Catalog(v).Secret("dev", "photos"); ok || len(m.Rows()) != 2 {
+		t.Errorf("d y did not delete the OA1 token credentials (rows %d)", len(m.Rows()))
+	}
+}

@@ -606,7 +606,7 @@ func (m *Model) renderOAuth1(w *writer, sec vault.Secret, now time.Time) {
 	if sec.LastRefresh != nil {
 		w.row("authorized", s.Text.Render(common.When(*sec.LastRefresh, now)))
 	}
-	w.row("expires", s.Muted.Render("no expiry: OAuth 1.0a token credentials last until the provider revokes them"))
+	w.row("expires", s.Muted.Render("no expiry — valid until the provider revokes them"))
 	hosts := sec.AllowedHosts
 	if len(hosts) == 0 && hasClient {
 		hosts = ac.AllowedHosts

@@ -5,9 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -79,5 +82,83 @@ func TestWorkspaceCoversEveryGrantAndMethod(t *testing.T) {
 	}
 	if exp, ok := cat.Secret(EnvDev, SecretExpiring); !ok || vault.ExpiryOf(exp.Expiration, v.Now()) != vault.ExpiringSoon {
 		t.Error("no secret that expires soon (for the expiry marker)")
+	}
+}
+
+// TestWorkspaceOAuth1Clients: with the OAuth 1.0a provider, dev gets its
+// demo consumer as photos (HMAC-SHA1, consumer secret) and photos-rsa
+// (RSA-SHA256, the demo key, shown by key id), limited to the provider's
+// host, and a saved request to the protected photo.
+func TestWorkspaceOAuth1Clients(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := oauth1demo.Start(ctx, playground.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	v := vault.NewMemory()
+	if err := Workspace(ctx, v, srv); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := v.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := srv.OAuth1
+	host := strings.TrimPrefix(o.URL, "http://")
+	for _, tc := range []struct {
+		name, method string
+		rsa          bool
+	}{{ClientPhotos, oauth1.HMACSHA1, false}, {ClientPhotosRSA, oauth1.RSASHA256, true}} {
+		ac, ok := cat.Client(EnvDev, tc.name)
+		if !ok {
+			t.Fatalf("no %s client", tc.name)
+		}
+		if ac.Type != vault.ClientOAuth1 || ac.SignatureMethod != tc.method || ac.ClientID != o.ConsumerKey ||
+			ac.Endpoints.RequestToken != o.RequestTokenURL || ac.Endpoints.Authorization != o.AuthorizeURL || ac.Endpoints.Token != o.AccessTokenURL ||
+			len(ac.AllowedHosts) != 1 || ac.AllowedHosts[0] != host {
+			t.Errorf("%s = %+v", tc.name, ac)
+		}
+		if err := ac.Validate(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		creds, err := v.ClientCredentials(ctx, *ac)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ac.ValidateCredentials(creds); err != nil {
+			t.Errorf("%s credentials: %v", tc.name, err)
+		}
+		if tc.rsa {
+			key, err := vault.ParsePrivateKey(creds.PrivateKey)
+			if err != nil || ac.KeyID == "" || ac.KeyID != vault.Thumbprint(key) || creds.ClientSecret != "" {
+				t.Errorf("%s: key id %q does not name the stored key (err %v)", tc.name, ac.KeyID, err)
+			}
+		} else if creds.ClientSecret != o.ConsumerSecret || creds.PrivateKey != "" || ac.KeyID != "" {
+			t.Errorf("%s: the stored credentials are not the consumer secret", tc.name)
+		}
+	}
+	if _, ok := cat.Client(EnvStaging, ClientPhotos); ok {
+		t.Error("staging got the OAuth 1.0a clients too")
+	}
+	req, ok := cat.Request(EnvDev, RequestPhotos)
+	if !ok || req.Method != "GET" || req.URL != o.PhotosURL+"?file=vacation.jpg" || req.Auth != ClientPhotos {
+		t.Errorf("photos request = %+v", req)
+	}
+	// Without the provider the workspace has no OAuth 1.0a items.
+	plain, err := playground.Start(ctx, playground.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	b, err := Batch(plain, v.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.Clients {
+		if c.Client.Type == vault.ClientOAuth1 {
+			t.Errorf("client %s without an OAuth 1.0a provider", c.Client.Name)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package form
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -122,27 +123,24 @@ func (s *clientSpec) oauth1Groups(secretDesc string) []*huh.Group {
 			huh.NewSelect[string]().Key("keySource1").Title("RSA private key").
 				Description("the key whose public half is registered with the provider; afterwards only its key id is shown").
 				Options(keyOpts...).Value(&s.oa1KeySource),
-		).Title("OAuth 1.0a · RSA key").WithHideFunc(func() bool { return hidden() || !isRSA() }),
-
-		huh.NewGroup(
-			secretInput("keyPEM", "Private key (PEM)", "paste the whole key, BEGIN and END lines included; it stays masked", &s.oa1KeyPEM).
+			secretInput("keyPEM", "Private key (PEM)", "when pasting: the whole key, BEGIN and END lines included; it stays masked", &s.oa1KeyPEM).
 				Validate(func(v string) error {
 					s.oa1KeyPEM = v
+					if s.oa1KeySource != sourcePaste {
+						return nil
+					}
 					_, _, err := pastedRSAKey(s.name, v)
 					return fieldError(err, "privateKey")
 				}),
-		).Title("OAuth 1.0a · RSA key").WithHideFunc(func() bool { return hidden() || !isRSA() || s.oa1KeySource != sourcePaste }),
-
-		huh.NewGroup(
-			huh.NewInput().Key("keyPath1").Title("Key file").Description("PEM; read when you save").Placeholder("~/keys/consumer.pem").Value(&s.oa1KeyPath).
+			huh.NewInput().Key("keyPath1").Title("Key file").Description("when reading a file: PEM, read when you save").Placeholder("~/keys/consumer.pem").Value(&s.oa1KeyPath).
 				Validate(func(v string) error {
 					s.oa1KeyPath = v
-					if strings.TrimSpace(v) == "" {
+					if s.oa1KeySource == sourceFile && strings.TrimSpace(v) == "" {
 						return errors.New("name the PEM file to read")
 					}
 					return nil
 				}),
-		).Title("OAuth 1.0a · RSA key").WithHideFunc(func() bool { return hidden() || !isRSA() || s.oa1KeySource != sourceFile }),
+		).Title("OAuth 1.0a · RSA key").WithHideFunc(func() bool { return hidden() || !isRSA() }),
 
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("callback").Title("Callback").Options(
@@ -349,6 +347,9 @@ func normalizePEM(s string) (string, error) {
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
 			return "", fmt.Errorf("the key body has a character that is not base64 at position %d", n+1)
 		}
+	}
+	if _, err := base64.StdEncoding.DecodeString(b64); err != nil {
+		return "", errors.New("the key body is not complete base64 (was the paste cut short?)")
 	}
 	var b strings.Builder
 	b.WriteString(begin + label + dashes + "\n")

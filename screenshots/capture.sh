@@ -68,11 +68,13 @@ waitfor() { # waitfor TEXT: poll the screen (bounded) until TEXT shows
 	exit 1
 }
 
-# The credentials of this run, one per line: client secrets, the API key,
-# the basic password, the admin token and the private key's base64 lines.
+# The credentials of this run, one per line: client secrets, the OAuth 1.0a
+# consumer secret, the API key, the basic password, the admin token and the
+# private keys' base64 lines.
 secrets() {
 	sed -n \
 		-e 's/^ *client_secret[[:space:]]*//p' \
+		-e 's/^ *Consumer secret[[:space:]]*//p' \
 		-e 's/^ *API key[[:space:]]*X-API-Key: //p' \
 		-e 's/^ *Admin token[[:space:]]*\([^ ]*\).*/\1/p' \
 		-e 's/^ *Basic[[:space:]]*[^ ]* \/ //p' \
@@ -130,9 +132,11 @@ keys x
 sleep 0.5
 keys Escape Escape
 
-# The new auth client wizard after discovery.
+# The new auth client wizard after discovery (OAuth 2.0, the first choice).
 keys w
-waitfor "issuer"
+waitfor "Protocol"
+keys Enter
+waitfor "issuer ›"
 keys Enter
 waitfor "Discovered"
 shot wizard

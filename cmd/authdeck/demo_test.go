@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDemoServeOAuth1: `authdeck demo --serve` runs the OAuth 1.0a provider
+// too and prints its section (endpoints, consumer key and secret, the demo
+// user); screenshots/capture.sh reads the consumer secret from it to refuse
+// captures that show it. The values are never printed by the test.
+func TestDemoServeOAuth1(t *testing.T) {
+	bin := buildTUI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "demo", "--serve")
+	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		_ = cmd.Wait()
+	}()
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.Contains(sc.Text(), "Serving until interrupted") {
+			break
+		}
+	}
+	found := map[string]bool{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		switch {
+		case strings.HasPrefix(l, "OAuth 1.0a provider"):
+			found["section"] = true
+		case strings.HasPrefix(strings.TrimSpace(l), "Request token") && strings.Contains(l, "http://127.0.0.1:") && strings.HasSuffix(l, "/oauth/request_token"):
+			found["request token"] = true
+		case strings.HasPrefix(strings.TrimSpace(l), "Protected resource") && strings.Contains(l, "/photos"):
+			found["photos"] = true
+		case len(f) == 3 && f[0] == "Consumer" && f[1] == "secret" && len(f[2]) >= 16:
+			found["consumer secret"] = true
+		case len(f) == 3 && f[0] == "Consumer" && f[1] == "key":
+			found["consumer key"] = true
+		}
+	}
+	for _, want := range []string{"section", "request token", "photos", "consumer key", "consumer secret"} {
+		if !found[want] {
+			t.Errorf("the --serve summary lacks the OAuth 1.0a %s line", want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/authdeck/authdeck/ui/screens/browse"
 	"github.com/authdeck/authdeck/ui/screens/dashboard"
 	"github.com/authdeck/authdeck/ui/screens/flow"
+	"github.com/authdeck/authdeck/ui/screens/request"
 	"github.com/authdeck/authdeck/ui/screens/token"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
@@ -444,5 +445,49 @@ func TestOAuth1RemoteSessionTakesPastedCallback(t *testing.T) {
 	d.Press("o") // on the browse screen now: nothing to open
 	if _, ok := m.Top().(*flow.OAuth1Model); ok {
 		t.Error("esc did not leave the finished flow")
+	}
+}
+
+// TestOAuth1SavedPhotosRequest: the demo's saved request to the photo is
+// refused with a pointer to the flow before photos is authorized, and
+// signed and answered after.
+func TestOAuth1SavedPhotosRequest(t *testing.T) {
+	d, m, _ := demoApp(t, nil)
+	send := func() *request.Model {
+		t.Helper()
+		d.Send(common.OpenRequestMsg{Env: demo.EnvDev, Name: demo.RequestPhotos})
+		d.Settle()
+		rq, ok := m.Top().(*request.Model)
+		if !ok {
+			t.Fatalf("top = %T, want the request console", m.Top())
+		}
+		d.Press("ctrl+s")
+		d.Wait(15*time.Second, "the response", func() bool { return !rq.Busy() && (rq.Response() != nil || rq.Err() != nil) })
+		return rq
+	}
+	rq := send()
+	if rq.Err() == nil || !strings.Contains(d.Screen(), "Not configured") || !strings.Contains(d.Screen(), "authorize it first") {
+		t.Fatalf("before the authorization: err %v\n%s", rq.Err(), d.Screen())
+	}
+	d.Press("esc")
+	for range 3 {
+		if _, ok := m.Top().(*browse.Model); ok {
+			break
+		}
+		d.Press("esc")
+	}
+	selectItem(t, d, demo.ClientPhotos)
+	d.Press("enter")
+	f := oauth1Pane(t, m)
+	d.Wait(20*time.Second, "the authorization", func() bool { return !f.Running() })
+	if f.Err() != nil {
+		t.Fatalf("flow failed: %v", f.Err())
+	}
+	rq = send()
+	if rq.Err() != nil || rq.Response().StatusCode != http.StatusOK {
+		t.Fatalf("after the authorization: err %v", rq.Err())
+	}
+	if s := d.Screen(); !strings.Contains(s, "vacation.jpg") || !strings.Contains(s, "HMAC-SHA1") {
+		t.Errorf("the response is not shown:\n%s", s)
 	}
 }

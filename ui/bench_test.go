@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/screens/token"
 	"github.com/authdeck/authdeck/ui/uitest"
 )
 
@@ -83,4 +84,18 @@ func BenchmarkViewHelpOverlay(b *testing.B) {
 	m := benchApp(b, 0)
 	m.Update(uitest.Key("?"))
 	benchView(b, m, nil)
+}
+
+func BenchmarkViewOAuth1TokenPane(b *testing.B) {
+	m := benchApp(b, 0)
+	uitest.AddOAuth1(m.Common().Vault)
+	d := uitest.New(b, m, 120, 40)
+	d.Send(common.ReloadCatalogMsg{})
+	d.Settle()
+	d.Send(common.OpenTokenMsg{Env: "dev", Secret: "photos"})
+	d.Settle()
+	if tp, ok := m.Top().(*token.Model); !ok || tp.Value() == nil || tp.Value().Token == "" {
+		b.Fatalf("top = %T, not the OAuth 1.0a token pane with its token loaded", m.Top())
+	}
+	benchView(b, m, uitest.Key("down"))
 }

@@ -45,9 +45,19 @@ func (m *Model) load(p purpose) tea.Cmd {
 			msg := valueMsg{seq: seq, id: ac.ID, purpose: p, err: err}
 			if err == nil {
 				msg.fields = common.ClientSecretFields(creds)
+				secretLabel := "client secret"
+				if ac.Type == vault.ClientOAuth1 {
+					// OAuth 1.0a calls it the consumer secret (RFC 5849).
+					secretLabel = "consumer secret"
+					for i := range msg.fields {
+						if msg.fields[i].Label == "client secret" {
+							msg.fields[i].Label = secretLabel
+						}
+					}
+				}
 				switch {
 				case creds.ClientSecret != "":
-					msg.primary, msg.label = creds.ClientSecret, "client secret of "+ac.Name
+					msg.primary, msg.label = creds.ClientSecret, secretLabel+" of "+ac.Name
 				case creds.PrivateKey != "":
 					msg.primary, msg.label = creds.PrivateKey, "private key of "+ac.Name
 				case creds.CertKey != "":

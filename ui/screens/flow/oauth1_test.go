@@ -49,7 +49,7 @@ func doneAuthorize(_ context.Context, req oauth1.AuthorizeRequest, cb oauth1.Cal
 
 // fixture is the uitest workspace with an OAuth 1.0a client that has no
 // token credentials yet ("album", oob) next to the one that has ("photos").
-func fixture(t *testing.T) *vault.Vault {
+func fixture(t testing.TB) *vault.Vault {
 	t.Helper()
 	v := uitest.Fixture()
 	uitest.AddOAuth1(v)
@@ -66,7 +66,7 @@ func fixture(t *testing.T) *vault.Vault {
 }
 
 // paneHost runs a pane on a stand-in authorization with a still spinner.
-func paneHost(t *testing.T, c *common.Common, req common.RunFlowMsg, fn AuthorizeFunc, w, h int) (*OAuth1Model, *uitest.Host, *uitest.Driver) {
+func paneHost(t testing.TB, c *common.Common, req common.RunFlowMsg, fn AuthorizeFunc, w, h int) (*OAuth1Model, *uitest.Host, *uitest.Driver) {
 	t.Helper()
 	m := newOAuth1(c, req, fn)
 	m.Blur() // no animation: the golden frames are stable

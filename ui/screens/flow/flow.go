@@ -2,7 +2,9 @@
 // works, the authorization URL (with a QR code, a key to open the browser
 // and a paste-the-redirect fallback) or the device code, a cancel key, the
 // engine's transcript, and the result — or an explanation of what failed and
-// what to do next.
+// what to do next. OAuth 1.0a clients get a pane of their own (OAuth1Model,
+// picked by NewFor) that runs the three-legged flow and takes a typed
+// verifier for out-of-band callbacks and SSH sessions.
 //
 // The engine reports through callbacks on its own goroutine; they are
 // forwarded into the program through a channel that a command reads, so the

@@ -499,9 +499,8 @@ func (m *OAuth1Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return common.Copy("authorization URL", m.auth.URL)
 	case key.Matches(k, km.Reauth):
 		m.req.Force = true
-		m.req.Secret = ""
 		if m.result != nil {
-			m.req.Secret = m.result.Secret
+			m.req.Secret = m.result.Secret // authorize into the secret just shown
 		}
 		return m.start()
 	case key.Matches(k, km.Token):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -143,7 +144,7 @@ func TestWorkspaceOAuth1Clients(t *testing.T) {
 		t.Error("staging got the OAuth 1.0a clients too")
 	}
 	req, ok := cat.Request(EnvDev, RequestPhotos)
-	if !ok || req.Method != "GET" || req.URL != o.PhotosURL+"?file=vacation.jpg" || req.Auth != ClientPhotos {
+	if !ok || req.Method != http.MethodGet || req.URL != o.PhotosURL+"?file=vacation.jpg" || req.Auth != ClientPhotos {
 		t.Errorf("photos request = %+v", req)
 	}
 	// Without the provider the workspace has no OAuth 1.0a items.

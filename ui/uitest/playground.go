@@ -51,9 +51,9 @@ func StartDemo(t testing.TB) *Demo {
 	e := &oauth.Engine{Vault: v, CallbackTimeout: 30 * time.Second}
 	oauth1URL := srv.OAuth1.URL + "/"
 	e.Opener = func(ctx context.Context, u string) error {
-		// A real browser runs on its own; so does this one.
+		// A real browser runs on its own, after the opener returned; so does this one.
 		go func() {
-			c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 			defer cancel()
 			if strings.HasPrefix(u, oauth1URL) {
 				_ = b1.Open(c, u)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/authdeck/authdeck/oauth/internal/loopback"
 )
 
 // randomString returns n random bytes, base64url-encoded.
@@ -50,10 +52,10 @@ func (f *flow) authorizationCode(ctx context.Context, o flowOptions) (*Result, e
 	if err != nil {
 		return nil, newError(KindOther, "authorization", err.Error(), "", nil)
 	}
-	defer l.close()
+	defer l.Close()
 	redirect := f.ac.RedirectURI
 	if l != nil {
-		redirect = l.redirectURI
+		redirect = l.URL
 	}
 	p := newPKCE()
 	f.red.addValue(p.verifier)
@@ -134,7 +136,7 @@ func (f *flow) authURL(redirect, responseType, state, nonce string, p *pkce, o f
 }
 
 // browserLeg shows the URL, opens the browser and waits for the redirect.
-func (f *flow) browserLeg(ctx context.Context, l *loopback, check *authCheck, authURL, redirect string, o flowOptions, deprecated bool) (url.Values, error) {
+func (f *flow) browserLeg(ctx context.Context, l *loopback.Listener, check *authCheck, authURL, redirect string, o flowOptions, deprecated bool) (url.Values, error) {
 	u, _ := url.Parse(authURL)
 	f.tr.record(Exchange{Time: time.Now(), Step: "authorization", Method: "GET", URL: f.red.url(authURL),
 		Params: f.red.params(u.Query()), Note: browserNote(l != nil, o.noBrowser)})

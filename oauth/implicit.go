@@ -22,10 +22,10 @@ func (f *flow) implicit(ctx context.Context, o flowOptions) (*Result, error) {
 	if err != nil {
 		return nil, newError(KindOther, "authorization", err.Error(), "", nil)
 	}
-	defer l.close()
+	defer l.Close()
 	redirect := f.ac.RedirectURI
 	if l != nil {
-		redirect = l.redirectURI
+		redirect = l.URL
 	}
 	state := randomString(32)
 	var nonce string

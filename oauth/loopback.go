@@ -2,19 +2,15 @@ package oauth
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth/internal/loopback"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -22,35 +18,17 @@ import (
 // http://127.0.0.1:{port}/callback (S-02).
 const DefaultRedirectPath = "/callback"
 
-// callbackMsg is one redirect that reached the listener; the handler waits
-// on reply to pick the page it shows.
-type callbackMsg struct {
-	q     url.Values
-	reply chan error
-}
+// redirectPages words the listener's pages for an OAuth 2.0 sign-in.
+var redirectPages = loopback.Pages{Arrival: "redirect", Flow: "Sign-in", Done: "Signed in"}
 
-// loopback is the redirect listener of one flow (RFC 8252 §7.3): loopback
-// only, one flow per listener, closed after the flow (S-03, S-05).
-type loopback struct {
-	redirectURI string
-	path        string
-	implicit    bool
-	srv         *http.Server
-	ch          chan callbackMsg
-	done        chan struct{}
-	wg          sync.WaitGroup
-	closeOnce   sync.Once
-}
-
-// listenLoopback starts the redirect listener. registered is the client's
-// registered redirect URI: empty means http://127.0.0.1:{OS port}/callback;
-// a loopback URI with a port binds that port and path; a loopback URI
-// without a port gets an OS-chosen port written into it. It returns nil when
-// the registered URI is not a loopback http URI (the user pastes the
-// redirected URL instead).
-func listenLoopback(registered string, implicit bool) (*loopback, error) {
+// listenLoopback starts the redirect listener (RFC 8252 §7.3; S-03, S-05).
+// registered is the client's registered redirect URI: empty means
+// http://127.0.0.1:{OS port}/callback; a loopback URI with a port binds that
+// port and path; a loopback URI without a port gets an OS-chosen port
+// written into it. It returns nil when the registered URI is not a loopback
+// http URI (the user pastes the redirected URL instead).
+func listenLoopback(registered string, implicit bool) (*loopback.Listener, error) {
 	host, port, path := "127.0.0.1", "0", DefaultRedirectPath
-	scheme := "http"
 	if registered != "" {
 		u, err := url.Parse(registered)
 		if err != nil {
@@ -68,134 +46,8 @@ func listenLoopback(registered string, implicit bool) (*loopback, error) {
 			path = "/"
 		}
 	}
-	bindHosts := []string{host}
-	if strings.EqualFold(host, "localhost") {
-		// The browser may resolve localhost to either address.
-		bindHosts = []string{"127.0.0.1", "::1"}
-	}
-	var lns []net.Listener
-	for i, h := range bindHosts {
-		ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(h, "[]"), port))
-		if err != nil {
-			if i == 0 {
-				return nil, fmt.Errorf("cannot listen on %s port %s for the redirect: %w", h, port, err)
-			}
-			continue
-		}
-		if port == "0" {
-			port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		}
-		lns = append(lns, ln)
-	}
-	hostPart := host
-	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
-		hostPart = "[" + host + "]"
-	}
-	l := &loopback{
-		redirectURI: scheme + "://" + hostPart + ":" + port + path,
-		path:        path,
-		implicit:    implicit,
-		ch:          make(chan callbackMsg, 1),
-		done:        make(chan struct{}),
-	}
-	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second}
-	for _, ln := range lns {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			_ = l.srv.Serve(ln)
-		}()
-	}
-	return l, nil
-}
-
-// close stops the listener and waits for its goroutines (S-05: no leaks).
-func (l *loopback) close() {
-	if l == nil {
-		return
-	}
-	l.closeOnce.Do(func() {
-		close(l.done)
-		// Let a handler that already has its answer finish its page.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := l.srv.Shutdown(ctx); err != nil {
-			_ = l.srv.Close()
-		}
-		l.wg.Wait()
-	})
-}
-
-// fragmentScript sends an implicit-grant response, which browsers keep in the
-// fragment, back to the same path as a query. It redirects only to this
-// page's own path, never to a URL taken from the response (S-06).
-const fragmentScript = `if(location.hash.length>1){location.replace(location.pathname+"?"+location.hash.substring(1))}`
-
-var fragmentScriptHash = func() string {
-	h := sha256.Sum256([]byte(fragmentScript))
-	return "sha256-" + base64.StdEncoding.EncodeToString(h[:])
-}()
-
-// ServeHTTP answers only GET on the exact path (S-06). The page never
-// contains the code, a token or the state, is not cached and sends no referrer.
-func (l *loopback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	if r.URL.EscapedPath() != l.path {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
-	if r.Method != http.MethodGet {
-		h.Set("Allow", http.MethodGet)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	q := r.URL.Query()
-	if len(q) == 0 {
-		if l.implicit {
-			h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src '"+fragmentScriptHash+"'")
-			writePage(w, http.StatusOK, "Finishing sign-in…", "If nothing happens, copy this page's address into authdeck.", "<script>"+fragmentScript+"</script>")
-			return
-		}
-		writePage(w, http.StatusBadRequest, "No authorization response", "This address only receives the redirect of an authdeck sign-in.", "")
-		return
-	}
-	msg := callbackMsg{q: q, reply: make(chan error, 1)}
-	select {
-	case l.ch <- msg:
-	case <-l.done:
-		writePage(w, http.StatusGone, "Sign-in already finished", "Return to authdeck.", "")
-		return
-	default:
-		writePage(w, http.StatusConflict, "Sign-in already in progress", "Return to authdeck.", "")
-		return
-	}
-	var err error
-	select {
-	case err = <-msg.reply:
-	case <-l.done:
-		err = errors.New("flow ended")
-	case <-time.After(30 * time.Second):
-		err = errors.New("no answer")
-	}
-	if err != nil {
-		writePage(w, http.StatusBadRequest, "Sign-in not completed", "authdeck did not accept this response. Return to the terminal for details.", "")
-		return
-	}
-	writePage(w, http.StatusOK, "Signed in", "authdeck received the authorization. You can close this tab and return to the terminal.", "")
-}
-
-func writePage(w http.ResponseWriter, status int, title, text, extra string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>authdeck: %s</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;color:#222}</style></head>
-<body><h1>%s</h1><p>%s</p>%s</body></html>`, title, title, text, extra)
+	return loopback.Listen(loopback.Config{Host: host, Port: port, Path: path, Pages: redirectPages, Fragment: implicit,
+		NoResponse: func(raw string) bool { q, _ := url.ParseQuery(raw); return len(q) == 0 }})
 }
 
 // authCheck verifies authorization responses of one flow: state first (S-08),
@@ -309,12 +161,12 @@ func ParseRedirectURL(pasted, redirectURI string, implicit bool) (url.Values, er
 // the paste channel, until ctx ends or timeout passes (S-05). A response
 // that fails verification ends the flow; a paste that does not parse is
 // reported through PasteRejected and the wait goes on.
-func (f *flow) waitRedirect(ctx context.Context, l *loopback, check *authCheck, redirectURI string, timeout time.Duration) (url.Values, error) {
+func (f *flow) waitRedirect(ctx context.Context, l *loopback.Listener, check *authCheck, redirectURI string, timeout time.Duration) (url.Values, error) {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var listen chan callbackMsg
+	var listen chan loopback.Callback
 	if l != nil {
-		listen = l.ch
+		listen = l.C
 	}
 	pasted := f.cb.Pasted
 	if listen == nil && pasted == nil {
@@ -330,9 +182,12 @@ func (f *flow) waitRedirect(ctx context.Context, l *loopback, check *authCheck, 
 			return nil, newError(KindAborted, "authorization", fmt.Sprintf("timed out after %s waiting for the browser to come back", timeout),
 				"start again and finish signing in sooner", nil)
 		case m := <-listen:
-			q, err := check.verify(m.q)
-			m.reply <- err
-			f.recordCallback("callback", m.q, err)
+			// A query that does not parse fully keeps what it could, as
+			// net/url's Query does; verify says what is missing.
+			sent, _ := url.ParseQuery(m.RawQuery)
+			q, err := check.verify(sent)
+			m.Reply(err)
+			f.recordCallback("callback", sent, err)
 			return q, err
 		case s, ok := <-pasted:
 			if !ok {

@@ -122,13 +122,13 @@ func TestLoopbackRedirectURI(t *testing.T) {
 	t.Parallel()
 	a, err := listenLoopback("", false)
 	mustf(t, err, "listen")
-	defer a.close()
+	defer a.Close()
 	b, err := listenLoopback("", false)
 	mustf(t, err, "listen")
-	defer b.close()
-	ma, mb := loopbackURI.FindStringSubmatch(a.redirectURI), loopbackURI.FindStringSubmatch(b.redirectURI)
+	defer b.Close()
+	ma, mb := loopbackURI.FindStringSubmatch(a.URL), loopbackURI.FindStringSubmatch(b.URL)
 	if ma == nil || mb == nil {
-		t.Fatalf("redirect URIs %q, %q", a.redirectURI, b.redirectURI)
+		t.Fatalf("redirect URIs %q, %q", a.URL, b.URL)
 	}
 	if ma[1] == mb[1] {
 		t.Errorf("two flows share port %s", ma[1])
@@ -150,18 +150,18 @@ func TestLoopbackRedirectURI(t *testing.T) {
 	}
 	portless, err := listenLoopback("http://127.0.0.1/callback", false)
 	mustf(t, err, "portless")
-	defer portless.close()
-	if loopbackURI.FindStringSubmatch(portless.redirectURI) == nil {
-		t.Errorf("portless registered URI became %q", portless.redirectURI)
+	defer portless.Close()
+	if loopbackURI.FindStringSubmatch(portless.URL) == nil {
+		t.Errorf("portless registered URI became %q", portless.URL)
 	}
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	fixed, err := listenLoopback(fmt.Sprintf("http://127.0.0.1:%d/oauth/cb", port), false)
 	mustf(t, err, "fixed")
-	defer fixed.close()
-	if fixed.redirectURI != fmt.Sprintf("http://127.0.0.1:%d/oauth/cb", port) {
-		t.Errorf("fixed redirect = %q", fixed.redirectURI)
+	defer fixed.Close()
+	if fixed.URL != fmt.Sprintf("http://127.0.0.1:%d/oauth/cb", port) {
+		t.Errorf("fixed redirect = %q", fixed.URL)
 	}
 	remote, err := listenLoopback("https://app.example.com/cb", false)
 	if err != nil || remote != nil {
@@ -176,23 +176,23 @@ func TestCallbackPage(t *testing.T) {
 	t.Parallel()
 	l, err := listenLoopback("", false)
 	mustf(t, err, "listen")
-	defer l.close()
-	resp, err := testHTTP.Post(l.redirectURI+"?code=c&state=s", "text/plain", nil)
+	defer l.Close()
+	resp, err := testHTTP.Post(l.URL+"?code=c&state=s", "text/plain", nil)
 	mustf(t, err, "POST")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
 		t.Errorf("POST: %d allow=%q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
-	other, _ := get(t, strings.TrimSuffix(l.redirectURI, "/callback")+"/callback/x?code=c&state=s")
+	other, _ := get(t, strings.TrimSuffix(l.URL, "/callback")+"/callback/x?code=c&state=s")
 	if other.StatusCode != http.StatusNotFound {
 		t.Errorf("other path: %d", other.StatusCode)
 	}
 	go func() {
-		m := <-l.ch
-		m.reply <- nil
+		m := <-l.C
+		m.Reply(nil)
 	}()
 	const code, state = "CODE-abcdef123456", "STATE-abcdef123456"
-	resp, body := get(t, l.redirectURI+"?"+url.Values{"code": {code}, "state": {state}, "redirect": {"https://evil.example/"}, "next": {"//evil.example"}}.Encode())
+	resp, body := get(t, l.URL+"?"+url.Values{"code": {code}, "state": {state}, "redirect": {"https://evil.example/"}, "next": {"//evil.example"}}.Encode())
 	if resp.StatusCode != 200 {
 		t.Fatalf("callback: %d", resp.StatusCode)
 	}

@@ -1,19 +1,13 @@
 package oauth1
 
 import (
-	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/internal/loopback"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -105,29 +99,13 @@ func parseTyped(s, tempToken string) (string, error) {
 	return s, nil
 }
 
-// callbackMsg is one redirect that reached the listener; the handler waits
-// on reply to pick the page it shows.
-type callbackMsg struct {
-	rawQuery string
-	reply    chan error
-}
+// callbackPages words the listener's pages for an OAuth 1.0a authorization.
+var callbackPages = loopback.Pages{Arrival: "callback", Flow: "Authorization", Done: "Authorized"}
 
-// listener receives the provider's redirect on loopback (S-02, S-03): one
-// flow, one callback, closed when the flow ends (S-05).
-type listener struct {
-	callbackURL string
-	path        string
-	srv         *http.Server
-	ch          chan callbackMsg
-	done        chan struct{}
-	wg          sync.WaitGroup
-	closeOnce   sync.Once
-}
-
-// listen starts the callback listener. registered is empty for
-// http://127.0.0.1:{OS port}/callback, or a loopback http URL whose port
-// (if any) and path are used.
-func listen(registered string) (*listener, error) {
+// listen starts the callback listener (S-02, S-03, S-05). registered is
+// empty for http://127.0.0.1:{OS port}/callback, or a loopback http URL
+// whose port (if any) and path are used.
+func listen(registered string) (*loopback.Listener, error) {
 	host, port, path := "127.0.0.1", "0", oauth.DefaultRedirectPath
 	if registered != "" {
 		u, err := url.Parse(registered)
@@ -146,101 +124,9 @@ func listen(registered string) (*listener, error) {
 			path = "/"
 		}
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	l, err := loopback.Listen(loopback.Config{Host: host, Port: port, Path: path, Pages: callbackPages})
 	if err != nil {
-		return nil, &Error{Kind: KindOther, Op: "authorization", Reason: fmt.Sprintf("cannot listen on %s port %s for the callback", host, port), Err: err}
+		return nil, &Error{Kind: KindOther, Op: "authorization", Reason: err.Error(), Err: err}
 	}
-	port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	l := &listener{
-		callbackURL: "http://" + net.JoinHostPort(host, port) + path,
-		path:        path,
-		ch:          make(chan callbackMsg, 1),
-		done:        make(chan struct{}),
-	}
-	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second}
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		_ = l.srv.Serve(ln)
-	}()
 	return l, nil
-}
-
-// close stops the listener and waits for its goroutine (S-05: no leaks).
-func (l *listener) close() {
-	if l == nil {
-		return
-	}
-	l.closeOnce.Do(func() {
-		close(l.done)
-		// A handler that already has its answer may finish its page.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := l.srv.Shutdown(ctx); err != nil {
-			_ = l.srv.Close()
-		}
-		l.wg.Wait()
-	})
-}
-
-// ServeHTTP answers only GET on the exact path (S-06). The page never shows
-// the token or the verifier, is not cached and sends no referrer.
-func (l *listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	if r.URL.EscapedPath() != l.path {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
-	if r.Method != http.MethodGet {
-		h.Set("Allow", http.MethodGet)
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	if r.URL.RawQuery == "" {
-		page(w, http.StatusBadRequest, "No authorization response", "This address only receives the callback of an authdeck authorization.")
-		return
-	}
-	msg := callbackMsg{rawQuery: r.URL.RawQuery, reply: make(chan error, 1)}
-	select {
-	case <-l.done:
-		page(w, http.StatusGone, "Authorization already finished", "Return to authdeck.")
-		return
-	default:
-	}
-	select {
-	case l.ch <- msg:
-	case <-l.done:
-		page(w, http.StatusGone, "Authorization already finished", "Return to authdeck.")
-		return
-	default:
-		page(w, http.StatusConflict, "Authorization already in progress", "Return to authdeck.")
-		return
-	}
-	var err error
-	select {
-	case err = <-msg.reply:
-	case <-l.done:
-		err = errors.New("flow ended")
-	case <-time.After(30 * time.Second):
-		err = errors.New("no answer")
-	}
-	if err != nil {
-		page(w, http.StatusBadRequest, "Authorization not completed", "authdeck did not accept this response. Return to the terminal for details.")
-		return
-	}
-	page(w, http.StatusOK, "Authorized", "authdeck received the authorization. You can close this tab and return to the terminal.")
-}
-
-func page(w http.ResponseWriter, status int, title, text string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><title>authdeck: %s</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;color:#222}</style></head>
-<body><h1>%s</h1><p>%s</p></body></html>`, title, title, text)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/internal/loopback"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -543,15 +544,15 @@ func (c *Client) Authorize(ctx context.Context, opts Options, cb Callbacks) (*Cr
 	rec := recorderOr(opts.Record)
 	red := c.newRedactor()
 	oob := c.Callback == OOB
-	var l *listener
+	var l *loopback.Listener
 	callback := OOB
 	if !oob {
 		var err error
 		if l, err = listen(c.Callback); err != nil {
 			return nil, err
 		}
-		defer l.close()
-		callback = l.callbackURL
+		defer l.Close()
+		callback = l.URL
 	} else if cb.Verifier == nil {
 		return nil, &Error{Kind: KindMissingInput, Op: "authorization", Reason: "the client uses the out-of-band (oob) callback, but there is no way to enter the verifier here",
 			Hint: "run the flow in a terminal or the TUI, or use the loopback callback"}
@@ -583,12 +584,12 @@ func hostOf(raw string) string {
 
 // browserLeg shows the URL, opens the browser and waits for the verifier:
 // from the listener, or typed in through cb.Verifier.
-func (c *Client) browserLeg(ctx context.Context, l *listener, tmp *Credentials, authURL string, opts Options, cb Callbacks, rec Recorder, red *redactor) (string, error) {
+func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Credentials, authURL string, opts Options, cb Callbacks, rec Recorder, red *redactor) (string, error) {
 	prompt := oauth.AuthPrompt{URL: authURL, QR: oauth.QRCode(authURL), Listening: l != nil}
 	note := "waiting for the verifier to be entered (oob)"
 	if l != nil {
-		prompt.RedirectURI = l.callbackURL
-		note = "waiting on the loopback callback " + l.callbackURL
+		prompt.RedirectURI = l.URL
+		note = "waiting on the loopback callback " + l.URL
 	}
 	if opts.NoBrowser {
 		note += "; browser not opened (--no-browser)"
@@ -633,9 +634,9 @@ func (c *Client) browserLeg(ctx context.Context, l *listener, tmp *Credentials, 
 		// The question goes away with the flow; wait so no goroutine outlives it.
 		defer func() { cancel(); <-done }()
 	}
-	var listenCh chan callbackMsg
+	var listenCh chan loopback.Callback
 	if l != nil {
-		listenCh = l.ch
+		listenCh = l.C
 	}
 	record := func(step string, ps []Param, err error) {
 		x := oauth.Exchange{Time: time.Now(), Step: step, Params: red.params(ps)}
@@ -656,9 +657,9 @@ func (c *Client) browserLeg(ctx context.Context, l *listener, tmp *Credentials, 
 			return "", &Error{Kind: KindAborted, Op: "authorization", Reason: fmt.Sprintf("timed out after %s waiting for the authorization", timeout),
 				Hint: "start again and approve the access sooner"}
 		case m := <-listenCh:
-			v, err := ParseCallback(m.rawQuery, tmp.Token)
-			m.reply <- err
-			ps, _ := ParseForm(m.rawQuery)
+			v, err := ParseCallback(m.RawQuery, tmp.Token)
+			m.Reply(err)
+			ps, _ := ParseForm(m.RawQuery)
 			record("callback", ps, err)
 			return v, err
 		case t := <-typedCh:

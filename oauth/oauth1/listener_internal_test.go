@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/internal/loopback"
 )
 
 var listenerHTTP = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
@@ -24,14 +25,14 @@ func TestListenerS06(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.close()
+	defer l.Close()
 	l2, err := listen("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l2.close()
-	if !strings.HasPrefix(l.callbackURL, "http://127.0.0.1:") || !strings.HasSuffix(l.callbackURL, "/callback") || l.callbackURL == l2.callbackURL {
-		t.Fatalf("callback URLs %s and %s: want two loopback URLs with different ports", l.callbackURL, l2.callbackURL)
+	l2.Close()
+	if !strings.HasPrefix(l.URL, "http://127.0.0.1:") || !strings.HasSuffix(l.URL, "/callback") || l.URL == l2.URL {
+		t.Fatalf("callback URLs %s and %s: want two loopback URLs with different ports", l.URL, l2.URL)
 	}
 	do := func(method, target string) (int, http.Header, string) {
 		req, _ := http.NewRequest(method, target, nil)
@@ -43,15 +44,15 @@ func TestListenerS06(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(b)
 	}
-	base := strings.TrimSuffix(l.callbackURL, "/callback")
+	base := strings.TrimSuffix(l.URL, "/callback")
 	for _, tc := range []struct {
 		method, target string
 		want           int
 	}{
-		{"POST", l.callbackURL + "?oauth_token=t&oauth_verifier=v", http.StatusMethodNotAllowed},
+		{"POST", l.URL + "?oauth_token=t&oauth_verifier=v", http.StatusMethodNotAllowed},
 		{"GET", base + "/callback/x?oauth_token=t", http.StatusNotFound},
 		{"GET", base + "/", http.StatusNotFound},
-		{"GET", l.callbackURL, http.StatusBadRequest},
+		{"GET", l.URL, http.StatusBadRequest},
 	} {
 		if got, h, _ := do(tc.method, tc.target); got != tc.want || h.Get("Cache-Control") != "no-store" {
 			t.Errorf("%s %s: %d (Cache-Control %q), want %d", tc.method, tc.target, got, h.Get("Cache-Control"), tc.want)
@@ -59,14 +60,14 @@ func TestListenerS06(t *testing.T) {
 	}
 	// The flow's side: take the callback and accept it.
 	go func() {
-		m := <-l.ch
-		if m.rawQuery != "oauth_token=tmp-token-123&oauth_verifier=verifier-456" {
-			m.reply <- errors.New("unexpected query")
+		m := <-l.C
+		if m.RawQuery != "oauth_token=tmp-token-123&oauth_verifier=verifier-456" {
+			m.Reply(errors.New("unexpected query"))
 			return
 		}
-		m.reply <- nil
+		m.Reply(nil)
 	}()
-	status, h, body := do("GET", l.callbackURL+"?oauth_token=tmp-token-123&oauth_verifier=verifier-456")
+	status, h, body := do("GET", l.URL+"?oauth_token=tmp-token-123&oauth_verifier=verifier-456")
 	if status != http.StatusOK {
 		t.Fatalf("callback: %d %s", status, body)
 	}
@@ -79,12 +80,12 @@ func TestListenerS06(t *testing.T) {
 		t.Error("the callback page shows the token or the verifier")
 	}
 	// Nobody takes a second callback: the flow has its answer.
-	l.ch <- callbackMsg{} // occupy the slot as a waiting flow would not
-	if status, _, _ := do("GET", l.callbackURL+"?oauth_token=x&oauth_verifier=y"); status != http.StatusConflict {
+	l.C <- loopback.Callback{} // occupy the slot as a waiting flow would not
+	if status, _, _ := do("GET", l.URL+"?oauth_token=x&oauth_verifier=y"); status != http.StatusConflict {
 		t.Errorf("second callback while one is pending: %d, want 409", status)
 	}
-	l.close()
-	if _, err := listenerHTTP.Get(l.callbackURL + "?oauth_token=x"); err == nil {
+	l.Close()
+	if _, err := listenerHTTP.Get(l.URL + "?oauth_token=x"); err == nil {
 		t.Error("the listener still answers after close")
 	}
 }
@@ -97,9 +98,9 @@ func TestListenRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.close()
-	if !strings.HasPrefix(l.callbackURL, "http://127.0.0.1:") || !strings.HasSuffix(l.callbackURL, "/oauth/done") {
-		t.Errorf("callback URL %s", l.callbackURL)
+	defer l.Close()
+	if !strings.HasPrefix(l.URL, "http://127.0.0.1:") || !strings.HasSuffix(l.URL, "/oauth/done") {
+		t.Errorf("callback URL %s", l.URL)
 	}
 	for _, bad := range []string{"https://example.com/cb", "http://example.com/cb", "http://127.0.0.1/cb?x=1", "myapp://cb"} {
 		_, err := listen(bad)
@@ -119,10 +120,10 @@ func TestBrowserLegClosesVerifierPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.close()
+	defer l.Close()
 	c := &Client{Opener: func(ctx context.Context, u string) error {
 		go func() {
-			resp, err := listenerHTTP.Get(l.callbackURL + "?oauth_token=tmp&oauth_verifier=v1")
+			resp, err := listenerHTTP.Get(l.URL + "?oauth_token=tmp&oauth_verifier=v1")
 			if err == nil {
 				resp.Body.Close()
 			}

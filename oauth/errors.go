@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/authdeck/authdeck/oauth/internal/servertext"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -246,28 +247,8 @@ func refreshError(err error, name string) error {
 	return err
 }
 
-// sanitize keeps the characters RFC 6749 allows in error text (printable
-// ASCII without '"' and '\'), so server text cannot forge terminal output,
-// and cuts it to max bytes.
-func sanitize(s string, max int) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\'')
-		case r >= 0x20 && r <= 0x7e:
-			b.WriteRune(r)
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte('?')
-		}
-		if b.Len() >= max {
-			return b.String()[:max] + "…"
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
+// sanitize makes server text safe to print (servertext.Clean).
+func sanitize(s string, max int) string { return servertext.Clean(s, max) }
 
 // newError is a short constructor for flow errors without an OAuth code.
 func newError(kind Kind, op, reason, hint string, err error) *Error {

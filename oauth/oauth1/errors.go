@@ -2,9 +2,9 @@ package oauth1
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/internal/servertext"
 )
 
 // Failure kinds, shared with the OAuth 2.0 engine so both map to the same
@@ -51,32 +51,9 @@ type Error struct {
 	Err error
 }
 
-// Error renders "op: reason [problem]: the server says "advice"".
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
-	}
-	reason := e.Reason
-	if reason == "" {
-		reason = e.Kind.String()
-	}
-	b.WriteString(reason)
-	if e.Problem != "" {
-		b.WriteString(" [")
-		b.WriteString(e.Problem)
-		b.WriteString("]")
-	}
-	if e.Advice != "" {
-		fmt.Fprintf(&b, `: the server says "%s"`, e.Advice)
-	}
-	if e.Err != nil && !strings.Contains(reason, e.Err.Error()) {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
+// Error renders "op: reason [problem]: the server says "advice"", the way
+// an OAuth 2.0 error renders its code and description.
+func (e *Error) Error() string { return e.asOAuth().Error() }
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
@@ -92,9 +69,15 @@ func (e *Error) As(target any) bool {
 	if !ok {
 		return false
 	}
-	*p = &oauth.Error{Kind: e.Kind, Op: e.Op, Code: e.Problem, Description: e.Advice, Status: e.Status,
-		Reason: e.Reason, Hint: e.Hint, Err: e.Err}
+	*p = e.asOAuth()
 	return true
+}
+
+// asOAuth is e as an OAuth 2.0 error: the problem as the code, the advice
+// as the description.
+func (e *Error) asOAuth() *oauth.Error {
+	return &oauth.Error{Kind: e.Kind, Op: e.Op, Code: e.Problem, Description: e.Advice, Status: e.Status,
+		Reason: e.Reason, Hint: e.Hint, Err: e.Err}
 }
 
 // problem is the plain-words meaning of an oauth_problem and the next step.
@@ -167,24 +150,5 @@ func problemError(op, code, advice string, status int) *Error {
 	return &Error{Kind: x.kind, Op: op, Problem: code, Advice: sanitize(advice, 300), Status: status, Reason: x.reason, Hint: x.hint}
 }
 
-// sanitize keeps printable ASCII (quotes and backslashes become '), so
-// server text cannot forge terminal output, and cuts it to max bytes.
-func sanitize(s string, max int) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\'')
-		case r >= 0x20 && r <= 0x7e:
-			b.WriteRune(r)
-		case r == '\t' || r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte('?')
-		}
-		if b.Len() >= max {
-			return b.String()[:max] + "…"
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
+// sanitize makes server text safe to print (servertext.Clean).
+func sanitize(s string, max int) string { return servertext.Clean(s, max) }

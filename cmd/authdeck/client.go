@@ -622,7 +622,7 @@ secret masked unless --reveal, a private key only by key id (never printed).`,
 			}
 			cj := credsJSON{Revealed: reveal, ClientCert: creds.Cert != ""}
 			if creds.ClientSecret != "" {
-				s := valueField{Value: creds.ClientSecret, Secret: true}.shown(reveal)
+				s := maskUnless(reveal, creds.ClientSecret)
 				cj.ClientSecret = &s
 			}
 			if creds.PrivateKey != "" {

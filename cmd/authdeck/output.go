@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -210,51 +209,18 @@ func parseExpiresFlag(s string) (*time.Time, error) {
 
 // valueField is one field of a stored value, with whether it is secret.
 type valueField struct {
-	Name   string
-	Value  string
-	Secret bool
+	vault.ValueField
 	// Never marks values that are never printed, even with --reveal (S-26).
 	Never bool
 }
 
-// secretValueFields lists the non-empty fields of a secret value by type.
+// secretValueFields lists the non-empty fields of a secret value by type;
+// private keys are never printed.
 func secretValueFields(t vault.SecretType, v vault.SecretValue) []valueField {
-	var out []valueField
-	add := func(name, value string, secret bool) {
-		if value != "" {
-			out = append(out, valueField{Name: name, Value: value, Secret: secret})
-		}
-	}
-	switch t {
-	case vault.TypeAPIKey:
-		add("key", v.Key, true)
-		add("headerName", v.HeaderName, false)
-	case vault.TypeSimple:
-		add("username", v.Username, false)
-		add("passphrase", v.Passphrase, true)
-	case vault.TypeOAuthToken, vault.TypeSessionAuth:
-		add("accessToken", v.AccessToken, true)
-		add("refreshToken", v.RefreshToken, true)
-		add("idToken", v.IDToken, true)
-		add("tokenType", v.TokenType, false)
-		add("scope", v.Scope, false)
-		add("expires", v.Expires, false)
-		keys := make([]string, 0, len(v.InputFields))
-		for k := range v.InputFields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			add("inputFields."+k, v.InputFields[k], true)
-		}
-	case vault.TypePrivateKey:
-		out = append(out, valueField{Name: "privateKey", Value: v.PrivateKey, Secret: true, Never: true})
-	case vault.TypeClientCert:
-		add("cert", v.Cert, false)
-		out = append(out, valueField{Name: "privateKey", Value: v.PrivateKey, Secret: true, Never: true})
-	case vault.TypeOAuth1Token:
-		add("token", v.Token, true)
-		add("tokenSecret", v.TokenSecret, true)
+	fields := v.Fields(t)
+	out := make([]valueField, len(fields))
+	for i, f := range fields {
+		out[i] = valueField{ValueField: f, Never: f.Name == "privateKey"}
 	}
 	return out
 }
@@ -265,10 +231,19 @@ func (f valueField) shown(reveal bool) string {
 	switch {
 	case f.Never:
 		return "(private key, never printed; identified by its key id)"
-	case !f.Secret || reveal:
+	case !f.Secret:
 		return f.Value
 	}
-	return vault.MaskValue("", f.Value).Text()
+	return maskUnless(reveal, f.Value)
+}
+
+// maskUnless returns a secret as it is when the user asked to reveal it,
+// else masked (S-30).
+func maskUnless(reveal bool, value string) string {
+	if reveal {
+		return value
+	}
+	return vault.MaskValue("", value).Text()
 }
 
 // ---- input ----

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
-	"time"
 
-	"golang.org/x/net/html"
+	"github.com/authdeck/authdeck/oauth/internal/htmlform"
 )
 
 // Browser follows an authorization URL like a user would: logs in and
@@ -30,17 +28,7 @@ type Browser struct {
 // NewBrowser returns a Browser that signs in as user with password.
 func NewBrowser(user, password string) *Browser {
 	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options.
-	return &Browser{
-		Client: &http.Client{
-			Jar:     jar,
-			Timeout: 30 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		},
-		User:     user,
-		Password: password,
-	}
+	return &Browser{Client: htmlform.NewClient(jar), User: user, Password: password}
 }
 
 // ErrLoginFailed reports that the provider re-showed a form with an error
@@ -75,10 +63,10 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (*url.URL, erro
 			return next, nil
 		case next != nil:
 			req, err = http.NewRequestWithContext(ctx, http.MethodGet, next.String(), nil)
-		case page.form != nil:
-			req, err = page.form.request(ctx, b, "")
+		case page.Form != nil:
+			req, err = b.fill(ctx, page.Form, "")
 		default:
-			return nil, fmt.Errorf("playground: authorization stopped at %s (status %d): %s", resp.Request.URL.Path, resp.StatusCode, page.text)
+			return nil, fmt.Errorf("playground: authorization stopped at %s (status %d): %s", resp.Request.URL.Path, resp.StatusCode, page.Text)
 		}
 		if err != nil {
 			return nil, err
@@ -95,18 +83,8 @@ func (b *Browser) Open(ctx context.Context, authURL string) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := b.Client.Do(req)
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return fmt.Errorf("playground: the callback answered %d", resp.StatusCode)
+	if err := htmlform.Visit(ctx, b.Client, target.String()); err != nil {
+		return fmt.Errorf("playground: %w", err)
 	}
 	return nil
 }
@@ -130,19 +108,19 @@ func (b *Browser) ApproveDevice(ctx context.Context, verificationURI, userCode s
 		switch {
 		case next != nil:
 			req, err = http.NewRequestWithContext(ctx, http.MethodGet, next.String(), nil)
-		case page.result != "":
+		case page.Result != "":
 			want := "approved"
 			if b.Deny {
 				want = "denied"
 			}
-			if page.result != want {
-				return fmt.Errorf("playground: device authorization ended %q: %s", page.result, page.text)
+			if page.Result != want {
+				return fmt.Errorf("playground: device authorization ended %q: %s", page.Result, page.Text)
 			}
 			return nil
-		case page.form != nil:
-			req, err = page.form.request(ctx, b, userCode)
+		case page.Form != nil:
+			req, err = b.fill(ctx, page.Form, userCode)
 		default:
-			return fmt.Errorf("playground: device verification stopped (status %d): %s", resp.StatusCode, page.text)
+			return fmt.Errorf("playground: device verification stopped (status %d): %s", resp.StatusCode, page.Text)
 		}
 		if err != nil {
 			return err
@@ -151,178 +129,45 @@ func (b *Browser) ApproveDevice(ctx context.Context, verificationURI, userCode s
 	return errors.New("playground: too many steps in the device verification")
 }
 
-// page is what the Browser understood of an HTML response.
-type page struct {
-	form   *form
-	result string // data-result of id="result"
-	text   string // visible text, shortened, for error messages
-}
-
 // step reads one response: a redirect target, or a parsed page. A page that
 // shows an error (id="error") fails with ErrLoginFailed.
-func (b *Browser) step(resp *http.Response) (*page, *url.URL, error) {
-	defer resp.Body.Close()
+func (b *Browser) step(resp *http.Response) (*htmlform.Page, *url.URL, error) {
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		htmlform.Discard(resp)
 		loc, err := resp.Location()
 		if err != nil {
 			return nil, nil, fmt.Errorf("playground: redirect without Location: %w", err)
 		}
 		return nil, loc, nil
 	}
-	p, err := parsePage(io.LimitReader(resp.Body, 1<<20), resp.Request.URL)
+	p, err := htmlform.Read(resp)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("playground: %w", err)
 	}
-	if p.errText != "" {
-		return nil, nil, fmt.Errorf("%w: %s", ErrLoginFailed, p.errText)
+	if p.Error != "" {
+		return nil, nil, fmt.Errorf("%w: %s", ErrLoginFailed, p.Error)
 	}
-	return &p.page, nil, nil
+	return p, nil, nil
 }
 
-type parsedPage struct {
-	page
-	errText string
-}
-
-// form is an HTML form: its action, method, fields and submit buttons.
-type form struct {
-	action  *url.URL
-	method  string
-	fields  []formField
-	buttons []formField // named submit buttons
-}
-
-type formField struct {
-	name, value, typ string
-}
-
-// request fills the form like a user: username and password from b,
+// fill answers a form like a user: username and password from b,
 // user_code from userCode, and the Allow or Deny button.
-func (f *form) request(ctx context.Context, b *Browser, userCode string) (*http.Request, error) {
-	v := url.Values{}
-	for _, fl := range f.fields {
-		val := fl.value
-		switch {
-		case fl.name == "username":
-			val = b.User
-		case fl.name == "password":
-			val = b.Password
-		case fl.name == "user_code" && fl.typ != "hidden" && userCode != "":
-			val = userCode
-		}
-		v.Add(fl.name, val)
-	}
-	want := "allow"
+func (b *Browser) fill(ctx context.Context, f *htmlform.Form, userCode string) (*http.Request, error) {
+	press := "allow"
 	if b.Deny {
-		want = "deny"
+		press = "deny"
 	}
-	for _, btn := range f.buttons {
-		if btn.name == "action" && btn.value != want {
-			continue
+	return f.Request(ctx, func(fl htmlform.Field) string {
+		switch {
+		case fl.Name == "username":
+			return b.User
+		case fl.Name == "password":
+			return b.Password
+		case fl.Name == "user_code" && fl.Type != "hidden" && userCode != "":
+			return userCode
 		}
-		v.Add(btn.name, btn.value)
-		break
-	}
-	if f.method == http.MethodGet {
-		u := *f.action
-		u.RawQuery = v.Encode()
-		return http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.action.String(), strings.NewReader(v.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
-// parsePage finds the first form, an error message and a result marker.
-func parsePage(r io.Reader, base *url.URL) (*parsedPage, error) {
-	doc, err := html.Parse(r)
-	if err != nil {
-		return nil, fmt.Errorf("playground: cannot parse page: %w", err)
-	}
-	p := &parsedPage{}
-	var text strings.Builder
-	var walk func(n *html.Node, inForm *form)
-	walk = func(n *html.Node, inForm *form) {
-		if n.Type == html.TextNode {
-			text.WriteString(strings.TrimSpace(n.Data))
-			text.WriteByte(' ')
-		}
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "style", "script", "head":
-				return
-			case "form":
-				if p.form == nil {
-					action, _ := url.Parse(attr(n, "action"))
-					if action == nil {
-						action = &url.URL{}
-					}
-					method := strings.ToUpper(attr(n, "method"))
-					if method != http.MethodPost {
-						method = http.MethodGet
-					}
-					p.form = &form{action: base.ResolveReference(action), method: method}
-					inForm = p.form
-				}
-			case "input":
-				if inForm != nil && attr(n, "name") != "" {
-					typ := strings.ToLower(attr(n, "type"))
-					if typ == "submit" {
-						inForm.buttons = append(inForm.buttons, formField{name: attr(n, "name"), value: attr(n, "value")})
-					} else {
-						inForm.fields = append(inForm.fields, formField{name: attr(n, "name"), value: attr(n, "value"), typ: typ})
-					}
-				}
-			case "button":
-				if inForm != nil && attr(n, "name") != "" && strings.ToLower(attr(n, "type")) != "button" {
-					inForm.buttons = append(inForm.buttons, formField{name: attr(n, "name"), value: attr(n, "value")})
-				}
-			}
-			switch attr(n, "id") {
-			case "error":
-				p.errText = strings.TrimSpace(nodeText(n))
-			case "result":
-				p.result = attr(n, "data-result")
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, inForm)
-		}
-	}
-	walk(doc, nil)
-	p.text = strings.Join(strings.Fields(text.String()), " ")
-	if len(p.text) > 200 {
-		p.text = p.text[:200] + "…"
-	}
-	return p, nil
-}
-
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
+		return fl.Value
+	}, press)
 }
 
 func sameOrigin(a, b *url.URL) bool {

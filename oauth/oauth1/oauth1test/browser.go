@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
-	"golang.org/x/net/html"
+	"github.com/authdeck/authdeck/oauth/internal/htmlform"
 )
 
 // Browser answers the authorization page like a user would, with a plain
@@ -27,14 +24,7 @@ type Browser struct {
 
 // NewBrowser returns a Browser that signs in as user with password.
 func NewBrowser(user, password string) *Browser {
-	return &Browser{
-		Client: &http.Client{
-			Timeout:       30 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		User:     user,
-		Password: password,
-	}
+	return &Browser{Client: htmlform.NewClient(nil), User: user, Password: password}
 }
 
 // ErrRefused reports that the provider answered the form with an error
@@ -58,55 +48,58 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (*Approval, err
 	if err != nil {
 		return nil, fmt.Errorf("oauth1test: authorization URL: %w", err)
 	}
-	resp, err := b.get(ctx, authURL)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		return nil, err
 	}
-	p, err := readPage(resp)
+	resp, err := b.Client.Do(req)
 	if err != nil {
 		return nil, err
 	}
-	if p.fields == nil {
-		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.text)
+	p, err := htmlform.Read(resp)
+	if err != nil {
+		return nil, fmt.Errorf("oauth1test: %w", err)
 	}
-	form := url.Values{}
-	for k, v := range p.fields {
-		form.Set(k, v)
+	if p.Form == nil {
+		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.Text)
 	}
-	form.Set("username", b.User)
-	form.Set("password", b.Password)
-	form.Set("action", "approve")
+	press := "approve"
 	if b.Deny {
-		form.Set("action", "deny")
+		press = "deny"
 	}
-	action := start.ResolveReference(&url.URL{Path: p.action})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(form.Encode()))
+	req, err = p.Form.Request(ctx, func(f htmlform.Field) string {
+		switch f.Name {
+		case "username":
+			return b.User
+		case "password":
+			return b.Password
+		}
+		return f.Value
+	}, press)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", start.Scheme+"://"+start.Host)
 	resp, err = b.Client.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode == http.StatusFound {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
+		htmlform.Discard(resp)
 		loc, err := resp.Location()
 		if err != nil {
 			return nil, fmt.Errorf("oauth1test: redirect without Location: %w", err)
 		}
 		return &Approval{Callback: loc, Verifier: loc.Query().Get("oauth_verifier")}, nil
 	}
-	p, err = readPage(resp)
+	p, err = htmlform.Read(resp)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("oauth1test: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK || p.errText != "" {
-		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.text)
+	if resp.StatusCode != http.StatusOK || p.Error != "" {
+		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.Text)
 	}
-	return &Approval{Verifier: p.verifier}, nil
+	return &Approval{Verifier: p.Verifier}, nil
 }
 
 // Open runs Authorize and then requests the redirect, as a browser would,
@@ -120,89 +113,8 @@ func (b *Browser) Open(ctx context.Context, authURL string) error {
 	if a.Callback == nil {
 		return errors.New("oauth1test: the authorization is out-of-band; there is no callback to open")
 	}
-	resp, err := b.get(ctx, a.Callback.String())
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return fmt.Errorf("oauth1test: the callback answered %d", resp.StatusCode)
+	if err := htmlform.Visit(ctx, b.Client, a.Callback.String()); err != nil {
+		return fmt.Errorf("oauth1test: %w", err)
 	}
 	return nil
-}
-
-func (b *Browser) get(ctx context.Context, target string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return nil, err
-	}
-	return b.Client.Do(req)
-}
-
-// page is what the Browser understood of an HTML page.
-type page struct {
-	action   string
-	fields   map[string]string // hidden inputs; nil without a form
-	verifier string
-	errText  string
-	text     string
-}
-
-// readPage parses the provider's page (at most 1 MiB).
-func readPage(resp *http.Response) (*page, error) {
-	defer resp.Body.Close()
-	doc, err := html.Parse(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("oauth1test: the page does not parse: %w", err)
-	}
-	p := &page{}
-	var text strings.Builder
-	var walk func(n *html.Node, depth int)
-	walk = func(n *html.Node, depth int) {
-		if depth > 64 {
-			return
-		}
-		if n.Type == html.TextNode {
-			text.WriteString(strings.TrimSpace(n.Data))
-			text.WriteByte(' ')
-		}
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "form":
-				p.action = attr(n, "action")
-				p.fields = map[string]string{}
-			case "input":
-				if attr(n, "type") == "hidden" && p.fields != nil {
-					p.fields[attr(n, "name")] = attr(n, "value")
-				}
-			case "code":
-				if attr(n, "id") == "verifier" && n.FirstChild != nil {
-					p.verifier = n.FirstChild.Data
-				}
-			case "p":
-				if attr(n, "id") == "error" && n.FirstChild != nil {
-					p.errText = n.FirstChild.Data
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
-		}
-	}
-	walk(doc, 0)
-	p.text = strings.Join(strings.Fields(text.String()), " ")
-	if len(p.text) > 300 {
-		p.text = p.text[:300] + "…"
-	}
-	return p, nil
-}
-
-func attr(n *html.Node, name string) string {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return a.Val
-		}
-	}
-	return ""
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // MaxResponseBytes is the largest response body authdeck reads from an
@@ -259,15 +261,7 @@ func jsonErrorAt(data []byte, err error) string {
 	if off < 0 {
 		return msg
 	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
+	line, col := vault.LineCol(data, off)
 	return fmt.Sprintf("line %d, column %d: %s", line, col, msg)
 }
 

@@ -66,6 +66,49 @@ func ResolveEnv(c *Catalog, candidates ...string) (string, error) {
 	return name, nil
 }
 
+// lookup returns a copy of the item of kind named name in env, as find
+// finds it in the current catalog; a missing environment or item is a
+// NotFoundError that says which.
+func lookup[T any](v *Vault, kind, env, name string, find func(c *Catalog, env, name string) (*T, bool)) (T, error) {
+	var zero T
+	c, err := v.cat.Load()
+	if err != nil {
+		return zero, err
+	}
+	if _, ok := c.Env(env); !ok {
+		return zero, &NotFoundError{Kind: "environment", Name: env}
+	}
+	x, ok := find(c, env, name)
+	if !ok {
+		return zero, &NotFoundError{Kind: kind, Name: name, Env: env}
+	}
+	return *x, nil
+}
+
+// getJSON reads the value stored under key into out. A value that does not
+// decode is reported as corrupt, never returned as found.
+func (v *Vault) getJSON(ctx context.Context, key string, out any) error {
+	b, err := v.store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &StoreError{Op: "get", Backend: v.store.Backend(), Key: key, Err: ErrCorrupt}
+	}
+	return nil
+}
+
+// removeOne deletes the items of *list that match; deleting none is the
+// notFound error.
+func removeOne[T any](list *[]T, match func(T) bool, notFound error) error {
+	n := len(*list)
+	*list = slices.DeleteFunc(*list, match)
+	if len(*list) == n {
+		return notFound
+	}
+	return nil
+}
+
 // valueWrite is one store write of a change: a value to set, or nil to delete.
 type valueWrite struct {
 	key   string
@@ -392,15 +435,12 @@ func (v *Vault) secretVars(ctx context.Context, e *Environment) (map[string]stri
 	if !e.HasSecretVars() {
 		return vars, nil
 	}
-	b, err := v.store.Get(ctx, envKey(e.ID))
+	err := v.getJSON(ctx, envKey(e.ID), &vars)
 	if errors.Is(err, ErrNotFound) {
 		return vars, nil
 	}
 	if err != nil {
 		return nil, err
-	}
-	if err := json.Unmarshal(b, &vars); err != nil {
-		return nil, &StoreError{Op: "get", Backend: v.store.Backend(), Key: envKey(e.ID), Err: ErrCorrupt}
 	}
 	return vars, nil
 }
@@ -437,18 +477,7 @@ func (v *Vault) Vars(ctx context.Context, env string) (map[string]string, error)
 
 // Client returns the auth client named name in env.
 func (v *Vault) Client(env, name string) (AuthClient, error) {
-	c, err := v.cat.Load()
-	if err != nil {
-		return AuthClient{}, err
-	}
-	if _, ok := c.Env(env); !ok {
-		return AuthClient{}, &NotFoundError{Kind: "environment", Name: env}
-	}
-	x, ok := c.Client(env, name)
-	if !ok {
-		return AuthClient{}, &NotFoundError{Kind: "auth client", Name: name, Env: env}
-	}
-	return *x, nil
+	return lookup(v, "auth client", env, name, (*Catalog).Client)
 }
 
 // PutClient creates (empty ID) or updates (by ID) an auth client. creds nil
@@ -563,14 +592,8 @@ func (v *Vault) ClientCredentials(ctx context.Context, ac AuthClient) (ClientCre
 	if !ac.HasSecret {
 		return creds, nil
 	}
-	b, err := v.store.Get(ctx, clientKey(ac.ID))
-	if err != nil {
-		return creds, err
-	}
-	if err := json.Unmarshal(b, &creds); err != nil {
-		return creds, &StoreError{Op: "get", Backend: v.store.Backend(), Key: clientKey(ac.ID), Err: ErrCorrupt}
-	}
-	return creds, nil
+	err := v.getJSON(ctx, clientKey(ac.ID), &creds)
+	return creds, err
 }
 
 // RemoveClient deletes an auth client and its stored credentials. Secrets
@@ -585,10 +608,8 @@ func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
 		writes = append(writes, valueWrite{key: clientKey(ac.ID)})
 	}
 	_, err = v.commit(ctx, writes, func(c *Catalog) error {
-		n := len(c.Clients)
-		c.Clients = slices.DeleteFunc(c.Clients, func(x AuthClient) bool { return x.ID == ac.ID })
-		if len(c.Clients) == n {
-			return &NotFoundError{Kind: "auth client", Name: name, Env: env}
+		if err := removeOne(&c.Clients, func(x AuthClient) bool { return x.ID == ac.ID }, &NotFoundError{Kind: "auth client", Name: name, Env: env}); err != nil {
+			return err
 		}
 		// Unlink its secrets, so a later client of the same name never
 		// inherits tokens issued to this one.
@@ -606,18 +627,7 @@ func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
 
 // Secret returns the secret named name in env.
 func (v *Vault) Secret(env, name string) (Secret, error) {
-	c, err := v.cat.Load()
-	if err != nil {
-		return Secret{}, err
-	}
-	if _, ok := c.Env(env); !ok {
-		return Secret{}, &NotFoundError{Kind: "environment", Name: env}
-	}
-	x, ok := c.Secret(env, name)
-	if !ok {
-		return Secret{}, &NotFoundError{Kind: "secret", Name: name, Env: env}
-	}
-	return *x, nil
+	return lookup(v, "secret", env, name, (*Catalog).Secret)
 }
 
 // PutSecret creates (empty ID) or updates (by ID) a secret. val nil keeps the
@@ -736,14 +746,8 @@ func checkSecretPlacement(c *Catalog, s Secret, creating bool) error {
 // SecretValue reads a secret's stored value.
 func (v *Vault) SecretValue(ctx context.Context, s Secret) (SecretValue, error) {
 	var val SecretValue
-	b, err := v.store.Get(ctx, secretKey(s.ID))
-	if err != nil {
-		return val, err
-	}
-	if err := json.Unmarshal(b, &val); err != nil {
-		return val, &StoreError{Op: "get", Backend: v.store.Backend(), Key: secretKey(s.ID), Err: ErrCorrupt}
-	}
-	return val, nil
+	err := v.getJSON(ctx, secretKey(s.ID), &val)
+	return val, err
 }
 
 // RemoveSecret deletes a secret and its stored value.
@@ -753,12 +757,7 @@ func (v *Vault) RemoveSecret(ctx context.Context, env, name string) error {
 		return err
 	}
 	_, err = v.commit(ctx, []valueWrite{{key: secretKey(s.ID)}}, func(c *Catalog) error {
-		n := len(c.Secrets)
-		c.Secrets = slices.DeleteFunc(c.Secrets, func(x Secret) bool { return x.ID == s.ID })
-		if len(c.Secrets) == n {
-			return &NotFoundError{Kind: "secret", Name: name, Env: env}
-		}
-		return nil
+		return removeOne(&c.Secrets, func(x Secret) bool { return x.ID == s.ID }, &NotFoundError{Kind: "secret", Name: name, Env: env})
 	})
 	return err
 }
@@ -767,18 +766,7 @@ func (v *Vault) RemoveSecret(ctx context.Context, env, name string) error {
 
 // SavedRequest returns the saved request named name in env.
 func (v *Vault) SavedRequest(env, name string) (Request, error) {
-	c, err := v.cat.Load()
-	if err != nil {
-		return Request{}, err
-	}
-	if _, ok := c.Env(env); !ok {
-		return Request{}, &NotFoundError{Kind: "environment", Name: env}
-	}
-	x, ok := c.Request(env, name)
-	if !ok {
-		return Request{}, &NotFoundError{Kind: "request", Name: name, Env: env}
-	}
-	return *x, nil
+	return lookup(v, "request", env, name, (*Catalog).Request)
 }
 
 // PutRequest creates (empty ID) or updates (by ID) a saved request.
@@ -821,12 +809,7 @@ func (v *Vault) PutRequest(r Request) (Request, error) {
 // RemoveRequest deletes a saved request.
 func (v *Vault) RemoveRequest(env, name string) error {
 	_, err := v.cat.Update(func(c *Catalog) error {
-		n := len(c.Requests)
-		c.Requests = slices.DeleteFunc(c.Requests, func(x Request) bool { return x.Env == env && x.Name == name })
-		if len(c.Requests) == n {
-			return &NotFoundError{Kind: "request", Name: name, Env: env}
-		}
-		return nil
+		return removeOne(&c.Requests, func(x Request) bool { return x.Env == env && x.Name == name }, &NotFoundError{Kind: "request", Name: name, Env: env})
 	})
 	return err
 }

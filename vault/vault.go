@@ -98,9 +98,24 @@ func (v *Vault) getJSON(ctx context.Context, key string, out any) error {
 	return nil
 }
 
-// removeOne deletes the items of *list that match; deleting none is the
+// upsert appends x when creating, else puts x in place of the item it
+// replaces; finding none is the notFound error.
+func upsert[T any](list *[]T, x T, creating bool, replaces func(T) bool, notFound error) error {
+	if creating {
+		*list = append(*list, x)
+		return nil
+	}
+	i := slices.IndexFunc(*list, replaces)
+	if i < 0 {
+		return notFound
+	}
+	(*list)[i] = x
+	return nil
+}
+
+// removeWhere deletes the items of *list that match; deleting none is the
 // notFound error.
-func removeOne[T any](list *[]T, match func(T) bool, notFound error) error {
+func removeWhere[T any](list *[]T, match func(T) bool, notFound error) error {
 	n := len(*list)
 	*list = slices.DeleteFunc(*list, match)
 	if len(*list) == n {
@@ -544,17 +559,8 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 		if err := checkClientPlacement(c, ac, creating); err != nil {
 			return err
 		}
-		if creating {
-			c.Clients = append(c.Clients, ac)
-			return nil
-		}
-		for i := range c.Clients {
-			if c.Clients[i].ID == ac.ID {
-				c.Clients[i] = ac
-				return nil
-			}
-		}
-		return &NotFoundError{Kind: "auth client", Name: ac.Name, Env: ac.Env}
+		return upsert(&c.Clients, ac, creating, func(x AuthClient) bool { return x.ID == ac.ID },
+			&NotFoundError{Kind: "auth client", Name: ac.Name, Env: ac.Env})
 	})
 	if err != nil {
 		return AuthClient{}, err
@@ -608,7 +614,7 @@ func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
 		writes = append(writes, valueWrite{key: clientKey(ac.ID)})
 	}
 	_, err = v.commit(ctx, writes, func(c *Catalog) error {
-		if err := removeOne(&c.Clients, func(x AuthClient) bool { return x.ID == ac.ID }, &NotFoundError{Kind: "auth client", Name: name, Env: env}); err != nil {
+		if err := removeWhere(&c.Clients, func(x AuthClient) bool { return x.ID == ac.ID }, &NotFoundError{Kind: "auth client", Name: name, Env: env}); err != nil {
 			return err
 		}
 		// Unlink its secrets, so a later client of the same name never
@@ -672,17 +678,8 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 		if err := checkSecretPlacement(c, s, creating); err != nil {
 			return err
 		}
-		if creating {
-			c.Secrets = append(c.Secrets, s)
-			return nil
-		}
-		for i := range c.Secrets {
-			if c.Secrets[i].ID == s.ID {
-				c.Secrets[i] = s
-				return nil
-			}
-		}
-		return &NotFoundError{Kind: "secret", Name: s.Name, Env: s.Env}
+		return upsert(&c.Secrets, s, creating, func(x Secret) bool { return x.ID == s.ID },
+			&NotFoundError{Kind: "secret", Name: s.Name, Env: s.Env})
 	})
 	if err != nil {
 		return Secret{}, err
@@ -757,7 +754,7 @@ func (v *Vault) RemoveSecret(ctx context.Context, env, name string) error {
 		return err
 	}
 	_, err = v.commit(ctx, []valueWrite{{key: secretKey(s.ID)}}, func(c *Catalog) error {
-		return removeOne(&c.Secrets, func(x Secret) bool { return x.ID == s.ID }, &NotFoundError{Kind: "secret", Name: name, Env: env})
+		return removeWhere(&c.Secrets, func(x Secret) bool { return x.ID == s.ID }, &NotFoundError{Kind: "secret", Name: name, Env: env})
 	})
 	return err
 }
@@ -809,7 +806,7 @@ func (v *Vault) PutRequest(r Request) (Request, error) {
 // RemoveRequest deletes a saved request.
 func (v *Vault) RemoveRequest(env, name string) error {
 	_, err := v.cat.Update(func(c *Catalog) error {
-		return removeOne(&c.Requests, func(x Request) bool { return x.Env == env && x.Name == name }, &NotFoundError{Kind: "request", Name: name, Env: env})
+		return removeWhere(&c.Requests, func(x Request) bool { return x.Env == env && x.Name == name }, &NotFoundError{Kind: "request", Name: name, Env: env})
 	})
 	return err
 }

@@ -33,16 +33,7 @@ type oauth1TokenJSON struct {
 // OA1_TOKEN secret with its auth client.
 func oauth1Target(cat *vault.Catalog, env, name string) (*vault.AuthClient, *vault.Secret, error) {
 	if c, ok := cat.Client(env, name); ok && c.Type == vault.ClientOAuth1 {
-		var linked []vault.Secret
-		for _, s := range cat.SecretsIn(env) {
-			if s.Type == vault.TypeOAuth1Token && s.AuthClient == c.Name {
-				if s.Name == c.Name {
-					linked = []vault.Secret{s}
-					break
-				}
-				linked = append(linked, s)
-			}
-		}
+		linked := oauth1.TokenSecrets(cat, env, c.Name)
 		switch len(linked) {
 		case 0:
 			return c, nil, nil

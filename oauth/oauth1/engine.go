@@ -154,6 +154,23 @@ func (e *Engine) resolveClient(req AuthorizeRequest) (vault.AuthClient, *vault.S
 	return *c, existing, env, nil
 }
 
+// TokenSecrets returns the token secrets of the OAuth 1.0a auth client
+// named client in env, as Signer picks them: the OA1_TOKEN secret named
+// like the client when one is linked to it, else every one linked to it.
+// None means the client was never authorized; several must be named.
+func TokenSecrets(cat *vault.Catalog, env, client string) []vault.Secret {
+	var linked []vault.Secret
+	for _, s := range cat.SecretsIn(env) {
+		if s.Type == vault.TypeOAuth1Token && s.AuthClient == client {
+			if s.Name == client {
+				return []vault.Secret{s}
+			}
+			linked = append(linked, s)
+		}
+	}
+	return linked
+}
+
 // Signer returns a signer for requests made with the token credentials
 // named name in env: an OA1_TOKEN secret (linked to its auth client), or an
 // OAuth 1.0a auth client (its token secret: the one of the same name, else
@@ -175,16 +192,7 @@ func (e *Engine) Signer(ctx context.Context, env, name string) (*Signer, error) 
 	}
 	var sec vault.Secret
 	if c, ok := cat.Client(env, name); ok && c.Type == vault.ClientOAuth1 {
-		var linked []vault.Secret
-		for _, s := range cat.SecretsIn(env) {
-			if s.Type == vault.TypeOAuth1Token && s.AuthClient == c.Name {
-				if s.Name == c.Name {
-					linked = []vault.Secret{s}
-					break
-				}
-				linked = append(linked, s)
-			}
-		}
+		linked := TokenSecrets(cat, env, c.Name)
 		switch len(linked) {
 		case 0:
 			return nil, notConfigured(fmt.Sprintf("auth client %q has no token credentials yet", c.Name), "authorize it first (authdeck token "+c.Name+")")

@@ -52,16 +52,7 @@ func (c *credential) oauth1Target(cat *vault.Catalog, env string, ac *vault.Auth
 	if c.secret != nil || ac == nil {
 		return
 	}
-	var linked []vault.Secret
-	for _, s := range cat.SecretsIn(env) {
-		if s.Type == vault.TypeOAuth1Token && s.AuthClient == ac.Name {
-			if s.Name == ac.Name {
-				linked = []vault.Secret{s}
-				break
-			}
-			linked = append(linked, s)
-		}
-	}
+	linked := oauth1.TokenSecrets(cat, env, ac.Name)
 	if len(linked) == 1 {
 		c.allowed = append(c.allowed, linked[0].AllowedHosts)
 	}

@@ -19,7 +19,9 @@ func MaskedText(value string) string {
 }
 
 // SecretFields lists the secret fields of a value in display order, as
-// label/value pairs, for detail panes. Empty fields are left out.
+// label/value pairs, for detail panes. Empty fields are left out. A private
+// key is listed as its algorithm and key id, never as its PEM (S-26), so
+// revealing it shows nothing that could sign.
 func SecretFields(t vault.SecretType, v vault.SecretValue) []Field {
 	var out []Field
 	add := func(label, value string, secret bool) {
@@ -45,10 +47,14 @@ func SecretFields(t vault.SecretType, v vault.SecretValue) []Field {
 			add("field "+k, v.InputFields[k], true)
 		}
 	case vault.TypePrivateKey:
-		add("private key", v.PrivateKey, true)
+		if v.PrivateKey != "" {
+			out = append(out, keyFields("private key", v.PrivateKey)...)
+		}
 	case vault.TypeClientCert:
 		add("certificate", v.Cert, false)
-		add("private key", v.PrivateKey, true)
+		if v.PrivateKey != "" {
+			out = append(out, keyFields("private key", v.PrivateKey)...)
+		}
 	case vault.TypeOAuth1Token:
 		add("token", v.Token, true)
 		add("token secret", v.TokenSecret, true)
@@ -56,20 +62,21 @@ func SecretFields(t vault.SecretType, v vault.SecretValue) []Field {
 	return out
 }
 
-// ClientSecretFields lists an auth client's stored credentials as fields.
+// ClientSecretFields lists an auth client's stored credentials as fields;
+// like SecretFields, a private key appears as its algorithm and key id only.
 func ClientSecretFields(c vault.ClientCredentials) []Field {
 	var out []Field
 	if c.ClientSecret != "" {
 		out = append(out, Field{Label: "client secret", Value: c.ClientSecret, Secret: true})
 	}
 	if c.PrivateKey != "" {
-		out = append(out, Field{Label: "private key", Value: c.PrivateKey, Secret: true})
+		out = append(out, keyFields("private key", c.PrivateKey)...)
 	}
 	if c.Cert != "" {
 		out = append(out, Field{Label: "certificate", Value: c.Cert})
 	}
 	if c.CertKey != "" {
-		out = append(out, Field{Label: "certificate key", Value: c.CertKey, Secret: true})
+		out = append(out, keyFields("certificate key", c.CertKey)...)
 	}
 	return out
 }

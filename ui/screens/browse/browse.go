@@ -480,9 +480,14 @@ func (m *Model) KeyMap() KeyMap {
 		isToken := sel.secret != nil && isTokenPane(sel.secret.Type)
 		k.Token.SetEnabled(sel.client != nil || isToken)
 		k.Reveal.SetEnabled(sel.secret != nil || (sel.client != nil && sel.client.HasSecret))
-		k.Copy.SetEnabled(sel.request == nil)
-		if m.revealed != nil {
+		// S-26: a private key is never copied, so c is not offered for it.
+		keyOnly := privateKeyOnly(sel)
+		k.Copy.SetEnabled(sel.request == nil && !keyOnly)
+		switch {
+		case m.revealed != nil:
 			k.Reveal.SetHelp("v", "hide")
+		case keyOnly:
+			k.Reveal.SetHelp("v", "key id")
 		}
 		switch {
 		case sel.client != nil:

@@ -317,14 +317,21 @@ func (m *Model) valueFields(w *detailWriter, kind string) {
 	s := w.s
 	switch {
 	case m.revealed != nil:
+		secret := false
 		for _, f := range m.revealed.fields {
 			if f.Secret {
+				secret = true
 				w.wrapped(f.Label, f.Value, s.Revealed.Render)
 			} else {
 				w.wrapped(f.Label, f.Value, s.DetailValue.Render)
 			}
 		}
-		w.line(s.Warning.Render("revealed — press v to hide; hidden again when you move"))
+		if secret {
+			w.line(s.Warning.Render("revealed — press v to hide; hidden again when you move"))
+		} else {
+			// Only a private key's description was loaded: nothing is unmasked.
+			w.line(s.Muted.Render("a private key is shown by its key id only (S-26) · v hides this"))
+		}
 	case m.masked != nil:
 		for _, f := range m.masked {
 			if f.Secret {

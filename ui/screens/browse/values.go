@@ -3,6 +3,7 @@ package browse
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -22,8 +23,13 @@ type valueMsg struct {
 	fields  []common.Field
 	primary string
 	label   string
+	// refused says why nothing is copied even though a value was read.
+	refused string
 	err     error
 }
+
+// keyNotCopied is why a private key is never copied (S-26).
+const keyNotCopied = "A private key is never copied (S-26); v shows its key id"
 
 // load reads the selected item's stored value in a command.
 func (m *Model) load(p purpose) tea.Cmd {
@@ -55,11 +61,13 @@ func (m *Model) load(p purpose) tea.Cmd {
 						}
 					}
 				}
+				// A private key is never a copy's value (S-26): a client
+				// holding only a key has nothing to copy.
 				switch {
+				case holdsPrivateKey(ac):
+					msg.refused = keyNotCopied
 				case creds.ClientSecret != "":
 					msg.primary, msg.label = creds.ClientSecret, secretLabel+" of "+ac.Name
-				case creds.PrivateKey != "":
-					msg.primary, msg.label = creds.PrivateKey, "private key of "+ac.Name
 				case creds.CertKey != "":
 					msg.primary, msg.label = creds.Cert, "client certificate of "+ac.Name
 				}
@@ -75,11 +83,40 @@ func (m *Model) load(p purpose) tea.Cmd {
 		msg := valueMsg{seq: seq, id: s.ID, purpose: p, err: err}
 		if err == nil {
 			msg.fields = common.SecretFields(s.Type, val)
-			msg.primary = val.Primary(s.Type)
-			msg.label = primaryLabel(s.Type) + " of " + s.Name
+			if s.Type == vault.TypePrivateKey {
+				msg.refused = keyNotCopied
+			} else {
+				msg.primary = val.Primary(s.Type)
+				msg.label = primaryLabel(s.Type) + " of " + s.Name
+			}
 		}
 		return msg
 	}
+}
+
+// holdsPrivateKey reports whether what a client keeps in the store is a
+// private key (private_key_jwt, OAuth 1.0a RSA signatures): such a client
+// offers no copy, and its reveal shows the key id (S-26).
+func holdsPrivateKey(ac vault.AuthClient) bool {
+	switch ac.Type {
+	case vault.ClientOAuth1:
+		return oauth1.IsRSA(ac.SignatureMethod)
+	case vault.ClientSessionAuth:
+		return false
+	}
+	return ac.AuthMethod == vault.AuthPrivateKeyJWT
+}
+
+// privateKeyOnly reports whether the selection's stored value is a private
+// key and nothing else that could be copied.
+func privateKeyOnly(sel selection) bool {
+	switch {
+	case sel.secret != nil:
+		return sel.secret.Type == vault.TypePrivateKey
+	case sel.client != nil:
+		return sel.client.HasSecret && holdsPrivateKey(*sel.client)
+	}
+	return false
 }
 
 func primaryLabel(t vault.SecretType) string {
@@ -115,6 +152,9 @@ func (m *Model) handleValue(msg valueMsg) tea.Cmd {
 		m.revealed = &loaded{id: msg.id, fields: msg.fields}
 		return nil
 	case purposeCopy:
+		if msg.refused != "" {
+			return common.Status(common.StatusWarning, msg.refused)
+		}
 		if msg.primary == "" {
 			return common.Status(common.StatusWarning, "Nothing to copy: the value is empty")
 		}

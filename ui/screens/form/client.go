@@ -222,7 +222,12 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 		huh.NewOption("read a PEM file", sourceFile),
 	}
 	if s.orig != nil {
-		keyOpts = append([]huh.Option[string]{huh.NewOption("keep the stored credentials", sourceKeep)}, keyOpts...)
+		keep := "keep the stored credentials"
+		if s.orig.AuthMethod == vault.AuthPrivateKeyJWT && s.orig.KeyID != "" {
+			// The stored key is named by its key id, never shown (S-26).
+			keep = "keep the stored key (key id " + s.orig.KeyID + ")"
+		}
+		keyOpts = append([]huh.Option[string]{huh.NewOption(keep, sourceKeep)}, keyOpts...)
 	}
 	secretDesc := "shown masked"
 	if s.orig != nil && s.orig.HasSecret {

@@ -32,11 +32,16 @@ type secretSpec struct {
 	keySource, keyPath, certPath                string
 	token, tokenSecret                          string
 	loadedValue                                 *vault.SecretValue
+	// storedKey describes the stored private key of a PEM secret being
+	// edited; the PEM itself is dropped as soon as it is read (S-26).
+	storedKey *common.KeyInfo
 }
 
 // secretLoadedMsg carries the value of the secret being edited.
 type secretLoadedMsg struct {
 	val vault.SecretValue
+	// key describes the stored private key, whose PEM val no longer holds.
+	key *common.KeyInfo
 	err error
 }
 
@@ -85,7 +90,15 @@ func (s *secretSpec) load(c *common.Common) tea.Cmd {
 		ctx, cancel := common.StoreContext(timeout)
 		defer cancel()
 		val, err := v.SecretValue(ctx, sec)
-		return secretLoadedMsg{val: val, err: err}
+		msg := secretLoadedMsg{val: val, err: err}
+		if err == nil && val.PrivateKey != "" {
+			// The form never shows or needs a stored key: an empty key
+			// field keeps it. Keep its description and drop the PEM.
+			k := common.DescribeKey(val.PrivateKey)
+			msg.key = &k
+			msg.val.PrivateKey = ""
+		}
+		return msg
 	}
 }
 
@@ -99,6 +112,7 @@ func (s *secretSpec) loaded(msg tea.Msg) (bool, error) {
 	}
 	v := m.val
 	s.loadedValue = &v
+	s.storedKey = m.key
 	s.key = v.Key
 	if v.HeaderName != "" && s.headerName == "" {
 		s.headerName = v.HeaderName
@@ -298,14 +312,29 @@ func (s *secretSpec) keySourceSelect() huh.Field {
 		huh.NewOption("read a PEM file", sourceFile),
 	}
 	if s.orig != nil {
-		opts = append([]huh.Option[string]{huh.NewOption("keep the stored key", sourceKeep)}, opts...)
+		opts = append([]huh.Option[string]{huh.NewOption("keep the stored key"+s.storedKeyNote(), sourceKeep)}, opts...)
 	}
 	return huh.NewSelect[string]().Key("keySource").Title("Key").Options(opts...).Value(&s.keySource)
+}
+
+// storedKeyNote names the stored key by algorithm and key id, the only way
+// a form shows it (S-26): " (EC P-256 · key id …)".
+func (s *secretSpec) storedKeyNote() string {
+	switch {
+	case s.storedKey != nil:
+		return " (" + s.storedKey.Text() + ")"
+	case s.orig != nil && s.orig.KeyID != "":
+		return " (key id " + s.orig.KeyID + ")"
+	}
+	return ""
 }
 
 func (s *secretSpec) pathInput(k, title, desc string, p *string) *huh.Input {
 	if s.orig != nil {
 		desc += "; leave empty to keep the stored one"
+		if k == "keyPath" && s.typ == vault.TypeClientCert {
+			desc += s.storedKeyNote()
+		}
 	}
 	return huh.NewInput().Key(k).Title(title).Description(desc).Placeholder("~/keys/client.pem").Value(p)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/vault"
@@ -134,6 +135,12 @@ func (m *Model) load() tea.Cmd {
 		m.loadErr = &vault.NotFoundError{Kind: "secret", Name: m.name, Env: m.env}
 		return nil
 	}
+	if !tokenType(s.Type) {
+		// Only token sets are read here: a private key, for one, never
+		// leaves the store for a pane that would not show it anyway (S-26).
+		m.loadErr = &vault.NotFoundError{Kind: "token set", Name: s.Name, Env: m.env}
+		return nil
+	}
 	m.seq++
 	m.loading = true
 	seq, v, timeout := m.seq, m.c.Vault, m.c.StoreTimeout
@@ -143,6 +150,11 @@ func (m *Model) load() tea.Cmd {
 		val, err := v.SecretValue(ctx, s)
 		return loadedMsg{seq: seq, val: val, err: err}
 	}
+}
+
+// tokenType reports whether secrets of type t hold tokens this pane shows.
+func tokenType(t vault.SecretType) bool {
+	return t == vault.TypeOAuthToken || t == vault.TypeSessionAuth || t == vault.TypeOAuth1Token
 }
 
 // tick re-renders the countdown once a second while the pane is visible.
@@ -582,6 +594,10 @@ func (m *Model) renderOAuth1(w *writer, sec vault.Secret, now time.Time) {
 		w.row("client", s.Text.Render(ac.Name+" · OAuth 1.0a"))
 		w.row("consumer key", s.Text.Render(ac.ClientID))
 		w.row("signature", s.Text.Render(ac.SignatureMethod))
+		if oauth1.IsRSA(ac.SignatureMethod) && ac.KeyID != "" {
+			// The RSA key that signs is named by its key id only (S-26).
+			w.row("key id", s.Text.Render(ac.KeyID))
+		}
 	case sec.AuthClient != "":
 		w.row("client", s.Warning.Render(sec.AuthClient+" (not in this environment)"))
 	default:

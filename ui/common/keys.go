@@ -1,0 +1,90 @@
+package common
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// KeyInfo is what the TUI shows of a private key: enough to tell which key
+// it is, nothing that would let anyone use it (S-26). The PEM itself never
+// reaches a view, a clipboard or a log.
+type KeyInfo struct {
+	// ID is the RFC 7638 SHA-256 thumbprint of the public half, the key id
+	// providers and JWKS use; empty when the PEM could not be read.
+	ID string
+	// Alg names the algorithm and size: "RSA 2048", "EC P-256", "Ed25519".
+	Alg string
+}
+
+// DescribeKey reads a PEM private key just far enough to describe it. A PEM
+// that does not parse gives a KeyInfo with only Alg set, saying so, so a
+// broken value is reported without being shown. Keys TLS accepts but
+// private_key_jwt does not (RSA under 2048 bits, other curves, Ed25519) are
+// described too: a client certificate's key may be one.
+func DescribeKey(pemText string) KeyInfo {
+	unreadable := KeyInfo{Alg: "not a readable PEM private key"}
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return unreadable
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case "ENCRYPTED PRIVATE KEY":
+		return KeyInfo{Alg: "encrypted PEM private key"}
+	default:
+		return unreadable
+	}
+	if err != nil {
+		return unreadable
+	}
+	var info KeyInfo
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		info.Alg = fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PrivateKey:
+		info.Alg = "EC " + k.Curve.Params().Name
+	case ed25519.PrivateKey:
+		info.Alg = "Ed25519"
+	default:
+		info.Alg = fmt.Sprintf("%T", key)
+	}
+	if s, ok := key.(crypto.Signer); ok {
+		info.ID = vault.Thumbprint(s.Public())
+	}
+	return info
+}
+
+// Text renders the key as "RSA 2048 · key id 3f…" (or only the algorithm
+// when there is no key id).
+func (k KeyInfo) Text() string {
+	if k.ID == "" {
+		return k.Alg
+	}
+	return k.Alg + " · key id " + k.ID
+}
+
+// keyFields are the fields a private key shows as: its algorithm and size,
+// and its key id, never the key (S-26). Neither is secret, so both show
+// masked and revealed alike.
+func keyFields(label, pemText string) []Field {
+	k := DescribeKey(pemText)
+	out := []Field{{Label: label, Value: k.Alg + " (shown by key id only)"}}
+	if k.ID != "" {
+		out = append(out, Field{Label: "key id", Value: k.ID})
+	}
+	return out
+}

@@ -137,21 +137,32 @@ func (u *flowUI) say(format string, args ...any) {
 	fmt.Fprintf(u.a.IO.Err, format, args...)
 }
 
+// progress shows an engine's progress line with -v, or once the user has
+// been asked to act: a silent token command stays silent when nothing
+// needs the user.
+func (u *flowUI) progress(msg string) {
+	u.mu.Lock()
+	show := u.verbose || u.interactive
+	u.mu.Unlock()
+	if show {
+		u.say("authdeck: %s\n", msg)
+	}
+}
+
+// prompted notes that the user was asked to act, so progress shows from
+// now on.
+func (u *flowUI) prompted() {
+	u.mu.Lock()
+	u.interactive = true
+	u.mu.Unlock()
+}
+
 // callbacks returns the engine callbacks that talk to the terminal.
 func (u *flowUI) callbacks() oauth.FlowCallbacks {
 	cb := oauth.FlowCallbacks{
-		Progress: func(msg string) {
-			u.mu.Lock()
-			show := u.verbose || u.interactive
-			u.mu.Unlock()
-			if show {
-				u.say("authdeck: %s\n", msg)
-			}
-		},
+		Progress: u.progress,
 		AuthURL: func(p oauth.AuthPrompt) {
-			u.mu.Lock()
-			u.interactive = true
-			u.mu.Unlock()
+			u.prompted()
 			if p.Deprecated {
 				u.say("authdeck: warning: the implicit grant is deprecated (RFC 9700); this client enables it explicitly\n")
 			}
@@ -172,9 +183,7 @@ func (u *flowUI) callbacks() oauth.FlowCallbacks {
 			}
 		},
 		DeviceCode: func(p oauth.DevicePrompt) {
-			u.mu.Lock()
-			u.interactive = true
-			u.mu.Unlock()
+			u.prompted()
 			open := p.VerificationURI
 			u.say("\nTo sign in, open %s\nand enter the code:\n\n    %s\n\n", open, p.UserCode)
 			if p.VerificationURIComplete != "" {

@@ -148,18 +148,9 @@ func (a *App) printOAuth1Token(j oauth1TokenJSON, format string, reveal bool) er
 // landed on.
 func (u *flowUI) oauth1Callbacks() oauth1.Callbacks {
 	cb := oauth1.Callbacks{
-		Progress: func(msg string) {
-			u.mu.Lock()
-			show := u.verbose || u.interactive
-			u.mu.Unlock()
-			if show {
-				u.say("authdeck: %s\n", msg)
-			}
-		},
+		Progress: u.progress,
 		AuthURL: func(p oauth.AuthPrompt) {
-			u.mu.Lock()
-			u.interactive = true
-			u.mu.Unlock()
+			u.prompted()
 			u.say("\nApprove the access in your browser. If it does not open, visit:\n\n  %s\n\n", p.URL)
 			if p.QR != "" && u.qr {
 				u.say("%s\n", p.QR)

@@ -422,6 +422,20 @@ requests use POST unless --token-method GET.`,
 	return cmd
 }
 
+// clientNamed opens the workspace and finds the auth client named name in
+// its environment.
+func (a *App) clientNamed(name string) (*vault.Vault, string, vault.AuthClient, error) {
+	v, _, env, err := a.workspace()
+	if err != nil {
+		return nil, "", vault.AuthClient{}, err
+	}
+	ac, err := v.Client(env, name)
+	if err != nil {
+		return nil, "", vault.AuthClient{}, err
+	}
+	return v, env, ac, nil
+}
+
 // printCredsNote says which credentials went to the vault, without values.
 func (a *App) printCredsNote(ac vault.AuthClient, creds vault.ClientCredentials, backend string) {
 	var parts []string
@@ -459,11 +473,7 @@ asks for it (or reads it from the flags).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			old, err := v.Client(env, args[0])
+			v, env, old, err := a.clientNamed(args[0])
 			if err != nil {
 				return err
 			}
@@ -608,11 +618,7 @@ secret masked unless --reveal, a private key only by key id (never printed).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			ac, err := v.Client(env, args[0])
+			v, env, ac, err := a.clientNamed(args[0])
 			if err != nil {
 				return err
 			}
@@ -775,11 +781,7 @@ the provider. The client's auth method changes to private_key_jwt only with
 			default:
 				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
 			}
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			ac, err := v.Client(env, args[0])
+			v, _, ac, err := a.clientNamed(args[0])
 			if err != nil {
 				return err
 			}
@@ -874,11 +876,7 @@ func newClientPubkeyCmd(a *App) *cobra.Command {
 			if err := checkPubFormat(format); err != nil {
 				return err
 			}
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			ac, err := v.Client(env, args[0])
+			v, _, ac, err := a.clientNamed(args[0])
 			if err != nil {
 				return err
 			}

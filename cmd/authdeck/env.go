@@ -52,11 +52,7 @@ func newEnvListCmd(a *App) *cobra.Command {
 		Example: "  authdeck env list\n  authdeck env list --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			c, err := v.Load()
+			_, c, err := a.catalog()
 			if err != nil {
 				return err
 			}
@@ -160,11 +156,7 @@ scripts pass --yes.`,
 		ValidArgsFunction: a.completeNames(completeEnvs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			c, err := v.Load()
+			v, c, err := a.catalog()
 			if err != nil {
 				return err
 			}
@@ -302,11 +294,7 @@ Secret variables are masked and not even read from the vault unless --reveal.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: a.completeNames(completeEnvs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			c, err := v.Load()
+			v, c, err := a.catalog()
 			if err != nil {
 				return err
 			}

@@ -39,11 +39,7 @@ credentials: it is printed because you asked, so mind where it goes.`,
   authdeck export curl me --reveal | sh`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			saved, err := v.SavedRequest(env, args[0])
+			v, env, saved, err := a.savedRequest(args[0])
 			if err != nil {
 				return err
 			}

@@ -69,11 +69,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	default:
 		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl or http)", format)
 	}
-	v, err := a.Vault()
-	if err != nil {
-		return err
-	}
-	c, err := v.Load()
+	v, c, err := a.catalog()
 	if err != nil {
 		return err
 	}

@@ -356,13 +356,22 @@ func unwrapPathError(err error) error {
 
 // ---- workspace ----
 
-// workspace opens the vault and resolves the environment to work in.
-func (a *App) workspace() (*vault.Vault, *vault.Catalog, string, error) {
+// catalog opens the vault and loads its catalog.
+func (a *App) catalog() (*vault.Vault, *vault.Catalog, error) {
 	v, err := a.Vault()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, err
 	}
 	c, err := v.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, c, nil
+}
+
+// workspace opens the vault and resolves the environment to work in.
+func (a *App) workspace() (*vault.Vault, *vault.Catalog, string, error) {
+	v, c, err := a.catalog()
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -410,6 +419,19 @@ func withFlag(err error, flags map[string]string) error {
 	return err
 }
 
+// home is the workspace directory: $AUTHDECK_HOME, else the default; empty
+// when there is no user config directory to put it in.
+func (a *App) home() string {
+	if h := a.Getenv("AUTHDECK_HOME"); h != "" {
+		return h
+	}
+	h, err := vault.DefaultHome()
+	if err != nil {
+		return ""
+	}
+	return h
+}
+
 // ---- completion (catalog only) ----
 
 // completionCatalog loads the catalog without touching the secret store, so
@@ -424,13 +446,9 @@ func (a *App) completionCatalog() *vault.Catalog {
 		}
 		cs = v.Catalogs()
 	default:
-		home := a.Getenv("AUTHDECK_HOME")
+		home := a.home()
 		if home == "" {
-			h, err := vault.DefaultHome()
-			if err != nil {
-				return nil
-			}
-			home = h
+			return nil
 		}
 		fc, err := vault.OpenFileCatalog(home)
 		if err != nil {

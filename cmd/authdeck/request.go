@@ -126,11 +126,7 @@ request' says about credentials, redirects and refresh holds.
   authdeck send "Users › List users" -i --env staging`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, _, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			saved, err := v.SavedRequest(env, args[0])
+			v, env, saved, err := a.savedRequest(args[0])
 			if err != nil {
 				return err
 			}
@@ -319,19 +315,29 @@ func requestFailure(err error) error {
 	return oauthFailure(err)
 }
 
+// savedRequest opens the workspace and finds the saved request named name
+// in its environment.
+func (a *App) savedRequest(name string) (*vault.Vault, string, vault.Request, error) {
+	v, _, env, err := a.workspace()
+	if err != nil {
+		return nil, "", vault.Request{}, err
+	}
+	saved, err := v.SavedRequest(env, name)
+	if err != nil {
+		return nil, "", vault.Request{}, err
+	}
+	return v, env, saved, nil
+}
+
 // history returns where sent requests are recorded: a file under the
 // authdeck home, nothing for the memory (demo) vault.
 func (a *App) history(v *vault.Vault) vault.History {
 	if a.Getenv("AUTHDECK_VAULT") == vault.BackendMemory || (a.Getenv("AUTHDECK_VAULT") == "" && v.Backend() == vault.BackendMemory) {
 		return nil
 	}
-	home := a.Getenv("AUTHDECK_HOME")
+	home := a.home()
 	if home == "" {
-		h, err := vault.DefaultHome()
-		if err != nil {
-			return nil
-		}
-		home = h
+		return nil
 	}
 	h, err := vault.OpenHistory(home)
 	if err != nil {

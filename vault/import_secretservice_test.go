@@ -4,95 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault/seedtest"
 )
-
-// seedDir finds ../shared/seeds beside the module root, wherever the test runs from.
-func seedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	seeds := filepath.Join(dir, "..", "shared", "seeds")
-	if _, err := os.Stat(seeds); err != nil {
-		t.Fatalf("reference documents not found at %s (they sit beside the repository): %v", seeds, err)
-	}
-	return seeds
-}
-
-// seedText returns the reference document whose file name starts with prefix.
-func seedText(t testing.TB, prefix string) string {
-	t.Helper()
-	matches, err := filepath.Glob(filepath.Join(seedDir(t), prefix+"_*.txt"))
-	if err != nil || len(matches) != 1 {
-		t.Fatalf("seed %s: found %v (%v)", prefix, matches, err)
-	}
-	b, err := os.ReadFile(matches[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// jsonBlocks extracts the JSON examples of a document: every balanced {…}
-// that starts a line, scanning strings so braces inside them do not count.
-func jsonBlocks(text string) []string {
-	var out []string
-	lines := strings.SplitAfter(text, "\n")
-	off := 0
-	starts := []int{}
-	for _, l := range lines {
-		if strings.HasPrefix(strings.TrimLeft(l, " \t"), "{") {
-			starts = append(starts, off+strings.Index(l, "{"))
-		}
-		off += len(l)
-	}
-	end := -1
-	for _, s := range starts {
-		if s < end {
-			continue
-		}
-		depth, inStr, esc := 0, false, false
-		for k := s; k < len(text); k++ {
-			c := text[k]
-			switch {
-			case inStr && esc:
-				esc = false
-			case inStr && c == '\\':
-				esc = true
-			case inStr && c == '"':
-				inStr = false
-			case inStr:
-			case c == '"':
-				inStr = true
-			case c == '{':
-				depth++
-			case c == '}':
-				depth--
-			}
-			if depth == 0 {
-				out = append(out, text[s:k+1])
-				end = k + 1
-				break
-			}
-		}
-	}
-	return out
-}
 
 // The examples of seed 000, in document order.
 const (
@@ -103,15 +19,11 @@ const (
 	seedOAuthClient
 	seedSessionClient
 	seedSessionSecret
-	seedCount
 )
 
 func seedExamples(t testing.TB) []string {
 	t.Helper()
-	blocks := jsonBlocks(seedText(t, "000"))
-	if len(blocks) != seedCount {
-		t.Fatalf("seed 000 has %d JSON examples, want %d", len(blocks), seedCount)
-	}
+	blocks := seedtest.Examples(t)
 	wantType := []string{`"API_KEY"`, `"API_KEY"`, `"SIMPLE"`, `"OA2_AUTHORIZATION_CODE"`, `"OA2_AUTHORIZATION_CODE"`, `"SESSION_AUTH"`, `"SESSION_AUTH"`}
 	for i, b := range blocks {
 		if !strings.Contains(b, wantType[i]) {

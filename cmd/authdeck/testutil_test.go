@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/seedtest"
 )
 
 // testNow is the fixed clock of command tests.
@@ -177,70 +178,5 @@ func writeFile(t *testing.T, name, content string) string {
 // beside the repository in ../shared/seeds), in document order.
 func seedExamples(t *testing.T) []string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "..", "shared", "seeds", "000_*.txt"))
-	if len(matches) != 1 {
-		t.Fatalf("reference document 000 not found beside the repository (../shared/seeds): %v", matches)
-	}
-	b, err := os.ReadFile(matches[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	var out []string
-	pos := 0
-	for _, line := range strings.SplitAfter(text, "\n") {
-		start := pos
-		pos += len(line)
-		trimmed := strings.TrimLeft(line, " \t")
-		if !strings.HasPrefix(trimmed, "{") || (len(out) > 0 && start < lastEnd(text, out)) {
-			continue
-		}
-		s := start + len(line) - len(trimmed)
-		depth, inStr, esc := 0, false, false
-		for k := s; k < len(text); k++ {
-			c := text[k]
-			switch {
-			case inStr && esc:
-				esc = false
-			case inStr && c == '\\':
-				esc = true
-			case inStr && c == '"':
-				inStr = false
-			case inStr:
-			case c == '"':
-				inStr = true
-			case c == '{':
-				depth++
-			case c == '}':
-				depth--
-			}
-			if depth == 0 {
-				out = append(out, text[s:k+1])
-				break
-			}
-		}
-	}
-	if len(out) != 7 {
-		t.Fatalf("reference document 000 has %d JSON examples, want 7", len(out))
-	}
-	return out
-}
-
-// lastEnd is the offset just past the last extracted example.
-func lastEnd(text string, out []string) int {
-	last := out[len(out)-1]
-	return strings.LastIndex(text, last) + len(last)
+	return seedtest.Examples(t)
 }

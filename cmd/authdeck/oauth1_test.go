@@ -44,39 +44,10 @@ func oauth1Playground(t *testing.T) *playground.OAuth1 {
 	return oa1PG.OAuth1
 }
 
-// browsers runs simulated browsers in the background, as the system
-// opener does, and keeps their errors.
-type browsers struct {
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	errs   []error
-	opened atomic.Int32
-}
-
-// opener returns an Opener that runs fn with the authorization URL.
-func (b *browsers) opener(fn func(ctx context.Context, authURL string) error) oauth.Opener {
-	return func(ctx context.Context, authURL string) error {
-		b.opened.Add(1)
-		b.wg.Add(1)
-		go func() {
-			defer b.wg.Done()
-			if err := fn(context.WithoutCancel(ctx), authURL); err != nil {
-				b.mu.Lock()
-				b.errs = append(b.errs, err)
-				b.mu.Unlock()
-			}
-		}()
-		return nil
-	}
-}
-
-// wait waits for the browsers and fails on their errors.
-func (b *browsers) wait(t *testing.T) {
+// waitBrowsers waits for the browsers and fails on their errors.
+func waitBrowsers(t *testing.T, b *oauth1test.Browsers) {
 	t.Helper()
-	b.wg.Wait()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, err := range b.errs {
+	for _, err := range b.Wait() {
 		t.Errorf("browser: %v", err)
 	}
 }
@@ -253,10 +224,10 @@ func TestOAuth1TokenCommand(t *testing.T) {
 	o := oauth1Playground(t)
 	h := newHarness(t)
 	addOAuth1(t, h, o, "photos", "HMAC-SHA1")
-	var b browsers
-	open := b.opener(approve)
+	var b oauth1test.Browsers
+	open := b.Opener(approve)
 	r := h.runOpened(open, "", "token", "photos", "-f", "json")
-	b.wait(t)
+	waitBrowsers(t, &b)
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, r.err)
 	}
@@ -297,7 +268,7 @@ func TestOAuth1TokenCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(js.out), &j); err != nil || j["token_secret"] != stored.TokenSecret || j["from_cache"] != true {
 		t.Errorf("json --reveal: from_cache %v, has the token secret %v", j["from_cache"], j["token_secret"] == stored.TokenSecret)
 	}
-	if n := b.opened.Load(); n != 1 {
+	if n := len(b.URLs()); n != 1 {
 		t.Errorf("the browser opened %d times", n)
 	}
 
@@ -318,12 +289,12 @@ func TestOAuth1TokenCommand(t *testing.T) {
 
 	// --force authorizes again; -v shows each leg with the secrets redacted.
 	force := h.runOpened(open, "", "token", "photos", "--force", "-v")
-	b.wait(t)
+	waitBrowsers(t, &b)
 	if force.code != 0 {
 		t.Fatalf("--force: exit %d:\n%s", force.code, force.err)
 	}
 	fresh := h.secretValue(vault.DefaultEnv, "photos")
-	if fresh.Token == stored.Token || force.out != fresh.Token+"\n" || b.opened.Load() != 2 {
+	if fresh.Token == stored.Token || force.out != fresh.Token+"\n" || len(b.URLs()) != 2 {
 		t.Errorf("--force did not authorize again")
 	}
 	for _, want := range []string{"--- transcript (secrets redacted) ---", "[request token]", "[authorization]", "[access token]", "oauth_signature="} {
@@ -383,11 +354,11 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	h := newHarness(t)
 	addOAuth1(t, h, o, "photos", "RSA-SHA256", "--callback", "oob", "--token-method", "GET")
 	before := h.storeFingerprint()
-	var b browsers
+	var b oauth1test.Browsers
 	// typing reads the verifier off the page and types it (or wrong) on the terminal.
 	typing := func(wrong bool) func(p *pipeRun) oauth.Opener {
 		return func(p *pipeRun) oauth.Opener {
-			return b.opener(func(ctx context.Context, authURL string) error {
+			return b.Opener(func(ctx context.Context, authURL string) error {
 				a, err := oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Authorize(ctx, authURL)
 				if err != nil {
 					return err
@@ -407,15 +378,15 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	p := startOpened(h, typing(true), "token", "photos")
 	code := <-p.done
 	p.stdin.Close()
-	b.wait(t)
+	waitBrowsers(t, &b)
 	if code != vault.ExitRejected || !strings.Contains(p.errText(), "verifier_invalid") || !strings.Contains(p.errText(), "type the verifier") {
 		t.Fatalf("wrong verifier: exit %d:\n%s", code, p.errText())
 	}
 	if h.storeFingerprint() != before {
 		t.Fatalf("a failed authorization stored something")
 	}
-	r := h.runOpened(b.opener(approve), "", "token", "photos")
-	b.wait(t)
+	r := h.runOpened(b.Opener(approve), "", "token", "photos")
+	waitBrowsers(t, &b)
 	checkResult(t, r, vault.ExitMissingInput, []string{"out-of-band (oob) callback", "no way to enter the verifier"}, []string{"token", "photos"})
 	if h.storeFingerprint() != before {
 		t.Fatalf("a refused authorization stored something")
@@ -424,7 +395,7 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	p = startOpened(h, typing(false), "token", "photos", "-f", "json", "--reveal")
 	code = <-p.done
 	p.stdin.Close()
-	b.wait(t)
+	waitBrowsers(t, &b)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, p.errText())
 	}
@@ -451,12 +422,12 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		h := newHarness(t)
 		h.must("not-the-consumer-secret\n", oauth1AddArgs(o, "photos", "HMAC-SHA1", "--client-secret-stdin")...)
 		before := h.storeFingerprint()
-		var b browsers
-		r := h.runOpened(b.opener(approve), "", "token", "photos")
-		b.wait(t)
+		var b oauth1test.Browsers
+		r := h.runOpened(b.Opener(approve), "", "token", "photos")
+		waitBrowsers(t, &b)
 		checkResult(t, r, vault.ExitRejected, []string{"request token", "signature_invalid", "could not verify the signature", "check the consumer key and secret"}, []string{"token", "photos"})
-		if b.opened.Load() != 0 || h.storeFingerprint() != before {
-			t.Errorf("the flow went on (browser opened %d times) or stored something", b.opened.Load())
+		if len(b.URLs()) != 0 || h.storeFingerprint() != before {
+			t.Errorf("the flow went on (browser opened %d times) or stored something", len(b.URLs()))
 		}
 		noSecret(t, r, "not-the-consumer-secret")
 	})
@@ -474,9 +445,9 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		h.must("fake-consumer-secret-slow\n", "client", "add", "slow", "--oauth1", "--request-token-url", srv.RequestTokenURL,
 			"--auth-url", srv.AuthorizeURL, "--token-url", srv.AccessTokenURL, "--client-id", "slow-printer", "--signature-method", "PLAINTEXT", "--client-secret-stdin")
 		before := h.storeFingerprint()
-		var b browsers
+		var b oauth1test.Browsers
 		// The user approves, then takes two minutes to come back.
-		late := b.opener(func(ctx context.Context, authURL string) error {
+		late := b.Opener(func(ctx context.Context, authURL string) error {
 			br := oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword)
 			a, err := br.Authorize(ctx, authURL)
 			if err != nil {
@@ -490,7 +461,7 @@ func TestOAuth1TokenRejected(t *testing.T) {
 			return err
 		})
 		r := h.runOpened(late, "", "token", "slow")
-		b.wait(t)
+		waitBrowsers(t, &b)
 		// The flow talked to the user first, so the error is the last line.
 		checkCode(t, r, vault.ExitRejected, "access token", "token_expired", "start the authorization again")
 		if h.storeFingerprint() != before {
@@ -507,14 +478,14 @@ func TestOAuth1RequestCommand(t *testing.T) {
 	t.Parallel()
 	o := oauth1Playground(t)
 	h := newHarness(t)
-	var b browsers
+	var b oauth1test.Browsers
 	for _, c := range []struct{ name, method string }{{"hmac", "HMAC-SHA1"}, {"rsa", "RSA-SHA256"}} {
 		addOAuth1(t, h, o, c.name, c.method)
-		if r := h.runOpened(b.opener(approve), "", "token", c.name); r.code != 0 {
+		if r := h.runOpened(b.Opener(approve), "", "token", c.name); r.code != 0 {
 			t.Fatalf("token %s: exit %d:\n%s", c.name, r.code, r.err)
 		}
 	}
-	b.wait(t)
+	waitBrowsers(t, &b)
 	var secrets []string
 	for _, n := range []string{"hmac", "rsa"} {
 		v := h.secretValue(vault.DefaultEnv, n)

@@ -10,14 +10,12 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
@@ -137,48 +135,12 @@ func snapshot(t testing.TB, v *vault.Vault, store *vault.MemoryStore) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// browsers runs simulated browsers like the system opener does: in the
-// background, so the flow can wait on its listener meanwhile.
-type browsers struct {
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	errs []error
-	urls []string
-}
-
-// opener returns an Opener that runs fn in the background with the URL.
-func (b *browsers) opener(fn func(ctx context.Context, authURL string) error) oauth.Opener {
-	return func(ctx context.Context, authURL string) error {
-		b.mu.Lock()
-		b.urls = append(b.urls, authURL)
-		b.mu.Unlock()
-		b.wg.Add(1)
-		go func() {
-			defer b.wg.Done()
-			if err := fn(context.WithoutCancel(ctx), authURL); err != nil {
-				b.mu.Lock()
-				b.errs = append(b.errs, err)
-				b.mu.Unlock()
-			}
-		}()
-		return nil
-	}
-}
-
-// wait waits for every browser and returns their errors.
-func (b *browsers) wait() []error {
-	b.wg.Wait()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.errs)
-}
-
 // approve is a browser that approves as demo/demo and follows the callback.
 func approve(ctx context.Context, authURL string) error {
 	return oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Open(ctx, authURL)
 }
 
 // newEngine returns an engine over v whose browser is fn.
-func newEngine(v *vault.Vault, b *browsers, fn func(ctx context.Context, authURL string) error) *oauth1.Engine {
-	return &oauth1.Engine{Vault: v, HTTPClient: testHTTP, Opener: b.opener(fn), CallbackTimeout: 20 * time.Second}
+func newEngine(v *vault.Vault, b *oauth1test.Browsers, fn func(ctx context.Context, authURL string) error) *oauth1.Engine {
+	return &oauth1.Engine{Vault: v, HTTPClient: testHTTP, Opener: b.Opener(fn), CallbackTimeout: 20 * time.Second}
 }

@@ -71,13 +71,13 @@ func TestFlowEveryMethod(t *testing.T) {
 		t.Run(method+"/"+tokenMethod, func(t *testing.T) {
 			t.Parallel()
 			v, _ := newVault(t, srv, clientSpec{method: method, tokenMethod: tokenMethod})
-			var b browsers
+			var b oauth1test.Browsers
 			e := newEngine(v, &b, approve)
 			var prompt oauth.AuthPrompt
 			res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{
 				AuthURL: func(p oauth.AuthPrompt) { prompt = p },
 			})
-			if errs := b.wait(); len(errs) > 0 {
+			if errs := b.Wait(); len(errs) > 0 {
 				t.Fatalf("browser: %v", errs)
 			}
 			if err != nil {
@@ -132,7 +132,7 @@ func TestFlowReplacesOwnSecret(t *testing.T) {
 	t.Parallel()
 	srv := startProvider(t, oauth1test.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA256})
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, approve)
 	first, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Env: "dev", Client: "photos", Secret: "photos-token"}, oauth1.Callbacks{})
 	if err != nil {
@@ -140,7 +140,7 @@ func TestFlowReplacesOwnSecret(t *testing.T) {
 	}
 	s1, _ := v.Secret("dev", "photos-token")
 	second, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Env: "dev", Client: "photos", Secret: "photos-token"}, oauth1.Callbacks{})
-	if errs := b.wait(); len(errs) > 0 {
+	if errs := b.Wait(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	if err != nil {
@@ -170,7 +170,7 @@ func TestFlowOutOfBand(t *testing.T) {
 	srv := startProvider(t, oauth1test.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.Plaintext, callback: oauth1.OOB})
 	shown := make(chan string, 1)
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, func(ctx context.Context, authURL string) error {
 		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctx, authURL)
 		if err != nil {
@@ -194,7 +194,7 @@ func TestFlowOutOfBand(t *testing.T) {
 			}
 		},
 	})
-	if errs := b.wait(); len(errs) > 0 {
+	if errs := b.Wait(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	if err != nil {
@@ -216,7 +216,7 @@ func TestFlowPastedCallbackURL(t *testing.T) {
 	srv := startProvider(t, oauth1test.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	landed := make(chan string, 1)
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, func(ctx context.Context, authURL string) error {
 		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctx, authURL)
 		if err != nil {
@@ -235,7 +235,7 @@ func TestFlowPastedCallbackURL(t *testing.T) {
 			}
 		},
 	})
-	if errs := b.wait(); len(errs) > 0 {
+	if errs := b.Wait(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	if err != nil {
@@ -428,7 +428,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			if tc.browser != nil {
 				browser = tc.browser(clk)
 			}
-			var b browsers
+			var b oauth1test.Browsers
 			e := newEngine(v, &b, browser)
 			if tc.engine != nil {
 				tc.engine(e)
@@ -436,7 +436,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			tr := &oauth1.Transcript{}
 			before := snapshot(t, v, store)
 			res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos", Secret: tc.secret, Record: tr}, tc.cb)
-			b.wait()
+			b.Wait()
 			if err == nil {
 				t.Fatalf("Authorize succeeded: %+v", res)
 			}
@@ -452,7 +452,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			if after := snapshot(t, v, store); after != before {
 				t.Error("the failed flow changed the vault (S-37)")
 			}
-			if len(b.urls) > 0 && tc.secret != "" {
+			if len(b.URLs()) > 0 && tc.secret != "" {
 				t.Error("the browser was opened although the flow could not succeed")
 			}
 			for _, secret := range []string{consumerSecret, "not-the-consumer-secret"} {
@@ -489,7 +489,7 @@ func TestFlowNonceReuse(t *testing.T) {
 	t.Parallel()
 	srv := startProvider(t, oauth1test.Config{})
 	v, store := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, approve)
 	now := time.Now()
 	e.Now = func() time.Time { return now }
@@ -499,7 +499,7 @@ func TestFlowNonceReuse(t *testing.T) {
 	}
 	before := snapshot(t, v, store)
 	_, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
-	b.wait()
+	b.Wait()
 	var oe *oauth1.Error
 	if !errors.As(err, &oe) || oe.Problem != "nonce_used" || oe.Op != "request token" || vault.ExitCode(err) != vault.ExitRejected {
 		t.Fatalf("second flow: %v", err)
@@ -544,9 +544,9 @@ func TestFlowVaultWriteFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, v, mem)
-	var b browsers
+	var b oauth1test.Browsers
 	_, err := newEngine(v, &b, approve).Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
-	b.wait()
+	b.Wait()
 	if vault.ExitCode(err) != vault.ExitVault {
 		t.Fatalf("error %v: exit %d, want %d", err, vault.ExitCode(err), vault.ExitVault)
 	}
@@ -561,11 +561,11 @@ func TestFlowCancelled(t *testing.T) {
 	srv := startProvider(t, oauth1test.Config{})
 	v, store := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	ctx, cancel := context.WithCancel(ctxT(t))
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, func(context.Context, string) error { cancel(); return nil })
 	before := snapshot(t, v, store)
 	_, err := e.Authorize(ctx, oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
-	b.wait()
+	b.Wait()
 	if vault.ExitCode(err) != vault.ExitAborted || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("error %v (exit %d)", err, vault.ExitCode(err))
 	}
@@ -580,12 +580,12 @@ func TestListenerClosedAfterFlow(t *testing.T) {
 	t.Parallel()
 	srv := startProvider(t, oauth1test.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
-	var b browsers
+	var b oauth1test.Browsers
 	var callback string
 	_, err := newEngine(v, &b, approve).Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{
 		AuthURL: func(p oauth.AuthPrompt) { callback = p.RedirectURI },
 	})
-	b.wait()
+	b.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -604,11 +604,11 @@ func TestTranscriptRedacted(t *testing.T) {
 	srv := startProvider(t, oauth1test.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1, tokenMethod: "POST"})
 	verifiers := make(chan string, 1)
-	var b browsers
+	var b oauth1test.Browsers
 	e := newEngine(v, &b, withVerifierSpy(verifiers))
 	tr := &oauth1.Transcript{}
 	res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos", Record: tr}, oauth1.Callbacks{})
-	b.wait()
+	b.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/internal/htmlform"
 )
 
@@ -117,4 +120,49 @@ func (b *Browser) Open(ctx context.Context, authURL string) error {
 		return fmt.Errorf("oauth1test: %w", err)
 	}
 	return nil
+}
+
+// Browsers runs simulated browsers the way the system opener runs the real
+// one: in the background, so the flow can wait on its listener meanwhile.
+// It keeps the URLs opened and the browsers' errors.
+type Browsers struct {
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	errs []error
+	urls []string
+}
+
+// Opener returns an opener that runs fn with the authorization URL in the
+// background. fn's context outlives the opener's call, as a browser does.
+func (b *Browsers) Opener(fn func(ctx context.Context, authURL string) error) oauth.Opener {
+	return func(ctx context.Context, authURL string) error {
+		b.mu.Lock()
+		b.urls = append(b.urls, authURL)
+		b.mu.Unlock()
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			if err := fn(context.WithoutCancel(ctx), authURL); err != nil {
+				b.mu.Lock()
+				b.errs = append(b.errs, err)
+				b.mu.Unlock()
+			}
+		}()
+		return nil
+	}
+}
+
+// Wait waits for every browser started so far and returns their errors.
+func (b *Browsers) Wait() []error {
+	b.wg.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.errs)
+}
+
+// URLs returns the URLs opened so far.
+func (b *Browsers) URLs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.urls)
 }

@@ -14,8 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
@@ -28,15 +27,7 @@ var testTransport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}
 var testHTTP = &http.Client{Transport: testTransport, Timeout: 20 * time.Second}
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	testTransport.CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutine leak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(leakcheck.Check(m.Run(), testTransport))
 }
 
 func ctxT(t testing.TB) context.Context {

@@ -18,8 +18,9 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-	"go.uber.org/goleak"
 	"golang.org/x/oauth2"
+
+	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 )
 
 // shared is one playground for the tests that do not need their own config.
@@ -43,14 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "close playground:", err)
 		code = 1
 	}
-	testTransport.CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goroutine leak after Close:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(leakcheck.Check(code, testTransport))
 }
 
 // ctxT returns a context bound to the test with the test HTTP client for x/oauth2.

@@ -34,15 +34,9 @@ const DeviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
 // verification_url misspelling. now anchors the expiry.
 func ParseDeviceAuth(status int, contentType string, body []byte, now time.Time) (*oauth2.DeviceAuthResponse, error) {
 	const op = "device authorization"
-	fields, err := decodeFields(op, status, contentType, body)
+	fields, err := decodeSuccess(op, status, contentType, body)
 	if err != nil {
 		return nil, err
-	}
-	if e := errorFromFields(op, status, fields); e != nil {
-		return nil, e
-	}
-	if status < 200 || status > 299 {
-		return nil, statusError(op, status, contentType)
 	}
 	str := func(k string) string { s, _ := scalarString(fields[k]); return s }
 	da := &oauth2.DeviceAuthResponse{

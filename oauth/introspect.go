@@ -46,15 +46,9 @@ func (in *Introspection) ExtraNames() []string {
 // ParseIntrospection decodes an introspection response; "active" is required.
 func ParseIntrospection(status int, contentType string, body []byte) (*Introspection, error) {
 	const op = "introspection"
-	m, err := decodeFields(op, status, contentType, body)
+	m, err := decodeSuccess(op, status, contentType, body)
 	if err != nil {
 		return nil, err
-	}
-	if e := errorFromFields(op, status, m); e != nil {
-		return nil, e
-	}
-	if status < 200 || status > 299 {
-		return nil, statusError(op, status, contentType)
 	}
 	active, ok := m["active"]
 	if !ok {

@@ -42,15 +42,9 @@ type TokenResponse struct {
 // token type other than bearer (any case) is KindUnsupportedTokenType.
 // op names the step in errors ("token request", "refresh").
 func ParseTokenResponse(op string, status int, contentType string, body []byte) (*TokenResponse, error) {
-	fields, err := decodeFields(op, status, contentType, body)
+	fields, err := decodeSuccess(op, status, contentType, body)
 	if err != nil {
 		return nil, err
-	}
-	if e := errorFromFields(op, status, fields); e != nil {
-		return nil, e
-	}
-	if status < 200 || status > 299 {
-		return nil, statusError(op, status, contentType)
 	}
 	tr := &TokenResponse{Extra: map[string]string{}}
 	for k, v := range fields {
@@ -109,6 +103,23 @@ func CheckTokenType(op, tokenType string) error {
 	return &Error{Kind: KindUnsupportedTokenType, Op: op,
 		Reason: fmt.Sprintf("the server issued a %q token; only bearer tokens are supported", sanitize(tokenType, 40)),
 		Hint:   "configure the provider to issue bearer tokens for this client"}
+}
+
+// decodeSuccess reads the fields of a response that must be a success: an
+// error field is an *Error whatever the status (S-16), and so is a status
+// outside 2xx.
+func decodeSuccess(op string, status int, contentType string, body []byte) (map[string]any, error) {
+	fields, err := decodeFields(op, status, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	if e := errorFromFields(op, status, fields); e != nil {
+		return nil, e
+	}
+	if status < 200 || status > 299 {
+		return nil, statusError(op, status, contentType)
+	}
+	return fields, nil
 }
 
 // decodeFields reads a JSON object or a form-encoded body into top-level fields.

@@ -48,15 +48,11 @@ func (f *flow) authorizationCode(ctx context.Context, o flowOptions) (*Result, e
 	if err := f.needEndpoints(ctx, true, "authorization", "token"); err != nil {
 		return nil, err
 	}
-	l, err := listenLoopback(f.ac.RedirectURI, false)
+	l, redirect, err := f.listen(false)
 	if err != nil {
-		return nil, newError(KindOther, "authorization", err.Error(), "", nil)
+		return nil, err
 	}
 	defer l.Close()
-	redirect := f.ac.RedirectURI
-	if l != nil {
-		redirect = l.URL
-	}
 	p := newPKCE()
 	f.red.addValue(p.verifier)
 	state := randomString(32)

@@ -18,15 +18,11 @@ func (f *flow) implicit(ctx context.Context, o flowOptions) (*Result, error) {
 		return nil, err
 	}
 	f.tr.note("implicit grant", DeprecatedNote)
-	l, err := listenLoopback(f.ac.RedirectURI, true)
+	l, redirect, err := f.listen(true)
 	if err != nil {
-		return nil, newError(KindOther, "authorization", err.Error(), "", nil)
+		return nil, err
 	}
 	defer l.Close()
-	redirect := f.ac.RedirectURI
-	if l != nil {
-		redirect = l.URL
-	}
 	state := randomString(32)
 	var nonce string
 	responseType := "token"

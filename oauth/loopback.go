@@ -50,6 +50,20 @@ func listenLoopback(registered string, implicit bool) (*loopback.Listener, error
 		NoResponse: func(raw string) bool { q, _ := url.ParseQuery(raw); return len(q) == 0 }})
 }
 
+// listen starts the flow's redirect listener and returns the redirect URI
+// to send: the one bound, or the registered one when the user pastes the
+// redirected URL instead (the listener is then nil).
+func (f *flow) listen(implicit bool) (*loopback.Listener, string, error) {
+	l, err := listenLoopback(f.ac.RedirectURI, implicit)
+	if err != nil {
+		return nil, "", newError(KindOther, "authorization", err.Error(), "", nil)
+	}
+	if l == nil {
+		return nil, f.ac.RedirectURI, nil
+	}
+	return l, l.URL, nil
+}
+
 // authCheck verifies authorization responses of one flow: state first (S-08),
 // once only, then the RFC 9207 issuer (S-10), then an error (S-09).
 type authCheck struct {

@@ -3,6 +3,7 @@ package browse
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -83,6 +84,7 @@ func TestPrivateKeysShownByKeyIDOnly(t *testing.T) {
 			assertNoPEM(t, "the detail before v", d.Screen(), it.pem)
 
 			d.Press("v")
+			d.Wait(5*time.Second, "the value to load", m.Revealed)
 			s := d.Screen()
 			assertNoPEM(t, "the detail after v", s, it.pem, it.copies)
 			// The screen is not printed: it might hold the key.
@@ -104,7 +106,7 @@ func TestPrivateKeysShownByKeyIDOnly(t *testing.T) {
 				}
 				// Even asked directly, the copy refuses and says why.
 				d.Send(m.load(purposeCopy)())
-				d.Settle()
+				d.Wait(5*time.Second, "the refused copy", func() bool { return strings.Contains(h.LastStatus(), "never copied") })
 				if len(h.Copies) != 0 {
 					t.Fatal("a copy of the private key was made")
 				}
@@ -112,12 +114,14 @@ func TestPrivateKeysShownByKeyIDOnly(t *testing.T) {
 					t.Errorf("status after a refused copy = %q", h.LastStatus())
 				}
 			} else {
+				d.Wait(5*time.Second, "the copy", func() bool { return len(h.Copies) > 0 })
 				if len(h.Copies) != 1 || h.Copies[0].Value != it.copies || !strings.Contains(h.Copies[0].Label, "certificate") {
 					t.Fatalf("c made %d copies, label %q; want the certificate", len(h.Copies), labelOf(h.Copies))
 				}
 			}
 			if it.section == SectionSecrets {
 				d.Press("enter") // a secret that is no token set: enter reveals
+				d.Wait(5*time.Second, "enter to reveal", m.Revealed)
 				assertNoPEM(t, "the detail after enter", d.Screen(), it.pem, it.copies)
 			}
 			for i, c := range h.Copies {

@@ -72,6 +72,8 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case vaultpane.OpenedMsg:
 		m.c.Log.Info("vault switched", "backend", vault.BackendLabel(msg.Vault.Backend()))
+		// Every engine and sender is derived from c.Vault when next used
+		// (common/engines.go), so this one assignment switches them all.
 		m.c.Vault = msg.Vault
 		return tea.Batch(common.LoadCatalogCmd(msg.Vault), m.status.Show(common.StatusMsg{Kind: common.StatusSuccess,
 			Text: "Using the encrypted file vault for this session (set AUTHDECK_VAULT=file to make it the default)"})), true

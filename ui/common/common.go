@@ -21,10 +21,13 @@ const DefaultStoreTimeout = 5 * time.Second
 type Common struct {
 	// Styles are the current theme's styles; replaced when the theme changes.
 	Styles *styles.Styles
-	// Vault is the workspace. Its methods may do IO: call them in commands only.
+	// Vault is the workspace. Its methods may do IO: call them in commands
+	// only. Switching it (the vault pane's file vault) is all it takes: the
+	// OAuth engines and the request sender are derived from it (engines.go).
 	Vault *vault.Vault
-	// Engine runs OAuth flows; nil when the TUI has no engine (flows then
-	// say so). Its methods do IO: call them in commands only.
+	// Engine is the OAuth 2.0 engine as configured (HTTP client, browser
+	// opener, timeouts, lock dir); nil when the TUI has no engine (flows
+	// then say so). Screens use OAuth2Engine, which follows Vault.
 	Engine *oauth.Engine
 	// Catalog is the latest catalog snapshot (read-only).
 	Catalog *vault.Catalog
@@ -44,6 +47,10 @@ type Common struct {
 	StoreTimeout time.Duration
 	// Width and Height are the terminal's size.
 	Width, Height int
+
+	// derived is Engine rebuilt over a vault other than its own, and
+	// derivedFrom the Engine it was built from (see OAuth2Engine).
+	derived, derivedFrom *oauth.Engine
 }
 
 // NewCommon returns a Common over v with defaults for everything else.

@@ -8,18 +8,6 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-// OAuth1Engine returns the session's OAuth 1.0a engine over the current
-// vault. It shares the OAuth 2.0 engine's HTTP client, browser opener and
-// callback timeout, so a test that injects a browser injects it for both
-// protocols. Its methods do IO: call them in commands only.
-func (c *Common) OAuth1Engine() *oauth1.Engine {
-	e := &oauth1.Engine{Vault: c.Vault}
-	if c.Engine != nil {
-		e.HTTPClient, e.Opener, e.CallbackTimeout = c.Engine.HTTPClient, c.Engine.Opener, c.Engine.CallbackTimeout
-	}
-	return e
-}
-
 // OAuth1Target resolves what an OAuth 1.0a flow works on, from catalog
 // metadata only: the auth client client of env and its token secret —
 // secret when named, else the one called like the client, else the only

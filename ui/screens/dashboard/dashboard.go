@@ -287,7 +287,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) action(r Row, busy, ok string, fn func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) error) tea.Cmd {
-	e := m.c.Engine
+	e := m.c.OAuth2Engine()
 	if e == nil {
 		return common.Status(common.StatusWarning, "No OAuth engine in this session")
 	}

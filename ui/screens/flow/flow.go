@@ -128,7 +128,7 @@ func (m *Model) start() tea.Cmd {
 	m.steps, m.auth, m.device, m.pasteEr = nil, nil, nil, ""
 	m.started = m.c.Now()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.c.Styles.Spinner))
-	e := m.c.Engine
+	e := m.c.OAuth2Engine()
 	if e == nil {
 		m.state, m.err = failed, fmt.Errorf("no OAuth engine in this session")
 		return nil
@@ -483,7 +483,7 @@ func (m *Model) openBrowser() tea.Cmd {
 	if m.c.Remote {
 		return common.Status(common.StatusInfo, "This is an SSH session: a browser would open on the server. Copy the URL (u) or scan the QR code instead.")
 	}
-	opener := m.c.Engine.Opener
+	opener := m.c.OAuth2Engine().Opener
 	if opener == nil {
 		opener = oauth.SystemOpener(nil)
 	}

@@ -541,8 +541,8 @@ func (m *OAuth1Model) openBrowser() tea.Cmd {
 		return common.Status(common.StatusInfo, "This is an SSH session: a browser would open on the server. Copy the URL (u) or scan the QR code instead.")
 	}
 	var opener oauth.Opener
-	if m.c.Engine != nil {
-		opener = m.c.Engine.Opener
+	if e := m.c.OAuth2Engine(); e != nil {
+		opener = e.Opener
 	}
 	if opener == nil {
 		opener = oauth.SystemOpener(nil)

@@ -162,10 +162,7 @@ func New(c *common.Common, env, name string) *Model {
 	m.body = m.newArea("request body ({{variables}} allowed)")
 	m.viewer = viewer.New(c.Styles)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner))
-	m.sender = &oreq.Sender{Vault: c.Vault}
-	if c.Engine != nil {
-		m.sender.Tokens = oreq.EngineTokens{Engine: c.Engine}
-	}
+	m.sender = c.NewSender()
 	if name != "" && c.Catalog != nil {
 		if r, ok := c.Catalog.Request(env, name); ok {
 			cp := *r
@@ -621,6 +618,15 @@ func (m *Model) buildSpec() (oreq.Spec, error) {
 	return spec, nil
 }
 
+// currentSender is the console's sender, made again after the session's
+// vault was switched so credentials and tokens come from the vault in use.
+func (m *Model) currentSender() *oreq.Sender {
+	if !m.c.SenderFresh(m.sender) {
+		m.sender = m.c.NewSender()
+	}
+	return m.sender
+}
+
 // send starts the request in a command; a newer send drops an older result.
 func (m *Model) send() tea.Cmd {
 	spec, err := m.buildSpec()
@@ -638,7 +644,7 @@ func (m *Model) send() tea.Cmd {
 	m.busy, m.err, m.showHistory = true, nil, false
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	seq, s, env, started := m.seq, m.sender, m.env, m.c.Now()
+	seq, s, env, started := m.seq, m.currentSender(), m.env, m.c.Now()
 	m.setFocus(fieldResponse)
 	return tea.Batch(m.spin.Tick, func() tea.Msg {
 		resp, err := s.Send(ctx, env, spec, oreq.SendOptions{})
@@ -702,7 +708,7 @@ func (m *Model) curl(reveal bool) tea.Cmd {
 	if err != nil {
 		return common.Status(common.StatusError, err.Error())
 	}
-	s, env, timeout := m.sender, m.env, m.c.StoreTimeout
+	s, env, timeout := m.currentSender(), m.env, m.c.StoreTimeout
 	return func() tea.Msg {
 		ctx, cancel := common.StoreContext(timeout)
 		defer cancel()

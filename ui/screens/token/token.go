@@ -348,7 +348,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	if m.jwt == nil {
 		return nil
 	}
-	if m.c.Engine == nil {
+	if m.c.OAuth2Engine() == nil {
 		m.verify = &oauth.Verification{Status: oauth.NotVerified, Reason: "no OAuth engine in this session"}
 		return nil
 	}
@@ -357,7 +357,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		m.verify = &oauth.Verification{Status: oauth.NotVerified, Reason: "no issuer or JWKS URL is configured for the token's client"}
 		return nil
 	}
-	e, seq, tok := m.c.Engine, m.seq, v.AccessToken
+	e, seq, tok := m.c.OAuth2Engine(), m.seq, v.AccessToken
 	opts := oauth.VerifyOptions{JWKSURL: ac.Endpoints.JWKS, Issuer: ac.Issuer}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -441,13 +441,13 @@ func (m *Model) revoke() tea.Cmd {
 }
 
 func (m *Model) run(busy string, fn func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) actionMsg) tea.Cmd {
-	if m.c.Engine == nil {
+	if m.c.OAuth2Engine() == nil {
 		return common.Status(common.StatusWarning, "No OAuth engine in this session")
 	}
 	m.seq++
 	m.busy = busy
 	m.tr = oauth.NewTranscript()
-	seq, e := m.seq, m.c.Engine
+	seq, e := m.seq, m.c.OAuth2Engine()
 	req := oauth.TokenRequest{Env: m.env, Name: m.name, Transcript: m.tr}
 	return tea.Batch(m.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

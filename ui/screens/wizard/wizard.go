@@ -195,13 +195,13 @@ func (m *Model) discover() tea.Cmd {
 		m.err = err
 		return nil
 	}
-	if m.c.Engine == nil {
+	if m.c.OAuth2Engine() == nil {
 		m.err = errNoEngine
 		return nil
 	}
 	m.seq++
 	m.busy, m.err = true, nil
-	seq, e := m.seq, m.c.Engine
+	seq, e := m.seq, m.c.OAuth2Engine()
 	return tea.Batch(m.spin.Tick, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

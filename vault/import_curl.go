@@ -377,16 +377,8 @@ const curlShortNoValue = "sSLkGIivfNn#0123456OJZglqRBjMpV"
 // and the request uses them. On any problem it returns an *ImportError
 // listing every problem and an empty batch.
 func ParseCurl(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
-	if opts.Env == "" {
-		return Batch{}, nil, &ValidationError{Kind: "import", Field: "env", Msg: "is required"}
-	}
-	if opts.Catalog != nil {
-		if _, ok := opts.Catalog.Env(opts.Env); !ok {
-			return Batch{}, nil, &NotFoundError{Kind: "environment", Name: opts.Env}
-		}
-	}
-	if !utf8.Valid(data) {
-		return Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: ErrInvalid, Msg: "the file is not UTF-8 text"}}}
+	if err := opts.checkText(data); err != nil {
+		return Batch{}, nil, err
 	}
 	cmds, err := SplitShell(string(data))
 	if err != nil {

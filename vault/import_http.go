@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 // This file imports .http / .rest files in the syntax shared by the
@@ -32,16 +31,8 @@ var (
 // go to the vault and the requests refer to them. On any problem it returns
 // an *ImportError listing every problem with its line and an empty batch.
 func ParseHTTPFile(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
-	if opts.Env == "" {
-		return Batch{}, nil, &ValidationError{Kind: "import", Field: "env", Msg: "is required"}
-	}
-	if opts.Catalog != nil {
-		if _, ok := opts.Catalog.Env(opts.Env); !ok {
-			return Batch{}, nil, &NotFoundError{Kind: "environment", Name: opts.Env}
-		}
-	}
-	if !utf8.Valid(data) {
-		return Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: ErrInvalid, Msg: "the file is not UTF-8 text"}}}
+	if err := opts.checkText(data); err != nil {
+		return Batch{}, nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")

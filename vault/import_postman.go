@@ -37,6 +37,31 @@ type RequestImportOptions struct {
 	Values map[string]string
 }
 
+// checkEnv refuses an import without a target environment, or into one the
+// catalog does not have.
+func (o RequestImportOptions) checkEnv() error {
+	if o.Env == "" {
+		return &ValidationError{Kind: "import", Field: "env", Msg: "is required"}
+	}
+	if o.Catalog != nil {
+		if _, ok := o.Catalog.Env(o.Env); !ok {
+			return &NotFoundError{Kind: "environment", Name: o.Env}
+		}
+	}
+	return nil
+}
+
+// checkText is checkEnv for a text format, which must also be UTF-8.
+func (o RequestImportOptions) checkText(data []byte) error {
+	if err := o.checkEnv(); err != nil {
+		return err
+	}
+	if !utf8.Valid(data) {
+		return &ImportError{Problems: []ImportProblem{{Err: ErrInvalid, Msg: "the file is not UTF-8 text"}}}
+	}
+	return nil
+}
+
 // ---- secret heuristics ----
 
 // secretWords mark a variable, header, parameter or field name as secret.
@@ -900,15 +925,10 @@ func ParsePostman(data []byte, opts RequestImportOptions) (Batch, []Note, error)
 	if s := c.Info.Schema; s != "" && !strings.Contains(s, "v2.1") && !strings.Contains(s, "v2.0") {
 		return Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: ErrInvalid, Msg: fmt.Sprintf("unsupported collection schema %q; export the collection as v2.1", s)}}}
 	}
-	if opts.Env == "" {
-		return Batch{}, nil, &ValidationError{Kind: "import", Field: "env", Msg: "is required"}
+	if err := opts.checkEnv(); err != nil {
+		return Batch{}, nil, err
 	}
 	im := newReqImporter(opts)
-	if opts.Catalog != nil {
-		if _, ok := opts.Catalog.Env(opts.Env); !ok {
-			return Batch{}, nil, &NotFoundError{Kind: "environment", Name: opts.Env}
-		}
-	}
 	p := &pmParser{im: im, authVars: map[string]bool{}}
 	// Variables first: auth blocks may refer to them.
 	for _, v := range c.Variable {

@@ -17,6 +17,7 @@
 package request
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -640,24 +641,39 @@ func (m *Model) send() tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	// The last response is let go before the next one is read (DESIGN §8:
+	// ≤ 80 MB with a 10 MB body): holding it, and its pretty layout, while a
+	// second body of the same size arrives would keep two alive at the peak.
+	// Its summary stays in the history; the console shows "sending…".
+	cmd := m.release()
 	m.seq++
 	m.busy, m.err, m.showHistory = true, nil, false
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	seq, s, env, started := m.seq, m.currentSender(), m.env, m.c.Now()
 	m.setFocus(fieldResponse)
-	return tea.Batch(m.spin.Tick, func() tea.Msg {
+	return tea.Batch(cmd, m.spin.Tick, func() tea.Msg {
 		resp, err := s.Send(ctx, env, spec, oreq.SendOptions{})
 		return sentMsg{seq: seq, resp: resp, err: err, spec: spec, started: started}
 	})
 }
 
+// release drops the response on screen: the viewer lets go of its body and
+// layout (cancelling a layout still running), and a body kept in a
+// temporary file is removed by the command returned.
+func (m *Model) release() tea.Cmd {
+	var cmd tea.Cmd
+	if m.resp != nil && m.resp.BodyFile != "" {
+		cmd = removeCmd(m.resp.BodyFile)
+	}
+	m.resp, m.scroll = nil, 0
+	m.viewer.SetBody(nil)
+	return cmd
+}
+
 func (m *Model) sent(msg sentMsg) tea.Cmd {
 	m.busy, m.cancel = false, nil
-	var cmds []tea.Cmd
-	if m.resp != nil && m.resp.BodyFile != "" {
-		cmds = append(cmds, removeCmd(m.resp.BodyFile))
-	}
+	var cmds []tea.Cmd // the previous response went when the send started
 	home, env, name := m.c.Home, m.env, ""
 	if m.saved != nil {
 		name = m.saved.Name
@@ -777,7 +793,8 @@ func (m *Model) promptSaveBody() tea.Cmd {
 // file, to path without overwriting anything.
 func saveBody(body *oreq.Body, file, path string) bodyFileMsg {
 	if body != nil {
-		return bodyFileMsg{path: path, err: writeNew(path, strings.NewReader(string(body.Bytes())))}
+		// bytes.NewReader, not a string: a 10 MB body is not copied to be saved.
+		return bodyFileMsg{path: path, err: writeNew(path, bytes.NewReader(body.Bytes()))}
 	}
 	if _, err := os.Lstat(path); err == nil {
 		return bodyFileMsg{err: fmt.Errorf("%s already exists", path)}

@@ -286,6 +286,7 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 		rec.Record(x)
 		return nil, e
 	}
+	defer resp.Body.Close()
 	defer drain(resp.Body)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	x.Duration = time.Since(start)

@@ -2,6 +2,7 @@ package oauth1
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -95,7 +96,7 @@ func ParseRequest(req *http.Request, scheme string) (*Incoming, error) {
 	hasHeader := false
 	for _, h := range req.Header.Values("Authorization") {
 		realm, ps, err := ParseAuthorization(h)
-		if err == errNotOAuth {
+		if errors.Is(err, errNotOAuth) {
 			continue
 		}
 		if err != nil {
@@ -248,7 +249,6 @@ func ParseAuthorization(h string) (string, []Param, error) {
 }
 
 // drain reads what is left of a body so the connection can be reused.
-func drain(r io.ReadCloser) {
+func drain(r io.Reader) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r, 64<<10))
-	_ = r.Close()
 }

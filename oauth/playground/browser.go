@@ -132,8 +132,9 @@ func (b *Browser) ApproveDevice(ctx context.Context, verificationURI, userCode s
 // step reads one response: a redirect target, or a parsed page. A page that
 // shows an error (id="error") fails with ErrLoginFailed.
 func (b *Browser) step(resp *http.Response) (*htmlform.Page, *url.URL, error) {
+	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		htmlform.Discard(resp)
+		htmlform.Drain(resp)
 		loc, err := resp.Location()
 		if err != nil {
 			return nil, nil, fmt.Errorf("playground: redirect without Location: %w", err)

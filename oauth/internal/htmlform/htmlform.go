@@ -76,18 +76,16 @@ func NewClient(jar http.CookieJar) *http.Client {
 	}
 }
 
-// Read parses resp's page (at most 1 MiB) and closes its body. Links in
-// the form resolve against the request's URL.
+// Read parses resp's page (at most 1 MiB); the caller closes the body.
+// Links in the form resolve against the request's URL.
 func Read(resp *http.Response) (*Page, error) {
-	defer resp.Body.Close()
 	return Parse(io.LimitReader(resp.Body, maxPage), resp.Request.URL)
 }
 
-// Discard reads what is left of resp's body (at most 1 MiB), so the
-// connection can be reused, and closes it.
-func Discard(resp *http.Response) {
+// Drain reads what is left of resp's body (at most 1 MiB), so the
+// connection can be reused; the caller closes the body.
+func Drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxPage))
-	resp.Body.Close()
 }
 
 // Visit GETs target as a browser follows a redirect, for a loopback
@@ -102,7 +100,8 @@ func Visit(ctx context.Context, c *http.Client, target string) error {
 	if err != nil {
 		return err
 	}
-	Discard(resp)
+	defer resp.Body.Close()
+	Drain(resp)
 	if resp.StatusCode >= 400 {
 		return fmt.Errorf("the callback answered %d", resp.StatusCode)
 	}

@@ -55,16 +55,12 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (*Approval, err
 	if err != nil {
 		return nil, err
 	}
-	resp, err := b.Client.Do(req)
+	p, status, _, err := b.do(req)
 	if err != nil {
 		return nil, err
 	}
-	p, err := htmlform.Read(resp)
-	if err != nil {
-		return nil, fmt.Errorf("oauth1test: %w", err)
-	}
 	if p.Form == nil {
-		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.Text)
+		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, status, p.Text)
 	}
 	press := "approve"
 	if b.Deny {
@@ -83,26 +79,40 @@ func (b *Browser) Authorize(ctx context.Context, authURL string) (*Approval, err
 		return nil, err
 	}
 	req.Header.Set("Origin", start.Scheme+"://"+start.Host)
-	resp, err = b.Client.Do(req)
+	p, status, loc, err := b.do(req)
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusFound {
-		htmlform.Discard(resp)
-		loc, err := resp.Location()
-		if err != nil {
-			return nil, fmt.Errorf("oauth1test: redirect without Location: %w", err)
-		}
+	if loc != nil {
 		return &Approval{Callback: loc, Verifier: loc.Query().Get("oauth_verifier")}, nil
 	}
-	p, err = htmlform.Read(resp)
-	if err != nil {
-		return nil, fmt.Errorf("oauth1test: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK || p.Error != "" {
-		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, resp.StatusCode, p.Text)
+	if status != http.StatusOK || p.Error != "" {
+		return nil, fmt.Errorf("%w (status %d): %s", ErrRefused, status, p.Text)
 	}
 	return &Approval{Verifier: p.Verifier}, nil
+}
+
+// do sends req and reads the answer: the target of a redirect (302), else
+// the page with its status.
+func (b *Browser) do(req *http.Request) (*htmlform.Page, int, *url.URL, error) {
+	resp, err := b.Client.Do(req)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusFound {
+		htmlform.Drain(resp)
+		loc, err := resp.Location()
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("oauth1test: redirect without Location: %w", err)
+		}
+		return &htmlform.Page{}, resp.StatusCode, loc, nil
+	}
+	p, err := htmlform.Read(resp)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("oauth1test: %w", err)
+	}
+	return p, resp.StatusCode, nil, nil
 }
 
 // Open runs Authorize and then requests the redirect, as a browser would,

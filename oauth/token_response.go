@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"mime"
@@ -262,11 +263,13 @@ func parseExpiresIn(v any) (time.Duration, error) {
 // jsonErrorAt describes a JSON error with its line and column.
 func jsonErrorAt(data []byte, err error) string {
 	var off int64 = -1
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
 	}
 	msg := sanitize(err.Error(), 120)
 	if off < 0 {

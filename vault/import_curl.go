@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -180,7 +181,7 @@ func (s *shellScanner) ansiEscape() int {
 	switch src[1] {
 	case 'x':
 		if n, v := hexRun(2, 2); n > 0 {
-			s.word.WriteByte(byte(v))
+			s.word.WriteByte(byte(v)) //nolint:gosec // G115: two hex digits are at most 0xff
 			return 2 + n
 		}
 	case 'u', 'U':
@@ -381,9 +382,12 @@ func ParseCurl(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
 		return Batch{}, nil, err
 	}
 	cmds, err := SplitShell(string(data))
-	if err != nil {
-		se := err.(*ShellWordsError)
+	var se *ShellWordsError
+	if errors.As(err, &se) {
 		return Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: se.Line, Col: se.Col, Err: ErrInvalid, Msg: se.Msg}}}
+	}
+	if err != nil {
+		return Batch{}, nil, err
 	}
 	im := newReqImporter(opts)
 	n := 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -171,7 +172,7 @@ scripts pass --yes.`,
 			if items > 0 && !yes {
 				what := fmt.Sprintf("%d variables, %d auth clients, %d secrets, %d requests", len(e.Variables), len(c.ClientsIn(name)), len(c.SecretsIn(name)), len(c.RequestsIn(name)))
 				ok, err := a.confirm(fmt.Sprintf("Remove environment %q with %s?", name, what))
-				if err == errNoTerminal {
+				if errors.Is(err, errNoTerminal) {
 					return exitWith(vault.ExitMissingInput, "environment %q holds %s; pass --yes to remove it (there is no terminal to confirm on)", name, what)
 				}
 				if err != nil {

@@ -58,15 +58,6 @@ type table struct {
 
 func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
 
-// plain makes uncoloured cells.
-func plain(texts ...string) []cell {
-	out := make([]cell, len(texts))
-	for i, s := range texts {
-		out[i] = cell{text: s}
-	}
-	return out
-}
-
 func (t *table) render(a *App, w io.Writer) {
 	widths := make([]int, len(t.header))
 	measure := func(i int, s string) {
@@ -313,7 +304,7 @@ func (a *App) confirm(question string) (bool, error) {
 	}
 	fmt.Fprintf(a.IO.Err, "%s [y/N] ", question)
 	line, err := a.readLine()
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {

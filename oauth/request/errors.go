@@ -116,7 +116,7 @@ func (e *TransportError) ExitCode() int {
 // classifyTransport turns a client error into a *TransportError with a reason
 // a person can act on. The message never includes the request URL, which
 // may carry a credential in its query.
-func classifyTransport(host string, err error) error {
+func classifyTransport(host string, err error) *TransportError {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err

@@ -559,7 +559,7 @@ func (s *Sender) readBody(hresp *http.Response, resp *Response, sink io.Writer) 
 		maxSpill = DefaultMaxSpill
 	}
 	bodyErr := func(err error) error {
-		return &TransportError{Host: hresp.Request.URL.Host, Reason: "reading the response body: " + classifyTransport("", err).(*TransportError).Reason, Err: err}
+		return &TransportError{Host: hresp.Request.URL.Host, Reason: "reading the response body: " + classifyTransport("", err).Reason, Err: err}
 	}
 	ct := hresp.Header.Get("Content-Type")
 	if sink != nil {

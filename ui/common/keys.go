@@ -2,6 +2,7 @@ package common
 
 import (
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -59,8 +60,12 @@ func DescribeKey(pemText string) KeyInfo {
 		info.Alg = "EC " + k.Curve.Params().Name
 	case ed25519.PrivateKey:
 		info.Alg = "Ed25519"
+	case *ecdh.PrivateKey:
+		// PKCS#8 also holds X25519 keys: key agreement, not signing, and
+		// without a JWK thumbprint.
+		return KeyInfo{Alg: "X25519 (not a signing key)"}
 	default:
-		info.Alg = fmt.Sprintf("%T", key)
+		return unreadable
 	}
 	if s, ok := key.(crypto.Signer); ok {
 		info.ID = vault.Thumbprint(s.Public())

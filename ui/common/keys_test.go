@@ -1,6 +1,7 @@
 package common_test
 
 import (
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -37,6 +38,8 @@ func TestDescribeKey(t *testing.T) {
 	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	_, edk, _ := ed25519.GenerateKey(rand.Reader)
+	xk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	ecDER, _ := x509.MarshalECPrivateKey(ek)
 	tests := []struct {
 		name, pem, alg, id string
@@ -46,6 +49,8 @@ func TestDescribeKey(t *testing.T) {
 		{"EC SEC 1", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), "EC P-256", vault.Thumbprint(ek)},
 		{"EC P-384 (a TLS key)", pkcs8(t, p384), "EC P-384", vault.Thumbprint(p384)},
 		{"Ed25519", pkcs8(t, edk), "Ed25519", vault.Thumbprint(edk.Public())},
+		{"X25519", pkcs8(t, xk), "X25519 (not a signing key)", ""},
+		{"EC P-224 (no JWK form)", pkcs8(t, p224), "EC P-224", ""},
 		{"encrypted", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n", "encrypted PEM private key", ""},
 		{"a certificate", "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n-----END CERTIFICATE-----\n", "not a readable PEM private key", ""},
 		{"garbage body", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n", "not a readable PEM private key", ""},
@@ -108,4 +113,35 @@ func TestFieldsNeverHoldAPrivateKey(t *testing.T) {
 	if f := common.ClientSecretFields(vault.ClientCredentials{ClientSecret: "s3cret-value"}); len(f) != 1 || !f[0].Secret || f[0].Value != "s3cret-value" {
 		t.Errorf("a client secret is no longer a secret field: %d fields", len(f))
 	}
+}
+
+// FuzzDescribeKey: a stored value described as a private key is outside
+// input (pasted, imported, read from a file); whatever it holds, describing
+// it never panics, and the description is one of the known forms — never
+// an echo of the value (S-26).
+func FuzzDescribeKey(f *testing.F) {
+	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(ek)
+	f.Add(string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
+	f.Add("-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n")
+	f.Add("-----BEGIN EC PRIVATE KEY-----\n\n-----END EC PRIVATE KEY-----")
+	f.Add("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		k := common.DescribeKey(in)
+		if k.ID != "" && len(k.ID) != 43 {
+			t.Fatalf("key id of %d characters", len(k.ID))
+		}
+		switch {
+		case k.Alg == "not a readable PEM private key", k.Alg == "encrypted PEM private key", k.Alg == "Ed25519", k.Alg == "X25519 (not a signing key)",
+			strings.HasPrefix(k.Alg, "RSA "), strings.HasPrefix(k.Alg, "EC "):
+		default:
+			t.Fatalf("unexpected description %q", k.Alg)
+		}
+		// A key JWK has no form for (EC P-224) has no thumbprint either.
+		signing := strings.HasPrefix(k.Alg, "RSA ") || strings.HasPrefix(k.Alg, "EC ") || k.Alg == "Ed25519"
+		if !signing && k.ID != "" {
+			t.Fatalf("%s has key id %q", k.Alg, k.ID)
+		}
+	})
 }

@@ -39,7 +39,7 @@ func SystemOpener(getenv func(string) string) Opener {
 		}
 		var errs []error
 		for _, args := range cmds {
-			cmd := exec.Command(args[0], args[1:]...)
+			cmd := exec.Command(args[0], args[1:]...) //nolint:gosec // G204: the user's $BROWSER or the OS opener, given a URL checkOpenURL accepted
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
 			if err := cmd.Start(); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", args[0], err))

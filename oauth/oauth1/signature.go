@@ -5,7 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: RFC 5849 defines HMAC-SHA1 and RSA-SHA1, and providers still require them
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"

@@ -83,7 +83,9 @@ func (ss *sessions) create(w http.ResponseWriter, r *http.Request, u *user) *ses
 	}
 	ss.m[s.id] = s
 	ss.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{
+	// Not Secure: the playground serves plain http on loopback only, where
+	// a Secure cookie would never come back.
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: plain-http loopback server; HttpOnly and SameSite are set
 		Name: ss.cookie, Value: s.id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Expires: s.expires,
 	})
@@ -101,7 +103,7 @@ func (ss *sessions) destroy(w http.ResponseWriter, r *http.Request) {
 	ss.mu.Lock()
 	delete(ss.m, c.Value)
 	ss.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: ss.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: ss.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}) //nolint:gosec // G124: deletes the plain-http loopback session cookie
 }
 
 func (ss *sessions) grant(sessionID, clientID string, scopes []string) {
@@ -197,7 +199,8 @@ func needsLogin(req *authRequest, s *session) bool {
 	if req.hintSubject != "" && req.hintSubject != s.userID {
 		return true
 	}
-	if req.maxAge != nil && time.Since(s.authTime) >= time.Duration(*req.maxAge)*time.Second {
+	// Compared in seconds: a huge max_age must not overflow a Duration.
+	if req.maxAge != nil && time.Since(s.authTime).Seconds() >= float64(*req.maxAge) {
 		return true
 	}
 	return false

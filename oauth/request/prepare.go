@@ -142,8 +142,6 @@ type credential struct {
 	bearer bool
 	// allowed are the allowedHosts lists that must all match.
 	allowed [][]string
-	// certFrom loads a client certificate (CLIENT_CERT secret, tls_client_auth client).
-	certFrom func(ctx context.Context) (*tls.Certificate, error)
 	// needsCertOnly: a CLIENT_CERT secret is applied at the TLS layer only.
 	certOnly bool
 	// oauth1: OAuth 1.0a token credentials sign the request; oa1Client is
@@ -217,7 +215,7 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 		method = http.MethodGet
 	}
 	for _, c := range method {
-		if !isTokenChar(byte(c)) || c > 0x7e {
+		if c > 0x7e || !isTokenChar(byte(c)) { //nolint:gosec // G115: c > 0x7e is ruled out first
 			return nil, &InputError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method", spec.Method)}
 		}
 	}

@@ -108,7 +108,7 @@ func (p *prettyParser) skipWS() {
 
 // emit records a line starting at start; end is implied by the next line.
 func (p *prettyParser) emit(start, _ int) {
-	p.starts = append(p.starts, uint32(start))
+	p.starts = append(p.starts, uint32(start)) //nolint:gosec // G115: PrettyJSON refuses bodies over MaxBodyIndex (MaxUint32)
 	p.depths = append(p.depths, uint16(min(len(p.stack), MaxDepth)))
 }
 
@@ -425,10 +425,10 @@ func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
 	}
 	for k := 0; k < len(seg) && !full(); {
 		c := seg[k]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		switch c {
+		case ' ', '\t', '\r', '\n':
 			k++
-		case c == '"':
+		case '"':
 			j := stringEnd(seg, k)
 			kind := TokString
 			n := j
@@ -440,10 +440,10 @@ func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
 			}
 			add(kind, seg[k:j])
 			k = j
-		case c == ':':
+		case ':':
 			add(TokPunct, []byte(": "))
 			k++
-		case c == ',' || c == '{' || c == '}' || c == '[' || c == ']':
+		case ',', '{', '}', '[', ']':
 			j := k + 1
 			for j < len(seg) && (seg[j] == '{' || seg[j] == '}' || seg[j] == '[' || seg[j] == ']' || seg[j] == ',') {
 				j++
@@ -462,7 +462,7 @@ func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
 			}
 			add(TokPunct, seg[k:j])
 			k = j
-		case c == 't' || c == 'f' || c == 'n':
+		case 't', 'f', 'n':
 			j := k
 			for j < len(seg) && seg[j] >= 'a' && seg[j] <= 'z' {
 				j++

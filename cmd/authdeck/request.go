@@ -199,7 +199,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 			fmt.Fprint(a.IO.Err, p.Dump())
 		}
 	}
-	var out io.Writer = a.IO.Out
+	out := a.IO.Out
 	var file *os.File
 	var failed *request.Response
 	sink := func(r *request.Response) io.Writer {

@@ -60,7 +60,7 @@ func (a *adminAPI) create(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Description: "access_token_lifetime_seconds must not be negative"})
 		return
 	}
-	req.ClientSpec.AccessTokenLifetime = time.Duration(req.AccessTokenLifetimeSeconds) * time.Second
+	req.AccessTokenLifetime = time.Duration(req.AccessTokenLifetimeSeconds) * time.Second
 	info, secret, err := a.s.CreateClient(req.ClientSpec)
 	if err != nil {
 		status := http.StatusInternalServerError

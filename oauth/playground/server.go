@@ -234,7 +234,7 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	(&adminAPI{s: s}).register(mux)
 	mux.Handle("/", opHandler)
 
-	var h http.Handler = op.NewIssuerInterceptor(provider.IssuerFromRequest).Handler(mux)
+	h := op.NewIssuerInterceptor(provider.IssuerFromRequest).Handler(mux)
 	h = &passwordGrant{provider: provider, st: st, issuer: issuer, tokenPath: ep.Token.Relative(), next: h}
 	h = endBrowserSession(ep.EndSession.Relative(), ss, h)
 	h = noStore([]string{ep.Token.Relative(), ep.DeviceAuthorization.Relative(), ep.Introspection.Relative()}, h)

@@ -77,7 +77,7 @@ func deviceServer(t testing.TB, authResp string, script ...string) (*httptest.Se
 		case "ok":
 			jsonReply(200, `{"access_token":"device-token","token_type":"Bearer","expires_in":600,"refresh_token":"device-refresh"}`)(w, r)
 		case "500":
-			http.Error(w, "down", 500)
+			http.Error(w, "down", http.StatusInternalServerError)
 		default:
 			jsonReply(400, fmt.Sprintf(`{"error":%q}`, step))(w, r)
 		}

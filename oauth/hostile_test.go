@@ -94,7 +94,7 @@ func TestHostileTokenEndpoints(t *testing.T) {
 			fmt.Fprint(w, "<html><body>Sign in</body></html>")
 		}, wantKind: KindBadResponse, wantMsg: "text/html, not JSON"},
 		{name: "500 without OAuth error", h: func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "boom", 500)
+			http.Error(w, "boom", http.StatusInternalServerError)
 		}, wantKind: KindUnreachable, wantMsg: "HTTP 500"},
 		{name: "503 server_error", h: jsonReply(503, `{"error":"temporarily_unavailable"}`), wantKind: KindUnreachable, wantCode: "temporarily_unavailable"},
 		{name: "slow server times out", h: func(w http.ResponseWriter, r *http.Request) {
@@ -480,7 +480,7 @@ func TestTokensNeverInURLs(t *testing.T) {
 			jsonReply(200, `{"active":true,"scope":"a b","exp":1900000000}`)(w, r)
 			return
 		}
-		w.WriteHeader(200)
+		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(srv.Close)
 	e := newEngine(t)

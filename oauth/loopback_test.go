@@ -193,7 +193,7 @@ func TestCallbackPage(t *testing.T) {
 	}()
 	const code, state = "CODE-abcdef123456", "STATE-abcdef123456"
 	resp, body := get(t, l.URL+"?"+url.Values{"code": {code}, "state": {state}, "redirect": {"https://evil.example/"}, "next": {"//evil.example"}}.Encode())
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("callback: %d", resp.StatusCode)
 	}
 	for _, bad := range []string{code, state, "evil.example"} {
@@ -238,7 +238,7 @@ func TestStateIsCheckedAndSingleUse(t *testing.T) {
 			if !strings.Contains(oe.Reason, "S-08") {
 				t.Errorf("reason %q", oe.Reason)
 			}
-			if resp.StatusCode != 400 || strings.Contains(body, "good-code") {
+			if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "good-code") {
 				t.Errorf("browser page: %d", resp.StatusCode)
 			}
 			if n := as.tokenHits.Load(); n != 0 {
@@ -257,7 +257,7 @@ func TestStateIsCheckedAndSingleUse(t *testing.T) {
 		good := redirectTo(au, url.Values{"code": {"good-code"}, "state": {au.Query().Get("state")}})
 		resp, _ := get(t, good)
 		mustf(t, <-done, "flow")
-		if resp.StatusCode != 200 || as.tokenHits.Load() != 1 {
+		if resp.StatusCode != http.StatusOK || as.tokenHits.Load() != 1 {
 			t.Fatalf("first callback: %d, %d token requests", resp.StatusCode, as.tokenHits.Load())
 		}
 		// The listener is gone (S-05), so a replay cannot even connect...

@@ -524,7 +524,7 @@ func TestImplicitGrant(t *testing.T) {
 			if err == nil {
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != 200 || !strings.Contains(string(body), "location.hash") ||
+				if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "location.hash") ||
 					!strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'sha256-") {
 					pageErr = errors.New("the implicit landing page lacks its fragment script or CSP")
 				}

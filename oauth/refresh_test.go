@@ -38,13 +38,13 @@ func newCountingProvider(t testing.TB, delay time.Duration) *countingProvider {
 	p := &countingProvider{delay: delay}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", 400)
+			http.Error(w, "bad form", http.StatusBadRequest)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		if r.PostForm.Get("grant_type") != "refresh_token" {
 			p.others.Add(1)
-			w.WriteHeader(400)
+			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"unsupported_grant_type"}`)
 			return
 		}
@@ -60,12 +60,12 @@ func newCountingProvider(t testing.TB, delay time.Duration) *countingProvider {
 		p.used[rt] = !p.omitRefresh
 		p.mu.Unlock()
 		if reused {
-			w.WriteHeader(400)
+			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"invalid_grant","error_description":"refresh token already used"}`)
 			return
 		}
 		if p.failGrant {
-			w.WriteHeader(400)
+			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"invalid_grant","error_description":"refresh token revoked"}`)
 			return
 		}

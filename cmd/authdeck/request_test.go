@@ -82,7 +82,7 @@ func TestRequestCommand(t *testing.T) {
 		t.Fatalf("stdout %q stderr %q", r.out, r.err)
 	}
 	req, body := rh.lastRequest()
-	if req.Method != "POST" || req.URL.Path != "/items" || req.Header.Get("X-API-Key") != cliFakeKey || req.Header.Get("X-S") != cliFakeSecret || body != `{"a":1}` {
+	if req.Method != http.MethodPost || req.URL.Path != "/items" || req.Header.Get("X-API-Key") != cliFakeKey || req.Header.Get("X-S") != cliFakeSecret || body != `{"a":1}` {
 		t.Fatalf("server got %s %s body %q", req.Method, req.URL, body)
 	}
 	noSecret(t, r, cliFakeKey, cliFakeSecret)
@@ -107,11 +107,11 @@ func TestRequestCommandExitCodes(t *testing.T) {
 	rh := newRequestHarness(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/missing":
-			w.WriteHeader(404)
+			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprint(w, `{"error":"not found"}`)
 		case "/scope":
 			w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="api:write"`)
-			w.WriteHeader(403)
+			w.WriteHeader(http.StatusForbidden)
 		default:
 			fmt.Fprint(w, "ok")
 		}

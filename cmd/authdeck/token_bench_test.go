@@ -41,7 +41,7 @@ func newCLIBench(b *testing.B) *cliBench {
 	}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id, secret, ok := r.BasicAuth(); !ok || id != "bench-client" || secret != "bench-secret-value" {
-			w.WriteHeader(401)
+			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
 		n := c.fetches.Add(1)

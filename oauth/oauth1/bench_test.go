@@ -20,7 +20,7 @@ func BenchmarkSign(b *testing.B) {
 			b.Run(method+"/"+string(placement), func(b *testing.B) {
 				s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts",
 					Method: method, PrivateKey: key, Placement: placement}
-				req, err := http.NewRequest("POST", "https://api.example.com/photos?file=vacation.jpg&size=original", nil)
+				req, err := http.NewRequest(http.MethodPost, "https://api.example.com/photos?file=vacation.jpg&size=original", nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -46,7 +46,7 @@ func BenchmarkVerify(b *testing.B) {
 	for _, method := range oauth1.Methods {
 		b.Run(method, func(b *testing.B) {
 			s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts", Method: method, PrivateKey: key}
-			req, err := http.NewRequest("GET", "https://api.example.com/photos?file=vacation.jpg&size=original", nil)
+			req, err := http.NewRequest(http.MethodGet, "https://api.example.com/photos?file=vacation.jpg&size=original", nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -31,10 +31,10 @@ func getPhoto(t *testing.T, s *oauth1.Signer, photosURL string, placement vault.
 	var req *http.Request
 	var err error
 	if placement == vault.PlaceBody {
-		req, err = http.NewRequestWithContext(ctxT(t), "POST", photosURL, strings.NewReader("file=vacation.jpg&size=original"))
+		req, err = http.NewRequestWithContext(ctxT(t), http.MethodPost, photosURL, strings.NewReader("file=vacation.jpg&size=original"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
-		req, err = http.NewRequestWithContext(ctxT(t), "GET", photosURL+"?file=vacation.jpg&size=original", nil)
+		req, err = http.NewRequestWithContext(ctxT(t), http.MethodGet, photosURL+"?file=vacation.jpg&size=original", nil)
 	}
 	if err != nil {
 		t.Fatal(err)

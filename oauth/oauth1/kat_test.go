@@ -60,7 +60,7 @@ func TestBaseStringRFC5849Example(t *testing.T) {
 	})
 	t.Run("Signer", func(t *testing.T) {
 		t.Parallel()
-		req, err := http.NewRequest("POST", "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b", strings.NewReader("c2&a3=2+q"))
+		req, err := http.NewRequest(http.MethodPost, "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b", strings.NewReader("c2&a3=2+q"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 	// POST with query and a UTF-8, '&', '+' and space form field, so the
 	// pinned base string covers percent-encoding edge cases.
 	rsaRequest := func(t *testing.T) *http.Request {
-		req, err := http.NewRequest("POST", "https://photos.example.net/photos?file=vacation.jpg&size=original",
+		req, err := http.NewRequest(http.MethodPost, "https://photos.example.net/photos?file=vacation.jpg&size=original",
 			strings.NewReader("title=%C3%9Cn%C3%AFc%C3%B8d%C3%A9+%26+%2Bmore"))
 		if err != nil {
 			t.Fatal(err)
@@ -219,7 +219,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 		{
 			name: "HMAC-SHA256", method: oauth1.HMACSHA256,
 			req: func(t *testing.T) *http.Request {
-				r, err := http.NewRequest("GET", "https://photos.example.net:443/photos?file=vacation.jpg&size=original", nil)
+				r, err := http.NewRequest(http.MethodGet, "https://photos.example.net:443/photos?file=vacation.jpg&size=original", nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -254,7 +254,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 			// RFC 5849 §2.1's example: no token, so the key ends in '&'.
 			name: "PLAINTEXT without token", method: oauth1.Plaintext,
 			req: func(t *testing.T) *http.Request {
-				r, err := http.NewRequest("POST", "https://server.example.com/request_temp_credentials", nil)
+				r, err := http.NewRequest(http.MethodPost, "https://server.example.com/request_temp_credentials", nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -266,7 +266,7 @@ func TestSignatureKnownAnswers(t *testing.T) {
 		{
 			name: "PLAINTEXT with token secret to encode", method: oauth1.Plaintext,
 			req: func(t *testing.T) *http.Request {
-				r, err := http.NewRequest("GET", "https://photos.example.net/photos", nil)
+				r, err := http.NewRequest(http.MethodGet, "https://photos.example.net/photos", nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -114,7 +114,7 @@ func TestParseRequestProblems(t *testing.T) {
 // query parameters is not mistaken for OAuth.
 func TestParseRequestIgnoresOtherSchemes(t *testing.T) {
 	t.Parallel()
-	req, _ := http.NewRequest("GET", "http://h/p?oauth_consumer_key=k&oauth_signature_method=PLAINTEXT&oauth_signature=cs%26", nil)
+	req, _ := http.NewRequest(http.MethodGet, "http://h/p?oauth_consumer_key=k&oauth_signature_method=PLAINTEXT&oauth_signature=cs%26", nil)
 	req.Header.Set("Authorization", "Basic Zm9vOmJhcg==")
 	in, err := oauth1.ParseRequest(req, "")
 	if err != nil {

@@ -22,7 +22,7 @@ func TestSignPlacementsRoundTrip(t *testing.T) {
 			t.Run(method+"/"+string(placement), func(t *testing.T) {
 				t.Parallel()
 				body := "title=caf%C3%A9+au+lait&tag=a%2Bb&tag=%7E"
-				req, err := http.NewRequest("POST", "https://API.example.com:443/photos?file=vacation.jpg&size=original&q=a+b", strings.NewReader(body))
+				req, err := http.NewRequest(http.MethodPost, "https://API.example.com:443/photos?file=vacation.jpg&size=original&q=a+b", strings.NewReader(body))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -80,7 +80,7 @@ func TestSignPlacementsRoundTrip(t *testing.T) {
 // the signature nor changed.
 func TestSignLeavesOtherBodies(t *testing.T) {
 	t.Parallel()
-	req, err := http.NewRequest("PUT", "https://api.example.com/x", strings.NewReader(`{"a":"b=c&d"}`))
+	req, err := http.NewRequest(http.MethodPut, "https://api.example.com/x", strings.NewReader(`{"a":"b=c&d"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestSignLeavesOtherBodies(t *testing.T) {
 // since that is what the server sees.
 func TestSignUsesHostHeader(t *testing.T) {
 	t.Parallel()
-	req, _ := http.NewRequest("GET", "http://127.0.0.1:8080/p", nil)
+	req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:8080/p", nil)
 	req.Host = "API.Example.com"
 	s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs", Method: oauth1.HMACSHA1}
 	signed, err := s.SignRequest(req)

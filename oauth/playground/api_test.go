@@ -238,7 +238,7 @@ func TestAPIUtilities(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 302 || resp.Header.Get("Location") != s.APIURL+"/status/201" {
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != s.APIURL+"/status/201" {
 			t.Fatalf("redirect: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		for _, bad := range []string{"", "javascript:alert(1)", "relative/path"} {

@@ -34,7 +34,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodGet, s.APIURL+"/me", nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	if resp, err := client.Do(req); err != nil || resp.StatusCode != 200 {
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("/me: %v", err)
 	} else {
 		resp.Body.Close()

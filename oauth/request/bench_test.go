@@ -108,7 +108,7 @@ func BenchmarkSendOverhead(b *testing.B) {
 	b.Run("bare-http-client", func(b *testing.B) {
 		c := &http.Client{Transport: &http.Transport{}}
 		for b.Loop() {
-			req, _ := http.NewRequest("GET", srv.URL+"/hello", nil)
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/hello", nil)
 			req.Header.Set("X-API-Key", fakeAPIKey)
 			resp, err := c.Do(req)
 			if err != nil {
@@ -127,7 +127,7 @@ func BenchmarkSendOverhead(b *testing.B) {
 		spec := Spec{URL: srv.URL + "/{{greeting}}", Auth: "apikey", Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}}
 		for b.Loop() {
 			resp, err := s.Send(context.Background(), f.env, spec, SendOptions{})
-			if err != nil || resp.StatusCode != 200 {
+			if err != nil || resp.StatusCode != http.StatusOK {
 				b.Fatal(err)
 			}
 		}
@@ -136,7 +136,7 @@ func BenchmarkSendOverhead(b *testing.B) {
 		spec := Spec{URL: srv.URL + "/{{greeting}}", Auth: "apikey", Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}}
 		for b.Loop() {
 			resp, err := f.sender.Send(context.Background(), f.env, spec, SendOptions{})
-			if err != nil || resp.StatusCode != 200 {
+			if err != nil || resp.StatusCode != http.StatusOK {
 				b.Fatal(err)
 			}
 		}

@@ -61,7 +61,7 @@ func BenchmarkSendOAuth1(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				resp, err := s.Send(ctx, "dev", tc.spec, SendOptions{})
-				if err != nil || resp.StatusCode != 200 {
+				if err != nil || resp.StatusCode != http.StatusOK {
 					b.Fatal(err)
 				}
 			}

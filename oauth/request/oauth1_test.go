@@ -240,7 +240,7 @@ func TestOAuth1ByClientName(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := decodePhotos(t, resp); resp.StatusCode != 200 || got.Method != oauth1.RSASHA256 {
+		if got := decodePhotos(t, resp); resp.StatusCode != http.StatusOK || got.Method != oauth1.RSASHA256 {
 			t.Errorf("%s: status %d, %+v", name, resp.StatusCode, got)
 		}
 	}

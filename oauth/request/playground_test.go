@@ -141,7 +141,7 @@ func TestPlaygroundInsufficientScope(t *testing.T) {
 	f := newPlaygroundFixture(t)
 	resp := f.send(t, Spec{Method: "POST", URL: "{{api}}/data", Auth: "reader", Body: `{}`, Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}})
 	scope, ok := resp.InsufficientScope()
-	if resp.StatusCode != 403 || !ok || scope != playground.ScopeAPIWrite {
+	if resp.StatusCode != http.StatusForbidden || !ok || scope != playground.ScopeAPIWrite {
 		t.Fatalf("status %d scope %q", resp.StatusCode, scope)
 	}
 	if resp.Refreshed || f.tokens.forced.Load() != 0 {
@@ -155,7 +155,7 @@ func TestPlaygroundRefreshOnInvalidToken(t *testing.T) {
 	t.Parallel()
 	f := newPlaygroundFixture(t)
 	resp := f.send(t, Spec{URL: "{{api}}/me", Auth: "stale"})
-	if resp.StatusCode != 200 || !resp.Refreshed {
+	if resp.StatusCode != http.StatusOK || !resp.Refreshed {
 		t.Fatalf("status %d refreshed %v", resp.StatusCode, resp.Refreshed)
 	}
 	if f.tokens.forced.Load() != 1 || f.tokens.calls.Load() != 2 {
@@ -163,7 +163,7 @@ func TestPlaygroundRefreshOnInvalidToken(t *testing.T) {
 	}
 	// The fresh token was stored: the next request needs no refresh.
 	resp = f.send(t, Spec{URL: "{{api}}/me", Auth: "stale"})
-	if resp.StatusCode != 200 || resp.Refreshed || f.tokens.forced.Load() != 1 {
+	if resp.StatusCode != http.StatusOK || resp.Refreshed || f.tokens.forced.Load() != 1 {
 		t.Fatalf("second request: status %d refreshed %v", resp.StatusCode, resp.Refreshed)
 	}
 }
@@ -172,7 +172,7 @@ func TestPlaygroundBigSlowRedirect(t *testing.T) {
 	t.Parallel()
 	f := newPlaygroundFixture(t)
 	resp := f.send(t, Spec{URL: "{{api}}/big?mb=10", Auth: "svc"})
-	if resp.StatusCode != 200 || resp.Body == nil || resp.Body.Size() != 10<<20 || resp.Kind != KindJSON {
+	if resp.StatusCode != http.StatusOK || resp.Body == nil || resp.Body.Size() != 10<<20 || resp.Kind != KindJSON {
 		t.Fatalf("big: status %d kind %v", resp.StatusCode, resp.Kind)
 	}
 	p, err := PrettyJSON(context.Background(), resp.Body.Bytes())
@@ -190,7 +190,7 @@ func TestPlaygroundBigSlowRedirect(t *testing.T) {
 	other := newRecorder(t, "127.0.0.2:0", nil)
 	resp = f.send(t, Spec{URL: "{{api}}/redirect?to=" + other.URL + "/elsewhere", Auth: "svc"})
 	got := other.got()
-	if resp.StatusCode != 200 || len(got) != 1 || got[0].Header.Get("Authorization") != "" {
+	if resp.StatusCode != http.StatusOK || len(got) != 1 || got[0].Header.Get("Authorization") != "" {
 		t.Fatalf("redirect: status %d, requests %d", resp.StatusCode, len(got))
 	}
 	if len(resp.Redirects) != 1 || resp.Redirects[0].Status != http.StatusFound || !resp.Redirects[0].Stripped {

@@ -113,7 +113,7 @@ func TestSendCredentialKinds(t *testing.T) {
 			spec := tt.spec
 			spec.URL = srv.URL + spec.URL
 			resp := send(t, f, spec)
-			if resp.StatusCode != 200 {
+			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
 			got := srv.got()
@@ -195,7 +195,7 @@ func TestRefreshOnInvalidToken(t *testing.T) {
 					return
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="test", error="invalid_token", error_description="expired"`)
-				w.WriteHeader(401)
+				w.WriteHeader(http.StatusUnauthorized)
 			})
 			resp := send(t, f, Spec{URL: srv.URL + "/me", Auth: "oauth"})
 			if resp.StatusCode != tt.wantStatus || resp.Refreshed != tt.wantRefresh {
@@ -217,7 +217,7 @@ func TestNoRefreshOnInsufficientScope(t *testing.T) {
 	f := newFixture(t)
 	srv := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="api:write"`)
-		w.WriteHeader(403)
+		w.WriteHeader(http.StatusForbidden)
 	})
 	resp := send(t, f, Spec{Method: "POST", URL: srv.URL + "/data", Auth: "oauth"})
 	scope, ok := resp.InsufficientScope()
@@ -236,10 +236,10 @@ func TestNoRefreshForStaticCredentials(t *testing.T) {
 	f := newFixture(t)
 	srv := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		w.WriteHeader(401)
+		w.WriteHeader(http.StatusUnauthorized)
 	})
 	resp := send(t, f, Spec{URL: srv.URL, Auth: "bearer-key"})
-	if resp.StatusCode != 401 || resp.Refreshed || len(srv.got()) != 1 || f.tokens.calls.Load() != 0 {
+	if resp.StatusCode != http.StatusUnauthorized || resp.Refreshed || len(srv.got()) != 1 || f.tokens.calls.Load() != 0 {
 		t.Fatalf("status %d refreshed %v requests %d token calls %d", resp.StatusCode, resp.Refreshed, len(srv.got()), f.tokens.calls.Load())
 	}
 }
@@ -271,7 +271,7 @@ func TestAllowedHostsRefused(t *testing.T) {
 	if _, err := f.v.PutSecret(context.Background(), s, nil); err != nil {
 		t.Fatal(err)
 	}
-	if resp := send(t, f, Spec{URL: srv.URL + "/x", Auth: "restricted"}); resp.StatusCode != 200 {
+	if resp := send(t, f, Spec{URL: srv.URL + "/x", Auth: "restricted"}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("allowed host: status %d", resp.StatusCode)
 	}
 }
@@ -492,7 +492,7 @@ func TestRedirectNeverForwardsCredentials(t *testing.T) {
 				URL: src.URL + "/start", Auth: tt.auth, Placement: tt.placement,
 				Headers: []vault.Header{{Name: "X-Var", Value: "{{apiSecret}}"}, {Name: "Cookie", Value: "session=fake-cookie"}, {Name: "X-Plain", Value: "kept"}},
 			})
-			if resp.StatusCode != 200 || len(resp.Redirects) != 1 {
+			if resp.StatusCode != http.StatusOK || len(resp.Redirects) != 1 {
 				t.Fatalf("status %d, redirects %v", resp.StatusCode, resp.Redirects)
 			}
 			var hop recorded
@@ -536,7 +536,7 @@ func TestRedirectWithBodyTokenStops(t *testing.T) {
 		http.Redirect(w, r, dest.URL+"/steal", http.StatusTemporaryRedirect)
 	})
 	resp := send(t, f, Spec{Method: "POST", URL: src.URL, Auth: "oauth", Placement: vault.PlaceBody})
-	if resp.StatusCode != 307 || len(dest.got()) != 0 {
+	if resp.StatusCode != http.StatusTemporaryRedirect || len(dest.got()) != 0 {
 		t.Fatalf("status %d, destination requests %d", resp.StatusCode, len(dest.got()))
 	}
 	if len(resp.Notes) == 0 || !strings.Contains(resp.Notes[0], "not followed") {
@@ -589,7 +589,7 @@ func TestTLS(t *testing.T) {
 	}
 
 	resp, err := f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL, Insecure: true}, SendOptions{})
-	if err != nil || resp.StatusCode != 200 {
+	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("insecure: %v", err)
 	}
 	if !resp.Request.Insecure || !strings.Contains(strings.Join(resp.Request.Warnings, " "), "TLS certificate verification is OFF") {
@@ -598,7 +598,7 @@ func TestTLS(t *testing.T) {
 
 	trusting := &Sender{Vault: f.v, RootCAs: pool}
 	resp, err = trusting.Send(context.Background(), f.env, Spec{URL: srv.URL}, SendOptions{})
-	if err != nil || resp.StatusCode != 200 || resp.TLS == "" || resp.Timing.TLS <= 0 {
+	if err != nil || resp.StatusCode != http.StatusOK || resp.TLS == "" || resp.Timing.TLS <= 0 {
 		t.Fatalf("trusted: err %v, tls %q, timing %+v", err, resp.TLS, resp.Timing)
 	}
 }
@@ -609,7 +609,7 @@ func TestClientCertificate(t *testing.T) {
 	f := newFixture(t)
 	f.sender.RootCAs = pool
 	resp := send(t, f, Spec{URL: srv.URL, Auth: "mtls"})
-	if resp.StatusCode != 200 || !strings.Contains(string(resp.Body.Bytes()), "authdeck-test-client") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(resp.Body.Bytes()), "authdeck-test-client") {
 		t.Fatalf("status %d body %s", resp.StatusCode, resp.Body.Bytes())
 	}
 	if !strings.Contains(resp.Request.Credential, "CN=authdeck-test-client") {
@@ -656,7 +656,7 @@ func TestResponseBodies(t *testing.T) {
 	}{
 		{"gzip", func(w http.ResponseWriter, r *http.Request) {
 			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				w.WriteHeader(400)
+				w.WriteHeader(http.StatusBadRequest)
 				return
 			}
 			w.Header().Set("Content-Encoding", "gzip")
@@ -706,8 +706,8 @@ func TestResponseBodies(t *testing.T) {
 				t.Fatalf("encoding %q notes %q", r.Encoding, r.Notes)
 			}
 		}},
-		{"no content", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }, func(t *testing.T, r *Response) {
-			if r.Body != nil || r.Kind != KindEmpty || r.StatusCode != 204 {
+		{"no content", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }, func(t *testing.T, r *Response) {
+			if r.Body != nil || r.Kind != KindEmpty || r.StatusCode != http.StatusNoContent {
 				t.Fatalf("body %v kind %v", r.Body, r.Kind)
 			}
 		}},
@@ -907,7 +907,7 @@ func TestSessionAuthAndProxy(t *testing.T) {
 	// Plain http to a non-loopback host needs AllowHTTP for a credential.
 	resp := send(t, f, Spec{URL: "http://api.example.com/x", Auth: "sess", AllowHTTP: true})
 	got := proxy.got()
-	if resp.StatusCode != 200 || len(got) != 1 {
+	if resp.StatusCode != http.StatusOK || len(got) != 1 {
 		t.Fatalf("status %d, proxy requests %d", resp.StatusCode, len(got))
 	}
 	mu.Lock()

@@ -300,7 +300,7 @@ func TestProblemReports(t *testing.T) {
 func TestPlaintextMayOmitTimestamp(t *testing.T) {
 	t.Parallel()
 	srv := start(t, oauth1test.Config{})
-	req, _ := http.NewRequestWithContext(ctxT(t), "POST", srv.RequestTokenURL, nil)
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, srv.RequestTokenURL, nil)
 	req.Header.Set("Authorization", `OAuth realm="Example", oauth_consumer_key="hmac-only", oauth_signature_method="PLAINTEXT", oauth_callback="oob", oauth_signature="hmac-consumer-secret%26"`)
 	resp, err := testHTTP.Do(req)
 	if err != nil {
@@ -385,7 +385,7 @@ func TestAuthorizePage(t *testing.T) {
 		return resp.StatusCode, resp.Header, string(b)
 	}
 	post := func(form url.Values, origin string) (int, string, string) {
-		req, _ := http.NewRequestWithContext(ctxT(t), "POST", srv.AuthorizeURL, strings.NewReader(form.Encode()))
+		req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, srv.AuthorizeURL, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if origin != "" {
 			req.Header.Set("Origin", origin)
@@ -461,7 +461,7 @@ func TestAuthorizePage(t *testing.T) {
 func TestPhotosMethods(t *testing.T) {
 	t.Parallel()
 	srv := start(t, oauth1test.Config{})
-	req, _ := http.NewRequestWithContext(ctxT(t), "PUT", srv.PhotosURL, nil)
+	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPut, srv.PhotosURL, nil)
 	resp, err := testHTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)

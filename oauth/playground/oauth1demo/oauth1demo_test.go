@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -81,7 +82,7 @@ func TestDemoOAuth1Clients(t *testing.T) {
 			t.Fatalf("%s: send: %v", method, err)
 		}
 		var got struct{ Method, File, User string }
-		if resp.Body == nil || json.Unmarshal(resp.Body.Bytes(), &got) != nil || resp.StatusCode != 200 || got.Method != method || got.File != "demo.png" {
+		if resp.Body == nil || json.Unmarshal(resp.Body.Bytes(), &got) != nil || resp.StatusCode != http.StatusOK || got.Method != method || got.File != "demo.png" {
 			t.Errorf("%s: status %d, %+v", method, resp.StatusCode, got)
 		}
 		_, err = sender.Send(ctx, "demo", request.Spec{URL: s.APIURL + "/me", Auth: name}, request.SendOptions{})

@@ -166,7 +166,7 @@ func TestTUIEndToEndTmux(t *testing.T) {
 	if err := json.Unmarshal(claims, &c); err != nil || c.ClientID != "service-basic" {
 		t.Errorf("the copied token is not service-basic's (client_id %q)", c.ClientID)
 	}
-	req, _ := http.NewRequest("GET", apiURL+"/me", nil)
+	req, _ := http.NewRequest(http.MethodGet, apiURL+"/me", nil)
 	req.Header.Set("Authorization", "Bearer "+buf)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

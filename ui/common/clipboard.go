@@ -284,7 +284,7 @@ func toolEnv() []string {
 func runTool(argv []string, value string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // argv is one of the fixed clipboard tools (pbcopy, wl-copy, xclip, xsel, clip.exe) found on PATH
 	cmd.Env = toolEnv()
 	cmd.Stdin = strings.NewReader(value)
 	var stderr bytes.Buffer
@@ -301,7 +301,7 @@ func runTool(argv []string, value string, timeout time.Duration) error {
 func readTool(argv []string, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // argv is one of the fixed clipboard tools found on PATH
 	cmd.Env = toolEnv()
 	out, err := cmd.Output()
 	if err != nil {

@@ -292,7 +292,7 @@ func (m *Model) Close() {
 	m.viewer.Close()
 	if m.resp != nil && m.resp.BodyFile != "" {
 		name := m.resp.BodyFile
-		go os.Remove(name) //nolint:errcheck // best effort; the file is 0600 in the temp dir
+		go os.Remove(name) // best effort; the file is 0600 in the temp dir
 	}
 }
 

@@ -1,6 +1,7 @@
 package request
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/authdeck/authdeck/ui/uitest"
@@ -25,7 +26,7 @@ func TestSenderFollowsVaultSwitch(t *testing.T) {
 	}
 	f.c.Vault, f.c.Catalog = next, uitest.Catalog(next) // what the vault pane's switch does
 	f.sendAndWait(t)
-	if f.m.Err() != nil || srv.count() != 1 || f.m.Response() == nil || f.m.Response().StatusCode != 200 {
+	if f.m.Err() != nil || srv.count() != 1 || f.m.Response() == nil || f.m.Response().StatusCode != http.StatusOK {
 		t.Fatalf("after the switch: err %v, %d requests", f.m.Err(), srv.count())
 	}
 	if f.m.sender.Vault != next {

@@ -20,7 +20,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -81,39 +80,23 @@ type credsReply struct{ user, pass string }
 
 // Model is the flow pane.
 type Model struct {
-	c    *common.Common
+	pane
 	keys KeyMap
 	req  common.RunFlowMsg
 
-	id      int64
-	state   state
-	cancel  context.CancelFunc
-	events  chan tea.Msg
 	paste   chan string
-	spin    spinner.Model
-	steps   []string
-	auth    *oauth.AuthPrompt
 	device  *oauth.DevicePrompt
 	pasteEr string
 	tr      *oauth.Transcript
 	result  *oauth.Result
 	err     error
-	visible bool
-	showLog bool
-	showQR  bool
-	log     viewport.Model
-	width   int
-	height  int
-	started time.Time
 	// restart is the flow to run once the cancelled one has ended.
 	restart *common.RunFlowMsg
 }
 
 // New returns the pane for req; Init starts the flow.
 func New(c *common.Common, req common.RunFlowMsg) *Model {
-	m := &Model{c: c, keys: DefaultKeyMap(), req: req, visible: true, showQR: true}
-	m.log = viewport.New()
-	return m
+	return &Model{pane: newPane(c), keys: DefaultKeyMap(), req: req}
 }
 
 // Init starts the flow.
@@ -199,12 +182,6 @@ func (m *Model) Result() *oauth.Result { return m.result }
 // Err returns the flow's error once it failed.
 func (m *Model) Err() error { return m.err }
 
-// Running reports whether the flow is still going.
-func (m *Model) Running() bool { return m.state == running }
-
-// AuthPrompt returns the authorization prompt, once shown.
-func (m *Model) AuthPrompt() *oauth.AuthPrompt { return m.auth }
-
 // DevicePrompt returns the device prompt, once shown.
 func (m *Model) DevicePrompt() *oauth.DevicePrompt { return m.device }
 
@@ -217,25 +194,6 @@ func (m *Model) Close() {
 		m.cancel()
 	}
 	m.result = nil
-}
-
-// Blur stops the animation while another screen covers the pane.
-func (m *Model) Blur() { m.visible = false }
-
-// Focus restarts it when the pane is on top again.
-func (m *Model) Focus() tea.Cmd {
-	m.visible = true
-	if m.state == running {
-		return m.spin.Tick
-	}
-	return nil
-}
-
-// SetSize records the size.
-func (m *Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	m.log.SetWidth(max(10, w-4))
-	m.log.SetHeight(max(3, h/2-2))
 }
 
 // RefreshStyles re-themes the spinner.
@@ -292,27 +250,10 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // Update handles the flow's messages and keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() || m.state != running || !m.visible {
-			return nil // no ticking when nothing animates
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+	if cmd, ok := m.update(msg); ok {
 		return cmd
-	case progressMsg:
-		if msg.id != m.id {
-			return nil
-		}
-		m.steps = append(m.steps, msg.text)
-		return listen(m.events)
-	case authMsg:
-		if msg.id != m.id {
-			return nil
-		}
-		p := msg.prompt
-		m.auth = &p
-		return listen(m.events)
+	}
+	switch msg := msg.(type) {
 	case deviceMsg:
 		if msg.id != m.id {
 			return nil
@@ -480,29 +421,12 @@ func (m *Model) openBrowser() tea.Cmd {
 	case m.auth != nil:
 		target = m.auth.URL
 	}
-	if m.c.Remote {
-		return common.Status(common.StatusInfo, "This is an SSH session: a browser would open on the server. Copy the URL (u) or scan the QR code instead.")
-	}
-	opener := m.c.OAuth2Engine().Opener
-	if opener == nil {
-		opener = oauth.SystemOpener(nil)
-	}
-	id := m.id
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return openedMsg{id: id, err: opener(ctx, target)}
-	}
+	return m.open(target)
 }
 
 func (m *Model) refreshLog() {
-	if m.tr == nil {
-		return
-	}
-	at := m.log.AtBottom()
-	m.log.SetContent(m.c.Styles.Code.Render(strings.TrimRight(m.tr.Text(), "\n")))
-	if at {
-		m.log.GotoBottom()
+	if m.tr != nil {
+		m.setLog(m.tr.Text())
 	}
 }
 

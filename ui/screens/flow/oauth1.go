@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -65,17 +64,10 @@ type AuthorizeFunc func(ctx context.Context, req oauth1.AuthorizeRequest, cb oau
 // typed into its field (oob, SSH, or a browser on another machine), and
 // ends with the stored token credentials, masked, or an explanation.
 type OAuth1Model struct {
-	c    *common.Common
+	pane
 	keys OAuth1KeyMap
 	req  common.RunFlowMsg
 
-	id       int64
-	state    state
-	cancel   context.CancelFunc
-	events   chan tea.Msg
-	spin     spinner.Model
-	steps    []string
-	auth     *oauth.AuthPrompt
 	ask      chan string
 	input    textinput.Model
 	typing   bool
@@ -85,13 +77,6 @@ type OAuth1Model struct {
 	err      error
 	client   string
 	method   string
-	visible  bool
-	showLog  bool
-	showQR   bool
-	log      viewport.Model
-	width    int
-	height   int
-	started  time.Time
 
 	authorize AuthorizeFunc
 }
@@ -108,10 +93,8 @@ func newOAuth1(c *common.Common, req common.RunFlowMsg, authorize AuthorizeFunc)
 	in.Placeholder = "the code the provider shows, or the address the browser landed on"
 	in.SetStyles(c.Styles.TextInput())
 	in.CharLimit = 4096
-	m := &OAuth1Model{c: c, keys: DefaultOAuth1KeyMap(), req: req, input: in, visible: true, showQR: true,
+	return &OAuth1Model{pane: newPane(c), keys: DefaultOAuth1KeyMap(), req: req, input: in,
 		client: req.Client, authorize: authorize}
-	m.log = viewport.New()
-	return m
 }
 
 // NewFor returns the flow pane that runs req: the OAuth 1.0a pane for an
@@ -260,12 +243,6 @@ func (m *OAuth1Model) Result() *OAuth1Result { return m.result }
 // Err returns the flow's error once it failed.
 func (m *OAuth1Model) Err() error { return m.err }
 
-// Running reports whether the flow is still going.
-func (m *OAuth1Model) Running() bool { return m.state == running }
-
-// AuthPrompt returns the authorization prompt, once shown.
-func (m *OAuth1Model) AuthPrompt() *oauth.AuthPrompt { return m.auth }
-
 // AwaitingVerifier reports whether the engine takes a typed verifier now.
 func (m *OAuth1Model) AwaitingVerifier() bool { return m.ask != nil }
 
@@ -284,23 +261,9 @@ func (m *OAuth1Model) Close() {
 	m.leaveField()
 }
 
-// Blur stops the animation while another screen covers the pane.
-func (m *OAuth1Model) Blur() { m.visible = false }
-
-// Focus restarts it when the pane is on top again.
-func (m *OAuth1Model) Focus() tea.Cmd {
-	m.visible = true
-	if m.state == running {
-		return m.spin.Tick
-	}
-	return nil
-}
-
 // SetSize records the size.
 func (m *OAuth1Model) SetSize(w, h int) {
-	m.width, m.height = w, h
-	m.log.SetWidth(max(10, w-4))
-	m.log.SetHeight(max(3, h/2-2))
+	m.pane.SetSize(w, h)
 	m.input.SetWidth(max(10, min(90, w-16)))
 }
 
@@ -359,27 +322,10 @@ func (m *OAuth1Model) FullHelp() [][]key.Binding {
 
 // Update handles the flow's messages and keys.
 func (m *OAuth1Model) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() || m.state != running || !m.visible {
-			return nil // no ticking when nothing animates
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+	if cmd, ok := m.update(msg); ok {
 		return cmd
-	case progressMsg:
-		if msg.id != m.id {
-			return nil
-		}
-		m.steps = append(m.steps, msg.text)
-		return listen(m.events)
-	case authMsg:
-		if msg.id != m.id {
-			return nil
-		}
-		p := msg.prompt
-		m.auth = &p
-		return listen(m.events)
+	}
+	switch msg := msg.(type) {
 	case exchangeMsg:
 		if msg.id != m.id {
 			return nil
@@ -536,33 +482,11 @@ func (m *OAuth1Model) submitVerifier() tea.Cmd {
 	}
 }
 
-func (m *OAuth1Model) openBrowser() tea.Cmd {
-	if m.c.Remote {
-		return common.Status(common.StatusInfo, "This is an SSH session: a browser would open on the server. Copy the URL (u) or scan the QR code instead.")
-	}
-	var opener oauth.Opener
-	if e := m.c.OAuth2Engine(); e != nil {
-		opener = e.Opener
-	}
-	if opener == nil {
-		opener = oauth.SystemOpener(nil)
-	}
-	id, target := m.id, m.auth.URL
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return openedMsg{id: id, err: opener(ctx, target)}
-	}
-}
+func (m *OAuth1Model) openBrowser() tea.Cmd { return m.open(m.auth.URL) }
 
 func (m *OAuth1Model) refreshLog() {
-	if m.tr == nil {
-		return
-	}
-	at := m.log.AtBottom()
-	m.log.SetContent(m.c.Styles.Code.Render(strings.TrimRight(m.tr.Text(), "\n")))
-	if at {
-		m.log.GotoBottom()
+	if m.tr != nil {
+		m.setLog(m.tr.Text())
 	}
 }
 

@@ -90,7 +90,7 @@ func (f *flow) authorizationCode(ctx context.Context, o flowOptions) (*Result, e
 
 // authURL builds the authorization request with x/oauth2: response type,
 // client id, the redirect URI, scopes, state, PKCE S256, prompt, nonce,
-// resource and the client's extra parameters (seed 002).
+// resource and the client's extra parameters (as API gateways take them).
 func (f *flow) authURL(redirect, responseType, state, nonce string, p *pkce, o flowOptions) string {
 	cfg := oauth2.Config{
 		ClientID:    f.ac.ClientID,

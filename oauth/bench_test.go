@@ -31,7 +31,7 @@ func benchTokenServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
-// DESIGN §8: a client-credentials fetch costs at most 50 µs more in process
+// The engine budget: a client-credentials fetch costs at most 50 µs more in process
 // than a raw http.Client POST to the same loopback server. Compare the two
 // sub-benchmarks:
 //

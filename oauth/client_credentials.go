@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// clientCredentials runs the client credentials grant (RFC 6749 §4.4; seed
-// 001 "server login", seed 004) with the scopes of this call.
+// clientCredentials runs the client credentials grant (RFC 6749 §4.4, a
+// "server login": no user, a shared secret or an uploaded key) with the scopes of this call.
 func (f *flow) clientCredentials(ctx context.Context, scopes []string) (*Result, error) {
 	form := url.Values{"grant_type": {"client_credentials"}}
 	if len(scopes) > 0 {
@@ -22,7 +22,7 @@ func (f *flow) clientCredentials(ctx context.Context, scopes []string) (*Result,
 }
 
 // missingScope turns invalid_scope into "missing input" when no scope was
-// asked for at all (seed 001 status -3 "no scope").
+// asked for at all (the "no scope" case: missing input, exit 3).
 func missingScope(err error, scopes []string) error {
 	var oe *Error
 	if len(scopes) == 0 && errors.As(err, &oe) && oe.Code == "invalid_scope" {

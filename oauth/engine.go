@@ -185,7 +185,7 @@ type TokenRequest struct {
 	// to it, by default the secret of the same name) or an
 	// OA2_AUTHORIZATION_CODE or SESSION_AUTH secret.
 	Name string
-	// Scopes overrides the client's scopes for this call (seed 001).
+	// Scopes overrides the client's scopes for this call (a per-call scope override).
 	Scopes []string
 	// Force skips the stored token and any refresh and runs the grant anew.
 	Force bool
@@ -201,7 +201,8 @@ type TokenRequest struct {
 	Transcript *Transcript
 }
 
-// Result is what every flow returns (seed 001 outputs).
+// Result is what every flow returns: token, granted scopes, expiry, refresh
+// token and type.
 type Result struct {
 	// AccessToken is the bearer token.
 	AccessToken string
@@ -690,7 +691,7 @@ func scopesFor(ac vault.AuthClient, override []string) []string {
 	return splitScopes(strings.Join(out, " "))
 }
 
-// addParams appends extra parameters (seed 002) without overriding protocol ones.
+// addParams appends extra parameters (vendor extensions) without overriding protocol ones.
 func addParams(v url.Values, extra []vault.Param, reserved ...string) {
 	for _, p := range extra {
 		if slices.Contains(reserved, p.Key) {

@@ -9,7 +9,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-// Kind classifies a failed flow; each kind has one CLI exit code (DESIGN §3).
+// Kind classifies a failed flow; each kind has one CLI exit code (the README's exit-code table).
 type Kind int
 
 // Failure kinds.

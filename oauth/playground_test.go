@@ -133,7 +133,7 @@ func TestClientCredentialsEveryAuthMethod(t *testing.T) {
 	}
 }
 
-// Scope override per call (seed 001): a scope the stored token lacks makes a
+// Scope override per call: a scope the stored token lacks makes a
 // new request with that scope.
 func TestClientCredentialsScopeOverride(t *testing.T) {
 	t.Parallel()
@@ -241,7 +241,7 @@ func TestAuthorizationCodeEveryAuthMethod(t *testing.T) {
 			}
 			au, _ := url.Parse(prompt.URL)
 			q := au.Query()
-			// S-07: PKCE S256, S-08: ≥128-bit state, seed 001: prompt.
+			// S-07: PKCE S256, S-08: ≥128-bit state, consent: prompt.
 			if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 || len(q.Get("state")) < 22 || q.Get("prompt") != "consent" {
 				t.Errorf("authorization request: method=%q challenge=%d state=%d prompt=%q", q.Get("code_challenge_method"), len(q.Get("code_challenge")), len(q.Get("state")), q.Get("prompt"))
 			}

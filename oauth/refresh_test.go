@@ -139,7 +139,7 @@ func helperProcess() int {
 	return 0
 }
 
-// S-21 and DESIGN §8: 50 goroutines and 4 processes ask for an expired token
+// S-21 and the refresh budget: 50 goroutines and 4 processes ask for an expired token
 // at once; exactly one refresh request reaches the provider and everyone
 // gets the same new token.
 func TestRefreshExactlyOnceAcrossGoroutinesAndProcesses(t *testing.T) {
@@ -333,7 +333,7 @@ func TestRefreshSkew(t *testing.T) {
 	}
 }
 
-// Refresh without a stored refresh token is missing input (exit 3, seed 001).
+// Refresh without a stored refresh token is missing input (exit 3).
 func TestRefreshWithoutRefreshToken(t *testing.T) {
 	t.Parallel()
 	p := newCountingProvider(t, 0)

@@ -28,7 +28,7 @@ type SessionRequest struct {
 }
 
 // RenderSession fills a session-auth template with a secret's inputFields
-// (seed 000). Every placeholder without a value is reported at once, by
+// (the secret-service SESSION_AUTH form). Every placeholder without a value is reported at once, by
 // name; a URL that is not valid once filled is an error naming it.
 func RenderSession(t *vault.SessionTemplate, inputs map[string]string) (*SessionRequest, error) {
 	if t == nil {
@@ -91,8 +91,8 @@ func dedup(s []string) []string {
 	return out
 }
 
-// sessionAuth fetches a session token with the client's template (seed 000
-// SESSION_AUTH) and reads the token and its expiry from the response.
+// sessionAuth fetches a session token with the client's template (the
+// secret-service SESSION_AUTH form) and reads the token and its expiry from the response.
 func (f *flow) sessionAuth(ctx context.Context, inputs map[string]string) (*Result, error) {
 	for _, v := range inputs {
 		f.red.addValue(v)

@@ -23,8 +23,9 @@ func sessionSetup(t testing.TB, e *Engine, tmpl vault.SessionTemplate, inputs ma
 	mustf(t, err, "session secret")
 }
 
-// seed000Template is the reference document's Dynamics 365 session-auth client.
-func seed000Template(base string) vault.SessionTemplate {
+// dynamicsTemplate is a Dynamics 365 session-auth client in the secret-service form
+// (vault/testdata/secretservice/session_client.json).
+func dynamicsTemplate(base string) vault.SessionTemplate {
 	return vault.SessionTemplate{
 		URL:      base + "/{{fields.tenantid}}/oauth2/v2.0/token",
 		AuthType: vault.SessionFormAuth,
@@ -39,12 +40,12 @@ func seed000Template(base string) vault.SessionTemplate {
 	}
 }
 
-var seed000Inputs = map[string]string{"tenantid": "contoso", "scope": "https://dyn.example/.default", "clientid": "user-app", "secret": "user-secret-value"}
+var dynamicsInputs = map[string]string{"tenantid": "contoso", "scope": "https://dyn.example/.default", "clientid": "user-app", "secret": "user-secret-value"}
 
-// Session auth (seed 000): the template is filled from the secret's input
+// Session auth: the template is filled from the secret's input
 // fields, sent as a form, the token read at tokenPath, the expiry at
 // expirationPath, and the token cached in the secret until it expires.
-func TestSessionAuthFormSeed000(t *testing.T) {
+func TestSessionAuthFormDynamics(t *testing.T) {
 	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,7 @@ func TestSessionAuthFormSeed000(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	e := newEngine(t)
-	sessionSetup(t, e, seed000Template(srv.URL), seed000Inputs)
+	sessionSetup(t, e, dynamicsTemplate(srv.URL), dynamicsInputs)
 	tr := NewTranscript()
 	r, err := e.Token(ctxT(t), TokenRequest{Name: "dyn", Transcript: tr}, FlowCallbacks{})
 	mustf(t, err, "session auth")
@@ -141,7 +142,7 @@ func TestSessionAuthErrors(t *testing.T) {
 		jsonReply(200, `{"result":{"jwt":"tok-xyz"},"ttl":"soon"}`)(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	base := seed000Template(srv.URL)
+	base := dynamicsTemplate(srv.URL)
 	cases := []struct {
 		name     string
 		mutate   func(*vault.SessionTemplate, map[string]string)
@@ -175,7 +176,7 @@ func TestSessionAuthErrors(t *testing.T) {
 			tmpl := base
 			tmpl.RequestFields = append([]vault.Param(nil), base.RequestFields...)
 			in := map[string]string{}
-			for k, v := range seed000Inputs {
+			for k, v := range dynamicsInputs {
 				in[k] = v
 			}
 			tc.mutate(&tmpl, in)

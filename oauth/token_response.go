@@ -96,7 +96,7 @@ func isTokenField(k string) bool {
 
 // CheckTokenType accepts "bearer" in any case (and an omitted type, which
 // RFC 6749 forbids but servers send; it is used as bearer) and reports any
-// other type as unsupported (DESIGN §3).
+// other type as unsupported (exit 6).
 func CheckTokenType(op, tokenType string) error {
 	if tokenType == "" || strings.EqualFold(tokenType, "bearer") {
 		return nil
@@ -308,7 +308,7 @@ func scopeDiff(a, b []string) []string {
 }
 
 // tokenRequest sends a token-endpoint request of the given grant: client
-// authentication, the client's extra token parameters (seed 002), audience
+// authentication, the client's extra token parameters, audience
 // and resource, POST or GET as configured. It parses the answer and records
 // the explanation of any error in the transcript.
 func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (*TokenResponse, error) {

@@ -225,7 +225,7 @@ func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, errors.New("no network in this test")
 }
 
-// TestStartupNoStoreNoNetwork checks DESIGN §2: the first frame needs the
+// TestStartupNoStoreNoNetwork checks the start-up rule: the first frame needs the
 // catalog only — zero store calls, zero network calls (1,000 items).
 func TestStartupNoStoreNoNetwork(t *testing.T) {
 	counting := vault.NewCountingStore(vault.NewMemoryStore())

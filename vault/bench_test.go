@@ -48,7 +48,7 @@ func benchCatalog(n int) *vault.Catalog {
 	return c
 }
 
-// BenchmarkCatalogLoad measures start-up's catalog read (DESIGN §8 budget
+// BenchmarkCatalogLoad measures start-up's catalog read (budget
 // via README: ≤ 5 ms for 1,000 items, ≤ 50 ms for 10,000).
 func BenchmarkCatalogLoad(b *testing.B) {
 	for _, n := range []int{1000, 10000} {

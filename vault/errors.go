@@ -112,7 +112,7 @@ func (e *ExistsError) Error() string {
 // Is makes errors.Is(err, ErrExists) true.
 func (e *ExistsError) Is(target error) bool { return target == ErrExists }
 
-// Exit codes shared by the CLI (DESIGN §3).
+// Exit codes shared by the CLI (the README's exit-code table).
 const (
 	ExitOK            = 0
 	ExitOther         = 1
@@ -130,7 +130,7 @@ type ExitCoder interface {
 	ExitCode() int
 }
 
-// ExitCode maps an error to the CLI exit code of DESIGN §3.
+// ExitCode maps an error to the CLI exit code (the README's exit-code table).
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK

@@ -166,7 +166,7 @@ func TestExportSecretService(t *testing.T) {
 			t.Errorf("--with-secrets export lacks a value (%d chars)", len(want))
 		}
 	}
-	// The seed-000 importer reads it back into another environment.
+	// The secret-service importer reads it back into another environment.
 	w := NewMemory()
 	if _, err := w.AddEnv(Environment{Name: "copy"}); err != nil {
 		t.Fatal(err)

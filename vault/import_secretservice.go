@@ -12,8 +12,8 @@ import (
 	"strings"
 )
 
-// This file imports the JSON bodies of the reference secret service (seed
-// 000): secrets of type API_KEY, SIMPLE, OA2_AUTHORIZATION_CODE and
+// This file imports the JSON bodies of the integration-hub secret service:
+// secrets of type API_KEY, SIMPLE, OA2_AUTHORIZATION_CODE and
 // SESSION_AUTH, and its OAuth and session-auth auth clients. The format's own
 // examples carry trailing commas, so those are accepted; every other syntax
 // error is reported with its line and column.

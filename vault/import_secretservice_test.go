@@ -7,27 +7,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authdeck/authdeck/vault/seedtest"
+	"github.com/authdeck/authdeck/vault/vaulttest/ssfixtures"
 )
 
-// The examples of seed 000, in document order.
+// The secret-service examples of testdata/secretservice.
 const (
-	seedAPIKey = iota
-	seedBearer
-	seedBasic
-	seedOAuthToken
-	seedOAuthClient
-	seedSessionClient
-	seedSessionSecret
+	seedAPIKey        = ssfixtures.APIKey
+	seedBearer        = ssfixtures.Bearer
+	seedBasic         = ssfixtures.Basic
+	seedOAuthToken    = ssfixtures.OAuthToken
+	seedOAuthClient   = ssfixtures.OAuthClient
+	seedSessionClient = ssfixtures.SessionClient
+	seedSessionSecret = ssfixtures.SessionSecret
 )
 
 func seedExamples(t testing.TB) []string {
 	t.Helper()
-	blocks := seedtest.Examples(t)
+	blocks := ssfixtures.Examples(t)
 	wantType := []string{`"API_KEY"`, `"API_KEY"`, `"SIMPLE"`, `"OA2_AUTHORIZATION_CODE"`, `"OA2_AUTHORIZATION_CODE"`, `"SESSION_AUTH"`, `"SESSION_AUTH"`}
 	for i, b := range blocks {
 		if !strings.Contains(b, wantType[i]) {
-			t.Fatalf("seed example %d does not have type %s:\n%s", i, wantType[i], b)
+			t.Fatalf("example %d does not have type %s:\n%s", i, wantType[i], b)
 		}
 	}
 	return blocks
@@ -42,13 +42,13 @@ func importProblems(t *testing.T, err error) []ImportProblem {
 	return ie.Problems
 }
 
-func TestSeed000APIKeyExampleMissingComma(t *testing.T) {
+func TestSecretServiceExampleAPIKeyExampleMissingComma(t *testing.T) {
 	t.Parallel()
-	// The seed's API key example lacks the comma between the "value" object
+	// The API key example lacks the comma between the "value" object
 	// and "tenant": reported with its position, nothing stored (S-36, S-37).
 	ex := seedExamples(t)[seedAPIKey]
 	if !strings.Contains(ex, "}\n    \"tenant\"") {
-		t.Fatalf("the seed's API key example changed; expected the missing comma:\n%s", ex)
+		t.Fatalf("the API key example changed; expected the missing comma:\n%s", ex)
 	}
 	v, mem := newImportVault()
 	_, _, err := v.ImportSecretService(context.Background(), []byte(ex), SecretServiceOptions{Env: DefaultEnv})
@@ -84,7 +84,7 @@ func assertUntouched(t *testing.T, v *Vault, mem *MemoryStore) {
 	}
 }
 
-func TestSeed000SecretExamplesImport(t *testing.T) {
+func TestSecretServiceExampleSecretExamplesImport(t *testing.T) {
 	t.Parallel()
 	ex := seedExamples(t)
 	tests := []struct {
@@ -147,7 +147,7 @@ func TestSeed000SecretExamplesImport(t *testing.T) {
 	}
 }
 
-func TestSeed000OAuthTokenLinksToClient(t *testing.T) {
+func TestSecretServiceExampleOAuthTokenLinksToClient(t *testing.T) {
 	t.Parallel()
 	ex := seedExamples(t)[seedOAuthToken]
 	ctx := context.Background()
@@ -183,7 +183,7 @@ func TestSeed000OAuthTokenLinksToClient(t *testing.T) {
 	}
 }
 
-func TestSeed000OAuthClientPlaceholderURLs(t *testing.T) {
+func TestSecretServiceExampleOAuthClientPlaceholderURLs(t *testing.T) {
 	t.Parallel()
 	ex := seedExamples(t)[seedOAuthClient]
 	tests := []struct {
@@ -223,7 +223,7 @@ func TestSeed000OAuthClientPlaceholderURLs(t *testing.T) {
 	}
 }
 
-func TestSeed000OAuthClientImportsWithRealURLs(t *testing.T) {
+func TestSecretServiceExampleOAuthClientImportsWithRealURLs(t *testing.T) {
 	t.Parallel()
 	ex := seedExamples(t)[seedOAuthClient]
 	ex = strings.NewReplacer(`"<redirect URI>"`, `"http://127.0.0.1:8765/callback"`,
@@ -261,13 +261,13 @@ func TestSeed000OAuthClientImportsWithRealURLs(t *testing.T) {
 	}
 }
 
-func TestSeed000SessionAuthClientAndSecret(t *testing.T) {
+func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 	t.Parallel()
 	ex := seedExamples(t)
 	client, secret := ex[seedSessionClient], ex[seedSessionSecret]
 	const refID = "64de8d36063cbe20ac1e93e7"
 	if !strings.Contains(client, refID) || !strings.Contains(secret, "<the ID of the above auth client>") {
-		t.Fatal("the seed's session-auth examples changed")
+		t.Fatal("the session-auth examples changed")
 	}
 	linked := strings.Replace(secret, "<the ID of the above auth client>", refID, 1)
 	fixedURL := strings.Replace(client, "microsoftonline.com>/", "microsoftonline.com/", 1)
@@ -278,7 +278,7 @@ func TestSeed000SessionAuthClientAndSecret(t *testing.T) {
 		want []string // substrings of each problem, in order
 		code int
 	}{
-		{"as in the seed", "[" + client + "," + secret + "]", []string{
+		{"as written", "[" + client + "," + secret + "]", []string{
 			`auth client "Dynamics 365 Session Auth Client": endpoints.auth.url: "https://login.microsoftonline.com>/{{fields.tenantid}}/oauth2/v2.0/token": invalid character '>' in host name`,
 			`secret "Dynamics 365 Session Auth Secret": value.authClientId "<the ID of the above auth client>" matches no auth client`,
 		}, ExitOther},
@@ -591,7 +591,7 @@ func FuzzParseSecretService(f *testing.F) {
 	})
 }
 
-// BenchmarkParseSecretService parses a 500-item array built from the seed's
+// BenchmarkParseSecretService parses a 500-item array built from the example's
 // examples (bearer, basic and a session-auth client with its secret).
 func BenchmarkParseSecretService(b *testing.B) {
 	ex := seedExamples(b)

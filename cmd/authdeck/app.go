@@ -79,7 +79,7 @@ func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
 // rootRun, when set (by the TUI's command file), runs for a bare `authdeck`.
 var rootRun func(a *App, cmd *cobra.Command) error
 
-// Main runs the CLI and returns the process exit code (DESIGN §3).
+// Main runs the CLI and returns the process exit code (see the exit-code table in the README).
 func Main(args []string, streams IOStreams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now, OpenVault: openVaultFromEnv}
 	return app.Run(args)

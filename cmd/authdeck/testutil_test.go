@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
-	"github.com/authdeck/authdeck/vault/seedtest"
+	"github.com/authdeck/authdeck/vault/vaulttest/ssfixtures"
 )
 
 // testNow is the fixed clock of command tests.
@@ -174,9 +174,9 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-// seedExamples returns the JSON examples of reference document 000 (found
-// beside the repository in ../shared/seeds), in document order.
+// seedExamples returns the secret-service JSON examples of
+// vault/testdata/secretservice, indexed by the ssfixtures constants.
 func seedExamples(t *testing.T) []string {
 	t.Helper()
-	return seedtest.Examples(t)
+	return ssfixtures.Examples(t)
 }

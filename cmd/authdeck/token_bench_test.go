@@ -71,7 +71,7 @@ func (c *cliBench) run(b *testing.B, stdin string, args ...string) string {
 	return out.String()
 }
 
-// DESIGN §8: `authdeck token` served from the vault, measured as process
+// The cached-token budget: `authdeck token` served from the vault, measured as process
 // wall time per run (budget ≤ 15 ms on the keychain backend), and a one-shot
 // `authdeck token --force` that fetches (and stores) a token next to curl
 // doing the same POST (budget: not slower than curl).

@@ -237,7 +237,7 @@ func scrolled(out []byte) bool {
 
 // BenchmarkResponse10MBRSS opens a saved request in the TUI (in a
 // pseudo-terminal), sends it to a loopback server answering 10 MB of JSON,
-// and measures DESIGN §8 "memory / idle: RSS ≤ 80 MB with a 10 MB response"
+// and measures the memory budget "RSS ≤ 80 MB with a 10 MB response"
 // and "never blocks keys". The request is sent rounds times; each new body
 // replaces the one on screen. Metrics:
 //

@@ -8,7 +8,7 @@ import (
 )
 
 // Failure kinds, shared with the OAuth 2.0 engine so both map to the same
-// CLI exit codes (DESIGN §3).
+// CLI exit codes (the README's exit-code table).
 const (
 	// KindNotConfigured: a missing endpoint, consumer key or key (exit 2).
 	KindNotConfigured = oauth.KindNotConfigured

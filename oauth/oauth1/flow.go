@@ -45,7 +45,7 @@ type Client struct {
 	// Callback is OOB, empty for http://127.0.0.1:{OS port}/callback, or a
 	// loopback http URL whose port and path are used.
 	Callback string
-	// TokenMethod is POST (default) or GET, for both token endpoints (seed 002).
+	// TokenMethod is POST (default) or GET, for both token endpoints (some API gateways want GET).
 	TokenMethod string
 	// Placement is where the protocol parameters go (header by default).
 	Placement vault.Placement

@@ -60,7 +60,7 @@ func getPhoto(t *testing.T, s *oauth1.Signer, photosURL string, placement vault.
 }
 
 // TestFlowEveryMethod runs the three legs with each signature method
-// (alternating POST and GET token requests, seed 002), checks what was
+// (alternating POST and GET token requests, as API gateways may want), checks what was
 // stored, then calls the protected resource with the stored credentials in
 // every placement.
 func TestFlowEveryMethod(t *testing.T) {

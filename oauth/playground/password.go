@@ -15,7 +15,7 @@ import (
 // The resource owner password credentials grant (RFC 6749 §4.3) is not
 // implemented by zitadel's op: its token endpoint answers
 // unsupported_grant_type. authdeck has to exercise the grant because legacy
-// gateways still use it (reference document 002), so this file adds it as a
+// gateways still use it (API gateways among them), so this file adds it as a
 // thin handler in front of op's token endpoint. It only handles
 // grant_type=password, only for clients that opted in, and it mints tokens
 // with op's own CreateAccessToken and CreateIDToken, so they are signed with

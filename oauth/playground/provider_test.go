@@ -252,7 +252,7 @@ func TestClientCredentialsErrors(t *testing.T) {
 	}
 }
 
-// Seed 003: secrets are generated server-side, shown once, stored as a hash,
+// Client secrets, as identity services issue them: secrets are generated server-side, shown once, stored as a hash,
 // with an optional description and expiration.
 func TestCreateClient(t *testing.T) {
 	t.Parallel()
@@ -352,7 +352,7 @@ func TestCreateClientValidation(t *testing.T) {
 	}
 }
 
-// A private_key_jwt client registered with a JWK (RS256), as seed 004 uploads a public key.
+// A private_key_jwt client registered with a JWK (RS256), as a client registers an uploaded public key.
 func TestCreateClientWithJWK(t *testing.T) {
 	t.Parallel()
 	s := shared

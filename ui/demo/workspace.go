@@ -112,7 +112,7 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},
 		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretBasic, Env: EnvDev, Description: "HTTP basic for GET /basic", AllowedHosts: apiHost}, Type: vault.TypeSimple},
 			Value: vault.SecretValue{Username: srv.BasicUser, Passphrase: srv.BasicPassword}},
-		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretExpiring, Env: EnvDev, Description: "A generated partner key that expires soon (seed 003)", Expiration: &soon}, Type: vault.TypeAPIKey, Generated: true},
+		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretExpiring, Env: EnvDev, Description: "A generated partner key that expires soon", Expiration: &soon}, Type: vault.TypeAPIKey, Generated: true},
 			Value: vault.SecretValue{Key: partner}},
 		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvStaging, Description: "The demo API's key, staging copy", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
 			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},

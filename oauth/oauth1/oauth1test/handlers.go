@@ -21,7 +21,7 @@ func (s *Server) handler() http.Handler {
 	return mux
 }
 
-// allow answers 405 unless the method is GET or POST (seed 002: the token
+// allow answers 405 unless the method is GET or POST (as API gateways do: the token
 // endpoints take either).
 func allow(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodPost {

@@ -36,7 +36,7 @@ var sizes = []struct {
 }{{"1MB", 1 << 20}, {"10MB", 10 << 20}, {"50MB", 50 << 20}}
 
 // BenchmarkFirstScreen is the time from the body's bytes arriving to the
-// first screen (DESIGN §8: ≤ 100 ms for 10 MB): read into the body model,
+// first screen (budget: ≤ 100 ms for 10 MB): read into the body model,
 // index the lines, render the visible lines at 120×40. The pretty layout is
 // started in a command and is not waited for.
 func BenchmarkFirstScreen(b *testing.B) {
@@ -83,7 +83,7 @@ func BenchmarkPrettyFirstScreen(b *testing.B) {
 }
 
 // BenchmarkScrollStep is one key press down plus the redraw, in the pretty
-// view of a large body (DESIGN §8: ≤ 2 ms).
+// view of a large body (budget: ≤ 2 ms).
 func BenchmarkScrollStep(b *testing.B) {
 	st := styles.New(themes.Builtin()[0], true)
 	for _, sz := range sizes {
@@ -112,7 +112,7 @@ func BenchmarkScrollStep(b *testing.B) {
 }
 
 // BenchmarkMemory reports the heap held by a body on screen, pretty layout
-// included, as a multiple of the body's size (DESIGN §8: ≤ 3×).
+// included, as a multiple of the body's size (budget: ≤ 3×).
 func BenchmarkMemory(b *testing.B) {
 	st := styles.New(themes.Builtin()[0], true)
 	for _, sz := range sizes {

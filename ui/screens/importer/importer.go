@@ -1,5 +1,5 @@
-// Package importer imports a reference secret-service JSON file (secrets and
-// auth clients, seed 000) into an environment: choose the file, read the
+// Package importer imports a secret-service JSON file (secrets and auth
+// clients) into an environment: choose the file, read the
 // report of what goes where (values to the vault, metadata to the catalog,
 // what is skipped and why, every problem with its line and column), then
 // import all of it or nothing (S-37).

@@ -78,7 +78,7 @@ func firstResponse(t *testing.T, m *Model) weak.Pointer[byte] {
 	return weak.Make(&data[0])
 }
 
-// TestSendReleasesThePreviousResponse covers DESIGN §8 (≤ 80 MB with a 10 MB
+// TestSendReleasesThePreviousResponse covers the memory budget (≤ 80 MB with a 10 MB
 // response): when a send starts, the console and its viewer let go of the
 // response on screen — body and pretty layout — before the next one is
 // read, so at most one body is alive; the console says "sending…", and the

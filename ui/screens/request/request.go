@@ -641,7 +641,7 @@ func (m *Model) send() tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
 	}
-	// The last response is let go before the next one is read (DESIGN §8:
+	// The last response is let go before the next one is read (the memory budget:
 	// ≤ 80 MB with a 10 MB body): holding it, and its pretty layout, while a
 	// second body of the same size arrives would keep two alive at the peak.
 	// Its summary stays in the history; the console shows "sending…".

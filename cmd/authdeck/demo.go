@@ -42,12 +42,12 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 				return err
 			}
 			defer closeLog()
-			if !serve {
-				// The provider logs through the default loggers; the TUI owns
-				// the terminal, so they go to the log file (or nowhere).
-				restore := redirectDefaultLogs(logger)
-				defer restore()
-			}
+			// The provider library logs through the default loggers (every
+			// route it registers, every request it refuses). The TUI owns the
+			// terminal, and --serve prints a summary meant to be read, so
+			// those lines go to the log file (AUTHDECK_LOG) or nowhere.
+			restore := redirectDefaultLogs(logger)
+			defer restore()
 			srv, err := oauth1demo.Start(ctx, playground.Config{})
 			if err != nil {
 				return fmt.Errorf("starting the playground: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -61,6 +62,17 @@ func TestDemoServeOAuth1(t *testing.T) {
 	for _, want := range []string{"section", "request token", "photos", "consumer key", "consumer secret"} {
 		if !found[want] {
 			t.Errorf("the --serve summary lacks the OAuth 1.0a %s line", want)
+		}
+	}
+	// The summary is what a user reads: the provider library's own log
+	// lines ("registered route", request warnings) stay out of it.
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	rest, _ := io.ReadAll(stdout)
+	_ = cmd.Wait()
+	all := strings.Join(lines, "\n") + "\n" + string(rest) + stderr.String()
+	for _, noise := range []string{"registered route", "level=INFO", "level=WARN", "INFO "} {
+		if strings.Contains(all, noise) {
+			t.Errorf("demo --serve printed library log lines (%q):\n%s", noise, all)
 		}
 	}
 }

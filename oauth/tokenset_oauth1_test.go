@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // OAuth 1.0a names are routed, not refused: every entry point that
@@ -15,7 +16,7 @@ import (
 func TestResolveRoutesOAuth1(t *testing.T) {
 	t.Parallel()
 	ctx := ctxT(t)
-	store := vault.NewCountingStore(vault.NewMemoryStore())
+	store := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), store)
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"github.com/authdeck/authdeck/ui/screens/vaultpane"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // fixtureApp returns a driver over the fixture workspace with a fixed clock.
@@ -228,7 +229,7 @@ func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestStartupNoStoreNoNetwork checks the start-up rule: the first frame needs the
 // catalog only — zero store calls, zero network calls (1,000 items).
 func TestStartupNoStoreNoNetwork(t *testing.T) {
-	counting := vault.NewCountingStore(vault.NewMemoryStore())
+	counting := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), counting)
 	if _, err := v.Apply(t.Context(), uitest.BigBatch(1000)); err != nil {
 		t.Fatal(err)

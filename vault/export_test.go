@@ -106,7 +106,7 @@ func exportFixture(t *testing.T) *Vault {
 func TestExportPostmanEnv(t *testing.T) {
 	t.Parallel()
 	v := exportFixture(t)
-	store := NewCountingStore(v.Store())
+	store := newCountingStore(v.Store())
 	masked := New(v.Catalogs(), store)
 	out, notes, err := masked.ExportPostmanEnv(context.Background(), "dev", false)
 	if err != nil {
@@ -139,7 +139,7 @@ func TestExportPostmanEnv(t *testing.T) {
 func TestExportSecretService(t *testing.T) {
 	t.Parallel()
 	v := exportFixture(t)
-	store := NewCountingStore(v.Store())
+	store := newCountingStore(v.Store())
 	masked := New(v.Catalogs(), store)
 	out, notes, err := masked.ExportSecretService(context.Background(), "dev", false)
 	if err != nil {

@@ -32,7 +32,7 @@ func newImportFixture(t *testing.T, failAt int) *importFixture {
 	mem := NewMemoryStore()
 	var store Store = mem
 	if failAt > 0 {
-		store = NewFailingStore(mem, failAt)
+		store = newFailingStore(mem, failAt)
 	}
 	v := New(cat, store)
 	if _, err := v.AddEnv(Environment{Name: "dev"}); err != nil {

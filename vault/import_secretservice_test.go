@@ -491,7 +491,7 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 	t.Run("store fails midway", func(t *testing.T) {
 		t.Parallel()
 		mem := NewMemoryStore()
-		v := New(NewMemoryCatalog(), NewFailingStore(mem, 2))
+		v := New(NewMemoryCatalog(), newFailingStore(mem, 2))
 		_, _, err := v.ImportSecretService(ctx, in, SecretServiceOptions{Env: DefaultEnv})
 		if !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("err = %v, want the store failure", err)

@@ -212,7 +212,7 @@ func TestRepositoryStoreFailureChangesNothing(t *testing.T) {
 				cat, mem := vault.NewMemoryCatalog(), vault.NewMemoryStore()
 				seedRepo(t, vault.New(cat, mem))
 				before := snap(t, cat, mem)
-				err := op.run(ctx, vault.New(cat, vault.NewFailingStore(mem, failAt)))
+				err := op.run(ctx, vault.New(cat, vaulttest.NewFailingStore(mem, failAt)))
 				if err == nil {
 					if failAt == 1 {
 						t.Fatal("the change made no store write to fail")
@@ -472,7 +472,7 @@ func TestListingMakesNoStoreCalls(t *testing.T) {
 	t.Parallel()
 	cat, mem := vault.NewMemoryCatalog(), vault.NewMemoryStore()
 	seedRepo(t, vault.New(cat, mem))
-	counting := vault.NewCountingStore(mem)
+	counting := vaulttest.NewCountingStore(mem)
 	v := vault.New(cat, counting)
 	c, err := v.Load()
 	if err != nil {

@@ -3,7 +3,6 @@ package vault
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 )
 
 // Store keeps secret values under string keys. Implementations must be safe
@@ -103,73 +102,4 @@ func (m *MemoryStore) Keys() []string {
 		keys = append(keys, k)
 	}
 	return keys
-}
-
-// CountingStore wraps a Store and counts calls, so tests can assert that an
-// operation (listing, start-up) makes no store calls.
-type CountingStore struct {
-	Store
-	gets, sets, deletes atomic.Int64
-}
-
-// NewCountingStore wraps s.
-func NewCountingStore(s Store) *CountingStore { return &CountingStore{Store: s} }
-
-// Get counts and forwards.
-func (c *CountingStore) Get(ctx context.Context, key string) ([]byte, error) {
-	c.gets.Add(1)
-	return c.Store.Get(ctx, key)
-}
-
-// Set counts and forwards.
-func (c *CountingStore) Set(ctx context.Context, key string, value []byte) error {
-	c.sets.Add(1)
-	return c.Store.Set(ctx, key, value)
-}
-
-// Delete counts and forwards.
-func (c *CountingStore) Delete(ctx context.Context, key string) error {
-	c.deletes.Add(1)
-	return c.Store.Delete(ctx, key)
-}
-
-// Calls returns the total number of calls so far.
-func (c *CountingStore) Calls() int64 { return c.gets.Load() + c.sets.Load() + c.deletes.Load() }
-
-// FailingStore wraps a Store and fails the Nth write (Set or Delete) from now,
-// for tests that prove a failed step leaves everything as it was.
-type FailingStore struct {
-	Store
-	mu       sync.Mutex
-	failAt   int
-	writes   int
-	FailWith error
-}
-
-// NewFailingStore wraps s; the failAt-th write (1-based) fails. Zero never fails.
-func NewFailingStore(s Store, failAt int) *FailingStore {
-	return &FailingStore{Store: s, failAt: failAt, FailWith: ErrUnavailable}
-}
-
-func (f *FailingStore) shouldFail() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.writes++
-	return f.failAt > 0 && f.writes == f.failAt
-}
-
-// Set fails on the configured write, else forwards.
-func (f *FailingStore) Set(ctx context.Context, key string, value []byte) error {
-	if f.shouldFail() {
-		return &StoreError{Op: "set", Backend: f.Backend(), Key: key, Err: f.FailWith}
-	}
-	return f.Store.Set(ctx, key, value)
-}
-
-// Delete fails on the configured write, else forwards.
-func (f *FailingStore) Delete(ctx context.Context, key string) error {
-	if f.shouldFail() {
-		return &StoreError{Op: "delete", Backend: f.Backend(), Key: key, Err: f.FailWith}
-	}
-	return f.Store.Delete(ctx, key)
 }

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // BenchmarkSecretList1000 runs `secret list` (text and --json) in-process over
 // 1,000 secrets: the catalog-only path that must never touch the store.
 func BenchmarkSecretList1000(b *testing.B) {
 	mem := vault.NewMemoryStore()
-	cs := vault.NewCountingStore(mem)
+	cs := vaulttest.NewCountingStore(mem)
 	v := vault.New(vault.NewMemoryCatalog(), cs)
 	batch := vault.Batch{}
 	for i := range 1000 {

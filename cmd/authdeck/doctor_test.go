@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // fakeBin makes a directory with executables of the given names, for $PATH.
@@ -67,7 +68,7 @@ func TestDoctorVaultFailsExit8(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			mem := vault.NewMemoryStore()
-			fs := vault.NewFailingStore(mem, tc.failAt)
+			fs := vaulttest.NewFailingStore(mem, tc.failAt)
 			fs.FailWith = tc.failErr
 			h := newHarnessWith(t, vault.New(vault.NewMemoryCatalog(), fs))
 			r := h.runWith(runOpts{env: map[string]string{"AUTHDECK_VAULT": tc.backend}}, "", "doctor")

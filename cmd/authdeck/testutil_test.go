@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 	"github.com/authdeck/authdeck/vault/vaulttest/ssfixtures"
 )
 
@@ -22,7 +23,7 @@ type harness struct {
 	t     *testing.T
 	v     *vault.Vault
 	mem   *vault.MemoryStore
-	store *vault.CountingStore
+	store *vaulttest.CountingStore
 	env   map[string]string
 }
 
@@ -30,7 +31,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	mem := vault.NewMemoryStore()
-	cs := vault.NewCountingStore(mem)
+	cs := vaulttest.NewCountingStore(mem)
 	v := vault.New(vault.NewMemoryCatalog(), cs)
 	v.Now = func() time.Time { return testNow }
 	return &harness{t: t, v: v, mem: mem, store: cs, env: map[string]string{"AUTHDECK_VAULT": vault.BackendMemory, "PATH": ""}}

@@ -17,6 +17,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // photo is what the provider's protected resource answers.
@@ -530,7 +531,7 @@ func TestFlowVaultWriteFails(t *testing.T) {
 	srv := startProvider(t, oauth1test.Config{})
 	mem := vault.NewMemoryStore()
 	// Write 1 stores the client credentials; write 2 is the token secret.
-	v := vault.New(vault.NewMemoryCatalog(), vault.NewFailingStore(mem, 2))
+	v := vault.New(vault.NewMemoryCatalog(), vaulttest.NewFailingStore(mem, 2))
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // Obviously fake credential values; tests check they never show up masked output.
@@ -94,7 +95,7 @@ func testCert(t testing.TB, cn string, hosts ...string) (certPEM, keyPEM string)
 
 type fixture struct {
 	v      *vault.Vault
-	store  *vault.CountingStore
+	store  *vaulttest.CountingStore
 	tokens *fakeTokens
 	sender *Sender
 	env    string
@@ -105,7 +106,7 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store := vault.NewCountingStore(vault.NewMemoryStore())
+	store := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), store)
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // Obviously fake OAuth 1.0a values for the tests that sign against a
@@ -194,7 +195,7 @@ func TestOAuth1SignedRequests(t *testing.T) {
 // copyWorkspace copies auth client name of the fixture and its token
 // secret, stored under tokenName, into a fresh workspace; tamper changes
 // the token value before it is stored.
-func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamper func(*vault.SecretValue)) (*vault.Vault, *vault.CountingStore) {
+func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamper func(*vault.SecretValue)) (*vault.Vault, *vaulttest.CountingStore) {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := f.v.Load()
@@ -214,7 +215,7 @@ func (f *oauth1Fixture) copyWorkspace(t *testing.T, name, tokenName string, tamp
 	if tamper != nil {
 		tamper(&val)
 	}
-	store := vault.NewCountingStore(vault.NewMemoryStore())
+	store := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), store)
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
@@ -302,7 +303,7 @@ func TestOAuth1Errors(t *testing.T) {
 func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := vault.NewCountingStore(vault.NewMemoryStore())
+	store := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), store)
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 // Package vaulttest is the conformance suite every vault.Store backend must
-// pass, plus a fake OS keyring and a real Secret Service helper for tests of
-// code built on the keychain backend.
+// pass, plus the test doubles built on vault.Store (a counting store, a store
+// that fails a chosen write), a fake OS keyring and a real Secret Service
+// helper for tests of code built on the keychain backend.
 package vaulttest
 
 import (

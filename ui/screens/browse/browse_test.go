@@ -7,6 +7,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 func newBrowse(t *testing.T, v *vault.Vault) (*uitest.Driver, *uitest.Host, *Model) {
@@ -145,7 +146,7 @@ func TestDeleteAsksAndDeletes(t *testing.T) {
 func TestDeleteFailureChangesNothing(t *testing.T) {
 	t.Parallel()
 	v := uitest.Fixture()
-	failing := vault.NewFailingStore(v.Store(), 1)
+	failing := vaulttest.NewFailingStore(v.Store(), 1)
 	fv := vault.New(v.Catalogs(), failing)
 	d, h, m := newBrowse(t, fv)
 	selectName(t, d, m, "weather-key")

@@ -7,6 +7,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // TestListsEveryEnvironmentWithoutStoreCalls: the dashboard reads catalog
@@ -14,7 +15,7 @@ import (
 func TestListsEveryEnvironmentWithoutStoreCalls(t *testing.T) {
 	t.Parallel()
 	base := uitest.Fixture()
-	counting := vault.NewCountingStore(base.Store())
+	counting := vaulttest.NewCountingStore(base.Store())
 	v := vault.New(base.Catalogs(), counting)
 	c := uitest.NewCommon(v)
 	m := New(c)
@@ -82,7 +83,7 @@ func TestListsOAuth1TokenCredentials(t *testing.T) {
 	t.Parallel()
 	base := uitest.Fixture()
 	uitest.AddOAuth1(base)
-	counting := vault.NewCountingStore(base.Store())
+	counting := vaulttest.NewCountingStore(base.Store())
 	v := vault.New(base.Catalogs(), counting)
 	c := uitest.NewCommon(v)
 	m := New(c)

@@ -9,6 +9,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 func host(t *testing.T, c *common.Common, m *Model) (*uitest.Driver, *uitest.Host) {
@@ -108,7 +109,7 @@ func fieldTitle(key string) string {
 func TestSaveFailureLeavesVaultAsItWas(t *testing.T) {
 	t.Parallel()
 	base := uitest.Fixture()
-	failing := vault.NewFailingStore(base.Store(), 1)
+	failing := vaulttest.NewFailingStore(base.Store(), 1)
 	v := vault.New(base.Catalogs(), failing)
 	c := uitest.NewCommon(v)
 	m := NewSecret(c, "dev", vault.TypeSimple)

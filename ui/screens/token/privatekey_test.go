@@ -7,6 +7,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // TestPrivateKeysStayOutOfTheTokenPane covers S-26 in the token pane: the
@@ -16,7 +17,7 @@ import (
 // it from the store.
 func TestPrivateKeysStayOutOfTheTokenPane(t *testing.T) {
 	t.Parallel()
-	counting := vault.NewCountingStore(vault.NewMemoryStore())
+	counting := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), counting)
 	v.Now = func() time.Time { return uitest.FixtureNow }
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {

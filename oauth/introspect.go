@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -31,6 +32,10 @@ type Introspection struct {
 	NotBefore *time.Time
 	// Extra holds the other scalar fields as text, sorted by name in ExtraNames.
 	Extra map[string]string
+	// Local is set when the provider would not introspect a JWT access
+	// token and authdeck verified it itself; Active then means every local
+	// check passed.
+	Local *LocalVerification
 }
 
 // ExtraNames returns the names of the extra fields in sorted order.
@@ -140,7 +145,30 @@ func (e *Engine) Introspect(ctx context.Context, req TokenRequest, which TokenKi
 	if tok == "" {
 		return nil, newError(KindMissingInput, "introspection", fmt.Sprintf("no %s is stored for %q", strings.ReplaceAll(string(which), "_", " "), t.name), "get one with `authdeck token "+t.name+"`", nil)
 	}
-	return f.introspect(ctx, tok, string(which))
+	if which == AccessToken {
+		if err := f.needEndpoints(ctx, false, "introspection"); err != nil {
+			if KindOf(err) == KindNotConfigured && f.eps.Introspection == "" {
+				if j, jerr := DecodeJWT(tok); jerr == nil {
+					return f.verifyLocally(ctx, tok, j, val, "the provider publishes no introspection endpoint"), nil
+				}
+			}
+			return nil, err
+		}
+	}
+	in, err := f.introspect(ctx, tok, string(which))
+	if which == AccessToken && isUnsupportedTokenType(err) {
+		if j, jerr := DecodeJWT(tok); jerr == nil {
+			var oe *Error
+			errors.As(err, &oe)
+			why := "the provider does not introspect this token (unsupported_token_type)"
+			if oe.Description != "" {
+				why += `: "` + oe.Description + `"`
+			}
+			f.tr.note("introspection", "the provider does not introspect JWT access tokens; verifying the token locally against its JWKS")
+			return f.verifyLocally(ctx, tok, j, val, why), nil
+		}
+	}
+	return in, err
 }
 
 // storedFlow resolves req, reads its stored token set and prepares a flow.

@@ -258,6 +258,13 @@ func (e *Engine) VerifyJWT(ctx context.Context, token string, o VerifyOptions) V
 	if jwksURL == "" {
 		return Verification{Status: NotVerified, Reason: "no JWKS URL is known for this issuer"}
 	}
+	return f.verifySignature(ctx, token, jwksURL)
+}
+
+// verifySignature checks token's signature against the key set at jwksURL,
+// re-reading the set once when it lacks the token's key id (rotation).
+func (f *flow) verifySignature(ctx context.Context, token, jwksURL string) Verification {
+	e := f.e
 	sig, err := jose.ParseSignedCompact(strings.TrimSpace(token), allowedAlgs)
 	if err != nil {
 		return Verification{Status: VerifyFailed, Reason: "not a signed JWT with an accepted algorithm: " + sanitize(err.Error(), 160)}

@@ -381,8 +381,17 @@ func newIntrospectCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "introspect NAME",
 		Short: "Ask the provider about the stored token (RFC 7662)",
-		Long:  "Ask the provider's introspection endpoint whether NAME's stored access token (or, with\n--refresh-token, its refresh token) is active, and what it carries.\n\n" + tokenNaming,
-		Args:  cobra.ExactArgs(1),
+		Long: `Ask the provider's introspection endpoint (RFC 7662) whether NAME's stored access
+token (or, with --refresh-token, its refresh token) is active, and what it carries.
+
+When the provider will not introspect a JWT access token (it answers
+unsupported_token_type, or publishes no introspection endpoint), authdeck
+verifies the token itself and says so: the signature against the issuer's
+JWKS, exp, aud (against the client's audience or resource), iss, and the
+scope the vault records as granted.
+
+` + tokenNaming,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return exitWith(vault.ExitOther, "--format %q is not text or json", format)
@@ -443,12 +452,30 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 		for _, k := range in.ExtraNames() {
 			m[k] = in.Extra[k]
 		}
+		if l := in.Local; l != nil {
+			checks := make([]map[string]string, 0, len(l.Checks))
+			for _, c := range l.Checks {
+				checks = append(checks, map[string]string{"name": c.Name, "result": c.Result.String(), "detail": c.Detail})
+			}
+			lv := map[string]any{"reason": l.Why, "checks": checks}
+			if l.JWKSURL != "" {
+				lv["jwks_uri"] = l.JWKSURL
+			}
+			m["local_verification"] = lv
+		}
 		return writeJSON(a.IO.Out, m)
 	}
 	var k kv
 	active := cell{text: "yes", color: sgrGreen}
 	if !in.Active {
 		active = cell{text: "no (expired, revoked or unknown to the server)", color: sgrRed}
+	}
+	if l := in.Local; l != nil {
+		fmt.Fprintf(a.IO.Out, "Verified locally: %s, so authdeck checked the JWT against the issuer's keys.\n\n", l.Why)
+		active.text = "yes (every local check passed)"
+		if !in.Active {
+			active.text = "no (a local check failed or the signature could not be verified)"
+		}
 	}
 	k.addc("active", active)
 	k.add("scope", in.Scope)
@@ -464,6 +491,19 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 	for _, n := range in.ExtraNames() {
 		k.add(n, in.Extra[n])
 	}
+	if l := in.Local; l != nil {
+		k.add("key set", l.JWKSURL)
+		for _, c := range l.Checks {
+			color := sgrDim
+			switch c.Result {
+			case oauth.CheckPassed:
+				color = sgrGreen
+			case oauth.CheckFailed:
+				color = sgrRed
+			}
+			k.addc("check "+c.Name, cell{text: c.Result.String() + ": " + c.Detail, color: color})
+		}
+	}
 	k.render(a, a.IO.Out)
 	return nil
 }
@@ -471,30 +511,83 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 // ---- revoke ----
 
 func newRevokeCmd(a *App) *cobra.Command {
-	var verbose bool
+	var verbose, refreshOnly, accessOnly bool
 	cmd := &cobra.Command{
 		Use:   "revoke NAME",
 		Short: "Revoke the stored tokens at the provider (RFC 7009) and delete them",
-		Long:  "Revoke NAME's refresh token and access token at the provider's revocation endpoint,\nthen delete the token set from the vault. If revocation fails, nothing is deleted.\n\n" + tokenNaming,
-		Args:  cobra.ExactArgs(1),
+		Long: `Revoke NAME's tokens at the provider's revocation endpoint (RFC 7009).
+
+By default the refresh token is revoked first — that ends the grant — then
+the access token, and the token set is deleted from the vault. Providers
+that issue JWT access tokens often cannot revoke them (they answer
+unsupported_token_type): authdeck says so, with the time the token expires,
+and that is not a failure. If the grant cannot be revoked, nothing is
+deleted.
+
+--refresh-token revokes only the refresh token (the grant ends and the
+token set is deleted); --access-token revokes only the access token and
+keeps the refresh token, so the next 'authdeck token NAME' refreshes.
+
+` + tokenNaming,
+		Example: `  authdeck token revoke api
+  authdeck token revoke api --access-token -v`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o := oauth.RevokeOptions{}
+			switch {
+			case refreshOnly && accessOnly:
+				return exitWith(vault.ExitOther, "--refresh-token and --access-token exclude each other; give neither to revoke both")
+			case refreshOnly:
+				o.Only = oauth.RefreshToken
+			case accessOnly:
+				o.Only = oauth.AccessToken
+			}
 			v, err := a.Vault()
 			if err != nil {
 				return err
 			}
 			ui := a.newFlowUI(verbose, false)
 			tr := oauth.NewTranscript()
-			err = a.engine(v).Revoke(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr})
+			rep, err := a.engine(v).RevokeTokens(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, o)
 			ui.printTranscript(tr)
 			if err != nil {
 				return oauthFailure(err)
 			}
-			fmt.Fprintf(a.IO.Out, "Revoked the tokens of %s and deleted them from the vault.\n", args[0])
+			a.printRevocation(args[0], rep)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&refreshOnly, "refresh-token", false, "revoke only the refresh token (ends the grant; the token set is deleted)")
+	cmd.Flags().BoolVar(&accessOnly, "access-token", false, "revoke only the access token (the refresh token is kept)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
 	return cmd
+}
+
+// printRevocation says what a revocation did, one line per fact.
+func (a *App) printRevocation(name string, rep *oauth.Revocation) {
+	out := a.IO.Out
+	for _, k := range rep.Revoked {
+		line := fmt.Sprintf("Revoked the %s of %s", k.Words(), name)
+		if k == oauth.RefreshToken {
+			line += " (the grant has ended)"
+		}
+		fmt.Fprintln(out, line+".")
+	}
+	for _, u := range rep.Unrevocable {
+		line := fmt.Sprintf("The %s of %s cannot be revoked by this provider", u.Kind.Words(), name)
+		if u.Expires.IsZero() {
+			line += "; it stays valid until it expires (its expiry is unknown)"
+		} else {
+			line += "; it expires at " + oauth.HumanTime(u.Expires, a.Now())
+		}
+		fmt.Fprintln(out, a.paint(sgrYellow, line+"."))
+	}
+	switch {
+	case rep.Removed:
+		fmt.Fprintln(out, "Deleted the token set from the vault.")
+	case rep.Kept != "":
+		fmt.Fprintf(out, "Kept %s in the vault.\n", rep.Kept)
+	}
 }
 
 // cacheExpiry describes when a reused token expires, for -v.

@@ -348,7 +348,7 @@ func TestTokenIntrospectAndRevoke(t *testing.T) {
 	}
 	noSecret(t, in, tok)
 	rv := h.must("", "token", "revoke", "svc", "-v")
-	if !strings.Contains(rv.out, "Revoked the tokens of svc") || !strings.Contains(rv.err, "[revocation]") {
+	if !strings.Contains(rv.out, "Revoked the access token of svc.") || !strings.Contains(rv.out, "Deleted the token set from the vault.") || !strings.Contains(rv.err, "[revocation]") {
 		t.Errorf("revoke output: %s / %s", rv.out, rv.err)
 	}
 	noSecret(t, rv, tok)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -49,6 +50,9 @@ type opServer struct {
 	provider *op.Provider
 	st       *storage
 	issParam bool
+	// structuredOnly refuses JWT access tokens at revocation and
+	// introspection (Config.StructuredTokensOnly).
+	structuredOnly bool
 }
 
 // VerifyClient authenticates the client of a token, revocation or device
@@ -185,6 +189,12 @@ func (s *opServer) DeviceAuthorization(ctx context.Context, r *op.ClientRequest[
 // Introspect adds refresh tokens to op's introspection, which only knows
 // access tokens.
 func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.IntrospectionRequest]) (*op.Response, error) {
+	if s.structuredOnly && s.isAccessJWT(ctx, r.Data.Token) {
+		if _, err := s.authenticateResource(ctx, r.Data.ClientCredentials); err != nil {
+			return nil, clientError(err)
+		}
+		return nil, op.NewStatusError(unsupportedTokenType("Structured JWT Tokens cannot be introspected via the introspection_endpoint"), http.StatusBadRequest)
+	}
 	resp, err := s.LegacyServer.Introspect(ctx, r)
 	if err != nil {
 		return nil, clientError(err)
@@ -201,6 +211,46 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 		}
 	}
 	return resp, nil
+}
+
+// Revocation refuses JWT access tokens when the playground plays a provider
+// that cannot revoke structured tokens (RFC 7009 §2.2.1); everything else is
+// op's.
+func (s *opServer) Revocation(ctx context.Context, r *op.ClientRequest[oidc.RevocationRequest]) (*op.Response, error) {
+	if s.structuredOnly && s.isAccessJWT(ctx, r.Data.Token) {
+		return nil, op.RevocationError(unsupportedTokenType("Structured JWT Tokens cannot be revoked"))
+	}
+	return s.LegacyServer.Revocation(ctx, r)
+}
+
+// isAccessJWT reports whether token is a JWT access token this provider
+// issued (whatever token_type_hint says).
+func (s *opServer) isAccessJWT(ctx context.Context, token string) bool {
+	if strings.Count(token, ".") != 2 {
+		return false
+	}
+	_, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, s.provider.AccessTokenVerifier(ctx))
+	return err == nil
+}
+
+// authenticateResource authenticates the client of an introspection
+// request the way op does, so a refusal is only given to a known client.
+func (s *opServer) authenticateResource(ctx context.Context, cc *op.ClientCredentials) (string, error) {
+	if cc == nil {
+		return "", oidc.ErrInvalidClient()
+	}
+	if cc.ClientAssertion != "" {
+		return op.ClientJWTAuth(ctx, oidc.ClientAssertionParams{ClientAssertion: cc.ClientAssertion}, s.provider)
+	}
+	if err := s.st.AuthorizeClientIDSecret(ctx, cc.ClientID, cc.ClientSecret); err != nil {
+		return "", err
+	}
+	return cc.ClientID, nil
+}
+
+// unsupportedTokenType is RFC 7009 §2.2.1's error, which oidc does not name.
+func unsupportedTokenType(desc string) *oidc.Error {
+	return &oidc.Error{ErrorType: "unsupported_token_type", Description: desc}
 }
 
 // discoveryDocument extends op's metadata with what the playground adds.

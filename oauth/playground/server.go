@@ -38,6 +38,11 @@ type Config struct {
 	ClientKeyAlgorithm string
 	// DisableIssParameter turns RFC 9207 off (no metadata, no iss in responses).
 	DisableIssParameter bool
+	// StructuredTokensOnly makes the revocation and introspection endpoints
+	// refuse JWT access tokens with unsupported_token_type, as some
+	// certified providers do (panva's oidc-provider: "Structured JWT Tokens
+	// cannot be revoked"). Refresh tokens are still revoked and introspected.
+	StructuredTokensOnly bool
 	// OAuth1 starts the OAuth 1.0a provider (oauth1demo.Provider); nil runs none.
 	OAuth1 OAuth1Starter
 	// OAuth1Addr is the OAuth 1.0a provider's listen address (default 127.0.0.1:0).
@@ -223,6 +228,7 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	legacy := op.NewLegacyServer(provider, ep)
 	opHandler := op.RegisterLegacyServer(&opServer{
 		LegacyServer: legacy, provider: provider, st: st, issParam: !cfg.DisableIssParameter,
+		structuredOnly: cfg.StructuredTokensOnly,
 	}, op.AuthorizeCallbackHandler(provider))
 
 	_, port, _ := net.SplitHostPort(addr)

@@ -52,6 +52,7 @@ type (
 		what   string
 		result *oauth.Result
 		intro  *oauth.Introspection
+		revoke *oauth.Revocation
 		err    error
 	}
 	tickMsg struct{ gen int }
@@ -436,7 +437,8 @@ type revokeNow struct{ name string }
 
 func (m *Model) revoke() tea.Cmd {
 	return m.run("revoking", func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) actionMsg {
-		return actionMsg{what: "revoke", err: e.Revoke(ctx, req)}
+		rep, err := e.RevokeTokens(ctx, req, oauth.RevokeOptions{})
+		return actionMsg{what: "revoke", revoke: rep, err: err}
 	})
 }
 
@@ -475,10 +477,17 @@ func (m *Model) actionDone(msg actionMsg) tea.Cmd {
 		if msg.intro.Active {
 			state = "active"
 		}
+		if msg.intro.Local != nil {
+			return common.Status(common.StatusInfo, "The provider does not introspect this token; verified locally: "+state)
+		}
 		return common.Status(common.StatusInfo, "The provider says the token is "+state)
 	case "revoke":
+		text := m.name + ": " + msg.revoke.String()
+		if !msg.revoke.Removed {
+			return tea.Batch(m.load(), common.ReloadCatalog(), common.Status(common.StatusSuccess, text))
+		}
 		m.val = nil
-		return tea.Batch(common.Pop(), common.ReloadCatalog(), common.Status(common.StatusSuccess, "Revoked and deleted "+m.name))
+		return tea.Batch(common.Pop(), common.ReloadCatalog(), common.Status(common.StatusSuccess, text))
 	}
 	return nil
 }
@@ -771,6 +780,19 @@ func (m *Model) introSection(w *writer, now time.Time) {
 		return
 	}
 	w.heading("INTROSPECTION")
+	if l := in.Local; l != nil {
+		w.line(s.Muted.Render("  verified locally: " + l.Why))
+		for _, c := range l.Checks {
+			st := s.Muted
+			switch c.Result {
+			case oauth.CheckPassed:
+				st = s.Success
+			case oauth.CheckFailed:
+				st = s.Error
+			}
+			w.row("  "+c.Name, st.Render(c.Result.String())+" "+s.Text.Render(c.Detail))
+		}
+	}
 	if in.Active {
 		w.row("  active", s.Success.Render("true"))
 	} else {

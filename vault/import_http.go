@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // This file imports .http / .rest files in the syntax shared by the
@@ -99,7 +101,7 @@ func (hp *httpParser) block(b httpBlock) func() {
 		case httpVarLine.MatchString(l):
 			m := httpVarLine.FindStringSubmatch(l)
 			val := strings.TrimSpace(m[2])
-			hp.im.addVar(m[1], val, secretByName(m[1], val), fmt.Sprintf("line %d", i+1))
+			hp.im.addVar(m[1], val, secretlike.Variable(m[1], val), fmt.Sprintf("line %d", i+1))
 		case strings.HasPrefix(l, "@"):
 			hp.im.problem("", i+1, 1, ErrInvalid, "expected a variable definition \"@name = value\"")
 		default:

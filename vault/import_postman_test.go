@@ -360,57 +360,6 @@ func TestImportPostmanErrors(t *testing.T) {
 	}
 }
 
-func TestSecretHeuristics(t *testing.T) {
-	t.Parallel()
-	values := []struct {
-		v      string
-		secret bool
-	}{
-		{"Bearer abc", true},
-		{"Basic dXNlcjpwYXNz", true},
-		{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIzNDU2", true},
-		{"ghp_" + strings.Repeat("a1B2", 9), true},
-		{"fakeHighEntropy7Q2mZ4vL8kR1tW6yB3nH5jD0sG", true},
-		{"000000000000000000000000000000000000000a", false}, // long but not random
-		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", true},
-		{"550e8400-e29b-41d4-a716-446655440000", false},
-		{"https://api.example.com/v1/users/Abc123XyZ789Qwe456", false},
-		{"application/json", false},
-		{"Bearer {{token}}", false},
-		{"hello world this is a sentence", false},
-	}
-	for _, tt := range values {
-		if got := LooksSecretValue(tt.v); got != tt.secret {
-			t.Errorf("LooksSecretValue(%q) = %v", tt.v, got)
-		}
-	}
-	names := []struct {
-		name          string
-		variable, fld bool
-	}{
-		{"apiToken", true, true},
-		{"client_secret", true, true},
-		{"X-API-Key", true, true},
-		{"PASSWD", true, true},
-		{"credentials", true, true},
-		{"authHeader", true, true},
-		{"monkey", true, false}, // variables match by substring (as documented), fields by word
-		{"baseUrl", false, false},
-		{"page", false, false},
-	}
-	for _, tt := range names {
-		if got := LooksSecretName(tt.name); got != tt.variable {
-			t.Errorf("LooksSecretName(%q) = %v", tt.name, got)
-		}
-		if got := secretField(tt.name, "value"); got != tt.fld {
-			t.Errorf("secretField(%q) = %v", tt.name, got)
-		}
-	}
-	if secretByName("authUrl", "https://login.example.com/authorize") {
-		t.Error("an endpoint URL is not a secret even under an auth-ish name")
-	}
-}
-
 // FuzzPostman: the importer never panics or hangs on hostile input (S-36),
 // and whatever it accepts can be stored as is.
 func FuzzPostman(f *testing.F) {

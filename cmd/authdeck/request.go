@@ -15,6 +15,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 func init() {
@@ -158,7 +159,7 @@ func (a *App) runRequest(ctx context.Context, method, rawURL string, o *requestO
 			return exitWith(vault.ExitOther, "-H %q: a header is \"Name: value\"", h)
 		}
 		spec.Headers = append(spec.Headers, vault.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
-		if vault.LooksSecretValue(strings.TrimSpace(value)) || strings.EqualFold(strings.TrimSpace(name), "Authorization") {
+		if secretlike.Value(strings.TrimSpace(value)) || strings.EqualFold(strings.TrimSpace(name), "Authorization") {
 			fmt.Fprintf(a.IO.Err, "authdeck: warning: header %s on the command line looks like a credential; process arguments are visible to other users — store it as a secret and use --auth\n", strings.TrimSpace(name))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // Curl returns the request as a curl command line, one option per line when
@@ -176,7 +177,7 @@ func maskLiteralHeaders(hs []vault.Header) []vault.Header {
 	for _, h := range hs {
 		v := h.Value
 		if !strings.Contains(v, "{{") && !strings.Contains(v, vault.MaskDots) &&
-			(vault.LooksSecretValue(v) || strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie")) {
+			(secretlike.Value(v) || strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie")) {
 			v = vault.MaskDots
 		}
 		out = append(out, vault.Header{Name: h.Name, Value: v})
@@ -199,7 +200,7 @@ func maskQueryLiterals(raw string) string {
 		if strings.Contains(v, url.QueryEscape(vault.MaskDots)) || strings.Contains(v, vault.MaskDots) {
 			continue
 		}
-		if dv, err := url.QueryUnescape(v); err == nil && vault.LooksSecretValue(dv) || vault.LooksSecretName(k) && v != "" {
+		if dv, err := url.QueryUnescape(v); err == nil && secretlike.Value(dv) || secretlike.Name(k) && v != "" {
 			parts[i] = k + "=" + vault.MaskDots
 		}
 	}

@@ -10,8 +10,11 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/mdp/qrterminal/v3"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // SystemOpener returns an Opener that starts the system browser: the
@@ -39,15 +42,10 @@ func SystemOpener(getenv func(string) string) Opener {
 		}
 		var errs []error
 		for _, args := range cmds {
-			cmd := exec.Command(args[0], args[1:]...) //nolint:gosec // G204: the user's $BROWSER or the OS opener, given a URL checkOpenURL accepted
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
-			if err := cmd.Start(); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", args[0], err))
+			if err := startBrowser(ctx, args); err != nil {
+				errs = append(errs, err)
 				continue
 			}
-			// Reap the opener without tying its life to ctx: a browser
-			// started by it must outlive the flow.
-			go func() { _ = cmd.Wait() }()
 			return nil
 		}
 		if len(errs) == 0 {
@@ -55,6 +53,40 @@ func SystemOpener(getenv func(string) string) Opener {
 		}
 		return fmt.Errorf("could not start a browser: %w", errors.Join(errs...))
 	}
+}
+
+// browserFailWindow is how long an opener is watched after it starts: one
+// that exits with an error within it (no display, no browser installed) did
+// not open anything. One still running then, or one that exited cleanly, is
+// taken as opened: browsers run for as long as the user keeps them.
+const browserFailWindow = time.Second
+
+// startBrowser runs one opener command. Its environment is authdeck's
+// without the vault passphrase (a browser passes its environment on to
+// everything it starts, S-33), and its exit status within browserFailWindow
+// decides whether it opened anything.
+func startBrowser(ctx context.Context, args []string) error {
+	cmd := exec.Command(args[0], args[1:]...) //nolint:gosec // G204: the user's $BROWSER or the OS opener, given a URL checkOpenURL accepted
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
+	cmd.Env = vault.ChildEnv(os.Environ())
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	// Reap the opener without tying its life to ctx: a browser started by
+	// it must outlive the flow.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t := time.NewTimer(browserFailWindow)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[0], err)
+		}
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil
 }
 
 // browserArgs splits one $BROWSER entry into argv, substituting "%s" (and

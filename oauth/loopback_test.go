@@ -513,6 +513,43 @@ func TestSystemOpenerAndNoBrowser(t *testing.T) {
 	}
 }
 
+// S-33: the browser (and everything it starts) never sees the file vault's
+// passphrase; an opener that exits with an error is not reported as having
+// opened the page, and the next $BROWSER entry is tried.
+func TestSystemOpenerEnvironmentAndFailure(t *testing.T) {
+	const passphrase = "vault-passphrase-7a1c"
+	t.Setenv("AUTHDECK_PASSPHRASE", passphrase)
+	dir := t.TempDir()
+	envOut := filepath.Join(dir, "env")
+	good := filepath.Join(dir, "good-browser")
+	mustf(t, os.WriteFile(good, []byte("#!/bin/sh\nenv > "+envOut+".tmp && mv "+envOut+".tmp "+envOut+"\n"), 0o700), "script")
+	bad := filepath.Join(dir, "broken-browser")
+	mustf(t, os.WriteFile(bad, []byte("#!/bin/sh\necho 'no DISPLAY' >&2\nexit 3\n"), 0o700), "script")
+
+	only := SystemOpener(func(k string) string { return map[string]string{"BROWSER": bad}[k] })
+	err := only(context.Background(), "https://auth.example/authorize")
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") {
+		t.Fatalf("a browser that failed was reported as opened (err %v)", err)
+	}
+
+	both := SystemOpener(func(k string) string { return map[string]string{"BROWSER": bad + ":" + good}[k] })
+	mustf(t, both(context.Background(), "https://auth.example/authorize"), "open")
+	var env []byte
+	for i := 0; i < 300 && env == nil; i++ {
+		env, _ = os.ReadFile(envOut)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if env == nil {
+		t.Fatal("the second $BROWSER entry did not run")
+	}
+	if strings.Contains(string(env), passphrase) || strings.Contains(string(env), "AUTHDECK_PASSPHRASE") {
+		t.Error("the browser's environment carries AUTHDECK_PASSPHRASE")
+	}
+	if !strings.Contains(string(env), "PATH=") {
+		t.Error("the browser lost the rest of the environment")
+	}
+}
+
 // S-07: PKCE S256 with the RFC 7636 Appendix B known answer, a fresh
 // 32-byte verifier per flow.
 func TestPKCEKnownAnswer(t *testing.T) {

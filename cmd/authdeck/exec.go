@@ -82,13 +82,12 @@ authdeck's own messages go to stderr.
 // vault's passphrase (CMD needs the token, not the vault), with VAR=token
 // replacing any VAR already set (S-33: the token travels only here).
 func childEnv(parent []string, envVar, token string) []string {
-	out := make([]string, 0, len(parent)+1)
-	for _, kv := range parent {
-		k, _, _ := strings.Cut(kv, "=")
-		if k == envVar || k == "AUTHDECK_PASSPHRASE" {
-			continue
+	base := vault.ChildEnv(parent)
+	out := make([]string, 0, len(base)+1)
+	for _, kv := range base {
+		if k, _, _ := strings.Cut(kv, "="); k != envVar {
+			out = append(out, kv)
 		}
-		out = append(out, kv)
 	}
 	return append(out, envVar+"="+token)
 }

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"io"
 	"log/slog"
 	"time"
 
@@ -241,6 +242,11 @@ func wantsBack(s common.Screen) bool {
 	b, ok := s.(backHandler)
 	return ok && b.WantsBack()
 }
+
+// ClearClipboard clears the copies still waiting to be cleared (S-43), for
+// the program's end: the caller runs it after the program has stopped,
+// whichever way it stopped (a key, a signal), with the terminal as out.
+func (m *Model) ClearClipboard(out io.Writer) int { return m.c.Clipboard.ClearPending(out) }
 
 func (m *Model) quit() tea.Cmd {
 	for _, s := range m.stack {

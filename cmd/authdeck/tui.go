@@ -89,7 +89,10 @@ func runProgram(ctx context.Context, a *App, opts ui.Options) error {
 	m := ui.New(opts)
 	painted := paintFirstFrame(a.IO.Out, m)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.IO.In), tea.WithOutput(a.IO.Out), tea.WithoutSignalHandler(), tea.WithFPS(tuiFPS))
-	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+	_, err := p.Run()
+	// Copies not yet cleared are cleared now, however the program ended.
+	m.ClearClipboard(a.IO.Out)
+	if err != nil && ctx.Err() == nil {
 		if painted {
 			fmt.Fprint(a.IO.Out, ansi.ResetModeAltScreenSaveCursor+ansi.ShowCursor)
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -13,6 +14,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // DefaultClipboardClear is how long a copied secret stays on the clipboard (S-31).
@@ -39,6 +43,9 @@ type ClipboardOptions struct {
 	LookPath func(string) (string, error)
 	// Timeout bounds each clipboard tool run; zero means 2 s.
 	Timeout time.Duration
+	// ReadWait is how long the terminal has to answer an OSC 52 read; zero
+	// means 1 s.
+	ReadWait time.Duration
 }
 
 // clipTool is a pair of commands that write and read the system clipboard.
@@ -56,18 +63,36 @@ type Clipboard struct {
 	tool    *clipTool
 	nextID  int
 	pending map[int]*clipEntry
+	// reads says whether the terminal answers OSC 52 reads (tmux and many
+	// terminals never do), which decides how an OSC 52 copy is cleared.
+	reads osc52Reads
+	// probe is the id of the copy whose read-back is the probe of reads.
+	probe int
+	// now is the clock (tests replace it).
+	now func() time.Time
 }
 
 type clipEntry struct {
 	label  string
 	method string
 	sum    [32]byte
+	// at is when the copy was asked for: the clear is due Clear after it,
+	// however long the tool took.
+	at time.Time
 	// value is kept only until the copy is confirmed (for the OSC 52
 	// fallback), then dropped; the clear check uses the hash.
 	value string
 	// reading marks an OSC 52 entry waiting for the terminal's answer.
 	reading bool
 }
+
+// osc52Reads is what is known of the terminal's answer to OSC 52 reads.
+type osc52Reads int
+
+const (
+	readsUnknown osc52Reads = iota // not asked yet, or no answer so far
+	readsWork                      // the terminal answered a read
+)
 
 // NewClipboard finds a clipboard tool (wl-copy, xclip, xsel, pbcopy, clip.exe)
 // without running anything.
@@ -84,7 +109,10 @@ func NewClipboard(o ClipboardOptions) *Clipboard {
 	if o.Clear <= 0 {
 		o.Clear = DefaultClipboardClear
 	}
-	c := &Clipboard{opts: o, pending: map[int]*clipEntry{}}
+	if o.ReadWait <= 0 {
+		o.ReadWait = time.Second
+	}
+	c := &Clipboard{opts: o, pending: map[int]*clipEntry{}, now: time.Now}
 	if o.Mode != "osc52" && !(o.Remote && o.Mode != "system") {
 		c.tool = findTool(o)
 	}
@@ -157,6 +185,9 @@ type copyDoneMsg struct {
 // clearDueMsg fires when a copy's time on the clipboard is up.
 type clearDueMsg struct{ id int }
 
+// readTimeoutMsg ends the wait for the terminal's answer to an OSC 52 read.
+type readTimeoutMsg struct{ id int }
+
 // clearDoneMsg reports the outcome of a system clipboard clear.
 type clearDoneMsg struct {
 	id      int
@@ -168,7 +199,7 @@ type clearDoneMsg struct {
 func (c *Clipboard) Copy(label, value string) tea.Cmd {
 	c.nextID++
 	id := c.nextID
-	e := &clipEntry{label: label, sum: sha256.Sum256([]byte(value)), value: value}
+	e := &clipEntry{label: label, sum: sha256.Sum256([]byte(value)), value: value, at: c.now()}
 	c.pending[id] = e
 	if c.tool != nil {
 		e.method = c.Method()
@@ -180,16 +211,35 @@ func (c *Clipboard) Copy(label, value string) tea.Cmd {
 	return c.viaOSC52(id, e)
 }
 
+// viaOSC52 copies through the terminal. Until the terminal has answered a
+// read, the copy is cleared by overwriting it when its time is up, since
+// nothing can tell whether the user copied something else meanwhile; the
+// status says so (S-43). The first copy also asks for the clipboard back, to
+// learn whether this terminal answers.
 func (c *Clipboard) viaOSC52(id int, e *clipEntry) tea.Cmd {
 	e.method = MethodOSC52
 	value := e.value
 	e.value = ""
-	return tea.Sequence(tea.SetClipboard(value), c.copiedStatus(id, e, ""))
+	cmds := []tea.Cmd{tea.SetClipboard(value)}
+	if c.reads == readsUnknown && c.probe == 0 {
+		c.probe = id
+		cmds = append(cmds, func() tea.Msg { return tea.ReadClipboard() })
+	}
+	return tea.Sequence(append(cmds, c.copiedStatus(id, e))...)
 }
 
-func (c *Clipboard) copiedStatus(id int, e *clipEntry, note string) tea.Cmd {
-	text := fmt.Sprintf("Copied %s via %s%s; clears in %s if unchanged", e.label, e.method, note, ShortDuration(c.opts.Clear))
-	d := c.opts.Clear
+// copiedStatus says what was copied, how, and what will happen to it, and
+// starts the timer (from the copy, not from the tool's end).
+func (c *Clipboard) copiedStatus(id int, e *clipEntry) tea.Cmd {
+	var what string
+	switch {
+	case e.method != MethodOSC52, c.reads == readsWork:
+		what = "clears in " + ShortDuration(c.opts.Clear) + " if unchanged"
+	default:
+		what = "clears in " + ShortDuration(c.opts.Clear) + " (by overwriting, if the terminal can't report what it holds)"
+	}
+	text := fmt.Sprintf("Copied %s via %s; %s", e.label, e.method, what)
+	d := max(c.opts.Clear-c.now().Sub(e.at), 0)
 	return tea.Batch(
 		Status(StatusSuccess, text),
 		tea.Tick(d, func(time.Time) tea.Msg { return clearDueMsg{id: id} }),
@@ -211,31 +261,18 @@ func (c *Clipboard) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return c.viaOSC52(msg.id, e), true
 		}
 		e.value = ""
-		return c.copiedStatus(msg.id, e, ""), true
+		return c.copiedStatus(msg.id, e), true
 	case clearDueMsg:
+		return c.clearDue(msg.id), true
+	case readTimeoutMsg:
 		e, ok := c.pending[msg.id]
-		if !ok {
+		if !ok || !e.reading {
 			return nil, true
 		}
-		if e.method == MethodOSC52 {
-			e.reading = true
-			return func() tea.Msg { return tea.ReadClipboard() }, true
-		}
-		if c.tool == nil {
-			delete(c.pending, msg.id)
-			return nil, true
-		}
-		tool, timeout, sum, id := *c.tool, c.opts.Timeout, e.sum, msg.id
-		return func() tea.Msg {
-			cur, err := readTool(tool.read, timeout)
-			if err != nil {
-				return clearDoneMsg{id: id, err: err}
-			}
-			if sha256.Sum256(cur) != sum {
-				return clearDoneMsg{id: id}
-			}
-			return clearDoneMsg{id: id, cleared: true, err: runTool(tool.write, "", timeout)}
-		}, true
+		// No answer: the terminal does not report its clipboard, so the
+		// copy is overwritten, as the status said when it was made.
+		delete(c.pending, msg.id)
+		return tea.Batch(tea.SetClipboard(""), Status(StatusInfo, "Overwrote the terminal clipboard (OSC 52) to clear "+e.label)), true
 	case clearDoneMsg:
 		e, ok := c.pending[msg.id]
 		delete(c.pending, msg.id)
@@ -250,46 +287,131 @@ func (c *Clipboard) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		return nil, true
 	case tea.ClipboardMsg:
-		for id, e := range c.pending {
-			if !e.reading {
-				continue
-			}
-			delete(c.pending, id)
-			if sha256.Sum256([]byte(msg.Content)) == e.sum {
-				return tea.Batch(tea.SetClipboard(""), Status(StatusInfo, "Cleared "+e.label+" from the terminal clipboard (OSC 52)")), true
-			}
-		}
-		return nil, true
+		return c.readAnswer(msg.Content), true
 	}
 	return nil, false
+}
+
+// clearDue starts clearing copy id: a system clipboard is read and cleared
+// if it still holds the copy; an OSC 52 copy asks the terminal first and is
+// overwritten when no answer comes.
+func (c *Clipboard) clearDue(id int) tea.Cmd {
+	e, ok := c.pending[id]
+	if !ok {
+		return nil
+	}
+	if e.method == MethodOSC52 {
+		e.reading = true
+		return tea.Batch(
+			func() tea.Msg { return tea.ReadClipboard() },
+			tea.Tick(c.opts.ReadWait, func(time.Time) tea.Msg { return readTimeoutMsg{id: id} }),
+		)
+	}
+	if c.tool == nil {
+		delete(c.pending, id)
+		return nil
+	}
+	tool, timeout, sum := *c.tool, c.opts.Timeout, e.sum
+	return func() tea.Msg {
+		cleared, err := clearIfOurs(tool, timeout, sum)
+		return clearDoneMsg{id: id, cleared: cleared, err: err}
+	}
+}
+
+// readAnswer takes the terminal's answer to an OSC 52 read: the probe's
+// answer proves reads work; a copy waiting to be cleared is cleared if the
+// clipboard still holds it and left alone if the user copied something else.
+func (c *Clipboard) readAnswer(content string) tea.Cmd {
+	c.reads = readsWork
+	sum := sha256.Sum256([]byte(content))
+	for id, e := range c.pending {
+		if !e.reading {
+			continue
+		}
+		delete(c.pending, id)
+		if sum == e.sum {
+			return tea.Batch(tea.SetClipboard(""), Status(StatusInfo, "Cleared "+e.label+" from the terminal clipboard (OSC 52)"))
+		}
+		return nil
+	}
+	return nil
+}
+
+// ClearPending clears, before the program ends, every copy still waiting to
+// be cleared (S-43): a system clipboard that still holds one is emptied; an
+// OSC 52 copy is overwritten by writing the sequence to out (the terminal
+// cannot be asked once the program is leaving). It returns how many copies it
+// cleared.
+func (c *Clipboard) ClearPending(out io.Writer) int {
+	n := 0
+	osc := false
+	for id, e := range c.pending {
+		delete(c.pending, id)
+		if e.method == MethodOSC52 {
+			osc = true
+			continue
+		}
+		if c.tool != nil {
+			if cleared, err := clearIfOurs(*c.tool, c.opts.Timeout, e.sum); err == nil && cleared {
+				n++
+			}
+		}
+	}
+	if osc && out != nil {
+		if _, err := io.WriteString(out, ansi.SetSystemClipboard("")); err == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// clearIfOurs empties the system clipboard if it still holds the value
+// whose hash is sum.
+func clearIfOurs(tool clipTool, timeout time.Duration, sum [32]byte) (bool, error) {
+	cur, err := readTool(tool.read, timeout)
+	if err != nil {
+		return false, err
+	}
+	if sha256.Sum256(cur) != sum {
+		return false, nil
+	}
+	return true, runTool(tool.write, "", timeout)
 }
 
 // Pending reports how many copies still wait to be cleared (for tests).
 func (c *Clipboard) Pending() int { return len(c.pending) }
 
-// toolEnv is the environment of clipboard tools: the process's own minus
-// anything that could carry a secret (S-33).
-func toolEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AUTHDECK_PASSPHRASE=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
+// toolWaitDelay bounds the wait for a clipboard tool's output once it has
+// exited. xclip and xsel fork a child that owns the selection until another
+// program takes it, and the child inherits the tool's stderr: without a
+// bound, a copy would only "finish" when the user copies something else.
+const toolWaitDelay = 100 * time.Millisecond
+
+// command prepares a clipboard tool run: an environment without the vault
+// passphrase (S-33) and a bounded wait for output pipes a forked selection
+// owner keeps open.
+func command(ctx context.Context, argv []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // argv is one of the fixed clipboard tools (pbcopy, wl-copy, xclip, xsel, clip.exe) found on PATH
+	cmd.Env = vault.ChildEnv(os.Environ())
+	cmd.WaitDelay = toolWaitDelay
+	return cmd
 }
 
 // runTool runs argv with value on stdin (never in argv: S-33).
 func runTool(argv []string, value string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // argv is one of the fixed clipboard tools (pbcopy, wl-copy, xclip, xsel, clip.exe) found on PATH
-	cmd.Env = toolEnv()
+	cmd := command(ctx, argv)
 	cmd.Stdin = strings.NewReader(value)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The tool exited successfully; only its forked selection owner
+		// still holds the pipe.
+		err = nil
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s did not finish in %s", argv[0], timeout)
 		}
@@ -301,9 +423,10 @@ func runTool(argv []string, value string, timeout time.Duration) error {
 func readTool(argv []string, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...) //nolint:gosec // argv is one of the fixed clipboard tools found on PATH
-	cmd.Env = toolEnv()
-	out, err := cmd.Output()
+	out, err := command(ctx, argv).Output()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s did not finish in %s", argv[0], timeout)

@@ -72,40 +72,144 @@ func drive(c *Clipboard, msgs []tea.Msg) []tea.Msg {
 	return all
 }
 
-// TestOSC52CopyClearsOnlyIfUnchanged covers S-31 for OSC 52: the status
-// says OSC 52, and the clear happens only when the terminal reports that it
-// still holds the copied value.
-func TestOSC52CopyClearsOnlyIfUnchanged(t *testing.T) {
+// terminal plays the terminal for OSC 52: it keeps what the program set and,
+// when answers is true, answers reads with it, as a terminal that supports
+// OSC 52 queries does (tmux and many others never answer).
+type terminal struct {
+	clip    string
+	answers bool
+	reads   int
+}
+
+// drive feeds msgs to the clipboard, and the terminal's answers back, until
+// nothing more comes, and returns everything that was produced.
+func (term *terminal) drive(c *Clipboard, msgs []tea.Msg) []tea.Msg {
+	var all []tea.Msg
+	for len(msgs) > 0 {
+		m := msgs[0]
+		msgs = msgs[1:]
+		all = append(all, m)
+		v := reflect.ValueOf(m)
+		switch name := v.Type().String(); {
+		case strings.HasSuffix(name, "setClipboardMsg"):
+			term.clip = v.String()
+		case strings.HasSuffix(name, "readClipboardMsg"):
+			term.reads++
+			if term.answers {
+				msgs = append([]tea.Msg{tea.ClipboardMsg{Content: term.clip}}, msgs...)
+			}
+		}
+		if cmd, ok := c.Update(m); ok {
+			msgs = append(msgs, flatten(cmd)...)
+		}
+	}
+	return all
+}
+
+func statuses(msgs []tea.Msg) []string {
+	var out []string
+	for _, m := range msgs {
+		if s, ok := m.(StatusMsg); ok {
+			out = append(out, s.Text)
+		}
+	}
+	return out
+}
+
+// TestOSC52ClearsOnlyIfUnchangedWhenTheTerminalAnswers covers S-31 for OSC
+// 52 on a terminal that answers reads: the status says OSC 52, and the clear
+// happens only when the terminal still holds the copied value.
+func TestOSC52ClearsOnlyIfUnchangedWhenTheTerminalAnswers(t *testing.T) {
 	t.Parallel()
-	for _, unchanged := range []bool{true, false} {
-		c := NewClipboard(ClipboardOptions{Mode: "osc52", Clear: 20 * time.Millisecond})
-		msgs := drive(c, flatten(c.Copy("access token of api", "tok-value")))
-		v, ok := osc52(msgs)
-		if !ok || v != "tok-value" {
+	for _, userCopied := range []bool{false, true} {
+		c := NewClipboard(ClipboardOptions{Mode: "osc52", Clear: 20 * time.Millisecond, ReadWait: 20 * time.Millisecond})
+		term := &terminal{answers: true}
+		// A first copy teaches the clipboard that this terminal answers.
+		term.drive(c, flatten(c.Copy("id token of web", "first-value")))
+		if term.reads < 1 || term.clip != "" {
+			t.Fatalf("reads %d, clipboard %q after the first copy's clear", term.reads, term.clip)
+		}
+		copyCmd := c.Copy("access token of api", "tok-value")
+		msgs := flatten(copyCmd)
+		if v, ok := osc52(msgs); !ok || v != "tok-value" {
 			t.Fatalf("no OSC 52 copy of the value")
 		}
-		if s := status(msgs); !strings.Contains(s, "OSC 52") || !strings.Contains(s, "access token of api") || !strings.Contains(s, "clears in") {
+		if s := status(msgs); !strings.Contains(s, "OSC 52") || !strings.Contains(s, "access token of api") || !strings.Contains(s, "clears in") || !strings.Contains(s, "if unchanged") {
 			t.Errorf("status = %q", s)
 		}
-		if strings.Contains(status(msgs), "tok-value") {
+		if strings.Contains(strings.Join(statuses(msgs), " "), "tok-value") {
 			t.Error("the status shows the value")
 		}
-		// the timer fired (the tick ran inside flatten); the clipboard asked the terminal
-		reply := "something else"
-		if unchanged {
-			reply = "tok-value"
+		// The user copies something else before the time is up: the
+		// terminal reports it, and it is left alone.
+		all := []tea.Msg{}
+		for _, m := range msgs {
+			all = append(all, m)
+			if userCopied && strings.HasSuffix(reflect.TypeOf(m).String(), "setClipboardMsg") {
+				all = append(all, userCopy("the user copied this"))
+			}
 		}
-		after := drive(c, []tea.Msg{tea.ClipboardMsg{Content: reply}})
-		cleared, ok := osc52(after)
-		if unchanged && (!ok || cleared != "") {
-			t.Error("an unchanged clipboard was not cleared")
+		term.drive(c, all)
+		want := ""
+		if userCopied {
+			want = "the user copied this"
 		}
-		if !unchanged && ok {
-			t.Error("a clipboard the user changed was cleared")
+		if term.clip != want {
+			t.Errorf("user copied: %v; terminal clipboard %q, want %q", userCopied, term.clip, want)
 		}
 		if c.Pending() != 0 {
 			t.Errorf("%d copies still pending", c.Pending())
 		}
+	}
+}
+
+// userCopy stands for the user copying text in another program: the
+// terminal's clipboard changes without the program saying so.
+func userCopy(text string) tea.Msg { return tea.SetClipboard(text)() }
+
+// TestOSC52OverwritesWhenTheTerminalIsSilent covers S-43: a terminal that
+// never answers reads (tmux, many others) gets a status that says the copy
+// will be overwritten, and it is, when its time is up.
+func TestOSC52OverwritesWhenTheTerminalIsSilent(t *testing.T) {
+	t.Parallel()
+	c := NewClipboard(ClipboardOptions{Mode: "osc52", Clear: 20 * time.Millisecond, ReadWait: 20 * time.Millisecond})
+	term := &terminal{}
+	msgs := term.drive(c, flatten(c.Copy("access token of api", "tok-value")))
+	st := statuses(msgs)
+	if len(st) < 2 || !strings.Contains(st[0], "by overwriting, if the terminal can't report") {
+		t.Fatalf("statuses = %q", st)
+	}
+	if !strings.Contains(st[len(st)-1], "Overwrote the terminal clipboard") {
+		t.Errorf("last status = %q", st[len(st)-1])
+	}
+	if term.clip != "" || c.Pending() != 0 {
+		t.Errorf("terminal clipboard %q, %d pending", term.clip, c.Pending())
+	}
+}
+
+// TestClearPendingOnQuit covers S-43: copies still waiting are cleared when
+// the program ends, an OSC 52 one by overwriting it.
+func TestClearPendingOnQuit(t *testing.T) {
+	t.Parallel()
+	c := NewClipboard(ClipboardOptions{Mode: "osc52", Clear: time.Hour})
+	_ = c.Copy("access token of api", "tok-value")
+	var out strings.Builder
+	if n := c.ClearPending(&out); n != 1 || out.String() != "\x1b]52;c;\x07" {
+		t.Errorf("cleared %d, wrote %q", n, out.String())
+	}
+	if c.Pending() != 0 {
+		t.Error("copies still pending after quit")
+	}
+
+	opts, clip, _ := fakeTool(t, false)
+	opts.Clear = time.Hour
+	sys := NewClipboard(opts)
+	flatten(sys.Copy("key of weather", "system-value"))
+	if n := sys.ClearPending(nil); n != 1 {
+		t.Errorf("cleared %d system copies", n)
+	}
+	if b, _ := os.ReadFile(clip); string(b) != "" {
+		t.Errorf("the system clipboard still holds %q after quit", b)
 	}
 }
 

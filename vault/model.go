@@ -45,6 +45,7 @@ type AuthMethod string
 const (
 	AuthClientSecretBasic AuthMethod = "client_secret_basic"
 	AuthClientSecretPost  AuthMethod = "client_secret_post"
+	AuthClientSecretJWT   AuthMethod = "client_secret_jwt"
 	AuthPrivateKeyJWT     AuthMethod = "private_key_jwt"
 	AuthNone              AuthMethod = "none"
 	AuthTLSClient         AuthMethod = "tls_client_auth"
@@ -52,6 +53,11 @@ const (
 
 // AuthMethods lists every client authentication method.
 var AuthMethods = []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone, AuthTLSClient}
+
+// UsesSecret reports whether the method authenticates with the client secret.
+func (m AuthMethod) UsesSecret() bool {
+	return m == AuthClientSecretBasic || m == AuthClientSecretPost || m == AuthClientSecretJWT
+}
 
 // Grant is the OAuth grant an auth client uses to obtain tokens.
 type Grant string
@@ -64,6 +70,9 @@ const (
 	GrantPassword          Grant = "password"
 	GrantImplicit          Grant = "implicit"
 	GrantRefreshToken      Grant = "refresh_token"
+	// GrantTokenExchange is RFC 8693 token exchange: a token of another
+	// credential (the subject) is traded for a new one.
+	GrantTokenExchange Grant = "token_exchange"
 )
 
 // Grants lists the grants a client can be configured with.
@@ -185,6 +194,24 @@ type SessionTemplate struct {
 	ExpirationPath string          `json:"expirationPath,omitempty"`
 }
 
+// TokenExchange configures the RFC 8693 token exchange grant: where the
+// subject (and optional actor) token comes from and what to ask for.
+type TokenExchange struct {
+	// Subject names the credential of the same environment whose token is
+	// exchanged (an auth client or a token secret); empty means the
+	// subject token is given at each call (stdin in the CLI).
+	Subject string `json:"subject,omitempty"`
+	// SubjectTokenType is the subject token's type URI; empty means
+	// urn:ietf:params:oauth:token-type:access_token.
+	SubjectTokenType string `json:"subjectTokenType,omitempty"`
+	// Actor names the credential whose token acts for the subject; optional.
+	Actor string `json:"actor,omitempty"`
+	// ActorTokenType is the actor token's type URI; empty means an access token.
+	ActorTokenType string `json:"actorTokenType,omitempty"`
+	// RequestedTokenType is the type URI asked for; empty lets the server choose.
+	RequestedTokenType string `json:"requestedTokenType,omitempty"`
+}
+
 // AuthClient describes how to obtain tokens from one authorization server.
 // Its client secret, private key or client certificate live in the store.
 type AuthClient struct {
@@ -212,10 +239,24 @@ type AuthClient struct {
 	TokenParams []Param `json:"tokenParams,omitempty"`
 	// TokenMethod is POST (default) or GET for the token endpoint.
 	TokenMethod string `json:"tokenMethod,omitempty"`
-	// SigningAlg is the private_key_jwt algorithm: RS256, PS256 or ES256.
+	// SigningAlg is the private_key_jwt algorithm: RS256, PS256 or ES256
+	// (HS256 for client_secret_jwt).
 	SigningAlg string `json:"signingAlg,omitempty"`
 	// KeyID is the key id (thumbprint) of the private key used for client assertions.
 	KeyID string `json:"keyId,omitempty"`
+	// DPoP sender-constrains the client's tokens (RFC 9449) with an ES256
+	// key kept with the client credentials.
+	DPoP bool `json:"dpop,omitempty"`
+	// DPoPKeyID is the RFC 7638 thumbprint of the DPoP key (its jkt).
+	DPoPKeyID string `json:"dpopKeyId,omitempty"`
+	// PAR pushes authorization requests (RFC 9126) even when the provider
+	// does not require it.
+	PAR bool `json:"par,omitempty"`
+	// RequestObject signs authorization requests as a JWT (RFC 9101) even
+	// when the provider does not require it.
+	RequestObject bool `json:"requestObject,omitempty"`
+	// Exchange configures the token_exchange grant.
+	Exchange *TokenExchange `json:"exchange,omitempty"`
 	// AllowDeprecated enables the password and implicit grants for this client.
 	AllowDeprecated bool `json:"allowDeprecated,omitempty"`
 	// InsecureSkipVerify turns TLS verification off for this client (shown in the UI).
@@ -242,6 +283,8 @@ type ClientCredentials struct {
 	// Cert and CertKey are PEM blocks for tls_client_auth.
 	Cert    string `json:"cert,omitempty"`
 	CertKey string `json:"certKey,omitempty"`
+	// DPoPKey is the PEM (PKCS#8) EC P-256 key that signs DPoP proofs.
+	DPoPKey string `json:"dpopKey,omitempty"`
 }
 
 // Empty reports whether no credential is set.
@@ -290,6 +333,11 @@ type SecretValue struct {
 	Scope        string `json:"scope,omitempty"`
 	// Expires is RFC 3339 (empty = unknown).
 	Expires string `json:"expires,omitempty"`
+	// DPoPJKT is the thumbprint of the DPoP key the tokens are bound to
+	// (the cnf.jkt of RFC 9449); empty for bearer tokens.
+	DPoPJKT string `json:"dpopJkt,omitempty"`
+	// IssuedTokenType is the RFC 8693 issued_token_type of an exchanged token.
+	IssuedTokenType string `json:"issuedTokenType,omitempty"`
 	// SESSION_AUTH
 	InputFields map[string]string `json:"inputFields,omitempty"`
 	// PRIVATE_KEY (PEM) and CLIENT_CERT (Cert + PrivateKey PEM)
@@ -352,6 +400,8 @@ func (v SecretValue) Fields(t SecretType) []ValueField {
 		add("refreshToken", v.RefreshToken, true)
 		add("idToken", v.IDToken, true)
 		add("tokenType", v.TokenType, false)
+		add("issuedTokenType", v.IssuedTokenType, false)
+		add("dpopJkt", v.DPoPJKT, false)
 		add("scope", v.Scope, false)
 		add("expires", v.Expires, false)
 		for _, k := range slices.Sorted(maps.Keys(v.InputFields)) {

@@ -314,11 +314,25 @@ func (c *AuthClient) Validate() error {
 		return nil
 	}
 	switch c.Grant {
-	case GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantPassword, GrantImplicit:
+	case GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantTokenExchange, GrantPassword, GrantImplicit:
 	case "":
 		return fail("grant", "is required")
 	default:
-		return fail("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, password, implicit", c.Grant))
+		return fail("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, token_exchange, password, implicit", c.Grant))
+	}
+	if x := c.Exchange; x != nil {
+		for _, f := range []struct{ field, v string }{
+			{"exchange.subjectTokenType", x.SubjectTokenType},
+			{"exchange.actorTokenType", x.ActorTokenType},
+			{"exchange.requestedTokenType", x.RequestedTokenType},
+		} {
+			if f.v != "" && !strings.HasPrefix(f.v, "urn:") {
+				return fail(f.field, fmt.Sprintf("%q is not a token type URI (urn:ietf:params:oauth:token-type:…)", f.v))
+			}
+		}
+		if x.Subject != "" && x.Subject == c.Name {
+			return fail("exchange.subject", "names the client itself; the subject token comes from another credential")
+		}
 	}
 	if c.Grant.Deprecated() && !c.AllowDeprecated {
 		return fail("grant", fmt.Sprintf("%s is a deprecated grant; enable it explicitly for this client (allowDeprecated)", c.Grant))
@@ -337,14 +351,14 @@ func (c *AuthClient) Validate() error {
 	}
 	if c.Grant != GrantImplicit {
 		switch c.AuthMethod {
-		case AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone, AuthTLSClient:
+		case AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone, AuthTLSClient:
 		case "":
-			return fail("authMethod", "is required (client_secret_basic, client_secret_post, private_key_jwt, none or tls_client_auth); it is never guessed")
+			return fail("authMethod", "is required (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed")
 		default:
-			return fail("authMethod", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, private_key_jwt, none, tls_client_auth", c.AuthMethod))
+			return fail("authMethod", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth", c.AuthMethod))
 		}
 	}
-	if c.AuthMethod == AuthNone && c.Grant == GrantClientCredentials {
+	if c.AuthMethod == AuthNone && (c.Grant == GrantClientCredentials || c.Grant == GrantTokenExchange) {
 		return fail("authMethod", "client_credentials needs client authentication; none is only for public clients using PKCE or the device flow")
 	}
 	if c.AuthMethod == AuthPrivateKeyJWT {
@@ -353,6 +367,9 @@ func (c *AuthClient) Validate() error {
 		default:
 			return fail("signingAlg", fmt.Sprintf("%q is not RS256, PS256 or ES256", c.SigningAlg))
 		}
+	}
+	if c.AuthMethod == AuthClientSecretJWT && c.SigningAlg != "" && c.SigningAlg != "HS256" {
+		return fail("signingAlg", fmt.Sprintf("%q is not HS256, the client_secret_jwt algorithm", c.SigningAlg))
 	}
 	for i, p := range c.AuthParams {
 		if p.Key == "" {
@@ -373,9 +390,13 @@ func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
 		return &ValidationError{Kind: "auth client", Name: c.Name, Field: field, Msg: msg}
 	}
 	switch c.AuthMethod {
-	case AuthClientSecretBasic, AuthClientSecretPost:
+	case AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT:
 		if creds.ClientSecret == "" {
 			return fail("clientSecret", fmt.Sprintf("is required for %s", c.AuthMethod))
+		}
+		if c.AuthMethod == AuthClientSecretJWT && len(creds.ClientSecret) < 32 {
+			// RFC 7518 §3.2: an HS256 key must have at least 256 bits.
+			return fail("clientSecret", "client_secret_jwt signs with the secret as an HS256 key, which needs at least 32 bytes")
 		}
 	case AuthPrivateKeyJWT:
 		if creds.PrivateKey == "" {
@@ -390,6 +411,18 @@ func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
 		}
 		if _, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey)); err != nil {
 			return fail("cert", "certificate and key do not form a pair: "+err.Error())
+		}
+	}
+	if c.DPoP {
+		if creds.DPoPKey == "" {
+			return fail("dpopKey", "is required for DPoP (authdeck client add … --dpop generates one)")
+		}
+		key, err := ParsePrivateKey(creds.DPoPKey)
+		if err != nil {
+			return fail("dpopKey", err.Error())
+		}
+		if _, ok := key.(*ecdsa.PrivateKey); !ok {
+			return fail("dpopKey", "DPoP proofs are signed with ES256, which needs an EC P-256 key")
 		}
 	}
 	if c.Type == ClientOAuth1 && strings.HasPrefix(c.SignatureMethod, "RSA-") {

@@ -523,7 +523,7 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 		if creds == nil {
 			ac.HasSecret = old.HasSecret
 			switch {
-			case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod):
+			case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod || ac.DPoP && !old.DPoP):
 				// the stored credentials were for another method; check they still fit
 				stored, err := v.ClientCredentials(ctx, old)
 				if err != nil {

@@ -4,19 +4,23 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestDemoServeOAuth1: `authdeck demo --serve` runs the OAuth 1.0a provider
-// too and prints its section (endpoints, consumer key and secret, the demo
-// user); screenshots/capture.sh reads the consumer secret from it to refuse
-// captures that show it. The values are never printed by the test.
-func TestDemoServeOAuth1(t *testing.T) {
+// TestDemoServe: `authdeck demo --serve` runs the OAuth 1.0a provider too
+// and prints its section (endpoints, consumer key and secret, the demo user);
+// screenshots/capture.sh reads the consumer secret from it to refuse captures
+// that show it. The values are never printed by the test. The process runs
+// without core dumps (S-46) and prints no library log lines.
+func TestDemoServe(t *testing.T) {
 	bin := buildTUI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -63,6 +67,16 @@ func TestDemoServeOAuth1(t *testing.T) {
 		if !found[want] {
 			t.Errorf("the --serve summary lacks the OAuth 1.0a %s line", want)
 		}
+	}
+	// S-46: the running process has core dumps turned off.
+	if limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid)); err == nil {
+		for _, l := range strings.Split(string(limits), "\n") {
+			if f := strings.Fields(l); strings.HasPrefix(l, "Max core file size") && (len(f) < 6 || f[4] != "0" || f[5] != "0") {
+				t.Errorf("core dumps are on: %q", l)
+			}
+		}
+	} else if runtime.GOOS == "linux" {
+		t.Fatal(err)
 	}
 	// The summary is what a user reads: the provider library's own log
 	// lines ("registered route", request warnings) stay out of it.

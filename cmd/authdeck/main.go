@@ -4,9 +4,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 )
 
 func main() {
+	if err := noCoreDumps(); err != nil {
+		// Lowering a limit is always allowed; failing to is worth saying
+		// but not worth refusing to run.
+		fmt.Fprintf(os.Stderr, "authdeck: could not turn core dumps off: %v\n", err)
+	}
 	os.Exit(Main(os.Args[1:], SystemIO(), os.Getenv))
 }

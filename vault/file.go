@@ -12,7 +12,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,13 +26,19 @@ import (
 const (
 	// FileVaultName is the encrypted vault's file name inside the home directory.
 	FileVaultName = "vault.age"
+	// FileIdentityName is the file, beside the vault, that holds the vault's
+	// age X25519 identity encrypted with the passphrase (age's encrypted
+	// identity file: `age -d -i identity.age vault.age` reads the vault).
+	FileIdentityName = "identity.age"
 	// DefaultScryptWorkFactor is age's own scrypt work factor (2^18), about a
-	// second of work per encryption or decryption by design.
+	// second of work and 256 MiB of memory for each key derivation by design.
 	DefaultScryptWorkFactor = 18
 	// DefaultFileLockTimeout bounds the wait for another process's vault lock.
 	DefaultFileLockTimeout = 10 * time.Second
 	// maxScryptWorkFactor is the most work a vault file may ask of a decryption.
 	maxScryptWorkFactor = 22
+	// maxIdentityFile bounds what is read of a decrypted identity file.
+	maxIdentityFile = 64 << 10
 	// fileFormat and fileVersion identify the decrypted document.
 	fileFormat  = "authdeck-vault"
 	fileVersion = 1
@@ -38,26 +46,36 @@ const (
 
 // FileOptions configure a file store.
 type FileOptions struct {
-	// Dir is the authdeck home directory; the vault is Dir/vault.age.
+	// Dir is the authdeck home directory; the vault is Dir/vault.age and its
+	// identity Dir/identity.age.
 	Dir string
 	// Passphrase returns the vault passphrase; it is called only when the
-	// vault has to be decrypted or first created, and again after a wrong one.
+	// identity has to be unwrapped or first created, and again after a wrong one.
 	Passphrase func() (string, error)
-	// WorkFactor is the scrypt work factor (log2) for new encryptions; zero
-	// means DefaultScryptWorkFactor. Tests lower it to run fast.
+	// WorkFactor is the scrypt work factor (log2) for wrapping a new identity;
+	// zero means DefaultScryptWorkFactor. Tests lower it to run fast.
 	WorkFactor int
 	// LockTimeout bounds the wait for another process's lock; zero means
 	// DefaultFileLockTimeout.
 	LockTimeout time.Duration
 }
 
-// FileStore is the Store kept in one age-encrypted file (scrypt passphrase
-// recipient), readable with the standard age tool. Writes take a
-// cross-process lock, re-read the file under it and replace it atomically;
-// the decrypted content is cached until the file changes, since every
-// decryption pays the scrypt cost.
+// FileStore is the Store kept in one age file encrypted to a random X25519
+// identity, which is kept beside it wrapped with the passphrase (scrypt). A
+// process derives the passphrase's key once, to unwrap the identity; reads
+// and writes after that cost one X25519 decryption or encryption. Both files
+// are standard age files, readable with the age tool.
+//
+// Writes take a cross-process lock, re-read the vault under it and replace it
+// atomically; the decrypted content is cached until the file changes.
+//
+// A vault made by earlier versions, encrypted to the passphrase itself
+// (scrypt recipient), is read as it is and converted on its next write: the
+// identity file is written first, then the vault re-encrypted to it, so a
+// crash in between leaves the old vault readable with the passphrase.
 type FileStore struct {
 	path        string
+	idPath      string
 	lock        *flock.Flock
 	passphrase  func() (string, error)
 	workFactor  int
@@ -65,12 +83,23 @@ type FileStore struct {
 
 	mu   sync.Mutex // guards the fields below and serialises flock use
 	pass string     // the passphrase, until it fails to open the vault
+	// id is the unwrapped identity, and idSum the SHA-256 of the identity
+	// file it came from (a changed file is unwrapped again).
+	id    *age.X25519Identity
+	idSum [32]byte
 	// cacheSum is the SHA-256 of the ciphertext cacheVals was decrypted from.
 	cacheSum  [32]byte
 	cacheVals map[string][]byte
 	cached    bool
-	// decrypts counts decryptions, so tests can check the cache works.
+	// legacy says the cached vault is in the earlier format (encrypted to
+	// the passphrase), to be converted on the next write.
+	legacy bool
+	// decrypts counts vault decryptions, writes vault file writes and kdfs
+	// scrypt derivations, so tests can check the cache works, a batch is
+	// one write and the passphrase costs one KDF.
 	decrypts int
+	writes   int
+	kdfs     int
 }
 
 // fileDoc is the decrypted vault document. Values are base64 in JSON.
@@ -91,6 +120,7 @@ func NewFileStore(opts FileOptions) (*FileStore, error) {
 	}
 	f := &FileStore{
 		path:        filepath.Join(opts.Dir, FileVaultName),
+		idPath:      filepath.Join(opts.Dir, FileIdentityName),
 		lock:        flock.New(filepath.Join(opts.Dir, "vault.lock")),
 		passphrase:  opts.Passphrase,
 		workFactor:  opts.WorkFactor,
@@ -114,6 +144,9 @@ func (f *FileStore) Backend() string { return BackendFile }
 // Path returns the vault file's path.
 func (f *FileStore) Path() string { return f.path }
 
+// IdentityPath returns the path of the passphrase-wrapped identity file.
+func (f *FileStore) IdentityPath() string { return f.idPath }
+
 // Get returns the value stored under key.
 func (f *FileStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
@@ -134,12 +167,10 @@ func (f *FileStore) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Set stores value under key.
 func (f *FileStore) Set(ctx context.Context, key string, value []byte) error {
-	err := f.update(ctx, func(vals map[string][]byte) error {
-		vals[key] = slices.Clone(value)
-		if vals[key] == nil {
-			vals[key] = []byte{}
-		}
-		return nil
+	_, err := f.update(ctx, true, func(vals map[string][]byte) ([]Change, error) {
+		prev, had := vals[key]
+		vals[key] = cloneValue(value)
+		return []Change{undoOf(key, prev, had)}, nil
 	})
 	if err != nil {
 		return f.fail("set", key, err)
@@ -149,17 +180,63 @@ func (f *FileStore) Set(ctx context.Context, key string, value []byte) error {
 
 // Delete removes the value under key.
 func (f *FileStore) Delete(ctx context.Context, key string) error {
-	err := f.update(ctx, func(vals map[string][]byte) error {
-		if _, ok := vals[key]; !ok {
-			return ErrNotFound
+	_, err := f.update(ctx, false, func(vals map[string][]byte) ([]Change, error) {
+		prev, ok := vals[key]
+		if !ok {
+			return nil, ErrNotFound
 		}
 		delete(vals, key)
-		return nil
+		return []Change{SetChange(key, prev)}, nil
 	})
 	if err != nil {
 		return f.fail("delete", key, err)
 	}
 	return nil
+}
+
+// Apply makes every change of the batch with one encryption and one atomic
+// replacement of the vault file, so either all of them land or none does.
+// It returns the changes that undo the batch.
+func (f *FileStore) Apply(ctx context.Context, changes []Change) ([]Change, error) {
+	if err := checkBatch(changes); err != nil {
+		return nil, f.fail("apply", "", err)
+	}
+	sets := slices.ContainsFunc(changes, func(c Change) bool { return !c.Delete })
+	undo, err := f.update(ctx, sets, func(vals map[string][]byte) ([]Change, error) {
+		undo := make([]Change, 0, len(changes))
+		for _, c := range changes {
+			prev, had := vals[c.Key]
+			if c.Delete {
+				if !had {
+					continue
+				}
+				delete(vals, c.Key)
+			} else {
+				vals[c.Key] = cloneValue(c.Value)
+			}
+			undo = append(undo, undoOf(c.Key, prev, had))
+		}
+		return undo, nil
+	})
+	if err != nil {
+		return nil, f.fail("apply", batchKey(changes), err)
+	}
+	return undo, nil
+}
+
+// batchKey names a batch's key in an error: its only key, else none.
+func batchKey(changes []Change) string {
+	if len(changes) == 1 {
+		return changes[0].Key
+	}
+	return ""
+}
+
+func cloneValue(v []byte) []byte {
+	if v == nil {
+		return []byte{}
+	}
+	return slices.Clone(v)
 }
 
 // Items lists what the vault keeps for key (the key itself or nothing), so
@@ -194,24 +271,8 @@ func (f *FileStore) Keys(ctx context.Context) ([]string, error) {
 	return slices.Sorted(maps.Keys(vals)), nil
 }
 
-// update locks the vault across processes, re-reads it, applies fn to a copy
-// of its values and writes the result atomically. A vault that cannot be
-// read is never overwritten.
-func (f *FileStore) update(ctx context.Context, fn func(map[string][]byte) error) error {
-	if err := ctx.Err(); err != nil {
-		return ctxTimeout(err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	// Ask for the passphrase of an existing vault before taking the lock, so
-	// a prompt waiting for the user does not hold other processes up.
-	if f.pass == "" {
-		if _, err := os.Stat(f.path); err == nil {
-			if _, err := f.getPassphrase(); err != nil {
-				return err
-			}
-		}
-	}
+// locked runs fn holding the cross-process vault lock.
+func (f *FileStore) locked(ctx context.Context, fn func() error) error {
 	lctx, cancel := context.WithTimeout(ctx, f.lockTimeout)
 	defer cancel()
 	ok, err := f.lock.TryLockContext(lctx, 5*time.Millisecond)
@@ -225,30 +286,68 @@ func (f *FileStore) update(ctx context.Context, fn func(map[string][]byte) error
 		return fmt.Errorf("%w: another authdeck process has held %s for %v", ErrTimeout, f.lock.Path(), f.lockTimeout)
 	}
 	defer func() { _ = f.lock.Unlock() }()
+	return fn()
+}
 
-	vals, err := f.current()
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
+// update locks the vault across processes, re-reads it, applies fn to a copy
+// of its values and writes the result atomically (one encryption, one
+// rename). fn returns the changes that undo what it did; when it did nothing
+// the file is not rewritten. A vault that cannot be read is never overwritten.
+// mayCreate says fn may store something, so a missing vault will be created.
+func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[string][]byte) ([]Change, error)) ([]Change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxTimeout(err)
 	}
-	next := make(map[string][]byte, len(vals)+1)
-	maps.Copy(next, vals)
-	if err := fn(next); err != nil {
-		return err
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	// Ask for the passphrase before taking the lock, so a prompt waiting
+	// for the user does not hold other processes up.
+	if f.id == nil && f.pass == "" && (mayCreate || f.exists()) {
+		if _, err := f.getPassphrase(); err != nil {
+			return nil, err
+		}
 	}
-	pass, err := f.getPassphrase()
-	if err != nil {
-		return err
+	var undo []Change
+	err := f.locked(ctx, func() error {
+		vals, err := f.current()
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		next := make(map[string][]byte, len(vals)+1)
+		maps.Copy(next, vals)
+		undo, err = fn(next)
+		if err != nil {
+			return err
+		}
+		if len(undo) == 0 {
+			return nil
+		}
+		id, err := f.ensureIdentity()
+		if err != nil {
+			return err
+		}
+		ct, err := encryptVault(next, id.Recipient())
+		if err != nil {
+			return err
+		}
+		f.writes++
+		if err := WriteFileAtomic(f.path, ct); err != nil {
+			return fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.path, err)
+		}
+		f.cacheSum, f.cacheVals, f.cached, f.legacy = sha256.Sum256(ct), next, true, false
+		return nil
+	})
+	return undo, err
+}
+
+// exists reports whether the vault or its identity is on disk.
+func (f *FileStore) exists() bool {
+	for _, p := range []string{f.path, f.idPath} {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
 	}
-	ct, err := encryptVault(next, pass, f.workFactor)
-	if err != nil {
-		return err
-	}
-	if err := WriteFileAtomic(f.path, ct); err != nil {
-		return fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.path, err)
-	}
-	f.pass = pass
-	f.cacheSum, f.cacheVals, f.cached = sha256.Sum256(ct), next, true
-	return nil
+	return false
 }
 
 // current returns the vault's values, decrypting only when the file differs
@@ -257,7 +356,7 @@ func (f *FileStore) update(ctx context.Context, fn func(map[string][]byte) error
 func (f *FileStore) current() (map[string][]byte, error) {
 	data, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		f.cached, f.cacheVals = false, nil
+		f.cached, f.cacheVals, f.legacy = false, nil, false
 		return map[string][]byte{}, ErrNotFound
 	}
 	if err != nil {
@@ -267,21 +366,189 @@ func (f *FileStore) current() (map[string][]byte, error) {
 	if f.cached && sum == f.cacheSum {
 		return f.cacheVals, nil
 	}
+	var vals map[string][]byte
+	kind, err := stanzaKind(f.path, data)
+	switch {
+	case err != nil:
+		return nil, err
+	case kind == "scrypt":
+		// A vault of the earlier format, encrypted to the passphrase.
+		pass, err := f.getPassphrase()
+		if err != nil {
+			return nil, err
+		}
+		f.decrypts++
+		f.kdfs++
+		vals, err = decryptLegacyVault(f.path, data, pass)
+		releaseKDFMemory()
+		if err != nil {
+			if errors.Is(err, ErrLocked) {
+				f.pass = "" // ask again next time
+			}
+			return nil, err
+		}
+	case kind == "X25519":
+		// The identity already unwrapped is used as it is: a passphrase
+		// changed by another process re-wraps the same identity. Only a
+		// vault it does not open makes the identity file be read again.
+		remembered := f.id != nil
+		id := f.id
+		if !remembered {
+			if id, err = f.identity(); err != nil {
+				return nil, err
+			}
+		}
+		f.decrypts++
+		vals, err = decryptVault(f.path, f.idPath, data, id)
+		var other *otherIdentityError
+		if err != nil && remembered && errors.As(err, &other) {
+			f.id = nil
+			if id, err = f.identity(); err != nil {
+				return nil, err
+			}
+			vals, err = decryptVault(f.path, f.idPath, data, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: %s is encrypted to a %q recipient, not to a passphrase or to the identity in %s", ErrCorrupt, f.path, kind, f.idPath)
+	}
+	f.cacheSum, f.cacheVals, f.cached, f.legacy = sum, vals, true, kind == "scrypt"
+	return vals, nil
+}
+
+// identity returns the vault's identity, unwrapping the identity file with
+// the passphrase when it has not been (or the file changed since). The
+// caller holds f.mu.
+func (f *FileStore) identity() (*age.X25519Identity, error) {
+	data, err := os.ReadFile(f.idPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s is encrypted to an identity, but %s is missing; restore it from a backup", ErrCorrupt, f.path, f.idPath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading %s: %v", ErrUnavailable, f.idPath, err)
+	}
+	sum := sha256.Sum256(data)
+	if f.id != nil && sum == f.idSum {
+		return f.id, nil
+	}
 	pass, err := f.getPassphrase()
 	if err != nil {
 		return nil, err
 	}
-	f.decrypts++
-	vals, err := decryptVault(f.path, data, pass)
+	f.kdfs++
+	id, err := unwrapIdentity(f.idPath, data, pass)
+	releaseKDFMemory()
 	if err != nil {
 		if errors.Is(err, ErrLocked) {
-			f.pass = "" // ask again next time
+			f.pass = ""
 		}
 		return nil, err
 	}
-	f.pass = pass
-	f.cacheSum, f.cacheVals, f.cached = sum, vals, true
-	return vals, nil
+	f.id, f.idSum = id, sum
+	return id, nil
+}
+
+// ensureIdentity returns the identity to encrypt the vault to: the existing
+// one, or a new one wrapped with the passphrase and written (atomically)
+// before any vault is encrypted to it. The caller holds f.mu and the lock.
+func (f *FileStore) ensureIdentity() (*age.X25519Identity, error) {
+	if f.id != nil && f.cached && !f.legacy {
+		// The vault on disk, just read under the lock, opened with it.
+		return f.id, nil
+	}
+	if _, err := os.Stat(f.idPath); err == nil {
+		id, err := f.identity()
+		if err != nil && errors.Is(err, ErrLocked) && f.cached && f.legacy {
+			// The vault opened (with the passphrase, in the earlier format)
+			// but the identity file beside it does not: it was not written
+			// for this vault, and converting would lose the way in.
+			return nil, fmt.Errorf("%w: %s opens with the passphrase but %s does not; move %s away to let authdeck write a new one",
+				ErrCorrupt, f.path, f.idPath, f.idPath)
+		}
+		return id, err
+	}
+	pass, err := f.getPassphrase()
+	if err != nil {
+		return nil, err
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, fmt.Errorf("generating the vault identity: %w", err)
+	}
+	f.kdfs++
+	wrapped, err := wrapIdentity(id, pass, f.workFactor)
+	releaseKDFMemory()
+	if err != nil {
+		return nil, err
+	}
+	if err := WriteFileAtomic(f.idPath, wrapped); err != nil {
+		return nil, fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.idPath, err)
+	}
+	f.id, f.idSum = id, sha256.Sum256(wrapped)
+	return id, nil
+}
+
+// ChangePassphrase re-wraps the vault's identity with newPass, after
+// checking the current passphrase; the vault file itself is not
+// rewritten. A vault in the earlier format is converted first (still under
+// the current passphrase), so a crash at any point leaves a vault that opens
+// with one of the two. A wrong current passphrase wraps ErrLocked and
+// changes nothing.
+func (f *FileStore) ChangePassphrase(ctx context.Context, newPass string) error {
+	if err := ctx.Err(); err != nil {
+		return f.fail("passwd", "", ctxTimeout(err))
+	}
+	if newPass == "" {
+		return f.fail("passwd", "", fmt.Errorf("%w: the new passphrase is empty", ErrMissingInput))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.exists() {
+		return f.fail("passwd", "", fmt.Errorf("%w: there is no file vault in %s yet", ErrNotFound, filepath.Dir(f.path)))
+	}
+	// The current passphrase is always asked for and checked: holding the
+	// unwrapped identity is not proof that whoever runs this knows it.
+	f.pass, f.id, f.cached = "", nil, false
+	if _, err := f.getPassphrase(); err != nil {
+		return f.fail("passwd", "", err)
+	}
+	err := f.locked(ctx, func() error {
+		if _, err := f.current(); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		id, err := f.ensureIdentity()
+		if err != nil {
+			return err
+		}
+		if f.cached && f.legacy {
+			// Convert the earlier format first, under the current passphrase.
+			ct, err := encryptVault(f.cacheVals, id.Recipient())
+			if err != nil {
+				return err
+			}
+			if err := WriteFileAtomic(f.path, ct); err != nil {
+				return fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.path, err)
+			}
+			f.cacheSum, f.legacy = sha256.Sum256(ct), false
+		}
+		f.kdfs++
+		wrapped, err := wrapIdentity(id, newPass, f.workFactor)
+		releaseKDFMemory()
+		if err != nil {
+			return err
+		}
+		if err := WriteFileAtomic(f.idPath, wrapped); err != nil {
+			return fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.idPath, err)
+		}
+		f.pass, f.idSum = newPass, sha256.Sum256(wrapped)
+		return nil
+	})
+	if err != nil {
+		return f.fail("passwd", "", err)
+	}
+	return nil
 }
 
 func (f *FileStore) getPassphrase() (string, error) {
@@ -298,7 +565,7 @@ func (f *FileStore) getPassphrase() (string, error) {
 	if p == "" {
 		return "", fmt.Errorf("%w: the file vault needs a non-empty passphrase", ErrMissingInput)
 	}
-	// Kept until it fails to decrypt the vault (current clears it then).
+	// Kept until it fails to open the vault (current clears it then).
 	f.pass = p
 	return p, nil
 }
@@ -309,39 +576,89 @@ func (f *FileStore) fail(op, key string, err error) error {
 	case errors.Is(err, ErrLocked):
 		e.Hint = "check AUTHDECK_PASSPHRASE or the passphrase you typed"
 	case errors.Is(err, ErrCorrupt):
-		e.Hint = "the file was left untouched; restore " + f.path + " from a backup or move it away to start a new vault"
+		e.Hint = "the files were left untouched; restore " + f.path + " and " + f.idPath + " from a backup, or move them away to start a new vault"
 	}
 	return e
 }
 
-// encryptVault encrypts vals to an age scrypt recipient.
-func encryptVault(vals map[string][]byte, pass string, workFactor int) ([]byte, error) {
-	plain, err := json.Marshal(fileDoc{Format: fileFormat, Version: fileVersion, Values: vals})
+// releaseKDFMemory hands the scrypt working memory (256 MiB at age's work
+// factor) back at once, so a second derivation in the same process (a
+// conversion, a passphrase change) reuses it instead of doubling the peak.
+func releaseKDFMemory() { debug.FreeOSMemory() }
+
+// stanzaKind returns the type of the first recipient stanza of an age file
+// ("scrypt", "X25519", …) without decrypting anything.
+func stanzaKind(path string, data []byte) (string, error) {
+	hdr, err := age.ExtractHeader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("encoding the file vault: %w", err)
+		return "", fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
+	for line := range strings.Lines(string(hdr)) {
+		if rest, ok := strings.CutPrefix(line, "-> "); ok {
+			kind, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			return kind, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s is not a readable age file: its header names no recipient", ErrCorrupt, path)
+}
+
+// ageEncrypt encrypts plain to r.
+func ageEncrypt(plain []byte, r age.Recipient) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := age.Encrypt(&buf, r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// wrapIdentity returns id as age's encrypted identity file: the text that
+// age-keygen writes, encrypted to the passphrase (scrypt, 2^workFactor).
+func wrapIdentity(id *age.X25519Identity, pass string, workFactor int) ([]byte, error) {
 	r, err := age.NewScryptRecipient(pass)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMissingInput, err)
 	}
 	r.SetWorkFactor(workFactor)
-	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, r)
+	text := fmt.Sprintf("# created: %s\n# public key: %s\n%s\n", time.Now().UTC().Format(time.RFC3339), id.Recipient(), id)
+	ct, err := ageEncrypt([]byte(text), r)
 	if err != nil {
-		return nil, fmt.Errorf("encrypting the file vault: %w", err)
+		return nil, fmt.Errorf("wrapping the vault identity: %w", err)
 	}
-	if _, err := w.Write(append(plain, '\n')); err != nil {
-		return nil, fmt.Errorf("encrypting the file vault: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypting the file vault: %w", err)
-	}
-	return buf.Bytes(), nil
+	return ct, nil
 }
 
-// decryptVault decrypts and parses a vault file. A wrong passphrase wraps
-// ErrLocked; anything unreadable wraps ErrCorrupt and says where.
-func decryptVault(path string, data []byte, pass string) (map[string][]byte, error) {
+// unwrapIdentity decrypts an encrypted identity file with the passphrase. A
+// wrong passphrase wraps ErrLocked; anything else unreadable wraps ErrCorrupt.
+func unwrapIdentity(path string, data []byte, pass string) (*age.X25519Identity, error) {
+	plain, err := decryptWithPassphrase(path, data, pass, maxIdentityFile)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(plain))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s decrypts to no age identity: %v", ErrCorrupt, path, err)
+	}
+	if len(ids) != 1 {
+		return nil, fmt.Errorf("%w: %s holds %d identities, want 1", ErrCorrupt, path, len(ids))
+	}
+	id, ok := ids[0].(*age.X25519Identity)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s holds a %T, want an X25519 identity", ErrCorrupt, path, ids[0])
+	}
+	return id, nil
+}
+
+// decryptWithPassphrase decrypts an age file encrypted to a passphrase. A
+// wrong passphrase wraps ErrLocked; anything unreadable wraps ErrCorrupt and
+// says where.
+func decryptWithPassphrase(path string, data []byte, pass string, limit int64) ([]byte, error) {
 	id, err := age.NewScryptIdentity(pass)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMissingInput, err)
@@ -358,9 +675,60 @@ func decryptVault(path string, data []byte, pass string) (map[string][]byte, err
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
+	plain, err := io.ReadAll(io.LimitReader(r, limit))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
+	}
+	return plain, nil
+}
+
+// encryptVault encrypts vals to the vault's recipient.
+func encryptVault(vals map[string][]byte, r age.Recipient) ([]byte, error) {
+	plain, err := json.Marshal(fileDoc{Format: fileFormat, Version: fileVersion, Values: vals})
+	if err != nil {
+		return nil, fmt.Errorf("encoding the file vault: %w", err)
+	}
+	ct, err := ageEncrypt(append(plain, '\n'), r)
+	if err != nil {
+		return nil, fmt.Errorf("encrypting the file vault: %w", err)
+	}
+	return ct, nil
+}
+
+// decryptVault decrypts and parses a vault file encrypted to id. A file
+// encrypted to another identity wraps ErrCorrupt and names the identity file.
+func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (map[string][]byte, error) {
+	r, err := age.Decrypt(bytes.NewReader(data), id)
+	if err != nil {
+		var nm *age.NoIdentityMatchError
+		if errors.As(err, &nm) {
+			return nil, &otherIdentityError{path: path, idPath: idPath}
+		}
+		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
+	}
 	plain, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
+	}
+	return parseVaultDoc(path, plain)
+}
+
+// otherIdentityError says a vault file is encrypted to another identity
+// than the one tried; it wraps ErrCorrupt.
+type otherIdentityError struct{ path, idPath string }
+
+func (e *otherIdentityError) Error() string {
+	return fmt.Sprintf("%v: %s is not encrypted to the identity in %s", ErrCorrupt, e.path, e.idPath)
+}
+
+func (e *otherIdentityError) Unwrap() error { return ErrCorrupt }
+
+// decryptLegacyVault decrypts and parses a vault file of the earlier format,
+// encrypted to the passphrase.
+func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byte, error) {
+	plain, err := decryptWithPassphrase(path, data, pass, 64<<20)
+	if err != nil {
+		return nil, err
 	}
 	return parseVaultDoc(path, plain)
 }

@@ -2,6 +2,9 @@ package vault
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -46,5 +49,121 @@ func TestFileCacheDecryptsOnlyWhenTheFileChanged(t *testing.T) {
 	}
 	if a.decrypts != 1 {
 		t.Fatalf("%d decryptions after the file changed once, want 1", a.decrypts)
+	}
+	if a.kdfs != 1 || b.kdfs != 1 {
+		t.Fatalf("key derivations: %d and %d, want one per store (creating the identity, unwrapping it)", a.kdfs, b.kdfs)
+	}
+}
+
+// A process pays one scrypt derivation, to unwrap the identity, however
+// many values it reads and writes; every write is one encryption and one
+// file replacement, and a batch of a thousand changes is one write.
+func TestFileOneKDFPerProcess(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pass := func() (string, error) { return "pw", nil }
+	ctx := context.Background()
+	first, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Set(ctx, "seed", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if first.kdfs != 1 {
+		t.Fatalf("creating the vault took %d key derivations, want 1 (wrapping the new identity)", first.kdfs)
+	}
+
+	s, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ctx, "seed"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		key := fmt.Sprintf("secret/%d", i)
+		if err := s.Set(ctx, key, []byte("value")); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := s.Delete(ctx, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if s.writes != 30 {
+		t.Fatalf("20 sets and 10 deletes wrote the vault %d times, want 30", s.writes)
+	}
+	batch := make([]Change, 0, 1000)
+	for i := range 1000 {
+		batch = append(batch, SetChange(fmt.Sprintf("import/%04d", i), []byte("imported value")))
+	}
+	batch = append(batch, DeleteChange("secret/1"), DeleteChange("never-stored"))
+	undo, err := s.Apply(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.writes != 31 {
+		t.Fatalf("a batch of 1,002 changes wrote the vault %d times, want 1", s.writes-30)
+	}
+	if len(undo) != 1001 {
+		t.Fatalf("the batch returned %d undo changes, want 1001 (the delete of a missing key changed nothing)", len(undo))
+	}
+	if s.kdfs != 1 {
+		t.Fatalf("a process that read, wrote 31 times and applied a batch ran %d key derivations, want 1", s.kdfs)
+	}
+	// Applying the undo puts everything back, in one more write.
+	if _, err := s.Apply(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 11 || s.writes != 32 {
+		t.Fatalf("after the undo the vault holds %d keys (want 11) after %d writes (want 32)", len(keys), s.writes)
+	}
+	// A batch that changes nothing writes nothing.
+	if _, err := s.Apply(ctx, []Change{DeleteChange("never-stored")}); err != nil {
+		t.Fatal(err)
+	}
+	if s.writes != 32 {
+		t.Fatal("a batch that changed nothing rewrote the vault")
+	}
+}
+
+// A vault of the earlier format costs one derivation to read and one more,
+// once, to convert (wrapping the new identity).
+func TestFileLegacyConversionKDFs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("testdata", "legacy-scrypt", FileVaultName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileVaultName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewFileStore(FileOptions{Dir: dir, WorkFactor: 10, Passphrase: func() (string, error) { return "legacy vault passphrase", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for range 3 {
+		if _, err := s.Get(ctx, "secret/0011223344556677"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.kdfs != 1 {
+		t.Fatalf("reading the earlier format took %d derivations, want 1", s.kdfs)
+	}
+	for i := range 5 {
+		if err := s.Set(ctx, fmt.Sprint("k", i), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.kdfs != 2 {
+		t.Fatalf("reading and converting took %d derivations, want 2", s.kdfs)
 	}
 }

@@ -40,8 +40,10 @@ func TestFileConformance(t *testing.T) {
 	vaulttest.Run(t, func(t *testing.T) vault.Store { return newFileStore(t, t.TempDir(), testPass) })
 }
 
-// The vault file is a standard age file: the age library (as an outside
-// tool would) decrypts it with the passphrase alone and finds every value.
+// The vault is two standard age files: the identity file, encrypted to the
+// passphrase, and the vault encrypted to that identity. The age library (as
+// an outside tool would) unwraps the identity with the passphrase alone and
+// decrypts every value with it.
 func TestFileRecoverableWithAge(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -53,33 +55,22 @@ func TestFileRecoverableWithAge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	wrapped, err := os.ReadFile(filepath.Join(dir, vault.FileIdentityName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(wrapped, []byte("age-encryption.org/v1\n-> scrypt ")) {
+		t.Fatalf("the identity file does not start with an age scrypt header: %q", wrapped[:min(40, len(wrapped))])
+	}
 	data, err := os.ReadFile(filepath.Join(dir, vault.FileVaultName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(data, []byte("age-encryption.org/v1\n-> scrypt ")) {
-		t.Fatalf("the vault file does not start with an age scrypt header: %q", data[:min(40, len(data))])
+	if !bytes.HasPrefix(data, []byte("age-encryption.org/v1\n-> X25519 ")) {
+		t.Fatalf("the vault file does not start with an age X25519 header: %q", data[:min(40, len(data))])
 	}
-	id, err := age.NewScryptIdentity(testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := age.Decrypt(bytes.NewReader(data), id)
-	if err != nil {
-		t.Fatalf("age.Decrypt: %v", err)
-	}
-	plain, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Format  string            `json:"format"`
-		Version int               `json:"version"`
-		Values  map[string][]byte `json:"values"`
-	}
-	if err := json.Unmarshal(plain, &doc); err != nil {
-		t.Fatalf("decrypted vault is not JSON: %v", err)
-	}
+	id := unwrapTestIdentity(t, dir, testPass)
+	doc := decryptTestVault(t, data, id)
 	if doc.Format != "authdeck-vault" || doc.Version != 1 {
 		t.Errorf("format %q version %d", doc.Format, doc.Version)
 	}
@@ -92,9 +83,59 @@ func TestFileRecoverableWithAge(t *testing.T) {
 		}
 	}
 	// The plaintext never reaches the disk.
-	if bytes.Contains(data, []byte("first value")) {
-		t.Fatal("a value is readable in the vault file")
+	if bytes.Contains(data, []byte("first value")) || bytes.Contains(wrapped, []byte("AGE-SECRET-KEY")) {
+		t.Fatal("a value or the identity is readable on disk")
 	}
+}
+
+// unwrapTestIdentity decrypts dir's identity file with pass, as the age tool does.
+func unwrapTestIdentity(t testing.TB, dir, pass string) *age.X25519Identity {
+	t.Helper()
+	wrapped, err := os.ReadFile(filepath.Join(dir, vault.FileIdentityName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid, err := age.NewScryptIdentity(pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := age.Decrypt(bytes.NewReader(wrapped), sid)
+	if err != nil {
+		t.Fatalf("decrypting the identity file: %v", err)
+	}
+	ids, err := age.ParseIdentities(r)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("the identity file holds %d identities (%v), want 1", len(ids), err)
+	}
+	id, ok := ids[0].(*age.X25519Identity)
+	if !ok {
+		t.Fatalf("the identity file holds a %T", ids[0])
+	}
+	return id
+}
+
+type testVaultDoc struct {
+	Format  string            `json:"format"`
+	Version int               `json:"version"`
+	Values  map[string][]byte `json:"values"`
+}
+
+// decryptTestVault decrypts a vault file with any age identity and parses it.
+func decryptTestVault(t testing.TB, data []byte, id age.Identity) testVaultDoc {
+	t.Helper()
+	r, err := age.Decrypt(bytes.NewReader(data), id)
+	if err != nil {
+		t.Fatalf("age.Decrypt: %v", err)
+	}
+	plain, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc testVaultDoc
+	if err := json.Unmarshal(plain, &doc); err != nil {
+		t.Fatalf("decrypted vault is not JSON: %v", err)
+	}
+	return doc
 }
 
 // A wrong passphrase is an error wrapping ErrLocked that says so (CLI exit 8);
@@ -142,14 +183,11 @@ func TestFileWrongPassphrase(t *testing.T) {
 // never overwritten.
 func TestFileCorruptVaultIsNeverOverwritten(t *testing.T) {
 	t.Parallel()
-	encrypt := func(t *testing.T, plain string) []byte {
-		r, err := age.NewScryptRecipient(testPass)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.SetWorkFactor(testWorkFactor)
+	// encrypt encrypts plain to the vault's own identity, so only the
+	// document inside is wrong.
+	encrypt := func(t *testing.T, dir, plain string) []byte {
 		var buf bytes.Buffer
-		w, err := age.Encrypt(&buf, r)
+		w, err := age.Encrypt(&buf, unwrapTestIdentity(t, dir, testPass).Recipient())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,18 +208,18 @@ func TestFileCorruptVaultIsNeverOverwritten(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		damage func(t *testing.T, good []byte) []byte
+		damage func(t *testing.T, dir string, good []byte) []byte
 		want   string
 	}{
-		{"truncated to half", func(_ *testing.T, g []byte) []byte { return g[:len(g)/2] }, "truncated or altered"},
-		{"truncated to the header", func(_ *testing.T, g []byte) []byte { return g[:bytes.Index(g, []byte("\n---"))+1] }, "not a readable age file"},
-		{"last byte dropped", func(_ *testing.T, g []byte) []byte { return g[:len(g)-1] }, "truncated or altered"},
-		{"payload byte flipped", func(_ *testing.T, g []byte) []byte {
+		{"truncated to half", func(_ *testing.T, _ string, g []byte) []byte { return g[:len(g)/2] }, "truncated or altered"},
+		{"truncated to the header", func(_ *testing.T, _ string, g []byte) []byte { return g[:bytes.Index(g, []byte("\n---"))+1] }, "not a readable age file"},
+		{"last byte dropped", func(_ *testing.T, _ string, g []byte) []byte { return g[:len(g)-1] }, "truncated or altered"},
+		{"payload byte flipped", func(_ *testing.T, _ string, g []byte) []byte {
 			b := bytes.Clone(g)
 			b[len(b)-20] ^= 0x40
 			return b
 		}, "truncated or altered"},
-		{"header MAC altered", func(_ *testing.T, g []byte) []byte {
+		{"header MAC altered", func(_ *testing.T, _ string, g []byte) []byte {
 			b := bytes.Clone(g)
 			i := bytes.Index(b, []byte("\n--- ")) + 6
 			if b[i] == 'A' {
@@ -191,15 +229,15 @@ func TestFileCorruptVaultIsNeverOverwritten(t *testing.T) {
 			}
 			return b
 		}, "not a readable age file"},
-		{"empty file", func(*testing.T, []byte) []byte { return nil }, "not a readable age file"},
-		{"not an age file", func(*testing.T, []byte) []byte { return []byte(`{"values":{}}`) }, "not a readable age file"},
-		{"encrypted to a key, not a passphrase", func(t *testing.T, _ []byte) []byte { return x25519(t) }, "not encrypted with a passphrase"},
-		{"decrypts to garbage", func(t *testing.T, _ []byte) []byte {
-			return encrypt(t, "{\"format\": \"authdeck-vault\",\n \"version\": 1,\n \"values\": {\"k\": 12}}")
+		{"empty file", func(*testing.T, string, []byte) []byte { return nil }, "not a readable age file"},
+		{"not an age file", func(*testing.T, string, []byte) []byte { return []byte(`{"values":{}}`) }, "not a readable age file"},
+		{"encrypted to another key", func(t *testing.T, _ string, _ []byte) []byte { return x25519(t) }, "is not encrypted to the identity in"},
+		{"decrypts to garbage", func(t *testing.T, dir string, _ []byte) []byte {
+			return encrypt(t, dir, "{\"format\": \"authdeck-vault\",\n \"version\": 1,\n \"values\": {\"k\": 12}}")
 		}, "line 3, column"},
-		{"decrypts to another document", func(t *testing.T, _ []byte) []byte { return encrypt(t, `{"hello":"world"}`) }, "not an authdeck vault"},
-		{"newer vault version", func(t *testing.T, _ []byte) []byte {
-			return encrypt(t, `{"format":"authdeck-vault","version":9,"values":{}}`)
+		{"decrypts to another document", func(t *testing.T, dir string, _ []byte) []byte { return encrypt(t, dir, `{"hello":"world"}`) }, "not an authdeck vault"},
+		{"newer vault version", func(t *testing.T, dir string, _ []byte) []byte {
+			return encrypt(t, dir, `{"format":"authdeck-vault","version":9,"values":{}}`)
 		}, "version 9"},
 	}
 	for _, tc := range cases {
@@ -213,7 +251,7 @@ func TestFileCorruptVaultIsNeverOverwritten(t *testing.T) {
 			}
 			path := filepath.Join(dir, vault.FileVaultName)
 			good, _ := os.ReadFile(path)
-			damaged := tc.damage(t, good)
+			damaged := tc.damage(t, dir, good)
 			if err := os.WriteFile(path, damaged, 0o600); err != nil {
 				t.Fatal(err)
 			}

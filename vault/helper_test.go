@@ -94,6 +94,19 @@ func TestHelperProcess(t *testing.T) {
 				fmt.Println("ready")
 			}
 		}
+	case "file-convert":
+		// Opens a vault of the earlier format and writes one value, which
+		// converts it; the parent kills it somewhere along the way.
+		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: testWorkFactor,
+			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("ready")
+		if err := s.Set(ctx, prefix, helperValue(prefix)); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("converted")
 	case "keychain-system":
 		// Reports how the OS keychain backend classifies the failure the
 		// parent arranged (no bus, a locked collection).

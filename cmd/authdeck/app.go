@@ -185,10 +185,15 @@ func (a *App) Env(c *vault.Catalog) (string, error) {
 }
 
 func openVaultFromEnv(a *App) (*vault.Vault, error) {
+	wf, err := testScryptWorkFactor(a.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	return vault.Open(vault.Options{
-		Home:       a.Getenv("AUTHDECK_HOME"),
-		Backend:    a.Getenv("AUTHDECK_VAULT"),
-		Passphrase: a.passphrase,
+		Home:           a.Getenv("AUTHDECK_HOME"),
+		Backend:        a.Getenv("AUTHDECK_VAULT"),
+		Passphrase:     a.passphrase,
+		FileWorkFactor: wf,
 	})
 }
 

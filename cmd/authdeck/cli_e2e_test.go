@@ -20,6 +20,9 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
+// e2ePass is the file vault passphrase of the end-to-end tests.
+const e2ePass = "correct horse battery staple"
+
 // e2e runs the real binary against a file vault in a temporary home.
 type e2e struct {
 	t    *testing.T
@@ -37,14 +40,18 @@ func newE2E(t *testing.T) *e2e {
 	bin := filepath.Join(dir, "authdeck")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	// The test build reads AUTHDECK_TEST_SCRYPT_WORK_FACTOR (kdf_testbuild.go),
+	// so the processes below do not each pay a second of scrypt; a release
+	// build has no such setting.
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "authdeck_testkdf", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	home := filepath.Join(dir, "home")
 	return &e2e{t: t, bin: bin, home: home, env: []string{
-		"AUTHDECK_VAULT=file", "AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=correct horse battery staple",
+		"AUTHDECK_VAULT=file", "AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=" + e2ePass,
+		"AUTHDECK_TEST_SCRYPT_WORK_FACTOR=10",
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "NO_COLOR=1", "LANG=C.UTF-8",
 	}}
 }
@@ -152,6 +159,88 @@ func TestEndToEndFileVault(t *testing.T) {
 		}
 	})
 
+	t.Run("vault passwd", func(t *testing.T) {
+		idPath, vaultPath := filepath.Join(e.home, vault.FileIdentityName), filepath.Join(e.home, vault.FileVaultName)
+		vaultBefore, _ := os.ReadFile(vaultPath)
+		idBefore, _ := os.ReadFile(idPath)
+		wrong := []string{"AUTHDECK_PASSPHRASE=not the passphrase"}
+		if r := e.run("new passphrase one\n", wrong, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitVault || !strings.Contains(r.err, "wrong passphrase") {
+			t.Fatalf("passwd with a wrong current passphrase: exit %d\n%s", r.code, r.err)
+		}
+		if r := e.run("\n", nil, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitMissingInput {
+			t.Fatalf("passwd with an empty new passphrase: exit %d\n%s", r.code, r.err)
+		}
+		if idAfter, _ := os.ReadFile(idPath); !bytes.Equal(idAfter, idBefore) {
+			t.Fatal("a refused passphrase change rewrote identity.age")
+		}
+		r := e.must("new passphrase one\n", "vault", "passwd", "--new-passphrase-stdin")
+		if !strings.Contains(r.out, "Changed the passphrase") {
+			t.Fatalf("passwd output:\n%s", r.out)
+		}
+		if vaultAfter, _ := os.ReadFile(vaultPath); !bytes.Equal(vaultAfter, vaultBefore) {
+			t.Fatal("changing the passphrase rewrote vault.age")
+		}
+		if r := e.run("", nil, "secret", "show", "api", "--reveal"); r.code != vault.ExitVault {
+			t.Fatalf("the old passphrase still opens the vault: exit %d", r.code)
+		}
+		newPass := []string{"AUTHDECK_PASSPHRASE=new passphrase one"}
+		if r := e.run("", newPass, "secret", "show", "api", "--reveal"); r.code != 0 || !strings.Contains(r.out, key) {
+			t.Fatalf("the new passphrase does not open the vault: exit %d\n%s", r.code, r.err)
+		}
+		// Back to the first passphrase on a terminal: the current one from
+		// the environment, the new one typed twice without echo.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out := e.ptyEnv(t, ctx, newPass, []string{"New vault passphrase: ", "Repeat the new passphrase: "}, []string{e2ePass, e2ePass}, "vault", "passwd")
+		if strings.Contains(out, e2ePass) || !strings.Contains(out, "Changed the passphrase") {
+			t.Fatalf("terminal output (the passphrase must not be echoed):\n%s", out)
+		}
+		if r := e.must("", "secret", "show", "api", "--reveal"); !strings.Contains(r.out, key) {
+			t.Fatal("the first passphrase does not open the vault again")
+		}
+		if r := e.run("x\n", []string{"AUTHDECK_HOME=" + t.TempDir()}, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitNotConfigured || !strings.Contains(r.err, "no file vault") {
+			t.Fatalf("passwd with no vault: exit %d\n%s", r.code, r.err)
+		}
+	})
+
+	t.Run("a vault of the earlier format", func(t *testing.T) {
+		home := t.TempDir()
+		legacy, err := os.ReadFile(filepath.Join("..", "..", "vault", "testdata", "legacy-scrypt", vault.FileVaultName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(home, vault.FileVaultName), legacy, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env := []string{"AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=legacy vault passphrase"}
+		if r := e.run("", append(env[:1:1], "AUTHDECK_PASSPHRASE=wrong"), "doctor"); r.code != vault.ExitVault {
+			t.Fatalf("doctor on the legacy vault with a wrong passphrase: exit %d", r.code)
+		}
+		if after, _ := os.ReadFile(filepath.Join(home, vault.FileVaultName)); !bytes.Equal(after, legacy) {
+			t.Fatal("a wrong passphrase changed the legacy vault")
+		}
+		// doctor's round trip writes, which converts the vault.
+		if r := e.run("", env, "doctor"); r.code != 0 || !strings.Contains(r.out, "encrypted file works") {
+			t.Fatalf("doctor on the legacy vault: exit %d\n%s%s", r.code, r.out, r.err)
+		}
+		after, _ := os.ReadFile(filepath.Join(home, vault.FileVaultName))
+		if !bytes.HasPrefix(after, []byte("age-encryption.org/v1\n-> X25519 ")) {
+			t.Fatal("the legacy vault was not converted by a write")
+		}
+		if _, err := os.Stat(filepath.Join(home, vault.FileIdentityName)); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("test work factor bounds", func(t *testing.T) {
+		for _, v := range []string{"0", "19", "ten"} {
+			r := e.run("", []string{"AUTHDECK_TEST_SCRYPT_WORK_FACTOR=" + v}, "secret", "show", "api")
+			if r.code == 0 || !strings.Contains(r.err, "AUTHDECK_TEST_SCRYPT_WORK_FACTOR") {
+				t.Fatalf("work factor %q: exit %d\n%s", v, r.code, r.err)
+			}
+		}
+	})
+
 	t.Run("concurrent processes (S-35)", func(t *testing.T) {
 		const n = 3
 		var wg sync.WaitGroup
@@ -225,7 +314,13 @@ func (e *e2e) pty(t *testing.T, prompts, answers []string, args ...string) strin
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := e.command(ctx, nil, args...)
+	return e.ptyEnv(t, ctx, nil, prompts, answers, args...)
+}
+
+// ptyEnv is pty with extra environment variables.
+func (e *e2e) ptyEnv(t *testing.T, ctx context.Context, env, prompts, answers []string, args ...string) string {
+	t.Helper()
+	cmd := e.command(ctx, env, args...)
 	f, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatalf("starting on a pty: %v", err)

@@ -68,7 +68,11 @@ func runTUI(a *App, cmd *cobra.Command) error {
 		Log:     logger,
 		Dark:    true,
 		OpenFileVault: func(pass string) (*vault.Vault, error) {
-			return vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, Passphrase: func() (string, error) { return pass, nil }})
+			wf, err := testScryptWorkFactor(a.Getenv)
+			if err != nil {
+				return nil, err
+			}
+			return vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }})
 		},
 	}
 	return runProgram(cmd.Context(), a, opts)

@@ -15,12 +15,12 @@ import (
 	"time"
 )
 
-// TestDemoServe: `authdeck demo --serve` runs the OAuth 1.0a provider too
+// TestDemoServeSummary: `authdeck demo --serve` runs the OAuth 1.0a provider too
 // and prints its section (endpoints, consumer key and secret, the demo user);
 // screenshots/capture.sh reads the consumer secret from it to refuse captures
 // that show it. The values are never printed by the test. The process runs
 // without core dumps (S-46) and prints no library log lines.
-func TestDemoServe(t *testing.T) {
+func TestDemoServeSummary(t *testing.T) {
 	bin := buildTUI(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

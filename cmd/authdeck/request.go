@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -215,7 +216,10 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 			return io.Discard
 		}
 		if o.output != "" {
-			f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			// A temporary file (0600) beside the target, renamed over it once
+			// the body is complete: an existing file gets the new mode and
+			// never holds half a body (S-32).
+			f, err := os.CreateTemp(filepath.Dir(o.output), "."+filepath.Base(o.output)+".tmp-*")
 			if err != nil {
 				fmt.Fprintf(a.IO.Err, "authdeck: -o: %v; the body is discarded\n", unwrapPathError(err))
 				return io.Discard
@@ -235,6 +239,12 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	if file != nil {
 		if cerr := file.Close(); cerr != nil && err == nil {
 			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(file.Name(), o.output)
+		}
+		if err != nil {
+			_ = os.Remove(file.Name())
 		}
 	}
 	hist := a.history(v)

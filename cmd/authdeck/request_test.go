@@ -187,6 +187,21 @@ func TestRequestOutputSafety(t *testing.T) {
 	if r.code != 0 || r.out != "" || err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != int64(len("title\x1b]0;pwned\x07 é\n")) {
 		t.Fatalf("-o: code %d out %q err %v", r.code, r.out, err)
 	}
+	// An existing 0644 file is replaced by a 0600 one, atomically (S-32).
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = rh.run("", "request", "GET", "{{base}}", "-o", path)
+	fi, err = os.Stat(path)
+	if r.code != 0 || err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != int64(len("title\x1b]0;pwned\x07 é\n")) {
+		t.Fatalf("-o over a 0644 file: code %d mode %v err %v", r.code, fi.Mode(), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
 	// A credential typed on the command line is called out (S-33).
 	r = rh.run("", "request", "GET", "{{base}}", "-H", "Authorization: Bearer abc")
 	if !strings.Contains(r.err, "looks like a credential") {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // MaxResponseBytes is the largest response body authdeck reads from an
@@ -275,7 +275,7 @@ func jsonErrorAt(data []byte, err error) string {
 	if off < 0 {
 		return msg
 	}
-	line, col := vault.LineCol(data, off)
+	line, col := jsonpos.LineCol(data, off)
 	return fmt.Sprintf("line %d, column %d: %s", line, col, msg)
 }
 

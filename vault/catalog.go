@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/gofrs/flock"
+
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // SchemaVersion is the catalog format version this build reads and writes.
@@ -208,7 +209,7 @@ func catalogParseError(path string, data []byte, fastErr error) error {
 	err := dec.Decode(&c)
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w: %s: %s; it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path, describeJSONError(data, err))
+		return fmt.Errorf("%w: %s: %s; it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path, jsonpos.Describe(data, err))
 	case dec.More():
 		return fmt.Errorf("%w: %s: unexpected data after the catalog object", ErrCatalogCorrupt, path)
 	}
@@ -277,46 +278,4 @@ func (m *MemoryCatalog) Update(fn func(*Catalog) error) (*Catalog, error) {
 	}
 	m.c = c
 	return c.Clone(), nil
-}
-
-// describeJSONError turns a decoding error into "line L, column C: reason".
-func describeJSONError(data []byte, err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		l, c := LineCol(data, syn.Offset-1) // Offset counts the offending byte
-		return fmt.Sprintf("line %d, column %d: %v", l, c, syn)
-	case errors.As(err, &typ):
-		l, c := LineCol(data, typ.Offset-1) // points into the offending value
-		field := typ.Field
-		if field == "" {
-			field = "value"
-		}
-		return fmt.Sprintf("line %d, column %d: %s should be %s, not %s", l, c, field, typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		l, c := LineCol(data, int64(len(data)))
-		return fmt.Sprintf("line %d, column %d: unexpected end of file (truncated?)", l, c)
-	}
-	return err.Error()
-}
-
-// LineCol converts a byte offset into a 1-based line and column.
-func LineCol(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	line, col = 1, 1
-	for _, b := range data[:offset] {
-		if b == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }

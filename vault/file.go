@@ -20,6 +20,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofrs/flock"
+
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // File vault names and defaults.
@@ -738,7 +740,7 @@ func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
 	var doc fileDoc
 	dec := json.NewDecoder(bytes.NewReader(plain))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%w: %s decrypts to an unreadable document: %s", ErrCorrupt, path, describeJSONError(plain, err))
+		return nil, fmt.Errorf("%w: %s decrypts to an unreadable document: %s", ErrCorrupt, path, jsonpos.Describe(plain, err))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: %s: unexpected data after the vault document", ErrCorrupt, path)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // HistoryEntry is one sent request and what came back, as kept in the
@@ -189,7 +191,7 @@ func (h *FileHistory) read() ([]HistoryEntry, error) {
 	}
 	var f historyFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("history %s is corrupt: %s; move it away to start a new history", h.path, describeJSONError(data, err))
+		return nil, fmt.Errorf("history %s is corrupt: %s; move it away to start a new history", h.path, jsonpos.Describe(data, err))
 	}
 	if f.Version > 1 {
 		return nil, fmt.Errorf("history %s has version %d; this authdeck reads version 1", h.path, f.Version)

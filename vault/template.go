@@ -92,6 +92,21 @@ func (t Template) FieldNames() []string {
 	return out
 }
 
+// EscapeText returns the template with every literal part passed through
+// escape and every placeholder kept as {{name}}, so a value can be encoded
+// for a URL or a form without breaking its placeholders.
+func (t Template) EscapeText(escape func(string) string) string {
+	var b strings.Builder
+	for _, p := range t.parts {
+		if p.name != "" {
+			b.WriteString("{{" + p.name + "}}")
+		} else {
+			b.WriteString(escape(p.text))
+		}
+	}
+	return b.String()
+}
+
 // MissingError lists placeholders that had no value.
 type MissingError struct {
 	Names []string

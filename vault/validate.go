@@ -516,14 +516,16 @@ func (s *Secret) Validate() error {
 		return fail("authClient", "is required for SESSION_AUTH")
 	}
 	if s.HeaderName != "" {
-		if err := checkHeaderName(s.HeaderName); err != nil {
+		if err := ValidateHeaderName(s.HeaderName); err != nil {
 			return fail("headerName", err.Error())
 		}
 	}
 	return nil
 }
 
-func checkHeaderName(h string) error {
+// ValidateHeaderName checks that h holds only characters an HTTP header
+// name may have (RFC 9110 tokens); callers check for an empty name.
+func ValidateHeaderName(h string) error {
 	for _, r := range h {
 		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) {
 			return fmt.Errorf("%q is not a valid HTTP header name", h)
@@ -543,7 +545,7 @@ func (s *Secret) ValidateValue(v SecretValue) error {
 			return fail("key", "is required")
 		}
 		if v.HeaderName != "" {
-			if err := checkHeaderName(v.HeaderName); err != nil {
+			if err := ValidateHeaderName(v.HeaderName); err != nil {
 				return fail("headerName", err.Error())
 			}
 		}

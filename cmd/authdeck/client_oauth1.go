@@ -12,6 +12,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 // oauth2OnlyFlags configure OAuth 2.0 clients and mean nothing to OAuth 1.0a ones.
@@ -164,7 +165,7 @@ func (a *App) addOAuth1Client(cmd *cobra.Command, v *vault.Vault, c *vault.Catal
 	if ac.InsecureSkipVerify {
 		fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
 	}
-	fmt.Fprintf(a.IO.Err, "Authorize it with 'authdeck token %s'.\n", vault.ShellQuote(ac.Name))
+	fmt.Fprintf(a.IO.Err, "Authorize it with 'authdeck token %s'.\n", interchange.ShellQuote(ac.Name))
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 func init() { register(newExportCmd) }
@@ -93,7 +94,7 @@ func (a *App) writeExport(f *os.File, data []byte) error {
 	return nil
 }
 
-func (a *App) printExportNotes(notes []vault.Note) {
+func (a *App) printExportNotes(notes []interchange.Note) {
 	for _, n := range notes {
 		fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", n.Kind, n)
 	}
@@ -107,8 +108,8 @@ func newExportPostmanEnvCmd(a *App) *cobra.Command {
 		Short: "Print an environment as a Postman environment (secret values left out unless --with-secrets)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runExport(cmd.Context(), args, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []vault.Note, error) {
-				return v.ExportPostmanEnv(ctx, env, withSecrets)
+			return a.runExport(cmd.Context(), args, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []interchange.Note, error) {
+				return interchange.ExportPostmanEnv(ctx, v, env, withSecrets)
 			})
 		},
 	}
@@ -130,8 +131,8 @@ input fields are left out unless --with-secrets. Private keys and client
 certificates have no place in the format and are never exported.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runExport(cmd.Context(), nil, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []vault.Note, error) {
-				return v.ExportSecretService(ctx, env, withSecrets)
+			return a.runExport(cmd.Context(), nil, output, withSecrets, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []interchange.Note, error) {
+				return interchange.ExportSecretService(ctx, v, env, withSecrets)
 			})
 		},
 	}
@@ -140,7 +141,7 @@ certificates have no place in the format and are never exported.`,
 	return cmd
 }
 
-func (a *App) runExport(ctx context.Context, args []string, output string, withSecrets bool, export func(context.Context, *vault.Vault, string) ([]byte, []vault.Note, error)) error {
+func (a *App) runExport(ctx context.Context, args []string, output string, withSecrets bool, export func(context.Context, *vault.Vault, string) ([]byte, []interchange.Note, error)) error {
 	v, c, env, err := a.workspace()
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 func TestExportCommands(t *testing.T) {
@@ -33,7 +34,7 @@ func TestExportCommands(t *testing.T) {
 	}
 
 	r = rh.must("", "export", "postman-env")
-	var env vault.PostmanEnvironment
+	var env interchange.PostmanEnvironment
 	if err := json.Unmarshal([]byte(r.out), &env); err != nil || env.Name != vault.DefaultEnv || len(env.Values) != 2 {
 		t.Fatalf("postman-env: %v %s", err, r.out)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 func init() { register(newImportCmd) }
@@ -58,14 +59,14 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
 }
 
 func (a *App) runImport(ctx context.Context, format, file string, o *importOptions) error {
-	var parse func([]byte, vault.RequestImportOptions) (vault.Batch, []vault.Note, error)
+	var parse func([]byte, interchange.RequestImportOptions) (vault.Batch, []interchange.Note, error)
 	switch format {
 	case "postman":
-		parse = vault.ParsePostman
+		parse = interchange.ParsePostman
 	case "curl":
-		parse = vault.ParseCurl
+		parse = interchange.ParseCurl
 	case "http", "rest":
-		parse = vault.ParseHTTPFile
+		parse = interchange.ParseHTTPFile
 	default:
 		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl or http)", format)
 	}
@@ -90,7 +91,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 			return &vault.NotFoundError{Kind: "environment", Name: env}
 		}
 	}
-	opts := vault.RequestImportOptions{Env: env, Catalog: c, Name: o.name}
+	opts := interchange.RequestImportOptions{Env: env, Catalog: c, Name: o.name}
 	if e, ok := c.Env(env); ok && e.HasSecretVars() {
 		// To reuse secret variables that already hold a value found again.
 		if opts.Values, err = v.Vars(ctx, env); err != nil {
@@ -102,7 +103,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		source = "stdin"
 	}
 	b, notes, err := parse(data, opts)
-	var ie *vault.ImportError
+	var ie *interchange.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
 			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
@@ -138,7 +139,7 @@ func isPostmanEnvironment(data []byte) bool {
 
 // printRequestImport writes the import report: what was created, what went
 // to the vault, what was skipped and why. It names values, never shows them.
-func (a *App) printRequestImport(notes []vault.Note, b vault.Batch, source, env, backend string, dryRun bool) {
+func (a *App) printRequestImport(notes []interchange.Note, b vault.Batch, source, env, backend string, dryRun bool) {
 	w := a.IO.Out
 	verb := "Imported"
 	if dryRun {
@@ -156,15 +157,15 @@ func (a *App) printRequestImport(notes []vault.Note, b vault.Batch, source, env,
 		verb, source, env, len(b.Requests), plural(len(b.Requests)), plainVars, plural(plainVars), secretVars, plural(secretVars),
 		len(b.Secrets), plural(len(b.Secrets)), len(b.Clients), plural(len(b.Clients)))
 	sections := []struct {
-		kind  vault.NoteKind
+		kind  interchange.NoteKind
 		title string
 		mark  string
 		code  string
 	}{
-		{vault.NoteCreated, "Created:", "+", sgrGreen},
-		{vault.NoteStored, "To the " + vault.BackendLabel(backend) + " vault (values are not shown):", "*", sgrGreen},
-		{vault.NoteSkipped, "Skipped:", "-", sgrDim},
-		{vault.NoteWarning, "Warnings:", "!", sgrYellow},
+		{interchange.NoteCreated, "Created:", "+", sgrGreen},
+		{interchange.NoteStored, "To the " + vault.BackendLabel(backend) + " vault (values are not shown):", "*", sgrGreen},
+		{interchange.NoteSkipped, "Skipped:", "-", sgrDim},
+		{interchange.NoteWarning, "Warnings:", "!", sgrYellow},
 	}
 	for _, s := range sections {
 		var lines []string

@@ -12,7 +12,7 @@ import (
 
 func importTestdata(t *testing.T, name string) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "vault", "testdata", "import", name)
+	path := filepath.Join("..", "..", "vault", "interchange", "testdata", "import", name)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
@@ -273,7 +274,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	if scope, ok := resp.InsufficientScope(); ok {
 		hint := ""
 		if spec.Auth != "" {
-			hint = fmt.Sprintf("; get a token with it: authdeck token %s --scope %q --force", vault.ShellQuote(spec.Auth), scope)
+			hint = fmt.Sprintf("; get a token with it: authdeck token %s --scope %q --force", interchange.ShellQuote(spec.Auth), scope)
 		}
 		fmt.Fprintf(a.IO.Err, "authdeck: the server needs scope %q (403 insufficient_scope)%s\n", scope, hint)
 	} else if resp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil && resp.Challenge.Error() != "" {

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 func init() { register(newSecretCmd) }
@@ -418,7 +420,7 @@ func (a *App) readFields(names []string, fromStdin, anyKey bool, allowed []strin
 func jsonErrorPlace(data []byte, err error) string {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		l, c := vault.LineCol(data, syn.Offset)
+		l, c := jsonpos.LineCol(data, syn.Offset)
 		return fmt.Sprintf("line %d, column %d: %v", l, c, syn)
 	}
 	var typ *json.UnmarshalTypeError
@@ -667,19 +669,19 @@ for such clients (it is never guessed).`,
 			if err != nil {
 				return err
 			}
-			opts := vault.SecretServiceOptions{Env: env, AuthMethod: vault.AuthMethod(authMethod), Catalog: c}
+			opts := interchange.SecretServiceOptions{Env: env, AuthMethod: vault.AuthMethod(authMethod), Catalog: c}
 			var b vault.Batch
-			var notes []vault.Note
+			var notes []interchange.Note
 			if dryRun {
-				b, notes, err = vault.ParseSecretService(data, opts)
+				b, notes, err = interchange.ParseSecretService(data, opts)
 			} else {
-				b, notes, err = v.ImportSecretService(cmd.Context(), data, opts)
+				b, notes, err = interchange.ImportSecretService(cmd.Context(), v, data, opts)
 			}
 			source := args[0]
 			if source == "-" {
 				source = "stdin"
 			}
-			var ie *vault.ImportError
+			var ie *interchange.ImportError
 			if errors.As(err, &ie) {
 				for _, p := range ie.Problems {
 					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
@@ -706,7 +708,7 @@ func plural(n int) string {
 	return "s"
 }
 
-func (a *App) printImportReport(notes []vault.Note, source, env, backend string, dryRun bool, clients, secrets int) {
+func (a *App) printImportReport(notes []interchange.Note, source, env, backend string, dryRun bool, clients, secrets int) {
 	verb := "Imported"
 	if dryRun {
 		verb = "Would import"
@@ -714,18 +716,18 @@ func (a *App) printImportReport(notes []vault.Note, source, env, backend string,
 	fmt.Fprintf(a.IO.Out, "%s %d auth client%s and %d secret%s from %s into environment %q:\n", verb, clients, plural(clients), secrets, plural(secrets), source, env)
 	for _, n := range notes {
 		switch n.Kind {
-		case vault.NoteCreated:
+		case interchange.NoteCreated:
 			fmt.Fprintf(a.IO.Out, "  %s %s (%s)\n", a.paint(sgrGreen, "+"), n.Item, n.Msg)
-		case vault.NoteStored:
+		case interchange.NoteStored:
 			fmt.Fprintf(a.IO.Out, "      to the %s vault: %s\n", vault.BackendLabel(backend), n.Msg)
 		}
 	}
-	var skipped, warnings []vault.Note
+	var skipped, warnings []interchange.Note
 	for _, n := range notes {
 		switch n.Kind {
-		case vault.NoteSkipped:
+		case interchange.NoteSkipped:
 			skipped = append(skipped, n)
-		case vault.NoteWarning:
+		case interchange.NoteWarning:
 			warnings = append(warnings, n)
 		}
 	}

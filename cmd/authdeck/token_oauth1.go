@@ -9,6 +9,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 // oauth1TokenJSON is the json format of `authdeck token` for OAuth 1.0a
@@ -68,11 +69,11 @@ func oauth1Target(cat *vault.Catalog, env, name string) (*vault.AuthClient, *vau
 func (a *App) runOAuth1Token(ctx context.Context, v *vault.Vault, name string, o *tokenOptions, ui *flowUI) error {
 	switch {
 	case len(o.scopes) > 0:
-		return exitWith(vault.ExitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, vault.ShellQuote(name))
+		return exitWith(vault.ExitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, interchange.ShellQuote(name))
 	case o.prompt != "":
 		return exitWith(vault.ExitOther, "--prompt is an OpenID parameter and does not apply to OAuth 1.0a client %q", name)
 	case o.format == "header":
-		return exitWith(vault.ExitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, vault.ShellQuote(name))
+		return exitWith(vault.ExitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, interchange.ShellQuote(name))
 	}
 	cat, err := v.Load()
 	if err != nil {

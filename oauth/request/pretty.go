@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // Pretty is a JSON body laid out one member or element per line with
@@ -91,7 +91,7 @@ func (p *prettyParser) fail(off int, format string, args ...any) error {
 	if off > len(p.src) {
 		off = len(p.src)
 	}
-	l, c := vault.LineCol(p.src, int64(off))
+	l, c := jsonpos.LineCol(p.src, int64(off))
 	return &SyntaxError{Offset: off, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)}
 }
 

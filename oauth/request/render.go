@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
@@ -19,7 +20,7 @@ func (p *Prepared) Curl(multiline bool) string {
 	if strings.HasPrefix(body, "(") && strings.HasSuffix(body, "bytes of binary data)") {
 		body = ""
 	}
-	return vault.CurlCommand(vault.CurlRequest{Method: p.Method, URL: p.URL, Headers: p.Headers, Body: body, Insecure: p.Insecure}, multiline)
+	return interchange.CurlCommand(interchange.CurlRequest{Method: p.Method, URL: p.URL, Headers: p.Headers, Body: body, Insecure: p.Insecure}, multiline)
 }
 
 // Dump writes the request like curl -v does ("> GET /path HTTP/1.1"), masked

@@ -21,6 +21,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 // MaxFileSize bounds the file read for an import.
@@ -38,7 +39,7 @@ const (
 type parsedMsg struct {
 	seq   int
 	batch vault.Batch
-	notes []vault.Note
+	notes []interchange.Note
 	err   error
 }
 
@@ -53,7 +54,7 @@ type Model struct {
 	phase  phase
 	seq    int
 	batch  vault.Batch
-	notes  []vault.Note
+	notes  []interchange.Note
 	err    error
 	vp     viewport.Model
 	tag    string
@@ -104,7 +105,7 @@ func (m *Model) Capturing() bool { return m.phase == choosing }
 func (m *Model) WantsBack() bool { return true }
 
 // Notes returns the report of the parsed file.
-func (m *Model) Notes() []vault.Note { return m.notes }
+func (m *Model) Notes() []interchange.Note { return m.notes }
 
 // Err returns the parse error.
 func (m *Model) Err() error { return m.err }
@@ -215,7 +216,7 @@ func (m *Model) parse() tea.Cmd {
 		if err != nil {
 			return parsedMsg{seq: seq, err: err}
 		}
-		b, notes, err := vault.ParseSecretService(data, vault.SecretServiceOptions{Env: env, AuthMethod: method, Catalog: cat})
+		b, notes, err := interchange.ParseSecretService(data, interchange.SecretServiceOptions{Env: env, AuthMethod: method, Catalog: cat})
 		return parsedMsg{seq: seq, batch: b, notes: notes, err: err}
 	}
 }
@@ -261,7 +262,7 @@ func (m *Model) report() string {
 	w := max(20, m.width-6)
 	wrap := lipgloss.NewStyle().Width(w)
 	var lines []string
-	var ie *vault.ImportError
+	var ie *interchange.ImportError
 	switch {
 	case errors.As(m.err, &ie):
 		lines = append(lines, s.ErrorTitle.Render(fmt.Sprintf("✗ Nothing can be imported: %s", common.Plural(len(ie.Problems), "problem", "problems"))), "")
@@ -278,9 +279,9 @@ func (m *Model) report() string {
 		for _, n := range m.notes {
 			st := s.Text
 			switch n.Kind {
-			case vault.NoteSkipped:
+			case interchange.NoteSkipped:
 				st = s.Muted
-			case vault.NoteWarning:
+			case interchange.NoteWarning:
 				st = s.Warning
 			}
 			lines = append(lines, wrap.Render(st.Render("• "+n.String())))

@@ -1,4 +1,4 @@
-package vault
+package interchange
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 	"github.com/authdeck/authdeck/vault/vaulttest/ssfixtures"
 )
 
@@ -51,7 +53,7 @@ func TestSecretServiceExampleAPIKeyExampleMissingComma(t *testing.T) {
 		t.Fatalf("the API key example changed; expected the missing comma:\n%s", ex)
 	}
 	v, mem := newImportVault()
-	_, _, err := v.ImportSecretService(context.Background(), []byte(ex), SecretServiceOptions{Env: DefaultEnv})
+	_, _, err := ImportSecretService(context.Background(), v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv})
 	probs := importProblems(t, err)
 	if len(probs) != 1 || probs[0].Line != 6 || probs[0].Col != 5 || !strings.Contains(probs[0].Msg, "missing comma") {
 		t.Fatalf("problems = %+v, want one at line 6, column 5 about a missing comma", probs)
@@ -60,17 +62,17 @@ func TestSecretServiceExampleAPIKeyExampleMissingComma(t *testing.T) {
 		t.Fatalf("error %q does not say line 6, column 5", err)
 	}
 	assertUntouched(t, v, mem)
-	if ExitCode(err) != ExitOther {
-		t.Fatalf("exit code %d, want %d", ExitCode(err), ExitOther)
+	if vault.ExitCode(err) != vault.ExitOther {
+		t.Fatalf("exit code %d, want %d", vault.ExitCode(err), vault.ExitOther)
 	}
 }
 
-func newImportVault() (*Vault, *MemoryStore) {
-	mem := NewMemoryStore()
-	return New(NewMemoryCatalog(), mem), mem
+func newImportVault() (*vault.Vault, *vault.MemoryStore) {
+	mem := vault.NewMemoryStore()
+	return vault.New(vault.NewMemoryCatalog(), mem), mem
 }
 
-func assertUntouched(t *testing.T, v *Vault, mem *MemoryStore) {
+func assertUntouched(t *testing.T, v *vault.Vault, mem *vault.MemoryStore) {
 	t.Helper()
 	c, err := v.Load()
 	if err != nil {
@@ -90,15 +92,15 @@ func TestSecretServiceExampleSecretExamplesImport(t *testing.T) {
 	tests := []struct {
 		name  string
 		json  string
-		check func(t *testing.T, s Secret, val SecretValue)
+		check func(t *testing.T, s vault.Secret, val vault.SecretValue)
 	}{
-		{"bearer", ex[seedBearer], func(t *testing.T, s Secret, val SecretValue) {
-			if s.Type != TypeAPIKey || s.HeaderName != "Authorization" || val.Key != "Bearer <token>" || val.HeaderName != "Authorization" {
+		{"bearer", ex[seedBearer], func(t *testing.T, s vault.Secret, val vault.SecretValue) {
+			if s.Type != vault.TypeAPIKey || s.HeaderName != "Authorization" || val.Key != "Bearer <token>" || val.HeaderName != "Authorization" {
 				t.Fatalf("bearer imported as %s header %q, key matches: %v", s.Type, s.HeaderName, val.Key == "Bearer <token>")
 			}
 		}},
-		{"basic", ex[seedBasic], func(t *testing.T, s Secret, val SecretValue) {
-			if s.Type != TypeSimple || val.Username != "<username>" || val.Passphrase != "<password>" {
+		{"basic", ex[seedBasic], func(t *testing.T, s vault.Secret, val vault.SecretValue) {
+			if s.Type != vault.TypeSimple || val.Username != "<username>" || val.Passphrase != "<password>" {
 				t.Fatalf("basic imported as %s, username %q, passphrase matches: %v", s.Type, val.Username, val.Passphrase == "<password>")
 			}
 		}},
@@ -108,14 +110,14 @@ func TestSecretServiceExampleSecretExamplesImport(t *testing.T) {
 			t.Parallel()
 			v, mem := newImportVault()
 			ctx := context.Background()
-			b, notes, err := v.ImportSecretService(ctx, []byte(tc.json), SecretServiceOptions{Env: DefaultEnv})
+			b, notes, err := ImportSecretService(ctx, v, []byte(tc.json), SecretServiceOptions{Env: vault.DefaultEnv})
 			if err != nil {
 				t.Fatalf("import: %v", err)
 			}
 			if len(b.Secrets) != 1 || len(mem.Keys()) != 1 {
 				t.Fatalf("imported %d secrets, %d stored values; want 1, 1", len(b.Secrets), len(mem.Keys()))
 			}
-			s, err := v.Secret(DefaultEnv, "<some identifiable name>")
+			s, err := v.Secret(vault.DefaultEnv, "<some identifiable name>")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,25 +154,25 @@ func TestSecretServiceExampleOAuthTokenLinksToClient(t *testing.T) {
 	ex := seedExamples(t)[seedOAuthToken]
 	ctx := context.Background()
 	v, mem := newImportVault()
-	_, _, err := v.ImportSecretService(ctx, []byte(ex), SecretServiceOptions{Env: DefaultEnv})
+	_, _, err := ImportSecretService(ctx, v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv})
 	probs := importProblems(t, err)
 	if len(probs) != 1 || !strings.Contains(probs[0].Msg, `value.authClientId "<auth client>" matches no auth client`) || !strings.Contains(probs[0].Msg, "placeholder") {
 		t.Fatalf("problems = %+v, want the unknown authClientId named", probs)
 	}
-	if ExitCode(err) != ExitNotConfigured {
-		t.Fatalf("exit code %d, want %d", ExitCode(err), ExitNotConfigured)
+	if vault.ExitCode(err) != vault.ExitNotConfigured {
+		t.Fatalf("exit code %d, want %d", vault.ExitCode(err), vault.ExitNotConfigured)
 	}
 	assertUntouched(t, v, mem)
 	// With a client of that name in the environment the token links to it.
-	if _, err := v.PutClient(ctx, AuthClient{Meta: Meta{Name: "<auth client>", Env: DefaultEnv}, Type: ClientOAuth2,
-		Endpoints: Endpoints{Authorization: "https://id.example.com/auth", Token: "https://id.example.com/token"},
-		ClientID:  "app", Grant: GrantAuthorizationCode, AuthMethod: AuthNone}, nil); err != nil {
+	if _, err := v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "<auth client>", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+		Endpoints: vault.Endpoints{Authorization: "https://id.example.com/auth", Token: "https://id.example.com/token"},
+		ClientID:  "app", Grant: vault.GrantAuthorizationCode, AuthMethod: vault.AuthNone}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := v.ImportSecretService(ctx, []byte(ex), SecretServiceOptions{Env: DefaultEnv}); err != nil {
+	if _, _, err := ImportSecretService(ctx, v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv}); err != nil {
 		t.Fatalf("import with the client present: %v", err)
 	}
-	s, err := v.Secret(DefaultEnv, "<some identifiable name>")
+	s, err := v.Secret(vault.DefaultEnv, "<some identifiable name>")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,18 +190,18 @@ func TestSecretServiceExampleOAuthClientPlaceholderURLs(t *testing.T) {
 	ex := seedExamples(t)[seedOAuthClient]
 	tests := []struct {
 		name   string
-		method AuthMethod
+		method vault.AuthMethod
 		want   []string
 		code   int
 	}{
-		{"no auth method", "", []string{"redirectUri", "endpoints.auth", "endpoints.token", "authMethod"}, ExitOther},
-		{"with auth method", AuthClientSecretPost, []string{"redirectUri", "endpoints.auth", "endpoints.token"}, ExitOther},
+		{"no auth method", "", []string{"redirectUri", "endpoints.auth", "endpoints.token", "authMethod"}, vault.ExitOther},
+		{"with auth method", vault.AuthClientSecretPost, []string{"redirectUri", "endpoints.auth", "endpoints.token"}, vault.ExitOther},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			v, mem := newImportVault()
-			_, _, err := v.ImportSecretService(context.Background(), []byte(ex), SecretServiceOptions{Env: DefaultEnv, AuthMethod: tc.method})
+			_, _, err := ImportSecretService(context.Background(), v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv, AuthMethod: tc.method})
 			probs := importProblems(t, err)
 			if len(probs) != len(tc.want) {
 				t.Fatalf("problems = %v, want %d", probs, len(tc.want))
@@ -215,8 +217,8 @@ func TestSecretServiceExampleOAuthClientPlaceholderURLs(t *testing.T) {
 			if !strings.Contains(err.Error(), `"<authorization URL>" is not a URL`) {
 				t.Errorf("error %q does not name the placeholder", err)
 			}
-			if ExitCode(err) != tc.code {
-				t.Errorf("exit code %d, want %d", ExitCode(err), tc.code)
+			if vault.ExitCode(err) != tc.code {
+				t.Errorf("exit code %d, want %d", vault.ExitCode(err), tc.code)
 			}
 			assertUntouched(t, v, mem)
 		})
@@ -231,15 +233,15 @@ func TestSecretServiceExampleOAuthClientImportsWithRealURLs(t *testing.T) {
 		`"<access token URL>"`, `"https://id.example.com/token"`).Replace(ex)
 	v, mem := newImportVault()
 	ctx := context.Background()
-	_, notes, err := v.ImportSecretService(ctx, []byte(ex), SecretServiceOptions{Env: DefaultEnv, AuthMethod: AuthClientSecretBasic})
+	_, notes, err := ImportSecretService(ctx, v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv, AuthMethod: vault.AuthClientSecretBasic})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ac, err := v.Client(DefaultEnv, "<some identifiable name>")
+	ac, err := v.Client(vault.DefaultEnv, "<some identifiable name>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ac.ClientID != "<API key>" || ac.Grant != GrantAuthorizationCode || ac.AuthMethod != AuthClientSecretBasic || ac.Endpoints.Token != "https://id.example.com/token" || !ac.HasSecret {
+	if ac.ClientID != "<API key>" || ac.Grant != vault.GrantAuthorizationCode || ac.AuthMethod != vault.AuthClientSecretBasic || ac.Endpoints.Token != "https://id.example.com/token" || !ac.HasSecret {
 		t.Fatalf("client imported as %+v", ac)
 	}
 	creds, err := v.ClientCredentials(ctx, ac)
@@ -281,23 +283,23 @@ func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 		{"as written", "[" + client + "," + secret + "]", []string{
 			`auth client "Dynamics 365 Session Auth Client": endpoints.auth.url: "https://login.microsoftonline.com>/{{fields.tenantid}}/oauth2/v2.0/token": invalid character '>' in host name`,
 			`secret "Dynamics 365 Session Auth Secret": value.authClientId "<the ID of the above auth client>" matches no auth client`,
-		}, ExitOther},
+		}, vault.ExitOther},
 		{"linked by _id", "[" + client + "," + linked + "]", []string{
 			`endpoints.auth.url: "https://login.microsoftonline.com>/`,
 			`value.inputFields has no "tenantid": auth client "Dynamics 365 Session Auth Client" uses {{fields.tenantid}} in endpoints.auth.url`,
-		}, ExitOther},
+		}, vault.ExitOther},
 		{"URL fixed", "[" + fixedURL + "," + linked + "]", []string{
 			`{{fields.tenantid}}`,
-		}, ExitMissingInput},
+		}, vault.ExitMissingInput},
 		{"secret before its client", "[" + linked + "," + fixedURL + "]", []string{
 			`{{fields.tenantid}}`,
-		}, ExitMissingInput},
+		}, vault.ExitMissingInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			v, mem := newImportVault()
-			_, _, err := v.ImportSecretService(context.Background(), []byte(tc.json), SecretServiceOptions{Env: DefaultEnv})
+			_, _, err := ImportSecretService(context.Background(), v, []byte(tc.json), SecretServiceOptions{Env: vault.DefaultEnv})
 			probs := importProblems(t, err)
 			if len(probs) != len(tc.want) {
 				t.Fatalf("problems:\n%v\nwant %d", err, len(tc.want))
@@ -307,8 +309,8 @@ func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 					t.Errorf("problem %d = %q, want it to contain %q and a position", i, probs[i].String(), w)
 				}
 			}
-			if ExitCode(err) != tc.code {
-				t.Errorf("exit code %d, want %d", ExitCode(err), tc.code)
+			if vault.ExitCode(err) != tc.code {
+				t.Errorf("exit code %d, want %d", vault.ExitCode(err), tc.code)
 			}
 			assertUntouched(t, v, mem)
 		})
@@ -318,22 +320,22 @@ func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 		t.Parallel()
 		v, mem := newImportVault()
 		ctx := context.Background()
-		b, notes, err := v.ImportSecretService(ctx, []byte("["+fixedURL+","+withTenant+"]"), SecretServiceOptions{Env: DefaultEnv})
+		b, notes, err := ImportSecretService(ctx, v, []byte("["+fixedURL+","+withTenant+"]"), SecretServiceOptions{Env: vault.DefaultEnv})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(b.Clients) != 1 || len(b.Secrets) != 1 || len(mem.Keys()) != 1 {
 			t.Fatalf("imported %d clients, %d secrets, %d values", len(b.Clients), len(b.Secrets), len(mem.Keys()))
 		}
-		ac, err := v.Client(DefaultEnv, "Dynamics 365 Session Auth Client")
+		ac, err := v.Client(vault.DefaultEnv, "Dynamics 365 Session Auth Client")
 		if err != nil {
 			t.Fatal(err)
 		}
 		st := ac.SessionAuth
-		if ac.Type != ClientSessionAuth || st == nil || st.TokenPath != "access_token" || st.ExpirationPath != "expires_in" || st.AuthType != SessionFormAuth || len(st.RequestFields) != 4 || st.RequestFields[3] != (Param{Key: "client_secret", Value: "{{fields.secret}}"}) {
+		if ac.Type != vault.ClientSessionAuth || st == nil || st.TokenPath != "access_token" || st.ExpirationPath != "expires_in" || st.AuthType != vault.SessionFormAuth || len(st.RequestFields) != 4 || st.RequestFields[3] != (vault.Param{Key: "client_secret", Value: "{{fields.secret}}"}) {
 			t.Fatalf("session client imported as %+v / %+v", ac, st)
 		}
-		s, err := v.Secret(DefaultEnv, "Dynamics 365 Session Auth Secret")
+		s, err := v.Secret(vault.DefaultEnv, "Dynamics 365 Session Auth Secret")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,7 +383,7 @@ func TestParseSecretServiceSyntaxPositions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := ParseSecretService([]byte(tc.in), SecretServiceOptions{Env: DefaultEnv})
+			_, _, err := ParseSecretService([]byte(tc.in), SecretServiceOptions{Env: vault.DefaultEnv})
 			probs := importProblems(t, err)
 			p := probs[0]
 			if p.Line != tc.line || p.Col != tc.col || !strings.Contains(p.Msg, tc.msg) {
@@ -431,27 +433,27 @@ func TestParseSecretServiceItemProblems(t *testing.T) {
 		want string
 		code int
 	}{
-		{"unknown type", `{"name": "a", "type": "TOTP", "value": {}}`, `type "TOTP" is not one of`, ExitOther},
-		{"missing key", `{"name": "a", "type": "API_KEY", "value": {}}`, "value.key: is required", ExitOther},
-		{"bad name", `{"name": "a/b", "type": "API_KEY", "value": {"key": "x"}}`, `name must not contain "/"`, ExitOther},
-		{"no name", `{"type": "API_KEY", "value": {"key": "x"}}`, "name is missing", ExitOther},
-		{"bad expires", `{"name": "a", "type": "OA2_AUTHORIZATION_CODE", "value": {"accessToken": "t", "expires": "soon"}}`, `value.expires: "soon" is not a date`, ExitOther},
-		{"bad expiration", `{"name": "a", "type": "API_KEY", "expiration": "tomorrow", "value": {"key": "x"}}`, "expiration:", ExitOther},
-		{"session without client", `{"name": "a", "type": "SESSION_AUTH", "value": {"inputFields": {"x": "y"}}}`, "value.authClientId is missing", ExitOther},
-		{"input field not string", `{"name": "a", "type": "SESSION_AUTH", "value": {"authClientId": "c", "inputFields": {"x": 1}}}`, "value.inputFields.x should be a string", ExitOther},
-		{"duplicate secrets", `[{"name": "a", "type": "API_KEY", "value": {"key": "x"}}, {"name": "a", "type": "API_KEY", "value": {"key": "y"}}]`, `two secrets named "a"`, ExitOther},
+		{"unknown type", `{"name": "a", "type": "TOTP", "value": {}}`, `type "TOTP" is not one of`, vault.ExitOther},
+		{"missing key", `{"name": "a", "type": "API_KEY", "value": {}}`, "value.key: is required", vault.ExitOther},
+		{"bad name", `{"name": "a/b", "type": "API_KEY", "value": {"key": "x"}}`, `name must not contain "/"`, vault.ExitOther},
+		{"no name", `{"type": "API_KEY", "value": {"key": "x"}}`, "name is missing", vault.ExitOther},
+		{"bad expires", `{"name": "a", "type": "OA2_AUTHORIZATION_CODE", "value": {"accessToken": "t", "expires": "soon"}}`, `value.expires: "soon" is not a date`, vault.ExitOther},
+		{"bad expiration", `{"name": "a", "type": "API_KEY", "expiration": "tomorrow", "value": {"key": "x"}}`, "expiration:", vault.ExitOther},
+		{"session without client", `{"name": "a", "type": "SESSION_AUTH", "value": {"inputFields": {"x": "y"}}}`, "value.authClientId is missing", vault.ExitOther},
+		{"input field not string", `{"name": "a", "type": "SESSION_AUTH", "value": {"authClientId": "c", "inputFields": {"x": 1}}}`, "value.inputFields.x should be a string", vault.ExitOther},
+		{"duplicate secrets", `[{"name": "a", "type": "API_KEY", "value": {"key": "x"}}, {"name": "a", "type": "API_KEY", "value": {"key": "y"}}]`, `two secrets named "a"`, vault.ExitOther},
 		{"client type mismatch", `[{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH"}}},
-		  {"name": "s", "type": "OA2_AUTHORIZATION_CODE", "value": {"authClientId": "c", "accessToken": "t"}}]`, `auth client "c" is SESSION_AUTH`, ExitOther},
-		{"plain http", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "authMethod": "none", "endpoints": {"auth": "http://id.example.com/a", "token": "https://id.example.com/t"}}`, "endpoints.auth: \"http://id.example.com/a\" uses plain http", ExitOther},
-		{"bad auth type", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "MAGIC"}}}`, "endpoints.auth.authType", ExitOther},
-		{"bad template", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH", "requestFields": [{"key": "a", "value": "{{fields.x"}]}}}`, "requestFields[0].value", ExitOther},
-		{"missing auth method", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "endpoints": {"auth": "https://id.example.com/a", "token": "https://id.example.com/t"}}`, "authMethod: the file does not say", ExitMissingInput},
-		{"unknown client", `{"name": "s", "type": "SESSION_AUTH", "value": {"authClientId": "nope", "inputFields": {"x": "y"}}}`, `"nope" matches no auth client`, ExitNotConfigured},
+		  {"name": "s", "type": "OA2_AUTHORIZATION_CODE", "value": {"authClientId": "c", "accessToken": "t"}}]`, `auth client "c" is SESSION_AUTH`, vault.ExitOther},
+		{"plain http", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "authMethod": "none", "endpoints": {"auth": "http://id.example.com/a", "token": "https://id.example.com/t"}}`, "endpoints.auth: \"http://id.example.com/a\" uses plain http", vault.ExitOther},
+		{"bad auth type", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "MAGIC"}}}`, "endpoints.auth.authType", vault.ExitOther},
+		{"bad template", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH", "requestFields": [{"key": "a", "value": "{{fields.x"}]}}}`, "requestFields[0].value", vault.ExitOther},
+		{"missing auth method", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "endpoints": {"auth": "https://id.example.com/a", "token": "https://id.example.com/t"}}`, "authMethod: the file does not say", vault.ExitMissingInput},
+		{"unknown client", `{"name": "s", "type": "SESSION_AUTH", "value": {"authClientId": "nope", "inputFields": {"x": "y"}}}`, `"nope" matches no auth client`, vault.ExitNotConfigured},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := ParseSecretService([]byte(tc.in), SecretServiceOptions{Env: DefaultEnv, Catalog: NewCatalog()})
+			_, _, err := ParseSecretService([]byte(tc.in), SecretServiceOptions{Env: vault.DefaultEnv, Catalog: vault.NewCatalog()})
 			probs := importProblems(t, err)
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %q does not contain %q", err, tc.want)
@@ -461,7 +463,7 @@ func TestParseSecretServiceItemProblems(t *testing.T) {
 					t.Errorf("problem %q has no position", p.Msg)
 				}
 			}
-			if got := ExitCode(err); got != tc.code {
+			if got := vault.ExitCode(err); got != tc.code {
 				t.Fatalf("exit code %d, want %d", got, tc.code)
 			}
 		})
@@ -476,11 +478,11 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 	t.Run("name taken", func(t *testing.T) {
 		t.Parallel()
 		v, _ := newImportVault()
-		if _, err := v.PutSecret(ctx, Secret{Meta: Meta{Name: "b", Env: DefaultEnv}, Type: TypeAPIKey}, &SecretValue{Key: "old"}); err != nil {
+		if _, err := v.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "b", Env: vault.DefaultEnv}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: "old"}); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := v.ImportSecretService(ctx, in, SecretServiceOptions{Env: DefaultEnv})
-		if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), `secret "b" already exists in environment "default"`) {
+		_, _, err := ImportSecretService(ctx, v, in, SecretServiceOptions{Env: vault.DefaultEnv})
+		if !errors.Is(err, vault.ErrExists) || !strings.Contains(err.Error(), `secret "b" already exists in environment "default"`) {
 			t.Fatalf("err = %v, want the clash named", err)
 		}
 		c, _ := v.Load()
@@ -490,10 +492,10 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 	})
 	t.Run("store fails midway", func(t *testing.T) {
 		t.Parallel()
-		mem := NewMemoryStore()
-		v := New(NewMemoryCatalog(), newFailingStore(mem, 2))
-		_, _, err := v.ImportSecretService(ctx, in, SecretServiceOptions{Env: DefaultEnv})
-		if !errors.Is(err, ErrUnavailable) {
+		mem := vault.NewMemoryStore()
+		v := vault.New(vault.NewMemoryCatalog(), vaulttest.NewFailingStore(mem, 2))
+		_, _, err := ImportSecretService(ctx, v, in, SecretServiceOptions{Env: vault.DefaultEnv})
+		if !errors.Is(err, vault.ErrUnavailable) {
 			t.Fatalf("err = %v, want the store failure", err)
 		}
 		assertUntouched(t, v, mem) // S-37
@@ -501,9 +503,9 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 	t.Run("unknown environment", func(t *testing.T) {
 		t.Parallel()
 		v, mem := newImportVault()
-		_, _, err := v.ImportSecretService(ctx, in, SecretServiceOptions{Env: "nope"})
-		if ExitCode(err) != ExitNotConfigured {
-			t.Fatalf("err = %v (exit %d), want exit 2", err, ExitCode(err))
+		_, _, err := ImportSecretService(ctx, v, in, SecretServiceOptions{Env: "nope"})
+		if vault.ExitCode(err) != vault.ExitNotConfigured {
+			t.Fatalf("err = %v (exit %d), want exit 2", err, vault.ExitCode(err))
 		}
 		assertUntouched(t, v, mem)
 	})
@@ -512,7 +514,7 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 func TestParseSecretServiceNotes(t *testing.T) {
 	t.Parallel()
 	in := `{"data": {"name": "a", "type": "API_KEY", "colour": "red", "_id": "x1", "value": {"key": "k-123456789", "extra": 1}}, "meta": {}}`
-	_, notes, err := ParseSecretService([]byte(in), SecretServiceOptions{Env: DefaultEnv})
+	_, notes, err := ParseSecretService([]byte(in), SecretServiceOptions{Env: vault.DefaultEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,7 +544,7 @@ func TestParseSecretServiceNotes(t *testing.T) {
 func TestParseSecretServiceLiteralSecretInTemplate(t *testing.T) {
 	t.Parallel()
 	in := `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH", "requestFields": [{"key": "client_secret", "value": "hunter2hunter2"}]}}}`
-	_, notes, err := ParseSecretService([]byte(in), SecretServiceOptions{Env: DefaultEnv})
+	_, notes, err := ParseSecretService([]byte(in), SecretServiceOptions{Env: vault.DefaultEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,7 +565,7 @@ func FuzzParseSecretService(f *testing.F) {
 	f.Add([]byte(`{"name":"c","type":"SESSION_AUTH","tokenPath":"t","endpoints":{"auth":{"url":"https://x.example/{{fields.a}}","authType":"JSON_AUTH","requestFields":[{"key":"k","value":"{{fields.b}}"}]}}}`))
 	f.Add([]byte("\xef\xbb\xbf[\"\\\",]\"]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, notes, err := ParseSecretService(data, SecretServiceOptions{Env: DefaultEnv, AuthMethod: AuthClientSecretBasic})
+		b, notes, err := ParseSecretService(data, SecretServiceOptions{Env: vault.DefaultEnv, AuthMethod: vault.AuthClientSecretBasic})
 		if err != nil {
 			var ie *ImportError
 			if !errors.As(err, &ie) || len(ie.Problems) == 0 {
@@ -584,7 +586,7 @@ func FuzzParseSecretService(f *testing.F) {
 		}
 		// Everything the parser accepts must also pass the model's checks
 		// and apply cleanly to a fresh vault.
-		v := NewMemory()
+		v := vault.NewMemory()
 		if _, err := v.Apply(context.Background(), b); err != nil {
 			t.Fatalf("accepted input does not apply: %v", err)
 		}
@@ -610,7 +612,7 @@ func BenchmarkParseSecretService(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		batch, _, err := ParseSecretService(data, SecretServiceOptions{Env: DefaultEnv})
+		batch, _, err := ParseSecretService(data, SecretServiceOptions{Env: vault.DefaultEnv})
 		if err != nil {
 			b.Fatal(err)
 		}

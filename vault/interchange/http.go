@@ -1,4 +1,4 @@
-package vault
+package interchange
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
@@ -32,9 +33,9 @@ var (
 // saved request for each request block, and a report. Literal credentials
 // go to the vault and the requests refer to them. On any problem it returns
 // an *ImportError listing every problem with its line and an empty batch.
-func ParseHTTPFile(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
+func ParseHTTPFile(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
 	if err := opts.checkText(data); err != nil {
-		return Batch{}, nil, err
+		return vault.Batch{}, nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
@@ -103,7 +104,7 @@ func (hp *httpParser) block(b httpBlock) func() {
 			val := strings.TrimSpace(m[2])
 			hp.im.addVar(m[1], val, secretlike.Variable(m[1], val), fmt.Sprintf("line %d", i+1))
 		case strings.HasPrefix(l, "@"):
-			hp.im.problem("", i+1, 1, ErrInvalid, "expected a variable definition \"@name = value\"")
+			hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a variable definition \"@name = value\"")
 		default:
 			goto request
 		}
@@ -118,11 +119,11 @@ request:
 	}
 	target = strings.TrimSpace(httpVersion.ReplaceAllString(target, ""))
 	if !strings.Contains(target, "://") && !strings.HasPrefix(target, "{{") && !strings.HasPrefix(target, "/") {
-		hp.im.problem("", i+1, 1, ErrInvalid, "expected a request line (METHOD URL), found %q", truncate(line, 60))
+		hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a request line (METHOD URL), found %q", truncate(line, 60))
 		return nil
 	}
 	if strings.HasPrefix(target, "/") {
-		hp.im.problem("", i+1, 1, ErrInvalid, "request URL %q has no host; write the full URL (a {{host}} variable works)", truncate(target, 60))
+		hp.im.problem("", i+1, 1, vault.ErrInvalid, "request URL %q has no host; write the full URL (a {{host}} variable works)", truncate(target, 60))
 		return nil
 	}
 	i++
@@ -134,7 +135,7 @@ request:
 		}
 		target += t
 	}
-	r := Request{Method: method, URL: target}
+	r := vault.Request{Method: method, URL: target}
 	// headers
 	for ; i < b.to; i++ {
 		raw := hp.lines[i]
@@ -149,13 +150,13 @@ request:
 		m := httpHeaderRe.FindStringSubmatch(t)
 		if m == nil {
 			if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") || strings.HasPrefix(t, "<") {
-				hp.im.problem("", i+1, 1, ErrInvalid, "a body must follow a blank line after the headers")
+				hp.im.problem("", i+1, 1, vault.ErrInvalid, "a body must follow a blank line after the headers")
 			} else {
-				hp.im.problem("", i+1, 1, ErrInvalid, "expected a header \"Name: value\" or a blank line before the body, found %q", truncate(t, 60))
+				hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a header \"Name: value\" or a blank line before the body, found %q", truncate(t, 60))
 			}
 			return nil
 		}
-		r.Headers = append(r.Headers, Header{Name: m[1], Value: strings.TrimSpace(m[2])})
+		r.Headers = append(r.Headers, vault.Header{Name: m[1], Value: strings.TrimSpace(m[2])})
 	}
 	// body
 	var body []string
@@ -201,7 +202,7 @@ request:
 
 // rawBasic handles the REST Client shorthand "Authorization: Basic user:pass"
 // (or "Basic user pass"), which the client encodes itself.
-func (hp *httpParser) rawBasic(r *Request, label string) {
+func (hp *httpParser) rawBasic(r *vault.Request, label string) {
 	if r.Auth != "" {
 		return
 	}
@@ -224,7 +225,7 @@ func (hp *httpParser) rawBasic(r *Request, label string) {
 		if !ok || user == "" {
 			continue
 		}
-		r.Auth = hp.im.addCredential(r.Name+" basic", Secret{Type: TypeSimple}, SecretValue{Username: user, Passphrase: strings.TrimSpace(pass)}, label+" (Authorization header)")
+		r.Auth = hp.im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: strings.TrimSpace(pass)}, label+" (Authorization header)")
 		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
 		return
 	}

@@ -1,4 +1,4 @@
-package vault
+package interchange
 
 import (
 	"context"

@@ -1,13 +1,13 @@
-package vault
+package interchange
 
 import (
 	"errors"
 	"fmt"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // This file imports curl command lines (`authdeck import curl FILE|-`), as
@@ -16,333 +16,6 @@ import (
 // options that shape a request. A credential on the command line (-u,
 // Authorization, an API key header, --oauth2-bearer, a cookie) goes to the
 // vault; the saved request refers to it.
-
-// ShellWordsError reports a command line that cannot be split into words.
-type ShellWordsError struct {
-	Line, Col int
-	Msg       string
-}
-
-func (e *ShellWordsError) Error() string {
-	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
-}
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ShellWordsError) Is(target error) bool { return target == ErrInvalid }
-
-// ShellCommand is one command of a shell text: its words, the line it starts
-// on, and the shell features it used that were taken literally.
-type ShellCommand struct {
-	Words []string
-	Line  int
-	// Expansions are $VAR, ${VAR}, $(…) and `…` found outside single
-	// quotes; they are kept as written, not expanded.
-	Expansions []string
-	// Piped says the command was followed by a pipe or redirection that was dropped.
-	Piped bool
-}
-
-// SplitShell splits POSIX shell text into commands and words: spaces and
-// tabs separate words; a newline, ';', '&&', '||' or '|' ends a command; a
-// backslash before a newline joins lines; single quotes, double quotes
-// (with \$ \` \" \\ escapes) and $'…' (ANSI-C escapes) quote; '#' at the
-// start of a word comments out the rest of the line. Nothing is expanded.
-func SplitShell(text string) ([]ShellCommand, error) {
-	s := &shellScanner{src: text, line: 1, col: 1}
-	return s.run()
-}
-
-type shellScanner struct {
-	src       string
-	pos       int
-	line, col int
-	cmds      []ShellCommand
-	cur       ShellCommand
-	word      strings.Builder
-	inWord    bool
-	skipRest  bool // after a pipe or redirection, until the command ends
-}
-
-func (s *shellScanner) fail(line, col int, format string, args ...any) error {
-	return &ShellWordsError{Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (s *shellScanner) advance(n int) {
-	for i := 0; i < n && s.pos < len(s.src); i++ {
-		if s.src[s.pos] == '\n' {
-			s.line++
-			s.col = 1
-		} else if utf8.RuneStart(s.src[s.pos]) {
-			s.col++
-		}
-		s.pos++
-	}
-}
-
-func (s *shellScanner) endWord() {
-	if s.inWord && !s.skipRest {
-		s.cur.Words = append(s.cur.Words, s.word.String())
-	}
-	s.word.Reset()
-	s.inWord = false
-}
-
-func (s *shellScanner) endCommand() {
-	s.endWord()
-	if len(s.cur.Words) > 0 {
-		s.cmds = append(s.cmds, s.cur)
-	}
-	s.cur = ShellCommand{Line: s.line}
-	s.skipRest = false
-}
-
-func (s *shellScanner) expansion(text string) {
-	if len(s.cur.Expansions) < 16 {
-		s.cur.Expansions = append(s.cur.Expansions, text)
-	}
-}
-
-// dollar handles '$' outside single quotes: $'…' quoting, or an expansion
-// kept literally. It returns false when '$' is just a character.
-func (s *shellScanner) dollar(inDouble bool) (bool, error) {
-	rest := s.src[s.pos+1:]
-	switch {
-	case !inDouble && strings.HasPrefix(rest, "'"):
-		line, col := s.line, s.col
-		s.advance(2)
-		s.inWord = true
-		for {
-			if s.pos >= len(s.src) {
-				return true, s.fail(line, col, "$'…' quote is never closed")
-			}
-			c := s.src[s.pos]
-			if c == '\'' {
-				s.advance(1)
-				return true, nil
-			}
-			if c == '\\' && s.pos+1 < len(s.src) {
-				n := s.ansiEscape()
-				s.advance(n)
-				continue
-			}
-			s.word.WriteByte(c)
-			s.advance(1)
-		}
-	case strings.HasPrefix(rest, "("), strings.HasPrefix(rest, "{"):
-		closeC := map[byte]byte{'(': ')', '{': '}'}[rest[0]]
-		end := strings.IndexByte(rest, closeC)
-		if end < 0 {
-			end = len(rest) - 1
-		}
-		text := "$" + rest[:end+1]
-		s.expansion(text)
-		s.word.WriteString(text)
-		s.inWord = true
-		s.advance(len(text))
-		return true, nil
-	case len(rest) > 0 && (rest[0] == '_' || rest[0] >= 'A' && rest[0] <= 'Z' || rest[0] >= 'a' && rest[0] <= 'z'):
-		n := 0
-		for n < len(rest) && (rest[n] == '_' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= '0' && rest[n] <= '9') {
-			n++
-		}
-		s.expansion("$" + rest[:n])
-		s.word.WriteString("$" + rest[:n])
-		s.inWord = true
-		s.advance(n + 1)
-		return true, nil
-	}
-	return false, nil
-}
-
-// ansiEscape decodes the escape at s.pos (a backslash) of a $'…' string into
-// the word and returns how many bytes it spans.
-func (s *shellScanner) ansiEscape() int {
-	src := s.src[s.pos:]
-	if len(src) < 2 {
-		return 1
-	}
-	simple := map[byte]string{'n': "\n", 't': "\t", 'r': "\r", '\\': "\\", '\'': "'", '"': "\"", 'a': "\a", 'b': "\b", 'e': "\x1b", 'E': "\x1b", 'f': "\f", 'v': "\v", '?': "?"}
-	if v, ok := simple[src[1]]; ok {
-		s.word.WriteString(v)
-		return 2
-	}
-	hexRun := func(from, max int) (int, int) {
-		n, v := 0, 0
-		for n < max && from+n < len(src) {
-			d, err := strconv.ParseUint(src[from+n:from+n+1], 16, 8)
-			if err != nil {
-				break
-			}
-			v = v*16 + int(d)
-			n++
-		}
-		return n, v
-	}
-	switch src[1] {
-	case 'x':
-		if n, v := hexRun(2, 2); n > 0 {
-			s.word.WriteByte(byte(v)) //nolint:gosec // G115: two hex digits are at most 0xff
-			return 2 + n
-		}
-	case 'u', 'U':
-		max := 4
-		if src[1] == 'U' {
-			max = 8
-		}
-		if n, v := hexRun(2, max); n > 0 {
-			if v > utf8.MaxRune {
-				v = utf8.RuneError
-			}
-			s.word.WriteRune(rune(v))
-			return 2 + n
-		}
-	case '0', '1', '2', '3', '4', '5', '6', '7':
-		n, v := 0, 0
-		for n < 3 && 1+n < len(src) && src[1+n] >= '0' && src[1+n] <= '7' {
-			v = v*8 + int(src[1+n]-'0')
-			n++
-		}
-		s.word.WriteByte(byte(v))
-		return 1 + n
-	}
-	s.word.WriteString(src[:2])
-	return 2
-}
-
-func (s *shellScanner) run() ([]ShellCommand, error) {
-	s.cur = ShellCommand{Line: 1}
-	for s.pos < len(s.src) {
-		c := s.src[s.pos]
-		switch {
-		case c == '\\':
-			if s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n' {
-				s.advance(2) // line continuation
-				continue
-			}
-			if strings.HasPrefix(s.src[s.pos+1:], "\r\n") {
-				s.advance(3)
-				continue
-			}
-			if s.pos+1 < len(s.src) {
-				s.word.WriteByte(s.src[s.pos+1])
-				s.inWord = true
-				s.advance(2)
-				continue
-			}
-			s.advance(1)
-		case c == ' ' || c == '\t' || c == '\r':
-			s.endWord()
-			s.advance(1)
-		case c == '\n':
-			s.endCommand()
-			s.advance(1)
-			s.cur.Line = s.line
-		case c == '#' && !s.inWord:
-			for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-				s.advance(1)
-			}
-		case c == ';' || c == '&' || c == '|' || ((c == '>' || c == '<') && !s.inWord):
-			double := s.pos+1 < len(s.src) && s.src[s.pos+1] == c
-			switch {
-			case c == '|' && !double, c == '>' || c == '<':
-				s.endWord()
-				if len(s.cur.Words) > 0 {
-					s.cur.Piped = true
-				}
-				s.skipRest = true
-				s.advance(1)
-			case c == '&' && !double:
-				s.endWord()
-				s.advance(1) // a background '&': the command still ends here
-				s.endCommand()
-			default:
-				n := 1
-				if double {
-					n = 2
-				}
-				s.advance(n)
-				s.endCommand()
-			}
-		case c == '\'':
-			line, col := s.line, s.col
-			end := strings.IndexByte(s.src[s.pos+1:], '\'')
-			if end < 0 {
-				return nil, s.fail(line, col, "single quote is never closed")
-			}
-			s.word.WriteString(s.src[s.pos+1 : s.pos+1+end])
-			s.inWord = true
-			s.advance(end + 2)
-		case c == '"':
-			line, col := s.line, s.col
-			s.advance(1)
-			s.inWord = true
-			closed := false
-			for s.pos < len(s.src) {
-				d := s.src[s.pos]
-				if d == '"' {
-					s.advance(1)
-					closed = true
-					break
-				}
-				if d == '\\' && s.pos+1 < len(s.src) {
-					switch e := s.src[s.pos+1]; e {
-					case '$', '`', '"', '\\':
-						s.word.WriteByte(e)
-						s.advance(2)
-						continue
-					case '\n':
-						s.advance(2)
-						continue
-					}
-				}
-				if d == '$' {
-					ok, err := s.dollar(true)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						continue
-					}
-				}
-				if d == '`' {
-					end := strings.IndexByte(s.src[s.pos+1:], '`')
-					if end >= 0 {
-						s.expansion(s.src[s.pos : s.pos+end+2])
-					}
-				}
-				s.word.WriteByte(d)
-				s.advance(1)
-			}
-			if !closed {
-				return nil, s.fail(line, col, "double quote is never closed")
-			}
-		case c == '$':
-			ok, err := s.dollar(false)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				s.word.WriteByte(c)
-				s.inWord = true
-				s.advance(1)
-			}
-		case c == '`':
-			end := strings.IndexByte(s.src[s.pos+1:], '`')
-			if end >= 0 {
-				s.expansion(s.src[s.pos : s.pos+end+2])
-			}
-			s.word.WriteByte(c)
-			s.inWord = true
-			s.advance(1)
-		default:
-			s.word.WriteByte(c)
-			s.inWord = true
-			s.advance(1)
-		}
-	}
-	s.endCommand()
-	return s.cmds, nil
-}
 
 // curl options that take a value, by every spelling.
 var curlValueOpts = map[string]string{
@@ -377,17 +50,17 @@ const curlShortNoValue = "sSLkGIivfNn#0123456OJZglqRBjMpV"
 // and URL) and a report. Credentials on the command line go to the vault
 // and the request uses them. On any problem it returns an *ImportError
 // listing every problem and an empty batch.
-func ParseCurl(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
+func ParseCurl(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
 	if err := opts.checkText(data); err != nil {
-		return Batch{}, nil, err
+		return vault.Batch{}, nil, err
 	}
 	cmds, err := SplitShell(string(data))
 	var se *ShellWordsError
 	if errors.As(err, &se) {
-		return Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: se.Line, Col: se.Col, Err: ErrInvalid, Msg: se.Msg}}}
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: se.Line, Col: se.Col, Err: vault.ErrInvalid, Msg: se.Msg}}}
 	}
 	if err != nil {
-		return Batch{}, nil, err
+		return vault.Batch{}, nil, err
 	}
 	im := newReqImporter(opts)
 	n := 0
@@ -401,7 +74,7 @@ func ParseCurl(data []byte, opts RequestImportOptions) (Batch, []Note, error) {
 		im.curl(cmd, n, opts.Name)
 	}
 	if n == 0 && len(im.problems) == 0 {
-		im.problem("", 0, 0, ErrInvalid, "no curl command found")
+		im.problem("", 0, 0, vault.ErrInvalid, "no curl command found")
 	}
 	return im.finish()
 }
@@ -426,7 +99,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 	}
 	var (
 		method, rawURL string
-		headers        []Header
+		headers        []vault.Header
 		data           []string
 		get, head      bool
 		insecure       bool
@@ -438,7 +111,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 	words := cmd.Words[1:]
 	value := func(i *int, opt string) (string, bool) {
 		if *i+1 >= len(words) {
-			im.problem(label, cmd.Line, 1, ErrInvalid, "option %s needs a value", opt)
+			im.problem(label, cmd.Line, 1, vault.ErrInvalid, "option %s needs a value", opt)
 			return "", false
 		}
 		*i++
@@ -453,13 +126,13 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			k = strings.TrimSpace(k)
 			switch {
 			case !ok && strings.HasSuffix(k, ";"):
-				headers = append(headers, Header{Name: strings.TrimSuffix(k, ";"), Value: ""})
+				headers = append(headers, vault.Header{Name: strings.TrimSuffix(k, ";"), Value: ""})
 			case !ok || k == "":
 				where("header %q is not \"Name: value\"", truncate(v, 40))
 			case strings.HasPrefix(k, "@"):
 				where("headers from a file (%s) are not imported", k)
 			default:
-				headers = append(headers, Header{Name: k, Value: strings.TrimSpace(val)})
+				headers = append(headers, vault.Header{Name: k, Value: strings.TrimSpace(val)})
 			}
 		case "data", "data-binary", "data-raw", "json":
 			if kind != "data-raw" && strings.HasPrefix(v, "@") {
@@ -493,15 +166,15 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 				extraURLs++
 			}
 		case "user-agent":
-			headers = append(headers, Header{Name: "User-Agent", Value: v})
+			headers = append(headers, vault.Header{Name: "User-Agent", Value: v})
 		case "referer":
-			headers = append(headers, Header{Name: "Referer", Value: v})
+			headers = append(headers, vault.Header{Name: "Referer", Value: v})
 		case "cookie":
 			if !strings.Contains(v, "=") {
 				where("cookies from a file (%s) are not imported", v)
 				return
 			}
-			headers = append(headers, Header{Name: "Cookie", Value: v})
+			headers = append(headers, vault.Header{Name: "Cookie", Value: v})
 		case "form":
 			where("multipart form fields (%s) are not imported", opt)
 		case "oauth2-bearer":
@@ -578,7 +251,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		}
 	}
 	if rawURL == "" {
-		im.problem(label, cmd.Line, 1, ErrInvalid, "no URL")
+		im.problem(label, cmd.Line, 1, vault.ErrInvalid, "no URL")
 		return
 	}
 	if extraURLs > 0 {
@@ -588,15 +261,15 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		rawURL = "https://" + rawURL // curl's default for a bare host is http; https is what an API wants
 		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "the URL has no scheme; https:// was assumed"})
 	}
-	r := Request{URL: rawURL, Headers: headers, InsecureSkipVerify: insecure}
+	r := vault.Request{URL: rawURL, Headers: headers, InsecureSkipVerify: insecure}
 	body := strings.Join(data, "&")
 	if jsonBody {
 		body = strings.Join(data, "")
 		if !hasHeader(r.Headers, "Content-Type") {
-			r.Headers = append(r.Headers, Header{Name: "Content-Type", Value: "application/json"})
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
 		if !hasHeader(r.Headers, "Accept") {
-			r.Headers = append(r.Headers, Header{Name: "Accept", Value: "application/json"})
+			r.Headers = append(r.Headers, vault.Header{Name: "Accept", Value: "application/json"})
 		}
 	}
 	switch {
@@ -609,7 +282,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 	case len(data) > 0:
 		r.Body = body
 		if !hasHeader(r.Headers, "Content-Type") {
-			r.Headers = append(r.Headers, Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
 	}
 	switch {
@@ -635,9 +308,9 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		if user[1] == "" {
 			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "-u gives no password (curl would prompt); the secret has an empty password"})
 		}
-		r.Auth = im.addCredential(r.Name+" basic", Secret{Type: TypeSimple}, SecretValue{Username: user[0], Passphrase: user[1]}, label+" (-u)")
+		r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user[0], Passphrase: user[1]}, label+" (-u)")
 	case bearer != "":
-		r.Auth = im.addCredential(r.Name+" token", Secret{Type: TypeAPIKey, HeaderName: "Authorization"}, SecretValue{Key: "Bearer " + bearer, HeaderName: "Authorization"}, label+" (--oauth2-bearer)")
+		r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + bearer, HeaderName: "Authorization"}, label+" (--oauth2-bearer)")
 	}
 	im.secretize(&r, label)
 	im.addRequest(r, label)
@@ -657,7 +330,7 @@ func knownCurlFlag(opt string) bool {
 }
 
 // curlName names an imported command: the given name, else method, host and path.
-func curlName(name string, n int, r Request) string {
+func curlName(name string, n int, r vault.Request) string {
 	if name != "" {
 		if n > 1 {
 			return fmt.Sprintf("%s %d", name, n)

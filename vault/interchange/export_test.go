@@ -1,4 +1,4 @@
-package vault
+package interchange
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 func TestShellQuote(t *testing.T) {
@@ -34,12 +37,12 @@ func TestCurlCommand(t *testing.T) {
 		want      string
 	}{
 		{"get", CurlRequest{Method: "GET", URL: "https://x.example/a"}, false, "curl https://x.example/a"},
-		{"post with body", CurlRequest{Method: "POST", URL: "https://x.example", Headers: []Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":"it's"}`}, false,
+		{"post with body", CurlRequest{Method: "POST", URL: "https://x.example", Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":"it's"}`}, false,
 			`curl https://x.example -H 'Content-Type: application/json' --data-raw '{"a":"it'\''s"}'`},
 		{"put", CurlRequest{Method: "PUT", URL: "https://x.example"}, false, "curl -X PUT https://x.example"},
 		{"head", CurlRequest{Method: "HEAD", URL: "https://x.example"}, false, "curl --head https://x.example"},
-		{"insecure multiline", CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []Header{{Name: "Authorization", Value: "Bearer " + MaskDots}}}, true,
-			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + MaskDots + "'"},
+		{"insecure multiline", CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + vault.MaskDots}}}, true,
+			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + vault.MaskDots + "'"},
 	}
 	for _, tt := range tests {
 		if got := CurlCommand(tt.r, tt.multiline); got != tt.want {
@@ -52,7 +55,7 @@ func TestCurlCommand(t *testing.T) {
 // through the curl importer as the same request.
 func TestCurlCommandRoundTrip(t *testing.T) {
 	t.Parallel()
-	in := CurlRequest{Method: "PATCH", URL: "https://x.example/a?q=it's%20ok", Headers: []Header{{Name: "X-Note", Value: `say "hi" $USER`}, {Name: "Content-Type", Value: "text/plain"}},
+	in := CurlRequest{Method: "PATCH", URL: "https://x.example/a?q=it's%20ok", Headers: []vault.Header{{Name: "X-Note", Value: `say "hi" $USER`}, {Name: "Content-Type", Value: "text/plain"}},
 		Body: "line one\nline 'two'"}
 	for _, ml := range []bool{false, true} {
 		b, _, err := ParseCurl([]byte(CurlCommand(in, ml)), RequestImportOptions{Env: "dev"})
@@ -73,42 +76,42 @@ func TestCurlCommandRoundTrip(t *testing.T) {
 	}
 }
 
-func exportFixture(t *testing.T) *Vault {
+func exportFixture(t *testing.T) *vault.Vault {
 	t.Helper()
 	ctx := context.Background()
-	v := NewMemory()
+	v := vault.NewMemory()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, err := v.AddEnv(Environment{Name: "dev"})
+	_, err := v.AddEnv(vault.Environment{Name: "dev"})
 	must(err)
 	must(v.SetVar(ctx, "dev", "baseUrl", "https://api.example.com", false))
 	must(v.SetVar(ctx, "dev", "token", "fake-export-token-0001", true))
-	_, err = v.PutClient(ctx, AuthClient{Meta: Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: ClientOAuth2,
-		Endpoints: Endpoints{Token: "https://idp.example.com/token", Authorization: "https://idp.example.com/authorize"}, ClientID: "cli",
-		AuthMethod: AuthClientSecretBasic, Grant: GrantAuthorizationCode, Scopes: []string{"read", "write"}}, &ClientCredentials{ClientSecret: "fake-export-client-secret-0002"})
+	_, err = v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: vault.ClientOAuth2,
+		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token", Authorization: "https://idp.example.com/authorize"}, ClientID: "cli",
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantAuthorizationCode, Scopes: []string{"read", "write"}}, &vault.ClientCredentials{ClientSecret: "fake-export-client-secret-0002"})
 	must(err)
-	put := func(s Secret, val SecretValue) {
+	put := func(s vault.Secret, val vault.SecretValue) {
 		t.Helper()
 		s.Env = "dev"
 		_, err := v.PutSecret(ctx, s, &val)
 		must(err)
 	}
-	put(Secret{Meta: Meta{Name: "key", Tenant: "acme"}, Type: TypeAPIKey, HeaderName: "X-API-Key"}, SecretValue{Key: "fake-export-key-0003"})
-	put(Secret{Meta: Meta{Name: "basic"}, Type: TypeSimple}, SecretValue{Username: "u", Passphrase: "fake-export-pass-0004"})
-	put(Secret{Meta: Meta{Name: "tok"}, Type: TypeOAuthToken, AuthClient: "idp"}, SecretValue{AccessToken: "fake-export-access-0005", RefreshToken: "fake-export-refresh-0006", Scope: "read", Expires: "2030-01-01T00:00:00Z"})
+	put(vault.Secret{Meta: vault.Meta{Name: "key", Tenant: "acme"}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"}, vault.SecretValue{Key: "fake-export-key-0003"})
+	put(vault.Secret{Meta: vault.Meta{Name: "basic"}, Type: vault.TypeSimple}, vault.SecretValue{Username: "u", Passphrase: "fake-export-pass-0004"})
+	put(vault.Secret{Meta: vault.Meta{Name: "tok"}, Type: vault.TypeOAuthToken, AuthClient: "idp"}, vault.SecretValue{AccessToken: "fake-export-access-0005", RefreshToken: "fake-export-refresh-0006", Scope: "read", Expires: "2030-01-01T00:00:00Z"})
 	return v
 }
 
 func TestExportPostmanEnv(t *testing.T) {
 	t.Parallel()
 	v := exportFixture(t)
-	store := newCountingStore(v.Store())
-	masked := New(v.Catalogs(), store)
-	out, notes, err := masked.ExportPostmanEnv(context.Background(), "dev", false)
+	store := vaulttest.NewCountingStore(v.Store())
+	masked := vault.New(v.Catalogs(), store)
+	out, notes, err := ExportPostmanEnv(context.Background(), masked, "dev", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func TestExportPostmanEnv(t *testing.T) {
 	if env.Name != "dev" || len(env.Values) != 2 || env.Values[1].Type != "secret" || env.Values[1].Value != "" || env.Values[0].Value != "https://api.example.com" {
 		t.Fatalf("export %s", out)
 	}
-	out, _, err = v.ExportPostmanEnv(context.Background(), "dev", true)
+	out, _, err = ExportPostmanEnv(context.Background(), v, "dev", true)
 	if err != nil || !strings.Contains(string(out), "fake-export-token-0001") {
 		t.Fatalf("--with-secrets export lacks the value: %v", err)
 	}
@@ -139,9 +142,9 @@ func TestExportPostmanEnv(t *testing.T) {
 func TestExportSecretService(t *testing.T) {
 	t.Parallel()
 	v := exportFixture(t)
-	store := newCountingStore(v.Store())
-	masked := New(v.Catalogs(), store)
-	out, notes, err := masked.ExportSecretService(context.Background(), "dev", false)
+	store := vaulttest.NewCountingStore(v.Store())
+	masked := vault.New(v.Catalogs(), store)
+	out, notes, err := ExportSecretService(context.Background(), masked, "dev", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +160,7 @@ func TestExportSecretService(t *testing.T) {
 	if err := json.Unmarshal(out, &items); err != nil || len(items) != 4 {
 		t.Fatalf("%v: %s", err, out)
 	}
-	out, _, err = v.ExportSecretService(context.Background(), "dev", true)
+	out, _, err = ExportSecretService(context.Background(), v, "dev", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,8 +170,8 @@ func TestExportSecretService(t *testing.T) {
 		}
 	}
 	// The secret-service importer reads it back into another environment.
-	w := NewMemory()
-	if _, err := w.AddEnv(Environment{Name: "copy"}); err != nil {
+	w := vault.NewMemory()
+	if _, err := w.AddEnv(vault.Environment{Name: "copy"}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := w.Load()
@@ -180,7 +183,7 @@ func TestExportSecretService(t *testing.T) {
 		t.Fatal(err)
 	}
 	ac, err := w.Client("copy", "idp")
-	if err != nil || ac.AuthMethod != AuthClientSecretBasic || ac.Endpoints.Token != "https://idp.example.com/token" || len(ac.AllowedHosts) != 1 {
+	if err != nil || ac.AuthMethod != vault.AuthClientSecretBasic || ac.Endpoints.Token != "https://idp.example.com/token" || len(ac.AllowedHosts) != 1 {
 		t.Fatalf("client after round trip: %+v %v", ac, err)
 	}
 	s, err := w.Secret("copy", "key")

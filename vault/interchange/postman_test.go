@@ -1,4 +1,4 @@
-package vault
+package interchange
 
 import (
 	"bytes"
@@ -10,35 +10,38 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
-type parseFunc func([]byte, RequestImportOptions) (Batch, []Note, error)
+type parseFunc func([]byte, RequestImportOptions) (vault.Batch, []Note, error)
 
 // importFixture is a workspace on disk (a real catalog file) with a memory
 // store, so tests can read exactly what was written to the catalog.
 type importFixture struct {
-	v       *Vault
-	store   *MemoryStore
+	v       *vault.Vault
+	store   *vault.MemoryStore
 	catPath string
 }
 
 func newImportFixture(t *testing.T, failAt int) *importFixture {
 	t.Helper()
 	dir := t.TempDir()
-	cat, err := OpenFileCatalog(dir)
+	cat, err := vault.OpenFileCatalog(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := NewMemoryStore()
-	var store Store = mem
+	mem := vault.NewMemoryStore()
+	var store vault.Store = mem
 	if failAt > 0 {
-		store = newFailingStore(mem, failAt)
+		store = vaulttest.NewFailingStore(mem, failAt)
 	}
-	v := New(cat, store)
-	if _, err := v.AddEnv(Environment{Name: "dev"}); err != nil {
+	v := vault.New(cat, store)
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	return &importFixture{v: v, store: mem, catPath: filepath.Join(dir, CatalogFileName)}
+	return &importFixture{v: v, store: mem, catPath: filepath.Join(dir, vault.CatalogFileName)}
 }
 
 func (f *importFixture) catalogBytes(t *testing.T) []byte {
@@ -67,7 +70,7 @@ func (f *importFixture) storeText(t *testing.T) string {
 var fakeValueRe = regexp.MustCompile(`fake[-A-Za-z0-9]+`)
 
 // importFile parses testdata/import/name into environment dev and applies it.
-func (f *importFixture) importFile(t *testing.T, name string, parse parseFunc) (Batch, []Note) {
+func (f *importFixture) importFile(t *testing.T, name string, parse parseFunc) (vault.Batch, []Note) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "import", name))
 	if err != nil {
@@ -111,7 +114,7 @@ func assertSecretsInVaultOnly(t *testing.T, f *importFixture, file string) {
 	}
 }
 
-func requestByName(t *testing.T, v *Vault, name string) Request {
+func requestByName(t *testing.T, v *vault.Vault, name string) vault.Request {
 	t.Helper()
 	r, err := v.SavedRequest("dev", name)
 	if err != nil {
@@ -120,7 +123,7 @@ func requestByName(t *testing.T, v *Vault, name string) Request {
 	return r
 }
 
-func headerValue(r Request, name string) string {
+func headerValue(r vault.Request, name string) string {
 	for _, h := range r.Headers {
 		if strings.EqualFold(h.Name, name) {
 			return h.Value
@@ -166,33 +169,33 @@ func TestImportPostmanCollection(t *testing.T) {
 
 	tests := []struct {
 		name, method, url, auth string
-		check                   func(t *testing.T, r Request)
+		check                   func(t *testing.T, r vault.Request)
 	}{
-		{"Users › List users", "GET", "{{baseUrl}}/v1/users?tenant={{tenant}}&page=1", "", func(t *testing.T, r Request) {
+		{"Users › List users", "GET", "{{baseUrl}}/v1/users?tenant={{tenant}}&page=1", "", func(t *testing.T, r vault.Request) {
 			if headerValue(r, "Authorization") != "Bearer {{apiToken}}" || headerValue(r, "X-Debug") != "" {
 				t.Errorf("headers %v: the collection's bearer auth should apply, the disabled header not", r.Headers)
 			}
 		}},
-		{"Users › Create user", "POST", "{{baseUrl}}/v1/users", "", func(t *testing.T, r Request) {
+		{"Users › Create user", "POST", "{{baseUrl}}/v1/users", "", func(t *testing.T, r vault.Request) {
 			if !strings.Contains(r.Body, `"password": "{{password}}"`) || !strings.Contains(r.Body, `"role": "admin"`) {
 				t.Errorf("body %q: the password member should refer to a secret variable", r.Body)
 			}
 		}},
 		{"Users › Admin › Delete user", "DELETE", "{{baseUrl}}/v1/users/42", "Users › Admin basic", nil},
-		{"Users › Admin › Audit log", "GET", "{{baseUrl}}/v1/audit", "Users › Admin › Audit log token", func(t *testing.T, r Request) {
+		{"Users › Admin › Audit log", "GET", "{{baseUrl}}/v1/audit", "Users › Admin › Audit log token", func(t *testing.T, r vault.Request) {
 			if headerValue(r, "Authorization") != "" {
 				t.Error("the literal Authorization header should have become the credential")
 			}
 		}},
 		{"Partners › Partner feed", "GET", "https://partners.acme.example/feed", "Partners › Partner feed api key", nil},
 		{"Partners › Legacy search", "GET", "https://legacy.acme.example/search?q=widgets", "Partners › Legacy search api key", nil},
-		{"Partners › Token exchange", "POST", "{{authHost}}/token", "", func(t *testing.T, r Request) {
+		{"Partners › Token exchange", "POST", "{{authHost}}/token", "", func(t *testing.T, r vault.Request) {
 			if r.Body != "grant_type=password&username=svc&password={{password_2}}" {
 				t.Errorf("body %q", r.Body)
 			}
 		}},
 		{"Machine to machine", "GET", "{{baseUrl}}/v1/reports", "acme service", nil},
-		{"GraphQL", "POST", "{{baseUrl}}/graphql", "", func(t *testing.T, r Request) {
+		{"GraphQL", "POST", "{{baseUrl}}/graphql", "", func(t *testing.T, r vault.Request) {
 			if r.Body != `{"query":"{ viewer { id } }","variables":{"first":5}}` {
 				t.Errorf("body %q", r.Body)
 			}
@@ -210,7 +213,7 @@ func TestImportPostmanCollection(t *testing.T) {
 	}
 
 	sec, err := f.v.Secret("dev", "Partners › Partner feed api key")
-	if err != nil || sec.Type != TypeAPIKey || sec.HeaderName != "X-Partner-Key" {
+	if err != nil || sec.Type != vault.TypeAPIKey || sec.HeaderName != "X-Partner-Key" {
 		t.Fatalf("API key secret: %+v %v", sec, err)
 	}
 	if sec, _ := f.v.Secret("dev", "Partners › Legacy search api key"); sec.QueryParam != "api_key" {
@@ -221,7 +224,7 @@ func TestImportPostmanCollection(t *testing.T) {
 		t.Errorf("basic secret: user %q, %v", val.Username, err)
 	}
 	ac, err := f.v.Client("dev", "acme service")
-	if err != nil || ac.Grant != GrantClientCredentials || ac.AuthMethod != AuthClientSecretPost || ac.Endpoints.Token != "https://login.acme.example/oauth/token" ||
+	if err != nil || ac.Grant != vault.GrantClientCredentials || ac.AuthMethod != vault.AuthClientSecretPost || ac.Endpoints.Token != "https://login.acme.example/oauth/token" ||
 		ac.ClientID != "acme-service" || !slices.Equal(ac.Scopes, []string{"users:read", "users:write"}) || !ac.HasSecret {
 		t.Errorf("auth client: %+v %v", ac, err)
 	}
@@ -355,7 +358,7 @@ func TestImportPostmanErrors(t *testing.T) {
 			t.Errorf("%s: line %d, want %d", tt.name, ie.Problems[0].Line, tt.line)
 		}
 	}
-	if _, _, err := ParsePostman([]byte(`{"info":{"name":"x"},"item":[]}`), RequestImportOptions{Env: "nope", Catalog: NewCatalog()}); !errors.Is(err, ErrNotConfigured) {
+	if _, _, err := ParsePostman([]byte(`{"info":{"name":"x"},"item":[]}`), RequestImportOptions{Env: "nope", Catalog: vault.NewCatalog()}); !errors.Is(err, vault.ErrNotConfigured) {
 		t.Errorf("unknown environment: %v", err)
 	}
 }
@@ -384,8 +387,8 @@ func FuzzPostman(f *testing.F) {
 
 // fuzzImport checks an importer's contract on arbitrary input.
 func fuzzImport(t *testing.T, data []byte, parse parseFunc) {
-	v := NewMemory()
-	if _, err := v.AddEnv(Environment{Name: "dev"}); err != nil {
+	v := vault.NewMemory()
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := v.Load()

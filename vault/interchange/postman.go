@@ -1,0 +1,492 @@
+package interchange
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/secretlike"
+)
+
+// This file imports Postman collections (v2.1, and v2.0 auth blocks);
+// postman_auth.go turns their auth blocks into credentials and
+// postman_env.go imports Postman environments.
+
+type pmCollection struct {
+	Info     *pmInfo          `json:"info"`
+	Item     []pmItem         `json:"item"`
+	Auth     *pmAuth          `json:"auth"`
+	Variable []pmVariable     `json:"variable"`
+	Values   []pmVariable     `json:"values"`
+	Name     string           `json:"name"`
+	Scope    string           `json:"_postman_variable_scope"`
+	Requests []map[string]any `json:"requests"` // v1 collections
+}
+
+type pmInfo struct {
+	Name   string `json:"name"`
+	Schema string `json:"schema"`
+}
+
+type pmItem struct {
+	Name     string          `json:"name"`
+	Item     []pmItem        `json:"item"`
+	Request  json.RawMessage `json:"request"`
+	Auth     *pmAuth         `json:"auth"`
+	Variable []pmVariable    `json:"variable"`
+}
+
+type pmVariable struct {
+	Key      string          `json:"key"`
+	Value    json.RawMessage `json:"value"`
+	Type     string          `json:"type"`
+	Disabled bool            `json:"disabled"`
+	Enabled  *bool           `json:"enabled"`
+}
+
+func (v pmVariable) value() string {
+	if len(v.Value) == 0 || string(v.Value) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v.Value, &s) == nil {
+		return s
+	}
+	return string(v.Value) // numbers and booleans as written
+}
+
+type pmKV struct {
+	Key      string `json:"key"`
+	Value    string `json:"value"`
+	Disabled bool   `json:"disabled"`
+	Type     string `json:"type"`
+}
+
+type pmRequest struct {
+	Method      string          `json:"method"`
+	Header      json.RawMessage `json:"header"`
+	Body        *pmBody         `json:"body"`
+	URL         json.RawMessage `json:"url"`
+	Auth        *pmAuth         `json:"auth"`
+	Description json.RawMessage `json:"description"`
+}
+
+type pmBody struct {
+	Mode       string          `json:"mode"`
+	Raw        string          `json:"raw"`
+	URLEncoded []pmKV          `json:"urlencoded"`
+	FormData   []pmKV          `json:"formdata"`
+	GraphQL    json.RawMessage `json:"graphql"`
+	Disabled   bool            `json:"disabled"`
+	Options    struct {
+		Raw struct {
+			Language string `json:"language"`
+		} `json:"raw"`
+	} `json:"options"`
+}
+
+type pmURL struct {
+	Raw      string          `json:"raw"`
+	Protocol string          `json:"protocol"`
+	Host     json.RawMessage `json:"host"`
+	Port     string          `json:"port"`
+	Path     json.RawMessage `json:"path"`
+	Query    []pmKV          `json:"query"`
+}
+
+// pmAuth is an auth block. v2.1 lists parameters as [{key, value}], v2.0 as
+// an object; params reads either.
+type pmAuth struct {
+	Type   string                     `json:"type"`
+	Blocks map[string]json.RawMessage `json:"-"`
+}
+
+func (a *pmAuth) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	a.Blocks = m
+	if t, ok := m["type"]; ok {
+		if err := json.Unmarshal(t, &a.Type); err != nil {
+			return fmt.Errorf("auth type should be a string")
+		}
+	}
+	return nil
+}
+
+// params returns the auth block's parameters as strings.
+func (a *pmAuth) params() map[string]string {
+	out := map[string]string{}
+	raw, ok := a.Blocks[a.Type]
+	if !ok {
+		return out
+	}
+	var list []struct {
+		Key   string          `json:"key"`
+		Value json.RawMessage `json:"value"`
+	}
+	toString := func(r json.RawMessage) string {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			return s
+		}
+		return strings.Trim(string(r), `"`)
+	}
+	if json.Unmarshal(raw, &list) == nil {
+		for _, kv := range list {
+			out[kv.Key] = toString(kv.Value)
+		}
+		return out
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) == nil {
+		for k, v := range obj {
+			out[k] = toString(v)
+		}
+	}
+	return out
+}
+
+// ParsePostman reads a Postman collection (v2.1 or v2.0) or a Postman
+// environment and returns the batch to create and a report. Collection
+// variables become environment variables (secret ones — by type, name or
+// value, or used by an auth block — go to the vault), requests become saved
+// requests named by their folder path, and auth blocks (bearer, basic,
+// apikey, oauth2) become secrets and auth clients the requests use. On any
+// problem it returns an *ImportError listing all of them and an empty batch.
+func ParsePostman(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		line, col := 0, 0
+		msg := jsonpos.Describe(data, err)
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &syn) {
+			line, col = jsonpos.LineCol(data, syn.Offset)
+			msg = syn.Error()
+		} else if errors.As(err, &typ) {
+			line, col = jsonpos.LineCol(data, typ.Offset)
+			msg = "a Postman file is a JSON object"
+		}
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: line, Col: col, Err: vault.ErrInvalid, Msg: msg}}}
+	}
+	var c pmCollection
+	if err := json.Unmarshal(data, &c); err != nil {
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: "not a Postman collection or environment: " + jsonpos.Describe(data, err)}}}
+	}
+	_, hasValues := top["values"]
+	_, hasItems := top["item"]
+	switch {
+	case hasValues && !hasItems:
+		return parsePostmanEnv(c, opts)
+	case c.Requests != nil && !hasItems:
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: "this is a Postman collection v1; export it again from Postman as Collection v2.1"}}}
+	case !hasItems || c.Info == nil:
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: `not a Postman collection v2.1 (no "info" and "item") or environment (no "values")`}}}
+	}
+	if s := c.Info.Schema; s != "" && !strings.Contains(s, "v2.1") && !strings.Contains(s, "v2.0") {
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: fmt.Sprintf("unsupported collection schema %q; export the collection as v2.1", s)}}}
+	}
+	if err := opts.checkEnv(); err != nil {
+		return vault.Batch{}, nil, err
+	}
+	im := newReqImporter(opts)
+	p := &pmParser{im: im, authVars: map[string]bool{}}
+	// Variables first: auth blocks may refer to them.
+	for _, v := range c.Variable {
+		p.variable(v, "the collection")
+	}
+	p.walk(c.Item, nil, ownedAuth{c.Auth, c.Info.Name}, 0)
+	for name := range p.authVars {
+		im.markSecretVar(name)
+	}
+	return im.finish()
+}
+
+// maxFolderDepth bounds folder nesting (a hostile file cannot recurse forever).
+const maxFolderDepth = 64
+
+type pmParser struct {
+	im *reqImporter
+	// authVars are variables an auth block uses: secret whatever their name.
+	authVars map[string]bool
+}
+
+func (p *pmParser) variable(v pmVariable, from string) {
+	if v.Disabled || (v.Enabled != nil && !*v.Enabled) {
+		p.im.note(NoteSkipped, fmt.Sprintf("variable %q", v.Key), "disabled in %s", from)
+		return
+	}
+	val := v.value()
+	secret := v.Type == "secret" || secretlike.Variable(v.Key, val)
+	p.im.addVar(v.Key, val, secret, from)
+}
+
+// ownedAuth is an auth block and the name of what it belongs to (the
+// collection, a folder, a request), after which its credential is named.
+type ownedAuth struct {
+	auth  *pmAuth
+	owner string
+}
+
+func (p *pmParser) walk(items []pmItem, path []string, auth ownedAuth, depth int) {
+	if depth > maxFolderDepth {
+		p.im.problem(strings.Join(path, " › "), 0, 0, vault.ErrInvalid, "folders nested deeper than %d levels", maxFolderDepth)
+		return
+	}
+	for _, it := range items {
+		name := strings.TrimSpace(it.Name)
+		if name == "" {
+			name = "unnamed"
+		}
+		here := append(slices.Clone(path), name)
+		for _, v := range it.Variable {
+			p.variable(v, fmt.Sprintf("folder %q", name))
+		}
+		a := auth
+		if it.Auth != nil && it.Auth.Type != "inherit" {
+			a = ownedAuth{it.Auth, strings.Join(here, " › ")}
+		}
+		if len(it.Request) == 0 || string(it.Request) == "null" {
+			if it.Item == nil {
+				p.im.note(NoteSkipped, fmt.Sprintf("item %q", name), "neither a folder nor a request")
+				continue
+			}
+			p.walk(it.Item, here, a, depth+1)
+			continue
+		}
+		p.request(it.Request, here, a)
+	}
+}
+
+func (p *pmParser) request(raw json.RawMessage, path []string, inherited ownedAuth) {
+	label := fmt.Sprintf("request %q", strings.Join(path, " › "))
+	var pr pmRequest
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		pr.URL, _ = json.Marshal(s)
+		pr.Method = "GET"
+	} else if err := json.Unmarshal(raw, &pr); err != nil {
+		p.im.problem(label, 0, 0, vault.ErrInvalid, "malformed request: %v", err)
+		return
+	}
+	r := vault.Request{Name: strings.Join(path, " › "), Method: strings.ToUpper(strings.TrimSpace(pr.Method))}
+	if r.Method == "" {
+		r.Method = "GET"
+	}
+	r.Description = pmDescription(pr.Description)
+	u, err := pmURLString(pr.URL)
+	if err != nil {
+		p.im.problem(label, 0, 0, vault.ErrInvalid, "url: %v", err)
+		return
+	}
+	if u == "" {
+		p.im.note(NoteSkipped, label, "no URL")
+		return
+	}
+	r.URL = u
+	r.Headers = p.headers(pr.Header, label)
+	p.body(&r, pr.Body, label)
+	a := inherited
+	if pr.Auth != nil && pr.Auth.Type != "inherit" {
+		a = ownedAuth{pr.Auth, r.Name}
+	}
+	if a.auth != nil {
+		p.auth(&r, a, label)
+	}
+	p.im.secretize(&r, label)
+	p.im.addRequest(r, label)
+}
+
+func pmDescription(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var d struct {
+		Content string `json:"content"`
+	}
+	_ = json.Unmarshal(raw, &d)
+	return d.Content
+}
+
+func pmURLString(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s), nil
+	}
+	var u pmURL
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return "", fmt.Errorf("should be a string or an object")
+	}
+	if u.Raw != "" {
+		return strings.TrimSpace(u.Raw), nil
+	}
+	// Rebuild from parts.
+	joinParts := func(r json.RawMessage, sep string) string {
+		var list []string
+		if json.Unmarshal(r, &list) == nil {
+			return strings.Join(list, sep)
+		}
+		var one string
+		_ = json.Unmarshal(r, &one)
+		return one
+	}
+	var b strings.Builder
+	if u.Protocol != "" {
+		b.WriteString(u.Protocol + "://")
+	}
+	b.WriteString(joinParts(u.Host, "."))
+	if u.Port != "" {
+		b.WriteString(":" + u.Port)
+	}
+	if path := joinParts(u.Path, "/"); path != "" {
+		b.WriteString("/" + strings.TrimPrefix(path, "/"))
+	}
+	var q []string
+	for _, kv := range u.Query {
+		if !kv.Disabled {
+			q = append(q, kv.Key+"="+kv.Value)
+		}
+	}
+	if len(q) > 0 {
+		b.WriteString("?" + strings.Join(q, "&"))
+	}
+	return b.String(), nil
+}
+
+func (p *pmParser) headers(raw json.RawMessage, label string) []vault.Header {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var list []pmKV
+	if err := json.Unmarshal(raw, &list); err != nil {
+		// v2.0 allowed a "K: V\n" string
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			p.im.note(NoteSkipped, label, "headers in an unknown form")
+			return nil
+		}
+		for _, line := range strings.Split(s, "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) != "" {
+				list = append(list, pmKV{Key: strings.TrimSpace(k), Value: strings.TrimSpace(v)})
+			}
+		}
+	}
+	var out []vault.Header
+	for _, h := range list {
+		if h.Disabled {
+			p.im.note(NoteSkipped, label, "disabled header %s", h.Key)
+			continue
+		}
+		if strings.TrimSpace(h.Key) == "" {
+			continue
+		}
+		out = append(out, vault.Header{Name: strings.TrimSpace(h.Key), Value: h.Value})
+	}
+	return out
+}
+
+func hasHeader(hs []vault.Header, name string) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pmParser) body(r *vault.Request, b *pmBody, label string) {
+	if b == nil || b.Disabled {
+		return
+	}
+	switch b.Mode {
+	case "", "none":
+	case "raw":
+		r.Body = b.Raw
+		if b.Raw != "" && !hasHeader(r.Headers, "Content-Type") {
+			switch b.Options.Raw.Language {
+			case "json":
+				r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
+			case "xml":
+				r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/xml"})
+			}
+		}
+	case "urlencoded":
+		var parts []string
+		for _, kv := range b.URLEncoded {
+			if kv.Disabled {
+				continue
+			}
+			parts = append(parts, url.QueryEscape(kv.Key)+"="+escapeKeepingTemplates(kv.Value))
+		}
+		r.Body = strings.Join(parts, "&")
+		if !hasHeader(r.Headers, "Content-Type") {
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
+		}
+	case "graphql":
+		var g struct {
+			Query     string `json:"query"`
+			Variables string `json:"variables"`
+		}
+		_ = json.Unmarshal(b.GraphQL, &g)
+		payload := map[string]any{"query": g.Query}
+		if strings.TrimSpace(g.Variables) != "" {
+			payload["variables"] = json.RawMessage(g.Variables)
+			if !json.Valid([]byte(g.Variables)) {
+				payload["variables"] = g.Variables
+			}
+		}
+		out, _ := json.Marshal(payload)
+		r.Body = string(out)
+		if !hasHeader(r.Headers, "Content-Type") {
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
+		}
+	default:
+		p.im.note(NoteSkipped, label, "%s body: only raw, urlencoded and graphql bodies are imported", b.Mode)
+	}
+}
+
+// escapeKeepingTemplates form-encodes v but leaves {{placeholders}} intact.
+func escapeKeepingTemplates(v string) string {
+	t, err := vault.ParseTemplate(v)
+	if err != nil {
+		return url.QueryEscape(v)
+	}
+	return t.EscapeText(url.QueryEscape)
+}
+
+// templateVars returns the {{names}} s uses, and whether s is nothing but placeholders and spaces.
+func templateVars(s string) []string {
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return nil
+	}
+	return t.Names()
+}
+
+// resolve fills {{vars}} from the file's plain variables; ok is false when
+// one is unknown (or secret).
+func (p *pmParser) resolve(s string) (string, bool) {
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return s, false
+	}
+	out, err := t.Render(func(n string) (string, bool) {
+		v, ok := p.im.defined[n]
+		return v, ok
+	}, false)
+	return out, err == nil
+}

@@ -1,0 +1,205 @@
+package interchange
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
+	a := oa.auth
+	prm := a.params()
+	credName := func(what string) string {
+		owner := oa.owner
+		if owner == "" {
+			owner = r.Name
+		}
+		return owner + " " + what
+	}
+	useVars := func(keys ...string) {
+		for _, k := range keys {
+			for _, n := range templateVars(prm[k]) {
+				p.authVars[n] = true
+			}
+		}
+	}
+	switch a.Type {
+	case "", "noauth":
+	case "bearer":
+		tok := strings.TrimSpace(prm["token"])
+		switch {
+		case tok == "":
+			p.im.note(NoteSkipped, label, "bearer auth without a token")
+		case strings.Contains(tok, "{{"):
+			useVars("token")
+			r.Headers = setHeader(r.Headers, "Authorization", "Bearer "+tok)
+		default:
+			r.Auth = p.im.addCredential(credName("token"), vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + tok, HeaderName: "Authorization"}, label+" (bearer auth)")
+		}
+	case "basic":
+		user, pass := prm["username"], prm["password"]
+		if strings.Contains(user+pass, "{{") {
+			ru, ok1 := p.resolve(user)
+			rp, ok2 := p.resolve(pass)
+			if !ok1 || !ok2 {
+				useVars("username", "password")
+				p.im.note(NoteSkipped, label, "basic auth built from variables that the file does not define; create a SIMPLE secret and use it with this request")
+				return
+			}
+			user, pass = ru, rp
+		}
+		if user == "" {
+			p.im.note(NoteSkipped, label, "basic auth without a username")
+			return
+		}
+		r.Auth = p.im.addCredential(credName("basic"), vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (basic auth)")
+	case "apikey":
+		key, value, in := prm["key"], prm["value"], prm["in"]
+		if key == "" {
+			key = "X-API-Key"
+		}
+		if strings.Contains(value, "{{") {
+			useVars("value")
+			if in == "query" {
+				sep := "?"
+				if strings.Contains(r.URL, "?") {
+					sep = "&"
+				}
+				r.URL += sep + url.QueryEscape(key) + "=" + value
+			} else {
+				r.Headers = setHeader(r.Headers, key, value)
+			}
+			return
+		}
+		s := vault.Secret{Type: vault.TypeAPIKey, HeaderName: key}
+		if in == "query" {
+			s = vault.Secret{Type: vault.TypeAPIKey, QueryParam: key}
+		} else if vault.ValidateHeaderName(key) != nil {
+			p.im.note(NoteSkipped, label, "API key header %q is not a valid header name", key)
+			return
+		}
+		r.Auth = p.im.addCredential(credName("api key"), s, vault.SecretValue{Key: value}, label+" (API key auth)")
+	case "oauth2":
+		p.oauth2(r, prm, label, credName("oauth2"))
+	default:
+		p.im.note(NoteSkipped, label, "%s auth is not supported; set up the credential in authdeck", a.Type)
+	}
+}
+
+func setHeader(hs []vault.Header, name, value string) []vault.Header {
+	hs = slices.DeleteFunc(hs, func(h vault.Header) bool { return strings.EqualFold(h.Name, name) })
+	return append(hs, vault.Header{Name: name, Value: value})
+}
+
+// oauth2 turns an oauth2 auth block into an auth client (and the token it
+// holds into a token secret linked to it).
+func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaultName string) {
+	for _, k := range []string{"clientSecret", "accessToken", "refreshToken", "password"} {
+		for _, n := range templateVars(prm[k]) {
+			p.authVars[n] = true
+		}
+	}
+	grant := map[string]vault.Grant{
+		"client_credentials": vault.GrantClientCredentials, "authorization_code": vault.GrantAuthorizationCode,
+		"authorization_code_with_pkce": vault.GrantAuthorizationCode, "password_credentials": vault.GrantPassword,
+		"implicit": vault.GrantImplicit, "": vault.GrantAuthorizationCode,
+	}
+	g, ok := grant[prm["grant_type"]]
+	if !ok {
+		p.im.note(NoteSkipped, label, "oauth2 grant %q is not supported", prm["grant_type"])
+		return
+	}
+	resolved := map[string]string{}
+	for _, k := range []string{"accessTokenUrl", "authUrl", "clientId", "clientSecret", "scope", "redirect_uri", "audience", "resource"} {
+		v, ok := p.resolve(prm[k])
+		if !ok {
+			p.im.note(NoteSkipped, label, "oauth2 %s uses variables the file does not define; set up the auth client in authdeck", k)
+			return
+		}
+		resolved[k] = strings.TrimSpace(v)
+	}
+	ac := vault.AuthClient{
+		Type: vault.ClientOAuth2, Grant: g, ClientID: resolved["clientId"], RedirectURI: resolved["redirect_uri"],
+		Endpoints: vault.Endpoints{Token: resolved["accessTokenUrl"], Authorization: resolved["authUrl"]},
+		Scopes:    strings.Fields(resolved["scope"]), Audience: resolved["audience"], Resource: resolved["resource"],
+	}
+	ac.AllowDeprecated = g.Deprecated()
+	if g.Deprecated() {
+		p.im.note(NoteWarning, label, "oauth2 grant %s is deprecated (RFC 9700); the auth client opts into it explicitly", g)
+	}
+	switch prm["client_authentication"] {
+	case "body":
+		ac.AuthMethod = vault.AuthClientSecretPost
+	case "header":
+		ac.AuthMethod = vault.AuthClientSecretBasic
+	case "":
+		ac.AuthMethod = vault.AuthClientSecretBasic
+		if resolved["clientSecret"] == "" {
+			ac.AuthMethod = vault.AuthNone
+		}
+		p.im.note(NoteWarning, label, "oauth2 client authentication not stated; using Postman's default (%s)", ac.AuthMethod)
+	default:
+		p.im.note(NoteSkipped, label, "oauth2 client authentication %q is not supported", prm["client_authentication"])
+		return
+	}
+	if ac.AuthMethod != vault.AuthNone && resolved["clientSecret"] == "" {
+		ac.AuthMethod = vault.AuthNone
+	}
+	if ac.AuthMethod == vault.AuthNone && g == vault.GrantClientCredentials {
+		p.im.note(NoteSkipped, label, "oauth2 client credentials without a client secret")
+		return
+	}
+	if g == vault.GrantImplicit {
+		ac.AuthMethod = ""
+	}
+	var creds *vault.ClientCredentials
+	if resolved["clientSecret"] != "" && ac.AuthMethod != vault.AuthNone {
+		creds = &vault.ClientCredentials{ClientSecret: resolved["clientSecret"]}
+	}
+	key := "oauth2\x00" + ac.ClientID + "\x00" + ac.Endpoints.Token + "\x00" + ac.Endpoints.Authorization + "\x00" + string(g)
+	name, seen := p.im.credByValue[key]
+	if !seen {
+		base := prm["tokenName"]
+		if base == "" {
+			base = defaultName
+		}
+		ac.Name = itemName(p.im.secrets, base)
+		ac.Env = p.im.env
+		if err := ac.Validate(); err != nil {
+			p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
+			return
+		}
+		c := vault.ClientCredentials{}
+		if creds != nil {
+			c = *creds
+		}
+		if err := ac.ValidateCredentials(c); err != nil {
+			p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
+			return
+		}
+		name = ac.Name
+		p.im.secrets[name] = true
+		p.im.credByValue[key] = name
+		p.im.batch.Clients = append(p.im.batch.Clients, vault.ClientItem{Client: ac, Creds: creds})
+		msg := "auth client (" + string(g) + ")"
+		if creds != nil {
+			msg += "; its client secret goes to the vault"
+		}
+		p.im.note(NoteCreated, fmt.Sprintf("auth client %q", name), "%s", msg)
+		if tok := strings.TrimSpace(prm["accessToken"]); tok != "" && !strings.Contains(tok, "{{") {
+			sname := p.im.addCredential(name+" token", vault.Secret{Type: vault.TypeOAuthToken, AuthClient: name}, vault.SecretValue{AccessToken: tok, AuthClientID: name, Scope: resolved["scope"]}, label+" (oauth2 access token)")
+			p.im.credByValue[key+"\x00token"] = sname
+		}
+	}
+	r.Auth = name
+	if t, ok := p.im.credByValue[key+"\x00token"]; ok {
+		r.Auth = t
+	}
+	switch prm["addTokenTo"] {
+	case "queryParams":
+		r.Placement = vault.PlaceQuery
+	}
+}

@@ -167,16 +167,61 @@ func OpenFileCatalog(dir string) (*FileCatalog, error) {
 // Location returns the catalog file path.
 func (f *FileCatalog) Location() string { return f.path }
 
-// Load reads the catalog file; a missing file gives a fresh catalog.
+// Load reads the catalog file. A workspace without one is created on the
+// spot, under the lock: the default environment's ID is minted once and
+// stored, so every later call and every other process sees the same one,
+// and values stored under it before the first change are never orphaned.
 func (f *FileCatalog) Load() (*Catalog, error) {
+	c, err := f.read()
+	if errors.Is(err, fs.ErrNotExist) {
+		return f.create()
+	}
+	return c, err
+}
+
+// read reads and parses the catalog file; a missing file is fs.ErrNotExist.
+func (f *FileCatalog) read() (*Catalog, error) {
 	data, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return NewCatalog(), nil
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading catalog: %w", err)
 	}
 	return ParseCatalog(f.path, data)
+}
+
+// create writes a fresh catalog unless another process has written one
+// since read found none.
+func (f *FileCatalog) create() (*Catalog, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.lock.Lock(); err != nil {
+		return nil, fmt.Errorf("locking catalog: %w", err)
+	}
+	defer func() { _ = f.lock.Unlock() }()
+	c, err := f.read()
+	if !errors.Is(err, fs.ErrNotExist) {
+		return c, err
+	}
+	c = NewCatalog()
+	if err := f.write(c); err != nil {
+		return nil, fmt.Errorf("creating the workspace: %w", err)
+	}
+	return c, nil
+}
+
+// write saves c atomically; the caller holds the lock.
+func (f *FileCatalog) write(c *Catalog) error {
+	c.Version = SchemaVersion
+	data, err := json.MarshalIndent(c, "", " ")
+	if err != nil {
+		return fmt.Errorf("encoding catalog: %w", err)
+	}
+	if err := WriteFileAtomic(f.path, append(data, '\n')); err != nil {
+		return fmt.Errorf("writing catalog: %w", err)
+	}
+	return nil
 }
 
 // ParseCatalog decodes catalog bytes; errors name the file and the line:column.
@@ -225,20 +270,18 @@ func (f *FileCatalog) Update(fn func(*Catalog) error) (*Catalog, error) {
 		return nil, fmt.Errorf("locking catalog: %w", err)
 	}
 	defer func() { _ = f.lock.Unlock() }()
-	c, err := f.Load()
+	c, err := f.read()
+	if errors.Is(err, fs.ErrNotExist) {
+		c, err = NewCatalog(), nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	if err := fn(c); err != nil {
 		return nil, err
 	}
-	c.Version = SchemaVersion
-	data, err := json.MarshalIndent(c, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("encoding catalog: %w", err)
-	}
-	if err := WriteFileAtomic(f.path, append(data, '\n')); err != nil {
-		return nil, fmt.Errorf("writing catalog: %w", err)
+	if err := f.write(c); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -299,3 +299,46 @@ func FuzzParseCatalog(f *testing.F) {
 		}
 	})
 }
+
+// TestFreshCatalogIDMintedOnce: a workspace without a catalog file gets one
+// at its first load, so the default environment's ID is the same for every
+// later load and for every other process (values stored under it before the
+// first change must not be orphaned).
+func TestFreshCatalogIDMintedOnce(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "home")
+	a, err := vault.OpenFileCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := vault.OpenFileCatalog(dir) // another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, cat := range []*vault.FileCatalog{a, a, b} {
+		c, err := cat.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := c.Env(vault.DefaultEnv)
+		if !ok || e.ID == "" {
+			t.Fatalf("no default environment: %+v", c.Environments)
+		}
+		ids = append(ids, e.ID)
+	}
+	if ids[0] != ids[1] || ids[1] != ids[2] {
+		t.Fatalf("the default environment's ID changed between loads: %v", ids)
+	}
+	fi, err := os.Stat(filepath.Join(dir, vault.CatalogFileName))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("catalog file after the first load: %v %v", fi, err)
+	}
+	c, err := b.Update(func(*vault.Catalog) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Env(vault.DefaultEnv); e.ID != ids[0] {
+		t.Fatalf("the first write changed the default environment's ID")
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authdeck/authdeck/vault"
 )
@@ -150,4 +152,41 @@ func TestListCommandsMakeNoStoreCalls(t *testing.T) {
 			t.Fatalf("authdeck %s made %d store calls", strings.Join(args, " "), got-before)
 		}
 	}
+}
+
+// TestFreshWorkspaceKeepsSecretVariables: in a brand-new home (a file
+// catalog that does not exist yet), the first import and the first `env set`
+// store secret variables under the default environment's one stable ID, so
+// the values come back and requests can use them.
+func TestFreshWorkspaceKeepsSecretVariables(t *testing.T) {
+	t.Parallel()
+	newFresh := func(t *testing.T) *harness {
+		cat, err := vault.OpenFileCatalog(filepath.Join(t.TempDir(), "home"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := vault.New(cat, vault.NewMemoryStore())
+		v.Now = func() time.Time { return testNow }
+		return newHarnessWith(t, v)
+	}
+	t.Run("import http", func(t *testing.T) {
+		t.Parallel()
+		h := newFresh(t)
+		path := writeFile(t, "login.http", "POST https://api.example.com/login\nContent-Type: application/x-www-form-urlencoded\n\nuser=alice&password=hunter2\n")
+		h.must("", "import", "http", path)
+		r := h.must("", "env", "show", "--reveal")
+		if !strings.Contains(r.out, "hunter2") {
+			t.Fatalf("the imported secret variable lost its value:\n%s", r.out)
+		}
+	})
+	t.Run("env set", func(t *testing.T) {
+		t.Parallel()
+		h := newFresh(t)
+		h.must("tok-9f1e", "env", "set", "TOKEN", "--secret", "--value-stdin")
+		h.must("", "env", "set", "BASE", "https://api.example.com")
+		r := h.must("", "env", "show", "--reveal")
+		if !strings.Contains(r.out, "tok-9f1e") || !strings.Contains(r.out, "https://api.example.com") {
+			t.Fatalf("env show:\n%s", r.out)
+		}
+	})
 }

@@ -243,7 +243,7 @@ func TestReplayCacheAndNonces(t *testing.T) {
 func TestParseKeyErrors(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"":                 "not PEM",
+		"": "not PEM",
 		"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n": "not a private key",
 		"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n": "does not parse",
 	} {

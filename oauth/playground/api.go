@@ -18,6 +18,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/authdeck/authdeck/oauth/dpop"
 )
 
 // Limits of the demo API's utility endpoints.
@@ -39,6 +41,8 @@ type demoAPI struct {
 	apiKey    string
 	basicUser string
 	basicPass string
+	// dpop checks the proofs that come with DPoP-bound tokens.
+	dpop *dpopChecker
 }
 
 func newDemoAPI(st *storage, issuer, audience, apiKey, basicUser, basicPass string) *demoAPI {
@@ -116,17 +120,25 @@ type tokenClaims struct {
 	Scope    string   `json:"scope"`
 	Audience []string `json:"aud"`
 	Expires  int64    `json:"exp"`
-	scopes   []string
+	// JKT is the thumbprint of the DPoP key a bound token is bound to.
+	JKT    string `json:"cnf_jkt,omitempty"`
+	scopes []string
 }
 
 // bearerToken finds the token in the header, a form body or the query
-// (RFC 6750 §2); more than one place is an invalid request (§3.1).
-func bearerToken(r *http.Request) (string, error) {
+// (RFC 6750 §2); more than one place is an invalid request (§3.1). A token
+// in an "Authorization: DPoP" header (RFC 9449 §7.1) is returned with dpop set.
+func bearerToken(r *http.Request) (token string, dpopScheme bool, err error) {
 	var found []string
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return "", errors.New("the Authorization header is not a Bearer token")
+		switch {
+		case !ok || strings.TrimSpace(tok) == "":
+			return "", false, errors.New("the Authorization header is not a Bearer or DPoP token")
+		case strings.EqualFold(scheme, "DPoP"):
+			dpopScheme = true
+		case !strings.EqualFold(scheme, "Bearer"):
+			return "", false, errors.New("the Authorization header is not a Bearer or DPoP token")
 		}
 		found = append(found, strings.TrimSpace(tok))
 	}
@@ -143,11 +155,11 @@ func bearerToken(r *http.Request) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", nil
+		return "", false, nil
 	case 1:
-		return found[0], nil
+		return found[0], dpopScheme, nil
 	}
-	return "", errMultipleTokens
+	return "", false, errMultipleTokens
 }
 
 var errMultipleTokens = errors.New("the token was sent in more than one place")
@@ -174,20 +186,24 @@ func (a *demoAPI) validate(ctx context.Context, token string) (*tokenClaims, str
 	if !a.st.accessTokenActive(claims.JWTID) {
 		return nil, "the access token was revoked"
 	}
-	return &tokenClaims{
+	tc := &tokenClaims{
 		Subject:  claims.Subject,
 		ClientID: claims.ClientID,
 		Scope:    strings.Join(claims.Scopes, " "),
 		Audience: claims.Audience,
 		Expires:  claims.Expiration.AsTime().Unix(),
 		scopes:   claims.Scopes,
-	}, ""
+	}
+	if cnf, ok := claims.Claims["cnf"].(map[string]any); ok {
+		tc.JKT, _ = cnf["jkt"].(string)
+	}
+	return tc, ""
 }
 
 // bearer protects h with a valid access token carrying scope (if not empty).
 func (a *demoAPI) bearer(scope string, h func(http.ResponseWriter, *http.Request, *tokenClaims)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, err := bearerToken(r)
+		token, dpopScheme, err := bearerToken(r)
 		switch {
 		case err != nil:
 			invalidRequest(w, err.Error())
@@ -198,7 +214,14 @@ func (a *demoAPI) bearer(scope string, h func(http.ResponseWriter, *http.Request
 		}
 		claims, reason := a.validate(r.Context(), token)
 		if claims == nil {
+			if dpopScheme {
+				dpopChallenge(w, "invalid_token", reason, "")
+				return
+			}
 			invalidToken(w, reason)
+			return
+		}
+		if !a.checkDPoP(w, r, token, dpopScheme, claims) {
 			return
 		}
 		if scope != "" && !slices.Contains(claims.scopes, scope) {
@@ -207,6 +230,46 @@ func (a *demoAPI) bearer(scope string, h func(http.ResponseWriter, *http.Request
 		}
 		h(w, r, claims)
 	}
+}
+
+// checkDPoP holds DPoP-bound tokens to RFC 9449 §7: sent with the DPoP
+// scheme and one proof for this request, made with the bound key, hashing
+// the token, carrying the API's nonce when it asks for one, never replayed.
+// A bound token sent as a bearer token is refused (§7.2).
+func (a *demoAPI) checkDPoP(w http.ResponseWriter, r *http.Request, token string, dpopScheme bool, c *tokenClaims) bool {
+	switch {
+	case c.JKT == "" && !dpopScheme:
+		return true
+	case c.JKT == "":
+		dpopChallenge(w, "invalid_token", "the token is not DPoP-bound; send it as a Bearer token", "")
+		return false
+	case !dpopScheme:
+		invalidToken(w, "the token is DPoP-bound: send it with Authorization: DPoP and a DPoP proof")
+		return false
+	}
+	proofs := r.Header.Values(dpop.HeaderName)
+	if len(proofs) != 1 {
+		dpopChallenge(w, dpop.ErrInvalidProof, "exactly one DPoP proof must come with a DPoP-bound token", a.dpop.nonce())
+		return false
+	}
+	if _, derr := a.dpop.checkAt(a.audience+r.URL.EscapedPath(), proofs[0], r.Method, token, c.JKT); derr != nil {
+		dpopChallenge(w, derr.Code, derr.Reason, a.dpop.nonce())
+		return false
+	}
+	if n := a.dpop.nonce(); n != "" {
+		w.Header().Set(dpop.NonceHeader, n)
+	}
+	return true
+}
+
+// dpopChallenge answers 401 with a DPoP challenge (RFC 9449 §7.1), and a
+// fresh nonce when the API uses them.
+func dpopChallenge(w http.ResponseWriter, code, desc, nonce string) {
+	if nonce != "" {
+		w.Header().Set(dpop.NonceHeader, nonce)
+	}
+	w.Header().Set("WWW-Authenticate", fmt.Sprintf(`DPoP error="%s", error_description="%s", algs="%s"`, quote(code), quote(desc), strings.Join(dpopAlgs, " ")))
+	writeJSON(w, http.StatusUnauthorized, apiError{Error: code, Description: desc})
 }
 
 func (a *demoAPI) index(w http.ResponseWriter, _ *http.Request) {

@@ -98,7 +98,7 @@ func TestAPIBearer(t *testing.T) {
 	}{
 		{"me without token", "GET", "/me", nil, "", 401, invalid("a bearer access token is required"), `"error":"invalid_token"`},
 		{"me with garbage", "GET", "/me", bearer("garbage"), "", 401, invalid("the access token is malformed"), ""},
-		{"me with basic", "GET", "/me", http.Header{"Authorization": {"Basic eDp5"}}, "", 400, `Bearer error="invalid_request", error_description="the Authorization header is not a Bearer token"`, ""},
+		{"me with basic", "GET", "/me", http.Header{"Authorization": {"Basic eDp5"}}, "", 400, `Bearer error="invalid_request", error_description="the Authorization header is not a Bearer or DPoP token"`, ""},
 		{"me expired", "GET", "/me", bearer(expired), "", 401, invalid("the access token expired"), ""},
 		{"me other key", "GET", "/me", bearer(otherKey), "", 401, invalid("the access token signature is invalid"), ""},
 		{"me other issuer", "GET", "/me", bearer(otherIssuer), "", 401, invalid("the access token was issued by another issuer"), ""},

@@ -20,18 +20,20 @@ import (
 const (
 	AuthMethodBasic         = "client_secret_basic" // secret in HTTP basic (RFC 6749 §2.3.1)
 	AuthMethodPost          = "client_secret_post"  // secret in the form body
+	AuthMethodSecretJWT     = "client_secret_jwt"   // HS256 client assertion keyed with the secret (RFC 7523)
 	AuthMethodPrivateKeyJWT = "private_key_jwt"     // signed client assertion (RFC 7523)
 	AuthMethodNone          = "none"                // public client, PKCE instead of a secret
 )
 
 // Grant types a ClientSpec may ask for.
 const (
-	GrantAuthorizationCode = "authorization_code"                           // RFC 6749 §4.1, with PKCE
-	GrantRefreshToken      = "refresh_token"                                // RFC 6749 §6, rotated
-	GrantClientCredentials = "client_credentials"                           // RFC 6749 §4.4
-	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code" // RFC 8628
-	GrantPassword          = "password"                                     // RFC 6749 §4.3, legacy
-	GrantImplicit          = "implicit"                                     // RFC 6749 §4.2, legacy
+	GrantAuthorizationCode = "authorization_code"                              // RFC 6749 §4.1, with PKCE
+	GrantRefreshToken      = "refresh_token"                                   // RFC 6749 §6, rotated
+	GrantClientCredentials = "client_credentials"                              // RFC 6749 §4.4
+	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"    // RFC 8628
+	GrantPassword          = "password"                                        // RFC 6749 §4.3, legacy
+	GrantImplicit          = "implicit"                                        // RFC 6749 §4.2, legacy
+	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange" // RFC 8693
 )
 
 // Scopes the provider knows besides the OpenID Connect ones.
@@ -77,6 +79,18 @@ type ClientSpec struct {
 	AccessTokenLifetime time.Duration `json:"-"`
 	// Expiration ends the validity of the client secret; nil means never.
 	Expiration *time.Time `json:"expiration,omitempty"`
+	// DPoPBound makes the client send a DPoP proof with every token request
+	// (RFC 9449 §5.2, dpop_bound_access_tokens).
+	DPoPBound bool `json:"dpop_bound_access_tokens,omitempty"`
+	// RequirePAR makes the client push its authorization requests (RFC 9126 §6).
+	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
+	// RequireRequestObject makes the client send its authorization requests
+	// as signed request objects (RFC 9101 §10.5); it needs private_key_jwt,
+	// whose key signs them.
+	RequireRequestObject bool `json:"require_signed_request_object,omitempty"`
+	// ExchangeAudiences are the audiences a token exchange client may ask
+	// for; empty means the demo API only.
+	ExchangeAudiences []string `json:"exchange_audiences,omitempty"`
 }
 
 // ClientInfo is what the provider keeps about a client, without any secret.
@@ -103,6 +117,12 @@ type ClientInfo struct {
 	AccessTokenLifetime time.Duration `json:"-"`
 	// Expiration ends the validity of the client secret; nil means never.
 	Expiration *time.Time `json:"expiration,omitempty"`
+	// DPoPBound, RequirePAR, RequireRequestObject and ExchangeAudiences are
+	// as in ClientSpec.
+	DPoPBound            bool     `json:"dpop_bound_access_tokens,omitempty"`
+	RequirePAR           bool     `json:"require_pushed_authorization_requests,omitempty"`
+	RequireRequestObject bool     `json:"require_signed_request_object,omitempty"`
+	ExchangeAudiences    []string `json:"exchange_audiences,omitempty"`
 	// CreatedAt is when the client was registered.
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -110,8 +130,12 @@ type ClientInfo struct {
 // client is the stored form of a registered client. It is immutable once
 // registered, so op may hold it without locking.
 type client struct {
-	info          ClientInfo
-	secretHash    []byte // SHA-256 of the generated secret; the secret itself is never kept
+	info       ClientInfo
+	secretHash []byte // SHA-256 of the generated secret; the secret itself is never kept…
+	// …except for client_secret_jwt, whose assertions are HMACs keyed with
+	// the secret: the server must hold it to check them (RFC 7523 §2.2,
+	// OpenID Connect Core §9). Only those clients have it.
+	hmacKey       []byte
 	authMethod    oidc.AuthMethod
 	appType       op.ApplicationType
 	grants        []oidc.GrantType
@@ -190,6 +214,8 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 		c.authMethod = oidc.AuthMethodBasic
 	case AuthMethodPost:
 		c.authMethod = oidc.AuthMethodPost
+	case AuthMethodSecretJWT:
+		c.authMethod = authMethodSecretJWT
 	case AuthMethodPrivateKeyJWT:
 		c.authMethod = oidc.AuthMethodPrivateKeyJWT
 	case AuthMethodNone:
@@ -218,7 +244,7 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 		case GrantImplicit:
 			redirecting, implicit = true, true
 			c.responseTypes = append(c.responseTypes, responseTypeToken, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly)
-		case GrantClientCredentials, GrantPassword:
+		case GrantClientCredentials, GrantPassword, GrantTokenExchange:
 			if method == AuthMethodNone {
 				return nil, specError("grant %s needs an authenticated client", g)
 			}
@@ -280,6 +306,17 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 	if spec.AccessTokenLifetime < 0 {
 		return nil, specError("negative access token lifetime")
 	}
+	if spec.RequireRequestObject && method != AuthMethodPrivateKeyJWT {
+		return nil, specError("signed request objects are verified with the client's registered key; use private_key_jwt")
+	}
+	if (spec.RequirePAR || spec.RequireRequestObject) && !redirecting {
+		return nil, specError("pushed and signed authorization requests need a grant with a browser leg")
+	}
+	for _, a := range spec.ExchangeAudiences {
+		if u, err := url.Parse(a); err != nil || a == "" || strings.ContainsAny(a, " \x00") || (u.IsAbs() && u.Host == "") {
+			return nil, specError("exchange audience %q is not a URI or a name", a)
+		}
+	}
 
 	id := spec.ClientID
 	if id == "" {
@@ -294,17 +331,21 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 		exp = &t
 	}
 	c.info = ClientInfo{
-		ClientID:            id,
-		Name:                spec.Name,
-		Description:         spec.Description,
-		AuthMethod:          method,
-		Grants:              grantStrings(c.grants),
-		Scopes:              slices.Clone(scopes),
-		RedirectURIs:        redirects,
-		LoopbackRedirect:    spec.LoopbackRedirect,
-		AccessTokenLifetime: spec.AccessTokenLifetime,
-		Expiration:          exp,
-		CreatedAt:           now,
+		ClientID:             id,
+		Name:                 spec.Name,
+		Description:          spec.Description,
+		AuthMethod:           method,
+		Grants:               grantStrings(c.grants),
+		Scopes:               slices.Clone(scopes),
+		RedirectURIs:         redirects,
+		LoopbackRedirect:     spec.LoopbackRedirect,
+		AccessTokenLifetime:  spec.AccessTokenLifetime,
+		Expiration:           exp,
+		DPoPBound:            spec.DPoPBound,
+		RequirePAR:           spec.RequirePAR,
+		RequireRequestObject: spec.RequireRequestObject,
+		ExchangeAudiences:    slices.Clone(spec.ExchangeAudiences),
+		CreatedAt:            now,
 	}
 	if c.key != nil {
 		c.info.KeyID = c.key.KeyID
@@ -315,6 +356,9 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 // responseTypeToken is the plain OAuth 2.0 implicit response type, which oidc
 // does not name.
 const responseTypeToken oidc.ResponseType = "token"
+
+// authMethodSecretJWT is client_secret_jwt, which oidc does not name.
+const authMethodSecretJWT oidc.AuthMethod = AuthMethodSecretJWT
 
 func grantStrings(gs []oidc.GrantType) []string {
 	out := make([]string, len(gs))
@@ -370,6 +414,7 @@ func cloneInfo(in ClientInfo) ClientInfo {
 	out.Grants = slices.Clone(in.Grants)
 	out.Scopes = slices.Clone(in.Scopes)
 	out.RedirectURIs = slices.Clone(in.RedirectURIs)
+	out.ExchangeAudiences = slices.Clone(in.ExchangeAudiences)
 	if in.Expiration != nil {
 		t := *in.Expiration
 		out.Expiration = &t

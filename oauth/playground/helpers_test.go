@@ -26,6 +26,10 @@ import (
 // shared is one playground for the tests that do not need their own config.
 var shared *Server
 
+// extra are playgrounds with other configs shared by several tests; they
+// are closed with shared when the tests end.
+var extra []*Server
+
 // testTransport is closed before the leak check so idle keep-alive
 // connections do not count as leaked goroutines.
 var testTransport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}
@@ -40,9 +44,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	if err := shared.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "close playground:", err)
-		code = 1
+	for _, s := range append([]*Server{shared}, extra...) {
+		if err := s.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close playground:", err)
+			code = 1
+		}
 	}
 	os.Exit(leakcheck.Check(code, testTransport))
 }

@@ -29,6 +29,7 @@ func newProvider(issuer string, st *storage, cfg Config) (*op.Provider, error) {
 		AuthMethodPost:           true,
 		AuthMethodPrivateKeyJWT:  true,
 		GrantTypeRefreshToken:    true,
+		RequestObjectSupported:   true,
 		SupportedUILocales:       []language.Tag{language.English},
 		SupportedScopes:          slices.Clone(KnownScopes),
 		DeviceAuthorization: op.DeviceAuthorizationConfig{
@@ -53,6 +54,10 @@ type opServer struct {
 	// structuredOnly refuses JWT access tokens at revocation and
 	// introspection (Config.StructuredTokensOnly).
 	structuredOnly bool
+	// requirePAR and requireJAR are what discovery says about pushed and
+	// signed authorization requests; parURL is the PAR endpoint.
+	requirePAR, requireJAR bool
+	parURL                 string
 }
 
 // VerifyClient authenticates the client of a token, revocation or device
@@ -104,6 +109,9 @@ func checkMethod(c *client, basic, post bool) error {
 		if !post || basic {
 			return oidc.ErrInvalidClient().WithDescription("client %s is registered for client_secret_post", c.info.ClientID)
 		}
+	case authMethodSecretJWT:
+		// Its assertions are checked before; a bare secret is refused.
+		return oidc.ErrInvalidClient().WithDescription("client %s is registered for client_secret_jwt: send an HS256 client assertion, not the secret", c.info.ClientID)
 	}
 	return nil
 }
@@ -114,6 +122,12 @@ func basicAuth(h http.Header) (string, string, bool) {
 }
 
 func (s *opServer) verifyAssertion(ctx context.Context, cc *op.ClientCredentials) (op.Client, error) {
+	if cc.ClientAssertionType != oidc.ClientAssertionTypeJWTAssertion {
+		return nil, oidc.ErrInvalidClient().WithDescription("client_assertion_type must be %s", oidc.ClientAssertionTypeJWTAssertion)
+	}
+	if isHMACAssertion(cc.ClientAssertion) {
+		return s.verifySecretJWT(ctx, cc)
+	}
 	if !s.provider.AuthMethodPrivateKeyJWTSupported() {
 		return nil, oidc.ErrInvalidClient().WithDescription("private_key_jwt not supported")
 	}
@@ -186,66 +200,75 @@ func (s *opServer) DeviceAuthorization(ctx context.Context, r *op.ClientRequest[
 	return s.LegacyServer.DeviceAuthorization(ctx, r)
 }
 
-// Introspect adds refresh tokens to op's introspection, which only knows
-// access tokens.
+// Introspect answers RFC 7662 introspection. It is written here rather than
+// left to op because op's version authenticates only secrets and
+// private_key_jwt, and knows only access tokens: this one takes every client
+// authentication the playground speaks (client_secret_jwt too), adds refresh
+// tokens, the cnf of DPoP-bound tokens and the act of exchanged ones, and
+// can play a provider that refuses structured tokens.
 func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.IntrospectionRequest]) (*op.Response, error) {
-	if s.structuredOnly && s.isAccessJWT(ctx, r.Data.Token) {
-		if _, err := s.authenticateResource(ctx, r.Data.ClientCredentials); err != nil {
-			return nil, clientError(err)
-		}
-		return nil, op.NewStatusError(unsupportedTokenType("Structured JWT Tokens cannot be introspected via the introspection_endpoint"), http.StatusBadRequest)
+	cc := r.Data.ClientCredentials
+	if cc == nil {
+		cc = &op.ClientCredentials{}
 	}
-	resp, err := s.LegacyServer.Introspect(ctx, r)
+	_, _, basic := basicAuth(r.Header)
+	c, err := s.authenticateCreds(ctx, cc, basic)
 	if err != nil {
 		return nil, clientError(err)
 	}
-	if ir, ok := resp.Data.(*oidc.IntrospectionResponse); ok && !ir.Active && r.Data.Token != "" {
-		if rt, ok := s.st.activeRefresh(r.Data.Token); ok {
-			ir.Active = true
-			ir.Scope = rt.scopes
-			ir.ClientID = rt.clientID
-			ir.Subject = rt.subject
-			ir.Expiration = oidc.FromTime(rt.expires)
-			ir.Issuer = op.IssuerFromContext(ctx)
-			ir.TokenType = "refresh_token"
+	if c.authMethod == oidc.AuthMethodNone {
+		return nil, clientError(oidc.ErrInvalidClient().WithDescription("public clients may not introspect tokens"))
+	}
+	token := ""
+	if r.Data.IntrospectionRequest != nil {
+		token = r.Data.Token
+	}
+	resp := new(oidc.IntrospectionResponse)
+	if claims, ok := s.accessClaims(ctx, token); ok {
+		if s.structuredOnly {
+			return nil, op.NewStatusError(unsupportedTokenType("Structured JWT Tokens cannot be introspected via the introspection_endpoint"), http.StatusBadRequest)
+		}
+		if err := s.st.SetIntrospectionFromToken(ctx, resp, claims.JWTID, claims.Subject, c.info.ClientID); err == nil {
+			resp.Active = true
+			resp.Actor = claims.Actor
+			if cnf, ok := claims.Claims["cnf"]; ok {
+				resp.Claims = map[string]any{"cnf": cnf}
+			}
+		}
+		return op.NewResponse(resp), nil
+	}
+	if rt, ok := s.st.activeRefresh(token); ok {
+		resp.Active = true
+		resp.Scope = rt.scopes
+		resp.ClientID = rt.clientID
+		resp.Subject = rt.subject
+		resp.Expiration = oidc.FromTime(rt.expires)
+		resp.Issuer = op.IssuerFromContext(ctx)
+		resp.TokenType = "refresh_token"
+		if rt.jkt != "" {
+			resp.Claims = map[string]any{"cnf": map[string]string{"jkt": rt.jkt}}
 		}
 	}
-	return resp, nil
+	return op.NewResponse(resp), nil
+}
+
+// accessClaims verifies token as a JWT access token of this provider.
+func (s *opServer) accessClaims(ctx context.Context, token string) (*oidc.AccessTokenClaims, bool) {
+	if strings.Count(token, ".") != 2 {
+		return nil, false
+	}
+	claims, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, s.provider.AccessTokenVerifier(ctx))
+	return claims, err == nil
 }
 
 // Revocation refuses JWT access tokens when the playground plays a provider
 // that cannot revoke structured tokens (RFC 7009 §2.2.1); everything else is
 // op's.
 func (s *opServer) Revocation(ctx context.Context, r *op.ClientRequest[oidc.RevocationRequest]) (*op.Response, error) {
-	if s.structuredOnly && s.isAccessJWT(ctx, r.Data.Token) {
+	if _, ok := s.accessClaims(ctx, r.Data.Token); ok && s.structuredOnly {
 		return nil, op.RevocationError(unsupportedTokenType("Structured JWT Tokens cannot be revoked"))
 	}
 	return s.LegacyServer.Revocation(ctx, r)
-}
-
-// isAccessJWT reports whether token is a JWT access token this provider
-// issued (whatever token_type_hint says).
-func (s *opServer) isAccessJWT(ctx context.Context, token string) bool {
-	if strings.Count(token, ".") != 2 {
-		return false
-	}
-	_, err := op.VerifyAccessToken[*oidc.AccessTokenClaims](ctx, token, s.provider.AccessTokenVerifier(ctx))
-	return err == nil
-}
-
-// authenticateResource authenticates the client of an introspection
-// request the way op does, so a refusal is only given to a known client.
-func (s *opServer) authenticateResource(ctx context.Context, cc *op.ClientCredentials) (string, error) {
-	if cc == nil {
-		return "", oidc.ErrInvalidClient()
-	}
-	if cc.ClientAssertion != "" {
-		return op.ClientJWTAuth(ctx, oidc.ClientAssertionParams{ClientAssertion: cc.ClientAssertion}, s.provider)
-	}
-	if err := s.st.AuthorizeClientIDSecret(ctx, cc.ClientID, cc.ClientSecret); err != nil {
-		return "", err
-	}
-	return cc.ClientID, nil
 }
 
 // unsupportedTokenType is RFC 7009 §2.2.1's error, which oidc does not name.
@@ -258,6 +281,13 @@ type discoveryDocument struct {
 	*oidc.DiscoveryConfiguration
 	// AuthorizationResponseIssParameterSupported is RFC 9207 metadata.
 	AuthorizationResponseIssParameterSupported bool `json:"authorization_response_iss_parameter_supported,omitempty"`
+	// PushedAuthorizationRequestEndpoint and RequirePushedAuthorizationRequests are RFC 9126 §5 metadata.
+	PushedAuthorizationRequestEndpoint string `json:"pushed_authorization_request_endpoint,omitempty"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests,omitempty"`
+	// DPoPSigningAlgValuesSupported is RFC 9449 §5.1 metadata.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	// RequireSignedRequestObject is RFC 9101 §10.5 metadata.
+	RequireSignedRequestObject bool `json:"require_signed_request_object,omitempty"`
 }
 
 // Discovery serves op's document, adjusted to what the playground really
@@ -280,12 +310,24 @@ func (s *opServer) Discovery(ctx context.Context, r *op.Request[struct{}]) (*op.
 	d.GrantTypesSupported = append(d.GrantTypesSupported, oidc.GrantType(GrantPassword))
 	d.ResponseTypesSupported = append(slices.Clone(d.ResponseTypesSupported), string(responseTypeToken))
 	d.ResponseModesSupported = []string{string(oidc.ResponseModeQuery), string(oidc.ResponseModeFragment)}
-	algs := []string{string(jose.RS256), string(jose.PS256), string(jose.ES256)}
+	algs := []string{string(jose.RS256), string(jose.PS256), string(jose.ES256), string(jose.HS256)}
 	d.TokenEndpointAuthSigningAlgValuesSupported = algs
 	d.IntrospectionEndpointAuthSigningAlgValuesSupported = algs
 	d.RevocationEndpointAuthSigningAlgValuesSupported = algs
-	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodPrivateKeyJWT}
-	out := op.NewResponse(discoveryDocument{DiscoveryConfiguration: &d, AuthorizationResponseIssParameterSupported: s.issParam})
+	methods := []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, authMethodSecretJWT, oidc.AuthMethodPrivateKeyJWT}
+	d.TokenEndpointAuthMethodsSupported = append(slices.Clone(methods), oidc.AuthMethodNone)
+	d.RevocationEndpointAuthMethodsSupported = append(slices.Clone(methods), oidc.AuthMethodNone)
+	d.IntrospectionEndpointAuthMethodsSupported = methods
+	d.RequestObjectSigningAlgValuesSupported = []string{string(jose.RS256), string(jose.PS256), string(jose.ES256)}
+	d.RequestParameterSupported = true
+	if !slices.Contains(d.GrantTypesSupported, oidc.GrantTypeTokenExchange) {
+		d.GrantTypesSupported = append(d.GrantTypesSupported, oidc.GrantTypeTokenExchange)
+	}
+	out := op.NewResponse(discoveryDocument{
+		DiscoveryConfiguration: &d, AuthorizationResponseIssParameterSupported: s.issParam,
+		PushedAuthorizationRequestEndpoint: s.parURL, RequirePushedAuthorizationRequests: s.requirePAR,
+		DPoPSigningAlgValuesSupported: dpopAlgs, RequireSignedRequestObject: s.requireJAR,
+	})
 	out.Header = resp.Header
 	return out, nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/authdeck/authdeck/oauth/dpop"
 )
 
 // Config tunes the playground. The zero value is ready to use.
@@ -38,6 +40,25 @@ type Config struct {
 	ClientKeyAlgorithm string
 	// DisableIssParameter turns RFC 9207 off (no metadata, no iss in responses).
 	DisableIssParameter bool
+	// NoDPoPNonce lets DPoP proofs at the token and PAR endpoints go without
+	// a server nonce; by default the provider asks for one (RFC 9449 §8),
+	// as providers that speak DPoP commonly do.
+	NoDPoPNonce bool
+	// APIDPoPNonce makes the demo API ask for a server nonce in the proofs
+	// that come with DPoP-bound tokens (RFC 9449 §9).
+	APIDPoPNonce bool
+	// DPoPNonceWindow is how long a server nonce lasts (default 5 min; the
+	// previous window's nonce is accepted too).
+	DPoPNonceWindow time.Duration
+	// RequirePAR makes every authorization request go through the pushed
+	// authorization request endpoint, and says so in discovery (RFC 9126 §5).
+	RequirePAR bool
+	// PARLifetime is how long a request_uri can be used (default 60 s).
+	PARLifetime time.Duration
+	// RequireSignedRequestObject makes discovery say
+	// require_signed_request_object (RFC 9101 §10.5); clients registered
+	// with RequireRequestObject are held to it.
+	RequireSignedRequestObject bool
 	// StructuredTokensOnly makes the revocation and introspection endpoints
 	// refuse JWT access tokens with unsupported_token_type, as some
 	// certified providers do (panva's oidc-provider: "Structured JWT Tokens
@@ -69,9 +90,12 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.RefreshTokenLifetime, 24*time.Hour)
 	def(&c.DeviceCodeLifetime, 10*time.Minute)
 	def(&c.DevicePollInterval, 5*time.Second)
+	def(&c.PARLifetime, time.Minute)
+	def(&c.DPoPNonceWindow, 5*time.Minute)
 	for name, d := range map[string]time.Duration{
 		"AccessTokenLifetime": c.AccessTokenLifetime, "ShortAccessTokenLifetime": c.ShortAccessTokenLifetime,
 		"RefreshTokenLifetime": c.RefreshTokenLifetime, "DeviceCodeLifetime": c.DeviceCodeLifetime,
+		"PARLifetime": c.PARLifetime, "DPoPNonceWindow": c.DPoPNonceWindow,
 	} {
 		if d < time.Second {
 			return c, fmt.Errorf("playground: %s must be at least 1s", name)
@@ -95,6 +119,7 @@ type Endpoints struct {
 	JWKS                string // the provider's public keys
 	DeviceAuthorization string // RFC 8628 device authorization endpoint
 	DeviceVerification  string // the page where users enter a device's user code
+	PushedAuthorization string // RFC 9126 pushed authorization request endpoint
 }
 
 // Server is a running playground: the OpenID provider and the demo API.
@@ -226,10 +251,17 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	}
 	ep := provider.Endpoints()
 	legacy := op.NewLegacyServer(provider, ep)
-	opHandler := op.RegisterLegacyServer(&opServer{
+	srv := &opServer{
 		LegacyServer: legacy, provider: provider, st: st, issParam: !cfg.DisableIssParameter,
-		structuredOnly: cfg.StructuredTokensOnly,
-	}, op.AuthorizeCallbackHandler(provider))
+		structuredOnly: cfg.StructuredTokensOnly, requirePAR: cfg.RequirePAR, requireJAR: cfg.RequireSignedRequestObject,
+		parURL: issuer + pathPAR,
+	}
+	opHandler := op.RegisterLegacyServer(srv, op.AuthorizeCallbackHandler(provider))
+	var asNonces *dpop.Nonces
+	if !cfg.NoDPoPNonce {
+		asNonces = dpop.NewNonces(cfg.DPoPNonceWindow, nil)
+	}
+	replay := dpop.NewReplayCache(0)
 
 	_, port, _ := net.SplitHostPort(addr)
 	ss := newSessions("authdeck_playground_" + port)
@@ -241,9 +273,14 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	mux.Handle("/", opHandler)
 
 	h := op.NewIssuerInterceptor(provider.IssuerFromRequest).Handler(mux)
+	h = &authzFront{srv: srv, st: st, issuer: issuer, authPath: ep.Authorization.Relative(), lifetime: cfg.PARLifetime,
+		requireAll: cfg.RequirePAR, checker: &dpopChecker{url: issuer + pathPAR, nonces: asNonces, replay: replay},
+		pushed: map[string]*pushedRequest{}, next: h}
 	h = &passwordGrant{provider: provider, st: st, issuer: issuer, tokenPath: ep.Token.Relative(), next: h}
+	h = &dpopFront{st: st, tokenPath: ep.Token.Relative(), next: h,
+		checker: &dpopChecker{url: ep.Token.Absolute(issuer), nonces: asNonces, replay: replay}}
 	h = endBrowserSession(ep.EndSession.Relative(), ss, h)
-	h = noStore([]string{ep.Token.Relative(), ep.DeviceAuthorization.Relative(), ep.Introspection.Relative()}, h)
+	h = noStore([]string{ep.Token.Relative(), ep.DeviceAuthorization.Relative(), ep.Introspection.Relative(), pathPAR}, h)
 	if !cfg.DisableIssParameter {
 		auth := ep.Authorization.Relative()
 		h = issParameter(issuer, []string{auth, auth + "/callback", pathLogin, pathConsent}, h)
@@ -260,8 +297,13 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 		JWKS:                ep.JwksURI.Absolute(issuer),
 		DeviceAuthorization: ep.DeviceAuthorization.Absolute(issuer),
 		DeviceVerification:  issuer + pathDevice,
+		PushedAuthorization: issuer + pathPAR,
 	}
 	api := newDemoAPI(st, issuer, apiURL, s.APIKey, s.BasicUser, s.BasicPassword)
+	api.dpop = &dpopChecker{replay: dpop.NewReplayCache(0)}
+	if cfg.APIDPoPNonce {
+		api.dpop.nonces = dpop.NewNonces(cfg.DPoPNonceWindow, nil)
+	}
 	return s, h, api.handler(), nil
 }
 

@@ -132,9 +132,12 @@ func (s *storage) createClient(spec ClientSpec) (*client, string, error) {
 		return nil, "", err
 	}
 	var secret string
-	if c.authMethod == oidc.AuthMethodBasic || c.authMethod == oidc.AuthMethodPost {
+	if c.authMethod == oidc.AuthMethodBasic || c.authMethod == oidc.AuthMethodPost || c.authMethod == authMethodSecretJWT {
 		secret = randomToken(32)
 		c.secretHash = hashSecret(secret)
+		if c.authMethod == authMethodSecretJWT {
+			c.hmacKey = []byte(secret)
+		}
 	} else if spec.Expiration != nil {
 		return nil, "", specError("expiration applies to client secrets; %s clients have none", c.info.AuthMethod)
 	}
@@ -333,6 +336,9 @@ type authRequest struct {
 	hintSubject  string
 	challenge    *oidc.CodeChallenge
 	code         string
+	// codeJKT binds the authorization code to a DPoP key (RFC 9449 §10):
+	// from dpop_jkt, or the proof that came with the pushed request.
+	codeJKT string
 
 	done     bool
 	subject  string
@@ -387,7 +393,7 @@ func (a *authRequest) clone() *authRequest {
 // CreateAuthRequest implements op.AuthStorage. op has validated the client,
 // redirect URI, response type and scopes; this adds the playground's PKCE
 // policy: S256 only, and mandatory for public clients.
-func (s *storage) CreateAuthRequest(_ context.Context, ar *oidc.AuthRequest, userID string) (op.AuthRequest, error) {
+func (s *storage) CreateAuthRequest(ctx context.Context, ar *oidc.AuthRequest, userID string) (op.AuthRequest, error) {
 	c := s.client(ar.ClientID)
 	if c == nil {
 		return nil, oidc.ErrInvalidClient()
@@ -413,6 +419,7 @@ func (s *storage) CreateAuthRequest(_ context.Context, ar *oidc.AuthRequest, use
 		maxAge:       ar.MaxAge,
 		loginHint:    ar.LoginHint,
 		hintSubject:  userID,
+		codeJKT:      codeBindingFrom(ctx),
 	}
 	if ar.CodeChallenge != "" {
 		req.challenge = &oidc.CodeChallenge{Challenge: ar.CodeChallenge, Method: ar.CodeChallengeMethod}
@@ -444,7 +451,7 @@ func (s *storage) authRequest(id string) (*authRequest, error) {
 }
 
 // AuthRequestByCode implements op.AuthStorage.
-func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequest, error) {
+func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.codes[code]
@@ -454,6 +461,9 @@ func (s *storage) AuthRequestByCode(_ context.Context, code string) (op.AuthRequ
 	req, ok := s.authRequests[e.requestID]
 	if !ok {
 		return nil, errors.New("authorization code invalid, used or expired")
+	}
+	if req.codeJKT != "" && req.codeJKT != proofKeyFrom(ctx) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the authorization code is bound to a DPoP key; the proof is missing or made with another key")
 	}
 	return req.clone(), nil
 }

@@ -24,6 +24,7 @@ type accessToken struct {
 	issued   time.Time
 	expires  time.Time
 	family   string // refresh token family it belongs to, if any
+	jkt      string // thumbprint of the DPoP key it is bound to (RFC 9449), if any
 }
 
 // refreshToken is a stored refresh token. Only a hash of the token is kept.
@@ -37,6 +38,9 @@ type refreshToken struct {
 	amr      []string
 	authTime time.Time
 	expires  time.Time
+	// jkt binds the token to a DPoP key: refresh tokens of public clients
+	// obtained with a proof are only refreshed with the same key (RFC 9449 §5).
+	jkt string
 }
 
 // spentRefresh remembers a rotated refresh token so that its reuse can be
@@ -93,6 +97,8 @@ func tokenSource(req op.TokenRequest) (clientID string, amr []string, authTime t
 		return r.ClientID, r.AMR, r.AuthTime, nil
 	case *clientTokenRequest:
 		return r.clientID, nil, time.Time{}, nil
+	case op.TokenExchangeRequest:
+		return r.GetClientID(), r.GetAMR(), r.GetAuthTime(), nil
 	}
 	return "", nil, time.Time{}, oidc.ErrServerError().WithDescription("unsupported token request")
 }
@@ -105,7 +111,7 @@ func (s *storage) accessLifetime(clientID string) time.Duration {
 }
 
 // newAccessLocked stores an access token record and returns it.
-func (s *storage) newAccessLocked(clientID, subject string, scopes, audience []string, lifetime time.Duration, family string) *accessToken {
+func (s *storage) newAccessLocked(clientID, subject string, scopes, audience []string, lifetime time.Duration, family, jkt string) *accessToken {
 	now := time.Now()
 	t := &accessToken{
 		id:       randomToken(16),
@@ -116,6 +122,7 @@ func (s *storage) newAccessLocked(clientID, subject string, scopes, audience []s
 		issued:   now,
 		expires:  accessExpiry(now, lifetime),
 		family:   family,
+		jkt:      jkt,
 	}
 	s.access[t.id] = t
 	return t
@@ -131,7 +138,7 @@ func accessExpiry(now time.Time, lifetime time.Duration) time.Time {
 
 // CreateAccessToken implements op.AuthStorage. The returned id becomes the
 // JWT's jti; op signs the token itself.
-func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (string, time.Time, error) {
+func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
 	clientID, _, _, err := tokenSource(req)
 	if err != nil {
 		return "", time.Time{}, err
@@ -140,18 +147,25 @@ func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (str
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.purgeLocked(time.Now())
-	t := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, "")
+	t := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, "", proofKeyFrom(ctx))
 	return t.id, t.expires, nil
 }
 
 // CreateAccessAndRefreshTokens implements op.AuthStorage with refresh token
 // rotation: every refresh returns a new refresh token and spends the old one.
-func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
 	clientID, amr, authTime, err := tokenSource(req)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
 	lifetime := s.accessLifetime(clientID)
+	jkt := proofKeyFrom(ctx)
+	// RFC 9449 §5: a public client's refresh token is bound to its DPoP key;
+	// a confidential client's is bound to its authentication instead.
+	refreshJKT := ""
+	if c := s.client(clientID); c != nil && c.authMethod == oidc.AuthMethodNone {
+		refreshJKT = jkt
+	}
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,11 +175,11 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 		if pr, ok := req.(*passwordRequest); ok && !pr.offline {
 			// op asks for a refresh token for every password request (see
 			// passwordRequest); only offline_access earns one.
-			t := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, "")
+			t := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, "", jkt)
 			return t.id, "", t.expires, nil
 		}
 		family := randomToken(12)
-		at := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, family)
+		at := s.newAccessLocked(clientID, req.GetSubject(), req.GetScopes(), req.GetAudience(), lifetime, family, jkt)
 		token := randomToken(32)
 		rt := &refreshToken{
 			hash:     hashToken(token),
@@ -177,6 +191,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 			amr:      slices.Clone(amr),
 			authTime: authTime,
 			expires:  now.Add(s.lt.refresh),
+			jkt:      refreshJKT,
 		}
 		s.refresh[rt.hash] = rt
 		return at.id, token, at.expires, nil
@@ -189,9 +204,12 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 	if !ok || now.After(rt.expires) {
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token invalid, expired or already used")
 	}
+	if rt.jkt != "" && rt.jkt != jkt {
+		return "", "", time.Time{}, errBoundRefresh()
+	}
 	delete(s.refresh, old)
 	s.spent[old] = spentRefresh{family: rt.family, expires: rt.expires}
-	at := s.newAccessLocked(clientID, rt.subject, req.GetScopes(), rt.audience, lifetime, rt.family)
+	at := s.newAccessLocked(clientID, rt.subject, req.GetScopes(), rt.audience, lifetime, rt.family, jkt)
 	token := randomToken(32)
 	next := *rt
 	next.hash = hashToken(token)
@@ -203,7 +221,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 // TokenRequestByRefreshToken implements op.AuthStorage. Presenting a refresh
 // token that was already rotated revokes its whole family, as RFC 9700
 // §4.14.2 recommends: either the client or an attacker holds a stolen copy.
-func (s *storage) TokenRequestByRefreshToken(_ context.Context, token string) (op.RefreshTokenRequest, error) {
+func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
 	h := hashToken(token)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -211,6 +229,9 @@ func (s *storage) TokenRequestByRefreshToken(_ context.Context, token string) (o
 		if time.Now().After(rt.expires) {
 			delete(s.refresh, h)
 			return nil, errors.New("refresh token expired")
+		}
+		if rt.jkt != "" && rt.jkt != proofKeyFrom(ctx) {
+			return nil, errBoundRefresh()
 		}
 		rec := *rt
 		rec.scopes = slices.Clone(rt.scopes)
@@ -223,6 +244,11 @@ func (s *storage) TokenRequestByRefreshToken(_ context.Context, token string) (o
 		return nil, errors.New("refresh token reuse detected; the token family was revoked")
 	}
 	return nil, errors.New("unknown refresh token")
+}
+
+// errBoundRefresh refuses a DPoP-bound refresh token used without its key.
+func errBoundRefresh() error {
+	return oidc.ErrInvalidGrant().WithDescription("the refresh token is bound to a DPoP key; the proof is missing or made with another key")
 }
 
 func (s *storage) revokeFamilyLocked(family string) {
@@ -340,8 +366,16 @@ func (s *storage) activeRefresh(token string) (refreshToken, bool) {
 // GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest:
 // op does not put the granted scopes into JWT access tokens, so the
 // space-delimited "scope" claim (RFC 9068 §2.2.3) is added here.
-func (s *storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	return map[string]any{"scope": strings.Join(req.GetScopes(), " ")}, nil
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	return withCnf(ctx, map[string]any{"scope": strings.Join(req.GetScopes(), " ")}), nil
+}
+
+// withCnf adds the RFC 9449 §6.1 confirmation of a DPoP-bound token.
+func withCnf(ctx context.Context, claims map[string]any) map[string]any {
+	if jkt := proofKeyFrom(ctx); jkt != "" {
+		claims["cnf"] = map[string]string{"jkt": jkt}
+	}
+	return claims
 }
 
 // GetPrivateClaimsFromScopes implements op.OPStorage; op prefers

@@ -623,6 +623,30 @@ func validHeaderName(h string) bool {
 }
 
 // parseTarget checks a request URL: absolute http(s) with a host.
+// basicBlob is the base64 of a basic credential as the Authorization header
+// carries it, so an echo of the header is scrubbed too.
+func basicBlob(v values) string {
+	if v.username == "" && v.password == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(v.username + ":" + v.password))
+}
+
+// redactError returns err with every secret value (in any encoding it may
+// take) masked in its text, keeping an *InputError's field so callers still
+// classify it; an error that quotes no secret is returned as it is.
+func redactError(err error, secrets []string) error {
+	text := err.Error()
+	if scrub(text, secrets) == text {
+		return err
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return &InputError{Field: ie.Field, Msg: scrub(strings.TrimPrefix(text, ie.Field+": "), secrets)}
+	}
+	return errors.New(scrub(text, secrets))
+}
+
 func parseTarget(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("is empty")
@@ -722,7 +746,10 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	}
 	if need {
 		if b.base, err = p.render(lookup(false)); err != nil {
-			return nil, err
+			// The rendered text may quote a secret variable's value (a URL
+			// that does not parse): the error is told from the masked
+			// rendering, or scrubbed (S-42).
+			return nil, redactError(err, b.secrets)
 		}
 	} else {
 		b.base = shownBase
@@ -744,7 +771,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 			if b.vals, err = s.fetch(ctx, p.env, c, false); err != nil {
 				return nil, err
 			}
-			for _, x := range []string{b.vals.key, b.vals.password, b.vals.token} {
+			for _, x := range []string{b.vals.key, b.vals.password, b.vals.token, basicBlob(b.vals)} {
 				if x != "" {
 					b.secrets = append(b.secrets, x)
 				}

@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -141,11 +144,32 @@ func (r *Response) Scrub(s string) string { return scrub(s, r.secrets) }
 
 func scrub(s string, secrets []string) string {
 	for _, v := range secrets {
-		if len(v) >= 4 && strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, vault.MaskDots)
+		if len(v) < 4 {
+			continue
+		}
+		for _, form := range encodedForms(v) {
+			if strings.Contains(s, form) {
+				s = strings.ReplaceAll(s, form, vault.MaskDots)
+			}
 		}
 	}
 	return s
+}
+
+// encodedForms are the ways a secret shows up in text a server sends back
+// or an error quotes: as it is, URL-encoded, JSON-escaped and base64 (an
+// echoed Authorization header, a token in a JSON body). Longest first, so a
+// form is replaced before a shorter one inside it (S-42).
+func encodedForms(v string) []string {
+	quoted, _ := json.Marshal(v)
+	b := []byte(v)
+	forms := []string{
+		v, url.QueryEscape(v), url.PathEscape(v), string(quoted[1 : len(quoted)-1]),
+		base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b),
+	}
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(forms)
 }
 
 // Discard removes the temporary body file, if any.
@@ -400,6 +424,13 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: it would re-send the form body carrying the token to another origin", originOf(req.URL)))
 			return http.ErrUseLastResponse
 		}
+		// A 307 or 308 re-sends the body; one that carries a secret (a
+		// secret variable, a credential value) is a credential like any
+		// header, and cannot be stripped (S-41).
+		if req.GetBody != nil && bodyCarriesSecret(b) {
+			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: it would re-send a body carrying a secret to another origin", originOf(req.URL)))
+			return http.ErrUseLastResponse
+		}
 		for _, name := range sensitiveHeaders(b) {
 			if req.Header.Get(name) != "" {
 				rd.Stripped = true
@@ -436,6 +467,27 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 		resp.Redirects = append(resp.Redirects, rd)
 		return nil
 	}
+}
+
+// bodyCarriesSecret reports whether the request body holds a secret value,
+// as it is or in the encodings a body puts it in (form and JSON escaping).
+func bodyCarriesSecret(b *built) bool {
+	if b.real == nil || len(b.real.body) == 0 {
+		return false
+	}
+	body := string(b.real.body)
+	for _, secret := range b.secrets {
+		if secret == "" {
+			continue
+		}
+		quoted, _ := json.Marshal(secret)
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), string(quoted[1 : len(quoted)-1])} {
+			if strings.Contains(body, form) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sensitiveHeaders are the headers removed on a cross-origin redirect.

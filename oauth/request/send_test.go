@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -541,6 +542,111 @@ func TestRedirectWithBodyTokenStops(t *testing.T) {
 	}
 	if len(resp.Notes) == 0 || !strings.Contains(resp.Notes[0], "not followed") {
 		t.Fatalf("notes %q", resp.Notes)
+	}
+}
+
+// TestRedirectWithSecretBodyStops covers S-41: a 307 or 308 would re-send a
+// body carrying a secret variable to another origin, so it is not followed;
+// a 303 (the body is dropped) and a same-origin 307 are.
+func TestRedirectWithSecretBodyStops(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, ctype string
+		status            int
+		sameOrigin        bool
+		follow            bool
+	}{
+		{"307 JSON body with a secret variable", `{"password":"{{apiSecret}}"}`, "application/json", http.StatusTemporaryRedirect, false, false},
+		{"308 form body with a secret variable", "user=alice&password={{apiSecret}}", "application/x-www-form-urlencoded", http.StatusPermanentRedirect, false, false},
+		{"307 body without secrets", `{"q":"plain"}`, "application/json", http.StatusTemporaryRedirect, false, true},
+		{"303 drops the body", "password={{apiSecret}}", "application/x-www-form-urlencoded", http.StatusSeeOther, false, true},
+		{"307 to the same origin", `{"password":"{{apiSecret}}"}`, "application/json", http.StatusTemporaryRedirect, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			dest := newRecorder(t, "127.0.0.2:0", nil)
+			var src *recorder
+			src = newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/final" {
+					_, _ = io.WriteString(w, "ok")
+					return
+				}
+				to := dest.URL + "/steal"
+				if tt.sameOrigin {
+					to = src.URL + "/final"
+				}
+				http.Redirect(w, r, to, tt.status)
+			})
+			resp := send(t, f, Spec{Method: "POST", URL: src.URL + "/start", Body: tt.body,
+				Headers: []vault.Header{{Name: "Content-Type", Value: tt.ctype}}})
+			if followed := resp.StatusCode == http.StatusOK; followed != tt.follow {
+				t.Fatalf("status %d (followed %v, want %v), notes %q", resp.StatusCode, followed, tt.follow, resp.Notes)
+			}
+			for _, hop := range dest.got() {
+				assertNoSecret(t, "request to another origin", string(hop.Body))
+			}
+			if !tt.follow && (len(dest.got()) != 0 || len(resp.Notes) == 0 || !strings.Contains(resp.Notes[0], "body carrying a secret")) {
+				t.Fatalf("destination got %d requests; notes %q", len(dest.got()), resp.Notes)
+			}
+		})
+	}
+}
+
+// TestErrorsAndHistoryHoldNoEncodedSecret covers S-42: a secret variable
+// rendered into a URL that does not parse is not quoted by the error, and a
+// server that echoes the credential back — the basic Authorization header's
+// base64, a token URL-encoded or JSON-escaped — leaves none of it in the
+// history entry.
+func TestErrorsAndHistoryHoldNoEncodedSecret(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// Masked, the URL parses; with the value in it, it does not.
+	const badValue = "fake-bad%zz-secret 9999"
+	if err := f.v.SetVar(context.Background(), f.env, "badSecret", badValue, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"https://api.example.com:{{apiSecret}}/x", "https://api.example.com/{{badSecret}}"} {
+		_, err := f.sender.Send(context.Background(), f.env, Spec{URL: target}, SendOptions{})
+		if err == nil {
+			t.Fatalf("%s was sent", target)
+		}
+		assertNoSecret(t, "the error", err.Error())
+		if strings.Contains(err.Error(), "bad%zz") || strings.Contains(err.Error(), "bad%25zz") {
+			t.Errorf("the error quotes the secret variable: %d chars", len(err.Error()))
+		}
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "url" {
+			t.Errorf("error %v is not a url input error", err)
+		}
+	}
+
+	echo := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		auth := r.Header.Get("Authorization")
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"authorization": auth,
+			"b64url":        base64.RawURLEncoding.EncodeToString([]byte(r.Header.Get("X-Var"))),
+			"query":         url.QueryEscape(r.Header.Get("X-Var")),
+		})
+	})
+	for _, auth := range []string{"basic", "oauth", "apikey"} {
+		resp := send(t, f, Spec{URL: echo.URL, Auth: auth, Headers: []vault.Header{{Name: "X-Var", Value: "{{apiSecret}}"}}})
+		entry := resp.HistoryEntry(f.env, "", Spec{URL: echo.URL, Auth: auth}, time.Now())
+		b, _ := json.Marshal(entry)
+		assertNoSecret(t, auth+" history entry", string(b))
+		for _, encoded := range []string{
+			base64.StdEncoding.EncodeToString([]byte("demo-user:" + fakePassword)),
+			base64.RawURLEncoding.EncodeToString([]byte(fakeSecretVar)),
+		} {
+			if strings.Contains(string(b), encoded) {
+				t.Errorf("%s: the history entry holds an encoded secret (%d chars)", auth, len(encoded))
+			}
+		}
+		if !strings.Contains(entry.ResponseBody, "authorization") {
+			t.Errorf("%s: the response body was not kept: %q", auth, entry.ResponseBody)
+		}
 	}
 }
 

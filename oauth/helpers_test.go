@@ -193,6 +193,10 @@ func (d dirStore) Delete(_ context.Context, key string) error {
 
 func (d dirStore) Backend() string { return "dir" }
 
+func (d dirStore) Apply(ctx context.Context, changes []vault.Change) ([]vault.Change, error) {
+	return vault.ApplyEach(ctx, d, changes)
+}
+
 // openDirVault opens the shared on-disk vault of the cross-process test.
 func openDirVault(home string) (*vault.Vault, error) {
 	cat, err := vault.OpenFileCatalog(home)

@@ -315,6 +315,13 @@ func (u unavailableStore) Set(_ context.Context, key string, _ []byte) error {
 }
 func (u unavailableStore) Delete(_ context.Context, key string) error { return u.fail("delete", key) }
 func (unavailableStore) Backend() string                              { return vault.BackendKeychain }
+func (u unavailableStore) Apply(_ context.Context, changes []vault.Change) ([]vault.Change, error) {
+	key := ""
+	if len(changes) > 0 {
+		key = changes[0].Key
+	}
+	return nil, u.fail("apply", key)
+}
 
 // TestViewsFitEverySize: every screen fills exactly the terminal, with no
 // line wider than it, from 80×24 up, and across resizes.

@@ -112,11 +112,11 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 	var writes []valueWrite
 	for _, it := range b.Clients {
 		if it.Client.HasSecret {
-			writes = append(writes, valueWrite{key: clientKey(it.Client.ID), value: mustJSON(it.Creds), fresh: true})
+			writes = append(writes, valueWrite{key: clientKey(it.Client.ID), value: mustJSON(it.Creds)})
 		}
 	}
 	for _, it := range b.Secrets {
-		writes = append(writes, valueWrite{key: secretKey(it.Secret.ID), value: mustJSON(it.Value), fresh: true})
+		writes = append(writes, valueWrite{key: secretKey(it.Secret.ID), value: mustJSON(it.Value)})
 	}
 	// Secret variables merge into each environment's one stored blob.
 	for envName, vars := range b.SecretVars {

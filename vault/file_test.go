@@ -475,3 +475,9 @@ func TestFilePassphrasePromptDoesNotHoldTheLock(t *testing.T) {
 		t.Fatal("the passphrase was asked for while the vault lock was held")
 	}
 }
+
+// The conformance suite against the memory backend (the playground's).
+func TestMemoryConformance(t *testing.T) {
+	t.Parallel()
+	vaulttest.Run(t, func(t *testing.T) vault.Store { return vault.NewMemoryStore() })
+}

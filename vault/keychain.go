@@ -246,22 +246,39 @@ func (k *KeychainStore) readChunks(ctx context.Context, key string, h chunkHeade
 }
 
 func (k *KeychainStore) set(ctx context.Context, key string, value []byte) error {
+	raw, found, err := k.readHeader(ctx, key)
+	if err != nil {
+		return err
+	}
+	return k.setOver(ctx, key, value, raw, found)
+}
+
+// readHeader reads the item stored under key itself: an inline value or the
+// header of a chunked one.
+func (k *KeychainStore) readHeader(ctx context.Context, key string) (raw string, found bool, err error) {
+	raw, err = k.rawGet(ctx, keychainUser(key))
+	switch {
+	case err == nil:
+		return raw, true, nil
+	case errors.Is(err, ErrNotFound):
+		return "", false, nil
+	}
+	return "", false, err
+}
+
+// setOver stores value under key, whose item (if found) is raw.
+func (k *KeychainStore) setOver(ctx context.Context, key string, value []byte, raw string, found bool) error {
 	user := keychainUser(key)
 	// The current header says which chunk slot is live, so the new chunks
 	// go to the other one.
 	var cur *chunkHeader
 	curKnown := true
-	raw, err := k.rawGet(ctx, user)
-	switch {
-	case err == nil:
+	if found {
 		if h, perr := parseHeader(raw); perr == nil {
 			cur = &h
 		} else {
 			curKnown = false // overwritten below; its chunks are swept afterwards
 		}
-	case errors.Is(err, ErrNotFound):
-	default:
-		return err
 	}
 
 	item := encodeInline(value, k.chunkSize)
@@ -314,19 +331,25 @@ func (k *KeychainStore) set(ctx context.Context, key string, value []byte) error
 }
 
 func (k *KeychainStore) delete(ctx context.Context, key string) error {
+	raw, found, err := k.readHeader(ctx, key)
+	if err != nil {
+		return err
+	}
+	return k.deleteOver(ctx, key, raw, found)
+}
+
+// deleteOver removes key, whose item (if found) is raw, and every chunk of
+// it; a key that holds nothing is ErrNotFound once its slots are swept.
+func (k *KeychainStore) deleteOver(ctx context.Context, key string, raw string, found bool) error {
 	user := keychainUser(key)
 	var live *chunkHeader
-	raw, err := k.rawGet(ctx, user)
-	switch {
-	case err == nil:
+	if found {
 		if h, perr := parseHeader(raw); perr == nil && !h.inline {
 			live = &h
 		}
 		if err := k.rawDelete(ctx, user); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-	case !errors.Is(err, ErrNotFound):
-		return err
 	}
 	// Remove chunks of both slots: the live one and any left by an
 	// interrupted write, so no piece of a value stays in the keychain.
@@ -339,10 +362,123 @@ func (k *KeychainStore) delete(ctx context.Context, key string) error {
 			return serr
 		}
 	}
-	if errors.Is(err, ErrNotFound) {
+	if !found {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// Apply makes every change of the batch in turn, each as one Set or Delete
+// would, reading each key's item once: that read both finds the live chunk
+// slot and keeps the previous value for the undo. When a change fails, the
+// ones already made are put back, newest first. The keychain has no
+// transactions: another process may see the batch half done while it runs,
+// though every value on its own is always whole.
+func (k *KeychainStore) Apply(ctx context.Context, changes []Change) ([]Change, error) {
+	if err := checkBatch(changes); err != nil {
+		return nil, k.fail("apply", "", err)
+	}
+	for _, c := range changes {
+		if err := checkKey(c.Key); err != nil {
+			return nil, k.fail("apply", c.Key, err)
+		}
+		if !c.Delete && len(c.Value) > MaxKeychainValue {
+			return nil, k.fail("apply", c.Key, fmt.Errorf("%w: %d bytes, the keychain backend holds at most %d", ErrTooLarge, len(c.Value), MaxKeychainValue))
+		}
+	}
+	if err := k.begin(ctx); err != nil {
+		return nil, k.fail("apply", batchKey(changes), err)
+	}
+	defer k.end()
+	undo := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		u, changed, err := k.replace(ctx, c)
+		if err != nil {
+			return nil, k.fail("apply", c.Key, k.putBack(ctx, undo, err))
+		}
+		if changed {
+			undo = append(undo, u)
+		}
+	}
+	return undo, nil
+}
+
+// replace makes one change of a batch and returns the change that undoes it;
+// changed is false when there was nothing to do (removing an absent key).
+func (k *KeychainStore) replace(ctx context.Context, c Change) (undo Change, changed bool, err error) {
+	raw, found, err := k.readHeader(ctx, c.Key)
+	if err != nil {
+		return Change{}, false, err
+	}
+	var prev []byte
+	had := false
+	if found {
+		prev, err = k.valueOf(ctx, c.Key, raw)
+		switch {
+		case err == nil:
+			had = true
+		case errors.Is(err, ErrCorrupt):
+			// A damaged value can still be replaced or removed (that is how
+			// the user repairs it); there is nothing to put back.
+		default:
+			return Change{}, false, err
+		}
+	}
+	if c.Delete {
+		if !found {
+			return Change{}, false, nil
+		}
+		if err := k.deleteOver(ctx, c.Key, raw, found); err != nil && !errors.Is(err, ErrNotFound) {
+			return Change{}, false, err
+		}
+	} else if err := k.setOver(ctx, c.Key, c.Value, raw, found); err != nil {
+		return Change{}, false, err
+	}
+	return undoOf(c.Key, prev, had), true, nil
+}
+
+// valueOf decodes the value whose item is raw, reading its chunks if any.
+func (k *KeychainStore) valueOf(ctx context.Context, key, raw string) ([]byte, error) {
+	h, err := parseHeader(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if h.inline {
+		v, err := decodeInline(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return v, nil
+	}
+	return k.readChunks(ctx, key, h)
+}
+
+// putBack undoes, newest first, the changes a failed batch made, and returns
+// cause with what could not be put back. It runs even when ctx has ended;
+// each keychain call keeps its own timeout.
+func (k *KeychainStore) putBack(ctx context.Context, undo []Change, cause error) error {
+	ctx = context.WithoutCancel(ctx)
+	var errs []error
+	for i := len(undo) - 1; i >= 0; i-- {
+		c := undo[i]
+		raw, found, err := k.readHeader(ctx, c.Key)
+		if err == nil {
+			if c.Delete {
+				if err = k.deleteOver(ctx, c.Key, raw, found); errors.Is(err, ErrNotFound) {
+					err = nil
+				}
+			} else {
+				err = k.setOver(ctx, c.Key, c.Value, raw, found)
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w (and putting back the values already changed failed: %v)", cause, errors.Join(errs...))
+	}
+	return cause
 }
 
 // sweep deletes the chunks of slot: the first known ones (a header's count)

@@ -55,6 +55,39 @@ func TestKeychainConformanceSecretService(t *testing.T) {
 	vaulttest.Run(t, func(t *testing.T) vault.Store { return vaulttest.SecretServiceStore(t, vault.PortableChunkSize) })
 }
 
+// A batch on the keychain is all or nothing: whichever keychain write
+// fails, the changes already made are put back (over a fake keyring, at
+// the portable chunk size and the platform's own).
+func TestKeychainBatchFailuresFake(t *testing.T) {
+	t.Parallel()
+	for _, size := range []int{vault.PortableChunkSize, 0} {
+		t.Run(fmt.Sprintf("chunk=%d", size), func(t *testing.T) {
+			t.Parallel()
+			vaulttest.RunBatchFailures(t, func(t *testing.T, failAt int) (vault.Store, vault.Store, func() int) {
+				fake := vaulttest.NewFakeKeyring()
+				failing := &vaulttest.FailingKeyring{KeyringProvider: fake, FailAt: failAt}
+				opts := vault.KeychainOptions{Provider: failing, Service: testService, ChunkSize: size, Timeout: 5 * time.Second}
+				store := vault.NewKeychainStore(opts)
+				opts.Provider = fake
+				return store, vault.NewKeychainStore(opts), failing.Writes
+			})
+		})
+	}
+}
+
+// The same on gnome-keyring's real Secret Service.
+func TestKeychainBatchFailuresSecretService(t *testing.T) {
+	t.Parallel()
+	vaulttest.RunBatchFailures(t, func(t *testing.T, failAt int) (vault.Store, vault.Store, func() int) {
+		var failing *vaulttest.FailingKeyring
+		store, view := vaulttest.SecretServiceStores(t, vault.PortableChunkSize, func(p vault.KeyringProvider) vault.KeyringProvider {
+			failing = &vaulttest.FailingKeyring{KeyringProvider: p, FailAt: failAt}
+			return failing
+		})
+		return store, view, failing.Writes
+	})
+}
+
 // S-29: on the real Secret Service, a value over the chunk size is stored as
 // a header plus chunks, and each item stays under the Windows limit.
 func TestKeychainSecretServiceChunks(t *testing.T) {

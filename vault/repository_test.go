@@ -271,6 +271,12 @@ func (s *sabotageStore) Delete(ctx context.Context, key string) error {
 	return err
 }
 
+func (s *sabotageStore) Apply(ctx context.Context, changes []vault.Change) ([]vault.Change, error) {
+	undo, err := s.Store.Apply(ctx, changes)
+	s.once.Do(s.sabotage)
+	return undo, err
+}
+
 // S-37: with the file catalog, a catalog that cannot be read back when the
 // change is saved leaves the file and the store as they were.
 func TestRepositoryFileCatalogFailureChangesNothing(t *testing.T) {

@@ -16,6 +16,13 @@ type Store interface {
 	Set(ctx context.Context, key string, value []byte) error
 	// Delete removes the value (and every chunk of it); a missing key is ErrNotFound.
 	Delete(ctx context.Context, key string) error
+	// Apply makes every change of a batch or none of them, with as few
+	// backend writes as the backend allows (the file vault: one). It
+	// returns the changes that undo the batch (each changed key's previous
+	// value, or its removal), so a caller whose next step fails can put the
+	// store back with one more Apply. A batch naming one key twice is
+	// ErrInvalid; removing a key that holds nothing changes nothing.
+	Apply(ctx context.Context, changes []Change) ([]Change, error)
 	// Backend names the backend: "keychain", "file" or "memory".
 	Backend() string
 }
@@ -88,6 +95,32 @@ func (m *MemoryStore) Delete(ctx context.Context, key string) error {
 	}
 	delete(m.values, key)
 	return nil
+}
+
+// Apply makes every change at once, under the store's lock.
+func (m *MemoryStore) Apply(ctx context.Context, changes []Change) ([]Change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &StoreError{Op: "apply", Backend: BackendMemory, Key: batchKey(changes), Err: ErrTimeout}
+	}
+	if err := checkBatch(changes); err != nil {
+		return nil, &StoreError{Op: "apply", Backend: BackendMemory, Err: err}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	undo := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		prev, had := m.values[c.Key]
+		if c.Delete {
+			if !had {
+				continue
+			}
+			delete(m.values, c.Key)
+		} else {
+			m.values[c.Key] = append([]byte(nil), c.Value...)
+		}
+		undo = append(undo, undoOf(c.Key, prev, had))
+	}
+	return undo, nil
 }
 
 // Backend returns "memory".

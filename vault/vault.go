@@ -17,7 +17,7 @@ type Vault struct {
 	store Store
 	// Now returns the current time (replaceable in tests).
 	Now func() time.Time
-	// UndoTimeout bounds each store call made to undo a failed change.
+	// UndoTimeout bounds the undo of a failed change, per value it puts back.
 	UndoTimeout time.Duration
 }
 
@@ -128,86 +128,38 @@ func removeWhere[T any](list *[]T, match func(T) bool, notFound error) error {
 type valueWrite struct {
 	key   string
 	value []byte
-	// fresh marks a key that cannot exist yet (new random ID), so no undo read is needed.
-	fresh bool
 }
 
-// commit applies writes to the store, then fn to the catalog. When any step
-// fails, the store writes already made are undone.
+// commit applies writes to the store as one batch, then fn to the catalog.
+// When the catalog step fails, the batch is undone with the previous values
+// the store handed back, so store and catalog never disagree.
 func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalog) error) (*Catalog, error) {
-	var undo []func() error
-	rollback := func(cause error) error {
-		var errs []error
-		for i := len(undo) - 1; i >= 0; i-- {
-			if err := undo[i](); err != nil {
-				errs = append(errs, err)
+	var undo []Change
+	if len(writes) > 0 {
+		changes := make([]Change, len(writes))
+		for i, w := range writes {
+			if w.value == nil {
+				changes[i] = DeleteChange(w.key)
+			} else {
+				changes[i] = SetChange(w.key, w.value)
 			}
 		}
-		if len(errs) > 0 {
-			return fmt.Errorf("%w (and undoing the partial change failed: %v)", cause, errors.Join(errs...))
+		u, err := v.store.Apply(ctx, changes)
+		if err != nil {
+			return nil, err
 		}
-		return cause
-	}
-	undoCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), v.UndoTimeout)
-	}
-	for _, w := range writes {
-		var prev []byte
-		had, corrupt := false, false
-		if !w.fresh {
-			p, err := v.store.Get(ctx, w.key)
-			switch {
-			case err == nil:
-				prev, had = p, true
-			case errors.Is(err, ErrNotFound):
-			case errors.Is(err, ErrCorrupt):
-				// A damaged value can still be replaced or removed (that is
-				// how the user repairs it); there is nothing to restore.
-				corrupt = true
-			default:
-				return nil, rollback(err)
-			}
-		}
-		key := w.key
-		if w.value == nil {
-			if !had && !corrupt {
-				continue
-			}
-			if err := v.store.Delete(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
-				return nil, rollback(err)
-			}
-			if had {
-				undo = append(undo, func() error {
-					c, cancel := undoCtx()
-					defer cancel()
-					return v.store.Set(c, key, prev)
-				})
-			}
-			continue
-		}
-		if err := v.store.Set(ctx, key, w.value); err != nil {
-			return nil, rollback(err)
-		}
-		if had {
-			undo = append(undo, func() error {
-				c, cancel := undoCtx()
-				defer cancel()
-				return v.store.Set(c, key, prev)
-			})
-		} else {
-			undo = append(undo, func() error {
-				c, cancel := undoCtx()
-				defer cancel()
-				if err := v.store.Delete(c, key); err != nil && !errors.Is(err, ErrNotFound) {
-					return err
-				}
-				return nil
-			})
-		}
+		undo = u
 	}
 	c, err := v.cat.Update(fn)
 	if err != nil {
-		return nil, rollback(err)
+		if len(undo) > 0 {
+			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.UndoTimeout*time.Duration(len(undo)))
+			defer cancel()
+			if _, uerr := v.store.Apply(uctx, undo); uerr != nil {
+				return nil, fmt.Errorf("%w (and undoing the partial change failed: %v)", err, uerr)
+			}
+		}
+		return nil, err
 	}
 	return c, nil
 }
@@ -544,7 +496,7 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 	var writes []valueWrite
 	if creds != nil {
 		ac.HasSecret = !creds.Empty()
-		w := valueWrite{key: clientKey(ac.ID), fresh: creating}
+		w := valueWrite{key: clientKey(ac.ID)}
 		if ac.HasSecret {
 			w.value = mustJSON(creds)
 		}
@@ -672,7 +624,7 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 	s.Updated = now
 	var writes []valueWrite
 	if val != nil {
-		writes = append(writes, valueWrite{key: secretKey(s.ID), value: mustJSON(val), fresh: creating})
+		writes = append(writes, valueWrite{key: secretKey(s.ID), value: mustJSON(val)})
 	}
 	_, err = v.commit(ctx, writes, func(c *Catalog) error {
 		if err := checkSecretPlacement(c, s, creating); err != nil {

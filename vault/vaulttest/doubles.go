@@ -12,7 +12,7 @@ import (
 // that an operation (listing, start-up) makes no store calls.
 type CountingStore struct {
 	vault.Store
-	gets, sets, deletes atomic.Int64
+	gets, sets, deletes, applies atomic.Int64
 }
 
 // NewCountingStore wraps s.
@@ -36,11 +36,25 @@ func (c *CountingStore) Delete(ctx context.Context, key string) error {
 	return c.Store.Delete(ctx, key)
 }
 
-// Calls returns the total number of calls so far.
-func (c *CountingStore) Calls() int64 { return c.gets.Load() + c.sets.Load() + c.deletes.Load() }
+// Apply counts one call for the whole batch and forwards.
+func (c *CountingStore) Apply(ctx context.Context, changes []vault.Change) ([]vault.Change, error) {
+	c.applies.Add(1)
+	return c.Store.Apply(ctx, changes)
+}
 
-// FailingStore wraps a vault.Store and fails the Nth write (Set or Delete)
-// from now, for tests that prove a failed step leaves everything as it was.
+// Calls returns the total number of calls so far (a batch counts as one).
+func (c *CountingStore) Calls() int64 {
+	return c.gets.Load() + c.sets.Load() + c.deletes.Load() + c.applies.Load()
+}
+
+// Counts returns the calls so far by kind: Get, Set, Delete, Apply.
+func (c *CountingStore) Counts() (gets, sets, deletes, applies int64) {
+	return c.gets.Load(), c.sets.Load(), c.deletes.Load(), c.applies.Load()
+}
+
+// FailingStore wraps a vault.Store and fails the Nth write (Set or Delete,
+// each change of a batch counting as one) from now, for tests that prove a
+// failed step leaves everything as it was.
 type FailingStore struct {
 	vault.Store
 	mu     sync.Mutex
@@ -76,4 +90,11 @@ func (f *FailingStore) Delete(ctx context.Context, key string) error {
 		return &vault.StoreError{Op: "delete", Backend: f.Backend(), Key: key, Err: f.FailWith}
 	}
 	return f.Store.Delete(ctx, key)
+}
+
+// Apply makes the batch one change at a time, each a write that may be the
+// failing one, and puts back what it had changed when one fails: the way the
+// keychain applies a batch.
+func (f *FailingStore) Apply(ctx context.Context, changes []vault.Change) ([]vault.Change, error) {
+	return vault.ApplyEach(ctx, f, changes)
 }

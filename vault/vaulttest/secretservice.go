@@ -80,6 +80,15 @@ func RequireSecretService(t testing.TB) {
 // calls RequireSecretService first.
 func SecretServiceStore(t testing.TB, chunkSize int) *vault.KeychainStore {
 	t.Helper()
+	s, _ := SecretServiceStores(t, chunkSize, nil)
+	return s
+}
+
+// SecretServiceStores returns two keychain stores on one fresh service of
+// the real Secret Service: the first calls the keyring through wrap (nil:
+// directly), the second calls it directly, as a view of the same items.
+func SecretServiceStores(t testing.TB, chunkSize int, wrap func(vault.KeyringProvider) vault.KeyringProvider) (wrapped, plain *vault.KeychainStore) {
+	t.Helper()
 	RequireSecretService(t)
 	service := fmt.Sprintf("authdeck-test-%x", RandomBytes(6))
 	t.Cleanup(func() {
@@ -94,5 +103,11 @@ func SecretServiceStore(t testing.TB, chunkSize int) *vault.KeychainStore {
 			t.Errorf("cleaning up keychain service %s: no answer within 30s", service)
 		}
 	})
-	return vault.NewKeychainStore(vault.KeychainOptions{Service: service, ChunkSize: chunkSize, Timeout: 10 * time.Second})
+	provider := vault.SystemKeyring()
+	if wrap != nil {
+		provider = wrap(provider)
+	}
+	wrapped = vault.NewKeychainStore(vault.KeychainOptions{Provider: provider, Service: service, ChunkSize: chunkSize, Timeout: 10 * time.Second})
+	plain = vault.NewKeychainStore(vault.KeychainOptions{Service: service, ChunkSize: chunkSize, Timeout: 10 * time.Second})
+	return wrapped, plain
 }

@@ -56,6 +56,11 @@ func Run(t *testing.T, newStore func(t *testing.T) vault.Store) {
 		{"ContextCancelled", testContextCancelled},
 		{"OddKeyNames", testOddKeyNames},
 		{"ValuesAreCopies", testValuesAreCopies},
+		{"Batch", testBatch},
+		{"BatchUndo", testBatchUndo},
+		{"BatchRefusesRepeatedKey", testBatchRepeatedKey},
+		{"BatchConcurrent", testBatchConcurrent},
+		{"BatchContextCancelled", testBatchContextCancelled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -468,4 +473,307 @@ func testValuesAreCopies(t *testing.T, s vault.Store) {
 	}
 	got[0] = 'Y'
 	mustGetEqual(t, s, "secret/copy", []byte("original"))
+}
+
+func mustApply(t *testing.T, s vault.Store, changes []vault.Change) []vault.Change {
+	t.Helper()
+	undo, err := s.Apply(ctxFor(t), changes)
+	if err != nil {
+		t.Fatalf("Apply(%d changes): %v", len(changes), err)
+	}
+	return undo
+}
+
+// snapshot reads keys from s: the value of each, or nil when it holds none.
+func snapshot(t *testing.T, s vault.Store, keys []string) map[string][]byte {
+	t.Helper()
+	out := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		v, err := s.Get(ctxFor(t), k)
+		switch {
+		case err == nil:
+			if v == nil {
+				v = []byte{} // found, empty: nil stands for no value here
+			}
+			out[k] = v
+		case errors.Is(err, vault.ErrNotFound):
+			out[k] = nil
+		default:
+			t.Fatalf("Get(%q): %v", k, err)
+		}
+	}
+	return out
+}
+
+func sameSnapshot(t *testing.T, got, want map[string][]byte, what string) {
+	t.Helper()
+	for k, w := range want {
+		g := got[k]
+		switch {
+		case (w == nil) != (g == nil):
+			t.Fatalf("%s: key %q holds a value: %v, want %v", what, k, g != nil, w != nil)
+		case !bytes.Equal(g, w):
+			t.Fatalf("%s: key %q holds %d bytes that differ from the %d expected", what, k, len(g), len(w))
+		}
+	}
+}
+
+// testBatch: one batch sets new and existing keys (small, chunk-sized,
+// empty), deletes existing and missing ones, and every change lands.
+func testBatch(t *testing.T, s vault.Store) {
+	mustSet(t, s, "secret/b-keep", []byte("untouched"))
+	mustSet(t, s, "secret/b-replace", RandomBytes(9000))
+	mustSet(t, s, "secret/b-delete", []byte("to be deleted"))
+	mustSet(t, s, "secret/b-delete-big", RandomBytes(12<<10))
+	if undo := mustApply(t, s, nil); len(undo) != 0 {
+		t.Fatalf("an empty batch returned %d undo changes", len(undo))
+	}
+	want := map[string][]byte{
+		"secret/b-keep":       []byte("untouched"),
+		"secret/b-replace":    RandomBytes(40),
+		"secret/b-new":        RandomBytes(16 << 10),
+		"secret/b-empty":      {},
+		"secret/b-binary":     {0, 0xff, '\n', 0},
+		"secret/b-delete":     nil,
+		"secret/b-delete-big": nil,
+		"secret/b-missing":    nil,
+	}
+	changes := []vault.Change{
+		vault.SetChange("secret/b-replace", want["secret/b-replace"]),
+		vault.SetChange("secret/b-new", want["secret/b-new"]),
+		vault.SetChange("secret/b-empty", nil),
+		vault.SetChange("secret/b-binary", want["secret/b-binary"]),
+		vault.DeleteChange("secret/b-delete"),
+		vault.DeleteChange("secret/b-delete-big"),
+		vault.DeleteChange("secret/b-missing"),
+	}
+	undo := mustApply(t, s, changes)
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	got := snapshot(t, s, keys)
+	if v := got["secret/b-empty"]; v == nil || len(v) != 0 {
+		t.Fatal("the empty value set in the batch is missing or not empty")
+	}
+	got["secret/b-empty"] = []byte{}
+	sameSnapshot(t, got, want, "after the batch")
+	// The delete of a key that held nothing changed nothing, so it has no undo.
+	if len(undo) != len(changes)-1 {
+		t.Fatalf("the batch returned %d undo changes, want %d", len(undo), len(changes)-1)
+	}
+	if it, ok := s.(Itemizer); ok {
+		for _, k := range []string{"secret/b-delete", "secret/b-delete-big", "secret/b-missing"} {
+			items, err := it.Items(ctxFor(t), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != 0 {
+				t.Fatalf("after the batch deleted %q the store keeps %q", k, items)
+			}
+		}
+	}
+}
+
+// testBatchUndo: applying what a batch returns puts every key back as it
+// was: previous values restored, new keys removed, deleted keys back.
+func testBatchUndo(t *testing.T, s vault.Store) {
+	keys := []string{"secret/u-a", "secret/u-big", "secret/u-del", "secret/u-new", "secret/u-none"}
+	mustSet(t, s, "secret/u-a", []byte("first a"))
+	mustSet(t, s, "secret/u-big", RandomBytes(10<<10))
+	mustSet(t, s, "secret/u-del", RandomBytes(7000))
+	before := snapshot(t, s, keys)
+	undo := mustApply(t, s, []vault.Change{
+		vault.SetChange("secret/u-a", []byte("second a")),
+		vault.SetChange("secret/u-big", []byte("now small")),
+		vault.DeleteChange("secret/u-del"),
+		vault.SetChange("secret/u-new", RandomBytes(5000)),
+		vault.DeleteChange("secret/u-none"),
+	})
+	redo := mustApply(t, s, undo)
+	sameSnapshot(t, snapshot(t, s, keys), before, "after applying the undo")
+	if it, ok := s.(Itemizer); ok {
+		items, err := it.Items(ctxFor(t), "secret/u-new")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 0 {
+			t.Fatalf("the undone new key leaves %q behind", items)
+		}
+	}
+	// The undo of the undo is the batch again.
+	mustApply(t, s, redo)
+	got := snapshot(t, s, keys)
+	if string(got["secret/u-a"]) != "second a" || got["secret/u-del"] != nil || got["secret/u-new"] == nil {
+		t.Fatal("re-applying the undo of the undo does not give the batch's result")
+	}
+}
+
+// testBatchRepeatedKey: a batch naming one key twice is refused as invalid
+// and changes nothing.
+func testBatchRepeatedKey(t *testing.T, s vault.Store) {
+	mustSet(t, s, "secret/r", []byte("before"))
+	_, err := s.Apply(ctxFor(t), []vault.Change{
+		vault.SetChange("secret/r-other", []byte("x")),
+		vault.SetChange("secret/r", []byte("one")),
+		vault.DeleteChange("secret/r"),
+	})
+	if !errors.Is(err, vault.ErrInvalid) {
+		t.Fatalf("a batch naming a key twice: err = %v, want ErrInvalid", err)
+	}
+	var se *vault.StoreError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %T, want a *vault.StoreError", err)
+	}
+	mustGetEqual(t, s, "secret/r", []byte("before"))
+	_, err = s.Get(ctxFor(t), "secret/r-other")
+	wantNotFound(t, err, "Get of a key from the refused batch")
+}
+
+// testBatchConcurrent: batches from several goroutines over their own keys
+// and one shared key all land; the shared key ends as one batch's value.
+func testBatchConcurrent(t *testing.T, s vault.Store) {
+	ctx := ctxFor(t)
+	const workers = 4
+	shared := make([][]byte, workers)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for g := range workers {
+		shared[g] = RandomBytes(100 + g)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			changes := []vault.Change{vault.SetChange("secret/shared-batch", shared[g])}
+			for i := range 5 {
+				changes = append(changes, vault.SetChange(fmt.Sprintf("secret/batch-%d-%d", g, i), []byte(fmt.Sprintf("value %d %d", g, i))))
+			}
+			if _, err := s.Apply(ctx, changes); err != nil {
+				errs <- fmt.Errorf("worker %d: %w", g, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for g := range workers {
+		for i := range 5 {
+			mustGetEqual(t, s, fmt.Sprintf("secret/batch-%d-%d", g, i), []byte(fmt.Sprintf("value %d %d", g, i)))
+		}
+	}
+	got, err := s.Get(ctx, "secret/shared-batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(shared, func(v []byte) bool { return bytes.Equal(v, got) }) {
+		t.Fatal("the shared key holds none of the values the batches wrote")
+	}
+}
+
+// testBatchContextCancelled: a batch with an ended context is a timeout
+// and changes nothing.
+func testBatchContextCancelled(t *testing.T, s vault.Store) {
+	mustSet(t, s, "secret/bctx", []byte("old"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Apply(ctx, []vault.Change{vault.SetChange("secret/bctx", []byte("new")), vault.SetChange("secret/bctx-2", []byte("x"))})
+	wantTimeout(t, err, "cancelled Apply")
+	mustGetEqual(t, s, "secret/bctx", []byte("old"))
+	_, err = s.Get(ctxFor(t), "secret/bctx-2")
+	wantNotFound(t, err, "Get of a key from the cancelled batch")
+}
+
+// FailingKeyring wraps a vault.KeyringProvider and fails its FailAt-th
+// write (Set or Delete, 1-based) once, as a keychain that errs or is locked
+// midway would; the calls after it go through.
+type FailingKeyring struct {
+	vault.KeyringProvider
+	mu     sync.Mutex
+	FailAt int
+	writes int
+}
+
+func (f *FailingKeyring) fail() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes++
+	return f.writes == f.FailAt
+}
+
+// Set fails on the chosen write, else forwards.
+func (f *FailingKeyring) Set(service, user, password string) error {
+	if f.fail() {
+		return fmt.Errorf("%w: injected failure of keychain write %d", vault.ErrUnavailable, f.FailAt)
+	}
+	return f.KeyringProvider.Set(service, user, password)
+}
+
+// Delete fails on the chosen write, else forwards.
+func (f *FailingKeyring) Delete(service, user string) error {
+	if f.fail() {
+		return fmt.Errorf("%w: injected failure of keychain write %d", vault.ErrUnavailable, f.FailAt)
+	}
+	return f.KeyringProvider.Delete(service, user)
+}
+
+// Writes returns the writes seen so far.
+func (f *FailingKeyring) Writes() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.writes
+}
+
+// RunBatchFailures checks that a batch is all or nothing when the backend
+// fails midway. newStore returns a fresh store whose failAt-th backend write
+// fails (once), a view of the same values that never fails, and a count of
+// the backend writes made so far. Each failing point of one batch (replacing
+// small and chunked values, adding, deleting) is tried in turn until the
+// batch goes through: after every failure, every value is as it was.
+func RunBatchFailures(t *testing.T, newStore func(t *testing.T, failAt int) (store, view vault.Store, writes func() int)) {
+	t.Helper()
+	keys := []string{"secret/f-small", "secret/f-big", "secret/f-del", "secret/f-new", "secret/f-new-big"}
+	seed := func(t *testing.T, view vault.Store) map[string][]byte {
+		t.Helper()
+		mustSet(t, view, "secret/f-small", []byte("small before"))
+		mustSet(t, view, "secret/f-big", RandomBytes(9000))
+		mustSet(t, view, "secret/f-del", []byte("deleted by the batch"))
+		return snapshot(t, view, keys)
+	}
+	batch := []vault.Change{
+		vault.SetChange("secret/f-small", []byte("small after")),
+		vault.SetChange("secret/f-new", []byte("new")),
+		vault.SetChange("secret/f-big", RandomBytes(11000)),
+		vault.DeleteChange("secret/f-del"),
+		vault.SetChange("secret/f-new-big", RandomBytes(6000)),
+	}
+	for failAt := 1; ; failAt++ {
+		if failAt > 1000 {
+			t.Fatal("the batch still fails after 1,000 tries")
+		}
+		store, view, writes := newStore(t, failAt)
+		before := seed(t, view)
+		seeded := writes()
+		_, err := store.Apply(ctxFor(t), batch)
+		if err == nil {
+			// Either no write was left to fail, or the one that failed was
+			// a clean-up the value does not depend on (old chunks): the
+			// batch must have landed whole.
+			after := snapshot(t, view, keys)
+			if string(after["secret/f-small"]) != "small after" || after["secret/f-del"] != nil || after["secret/f-new-big"] == nil {
+				t.Fatalf("the batch went through (write %d set to fail) but did not land whole", failAt-seeded)
+			}
+			if writes()-seeded < failAt {
+				if failAt-seeded < 3 {
+					t.Fatal("the batch went through before any of its writes could fail")
+				}
+				return
+			}
+			continue
+		}
+		if !errors.Is(err, vault.ErrUnavailable) {
+			t.Fatalf("write %d failed: err = %v, want the injected failure", failAt, err)
+		}
+		sameSnapshot(t, snapshot(t, view, keys), before, fmt.Sprintf("after the batch failed at write %d", failAt-seeded))
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // JWTBearerAssertionType is the client_assertion_type of private_key_jwt (RFC 7523).
@@ -128,7 +129,7 @@ func (f *flow) authenticate(form url.Values, header http.Header) error {
 		}
 		kid := ac.KeyID
 		if kid == "" {
-			kid = vault.Thumbprint(key)
+			kid = pemkey.Thumbprint(key)
 		}
 		a, err := SignAssertion(ac.ClientID, f.assertionAudience(), key, ac.SigningAlg, kid, f.e.now())
 		if err != nil {

@@ -37,6 +37,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Opener opens url in the system browser (S-01: never an embedded view).
@@ -383,7 +384,7 @@ func (e *Engine) clientFor(ctx context.Context, ac vault.AuthClient, creds vault
 		}
 		cert = &c
 		if leaf, err := x509.ParseCertificate(c.Certificate[0]); err == nil {
-			key += "|" + vault.Thumbprint(leaf.PublicKey)
+			key += "|" + pemkey.Thumbprint(leaf.PublicKey)
 		}
 	}
 	e.mu.Lock()

@@ -25,6 +25,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // tokenServer serves h as a token endpoint and counts requests.
@@ -273,7 +274,7 @@ func TestPrivateKeyJWTAssertion(t *testing.T) {
 					}
 					sig, err := jose.ParseSignedCompact(form["client_assertion"][0], []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 					mustf(t, err, "assertion does not parse with %s", alg)
-					payload, err := sig.Verify(vault.PublicKey(key))
+					payload, err := sig.Verify(pemkey.PublicKey(key))
 					mustf(t, err, "assertion does not verify")
 					var c map[string]any
 					mustf(t, json.Unmarshal(payload, &c), "claims")
@@ -285,7 +286,7 @@ func TestPrivateKeyJWTAssertion(t *testing.T) {
 					if c["iss"] != "svc-id" || c["sub"] != "svc-id" || c["aud"] != wantAud || exp-iat > 300 || exp <= iat {
 						t.Fatalf("claims: %v", c)
 					}
-					if sig.Signatures[0].Header.KeyID != vault.Thumbprint(key) {
+					if sig.Signatures[0].Header.KeyID != pemkey.Thumbprint(key) {
 						t.Errorf("kid = %q, want the key's thumbprint", sig.Signatures[0].Header.KeyID)
 					}
 					jtis = append(jtis, c["jti"].(string))

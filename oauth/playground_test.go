@@ -19,6 +19,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // callAPI sends the token to the demo API's /me and returns the status.
@@ -48,7 +49,7 @@ func keyPair(t testing.TB, alg string) (priv, pub string) {
 	mustf(t, err, "generating a key")
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	mustf(t, err, "encoding the key")
-	pubDER, err := x509.MarshalPKIXPublicKey(vault.PublicKey(key))
+	pubDER, err := x509.MarshalPKIXPublicKey(pemkey.PublicKey(key))
 	mustf(t, err, "encoding the public key")
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))

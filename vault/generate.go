@@ -14,6 +14,8 @@ import (
 	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Sizes of generated secret values, in random bytes before encoding.
@@ -95,7 +97,7 @@ func DefaultKeyAlg(key any) string {
 // PublicKeyPEM returns the PKIX "PUBLIC KEY" PEM of a private key's public
 // half, the form providers accept for uploaded client keys.
 func PublicKeyPEM(key any) (string, error) {
-	pub := PublicKey(key)
+	pub := pemkey.PublicKey(key)
 	if pub == nil {
 		return "", errors.New("not an RSA or EC private key")
 	}
@@ -109,14 +111,14 @@ func PublicKeyPEM(key any) (string, error) {
 // PublicJWK returns the public half of key as a JWK with use "sig", the given
 // alg and the RFC 7638 thumbprint as kid.
 func PublicJWK(key any, alg string) (jose.JSONWebKey, error) {
-	pub := PublicKey(key)
+	pub := pemkey.PublicKey(key)
 	if pub == nil {
 		return jose.JSONWebKey{}, errors.New("not an RSA or EC private key")
 	}
 	if !KeyAlgFits(key, alg) {
 		return jose.JSONWebKey{}, &ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%s does not fit a %s key", alg, keyKind(key))}
 	}
-	return jose.JSONWebKey{Key: pub, KeyID: Thumbprint(key), Use: "sig", Algorithm: alg}, nil
+	return jose.JSONWebKey{Key: pub, KeyID: pemkey.Thumbprint(key), Use: "sig", Algorithm: alg}, nil
 }
 
 // PublicJWKS returns {"keys":[jwk]} for the public half of key.

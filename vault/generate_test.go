@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func TestGenerateSecretValue(t *testing.T) {
@@ -65,7 +67,7 @@ func TestGenerateKeyPairAndPublicForms(t *testing.T) {
 			if err != nil {
 				t.Fatalf("generated PEM does not parse: %v", err)
 			}
-			if Thumbprint(parsed) != Thumbprint(key) {
+			if pemkey.Thumbprint(parsed) != pemkey.Thumbprint(key) {
 				t.Fatal("PEM holds another key")
 			}
 			switch k := key.(type) {
@@ -98,7 +100,7 @@ func TestGenerateKeyPairAndPublicForms(t *testing.T) {
 				t.Fatalf("JWKS %s: %v", raw, err)
 			}
 			jwk := set.Keys[0]
-			if jwk["kty"] != tc.kty || jwk["alg"] != tc.alg || jwk["use"] != "sig" || jwk["kid"] != Thumbprint(key) {
+			if jwk["kty"] != tc.kty || jwk["alg"] != tc.alg || jwk["use"] != "sig" || jwk["kid"] != pemkey.Thumbprint(key) {
 				t.Fatalf("JWK = %v", jwk)
 			}
 			for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {

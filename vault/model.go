@@ -5,8 +5,6 @@
 package vault
 
 import (
-	"maps"
-	"slices"
 	"time"
 )
 
@@ -346,77 +344,6 @@ type SecretValue struct {
 	// OAuth 1.0a token credentials
 	Token       string `json:"token,omitempty"`
 	TokenSecret string `json:"tokenSecret,omitempty"`
-}
-
-// Primary returns the value a user most likely means by "the secret": the key,
-// the passphrase, the access token, the private key.
-func (v SecretValue) Primary(t SecretType) string {
-	switch t {
-	case TypeAPIKey:
-		return v.Key
-	case TypeSimple:
-		return v.Passphrase
-	case TypeOAuthToken, TypeSessionAuth:
-		return v.AccessToken
-	case TypePrivateKey:
-		return v.PrivateKey
-	case TypeClientCert:
-		return v.Cert
-	case TypeOAuth1Token:
-		return v.Token
-	}
-	return ""
-}
-
-// ValueField is one field of a secret value, for listings that mask the
-// secret ones (S-30).
-type ValueField struct {
-	// Name is the field's JSON name: "accessToken", "inputFields.otp".
-	Name string
-	// Value is the field's value.
-	Value string
-	// Secret marks a value shown masked unless revealed.
-	Secret bool
-}
-
-// Fields lists the non-empty fields a value of type t carries, in the order
-// a detail view shows them; session input fields follow in name order.
-func (v SecretValue) Fields(t SecretType) []ValueField {
-	var out []ValueField
-	add := func(name, value string, secret bool) {
-		if value != "" {
-			out = append(out, ValueField{Name: name, Value: value, Secret: secret})
-		}
-	}
-	switch t {
-	case TypeAPIKey:
-		add("key", v.Key, true)
-		add("headerName", v.HeaderName, false)
-	case TypeSimple:
-		add("username", v.Username, false)
-		add("passphrase", v.Passphrase, true)
-	case TypeOAuthToken, TypeSessionAuth:
-		add("accessToken", v.AccessToken, true)
-		add("refreshToken", v.RefreshToken, true)
-		add("idToken", v.IDToken, true)
-		add("tokenType", v.TokenType, false)
-		add("issuedTokenType", v.IssuedTokenType, false)
-		add("dpopJkt", v.DPoPJKT, false)
-		add("scope", v.Scope, false)
-		add("expires", v.Expires, false)
-		for _, k := range slices.Sorted(maps.Keys(v.InputFields)) {
-			add("inputFields."+k, v.InputFields[k], true)
-		}
-	case TypePrivateKey:
-		add("privateKey", v.PrivateKey, true)
-	case TypeClientCert:
-		add("cert", v.Cert, false)
-		add("privateKey", v.PrivateKey, true)
-	case TypeOAuth1Token:
-		add("token", v.Token, true)
-		add("tokenSecret", v.TokenSecret, true)
-	}
-	return out
 }
 
 // Header is one HTTP header of a saved request.

@@ -5,8 +5,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // MaxNameLen is the longest name an item may have, in characters.
@@ -448,26 +448,9 @@ func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
 // ParsePrivateKey parses a PEM private key (PKCS#1, PKCS#8 or SEC 1 EC) and
 // accepts RSA keys of at least 2048 bits and EC P-256 keys.
 func ParsePrivateKey(pemText string) (any, error) {
-	block, _ := pem.Decode([]byte(pemText))
-	if block == nil {
-		return nil, errors.New("no PEM block found")
-	}
-	var key any
-	var err error
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	case "ENCRYPTED PRIVATE KEY":
-		return nil, errors.New("encrypted private keys are not supported; decrypt it first (openssl pkey -in key.pem -out plain.pem)")
-	default:
-		return nil, fmt.Errorf("PEM block %q is not a private key", block.Type)
-	}
+	key, err := pemkey.Decode(pemText)
 	if err != nil {
-		return nil, fmt.Errorf("parsing %s: %v", block.Type, err)
+		return nil, err
 	}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:

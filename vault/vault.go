@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Vault is the repository over a catalog and a secret store. Every change
@@ -657,7 +659,7 @@ func deriveSecretMeta(s *Secret, val SecretValue) {
 	case TypePrivateKey:
 		if s.KeyID == "" {
 			if key, err := ParsePrivateKey(val.PrivateKey); err == nil {
-				s.KeyID = Thumbprint(key)
+				s.KeyID = pemkey.Thumbprint(key)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func init() { register(newClientCmd) }
@@ -267,7 +268,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 			return exitWith(vault.ExitOther, "--signing-alg %s does not fit the key (an %s key)", ac.SigningAlg, vault.DefaultKeyAlg(key))
 		}
 		creds.PrivateKey = pemText
-		ac.KeyID = vault.Thumbprint(key)
+		ac.KeyID = pemkey.Thumbprint(key)
 	}
 	if fs.Changed("cert-file") != fs.Changed("cert-key-file") {
 		return exitWith(vault.ExitMissingInput, "--cert-file and --cert-key-file go together")
@@ -800,7 +801,7 @@ the provider. The client's auth method changes to private_key_jwt only with
 				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
 			}
 			creds.PrivateKey = pemText
-			ac.KeyID, ac.SigningAlg = vault.Thumbprint(key), alg
+			ac.KeyID, ac.SigningAlg = pemkey.Thumbprint(key), alg
 			if setMethod {
 				ac.AuthMethod = vault.AuthPrivateKeyJWT
 			}

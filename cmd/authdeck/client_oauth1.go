@@ -13,6 +13,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // oauth2OnlyFlags configure OAuth 2.0 clients and mean nothing to OAuth 1.0a ones.
@@ -99,7 +100,7 @@ func (a *App) readOAuth1Creds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthC
 			return exitWith(vault.ExitOther, "--private-key-file %s: OAuth 1.0a RSA signatures need an RSA key, not an EC key", f.privateKeyFile)
 		}
 		creds.PrivateKey = string(b)
-		ac.KeyID = vault.Thumbprint(key)
+		ac.KeyID = pemkey.Thumbprint(key)
 	}
 	if oauth1.IsRSA(ac.SignatureMethod) {
 		if creds.PrivateKey == "" {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 const tokenURL = "https://id.example.com/oauth2/token"
@@ -201,7 +202,7 @@ func TestClientPrivateKeyFileS26(t *testing.T) {
 			}
 			ac, _ := h.v.Client(vault.DefaultEnv, "svc")
 			key, _ := vault.ParsePrivateKey(keyPEM)
-			if ac.KeyID != vault.Thumbprint(key) || ac.SigningAlg != tc.alg || !strings.Contains(r.out, "key id "+ac.KeyID) {
+			if ac.KeyID != pemkey.Thumbprint(key) || ac.SigningAlg != tc.alg || !strings.Contains(r.out, "key id "+ac.KeyID) {
 				t.Fatalf("kid %q alg %q; output:\n%s", ac.KeyID, ac.SigningAlg, r.out)
 			}
 			for _, args := range [][]string{{"client", "show", "svc"}, {"client", "show", "svc", "--reveal"}, {"client", "show", "svc", "--json", "--reveal"}} {
@@ -332,7 +333,7 @@ func TestClientKeygenAndPubkey(t *testing.T) {
 			}
 			creds, _ := h.v.ClientCredentials(context.Background(), ac)
 			key, err := vault.ParsePrivateKey(creds.PrivateKey)
-			if err != nil || vault.Thumbprint(key) != ac.KeyID || creds.ClientSecret != "s3" {
+			if err != nil || pemkey.Thumbprint(key) != ac.KeyID || creds.ClientSecret != "s3" {
 				t.Fatalf("stored credentials: key parses %v, secret kept %v", err == nil, creds.ClientSecret == "s3")
 			}
 			if tc.set {

@@ -15,6 +15,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func init() { register(newSecretCmd) }
@@ -261,7 +262,8 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		if len(fields) == 0 {
 			fields = []string{"accessToken", "refreshToken"}
 		}
-		known := []string{"accessToken", "refreshToken", "idToken", "tokenType", "scope", "expires"}
+		ti, _ := s.Type.Info()
+		known := ti.FieldNames()
 		for _, k := range fields {
 			if !slices.Contains(known, k) {
 				return val, exitWith(vault.ExitOther, "--field %q: a token set has %s", k, strings.Join(known, ", "))
@@ -271,8 +273,10 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		if err != nil {
 			return val, err
 		}
-		val = vault.SecretValue{AccessToken: m["accessToken"], RefreshToken: m["refreshToken"], IDToken: m["idToken"],
-			TokenType: m["tokenType"], Scope: m["scope"], Expires: m["expires"]}
+		val = vault.SecretValue{}
+		for _, fi := range ti.Fields {
+			fi.Set(&val, m[fi.Name])
+		}
 		if val.Expires != "" {
 			t, err := vault.ParseExpiry(val.Expires)
 			if err != nil {
@@ -319,7 +323,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 			return val, exitWith(vault.ExitOther, "secret %q: %v", s.Name, err)
 		}
 		val.PrivateKey = p
-		s.KeyID = vault.Thumbprint(key)
+		s.KeyID = pemkey.Thumbprint(key)
 	case vault.TypeClientCert:
 		p, err := one("certificate and key PEM")
 		if err != nil {
@@ -331,11 +335,14 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		}
 		val.Cert, val.PrivateKey = cert, key
 	case vault.TypeOAuth1Token:
-		m, err := a.readFields([]string{"token", "tokenSecret"}, f.valueStdin, false, []string{"token", "tokenSecret"})
+		ti, _ := s.Type.Info()
+		m, err := a.readFields(ti.FieldNames(), f.valueStdin, false, ti.FieldNames())
 		if err != nil {
 			return val, err
 		}
-		val.Token, val.TokenSecret = m["token"], m["tokenSecret"]
+		for _, fi := range ti.Fields {
+			fi.Set(&val, m[fi.Name])
+		}
 	}
 	return val, nil
 }

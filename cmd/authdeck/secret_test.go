@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func TestSecretAPIKeyMaskedUnlessRevealS30(t *testing.T) {
@@ -111,7 +112,7 @@ func TestSecretAddTypes(t *testing.T) {
 		{"private key", []string{"--type", "PRIVATE_KEY", "--file", writeFile(t, "key.pem", keyPEM)}, "", []string{strings.Split(keyPEM, "\n")[1]},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				k, _ := vault.ParsePrivateKey(keyPEM)
-				if s.KeyID != vault.Thumbprint(k) {
+				if s.KeyID != pemkey.Thumbprint(k) {
 					t.Fatal("key id is not the thumbprint")
 				}
 			}},

@@ -6,11 +6,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
+	"errors"
 	"fmt"
 
-	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // KeyInfo is what the TUI shows of a private key: enough to tell which key
@@ -31,25 +30,11 @@ type KeyInfo struct {
 // described too: a client certificate's key may be one.
 func DescribeKey(pemText string) KeyInfo {
 	unreadable := KeyInfo{Alg: "not a readable PEM private key"}
-	block, _ := pem.Decode([]byte(pemText))
-	if block == nil {
-		return unreadable
-	}
-	var key any
-	var err error
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	case "ENCRYPTED PRIVATE KEY":
+	key, err := pemkey.Decode(pemText)
+	switch {
+	case errors.Is(err, pemkey.ErrEncrypted):
 		return KeyInfo{Alg: "encrypted PEM private key"}
-	default:
-		return unreadable
-	}
-	if err != nil {
+	case err != nil:
 		return unreadable
 	}
 	var info KeyInfo
@@ -68,7 +53,7 @@ func DescribeKey(pemText string) KeyInfo {
 		return unreadable
 	}
 	if s, ok := key.(crypto.Signer); ok {
-		info.ID = vault.Thumbprint(s.Public())
+		info.ID = pemkey.Thumbprint(s.Public())
 	}
 	return info
 }

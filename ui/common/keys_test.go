@@ -15,6 +15,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func pkcs8(t *testing.T, key any) string {
@@ -44,11 +45,11 @@ func TestDescribeKey(t *testing.T) {
 	tests := []struct {
 		name, pem, alg, id string
 	}{
-		{"RSA PKCS#8", pkcs8(t, rk), "RSA 2048", vault.Thumbprint(rk)},
-		{"RSA PKCS#1", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)})), "RSA 2048", vault.Thumbprint(rk)},
-		{"EC SEC 1", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), "EC P-256", vault.Thumbprint(ek)},
-		{"EC P-384 (a TLS key)", pkcs8(t, p384), "EC P-384", vault.Thumbprint(p384)},
-		{"Ed25519", pkcs8(t, edk), "Ed25519", vault.Thumbprint(edk.Public())},
+		{"RSA PKCS#8", pkcs8(t, rk), "RSA 2048", pemkey.Thumbprint(rk)},
+		{"RSA PKCS#1", string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)})), "RSA 2048", pemkey.Thumbprint(rk)},
+		{"EC SEC 1", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), "EC P-256", pemkey.Thumbprint(ek)},
+		{"EC P-384 (a TLS key)", pkcs8(t, p384), "EC P-384", pemkey.Thumbprint(p384)},
+		{"Ed25519", pkcs8(t, edk), "Ed25519", pemkey.Thumbprint(edk.Public())},
 		{"X25519", pkcs8(t, xk), "X25519 (not a signing key)", ""},
 		{"EC P-224 (no JWK form)", pkcs8(t, p224), "EC P-224", ""},
 		{"encrypted", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n", "encrypted PEM private key", ""},
@@ -80,7 +81,7 @@ func TestFieldsNeverHoldAPrivateKey(t *testing.T) {
 	t.Parallel()
 	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	key := pkcs8(t, ek)
-	id := vault.Thumbprint(ek)
+	id := pemkey.Thumbprint(ek)
 	cert := "-----BEGIN CERTIFICATE-----\nMIIBpublic\n-----END CERTIFICATE-----\n"
 	cases := map[string][]common.Field{
 		"PRIVATE_KEY":     common.SecretFields(vault.TypePrivateKey, vault.SecretValue{PrivateKey: key}),

@@ -23,41 +23,27 @@ func MaskedText(value string) string {
 // key is listed as its algorithm and key id, never as its PEM (S-26), so
 // revealing it shows nothing that could sign.
 func SecretFields(t vault.SecretType, v vault.SecretValue) []Field {
+	ti, ok := t.Info()
+	if !ok {
+		return nil
+	}
 	var out []Field
-	add := func(label, value string, secret bool) {
-		if value != "" {
-			out = append(out, Field{Label: label, Value: value, Secret: secret})
+	for _, f := range ti.Fields {
+		value := f.Get(v)
+		switch {
+		case value == "":
+		case f.PrivateKey:
+			out = append(out, keyFields(f.Label, value)...)
+		default:
+			out = append(out, Field{Label: f.Label, Value: value, Secret: f.Secret})
 		}
 	}
-	switch t {
-	case vault.TypeAPIKey:
-		add("key", v.Key, true)
-		add("header", v.HeaderName, false)
-	case vault.TypeSimple:
-		add("username", v.Username, false)
-		add("passphrase", v.Passphrase, true)
-	case vault.TypeOAuthToken, vault.TypeSessionAuth:
-		add("access token", v.AccessToken, true)
-		add("refresh token", v.RefreshToken, true)
-		add("id token", v.IDToken, true)
-		add("token type", v.TokenType, false)
-		add("scope", v.Scope, false)
-		add("expires", v.Expires, false)
+	if ti.InputFields {
 		for _, k := range sortedKeys(v.InputFields) {
-			add("field "+k, v.InputFields[k], true)
+			if value := v.InputFields[k]; value != "" {
+				out = append(out, Field{Label: "field " + k, Value: value, Secret: true})
+			}
 		}
-	case vault.TypePrivateKey:
-		if v.PrivateKey != "" {
-			out = append(out, keyFields("private key", v.PrivateKey)...)
-		}
-	case vault.TypeClientCert:
-		add("certificate", v.Cert, false)
-		if v.PrivateKey != "" {
-			out = append(out, keyFields("private key", v.PrivateKey)...)
-		}
-	case vault.TypeOAuth1Token:
-		add("token", v.Token, true)
-		add("token secret", v.TokenSecret, true)
 	}
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Environments of the demo workspace.
@@ -135,7 +136,7 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 				if err != nil {
 					return vault.Batch{}, fmt.Errorf("the OAuth 1.0a demo key: %w", err)
 				}
-				ac.KeyID = vault.Thumbprint(key)
+				ac.KeyID = pemkey.Thumbprint(key)
 			}
 			b.Clients = append(b.Clients, vault.ClientItem{Client: ac, Creds: &creds})
 		}

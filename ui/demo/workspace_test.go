@@ -13,6 +13,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func TestMain(m *testing.M) {
@@ -133,7 +134,7 @@ func TestWorkspaceOAuth1Clients(t *testing.T) {
 		}
 		if tc.rsa {
 			key, err := vault.ParsePrivateKey(creds.PrivateKey)
-			if err != nil || ac.KeyID == "" || ac.KeyID != vault.Thumbprint(key) || creds.ClientSecret != "" {
+			if err != nil || ac.KeyID == "" || ac.KeyID != pemkey.Thumbprint(key) || creds.ClientSecret != "" {
 				t.Errorf("%s: key id %q does not name the stored key (err %v)", tc.name, ac.KeyID, err)
 			}
 		} else if creds.ClientSecret != o.ConsumerSecret || creds.PrivateKey != "" || ac.KeyID != "" {

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Names of the items AddPrivateKeys adds to the dev environment.
@@ -87,7 +88,7 @@ func newFixtureKeys() (PrivateKeys, error) {
 		return k, err
 	}
 	k.Cert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	k.RSAKeyID, k.ECKeyID = vault.Thumbprint(rk), vault.Thumbprint(ek)
+	k.RSAKeyID, k.ECKeyID = pemkey.Thumbprint(rk), pemkey.Thumbprint(ek)
 	return k, nil
 }
 

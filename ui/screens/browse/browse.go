@@ -212,21 +212,8 @@ func clientHint(x vault.AuthClient) string {
 }
 
 func secretHint(x vault.Secret) string {
-	switch x.Type {
-	case vault.TypeAPIKey:
-		return "api key"
-	case vault.TypeSimple:
-		return "basic"
-	case vault.TypeOAuthToken:
-		return "token set"
-	case vault.TypeSessionAuth:
-		return "session"
-	case vault.TypePrivateKey:
-		return "private key"
-	case vault.TypeClientCert:
-		return "client cert"
-	case vault.TypeOAuth1Token:
-		return "oauth1 token"
+	if ti, ok := x.Type.Info(); ok {
+		return ti.Hint
 	}
 	return strings.ToLower(string(x.Type))
 }
@@ -404,7 +391,8 @@ func (m *Model) token() tea.Cmd {
 
 // isTokenPane reports whether secrets of type t open in the token pane.
 func isTokenPane(t vault.SecretType) bool {
-	return t == vault.TypeOAuthToken || t == vault.TypeSessionAuth || t == vault.TypeOAuth1Token
+	ti, _ := t.Info()
+	return ti.TokenPane
 }
 
 func (m *Model) edit() tea.Cmd {

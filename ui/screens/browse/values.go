@@ -83,7 +83,7 @@ func (m *Model) load(p purpose) tea.Cmd {
 		msg := valueMsg{seq: seq, id: s.ID, purpose: p, err: err}
 		if err == nil {
 			msg.fields = common.SecretFields(s.Type, val)
-			if s.Type == vault.TypePrivateKey {
+			if primaryIsKey(s.Type) {
 				msg.refused = keyNotCopied
 			} else {
 				msg.primary = val.Primary(s.Type)
@@ -112,27 +112,26 @@ func holdsPrivateKey(ac vault.AuthClient) bool {
 func privateKeyOnly(sel selection) bool {
 	switch {
 	case sel.secret != nil:
-		return sel.secret.Type == vault.TypePrivateKey
+		return primaryIsKey(sel.secret.Type)
 	case sel.client != nil:
 		return sel.client.HasSecret && holdsPrivateKey(*sel.client)
 	}
 	return false
 }
 
+// primaryIsKey reports whether what a copy of a secret of type t would take
+// is a private key, which is never copied (S-26).
+func primaryIsKey(t vault.SecretType) bool {
+	ti, _ := t.Info()
+	f, _ := ti.Field(ti.Primary)
+	return f.PrivateKey
+}
+
+// primaryLabel names what a copy of a secret of type t takes.
 func primaryLabel(t vault.SecretType) string {
-	switch t {
-	case vault.TypeAPIKey:
-		return "key"
-	case vault.TypeSimple:
-		return "passphrase"
-	case vault.TypeOAuthToken, vault.TypeSessionAuth:
-		return "access token"
-	case vault.TypePrivateKey:
-		return "private key"
-	case vault.TypeClientCert:
-		return "certificate"
-	case vault.TypeOAuth1Token:
-		return "token"
+	ti, _ := t.Info()
+	if f, ok := ti.Field(ti.Primary); ok {
+		return f.Label
 	}
 	return "value"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // clientSpec creates or edits an auth client.
@@ -429,7 +430,7 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 				return "", err
 			}
 			creds = &vault.ClientCredentials{PrivateKey: pemText}
-			ac.KeyID = vault.Thumbprint(key)
+			ac.KeyID = pemkey.Thumbprint(key)
 			jwks, err := vault.PublicJWKS(key, generate)
 			if err != nil {
 				return "", err
@@ -449,7 +450,7 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 				return "", &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "privateKey", Msg: err.Error()}
 			}
 			creds = &vault.ClientCredentials{PrivateKey: pemText}
-			ac.KeyID = vault.Thumbprint(key)
+			ac.KeyID = pemkey.Thumbprint(key)
 		case certPath != "" || certKeyPath != "":
 			cert, err := readPEM(certPath)
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Where an OAuth 1.0a client's RSA key comes from (sourceFile and
@@ -295,7 +296,7 @@ func pastedRSAKey(client, text string) (pemText, keyID string, err error) {
 	if _, ok := key.(*rsa.PrivateKey); !ok {
 		return "", "", fail("OAuth 1.0a RSA signatures need an RSA key, not an EC key")
 	}
-	return pemText, vault.Thumbprint(key), nil
+	return pemText, pemkey.Thumbprint(key), nil
 }
 
 // normalizePEM turns a pasted PEM block back into text pem.Decode reads.

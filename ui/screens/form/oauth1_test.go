@@ -15,6 +15,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 const (
@@ -158,7 +159,7 @@ func TestOAuth1FormRSAKeyByFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	parsed, _ := vault.ParsePrivateKey(key)
-	if ac.SignatureMethod != "RSA-SHA256" || ac.KeyID == "" || ac.KeyID != vault.Thumbprint(parsed) || !ac.HasSecret {
+	if ac.SignatureMethod != "RSA-SHA256" || ac.KeyID == "" || ac.KeyID != pemkey.Thumbprint(parsed) || !ac.HasSecret {
 		t.Errorf("client = %+v", ac)
 	}
 	creds, err := c.Vault.ClientCredentials(t.Context(), ac)

@@ -177,8 +177,7 @@ func (s *secretSpec) check() error {
 	if err := sec.Validate(); err != nil {
 		return err
 	}
-	switch s.typ {
-	case vault.TypePrivateKey, vault.TypeClientCert:
+	if ti, _ := s.typ.Info(); ti.PEM {
 		return nil
 	}
 	return sec.ValidateValue(val)
@@ -267,7 +266,7 @@ func (s *secretSpec) groups(c *common.Common) []*huh.Group {
 		huh.NewInput().Key("allowedHosts").Title("Allowed hosts").Description("only send it to these hosts (comma separated; *.example.com for subdomains)").Value(&s.hosts).
 			Validate(s.validator(func(v string) { s.hosts = v }, "allowedHosts")),
 	}
-	if s.typ == vault.TypeAPIKey || s.typ == vault.TypeOAuthToken || s.typ == vault.TypeSessionAuth {
+	if ti, _ := s.typ.Info(); ti.Placement {
 		more = append(more, huh.NewSelect[string]().Key("placement").Title("Bearer placement").
 			Options(huh.NewOption("header (default)", ""), huh.NewOption("form body (warns)", string(vault.PlaceBody)), huh.NewOption("query parameter (warns)", string(vault.PlaceQuery))).
 			Value(&s.placement))

@@ -293,8 +293,18 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 		return nil, false, &InputError{Field: "url", Msg: err.Error()}
 	}
 	req.Header = w.httpHeader()
+	if h := req.Header.Get("Host"); h != "" {
+		// net/http sends req.Host, not a Host header: honour one given.
+		req.Host = h
+		req.Header.Del("Host")
+	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "authdeck")
+	}
+	if len(req.Header.Values("Accept")) == 0 {
+		// What curl and browsers send when the request names no type, so a
+		// request imported from curl reaches the server as curl sends it.
+		req.Header.Set("Accept", "*/*")
 	}
 	if req.Header.Get("Accept-Encoding") == "" {
 		req.Header.Set("Accept-Encoding", "gzip, deflate")

@@ -29,7 +29,7 @@ var curlValueOpts = map[string]string{
 	"-o": "ignore", "--output": "ignore", "-x": "proxy", "--proxy": "proxy", "-m": "ignore", "--max-time": "ignore",
 	"--connect-timeout": "ignore", "-w": "ignore", "--write-out": "ignore", "-T": "upload", "--upload-file": "upload",
 	"-E": "cert", "--cert": "cert", "--key": "cert", "--cacert": "ignore", "--capath": "ignore", "-c": "ignore", "--cookie-jar": "ignore",
-	"-r": "ignore", "--range": "ignore", "-U": "proxy", "--proxy-user": "proxy", "--retry": "ignore", "--retry-delay": "ignore",
+	"-r": "range", "--range": "range", "--url-query": "url-query", "-U": "proxy", "--proxy-user": "proxy", "--retry": "ignore", "--retry-delay": "ignore",
 	"--retry-max-time": "ignore", "--resolve": "ignore", "--connect-to": "ignore", "--limit-rate": "ignore", "-K": "config", "--config": "config",
 	"--aws-sigv4": "unsupported-auth", "--request-target": "ignore", "-D": "ignore", "--dump-header": "ignore", "--cert-type": "ignore",
 	"--key-type": "ignore", "--pass": "cert", "--interface": "ignore", "--max-redirs": "ignore", "--trace": "ignore", "--trace-ascii": "ignore",
@@ -107,6 +107,9 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		bearer         string
 		jsonBody       bool
 		extraURLs      int
+		urlQuery       []string
+		upload, form   bool
+		fileData       bool
 	)
 	words := cmd.Words[1:]
 	value := func(i *int, opt string) (string, bool) {
@@ -136,26 +139,19 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			}
 		case "data", "data-binary", "data-raw", "json":
 			if kind != "data-raw" && strings.HasPrefix(v, "@") {
+				fileData = true
 				where("%s %s reads a file, which is not imported; put the body in the request", opt, v)
 				return
 			}
-			if kind == "data" {
-				v = strings.NewReplacer("\r", "", "\n", "").Replace(v) // curl strips newlines with -d
-			}
-			data = append(data, v)
+			data = append(data, v) // curl strips newlines only from a body read with -d @file
+
 			jsonBody = jsonBody || kind == "json"
 		case "data-urlencode":
-			k, val, hasEq := strings.Cut(v, "=")
-			switch {
-			case hasEq && k == "":
-				data = append(data, url.QueryEscape(val))
-			case hasEq:
-				data = append(data, k+"="+url.QueryEscape(val))
-			case strings.Contains(v, "@"):
+			if !strings.Contains(v, "=") && strings.Contains(v, "@") {
 				where("%s %s reads a file, which is not imported", opt, v)
-			default:
-				data = append(data, url.QueryEscape(v))
+				return
 			}
+			data = append(data, curlURLEncode(v))
 		case "user":
 			u, p, _ := strings.Cut(v, ":")
 			user = &[2]string{u, p}
@@ -176,7 +172,19 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			}
 			headers = append(headers, vault.Header{Name: "Cookie", Value: v})
 		case "form":
+			form = true
 			where("multipart form fields (%s) are not imported", opt)
+		case "range":
+			if !strings.Contains(v, "-") {
+				v += "-" // curl reads a lone number as "from here to the end"
+			}
+			headers = append(headers, vault.Header{Name: "Range", Value: "bytes=" + v})
+		case "url-query":
+			if strings.Contains(v, "@") && !strings.Contains(v, "=") || strings.HasPrefix(v, "@") {
+				where("%s %s reads a file, which is not imported", opt, v)
+				return
+			}
+			urlQuery = append(urlQuery, curlURLEncode(v))
 		case "oauth2-bearer":
 			bearer = v
 		case "insecure":
@@ -190,6 +198,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		case "cert":
 			where("%s: client certificates are CLIENT_CERT secrets; create one and use it with the request", opt)
 		case "upload":
+			upload = true
 			where("%s uploads a file, which is not imported", opt)
 		case "config":
 			where("%s reads options from a file, which is not imported", opt)
@@ -258,8 +267,18 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		where("%d more URL(s) in the same command are not imported", extraURLs)
 	}
 	if !strings.Contains(rawURL, "://") {
-		rawURL = "https://" + rawURL // curl's default for a bare host is http; https is what an API wants
-		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "the URL has no scheme; https:// was assumed"})
+		rawURL = "http://" + rawURL // what curl does with a bare host
+		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "the URL has no scheme; http:// was assumed, as curl does"})
+	}
+	if len(urlQuery) > 0 {
+		sep := "?"
+		if strings.Contains(rawURL, "?") {
+			sep = "&"
+			if strings.HasSuffix(rawURL, "&") || strings.HasSuffix(rawURL, "?") {
+				sep = ""
+			}
+		}
+		rawURL += sep + strings.Join(urlQuery, "&")
 	}
 	r := vault.Request{URL: rawURL, Headers: headers, InsecureSkipVerify: insecure}
 	body := strings.Join(data, "&")
@@ -290,7 +309,11 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		r.Method = method
 	case head:
 		r.Method = "HEAD"
-	case len(data) > 0 && !get:
+	case upload:
+		r.Method = "PUT" // what curl does with -T
+	case form:
+		r.Method = "POST"
+	case (len(data) > 0 || fileData) && !get:
 		r.Method = "POST"
 	default:
 		r.Method = "GET"
@@ -314,6 +337,35 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 	}
 	im.secretize(&r, label)
 	im.addRequest(r, label)
+}
+
+// curlURLEncode encodes a --data-urlencode or --url-query argument as curl
+// does: "name=content" encodes the content, "=content" and "content" encode
+// all of it without a name.
+func curlURLEncode(v string) string {
+	k, val, hasEq := strings.Cut(v, "=")
+	switch {
+	case hasEq && k == "":
+		return curlEscape(val)
+	case hasEq:
+		return k + "=" + curlEscape(val)
+	}
+	return curlEscape(v)
+}
+
+// curlEscape percent-encodes like curl_easy_escape: everything but
+// letters, digits and "-._~", a space as %20.
+func curlEscape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 // knownCurlFlag lists long curl flags without a value that need no note.

@@ -94,7 +94,7 @@ func TestImportCurlFile(t *testing.T) {
 			headers: map[string]string{"X-API-Key": ""}},
 		{name: "POST api.acme.example v1 notes", method: "POST", url: "https://api.acme.example/v1/notes",
 			body: `{"text":"line one\nline two","token":"{{token}}"}`, headers: map[string]string{"Content-Type": "application/json"}},
-		{name: "GET api.acme.example v1 search", method: "GET", url: "https://api.acme.example/v1/search?q=red+shoes&page=2"},
+		{name: "GET api.acme.example v1 search", method: "GET", url: "https://api.acme.example/v1/search?q=red%20shoes&page=2"},
 		{name: "POST localhost:8443 hooks", method: "POST", url: "https://localhost:8443/hooks", body: "secret={{secret}}&event=build",
 			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, insecure: true},
 	}
@@ -136,15 +136,15 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "--request= form", in: `curl --request=DELETE --url=https://x.example/a`, method: "DELETE", url: "https://x.example/a"},
 		{name: "-I is HEAD", in: `curl -I https://x.example`, method: "HEAD", url: "https://x.example"},
 		{name: "combined short flags with a value", in: `curl -sSLH 'Accept: text/plain' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Accept", "text/plain"}},
-		{name: "-d @file is not read", in: `curl -d @body.json https://x.example`, method: "GET", url: "https://x.example", note: "reads a file"},
-		{name: "bare host gets https", in: `curl x.example/p`, method: "GET", url: "https://x.example/p", note: "https:// was assumed"},
+		{name: "-d @file is not read, still a POST", in: `curl -d @body.json https://x.example`, method: "POST", url: "https://x.example", note: "reads a file"},
+		{name: "bare host gets http, as in curl", in: `curl x.example/p`, method: "GET", url: "http://x.example/p", note: "http:// was assumed"},
 		{name: "user agent and referer", in: `curl -A agent/1 -e https://ref.example https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"User-Agent", "agent/1"}},
 		{name: "cookie goes to the vault", in: `curl -b 'sid=fake-cookie-value-0020' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Cookie", "{{Cookie}}"}},
 		{name: "oauth2 bearer", in: `curl --oauth2-bearer fake-oauth2-bearer-0021 https://x.example`, method: "GET", url: "https://x.example", userAuth: "GET x.example token"},
 		{name: "shell variable warned", in: `curl -H "Authorization: Bearer $TOKEN" https://x.example`, method: "GET", url: "https://x.example", note: "$TOKEN is a shell expansion"},
 		{name: "query secret", in: `curl 'https://x.example/a?api_key=fake-query-secret-0022&x=1'`, method: "GET", url: "https://x.example/a?api_key={{api_key}}&x=1"},
 		{name: "unknown option noted", in: `curl --frobnicate https://x.example`, method: "GET", url: "https://x.example", note: "unknown option --frobnicate"},
-		{name: "multipart noted", in: `curl -F file=@a.png https://x.example`, method: "GET", url: "https://x.example", note: "multipart"},
+		{name: "multipart noted, still a POST", in: `curl -F file=@a.png https://x.example`, method: "POST", url: "https://x.example", note: "multipart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -107,7 +107,9 @@ func (im *reqImporter) secretizeURL(raw, label string) string {
 			dk, dv = k, v
 		}
 		if secretlike.Field(dk, dv) {
-			parts[i] = k + "=" + im.secretVar(dk, dv, label+" (query parameter "+dk+")")
+			// The vault keeps the value as the URL carries it (still
+			// percent-encoded), so it is sent back byte for byte.
+			parts[i] = k + "=" + im.secretVar(dk, v, label+" (query parameter "+dk+")")
 			changed = true
 		}
 	}
@@ -149,7 +151,9 @@ func (im *reqImporter) secretizeBody(r *vault.Request, label string) string {
 				dv = v
 			}
 			if secretlike.Field(dk, dv) {
-				parts[i] = k + "=" + im.secretVar(dk, dv, label+" (form field "+dk+")")
+				// Kept form-encoded, as the body carries it, so "+", "%"
+				// and "&" in a secret reach the server unchanged.
+				parts[i] = k + "=" + im.secretVar(dk, v, label+" (form field "+dk+")")
 			}
 		}
 		return strings.Join(parts, "&")
@@ -206,7 +210,9 @@ func (im *reqImporter) secretizeJSONText(body, label string) string {
 		}
 		out.WriteString(body[i:k])
 		if secretlike.Field(name, val) {
-			ref, _ := json.Marshal(im.secretVar(name, val, label+" (JSON member "+name+")"))
+			// Kept with its JSON escapes (the text between the quotes), so
+			// a secret holding " or \ renders back into valid JSON.
+			ref, _ := json.Marshal(im.secretVar(name, body[k+1:vend-1], label+" (JSON member "+name+")"))
 			out.Write(ref)
 		} else {
 			out.WriteString(body[k:vend])

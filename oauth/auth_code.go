@@ -60,7 +60,10 @@ func (f *flow) authorizationCode(ctx context.Context, o flowOptions) (*Result, e
 	if containsScope(o.scopes, "openid") {
 		nonce = randomString(16)
 	}
-	authURL := f.authURL(redirect, "code", state, nonce, &p, o)
+	authURL, err := f.secureAuthURL(ctx, f.authURL(redirect, "code", state, nonce, &p, o))
+	if err != nil {
+		return nil, err
+	}
 	check := &authCheck{state: state, issuer: f.ac.Issuer}
 	if f.md != nil {
 		check.requireIss = f.md.AuthorizationResponseIssParameter
@@ -121,8 +124,12 @@ func (f *flow) authURL(redirect, responseType, state, nonce string, p *pkce, o f
 	if f.ac.Audience != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("audience", f.ac.Audience))
 	}
+	if f.dpop != nil && responseType == "code" {
+		// RFC 9449 §10: the code is bound to the key that will redeem it.
+		opts = append(opts, oauth2.SetAuthURLParam("dpop_jkt", f.dpop.Thumbprint()))
+	}
 	reserved := map[string]bool{"response_type": true, "client_id": true, "redirect_uri": true, "scope": true, "state": true,
-		"code_challenge": true, "code_challenge_method": true, "nonce": true}
+		"code_challenge": true, "code_challenge_method": true, "nonce": true, "dpop_jkt": true, "request": true, "request_uri": true}
 	for _, pr := range f.ac.AuthParams {
 		if !reserved[pr.Key] {
 			opts = append(opts, oauth2.SetAuthURLParam(pr.Key, pr.Value))

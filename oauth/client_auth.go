@@ -34,10 +34,12 @@ type AssertionClaims struct {
 	ID       string `json:"jti"`
 }
 
-// SignAssertion makes a private_key_jwt client assertion (RFC 7523 §3,
-// S-25): iss = sub = clientID, aud = audience, a unique jti, exp two minutes
-// ahead, signed with alg (RS256, PS256 or ES256; empty picks RS256 for RSA
-// keys and ES256 for EC keys). The key never leaves the process (S-26).
+// SignAssertion makes a client assertion (RFC 7523 §3, S-25): iss = sub =
+// clientID, aud = audience, a unique jti, exp two minutes ahead. A private
+// key signs a private_key_jwt assertion with alg (RS256, PS256 or ES256;
+// empty picks RS256 for RSA keys and ES256 for EC keys); a []byte key is the
+// client secret of client_secret_jwt and signs with HS256. The key never
+// leaves the process (S-26).
 func SignAssertion(clientID, audience string, key any, alg, keyID string, now time.Time) (string, error) {
 	sigAlg, err := assertionAlg(key, alg)
 	if err != nil {
@@ -68,6 +70,15 @@ func SignAssertion(clientID, audience string, key any, alg, keyID string, now ti
 
 func assertionAlg(key any, alg string) (jose.SignatureAlgorithm, error) {
 	switch k := key.(type) {
+	case []byte:
+		if alg != "" && alg != "HS256" {
+			return "", fmt.Errorf("signing algorithm %q does not fit client_secret_jwt (use HS256)", alg)
+		}
+		if len(k) < 32 {
+			// RFC 7518 §3.2: an HS256 key has at least 256 bits.
+			return "", fmt.Errorf("client_secret_jwt signs with the client secret as an HS256 key, which needs at least 32 bytes; this secret has %d", len(k))
+		}
+		return jose.HS256, nil
 	case *rsa.PrivateKey:
 		switch alg {
 		case "", "RS256":
@@ -132,6 +143,18 @@ func (f *flow) authenticate(form url.Values, header http.Header) error {
 			kid = pemkey.Thumbprint(key)
 		}
 		a, err := SignAssertion(ac.ClientID, f.assertionAudience(), key, ac.SigningAlg, kid, f.e.now())
+		if err != nil {
+			return newError(KindNotConfigured, "client authentication", err.Error(), "", nil)
+		}
+		f.red.addValue(a)
+		form.Set("client_id", ac.ClientID)
+		form.Set("client_assertion_type", JWTBearerAssertionType)
+		form.Set("client_assertion", a)
+	case vault.AuthClientSecretJWT:
+		if f.creds.ClientSecret == "" {
+			return f.missingSecret()
+		}
+		a, err := SignAssertion(ac.ClientID, f.assertionAudience(), []byte(f.creds.ClientSecret), "HS256", "", f.e.now())
 		if err != nil {
 			return newError(KindNotConfigured, "client authentication", err.Error(), "", nil)
 		}

@@ -36,6 +36,16 @@ type Metadata struct {
 	RequestURIParameterSupported      bool              `json:"request_uri_parameter_supported,omitempty"`
 	TLSClientCertificateBoundTokens   bool              `json:"tls_client_certificate_bound_access_tokens,omitempty"`
 	MTLSEndpointAliases               map[string]string `json:"mtls_endpoint_aliases,omitempty"`
+	// PAREndpoint and RequirePAR are RFC 9126 §5 metadata.
+	PAREndpoint string `json:"pushed_authorization_request_endpoint,omitempty"`
+	RequirePAR  bool   `json:"require_pushed_authorization_requests,omitempty"`
+	// DPoPSigningAlgs is RFC 9449 §5.1 metadata: the provider speaks DPoP.
+	DPoPSigningAlgs []string `json:"dpop_signing_alg_values_supported,omitempty"`
+	// RequestParameterSupported, RequestObjectSigningAlgs and
+	// RequireSignedRequestObject describe request objects (RFC 9101 §10.5).
+	RequestParameterSupported  bool     `json:"request_parameter_supported,omitempty"`
+	RequestObjectSigningAlgs   []string `json:"request_object_signing_alg_values_supported,omitempty"`
+	RequireSignedRequestObject bool     `json:"require_signed_request_object,omitempty"`
 	// Source is the URL the metadata was read from; empty for manual endpoints.
 	Source string `json:"-"`
 }
@@ -50,6 +60,7 @@ func (m *Metadata) Endpoints() vault.Endpoints {
 		Revocation:    m.RevocationEndpoint,
 		JWKS:          m.JWKSURI,
 		Userinfo:      m.UserinfoEndpoint,
+		PAR:           m.PAREndpoint,
 	}
 }
 
@@ -104,6 +115,7 @@ func ParseMetadata(source, issuer string, data []byte) (*Metadata, error) {
 		{"revocation_endpoint", m.RevocationEndpoint},
 		{"jwks_uri", m.JWKSURI},
 		{"userinfo_endpoint", m.UserinfoEndpoint},
+		{"pushed_authorization_request_endpoint", m.PAREndpoint},
 	} {
 		if e.v == "" {
 			continue

@@ -36,6 +36,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
@@ -77,6 +78,8 @@ type Engine struct {
 	initOnce   sync.Once
 	// forced numbers Force requests, which never join another flight.
 	forced atomic.Int64
+	// dpopNonces holds the latest DPoP-Nonce of each server origin (RFC 9449 §8).
+	dpopNonces sync.Map
 }
 
 func (e *Engine) init() {
@@ -245,6 +248,12 @@ type Result struct {
 	// InsecureTLS reports that the token came over TLS without certificate
 	// verification, because the auth client turned it off (S-15); show it.
 	InsecureTLS bool
+	// DPoPJKT is the thumbprint of the DPoP key the token is bound to
+	// (token type DPoP, RFC 9449); such a token is only ever sent with a
+	// proof made with that key (S-44).
+	DPoPJKT string
+	// IssuedTokenType is the RFC 8693 issued_token_type of an exchanged token.
+	IssuedTokenType string
 }
 
 // Bearer returns the Authorization header value ("Bearer …").
@@ -272,6 +281,8 @@ func newResult(tr *TokenResponse, requested []string, grant string, now time.Tim
 		IDToken:         tr.IDToken,
 		RequestedScopes: slices.Clone(requested),
 		Grant:           grant,
+		DPoPJKT:         tr.DPoPJKT,
+		IssuedTokenType: tr.IssuedTokenType,
 	}
 	if r.TokenType == "" {
 		r.TokenType = "Bearer"
@@ -322,6 +333,8 @@ type flow struct {
 	md *Metadata
 	// eps are the endpoints in force: manual ones over discovered ones.
 	eps vault.Endpoints
+	// dpop signs DPoP proofs when the client uses DPoP (RFC 9449).
+	dpop *dpop.Key
 }
 
 func (e *Engine) bareFlow(tr *Transcript) *flow {
@@ -351,6 +364,9 @@ func (e *Engine) newFlow(ctx context.Context, ac vault.AuthClient, creds vault.C
 		return nil, err
 	}
 	f.hc = hc
+	if f.dpop, err = ProofKey(ac, creds); err != nil {
+		return nil, err
+	}
 	f.eps = ac.Endpoints
 	if ac.InsecureSkipVerify {
 		tr.note("tls", "TLS certificate verification is OFF for this auth client (insecureSkipVerify)")
@@ -431,6 +447,8 @@ type call struct {
 	// jsonBody is sent as JSON instead of form (session auth JSON_AUTH).
 	jsonBody map[string]string
 	header   http.Header
+	// note goes into the transcript entry (a DPoP proof, say).
+	note string
 }
 
 // response is what came back, already size-checked.
@@ -508,7 +526,7 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 			req.Header.Add(k, v)
 		}
 	}
-	x := Exchange{Time: time.Now(), Step: c.step, Method: method, Params: params}
+	x := Exchange{Time: time.Now(), Step: c.step, Method: method, Params: params, Note: c.note}
 	if recording {
 		x.URL = f.red.url(target)
 		for _, h := range []string{"Authorization", "Content-Type"} {
@@ -643,6 +661,7 @@ func (f *flow) needEndpoints(ctx context.Context, forIss bool, need ...string) e
 			fill(&f.eps.Revocation, d.Revocation)
 			fill(&f.eps.JWKS, d.JWKS)
 			fill(&f.eps.Userinfo, d.Userinfo)
+			fill(&f.eps.PAR, d.PAR)
 		case missing:
 			return err
 		default:
@@ -673,6 +692,8 @@ func endpointOf(e vault.Endpoints, name string) string {
 		return e.Revocation
 	case "jwks":
 		return e.JWKS
+	case "pushed authorization":
+		return e.PAR
 	}
 	return ""
 }

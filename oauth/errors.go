@@ -200,6 +200,21 @@ var explanations = map[string]explanation{
 		"try again"},
 	"expired_token": {KindAborted, "the device code expired before the sign-in was finished",
 		"start again and enter the code sooner"},
+	// RFC 9449 (DPoP).
+	"use_dpop_nonce": {KindRejected, "the server wants a DPoP proof with its nonce, and the retry with the nonce it gave was refused too (or it gave none)",
+		"try again; if it keeps failing, the server rotates its nonce faster than requests travel"},
+	"invalid_dpop_proof": {KindRejected, "the server refused the DPoP proof (signature, key, method, URL, time, nonce or a replayed jti)",
+		"check the client's clock and that the token is used with the key it is bound to; run with -v to see the exchange"},
+	// RFC 9126 (pushed authorization requests) and RFC 9101 (request objects).
+	"invalid_request_uri": {KindRejected, "the provider refused the request_uri: it expired, was already used, or is unknown",
+		"start the sign-in again and finish it before the pushed request expires"},
+	"invalid_request_object": {KindRejected, "the provider refused the signed request object (signature, key, iss, aud or expiry)",
+		"check the client's key and that its public key is registered at the provider"},
+	"request_not_supported":     {KindRejected, "the provider does not accept signed request objects", "turn request objects off for this client"},
+	"request_uri_not_supported": {KindRejected, "the provider does not accept request_uri", "turn pushed authorization requests off for this client"},
+	// RFC 8693 (token exchange).
+	"invalid_target": {KindRejected, "the provider will not issue a token for the requested audience or resource (the exchange was denied)",
+		"check the auth client's audience and resource against what the provider lets this client exchange for"},
 }
 
 // Explain returns the plain-words meaning of an OAuth error code and the next

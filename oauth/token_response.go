@@ -33,8 +33,22 @@ type TokenResponse struct {
 	ScopeSent bool
 	// ExpiresIn is the lifetime the server gave; zero when it gave none.
 	ExpiresIn time.Duration
+	// IssuedTokenType is the RFC 8693 issued_token_type of an exchange.
+	IssuedTokenType string
+	// DPoPJKT is the thumbprint of the DPoP key the tokens are bound to,
+	// when the server issued token_type DPoP to a proof of that key.
+	DPoPJKT string
 	// Extra holds the other top-level fields (strings and numbers as text).
 	Extra map[string]string
+}
+
+// tokenTypes says which token types other than bearer a flow accepts.
+type tokenTypes struct {
+	// dpop accepts "DPoP": the flow sent a proof (RFC 9449 §5).
+	dpop bool
+	// notApplicable accepts "N_A": a token exchange that issued something
+	// other than an access token (RFC 8693 §2.2.1).
+	notApplicable bool
 }
 
 // ParseTokenResponse decodes a token endpoint response: JSON (the standard)
@@ -43,6 +57,10 @@ type TokenResponse struct {
 // token type other than bearer (any case) is KindUnsupportedTokenType.
 // op names the step in errors ("token request", "refresh").
 func ParseTokenResponse(op string, status int, contentType string, body []byte) (*TokenResponse, error) {
+	return parseTokenResponse(op, status, contentType, body, tokenTypes{})
+}
+
+func parseTokenResponse(op string, status int, contentType string, body []byte, accept tokenTypes) (*TokenResponse, error) {
 	fields, err := decodeSuccess(op, status, contentType, body)
 	if err != nil {
 		return nil, err
@@ -59,6 +77,8 @@ func ParseTokenResponse(op string, status int, contentType string, body []byte) 
 			tr.RefreshToken = s
 		case "id_token":
 			tr.IDToken = s
+		case "issued_token_type":
+			tr.IssuedTokenType = s
 		case "scope":
 			tr.Scope, tr.ScopeSent = strings.Join(strings.Fields(s), " "), ok
 		case "expires_in":
@@ -80,15 +100,24 @@ func ParseTokenResponse(op string, status int, contentType string, body []byte) 
 		return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
 			Reason: "the response has no access_token", Hint: "check that the token URL is the provider's token endpoint; run with -v to see the response"}
 	}
-	if err := CheckTokenType(op, tr.TokenType); err != nil {
-		return nil, err
+	switch {
+	case accept.dpop && strings.EqualFold(tr.TokenType, "DPoP"):
+	case accept.notApplicable && tr.TokenType == "N_A":
+	case strings.EqualFold(tr.TokenType, "DPoP"):
+		return nil, &Error{Kind: KindUnsupportedTokenType, Op: op,
+			Reason: "the server issued a DPoP-bound token, but this client sends no DPoP proofs, so it could never use it",
+			Hint:   "turn DPoP on for the auth client (--dpop), which gives it a key"}
+	default:
+		if err := CheckTokenType(op, tr.TokenType); err != nil {
+			return nil, err
+		}
 	}
 	return tr, nil
 }
 
 func isTokenField(k string) bool {
 	switch k {
-	case "access_token", "token_type", "refresh_token", "id_token", "scope":
+	case "access_token", "token_type", "refresh_token", "id_token", "scope", "issued_token_type":
 		return true
 	}
 	return false
@@ -317,7 +346,8 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 	}
 	header := http.Header{}
 	addParams(form, f.ac.TokenParams, "grant_type", "code", "code_verifier", "redirect_uri", "refresh_token",
-		"client_id", "client_secret", "client_assertion", "client_assertion_type", "device_code", "username", "password")
+		"client_id", "client_secret", "client_assertion", "client_assertion_type", "device_code", "username", "password",
+		"subject_token", "subject_token_type", "actor_token", "actor_token_type", "requested_token_type")
 	if f.ac.Audience != "" && form.Get("audience") == "" {
 		form.Set("audience", f.ac.Audience)
 	}
@@ -334,11 +364,12 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 	if step != "device poll" {
 		f.cb.progress("%s: %s %s", step, method, f.eps.Token)
 	}
-	resp, err := f.do(ctx, call{step: step, method: method, url: f.eps.Token, form: form, header: header})
+	resp, err := f.doDPoP(ctx, call{step: step, method: method, url: f.eps.Token, form: form, header: header})
 	if err != nil {
 		return nil, err
 	}
-	tr, err := ParseTokenResponse(step, resp.status, resp.contentType, resp.body)
+	accept := tokenTypes{dpop: f.dpop != nil, notApplicable: form.Get("grant_type") == TokenExchangeGrantType}
+	tr, err := parseTokenResponse(step, resp.status, resp.contentType, resp.body, accept)
 	if err != nil {
 		if step == "refresh" {
 			err = refreshError(err, f.name)
@@ -348,6 +379,13 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 	}
 	for _, s := range []string{tr.AccessToken, tr.RefreshToken, tr.IDToken} {
 		f.red.addValue(s)
+	}
+	if f.dpop != nil {
+		if strings.EqualFold(tr.TokenType, "DPoP") {
+			tr.DPoPJKT = f.dpop.Thumbprint()
+		} else {
+			f.tr.note(step, "the server ignored the DPoP proof and issued a bearer token, which is not bound to the client's key")
+		}
 	}
 	return tr, nil
 }

@@ -165,6 +165,8 @@ type Endpoints struct {
 	Userinfo      string `json:"userinfo,omitempty"`
 	// OAuth 1.0a temporary-credentials (request token) endpoint.
 	RequestToken string `json:"requestToken,omitempty"`
+	// PAR is the pushed authorization request endpoint (RFC 9126).
+	PAR string `json:"par,omitempty"`
 }
 
 // Param is an ordered key/value pair (extra parameters, template fields, headers).

@@ -284,6 +284,7 @@ func (c *AuthClient) Validate() error {
 		{"endpoints.jwks", c.Endpoints.JWKS},
 		{"endpoints.userinfo", c.Endpoints.Userinfo},
 		{"endpoints.requestToken", c.Endpoints.RequestToken},
+		{"endpoints.par", c.Endpoints.PAR},
 	} {
 		if e.v != "" {
 			if err := CheckURL(e.field, e.v); err != nil {

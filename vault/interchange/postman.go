@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -34,11 +35,32 @@ type pmInfo struct {
 }
 
 type pmItem struct {
-	Name     string          `json:"name"`
-	Item     []pmItem        `json:"item"`
-	Request  json.RawMessage `json:"request"`
-	Auth     *pmAuth         `json:"auth"`
-	Variable []pmVariable    `json:"variable"`
+	Name     string            `json:"name"`
+	Item     []pmItem          `json:"item"`
+	Request  json.RawMessage   `json:"request"`
+	Auth     *pmAuth           `json:"auth"`
+	Variable []pmVariable      `json:"variable"`
+	Event    []pmEvent         `json:"event"`
+	Response []json.RawMessage `json:"response"`
+}
+
+// pmEvent is a pre-request or test script; authdeck runs none.
+type pmEvent struct {
+	Listen string `json:"listen"`
+	Script struct {
+		Exec json.RawMessage `json:"exec"`
+	} `json:"script"`
+}
+
+// hasCode reports whether the script holds anything but blank lines.
+func (e pmEvent) hasCode() bool {
+	var lines []string
+	if json.Unmarshal(e.Script.Exec, &lines) == nil {
+		return strings.TrimSpace(strings.Join(lines, "")) != ""
+	}
+	var one string
+	_ = json.Unmarshal(e.Script.Exec, &one)
+	return strings.TrimSpace(one) != ""
 }
 
 type pmVariable struct {
@@ -97,6 +119,7 @@ type pmURL struct {
 	Port     string          `json:"port"`
 	Path     json.RawMessage `json:"path"`
 	Query    []pmKV          `json:"query"`
+	Variable []pmKV          `json:"variable"`
 }
 
 // pmAuth is an auth block. v2.1 lists parameters as [{key, value}], v2.0 as
@@ -224,7 +247,9 @@ func (p *pmParser) variable(v pmVariable, from string) {
 		return
 	}
 	val := v.value()
-	secret := v.Type == "secret" || secretlike.Variable(v.Key, val)
+	// An empty slot named like a credential (client_secret, apiKey) is
+	// secret too, so the value a user sets later goes to the vault.
+	secret := v.Type == "secret" || secretlike.Variable(v.Key, val) || (val == "" && secretlike.Name(v.Key))
 	p.im.addVar(v.Key, val, secret, from)
 }
 
@@ -262,6 +287,25 @@ func (p *pmParser) walk(items []pmItem, path []string, auth ownedAuth, depth int
 			continue
 		}
 		p.request(it.Request, here, a)
+		p.skippedParts(it, strings.Join(here, " › "))
+	}
+}
+
+// skippedParts lists what a request item carries that authdeck does not
+// run or keep: its scripts and saved examples.
+func (p *pmParser) skippedParts(it pmItem, name string) {
+	item := fmt.Sprintf("request %q", name)
+	for _, e := range it.Event {
+		if e.hasCode() {
+			what := e.Listen
+			if what == "prerequest" {
+				what = "pre-request"
+			}
+			p.im.note(NoteSkipped, item, "%s script not run (authdeck runs no scripts)", what)
+		}
+	}
+	if n := len(it.Response); n > 0 {
+		p.im.note(NoteSkipped, item, "%d saved example response(s) not imported", n)
 	}
 }
 
@@ -282,6 +326,9 @@ func (p *pmParser) request(raw json.RawMessage, path []string, inherited ownedAu
 	}
 	r.Description = pmDescription(pr.Description)
 	u, err := pmURLString(pr.URL)
+	if u == "http://" {
+		u = ""
+	}
 	if err != nil {
 		p.im.problem(label, 0, 0, vault.ErrInvalid, "url: %v", err)
 		return
@@ -325,14 +372,17 @@ func pmURLString(raw json.RawMessage) (string, error) {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s), nil
+		if strings.TrimSpace(s) == "" {
+			return "", nil
+		}
+		return pmFinishURL(strings.TrimSpace(s), pmURL{}), nil
 	}
 	var u pmURL
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return "", fmt.Errorf("should be a string or an object")
 	}
 	if u.Raw != "" {
-		return strings.TrimSpace(u.Raw), nil
+		return pmFinishURL(strings.TrimSpace(u.Raw), u), nil
 	}
 	// Rebuild from parts.
 	joinParts := func(r json.RawMessage, sep string) string {
@@ -364,7 +414,43 @@ func pmURLString(raw json.RawMessage) (string, error) {
 	if len(q) > 0 {
 		b.WriteString("?" + strings.Join(q, "&"))
 	}
-	return b.String(), nil
+	return pmFinishURL(b.String(), u), nil
+}
+
+// pmPathVar is a Postman path variable in a URL path: /:name.
+var pmPathVar = regexp.MustCompile(`/:([A-Za-z0-9_.\-]+)`)
+
+// pmFinishURL makes a Postman URL what Postman sends: disabled query
+// parameters left out, /:name path variables replaced by their values (a
+// value may be a {{variable}}; one without a value becomes {{name}}), and
+// http:// in front of a URL without a scheme.
+func pmFinishURL(raw string, u pmURL) string {
+	for _, kv := range u.Query {
+		if kv.Disabled {
+			raw = strings.Replace(raw, kv.Key+"="+kv.Value, "", 1)
+		}
+	}
+	raw = strings.ReplaceAll(strings.ReplaceAll(raw, "?&", "?"), "&&", "&")
+	raw = strings.TrimSuffix(strings.TrimSuffix(raw, "&"), "?")
+	vals := map[string]string{}
+	for _, kv := range u.Variable {
+		vals[kv.Key] = kv.Value
+	}
+	base, query, hasQuery := strings.Cut(raw, "?")
+	base = pmPathVar.ReplaceAllStringFunc(base, func(m string) string {
+		if v, ok := vals[m[2:]]; ok {
+			return "/" + v
+		}
+		return m
+	})
+	raw = base
+	if hasQuery {
+		raw += "?" + query
+	}
+	if !strings.Contains(base, "://") && !strings.HasPrefix(raw, "{{") {
+		raw = "http://" + raw // what Postman does with a URL without a scheme
+	}
+	return raw
 }
 
 func (p *pmParser) headers(raw json.RawMessage, label string) []vault.Header {

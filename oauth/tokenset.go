@@ -10,7 +10,8 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-// Naming: `authdeck token NAME` takes an auth client or a secret.
+// Naming: `authdeck token NAME` takes an auth client or a secret, as
+// vault.Resolve (ForToken) says.
 //
 //   - An OAuth 2.0 auth client's token set is the OA2_AUTHORIZATION_CODE
 //     secret linked to it: the secret of the same name when there is one,
@@ -49,7 +50,8 @@ type target struct {
 	session    bool
 }
 
-// resolve finds the client and the token-set secret of req (see Naming above).
+// resolve finds the client and the token-set secret of req with the vault's
+// resolver (see Naming above).
 func (e *Engine) resolve(req TokenRequest) (*target, error) {
 	if e.Vault == nil {
 		return nil, newError(KindNotConfigured, "token", "the engine has no vault", "", nil)
@@ -61,95 +63,37 @@ func (e *Engine) resolve(req TokenRequest) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := vault.ResolveEnv(cat, req.Env)
+	cred, err := vault.Resolve(cat, req.Env, req.Name, vault.ForToken)
 	if err != nil {
-		return nil, err
+		return nil, resolveError("token", err)
 	}
-	t := &target{env: env, name: req.Name}
-	if c, ok := cat.Client(env, req.Name); ok {
-		cl := *c
-		t.client = &cl
-		switch c.Type {
-		case vault.ClientSessionAuth:
-			t.session = true
-			var linked []vault.Secret
-			for _, s := range cat.SecretsIn(env) {
-				if s.Type == vault.TypeSessionAuth && s.AuthClient == c.Name {
-					linked = append(linked, s)
-				}
-			}
-			switch len(linked) {
-			case 0:
-				return nil, newError(KindNotConfigured, "token", fmt.Sprintf("no SESSION_AUTH secret uses auth client %q in environment %q", c.Name, env),
-					"add one with its inputFields (authdeck secret add NAME --type SESSION_AUTH …)", nil)
-			case 1:
-				t.secret = &linked[0]
-				t.secretName = linked[0].Name
-				return t, nil
-			}
-			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q is used by the secrets %s; name one of them", c.Name, secretNames(linked)), "", nil)
-		case vault.ClientOAuth1:
-			return nil, oauth1Error(fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials come from the three-legged flow", c.Name), c.Name)
+	switch cred.Protocol {
+	case vault.ProtocolOAuth1:
+		if cred.NamedClient {
+			return nil, oauth1Error(fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials come from the three-legged flow", cred.Name), cred.Name)
 		}
-		if s, ok := cat.Secret(env, req.Name); ok {
-			if s.Type != vault.TypeOAuthToken || (s.AuthClient != "" && s.AuthClient != c.Name) {
-				return nil, newError(KindNotConfigured, "token", fmt.Sprintf("secret %q already exists as a %s not linked to auth client %q, so the token set cannot use its name", s.Name, s.Type, c.Name),
-					"rename or remove that secret", nil)
-			}
-			sc := *s
-			t.secret, t.secretName = &sc, s.Name
-			return t, nil
-		}
-		var linked []vault.Secret
-		for _, s := range cat.SecretsIn(env) {
-			if s.Type == vault.TypeOAuthToken && s.AuthClient == c.Name {
-				linked = append(linked, s)
-			}
-		}
-		switch len(linked) {
-		case 0:
-			t.secretName = c.Name
-		case 1:
-			t.secret, t.secretName = &linked[0], linked[0].Name
-		default:
-			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has several token secrets (%s); name one of them", c.Name, secretNames(linked)), "", nil)
-		}
-		return t, nil
-	}
-	s, ok := cat.Secret(env, req.Name)
-	if !ok {
-		return nil, &vault.NotFoundError{Kind: "auth client or token secret", Name: req.Name, Env: env}
-	}
-	switch s.Type {
-	case vault.TypeOAuthToken, vault.TypeSessionAuth:
-	case vault.TypeOAuth1Token:
-		return nil, oauth1Error(fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which come from the three-legged flow", s.Name), s.Name)
+		return nil, oauth1Error(fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which come from the three-legged flow", cred.Name), cred.Name)
+	case vault.ProtocolOAuth2, vault.ProtocolSessionAuth:
 	default:
-		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("secret %q is a %s; token works with auth clients and OAuth token or session-auth secrets", s.Name, s.Type),
-			"use `authdeck secret show "+s.Name+" --reveal` for other secrets", nil)
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("%q is a %s, not an OAuth 2.0 credential", cred.Name, cred.Protocol), "", nil)
 	}
-	sc := *s
-	t.secret, t.secretName = &sc, s.Name
-	t.session = s.Type == vault.TypeSessionAuth
-	if s.AuthClient != "" {
-		c, ok := cat.Client(env, s.AuthClient)
-		if !ok {
-			return nil, &vault.NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: env}
-		}
-		cl := *c
-		t.client = &cl
-	} else if t.session {
-		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("SESSION_AUTH secret %q names no auth client", s.Name), "", nil)
-	}
-	return t, nil
+	return &target{env: cred.Env, name: req.Name, client: cred.Client, secret: cred.Secret, secretName: cred.TokenSecret,
+		session: cred.Protocol == vault.ProtocolSessionAuth}, nil
 }
 
-func secretNames(ss []vault.Secret) string {
-	names := make([]string, len(ss))
-	for i, s := range ss {
-		names[i] = fmt.Sprintf("%q", s.Name)
+// resolveError gives a refusal of the vault's resolver the engine's form
+// (the step, the reason, what to do); a missing item stays a
+// *vault.NotFoundError.
+func resolveError(op string, err error) error {
+	var re *vault.ResolveError
+	var amb *vault.AmbiguousError
+	switch {
+	case errors.As(err, &re):
+		return newError(KindNotConfigured, op, re.Reason, re.Hint, err)
+	case errors.As(err, &amb):
+		return newError(KindNotConfigured, op, amb.Error(), "", err)
 	}
-	return strings.Join(names, ", ")
+	return err
 }
 
 // readValue reads the stored value of t's secret (nil before the first token).

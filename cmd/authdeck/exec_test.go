@@ -94,7 +94,7 @@ func TestExecFailures(t *testing.T) {
 	}{
 		{[]string{"exec", "api", "touch", marker}, 1, "usage: authdeck exec NAME"},
 		{append([]string{"exec", "api", "--env-var", "1BAD", "--"}, touch...), 1, `--env-var "1BAD" is not a valid environment variable name`},
-		{append([]string{"exec", "missing", "--"}, touch...), 2, `no auth client or token secret "missing"`},
+		{append([]string{"exec", "missing", "--"}, touch...), 2, `no auth client or secret "missing"`},
 		{[]string{"exec", "api", "--", "/nonexistent/authdeck-cmd"}, 127, "command not found"},
 	}
 	for _, tc := range cases {

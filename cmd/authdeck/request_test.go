@@ -131,7 +131,7 @@ func TestRequestCommandExitCodes(t *testing.T) {
 		{"cannot reach", []string{"request", "GET", closedURL}, vault.ExitUnreachable, []string{"cannot reach", "connection failed"}},
 		{"allowedHosts", []string{"request", "GET", "{{base}}/x", "--auth", "far"}, vault.ExitNotConfigured, []string{"refusing to send credential \"far\"", "allowedHosts"}},
 		{"unknown variable", []string{"request", "GET", "{{base}}/{{nope}}"}, vault.ExitMissingInput, []string{"{{nope}}"}},
-		{"unknown credential", []string{"request", "GET", "{{base}}", "--auth", "ghost"}, vault.ExitNotConfigured, []string{`no secret or auth client "ghost"`}},
+		{"unknown credential", []string{"request", "GET", "{{base}}", "--auth", "ghost"}, vault.ExitNotConfigured, []string{`no auth client or secret "ghost"`}},
 		{"unknown saved request", []string{"send", "ghost"}, vault.ExitNotConfigured, []string{`no request "ghost"`}},
 		{"bad header flag", []string{"request", "GET", "{{base}}", "-H", "novalue"}, vault.ExitOther, []string{"a header is"}},
 		{"bad placement", []string{"request", "GET", "{{base}}", "--auth", "key", "--placement", "query"}, vault.ExitOther, []string{"applies to bearer tokens"}},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strings"
 
@@ -28,40 +27,18 @@ type oauth1TokenJSON struct {
 	Extra           map[string]string `json:"extra,omitempty"`
 }
 
-// oauth1Target resolves NAME the way oauth1.Engine.Signer does: an OAuth
-// 1.0a auth client (its token secret is the one of the same name, else the
-// only one linked to it; none before the first authorization) or an
-// OA1_TOKEN secret with its auth client.
+// oauth1Target resolves NAME with the vault's resolver: an OAuth 1.0a auth
+// client (with its token secret, none before the first authorization) or
+// an OA1_TOKEN secret with its auth client.
 func oauth1Target(cat *vault.Catalog, env, name string) (*vault.AuthClient, *vault.Secret, error) {
-	if c, ok := cat.Client(env, name); ok && c.Type == vault.ClientOAuth1 {
-		linked := oauth1.TokenSecrets(cat, env, c.Name)
-		switch len(linked) {
-		case 0:
-			return c, nil, nil
-		case 1:
-			return c, &linked[0], nil
-		}
-		names := make([]string, len(linked))
-		for i, s := range linked {
-			names[i] = fmt.Sprintf("%q", s.Name)
-		}
-		return nil, nil, exitWith(vault.ExitNotConfigured, "auth client %q has several token secrets (%s); name one of them", c.Name, strings.Join(names, ", "))
+	cred, err := vault.Resolve(cat, env, name, vault.ForToken)
+	if err != nil {
+		return nil, nil, err
 	}
-	s, ok := cat.Secret(env, name)
-	if !ok || s.Type != vault.TypeOAuth1Token {
-		return nil, nil, &vault.NotFoundError{Kind: "OAuth 1.0a auth client or token secret", Name: name, Env: env}
+	if cred.Protocol != vault.ProtocolOAuth1 {
+		return nil, nil, exitWith(vault.ExitNotConfigured, "%q is not an OAuth 1.0a auth client or token secret", name)
 	}
-	if s.AuthClient == "" {
-		return nil, nil, exitWith(vault.ExitNotConfigured, "OAuth 1.0a token secret %q names no auth client, so it cannot be authorized again (link it to its auth client)", s.Name)
-	}
-	c, ok := cat.Client(env, s.AuthClient)
-	if !ok {
-		return nil, nil, &vault.NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: env}
-	}
-	if c.Type != vault.ClientOAuth1 {
-		return nil, nil, exitWith(vault.ExitNotConfigured, "OAuth 1.0a token secret %q is linked to auth client %q, which is not an OAuth 1.0a client", s.Name, c.Name)
-	}
-	return c, s, nil
+	return cred.Client, cred.Secret, nil
 }
 
 // runOAuth1Token is `authdeck token NAME` for OAuth 1.0a: the stored token

@@ -183,7 +183,7 @@ func TestTokenCommandFailures(t *testing.T) {
 		code int
 		want []string
 	}{
-		{[]string{"token", "nope"}, 2, []string{`no auth client or token secret "nope" in environment "default"`}},
+		{[]string{"token", "nope"}, 2, []string{`no auth client or secret "nope" in environment "default"`}},
 		{[]string{"token", "svc", "--env", "prod"}, 2, []string{`no environment "prod"`}},
 		{[]string{"token", "wrong-secret"}, 7, []string{"invalid_client", "client authentication failed", "check the client id"}},
 		{[]string{"token", "down"}, 5, []string{"cannot reach 127.0.0.1:1"}},

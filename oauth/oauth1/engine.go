@@ -108,8 +108,8 @@ func (e *Engine) configure(c *Client) {
 }
 
 // resolveClient finds the auth client and any token secret already stored
-// under the target name, refusing before any leg runs when the name is
-// taken by something else.
+// under the target name (the vault's resolver), refusing before any leg
+// runs when the name is taken by something else.
 func (e *Engine) resolveClient(req AuthorizeRequest) (vault.AuthClient, *vault.Secret, string, error) {
 	if e.Vault == nil {
 		return vault.AuthClient{}, nil, "", &Error{Kind: KindNotConfigured, Op: "configuration", Reason: "the engine has no vault"}
@@ -121,61 +121,41 @@ func (e *Engine) resolveClient(req AuthorizeRequest) (vault.AuthClient, *vault.S
 	if err != nil {
 		return vault.AuthClient{}, nil, "", err
 	}
-	env, err := vault.ResolveEnv(cat, req.Env)
-	if err != nil {
-		return vault.AuthClient{}, nil, "", err
-	}
-	c, ok := cat.Client(env, req.Client)
-	if !ok {
-		return vault.AuthClient{}, nil, "", &vault.NotFoundError{Kind: "auth client", Name: req.Client, Env: env}
-	}
-	if c.Type != vault.ClientOAuth1 {
-		return vault.AuthClient{}, nil, "", &Error{Kind: KindNotConfigured, Op: "configuration",
-			Reason: fmt.Sprintf("auth client %q is not an OAuth 1.0a client (it is %s)", c.Name, c.Type)}
-	}
 	name := req.Secret
 	if name == "" {
-		name = c.Name
+		name = req.Client
 	}
 	// A name the vault would refuse is refused now, not after the user approved.
-	if err := vault.ValidateName("secret", name); err != nil {
-		return vault.AuthClient{}, nil, "", err
+	cred, err := vault.ResolveTokenSecret(cat, req.Env, req.Client, name)
+	if err != nil {
+		return vault.AuthClient{}, nil, "", resolveError(err)
 	}
-	var existing *vault.Secret
-	if s, ok := cat.Secret(env, name); ok {
-		if s.Type != vault.TypeOAuth1Token || (s.AuthClient != "" && s.AuthClient != c.Name) {
-			return vault.AuthClient{}, nil, "", &Error{Kind: KindNotConfigured, Op: "configuration",
-				Reason: fmt.Sprintf("secret %q already exists as a %s not linked to auth client %q, so the token credentials cannot use its name", s.Name, s.Type, c.Name),
-				Hint:   "name another secret for the token, or rename or remove that one"}
-		}
-		cp := *s
-		existing = &cp
+	if cred.Protocol != vault.ProtocolOAuth1 {
+		return vault.AuthClient{}, nil, "", &Error{Kind: KindNotConfigured, Op: "configuration",
+			Reason: fmt.Sprintf("auth client %q is not an OAuth 1.0a client (it is %s)", cred.Client.Name, cred.Client.Type)}
 	}
-	return *c, existing, env, nil
+	return *cred.Client, cred.Secret, cred.Env, nil
 }
 
-// TokenSecrets returns the token secrets of the OAuth 1.0a auth client
-// named client in env, as Signer picks them: the OA1_TOKEN secret named
-// like the client when one is linked to it, else every one linked to it.
-// None means the client was never authorized; several must be named.
-func TokenSecrets(cat *vault.Catalog, env, client string) []vault.Secret {
-	var linked []vault.Secret
-	for _, s := range cat.SecretsIn(env) {
-		if s.Type == vault.TypeOAuth1Token && s.AuthClient == client {
-			if s.Name == client {
-				return []vault.Secret{s}
-			}
-			linked = append(linked, s)
-		}
+// resolveError gives a refusal of the vault's resolver the engine's form;
+// missing items and invalid names stay vault errors.
+func resolveError(err error) error {
+	var re *vault.ResolveError
+	var amb *vault.AmbiguousError
+	switch {
+	case errors.As(err, &re):
+		return &Error{Kind: KindNotConfigured, Op: "configuration", Reason: re.Reason, Hint: re.Hint, Err: err}
+	case errors.As(err, &amb):
+		return &Error{Kind: KindNotConfigured, Op: "configuration", Reason: amb.Error(), Err: err}
 	}
-	return linked
+	return err
 }
 
 // Signer returns a signer for requests made with the token credentials
-// named name in env: an OA1_TOKEN secret (linked to its auth client), or an
-// OAuth 1.0a auth client (its token secret: the one of the same name, else
-// the only one linked to it). It reads the client credentials and the
-// token from the vault; no network.
+// named name in env, as the vault resolves a credential for a request: an
+// OA1_TOKEN secret with its auth client, or an OAuth 1.0a auth client with
+// its token secret. It reads the client credentials and the token from the
+// vault; no network.
 func (e *Engine) Signer(ctx context.Context, env, name string) (*Signer, error) {
 	if e.Vault == nil {
 		return nil, &Error{Kind: KindNotConfigured, Op: "configuration", Reason: "the engine has no vault"}
@@ -184,50 +164,38 @@ func (e *Engine) Signer(ctx context.Context, env, name string) (*Signer, error) 
 	if err != nil {
 		return nil, err
 	}
-	if env, err = vault.ResolveEnv(cat, env); err != nil {
-		return nil, err
+	cred, err := vault.Resolve(cat, env, name, vault.ForRequest)
+	if err != nil {
+		return nil, resolveError(err)
 	}
+	return e.signerFor(ctx, cred)
+}
+
+// signerFor reads what signs requests for the resolved credential cred.
+func (e *Engine) signerFor(ctx context.Context, cred *vault.Credential) (*Signer, error) {
 	notConfigured := func(reason, hint string) error {
 		return &Error{Kind: KindNotConfigured, Op: "configuration", Reason: reason, Hint: hint}
 	}
-	var sec vault.Secret
-	if c, ok := cat.Client(env, name); ok && c.Type == vault.ClientOAuth1 {
-		linked := TokenSecrets(cat, env, c.Name)
-		switch len(linked) {
-		case 0:
-			return nil, notConfigured(fmt.Sprintf("auth client %q has no token credentials yet", c.Name), "authorize it first (authdeck token "+c.Name+")")
-		case 1:
-			sec = linked[0]
-		default:
-			return nil, notConfigured(fmt.Sprintf("auth client %q has several token secrets; name one of them", c.Name), "")
-		}
-	} else if s, ok := cat.Secret(env, name); ok {
-		if s.Type != vault.TypeOAuth1Token {
-			return nil, notConfigured(fmt.Sprintf("secret %q is a %s, not OAuth 1.0a token credentials", s.Name, s.Type), "")
-		}
-		sec = *s
-	} else if ok {
-		return nil, notConfigured(fmt.Sprintf("auth client %q is not an OAuth 1.0a client", name), "")
-	} else {
-		return nil, &vault.NotFoundError{Kind: "OAuth 1.0a token secret or auth client", Name: name, Env: env}
+	switch {
+	case cred.Protocol != vault.ProtocolOAuth1 && cred.NamedClient:
+		return nil, notConfigured(fmt.Sprintf("auth client %q is not an OAuth 1.0a client", cred.Name), "")
+	case cred.Protocol != vault.ProtocolOAuth1:
+		return nil, notConfigured(fmt.Sprintf("secret %q is a %s, not OAuth 1.0a token credentials", cred.Name, cred.Secret.Type), "")
+	case cred.Secret == nil:
+		return nil, notConfigured(fmt.Sprintf("auth client %q has no token credentials yet", cred.Client.Name), "authorize it first (authdeck token "+cred.Client.Name+")")
+	case cred.Client == nil:
+		// The consumer key comes from the client the token secret is linked to.
+		return nil, resolveError(cred.ClientErr)
 	}
-	if sec.AuthClient == "" {
-		return nil, notConfigured(fmt.Sprintf("OAuth 1.0a token secret %q names no auth client, so there is no consumer key to sign with", sec.Name),
-			"link the secret to its auth client")
-	}
-	ac, ok := cat.Client(env, sec.AuthClient)
-	if !ok {
-		return nil, &vault.NotFoundError{Kind: "auth client", Name: sec.AuthClient, Env: env}
-	}
-	creds, err := e.Vault.ClientCredentials(ctx, *ac)
+	creds, err := e.Vault.ClientCredentials(ctx, *cred.Client)
 	if err != nil {
 		return nil, vaultError("reading the client credentials", err)
 	}
-	val, err := e.Vault.SecretValue(ctx, sec)
+	val, err := e.Vault.SecretValue(ctx, *cred.Secret)
 	if err != nil {
 		return nil, vaultError("reading the token credentials", err)
 	}
-	s, err := NewSigner(*ac, creds, val)
+	s, err := NewSigner(*cred.Client, creds, val)
 	if err != nil {
 		return nil, err
 	}

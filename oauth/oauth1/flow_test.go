@@ -398,7 +398,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			wantExit: vault.ExitNotConfigured, wantReason: "already exists as a API_KEY",
+			wantExit: vault.ExitNotConfigured, wantReason: `secret "photos" is a API_KEY, not OAuth 1.0a token credentials`,
 		},
 		{
 			name: "provider unreachable", spec: clientSpec{method: oauth1.HMACSHA1},

@@ -159,7 +159,7 @@ func TestEngineSignerResolution(t *testing.T) {
 		}
 	}
 	check("photos", vault.ExitNotConfigured, "no token credentials yet")
-	check("nothing", vault.ExitNotConfigured, `no OAuth 1.0a token secret or auth client "nothing"`)
+	check("nothing", vault.ExitNotConfigured, `no auth client or secret "nothing"`)
 	put(vault.Secret{Meta: vault.Meta{Name: "key"}, Type: vault.TypeAPIKey}, vault.SecretValue{Key: "k-123456"})
 	check("key", vault.ExitNotConfigured, "not OAuth 1.0a token credentials")
 	put(vault.Secret{Meta: vault.Meta{Name: "loose"}, Type: vault.TypeOAuth1Token}, vault.SecretValue{Token: "t", TokenSecret: "s"})

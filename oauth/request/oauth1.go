@@ -42,22 +42,6 @@ func (s *Sender) oauth1Signers() OAuth1Signers {
 	return &oauth1.Engine{Vault: s.Vault}
 }
 
-// oauth1Target fills in what the catalog says about OAuth 1.0a credentials:
-// the auth client (consumer key and signature method, for display) and
-// the allowedHosts of everything involved. For a client, its token secret
-// is found the way oauth1.Engine.Signer finds it.
-func (c *credential) oauth1Target(cat *vault.Catalog, env string, ac *vault.AuthClient) {
-	c.oauth1 = true
-	c.oa1Client = ac
-	if c.secret != nil || ac == nil {
-		return
-	}
-	linked := oauth1.TokenSecrets(cat, env, ac.Name)
-	if len(linked) == 1 {
-		c.allowed = append(c.allowed, linked[0].AllowedHosts)
-	}
-}
-
 // formContentType gives a form-looking body without a Content-Type the
 // form type, as curl -d does, so its parameters are signed (RFC 5849
 // §3.4.1.3.1) and the server reads them the same way.

@@ -128,10 +128,12 @@ func (w *wire) httpHeader() http.Header {
 
 // credential is a resolved Spec.Auth.
 type credential struct {
-	name   string
-	kind   string // for messages: "API key", "basic credentials", "OAuth token", …
-	secret *vault.Secret
-	client *vault.AuthClient
+	name string
+	// resolved is what the vault's resolver says name means.
+	resolved *vault.Credential
+	kind     string // for messages: "API key", "basic credentials", "OAuth token", …
+	secret   *vault.Secret
+	client   *vault.AuthClient
 	// token says the value comes from the TokenSource (and can be refreshed).
 	token     bool
 	placement vault.Placement
@@ -265,9 +267,15 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 	return p, nil
 }
 
+// resolveCredential resolves name with the vault's resolver and says how
+// the sender applies it.
 func resolveCredential(cat *vault.Catalog, env, name string, override vault.Placement) (*credential, error) {
-	c := &credential{name: name}
-	if sec, ok := cat.Secret(env, name); ok {
+	cred, err := vault.Resolve(cat, env, name, vault.ForRequest)
+	if err != nil {
+		return nil, err
+	}
+	c := &credential{name: name, resolved: cred}
+	if sec := cred.Secret; sec != nil && !cred.NamedClient {
 		c.secret = sec
 		c.allowed = append(c.allowed, sec.AllowedHosts)
 		c.placement = sec.Placement
@@ -288,29 +296,24 @@ func resolveCredential(cat *vault.Catalog, env, name string, override vault.Plac
 			return nil, &CredentialError{Credential: name, Msg: "a PRIVATE_KEY secret signs client assertions and cannot be applied to a request; use the auth client that holds it"}
 		case vault.TypeOAuth1Token:
 			c.kind = "OAuth 1.0a token"
-			var ac *vault.AuthClient
-			if x, ok := cat.Client(env, sec.AuthClient); ok && sec.AuthClient != "" && x.Type == vault.ClientOAuth1 {
-				ac = x
-			}
-			c.oauth1Target(cat, env, ac)
+			c.oauth1, c.oa1Client = true, cred.Client
 		default:
 			return nil, &CredentialError{Credential: name, Msg: fmt.Sprintf("secrets of type %s cannot be applied to a request", sec.Type)}
 		}
-		if sec.AuthClient != "" {
-			if ac, ok := cat.Client(env, sec.AuthClient); ok {
-				c.allowed = append(c.allowed, ac.AllowedHosts)
-			}
+		if cred.Client != nil {
+			c.allowed = append(c.allowed, cred.Client.AllowedHosts)
 		}
-	} else if ac, ok := cat.Client(env, name); ok && ac.Type == vault.ClientOAuth1 {
+	} else if ac := cred.Client; cred.Protocol == vault.ProtocolOAuth1 {
 		c.kind = "OAuth 1.0a token of auth client"
 		c.allowed = append(c.allowed, ac.AllowedHosts)
-		c.oauth1Target(cat, env, ac)
-	} else if ok {
+		c.oauth1, c.oa1Client = true, ac
+		if cred.Secret != nil {
+			c.allowed = append(c.allowed, cred.Secret.AllowedHosts)
+		}
+	} else {
 		c.client = ac
 		c.kind, c.token = "token of auth client", true
 		c.allowed = append(c.allowed, ac.AllowedHosts)
-	} else {
-		return nil, &vault.NotFoundError{Kind: "secret or auth client", Name: name, Env: env}
 	}
 	if override != "" {
 		c.placement = override

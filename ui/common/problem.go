@@ -71,6 +71,14 @@ func Explain(err error) Problem {
 	default:
 		p.Reason = "Something went wrong"
 	}
+	var re *vault.ResolveError
+	var amb *vault.AmbiguousError
+	switch {
+	case errors.As(err, &re) && re.Hint != "":
+		p.Next = re.Hint
+	case errors.As(err, &amb):
+		p.Next = "Open the one to use from the list of secrets."
+	}
 	var oe *oauth.Error
 	if errors.As(err, &oe) {
 		p = explainOAuth(oe, p)

@@ -106,16 +106,38 @@ func NewFor(c *common.Common, req common.RunFlowMsg) common.Screen {
 	return New(c, req)
 }
 
-// IsOAuth1 reports whether req names an OAuth 1.0a client or token secret.
+// IsOAuth1 reports whether req names an OAuth 1.0a client or token secret:
+// the protocol the vault resolves it to, or, when it does not resolve (the
+// pane then says why), the protocol of the item it names.
 func IsOAuth1(cat *vault.Catalog, req common.RunFlowMsg) bool {
 	if cat == nil {
 		return false
 	}
+	if cred, err := vault.ResolveTokenSecret(cat, req.Env, req.Client, req.Secret); err == nil {
+		return cred.Protocol == vault.ProtocolOAuth1
+	}
 	if ac, ok := cat.Client(req.Env, req.Client); ok {
-		return ac.Type == vault.ClientOAuth1
+		return ac.Type.Protocol() == vault.ProtocolOAuth1
 	}
 	s, ok := cat.Secret(req.Env, req.Secret)
-	return ok && s.Type == vault.TypeOAuth1Token
+	return ok && s.Type.Protocol() == vault.ProtocolOAuth1
+}
+
+// oauth1Target resolves what the flow works on: the OAuth 1.0a auth client
+// and its token secret (nil before the first authorization).
+func oauth1Target(cat *vault.Catalog, req common.RunFlowMsg) (*vault.AuthClient, *vault.Secret, error) {
+	cred, err := vault.ResolveTokenSecret(cat, req.Env, req.Client, req.Secret)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cred.Protocol != vault.ProtocolOAuth1 {
+		what := fmt.Sprintf("auth client %q is not an OAuth 1.0a client (it is %s)", cred.Client.Name, cred.Client.Type)
+		if !cred.NamedClient {
+			what = fmt.Sprintf("secret %q is a %s, not OAuth 1.0a token credentials", cred.Secret.Name, cred.Secret.Type)
+		}
+		return nil, nil, &oauth1.Error{Kind: oauth1.KindNotConfigured, Op: "configuration", Reason: what}
+	}
+	return cred.Client, cred.Secret, nil
 }
 
 // Init starts the flow.
@@ -143,7 +165,7 @@ func (m *OAuth1Model) start() tea.Cmd {
 	m.leaveField()
 	m.started = m.c.Now()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.c.Styles.Spinner))
-	ac, sec, err := common.OAuth1Target(m.c.Catalog, m.req.Env, m.req.Client, m.req.Secret)
+	ac, sec, err := oauth1Target(m.c.Catalog, m.req)
 	if err != nil {
 		m.state, m.err = failed, err
 		return nil

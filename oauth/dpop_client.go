@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,6 +40,27 @@ func ProofKey(ac vault.AuthClient, creds vault.ClientCredentials) (*dpop.Key, er
 		return nil, newError(KindNotConfigured, "DPoP", fmt.Sprintf("the DPoP key of auth client %q is not the one the client names (%s)", ac.Name, ac.DPoPKeyID), "", nil)
 	}
 	return k, nil
+}
+
+// proofKey is ProofKey with the parsed keys of the engine's lifetime
+// reused: parsing a PEM EC key costs more than signing a proof with it.
+func (e *Engine) proofKey(ac vault.AuthClient, creds vault.ClientCredentials) (*dpop.Key, error) {
+	if !ac.DPoP || creds.DPoPKey == "" {
+		return ProofKey(ac, creds)
+	}
+	id := sha256.Sum256([]byte(creds.DPoPKey))
+	if k, ok := e.dpopKeys.Load(id); ok {
+		key := k.(*dpop.Key)
+		if ac.DPoPKeyID != "" && ac.DPoPKeyID != key.Thumbprint() {
+			return ProofKey(ac, creds)
+		}
+		return key, nil
+	}
+	key, err := ProofKey(ac, creds)
+	if err == nil {
+		e.dpopKeys.Store(id, key)
+	}
+	return key, err
 }
 
 // origin is scheme://host of u, the scope of a server nonce.

@@ -80,6 +80,8 @@ type Engine struct {
 	forced atomic.Int64
 	// dpopNonces holds the latest DPoP-Nonce of each server origin (RFC 9449 §8).
 	dpopNonces sync.Map
+	// dpopKeys holds parsed DPoP keys by the SHA-256 of their PEM.
+	dpopKeys sync.Map
 }
 
 func (e *Engine) init() {
@@ -364,7 +366,7 @@ func (e *Engine) newFlow(ctx context.Context, ac vault.AuthClient, creds vault.C
 		return nil, err
 	}
 	f.hc = hc
-	if f.dpop, err = ProofKey(ac, creds); err != nil {
+	if f.dpop, err = e.proofKey(ac, creds); err != nil {
 		return nil, err
 	}
 	f.eps = ac.Endpoints

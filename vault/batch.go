@@ -104,7 +104,23 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 			}
 		}
 	}
-	merge := func(c *Catalog) error { return b.mergeInto(c, now) }
+	// The secret variables are written under the ID each environment has
+	// now; the merge refuses a catalog where it has another (removed and
+	// added again meanwhile), so no value is stored under an ID nobody uses.
+	envIDs := map[string]string{}
+	for envName := range b.SecretVars {
+		if e, ok := c.Env(envName); ok {
+			envIDs[envName] = e.ID
+		}
+	}
+	merge := func(c *Catalog) error {
+		for envName, id := range envIDs {
+			if e, ok := c.Env(envName); !ok || e.ID != id {
+				return fmt.Errorf("%w: environment %q was removed or replaced while importing; nothing was stored, run the import again", ErrNotConfigured, envName)
+			}
+		}
+		return b.mergeInto(c, now)
+	}
 	// Dry run against a copy so conflicts are found before any store write.
 	if err := merge(c.Clone()); err != nil {
 		return nil, err

@@ -387,9 +387,10 @@ func (v *Vault) UnsetVar(ctx context.Context, env, name string) error {
 		}
 		writes = append(writes, valueWrite{key: envKey(e.ID), value: blob})
 	}
+	envID := e.ID
 	_, err = v.commit(ctx, writes, func(c *Catalog) error {
 		e, ok := c.Env(env)
-		if !ok {
+		if !ok || e.ID != envID {
 			return &NotFoundError{Kind: "environment", Name: env}
 		}
 		e.Variables = slices.DeleteFunc(e.Variables, func(x Variable) bool { return x.Name == name })

@@ -588,7 +588,8 @@ func checkPostmanEnv(t *testing.T, path string) *fileResult {
 		if !v.on() {
 			continue
 		}
-		name := v.Key
+		// authdeck names carry no surrounding spaces or line breaks.
+		name := strings.TrimSpace(v.Key)
 		got, ok := vals[name]
 		mustBeSecret := v.Type == "secret" || secretName.MatchString(name)
 		if mustBeSecret {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
-	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // This file imports Postman collections (v2.1, and v2.0 auth blocks);
@@ -247,10 +246,11 @@ func (p *pmParser) variable(v pmVariable, from string) {
 		return
 	}
 	val := v.value()
-	// An empty slot named like a credential (client_secret, apiKey) is
-	// secret too, so the value a user sets later goes to the vault.
-	secret := v.Type == "secret" || secretlike.Variable(v.Key, val) || (val == "" && secretlike.Name(v.Key))
-	p.im.addVar(v.Key, val, secret, from)
+	key := strings.TrimSpace(v.Key)
+	if key != v.Key && key != "" {
+		p.im.note(NoteWarning, fmt.Sprintf("variable %q", key), "the name had spaces or line breaks around it in %s; they were removed", from)
+	}
+	p.im.addVar(key, val, v.Type == "secret" || pmSecretVariable(key, val), from)
 }
 
 // ownedAuth is an auth block and the name of what it belongs to (the

@@ -132,33 +132,41 @@ func (im *reqImporter) secretizeBody(r *vault.Request, label string) string {
 		}
 	}
 	trimmed := strings.TrimSpace(body)
+	jsonText := strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")
 	switch {
-	case strings.Contains(ct, "json") || (ct == "" && (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["))):
-		if out, ok := im.secretizeJSON(body, label); ok {
+	// A JSON body sent as a form (curl -d '{…}' without a Content-Type
+	// says application/x-www-form-urlencoded) is scanned as what it is.
+	case strings.Contains(ct, "json") || (jsonText && (ct == "" || strings.Contains(ct, "x-www-form-urlencoded") || strings.HasPrefix(ct, "text/"))):
+		if out, ok := im.secretizeJSON(body, label); ok || !strings.Contains(ct, "x-www-form-urlencoded") {
 			return out
 		}
-		return body
+		return im.secretizeForm(body, label)
 	case strings.Contains(ct, "x-www-form-urlencoded") || (ct == "" && strings.Contains(body, "=") && !strings.ContainsAny(trimmed, " \n{")):
-		parts := strings.Split(body, "&")
-		for i, p := range parts {
-			k, v, ok := strings.Cut(p, "=")
-			if !ok {
-				continue
-			}
-			dk, _ := url.QueryUnescape(k)
-			dv, err := url.QueryUnescape(v)
-			if err != nil {
-				dv = v
-			}
-			if secretlike.Field(dk, dv) {
-				// Kept form-encoded, as the body carries it, so "+", "%"
-				// and "&" in a secret reach the server unchanged.
-				parts[i] = k + "=" + im.secretVar(dk, v, label+" (form field "+dk+")")
-			}
-		}
-		return strings.Join(parts, "&")
+		return im.secretizeForm(body, label)
 	}
 	return body
+}
+
+// secretizeForm replaces secret-looking values of a form body.
+func (im *reqImporter) secretizeForm(body, label string) string {
+	parts := strings.Split(body, "&")
+	for i, p := range parts {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		dk, _ := url.QueryUnescape(k)
+		dv, err := url.QueryUnescape(v)
+		if err != nil {
+			dv = v
+		}
+		if secretlike.Field(dk, dv) {
+			// Kept form-encoded, as the body carries it, so "+", "%"
+			// and "&" in a secret reach the server unchanged.
+			parts[i] = k + "=" + im.secretVar(dk, v, label+" (form field "+dk+")")
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // secretizeJSON replaces the string values of secret-looking members in a

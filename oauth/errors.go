@@ -71,6 +71,8 @@ func (k Kind) ExitCode() int {
 		return vault.ExitRejected
 	case KindVault:
 		return vault.ExitVault
+	case KindOther, KindBadResponse:
+		// exit code 1, below
 	}
 	return vault.ExitOther
 }

@@ -99,6 +99,8 @@ func authClient(name string, s *playground.Server, dc playground.DemoClient, gra
 	case vault.AuthPrivateKeyJWT:
 		creds = &vault.ClientCredentials{PrivateKey: dc.PrivateKeyPEM}
 		ac.SigningAlg, ac.KeyID = dc.SigningAlgorithm, dc.KeyID
+	case vault.AuthClientSecretJWT, vault.AuthNone, vault.AuthTLSClient:
+		// no credentials from the dynamic client
 	}
 	if grant.Deprecated() {
 		ac.AllowDeprecated = true

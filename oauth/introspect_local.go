@@ -29,6 +29,8 @@ func (c CheckResult) String() string {
 		return "passed"
 	case CheckFailed:
 		return "failed"
+	case CheckSkipped:
+		// not checked, below
 	}
 	return "not checked"
 }
@@ -90,6 +92,8 @@ func (f *flow) verifyLocally(ctx context.Context, token string, j *JWT, val *vau
 			sig.Detail = "matches key " + sanitize(v.KeyID, 80) + " of the issuer's JWKS"
 		case VerifyFailed:
 			sig.Result = CheckFailed
+		case NotVerified:
+			// skipped, with the reason as detail
 		}
 	}
 	lv.Checks = append(lv.Checks, sig)

@@ -212,6 +212,8 @@ func (s VerifyStatus) String() string {
 		return "verified"
 	case VerifyFailed:
 		return "failed"
+	case NotVerified:
+		// not verified, below
 	}
 	return "not verified"
 }

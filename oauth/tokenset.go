@@ -303,6 +303,8 @@ func (e *Engine) runGrant(ctx context.Context, f *flow, t *target, scopes []stri
 			return nil, err
 		}
 		return f.password(ctx, scopes, user, pass)
+	default:
+		// every other grant runs without owner credentials
 	}
 	return f.run(ctx, o, "", "")
 }
@@ -322,6 +324,8 @@ func (f *flow) run(ctx context.Context, o flowOptions, user, pass string) (*Resu
 		return f.implicit(ctx, o)
 	case "":
 		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has no grant", f.ac.Name), "set one (--grant)", nil)
+	case vault.GrantRefreshToken, vault.GrantTokenExchange:
+		// not grants a client is configured with; refused below
 	}
 	return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has an unsupported grant %q", f.ac.Name, f.ac.Grant), "", nil)
 }

@@ -60,6 +60,8 @@ func (s ExpiryState) String() string {
 		return "expires soon"
 	case Expired:
 		return "expired"
+	case NoExpiry, Valid:
+		// no marker
 	}
 	return ""
 }

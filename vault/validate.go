@@ -413,6 +413,8 @@ func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
 		if _, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey)); err != nil {
 			return fail("cert", "certificate and key do not form a pair: "+err.Error())
 		}
+	case AuthNone:
+		// a public client keeps no credentials
 	}
 	if c.DPoP {
 		if creds.DPoPKey == "" {

@@ -663,6 +663,8 @@ func deriveSecretMeta(s *Secret, val SecretValue) {
 				s.KeyID = pemkey.Thumbprint(key)
 			}
 		}
+	case TypeSimple, TypeClientCert, TypeOAuth1Token:
+		// no metadata derived from the value
 	}
 }
 

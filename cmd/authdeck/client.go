@@ -285,7 +285,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 		creds.Cert, creds.CertKey = string(cert), string(key)
 	}
 	switch ac.AuthMethod {
-	case vault.AuthClientSecretBasic, vault.AuthClientSecretPost:
+	case vault.AuthClientSecretBasic, vault.AuthClientSecretPost, vault.AuthClientSecretJWT:
 		if creds.ClientSecret == "" {
 			s, err := a.secretInput("client secret", "--client-secret-stdin", false)
 			if err != nil {
@@ -589,6 +589,8 @@ func newClientListCmd(a *App) *cobra.Command {
 					grant, method = "session auth", string(x.SessionAuth.AuthType)
 				case vault.ClientOAuth1:
 					grant, method = "OAuth 1.0a", x.SignatureMethod
+				case vault.ClientOAuth2:
+					// its grant and auth method, as set above
 				}
 				server := x.Issuer
 				switch {

@@ -32,6 +32,8 @@ func checkProtocolFlags(fs *pflag.FlagSet, typ vault.ClientType) error {
 		wrong, kind, hint = oauth2OnlyFlags, "an OAuth 1.0a", "OAuth 1.0a clients take --request-token-url, --auth-url, --token-url, --client-id, --signature-method, --callback, --token-method, --param and --token-param"
 	case vault.ClientSessionAuth:
 		kind, hint = "a session-auth", "these flags are for OAuth 1.0a clients"
+	case vault.ClientOAuth2:
+		// the OAuth 1.0a flags are the wrong ones, as set above
 	}
 	var given []string
 	for _, name := range wrong {

@@ -168,6 +168,8 @@ func (a *App) expiryCell(exp *time.Time) cell {
 	case vault.ExpiringSoon:
 		c.text += " (expires soon)"
 		c.color = sgrYellow
+	case vault.NoExpiry, vault.Valid:
+		// the date alone
 	}
 	return c
 }

@@ -522,6 +522,8 @@ func secretDetail(s vault.Secret) string {
 		if s.KeyID != "" {
 			parts = append(parts, "kid "+s.KeyID)
 		}
+	case vault.TypeSimple, vault.TypeClientCert, vault.TypeOAuth1Token:
+		// nothing beyond the type
 	}
 	if s.Generated {
 		parts = append(parts, "generated")
@@ -618,6 +620,8 @@ func primaryMask(s vault.Secret, val vault.SecretValue) string {
 		return "PRIVATE_KEY, key id " + s.KeyID
 	case vault.TypeSessionAuth:
 		return fmt.Sprintf("SESSION_AUTH, %d input fields", len(val.InputFields))
+	case vault.TypeAPIKey, vault.TypeSimple, vault.TypeOAuthToken, vault.TypeClientCert, vault.TypeOAuth1Token:
+		// the masked primary value, below
 	}
 	return vault.Mask(string(s.Type), val.Primary(s.Type))
 }
@@ -727,6 +731,8 @@ func (a *App) printImportReport(notes []interchange.Note, source, env, backend s
 			fmt.Fprintf(a.IO.Out, "  %s %s (%s)\n", a.paint(sgrGreen, "+"), n.Item, n.Msg)
 		case interchange.NoteStored:
 			fmt.Fprintf(a.IO.Out, "      to the %s vault: %s\n", vault.BackendLabel(backend), n.Msg)
+		case interchange.NoteSkipped, interchange.NoteWarning:
+			// listed after the counts
 		}
 	}
 	var skipped, warnings []interchange.Note
@@ -736,6 +742,8 @@ func (a *App) printImportReport(notes []interchange.Note, source, env, backend s
 			skipped = append(skipped, n)
 		case interchange.NoteWarning:
 			warnings = append(warnings, n)
+		case interchange.NoteCreated, interchange.NoteStored:
+			// counted above
 		}
 	}
 	if len(skipped) > 0 {

@@ -500,6 +500,8 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 				color = sgrGreen
 			case oauth.CheckFailed:
 				color = sgrRed
+			case oauth.CheckSkipped:
+				// shown as not checked
 			}
 			k.addc("check "+c.Name, cell{text: c.Result.String() + ": " + c.Detail, color: color})
 		}

@@ -112,6 +112,8 @@ func checkMethod(c *client, basic, post bool) error {
 	case authMethodSecretJWT:
 		// Its assertions are checked before; a bare secret is refused.
 		return oidc.ErrInvalidClient().WithDescription("client %s is registered for client_secret_jwt: send an HS256 client assertion, not the secret", c.info.ClientID)
+	case oidc.AuthMethodNone, oidc.AuthMethodPrivateKeyJWT:
+		// no secret to check here
 	}
 	return nil
 }

@@ -38,6 +38,8 @@ func (k Kind) String() string {
 		return "html"
 	case KindBinary:
 		return "binary"
+	case KindText:
+		// text, below
 	}
 	return "text"
 }

@@ -418,6 +418,8 @@ func (s *Sender) fetch(ctx context.Context, env string, c *credential, force boo
 				return fail("the stored certificate and key do not form a pair", err)
 			}
 			v.cert = &cert
+		case vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypePrivateKey, vault.TypeOAuth1Token:
+			// read by their engines, not here
 		}
 	}
 	if c.token {

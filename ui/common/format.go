@@ -73,6 +73,8 @@ func ExpiryNote(exp *time.Time, now time.Time, never bool) (string, vault.Expiry
 		return "", st
 	case vault.Expired:
 		return "expired " + Ago(*exp, now), st
+	case vault.Valid, vault.ExpiringSoon:
+		// the time left, below
 	}
 	return "expires " + Countdown(*exp, now), st
 }

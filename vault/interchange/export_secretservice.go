@@ -160,6 +160,8 @@ func ExportSecretService(ctx context.Context, v *vault.Vault, env string, withSe
 			if withSecrets {
 				val["inputFields"] = sv.InputFields
 			}
+		case vault.TypePrivateKey, vault.TypeClientCert, vault.TypeOAuth1Token:
+			// skipped above: the format has no place for them
 		}
 		if !withSecrets {
 			skipped(label, "value left out (use --with-secrets to include it)")

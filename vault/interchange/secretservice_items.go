@@ -146,6 +146,8 @@ func (p *ssParser) parseClient(it ssItem) {
 				p.note(NoteSkipped, label, o.offs[k], "%s: not used by SESSION_AUTH clients (the token request template says what is sent)", k)
 			}
 		}
+	case vault.ClientOAuth1:
+		// refused above: the format has no OAuth 1.0a clients
 	}
 	if name != "" {
 		for _, c := range p.clients {

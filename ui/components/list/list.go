@@ -516,6 +516,8 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 			bs = s.Success
 		case common.StatusInfo:
 			bs = s.Info
+		case common.StatusWarning:
+			// the warning style, as set above
 		}
 		if selected && m.focused {
 			bs = bs.Background(s.ListSelected.GetBackground())

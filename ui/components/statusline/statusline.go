@@ -77,6 +77,8 @@ func (m *Model) View() string {
 		style, icon = s.StatusWarning, "! "
 	case common.StatusError:
 		style, icon = s.StatusError, "✗ "
+	case common.StatusInfo:
+		// the info style, as set above
 	}
 	return style.Render(ansi.Truncate(icon+oneLine(m.text), m.width, "…"))
 }

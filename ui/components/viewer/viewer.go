@@ -403,6 +403,8 @@ func (m *Model) submit() tea.Cmd {
 		m.current = nil
 		m.invalidate()
 		return m.search(false)
+	case modeNormal:
+		// no prompt was open
 	}
 	return nil
 }
@@ -638,6 +640,8 @@ func (m *Model) tokenStyle(k oreq.TokenKind) lipgloss.Style {
 		return m.st.Info
 	case oreq.TokLiteral:
 		return m.st.Warning
+	case oreq.TokPunct:
+		// muted, below
 	}
 	return m.st.Muted
 }

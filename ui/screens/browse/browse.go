@@ -207,6 +207,8 @@ func clientHint(x vault.AuthClient) string {
 		return "session auth"
 	case vault.ClientOAuth1:
 		return "oauth 1.0a"
+	case vault.ClientOAuth2:
+		// its grant, below
 	}
 	return strings.ReplaceAll(string(x.Grant), "_", " ")
 }

@@ -103,6 +103,8 @@ func holdsPrivateKey(ac vault.AuthClient) bool {
 		return oauth1.IsRSA(ac.SignatureMethod)
 	case vault.ClientSessionAuth:
 		return false
+	case vault.ClientOAuth2:
+		// by its auth method, below
 	}
 	return ac.AuthMethod == vault.AuthPrivateKeyJWT
 }

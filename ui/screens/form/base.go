@@ -199,6 +199,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, m.submit())
 	case huh.StateAborted:
 		return common.Pop()
+	case huh.StateNormal:
+		// still being filled in
 	}
 	return cmd
 }

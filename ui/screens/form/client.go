@@ -409,6 +409,8 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 			field = "privateKey"
 		case vault.AuthTLSClient:
 			field = "cert"
+		case vault.AuthClientSecretBasic, vault.AuthClientSecretPost, vault.AuthClientSecretJWT, vault.AuthNone:
+			// the client secret, as set above
 		}
 		return change{}, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
 	}

@@ -163,6 +163,8 @@ func (s *secretSpec) draft() (vault.Secret, vault.SecretValue, error) {
 		}
 	case vault.TypeOAuth1Token:
 		val.Token, val.TokenSecret = s.token, s.tokenSecret
+	case vault.TypePrivateKey, vault.TypeClientCert:
+		// read from their PEM files when saving
 	}
 	return sec, val, nil
 }
@@ -421,6 +423,8 @@ func (s *secretSpec) prepare(*common.Common) (change, error) {
 			} else {
 				write = false
 			}
+		case vault.TypeAPIKey, vault.TypeSimple, vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypeOAuth1Token:
+			// the value the form holds
 		}
 		if write {
 			if err := sec.ValidateValue(val); err != nil {

@@ -283,6 +283,8 @@ func (m *Model) report() string {
 				st = s.Muted
 			case interchange.NoteWarning:
 				st = s.Warning
+			case interchange.NoteCreated, interchange.NoteStored:
+				// shown in the preview
 			}
 			lines = append(lines, wrap.Render(st.Render("• "+n.String())))
 		}

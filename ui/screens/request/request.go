@@ -352,6 +352,8 @@ func (m *Model) setFocus(f field) {
 		m.body.Focus()
 	case fieldResponse:
 		m.viewer.Focus()
+	case fieldCount:
+		// not a field
 	}
 }
 
@@ -573,6 +575,8 @@ func (m *Model) updateField(msg tea.Msg) tea.Cmd {
 		m.headers, cmd = m.headers.Update(msg)
 	case fieldBody:
 		m.body, cmd = m.body.Update(msg)
+	case fieldResponse, fieldCount:
+		// the response viewer takes its keys elsewhere
 	}
 	return cmd
 }
@@ -960,6 +964,8 @@ func (m *Model) responseView() string {
 		for _, l := range strings.Split(strings.TrimSuffix(m.resp.Request.Dump(), "\n"), "\n") {
 			lines = append(lines, sanitize(l))
 		}
+	case tabCount:
+		// not a tab
 	}
 	if m.scroll > max(0, len(lines)-h) {
 		m.scroll = max(0, len(lines)-h)

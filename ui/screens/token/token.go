@@ -789,6 +789,8 @@ func (m *Model) introSection(w *writer, now time.Time) {
 				st = s.Success
 			case oauth.CheckFailed:
 				st = s.Error
+			case oauth.CheckSkipped:
+				// shown as not checked
 			}
 			w.row("  "+c.Name, st.Render(c.Result.String())+" "+s.Text.Render(c.Detail))
 		}

@@ -48,6 +48,8 @@ func (t ClientType) Protocol() Protocol {
 		return ProtocolSessionAuth
 	case ClientOAuth1:
 		return ProtocolOAuth1
+	case ClientOAuth2:
+		// below, with an unset type
 	}
 	return ProtocolOAuth2
 }
@@ -55,13 +57,8 @@ func (t ClientType) Protocol() Protocol {
 // Protocol is the protocol whose tokens a secret of this type keeps, or
 // ProtocolSecret for the types applied as they are stored.
 func (t SecretType) Protocol() Protocol {
-	switch t {
-	case TypeOAuthToken:
-		return ProtocolOAuth2
-	case TypeSessionAuth:
-		return ProtocolSessionAuth
-	case TypeOAuth1Token:
-		return ProtocolOAuth1
+	if ti, ok := t.Info(); ok && ti.Client != "" {
+		return ti.Client.Protocol()
 	}
 	return ProtocolSecret
 }
@@ -76,6 +73,8 @@ func (p Protocol) TokenType() SecretType {
 		return TypeSessionAuth
 	case ProtocolOAuth1:
 		return TypeOAuth1Token
+	case ProtocolSecret:
+		// no token secret, below
 	}
 	return ""
 }
@@ -87,6 +86,8 @@ func (p Protocol) tokenWords() string {
 		return "a session-auth secret"
 	case ProtocolOAuth1:
 		return "OAuth 1.0a token credentials"
+	case ProtocolOAuth2, ProtocolSecret:
+		// a token set, below
 	}
 	return "an OAuth 2.0 token set"
 }
@@ -371,6 +372,8 @@ func (p Protocol) clientWords() string {
 		return "a SESSION_AUTH auth client"
 	case ProtocolOAuth1:
 		return "an OAuth 1.0a auth client"
+	case ProtocolOAuth2, ProtocolSecret:
+		// an OAuth 2.0 client, below
 	}
 	return "an OAuth 2.0 auth client"
 }

@@ -321,6 +321,12 @@ func (c *AuthClient) Validate() error {
 	default:
 		return fail("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, token_exchange, password, implicit", c.Grant))
 	}
+	if c.Exchange != nil && c.Grant != GrantTokenExchange {
+		return fail("exchange", fmt.Sprintf("the subject, actor and token types apply to the token_exchange grant, not %s", c.Grant))
+	}
+	if c.RequestObject && c.AuthMethod != AuthPrivateKeyJWT && c.AuthMethod != AuthClientSecretJWT {
+		return fail("requestObject", "signed request objects are signed with the client's private_key_jwt key or client_secret_jwt secret; this client uses "+string(c.AuthMethod))
+	}
 	if x := c.Exchange; x != nil {
 		for _, f := range []struct{ field, v string }{
 			{"exchange.subjectTokenType", x.SubjectTokenType},

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
@@ -55,6 +57,10 @@ type clientFlags struct {
 	description, expires, tenant                                                   string
 	allowedHosts                                                                   []string
 	insecure                                                                       bool
+	// DPoP, pushed and signed authorization requests, token exchange
+	dpop, par, requestObject                                      bool
+	parURL                                                        string
+	subject, subjectTokenType, actor, actorTokenType, requestedTT string
 	// OAuth 1.0a
 	oauth1                                     bool
 	requestTokenURL, signatureMethod, callback string
@@ -69,7 +75,10 @@ var clientFieldFlags = map[string]string{
 	"signingAlg": "--signing-alg", "allowedHosts": "--allowed-host", "clientSecret": "--client-secret-stdin",
 	"privateKey": "--private-key-file", "cert": "--cert-file/--cert-key-file", "authParams[": "--param",
 	"tokenParams[": "--token-param", "endpoints.requestToken": "--request-token-url", "signatureMethod": "--signature-method",
-	"endpoints": "--request-token-url/--auth-url/--token-url",
+	"endpoints": "--request-token-url/--auth-url/--token-url", "endpoints.par": "--par-url", "dpopKey": "--dpop",
+	"exchange.subject": "--subject", "exchange.subjectTokenType": "--subject-token-type", "exchange.actorTokenType": "--actor-token-type",
+	"exchange.requestedTokenType": "--requested-token-type", "exchange": "--subject/--actor/--…-token-type",
+	"requestObject": "--request-object",
 }
 
 func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
@@ -86,10 +95,10 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.certFile, "cert-file", "", "PEM client certificate for tls_client_auth")
 	fs.StringVar(&f.certKeyFile, "cert-key-file", "", "PEM key of the client certificate")
 	fs.BoolVar(&f.generateKey, "generate-key", false, "generate a key pair for private_key_jwt (see 'client pubkey')")
-	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: client_secret_basic, client_secret_post, private_key_jwt, none, tls_client_auth (never guessed)")
-	grantHelp := "grant: client_credentials (default), authorization_code, device_code, password, implicit"
+	fs.StringVar(&f.authMethod, "auth-method", "", "client authentication: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth (never guessed)")
+	grantHelp := "grant: client_credentials (default), authorization_code, device_code, token_exchange, password, implicit"
 	if edit {
-		grantHelp = "grant: client_credentials, authorization_code, device_code, password, implicit"
+		grantHelp = "grant: client_credentials, authorization_code, device_code, token_exchange, password, implicit"
 	}
 	fs.StringVar(&f.grant, "grant", "", grantHelp)
 	fs.BoolVar(&f.allowDeprecated, "allow-deprecated", false, "allow the deprecated password and implicit grants for this client")
@@ -101,7 +110,16 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringArrayVar(&f.params, "param", nil, "extra authorization parameter key=value (repeatable)")
 	fs.StringArrayVar(&f.tokenParams, "token-param", nil, "extra token parameter key=value (repeatable; OAuth 1.0a: a signed parameter of the request-token call)")
 	fs.StringVar(&f.tokenMethod, "token-method", "", "HTTP method of the token request(s): POST (default) or GET")
-	fs.StringVar(&f.signingAlg, "signing-alg", "", "private_key_jwt algorithm: RS256, PS256, ES256 (default from the key)")
+	fs.StringVar(&f.signingAlg, "signing-alg", "", "private_key_jwt algorithm: RS256, PS256, ES256 (default from the key); client_secret_jwt: HS256")
+	fs.BoolVar(&f.dpop, "dpop", false, "sender-constrain the tokens with DPoP (RFC 9449): an ES256 key is generated and kept in the vault; --dpop=false turns it off")
+	fs.BoolVar(&f.par, "par", false, "push authorization requests (RFC 9126) even when the provider does not require it")
+	fs.StringVar(&f.parURL, "par-url", "", "pushed authorization request endpoint URL (else from discovery)")
+	fs.BoolVar(&f.requestObject, "request-object", false, "send authorization requests as signed request objects (RFC 9101) even when the provider does not require it (needs private_key_jwt or client_secret_jwt)")
+	fs.StringVar(&f.subject, "subject", "", "token_exchange: the credential (auth client or token secret) whose token is exchanged; empty: read it from stdin at each call")
+	fs.StringVar(&f.subjectTokenType, "subject-token-type", "", "token_exchange: the subject token's type (access_token, refresh_token, id_token, jwt or a URI; default access_token)")
+	fs.StringVar(&f.actor, "actor", "", "token_exchange: the credential whose token acts for the subject (optional)")
+	fs.StringVar(&f.actorTokenType, "actor-token-type", "", "token_exchange: the actor token's type (default access_token)")
+	fs.StringVar(&f.requestedTT, "requested-token-type", "", "token_exchange: the type of token to ask for (access_token, id_token, jwt, … or a URI)")
 	fs.StringVar(&f.description, "description", "", "free text")
 	fs.StringVar(&f.expires, "expires", "", "when the client's credentials expire (2027-01-31, RFC 3339, or never)")
 	fs.StringVar(&f.tenant, "tenant", "", "tenant label")
@@ -116,10 +134,14 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 }
 
 func registerClientFlagCompletions(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("auth-method", completeFlagValues("client_secret_basic", "client_secret_post", "private_key_jwt", "none", "tls_client_auth"))
-	_ = cmd.RegisterFlagCompletionFunc("grant", completeFlagValues("client_credentials", "authorization_code", "device_code", "password", "implicit"))
+	_ = cmd.RegisterFlagCompletionFunc("auth-method", completeFlagValues("client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none", "tls_client_auth"))
+	_ = cmd.RegisterFlagCompletionFunc("grant", completeFlagValues("client_credentials", "authorization_code", "device_code", "token_exchange", "password", "implicit"))
 	_ = cmd.RegisterFlagCompletionFunc("token-method", completeFlagValues("POST", "GET"))
-	_ = cmd.RegisterFlagCompletionFunc("signing-alg", completeFlagValues("RS256", "PS256", "ES256"))
+	_ = cmd.RegisterFlagCompletionFunc("signing-alg", completeFlagValues("RS256", "PS256", "ES256", "HS256"))
+	tokenTypes := completeFlagValues("access_token", "refresh_token", "id_token", "jwt", "saml1", "saml2")
+	for _, name := range []string{"subject-token-type", "actor-token-type", "requested-token-type"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, tokenTypes)
+	}
 	_ = cmd.RegisterFlagCompletionFunc("signature-method", completeFlagValues("HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT"))
 	_ = cmd.RegisterFlagCompletionFunc("callback", completeFlagValues("loopback", "oob"))
 }
@@ -215,12 +237,62 @@ func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
 		}
 		ac.Callback = cb
 	}
+	set("par-url", &ac.Endpoints.PAR, f.parURL)
+	if fs.Changed("par") {
+		ac.PAR = f.par
+	}
+	if fs.Changed("request-object") {
+		ac.RequestObject = f.requestObject
+	}
+	return f.applyExchange(fs, ac)
+}
+
+// applyExchange sets the token exchange configuration from its flags.
+func (f *clientFlags) applyExchange(fs *pflag.FlagSet, ac *vault.AuthClient) error {
+	names := []string{"subject", "subject-token-type", "actor", "actor-token-type", "requested-token-type"}
+	given := false
+	for _, n := range names {
+		given = given || fs.Changed(n)
+	}
+	if !given {
+		return nil
+	}
+	x := vault.TokenExchange{}
+	if ac.Exchange != nil {
+		x = *ac.Exchange
+	}
+	if fs.Changed("subject") {
+		x.Subject = f.subject
+	}
+	if fs.Changed("actor") {
+		x.Actor = f.actor
+	}
+	for _, t := range []struct {
+		flag string
+		v    string
+		dst  *string
+	}{{"--subject-token-type", f.subjectTokenType, &x.SubjectTokenType}, {"--actor-token-type", f.actorTokenType, &x.ActorTokenType}, {"--requested-token-type", f.requestedTT, &x.RequestedTokenType}} {
+		if !fs.Changed(strings.TrimPrefix(t.flag, "--")) {
+			continue
+		}
+		u, err := oauth.TokenTypeURI(t.v)
+		if err != nil {
+			return exitWith(vault.ExitOther, "%s: %v", t.flag, err)
+		}
+		*t.dst = u
+	}
+	if x == (vault.TokenExchange{}) {
+		ac.Exchange = nil
+	} else {
+		ac.Exchange = &x
+	}
 	return nil
 }
 
-// credsGiven says whether any credential flag was given.
+// credsGiven says whether any credential flag was given (--dpop makes or
+// drops a DPoP key).
 func (f *clientFlags) credsGiven(fs *pflag.FlagSet) bool {
-	return f.secretStdin || fs.Changed("private-key-file") || fs.Changed("cert-file") || fs.Changed("cert-key-file") || f.generateKey
+	return f.secretStdin || fs.Changed("private-key-file") || fs.Changed("cert-file") || fs.Changed("cert-key-file") || f.generateKey || fs.Changed("dpop")
 }
 
 // readCreds overlays the credentials given by flags on creds, reading files
@@ -284,6 +356,25 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 		}
 		creds.Cert, creds.CertKey = string(cert), string(key)
 	}
+	if fs.Changed("dpop") {
+		switch {
+		case !f.dpop:
+			ac.DPoP, ac.DPoPKeyID, creds.DPoPKey = false, "", ""
+		case creds.DPoPKey == "":
+			key, pemText, err := dpop.GenerateKey()
+			if err != nil {
+				return exitWith(vault.ExitOther, "generating the DPoP key: %v", err)
+			}
+			ac.DPoP, ac.DPoPKeyID, creds.DPoPKey = true, key.Thumbprint(), pemText
+		default:
+			// --dpop on a client that has a key keeps it: bound tokens stay usable.
+			key, err := dpop.ParseKey(creds.DPoPKey)
+			if err != nil {
+				return exitWith(vault.ExitOther, "the stored DPoP key: %v", err)
+			}
+			ac.DPoP, ac.DPoPKeyID = true, key.Thumbprint()
+		}
+	}
 	switch ac.AuthMethod {
 	case vault.AuthClientSecretBasic, vault.AuthClientSecretPost, vault.AuthClientSecretJWT:
 		if creds.ClientSecret == "" {
@@ -313,7 +404,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 // but has none set: the method is never guessed (S-27).
 func checkAuthMethod(ac *vault.AuthClient) error {
 	if ac.AuthMethod == "" && ac.Grant != vault.GrantImplicit {
-		return exitWith(vault.ExitMissingInput, "auth client %q: --auth-method is required for %s (client_secret_basic, client_secret_post, private_key_jwt, none or tls_client_auth); it is never guessed", ac.Name, ac.Grant)
+		return exitWith(vault.ExitMissingInput, "auth client %q: --auth-method is required for %s (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed", ac.Name, ac.Grant)
 	}
 	return nil
 }
@@ -353,6 +444,20 @@ requests use POST unless --token-method GET.`,
       --auth-method private_key_jwt --private-key-file key.pem
   authdeck client add svc2 --issuer https://id.example.com --client-id svc2 \
       --auth-method private_key_jwt --generate-key --signing-alg ES256
+
+  # client_secret_jwt (an HS256 assertion keyed with the secret), DPoP-bound tokens
+  pass show svc3 | authdeck client add svc3 --issuer https://id.example.com \
+      --client-id svc3 --auth-method client_secret_jwt --client-secret-stdin --dpop
+
+  # authorization code with pushed (RFC 9126) and signed (RFC 9101) requests
+  authdeck client add fapi --issuer https://id.example.com --client-id fapi \
+      --grant authorization_code --auth-method private_key_jwt --generate-key \
+      --par --request-object --dpop
+
+  # token exchange (RFC 8693): trade api's token for one for another audience
+  authdeck client add downstream --issuer https://id.example.com --client-id gw \
+      --auth-method client_secret_basic --grant token_exchange --subject api \
+      --audience https://orders.example.com
 
   # OAuth 1.0a (three-legged), the consumer secret from a pipe; then
   # 'authdeck token photos' authorizes it in the browser
@@ -409,6 +514,15 @@ requests use POST unless --token-method GET.`,
 			}
 			fmt.Fprintf(a.IO.Out, "Added auth client %q to environment %q (%s, %s).\n", ac.Name, env, ac.Grant, ac.AuthMethod)
 			a.printCredsNote(ac, creds, v.Backend())
+			if x := ac.Exchange; x != nil {
+				for _, n := range []string{x.Subject, x.Actor} {
+					if _, isClient := c.Client(env, n); n != "" && !isClient {
+						if _, isSecret := c.Secret(env, n); !isSecret {
+							fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, fmt.Sprintf("warning: there is no auth client or secret %q in environment %q yet; token exchange needs it", n, env)))
+						}
+					}
+				}
+			}
 			if ac.InsecureSkipVerify {
 				fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
 			}
@@ -452,6 +566,9 @@ func (a *App) printCredsNote(ac vault.AuthClient, creds vault.ClientCredentials,
 	}
 	if creds.Cert != "" {
 		parts = append(parts, "client certificate")
+	}
+	if creds.DPoPKey != "" {
+		parts = append(parts, "DPoP key (jkt "+ac.DPoPKeyID+")")
 	}
 	if len(parts) > 0 {
 		fmt.Fprintf(a.IO.Out, "Stored in the %s vault: %s.\n", vault.BackendLabel(backend), strings.Join(parts, ", "))
@@ -690,6 +807,27 @@ func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal
 	}
 	k.add("token method", ac.TokenMethod)
 	k.add("signing alg", ac.SigningAlg)
+	k.add("PAR endpoint", ac.Endpoints.PAR)
+	if ac.DPoP {
+		k.add("DPoP", "on; key thumbprint (jkt) "+ac.DPoPKeyID+" (in the vault, never printed)")
+	}
+	if ac.PAR {
+		k.add("pushed requests", "on (RFC 9126), also where the provider does not require them")
+	}
+	if ac.RequestObject {
+		k.add("request objects", "signed (RFC 9101), also where the provider does not require them")
+	}
+	if x := ac.Exchange; x != nil {
+		subject := x.Subject
+		if subject == "" {
+			subject = "given at each call (stdin)"
+		}
+		k.add("subject", subject)
+		k.add("subject type", x.SubjectTokenType)
+		k.add("actor", x.Actor)
+		k.add("actor type", x.ActorTokenType)
+		k.add("requested type", x.RequestedTokenType)
+	}
 	if ac.Type == vault.ClientOAuth1 {
 		k.add("signature method", ac.SignatureMethod)
 		k.add("callback", callbackLabel(ac.Callback))

@@ -352,6 +352,8 @@ type SecretValue struct {
 type Header struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+	// Disabled keeps a header that is not sent (as an imported file had it).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Request is a saved HTTP request resolved in its environment.
@@ -369,9 +371,25 @@ type Request struct {
 	// Placement overrides the bearer placement of the credential.
 	Placement Placement `json:"placement,omitempty"`
 	// InsecureSkipVerify turns TLS verification off for this request only.
-	InsecureSkipVerify bool      `json:"insecureSkipVerify,omitempty"`
-	Created            time.Time `json:"created"`
-	Updated            time.Time `json:"updated"`
+	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
+	// Folder is the path of folders the request is filed under, outermost
+	// first; empty for a request at the top. Names stay unique in the
+	// environment whatever the folder.
+	Folder []string `json:"folder,omitempty"`
+	// Params are query parameters added to the URL when sent; a disabled
+	// one is kept (as an imported file had it) but not sent.
+	Params []QueryParam `json:"params,omitempty"`
+	// Form is a multipart/form-data body; file parts are read when sent.
+	// A request has at most one of Body, Form and BodyFile.
+	Form []FormField `json:"form,omitempty"`
+	// BodyFile is a file whose content is the body, read when sent.
+	BodyFile string `json:"bodyFile,omitempty"`
+	// Scheme is an HTTP authentication computed when sent from
+	// {{variables}} (basic, digest, AWS Signature v4); a request has a
+	// Scheme or an Auth, not both.
+	Scheme  *AuthScheme `json:"scheme,omitempty"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
 }
 
 // Settings are user preferences kept in the catalog.

@@ -32,7 +32,8 @@ func (e *TemplateError) Error() string {
 func (e *TemplateError) Is(target error) bool { return target == ErrInvalid }
 
 // ParseTemplate parses s. Unterminated or empty placeholders and names with
-// characters other than letters, digits, '_', '-', '.', '$' are errors.
+// characters other than letters, digits, '_', '-', '.', '$' and inner
+// spaces ({{api key}}, as Postman allows; {{$randomInt 1 9}}) are errors.
 func ParseTemplate(s string) (Template, error) {
 	var t Template
 	i := 0
@@ -54,7 +55,7 @@ func ParseTemplate(s string) (Template, error) {
 		if name == "" {
 			return Template{}, &TemplateError{Pos: start, Msg: "empty placeholder {{}}"}
 		}
-		if k := strings.IndexFunc(name, func(r rune) bool { return !isNameRune(r) }); k >= 0 {
+		if k := strings.IndexFunc(name, func(r rune) bool { return !isNameRune(r) && r != ' ' }); k >= 0 {
 			return Template{}, &TemplateError{Pos: start, Msg: fmt.Sprintf("placeholder {{%s}} has an invalid character %q", name, name[k:k+1])}
 		}
 		t.parts = append(t.parts, templatePart{name: name, pos: start})

@@ -51,9 +51,12 @@ func ValidateVarName(env, name string) error {
 		return &ValidationError{Kind: "variable", Field: "name", Msg: "is required"}
 	}
 	for _, r := range name {
-		if !isNameRune(r) || r == '$' {
-			return &ValidationError{Kind: "variable", Name: name, Field: "name", Msg: fmt.Sprintf("may only contain letters, digits, '_', '-' and '.' (found %q) in environment %q", r, env)}
+		if (!isNameRune(r) && r != ' ') || r == '$' {
+			return &ValidationError{Kind: "variable", Name: name, Field: "name", Msg: fmt.Sprintf("may only contain letters, digits, '_', '-', '.' and inner spaces (found %q) in environment %q", r, env)}
 		}
+	}
+	if name != strings.TrimSpace(name) || strings.Contains(name, "  ") {
+		return &ValidationError{Kind: "variable", Name: name, Field: "name", Msg: fmt.Sprintf("may not start or end with a space or hold two in a row (environment %q)", env)}
 	}
 	return nil
 }
@@ -616,5 +619,5 @@ func (r *Request) Validate() error {
 	default:
 		return fail("placement", fmt.Sprintf("%q is not header, body or query", r.Placement))
 	}
-	return nil
+	return r.validateParts(fail)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/dynamic"
 )
 
 // TokenSource returns an access token for an OAuth token secret, an auth
@@ -45,14 +46,33 @@ type Spec struct {
 	AllowHTTP bool
 	// Timeout bounds the whole exchange, body included; zero means the Sender's.
 	Timeout time.Duration
+	// Params, Form, BodyFile and Scheme are the saved request's parts of
+	// the same names (see vault.Request); parts.go renders them.
+	Params   []vault.QueryParam
+	Form     []vault.FormField
+	BodyFile string
+	Scheme   *vault.AuthScheme
 }
 
-// SpecFromSaved returns the Spec of a saved request.
+// SpecFromSaved returns the Spec of a saved request. Disabled headers are
+// left out.
 func SpecFromSaved(r vault.Request) Spec {
 	return Spec{
-		Method: r.Method, URL: r.URL, Headers: slices.Clone(r.Headers), Body: r.Body,
+		Method: r.Method, URL: r.URL, Headers: enabledHeaders(r.Headers), Body: r.Body,
 		Auth: r.Auth, Placement: r.Placement, Insecure: r.InsecureSkipVerify,
+		Params: slices.Clone(r.Params), Form: slices.Clone(r.Form), BodyFile: r.BodyFile, Scheme: r.Scheme,
 	}
+}
+
+// enabledHeaders returns the headers that are sent.
+func enabledHeaders(hs []vault.Header) []vault.Header {
+	out := make([]vault.Header, 0, len(hs))
+	for _, h := range hs {
+		if !h.Disabled {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Prepared is a request as it is (or would be) sent, for display: with
@@ -193,6 +213,8 @@ type plan struct {
 	literal bool // body has no placeholders (or is not text): sent as is
 	// secretVars are the secret variables the request uses.
 	secretVars []string
+	// parts are the templates of params, form, body file and scheme (parts.go).
+	parts partsPlan
 }
 
 func (s *Sender) plan(env string, spec Spec) (*plan, error) {
@@ -246,7 +268,11 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 	} else if p.bodyT, err = vault.ParseTemplate(spec.Body); err != nil {
 		return nil, &InputError{Field: "body", Err: err}
 	}
-	used := slices.Clone(p.urlT.Names())
+	used, err := p.planParts()
+	if err != nil {
+		return nil, err
+	}
+	used = append(used, p.urlT.Names()...)
 	for _, h := range p.hdrT {
 		used = append(used, h[0].Names()...)
 		used = append(used, h[1].Names()...)
@@ -560,7 +586,9 @@ func orUnknown(ct string) string {
 }
 
 // render fills the templates; lookup supplies variable values.
-func (p *plan) render(lookup func(string) (string, bool)) (*wire, error) {
+// With real, files the request sends are read; else the display says what
+// will be read.
+func (p *plan) render(lookup func(string) (string, bool), real bool) (*wire, error) {
 	wrap := func(field string, err error) error {
 		var me *vault.MissingError
 		if errors.As(err, &me) {
@@ -603,6 +631,9 @@ func (p *plan) render(lookup func(string) (string, bool)) (*wire, error) {
 			return nil, wrap("body", err)
 		}
 		w.body = []byte(b)
+	}
+	if err := p.renderParts(w, lookup, real); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -692,6 +723,8 @@ type built struct {
 	// secrets are every secret value in the request, for scrubbing displays.
 	secrets []string
 	prep    Prepared
+	// scheme are the rendered values of the request's auth scheme (parts.go).
+	scheme schemeValues
 }
 
 // Prepare renders spec in env and applies its credential, returning the
@@ -715,6 +748,7 @@ func (s *Sender) Prepare(ctx context.Context, env string, spec Spec, reveal bool
 // built; the display wire always has them masked (or real, with reveal).
 func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built, error) {
 	b := &built{plan: p}
+	dyn := dynamic.New(time.Now())
 	need := fetch || reveal
 	var secretVals map[string]string
 	if need && len(p.secretVars) > 0 {
@@ -733,7 +767,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 		return func(name string) (string, bool) {
 			v, ok := p.e.Var(name)
 			if !ok {
-				return "", false
+				return dyn.Lookup(name)
 			}
 			if !v.Secret {
 				return v.Value, true
@@ -745,12 +779,12 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 			return val, ok
 		}
 	}
-	shownBase, err := p.render(lookup(!reveal))
+	shownBase, err := p.render(lookup(!reveal), false)
 	if err != nil {
 		return nil, err
 	}
 	if need {
-		if b.base, err = p.render(lookup(false)); err != nil {
+		if b.base, err = p.render(lookup(false), fetch); err != nil {
 			// The rendered text may quote a secret variable's value (a URL
 			// that does not parse): the error is told from the masked
 			// rendering, or scrubbed (S-42).
@@ -810,6 +844,11 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 		}
 	} else if need {
 		b.real = b.base.clone()
+	}
+	if p.parts.scheme != nil {
+		if prep.Credential, err = p.schemeOnBuilt(b, lookup, reveal, need, dyn.Now()); err != nil {
+			return nil, err
+		}
 	}
 	if p.spec.Insecure {
 		prep.Warnings = append(prep.Warnings, "TLS certificate verification is OFF for this request (S-15)")

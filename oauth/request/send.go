@@ -259,6 +259,9 @@ func (s *Sender) Send(ctx context.Context, env string, spec Spec, opts SendOptio
 	if err != nil || !retry {
 		return resp, err
 	}
+	if b.scheme.challenge != nil {
+		return s.answerDigest(ctx, b, opts)
+	}
 	// 401 invalid_token: refresh once, send once more (S-19).
 	vals, err := s.fetch(ctx, env, p.cred, true)
 	if err != nil {
@@ -334,6 +337,10 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 		if c, ok := BearerChallenge(hresp.Header.Values("WWW-Authenticate")); ok {
 			resp.Challenge = &c
 		}
+	}
+	if mayRetry && hresp.StatusCode == http.StatusUnauthorized && takeDigestChallenge(b, hresp.Header) {
+		_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
+		return resp, true, nil
 	}
 	if mayRetry && hresp.StatusCode == http.StatusUnauthorized && b.plan.cred != nil && b.plan.cred.token &&
 		resp.Challenge != nil && resp.Challenge.Error() == "invalid_token" {

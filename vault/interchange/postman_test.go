@@ -228,10 +228,15 @@ func TestImportPostmanCollection(t *testing.T) {
 		ac.ClientID != "acme-service" || !slices.Equal(ac.Scopes, []string{"users:read", "users:write"}) || !ac.HasSecret {
 		t.Errorf("auth client: %+v %v", ac, err)
 	}
-	for _, want := range []string{"formdata body", "{{$guid}}"} {
+	for _, want := range []string{"formdata body", "{{$nonesuch}}"} {
 		if !slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Msg, want) }) {
 			t.Errorf("no note about %s", want)
 		}
+	}
+	// A dynamic variable authdeck generates is not reported; an unknown one
+	// is, with the request's name.
+	if slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Msg, "{{$guid}}") }) {
+		t.Error("{{$guid}} reported although it is generated at send time")
 	}
 }
 

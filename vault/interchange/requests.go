@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/dynamic"
 )
 
 // This file holds what the three request importers (Postman, curl, .http)
@@ -285,7 +286,9 @@ func (im *reqImporter) addRequest(r vault.Request, label string) {
 	}
 	r.Method = strings.ToUpper(r.Method)
 	for _, n := range dynamicVars(r) {
-		im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "uses {{%s}}, which authdeck does not provide; define it as a variable before sending", n)
+		if !dynamic.Known(n) {
+			im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "uses {{%s}}, a dynamic variable authdeck does not generate; define it as a variable before sending", n)
+		}
 	}
 	if err := r.Validate(); err != nil {
 		var ve *vault.ValidationError
@@ -305,9 +308,15 @@ func (im *reqImporter) addRequest(r vault.Request, label string) {
 // built-ins) a request uses.
 func dynamicVars(r vault.Request) []string {
 	var out []string
-	texts := []string{r.URL, r.Body}
+	texts := []string{r.URL, r.Body, r.BodyFile}
 	for _, h := range r.Headers {
 		texts = append(texts, h.Name, h.Value)
+	}
+	for _, q := range r.Params {
+		texts = append(texts, q.Name, q.Value)
+	}
+	for _, f := range r.Form {
+		texts = append(texts, f.Name, f.Value, f.File)
 	}
 	for _, s := range texts {
 		t, err := vault.ParseTemplate(s)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/history"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
@@ -343,7 +344,7 @@ func (a *App) savedRequest(name string) (*vault.Vault, string, vault.Request, er
 
 // history returns where sent requests are recorded: a file under the
 // authdeck home, nothing for the memory (demo) vault.
-func (a *App) history(v *vault.Vault) vault.History {
+func (a *App) history(v *vault.Vault) history.Store {
 	if a.Getenv("AUTHDECK_VAULT") == vault.BackendMemory || (a.Getenv("AUTHDECK_VAULT") == "" && v.Backend() == vault.BackendMemory) {
 		return nil
 	}
@@ -351,7 +352,7 @@ func (a *App) history(v *vault.Vault) vault.History {
 	if home == "" {
 		return nil
 	}
-	h, err := vault.OpenHistory(home)
+	h, err := history.Open(home)
 	if err != nil {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/history"
 )
 
 const (
@@ -221,14 +222,14 @@ func TestRequestHistory(t *testing.T) {
 		t.Fatalf("%d %s", r.code, r.err)
 	}
 	rh.runWith(runOpts{env: env}, "", "request", "GET", "{{base}}/skipped", "--no-history")
-	raw, err := os.ReadFile(filepath.Join(home, vault.HistoryFileName))
+	raw, err := os.ReadFile(filepath.Join(home, history.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(string(raw), cliFakeKey) || strings.Contains(string(raw), cliFakeSecret) {
 		t.Fatal("the history holds a secret value")
 	}
-	h, _ := vault.OpenHistory(home)
+	h, _ := history.Open(home)
 	list, err := h.List()
 	if err != nil || len(list) != 1 || list[0].Status != 200 || list[0].Auth != "key" || list[0].ResponseBody != `{"hello":"world"}` {
 		t.Fatalf("history %+v %v", list, err)

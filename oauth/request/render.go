@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/history"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
@@ -113,13 +114,13 @@ var sensitiveResponseHeaders = []string{"Set-Cookie", "Authorization", "Proxy-Au
 // the request as written (spec, with literal secrets masked), response
 // metadata, cookies masked, and the body when it is small — with every
 // secret value of the request scrubbed from it, in case the server echoes one.
-func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time) vault.HistoryEntry {
-	e := vault.HistoryEntry{
+func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time) history.Entry {
+	e := history.Entry{
 		Time: when.UTC(), Env: env, Name: savedName, Method: r.Request.Method, URL: r.Request.URL,
 		Headers: slices.Clone(r.Request.Headers), Body: r.Request.Body, Auth: spec.Auth, Placement: r.Request.Placement,
 		Insecure: r.Request.Insecure, Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode),
 		ContentType: r.Header.Get("Content-Type"), ResponseSize: r.Size, Refreshed: r.Refreshed,
-		Timing: vault.HistoryTiming{
+		Timing: history.Timing{
 			DNS: vault.Duration(r.Timing.DNS), Connect: vault.Duration(r.Timing.Connect), TLS: vault.Duration(r.Timing.TLS),
 			FirstByte: vault.Duration(r.Timing.FirstByte), Total: vault.Duration(r.Timing.Total),
 		},
@@ -141,9 +142,9 @@ func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time
 	switch {
 	case r.Kind == KindBinary:
 		e.BodyOmitted = r.Size > 0
-	case r.Body != nil && r.Body.Size() <= vault.MaxHistoryBody:
+	case r.Body != nil && r.Body.Size() <= history.MaxBody:
 		e.ResponseBody = r.Scrub(string(r.Body.Bytes()))
-	case r.Body == nil && r.BodyFile == "" && r.Size <= vault.MaxHistoryBody && int64(len(r.head)) == r.Size:
+	case r.Body == nil && r.BodyFile == "" && r.Size <= history.MaxBody && int64(len(r.head)) == r.Size:
 		e.ResponseBody = r.Scrub(string(r.head))
 	case r.Size > 0:
 		e.BodyOmitted = true
@@ -152,8 +153,8 @@ func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time
 }
 
 // FailedHistoryEntry records a request that got no response.
-func FailedHistoryEntry(p *Prepared, env, savedName string, spec Spec, when time.Time, err error) vault.HistoryEntry {
-	e := vault.HistoryEntry{Time: when.UTC(), Env: env, Name: savedName, Auth: spec.Auth, Error: err.Error(), Template: historyTemplate(spec, nil)}
+func FailedHistoryEntry(p *Prepared, env, savedName string, spec Spec, when time.Time, err error) history.Entry {
+	e := history.Entry{Time: when.UTC(), Env: env, Name: savedName, Auth: spec.Auth, Error: err.Error(), Template: historyTemplate(spec, nil)}
 	if p != nil {
 		e.Method, e.URL, e.Headers, e.Body, e.Placement, e.Insecure = p.Method, p.URL, slices.Clone(p.Headers), p.Body, p.Placement, p.Insecure
 	}
@@ -163,8 +164,8 @@ func FailedHistoryEntry(p *Prepared, env, savedName string, spec Spec, when time
 // historyTemplate keeps the request as written, minus literal values that
 // look like credentials (a token typed into a header, a key in the query)
 // and any of the request's secret values.
-func historyTemplate(spec Spec, secrets []string) *vault.HistoryTemplate {
-	t := &vault.HistoryTemplate{URL: scrub(maskQueryLiterals(spec.URL), secrets), Body: scrub(spec.Body, secrets)}
+func historyTemplate(spec Spec, secrets []string) *history.Template {
+	t := &history.Template{URL: scrub(maskQueryLiterals(spec.URL), secrets), Body: scrub(spec.Body, secrets)}
 	for _, h := range maskLiteralHeaders(spec.Headers) {
 		t.Headers = append(t.Headers, vault.Header{Name: h.Name, Value: scrub(h.Value, secrets)})
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/history"
 )
 
 // Defaults of a Sender.
@@ -228,7 +229,7 @@ type SendOptions struct {
 	// and says where its body goes: a writer to stream it to (the CLI's
 	// stdout), io.Discard to drop it, or nil to keep it (in memory up to
 	// MaxBody, else in a temporary file). The first bytes of a streamed body
-	// (up to vault.MaxHistoryBody) are kept for the history entry.
+	// (up to history.MaxBody) are kept for the history entry.
 	Sink func(*Response) io.Writer
 }
 
@@ -632,7 +633,7 @@ func (s *Sender) readBody(hresp *http.Response, resp *Response, sink io.Writer) 
 	}
 	ct := hresp.Header.Get("Content-Type")
 	if sink != nil {
-		sn := &sniffer{w: sink, keep: vault.MaxHistoryBody + 1}
+		sn := &sniffer{w: sink, keep: history.MaxBody + 1}
 		n, err := io.Copy(sn, r)
 		resp.Size, resp.WireSize = n, wire.n
 		if err != nil {

@@ -41,6 +41,7 @@ import (
 	"github.com/authdeck/authdeck/ui/components/viewer"
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/history"
 )
 
 type field int
@@ -82,7 +83,7 @@ type (
 		err    error
 	}
 	historyMsg struct {
-		entries []vault.HistoryEntry
+		entries []history.Entry
 		err     error
 	}
 	savedMsg struct {
@@ -126,7 +127,7 @@ type Model struct {
 	cancel context.CancelFunc
 	spin   spinner.Model
 
-	history     []vault.HistoryEntry
+	history     []history.Entry
 	showHistory bool
 	histSel     int
 
@@ -138,16 +139,16 @@ type Model struct {
 // demo's memory vault): it lasts as long as the process, never on disk.
 var (
 	memHistoryOnce sync.Once
-	memHistory     *vault.MemoryHistory
+	memHistory     *history.Memory
 )
 
 // historyStore opens where sent requests are kept. It does IO: call it in commands only.
-func historyStore(home string) (vault.History, error) {
+func historyStore(home string) (history.Store, error) {
 	if home == "" {
-		memHistoryOnce.Do(func() { memHistory = vault.NewMemoryHistory() })
+		memHistoryOnce.Do(func() { memHistory = history.NewMemory() })
 		return memHistory, nil
 	}
-	return vault.OpenHistory(home)
+	return history.Open(home)
 }
 
 // New returns the console for the saved request name in env, or an empty
@@ -278,7 +279,7 @@ func (m *Model) Err() error { return m.err }
 func (m *Model) Viewer() *viewer.Model { return m.viewer }
 
 // History returns the entries shown in the history list.
-func (m *Model) History() []vault.HistoryEntry { return m.history }
+func (m *Model) History() []history.Entry { return m.history }
 
 // Saved returns the saved request the console edits, if any.
 func (m *Model) Saved() *vault.Request { return m.saved }
@@ -682,7 +683,7 @@ func (m *Model) sent(msg sentMsg) tea.Cmd {
 	if m.saved != nil {
 		name = m.saved.Name
 	}
-	var entry vault.HistoryEntry
+	var entry history.Entry
 	if msg.err != nil {
 		m.err, m.resp = msg.err, nil
 		m.viewer.SetNotice("")
@@ -705,9 +706,9 @@ func (m *Model) sent(msg sentMsg) tea.Cmd {
 		}
 		entry = r.HistoryEntry(env, name, msg.spec, msg.started)
 	}
-	m.history = append([]vault.HistoryEntry{entry}, m.history...)
-	if len(m.history) > vault.MaxHistoryEntries {
-		m.history = m.history[:vault.MaxHistoryEntries]
+	m.history = append([]history.Entry{entry}, m.history...)
+	if len(m.history) > history.MaxEntries {
+		m.history = m.history[:history.MaxEntries]
 	}
 	cmds = append(cmds, func() tea.Msg {
 		h, err := historyStore(home)

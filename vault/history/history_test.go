@@ -1,4 +1,4 @@
-package vault
+package history
 
 import (
 	"fmt"
@@ -8,26 +8,28 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 func TestHistory(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "home")
-	file, err := OpenHistory(dir)
+	file, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, h := range []History{file, NewMemoryHistory()} {
+	for _, h := range []Store{file, NewMemory()} {
 		name := fmt.Sprintf("%T", h)
 		if list, err := h.List(); err != nil || len(list) != 0 {
 			t.Fatalf("%s: empty history: %v %v", name, list, err)
 		}
-		big := strings.Repeat("x", MaxHistoryBody+1)
-		if err := h.Add(HistoryEntry{Env: "dev", Method: "GET", URL: "https://x.example/1", Status: 200, ResponseBody: "small",
-			Timing: HistoryTiming{Total: Duration(15 * time.Millisecond)}}); err != nil {
+		big := strings.Repeat("x", MaxBody+1)
+		if err := h.Add(Entry{Env: "dev", Method: "GET", URL: "https://x.example/1", Status: 200, ResponseBody: "small",
+			Timing: Timing{Total: vault.Duration(15 * time.Millisecond)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := h.Add(HistoryEntry{Env: "dev", Method: "POST", URL: "https://x.example/2", Body: big, ResponseBody: big, ResponseSize: int64(len(big))}); err != nil {
+		if err := h.Add(Entry{Env: "dev", Method: "POST", URL: "https://x.example/2", Body: big, ResponseBody: big, ResponseSize: int64(len(big))}); err != nil {
 			t.Fatal(err)
 		}
 		list, err := h.List()
@@ -43,13 +45,13 @@ func TestHistory(t *testing.T) {
 		if list[1].Timing.Total.Std() != 15*time.Millisecond {
 			t.Fatalf("%s: timing %v", name, list[1].Timing)
 		}
-		for i := 0; i < MaxHistoryEntries+5; i++ {
-			if err := h.Add(HistoryEntry{Method: "GET", URL: fmt.Sprintf("https://x.example/n%d", i)}); err != nil {
+		for i := 0; i < MaxEntries+5; i++ {
+			if err := h.Add(Entry{Method: "GET", URL: fmt.Sprintf("https://x.example/n%d", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		list, _ = h.List()
-		if len(list) != MaxHistoryEntries || list[0].URL != fmt.Sprintf("https://x.example/n%d", MaxHistoryEntries+4) {
+		if len(list) != MaxEntries || list[0].URL != fmt.Sprintf("https://x.example/n%d", MaxEntries+4) {
 			t.Fatalf("%s: %d entries, newest %s", name, len(list), list[0].URL)
 		}
 		if err := h.Clear(); err != nil {
@@ -79,20 +81,20 @@ func TestHistoryConcurrentWriters(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// separate handles, as separate processes would have
-			h, err := OpenHistory(dir)
+			h, err := Open(dir)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			for i := 0; i < 10; i++ {
-				if err := h.Add(HistoryEntry{Method: "GET", URL: fmt.Sprintf("https://x.example/%d/%d", w, i)}); err != nil {
+				if err := h.Add(Entry{Method: "GET", URL: fmt.Sprintf("https://x.example/%d/%d", w, i)}); err != nil {
 					t.Error(err)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	h, _ := OpenHistory(dir)
+	h, _ := Open(dir)
 	if list, err := h.List(); err != nil || len(list) != 40 {
 		t.Fatalf("%d entries, %v", len(list), err)
 	}
@@ -101,7 +103,7 @@ func TestHistoryConcurrentWriters(t *testing.T) {
 func TestHistoryCorrupt(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	h, _ := OpenHistory(dir)
+	h, _ := Open(dir)
 	if err := os.WriteFile(h.Path(), []byte("{\n \"version\": 1,\n \"entries\": [}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func TestHistoryCorrupt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "move it away") {
 		t.Fatalf("err = %v", err)
 	}
-	if err := h.Add(HistoryEntry{URL: "x"}); err == nil {
+	if err := h.Add(Entry{URL: "x"}); err == nil {
 		t.Fatal("adding to a corrupt history must not overwrite it")
 	}
 }

@@ -1,8 +1,9 @@
 // Package uitest drives Bubble Tea models in tests the way the program
 // would: it sends messages, runs the returned commands on goroutines
 // (expanding batches and sequences), feeds their messages back, and stops
-// when the model has been quiet for a moment. Timers (status expiry,
-// clipboard clearing) simply have not fired by then.
+// when the model has been quiet for a moment (and, when Busy is set, no
+// command it started is still at work). Timers (status expiry, clipboard
+// clearing) simply have not fired by then.
 package uitest
 
 import (
@@ -29,12 +30,41 @@ type Driver struct {
 	Limit time.Duration
 	// Filter, when set, drops messages before they reach the model (e.g. ticks).
 	Filter func(tea.Msg) bool
+	// Busy, when set, is how long a command still at work holds Settle
+	// back after the model went quiet: a save or a validation on a loaded
+	// machine can take longer than Quiet. Screens whose commands wait for a
+	// browser or a server (flows) leave it zero, or every step would wait.
+	// Timers (tea.Tick, tea.Every, a cursor's blink) never hold it back.
+	Busy time.Duration
+
+	nextCmd  int
+	inflight map[int]time.Time // commands at work, by start time
+}
+
+// timerCode holds the code pointers of commands that only wait for a timer:
+// tea's own, and others learned from the messages they return.
+var timerCode = struct {
+	sync.Mutex
+	m map[uintptr]bool
+}{m: map[uintptr]bool{
+	reflect.ValueOf(tea.Tick(time.Hour, func(time.Time) tea.Msg { return nil })).Pointer():  true,
+	reflect.ValueOf(tea.Every(time.Hour, func(time.Time) tea.Msg { return nil })).Pointer(): true,
+}}
+
+// isTimerMsg reports a message that only says a timer fired: a tick, or a
+// text cursor's blink (or its cancellation).
+func isTimerMsg(msg tea.Msg) bool {
+	if IsTick(msg) {
+		return true
+	}
+	name := reflect.TypeOf(msg).String()
+	return strings.HasSuffix(name, "BlinkMsg") || strings.HasSuffix(name, ".blinkCanceled")
 }
 
 // New returns a driver for m sized w×h; it runs m.Init.
 func New(t testing.TB, m tea.Model, w, h int) *Driver {
 	t.Helper()
-	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 60 * time.Millisecond, Limit: 10 * time.Second}
+	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 60 * time.Millisecond, Limit: 10 * time.Second, inflight: map[int]time.Time{}}
 	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.dispatch(m.Init())
 	d.Settle()
@@ -61,9 +91,46 @@ func (d *Driver) dispatch(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
+	code := reflect.ValueOf(cmd).Pointer()
+	timerCode.Lock()
+	timer := timerCode.m[code]
+	timerCode.Unlock()
+	d.mu.Lock()
+	id := d.nextCmd
+	d.nextCmd++
+	if !timer {
+		d.inflight[id] = time.Now()
+	}
+	d.mu.Unlock()
 	go func() {
-		d.post(cmd())
+		msg := cmd()
+		// Messages it leads to are posted (and their commands started)
+		// before this one counts as done, so Settle sees no gap.
+		d.post(msg)
+		if msg != nil && isTimerMsg(msg) {
+			timerCode.Lock()
+			timerCode.m[code] = true
+			timerCode.Unlock()
+		}
+		d.mu.Lock()
+		delete(d.inflight, id)
+		d.mu.Unlock()
 	}()
+}
+
+// busy reports whether a command started less than Busy ago is still at work.
+func (d *Driver) busy() bool {
+	if d.Busy <= 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, start := range d.inflight {
+		if time.Since(start) < d.Busy {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Driver) post(msg tea.Msg) {
@@ -110,7 +177,10 @@ func (d *Driver) Settle() {
 				quiet.Reset(d.Quiet)
 			}
 		case <-quiet.C:
-			return
+			if !d.busy() {
+				return
+			}
+			quiet.Reset(10 * time.Millisecond)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package browse
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
@@ -15,7 +16,9 @@ func newBrowse(t *testing.T, v *vault.Vault) (*uitest.Driver, *uitest.Host, *Mod
 	c := uitest.NewCommon(v)
 	m := New(c)
 	h := uitest.NewHost(c, m)
-	return uitest.New(t, h, 100, 30), h, m
+	d := uitest.New(t, h, 100, 30)
+	d.Busy = 3 * time.Second // deletes and saves still at work hold each step back
+	return d, h, m
 }
 
 func selectName(t *testing.T, d *uitest.Driver, m *Model, name string) {

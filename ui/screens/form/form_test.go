@@ -15,8 +15,14 @@ import (
 func host(t *testing.T, c *common.Common, m *Model) (*uitest.Driver, *uitest.Host) {
 	t.Helper()
 	h := uitest.NewHost(c, m)
-	return uitest.New(t, h, 100, 40), h
+	d := uitest.New(t, h, 100, 40)
+	d.Busy = saveBusy
+	return d, h
 }
+
+// saveBusy lets a save still at work hold each step back (a loaded machine
+// running the race detector can take longer than the quiet spell).
+const saveBusy = 3 * time.Second
 
 // fill types each value and presses enter after it; "" just presses enter.
 func fill(d *uitest.Driver, values ...string) {

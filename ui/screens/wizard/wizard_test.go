@@ -3,6 +3,7 @@ package wizard
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/screens/form"
@@ -21,6 +22,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 110, 40)
+	d.Busy = 3 * time.Second // saves still at work hold each step back
 	if w.Choice().Type != vault.ClientOAuth2 || w.Capturing() {
 		t.Fatalf("the wizard does not start with the protocol choice on OAuth 2.0:\n%s", d.Screen())
 	}
@@ -40,6 +42,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	// Continue in the form the wizard opened.
 	fh := uitest.NewHost(c, f)
 	fd := uitest.New(t, fh, 110, 40)
+	fd.Busy = 3 * time.Second // saves still at work hold each step back
 	s := fd.Screen()
 	for _, want := range []string{"Discovered", "/oauth/token", "/authorize", "/device_authorization"} {
 		if !strings.Contains(s, want) {
@@ -88,7 +91,8 @@ func TestWizardBadIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 100, 30)
-	d.Press("enter") // OAuth 2.0
+	d.Busy = 3 * time.Second // saves still at work hold each step back
+	d.Press("enter")         // OAuth 2.0
 	for range 60 {
 		d.Send(uitest.Key("backspace"))
 	}

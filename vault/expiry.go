@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// ExpirySoon is how far ahead an expiration counts as "expiring soon".
-const ExpirySoon = 14 * 24 * time.Hour
+// expirySoon is how far ahead an expiration counts as "expiring soon".
+const expirySoon = 14 * 24 * time.Hour
 
 // ParseExpiry parses a date or time given by a user or an imported file:
 // RFC 3339 ("2027-01-31T12:00:00Z"), a date ("2027-01-31", end of that day
@@ -47,7 +47,7 @@ func ExpiryOf(exp *time.Time, now time.Time) ExpiryState {
 		return NoExpiry
 	case !exp.After(now):
 		return Expired
-	case exp.Sub(now) <= ExpirySoon:
+	case exp.Sub(now) <= expirySoon:
 		return ExpiringSoon
 	}
 	return Valid

@@ -35,8 +35,8 @@ const (
 	// DefaultScryptWorkFactor is age's own scrypt work factor (2^18), about a
 	// second of work and 256 MiB of memory for each key derivation by design.
 	DefaultScryptWorkFactor = 18
-	// DefaultFileLockTimeout bounds the wait for another process's vault lock.
-	DefaultFileLockTimeout = 10 * time.Second
+	// defaultFileLockTimeout bounds the wait for another process's vault lock.
+	defaultFileLockTimeout = 10 * time.Second
 	// maxScryptWorkFactor is the most work a vault file may ask of a decryption.
 	maxScryptWorkFactor = 22
 	// maxIdentityFile bounds what is read of a decrypted identity file.
@@ -58,7 +58,7 @@ type FileOptions struct {
 	// zero means DefaultScryptWorkFactor. Tests lower it to run fast.
 	WorkFactor int
 	// LockTimeout bounds the wait for another process's lock; zero means
-	// DefaultFileLockTimeout.
+	// 10 s.
 	LockTimeout time.Duration
 }
 
@@ -135,7 +135,7 @@ func NewFileStore(opts FileOptions) (*FileStore, error) {
 		return nil, fmt.Errorf("file vault: scrypt work factor %d is outside 1..%d", f.workFactor, maxScryptWorkFactor)
 	}
 	if f.lockTimeout <= 0 {
-		f.lockTimeout = DefaultFileLockTimeout
+		f.lockTimeout = defaultFileLockTimeout
 	}
 	return f, nil
 }

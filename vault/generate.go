@@ -48,8 +48,8 @@ const (
 	AlgES256 = "ES256"
 )
 
-// GeneratedRSABits is the size of generated RSA keys.
-const GeneratedRSABits = 2048
+// generatedRSABits is the size of generated RSA keys.
+const generatedRSABits = 2048
 
 // GenerateKeyPair creates a private key for alg (RS256 and PS256: RSA 2048,
 // ES256: EC P-256) and returns it with its PKCS#8 PEM encoding.
@@ -58,7 +58,7 @@ func GenerateKeyPair(alg string) (crypto.Signer, string, error) {
 	var err error
 	switch alg {
 	case AlgRS256, AlgPS256:
-		key, err = rsa.GenerateKey(rand.Reader, GeneratedRSABits)
+		key, err = rsa.GenerateKey(rand.Reader, generatedRSABits)
 	case AlgES256:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	default:
@@ -108,9 +108,9 @@ func PublicKeyPEM(key any) (string, error) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
 }
 
-// PublicJWK returns the public half of key as a JWK with use "sig", the given
+// publicJWK returns the public half of key as a JWK with use "sig", the given
 // alg and the RFC 7638 thumbprint as kid.
-func PublicJWK(key any, alg string) (jose.JSONWebKey, error) {
+func publicJWK(key any, alg string) (jose.JSONWebKey, error) {
 	pub := pemkey.PublicKey(key)
 	if pub == nil {
 		return jose.JSONWebKey{}, errors.New("not an RSA or EC private key")
@@ -123,7 +123,7 @@ func PublicJWK(key any, alg string) (jose.JSONWebKey, error) {
 
 // PublicJWKS returns {"keys":[jwk]} for the public half of key.
 func PublicJWKS(key any, alg string) ([]byte, error) {
-	jwk, err := PublicJWK(key, alg)
+	jwk, err := publicJWK(key, alg)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,7 @@ func TestGenerateKeyPairAndPublicForms(t *testing.T) {
 			}
 			switch k := key.(type) {
 			case *rsa.PrivateKey:
-				if k.N.BitLen() != GeneratedRSABits {
+				if k.N.BitLen() != generatedRSABits {
 					t.Fatalf("RSA key of %d bits", k.N.BitLen())
 				}
 			case *ecdsa.PrivateKey:

@@ -35,16 +35,16 @@ func (systemKeyring) Delete(service, user string) error { return keyring.Delete(
 // Manager or the Secret Service on Linux (through go-keyring).
 func SystemKeyring() KeyringProvider { return systemKeyring{} }
 
-// KeychainService is the keychain service name authdeck stores items under.
-const KeychainService = "authdeck"
+// keychainService is the keychain service name authdeck stores items under.
+const keychainService = "authdeck"
 
 // KeychainOptions configure a keychain store; zero values mean the defaults.
 type KeychainOptions struct {
 	// Provider is the keyring to use; nil means SystemKeyring().
 	Provider KeyringProvider
-	// Service is the keychain service name; empty means KeychainService.
+	// Service is the keychain service name; empty means "authdeck".
 	Service string
-	// Timeout bounds every keychain call; zero means DefaultKeychainTimeout.
+	// Timeout bounds every keychain call; zero means 3 s.
 	Timeout time.Duration
 	// ChunkSize is the longest item written, in bytes; zero means
 	// DefaultChunkSize, values below MinChunkSize are raised to it.
@@ -82,10 +82,10 @@ func NewKeychainStore(opts KeychainOptions) *KeychainStore {
 		k.provider = SystemKeyring()
 	}
 	if k.service == "" {
-		k.service = KeychainService
+		k.service = keychainService
 	}
 	if k.timeout <= 0 {
-		k.timeout = DefaultKeychainTimeout
+		k.timeout = defaultKeychainTimeout
 	}
 	if k.chunkSize == 0 {
 		k.chunkSize = DefaultChunkSize

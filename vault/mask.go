@@ -9,8 +9,8 @@ import (
 // so the dots never hint at the value's length (the length is shown as a number).
 const MaskDots = "••••••••"
 
-// MaxMaskTail is the most trailing characters a masked value ever shows (S-30).
-const MaxMaskTail = 4
+// maxMaskTail is the most trailing characters a masked value ever shows (S-30).
+const maxMaskTail = 4
 
 // Masked describes a secret value without revealing it (S-30): what it is,
 // how long it is and at most its last four characters.
@@ -30,7 +30,7 @@ func MaskTailLen(n int) int {
 	if n < 8 {
 		return 0
 	}
-	return min(n/4, MaxMaskTail)
+	return min(n/4, maxMaskTail)
 }
 
 // MaskValue masks value, labelled kind.

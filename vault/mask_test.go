@@ -31,7 +31,7 @@ func TestMaskS30(t *testing.T) {
 				t.Fatalf("Mask = %q, want %q", got, tc.want)
 			}
 			m := MaskValue(tc.kind, tc.value)
-			if len([]rune(m.Tail)) > MaxMaskTail {
+			if len([]rune(m.Tail)) > maxMaskTail {
 				t.Fatalf("tail of %d characters", len([]rune(m.Tail)))
 			}
 			if len(tc.value) >= 4 && strings.Contains(got, tc.value[:len(tc.value)-len(m.Tail)]) {
@@ -45,7 +45,7 @@ func TestMaskTailLenNeverRevealsMost(t *testing.T) {
 	t.Parallel()
 	for n := 0; n <= 200; n++ {
 		k := MaskTailLen(n)
-		if k < 0 || k > MaxMaskTail || (n > 0 && k*4 > n) {
+		if k < 0 || k > maxMaskTail || (n > 0 && k*4 > n) {
 			t.Fatalf("MaskTailLen(%d) = %d", n, k)
 		}
 	}

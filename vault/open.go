@@ -28,8 +28,8 @@ type Options struct {
 	FileWorkFactor int
 }
 
-// DefaultKeychainTimeout bounds every keychain call.
-const DefaultKeychainTimeout = 3 * time.Second
+// defaultKeychainTimeout bounds every keychain call.
+const defaultKeychainTimeout = 3 * time.Second
 
 // DefaultHome returns $AUTHDECK_HOME, else the OS user config dir + "/authdeck".
 func DefaultHome() (string, error) {
@@ -43,8 +43,8 @@ func DefaultHome() (string, error) {
 	return filepath.Join(dir, "authdeck"), nil
 }
 
-// BackendFromEnv returns the backend named by $AUTHDECK_VAULT, or keychain.
-func BackendFromEnv() string {
+// backendFromEnv returns the backend named by $AUTHDECK_VAULT, or keychain.
+func backendFromEnv() string {
 	if b := os.Getenv("AUTHDECK_VAULT"); b != "" {
 		return b
 	}
@@ -60,7 +60,7 @@ var ErrUnknownBackend = errors.New("unknown vault backend")
 func Open(opts Options) (*Vault, error) {
 	backend := opts.Backend
 	if backend == "" {
-		backend = BackendFromEnv()
+		backend = backendFromEnv()
 	}
 	if backend == BackendMemory {
 		return NewMemory(), nil
@@ -78,7 +78,7 @@ func Open(opts Options) (*Vault, error) {
 	case BackendKeychain:
 		timeout := opts.KeychainTimeout
 		if timeout == 0 {
-			timeout = DefaultKeychainTimeout
+			timeout = defaultKeychainTimeout
 		}
 		store = NewKeychainStore(KeychainOptions{Provider: opts.Keyring, Timeout: timeout, ChunkSize: opts.KeychainChunkSize})
 	case BackendFile:

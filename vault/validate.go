@@ -128,9 +128,9 @@ func checkHostname(host string) error {
 	return nil
 }
 
-// CheckTemplateURL validates a URL that may contain placeholders: the
+// checkTemplateURL validates a URL that may contain placeholders: the
 // template must parse, and the URL with every placeholder filled must be valid.
-func CheckTemplateURL(field, raw string) error {
+func checkTemplateURL(field, raw string) error {
 	t, err := ParseTemplate(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", field, err)
@@ -248,7 +248,7 @@ func (c *AuthClient) Validate() error {
 		if s.URL == "" {
 			return fail("endpoints.auth.url", "is required")
 		}
-		if err := CheckTemplateURL("endpoints.auth.url", s.URL); err != nil {
+		if err := checkTemplateURL("endpoints.auth.url", s.URL); err != nil {
 			return urlErr(err)
 		}
 		switch s.AuthType {

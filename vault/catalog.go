@@ -211,14 +211,111 @@ func (f *FileCatalog) create() (*Catalog, error) {
 	return c, nil
 }
 
-// write saves c atomically; the caller holds the lock.
-func (f *FileCatalog) write(c *Catalog) error {
+// preparedChange is a catalog change computed and written aside (synced)
+// without the lock, to be put in place by commit.
+type preparedChange struct {
+	f    *FileCatalog
+	fn   func(*Catalog) error
+	base []byte // the catalog file the change was computed on
+	tmp  string // the changed catalog, aside; empty when there was no file
+	c    *Catalog
+}
+
+// prepare computes fn's change on the catalog as it is now and writes the
+// result beside it, synced, holding no lock: the slow part of a change can
+// overlap other work (the store write that comes first) while nothing is
+// visible. A catalog that does not read, or fn failing, is an error with
+// nothing left aside.
+func (f *FileCatalog) prepare(fn func(*Catalog) error) (*preparedChange, error) {
+	p := &preparedChange{f: f, fn: fn}
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return p, nil // commit creates the catalog under the lock, as Update does
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading catalog: %w", err)
+	}
+	c, err := ParseCatalog(f.path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(c); err != nil {
+		return nil, err
+	}
+	out, err := encodeCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := writeAside(f.path, out)
+	if err != nil {
+		return nil, fmt.Errorf("writing catalog: %w", err)
+	}
+	p.base, p.tmp, p.c = data, tmp, c
+	return p, nil
+}
+
+// commit takes the lock and puts the prepared catalog in place when the
+// file is still the one it was computed on; when another change came in
+// between, it runs fn again on the latest catalog, as Update does.
+func (p *preparedChange) commit() (*Catalog, error) {
+	f := p.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.lock.Lock(); err != nil {
+		p.abort()
+		return nil, fmt.Errorf("locking catalog: %w", err)
+	}
+	defer func() { _ = f.lock.Unlock() }()
+	if p.tmp != "" {
+		now, err := os.ReadFile(f.path)
+		if err == nil && bytes.Equal(now, p.base) {
+			if err := putInPlace(p.tmp, f.path); err != nil {
+				return nil, fmt.Errorf("writing catalog: %w", err)
+			}
+			return p.c, nil
+		}
+		p.abort()
+	}
+	c, err := f.read()
+	if errors.Is(err, fs.ErrNotExist) {
+		c, err = NewCatalog(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := p.fn(c); err != nil {
+		return nil, err
+	}
+	if err := f.write(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// abort removes the prepared catalog.
+func (p *preparedChange) abort() {
+	if p.tmp != "" {
+		_ = os.Remove(p.tmp)
+		p.tmp = ""
+	}
+}
+
+func encodeCatalog(c *Catalog) ([]byte, error) {
 	c.Version = SchemaVersion
 	data, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
-		return fmt.Errorf("encoding catalog: %w", err)
+		return nil, fmt.Errorf("encoding catalog: %w", err)
 	}
-	if err := WriteFileAtomic(f.path, append(data, '\n')); err != nil {
+	return append(data, '\n'), nil
+}
+
+// write saves c atomically; the caller holds the lock.
+func (f *FileCatalog) write(c *Catalog) error {
+	data, err := encodeCatalog(c)
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(f.path, data); err != nil {
 		return fmt.Errorf("writing catalog: %w", err)
 	}
 	return nil

@@ -28,13 +28,22 @@ func EnsurePrivateDir(dir string) error {
 // WriteFileAtomic writes data to path with mode 0600: a temporary file in the
 // same directory, fsync, rename over path, fsync the directory. A crash at any
 // point leaves either the old file or the new one, never a partial file.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+func WriteFileAtomic(path string, data []byte) error {
+	tmp, err := writeAside(path, data)
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
+	return putInPlace(tmp, path)
+}
+
+// writeAside writes data to a new 0600 temporary file beside path and syncs
+// it: the slow half of WriteFileAtomic, which changes nothing visible.
+func writeAside(path string, data []byte) (tmpName string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return "", err
+	}
+	tmpName = tmp.Name()
 	defer func() {
 		if err != nil {
 			_ = tmp.Close()
@@ -42,21 +51,28 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		}
 	}()
 	if err = tmp.Chmod(0o600); err != nil {
-		return err
+		return "", err
 	}
 	if _, err = tmp.Write(data); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Close(); err != nil {
+		return "", err
+	}
+	return tmpName, nil
+}
+
+// putInPlace renames a file written by writeAside over path and syncs the
+// directory; the file aside is removed when the rename fails.
+func putInPlace(tmpName, path string) error {
+	if err := os.Rename(tmpName, path); err != nil {
+		_ = os.Remove(tmpName)
 		return err
 	}
-	if err = os.Rename(tmpName, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
+	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
 		_ = d.Sync()
 		_ = d.Close()
 	}

@@ -31,9 +31,11 @@ func (systemKeyring) Set(service, user, password string) error {
 }
 func (systemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
-// SystemKeyring returns the OS keyring: macOS Keychain, Windows Credential
-// Manager or the Secret Service on Linux (through go-keyring).
-func SystemKeyring() KeyringProvider { return systemKeyring{} }
+// GoKeyring returns the OS keyring through go-keyring: macOS Keychain,
+// Windows Credential Manager, or the Secret Service on Linux and the BSDs
+// (each call connecting, opening a session and unlocking anew). It is the
+// portable path; on Linux SystemKeyring talks to the Secret Service itself.
+func GoKeyring() KeyringProvider { return systemKeyring{} }
 
 // keychainService is the keychain service name authdeck stores items under.
 const keychainService = "authdeck"
@@ -96,6 +98,15 @@ func NewKeychainStore(opts KeychainOptions) *KeychainStore {
 
 // Backend returns "keychain".
 func (k *KeychainStore) Backend() string { return BackendKeychain }
+
+// Warm connects to the keyring and opens its session in the background when
+// the provider can (the Secret Service on Linux); it reads no item and never
+// unlocks or prompts.
+func (k *KeychainStore) Warm() {
+	if w, ok := k.provider.(Warmer); ok {
+		w.Warm()
+	}
+}
 
 // Service returns the keychain service name items are stored under.
 func (k *KeychainStore) Service() string { return k.service }

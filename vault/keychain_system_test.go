@@ -82,8 +82,8 @@ func TestKeychainSystemNoBus(t *testing.T) {
 
 // S-28: a locked Secret Service collection is ErrLocked (exit 8), not a
 // hang: gnome-keyring tries to show an unlock prompt, which cannot appear
-// without a display, and go-keyring reports "failed to unlock correct
-// collection". Runs in a private session so no real keyring is locked.
+// without a display, and reports it dismissed. Runs in a private session so
+// no real keyring is locked.
 func TestKeychainSecretServiceLocked(t *testing.T) {
 	t.Parallel()
 	if runtime.GOOS != "linux" {

@@ -55,6 +55,48 @@ func TestKeychainConformanceSecretService(t *testing.T) {
 	vaulttest.Run(t, func(t *testing.T) vault.Store { return vaulttest.SecretServiceStore(t, vault.PortableChunkSize) })
 }
 
+// On Linux the keychain backend talks to the Secret Service itself; its
+// items are go-keyring's, so values written by either are read by the other
+// (inline and chunked), and a delete by one leaves nothing for the other.
+func TestKeychainSecretServiceMatchesGoKeyring(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" {
+		t.Skip("the keychain backend uses go-keyring itself on this platform")
+	}
+	own, _ := vaulttest.SecretServiceStores(t, vault.PortableChunkSize, nil)
+	other := vault.NewKeychainStore(vault.KeychainOptions{Provider: vault.GoKeyring(), Service: own.Service(), ChunkSize: vault.PortableChunkSize, Timeout: 10 * time.Second})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name        string
+		write, read *vault.KeychainStore
+		value       []byte
+	}{
+		{"own → go-keyring, inline", own, other, []byte("inline value")},
+		{"own → go-keyring, chunked", own, other, vaulttest.RandomBytes(9000)},
+		{"go-keyring → own, inline", other, own, []byte("another inline value")},
+		{"go-keyring → own, chunked", other, own, vaulttest.RandomBytes(7000)},
+	} {
+		key := "secret/compat-" + strings.ReplaceAll(tc.name, " ", "")
+		if err := tc.write.Set(ctx, key, tc.value); err != nil {
+			t.Fatalf("%s: Set: %v", tc.name, err)
+		}
+		got, err := tc.read.Get(ctx, key)
+		if err != nil || !bytes.Equal(got, tc.value) {
+			t.Fatalf("%s: the other provider reads %d bytes (%v), want the %d written", tc.name, len(got), err, len(tc.value))
+		}
+		if err := tc.read.Delete(ctx, key); err != nil {
+			t.Fatalf("%s: Delete: %v", tc.name, err)
+		}
+		if _, err := tc.write.Get(ctx, key); !errors.Is(err, vault.ErrNotFound) {
+			t.Fatalf("%s: after the other provider deleted it, Get = %v, want ErrNotFound", tc.name, err)
+		}
+		items, err := tc.write.Items(ctx, key)
+		if err != nil || len(items) != 0 {
+			t.Fatalf("%s: %q left behind (%v)", tc.name, items, err)
+		}
+	}
+}
+
 // A batch on the keychain is all or nothing: whichever keychain write
 // fails, the changes already made are put back (over a fake keyring, at
 // the portable chunk size and the platform's own).

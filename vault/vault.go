@@ -34,6 +34,22 @@ func NewMemory() *Vault { return New(NewMemoryCatalog(), NewMemoryStore()) }
 // Store returns the secret store.
 func (v *Vault) Store() Store { return v.store }
 
+// Warmer is implemented by stores that can get ready for their first call
+// in the background (connect, open a session), so that this work overlaps
+// what the caller does before it needs the store.
+type Warmer interface {
+	// Warm starts getting ready and returns at once; it never prompts.
+	Warm()
+}
+
+// Warm lets the store get ready in the background when it can; call it when
+// a store call is sure to follow (a token command), never at start-up.
+func (v *Vault) Warm() {
+	if w, ok := v.store.(Warmer); ok {
+		w.Warm()
+	}
+}
+
 // Catalogs returns the catalog store.
 func (v *Vault) Catalogs() CatalogStore { return v.cat }
 
@@ -134,36 +150,72 @@ type valueWrite struct {
 
 // commit applies writes to the store as one batch, then fn to the catalog.
 // When the catalog step fails, the batch is undone with the previous values
-// the store handed back, so store and catalog never disagree.
+// the store handed back, so store and catalog never disagree. With the file
+// catalog, the changed catalog is computed and written aside (synced) while
+// the store writes, and put in place only once the store write succeeded.
 func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalog) error) (*Catalog, error) {
-	var undo []Change
-	if len(writes) > 0 {
-		changes := make([]Change, len(writes))
-		for i, w := range writes {
-			if w.value == nil {
-				changes[i] = DeleteChange(w.key)
-			} else {
-				changes[i] = SetChange(w.key, w.value)
-			}
+	if len(writes) == 0 {
+		return v.cat.Update(fn)
+	}
+	changes := make([]Change, len(writes))
+	for i, w := range writes {
+		if w.value == nil {
+			changes[i] = DeleteChange(w.key)
+		} else {
+			changes[i] = SetChange(w.key, w.value)
 		}
-		u, err := v.store.Apply(ctx, changes)
+	}
+	type prepared struct {
+		p   *preparedChange
+		err error
+	}
+	var ready chan prepared
+	if fc, ok := v.cat.(*FileCatalog); ok {
+		ready = make(chan prepared, 1)
+		go func() {
+			p, err := fc.prepare(fn)
+			ready <- prepared{p, err}
+		}()
+	}
+	undo, err := v.store.Apply(ctx, changes)
+	if ready != nil {
+		r := <-ready
 		if err != nil {
+			if r.p != nil {
+				r.p.abort()
+			}
 			return nil, err
 		}
-		undo = u
+		var c *Catalog
+		if err = r.err; err == nil {
+			c, err = r.p.commit()
+		}
+		if err == nil {
+			return c, nil
+		}
+		return nil, v.undo(ctx, undo, err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	c, err := v.cat.Update(fn)
 	if err != nil {
-		if len(undo) > 0 {
-			uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.UndoTimeout*time.Duration(len(undo)))
-			defer cancel()
-			if _, uerr := v.store.Apply(uctx, undo); uerr != nil {
-				return nil, fmt.Errorf("%w (and undoing the partial change failed: %v)", err, uerr)
-			}
-		}
-		return nil, err
+		return nil, v.undo(ctx, undo, err)
 	}
 	return c, nil
+}
+
+// undo puts back what a batch changed after a later step failed with cause.
+func (v *Vault) undo(ctx context.Context, undo []Change, cause error) error {
+	if len(undo) == 0 {
+		return cause
+	}
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.UndoTimeout*time.Duration(len(undo)))
+	defer cancel()
+	if _, err := v.store.Apply(uctx, undo); err != nil {
+		return fmt.Errorf("%w (and undoing the partial change failed: %v)", cause, err)
+	}
+	return cause
 }
 
 func mustJSON(x any) []byte {

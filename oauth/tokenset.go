@@ -110,17 +110,25 @@ func (e *Engine) readValue(ctx context.Context, t *target) (*vault.SecretValue, 
 
 // reload re-reads t's secret metadata and value (after taking the lock).
 func (e *Engine) reload(ctx context.Context, t *target) (*vault.SecretValue, error) {
+	if err := e.reloadSecret(t); err != nil {
+		return nil, err
+	}
+	return e.readValue(ctx, t)
+}
+
+// reloadSecret re-reads t's secret metadata from the catalog alone.
+func (e *Engine) reloadSecret(t *target) error {
 	s, err := e.Vault.Secret(t.env, t.secretName)
 	var nf *vault.NotFoundError
 	switch {
 	case errors.As(err, &nf) && nf.Kind == "secret":
 		t.secret = nil
-		return nil, nil
+		return nil
 	case err != nil:
-		return nil, err
+		return err
 	}
 	t.secret = &s
-	return e.readValue(ctx, t)
+	return nil
 }
 
 // cached returns the stored token as a Result when it is still good for
@@ -188,6 +196,11 @@ func (e *Engine) cached(t *target, val *vault.SecretValue, scopes []string) *Res
 // returned. Concurrent calls for one token set share one request, and other
 // processes wait on LockDir (S-21).
 func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) (*Result, error) {
+	if e.Vault != nil {
+		// A token call reads the store next (the stored token set, or the
+		// client's credentials), so the keychain may connect meanwhile.
+		e.Vault.Warm()
+	}
 	t, err := e.resolve(req)
 	if err != nil {
 		return nil, err
@@ -223,7 +236,16 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 		flight = fmt.Sprintf("%s-force-%d", key, e.forced.Add(1))
 	}
 	return e.exclusive(ctx, flight, key, func(ctx context.Context) (*Result, error) {
-		val, err := e.reload(ctx, t)
+		var val *vault.SecretValue
+		var err error
+		if req.Force && !t.session {
+			// A forced grant uses nothing of the stored token set, so only
+			// its catalog entry is read again: the store is asked for the
+			// client's credentials and the write, nothing more.
+			err = e.reloadSecret(t)
+		} else {
+			val, err = e.reload(ctx, t)
+		}
 		if err != nil {
 			return nil, err
 		}

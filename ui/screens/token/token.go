@@ -380,6 +380,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return common.Copy("access token of "+m.name, m.val.AccessToken)
 	case key.Matches(k, km.CopyHeader):
+		if strings.EqualFold(m.val.TokenType, "DPoP") {
+			// A DPoP-bound token also needs a proof per request (S-44),
+			// which only the request console (or the CLI) can make.
+			return tea.Batch(common.Copy("Authorization header of "+m.name, "Authorization: DPoP "+m.val.AccessToken),
+				common.Status(common.StatusWarning, "DPoP-bound: each request also needs a DPoP proof (authdeck token "+m.name+" -f header --dpop-proof METHOD URL)"))
+		}
 		return common.Copy("Authorization header of "+m.name, "Authorization: Bearer "+m.val.AccessToken)
 	case key.Matches(k, km.Refresh):
 		return m.run("refreshing", func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) actionMsg {
@@ -568,6 +574,10 @@ func (m *Model) render() string {
 		w.row("access token", s.Masked.Render(common.Masked(tokType, v.AccessToken)))
 	}
 	m.expiryRow(w, sec, now)
+	m.bindingRow(w)
+	if v.IssuedTokenType != "" {
+		w.row("issued type", s.Text.Render(v.IssuedTokenType))
+	}
 	m.scopeRows(w, sec)
 	refresh := s.Muted.Render("none — the client's grant runs again when the token expires")
 	if v.RefreshToken != "" {
@@ -590,6 +600,40 @@ func (m *Model) render() string {
 		}
 	}
 	return strings.TrimRight(w.b.String(), "\n")
+}
+
+// bindingRow shows the DPoP key a token set is bound to (RFC 9449 cnf.jkt):
+// the stored binding, checked against the client's key and the token's own
+// cnf claim when it is a JWT.
+func (m *Model) bindingRow(w *writer) {
+	s := m.c.Styles
+	v := m.val
+	jkt := v.DPoPJKT
+	claim := ""
+	if m.jwt != nil {
+		if cnf, ok := m.jwt.Claims["cnf"].(map[string]any); ok {
+			claim, _ = cnf["jkt"].(string)
+		}
+	}
+	if jkt == "" && claim == "" {
+		return
+	}
+	if jkt == "" {
+		jkt = claim
+	}
+	text := s.Text.Render("DPoP key " + printable(jkt, 64) + " (cnf.jkt)")
+	ac, hasClient := m.client()
+	switch {
+	case claim != "" && claim != jkt:
+		text += s.Error.Render("  the token's cnf.jkt names another key")
+	case !hasClient || !ac.DPoP:
+		text += s.Warning.Render("  the client has no DPoP key: the token cannot be used")
+	case ac.DPoPKeyID != jkt:
+		text += s.Error.Render("  not the client's key: sign in again")
+	default:
+		text += s.Success.Render("  the client's key")
+	}
+	w.row("bound to", text)
 }
 
 // renderOAuth1 shows OAuth 1.0a token credentials: no expiry, scopes or
@@ -818,6 +862,21 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// printable drops control characters and escape sequences from text that
+// came with a token and cuts it at max runes.
+func printable(t string, max int) string {
+	t = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, t)
+	if r := []rune(t); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return t
 }
 
 func claimText(v any) string {

@@ -113,6 +113,7 @@ for is printed.
 	f.StringVar(&o.save, "save", "", "also save the request under this name in the environment")
 	_ = cmd.RegisterFlagCompletionFunc("auth", a.completeCatalogNames(false))
 	_ = cmd.RegisterFlagCompletionFunc("placement", completeFlagValues("header", "body", "query"))
+	cmd.AddCommand(newRequestListCmd(a), newRequestShowCmd(a))
 	return cmd
 }
 
@@ -127,7 +128,7 @@ request' says about credentials, redirects and refresh holds.
 
 ` + requestExitCodes,
 		Example: `  authdeck send me
-  authdeck send "Users › List users" -i --env staging`,
+  authdeck send "List users" -i --env staging`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, env, saved, err := a.savedRequest(args[0])
@@ -337,7 +338,8 @@ func (a *App) savedRequest(name string) (*vault.Vault, string, vault.Request, er
 	}
 	saved, err := v.SavedRequest(env, name)
 	if err != nil {
-		return nil, "", vault.Request{}, err
+		c, _ := v.Load()
+		return nil, "", vault.Request{}, withSuggestions(err, c, env, name)
 	}
 	return v, env, saved, nil
 }

@@ -694,6 +694,9 @@ for such clients (it is never guessed).`,
 			}
 			var ie *interchange.ImportError
 			if errors.As(err, &ie) {
+				if format, command := interchange.OtherFormat(data); format != "" {
+					return exitWith(vault.ExitOther, "%s is %s, not secret-service JSON; import it with '%s'", source, format, strings.Replace(command, "FILE", args[0], 1))
+				}
 				for _, p := range ie.Problems {
 					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
 				}

@@ -39,23 +39,12 @@ var corpusKnownFailures = map[string]string{
 	"postman/insomnia-api-key-default-v2_1.postman_collection.json":     "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-header-v2_1.postman_collection.json":      "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-queryParams-v2_1.postman_collection.json": "authdeck refuses a credential over plain http to a remote host",
-	"postman/insomnia-aws-signature-auth-v2_0.postman_collection.json":  "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/insomnia-aws-signature-auth-v2_1.postman_collection.json":  "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/insomnia-complex-v2_0.postman_collection.json":             "formdata (multipart) bodies not imported",
-	"postman/insomnia-complex-v2_1.postman_collection.json":             "formdata (multipart) bodies not imported",
-	"postman/insomnia-faker-vars-v2_1.postman_collection.json":          "dynamic variables ({{$guid}}…) not generated at send time",
 	"postman/insomnia-oauth1_0-auth-v2_0.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/insomnia-oauth1_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/insomnia-oauth2_0-auth-v2_0.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/insomnia-oauth2_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/stripe.postman_collection.json":                            "formdata (multipart) bodies not imported",
-	"postman/wise-activity.postman_collection.json":                     "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/wise-api.postman_collection.json":                          "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/wise-banks.postman_collection.json":                        "formdata (multipart) bodies not imported",
-	"postman/wise-cards.postman_collection.json":                        "formdata (multipart) bodies not imported",
-	"postman/wise-connected-apps.postman_collection.json":               "dynamic variables ({{$guid}}…) not generated at send time",
 	"postman/wise-mca.postman_collection.json":                          "dynamic variables ({{$guid}}…) not generated at send time",
-	"postman/wise-payouts.postman_collection.json":                      "formdata (multipart) bodies not imported",
 }
 
 // wireRequest is a request as it goes on the wire, reduced to what the
@@ -105,6 +94,9 @@ func render(s string, vars map[string]string) string {
 			n := strings.TrimSpace(tmplRef.FindStringSubmatch(m)[1])
 			if v, ok := vars[n]; ok {
 				return v
+			}
+			if strings.HasPrefix(n, "$") {
+				return dynMarker(n)
 			}
 			return placeholder(n)
 		})
@@ -351,4 +343,62 @@ func mapsKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
 			}
 		}
 	}
+}
+
+// Dynamic variables ({{$guid}}…) are generated when a request is sent: the
+// reader leaves a marker where one goes, and the comparison accepts there
+// any value of the shape the tool generates.
+const dynMark = "\x00dyn:"
+
+func dynMarker(name string) string { return dynMark + name + "\x00" }
+
+// dynShapes are the values Postman generates, as patterns.
+var dynShapes = map[string]string{
+	"$guid":         `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+	"$randomUUID":   `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+	"$timestamp":    `[0-9]{10}`,
+	"$isoTimestamp": `[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z`,
+	"$randomInt":    `[0-9]{1,4}`,
+}
+
+var dynRef = regexp.MustCompile("\x00dyn:([^\x00]*)\x00")
+
+// dynMatch compares a sent value with an expected one that may hold
+// dynamic-variable markers; the same name must get the same value.
+func dynMatch(want, got string) bool {
+	if !strings.Contains(want, dynMark) {
+		return want == got
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	// RE2 has no back-references: each marker matches its shape, and one
+	// name's values are checked equal after.
+	for _, m := range dynRef.FindAllStringSubmatchIndex(want, -1) {
+		b.WriteString(regexp.QuoteMeta(want[last:m[0]]))
+		name := want[m[2]:m[3]]
+		shape, ok := dynShapes[name]
+		if !ok {
+			shape = `.+?`
+		}
+		b.WriteString("(" + shape + ")")
+		last = m[1]
+	}
+	b.WriteString(regexp.QuoteMeta(want[last:]) + "$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return false
+	}
+	sub := re.FindStringSubmatch(got)
+	if sub == nil {
+		return false
+	}
+	values := map[string]string{}
+	for i, m := range dynRef.FindAllStringSubmatch(want, -1) {
+		if v, ok := values[m[1]]; ok && v != sub[i+1] {
+			return false
+		}
+		values[m[1]] = sub[i+1]
+	}
+	return true
 }

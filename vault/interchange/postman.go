@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // This file imports Postman collections (v2.1, and v2.0 auth blocks);
@@ -82,10 +84,23 @@ func (v pmVariable) value() string {
 }
 
 type pmKV struct {
-	Key      string `json:"key"`
-	Value    string `json:"value"`
-	Disabled bool   `json:"disabled"`
-	Type     string `json:"type"`
+	Key         string          `json:"key"`
+	Value       string          `json:"value"`
+	Disabled    bool            `json:"disabled"`
+	Type        string          `json:"type"`
+	Src         json.RawMessage `json:"src"`
+	ContentType string          `json:"contentType"`
+}
+
+// srcs returns a formdata file field's paths (Postman keeps one or a list).
+func (kv pmKV) srcs() []string {
+	var one string
+	if json.Unmarshal(kv.Src, &one) == nil {
+		return []string{one}
+	}
+	var list []string
+	_ = json.Unmarshal(kv.Src, &list)
+	return list
 }
 
 type pmRequest struct {
@@ -103,8 +118,11 @@ type pmBody struct {
 	URLEncoded []pmKV          `json:"urlencoded"`
 	FormData   []pmKV          `json:"formdata"`
 	GraphQL    json.RawMessage `json:"graphql"`
-	Disabled   bool            `json:"disabled"`
-	Options    struct {
+	File       struct {
+		Src string `json:"src"`
+	} `json:"file"`
+	Disabled bool `json:"disabled"`
+	Options  struct {
 		Raw struct {
 			Language string `json:"language"`
 		} `json:"raw"`
@@ -320,12 +338,12 @@ func (p *pmParser) request(raw json.RawMessage, path []string, inherited ownedAu
 		p.im.problem(label, 0, 0, vault.ErrInvalid, "malformed request: %v", err)
 		return
 	}
-	r := vault.Request{Name: strings.Join(path, " › "), Method: strings.ToUpper(strings.TrimSpace(pr.Method))}
+	r := vault.Request{Name: path[len(path)-1], Folder: folderPath(path[:len(path)-1]), Method: strings.ToUpper(strings.TrimSpace(pr.Method))}
 	if r.Method == "" {
 		r.Method = "GET"
 	}
 	r.Description = pmDescription(pr.Description)
-	u, err := pmURLString(pr.URL)
+	u, disabledQuery, err := pmURLString(pr.URL)
 	if u == "http://" {
 		u = ""
 	}
@@ -338,6 +356,7 @@ func (p *pmParser) request(raw json.RawMessage, path []string, inherited ownedAu
 		return
 	}
 	r.URL = u
+	r.Params = disabledQuery
 	r.Headers = p.headers(pr.Header, label)
 	p.body(&r, pr.Body, label)
 	a := inherited
@@ -366,23 +385,31 @@ func pmDescription(raw json.RawMessage) string {
 	return d.Content
 }
 
-func pmURLString(raw json.RawMessage) (string, error) {
+// pmURLString returns the URL Postman sends and the disabled query
+// parameters, kept beside it.
+func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", nil
+		return "", nil, nil
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		if strings.TrimSpace(s) == "" {
-			return "", nil
+			return "", nil, nil
 		}
-		return pmFinishURL(strings.TrimSpace(s), pmURL{}), nil
+		return pmFinishURL(strings.TrimSpace(s), pmURL{}), nil, nil
 	}
 	var u pmURL
 	if err := json.Unmarshal(raw, &u); err != nil {
-		return "", fmt.Errorf("should be a string or an object")
+		return "", nil, fmt.Errorf("should be a string or an object")
+	}
+	var off []vault.QueryParam
+	for _, kv := range u.Query {
+		if kv.Disabled && kv.Key != "" {
+			off = append(off, vault.QueryParam{Name: kv.Key, Value: kv.Value, Disabled: true})
+		}
 	}
 	if u.Raw != "" {
-		return pmFinishURL(strings.TrimSpace(u.Raw), u), nil
+		return pmFinishURL(strings.TrimSpace(u.Raw), u), off, nil
 	}
 	// Rebuild from parts.
 	joinParts := func(r json.RawMessage, sep string) string {
@@ -414,7 +441,7 @@ func pmURLString(raw json.RawMessage) (string, error) {
 	if len(q) > 0 {
 		b.WriteString("?" + strings.Join(q, "&"))
 	}
-	return pmFinishURL(b.String(), u), nil
+	return pmFinishURL(b.String(), u), off, nil
 }
 
 // pmPathVar is a Postman path variable in a URL path: /:name.
@@ -473,21 +500,18 @@ func (p *pmParser) headers(raw json.RawMessage, label string) []vault.Header {
 	}
 	var out []vault.Header
 	for _, h := range list {
-		if h.Disabled {
-			p.im.note(NoteSkipped, label, "disabled header %s", h.Key)
-			continue
-		}
 		if strings.TrimSpace(h.Key) == "" {
 			continue
 		}
-		out = append(out, vault.Header{Name: strings.TrimSpace(h.Key), Value: h.Value})
+		// A disabled header is kept, not sent, as in Postman.
+		out = append(out, vault.Header{Name: strings.TrimSpace(h.Key), Value: h.Value, Disabled: h.Disabled})
 	}
 	return out
 }
 
 func hasHeader(hs []vault.Header, name string) bool {
 	for _, h := range hs {
-		if strings.EqualFold(h.Name, name) {
+		if strings.EqualFold(h.Name, name) && !h.Disabled {
 			return true
 		}
 	}
@@ -540,9 +564,70 @@ func (p *pmParser) body(r *vault.Request, b *pmBody, label string) {
 		if !hasHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
+	case "formdata":
+		for _, kv := range b.FormData {
+			if strings.TrimSpace(kv.Key) == "" {
+				continue
+			}
+			if kv.Type == "file" {
+				srcs := kv.srcs()
+				if len(srcs) == 0 {
+					srcs = []string{""}
+				}
+				for _, src := range srcs {
+					r.Form = append(r.Form, vault.FormField{Name: kv.Key, IsFile: true, File: src, ContentType: kv.ContentType, Disabled: kv.Disabled})
+				}
+				if len(srcs) == 1 && srcs[0] == "" && !kv.Disabled {
+					p.im.note(NoteWarning, label, "form field %s names no file; it is sent without one, as Postman does", kv.Key)
+				}
+				continue
+			}
+			v := kv.Value
+			if !kv.Disabled && secretlike.Field(kv.Key, v) {
+				v = p.im.secretVar(kv.Key, v, label+" (form field "+kv.Key+")")
+			}
+			r.Form = append(r.Form, vault.FormField{Name: kv.Key, Value: v, ContentType: kv.ContentType, Disabled: kv.Disabled})
+		}
+		// The sender sets multipart/form-data with its boundary.
+		r.Headers = slices.DeleteFunc(r.Headers, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Content-Type") })
+	case "file":
+		if src := strings.TrimSpace(b.File.Src); src != "" {
+			r.BodyFile = src
+		} else {
+			p.im.note(NoteWarning, label, "file body names no file; sent without a body")
+		}
 	default:
-		p.im.note(NoteSkipped, label, "%s body: only raw, urlencoded and graphql bodies are imported", b.Mode)
+		p.im.note(NoteSkipped, label, "%s body: only raw, urlencoded, formdata, file and graphql bodies are imported", b.Mode)
 	}
+}
+
+// folderPath makes Postman folder names valid folder names: no '/', no
+// control characters, no spaces around.
+func folderPath(path []string) []string {
+	if len(path) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(path))
+	for _, f := range path {
+		f = strings.Map(func(r rune) rune {
+			switch {
+			case r == '/' || r == '\\':
+				return '-'
+			case !unicode.IsPrint(r):
+				return ' '
+			}
+			return r
+		}, f)
+		f = strings.Join(strings.Fields(f), " ")
+		if r := []rune(f); len(r) > vault.MaxNameLen {
+			f = strings.TrimSpace(string(r[:vault.MaxNameLen]))
+		}
+		if f == "" {
+			f = "unnamed"
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // escapeKeepingTemplates form-encodes v but leaves {{placeholders}} intact.

@@ -45,8 +45,8 @@ func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
 			ru, ok1 := p.resolve(user)
 			rp, ok2 := p.resolve(pass)
 			if !ok1 || !ok2 {
-				useVars("username", "password")
-				p.im.note(NoteSkipped, label, "basic auth built from variables that the file does not define; create a SIMPLE secret and use it with this request")
+				// Kept as templates: the environment supplies the values when sent.
+				p.scheme(r, vault.SchemeBasic, prm, label)
 				return
 			}
 			user, pass = ru, rp
@@ -84,6 +84,10 @@ func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
 		r.Auth = p.im.addCredential(credName("api key"), s, vault.SecretValue{Key: value}, label+" (API key auth)")
 	case "oauth2":
 		p.oauth2(r, prm, label, credName("oauth2"))
+	case "digest":
+		p.scheme(r, vault.SchemeDigest, prm, label)
+	case "awsv4":
+		p.scheme(r, vault.SchemeAWSv4, prm, label)
 	default:
 		p.im.note(NoteSkipped, label, "%s auth is not supported; set up the credential in authdeck", a.Type)
 	}
@@ -202,4 +206,61 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 	case "queryParams":
 		r.Placement = vault.PlaceQuery
 	}
+}
+
+// scheme keeps a basic (from variables), digest or awsv4 auth block as an
+// authentication the sender computes from templates. Secret parts
+// (password, secret key, session token) become secret variables — a
+// literal moves to the vault, a {{variable}} is marked secret — so the
+// catalog holds references only.
+func (p *pmParser) scheme(r *vault.Request, typ string, prm map[string]string, label string) {
+	secretRef := func(field, v string) (string, bool) {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			return "", true
+		case vault.IsReference(v):
+			for _, n := range templateVars(v) {
+				p.authVars[n] = true
+			}
+			return v, true
+		case strings.Contains(v, "{{"):
+			p.im.note(NoteSkipped, label, "%s auth: the %s mixes text and {{variables}}; put it in one secret variable and refer to it", typ, field)
+			return "", false
+		}
+		return p.im.secretVar(r.Name+" "+field, v, label+" ("+typ+" auth)"), true
+	}
+	s := &vault.AuthScheme{Type: typ}
+	var ok bool
+	switch typ {
+	case vault.SchemeBasic, vault.SchemeDigest:
+		s.Username = strings.TrimSpace(prm["username"])
+		if s.Username == "" {
+			p.im.note(NoteSkipped, label, "%s auth without a username", typ)
+			return
+		}
+		if s.Password, ok = secretRef("password", prm["password"]); !ok {
+			return
+		}
+		if typ == vault.SchemeDigest && (prm["algorithm"] != "" || prm["qop"] != "") {
+			p.im.note(NoteWarning, label, "digest auth: the algorithm, qop and nonce come from the server's challenge; the values saved in the file are not used")
+		}
+	case vault.SchemeAWSv4:
+		s.AccessKey, s.Region, s.Service = strings.TrimSpace(prm["accessKey"]), strings.TrimSpace(prm["region"]), strings.TrimSpace(prm["service"])
+		if s.AccessKey == "" || strings.TrimSpace(prm["secretKey"]) == "" {
+			p.im.note(NoteSkipped, label, "awsv4 auth without an access key and a secret key")
+			return
+		}
+		if s.SecretKey, ok = secretRef("secret key", prm["secretKey"]); !ok {
+			return
+		}
+		if s.SessionToken, ok = secretRef("session token", prm["sessionToken"]); !ok {
+			return
+		}
+		if s.Service == "" {
+			p.im.note(NoteWarning, label, "awsv4 auth names no service; set the request's service before sending")
+		}
+	}
+	r.Auth = ""
+	r.Scheme = s
 }

@@ -125,7 +125,7 @@ func requestByName(t *testing.T, v *vault.Vault, name string) vault.Request {
 
 func headerValue(r vault.Request, name string) string {
 	for _, h := range r.Headers {
-		if strings.EqualFold(h.Name, name) {
+		if strings.EqualFold(h.Name, name) && !h.Disabled {
 			return h.Value
 		}
 	}
@@ -175,6 +175,9 @@ func TestImportPostmanCollection(t *testing.T) {
 			if headerValue(r, "Authorization") != "Bearer {{apiToken}}" || headerValue(r, "X-Debug") != "" {
 				t.Errorf("headers %v: the collection's bearer auth should apply, the disabled header not", r.Headers)
 			}
+			if !slices.ContainsFunc(r.Headers, func(h vault.Header) bool { return h.Name == "X-Debug" && h.Disabled }) {
+				t.Errorf("headers %v: the disabled header is not kept as disabled", r.Headers)
+			}
 		}},
 		{"Users › Create user", "POST", "{{baseUrl}}/v1/users", "", func(t *testing.T, r vault.Request) {
 			if !strings.Contains(r.Body, `"password": "{{password}}"`) || !strings.Contains(r.Body, `"role": "admin"`) {
@@ -182,13 +185,13 @@ func TestImportPostmanCollection(t *testing.T) {
 			}
 		}},
 		{"Users › Admin › Delete user", "DELETE", "{{baseUrl}}/v1/users/42", "Users › Admin basic", nil},
-		{"Users › Admin › Audit log", "GET", "{{baseUrl}}/v1/audit", "Users › Admin › Audit log token", func(t *testing.T, r vault.Request) {
+		{"Users › Admin › Audit log", "GET", "{{baseUrl}}/v1/audit", "Audit log token", func(t *testing.T, r vault.Request) {
 			if headerValue(r, "Authorization") != "" {
 				t.Error("the literal Authorization header should have become the credential")
 			}
 		}},
-		{"Partners › Partner feed", "GET", "https://partners.acme.example/feed", "Partners › Partner feed api key", nil},
-		{"Partners › Legacy search", "GET", "https://legacy.acme.example/search?q=widgets", "Partners › Legacy search api key", nil},
+		{"Partners › Partner feed", "GET", "https://partners.acme.example/feed", "Partner feed api key", nil},
+		{"Partners › Legacy search", "GET", "https://legacy.acme.example/search?q=widgets", "Legacy search api key", nil},
 		{"Partners › Token exchange", "POST", "{{authHost}}/token", "", func(t *testing.T, r vault.Request) {
 			if r.Body != "grant_type=password&username=svc&password={{password_2}}" {
 				t.Errorf("body %q", r.Body)
@@ -203,7 +206,13 @@ func TestImportPostmanCollection(t *testing.T) {
 		{"Status page", "GET", "https://status.acme.example/", "", nil},
 	}
 	for _, tt := range tests {
-		r := requestByName(t, f.v, tt.name)
+		// Folders are kept as folders: "Users › Admin › Delete user" is
+		// the request "Delete user" in folder Users / Admin.
+		path := strings.Split(tt.name, " › ")
+		r := requestByName(t, f.v, path[len(path)-1])
+		if !slices.Equal(r.Folder, path[:len(path)-1]) {
+			t.Errorf("%s: folder %q", tt.name, r.Folder)
+		}
 		if r.Method != tt.method || r.URL != tt.url || r.Auth != tt.auth {
 			t.Errorf("%s: %s %s auth %q; want %s %s auth %q", tt.name, r.Method, r.URL, r.Auth, tt.method, tt.url, tt.auth)
 		}
@@ -212,11 +221,11 @@ func TestImportPostmanCollection(t *testing.T) {
 		}
 	}
 
-	sec, err := f.v.Secret("dev", "Partners › Partner feed api key")
+	sec, err := f.v.Secret("dev", "Partner feed api key")
 	if err != nil || sec.Type != vault.TypeAPIKey || sec.HeaderName != "X-Partner-Key" {
 		t.Fatalf("API key secret: %+v %v", sec, err)
 	}
-	if sec, _ := f.v.Secret("dev", "Partners › Legacy search api key"); sec.QueryParam != "api_key" {
+	if sec, _ := f.v.Secret("dev", "Legacy search api key"); sec.QueryParam != "api_key" {
 		t.Errorf("query API key: %+v", sec)
 	}
 	basic, _ := f.v.Secret("dev", "Users › Admin basic")
@@ -228,7 +237,10 @@ func TestImportPostmanCollection(t *testing.T) {
 		ac.ClientID != "acme-service" || !slices.Equal(ac.Scopes, []string{"users:read", "users:write"}) || !ac.HasSecret {
 		t.Errorf("auth client: %+v %v", ac, err)
 	}
-	for _, want := range []string{"formdata body", "{{$nonesuch}}"} {
+	if up := requestByName(t, f.v, "Upload avatar"); len(up.Form) != 1 || !up.Form[0].IsFile || up.Form[0].File != "avatar.png" || up.Form[0].Name != "file" {
+		t.Errorf("formdata file field not kept with its path: %+v", up.Form)
+	}
+	for _, want := range []string{"{{$nonesuch}}"} {
 		if !slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Msg, want) }) {
 			t.Errorf("no note about %s", want)
 		}
@@ -330,7 +342,7 @@ func TestImportPostmanNameClash(t *testing.T) {
 	if _, err := f.v.Apply(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Requests) == 0 || b.Requests[0].Name != "Users › List users 2" {
+	if len(b.Requests) == 0 || b.Requests[0].Name != "List users 2" {
 		t.Fatalf("second import: %v", b.Requests[0].Name)
 	}
 	if len(b.SecretVars["dev"]) != 0 {

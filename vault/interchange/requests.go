@@ -301,6 +301,10 @@ func (im *reqImporter) addRequest(r vault.Request, label string) {
 	}
 	im.requests[r.Name] = true
 	im.batch.Requests = append(im.batch.Requests, r)
+	if len(r.Folder) > 0 {
+		im.note(NoteCreated, fmt.Sprintf("request %q", r.Name), "%s %s (in folder %s)", r.Method, r.URL, vault.FolderPath(r.Folder))
+		return
+	}
 	im.note(NoteCreated, fmt.Sprintf("request %q", r.Name), "%s %s", r.Method, r.URL)
 }
 

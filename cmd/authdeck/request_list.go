@@ -1,0 +1,281 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// This file holds `request list` (the saved requests as a tree of folders),
+// `request show NAME`, and the nearest-name suggestions given when a saved
+// request is not found.
+
+// requestNode is one folder of the request tree, for --json.
+type requestNode struct {
+	Name     string          `json:"name,omitempty"`
+	Folders  []*requestNode  `json:"folders,omitempty"`
+	Requests []requestJSONv1 `json:"requests,omitempty"`
+}
+
+// requestJSONv1 is a saved request as `request list --json` prints it.
+type requestJSONv1 struct {
+	Name   string   `json:"name"`
+	Method string   `json:"method"`
+	URL    string   `json:"url"`
+	Folder []string `json:"folder,omitempty"`
+	Auth   string   `json:"auth,omitempty"`
+	Scheme string   `json:"scheme,omitempty"`
+}
+
+// requestTree files the requests of env under their folders, keeping
+// catalog order within a folder.
+func requestTree(reqs []vault.Request) *requestNode {
+	root := &requestNode{}
+	for _, r := range reqs {
+		n := root
+		for _, f := range r.Folder {
+			i := slices.IndexFunc(n.Folders, func(c *requestNode) bool { return c.Name == f })
+			if i < 0 {
+				n.Folders = append(n.Folders, &requestNode{Name: f})
+				i = len(n.Folders) - 1
+			}
+			n = n.Folders[i]
+		}
+		j := requestJSONv1{Name: r.Name, Method: r.Method, URL: r.URL, Folder: r.Folder, Auth: r.Auth}
+		if r.Scheme != nil {
+			j.Scheme = r.Scheme.Type
+		}
+		n.Requests = append(n.Requests, j)
+	}
+	return root
+}
+
+func (n *requestNode) print(a *App, w io.Writer, depth int) {
+	indent := strings.Repeat("  ", depth)
+	for _, r := range n.Requests {
+		fmt.Fprintf(w, "%s%-7s %s  %s\n", indent, r.Method, sanitizeLine(r.Name), a.paint(sgrDim, sanitizeLine(r.URL)))
+	}
+	for _, f := range n.Folders {
+		fmt.Fprintf(w, "%s%s/\n", indent, a.paint(sgrBold, sanitizeLine(f.Name)))
+		f.print(a, w, depth+1)
+	}
+}
+
+// sanitizeLine keeps imported text from driving the terminal (S-40).
+func sanitizeLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func newRequestListCmd(a *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the saved requests of the environment as a tree of folders",
+		Long: `List the saved requests of the environment, filed under their folders (as
+imported from a Postman collection, or as saved). Reads the catalog only.`,
+		Example: "  authdeck request list\n  authdeck request list --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, c, env, err := a.workspace()
+			if err != nil {
+				return err
+			}
+			reqs := c.RequestsIn(env)
+			tree := requestTree(reqs)
+			if asJSON {
+				return writeJSON(a.IO.Out, tree)
+			}
+			if len(reqs) == 0 {
+				fmt.Fprintf(a.IO.Out, "No saved requests in environment %q. Import some with 'authdeck import' or save one with 'authdeck request --save'.\n", env)
+				return nil
+			}
+			tree.print(a, a.IO.Out, 0)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the tree as JSON")
+	return cmd
+}
+
+func newRequestShowCmd(a *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show a saved request as it is kept (variables not filled in)",
+		Long: `Show a saved request: method, URL, folder, headers (disabled ones marked),
+query parameters, body or form, and the credential or scheme it uses. Values
+are shown as saved: {{variables}} are not filled in and no secret is read.`,
+		Example:           "  authdeck request show \"List users\"\n  authdeck request show \"List users\" --json",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: a.completeCatalogNames(true),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, env, r, err := a.savedRequest(args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.IO.Out, r)
+			}
+			k := &kv{}
+			k.add("Name", sanitizeLine(r.Name))
+			k.add("Environment", env)
+			if len(r.Folder) > 0 {
+				k.add("Folder", sanitizeLine(vault.FolderPath(r.Folder)))
+			}
+			k.add("Request", r.Method + " " + sanitizeLine(r.URL))
+			if r.Auth != "" {
+				k.add("Auth", r.Auth)
+			}
+			if s := r.Scheme; s != nil {
+				detail := s.Type + " (user " + s.Username + ")"
+				if s.Type == vault.SchemeAWSv4 {
+					detail = fmt.Sprintf("awsv4 (access key %s, %s in %s)", s.AccessKey, s.Service, s.Region)
+				}
+				k.add("Scheme", sanitizeLine(detail))
+			}
+			if r.InsecureSkipVerify {
+				k.add("TLS", "verification off")
+			}
+			if r.Description != "" {
+				k.add("Description", sanitizeLine(r.Description))
+			}
+			k.render(a, a.IO.Out)
+			w := a.IO.Out
+			for _, h := range r.Headers {
+				off := ""
+				if h.Disabled {
+					off = "  (disabled)"
+				}
+				fmt.Fprintf(w, "  %s: %s%s\n", sanitizeLine(h.Name), sanitizeLine(h.Value), off)
+			}
+			for _, q := range r.Params {
+				off := ""
+				if q.Disabled {
+					off = "  (disabled)"
+				}
+				fmt.Fprintf(w, "  query %s=%s%s\n", sanitizeLine(q.Name), sanitizeLine(q.Value), off)
+			}
+			switch {
+			case len(r.Form) > 0:
+				fmt.Fprintln(w, "Form (multipart/form-data):")
+				for _, f := range r.Form {
+					v := f.Value
+					if f.IsFile {
+						v = "@" + f.File + " (read when sent)"
+					}
+					off := ""
+					if f.Disabled {
+						off = "  (disabled)"
+					}
+					fmt.Fprintf(w, "  %s=%s%s\n", sanitizeLine(f.Name), sanitizeLine(v), off)
+				}
+			case r.BodyFile != "":
+				fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", sanitizeLine(r.BodyFile))
+			case r.Body != "":
+				fmt.Fprintln(w, "Body:")
+				for _, line := range strings.Split(r.Body, "\n") {
+					fmt.Fprintln(w, "  "+sanitizeLine(line))
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// nearestNames returns up to three names closest to want: those that
+// contain it (or it them), then by edit distance, ignoring case.
+func nearestNames(want string, names []string) []string {
+	type scored struct {
+		name  string
+		score int
+	}
+	w := strings.ToLower(want)
+	var list []scored
+	for _, n := range names {
+		l := strings.ToLower(n)
+		d := editDistance(w, l)
+		if strings.Contains(l, w) || strings.Contains(w, l) {
+			d = min(d, 1)
+		}
+		if d <= max(2, len([]rune(w))/3) {
+			list = append(list, scored{n, d})
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].score < list[j].score })
+	var out []string
+	for _, s := range list {
+		if len(out) == 3 {
+			break
+		}
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// withSuggestions adds "did you mean" to a saved request that is not found.
+func withSuggestions(err error, c *vault.Catalog, env, name string) error {
+	var nf *vault.NotFoundError
+	if !errors.As(err, &nf) || c == nil {
+		return err
+	}
+	var names []string
+	for _, r := range c.RequestsIn(env) {
+		names = append(names, r.Name)
+	}
+	near := nearestNames(name, names)
+	if len(near) == 0 {
+		return err
+	}
+	quoted := make([]string, len(near))
+	for i, n := range near {
+		quoted[i] = fmt.Sprintf("%q", sanitizeLine(n))
+	}
+	return &suggestError{err: err, hint: "did you mean " + strings.Join(quoted, " or ") + "? ('authdeck request list' lists them)"}
+}
+
+// suggestError is a not-found error with a hint; it keeps the error's class
+// (and so its exit code).
+type suggestError struct {
+	err  error
+	hint string
+}
+
+func (e *suggestError) Error() string { return e.err.Error() + "; " + e.hint }
+func (e *suggestError) Unwrap() error { return e.err }

@@ -64,7 +64,8 @@ func TestEnvVariables(t *testing.T) {
 	noSecret(t, r, "not-this-one-123")
 	h.expect(vault.ExitMissingInput, []string{"--value-stdin", "no terminal"}, "", "env", "set", "other", "--secret")
 	h.expect(vault.ExitMissingInput, []string{"no value"}, "", "env", "set", "other")
-	h.expect(vault.ExitOther, []string{`variable "bad name": name: may only contain`}, "", "env", "set", "bad name", "x")
+	h.expect(vault.ExitOther, []string{`variable "bad/name": name: may only contain`}, "", "env", "set", "bad/name", "x")
+	h.must("", "env", "set", "api key", "x") // inner spaces are allowed, as in Postman
 	h.expect(vault.ExitOther, []string{"not both"}, "x\n", "env", "set", "other", "y", "--value-stdin")
 	h.must("plain-from-stdin\n", "env", "set", "fromPipe", "--value-stdin")
 	r = h.runWith(runOpts{tty: true}, "typed value\n", "env", "set", "typed")

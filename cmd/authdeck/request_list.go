@@ -135,7 +135,7 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 			if len(r.Folder) > 0 {
 				k.add("Folder", sanitizeLine(vault.FolderPath(r.Folder)))
 			}
-			k.add("Request", r.Method + " " + sanitizeLine(r.URL))
+			k.add("Request", r.Method+" "+sanitizeLine(r.URL))
 			if r.Auth != "" {
 				k.add("Auth", r.Auth)
 			}

@@ -48,3 +48,21 @@ func TestValues(t *testing.T) {
 		t.Error("Known / Names")
 	}
 }
+
+// FuzzLookup: any placeholder text gives a value or a clear "no", never a
+// panic or a hang (huge $randomInt bounds included).
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"$guid", "$randomInt 1 9", "$randomInt -9223372036854775808 9223372036854775807", "$randomInt 0 0", "$", " ", "$randomEmail x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		d := New(time.Unix(0, 0))
+		v, ok := d.Lookup(name)
+		if !ok && v != "" {
+			t.Fatalf("no value but %q", v)
+		}
+		if ok && Known(name) != true {
+			t.Fatalf("%q has a value but is not known", name)
+		}
+	})
+}

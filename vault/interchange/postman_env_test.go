@@ -86,3 +86,17 @@ func TestCurlJSONBodyAsForm(t *testing.T) {
 		t.Fatalf("body %s, secret vars %d", r.Body, len(b.SecretVars["dev"]))
 	}
 }
+
+// FuzzOtherFormat: any bytes are classified without a panic; a named
+// format always comes with a command.
+func FuzzOtherFormat(f *testing.F) {
+	for _, s := range []string{`{"dev":{"a":"b"}}`, `{"values":[],"name":"x"}`, `{"info":{},"item":[]}`, `{"rest-client.environmentVariables":{}}`, `[]`, `{"$shared":{}}`, `{"a":{"b":[1]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		format, command := OtherFormat(data)
+		if (format == "") != (command == "") {
+			t.Fatalf("format %q, command %q", format, command)
+		}
+	})
+}

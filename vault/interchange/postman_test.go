@@ -394,7 +394,12 @@ func FuzzPostman(f *testing.F) {
 			`{"name":"o","request":{"url":"https://x.example","auth":{"type":"oauth2","oauth2":[{"key":"accessTokenUrl","value":"https://x.example/t"},` +
 			`{"key":"clientId","value":"c"},{"key":"clientSecret","value":"s"},{"key":"grant_type","value":"client_credentials"}]}}}]}`,
 		`{"name":"e","values":[{"key":"a","value":"b","type":"secret"}]}`, `{"info":{},"item":[{"item":[{"item":null}]}]}`, `{"values":[{"key":"a b","value":1}]}`,
-		`{"info":{"name":"x"},"item":[{"request":"https://x.example","auth":{"type":"basic","basic":{"username":"{{u}}"}}}]}`} {
+		`{"info":{"name":"x"},"item":[{"request":"https://x.example","auth":{"type":"basic","basic":{"username":"{{u}}"}}}]}`,
+		`{"info":{"name":"x"},"item":[{"name":"a/b","item":[{"name":"r","request":{"method":"POST","url":{"raw":"x.example/:id?a=1&b=2","query":[{"key":"b","value":"2","disabled":true}],"variable":[{"key":"id","value":"{{$guid}}"}]},` +
+			`"header":[{"key":"X","value":"y","disabled":true}],"body":{"mode":"formdata","formdata":[{"key":"f","type":"file","src":["/a","/b"]},{"key":"password","value":"hunter2"},{"key":"o","value":"x","disabled":true}]}}}]},` +
+			`{"name":"d","request":{"url":"https://x.example","body":{"mode":"file","file":{"src":"/tmp/b"}},"auth":{"type":"digest","digest":[{"key":"username","value":"u"},{"key":"password","value":"{{p}}x"}]}}},` +
+			`{"name":"s","request":{"url":"https://x.example","auth":{"type":"awsv4","awsv4":[{"key":"accessKey","value":"AK"},{"key":"secretKey","value":"sk"},{"key":"sessionToken","value":"{{st}}"},{"key":"service","value":"s3"}]}}},` +
+			`{"name":"n","request":{"url":"https://x.example/{{my var}}","auth":{"type":"noauth"}}}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

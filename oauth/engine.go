@@ -142,6 +142,11 @@ type FlowCallbacks struct {
 	PasteRejected func(error)
 	// Credentials asks for the resource owner's username and password (password grant).
 	Credentials func(ctx context.Context, client string) (username, password string, err error)
+	// Verifier asks for the verifier an OAuth 1.0a provider shows at the
+	// end of an out-of-band authorization, or for the address the browser
+	// landed on; in a loopback flow it is offered too, for a browser on
+	// another machine, and the first answer wins. It must return when ctx ends.
+	Verifier func(ctx context.Context, p AuthPrompt) (string, error)
 }
 
 func (cb FlowCallbacks) progress(format string, args ...any) {
@@ -205,13 +210,24 @@ type TokenRequest struct {
 	Grant vault.Grant
 	// Transcript, when set, records every exchange (also on failure).
 	Transcript *Transcript
+	// Credential is Name as the vault resolved it; nil means the engine
+	// resolves Name itself (vault.Resolve, ForToken). A Dispatcher sets it.
+	Credential *vault.Credential
 }
 
 // Result is what every flow returns: token, granted scopes, expiry, refresh
 // token and type.
 type Result struct {
-	// AccessToken is the bearer token.
+	// Protocol is the protocol of the credential; empty means OAuth 2.0.
+	Protocol vault.Protocol
+	// AccessToken is the bearer token; for OAuth 1.0a, the token of the
+	// token credentials (TokenSecret is their shared secret).
 	AccessToken string
+	// TokenSecret is the OAuth 1.0a token credentials' shared secret.
+	TokenSecret string
+	// Extra are the other parameters of an OAuth 1.0a provider's answer
+	// (user_id, screen_name, …).
+	Extra []Field
 	// TokenType is as the server sent it ("Bearer", "bearer").
 	TokenType string
 	// RefreshToken is empty when the server issued none.

@@ -22,22 +22,6 @@ import (
 //   - An OA2_AUTHORIZATION_CODE or SESSION_AUTH secret is used directly,
 //     with the auth client it is linked to.
 
-// ErrOAuth1 marks a name that resolves to OAuth 1.0a credentials: an OAuth
-// 1.0a auth client or an OA1_TOKEN secret. Package oauth1 runs those (it
-// builds on this package, so the engine cannot call it); a caller that gets
-// an error matching errors.Is(err, ErrOAuth1) hands the name to
-// oauth1.Engine instead. Nothing was read from the store or the network.
-var ErrOAuth1 = errors.New("OAuth 1.0a")
-
-// oauth1Error is the routing error for OAuth 1.0a names; its message reads
-// well on its own for callers that do not route (refresh, introspection,
-// revocation have no OAuth 1.0a counterpart).
-func oauth1Error(what, name string) error {
-	return newError(KindNotConfigured, "token",
-		what+"; OAuth 2.0 refresh, introspection and revocation do not apply",
-		"authdeck token "+name+" runs the flow; authdeck request … --auth "+name+" signs requests with it", ErrOAuth1)
-}
-
 // target is a resolved TokenRequest.
 type target struct {
 	env    string
@@ -51,33 +35,38 @@ type target struct {
 }
 
 // resolve finds the client and the token-set secret of req with the vault's
-// resolver (see Naming above).
+// resolver (see Naming above), or takes them from req.Credential.
 func (e *Engine) resolve(req TokenRequest) (*target, error) {
 	if e.Vault == nil {
 		return nil, newError(KindNotConfigured, "token", "the engine has no vault", "", nil)
 	}
-	if req.Name == "" {
-		return nil, newError(KindMissingInput, "token", "name an auth client or a token secret", "", nil)
-	}
-	cat, err := e.Vault.Load()
-	if err != nil {
-		return nil, err
-	}
-	cred, err := vault.Resolve(cat, req.Env, req.Name, vault.ForToken)
-	if err != nil {
-		return nil, resolveError("token", err)
+	cred := req.Credential
+	if cred == nil {
+		if req.Name == "" {
+			return nil, newError(KindMissingInput, "token", "name an auth client or a token secret", "", nil)
+		}
+		cat, err := e.Vault.Load()
+		if err != nil {
+			return nil, err
+		}
+		if cred, err = vault.Resolve(cat, req.Env, req.Name, vault.ForToken); err != nil {
+			return nil, resolveError("token", err)
+		}
 	}
 	switch cred.Protocol {
-	case vault.ProtocolOAuth1:
-		if cred.NamedClient {
-			return nil, oauth1Error(fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials come from the three-legged flow", cred.Name), cred.Name)
-		}
-		return nil, oauth1Error(fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which come from the three-legged flow", cred.Name), cred.Name)
 	case vault.ProtocolOAuth2, vault.ProtocolSessionAuth:
 	default:
-		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("%q is a %s, not an OAuth 2.0 credential", cred.Name, cred.Protocol), "", nil)
+		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("%q is %s credentials, which the OAuth 2.0 engine does not run", cred.Name, cred.Protocol), "", nil)
 	}
-	return &target{env: cred.Env, name: req.Name, client: cred.Client, secret: cred.Secret, secretName: cred.TokenSecret,
+	if cred.ClientErr != nil {
+		// Resolved for a request, where a broken link waits until the client is needed: now.
+		return nil, resolveError("token", cred.ClientErr)
+	}
+	name := req.Name
+	if name == "" {
+		name = cred.Name
+	}
+	return &target{env: cred.Env, name: name, client: cred.Client, secret: cred.Secret, secretName: cred.TokenSecret,
 		session: cred.Protocol == vault.ProtocolSessionAuth}, nil
 }
 
@@ -499,4 +488,32 @@ func (e *Engine) Fetch(ctx context.Context, req FetchRequest, cb FlowCallbacks) 
 	}
 	r.Client, r.Issuer, r.InsecureTLS = req.Client.Name, req.Client.Issuer, req.Client.InsecureSkipVerify
 	return r, nil
+}
+
+// RequestAuth returns a bearer token to send with req's credential: the
+// stored one while it is good, else refreshed or newly obtained. With
+// req.Force (a resource server answered 401 invalid_token) the stored token
+// is not trusted: the refresh token is used now, and without one (client
+// credentials, session auth) the grant runs anew. A token that is not a
+// bearer token is refused.
+func (e *Engine) RequestAuth(ctx context.Context, req TokenRequest, cb FlowCallbacks) (*RequestAuth, error) {
+	var r *Result
+	var err error
+	if req.Force {
+		r, err = e.Refresh(ctx, req, cb)
+		var oe *Error
+		if err != nil && errors.As(err, &oe) && (oe.Kind == KindMissingInput || oe.Kind == KindNotConfigured) {
+			r, err = e.Token(ctx, req, cb)
+		}
+	} else {
+		r, err = e.Token(ctx, req, cb)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tt := r.TokenType; tt != "" && !strings.EqualFold(tt, "bearer") {
+		return nil, &Error{Kind: KindUnsupportedTokenType, Op: "request",
+			Reason: fmt.Sprintf("unsupported token type %q (only bearer tokens can be sent)", sanitize(tt, 40))}
+	}
+	return &RequestAuth{Token: r.AccessToken}, nil
 }

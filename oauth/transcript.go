@@ -96,6 +96,10 @@ func (t *Transcript) Len() int {
 	return len(t.entries)
 }
 
+// Record appends x, an exchange recorded elsewhere with its secrets already
+// redacted (an OAuth 1.0a leg), so one transcript holds a whole flow.
+func (t *Transcript) Record(x Exchange) { t.record(x) }
+
 // record appends x and returns its index, folding a device poll that repeats
 // the previous one into a counter so long waits stay readable.
 func (t *Transcript) record(x Exchange) int {

@@ -14,7 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/themes"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/components/header"
@@ -31,8 +31,9 @@ import (
 type Options struct {
 	// Vault is the workspace (required).
 	Vault *vault.Vault
-	// Engine runs OAuth flows; nil disables them.
-	Engine *oauth.Engine
+	// Engines configures the OAuth engines and the request sender, which
+	// the TUI builds over its vault (engines.New); nil disables flows.
+	Engines *engines.Config
 	// Catalog is the catalog read before start, so the first frame shows it;
 	// nil makes the TUI read it in a command.
 	Catalog *vault.Catalog
@@ -109,7 +110,7 @@ func New(opts Options) *Model {
 	}
 	m.themeList = themes.Builtin()
 	c := common.NewCommon(opts.Vault, styles.New(m.theme(), m.isDark))
-	c.Now, c.Home, c.Engine = opts.Now, opts.Home, opts.Engine
+	c.Now, c.Home, c.EngineConfig = opts.Now, opts.Home, opts.Engines
 	c.Remote = common.IsRemote(opts.Getenv)
 	if opts.Log != nil {
 		c.Log = opts.Log

@@ -13,7 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/themes"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/dialogs"
@@ -238,8 +238,8 @@ func TestStartupNoStoreNoNetwork(t *testing.T) {
 	prev := http.DefaultTransport
 	http.DefaultTransport = failTransport{t}
 	defer func() { http.DefaultTransport = prev }()
-	engine := &oauth.Engine{Vault: v, HTTPClient: &http.Client{Transport: failTransport{t}}}
-	m := New(Options{Vault: v, Engine: engine, Dark: true, Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
+	cfg := &engines.Config{HTTPClient: &http.Client{Transport: failTransport{t}}}
+	m := New(Options{Vault: v, Engines: cfg, Dark: true, Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
 	d := uitest.New(t, m, 120, 40)
 	d.Press("down", "down", "tab", "tab", "D", "esc")
 	if s := d.Screen(); !strings.Contains(s, "item-0003") {

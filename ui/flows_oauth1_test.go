@@ -217,8 +217,8 @@ func TestOAuth1LoopbackFlowToTokenPane(t *testing.T) {
 func TestOAuth1StoredTokenShownWithoutFlow(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
 	opened := 0
-	inner := dm.Engine.Opener
-	dm.Engine.Opener = func(ctx context.Context, u string) error { opened++; return inner(ctx, u) }
+	inner := dm.Engines.Opener
+	dm.Engines.Opener = func(ctx context.Context, u string) error { opened++; return inner(ctx, u) }
 	selectItem(t, d, demo.ClientPhotos)
 	d.Press("enter")
 	f := oauth1Pane(t, m)
@@ -272,7 +272,7 @@ func TestOAuth1OOBTypedVerifierRSA(t *testing.T) {
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Log = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	dm.Engine.Opener = func(context.Context, string) error { return nil } // the test approves below
+	dm.Engines.Opener = func(context.Context, string) error { return nil } // the test approves below
 	useCallback(t, d, dm.Vault, demo.ClientPhotosRSA, oauth1.OOB)
 	selectItem(t, d, demo.ClientPhotosRSA)
 	d.Press("enter")
@@ -322,7 +322,7 @@ func TestOAuth1OOBTypedVerifierRSA(t *testing.T) {
 // to do next, and nothing is stored.
 func TestOAuth1WrongVerifierExplainsAndStoresNothing(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
-	dm.Engine.Opener = func(context.Context, string) error { return nil }
+	dm.Engines.Opener = func(context.Context, string) error { return nil }
 	useCallback(t, d, dm.Vault, demo.ClientPhotos, oauth1.OOB)
 	before := uitest.Catalog(dm.Vault)
 	selectItem(t, d, demo.ClientPhotos)
@@ -365,7 +365,7 @@ func TestOAuth1WrongVerifierExplainsAndStoresNothing(t *testing.T) {
 // running flow and then goes back.
 func TestOAuth1CancelAndRetry(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
-	dm.Engine.Opener = func(context.Context, string) error { return nil } // nobody approves
+	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody approves
 	selectItem(t, d, demo.ClientPhotos)
 	d.Press("enter")
 	f := oauth1Pane(t, m)
@@ -418,7 +418,7 @@ func TestOAuth1RemoteSessionTakesPastedCallback(t *testing.T) {
 			return ""
 		}
 	})
-	dm.Engine.Opener = func(context.Context, string) error { opened++; return nil }
+	dm.Engines.Opener = func(context.Context, string) error { opened++; return nil }
 	selectItem(t, d, demo.ClientPhotos)
 	d.Press("enter")
 	f := oauth1Pane(t, m)

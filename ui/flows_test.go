@@ -24,7 +24,7 @@ import (
 func demoApp(t *testing.T, mod func(*Options)) (*uitest.Driver, *Model, *uitest.Demo) {
 	t.Helper()
 	dm := uitest.StartDemo(t)
-	opts := Options{Vault: dm.Vault, Engine: dm.Engine, Catalog: uitest.Catalog(dm.Vault), Dark: true,
+	opts := Options{Vault: dm.Vault, Engines: dm.Engines, Catalog: uitest.Catalog(dm.Vault), Dark: true,
 		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})}
 	if mod != nil {
 		mod(&opts)
@@ -191,7 +191,7 @@ func TestAuthorizationCodeFlowThenRefreshFromDashboard(t *testing.T) {
 
 func TestDeviceFlow(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
-	dm.Engine.Opener = func(context.Context, string) error { return nil } // the test approves below
+	dm.Engines.Opener = func(context.Context, string) error { return nil } // the test approves below
 	selectItem(t, d, "cli-device")
 	d.Press("enter")
 	f := flowPane(t, m)
@@ -221,7 +221,7 @@ func TestDeviceFlow(t *testing.T) {
 
 func TestFlowCancelAndRetry(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
-	dm.Engine.Opener = func(context.Context, string) error { return nil } // nobody signs in
+	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody signs in
 	selectItem(t, d, "cli")
 	d.Press("enter")
 	f := flowPane(t, m)
@@ -293,7 +293,7 @@ func TestRemoteSessionOffersPasteAndDevice(t *testing.T) {
 			return ""
 		}
 	})
-	dm.Engine.Opener = func(context.Context, string) error { opened++; return nil }
+	dm.Engines.Opener = func(context.Context, string) error { opened++; return nil }
 	selectItem(t, d, "cli")
 	d.Press("enter")
 	f := flowPane(t, m)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/demo"
@@ -47,8 +47,8 @@ func TestVaultSwitchMovesTheEngines(t *testing.T) {
 	if _, err := first.PutClient(ctx, *ac, &creds); err != nil {
 		t.Fatal(err)
 	}
-	engine := &oauth.Engine{Vault: first, CallbackTimeout: 30 * time.Second}
-	m := New(Options{Vault: first, Engine: engine, Catalog: uitest.Catalog(first), Dark: true, Env: demo.EnvDev,
+	cfg := &engines.Config{CallbackTimeout: 30 * time.Second}
+	m := New(Options{Vault: first, Engines: cfg, Catalog: uitest.Catalog(first), Dark: true, Env: demo.EnvDev,
 		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
 		OpenFileVault: func(p string) (*vault.Vault, error) {
 			if p != pass {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/ui"
@@ -77,10 +77,9 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 			if err != nil {
 				return err
 			}
-			engine := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv), CallbackTimeout: 10 * time.Minute}
 			return runProgram(ctx, a, ui.Options{
 				Vault:   v,
-				Engine:  engine,
+				Engines: a.demoEngineConfig(),
 				Catalog: cat,
 				Home:    a.Getenv("AUTHDECK_HOME"),
 				Getenv:  a.Getenv,
@@ -93,4 +92,11 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 	cmd.Flags().BoolVar(&serve, "serve", false, "only run the provider and the API; print their URLs and credentials")
 	cmd.Flags().StringVar(&summaryFile, "summary-file", "", "also write the URLs and this run's throwaway credentials to `FILE` (mode 0600), for scripts")
 	return cmd
+}
+
+// demoEngineConfig sets up the demo's engines: the injected browser opener
+// (else the system's), no cross-process locks (the vault lives in memory),
+// and ten minutes to sign in, since the demo is for looking around.
+func (a *App) demoEngineConfig() *engines.Config {
+	return &engines.Config{Opener: a.opener(), CallbackTimeout: 10 * time.Minute}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 func init() { register(newExecCmd) }
@@ -60,9 +61,21 @@ authdeck's own messages go to stderr.
 			// stdin belongs to CMD, so no paste fallback here.
 			ui := a.newFlowUI(verbose, false)
 			ui.qr = noBrowser
+			cat, err := v.Load()
+			if err != nil {
+				return err
+			}
+			cred, err := vault.Resolve(cat, a.envName(), args[0], vault.ForToken)
+			if err != nil {
+				return err
+			}
+			if cred.Protocol == vault.ProtocolOAuth1 {
+				return exitWith(vault.ExitNotConfigured, "%q is OAuth 1.0a credentials, which sign each request and have no bearer token to put in $%s; send requests with 'authdeck request METHOD URL --auth %s'",
+					args[0], envVar, interchange.ShellQuote(args[0]))
+			}
 			tr := oauth.NewTranscript()
-			req := oauth.TokenRequest{Env: a.envName(), Name: args[0], Scopes: splitScopeFlags(scopes), NoBrowser: noBrowser, Transcript: tr}
-			r, err := a.engine(v).Token(cmd.Context(), req, ui.callbacks())
+			req := oauth.TokenRequest{Env: cred.Env, Name: args[0], Scopes: splitScopeFlags(scopes), NoBrowser: noBrowser, Transcript: tr, Credential: cred}
+			r, err := a.engineSet(v).Engine.Token(cmd.Context(), req, ui.callbacks())
 			ui.printTranscript(tr)
 			if err != nil {
 				return oauthFailure(err)

@@ -45,7 +45,8 @@ credentials: it is printed because you asked, so mind where it goes.`,
 				return err
 			}
 			ui := a.newFlowUI(false, false)
-			s := &request.Sender{Vault: v, Tokens: request.EngineTokens{Engine: a.engine(v), Callbacks: ui.callbacks()}}
+			s := a.engineSet(v).Sender
+			s.Callbacks = ui.callbacks()
 			p, err := s.Prepare(cmd.Context(), env, request.SpecFromSaved(saved), reveal)
 			if err != nil {
 				return requestFailure(err)

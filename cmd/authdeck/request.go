@@ -193,10 +193,8 @@ func (a *App) runRequest(ctx context.Context, method, rawURL string, o *requestO
 // sendSpec sends spec and writes the response as curl would.
 func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName string, spec request.Spec, o *sendOptions) error {
 	ui := a.newFlowUI(o.verbose, false)
-	sender := &request.Sender{
-		Vault:  v,
-		Tokens: request.EngineTokens{Engine: a.engine(v), Callbacks: ui.callbacks(), NoBrowser: o.noBrowser},
-	}
+	sender := a.engineSet(v).Sender
+	sender.Callbacks, sender.NoBrowser = ui.callbacks(), o.noBrowser
 	defer sender.CloseIdleConnections()
 	spec.Timeout = o.timeout
 	if o.verbose {

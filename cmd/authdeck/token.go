@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -87,19 +88,23 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
 	return cmd
 }
 
-// engine builds the OAuth engine over the workspace: cross-process locks
-// under $AUTHDECK_HOME/locks, the system browser honouring $BROWSER.
-func (a *App) engine(v *vault.Vault) *oauth.Engine {
-	e := &oauth.Engine{Vault: v, Opener: a.opener()}
+// engineConfig is how the workspace's engines are set up: cross-process
+// locks under $AUTHDECK_HOME/locks, and the injected browser opener (else
+// the system's, honouring $BROWSER).
+func (a *App) engineConfig(v *vault.Vault) *engines.Config {
+	cfg := &engines.Config{Opener: a.opener()}
 	home := a.Getenv("AUTHDECK_HOME")
 	if home == "" && v.Backend() != vault.BackendMemory {
 		home, _ = vault.DefaultHome()
 	}
 	if home != "" {
-		e.LockDir = filepath.Join(home, "locks")
+		cfg.LockDir = filepath.Join(home, "locks")
 	}
-	return e
+	return cfg
 }
+
+// engineSet builds the OAuth engines and the request sender over v.
+func (a *App) engineSet(v *vault.Vault) *engines.Set { return engines.New(v, a.engineConfig(v)) }
 
 // opener opens authorization URLs: the injected one, else the system's
 // (honouring $BROWSER).
@@ -280,20 +285,38 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if err != nil {
 		return err
 	}
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	cred, err := vault.Resolve(cat, a.envName(), name, vault.ForToken)
+	if err != nil {
+		return err
+	}
 	ui := a.newFlowUI(o.verbose, true)
 	ui.qr = o.noBrowser
+	cb := ui.callbacks()
+	if cred.Protocol == vault.ProtocolOAuth1 {
+		if err := checkOAuth1TokenFlags(name, o); err != nil {
+			return err
+		}
+		if cred.Client.InsecureSkipVerify {
+			ui.say("authdeck: warning: TLS certificate verification is off for auth client %s\n", cred.Client.Name)
+		}
+		cb = ui.oauth1Callbacks()
+	}
 	tr := oauth.NewTranscript()
 	req := oauth.TokenRequest{
-		Env: a.envName(), Name: name, Scopes: splitScopeFlags(o.scopes),
-		Force: o.force, NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr,
+		Env: cred.Env, Name: name, Scopes: splitScopeFlags(o.scopes),
+		Force: o.force, NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr, Credential: cred,
 	}
-	r, err := a.engine(v).Token(ctx, req, ui.callbacks())
-	if errors.Is(err, oauth.ErrOAuth1) {
-		return a.runOAuth1Token(ctx, v, name, o, ui)
-	}
+	r, err := a.engineSet(v).Engine.Token(ctx, req, cb)
 	ui.printTranscript(tr)
 	if err != nil {
 		return oauthFailure(err)
+	}
+	if r.Protocol == vault.ProtocolOAuth1 {
+		return a.printOAuth1Result(r, cred, o, ui)
 	}
 	if o.verbose && r.FromCache {
 		ui.say("authdeck: token: reused the stored token set (%s); no request was made\n", cacheExpiry(r.ExpiresIn))
@@ -406,7 +429,7 @@ scope the vault records as granted.
 			}
 			ui := a.newFlowUI(verbose, false)
 			tr := oauth.NewTranscript()
-			in, err := a.engine(v).Introspect(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, which)
+			in, err := a.engineSet(v).Engine.Introspect(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, which)
 			ui.printTranscript(tr)
 			if err != nil {
 				return oauthFailure(err)
@@ -550,7 +573,7 @@ keeps the refresh token, so the next 'authdeck token NAME' refreshes.
 			}
 			ui := a.newFlowUI(verbose, false)
 			tr := oauth.NewTranscript()
-			rep, err := a.engine(v).RevokeTokens(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, o)
+			rep, err := a.engineSet(v).Engine.RevokeTokens(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, o)
 			ui.printTranscript(tr)
 			if err != nil {
 				return oauthFailure(err)

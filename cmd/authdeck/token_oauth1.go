@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/authdeck/authdeck/oauth"
-	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
 )
@@ -27,23 +26,9 @@ type oauth1TokenJSON struct {
 	Extra           map[string]string `json:"extra,omitempty"`
 }
 
-// oauth1Target resolves NAME with the vault's resolver: an OAuth 1.0a auth
-// client (with its token secret, none before the first authorization) or
-// an OA1_TOKEN secret with its auth client.
-func oauth1Target(cat *vault.Catalog, env, name string) (*vault.AuthClient, *vault.Secret, error) {
-	cred, err := vault.Resolve(cat, env, name, vault.ForToken)
-	if err != nil {
-		return nil, nil, err
-	}
-	if cred.Protocol != vault.ProtocolOAuth1 {
-		return nil, nil, exitWith(vault.ExitNotConfigured, "%q is not an OAuth 1.0a auth client or token secret", name)
-	}
-	return cred.Client, cred.Secret, nil
-}
-
-// runOAuth1Token is `authdeck token NAME` for OAuth 1.0a: the stored token
-// credentials, or the three-legged flow when there are none (or --force).
-func (a *App) runOAuth1Token(ctx context.Context, v *vault.Vault, name string, o *tokenOptions, ui *flowUI) error {
+// checkOAuth1TokenFlags refuses the flags of `authdeck token` that mean
+// nothing for OAuth 1.0a token credentials, before anything runs.
+func checkOAuth1TokenFlags(name string, o *tokenOptions) error {
 	switch {
 	case len(o.scopes) > 0:
 		return exitWith(vault.ExitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, interchange.ShellQuote(name))
@@ -52,47 +37,17 @@ func (a *App) runOAuth1Token(ctx context.Context, v *vault.Vault, name string, o
 	case o.format == "header":
 		return exitWith(vault.ExitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, interchange.ShellQuote(name))
 	}
-	cat, err := v.Load()
-	if err != nil {
-		return err
+	return nil
+}
+
+// printOAuth1Result writes the OAuth 1.0a token credentials the engine
+// returned for cred: the token (and, with --reveal, the token secret).
+func (a *App) printOAuth1Result(r *oauth.Result, cred *vault.Credential, o *tokenOptions, ui *flowUI) error {
+	if !r.FromCache {
+		ui.say("authdeck: stored the token credentials in secret %q (environment %q)\n", r.Secret, r.Env)
 	}
-	env, err := vault.ResolveEnv(cat, a.envName())
-	if err != nil {
-		return err
-	}
-	ac, sec, err := oauth1Target(cat, env, name)
-	if err != nil {
-		return err
-	}
-	if ac.InsecureSkipVerify {
-		ui.say("authdeck: warning: TLS certificate verification is off for auth client %s\n", ac.Name)
-	}
-	out := oauth1TokenJSON{Protocol: "oauth1", SignatureMethod: ac.SignatureMethod, ConsumerKey: ac.ClientID, Env: env, Client: ac.Name}
-	if sec != nil && !o.force {
-		val, err := v.SecretValue(ctx, *sec)
-		if err != nil {
-			return err
-		}
-		if val.Token != "" {
-			out.Token, out.TokenSecret, out.Secret, out.FromCache = val.Token, val.TokenSecret, sec.Name, true
-			return a.printOAuth1Token(out, o.format, o.reveal)
-		}
-	}
-	tr := &oauth1.Transcript{}
-	req := oauth1.AuthorizeRequest{Env: env, Client: ac.Name, NoBrowser: o.noBrowser, Record: tr}
-	if sec != nil {
-		req.Secret = sec.Name
-	}
-	engine := &oauth1.Engine{Vault: v, Opener: a.opener()}
-	r, err := engine.Authorize(ctx, req, ui.oauth1Callbacks())
-	if ui.verbose && len(tr.Exchanges()) > 0 {
-		ui.say("\n--- transcript (secrets redacted) ---\n%s--- end of transcript ---\n", tr.Text())
-	}
-	if err != nil {
-		return oauthFailure(err)
-	}
-	ui.say("authdeck: stored the token credentials in secret %q (environment %q)\n", r.Secret, r.Env)
-	out.Token, out.TokenSecret, out.Secret = r.Token, r.TokenSecret, r.Secret
+	out := oauth1TokenJSON{Protocol: "oauth1", SignatureMethod: cred.Client.SignatureMethod, ConsumerKey: cred.Client.ClientID,
+		Env: r.Env, Client: r.Client, Secret: r.Secret, Token: r.AccessToken, TokenSecret: r.TokenSecret, FromCache: r.FromCache}
 	for _, p := range r.Extra {
 		if out.Extra == nil {
 			out.Extra = map[string]string{}
@@ -124,8 +79,8 @@ func (a *App) printOAuth1Token(j oauth1TokenJSON, format string, reveal bool) er
 // the URL (and a QR code with --no-browser) on stderr, and, on a terminal,
 // a typed verifier — the oob callback's, or the address a remote browser
 // landed on.
-func (u *flowUI) oauth1Callbacks() oauth1.Callbacks {
-	cb := oauth1.Callbacks{
+func (u *flowUI) oauth1Callbacks() oauth.FlowCallbacks {
+	cb := oauth.FlowCallbacks{
 		Progress: u.progress,
 		AuthURL: func(p oauth.AuthPrompt) {
 			u.prompted()

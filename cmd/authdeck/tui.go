@@ -7,7 +7,6 @@ import (
 	"log"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -16,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/ui"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -54,13 +52,15 @@ func runTUI(a *App, cmd *cobra.Command) error {
 	defer closeLog()
 	restore := redirectDefaultLogs(logger)
 	defer restore()
-	engine := &oauth.Engine{Vault: v, Opener: oauth.SystemOpener(a.Getenv)}
-	if home != "" {
-		engine.LockDir = filepath.Join(home, "locks")
-	}
-	opts := ui.Options{
+	return runProgram(cmd.Context(), a, a.tuiOptions(v, cat, env, home, logger))
+}
+
+// tuiOptions sets the TUI up over v: its engines are configured as the
+// other commands' are (engineConfig), with the same browser opener.
+func (a *App) tuiOptions(v *vault.Vault, cat *vault.Catalog, env, home string, logger *slog.Logger) ui.Options {
+	return ui.Options{
 		Vault:   v,
-		Engine:  engine,
+		Engines: a.engineConfig(v),
 		Catalog: cat,
 		Env:     env,
 		Home:    home,
@@ -75,7 +75,6 @@ func runTUI(a *App, cmd *cobra.Command) error {
 			return vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }})
 		},
 	}
-	return runProgram(cmd.Context(), a, opts)
 }
 
 // tuiFPS caps the frame rate. Bubble Tea's renderer wakes up once per frame

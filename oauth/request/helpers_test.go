@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
@@ -32,8 +33,8 @@ const (
 	fakeToken2    = "fake-token-second-bbbb"
 )
 
-// fakeTokens is a TokenSource that counts calls: the first token is tokens[0];
-// each forced call moves to the next one.
+// fakeTokens is an Engine for bearer tokens that counts calls: the first
+// token is tokens[0]; each forced call moves to the next one.
 type fakeTokens struct {
 	mu     sync.Mutex
 	tokens []string
@@ -43,20 +44,20 @@ type fakeTokens struct {
 	err    error
 }
 
-func (f *fakeTokens) AccessToken(_ context.Context, _, _ string, force bool) (string, error) {
+func (f *fakeTokens) RequestAuth(_ context.Context, req oauth.TokenRequest, _ oauth.FlowCallbacks) (*oauth.RequestAuth, error) {
 	f.calls.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
-		return "", f.err
+		return nil, f.err
 	}
-	if force {
+	if req.Force {
 		f.forced.Add(1)
 		if f.idx < len(f.tokens)-1 {
 			f.idx++
 		}
 	}
-	return f.tokens[f.idx], nil
+	return &oauth.RequestAuth{Token: f.tokens[f.idx]}, nil
 }
 
 // testCert returns a self-signed certificate and key (PEM) for host names.
@@ -135,7 +136,7 @@ func newFixture(t testing.TB) *fixture {
 	put(vault.Secret{Meta: vault.Meta{Name: "mtls"}, Type: vault.TypeClientCert}, vault.SecretValue{Cert: certPEM, PrivateKey: keyPEM})
 	must(v.UseEnv("dev"))
 	tokens := &fakeTokens{tokens: []string{fakeToken1, fakeToken2}}
-	return &fixture{v: v, store: store, tokens: tokens, env: "dev", sender: &Sender{Vault: v, Tokens: tokens}}
+	return &fixture{v: v, store: store, tokens: tokens, env: "dev", sender: &Sender{Vault: v, Engine: tokens}}
 }
 
 // recorder is an httptest server that records every request it gets.

@@ -2,7 +2,6 @@ package request
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"mime"
@@ -10,16 +9,10 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 )
-
-// OAuth1Signers returns the signer of an OA1_TOKEN secret or of an OAuth
-// 1.0a auth client (its token secret) in an environment. *oauth1.Engine
-// satisfies it; a Sender without one uses an engine over its vault.
-type OAuth1Signers interface {
-	Signer(ctx context.Context, env, name string) (*oauth1.Signer, error)
-}
 
 // OAuthProblem is an OAuth 1.0a provider's problem report about a signed
 // request (OAuth Problem Reporting: oauth_problem=signature_invalid, …),
@@ -33,13 +26,6 @@ type OAuthProblem struct {
 	Reason string
 	// Hint says what to do next.
 	Hint string
-}
-
-func (s *Sender) oauth1Signers() OAuth1Signers {
-	if s.OAuth1 != nil {
-		return s.OAuth1
-	}
-	return &oauth1.Engine{Vault: s.Vault}
 }
 
 // formContentType gives a form-looking body without a Content-Type the
@@ -75,18 +61,18 @@ func (c *credential) checkOAuth1Placement(w *wire) error {
 // signOAuth1 signs w in place: the Authorization header, the query or the
 // form body gets the protocol parameters and the signature, computed over
 // the method, the URL and the form body as they will be sent.
-func (c *credential) signOAuth1(w *wire, signer *oauth1.Signer) (*oauth1.Signed, bool, error) {
+func (c *credential) signOAuth1(w *wire, signer oauth.RequestSigner) ([]oauth.Field, bool, error) {
 	req, err := http.NewRequest(w.method, w.url.String(), bytes.NewReader(w.body))
 	if err != nil {
 		return nil, false, &InputError{Field: "url", Msg: err.Error()}
 	}
 	req.Header = w.httpHeader()
-	signed, err := signer.SignRequest(req)
+	signed, err := signer.Apply(req, c.placement)
 	if err != nil {
 		return nil, false, &InputError{Field: "OAuth 1.0a signature", Msg: strings.TrimPrefix(err.Error(), "oauth1: ")}
 	}
 	replaced := false
-	switch signer.Placement {
+	switch c.placement {
 	case vault.PlaceQuery:
 		w.url.RawQuery = req.URL.RawQuery
 	case vault.PlaceBody:
@@ -111,7 +97,7 @@ type shownParam struct{ name, value string }
 // shownProtocol is the display form of the parameters that were signed:
 // the token masked to its last characters and the signature hidden,
 // unless revealed.
-func shownProtocol(ps []oauth1.Param, reveal bool) []shownParam {
+func shownProtocol(ps []oauth.Field, reveal bool) []shownParam {
 	out := make([]shownParam, 0, len(ps))
 	for _, p := range ps {
 		v := oauth1.Encode(p.Value)
@@ -195,7 +181,7 @@ func (c *credential) buildOAuth1(b *built, need, reveal bool) (vault.Placement, 
 		}
 		replaced = r
 		b.secrets = append(b.secrets, oauth1Secrets(b.vals.signer, signed)...)
-		shown = shownProtocol(signed.Protocol, reveal)
+		shown = shownProtocol(signed, reveal)
 	}
 	if c.placeShown(b.shown, shown) {
 		replaced = true
@@ -212,7 +198,7 @@ func (c *credential) buildOAuth1(b *built, need, reveal bool) (vault.Placement, 
 
 // oauth1Secrets are the values to scrub from anything shown: the shared
 // secrets, the token and the signature, raw and percent-encoded.
-func oauth1Secrets(s *oauth1.Signer, signed *oauth1.Signed) []string {
+func oauth1Secrets(s oauth.RequestSigner, signed []oauth.Field) []string {
 	var out []string
 	add := func(v string) {
 		if v == "" {
@@ -227,15 +213,13 @@ func oauth1Secrets(s *oauth1.Signer, signed *oauth1.Signed) []string {
 		}
 	}
 	if s != nil {
-		add(s.ConsumerSecret)
-		add(s.TokenSecret)
-		add(s.Token)
+		for _, v := range s.Secrets() {
+			add(v)
+		}
 	}
-	if signed != nil {
-		for _, p := range signed.Protocol {
-			if p.Name == "oauth_signature" {
-				add(p.Value)
-			}
+	for _, p := range signed {
+		if p.Name == "oauth_signature" {
+			add(p.Value)
 		}
 	}
 	return out
@@ -285,7 +269,7 @@ func (s *Sender) resignRedirect(req *http.Request, b *built, resp *Response) err
 	}
 	req.Header.Del("Authorization")
 	stripProtocolQuery(req.URL)
-	signed, err := signer.SignRequest(req)
+	signed, err := signer.Apply(req, c.placement)
 	if err != nil {
 		resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: it could not be signed: %s", scrub(req.URL.Redacted(), b.secrets), strings.TrimPrefix(err.Error(), "oauth1: ")))
 		return http.ErrUseLastResponse

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
@@ -71,7 +72,7 @@ func startOAuth1Fixture() (*oauth1Fixture, error) {
 	if err := v.UseEnv("dev"); err != nil {
 		return nil, err
 	}
-	f := &oauth1Fixture{srv: srv, v: v, sender: &Sender{Vault: v}}
+	f := &oauth1Fixture{srv: srv, v: v, sender: oauth1Sender(v)}
 	f.secrets = append(f.secrets, demo.Secret)
 	engine := &oauth1.Engine{Vault: v, Opener: func(ctx context.Context, authURL string) error {
 		go func() {
@@ -237,7 +238,7 @@ func TestOAuth1ByClientName(t *testing.T) {
 	f := sharedOAuth1Fixture(t)
 	v, _ := f.copyWorkspace(t, "rsa", "rsa-token", nil)
 	for _, name := range []string{"rsa", "rsa-token"} {
-		resp, err := (&Sender{Vault: v}).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: name}, SendOptions{})
+		resp, err := oauth1Sender(v).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: name}, SendOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -269,7 +270,7 @@ func TestOAuth1Errors(t *testing.T) {
 	}
 	var hits atomic.Int32
 	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
-	other := &Sender{Vault: v}
+	other := oauth1Sender(v)
 	tests := []struct {
 		name   string
 		sender *Sender
@@ -324,7 +325,7 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 	}
 	var hits atomic.Int32
 	rec := newRecorder(t, "", func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
-	sender := &Sender{Vault: v}
+	sender := oauth1Sender(v)
 	before := store.Calls()
 	for _, name := range []string{"photos", "own"} {
 		_, err := sender.Send(ctx, "dev", Spec{URL: rec.URL, Auth: name}, SendOptions{})
@@ -346,7 +347,7 @@ func TestOAuth1SignatureMismatch(t *testing.T) {
 	t.Parallel()
 	f := sharedOAuth1Fixture(t)
 	v, _ := f.copyWorkspace(t, "hmac", "tampered", func(val *vault.SecretValue) { val.TokenSecret += "x" })
-	resp, err := (&Sender{Vault: v}).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: "tampered"}, SendOptions{})
+	resp, err := oauth1Sender(v).Send(context.Background(), "dev", Spec{URL: f.srv.PhotosURL, Auth: "tampered"}, SendOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestOAuth1Prepare(t *testing.T) {
 	ctx := context.Background()
 	// A workspace of its own, so no other test's calls are counted.
 	v, store := f.copyWorkspace(t, "hmac", "hmac", nil)
-	sender := &Sender{Vault: v}
+	sender := oauth1Sender(v)
 	before := store.Calls()
 	p, err := sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac",
 		Headers: []vault.Header{{Name: "Authorization", Value: "Basic dXNlcjpwYXNz"}}}, false)
@@ -443,7 +444,7 @@ func redirectWorkspace(t testing.TB) *Sender {
 		&vault.SecretValue{Token: fakeOA1Token, TokenSecret: fakeOA1TokenSecret}); err != nil {
 		t.Fatal(err)
 	}
-	return &Sender{Vault: v}
+	return oauth1Sender(v)
 }
 
 // Redirects: on the same origin the request is signed anew (fresh nonce, a
@@ -572,4 +573,10 @@ func TestStripProtocolQuery(t *testing.T) {
 			t.Errorf("strip(%q) = %q, %v; want %q, %v", tt.in, u.RawQuery, got, tt.out, tt.stripped)
 		}
 	}
+}
+
+// oauth1Sender is a sender whose OAuth 1.0a credentials are signed by an
+// oauth1.Engine over v, as package oauth/engines wires it.
+func oauth1Sender(v *vault.Vault) *Sender {
+	return &Sender{Vault: v, Engine: &oauth.Dispatcher{Vault: v, OAuth1: &oauth1.Engine{Vault: v}}}
 }

@@ -16,16 +16,16 @@ import (
 
 // countingTokens counts what the sender asks of the real engine.
 type countingTokens struct {
-	TokenSource
+	Engine
 	calls, forced atomic.Int32
 }
 
-func (c *countingTokens) AccessToken(ctx context.Context, env, name string, force bool) (string, error) {
+func (c *countingTokens) RequestAuth(ctx context.Context, req oauth.TokenRequest, cb oauth.FlowCallbacks) (*oauth.RequestAuth, error) {
 	c.calls.Add(1)
-	if force {
+	if req.Force {
 		c.forced.Add(1)
 	}
-	return c.TokenSource.AccessToken(ctx, env, name, force)
+	return c.Engine.RequestAuth(ctx, req, cb)
 }
 
 type playgroundFixture struct {
@@ -81,8 +81,8 @@ func newPlaygroundFixture(t *testing.T) *playgroundFixture {
 	put(vault.Secret{Meta: vault.Meta{Name: "stale"}, Type: vault.TypeOAuthToken, AuthClient: "svc"},
 		vault.SecretValue{AccessToken: "fake-stale-token-0000", Expires: time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 	must(v.SetVar(ctx, "dev", "api", srv.APIURL, false))
-	tokens := &countingTokens{TokenSource: EngineTokens{Engine: &oauth.Engine{Vault: v}, NoBrowser: true}}
-	return &playgroundFixture{srv: srv, v: v, tokens: tokens, sender: &Sender{Vault: v, Tokens: tokens}}
+	tokens := &countingTokens{Engine: &oauth.Dispatcher{Vault: v, OAuth2: &oauth.Engine{Vault: v}}}
+	return &playgroundFixture{srv: srv, v: v, tokens: tokens, sender: &Sender{Vault: v, Engine: tokens, NoBrowser: true}}
 }
 
 func (f *playgroundFixture) send(t *testing.T, spec Spec) *Response {
@@ -195,13 +195,5 @@ func TestPlaygroundBigSlowRedirect(t *testing.T) {
 	}
 	if len(resp.Redirects) != 1 || resp.Redirects[0].Status != http.StatusFound || !resp.Redirects[0].Stripped {
 		t.Fatalf("redirects %+v", resp.Redirects)
-	}
-}
-
-func TestEngineTokensUnsupportedType(t *testing.T) {
-	t.Parallel()
-	err := &UnsupportedTokenError{Type: "MAC"}
-	if vault.ExitCode(err) != vault.ExitUnsupported || !strings.Contains(err.Error(), `"MAC"`) {
-		t.Fatalf("%v exit %d", err, vault.ExitCode(err))
 	}
 }

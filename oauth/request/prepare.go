@@ -15,17 +15,17 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/authdeck/authdeck/oauth/oauth1"
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/dynamic"
 )
 
-// TokenSource returns an access token for an OAuth token secret, an auth
-// client or a session-auth secret, fetching or refreshing it as needed. With
-// force, a stored token is not trusted: it is refreshed (or fetched anew).
-// The OAuth engine satisfies it; this package never depends on how.
-type TokenSource interface {
-	AccessToken(ctx context.Context, env, name string, force bool) (string, error)
+// Engine gives what an OAuth credential puts on a request: a bearer token
+// (for OAuth 2.0 and session-auth credentials, fetched or refreshed as
+// needed; with req.Force a fresh one) or a signer (OAuth 1.0a).
+// *oauth.Dispatcher satisfies it; this package never depends on how.
+type Engine interface {
+	RequestAuth(ctx context.Context, req oauth.TokenRequest, cb oauth.FlowCallbacks) (*oauth.RequestAuth, error)
 }
 
 // Spec is a request to send. URL, header names and values and the body may
@@ -177,7 +177,7 @@ type values struct {
 	key, username, password, token string
 	cert                           *tls.Certificate
 	// signer signs OAuth 1.0a requests.
-	signer *oauth1.Signer
+	signer oauth.RequestSigner
 	// masked marks stand-in values for display: HTTP basic shows as a mask,
 	// not as base64 of one.
 	masked bool
@@ -404,19 +404,24 @@ func (c *credential) apiKeyHeader(values) string {
 }
 
 // fetch reads the credential's secret parts: from the store, or from the
-// token source. force asks the token source for a fresh token.
+// engine (a token or a signer). force asks the engine for a fresh token.
 func (s *Sender) fetch(ctx context.Context, env string, c *credential, force bool) (values, error) {
 	var v values
 	fail := func(msg string, err error) (values, error) {
 		return values{}, &CredentialError{Credential: c.name, Msg: msg, Err: err}
 	}
 	if c.oauth1 {
-		signer, err := s.oauth1Signers().Signer(ctx, env, c.name)
+		if s.Engine == nil {
+			return fail("no OAuth engine is available to sign with it", nil)
+		}
+		auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Credential: c.resolved}, s.Callbacks)
 		if err != nil {
 			return fail("reading its OAuth 1.0a credentials", err)
 		}
-		signer.Placement = c.placement
-		v.signer = signer
+		if auth.Signer == nil {
+			return fail("the engine gave no signer for its OAuth 1.0a credentials", nil)
+		}
+		v.signer = auth.Signer
 		return v, nil
 	}
 	if c.secret != nil && !c.token {
@@ -449,13 +454,14 @@ func (s *Sender) fetch(ctx context.Context, env string, c *credential, force boo
 		}
 	}
 	if c.token {
-		if s.Tokens == nil {
+		if s.Engine == nil {
 			return fail("no OAuth engine is available to fetch its token", nil)
 		}
-		tok, err := s.Tokens.AccessToken(ctx, env, c.name, force)
+		auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Force: force, NoBrowser: s.NoBrowser, Credential: c.resolved}, s.Callbacks)
 		if err != nil {
 			return fail("getting a token", err)
 		}
+		tok := auth.Token
 		if strings.TrimSpace(tok) == "" {
 			return fail("the token source returned an empty token", nil)
 		}

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
 )
@@ -46,11 +47,16 @@ const (
 type Sender struct {
 	// Vault holds the environment, its variables and credentials.
 	Vault *vault.Vault
-	// Tokens fetches OAuth and session tokens; nil makes such credentials an error.
-	Tokens TokenSource
-	// OAuth1 gives the signers of OAuth 1.0a credentials; nil means an
-	// oauth1.Engine over Vault.
-	OAuth1 OAuth1Signers
+	// Engine gives the tokens and signers of OAuth credentials; nil makes
+	// such credentials an error. Build the Sender with it in one place
+	// (package oauth/engines).
+	Engine Engine
+	// Callbacks show progress, an authorization URL or a device code when
+	// getting a token needs the user.
+	Callbacks oauth.FlowCallbacks
+	// NoBrowser keeps the browser closed when getting a token needs a
+	// browser sign-in; the URL is still shown.
+	NoBrowser bool
 	// Proxy picks a proxy per request; nil means http.ProxyFromEnvironment.
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the trusted authorities; nil means the system's.

@@ -310,7 +310,7 @@ func TestNeverSendsWithoutAuth(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		tokens TokenSource
+		tokens Engine
 		auth   string
 	}{
 		{"token source fails", &fakeTokens{err: errors.New("provider down")}, "oauth"},
@@ -322,7 +322,7 @@ func TestNeverSendsWithoutAuth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.sender.Tokens = tt.tokens
+			f.sender.Engine = tt.tokens
 			srv := newRecorder(t, "", nil)
 			_, err := f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL, Auth: tt.auth}, SendOptions{})
 			if err == nil {

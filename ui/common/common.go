@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -25,10 +25,10 @@ type Common struct {
 	// only. Switching it (the vault pane's file vault) is all it takes: the
 	// OAuth engines and the request sender are derived from it (engines.go).
 	Vault *vault.Vault
-	// Engine is the OAuth 2.0 engine as configured (HTTP client, browser
-	// opener, timeouts, lock dir); nil when the TUI has no engine (flows
-	// then say so). Screens use OAuth2Engine, which follows Vault.
-	Engine *oauth.Engine
+	// EngineConfig is how the OAuth engines are set up (HTTP client,
+	// browser opener, timeouts, lock dir); nil when the TUI has no engines
+	// (flows then say so). Screens use Engines, which follows Vault.
+	EngineConfig *engines.Config
 	// Catalog is the latest catalog snapshot (read-only).
 	Catalog *vault.Catalog
 	// Env is the active environment.
@@ -48,9 +48,9 @@ type Common struct {
 	// Width and Height are the terminal's size.
 	Width, Height int
 
-	// derived is Engine rebuilt over a vault other than its own, and
-	// derivedFrom the Engine it was built from (see OAuth2Engine).
-	derived, derivedFrom *oauth.Engine
+	// engines were built with enginesConfig, one set per vault (see Engines).
+	engines       map[*vault.Vault]*engines.Set
+	enginesConfig *engines.Config
 }
 
 // NewCommon returns a Common over v with defaults for everything else.

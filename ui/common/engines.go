@@ -2,70 +2,72 @@ package common
 
 import (
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 )
 
-// OAuth2Engine returns the session's OAuth 2.0 engine over the current
-// vault, nil when the session has no engine. While Vault is the one Engine
-// was configured with, that is Engine itself; after a switch it is Engine
-// rebuilt over the new vault (same HTTP client, opener, timeouts and lock
-// dir), built once per switch so every screen shares its discovery cache
-// and single-flight refreshes. Call it from Update or View, never from a
-// command; its methods do IO: call those in commands only.
-func (c *Common) OAuth2Engine() *oauth.Engine {
-	switch {
-	case c.Engine == nil:
+// Engines returns the OAuth engines and the request sender over the current
+// vault, built by engines.New with the session's EngineConfig; nil when the
+// session has none (flows then say so). They are built once per vault and
+// kept, so every screen shares the discovery cache and the single-flight
+// refreshes, and a switch of vault (and back) finds the engines of that
+// vault. Call it from Update or View, never from a command; the engines'
+// methods do IO: call those in commands only.
+func (c *Common) Engines() *engines.Set {
+	if c.EngineConfig == nil {
 		return nil
-	case c.Engine.Vault == c.Vault:
-		return c.Engine
-	case c.derived != nil && c.derivedFrom == c.Engine && c.derived.Vault == c.Vault:
-		return c.derived
 	}
-	c.derived, c.derivedFrom = engineOver(c.Engine, c.Vault), c.Engine
-	return c.derived
-}
-
-// engineOver is a new engine like e over v. An oauth.Engine holds a mutex
-// and caches and cannot be copied, so its settings are copied one by one;
-// TestEngineOverCopiesEverySetting fails when oauth.Engine gains one this
-// function does not know.
-func engineOver(e *oauth.Engine, v *vault.Vault) *oauth.Engine {
-	return &oauth.Engine{
-		Vault:           v,
-		HTTPClient:      e.HTTPClient,
-		Now:             e.Now,
-		Sleep:           e.Sleep,
-		LockDir:         e.LockDir,
-		Opener:          e.Opener,
-		CallbackTimeout: e.CallbackTimeout,
-		LockTimeout:     e.LockTimeout,
+	if c.enginesConfig != c.EngineConfig {
+		c.engines, c.enginesConfig = map[*vault.Vault]*engines.Set{}, c.EngineConfig
 	}
-}
-
-// OAuth1Engine returns the session's OAuth 1.0a engine over the current
-// vault. It shares the OAuth 2.0 engine's HTTP client, browser opener and
-// callback timeout, so a test that injects a browser injects it for both
-// protocols. Its methods do IO: call them in commands only.
-func (c *Common) OAuth1Engine() *oauth1.Engine {
-	e := &oauth1.Engine{Vault: c.Vault}
-	if o := c.OAuth2Engine(); o != nil {
-		e.HTTPClient, e.Opener, e.CallbackTimeout = o.HTTPClient, o.Opener, o.CallbackTimeout
-	}
-	return e
-}
-
-// NewSender returns a request sender over the current vault: tokens come
-// from OAuth2Engine, OAuth 1.0a signatures from OAuth1Engine. A screen may
-// keep it (it reuses connections) while Vault stays the same; SenderFresh
-// tells when it no longer does. Its methods do IO: call them in commands only.
-func (c *Common) NewSender() *oreq.Sender {
-	s := &oreq.Sender{Vault: c.Vault, OAuth1: c.OAuth1Engine()}
-	if e := c.OAuth2Engine(); e != nil {
-		s.Tokens = oreq.EngineTokens{Engine: e}
+	s, ok := c.engines[c.Vault]
+	if !ok {
+		s = engines.New(c.Vault, c.EngineConfig)
+		c.engines[c.Vault] = s
 	}
 	return s
+}
+
+// Engine returns the session's Dispatcher (tokens, refresh, revocation and
+// introspection for either protocol), nil when the session has no engines.
+func (c *Common) Engine() oauth.Protocol {
+	if s := c.Engines(); s != nil {
+		return s.Engine
+	}
+	return nil
+}
+
+// OAuth2Engine returns the session's OAuth 2.0 engine, for what only it
+// does (discovery, JWT verification, trying an auth client); nil when the
+// session has no engines.
+func (c *Common) OAuth2Engine() *oauth.Engine {
+	if s := c.Engines(); s != nil {
+		return s.OAuth2
+	}
+	return nil
+}
+
+// OAuth1Engine returns the session's OAuth 1.0a engine, for authorizing
+// into a named token secret; nil when the session has no engines.
+func (c *Common) OAuth1Engine() *oauth1.Engine {
+	if s := c.Engines(); s != nil {
+		return s.OAuth1
+	}
+	return nil
+}
+
+// NewSender returns the request sender over the current vault: its tokens
+// and signatures come from the session's engines (without engines, OAuth
+// credentials are an error). A screen may keep it (it reuses connections)
+// while Vault stays the same; SenderFresh tells when it no longer does. Its
+// methods do IO: call them in commands only.
+func (c *Common) NewSender() *oreq.Sender {
+	if s := c.Engines(); s != nil {
+		return s.Sender
+	}
+	return &oreq.Sender{Vault: c.Vault}
 }
 
 // SenderFresh reports whether s was made for the current vault (a switch

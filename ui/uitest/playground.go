@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
@@ -17,9 +17,11 @@ import (
 // Demo is a running playground (with its OAuth 1.0a provider) with the demo
 // workspace in a memory vault and an engine whose browser is scripted.
 type Demo struct {
-	Server  *playground.Server
-	Vault   *vault.Vault
-	Engine  *oauth.Engine
+	Server *playground.Server
+	Vault  *vault.Vault
+	// Engines configure the engines; their opener is the scripted browser
+	// (replace it to script another).
+	Engines *engines.Config
 	Browser *playground.Browser
 	// OAuth1Browser approves OAuth 1.0a authorizations as the demo user.
 	OAuth1Browser *oauth1test.Browser
@@ -48,7 +50,7 @@ func StartDemo(t testing.TB) *Demo {
 	}
 	b := playground.NewBrowser(srv.User, srv.Password)
 	b1 := oauth1test.NewBrowser(srv.OAuth1.User, srv.OAuth1.Password)
-	e := &oauth.Engine{Vault: v, CallbackTimeout: 30 * time.Second}
+	e := &engines.Config{CallbackTimeout: 30 * time.Second}
 	oauth1URL := srv.OAuth1.URL + "/"
 	e.Opener = func(ctx context.Context, u string) error {
 		// A real browser runs on its own, after the opener returned; so does this one.
@@ -63,5 +65,5 @@ func StartDemo(t testing.TB) *Demo {
 		}()
 		return nil
 	}
-	return &Demo{Server: srv, Vault: v, Engine: e, Browser: b, OAuth1Browser: b1}
+	return &Demo{Server: srv, Vault: v, Engines: e, Browser: b, OAuth1Browser: b1}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
@@ -52,7 +53,7 @@ func TestDemoOAuth1Clients(t *testing.T) {
 	// flow waits on its loopback listener.
 	var browsers sync.WaitGroup
 	defer browsers.Wait()
-	engine := &oauth1.Engine{Vault: v, CallbackTimeout: 20 * time.Second, Opener: func(ctx context.Context, authURL string) error {
+	set := engines.New(v, &engines.Config{CallbackTimeout: 20 * time.Second, Opener: func(ctx context.Context, authURL string) error {
 		browsers.Add(1)
 		go func() {
 			defer browsers.Done()
@@ -61,8 +62,8 @@ func TestDemoOAuth1Clients(t *testing.T) {
 			}
 		}()
 		return nil
-	}}
-	sender := &request.Sender{Vault: v}
+	}})
+	engine, sender := set.OAuth1, set.Sender
 	defer sender.CloseIdleConnections()
 	for _, method := range []string{oauth1.HMACSHA1, oauth1.RSASHA256, oauth1.Plaintext} {
 		name := "photos-" + strings.ToLower(method)

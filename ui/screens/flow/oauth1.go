@@ -170,6 +170,15 @@ func (m *OAuth1Model) start() tea.Cmd {
 		m.state, m.err = failed, err
 		return nil
 	}
+	authorize := m.authorize
+	if authorize == nil {
+		e := m.c.OAuth1Engine()
+		if e == nil {
+			m.state, m.err = failed, fmt.Errorf("no OAuth engine in this session")
+			return nil
+		}
+		authorize = e.Authorize
+	}
 	m.client, m.method = ac.Name, ac.SignatureMethod
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -208,10 +217,6 @@ func (m *OAuth1Model) start() tea.Cmd {
 		target = sec.Name
 	}
 	areq := oauth1.AuthorizeRequest{Env: m.req.Env, Client: ac.Name, Secret: target, NoBrowser: m.c.Remote, Record: rec}
-	authorize := m.authorize
-	if authorize == nil {
-		authorize = m.c.OAuth1Engine().Authorize
-	}
 	base := OAuth1Result{Env: m.req.Env, Client: ac.Name, Method: ac.SignatureMethod, ConsumerKey: ac.ClientID}
 	var stored *vault.Secret
 	if sec != nil && !m.req.Force {

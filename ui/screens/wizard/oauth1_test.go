@@ -66,7 +66,7 @@ func TestWizardOAuth1Clients(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := uitest.NewCommon(dm.Vault)
-			c.Engine = dm.Engine
+			c.EngineConfig = dm.Engines
 			w := New(c, "dev")
 			h := uitest.NewHost(c, w)
 			d := uitest.New(t, h, 110, 40)
@@ -107,7 +107,7 @@ func TestWizardOAuth1Clients(t *testing.T) {
 				t.Errorf("key id %q for %s", ac.KeyID, tc.method)
 			}
 			// The client works: the provider authorizes it.
-			e := &oauth1.Engine{Vault: dm.Vault, Opener: dm.Engine.Opener, CallbackTimeout: uitestTimeout}
+			e := &oauth1.Engine{Vault: dm.Vault, Opener: dm.Engines.Opener, CallbackTimeout: uitestTimeout}
 			cb := oauth1.Callbacks{Verifier: func(ctx context.Context, p oauth.AuthPrompt) (string, error) {
 				if p.Listening {
 					<-ctx.Done() // the loopback callback answers

@@ -18,7 +18,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	t.Parallel()
 	dm := uitest.StartDemo(t)
 	c := uitest.NewCommon(dm.Vault)
-	c.Engine = dm.Engine
+	c.EngineConfig = dm.Engines
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 110, 40)
@@ -87,7 +87,7 @@ func TestWizardBadIssuer(t *testing.T) {
 	t.Parallel()
 	dm := uitest.StartDemo(t)
 	c := uitest.NewCommon(dm.Vault)
-	c.Engine = dm.Engine
+	c.EngineConfig = dm.Engines
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 100, 30)

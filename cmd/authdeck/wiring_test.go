@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+
+	"github.com/authdeck/authdeck/oauth/engines"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// TestEveryFrontEndHonoursTheOpener: the engines of the token commands, the
+// TUI and the demo are configured alike and open the browser with the
+// injected opener — for both protocols, and in the TUI also after a switch
+// of vault, since its engines are built from the same configuration.
+func TestEveryFrontEndHonoursTheOpener(t *testing.T) {
+	t.Parallel()
+	var opened []string
+	home := t.TempDir()
+	a := &App{Getenv: func(k string) string { return map[string]string{"AUTHDECK_HOME": home}[k] },
+		Opener: func(_ context.Context, u string) error { opened = append(opened, u); return nil }}
+	v := vault.NewMemory()
+	cat, err := v.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tui := a.tuiOptions(v, cat, "", "", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	configs := map[string]*engines.Config{"commands": a.engineConfig(v), "tui": tui.Engines, "demo": a.demoEngineConfig()}
+	ctx := context.Background()
+	for name, cfg := range configs {
+		if cfg == nil {
+			t.Fatalf("%s: no engines", name)
+		}
+		set := engines.New(v, cfg)
+		opened = nil
+		if err := set.OAuth2.Opener(ctx, "https://p.example/2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := set.OAuth1.Opener(ctx, "https://p.example/1"); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(opened, []string{"https://p.example/2", "https://p.example/1"}) {
+			t.Errorf("%s: the injected opener saw %v", name, opened)
+		}
+	}
+	if configs["tui"].LockDir == "" || configs["tui"].LockDir != configs["commands"].LockDir {
+		t.Errorf("the TUI's lock dir %q differs from the commands' %q", configs["tui"].LockDir, configs["commands"].LockDir)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
@@ -203,7 +204,13 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 		}
 		_ = mw.Close()
 		w.body = buf.Bytes()
-		w.set("Content-Type", mw.FormDataContentType())
+		ct := mw.FormDataContentType()
+		// A multipart type the request names (multipart/related) is kept,
+		// with the boundary of this body.
+		if mt, _, err := mime.ParseMediaType(w.get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+			ct = mime.FormatMediaType(mt, map[string]string{"boundary": mw.Boundary()})
+		}
+		w.set("Content-Type", ct)
 	case p.parts.bodyFile != nil:
 		path, err := render("body file", *p.parts.bodyFile)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -23,7 +25,7 @@ var curlValueOpts = map[string]string{
 	"-d": "data", "--data": "data", "--data-ascii": "data", "--data-binary": "data-binary", "--data-raw": "data-raw",
 	"--data-urlencode": "data-urlencode", "--json": "json", "-u": "user", "--user": "user", "--url": "url",
 	"-A": "user-agent", "--user-agent": "user-agent", "-e": "referer", "--referer": "referer",
-	"-b": "cookie", "--cookie": "cookie", "-F": "form", "--form": "form", "--form-string": "form",
+	"-b": "cookie", "--cookie": "cookie", "-F": "form", "--form": "form", "--form-string": "form-string",
 	"--oauth2-bearer": "oauth2-bearer",
 	// taken but not part of a saved request
 	"-o": "ignore", "--output": "ignore", "-x": "proxy", "--proxy": "proxy", "-m": "ignore", "--max-time": "ignore",
@@ -98,18 +100,23 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		where("the pipe or redirection after the command is not part of a request")
 	}
 	var (
-		method, rawURL string
-		headers        []vault.Header
-		data           []string
-		get, head      bool
-		insecure       bool
-		user           *[2]string
-		bearer         string
-		jsonBody       bool
-		extraURLs      int
-		urlQuery       []string
-		upload, form   bool
-		fileData       bool
+		method        string
+		urls          []string
+		headers       []vault.Header
+		data          []string
+		get, head     bool
+		insecure      bool
+		user          *[2]string
+		bearer        string
+		jsonBody      bool
+		uploads       int
+		urlQuery      []string
+		upload, form  bool
+		fileData      bool
+		formFields    []vault.FormField
+		uploadFile    string
+		dataFiles     []string // -d @file and the like: paths, and whether newlines are stripped
+		stripNewlines bool
 	)
 	words := cmd.Words[1:]
 	value := func(i *int, opt string) (string, bool) {
@@ -140,7 +147,13 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		case "data", "data-binary", "data-raw", "json":
 			if kind != "data-raw" && strings.HasPrefix(v, "@") {
 				fileData = true
-				where("%s %s reads a file, which is not imported; put the body in the request", opt, v)
+				if v == "@-" {
+					where("%s @- reads standard input, which is not part of a saved request; put the body in the request", opt)
+					return
+				}
+				dataFiles = append(dataFiles, v[1:])
+				stripNewlines = stripNewlines || kind == "data"
+				jsonBody = jsonBody || kind == "json"
 				return
 			}
 			data = append(data, v) // curl strips newlines only from a body read with -d @file
@@ -156,11 +169,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			u, p, _ := strings.Cut(v, ":")
 			user = &[2]string{u, p}
 		case "url":
-			if rawURL == "" {
-				rawURL = v
-			} else {
-				extraURLs++
-			}
+			urls = append(urls, v)
 		case "user-agent":
 			headers = append(headers, vault.Header{Name: "User-Agent", Value: v})
 		case "referer":
@@ -171,9 +180,13 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 				return
 			}
 			headers = append(headers, vault.Header{Name: "Cookie", Value: v})
-		case "form":
+		case "form", "form-string":
 			form = true
-			where("multipart form fields (%s) are not imported", opt)
+			if f, ok := curlFormField(v, kind == "form-string"); ok {
+				formFields = append(formFields, f)
+			} else {
+				where("%s %s is not name=value", opt, truncate(v, 40))
+			}
 		case "range":
 			if !strings.Contains(v, "-") {
 				v += "-" // curl reads a lone number as "from here to the end"
@@ -199,7 +212,12 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			where("%s: client certificates are CLIENT_CERT secrets; create one and use it with the request", opt)
 		case "upload":
 			upload = true
-			where("%s uploads a file, which is not imported", opt)
+			if v == "-" || v == "." {
+				where("%s %s reads standard input, which is not part of a saved request", opt, v)
+				return
+			}
+			uploadFile = v
+			uploads++
 		case "config":
 			where("%s reads options from a file, which is not imported", opt)
 		case "unsupported-auth":
@@ -259,13 +277,48 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			apply("url", "", w)
 		}
 	}
-	if rawURL == "" {
+	if len(urls) == 0 {
 		im.problem(label, cmd.Line, 1, vault.ErrInvalid, "no URL")
 		return
 	}
-	if extraURLs > 0 {
-		where("%d more URL(s) in the same command are not imported", extraURLs)
+	if uploads > 1 {
+		where("-T is given %d times: each URL would upload its own file; every request sends the last one", uploads)
 	}
+	// curl sends one request per URL, each with the same options.
+	for _, rawURL := range urls {
+		im.curlRequest(cmd, n, name, label, curlParsed{
+			method: method, rawURL: rawURL, headers: slices.Clone(headers), data: data, get: get, head: head, insecure: insecure,
+			user: user, bearer: bearer, jsonBody: jsonBody, urlQuery: urlQuery, upload: upload, form: form, fileData: fileData,
+			formFields: slices.Clone(formFields), uploadFile: uploadFile, dataFiles: dataFiles, stripNewlines: stripNewlines,
+		})
+	}
+}
+
+// curlParsed is what the options of one curl command say about a request.
+type curlParsed struct {
+	method, rawURL         string
+	headers                []vault.Header
+	data                   []string
+	get, head, insecure    bool
+	user                   *[2]string
+	bearer                 string
+	jsonBody               bool
+	urlQuery               []string
+	upload, form, fileData bool
+	formFields             []vault.FormField
+	uploadFile             string
+	dataFiles              []string
+	stripNewlines          bool
+}
+
+// curlRequest builds the request curl sends to one URL of a command.
+func (im *reqImporter) curlRequest(cmd ShellCommand, n int, name, label string, c curlParsed) {
+	where := func(msg string, args ...any) {
+		im.notes = append(im.notes, Note{Kind: NoteSkipped, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf(msg, args...)})
+	}
+	method, rawURL, headers, data, get, head, insecure := c.method, c.rawURL, c.headers, c.data, c.get, c.head, c.insecure
+	user, bearer, jsonBody, urlQuery, upload, form, fileData := c.user, c.bearer, c.jsonBody, c.urlQuery, c.upload, c.form, c.fileData
+	formFields, uploadFile, dataFiles, stripNewlines := c.formFields, c.uploadFile, c.dataFiles, c.stripNewlines
 	if !strings.Contains(rawURL, "://") {
 		rawURL = "http://" + rawURL // what curl does with a bare host
 		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "the URL has no scheme; http:// was assumed, as curl does"})
@@ -305,6 +358,36 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		}
 	}
 	switch {
+	case len(dataFiles) > 0 && (len(data) > 0 || len(dataFiles) > 1 || get):
+		where("the body mixes data read from files with other data; it is not imported")
+	case len(dataFiles) == 1:
+		r.BodyFile = dataFiles[0]
+		if !hasHeader(r.Headers, "Content-Type") {
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
+		}
+		if stripNewlines {
+			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("curl -d @%s removes the file's line breaks; authdeck sends the file as it is (as --data-binary does)", dataFiles[0])})
+		}
+	}
+	switch {
+	case len(formFields) > 0 && (len(data) > 0 || len(dataFiles) > 0 || uploadFile != ""):
+		where("-F cannot be combined with -d or -T (curl refuses it); the form is not imported")
+	case len(formFields) > 0:
+		r.Form = formFields
+	case uploadFile != "":
+		if len(data) > 0 || len(dataFiles) > 0 {
+			where("-T with -d: only the data is imported")
+			break
+		}
+		r.BodyFile = uploadFile
+		// curl asks the server before it uploads a file (-T).
+		r.Headers = append(r.Headers, vault.Header{Name: "Expect", Value: "100-continue"})
+		if u, err := url.Parse(r.URL); err == nil && (u.Path == "" || strings.HasSuffix(u.Path, "/")) && !strings.Contains(r.URL, "?") {
+			// curl appends the file's name to a URL that ends in a slash
+			r.URL = strings.TrimSuffix(r.URL, "/") + "/" + url.PathEscape(path.Base(strings.ReplaceAll(uploadFile, `\`, "/")))
+		}
+	}
+	switch {
 	case method != "":
 		r.Method = method
 	case head:
@@ -334,6 +417,18 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user[0], Passphrase: user[1]}, label+" (-u)")
 	case bearer != "":
 		r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + bearer, HeaderName: "Authorization"}, label+" (--oauth2-bearer)")
+	}
+	if dir := im.opts.BaseDir; dir != "" {
+		abs := func(p string) string {
+			if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~") || strings.Contains(p, "{{") {
+				return p
+			}
+			return filepath.Join(dir, p)
+		}
+		r.BodyFile = abs(r.BodyFile)
+		for i := range r.Form {
+			r.Form[i].File = abs(r.Form[i].File)
+		}
 	}
 	im.secretize(&r, label)
 	im.addRequest(r, label)
@@ -394,4 +489,97 @@ func curlName(name string, n int, r vault.Request) string {
 		target = u.Host + strings.ReplaceAll(strings.TrimSuffix(u.Path, "/"), "/", " ")
 	}
 	return r.Method + " " + target
+}
+
+// curlFormField reads a -F / --form-string argument: name=value,
+// name=@file (a file part), each with ;type= and ;filename= options, and
+// values in double quotes as curl reads them. literal (--form-string)
+// takes the value as it is.
+func curlFormField(arg string, literal bool) (vault.FormField, bool) {
+	name, v, ok := strings.Cut(arg, "=")
+	if !ok || name == "" {
+		return vault.FormField{}, false
+	}
+	f := vault.FormField{Name: name}
+	if literal {
+		f.Value = v
+		return f, true
+	}
+	isFile := strings.HasPrefix(v, "@")
+	if isFile {
+		v = v[1:]
+	}
+	word, rest := curlFormWord(v)
+	for rest != "" {
+		var opt string
+		opt, rest = curlFormWord(strings.TrimPrefix(rest, ";"))
+		k, val, _ := strings.Cut(opt, "=")
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "type":
+			f.ContentType = val
+		case "filename":
+			// the name the server sees; the file read is still word
+		}
+	}
+	if isFile {
+		f.IsFile, f.File = true, word
+		if f.ContentType == "" {
+			f.ContentType = curlFileType(word)
+		}
+		return f, true
+	}
+	f.Value = word
+	return f, true
+}
+
+// curlFormWord reads one word of a -F value: a "quoted string" (with \"
+// and \\ escapes) or the text up to the next ';'.
+func curlFormWord(s string) (word, rest string) {
+	if strings.HasPrefix(s, `"`) {
+		var b strings.Builder
+		for i := 1; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
+				b.WriteByte(s[i+1])
+				i++
+			case c == '"':
+				rest = s[i+1:]
+				if j := strings.IndexByte(rest, ';'); j >= 0 {
+					return b.String(), rest[j:]
+				}
+				return b.String(), ""
+			default:
+				b.WriteByte(c)
+			}
+		}
+		return s, "" // unterminated: taken as written
+	}
+	if j := strings.IndexByte(s, ';'); j >= 0 {
+		return s[:j], s[j:]
+	}
+	return s, ""
+}
+
+// curlFileType is the Content-Type curl gives a file part by its extension.
+func curlFileType(name string) string {
+	ext := strings.ToLower(path.Ext(strings.ReplaceAll(name, `\`, "/")))
+	switch ext {
+	case ".gif":
+		return "image/gif"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".svg":
+		return "image/svg+xml"
+	case ".txt":
+		return "text/plain"
+	case ".htm", ".html":
+		return "text/html"
+	case ".pdf":
+		return "application/pdf"
+	case ".xml":
+		return "application/xml"
+	}
+	return "application/octet-stream"
 }

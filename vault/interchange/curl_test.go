@@ -5,8 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 func TestSplitShell(t *testing.T) {
@@ -136,7 +139,7 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "--request= form", in: `curl --request=DELETE --url=https://x.example/a`, method: "DELETE", url: "https://x.example/a"},
 		{name: "-I is HEAD", in: `curl -I https://x.example`, method: "HEAD", url: "https://x.example"},
 		{name: "combined short flags with a value", in: `curl -sSLH 'Accept: text/plain' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Accept", "text/plain"}},
-		{name: "-d @file is not read, still a POST", in: `curl -d @body.json https://x.example`, method: "POST", url: "https://x.example", note: "reads a file"},
+		{name: "-d @file is read when sent, newlines noted", in: `curl -d @body.json https://x.example`, method: "POST", url: "https://x.example", note: "removes the file's line breaks"},
 		{name: "bare host gets http, as in curl", in: `curl x.example/p`, method: "GET", url: "http://x.example/p", note: "http:// was assumed"},
 		{name: "user agent and referer", in: `curl -A agent/1 -e https://ref.example https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"User-Agent", "agent/1"}},
 		{name: "cookie goes to the vault", in: `curl -b 'sid=fake-cookie-value-0020' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Cookie", "{{Cookie}}"}},
@@ -144,7 +147,7 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "shell variable warned", in: `curl -H "Authorization: Bearer $TOKEN" https://x.example`, method: "GET", url: "https://x.example", note: "$TOKEN is a shell expansion"},
 		{name: "query secret", in: `curl 'https://x.example/a?api_key=fake-query-secret-0022&x=1'`, method: "GET", url: "https://x.example/a?api_key={{api_key}}&x=1"},
 		{name: "unknown option noted", in: `curl --frobnicate https://x.example`, method: "GET", url: "https://x.example", note: "unknown option --frobnicate"},
-		{name: "multipart noted, still a POST", in: `curl -F file=@a.png https://x.example`, method: "POST", url: "https://x.example", note: "multipart"},
+		{name: "multipart is a POST", in: `curl -F file=@a.png https://x.example`, method: "POST", url: "https://x.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,4 +235,43 @@ func FuzzCurl(f *testing.F) {
 		}
 		fuzzImport(t, data, ParseCurl)
 	})
+}
+
+// curl -F, -T and -d @file become forms and body files read when sent,
+// relative paths made absolute against BaseDir; several URLs in one
+// command become one request each.
+func TestImportCurlFilesAndURLs(t *testing.T) {
+	t.Parallel()
+	in := `curl -F 'meta={"a":1};type=application/json' -F 'file=@"dir/my file.png"' --form-string 'raw=@not-a-file' https://x.example/up
+curl -T report.csv https://x.example/files/
+curl --data-binary @/abs/body.bin https://x.example/b https://y.example/c`
+	b, notes, err := ParseCurl([]byte(in), RequestImportOptions{Env: "dev", BaseDir: "/work/here"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Requests) != 4 {
+		t.Fatalf("%d requests", len(b.Requests))
+	}
+	form := b.Requests[0].Form
+	want := []vault.FormField{
+		{Name: "meta", Value: `{"a":1}`, ContentType: "application/json"},
+		{Name: "file", IsFile: true, File: "/work/here/dir/my file.png", ContentType: "image/png"},
+		{Name: "raw", Value: "@not-a-file"},
+	}
+	if !slices.Equal(form, want) || b.Requests[0].Method != "POST" {
+		t.Errorf("form\n got %+v\nwant %+v", form, want)
+	}
+	up := b.Requests[1]
+	if up.Method != "PUT" || up.BodyFile != "/work/here/report.csv" || up.URL != "https://x.example/files/report.csv" || headerValue(up, "Expect") != "100-continue" {
+		t.Errorf("-T: %s %s file %q headers %v", up.Method, up.URL, up.BodyFile, up.Headers)
+	}
+	for i, u := range []string{"https://x.example/b", "https://y.example/c"} {
+		r := b.Requests[2+i]
+		if r.URL != u || r.BodyFile != "/abs/body.bin" || r.Method != "POST" {
+			t.Errorf("URL %d: %s %s %q", i, r.Method, r.URL, r.BodyFile)
+		}
+	}
+	if hasNote(notes, NoteWarning, "line breaks") {
+		t.Error("--data-binary @file keeps line breaks; no note expected")
+	}
 }

@@ -30,6 +30,11 @@ type RequestImportOptions struct {
 	// Name names a request that has none of its own (a curl command line);
 	// several get "Name 2", "Name 3".
 	Name string
+	// BaseDir, when set, makes the relative paths of files a curl command
+	// reads when sent (-F name=@file, -T, -d @file) absolute against it
+	// (the directory the command was copied for), so the saved request
+	// works from anywhere.
+	BaseDir string
 	// Values are the target environment's current variable values (secret
 	// ones included, see Vault.Vars), so a secret found again reuses the
 	// secret variable that already holds it; nil reuses nothing.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
@@ -142,10 +143,11 @@ func (r *fileResult) fail(format string, args ...any) {
 	}
 }
 
+// staticTokens is the sender's engine: a made-up bearer token per name.
 type staticTokens struct{}
 
-func (staticTokens) AccessToken(_ context.Context, _, name string, _ bool) (string, error) {
-	return "token-of-" + strings.ReplaceAll(name, " ", "-"), nil
+func (staticTokens) RequestAuth(_ context.Context, req oauth.TokenRequest, _ oauth.FlowCallbacks) (*oauth.RequestAuth, error) {
+	return &oauth.RequestAuth{Token: "token-of-" + strings.ReplaceAll(req.Name, " ", "-")}, nil
 }
 
 // workspace is a fresh workspace on disk with one environment, "corpus".
@@ -190,7 +192,7 @@ func (w *workspace) importInto(parse func([]byte, interchange.RequestImportOptio
 func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, error) {
 	t.Helper()
 	ctx := context.Background()
-	s := &request.Sender{Vault: w.v, Tokens: staticTokens{}}
+	s := &request.Sender{Vault: w.v, Engine: staticTokens{}}
 	c, err := w.v.Load()
 	if err != nil {
 		return nil, err

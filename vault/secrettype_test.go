@@ -3,6 +3,7 @@ package vault
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -92,5 +93,47 @@ func TestSecretValueFieldsAndPrimary(t *testing.T) {
 		if got := full.Primary(tt.typ); got != tt.primary {
 			t.Errorf("%s: primary %q, want %q", tt.typ, got, tt.primary)
 		}
+	}
+}
+
+// S-30: Fields marks which fields of each secret type are masked, lists
+// them in display order and leaves empty ones out.
+func TestSecretValueFieldsS30(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typ  SecretType
+		v    SecretValue
+		want string // name, with * for a secret field
+	}{
+		{TypeAPIKey, SecretValue{Key: "k", HeaderName: "X-Key"}, "key* headerName"},
+		{TypeAPIKey, SecretValue{Key: "k"}, "key*"},
+		{TypeSimple, SecretValue{Username: "u", Passphrase: "p"}, "username passphrase*"},
+		{TypeOAuthToken, SecretValue{AccessToken: "a", RefreshToken: "r", IDToken: "i", TokenType: "Bearer", Scope: "s", Expires: "2030-01-01T00:00:00Z"},
+			"accessToken* refreshToken* idToken* tokenType scope expires"},
+		{TypeSessionAuth, SecretValue{AccessToken: "a", InputFields: map[string]string{"user": "u", "otp": "1", "empty": ""}},
+			"accessToken* inputFields.otp* inputFields.user*"},
+		{TypePrivateKey, SecretValue{PrivateKey: "pem"}, "privateKey*"},
+		{TypeClientCert, SecretValue{Cert: "c", PrivateKey: "pem"}, "cert privateKey*"},
+		{TypeOAuth1Token, SecretValue{Token: "t", TokenSecret: "ts"}, "token* tokenSecret*"},
+		{TypeOAuth1Token, SecretValue{Key: "not an OAuth 1.0a field"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.typ)+" "+tc.want, func(t *testing.T) {
+			t.Parallel()
+			var names []string
+			for _, f := range tc.v.Fields(tc.typ) {
+				if f.Value == "" {
+					t.Errorf("field %s listed with an empty value", f.Name)
+				}
+				if f.Secret {
+					names = append(names, f.Name+"*")
+				} else {
+					names = append(names, f.Name)
+				}
+			}
+			if got := strings.Join(names, " "); got != tc.want {
+				t.Errorf("Fields = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -47,7 +48,7 @@ func TestClientAddShowListRm(t *testing.T) {
 
 	r = h.must("", "client", "show", "api")
 	noSecret(t, r, secret)
-	if !strings.Contains(r.out, vault.MaskValue("", secret).Text()) || !strings.Contains(r.out, "expires soon") {
+	if !strings.Contains(r.out, mask.Value("", secret).Text()) || !strings.Contains(r.out, "expires soon") {
 		t.Fatalf("client show does not mask the secret or mark the expiry:\n%s", r.out)
 	}
 	r = h.must("", "client", "show", "api", "--reveal")

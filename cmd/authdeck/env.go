@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func init() { register(newEnvCmd) }
@@ -375,7 +376,7 @@ Secret variables are masked and not even read from the vault unless --reveal.`,
 				case x.Value != nil:
 					t.add(cell{text: x.Name}, cell{text: *x.Value})
 				default:
-					t.add(cell{text: x.Name}, cell{text: vault.MaskDots + " (secret, in the vault; --reveal prints it)", color: sgrDim})
+					t.add(cell{text: x.Name}, cell{text: mask.Dots + " (secret, in the vault; --reveal prints it)", color: sgrDim})
 				}
 			}
 			t.render(a, a.IO.Out)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func TestEnvAddListUseShow(t *testing.T) {
@@ -76,7 +77,7 @@ func TestEnvVariables(t *testing.T) {
 	calls := h.store.Calls()
 	r = h.must("", "env", "show")
 	noSecret(t, r, secret)
-	if !strings.Contains(r.out, "apiToken  "+vault.MaskDots) || !strings.Contains(r.out, "baseUrl   https://api.example.com") || !strings.Contains(r.out, "typed value") {
+	if !strings.Contains(r.out, "apiToken  "+mask.Dots) || !strings.Contains(r.out, "baseUrl   https://api.example.com") || !strings.Contains(r.out, "typed value") {
 		t.Fatalf("env show:\n%s", r.out)
 	}
 	if h.store.Calls() != calls {

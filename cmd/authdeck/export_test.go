@@ -10,6 +10,7 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func TestExportCommands(t *testing.T) {
@@ -23,7 +24,7 @@ func TestExportCommands(t *testing.T) {
 	if rh.store.Calls() != before {
 		t.Fatal("a masked curl export read the vault")
 	}
-	want := "curl '" + rh.srv.URL + "/me?x=" + vault.MaskDots + "' \\\n  -H 'X-API-Key: " + vault.MaskDots + "' \\\n  --data-raw a=1\n"
+	want := "curl '" + rh.srv.URL + "/me?x=" + mask.Dots + "' \\\n  -H 'X-API-Key: " + mask.Dots + "' \\\n  --data-raw a=1\n"
 	if r.out != want {
 		t.Fatalf("curl export:\n%s\nwant\n%s", r.out, want)
 	}

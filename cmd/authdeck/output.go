@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // ---- colour ----
@@ -236,7 +237,7 @@ func maskUnless(reveal bool, value string) string {
 	if reveal {
 		return value
 	}
-	return vault.MaskValue("", value).Text()
+	return mask.Value("", value).Text()
 }
 
 // ---- input ----

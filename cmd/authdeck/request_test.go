@@ -16,6 +16,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 const (
@@ -95,7 +96,7 @@ func TestRequestCommand(t *testing.T) {
 			t.Errorf("-i output lacks %q:\n%s", want, r.out)
 		}
 	}
-	for _, want := range []string{"> GET /x HTTP/1.1", "> X-API-Key: " + vault.MaskDots, `* credential: API key "key" in header X-API-Key`, "< HTTP/1.1 200 OK", "first byte"} {
+	for _, want := range []string{"> GET /x HTTP/1.1", "> X-API-Key: " + mask.Dots, `* credential: API key "key" in header X-API-Key`, "< HTTP/1.1 200 OK", "first byte"} {
 		if !strings.Contains(r.err, want) {
 			t.Errorf("-v output lacks %q:\n%s", want, r.err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -623,7 +624,7 @@ func primaryMask(s vault.Secret, val vault.SecretValue) string {
 	case vault.TypeAPIKey, vault.TypeSimple, vault.TypeOAuthToken, vault.TypeClientCert, vault.TypeOAuth1Token:
 		// the masked primary value, below
 	}
-	return vault.Mask(string(s.Type), val.Primary(s.Type))
+	return mask.String(string(s.Type), val.Primary(s.Type))
 }
 
 func newSecretRmCmd(a *App) *cobra.Command {

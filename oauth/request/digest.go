@@ -9,6 +9,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // HTTP digest authentication (RFC 7616, and RFC 2617's MD5): the request
@@ -43,7 +44,7 @@ func (s *Sender) answerDigest(ctx context.Context, b *built, opts SendOptions) (
 		return nil, &InputError{Field: "auth", Msg: err.Error()}
 	}
 	w.set("Authorization", cred.String())
-	b.prep.Headers = append(b.prep.Headers, vault.Header{Name: "Authorization", Value: "Digest username=\"" + b.scheme.user + "\", " + vault.MaskDots})
+	b.prep.Headers = append(b.prep.Headers, vault.Header{Name: "Authorization", Value: "Digest username=\"" + b.scheme.user + "\", " + mask.Dots})
 	resp, _, err := s.exchange(ctx, b, opts, false)
 	return resp, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // OAuthProblem is an OAuth 1.0a provider's problem report about a signed
@@ -106,7 +107,7 @@ func shownProtocol(ps []oauth.Field, reveal bool) []shownParam {
 			case "oauth_token":
 				v = MaskedValue(p.Value)
 			case "oauth_signature":
-				v = vault.MaskDots
+				v = mask.Dots
 			}
 		}
 		out = append(out, shownParam{p.Name, v})
@@ -128,8 +129,8 @@ func (c *credential) placeholderProtocol() []shownParam {
 		}
 	}
 	return []shownParam{
-		{"oauth_consumer_key", key}, {"oauth_token", vault.MaskDots}, {"oauth_signature_method", method},
-		{"oauth_timestamp", "…"}, {"oauth_nonce", "…"}, {"oauth_version", "1.0"}, {"oauth_signature", vault.MaskDots},
+		{"oauth_consumer_key", key}, {"oauth_token", mask.Dots}, {"oauth_signature_method", method},
+		{"oauth_timestamp", "…"}, {"oauth_nonce", "…"}, {"oauth_version", "1.0"}, {"oauth_signature", mask.Dots},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -177,7 +178,7 @@ func TestOAuth1SignedRequests(t *testing.T) {
 			}
 			shown := preparedText(resp.Request) + resp.URL
 			f.assertNoSecret(t, "the request as shown", shown)
-			if !strings.Contains(shown, `oauth_signature`) || !strings.Contains(shown, vault.MaskDots) {
+			if !strings.Contains(shown, `oauth_signature`) || !strings.Contains(shown, mask.Dots) {
 				t.Errorf("the display lacks the masked signature:\n%s", shown)
 			}
 			if resp.Request.Placement != tt.placement || !strings.Contains(resp.Request.Credential, "OAuth 1.0a token") || !strings.Contains(resp.Request.Credential, tt.method) {
@@ -381,8 +382,8 @@ func TestOAuth1Prepare(t *testing.T) {
 			auth = h.Value
 		}
 	}
-	want := `OAuth oauth_consumer_key="` + oauth1test.DemoConsumerKey + `", oauth_token="` + vault.MaskDots + `", oauth_signature_method="HMAC-SHA1"`
-	if !strings.HasPrefix(auth, want) || !strings.Contains(auth, `oauth_signature="`+vault.MaskDots+`"`) {
+	want := `OAuth oauth_consumer_key="` + oauth1test.DemoConsumerKey + `", oauth_token="` + mask.Dots + `", oauth_signature_method="HMAC-SHA1"`
+	if !strings.HasPrefix(auth, want) || !strings.Contains(auth, `oauth_signature="`+mask.Dots+`"`) {
 		t.Errorf("masked header %q", auth)
 	}
 	if !strings.Contains(strings.Join(p.Warnings, "\n"), "header Authorization was replaced") {
@@ -397,7 +398,7 @@ func TestOAuth1Prepare(t *testing.T) {
 		t.Fatalf("revealed header: %v", err)
 	}
 	for _, x := range ps {
-		if x.Name == "oauth_signature" && (x.Value == "" || strings.Contains(x.Value, vault.MaskDots)) {
+		if x.Name == "oauth_signature" && (x.Value == "" || strings.Contains(x.Value, mask.Dots)) {
 			t.Errorf("the revealed header has no real signature")
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // This file renders the parts of a request beyond method, URL, headers and
@@ -321,7 +322,7 @@ func (p *plan) applyScheme(w *wire, v schemeValues, masked bool, now time.Time) 
 	case vault.SchemeBasic:
 		value := "Basic " + base64.StdEncoding.EncodeToString([]byte(v.user+":"+v.pass))
 		if masked {
-			value = "Basic " + vault.MaskDots
+			value = "Basic " + mask.Dots
 		}
 		w.set("Authorization", value)
 		return fmt.Sprintf("basic credentials (user %s) from the request's auth", v.user), nil
@@ -337,9 +338,9 @@ func (p *plan) applyScheme(w *wire, v schemeValues, masked bool, now time.Time) 
 		if masked {
 			w.set("X-Amz-Date", now.UTC().Format("20060102T150405Z"))
 			if v.session != "" {
-				w.set("X-Amz-Security-Token", vault.MaskDots)
+				w.set("X-Amz-Security-Token", mask.Dots)
 			}
-			w.set("Authorization", fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=…, Signature=%s", v.access, now.UTC().Format("20060102"), v.region, v.svc, vault.MaskDots))
+			w.set("Authorization", fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=…, Signature=%s", v.access, now.UTC().Format("20060102"), v.region, v.svc, mask.Dots))
 		} else if err := signAWSv4(w, v, now); err != nil {
 			return "", err
 		}

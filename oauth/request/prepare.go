@@ -18,6 +18,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/dynamic"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // Engine gives what an OAuth credential puts on a request: a bearer token
@@ -186,9 +187,9 @@ type values struct {
 // MaskedValue stands for a credential or secret variable in displays (S-30).
 func MaskedValue(v string) string {
 	tail := ""
-	if n := utf8.RuneCountInString(v); vault.MaskTailLen(n) > 0 {
+	if n := utf8.RuneCountInString(v); mask.TailLen(n) > 0 {
 		r := []rune(v)
-		tail = string(r[n-vault.MaskTailLen(n):])
+		tail = string(r[n-mask.TailLen(n):])
 		for _, c := range tail {
 			if c < ' ' || c == 0x7f {
 				tail = ""
@@ -196,7 +197,7 @@ func MaskedValue(v string) string {
 			}
 		}
 	}
-	return vault.MaskDots + tail
+	return mask.Dots + tail
 }
 
 // plan is everything known before any value is fetched.
@@ -528,7 +529,7 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		}
 		value := "Basic " + base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))
 		if v.masked {
-			value = "Basic " + vault.MaskDots
+			value = "Basic " + mask.Dots
 		}
 		if w.set("Authorization", value) {
 			warnings = append(warnings, "header Authorization was replaced by the credential")
@@ -779,7 +780,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 				return v.Value, true
 			}
 			if masked {
-				return vault.MaskDots, true
+				return mask.Dots, true
 			}
 			val, ok := secretVals[name]
 			return val, ok
@@ -869,7 +870,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 // maskedValues stands in for values not fetched (or not to be shown).
 func maskedValues(v values, c *credential) values {
 	m := values{cert: v.cert, masked: true}
-	m.key, m.password, m.token = vault.MaskDots, vault.MaskDots, vault.MaskDots
+	m.key, m.password, m.token = mask.Dots, mask.Dots, mask.Dots
 	if v.key != "" {
 		m.key = MaskedValue(v.key)
 		if scheme, rest, ok := strings.Cut(v.key, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -887,9 +888,9 @@ func maskedValues(v values, c *credential) values {
 	if c.secret != nil && c.secret.Type == vault.TypeAPIKey && v.key == "" {
 		// Not fetched: the stored value may be "Bearer …". A placement other
 		// than the header only makes sense for a bearer key, so show it so.
-		m.key = vault.MaskDots
+		m.key = mask.Dots
 		if c.placement != vault.PlaceHeader && c.queryParam == "" && strings.EqualFold(c.apiKeyHeader(v), "Authorization") {
-			m.key = "Bearer " + vault.MaskDots
+			m.key = "Bearer " + mask.Dots
 		}
 	}
 	return m

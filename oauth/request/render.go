@@ -11,6 +11,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
@@ -129,9 +130,9 @@ func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time
 		for _, v := range r.Header[k] {
 			if slices.ContainsFunc(sensitiveResponseHeaders, func(s string) bool { return strings.EqualFold(s, k) }) {
 				name, _, _ := strings.Cut(v, "=")
-				v = name + "=" + vault.MaskDots
+				v = name + "=" + mask.Dots
 				if !strings.EqualFold(k, "Set-Cookie") {
-					v = vault.MaskDots
+					v = mask.Dots
 				}
 			}
 			e.ResponseHeaders = append(e.ResponseHeaders, vault.Header{Name: k, Value: r.Scrub(v)})
@@ -178,9 +179,9 @@ func maskLiteralHeaders(hs []vault.Header) []vault.Header {
 	out := make([]vault.Header, 0, len(hs))
 	for _, h := range hs {
 		v := h.Value
-		if !strings.Contains(v, "{{") && !strings.Contains(v, vault.MaskDots) &&
+		if !strings.Contains(v, "{{") && !strings.Contains(v, mask.Dots) &&
 			(secretlike.Value(v) || strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie")) {
-			v = vault.MaskDots
+			v = mask.Dots
 		}
 		out = append(out, vault.Header{Name: h.Name, Value: v})
 	}
@@ -199,11 +200,11 @@ func maskQueryLiterals(raw string) string {
 		if !ok || strings.Contains(v, "{{") {
 			continue
 		}
-		if strings.Contains(v, url.QueryEscape(vault.MaskDots)) || strings.Contains(v, vault.MaskDots) {
+		if strings.Contains(v, url.QueryEscape(mask.Dots)) || strings.Contains(v, mask.Dots) {
 			continue
 		}
 		if dv, err := url.QueryUnescape(v); err == nil && secretlike.Value(dv) || secretlike.Name(k) && v != "" {
-			parts[i] = k + "=" + vault.MaskDots
+			parts[i] = k + "=" + mask.Dots
 		}
 	}
 	return base + "?" + strings.Join(parts, "&")

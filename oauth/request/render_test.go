@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func TestPreparedCurlAndDump(t *testing.T) {
@@ -22,12 +23,12 @@ func TestPreparedCurlAndDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	curl := p.Curl(false)
-	want := `curl -k 'https://api.example.com/v1/x?q=hello' -H 'Content-Type: application/json' -H 'X-API-Key: ` + vault.MaskDots + `' --data-raw '{"s":"` + vault.MaskDots + `"}'`
+	want := `curl -k 'https://api.example.com/v1/x?q=hello' -H 'Content-Type: application/json' -H 'X-API-Key: ` + mask.Dots + `' --data-raw '{"s":"` + mask.Dots + `"}'`
 	if curl != want {
 		t.Fatalf("curl:\n got %s\nwant %s", curl, want)
 	}
 	dump := p.Dump()
-	for _, line := range []string{"> POST /v1/x?q=hello HTTP/1.1", "> Host: api.example.com", "> X-API-Key: " + vault.MaskDots,
+	for _, line := range []string{"> POST /v1/x?q=hello HTTP/1.1", "> Host: api.example.com", "> X-API-Key: " + mask.Dots,
 		`* credential: API key "apikey" in header X-API-Key`, "* warning: TLS certificate verification is OFF"} {
 		if !strings.Contains(dump, line) {
 			t.Errorf("dump lacks %q:\n%s", line, dump)
@@ -70,8 +71,8 @@ func TestHistoryEntryHoldsNoSecret(t *testing.T) {
 	// The request as written comes back for sending again: references kept,
 	// typed credentials masked.
 	tpl := e.Template
-	if tpl == nil || !strings.Contains(tpl.URL, "q={{apiSecret}}") || !strings.Contains(tpl.URL, "api_key="+vault.MaskDots) || !strings.Contains(tpl.URL, "page=2") ||
-		tpl.Headers[0].Value != vault.MaskDots || tpl.Headers[1].Value != "{{apiSecret}}" {
+	if tpl == nil || !strings.Contains(tpl.URL, "q={{apiSecret}}") || !strings.Contains(tpl.URL, "api_key="+mask.Dots) || !strings.Contains(tpl.URL, "page=2") ||
+		tpl.Headers[0].Value != mask.Dots || tpl.Headers[1].Value != "{{apiSecret}}" {
 		t.Fatalf("template %+v", tpl)
 	}
 	if strings.Contains(string(raw), "typed-by-hand") || strings.Contains(string(raw), "fakeTypedInHeader") {

@@ -26,6 +26,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // Defaults of a Sender.
@@ -156,7 +157,7 @@ func scrub(s string, secrets []string) string {
 		}
 		for _, form := range encodedForms(v) {
 			if strings.Contains(s, form) {
-				s = strings.ReplaceAll(s, form, vault.MaskDots)
+				s = strings.ReplaceAll(s, form, mask.Dots)
 			}
 		}
 	}
@@ -395,7 +396,7 @@ func maskQuery(u *url.URL, b *built) string {
 	found := false
 	for _, p := range params {
 		if q.Has(p) {
-			q.Set(p, vault.MaskDots)
+			q.Set(p, mask.Dots)
 			found = true
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func send(t *testing.T, f *fixture, spec Spec) *Response {
@@ -422,7 +423,7 @@ func TestPrepareMaskedReadsNothing(t *testing.T) {
 	if f.store.Calls() != before || f.tokens.calls.Load() != 0 {
 		t.Fatalf("masked prepare made %d store calls and %d token fetches", f.store.Calls()-before, f.tokens.calls.Load())
 	}
-	if p.URL != "https://api.example.com/x?q=hello" || p.Headers[0].Value != vault.MaskDots || p.Headers[1].Value != "Bearer "+vault.MaskDots {
+	if p.URL != "https://api.example.com/x?q=hello" || p.Headers[0].Value != mask.Dots || p.Headers[1].Value != "Bearer "+mask.Dots {
 		t.Fatalf("masked prepare: %s %v", p.URL, p.Headers)
 	}
 	p, err = f.sender.Prepare(context.Background(), f.env, spec, true)
@@ -437,10 +438,10 @@ func TestPrepareMaskedReadsNothing(t *testing.T) {
 func TestMaskedValue(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
-		{"short", vault.MaskDots},
-		{"abcdefgh", vault.MaskDots + "gh"},
-		{"0123456789abcdef", vault.MaskDots + "cdef"},
-		{"0123456789abcde\n", vault.MaskDots},
+		{"short", mask.Dots},
+		{"abcdefgh", mask.Dots + "gh"},
+		{"0123456789abcdef", mask.Dots + "cdef"},
+		{"0123456789abcde\n", mask.Dots},
 	}
 	for _, tt := range tests {
 		if got := MaskedValue(tt.in); got != tt.want {
@@ -978,7 +979,7 @@ func TestScrub(t *testing.T) {
 		fmt.Fprintf(w, `{"you sent":%q}`, r.Header.Get("X-API-Key"))
 	})
 	resp := send(t, f, Spec{URL: srv.URL, Auth: "apikey"})
-	if scrubbed := resp.Scrub(string(resp.Body.Bytes())); strings.Contains(scrubbed, fakeAPIKey) || !strings.Contains(scrubbed, vault.MaskDots) {
+	if scrubbed := resp.Scrub(string(resp.Body.Bytes())); strings.Contains(scrubbed, fakeAPIKey) || !strings.Contains(scrubbed, mask.Dots) {
 		t.Fatal("Scrub left the credential in an echoed body")
 	}
 }

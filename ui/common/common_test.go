@@ -10,6 +10,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 func TestExplain(t *testing.T) {
@@ -97,7 +98,7 @@ func TestMaskingShowsAtMostFour(t *testing.T) {
 	for _, n := range []int{1, 5, 8, 16, 40, 800} {
 		v := strings.Repeat("a", max(0, n-4)) + "WXYZ"[:min(4, n)]
 		m := MaskedText(v)
-		shown := strings.Split(strings.TrimPrefix(m, vault.MaskDots), " ")[0]
+		shown := strings.Split(strings.TrimPrefix(m, mask.Dots), " ")[0]
 		if len(shown) > 4 {
 			t.Errorf("%d chars: %q shows %d characters", n, m, len(shown))
 		}

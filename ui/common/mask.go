@@ -5,17 +5,18 @@ import (
 	"slices"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // Masked renders a secret value as its kind, length and at most its last
 // four characters (S-30); the rest of the value never reaches a View.
 func Masked(kind, value string) string {
-	return vault.MaskValue(kind, value).String()
+	return mask.Value(kind, value).String()
 }
 
 // MaskedText is Masked without the kind: "••••••••3f9a (40 chars)".
 func MaskedText(value string) string {
-	return vault.MaskValue("", value).Text()
+	return mask.Value("", value).Text()
 }
 
 // SecretFields lists the secret fields of a value in display order, as

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -41,8 +42,8 @@ func TestCurlCommand(t *testing.T) {
 			`curl https://x.example -H 'Content-Type: application/json' --data-raw '{"a":"it'\''s"}'`},
 		{"put", CurlRequest{Method: "PUT", URL: "https://x.example"}, false, "curl -X PUT https://x.example"},
 		{"head", CurlRequest{Method: "HEAD", URL: "https://x.example"}, false, "curl --head https://x.example"},
-		{"insecure multiline", CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + vault.MaskDots}}}, true,
-			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + vault.MaskDots + "'"},
+		{"insecure multiline", CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + mask.Dots}}}, true,
+			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + mask.Dots + "'"},
 	}
 	for _, tt := range tests {
 		if got := CurlCommand(tt.r, tt.multiline); got != tt.want {

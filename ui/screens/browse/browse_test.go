@@ -8,6 +8,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -53,7 +54,7 @@ func TestRevealRemasksOnLeaving(t *testing.T) {
 	t.Parallel()
 	d, _, m := newBrowse(t, uitest.Fixture())
 	selectName(t, d, m, "weather-key")
-	if s := d.Screen(); strings.Contains(s, uitest.FixtureAPIKey) || !strings.Contains(s, vault.MaskDots) {
+	if s := d.Screen(); strings.Contains(s, uitest.FixtureAPIKey) || !strings.Contains(s, mask.Dots) {
 		t.Fatalf("the key is not masked before reveal:\n%s", s)
 	}
 	d.Press("v")
@@ -74,7 +75,7 @@ func TestRevealRemasksOnLeaving(t *testing.T) {
 		t.Fatal("v twice should hide")
 	}
 	// After a load the masked form shows type, length and at most 4 characters.
-	masked := vault.MaskValue("", uitest.FixtureAPIKey).Text()
+	masked := mask.Value("", uitest.FixtureAPIKey).Text()
 	if !strings.Contains(d.Screen(), masked) {
 		t.Errorf("masked value %q not shown:\n%s", masked, d.Screen())
 	}

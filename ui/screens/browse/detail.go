@@ -10,6 +10,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 type vaultTime = time.Time
@@ -347,7 +348,7 @@ func (m *Model) valueFields(w *detailWriter, kind string) {
 	case m.loading != "":
 		w.styled(kind, s.Muted.Render(m.loading))
 	default:
-		w.styled(kind, s.Masked.Render(vault.MaskDots)+s.Faint.Render("  stored in the "+m.c.BackendLabel()+" vault · v reveals"))
+		w.styled(kind, s.Masked.Render(mask.Dots)+s.Faint.Render("  stored in the "+m.c.BackendLabel()+" vault · v reveals"))
 	}
 }
 

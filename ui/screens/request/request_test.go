@@ -20,6 +20,7 @@ import (
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/mask"
 )
 
 // server records the requests it gets.
@@ -133,7 +134,7 @@ func TestSendWithCredential(t *testing.T) {
 	}
 	f.d.Press("t")
 	s = f.d.Screen()
-	if !strings.Contains(s, "> GET /users HTTP/1.1") || !strings.Contains(s, "Authorization: Basic "+vault.MaskDots) || !strings.Contains(s, `basic credentials "partner-basic"`) {
+	if !strings.Contains(s, "> GET /users HTTP/1.1") || !strings.Contains(s, "Authorization: Basic "+mask.Dots) || !strings.Contains(s, `basic credentials "partner-basic"`) {
 		t.Fatalf("request tab:\n%s", s)
 	}
 	assertNoFixtureSecret(t, "request tab", s)
@@ -156,7 +157,7 @@ func TestCopyAsCurl(t *testing.T) {
 		t.Fatalf("copies %v", f.h.Copies)
 	}
 	masked := f.h.Copies[0]
-	if !strings.Contains(masked.Value, "curl '"+srv.URL+"/users?q=https://api.example.test'") || !strings.Contains(masked.Value, "Authorization: Basic "+vault.MaskDots) ||
+	if !strings.Contains(masked.Value, "curl '"+srv.URL+"/users?q=https://api.example.test'") || !strings.Contains(masked.Value, "Authorization: Basic "+mask.Dots) ||
 		!strings.Contains(masked.Label, "masked") {
 		t.Fatalf("masked copy %q (%s)", masked.Value, masked.Label)
 	}
@@ -321,7 +322,7 @@ func fixedResponse(t *testing.T, m *Model) tea.Msg {
 		Header: http.Header{"Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
 		URL:    "https://api.example.test/users", Body: body, Kind: oreq.KindJSON, Size: int64(body.Size()), WireSize: int64(body.Size()),
 		Timing:  oreq.Timing{DNS: 2 * time.Millisecond, Connect: 3 * time.Millisecond, TLS: 9 * time.Millisecond, FirstByte: 41 * time.Millisecond, Total: 43 * time.Millisecond},
-		Request: oreq.Prepared{Method: "GET", URL: "https://api.example.test/users", Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + vault.MaskDots + "xxxx"}}, Credential: `OAuth token "console" in the Authorization header`},
+		Request: oreq.Prepared{Method: "GET", URL: "https://api.example.test/users", Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + mask.Dots + "xxxx"}}, Credential: `OAuth token "console" in the Authorization header`},
 	}
 	m.seq++
 	return sentMsg{seq: m.seq, resp: resp, spec: oreq.Spec{Method: "GET", URL: "{{api}}/users", Auth: "console"}, started: uitest.FixtureNow}

@@ -1,13 +1,16 @@
-package vault
+// Package mask describes secret values without revealing them (S-30): their
+// kind, their length and at most their last four characters. Every listing,
+// detail view, CLI line and history entry that shows a value masked uses it.
+package mask
 
 import (
 	"fmt"
 	"unicode/utf8"
 )
 
-// MaskDots stands for the hidden part of a masked value. Its length is fixed
+// Dots stands for the hidden part of a masked value. Its length is fixed
 // so the dots never hint at the value's length (the length is shown as a number).
-const MaskDots = "••••••••"
+const Dots = "••••••••"
 
 // maxMaskTail is the most trailing characters a masked value ever shows (S-30).
 const maxMaskTail = 4
@@ -23,21 +26,21 @@ type Masked struct {
 	Tail string `json:"tail,omitempty"`
 }
 
-// MaskTailLen returns how many trailing characters of an n-character value may
+// TailLen returns how many trailing characters of an n-character value may
 // be shown: a quarter of it, at most four, none below eight characters, so a
 // short value is never mostly given away.
-func MaskTailLen(n int) int {
+func TailLen(n int) int {
 	if n < 8 {
 		return 0
 	}
 	return min(n/4, maxMaskTail)
 }
 
-// MaskValue masks value, labelled kind.
-func MaskValue(kind, value string) Masked {
+// Value masks value, labelled kind.
+func Value(kind, value string) Masked {
 	n := utf8.RuneCountInString(value)
 	m := Masked{Kind: kind, Length: n}
-	if k := MaskTailLen(n); k > 0 {
+	if k := TailLen(n); k > 0 {
 		start := len(value)
 		for range k {
 			c, size := utf8.DecodeLastRuneInString(value[:start])
@@ -59,9 +62,9 @@ func (m Masked) Text() string {
 	case 0:
 		return "(empty)"
 	case 1:
-		return MaskDots + " (1 char)"
+		return Dots + " (1 char)"
 	}
-	return fmt.Sprintf("%s%s (%d chars)", MaskDots, m.Tail, m.Length)
+	return fmt.Sprintf("%s%s (%d chars)", Dots, m.Tail, m.Length)
 }
 
 // String returns the masked value with its kind: "API_KEY ••••••••3f9a (40 chars)".
@@ -72,5 +75,5 @@ func (m Masked) String() string {
 	return m.Kind + " " + m.Text()
 }
 
-// Mask is shorthand for MaskValue(kind, value).String().
-func Mask(kind, value string) string { return MaskValue(kind, value).String() }
+// String is shorthand for Value(kind, value).String().
+func String(kind, value string) string { return Value(kind, value).String() }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -92,6 +93,11 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		}
 	}
 	opts := interchange.RequestImportOptions{Env: env, Catalog: c, Name: o.name}
+	if wd, err := os.Getwd(); err == nil {
+		// Files a curl command reads (-F @file, -T, -d @file) are where it
+		// would run: here. The saved request keeps their absolute path.
+		opts.BaseDir = wd
+	}
 	if e, ok := c.Env(env); ok && e.HasSecretVars() {
 		// To reuse secret variables that already hold a value found again.
 		if opts.Values, err = v.Vars(ctx, env); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -67,6 +68,9 @@ func ParseCurl(data []byte, opts RequestImportOptions) (vault.Batch, []Note, err
 	im := newReqImporter(opts)
 	n := 0
 	for _, cmd := range cmds {
+		if im.shellAssignment(cmd) {
+			continue
+		}
 		prog := path.Base(strings.ReplaceAll(cmd.Words[0], `\`, "/"))
 		if prog != "curl" && prog != "curl.exe" {
 			im.notes = append(im.notes, Note{Kind: NoteSkipped, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("%q is not a curl command", truncate(cmd.Words[0], 40))})
@@ -94,7 +98,12 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		im.notes = append(im.notes, Note{Kind: NoteSkipped, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf(msg, args...)})
 	}
 	for _, e := range cmd.Expansions {
-		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("%s is a shell expansion, kept as written (not expanded)", truncate(e, 40))})
+		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: im.expansionNote(e)})
+	}
+	for _, w := range cmd.Words {
+		if i := strings.Index(w, "<("); i >= 0 || strings.Contains(w, ">(") {
+			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("%s is a process substitution: authdeck runs no shell command, so it is kept as written", truncate(w, 40))})
+		}
 	}
 	if cmd.Piped {
 		where("the pipe or redirection after the command is not part of a request")
@@ -582,4 +591,49 @@ func curlFileType(name string) string {
 		return "application/xml"
 	}
 	return "application/octet-stream"
+}
+
+// shellVar matches an assignment word: NAME=value.
+var shellVar = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+
+// shellAssignment records the variables a script line sets (TOKEN=…,
+// export TOKEN=…) so a later $TOKEN can be explained; it reports whether
+// the line is nothing but assignments.
+func (im *reqImporter) shellAssignment(cmd ShellCommand) bool {
+	words := cmd.Words
+	if len(words) > 0 && (words[0] == "export" || words[0] == "declare" || words[0] == "local" || words[0] == "readonly") {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if !shellVar.MatchString(w) {
+			return false
+		}
+	}
+	if im.shellVars == nil {
+		im.shellVars = map[string]int{}
+	}
+	for _, w := range words {
+		im.shellVars[shellVar.FindStringSubmatch(w)[1]] = cmd.Line
+	}
+	im.notes = append(im.notes, Note{Kind: NoteSkipped, Line: cmd.Line, Col: 1, Msg: "a shell variable assignment: authdeck runs no script, so later commands keep $NAME as written"})
+	return true
+}
+
+// expansionNote says what a shell expansion kept as written is.
+func (im *reqImporter) expansionNote(e string) string {
+	switch {
+	case strings.HasPrefix(e, "$("), strings.HasPrefix(e, "`"):
+		return fmt.Sprintf("%s is a command substitution: authdeck runs no shell command, so it is kept as written", truncate(e, 40))
+	}
+	name := strings.Trim(strings.TrimPrefix(e, "$"), "{}")
+	if k := strings.IndexAny(name, ":-=?+#%/"); k > 0 {
+		name = name[:k]
+	}
+	if line, ok := im.shellVars[name]; ok {
+		return fmt.Sprintf("%s is set on line %d of the script, which authdeck does not run: kept as written; put its value in a variable {{%s}} and use that", e, line, name)
+	}
+	return fmt.Sprintf("%s is a shell variable of your environment, kept as written (not expanded); put its value in a variable {{%s}} and use that", truncate(e, 40), name)
 }

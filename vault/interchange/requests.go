@@ -81,6 +81,8 @@ type reqImporter struct {
 	credByValue map[string]string
 	// plain variables this import defines (to resolve templated auth blocks)
 	defined map[string]string
+	// shellVars are the variables a curl script sets, by name → line.
+	shellVars map[string]int
 }
 
 func newReqImporter(opts RequestImportOptions) *reqImporter {

@@ -1,0 +1,279 @@
+package vault
+
+import (
+	"context"
+
+	"github.com/authdeck/authdeck/vault/pemkey"
+)
+
+// This file is the repository's auth clients and secrets: their catalog
+// entries and the values kept in the store.
+
+// Client returns the auth client named name in env.
+func (v *Vault) Client(env, name string) (AuthClient, error) {
+	return lookup(v, "auth client", env, name, (*Catalog).Client)
+}
+
+// PutClient creates (empty ID) or updates (by ID) an auth client. creds nil
+// leaves stored credentials as they are; an empty ClientCredentials removes them.
+func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCredentials) (AuthClient, error) {
+	if err := ac.Validate(); err != nil {
+		return AuthClient{}, err
+	}
+	if creds != nil {
+		// Empty credentials remove the stored ones, which the method may need.
+		if err := ac.ValidateCredentials(*creds); err != nil {
+			return AuthClient{}, err
+		}
+	}
+	c, err := v.cat.Load()
+	if err != nil {
+		return AuthClient{}, err
+	}
+	creating := ac.ID == ""
+	if err := checkClientPlacement(c, ac, creating); err != nil {
+		return AuthClient{}, err
+	}
+	now := v.Now()
+	if creating {
+		ac.ID, ac.Created = NewID(), now
+	} else if old, ok := findClientByID(c, ac.ID); ok {
+		ac.Created = old.Created
+		if creds == nil {
+			ac.HasSecret = old.HasSecret
+			switch {
+			case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod || ac.DPoP && !old.DPoP):
+				// the stored credentials were for another method; check they still fit
+				stored, err := v.ClientCredentials(ctx, old)
+				if err != nil {
+					return AuthClient{}, err
+				}
+				if err := ac.ValidateCredentials(stored); err != nil {
+					return AuthClient{}, err
+				}
+			case !ac.HasSecret:
+				// a method that needs a secret cannot be chosen without one
+				if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+					return AuthClient{}, err
+				}
+			}
+		}
+	}
+	ac.Updated = now
+	var writes []valueWrite
+	if creds != nil {
+		ac.HasSecret = !creds.Empty()
+		w := valueWrite{key: clientKey(ac.ID)}
+		if ac.HasSecret {
+			w.value = mustJSON(creds)
+		}
+		writes = append(writes, w)
+	} else if creating {
+		ac.HasSecret = false
+		if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+			return AuthClient{}, err
+		}
+	}
+	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+		if err := checkClientPlacement(c, ac, creating); err != nil {
+			return err
+		}
+		return upsert(&c.Clients, ac, creating, func(x AuthClient) bool { return x.ID == ac.ID },
+			&NotFoundError{Kind: "auth client", Name: ac.Name, Env: ac.Env})
+	})
+	if err != nil {
+		return AuthClient{}, err
+	}
+	return ac, nil
+}
+
+func findClientByID(c *Catalog, id string) (AuthClient, bool) {
+	for _, x := range c.Clients {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return AuthClient{}, false
+}
+
+func checkClientPlacement(c *Catalog, ac AuthClient, creating bool) error {
+	if _, ok := c.Env(ac.Env); !ok {
+		return &NotFoundError{Kind: "environment", Name: ac.Env}
+	}
+	if x, ok := c.Client(ac.Env, ac.Name); ok && (creating || x.ID != ac.ID) {
+		return &ExistsError{Kind: "auth client", Name: ac.Name, Env: ac.Env}
+	}
+	if !creating {
+		if _, ok := findClientByID(c, ac.ID); !ok {
+			return &NotFoundError{Kind: "auth client", Name: ac.Name, Env: ac.Env}
+		}
+	}
+	return nil
+}
+
+// ClientCredentials reads an auth client's stored credentials (empty when it has none).
+func (v *Vault) ClientCredentials(ctx context.Context, ac AuthClient) (ClientCredentials, error) {
+	var creds ClientCredentials
+	if !ac.HasSecret {
+		return creds, nil
+	}
+	err := v.getJSON(ctx, clientKey(ac.ID), &creds)
+	return creds, err
+}
+
+// RemoveClient deletes an auth client and its stored credentials. Secrets
+// linked to it are kept (they still hold their tokens) but lose the link.
+func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
+	ac, err := v.Client(env, name)
+	if err != nil {
+		return err
+	}
+	var writes []valueWrite
+	if ac.HasSecret {
+		writes = append(writes, valueWrite{key: clientKey(ac.ID)})
+	}
+	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+		if err := removeWhere(&c.Clients, func(x AuthClient) bool { return x.ID == ac.ID }, &NotFoundError{Kind: "auth client", Name: name, Env: env}); err != nil {
+			return err
+		}
+		// Unlink its secrets, so a later client of the same name never
+		// inherits tokens issued to this one.
+		for i := range c.Secrets {
+			if c.Secrets[i].Env == env && c.Secrets[i].AuthClient == name {
+				c.Secrets[i].AuthClient = ""
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// Secret returns the secret named name in env.
+func (v *Vault) Secret(env, name string) (Secret, error) {
+	return lookup(v, "secret", env, name, (*Catalog).Secret)
+}
+
+// PutSecret creates (empty ID) or updates (by ID) a secret. val nil keeps the
+// stored value (only valid for updates). Token metadata shown in lists
+// (scope, expiry, refresh-token presence) is derived from val.
+func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secret, error) {
+	if err := s.Validate(); err != nil {
+		return Secret{}, err
+	}
+	creating := s.ID == ""
+	if creating && val == nil {
+		return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "value", Msg: "is required"}
+	}
+	if val != nil {
+		if err := s.ValidateValue(*val); err != nil {
+			return Secret{}, err
+		}
+		deriveSecretMeta(&s, *val)
+	}
+	c, err := v.cat.Load()
+	if err != nil {
+		return Secret{}, err
+	}
+	if err := checkSecretPlacement(c, s, creating); err != nil {
+		return Secret{}, err
+	}
+	now := v.Now()
+	if creating {
+		s.ID, s.Created = NewID(), now
+	} else if old, ok := findSecretByID(c, s.ID); ok {
+		s.Created = old.Created
+		if val == nil && old.Type != s.Type {
+			return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "type", Msg: "changing the type needs a new value"}
+		}
+	}
+	s.Updated = now
+	var writes []valueWrite
+	if val != nil {
+		writes = append(writes, valueWrite{key: secretKey(s.ID), value: mustJSON(val)})
+	}
+	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+		if err := checkSecretPlacement(c, s, creating); err != nil {
+			return err
+		}
+		return upsert(&c.Secrets, s, creating, func(x Secret) bool { return x.ID == s.ID },
+			&NotFoundError{Kind: "secret", Name: s.Name, Env: s.Env})
+	})
+	if err != nil {
+		return Secret{}, err
+	}
+	return s, nil
+}
+
+func deriveSecretMeta(s *Secret, val SecretValue) {
+	switch s.Type {
+	case TypeOAuthToken, TypeSessionAuth:
+		s.Scope = val.Scope
+		s.HasRefresh = val.RefreshToken != ""
+		s.TokenExpires = nil
+		if val.Expires != "" {
+			if t, err := ParseExpiry(val.Expires); err == nil {
+				s.TokenExpires = &t
+			}
+		}
+	case TypeAPIKey:
+		if val.HeaderName != "" && s.HeaderName == "" {
+			s.HeaderName = val.HeaderName
+		}
+	case TypePrivateKey:
+		if s.KeyID == "" {
+			if key, err := ParsePrivateKey(val.PrivateKey); err == nil {
+				s.KeyID = pemkey.Thumbprint(key)
+			}
+		}
+	case TypeSimple, TypeClientCert, TypeOAuth1Token:
+		// no metadata derived from the value
+	}
+}
+
+func findSecretByID(c *Catalog, id string) (Secret, bool) {
+	for _, x := range c.Secrets {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return Secret{}, false
+}
+
+func checkSecretPlacement(c *Catalog, s Secret, creating bool) error {
+	if _, ok := c.Env(s.Env); !ok {
+		return &NotFoundError{Kind: "environment", Name: s.Env}
+	}
+	if x, ok := c.Secret(s.Env, s.Name); ok && (creating || x.ID != s.ID) {
+		return &ExistsError{Kind: "secret", Name: s.Name, Env: s.Env}
+	}
+	if !creating {
+		if _, ok := findSecretByID(c, s.ID); !ok {
+			return &NotFoundError{Kind: "secret", Name: s.Name, Env: s.Env}
+		}
+	}
+	if s.AuthClient != "" {
+		if _, ok := c.Client(s.Env, s.AuthClient); !ok {
+			return &NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: s.Env}
+		}
+	}
+	return nil
+}
+
+// SecretValue reads a secret's stored value.
+func (v *Vault) SecretValue(ctx context.Context, s Secret) (SecretValue, error) {
+	var val SecretValue
+	err := v.getJSON(ctx, secretKey(s.ID), &val)
+	return val, err
+}
+
+// RemoveSecret deletes a secret and its stored value.
+func (v *Vault) RemoveSecret(ctx context.Context, env, name string) error {
+	s, err := v.Secret(env, name)
+	if err != nil {
+		return err
+	}
+	_, err = v.commit(ctx, []valueWrite{{key: secretKey(s.ID)}}, func(c *Catalog) error {
+		return removeWhere(&c.Secrets, func(x Secret) bool { return x.ID == s.ID }, &NotFoundError{Kind: "secret", Name: name, Env: env})
+	})
+	return err
+}

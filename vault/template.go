@@ -33,7 +33,9 @@ func (e *TemplateError) Is(target error) bool { return target == ErrInvalid }
 
 // ParseTemplate parses s. Unterminated or empty placeholders and names with
 // characters other than letters, digits, '_', '-', '.', '$' and inner
-// spaces ({{api key}}, as Postman allows; {{$randomInt 1 9}}) are errors.
+// spaces ({{api key}}, as Postman allows) are errors; a dynamic variable's
+// name ({{$random.integer(1, 9)}}, {{$datetime 'YYYY'}}) may hold any
+// printable character but braces.
 func ParseTemplate(s string) (Template, error) {
 	var t Template
 	i := 0
@@ -55,7 +57,13 @@ func ParseTemplate(s string) (Template, error) {
 		if name == "" {
 			return Template{}, &TemplateError{Pos: start, Msg: "empty placeholder {{}}"}
 		}
-		if k := strings.IndexFunc(name, func(r rune) bool { return !isNameRune(r) && r != ' ' }); k >= 0 {
+		invalid := func(r rune) bool { return !isNameRune(r) && r != ' ' }
+		if strings.HasPrefix(name, "$") {
+			// A dynamic variable's arguments: {{$datetime 'YYYY-MM-DD' -1 d}},
+			// {{$random.integer(1, 10)}}, {{$processEnv %name}}.
+			invalid = func(r rune) bool { return r == '{' || r == '}' || r < ' ' || r == 0x7f }
+		}
+		if k := strings.IndexFunc(name, invalid); k >= 0 {
 			return Template{}, &TemplateError{Pos: start, Msg: fmt.Sprintf("placeholder {{%s}} has an invalid character %q", name, name[k:k+1])}
 		}
 		t.parts = append(t.parts, templatePart{name: name, pos: start})

@@ -756,6 +756,7 @@ func (s *Sender) Prepare(ctx context.Context, env string, spec Spec, reveal bool
 func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built, error) {
 	b := &built{plan: p}
 	dyn := dynamic.New(time.Now())
+	dyn.Getenv, dyn.Dotenv = s.Getenv, s.Dotenv
 	need := fetch || reveal
 	var secretVals map[string]string
 	if need && len(p.secretVars) > 0 {
@@ -770,11 +771,31 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 			}
 		}
 	}
+	dyn.Var = func(name string) (string, bool) {
+		v, ok := p.e.Var(name)
+		if ok && v.Secret {
+			val, ok := secretVals[name]
+			return val, ok
+		}
+		return v.Value, ok
+	}
 	lookup := func(masked bool) func(string) (string, bool) {
 		return func(name string) (string, bool) {
 			v, ok := p.e.Var(name)
 			if !ok {
-				return dyn.Lookup(name)
+				if !dynamic.Sensitive(name) {
+					return dyn.Lookup(name)
+				}
+				// $processEnv and $dotenv: read only when the real request
+				// is built, masked on display, scrubbed like secrets.
+				if masked {
+					return mask.Dots, true
+				}
+				val, ok := dyn.Lookup(name)
+				if ok && val != "" && !slices.Contains(b.secrets, val) {
+					b.secrets = append(b.secrets, val)
+				}
+				return val, ok
 			}
 			if !v.Secret {
 				return v.Value, true
@@ -788,10 +809,11 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	}
 	shownBase, err := p.render(lookup(!reveal), false)
 	if err != nil {
-		return nil, err
+		return nil, dynamicError(err, dyn)
 	}
 	if need {
 		if b.base, err = p.render(lookup(false), fetch); err != nil {
+			err = dynamicError(err, dyn)
 			// The rendered text may quote a secret variable's value (a URL
 			// that does not parse): the error is told from the masked
 			// rendering, or scrubbed (S-42).
@@ -905,4 +927,19 @@ func displayBody(b []byte) string {
 		return fmt.Sprintf("(%d bytes of binary data)", len(b))
 	}
 	return string(b)
+}
+
+// dynamicError explains a dynamic variable that had no value (bad
+// arguments, an unset environment variable) instead of calling it missing.
+func dynamicError(err error, dyn *dynamic.Values) error {
+	var me *vault.MissingError
+	if !errors.As(err, &me) {
+		return err
+	}
+	for _, n := range me.Names {
+		if derr := dyn.Err(n); derr != nil {
+			return &InputError{Field: "{{" + n + "}}", Err: derr}
+		}
+	}
+	return err
 }

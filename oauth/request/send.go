@@ -74,6 +74,11 @@ type Sender struct {
 	// A UI that holds a fresh snapshot passes it here to skip a reload.
 	Catalog func() (*vault.Catalog, error)
 
+	// Getenv and Dotenv are where {{$processEnv NAME}} and {{$dotenv NAME}}
+	// read at send time; nil means the process environment and ./.env.
+	Getenv func(name string) (string, bool)
+	Dotenv func() (map[string]string, error)
+
 	mu         sync.Mutex
 	transports map[transportKey]*http.Transport
 }

@@ -1,8 +1,12 @@
 // Package dynamic generates the dynamic variables of request files —
 // {{$name}} placeholders a tool fills when it sends a request: Postman's
-// ($guid, $timestamp, $isoTimestamp, $randomInt, $randomEmail, …) and the
-// REST Client / JetBrains $randomInt MIN MAX. The request sender fills them
-// at send time, and the importers report the ones it does not know.
+// ($guid, $timestamp, $isoTimestamp, $randomInt, $randomEmail, …), the
+// REST Client's ($randomInt MIN MAX, $timestamp and $datetime with
+// offsets, $localDatetime, $processEnv NAME, $dotenv NAME) and JetBrains'
+// ($uuid, $random.integer(from, to), $random.alphabetic(n) …). The request
+// sender fills them at send time, and the importers report the ones it
+// does not know. None is stored; $processEnv and $dotenv values come from
+// outside the request and are Sensitive.
 package dynamic
 
 import (
@@ -32,7 +36,13 @@ func init() {
 		"$guid":       func(d *Values, _ []string) (string, error) { return d.uuid(), nil },
 		"$randomUUID": func(d *Values, _ []string) (string, error) { return d.uuid(), nil },
 		"$uuid":       func(d *Values, _ []string) (string, error) { return d.uuid(), nil },
-		"$timestamp":  func(d *Values, _ []string) (string, error) { return strconv.FormatInt(d.now.Unix(), 10), nil },
+		"$timestamp": func(d *Values, args []string) (string, error) {
+			t, err := offsetTime(d.now, args)
+			if err != nil {
+				return "", err
+			}
+			return strconv.FormatInt(t.Unix(), 10), nil
+		},
 		"$isoTimestamp": func(d *Values, _ []string) (string, error) {
 			return d.now.UTC().Format("2006-01-02T15:04:05.000Z"), nil
 		},
@@ -179,12 +189,30 @@ func randomInt(d *Values, args []string) (string, error) {
 // Known reports whether name (with its leading '$' and any arguments) is a
 // dynamic variable generated at send time.
 func Known(name string) bool {
+	base, _ := split(name)
+	_, ok := dynamicVars[base]
+	return ok
+}
+
+// split cuts a placeholder name into the variable and its arguments: the
+// words after it ($randomInt 1 10, $datetime 'YYYY-MM-DD' 1 d) or the
+// comma-separated list of a call ($random.integer(1, 10)).
+func split(name string) (string, []string) {
+	name = strings.TrimSpace(name)
+	if i := strings.IndexByte(name, '('); i > 0 && strings.HasSuffix(name, ")") && !strings.ContainsAny(name[:i], " \t") {
+		var args []string
+		if inner := strings.TrimSpace(name[i+1 : len(name)-1]); inner != "" {
+			for _, a := range strings.Split(inner, ",") {
+				args = append(args, strings.TrimSpace(a))
+			}
+		}
+		return name[:i], args
+	}
 	fields := strings.Fields(name)
 	if len(fields) == 0 {
-		return false
+		return "", nil
 	}
-	_, ok := dynamicVars[fields[0]]
-	return ok
+	return fields[0], fields[1:]
 }
 
 // Values generates the dynamic variables of one request: the same name
@@ -193,6 +221,17 @@ type Values struct {
 	now    time.Time
 	values map[string]string
 	errs   map[string]error
+	// Getenv reads the process environment for $processEnv; nil means os.LookupEnv.
+	Getenv func(name string) (string, bool)
+	// Dotenv reads the .env file for $dotenv; nil means ./.env, read once.
+	Dotenv func() (map[string]string, error)
+	// Var resolves the variable a "%name" argument of $processEnv and
+	// $dotenv names; nil refuses that indirection.
+	Var func(name string) (string, bool)
+
+	dotenv    map[string]string
+	dotenvErr error
+	dotenvSet bool
 }
 
 // New returns the generator of one request's values; now is the time the
@@ -207,15 +246,12 @@ func (d *Values) Lookup(name string) (string, bool) {
 	if v, ok := d.values[name]; ok {
 		return v, true
 	}
-	fields := strings.Fields(name)
-	if len(fields) == 0 {
-		return "", false
-	}
-	gen, ok := dynamicVars[fields[0]]
+	base, args := split(name)
+	gen, ok := dynamicVars[base]
 	if !ok {
 		return "", false
 	}
-	v, err := gen(d, fields[1:])
+	v, err := gen(d, args)
 	if err != nil {
 		d.errs[name] = err
 		return "", false

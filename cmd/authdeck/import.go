@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,7 +37,20 @@ func newImportCmd(a *App) *cobra.Command {
   curl     curl command lines, as "Copy as cURL" gives them (quotes, line
            continuations, -H, -d/--data*, --json, -u, -X, --url, -G, -k …)
   http     .http / .rest files (JetBrains HTTP Client, VS Code REST Client:
-           ### separators, @var = value, {{var}}, # @name)
+           ### separators, @var = value anywhere, {{var}}, # @name, request
+           lines without a host (GET /path + Host:), "< file" bodies;
+           scripts are listed as skipped). The environments of the
+           http-client.env.json and http-client.private.env.json beside it
+           (private values to the vault) and of REST Client's settings
+           (.vscode/settings.json) are imported with it; without --env the
+           requests go to the active environment if those files define it,
+           else to their first one. Given an environment file instead, it
+           imports its environments only.
+
+System variables — {{$guid}}, {{$timestamp}}, {{$randomInt 1 10}},
+{{$datetime iso8601}}, {{$processEnv NAME}}, {{$dotenv NAME}} (./.env),
+Postman's {{$randomEmail}} and the rest — are made when a request is sent,
+never stored.
 
 Imports are secret-aware: values that look secret — variables whose names
 contain secret, password, token, key, auth, credential; Bearer and Basic
@@ -47,7 +62,8 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
 		Example: `  authdeck import postman "Acme API.postman_collection.json"
   authdeck import postman staging.postman_environment.json
   pbpaste | authdeck import curl - --name "create order"
-  authdeck import http api.http --env dev --dry-run`,
+  authdeck import http api.http --env dev --dry-run
+  authdeck import http http-client.env.json`,
 		Args:      cobra.ExactArgs(2),
 		ValidArgs: []cobra.Completion{"postman", "curl", "http"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -80,14 +96,30 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		return err
 	}
 	// A Postman environment file creates an environment of its own name
-	// unless one was chosen; everything else goes to the active environment.
+	// unless one was chosen; an .http environment file creates its own
+	// environments; an .http file with environment files beside it goes to
+	// the active environment if they define it, else to their first one
+	// (created if missing); everything else goes to the active environment.
 	env := a.envName()
-	if env == "" && !(format == "postman" && isPostmanEnvironment(data)) {
+	isHTTP := format == "http" || format == "rest"
+	var fileEnvs []string
+	if isHTTP && file != "-" {
+		fileEnvs = interchange.HTTPEnvNames(file)
+	}
+	switch {
+	case env != "":
+	case format == "postman" && isPostmanEnvironment(data):
+	case isHTTP && isJSONObject(data):
+	case len(fileEnvs) > 0:
+		if active, err := a.Env(c); err == nil && slices.Contains(fileEnvs, active) {
+			env = active
+		}
+	default:
 		if env, err = a.Env(c); err != nil {
 			return err
 		}
 	}
-	if env != "" {
+	if env != "" && !slices.Contains(fileEnvs, env) {
 		if _, ok := c.Env(env); !ok {
 			return &vault.NotFoundError{Kind: "environment", Name: env}
 		}
@@ -97,6 +129,9 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		// Files a curl command reads (-F @file, -T, -d @file) are where it
 		// would run: here. The saved request keeps their absolute path.
 		opts.BaseDir = wd
+	}
+	if file != "-" {
+		opts.Path = file
 	}
 	if e, ok := c.Env(env); ok && e.HasSecretVars() {
 		// To reuse secret variables that already hold a value found again.
@@ -125,11 +160,20 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		}
 	}
 	target := env
+	if target == "" && len(b.Requests) > 0 {
+		target = b.Requests[0].Env
+	}
 	if target == "" && len(b.Envs) > 0 {
 		target = b.Envs[0].Name
 	}
 	a.printRequestImport(notes, b, source, target, v.Backend(), o.dryRun)
 	return nil
+}
+
+// isJSONObject reports a document that starts as a JSON object.
+func isJSONObject(data []byte) bool {
+	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	return len(t) > 0 && t[0] == '{'
 }
 
 // isPostmanEnvironment reports a Postman environment file ("values", no "item").

@@ -44,7 +44,7 @@ func TestImportCommand(t *testing.T) {
 			`secret "Users › Admin basic"`, `Skipped:`, `Warnings:`, `{{$nonesuch}}`}, []string{"fake-collection-token-0001", "fake-admin-password-0003", "fake-client-secret-0008"}},
 		{"curl", "commands.curl", []string{`6 requests`, `request "GET api.acme.example v1 orders"`, `"echo" is not a curl command`},
 			[]string{"fake-curl-bearer-0011", "fake-curl-password-0012", "fake-form-secret-0015"}},
-		{"http", "requests.http", []string{`5 requests`, `request "createNote"`, `response handler scripts are not imported`}, []string{"fake-http-api-key-0016", "fake-http-basic-0018"}},
+		{"http", "requests.http", []string{`5 requests`, `request "createNote"`, `response handler script not run`}, []string{"fake-http-api-key-0016", "fake-http-basic-0018"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {

@@ -2,46 +2,108 @@ package interchange
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // This file imports .http / .rest files in the syntax shared by the
-// JetBrains HTTP Client and the VS Code REST Client: requests separated by
-// lines starting with ###, file variables (@name = value), {{variables}},
-// a request line (METHOD URL [HTTP/version], or just the URL), query lines
-// continuing it (?a=1, &b=2), headers, a blank line and the body, and
-// comments (# or //) carrying # @name. Response handlers (> {% … %}) and
-// file references (< ./body.json) are reported and skipped.
+// JetBrains HTTP Client and the VS Code REST Client, sending what those
+// clients send:
+//
+//   - requests are separated by lines starting with ###, and also by a new
+//     request line (METHOD URL) after a blank line;
+//   - @name = value lines are file variables wherever they are;
+//   - a request line (METHOD URL [HTTP/version], or the URL alone, GET) may
+//     go on over query lines (?a=1, &b=2) and indented lines; a URL without
+//     a host takes it from the Host header (GET /path + Host: h), one
+//     without a scheme gets http://;
+//   - headers run to the first blank line, the body to the end of the
+//     request; form bodies are joined (a line starting with & continues the
+//     one before) and, as REST Client does, URL-encoded (JetBrains sends
+//     them as written), multipart bodies use CRLF, "< path"
+//     lines are read from the file beside the .http file;
+//   - "Authorization: Basic user pass" is encoded; X-Request-Type: GraphQL
+//     bodies become GraphQL's JSON;
+//   - # and // comments, # @name NAME, JetBrains' pre-request (< {% %}) and
+//     response handler (> {% %}) scripts, response references (<> file) and
+//     output redirects (>> file) are reported and skipped.
+//
+// An http-client.env.json, http-client.private.env.json or VS Code
+// settings.json given in place of the .http file imports its environments
+// (http_env.go); beside the .http file they are imported with it.
 
 var (
-	httpVarLine   = regexp.MustCompile(`^@([A-Za-z0-9_.\-]+)\s*=\s*(.*)$`)
-	httpNameLine  = regexp.MustCompile(`^(?:#|//)\s*@name\s*(?:=\s*)?(.+)$`)
+	httpVarLine   = regexp.MustCompile(`^\s*@([^\s=]+)\s*=\s*(.*?)\s*$`)
+	httpNameLine  = regexp.MustCompile(`^(?:#|//)\s*@name(?:\s*=\s*|\s+)(.+)$`)
 	httpMetaLine  = regexp.MustCompile(`^(?:#|//)\s*@([A-Za-z-]+)`)
-	httpMethods   = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE|[A-Z][A-Z-]*)\s+(\S.*)$`)
-	httpVersion   = regexp.MustCompile(`\s+HTTP/\d(\.\d)?$`)
-	httpHeaderRe  = regexp.MustCompile(`^([!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+)\s*:\s?(.*)$`)
+	httpReqLine   = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE)\s+(\S.*)$`)
+	httpNewReq    = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(https?://|/|\{\{)`)
+	httpVersion   = regexp.MustCompile(`(?i)\s+HTTP/\S*$`)
+	httpHeaderRe  = regexp.MustCompile(`^([!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+)\s*:\s*(.*)$`)
 	httpReqVarRef = regexp.MustCompile(`\{\{\s*[A-Za-z0-9_\-]+\.(response|request)\.`)
+	httpBodyFile  = regexp.MustCompile(`^<(@\w*)?\s+(.+?)\s*$`)
+	httpBareHost  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::\d+)?(?:[/?].*)?$`)
+	httpSeparator = regexp.MustCompile(`^#{3,}`)
+	// httpOtherMethod is a request line with a method of the API's own.
+	httpOtherMethod = regexp.MustCompile(`^([A-Z]+)\s+(\S.*)$`)
 )
 
 // ParseHTTPFile reads a .http or .rest file and returns the batch that
 // creates its file variables (secret-looking ones go to the vault) and a
-// saved request for each request block, and a report. Literal credentials
-// go to the vault and the requests refer to them. On any problem it returns
-// an *ImportError listing every problem with its line and an empty batch.
+// saved request for each request, and a report. Literal credentials go to
+// the vault and the requests refer to them. With opts.Path set, the
+// environment files beside it (http-client.env.json, its private twin,
+// .vscode/settings.json) are imported too and "< path" bodies are read. An
+// environment file given in place of the .http file imports its
+// environments and no request. On any problem it returns an *ImportError
+// listing every problem with its line and column, and an empty batch.
 func ParseHTTPFile(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
-	if err := opts.checkText(data); err != nil {
+	if err := checkUTF8(data); err != nil {
 		return vault.Batch{}, nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return parseHTTPEnvFile(data, opts)
+	}
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
-	lines := strings.Split(text, "\n")
+	dir := ""
+	if opts.Path != "" {
+		dir = filepath.Dir(opts.Path)
+	}
 	im := newReqImporter(opts)
-	hp := &httpParser{im: im, lines: lines}
+	hp := &httpParser{im: im, lines: strings.Split(text, "\n"), dir: dir}
+	if dir != "" {
+		hp.envs = readHTTPEnvFiles(im, dir)
+	}
+	// The requests go to the chosen environment, else to the first one of
+	// the environment files; either may be created by the import.
+	env := opts.Env
+	if env == "" && hp.envs != nil && len(hp.envs.order) > 0 {
+		env = hp.envs.order[0]
+	}
+	if env == "" {
+		return vault.Batch{}, nil, RequestImportOptions{}.checkEnv()
+	}
+	if opts.Catalog != nil {
+		if _, ok := opts.Catalog.Env(env); !ok {
+			if hp.envs == nil || !slices.Contains(hp.envs.order, env) {
+				return vault.Batch{}, nil, &vault.NotFoundError{Kind: "environment", Name: env}
+			}
+			im.batch.Envs = append(im.batch.Envs, vault.Environment{Name: env})
+			im.note(NoteCreated, fmt.Sprintf("environment %q", env), "from the environment files; the requests go there")
+		}
+	}
+	im.opts.Env = env
+	im.useEnv(env)
 	hp.run()
 	return im.finish()
 }
@@ -49,99 +111,182 @@ func ParseHTTPFile(data []byte, opts RequestImportOptions) (vault.Batch, []Note,
 type httpParser struct {
 	im    *reqImporter
 	lines []string
+	dir   string
+	// script marks the lines of JetBrains script blocks ({% … %});
+	// scriptEnd maps a block's first line to its last.
+	script    []bool
+	scriptEnd map[int]int
+	envs      *httpEnvs
 }
 
-// block is one request block: lines [from, to) and the ### text.
-type httpBlock struct {
-	from, to int
-	title    string
-}
-
+// run reads the file variables, then the requests.
 func (hp *httpParser) run() {
-	var blocks []httpBlock
-	start, title := 0, ""
+	hp.script = make([]bool, len(hp.lines))
+	hp.scriptEnd = map[int]int{}
+	for i := 0; i < len(hp.lines); i++ {
+		t := strings.TrimSpace(hp.lines[i])
+		open := strings.Index(t, "{%")
+		if open < 0 || !(strings.HasPrefix(t, "<") || strings.HasPrefix(t, ">")) || strings.HasPrefix(t, "<>") {
+			continue
+		}
+		end := -1
+		if strings.Contains(t[open+2:], "%}") {
+			end = i
+		} else {
+			for j := i + 1; j < len(hp.lines); j++ {
+				if strings.Contains(hp.lines[j], "%}") {
+					end = j
+					break
+				}
+			}
+		}
+		if end < 0 {
+			hp.im.problem("", i+1, strings.Index(hp.lines[i], "{%")+1, vault.ErrInvalid, "the script block \"{%%\" is never closed with \"%%}\"")
+			return
+		}
+		for j := i; j <= end; j++ {
+			hp.script[j] = true
+		}
+		hp.scriptEnd[i] = end
+		i = end
+	}
+	// File variables hold wherever they are defined.
 	for i, l := range hp.lines {
-		if t := strings.TrimSpace(l); strings.HasPrefix(t, "###") {
-			blocks = append(blocks, httpBlock{from: start, to: i, title: title})
-			start, title = i+1, strings.TrimSpace(strings.TrimLeft(t, "#"))
+		if hp.script[i] {
+			continue
+		}
+		if m := httpVarLine.FindStringSubmatch(l); m != nil {
+			hp.im.addVar(m[1], m[2], secretlike.Variable(m[1], m[2]), fmt.Sprintf("line %d", i+1))
+		} else if t := strings.TrimSpace(l); strings.HasPrefix(t, "@") && !strings.Contains(t, " ") && !strings.Contains(t, "=") {
+			// "@name" alone is a request setting of some clients (httpyac).
+			hp.skipped(i, "%s is a client setting, not part of the request", t)
 		}
 	}
-	blocks = append(blocks, httpBlock{from: start, to: len(hp.lines), title: title})
-	// File variables may be defined anywhere outside bodies; collect them
-	// first so that the order in the file does not matter.
-	var reqs []func()
-	for _, b := range blocks {
-		if f := hp.block(b); f != nil {
-			reqs = append(reqs, f)
+	if hp.envs != nil {
+		hp.envs.apply(hp.im)
+	}
+	start, title := 0, ""
+	for i := 0; i <= len(hp.lines); i++ {
+		if i == len(hp.lines) || (!hp.script[i] && httpSeparator.MatchString(hp.lines[i])) {
+			hp.block(start, i, title)
+			if i < len(hp.lines) {
+				start, title = i+1, strings.TrimSpace(strings.TrimLeft(hp.lines[i], "#"))
+			}
 		}
 	}
-	for _, f := range reqs {
-		f()
-	}
+}
+
+// jetbrains reports a file written for the JetBrains HTTP Client (it has
+// script blocks or JetBrains environment files), which sends form bodies
+// as written; REST Client encodes them.
+func (hp *httpParser) jetbrains() bool {
+	return len(hp.scriptEnd) > 0 || (hp.envs != nil && hp.envs.jetbrains)
 }
 
 func (hp *httpParser) skipped(line int, format string, args ...any) {
 	hp.im.notes = append(hp.im.notes, Note{Kind: NoteSkipped, Line: line + 1, Col: 1, Msg: fmt.Sprintf(format, args...)})
 }
 
-// block reads variables at once and returns a function adding the request
-// (nil when the block holds none).
-func (hp *httpParser) block(b httpBlock) func() {
-	name := ""
-	i := b.from
-	// preamble: blank lines, comments, @name, variables
-	for ; i < b.to; i++ {
-		l := strings.TrimSpace(hp.lines[i])
-		switch {
-		case l == "":
-		case httpNameLine.MatchString(l):
-			name = strings.TrimSpace(httpNameLine.FindStringSubmatch(l)[1])
-		case httpMetaLine.MatchString(l):
-			hp.skipped(i, "@%s is a client setting, not part of the request", httpMetaLine.FindStringSubmatch(l)[1])
-		case strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//"):
-		case httpVarLine.MatchString(l):
-			m := httpVarLine.FindStringSubmatch(l)
-			val := strings.TrimSpace(m[2])
-			hp.im.addVar(m[1], val, secretlike.Variable(m[1], val), fmt.Sprintf("line %d", i+1))
-		case strings.HasPrefix(l, "@"):
-			hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a variable definition \"@name = value\"")
-		default:
-			goto request
-		}
-	}
-	return nil
-request:
-	reqLine := i
-	line := strings.TrimSpace(hp.lines[i])
-	method, target := "GET", line
-	if m := httpMethods.FindStringSubmatch(line); m != nil && !strings.Contains(m[1], "://") {
-		method, target = m[1], m[2]
-	}
-	target = strings.TrimSpace(httpVersion.ReplaceAllString(target, ""))
-	if !strings.Contains(target, "://") && !strings.HasPrefix(target, "{{") && !strings.HasPrefix(target, "/") {
-		hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a request line (METHOD URL), found %q", truncate(line, 60))
-		return nil
-	}
-	if strings.HasPrefix(target, "/") {
-		hp.im.problem("", i+1, 1, vault.ErrInvalid, "request URL %q has no host; write the full URL (a {{host}} variable works)", truncate(target, 60))
-		return nil
-	}
-	i++
-	// query continuation lines
-	for ; i < b.to; i++ {
-		t := strings.TrimSpace(hp.lines[i])
-		if !strings.HasPrefix(t, "?") && !strings.HasPrefix(t, "&") {
+func (hp *httpParser) isVarLine(i int) bool {
+	return !hp.script[i] && httpVarLine.MatchString(hp.lines[i])
+}
+
+// block reads the requests of lines [from, to).
+func (hp *httpParser) block(from, to int, title string) {
+	i := from
+	first := true
+	for i < to {
+		name := ""
+		// preamble: blank lines, comments, @name, variables, pre-request scripts
+		for ; i < to; i++ {
+			l := strings.TrimSpace(hp.lines[i])
+			switch {
+			case hp.script[i]:
+				if strings.HasPrefix(l, "<") {
+					hp.skipped(i, "pre-request script not run (JetBrains < {%% %%} block)")
+				} else {
+					hp.skipped(i, "response handler script not run (JetBrains > {%% %%} block)")
+				}
+				if end, ok := hp.scriptEnd[i]; ok {
+					i = end
+				}
+				continue
+			case l == "", hp.isVarLine(i):
+				continue
+			case httpNameLine.MatchString(l):
+				name = strings.TrimSpace(httpNameLine.FindStringSubmatch(l)[1])
+				continue
+			case httpMetaLine.MatchString(l):
+				hp.skipped(i, "@%s is a client setting, not part of the request", httpMetaLine.FindStringSubmatch(l)[1])
+				continue
+			case strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//"):
+				continue
+			case strings.HasPrefix(l, "@") && !strings.Contains(l, " ") && !strings.Contains(l, "="):
+				continue // reported with the variables
+			case strings.HasPrefix(l, "@"):
+				hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a variable definition \"@name = value\"")
+				return
+			case strings.HasPrefix(l, "< ") && !httpReqLine.MatchString(l):
+				hp.skipped(i, "pre-request script %s not run", strings.TrimSpace(l[1:]))
+				continue
+			}
 			break
 		}
-		target += t
+		if i >= to {
+			return
+		}
+		if name == "" && first {
+			name = title
+		}
+		first = false
+		next, ok := hp.request(i, to, name)
+		if !ok {
+			return
+		}
+		i = next
+	}
+}
+
+// request reads one request starting at its request line and returns the
+// line after it.
+func (hp *httpParser) request(i, to int, name string) (int, bool) {
+	reqLine := i
+	parts := []string{strings.TrimSpace(hp.lines[i])}
+	i++
+	// query lines and indented continuation lines
+	for ; i < to; i++ {
+		l := hp.lines[i]
+		t := strings.TrimSpace(l)
+		if hp.script[i] || t == "" {
+			break
+		}
+		if strings.HasPrefix(t, "?") || strings.HasPrefix(t, "&") || ((l[0] == ' ' || l[0] == '\t') && (strings.HasPrefix(t, "/") || !httpHeaderRe.MatchString(t))) {
+			parts = append(parts, t)
+			continue
+		}
+		break
+	}
+	line := strings.Join(parts, "")
+	method, target := "GET", line
+	if m := httpReqLine.FindStringSubmatch(line); m != nil {
+		method, target = strings.ToUpper(m[1]), m[2]
+	} else if m := httpOtherMethod.FindStringSubmatch(line); m != nil && strings.Contains(m[2], "/") {
+		method, target = m[1], m[2] // a method of the API's own (PROPFIND, QUERY …)
+	}
+	target = strings.TrimSpace(httpVersion.ReplaceAllString(target, ""))
+	if !strings.Contains(target, "://") && !strings.HasPrefix(target, "{{") && !strings.HasPrefix(target, "/") && !httpBareHost.MatchString(target) {
+		hp.im.problem("", reqLine+1, 1, vault.ErrInvalid, "expected a request line (METHOD URL), found %q", truncate(line, 60))
+		return i, false
 	}
 	r := vault.Request{Method: method, URL: target}
 	// headers
-	for ; i < b.to; i++ {
-		raw := hp.lines[i]
-		t := strings.TrimSpace(raw)
+	for ; i < to; i++ {
+		t := strings.TrimSpace(hp.lines[i])
 		if t == "" {
 			i++
+			break
+		}
+		if hp.script[i] || hp.isVarLine(i) || isHTTPResponseLine(t) || httpNewReq.MatchString(t) {
 			break
 		}
 		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") {
@@ -154,50 +299,226 @@ request:
 			} else {
 				hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a header \"Name: value\" or a blank line before the body, found %q", truncate(t, 60))
 			}
-			return nil
+			return i, false
 		}
 		r.Headers = append(r.Headers, vault.Header{Name: m[1], Value: strings.TrimSpace(m[2])})
 	}
 	// body
 	var body []string
-	for ; i < b.to; i++ {
-		t := strings.TrimSpace(hp.lines[i])
-		if strings.HasPrefix(t, "> {%") || strings.HasPrefix(t, ">{%") || (strings.HasPrefix(t, "> ") && len(body) == 0) {
-			hp.skipped(i, "response handler scripts are not imported")
-			break
-		}
-		if strings.HasPrefix(t, "<> ") {
-			hp.skipped(i, "response references are not imported")
-			break
-		}
-		if len(body) == 0 && strings.HasPrefix(t, "< ") {
-			hp.skipped(i, "body read from a file (%s) is not imported; paste it into the request", strings.TrimSpace(t[2:]))
+	bodyLine := i
+	for ; i < to; i++ {
+		l := hp.lines[i]
+		t := strings.TrimSpace(l)
+		if hp.script[i] {
+			if strings.HasPrefix(t, "<") {
+				break // the next request's pre-request script
+			}
+			hp.skipped(i, "response handler script not run (JetBrains > {%% %%} block)")
+			if end, ok := hp.scriptEnd[i]; ok {
+				i = end
+			}
 			continue
 		}
-		body = append(body, hp.lines[i])
+		if isHTTPResponseLine(t) {
+			hp.skipped(i, "%s not imported (a response handler or output file)", truncate(t, 60))
+			continue
+		}
+		if hp.isVarLine(i) {
+			break
+		}
+		if httpNewReq.MatchString(l) && (len(body) == 0 || strings.TrimSpace(body[len(body)-1]) == "") {
+			break
+		}
+		body = append(body, l)
 	}
 	for len(body) > 0 && strings.TrimSpace(body[len(body)-1]) == "" {
 		body = body[:len(body)-1]
 	}
-	r.Body = strings.Join(body, "\n")
-	if name == "" {
-		name = b.title
+	hp.finish(&r, body, bodyLine, reqLine)
+	label := fmt.Sprintf("request on line %d", reqLine+1)
+	r.Name = name
+	if r.Name == "" {
+		r.Name = curlName("", 1, r)
 	}
-	return func() {
-		label := fmt.Sprintf("request on line %d", reqLine+1)
-		r.Name = name
-		if r.Name == "" {
-			r.Name = curlName("", 1, r)
+	for _, h := range r.Headers {
+		if httpReqVarRef.MatchString(h.Value) {
+			hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Item: label, Line: reqLine + 1, Col: 1, Msg: "uses a request variable ({{name.response…}}), which authdeck does not support"})
+			break
 		}
-		for _, h := range r.Headers {
-			if httpReqVarRef.MatchString(h.Value) {
-				hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Item: label, Line: reqLine + 1, Col: 1, Msg: "uses a request variable ({{name.response…}}), which authdeck does not support"})
+	}
+	hp.rawBasic(&r, label)
+	hp.im.secretize(&r, label)
+	hp.im.addRequest(r, label)
+	return i, true
+}
+
+// isHTTPResponseLine reports the lines after a request that are not its
+// body: a response handler (> file, > {% %}), an output redirect (>> file,
+// >>! file) or a response reference (<> file).
+func isHTTPResponseLine(t string) bool {
+	for _, p := range []string{"> ", ">{%", ">> ", ">>! ", "<> "} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish builds the URL and body as the clients send them.
+func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine int) {
+	header := func(name string) int {
+		for k, h := range r.Headers {
+			if strings.EqualFold(h.Name, name) {
+				return k
 			}
 		}
-		hp.rawBasic(&r, label)
-		hp.im.secretize(&r, label)
-		hp.im.addRequest(r, label)
+		return -1
 	}
+	if k := header("Host"); k >= 0 && strings.HasPrefix(r.URL, "/") {
+		host := r.Headers[k].Value
+		if !strings.Contains(host, "://") {
+			_, port, _ := strings.Cut(host, ":")
+			scheme := "http"
+			if port == "443" || port == "8443" {
+				scheme = "https"
+			}
+			host = scheme + "://" + host
+		}
+		r.URL = strings.TrimSuffix(host, "/") + r.URL
+		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
+	}
+	if strings.HasPrefix(r.URL, "/") {
+		hp.im.problem("", reqLine+1, 1, vault.ErrInvalid, "request URL %q has no host: add a Host header or write the full URL (a {{host}} variable works)", truncate(r.URL, 60))
+	}
+	if !strings.Contains(r.URL, "://") && !strings.HasPrefix(r.URL, "{{") && httpBareHost.MatchString(r.URL) {
+		r.URL = "http://" + r.URL
+	}
+	r.URL = encodeTemplate(r.URL)
+	ct := ""
+	if k := header("Content-Type"); k >= 0 {
+		ct = strings.ToLower(r.Headers[k].Value)
+	}
+	if k := header("X-Request-Type"); k >= 0 && strings.EqualFold(r.Headers[k].Value, "GraphQL") {
+		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
+		r.Body = graphQLBody(body)
+		if header("Content-Type") < 0 {
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
+		}
+		return
+	}
+	// "< path" lines are the file's bytes.
+	for k, l := range body {
+		m := httpBodyFile.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		body[k] = hp.bodyFile(m[2], m[1] != "", bodyLine+k)
+	}
+	switch {
+	case strings.Contains(ct, "x-www-form-urlencoded"):
+		var b strings.Builder
+		for k, l := range body {
+			if k > 0 && !strings.HasPrefix(l, "&") {
+				b.WriteString("\n")
+			}
+			b.WriteString(l)
+		}
+		r.Body = b.String()
+		if !hp.jetbrains() {
+			// REST Client URL-encodes what may not stand in a form body.
+			r.Body = encodeTemplate(r.Body)
+		}
+	case strings.HasPrefix(ct, "multipart/"):
+		r.Body = strings.Join(body, "\r\n")
+	default:
+		r.Body = strings.Join(body, "\n")
+	}
+}
+
+// bodyFile reads a "< path" body line's file, relative to the .http file.
+func (hp *httpParser) bodyFile(path string, templated bool, line int) string {
+	if hp.dir == "" {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body is read from %s, which was not read (import the file by its path, not from stdin); the request has no body there", path)})
+		return ""
+	}
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(hp.dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s cannot be read (%v); the request has no body there", path, unwrapPathError(err))})
+		return ""
+	}
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s is binary, which a saved request cannot hold; the request has no body there", path)})
+		return ""
+	}
+	s := string(data)
+	if !templated && strings.Contains(s, "{{") {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s holds {{…}}, which authdeck fills in when sending", path)})
+	}
+	hp.im.note(NoteCreated, "", "body of the request on line %d read from %s", line+1, path)
+	return s
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// graphQLBody turns a REST Client GraphQL body (the query, a blank line,
+// the variables as JSON) into the JSON GraphQL servers take.
+func graphQLBody(lines []string) string {
+	query, vars := lines, []string(nil)
+	for k, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			query, vars = lines[:k], lines[k+1:]
+			break
+		}
+	}
+	payload := map[string]any{"query": strings.Join(query, "\n")}
+	var v any = map[string]any{}
+	if s := strings.TrimSpace(strings.Join(vars, "\n")); s != "" {
+		if json.Unmarshal([]byte(s), &v) != nil {
+			v = s
+		}
+	}
+	payload["variables"] = v
+	out, _ := json.Marshal(payload)
+	return string(out)
+}
+
+// encodeTemplate percent-encodes what may not stand in a URL or form body
+// (spaces, non-ASCII, quotes …) in the literal text of s, keeping %XX
+// escapes and {{placeholders}}, as the encodeurl package REST Client uses.
+func encodeTemplate(s string) string {
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return s
+	}
+	return t.EscapeText(encodeURL)
+}
+
+func encodeURL(s string) string {
+	const allowed = "!#$&'()*+,-./:;=?@[]_~"
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte(c)
+		case c == '%':
+			b.WriteString("%25")
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte(allowed, c) >= 0, c == '\n':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // rawBasic handles the REST Client shorthand "Authorization: Basic user:pass"
@@ -207,7 +528,7 @@ func (hp *httpParser) rawBasic(r *vault.Request, label string) {
 		return
 	}
 	for k, h := range r.Headers {
-		if !strings.EqualFold(h.Name, "Authorization") || strings.Contains(h.Value, "{{") {
+		if !strings.EqualFold(h.Name, "Authorization") {
 			continue
 		}
 		scheme, rest, _ := strings.Cut(h.Value, " ")
@@ -215,7 +536,7 @@ func (hp *httpParser) rawBasic(r *vault.Request, label string) {
 		if !strings.EqualFold(scheme, "Basic") || rest == "" {
 			continue
 		}
-		if _, _, ok := decodeBasic(rest); ok {
+		if _, _, ok := decodeBasic(rest); ok && !strings.ContainsAny(rest, " :") {
 			continue
 		}
 		user, pass, ok := strings.Cut(rest, ":")
@@ -225,7 +546,14 @@ func (hp *httpParser) rawBasic(r *vault.Request, label string) {
 		if !ok || user == "" {
 			continue
 		}
-		r.Auth = hp.im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: strings.TrimSpace(pass)}, label+" (Authorization header)")
+		pass = strings.TrimSpace(pass)
+		if strings.Contains(rest, "{{") {
+			// Templated: keep the header, encoded by the sender at send time
+			// is not possible, so the credential refers to the variables.
+			hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Item: label, Msg: "\"Authorization: Basic user password\" with {{variables}} is sent as written; store the credentials with 'authdeck secret add' and use --auth"})
+			continue
+		}
+		r.Auth = hp.im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (Authorization header)")
 		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
 		return
 	}

@@ -49,10 +49,11 @@ func TestImportHTTPFile(t *testing.T) {
 	if val, _ := f.v.SecretValue(ctx, basic); val.Username != "admin" || val.Passphrase != "fake-http-basic-0018" {
 		t.Errorf("basic secret user %q", val.Username)
 	}
-	for _, want := range []string{"line 24, column 1: response handler", "line 34, column 1: body read from a file"} {
-		if !hasNote(notes, NoteSkipped, want) {
-			t.Errorf("no note %q", want)
-		}
+	if !hasNote(notes, NoteSkipped, "line 24, column 1: response handler") {
+		t.Errorf("no note about the response handler: %v", notes)
+	}
+	if !hasNote(notes, NoteWarning, "line 34, column 1: the body is read from ./payload.bin") {
+		t.Errorf("no warning about the body file: %v", notes)
 	}
 }
 

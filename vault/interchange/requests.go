@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/dynamic"
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // This file holds what the three request importers (Postman, curl, .http)
@@ -39,6 +42,10 @@ type RequestImportOptions struct {
 	// ones included, see Vault.Vars), so a secret found again reuses the
 	// secret variable that already holds it; nil reuses nothing.
 	Values map[string]string
+	// Path is the imported file's path. The files an import reads beside it
+	// (an .http file's environment files and "< body" files, a Bruno
+	// collection's folders) are found from it; empty (stdin) reads none.
+	Path string
 }
 
 // checkEnv refuses an import without a target environment, or into one the
@@ -60,8 +67,14 @@ func (o RequestImportOptions) checkText(data []byte) error {
 	if err := o.checkEnv(); err != nil {
 		return err
 	}
-	if !utf8.Valid(data) {
-		return &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: "the file is not UTF-8 text"}}}
+	return checkUTF8(data)
+}
+
+// checkUTF8 refuses text that is not UTF-8, saying where the first bad byte is.
+func checkUTF8(data []byte) error {
+	var pe *jsonpos.Error
+	if err := jsonpos.CheckUTF8(data); errors.As(err, &pe) {
+		return &ImportError{Problems: []ImportProblem{{Line: pe.Line, Col: pe.Col, Err: vault.ErrInvalid, Msg: "the file is not UTF-8 text: " + pe.Msg}}}
 	}
 	return nil
 }
@@ -132,16 +145,29 @@ func (im *reqImporter) problem(item string, line, col int, class error, format s
 }
 
 // unique returns base, or base + " 2", " 3"… (sep "_" for variables) not in taken.
+// Names are probed by doubling then bisection, so a file with thousands of
+// requests of one name costs O(log n) look-ups each, not O(n).
 func unique(taken map[string]bool, base, sep string) string {
 	if !taken[base] {
 		return base
 	}
-	for i := 2; ; i++ {
-		n := fmt.Sprintf("%s%s%d", base, sep, i)
-		if !taken[n] {
-			return n
+	name := func(i int) string { return base + sep + strconv.Itoa(i) }
+	if !taken[name(2)] {
+		return name(2)
+	}
+	lo, hi := 2, 4 // name(lo) is taken
+	for taken[name(hi)] {
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 1 { // the first free name after a run of taken ones
+		mid := lo + (hi-lo)/2
+		if taken[name(mid)] {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
+	return name(hi)
 }
 
 // varName turns any text into a variable name: letters, digits, '_', '-', '.'.
@@ -295,6 +321,13 @@ func (im *reqImporter) addRequest(r vault.Request, label string) {
 	for _, n := range dynamicVars(r) {
 		if !dynamic.Known(n) {
 			im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "uses {{%s}}, a dynamic variable authdeck does not generate; define it as a variable before sending", n)
+			continue
+		}
+		if dynamic.Sensitive(n) {
+			continue // read when sending, never now
+		}
+		if d := dynamic.New(time.Now()); !func() bool { _, ok := d.Lookup(n); return ok }() {
+			im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "{{%s}}: %v; fix it before sending", n, d.Err(n))
 		}
 	}
 	if err := r.Validate(); err != nil {

@@ -28,6 +28,8 @@ type flowOptions struct {
 	scopes    []string
 	prompt    string
 	noBrowser bool
+	// exchange is what the token exchange grant trades (Fetch).
+	exchange *ExchangeInput
 }
 
 // pkce is a PKCE S256 pair (S-07: never plain).

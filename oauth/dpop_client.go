@@ -59,6 +59,7 @@ func (e *Engine) proofKey(ac vault.AuthClient, creds vault.ClientCredentials) (*
 	key, err := ProofKey(ac, creds)
 	if err == nil {
 		e.dpopKeys.Store(id, key)
+		e.dpopByJKT.Store(key.Thumbprint(), key)
 	}
 	return key, err
 }
@@ -138,3 +139,65 @@ func wantsNonce(resp *response) bool {
 	code, _ := scalarString(m["error"])
 	return code == dpop.ErrUseNonce
 }
+
+// dpopAuth gives a DPoP-bound token for resource requests with the prover
+// of the key it is bound to, and refuses it when the client no longer
+// holds that key: the token never goes out without its proof (S-44).
+func (e *Engine) dpopAuth(ctx context.Context, req TokenRequest, r *Result) (*RequestAuth, error) {
+	t, err := e.resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	if t.client == nil || !t.client.DPoP {
+		return nil, newError(KindNotConfigured, "request",
+			fmt.Sprintf("the token of %q is DPoP-bound, and its auth client has no DPoP key to prove it with, so it cannot be sent", t.name),
+			"turn DPoP back on for the client, or sign in again: authdeck token "+t.name+" --force", nil)
+	}
+	key, err := e.cachedProofKey(ctx, *t.client)
+	if err != nil {
+		return nil, err
+	}
+	if key.Thumbprint() != r.DPoPJKT {
+		return nil, newError(KindNotConfigured, "request",
+			fmt.Sprintf("the token of %q is bound to DPoP key %s, not to the client's key %s, so it cannot be sent", t.name, r.DPoPJKT, key.Thumbprint()),
+			"sign in again: authdeck token "+t.name+" --force", nil)
+	}
+	return &RequestAuth{Token: r.AccessToken, DPoP: &prover{e: e, key: key, token: r.AccessToken}}, nil
+}
+
+// cachedProofKey is the client's DPoP key: from the engine's keys by the
+// thumbprint the client names, else read with its credentials.
+func (e *Engine) cachedProofKey(ctx context.Context, ac vault.AuthClient) (*dpop.Key, error) {
+	if ac.DPoPKeyID != "" {
+		if k, ok := e.dpopByJKT.Load(ac.DPoPKeyID); ok {
+			return k.(*dpop.Key), nil
+		}
+	}
+	creds, err := e.Vault.ClientCredentials(ctx, ac)
+	if err != nil {
+		return nil, vaultError("reading the client's DPoP key", err)
+	}
+	key, err := e.proofKey(ac, creds)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		return nil, newError(KindNotConfigured, "DPoP", fmt.Sprintf("auth client %q has no DPoP key", ac.Name), "", nil)
+	}
+	return key, nil
+}
+
+// prover makes the proofs of one DPoP-bound token's resource requests.
+type prover struct {
+	e     *Engine
+	key   *dpop.Key
+	token string
+}
+
+func (p *prover) Proof(method, u string) (string, error) {
+	return p.key.Proof(method, u, dpop.ProofOptions{AccessToken: p.token, Nonce: p.e.Nonce(u), Now: p.e.now()})
+}
+
+func (p *prover) SetNonce(u, nonce string) { p.e.SetNonce(u, nonce) }
+
+func (p *prover) KeyID() string { return p.key.Thumbprint() }

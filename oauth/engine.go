@@ -80,8 +80,9 @@ type Engine struct {
 	forced atomic.Int64
 	// dpopNonces holds the latest DPoP-Nonce of each server origin (RFC 9449 §8).
 	dpopNonces sync.Map
-	// dpopKeys holds parsed DPoP keys by the SHA-256 of their PEM.
-	dpopKeys sync.Map
+	// dpopKeys holds parsed DPoP keys by the SHA-256 of their PEM, and
+	// dpopByJKT the same keys by thumbprint.
+	dpopKeys, dpopByJKT sync.Map
 }
 
 func (e *Engine) init() {
@@ -208,6 +209,10 @@ type TokenRequest struct {
 	// (the TUI offers the device flow over SSH when the client also allows
 	// it). A deprecated grant still needs the client's AllowDeprecated.
 	Grant vault.Grant
+	// SubjectToken and ActorToken, when set, are the tokens a token_exchange
+	// client trades (given at the call, e.g. on stdin), instead of the
+	// tokens of the credentials its configuration names.
+	SubjectToken, ActorToken string
 	// Transcript, when set, records every exchange (also on failure).
 	Transcript *Transcript
 	// Credential is Name as the vault resolved it; nil means the engine

@@ -392,11 +392,12 @@ func TestPARExpiredAndJARRequired(t *testing.T) {
 	if oe := kindIs(t, err, KindRejected); oe.Code != "invalid_request" || !strings.Contains(oe.Description, "signed request object") {
 		t.Errorf("unsigned request for a JAR client: %v", err)
 	}
-	// A client that signs with neither key kind cannot send request objects.
+	// A client that signs with neither key kind cannot send request objects
+	// (the vault refuses the setting; the engine refuses it too, as when
+	// discovery requires signed requests).
 	ac3 := ac
 	ac3.Name, ac3.RequestObject = "nosign", true
-	putClient(t, e, ac3, creds)
-	_, err = e.Token(ctxT(t), TokenRequest{Name: "nosign"}, FlowCallbacks{})
+	_, err = e.Fetch(ctxT(t), FetchRequest{Client: ac3, Credentials: *creds}, FlowCallbacks{})
 	kindIs(t, err, KindNotConfigured)
 }
 
@@ -439,4 +440,135 @@ func ccTokenFor(t *testing.T, e *Engine, s *playground.Server, id string) string
 	r, err := e.Fetch(ctxT(t), FetchRequest{Client: ac, Credentials: *creds}, FlowCallbacks{})
 	mustf(t, err, "token of %s", id)
 	return r.AccessToken
+}
+
+// A DPoP-bound token set is stored with its binding, reused from the vault,
+// refreshed with its own key; a client whose key changed is refused the
+// refresh before any request (S-44), and a bound token is never handed out
+// for a bearer request.
+func TestDPoPTokenSetLifecycle(t *testing.T) {
+	t.Parallel()
+	s := sharedPlayground(t)
+	info, _, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodNone, LoopbackRedirect: true,
+		Grants: []string{playground.GrantAuthorizationCode, playground.GrantRefreshToken}, Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead}})
+	mustf(t, err, "registering")
+	key, pemText, _ := dpop.GenerateKey()
+	e := newEngine(t)
+	ac := vault.AuthClient{Meta: vault.Meta{Name: "app", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
+		AuthMethod: vault.AuthNone, Grant: vault.GrantAuthorizationCode, Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
+		DPoP: true, DPoPKeyID: key.Thumbprint()}
+	ac = putClient(t, e, ac, &vault.ClientCredentials{DPoPKey: pemText})
+	var prompt AuthPrompt
+	r, _ := signIn(t, e, "app", FlowCallbacks{AuthURL: func(p AuthPrompt) { prompt = p }})
+	if r.DPoPJKT != key.Thumbprint() || !strings.EqualFold(r.TokenType, "DPoP") {
+		t.Fatalf("token: type %q bound to %q", r.TokenType, r.DPoPJKT)
+	}
+	if u, _ := url.Parse(prompt.URL); u.Query().Get("dpop_jkt") != key.Thumbprint() {
+		t.Errorf("the authorization request does not bind the code to the key: %v", u.Query())
+	}
+	v, _ := storedValue(t, e, "app")
+	if v.DPoPJKT != key.Thumbprint() {
+		t.Fatalf("stored binding %q", v.DPoPJKT)
+	}
+	cached, err := e.Token(ctxT(t), TokenRequest{Name: "app"}, FlowCallbacks{})
+	mustf(t, err, "cached")
+	if !cached.FromCache || cached.DPoPJKT != key.Thumbprint() {
+		t.Errorf("the DPoP token was not reused from the vault: %+v", cached.FromCache)
+	}
+	ra, err := e.RequestAuth(ctxT(t), TokenRequest{Name: "app"}, FlowCallbacks{})
+	mustf(t, err, "request auth")
+	if ra.DPoP == nil || ra.DPoP.KeyID() != key.Thumbprint() {
+		t.Fatalf("request auth without its prover")
+	}
+	proof, err := ra.DPoP.Proof("GET", s.APIURL+"/me")
+	mustf(t, err, "proof")
+	req, _ := http.NewRequest(http.MethodGet, s.APIURL+"/me", nil)
+	req.Header.Set("Authorization", "DPoP "+ra.Token)
+	req.Header.Set(dpop.HeaderName, proof)
+	resp, err := testHTTP.Do(req)
+	mustf(t, err, "API")
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("the API refused the prover's proof: %d", resp.StatusCode)
+	}
+	rr, err := e.Refresh(ctxT(t), TokenRequest{Name: "app"}, FlowCallbacks{})
+	mustf(t, err, "refresh with the bound key")
+	if rr.DPoPJKT != key.Thumbprint() {
+		t.Errorf("refreshed token bound to %q", rr.DPoPJKT)
+	}
+	// The client gets another key: the stored refresh token is not sent.
+	other, otherPEM, _ := dpop.GenerateKey()
+	ac.DPoPKeyID = other.Thumbprint()
+	putClient(t, e, ac, &vault.ClientCredentials{DPoPKey: otherPEM})
+	tr := NewTranscript()
+	_, err = e.Refresh(ctxT(t), TokenRequest{Name: "app", Transcript: tr}, FlowCallbacks{})
+	if oe := kindIs(t, err, KindNotConfigured); !strings.Contains(oe.Reason, "only refreshed with its own key") {
+		t.Errorf("refresh with another key: %v", err)
+	}
+	if tokenCalls(tr, "refresh") != 0 {
+		t.Errorf("a refresh request was sent with another key")
+	}
+	if _, err := e.RequestAuth(ctxT(t), TokenRequest{Name: "app", NoBrowser: true}, FlowCallbacks{}); err == nil {
+		t.Errorf("request auth handed out a token bound to another key")
+	}
+}
+
+// The token exchange grant through the vault: the subject token comes
+// from another credential of the workspace (its own flow runs), or is given
+// with the call (stdin); the actor is optional; a loop of exchanges is
+// caught; the exchanged token is stored like any token set.
+func TestTokenExchangeThroughTheVault(t *testing.T) {
+	t.Parallel()
+	s := sharedPlayground(t)
+	info, secret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodBasic, Grants: []string{playground.GrantTokenExchange},
+		Scopes: []string{playground.ScopeAPIRead}})
+	mustf(t, err, "registering")
+	e := newEngine(t)
+	sub, subCreds := authClient("upstream", s, demo(t, s, playground.ClientServiceBasic), vault.GrantClientCredentials)
+	sub.Scopes = []string{playground.ScopeAPIRead}
+	putClient(t, e, sub, subCreds)
+	act, actCreds := authClient("acting", s, demo(t, s, playground.ClientServicePost), vault.GrantClientCredentials)
+	act.Scopes = []string{playground.ScopeAPIRead}
+	putClient(t, e, act, actCreds)
+	x := vault.AuthClient{Meta: vault.Meta{Name: "downstream", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantTokenExchange, Audience: s.APIURL, Scopes: []string{playground.ScopeAPIRead},
+		Exchange: &vault.TokenExchange{Subject: "upstream", Actor: "acting"}}
+	x = putClient(t, e, x, &vault.ClientCredentials{ClientSecret: secret})
+	tr := NewTranscript()
+	r, err := e.Token(ctxT(t), TokenRequest{Name: "downstream", Transcript: tr}, FlowCallbacks{})
+	mustf(t, err, "exchange\n%s", tr.Text())
+	if r.Grant != "token_exchange" || r.IssuedTokenType != TokenTypeAccessToken || callAPI(t, s, r.AccessToken) != 200 {
+		t.Fatalf("result: %+v", r.Grant)
+	}
+	j, _ := DecodeJWT(r.AccessToken)
+	if act, _ := j.Claims["act"].(map[string]any); act["sub"] != playground.ClientServicePost || j.Subject != playground.ClientServiceBasic {
+		t.Errorf("claims: sub %q act %v", j.Subject, j.Claims["act"])
+	}
+	if _, ok := storedValue(t, e, "upstream"); !ok {
+		t.Errorf("the subject's own token set was not stored")
+	}
+	if v, _ := storedValue(t, e, "downstream"); v.IssuedTokenType != TokenTypeAccessToken {
+		t.Errorf("stored issued type %q", v.IssuedTokenType)
+	}
+	// Given with the call.
+	given := ccTokenFor(t, e, s, playground.ClientServicePost)
+	x.Exchange = &vault.TokenExchange{}
+	putClient(t, e, x, nil)
+	r2, err := e.Token(ctxT(t), TokenRequest{Name: "downstream", Force: true, SubjectToken: given}, FlowCallbacks{})
+	mustf(t, err, "exchange of a given token")
+	if j, _ := DecodeJWT(r2.AccessToken); j.Subject != playground.ClientServicePost {
+		t.Errorf("the given subject was not the one exchanged: %q", j.Subject)
+	}
+	_, err = e.Token(ctxT(t), TokenRequest{Name: "downstream", Force: true}, FlowCallbacks{})
+	kindIs(t, err, KindMissingInput)
+	// A loop: downstream exchanges loopback's token, which exchanges downstream's.
+	loop := x
+	loop.ID, loop.Name, loop.Exchange = "", "loopback", &vault.TokenExchange{Subject: "downstream"}
+	putClient(t, e, loop, &vault.ClientCredentials{ClientSecret: secret})
+	x.Exchange = &vault.TokenExchange{Subject: "loopback"}
+	putClient(t, e, x, nil)
+	_, err = e.Token(ctxT(t), TokenRequest{Name: "downstream", Force: true}, FlowCallbacks{})
+	if oe := kindIs(t, err, KindNotConfigured); !strings.Contains(oe.Reason, "circle") {
+		t.Errorf("loop: %v", err)
+	}
 }

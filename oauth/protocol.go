@@ -33,10 +33,28 @@ type Protocol interface {
 
 // RequestAuth is what puts a credential on resource requests.
 type RequestAuth struct {
-	// Token is a bearer access token; empty when Signer signs instead.
+	// Token is a bearer access token; empty when Signer signs instead. With
+	// DPoP set it is a DPoP-bound token, sent with the DPoP scheme.
 	Token string
 	// Signer signs each request (OAuth 1.0a); nil for a bearer token.
 	Signer RequestSigner
+	// DPoP makes the proof each request with a DPoP-bound Token needs
+	// (RFC 9449 §7); nil for a bearer token. A DPoP-bound token never goes
+	// out without one (S-44).
+	DPoP Prover
+}
+
+// Prover makes the DPoP proofs of a DPoP-bound token's resource requests
+// with the key the token is bound to.
+type Prover interface {
+	// Proof makes the proof for one request: its method and URL (query and
+	// fragment are left out), the token's hash, and the latest nonce the
+	// URL's server gave.
+	Proof(method, url string) (string, error)
+	// SetNonce remembers a DPoP-Nonce the server at url sent.
+	SetNonce(url, nonce string)
+	// KeyID is the thumbprint (jkt) of the key, for display.
+	KeyID() string
 }
 
 // RequestSigner signs resource requests with a credential, one signature

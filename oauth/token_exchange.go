@@ -2,9 +2,13 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // TokenExchangeGrantType is the grant_type of RFC 8693 token exchange.
@@ -115,3 +119,74 @@ func (f *flow) tokenExchange(ctx context.Context, in ExchangeInput, scopes []str
 
 // TokenExchangeGrantName is the grant's name in results ("token_exchange").
 const TokenExchangeGrantName = "token_exchange"
+
+// exchangeChain is the context key of the credentials a token exchange is
+// getting tokens for, so that a subject that exchanges back is caught.
+type exchangeChain struct{}
+
+// exchangeInput gathers what a token_exchange client trades: the tokens
+// given with the request, else fresh tokens of the credentials its
+// configuration names (their own flows run as needed).
+func (e *Engine) exchangeInput(ctx context.Context, f *flow, t *target, req TokenRequest) (ExchangeInput, error) {
+	x := vault.TokenExchange{}
+	if t.client.Exchange != nil {
+		x = *t.client.Exchange
+	}
+	in := ExchangeInput{SubjectTokenType: x.SubjectTokenType, ActorTokenType: x.ActorTokenType, RequestedTokenType: x.RequestedTokenType,
+		SubjectToken: req.SubjectToken, ActorToken: req.ActorToken}
+	chain, _ := ctx.Value(exchangeChain{}).([]string)
+	chain = append(slices.Clone(chain), t.name)
+	ctx = context.WithValue(ctx, exchangeChain{}, chain)
+	if in.SubjectToken == "" {
+		if x.Subject == "" {
+			return in, newError(KindMissingInput, "token exchange",
+				fmt.Sprintf("auth client %q exchanges a subject token given at each call, and none was given", t.client.Name),
+				"give it on stdin (authdeck token "+t.name+" --subject-token-stdin), or name the credential it comes from (authdeck client edit "+t.client.Name+" --subject NAME)", nil)
+		}
+		tok, err := e.exchangeToken(ctx, f, t, req, x.Subject, in.SubjectTokenType, chain, "subject")
+		if err != nil {
+			return in, err
+		}
+		in.SubjectToken = tok
+	}
+	if in.ActorToken == "" && x.Actor != "" {
+		tok, err := e.exchangeToken(ctx, f, t, req, x.Actor, in.ActorTokenType, chain, "actor")
+		if err != nil {
+			return in, err
+		}
+		in.ActorToken = tok
+	}
+	return in, nil
+}
+
+// exchangeToken gets the token of type typ (an access token by default) of
+// the credential name, for the given role in an exchange.
+func (e *Engine) exchangeToken(ctx context.Context, f *flow, t *target, req TokenRequest, name, typ string, chain []string, role string) (string, error) {
+	if slices.Contains(chain, name) {
+		return "", newError(KindNotConfigured, "token exchange",
+			fmt.Sprintf("the token exchange goes round in a circle: %s → %s", strings.Join(chain, " → "), name),
+			"name a "+role+" that is not exchanged from this client", nil)
+	}
+	f.cb.progress("token exchange: getting the %s token of %s", role, name)
+	r, err := e.Token(ctx, TokenRequest{Env: t.env, Name: name, NoBrowser: req.NoBrowser, Transcript: req.Transcript}, f.cb)
+	if err != nil {
+		var oe *Error
+		if errors.As(err, &oe) {
+			cp := *oe
+			cp.Reason = fmt.Sprintf("getting the %s token from %q: %s", role, name, oe.Reason)
+			return "", &cp
+		}
+		return "", fmt.Errorf("token exchange: getting the %s token from %q: %w", role, name, err)
+	}
+	tok := r.AccessToken
+	switch typ {
+	case TokenTypeRefreshToken:
+		tok = r.RefreshToken
+	case TokenTypeIDToken:
+		tok = r.IDToken
+	}
+	if tok == "" {
+		return "", newError(KindMissingInput, "token exchange", fmt.Sprintf("%q has no %s to use as the %s token", name, shortTokenType(typ), role), "", nil)
+	}
+	return tok, nil
+}

@@ -150,13 +150,13 @@ func (e *Engine) cached(t *target, val *vault.SecretValue, scopes []string) *Res
 	if len(scopes) > 0 && val.Scope != "" && len(scopeDiff(scopes, splitScopes(val.Scope))) > 0 {
 		return nil
 	}
-	if CheckTokenType("token", val.TokenType) != nil {
+	if !storedTypeUsable(t, val) {
 		return nil
 	}
 	r := &Result{
 		AccessToken: val.AccessToken, TokenType: val.TokenType, RefreshToken: val.RefreshToken, IDToken: val.IDToken,
 		Scope: val.Scope, RequestedScopes: scopes, Expiry: exp, FromCache: true,
-		Env: t.env, Secret: t.secretName,
+		Env: t.env, Secret: t.secretName, DPoPJKT: val.DPoPJKT, IssuedTokenType: val.IssuedTokenType,
 	}
 	if r.TokenType == "" {
 		r.TokenType = "Bearer"
@@ -177,6 +177,41 @@ func (e *Engine) cached(t *target, val *vault.SecretValue, scopes []string) *Res
 	}
 	r.setScopes()
 	return r
+}
+
+// storedTypeUsable reports whether a stored token's type lets it be handed
+// out: a bearer token; a DPoP-bound one only while the client still holds
+// the key it is bound to (S-44); N_A (an exchanged token that is not an
+// access token) for a token exchange client.
+func storedTypeUsable(t *target, val *vault.SecretValue) bool {
+	switch tt := val.TokenType; {
+	case strings.EqualFold(tt, "DPoP") || val.DPoPJKT != "":
+		return t.client != nil && t.client.DPoP && val.DPoPJKT != "" && val.DPoPJKT == t.client.DPoPKeyID
+	case tt == "N_A":
+		return t.client != nil && t.client.Grant == vault.GrantTokenExchange
+	default:
+		return CheckTokenType("token", tt) == nil
+	}
+}
+
+// checkBoundRefresh refuses to refresh a DPoP-bound token set with any key
+// but its own (S-44): the provider would refuse it, or bind the new tokens
+// to another key.
+func checkBoundRefresh(f *flow, val *vault.SecretValue) error {
+	if val == nil || val.DPoPJKT == "" || val.RefreshToken == "" {
+		return nil
+	}
+	have := "no DPoP key"
+	switch {
+	case f.dpop == nil:
+	case f.dpop.Thumbprint() == val.DPoPJKT:
+		return nil
+	default:
+		have = "key " + f.dpop.Thumbprint()
+	}
+	return newError(KindNotConfigured, "refresh",
+		fmt.Sprintf("the stored tokens are bound to DPoP key %s and auth client %q has %s; a bound refresh token is only refreshed with its own key", val.DPoPJKT, f.ac.Name, have),
+		"sign in again: authdeck token "+f.name+" --force", nil)
 }
 
 // Token returns a valid access token for req: the stored one while it is
@@ -256,6 +291,9 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 			}
 			r, err = f.sessionAuth(ctx, val.InputFields)
 		case !req.Force && val != nil && val.RefreshToken != "":
+			if err := checkBoundRefresh(f, val); err != nil {
+				return nil, err
+			}
 			r, err = f.refresh(ctx, val.RefreshToken, overrideScopes(req.Scopes), val.Scope)
 			if r != nil && len(scopes) > 0 {
 				r.RequestedScopes = scopes
@@ -314,6 +352,12 @@ func (e *Engine) runGrant(ctx context.Context, f *flow, t *target, scopes []stri
 			return nil, err
 		}
 		return f.password(ctx, scopes, user, pass)
+	case vault.GrantTokenExchange:
+		in, err := e.exchangeInput(ctx, f, t, req)
+		if err != nil {
+			return nil, err
+		}
+		return f.tokenExchange(ctx, in, scopes)
 	default:
 		// every other grant runs without owner credentials
 	}
@@ -335,8 +379,13 @@ func (f *flow) run(ctx context.Context, o flowOptions, user, pass string) (*Resu
 		return f.implicit(ctx, o)
 	case "":
 		return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has no grant", f.ac.Name), "set one (--grant)", nil)
-	case vault.GrantRefreshToken, vault.GrantTokenExchange:
-		// not grants a client is configured with; refused below
+	case vault.GrantTokenExchange:
+		if o.exchange == nil {
+			return nil, newError(KindMissingInput, "token exchange", "there is no subject token to exchange", "", nil)
+		}
+		return f.tokenExchange(ctx, *o.exchange, o.scopes)
+	case vault.GrantRefreshToken:
+		// not a grant a client is configured with; refused below
 	}
 	return nil, newError(KindNotConfigured, "token", fmt.Sprintf("auth client %q has an unsupported grant %q", f.ac.Name, f.ac.Grant), "", nil)
 }
@@ -386,13 +435,15 @@ func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.Se
 		}
 		sec.AuthClient = t.client.Name
 		val = vault.SecretValue{
-			AuthClientID: t.client.ID,
-			AccessToken:  r.AccessToken,
-			RefreshToken: r.RefreshToken,
-			IDToken:      r.IDToken,
-			TokenType:    r.TokenType,
-			Scope:        r.Scope,
-			Expires:      expires,
+			AuthClientID:    t.client.ID,
+			AccessToken:     r.AccessToken,
+			RefreshToken:    r.RefreshToken,
+			IDToken:         r.IDToken,
+			TokenType:       r.TokenType,
+			Scope:           r.Scope,
+			Expires:         expires,
+			DPoPJKT:         r.DPoPJKT,
+			IssuedTokenType: r.IssuedTokenType,
 		}
 	}
 	sec.LastRefresh = &now
@@ -438,6 +489,9 @@ func (e *Engine) Refresh(ctx context.Context, req TokenRequest, cb FlowCallbacks
 		if val != nil {
 			prevScope = val.Scope
 		}
+		if err := checkBoundRefresh(f, val); err != nil {
+			return nil, err
+		}
 		r, err := f.refresh(ctx, rt, overrideScopes(req.Scopes), prevScope)
 		if err != nil {
 			return nil, err
@@ -463,6 +517,8 @@ type FetchRequest struct {
 	Inputs map[string]string
 	// RefreshToken, when set, runs the refresh grant instead of the client's grant.
 	RefreshToken string
+	// Exchange is what a token_exchange client trades.
+	Exchange *ExchangeInput
 	// Transcript, when set, records every exchange.
 	Transcript *Transcript
 }
@@ -481,7 +537,7 @@ func (e *Engine) Fetch(ctx context.Context, req FetchRequest, cb FlowCallbacks) 
 	case req.RefreshToken != "":
 		r, err = f.refresh(ctx, req.RefreshToken, overrideScopes(req.Scopes), strings.Join(scopes, " "))
 	default:
-		r, err = f.run(ctx, flowOptions{scopes: scopes, prompt: req.Prompt, noBrowser: req.NoBrowser}, req.Username, req.Password)
+		r, err = f.run(ctx, flowOptions{scopes: scopes, prompt: req.Prompt, noBrowser: req.NoBrowser, exchange: req.Exchange}, req.Username, req.Password)
 	}
 	if err != nil {
 		return nil, err
@@ -511,9 +567,12 @@ func (e *Engine) RequestAuth(ctx context.Context, req TokenRequest, cb FlowCallb
 	if err != nil {
 		return nil, err
 	}
+	if strings.EqualFold(r.TokenType, "DPoP") {
+		return e.dpopAuth(ctx, req, r)
+	}
 	if tt := r.TokenType; tt != "" && !strings.EqualFold(tt, "bearer") {
 		return nil, &Error{Kind: KindUnsupportedTokenType, Op: "request",
-			Reason: fmt.Sprintf("unsupported token type %q (only bearer tokens can be sent)", sanitize(tt, 40))}
+			Reason: fmt.Sprintf("unsupported token type %q (only bearer and DPoP-bound tokens can be sent)", sanitize(tt, 40))}
 	}
 	return &RequestAuth{Token: r.AccessToken}, nil
 }

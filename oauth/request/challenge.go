@@ -57,6 +57,17 @@ func BearerChallenge(values []string) (Challenge, bool) {
 	return Challenge{}, false
 }
 
+// tokenChallenge returns the first Bearer or DPoP challenge (RFC 6750 §3,
+// RFC 9449 §7.1), if any.
+func tokenChallenge(values []string) (Challenge, bool) {
+	for _, c := range ParseChallenges(values) {
+		if strings.EqualFold(c.Scheme, "Bearer") || strings.EqualFold(c.Scheme, "DPoP") {
+			return c, true
+		}
+	}
+	return Challenge{}, false
+}
+
 func isTokenChar(c byte) bool {
 	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
 		return true

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/dynamic"
 	"github.com/authdeck/authdeck/vault/mask"
@@ -179,6 +180,9 @@ type values struct {
 	cert                           *tls.Certificate
 	// signer signs OAuth 1.0a requests.
 	signer oauth.RequestSigner
+	// prover makes the DPoP proof each request with a DPoP-bound token
+	// needs (RFC 9449 §7); nil for a bearer token.
+	prover oauth.Prover
 	// masked marks stand-in values for display: HTTP basic shows as a mask,
 	// not as base64 of one.
 	masked bool
@@ -375,6 +379,9 @@ func (c *credential) describe(p vault.Placement, v values) string {
 	case c.secret != nil && c.secret.Type == vault.TypeSimple:
 		return fmt.Sprintf("basic credentials %q (user %s)", c.name, v.username)
 	}
+	if v.prover != nil {
+		return fmt.Sprintf("DPoP-bound token %q in the Authorization header, with a proof signed by key %s", c.name, v.prover.KeyID())
+	}
 	where := map[vault.Placement]string{vault.PlaceHeader: "Authorization header", vault.PlaceBody: "form body (access_token)", vault.PlaceQuery: "URL query (access_token)"}[p]
 	what := c.kind
 	if c.bearer {
@@ -466,6 +473,7 @@ func (s *Sender) fetch(ctx context.Context, env string, c *credential, force boo
 		if strings.TrimSpace(tok) == "" {
 			return fail("the token source returned an empty token", nil)
 		}
+		v.prover = auth.DPoP
 		if strings.ContainsAny(tok, "\r\n") {
 			return fail("the token contains a line break", nil)
 		}
@@ -536,6 +544,9 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		}
 		return "", warnings, nil
 	}
+	if v.prover != nil {
+		return c.applyDPoP(w, v, token)
+	}
 	// a bearer token
 	switch c.placement {
 	case vault.PlaceHeader:
@@ -569,6 +580,32 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		warnings = append(warnings, "the token is sent in the form body (S-14): prefer the Authorization header unless the API requires this")
 	}
 	return c.placement, warnings, nil
+}
+
+// applyDPoP puts a DPoP-bound token on w (RFC 9449 §7.1): the DPoP scheme
+// in the Authorization header and a proof for this method and URL, made
+// with the token's own key (S-44). A display copy shows where the proof
+// goes; the wire gets a fresh one, so a retry is proved anew.
+func (c *credential) applyDPoP(w *wire, v values, token string) (vault.Placement, []string, error) {
+	if c.placement != vault.PlaceHeader {
+		return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("%q holds a DPoP-bound token, which goes in the Authorization header with its proof (RFC 9449 §7.1), not the %s", c.name, c.placement)}
+	}
+	var warnings []string
+	if w.set("Authorization", "DPoP "+token) {
+		warnings = append(warnings, "header Authorization was replaced by the credential")
+	}
+	proof := "(a proof signed by key " + v.prover.KeyID() + ", made when sent)"
+	if !v.masked {
+		p, err := v.prover.Proof(w.method, w.url.String())
+		if err != nil {
+			return "", nil, &CredentialError{Credential: c.name, Msg: "making the DPoP proof", Err: err}
+		}
+		proof = p
+	}
+	if w.set(dpop.HeaderName, proof) {
+		warnings = append(warnings, "header DPoP was replaced by the credential's proof")
+	}
+	return vault.PlaceHeader, warnings, nil
 }
 
 // looksForm reports a body written as form fields (a=1&b=2), as curl -d assumes.
@@ -732,6 +769,9 @@ type built struct {
 	prep    Prepared
 	// scheme are the rendered values of the request's auth scheme (parts.go).
 	scheme schemeValues
+	// nonceOK lets a 401 use_dpop_nonce be answered once; nonceRetry says
+	// the last exchange asked for it (RFC 9449 §9).
+	nonceOK, nonceRetry bool
 }
 
 // Prepare renders spec in env and applies its credential, returning the
@@ -891,7 +931,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 
 // maskedValues stands in for values not fetched (or not to be shown).
 func maskedValues(v values, c *credential) values {
-	m := values{cert: v.cert, masked: true}
+	m := values{cert: v.cert, masked: true, prover: v.prover}
 	m.key, m.password, m.token = mask.Dots, mask.Dots, mask.Dots
 	if v.key != "" {
 		m.key = MaskedValue(v.key)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
 	"github.com/authdeck/authdeck/vault/mask"
@@ -268,12 +269,29 @@ func (s *Sender) Send(ctx context.Context, env string, spec Spec, opts SendOptio
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	b.nonceOK = true
 	resp, retry, err := s.exchange(ctx, b, opts, true)
 	if err != nil || !retry {
 		return resp, err
 	}
 	if b.scheme.challenge != nil {
 		return s.answerDigest(ctx, b, opts)
+	}
+	if b.nonceRetry {
+		// The resource server wants a DPoP nonce: prove the request again
+		// with the nonce it gave, once.
+		b.nonceOK, b.nonceRetry = false, false
+		b.real = b.base.clone()
+		if _, _, err := p.cred.apply(b.real, b.vals); err != nil {
+			return nil, err
+		}
+		resp, retry, err = s.exchange(ctx, b, opts, true)
+		if resp != nil {
+			resp.Notes = append(resp.Notes, "the server asked for a DPoP nonce (use_dpop_nonce): the request was proved again with it and sent once more")
+		}
+		if err != nil || !retry {
+			return resp, err
+		}
 	}
 	// 401 invalid_token: refresh once, send once more (S-19).
 	vals, err := s.fetch(ctx, env, p.cred, true)
@@ -347,8 +365,18 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 		resp.TLS = fmt.Sprintf("%s, %s", tls.VersionName(hresp.TLS.Version), tls.CipherSuiteName(hresp.TLS.CipherSuite))
 	}
 	if hresp.StatusCode == http.StatusUnauthorized || hresp.StatusCode == http.StatusForbidden {
-		if c, ok := BearerChallenge(hresp.Header.Values("WWW-Authenticate")); ok {
+		if c, ok := tokenChallenge(hresp.Header.Values("WWW-Authenticate")); ok {
 			resp.Challenge = &c
+		}
+	}
+	if pr := b.vals.prover; pr != nil {
+		nonce := hresp.Header.Get(dpop.NonceHeader)
+		pr.SetNonce(w.url.String(), nonce)
+		if mayRetry && b.nonceOK && nonce != "" && hresp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil &&
+			strings.EqualFold(resp.Challenge.Scheme, dpop.TokenType) && resp.Challenge.Error() == dpop.ErrUseNonce {
+			_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
+			b.nonceRetry = true
+			return resp, true, nil
 		}
 	}
 	if mayRetry && hresp.StatusCode == http.StatusUnauthorized && takeDigestChallenge(b, hresp.Header) {
@@ -443,6 +471,14 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 					return err
 				}
 			}
+			if pr := b.vals.prover; pr != nil && req.Header.Get(dpop.HeaderName) != "" {
+				// A proof names one method and URL: the next hop gets its own.
+				proof, err := pr.Proof(req.Method, req.URL.String())
+				if err != nil {
+					return err
+				}
+				req.Header.Set(dpop.HeaderName, proof)
+			}
 			resp.Redirects = append(resp.Redirects, rd)
 			return nil
 		}
@@ -522,7 +558,7 @@ func bodyCarriesSecret(b *built) bool {
 
 // sensitiveHeaders are the headers removed on a cross-origin redirect.
 func sensitiveHeaders(b *built) []string {
-	names := []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2"}
+	names := []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2", dpop.HeaderName}
 	if c := b.plan.cred; c != nil && c.headerName != "" {
 		names = append(names, c.headerName)
 	}

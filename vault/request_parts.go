@@ -91,6 +91,9 @@ func (r *Request) validateParts(fail func(field, msg string) error) error {
 		if f.Name == "" {
 			return fail(fmt.Sprintf("form[%d]", i), "has an empty name")
 		}
+		if strings.ContainsFunc(f.ContentType, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+			return fail(fmt.Sprintf("form[%d]", i), "has a control character in its content type")
+		}
 		if f.File != "" && !f.IsFile {
 			return fail(fmt.Sprintf("form[%d]", i), "names a file but is not a file part")
 		}

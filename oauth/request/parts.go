@@ -159,6 +159,16 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 	}
 	switch {
 	case len(p.parts.form) > 0:
+		for _, f := range p.parts.form {
+			if f.contentType == "" {
+				continue
+			}
+			// A part's type goes into the body's own headers: a line break
+			// or control character there would forge parts.
+			if _, _, err := mime.ParseMediaType(f.contentType); err != nil || strings.ContainsFunc(f.contentType, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				return &InputError{Field: "form field", Msg: fmt.Sprintf("%q is not a valid part Content-Type", f.contentType)}
+			}
+		}
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		for _, f := range p.parts.form {
@@ -228,8 +238,24 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 	return nil
 }
 
+// escapeQuotes makes a part's name or file name safe inside quotes: '\'
+// and '"' escaped as Go's multipart writer does, control characters
+// percent-encoded (as browsers encode a line break), so no name can end
+// the header line.
 func escapeQuotes(s string) string {
-	return strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "%0D", "\n", "%0A").Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '"':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // readBodyFile reads a file the request sends, with ~ for the home directory.

@@ -222,7 +222,9 @@ func FuzzCurl(f *testing.F) {
 	}
 	f.Add(data)
 	for _, s := range []string{`curl -XPOST -d a=1 https://x.example`, `curl $'\x41\u12' "a\\" '`, "curl \\\r\n -u a: x.example", `curl -- -x`,
-		`curl -G -d '' --json '{}' --url=https://x.example/{{v}}`, "curl -sSLkX", `curl "$(a` + "`b`" + `" 'x'`} {
+		`curl -G -d '' --json '{}' --url=https://x.example/{{v}}`, "curl -sSLkX", `curl "$(a` + "`b`" + `" 'x'`,
+		`curl -F 'a="q\"x";type=t/x;filename=f' -F b=@"c d.png" --form-string e=@f -T g h/ i`, "export A=1 B=2\ncurl $A -d @<(x) ${B:-y}",
+		`curl -F =x -F 'y=@' -d @- -T - --data-binary @z -d @w u`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

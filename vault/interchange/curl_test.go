@@ -144,7 +144,7 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "user agent and referer", in: `curl -A agent/1 -e https://ref.example https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"User-Agent", "agent/1"}},
 		{name: "cookie goes to the vault", in: `curl -b 'sid=fake-cookie-value-0020' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Cookie", "{{Cookie}}"}},
 		{name: "oauth2 bearer", in: `curl --oauth2-bearer fake-oauth2-bearer-0021 https://x.example`, method: "GET", url: "https://x.example", userAuth: "GET x.example token"},
-		{name: "shell variable warned", in: `curl -H "Authorization: Bearer $TOKEN" https://x.example`, method: "GET", url: "https://x.example", note: "$TOKEN is a shell expansion"},
+		{name: "shell variable warned", in: `curl -H "Authorization: Bearer $TOKEN" https://x.example`, method: "GET", url: "https://x.example", note: "$TOKEN is a shell variable of your environment"},
 		{name: "query secret", in: `curl 'https://x.example/a?api_key=fake-query-secret-0022&x=1'`, method: "GET", url: "https://x.example/a?api_key={{api_key}}&x=1"},
 		{name: "unknown option noted", in: `curl --frobnicate https://x.example`, method: "GET", url: "https://x.example", note: "unknown option --frobnicate"},
 		{name: "multipart is a POST", in: `curl -F file=@a.png https://x.example`, method: "POST", url: "https://x.example"},

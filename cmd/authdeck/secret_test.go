@@ -414,6 +414,8 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 		// booleans that switch reading to stdin, paths of files, and names
 		"client-secret-stdin": true, "value-stdin": true, "private-key-file": true, "cert-key-file": true, "generate-key": true,
 		"header-name": true, "token-url": true, "token-param": true, "token-method": true, "secret": true, "request-token-url": true,
+		// token exchange: the names of token types (urn:ietf:params:oauth:token-type:…)
+		"subject-token-type": true, "actor-token-type": true, "requested-token-type": true,
 	}
 	checked := 0
 	var walk func(c *cobra.Command)

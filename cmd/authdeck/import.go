@@ -26,8 +26,8 @@ type importOptions struct {
 func newImportCmd(a *App) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import postman|curl|http FILE|-",
-		Short: "Import requests (Postman, curl command lines, .http files) without leaving secrets in the catalog",
+		Use:   "import postman|curl|http|openapi FILE|-",
+		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI) without leaving secrets in the catalog",
 		Long: `Import saved requests into the environment (--env, else the active one):
 
   postman  a Postman collection (v2.1; folders, requests, variables and the
@@ -47,6 +47,13 @@ func newImportCmd(a *App) *cobra.Command {
            else to their first one. Given an environment file instead, it
            imports its environments only.
 
+  openapi  an OpenAPI 3.0 or 3.1 document (JSON or YAML; local $refs only):
+           the first server becomes baseUrl, each operation a request in
+           the folder of its tag, with its example parameters and body;
+           oauth2 (authorization code) and openIdConnect schemes become auth
+           clients (set their client id with 'authdeck client edit'),
+           apiKey, bearer and basic schemes empty secret variables to fill
+
 System variables — {{$guid}}, {{$timestamp}}, {{$randomInt 1 10}},
 {{$datetime iso8601}}, {{$processEnv NAME}}, {{$dotenv NAME}} (./.env),
 Postman's {{$randomEmail}} and the rest — are made when a request is sent,
@@ -63,9 +70,10 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
   authdeck import postman staging.postman_environment.json
   pbpaste | authdeck import curl - --name "create order"
   authdeck import http api.http --env dev --dry-run
-  authdeck import http http-client.env.json`,
+  authdeck import http http-client.env.json
+  authdeck import openapi openapi.yaml --env staging`,
 		Args:      cobra.ExactArgs(2),
-		ValidArgs: []cobra.Completion{"postman", "curl", "http"},
+		ValidArgs: []cobra.Completion{"postman", "curl", "http", "openapi"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runImport(cmd.Context(), args[0], args[1], o)
 		},
@@ -84,8 +92,10 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		parse = interchange.ParseCurl
 	case "http", "rest":
 		parse = interchange.ParseHTTPFile
+	case "openapi":
+		parse = interchange.ParseOpenAPI
 	default:
-		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl or http)", format)
+		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl, http or openapi)", format)
 	}
 	v, c, err := a.catalog()
 	if err != nil {

@@ -365,6 +365,8 @@ func isHex(c byte) bool {
 func sysPattern(expr string) string {
 	name, _, _ := strings.Cut(expr, " ")
 	switch name {
+	case "*":
+		return `.*`
 	case "$guid", "$uuid", "$randomUUID", "$random.uuid":
 		return `[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`
 	case "$timestamp", "$randomInt":

@@ -1,6 +1,7 @@
 package interchange
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -417,7 +418,10 @@ func (im *reqImporter) curlRequest(cmd ShellCommand, n int, name, label string, 
 	switch {
 	case user != nil:
 		if user[0] == "" {
-			where("-u without a user name")
+			// curl still sends Basic with an empty user name; a SIMPLE
+			// secret needs one, so the header's blob becomes a secret
+			// variable (secretize), sent byte for byte.
+			r.Headers = setHeader(r.Headers, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(":"+user[1])))
 			break
 		}
 		if user[1] == "" {

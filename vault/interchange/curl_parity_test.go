@@ -166,7 +166,6 @@ var curlParityKnown = map[string]string{
 	"curl/curlconverter/bash_redirect_heredoc.sh":       "the body comes from a here-document",
 	"curl/curlconverter/bash_redirect_herestring.sh":    "the body comes from standard input (@-)",
 	"curl/curlconverter/form_quotes.sh":                 "one -F file is an absolute Windows path that exists on no machine here: curl skips that command, authdeck stops with an error naming the file",
-	"curl/curlconverter/get_basic_auth_no_user.sh":      "-u with an empty user name",
 	"curl/curlconverter/get_digest_auth.sh":             "--digest is not supported",
 	"curl/curlconverter/get_http2_warning.sh":           "--http2 on http:// makes curl send an h2c upgrade",
 	"curl/curlconverter/get_with_env_var.sh":            "a shell variable ($DO_API_TOKEN) is kept as written, not expanded",

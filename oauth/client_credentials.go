@@ -22,7 +22,7 @@ func (f *flow) clientCredentials(ctx context.Context, scopes []string) (*Result,
 }
 
 // missingScope turns invalid_scope into "missing input" when no scope was
-// asked for at all (the "no scope" case: missing input, exit 3).
+// asked for at all (the "no scope" case: missing input).
 func missingScope(err error, scopes []string) error {
 	var oe *Error
 	if len(scopes) == 0 && errors.As(err, &oe) && oe.Code == "invalid_scope" {

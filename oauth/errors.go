@@ -9,30 +9,63 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-// Kind classifies a failed flow; each kind has one CLI exit code (the README's exit-code table).
+// What went wrong talking to a server, for errors.Is. With the vault's
+// sentinels (vault.ErrNotConfigured, vault.ErrMissingInput and the store
+// errors) they are the small vocabulary every error of authdeck's domain
+// packages maps to; a front end turns them into exit codes or words.
+var (
+	// ErrAborted means the user cancelled, denied consent, or a flow timed out waiting.
+	ErrAborted = errors.New("aborted")
+	// ErrUnreachable means a server could not be reached or failed (connection, TLS, timeout, 5xx).
+	ErrUnreachable = errors.New("server unreachable")
+	// ErrUnsupportedTokenType means a server issued a token that cannot be used as it is.
+	ErrUnsupportedTokenType = errors.New("unsupported token type")
+	// ErrRejected means a server refused a request with an OAuth error.
+	ErrRejected = errors.New("rejected by the server")
+	// ErrBadResponse means a server answered with something that is not a valid OAuth response.
+	ErrBadResponse = errors.New("bad response")
+)
+
+// Kind classifies a failed flow; an *Error of a kind matches the kind's
+// sentinel with errors.Is (see Error.Is).
 type Kind int
 
 // Failure kinds.
 const (
-	// KindOther is anything not covered below (exit 1).
+	// KindOther is anything not covered below.
 	KindOther Kind = iota
-	// KindNotConfigured means a client, secret, environment or endpoint is missing (exit 2).
+	// KindNotConfigured means a client, secret, environment or endpoint is missing (vault.ErrNotConfigured).
 	KindNotConfigured
-	// KindMissingInput means a scope, refresh token, template field or password is missing (exit 3).
+	// KindMissingInput means a scope, refresh token, template field or password is missing (vault.ErrMissingInput).
 	KindMissingInput
-	// KindAborted means the user cancelled, denied consent, or the flow timed out waiting (exit 4).
+	// KindAborted means the user cancelled, denied consent, or the flow timed out waiting (ErrAborted).
 	KindAborted
-	// KindUnreachable means the server could not be reached or failed (connection, TLS, timeout, 5xx) (exit 5).
+	// KindUnreachable means the server could not be reached or failed (connection, TLS, timeout, 5xx) (ErrUnreachable).
 	KindUnreachable
-	// KindUnsupportedTokenType means the server issued a token that is not a bearer token (exit 6).
+	// KindUnsupportedTokenType means the server issued a token that is not a bearer token (ErrUnsupportedTokenType).
 	KindUnsupportedTokenType
-	// KindRejected means the server refused the request with an OAuth error (exit 7).
+	// KindRejected means the server refused the request with an OAuth error (ErrRejected).
 	KindRejected
-	// KindVault means the vault could not be read or written (exit 8).
+	// KindVault means the vault could not be read or written; the store error inside says how.
 	KindVault
-	// KindBadResponse means the server answered with something that is not a valid OAuth response (exit 1).
+	// KindBadResponse means the server answered with something that is not a valid OAuth response (ErrBadResponse).
 	KindBadResponse
 )
+
+// kindSentinels are the sentinels of the kinds that have one, in the order
+// KindOf tries them.
+var kindSentinels = []struct {
+	kind Kind
+	err  error
+}{
+	{KindNotConfigured, vault.ErrNotConfigured},
+	{KindMissingInput, vault.ErrMissingInput},
+	{KindAborted, ErrAborted},
+	{KindUnreachable, ErrUnreachable},
+	{KindUnsupportedTokenType, ErrUnsupportedTokenType},
+	{KindRejected, ErrRejected},
+	{KindBadResponse, ErrBadResponse},
+}
 
 var kindNames = map[Kind]string{
 	KindOther:                "error",
@@ -54,33 +87,10 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", int(k))
 }
 
-// ExitCode returns the CLI exit code of the kind.
-func (k Kind) ExitCode() int {
-	switch k {
-	case KindNotConfigured:
-		return vault.ExitNotConfigured
-	case KindMissingInput:
-		return vault.ExitMissingInput
-	case KindAborted:
-		return vault.ExitAborted
-	case KindUnreachable:
-		return vault.ExitUnreachable
-	case KindUnsupportedTokenType:
-		return vault.ExitUnsupported
-	case KindRejected:
-		return vault.ExitRejected
-	case KindVault:
-		return vault.ExitVault
-	case KindOther, KindBadResponse:
-		// exit code 1, below
-	}
-	return vault.ExitOther
-}
-
 // Error is the failure of an OAuth flow. It never contains a secret value:
 // server-supplied text is sanitised and bodies are never included.
 type Error struct {
-	// Kind decides the exit code.
+	// Kind says what went wrong; errors.Is matches its sentinel.
 	Kind Kind
 	// Op is the step that failed: "token request", "refresh", "authorization", …
 	Op string
@@ -130,24 +140,37 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ExitCode returns the CLI exit code; vault.ExitCode honours it.
-func (e *Error) ExitCode() int { return e.Kind.ExitCode() }
+// Is makes errors.Is(err, sentinel) true for the sentinel of e's kind:
+// vault.ErrNotConfigured for KindNotConfigured, ErrRejected for
+// KindRejected, and so on. KindVault and KindOther have none (the store
+// error inside a KindVault error says what happened to the vault).
+func (e *Error) Is(target error) bool {
+	for _, ks := range kindSentinels {
+		if ks.kind == e.Kind {
+			return target == ks.err
+		}
+	}
+	return false
+}
 
-// KindOf returns the Kind of err: the Kind of an *Error inside it, KindVault
-// for store failures, KindNotConfigured for missing items, KindMissingInput
-// for missing template fields, else KindOther.
+// KindOf returns the Kind of err: the Kind of an *Error inside it, else
+// KindVault for a store failure, else the kind whose sentinel err matches
+// (a missing item, missing input, a server that is unreachable …), else
+// KindOther.
 func KindOf(err error) Kind {
 	var oe *Error
-	if errors.As(err, &oe) {
+	switch {
+	case err == nil:
+		return KindOther
+	case errors.As(err, &oe):
 		return oe.Kind
-	}
-	switch vault.ExitCode(err) {
-	case vault.ExitVault:
+	case vault.IsStoreFailure(err):
 		return KindVault
-	case vault.ExitNotConfigured:
-		return KindNotConfigured
-	case vault.ExitMissingInput:
-		return KindMissingInput
+	}
+	for _, ks := range kindSentinels {
+		if errors.Is(err, ks.err) {
+			return ks.kind
+		}
 	}
 	return KindOther
 }
@@ -281,8 +304,7 @@ func vaultError(op string, err error) error {
 	if errors.As(err, &oe) {
 		return err
 	}
-	switch vault.ExitCode(err) {
-	case vault.ExitVault:
+	if vault.IsStoreFailure(err) {
 		return &Error{Kind: KindVault, Op: op, Reason: "the vault could not be used", Err: err}
 	}
 	return err

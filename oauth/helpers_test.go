@@ -146,7 +146,7 @@ func hash(s string) string {
 	return hex.EncodeToString(h[:8])
 }
 
-// kindIs checks an error's kind and exit code.
+// kindIs checks an error's kind, as the *Error carries it and as KindOf finds it.
 func kindIs(t testing.TB, err error, want Kind) *Error {
 	t.Helper()
 	if err == nil {
@@ -159,8 +159,8 @@ func kindIs(t testing.TB, err error, want Kind) *Error {
 	if oe.Kind != want {
 		t.Fatalf("kind = %s, want %s (error: %v)", oe.Kind, want, err)
 	}
-	if got := vault.ExitCode(err); got != want.ExitCode() {
-		t.Fatalf("exit code = %d, want %d", got, want.ExitCode())
+	if got := KindOf(err); got != want {
+		t.Fatalf("KindOf = %s, want %s", got, want)
 	}
 	return oe
 }

@@ -125,7 +125,7 @@ func isTokenField(k string) bool {
 
 // CheckTokenType accepts "bearer" in any case (and an omitted type, which
 // RFC 6749 forbids but servers send; it is used as bearer) and reports any
-// other type as unsupported (exit 6).
+// other type as unsupported (KindUnsupportedTokenType).
 func CheckTokenType(op, tokenType string) error {
 	if tokenType == "" || strings.EqualFold(tokenType, "bearer") {
 		return nil

@@ -462,7 +462,7 @@ func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.Se
 
 // Refresh uses the stored refresh token now, whatever the access token's
 // expiry (the TUI's refresh action). Without a refresh token it is
-// KindMissingInput (exit 3).
+// KindMissingInput.
 func (e *Engine) Refresh(ctx context.Context, req TokenRequest, cb FlowCallbacks) (*Result, error) {
 	t, err := e.resolve(req)
 	if err != nil {

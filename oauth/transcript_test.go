@@ -1,10 +1,14 @@
 package oauth
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // The transcript redacts every secret — client secret, assertion, code,
@@ -93,24 +97,38 @@ func TestTranscriptText(t *testing.T) {
 	}
 }
 
-// Error messages: sanitised, with the code, and the kind decides the exit code.
+// Error messages: sanitised, with the code; the kind decides the sentinel
+// errors.Is matches.
 func TestErrorRendering(t *testing.T) {
 	t.Parallel()
 	e := oauthError("token", "invalid_grant", "code \x1b[1mexpired\x1b[0m", "", 400)
 	if got := e.Error(); got != `token: the server refused the grant: the code or refresh token is invalid, expired, used or revoked, or the redirect URI differs [invalid_grant]: the server says "code ?[1mexpired?[0m"` {
 		t.Errorf("Error() = %q", got)
 	}
-	if e.ExitCode() != 7 || KindOf(e) != KindRejected {
-		t.Errorf("exit %d", e.ExitCode())
+	if !errors.Is(e, ErrRejected) || KindOf(e) != KindRejected || errors.Is(e, vault.ErrNotConfigured) {
+		t.Errorf("%v: not a rejection alone", e)
 	}
 	r := refreshError(e, "api").(*Error)
 	if r.Hint != "sign in again: authdeck token api --force" {
 		t.Errorf("refresh hint %q", r.Hint)
 	}
-	for k, want := range map[Kind]int{KindOther: 1, KindNotConfigured: 2, KindMissingInput: 3, KindAborted: 4, KindUnreachable: 5, KindUnsupportedTokenType: 6, KindRejected: 7, KindVault: 8, KindBadResponse: 1} {
-		if k.ExitCode() != want {
-			t.Errorf("%s → %d, want %d", k, k.ExitCode(), want)
+	sentinels := []error{vault.ErrNotConfigured, vault.ErrMissingInput, ErrAborted, ErrUnreachable, ErrUnsupportedTokenType, ErrRejected, ErrBadResponse}
+	for k, want := range map[Kind]error{KindOther: nil, KindNotConfigured: vault.ErrNotConfigured, KindMissingInput: vault.ErrMissingInput,
+		KindAborted: ErrAborted, KindUnreachable: ErrUnreachable, KindUnsupportedTokenType: ErrUnsupportedTokenType, KindRejected: ErrRejected,
+		KindVault: nil, KindBadResponse: ErrBadResponse} {
+		e := &Error{Kind: k}
+		for _, s := range sentinels {
+			if got := errors.Is(e, s); got != (s == want) {
+				t.Errorf("%s: errors.Is(%v) = %v", k, s, got)
+			}
 		}
+		if KindOf(e) != k || (want != nil && KindOf(fmt.Errorf("wrapped: %w", want)) != k) {
+			t.Errorf("KindOf does not give back %s", k)
+		}
+	}
+	locked := &Error{Kind: KindVault, Err: &vault.StoreError{Op: "get", Backend: "keychain", Key: "k", Err: vault.ErrLocked}}
+	if !errors.Is(locked, vault.ErrLocked) || KindOf(locked) != KindVault || KindOf(locked.Err) != KindVault {
+		t.Errorf("a vault failure: %v", locked)
 	}
 	if s := sanitize(strings.Repeat("é", 400), 300); len(s) > 304 || strings.ContainsRune(s, 'é') {
 		t.Errorf("sanitize kept %d bytes", len(s))

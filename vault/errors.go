@@ -22,7 +22,7 @@ var (
 	ErrCorrupt = errors.New("stored value is corrupt")
 )
 
-// Repository errors, each with a CLI exit code (see ExitCode).
+// Repository errors: what went wrong with an item, whatever the store.
 var (
 	// ErrNotConfigured means a named environment, client, secret or request does not exist.
 	ErrNotConfigured = errors.New("not configured")
@@ -112,40 +112,14 @@ func (e *ExistsError) Error() string {
 // Is makes errors.Is(err, ErrExists) true.
 func (e *ExistsError) Is(target error) bool { return target == ErrExists }
 
-// Exit codes shared by the CLI (the README's exit-code table).
-const (
-	ExitOK            = 0
-	ExitOther         = 1
-	ExitNotConfigured = 2
-	ExitMissingInput  = 3
-	ExitAborted       = 4
-	ExitUnreachable   = 5
-	ExitUnsupported   = 6
-	ExitRejected      = 7
-	ExitVault         = 8
-)
-
-// ExitCoder is implemented by errors that know their CLI exit code.
-type ExitCoder interface {
-	ExitCode() int
-}
-
-// ExitCode maps an error to the CLI exit code (the README's exit-code table).
-func ExitCode(err error) int {
-	if err == nil {
-		return ExitOK
+// IsStoreFailure reports whether err says the store could not be used: it
+// is locked, unavailable or too slow, or a value it should hold is missing
+// or damaged. A front end tells the user to fix the vault, not the input.
+func IsStoreFailure(err error) bool {
+	for _, s := range []error{ErrLocked, ErrUnavailable, ErrTimeout, ErrCorrupt, ErrNotFound} {
+		if errors.Is(err, s) {
+			return true
+		}
 	}
-	var ec ExitCoder
-	if errors.As(err, &ec) {
-		return ec.ExitCode()
-	}
-	switch {
-	case errors.Is(err, ErrLocked), errors.Is(err, ErrUnavailable), errors.Is(err, ErrTimeout), errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotFound):
-		return ExitVault
-	case errors.Is(err, ErrNotConfigured):
-		return ExitNotConfigured
-	case errors.Is(err, ErrMissingInput):
-		return ExitMissingInput
-	}
-	return ExitOther
+	return false
 }

@@ -165,8 +165,8 @@ func TestFileLegacyWrongPassphrase(t *testing.T) {
 	ctx := context.Background()
 	_, gerr := s.Get(ctx, "secret/0011223344556677")
 	for op, err := range map[string]error{"get": gerr, "set": s.Set(ctx, "k", []byte("x"))} {
-		if !errors.Is(err, vault.ErrLocked) || vault.ExitCode(err) != vault.ExitVault || !strings.Contains(err.Error(), "wrong passphrase") {
-			t.Fatalf("%s: err = %v (exit %d), want a wrong-passphrase ErrLocked (exit 8)", op, err, vault.ExitCode(err))
+		if !errors.Is(err, vault.ErrLocked) || !vault.IsStoreFailure(err) || !strings.Contains(err.Error(), "wrong passphrase") {
+			t.Fatalf("%s: err = %v, want a wrong-passphrase ErrLocked (a store failure)", op, err)
 		}
 	}
 	if !bytes.Equal(readFile(t, vaultPath), before) {
@@ -195,8 +195,8 @@ func TestFileChangePassphrase(t *testing.T) {
 
 	wrong := newFileStore(t, dir, "not the passphrase")
 	err := wrong.ChangePassphrase(ctx, "new passphrase")
-	if !errors.Is(err, vault.ErrLocked) || vault.ExitCode(err) != vault.ExitVault {
-		t.Fatalf("with a wrong current passphrase: err = %v (exit %d), want ErrLocked (exit 8)", err, vault.ExitCode(err))
+	if !errors.Is(err, vault.ErrLocked) || !vault.IsStoreFailure(err) {
+		t.Fatalf("with a wrong current passphrase: err = %v, want ErrLocked (a store failure)", err)
 	}
 	if !bytes.Equal(readFile(t, idPath), idBefore) || !bytes.Equal(readFile(t, vaultPath), vaultBefore) {
 		t.Fatal("a refused passphrase change changed the files")
@@ -315,8 +315,8 @@ func TestFileDamagedIdentity(t *testing.T) {
 				if !errors.Is(err, want) || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("%s: err = %v, want %v saying %q", op, err, want, tc.want)
 				}
-				if vault.ExitCode(err) != vault.ExitVault {
-					t.Errorf("%s: exit %d, want 8", op, vault.ExitCode(err))
+				if !vault.IsStoreFailure(err) {
+					t.Errorf("%s: %v is not a store failure", op, err)
 				}
 			}
 			if !bytes.Equal(readFile(t, idPath), idBefore) || !bytes.Equal(readFile(t, vaultPath), vaultBefore) {

@@ -126,7 +126,7 @@ func TestHelperProcess(t *testing.T) {
 			if se != nil {
 				hint = se.Hint
 			}
-			fmt.Printf("result|%s|%d|%s|%v\n", sentinelName(err), vault.ExitCode(err), hint, err)
+			fmt.Printf("result|%s|%t|%s|%v\n", sentinelName(err), vault.IsStoreFailure(err), hint, err)
 		}
 	default:
 		t.Fatalf("unknown helper mode %q", mode)

@@ -347,8 +347,8 @@ func TestKeychainErrorMapping(t *testing.T) {
 				if tc.wantHint != "" && !strings.Contains(err.Error(), tc.wantHint) {
 					t.Errorf("%s: message %q does not name %s", op, err, tc.wantHint)
 				}
-				if code := vault.ExitCode(err); tc.want != vault.ErrTooLarge && code != vault.ExitVault {
-					t.Errorf("%s: exit code %d, want %d", op, code, vault.ExitVault)
+				if tc.want != vault.ErrTooLarge && !vault.IsStoreFailure(err) {
+					t.Errorf("%s: %v is not a store failure", op, err)
 				}
 			}
 			fake.FailWith(nil)
@@ -459,8 +459,8 @@ func TestKeychainDamagedItemsAreCorrupt(t *testing.T) {
 			if strings.Contains(msg, "SECRET-VALUE") || strings.Contains(msg, base64.StdEncoding.EncodeToString(value[:30])[:20]) {
 				t.Fatal("the corruption error contains part of the value")
 			}
-			if vault.ExitCode(err) != vault.ExitVault {
-				t.Errorf("exit code %d, want %d", vault.ExitCode(err), vault.ExitVault)
+			if !vault.IsStoreFailure(err) {
+				t.Errorf("%v is not a store failure", err)
 			}
 			// A damaged value can be replaced and deleted.
 			if err := s.Set(ctx, "secret/x", []byte("fresh")); err != nil {

@@ -93,7 +93,7 @@ func (a *App) Run(args []string) int {
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return vault.ExitOK
+		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -104,10 +104,15 @@ func (a *App) Run(args []string) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(a.IO.Err, "authdeck: cancelled")
-		return vault.ExitAborted
+		return exitAborted
 	}
-	fmt.Fprintln(a.IO.Err, "authdeck: "+err.Error())
-	return vault.ExitCode(err)
+	msg := err.Error()
+	var re *vault.ResolveError
+	if errors.As(err, &re) && re.Hint != "" {
+		msg += " — " + re.Hint
+	}
+	fmt.Fprintln(a.IO.Err, "authdeck: "+msg)
+	return exitCode(err)
 }
 
 // exitError ends the command with a given code (after printing msg, if any).
@@ -117,9 +122,6 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
-
-// ExitCode returns the code.
-func (e *exitError) ExitCode() int { return e.code }
 
 // exitWith returns an error that makes the CLI exit with code after printing msg.
 func exitWith(code int, format string, args ...any) error {
@@ -155,7 +157,7 @@ Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
 	root.SetErr(a.IO.Err)
 	root.PersistentFlags().StringVarP(&a.EnvFlag, "env", "e", "", "environment to use (default: $AUTHDECK_ENV, else the active environment)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitWith(vault.ExitOther, "%v (see '%s --help')", err, c.CommandPath())
+		return exitWith(exitOther, "%v (see '%s --help')", err, c.CommandPath())
 	})
 	if rootRun != nil {
 		root.RunE = func(cmd *cobra.Command, _ []string) error { return rootRun(a, cmd) }

@@ -144,17 +144,17 @@ func TestEndToEndFileVault(t *testing.T) {
 		wrong := []string{"AUTHDECK_PASSPHRASE=not the passphrase"}
 		r := e.run("", wrong, "secret", "show", "api")
 		noSecret(t, r, key)
-		if r.code != vault.ExitVault || !strings.Contains(r.err, "wrong passphrase") || !strings.Contains(r.err, "AUTHDECK_PASSPHRASE") || strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
+		if r.code != exitVault || !strings.Contains(r.err, "wrong passphrase") || !strings.Contains(r.err, "AUTHDECK_PASSPHRASE") || strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
 			t.Fatalf("exit %d, stderr:\n%s", r.code, r.err)
 		}
-		if r := e.run("", wrong, "doctor"); r.code != vault.ExitVault || !strings.Contains(r.all(), "passphrase") {
+		if r := e.run("", wrong, "doctor"); r.code != exitVault || !strings.Contains(r.all(), "passphrase") {
 			t.Fatalf("doctor with a wrong passphrase: exit %d\n%s%s", r.code, r.out, r.err)
 		}
 		// Listing reads the catalog only, so it works without unlocking the vault.
 		if r := e.run("", wrong, "secret", "list"); r.code != 0 || !strings.Contains(r.out, "api") {
 			t.Fatalf("secret list with a wrong passphrase: exit %d\n%s", r.code, r.err)
 		}
-		if r := e.run("", []string{"AUTHDECK_PASSPHRASE="}, "secret", "show", "api"); r.code != vault.ExitMissingInput || !strings.Contains(r.err, "AUTHDECK_PASSPHRASE") {
+		if r := e.run("", []string{"AUTHDECK_PASSPHRASE="}, "secret", "show", "api"); r.code != exitMissingInput || !strings.Contains(r.err, "AUTHDECK_PASSPHRASE") {
 			t.Fatalf("no passphrase and no terminal: exit %d\n%s", r.code, r.err)
 		}
 	})
@@ -164,10 +164,10 @@ func TestEndToEndFileVault(t *testing.T) {
 		vaultBefore, _ := os.ReadFile(vaultPath)
 		idBefore, _ := os.ReadFile(idPath)
 		wrong := []string{"AUTHDECK_PASSPHRASE=not the passphrase"}
-		if r := e.run("new passphrase one\n", wrong, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitVault || !strings.Contains(r.err, "wrong passphrase") {
+		if r := e.run("new passphrase one\n", wrong, "vault", "passwd", "--new-passphrase-stdin"); r.code != exitVault || !strings.Contains(r.err, "wrong passphrase") {
 			t.Fatalf("passwd with a wrong current passphrase: exit %d\n%s", r.code, r.err)
 		}
-		if r := e.run("\n", nil, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitMissingInput {
+		if r := e.run("\n", nil, "vault", "passwd", "--new-passphrase-stdin"); r.code != exitMissingInput {
 			t.Fatalf("passwd with an empty new passphrase: exit %d\n%s", r.code, r.err)
 		}
 		if idAfter, _ := os.ReadFile(idPath); !bytes.Equal(idAfter, idBefore) {
@@ -180,7 +180,7 @@ func TestEndToEndFileVault(t *testing.T) {
 		if vaultAfter, _ := os.ReadFile(vaultPath); !bytes.Equal(vaultAfter, vaultBefore) {
 			t.Fatal("changing the passphrase rewrote vault.age")
 		}
-		if r := e.run("", nil, "secret", "show", "api", "--reveal"); r.code != vault.ExitVault {
+		if r := e.run("", nil, "secret", "show", "api", "--reveal"); r.code != exitVault {
 			t.Fatalf("the old passphrase still opens the vault: exit %d", r.code)
 		}
 		newPass := []string{"AUTHDECK_PASSPHRASE=new passphrase one"}
@@ -198,7 +198,7 @@ func TestEndToEndFileVault(t *testing.T) {
 		if r := e.must("", "secret", "show", "api", "--reveal"); !strings.Contains(r.out, key) {
 			t.Fatal("the first passphrase does not open the vault again")
 		}
-		if r := e.run("x\n", []string{"AUTHDECK_HOME=" + t.TempDir()}, "vault", "passwd", "--new-passphrase-stdin"); r.code != vault.ExitNotConfigured || !strings.Contains(r.err, "no file vault") {
+		if r := e.run("x\n", []string{"AUTHDECK_HOME=" + t.TempDir()}, "vault", "passwd", "--new-passphrase-stdin"); r.code != exitNotConfigured || !strings.Contains(r.err, "no file vault") {
 			t.Fatalf("passwd with no vault: exit %d\n%s", r.code, r.err)
 		}
 	})
@@ -213,7 +213,7 @@ func TestEndToEndFileVault(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := []string{"AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=legacy vault passphrase"}
-		if r := e.run("", append(env[:1:1], "AUTHDECK_PASSPHRASE=wrong"), "doctor"); r.code != vault.ExitVault {
+		if r := e.run("", append(env[:1:1], "AUTHDECK_PASSPHRASE=wrong"), "doctor"); r.code != exitVault {
 			t.Fatalf("doctor on the legacy vault with a wrong passphrase: exit %d", r.code)
 		}
 		if after, _ := os.ReadFile(filepath.Join(home, vault.FileVaultName)); !bytes.Equal(after, legacy) {
@@ -278,7 +278,7 @@ func TestEndToEndFileVault(t *testing.T) {
 		}
 		noSecret(t, r, "<password>")
 		r = e.run(ex[0], nil, "secret", "import", "-")
-		if r.code != vault.ExitOther || !strings.Contains(r.err, "line 6, column 5") {
+		if r.code != exitOther || !strings.Contains(r.err, "line 6, column 5") {
 			t.Fatalf("import of the API key example: exit %d\n%s", r.code, r.err)
 		}
 	})

@@ -151,7 +151,7 @@ func parseParams(flag string, list []string) ([]vault.Param, error) {
 	for _, p := range list {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, exitWith(vault.ExitOther, "%s %q: expected key=value", flag, p)
+			return nil, exitWith(exitOther, "%s %q: expected key=value", flag, p)
 		}
 		out = append(out, vault.Param{Key: k, Value: v})
 	}
@@ -277,7 +277,7 @@ func (f *clientFlags) applyExchange(fs *pflag.FlagSet, ac *vault.AuthClient) err
 		}
 		u, err := oauth.TokenTypeURI(t.v)
 		if err != nil {
-			return exitWith(vault.ExitOther, "%s: %v", t.flag, err)
+			return exitWith(exitOther, "%s: %v", t.flag, err)
 		}
 		*t.dst = u
 	}
@@ -307,7 +307,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 		creds.ClientSecret = s
 	}
 	if f.generateKey && fs.Changed("private-key-file") {
-		return exitWith(vault.ExitOther, "--generate-key and --private-key-file: choose one")
+		return exitWith(exitOther, "--generate-key and --private-key-file: choose one")
 	}
 	if fs.Changed("private-key-file") || f.generateKey {
 		var pemText string
@@ -319,7 +319,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 			}
 			k, p, err := vault.GenerateKeyPair(alg)
 			if err != nil {
-				return exitWith(vault.ExitOther, "--generate-key with --signing-alg %s: use RS256, PS256 or ES256", alg)
+				return exitWith(exitOther, "--generate-key with --signing-alg %s: use RS256, PS256 or ES256", alg)
 			}
 			key, pemText = k, p
 		} else {
@@ -329,7 +329,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 			}
 			k, err := vault.ParsePrivateKey(string(b))
 			if err != nil {
-				return exitWith(vault.ExitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
+				return exitWith(exitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
 			}
 			key, pemText = k, string(b)
 		}
@@ -337,13 +337,13 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 			ac.SigningAlg = vault.DefaultKeyAlg(key)
 		}
 		if !vault.KeyAlgFits(key, ac.SigningAlg) {
-			return exitWith(vault.ExitOther, "--signing-alg %s does not fit the key (an %s key)", ac.SigningAlg, vault.DefaultKeyAlg(key))
+			return exitWith(exitOther, "--signing-alg %s does not fit the key (an %s key)", ac.SigningAlg, vault.DefaultKeyAlg(key))
 		}
 		creds.PrivateKey = pemText
 		ac.KeyID = pemkey.Thumbprint(key)
 	}
 	if fs.Changed("cert-file") != fs.Changed("cert-key-file") {
-		return exitWith(vault.ExitMissingInput, "--cert-file and --cert-key-file go together")
+		return exitWith(exitMissingInput, "--cert-file and --cert-key-file go together")
 	}
 	if fs.Changed("cert-file") {
 		cert, err := a.readFileArg("--cert-file", f.certFile, 256<<10)
@@ -363,14 +363,14 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 		case creds.DPoPKey == "":
 			key, pemText, err := dpop.GenerateKey()
 			if err != nil {
-				return exitWith(vault.ExitOther, "generating the DPoP key: %v", err)
+				return exitWith(exitOther, "generating the DPoP key: %v", err)
 			}
 			ac.DPoP, ac.DPoPKeyID, creds.DPoPKey = true, key.Thumbprint(), pemText
 		default:
 			// --dpop on a client that has a key keeps it: bound tokens stay usable.
 			key, err := dpop.ParseKey(creds.DPoPKey)
 			if err != nil {
-				return exitWith(vault.ExitOther, "the stored DPoP key: %v", err)
+				return exitWith(exitOther, "the stored DPoP key: %v", err)
 			}
 			ac.DPoP, ac.DPoPKeyID = true, key.Thumbprint()
 		}
@@ -386,15 +386,15 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 		}
 	case vault.AuthPrivateKeyJWT:
 		if creds.PrivateKey == "" {
-			return exitWith(vault.ExitMissingInput, "auth client %q: private_key_jwt needs a key: --private-key-file PEM, or --generate-key (then 'authdeck client pubkey %s' prints the public key to register)", ac.Name, ac.Name)
+			return exitWith(exitMissingInput, "auth client %q: private_key_jwt needs a key: --private-key-file PEM, or --generate-key (then 'authdeck client pubkey %s' prints the public key to register)", ac.Name, ac.Name)
 		}
 	case vault.AuthTLSClient:
 		if creds.Cert == "" || creds.CertKey == "" {
-			return exitWith(vault.ExitMissingInput, "auth client %q: tls_client_auth needs --cert-file and --cert-key-file", ac.Name)
+			return exitWith(exitMissingInput, "auth client %q: tls_client_auth needs --cert-file and --cert-key-file", ac.Name)
 		}
 	case vault.AuthNone:
 		if f.secretStdin {
-			return exitWith(vault.ExitOther, "auth client %q: auth method none takes no client secret", ac.Name)
+			return exitWith(exitOther, "auth client %q: auth method none takes no client secret", ac.Name)
 		}
 	}
 	return nil
@@ -404,7 +404,7 @@ func (a *App) readCreds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient,
 // but has none set: the method is never guessed (S-27).
 func checkAuthMethod(ac *vault.AuthClient) error {
 	if ac.AuthMethod == "" && ac.Grant != vault.GrantImplicit {
-		return exitWith(vault.ExitMissingInput, "auth client %q: --auth-method is required for %s (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed", ac.Name, ac.Grant)
+		return exitWith(exitMissingInput, "auth client %q: --auth-method is required for %s (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed", ac.Name, ac.Grant)
 	}
 	return nil
 }
@@ -491,10 +491,10 @@ requests use POST unless --token-method GET.`,
 				return &vault.ExistsError{Kind: "auth client", Name: ac.Name, Env: env}
 			}
 			if ac.Issuer == "" && ac.Endpoints.Token == "" && ac.Grant != vault.GrantImplicit {
-				return exitWith(vault.ExitNotConfigured, "auth client %q: give --issuer URL (discovery) or --token-url URL", ac.Name)
+				return exitWith(exitNotConfigured, "auth client %q: give --issuer URL (discovery) or --token-url URL", ac.Name)
 			}
 			if ac.ClientID == "" {
-				return exitWith(vault.ExitMissingInput, "auth client %q: --client-id is required", ac.Name)
+				return exitWith(exitMissingInput, "auth client %q: --client-id is required", ac.Name)
 			}
 			if err := checkAuthMethod(&ac); err != nil {
 				return err
@@ -603,7 +603,7 @@ asks for it (or reads it from the flags).`,
 				}
 			})
 			if changed == 0 {
-				return exitWith(vault.ExitMissingInput, "auth client %q: nothing to change (give the flags to change; see --help)", old.Name)
+				return exitWith(exitMissingInput, "auth client %q: nothing to change (give the flags to change; see --help)", old.Name)
 			}
 			if err := checkProtocolFlags(fs, old.Type); err != nil {
 				return err
@@ -920,25 +920,25 @@ the provider. The client's auth method changes to private_key_jwt only with
 			switch alg {
 			case vault.AlgRS256, vault.AlgPS256, vault.AlgES256:
 			default:
-				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
+				return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
 			}
 			v, _, ac, err := a.clientNamed(args[0])
 			if err != nil {
 				return err
 			}
 			if ac.Type != vault.ClientOAuth2 {
-				return exitWith(vault.ExitOther, "auth client %q is %s; key pairs are for OAuth clients", ac.Name, ac.Type)
+				return exitWith(exitOther, "auth client %q is %s; key pairs are for OAuth clients", ac.Name, ac.Type)
 			}
 			creds, err := v.ClientCredentials(cmd.Context(), ac)
 			if err != nil {
 				return err
 			}
 			if creds.PrivateKey != "" && !force {
-				return exitWith(vault.ExitOther, "auth client %q already has a private key (key id %s); --force replaces it, and the public key registered with the provider then stops matching", ac.Name, ac.KeyID)
+				return exitWith(exitOther, "auth client %q already has a private key (key id %s); --force replaces it, and the public key registered with the provider then stops matching", ac.Name, ac.KeyID)
 			}
 			key, pemText, err := vault.GenerateKeyPair(alg)
 			if err != nil {
-				return exitWith(vault.ExitOther, "--alg %s: use RS256, PS256 or ES256", alg)
+				return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
 			}
 			creds.PrivateKey = pemText
 			ac.KeyID, ac.SigningAlg = pemkey.Thumbprint(key), alg
@@ -976,7 +976,7 @@ func checkPubFormat(format string) error {
 	case "both", "pem", "jwks":
 		return nil
 	}
-	return exitWith(vault.ExitOther, "--format %q: use both, pem or jwks", format)
+	return exitWith(exitOther, "--format %q: use both, pem or jwks", format)
 }
 
 // printPublicKey prints the public half of key as PEM and/or JWKS on stdout.
@@ -1028,11 +1028,11 @@ func newClientPubkeyCmd(a *App) *cobra.Command {
 				return err
 			}
 			if creds.PrivateKey == "" {
-				return exitWith(vault.ExitNotConfigured, "auth client %q has no private key; create one with 'authdeck client keygen %s'", ac.Name, ac.Name)
+				return exitWith(exitNotConfigured, "auth client %q has no private key; create one with 'authdeck client keygen %s'", ac.Name, ac.Name)
 			}
 			key, err := vault.ParsePrivateKey(creds.PrivateKey)
 			if err != nil {
-				return exitWith(vault.ExitVault, "auth client %q: the stored private key does not parse: %v", ac.Name, err)
+				return exitWith(exitVault, "auth client %q: the stored private key does not parse: %v", ac.Name, err)
 			}
 			alg := ac.SigningAlg
 			if alg == "" || !vault.KeyAlgFits(key, alg) {

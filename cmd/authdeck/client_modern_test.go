@@ -53,7 +53,7 @@ func TestClientAddModernOptions(t *testing.T) {
 	}
 
 	// A client_secret_jwt secret too short for HS256.
-	h.expect(vault.ExitOther, []string{"--client-secret-stdin", "32 bytes"}, "short\n", addArgs("weak", "--auth-method", "client_secret_jwt", "--client-secret-stdin")...)
+	h.expect(exitOther, []string{"--client-secret-stdin", "32 bytes"}, "short\n", addArgs("weak", "--auth-method", "client_secret_jwt", "--client-secret-stdin")...)
 
 	// Pushed and signed authorization requests.
 	h.must("", addArgs("fapi", "--grant", "authorization_code", "--auth-method", "private_key_jwt", "--generate-key", "--signing-alg", "ES256",
@@ -62,7 +62,7 @@ func TestClientAddModernOptions(t *testing.T) {
 	if !fapi.PAR || !fapi.RequestObject || fapi.Endpoints.PAR != "https://id.example.com/par" {
 		t.Errorf("fapi: par=%v jar=%v url=%q", fapi.PAR, fapi.RequestObject, fapi.Endpoints.PAR)
 	}
-	h.expect(vault.ExitOther, []string{"--request-object", "private_key_jwt"}, "cs\n", addArgs("jar", "--grant", "authorization_code",
+	h.expect(exitOther, []string{"--request-object", "private_key_jwt"}, "cs\n", addArgs("jar", "--grant", "authorization_code",
 		"--auth-method", "client_secret_basic", "--client-secret-stdin", "--request-object", "--auth-url", "https://id.example.com/authorize")...)
 
 	// Token exchange.
@@ -79,11 +79,11 @@ func TestClientAddModernOptions(t *testing.T) {
 	if !strings.Contains(show.out, "subject:") || !strings.Contains(show.out, oauth.TokenTypeJWT) {
 		t.Errorf("show:\n%s", show.out)
 	}
-	h.expect(vault.ExitOther, []string{"--subject-token-type", "not access_token"}, "", "client", "edit", "gw", "--subject-token-type", "bearer")
-	h.expect(vault.ExitOther, []string{"token_exchange grant"}, "", "client", "edit", "gw", "--grant", "client_credentials")
-	h.expect(vault.ExitOther, []string{"--subject", "itself"}, "", "client", "edit", "gw", "--subject", "gw")
+	h.expect(exitOther, []string{"--subject-token-type", "not access_token"}, "", "client", "edit", "gw", "--subject-token-type", "bearer")
+	h.expect(exitOther, []string{"token_exchange grant"}, "", "client", "edit", "gw", "--grant", "client_credentials")
+	h.expect(exitOther, []string{"--subject", "itself"}, "", "client", "edit", "gw", "--subject", "gw")
 	// OAuth 2.0 flags on an OAuth 1.0a client are refused.
-	h.expect(vault.ExitOther, []string{"--dpop"}, "cs\n", "client", "add", "o1", "--oauth1", "--request-token-url", "https://p.example/rt",
+	h.expect(exitOther, []string{"--dpop"}, "cs\n", "client", "add", "o1", "--oauth1", "--request-token-url", "https://p.example/rt",
 		"--auth-url", "https://p.example/a", "--token-url", "https://p.example/at", "--client-id", "ck", "--signature-method", "HMAC-SHA1",
 		"--client-secret-stdin", "--dpop")
 }

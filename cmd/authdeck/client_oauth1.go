@@ -45,7 +45,7 @@ func checkProtocolFlags(fs *pflag.FlagSet, typ vault.ClientType) error {
 	if len(given) == 0 {
 		return nil
 	}
-	return exitWith(vault.ExitOther, "%s do not apply to %s client (%s)", strings.Join(given, ", "), kind, hint)
+	return exitWith(exitOther, "%s do not apply to %s client (%s)", strings.Join(given, ", "), kind, hint)
 }
 
 // parseCallbackFlag turns --callback into the stored form: "" for the
@@ -59,11 +59,11 @@ func parseCallbackFlag(s string) (string, error) {
 		return oauth1.OOB, nil
 	}
 	if err := vault.CheckURL("--callback", s); err != nil {
-		return "", exitWith(vault.ExitOther, "%v (or use loopback or oob)", err)
+		return "", exitWith(exitOther, "%v (or use loopback or oob)", err)
 	}
 	u, _ := url.Parse(s)
 	if u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" || u.Fragment != "" {
-		return "", exitWith(vault.ExitOther, "--callback %q: authdeck receives the callback on a loopback listener, so give http://127.0.0.1:PORT/PATH (no query), loopback or oob", s)
+		return "", exitWith(exitOther, "--callback %q: authdeck receives the callback on a loopback listener, so give http://127.0.0.1:PORT/PATH (no query), loopback or oob", s)
 	}
 	return s, nil
 }
@@ -97,17 +97,17 @@ func (a *App) readOAuth1Creds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthC
 		}
 		key, err := vault.ParsePrivateKey(string(b))
 		if err != nil {
-			return exitWith(vault.ExitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
+			return exitWith(exitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
 		}
 		if _, ok := key.(*rsa.PrivateKey); !ok {
-			return exitWith(vault.ExitOther, "--private-key-file %s: OAuth 1.0a RSA signatures need an RSA key, not an EC key", f.privateKeyFile)
+			return exitWith(exitOther, "--private-key-file %s: OAuth 1.0a RSA signatures need an RSA key, not an EC key", f.privateKeyFile)
 		}
 		creds.PrivateKey = string(b)
 		ac.KeyID = pemkey.Thumbprint(key)
 	}
 	if oauth1.IsRSA(ac.SignatureMethod) {
 		if creds.PrivateKey == "" {
-			return exitWith(vault.ExitMissingInput, "auth client %q: %s needs --private-key-file PEM (the RSA key whose public key is registered with the provider)", ac.Name, ac.SignatureMethod)
+			return exitWith(exitMissingInput, "auth client %q: %s needs --private-key-file PEM (the RSA key whose public key is registered with the provider)", ac.Name, ac.SignatureMethod)
 		}
 		return nil
 	}
@@ -143,13 +143,13 @@ func (a *App) addOAuth1Client(cmd *cobra.Command, v *vault.Vault, c *vault.Catal
 		}
 	}
 	if len(missing) > 0 {
-		return exitWith(vault.ExitNotConfigured, "OAuth 1.0a auth client %q: give %s (the provider's request-token, authorization and access-token URLs)", ac.Name, strings.Join(missing, ", "))
+		return exitWith(exitNotConfigured, "OAuth 1.0a auth client %q: give %s (the provider's request-token, authorization and access-token URLs)", ac.Name, strings.Join(missing, ", "))
 	}
 	if ac.ClientID == "" {
-		return exitWith(vault.ExitMissingInput, "OAuth 1.0a auth client %q: --client-id (the consumer key) is required", ac.Name)
+		return exitWith(exitMissingInput, "OAuth 1.0a auth client %q: --client-id (the consumer key) is required", ac.Name)
 	}
 	if ac.SignatureMethod == "" {
-		return exitWith(vault.ExitMissingInput, "OAuth 1.0a auth client %q: --signature-method is required (%s); it is never guessed", ac.Name, strings.Join(oauth1.Methods, ", "))
+		return exitWith(exitMissingInput, "OAuth 1.0a auth client %q: --signature-method is required (%s); it is never guessed", ac.Name, strings.Join(oauth1.Methods, ", "))
 	}
 	// Check the configuration before asking for any secret.
 	probe := ac

@@ -80,8 +80,8 @@ func TestClientAddShowListRm(t *testing.T) {
 	}
 
 	h.must("", "client", "rm", "api")
-	h.expect(vault.ExitNotConfigured, []string{`no auth client "api" in environment "default"`}, "", "client", "show", "api")
-	h.expect(vault.ExitNotConfigured, []string{`no auth client "api"`}, "", "client", "rm", "api")
+	h.expect(exitNotConfigured, []string{`no auth client "api" in environment "default"`}, "", "client", "show", "api")
+	h.expect(exitNotConfigured, []string{`no auth client "api"`}, "", "client", "rm", "api")
 	if h.storedKeys() != 0 {
 		t.Fatal("the client secret is still stored after rm")
 	}
@@ -100,28 +100,28 @@ func TestClientAddRefusals(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"no auth method (S-27)", addArgs("a"), "", vault.ExitMissingInput, []string{"--auth-method is required", "never guessed"}},
-		{"secret needs stdin or terminal", addArgs("a", "--auth-method", "client_secret_post"), "", vault.ExitMissingInput, []string{"client secret is needed", "--client-secret-stdin"}},
-		{"empty stdin", addArgs("a", "--auth-method", "client_secret_post", "--client-secret-stdin"), "", vault.ExitMissingInput, []string{"stdin was empty"}},
-		{"no endpoint", []string{"client", "add", "a", "--client-id", "x", "--auth-method", "none"}, "", vault.ExitNotConfigured, []string{"--issuer URL", "--token-url URL"}},
-		{"no client id", []string{"client", "add", "a", "--token-url", tokenURL, "--auth-method", "none"}, "", vault.ExitMissingInput, []string{"--client-id is required"}},
-		{"bad token url", []string{"client", "add", "a", "--token-url", "id.example.com/token", "--client-id", "x", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d"}, "", vault.ExitOther,
+		{"no auth method (S-27)", addArgs("a"), "", exitMissingInput, []string{"--auth-method is required", "never guessed"}},
+		{"secret needs stdin or terminal", addArgs("a", "--auth-method", "client_secret_post"), "", exitMissingInput, []string{"client secret is needed", "--client-secret-stdin"}},
+		{"empty stdin", addArgs("a", "--auth-method", "client_secret_post", "--client-secret-stdin"), "", exitMissingInput, []string{"stdin was empty"}},
+		{"no endpoint", []string{"client", "add", "a", "--client-id", "x", "--auth-method", "none"}, "", exitNotConfigured, []string{"--issuer URL", "--token-url URL"}},
+		{"no client id", []string{"client", "add", "a", "--token-url", tokenURL, "--auth-method", "none"}, "", exitMissingInput, []string{"--client-id is required"}},
+		{"bad token url", []string{"client", "add", "a", "--token-url", "id.example.com/token", "--client-id", "x", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d"}, "", exitOther,
 			[]string{`endpoints.token: "id.example.com/token" is not an absolute URL`, "(--token-url)"}},
-		{"plain http (S-13)", []string{"client", "add", "a", "--issuer", "http://id.example.com", "--client-id", "x", "--auth-method", "client_secret_basic"}, "", vault.ExitOther,
+		{"plain http (S-13)", []string{"client", "add", "a", "--issuer", "http://id.example.com", "--client-id", "x", "--auth-method", "client_secret_basic"}, "", exitOther,
 			[]string{`issuer: "http://id.example.com" uses plain http`, "(--issuer)"}},
-		{"bad redirect", addArgs("a", "--auth-method", "none", "--grant", "authorization_code", "--auth-url", "https://id.example.com/a", "--redirect-uri", "not a url"), "", vault.ExitOther, []string{"redirectUri", "(--redirect-uri)"}},
-		{"bad grant", addArgs("a", "--auth-method", "none", "--grant", "magic"), "", vault.ExitOther, []string{`grant: "magic" is not one of`, "(--grant)"}},
-		{"deprecated grant", addArgs("a", "--auth-method", "none", "--grant", "password"), "", vault.ExitOther, []string{"deprecated grant", "(--grant)"}},
-		{"bad auth method", addArgs("a", "--auth-method", "magic"), "", vault.ExitOther, []string{`authMethod: "magic"`, "(--auth-method)"}},
-		{"none for client credentials", addArgs("a", "--auth-method", "none"), "", vault.ExitOther, []string{"client_credentials needs client authentication"}},
-		{"invalid name", addArgs("a/b", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d"), "", vault.ExitOther, []string{`auth client "a/b": name: must not contain`, "(NAME)"}},
-		{"bad param", addArgs("a", "--auth-method", "client_secret_basic", "--param", "novalue"), "", vault.ExitOther, []string{`--param "novalue": expected key=value`}},
-		{"bad expires", addArgs("a", "--auth-method", "client_secret_basic", "--expires", "someday"), "", vault.ExitOther, []string{"--expires:", "is not a date"}},
-		{"bad host", addArgs("a", "--auth-method", "client_secret_basic", "--allowed-host", "https://x/"), "", vault.ExitOther, []string{"allowedHosts", "(--allowed-host)"}},
-		{"private key needed", addArgs("a", "--auth-method", "private_key_jwt"), "", vault.ExitMissingInput, []string{"--private-key-file", "--generate-key"}},
-		{"cert needed", addArgs("a", "--auth-method", "tls_client_auth"), "", vault.ExitMissingInput, []string{"--cert-file and --cert-key-file"}},
-		{"missing key file", addArgs("a", "--auth-method", "private_key_jwt", "--private-key-file", "/nonexistent/key.pem"), "", vault.ExitMissingInput, []string{"--private-key-file", "no such file"}},
-		{"unknown flag", addArgs("a", "--client-secret", "x"), "", vault.ExitOther, []string{"unknown flag: --client-secret"}},
+		{"bad redirect", addArgs("a", "--auth-method", "none", "--grant", "authorization_code", "--auth-url", "https://id.example.com/a", "--redirect-uri", "not a url"), "", exitOther, []string{"redirectUri", "(--redirect-uri)"}},
+		{"bad grant", addArgs("a", "--auth-method", "none", "--grant", "magic"), "", exitOther, []string{`grant: "magic" is not one of`, "(--grant)"}},
+		{"deprecated grant", addArgs("a", "--auth-method", "none", "--grant", "password"), "", exitOther, []string{"deprecated grant", "(--grant)"}},
+		{"bad auth method", addArgs("a", "--auth-method", "magic"), "", exitOther, []string{`authMethod: "magic"`, "(--auth-method)"}},
+		{"none for client credentials", addArgs("a", "--auth-method", "none"), "", exitOther, []string{"client_credentials needs client authentication"}},
+		{"invalid name", addArgs("a/b", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d"), "", exitOther, []string{`auth client "a/b": name: must not contain`, "(NAME)"}},
+		{"bad param", addArgs("a", "--auth-method", "client_secret_basic", "--param", "novalue"), "", exitOther, []string{`--param "novalue": expected key=value`}},
+		{"bad expires", addArgs("a", "--auth-method", "client_secret_basic", "--expires", "someday"), "", exitOther, []string{"--expires:", "is not a date"}},
+		{"bad host", addArgs("a", "--auth-method", "client_secret_basic", "--allowed-host", "https://x/"), "", exitOther, []string{"allowedHosts", "(--allowed-host)"}},
+		{"private key needed", addArgs("a", "--auth-method", "private_key_jwt"), "", exitMissingInput, []string{"--private-key-file", "--generate-key"}},
+		{"cert needed", addArgs("a", "--auth-method", "tls_client_auth"), "", exitMissingInput, []string{"--cert-file and --cert-key-file"}},
+		{"missing key file", addArgs("a", "--auth-method", "private_key_jwt", "--private-key-file", "/nonexistent/key.pem"), "", exitMissingInput, []string{"--private-key-file", "no such file"}},
+		{"unknown flag", addArgs("a", "--client-secret", "x"), "", exitOther, []string{"unknown flag: --client-secret"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestClientAddRefusals(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
 		h.must("s\n", addArgs("a", "--auth-method", "client_secret_basic", "--client-secret-stdin")...)
-		h.expect(vault.ExitOther, []string{`auth client "a" already exists in environment "default"`}, "t\n", addArgs("a", "--auth-method", "client_secret_basic", "--client-secret-stdin")...)
+		h.expect(exitOther, []string{`auth client "a" already exists in environment "default"`}, "t\n", addArgs("a", "--auth-method", "client_secret_basic", "--client-secret-stdin")...)
 	})
 }
 
@@ -183,8 +183,8 @@ func TestClientPrivateKeyFileS26(t *testing.T) {
 		{"pkcs1", "RS256", 0, ""},
 		{"pkcs8", "RS256", 0, ""},
 		{"ec", "ES256", 0, ""},
-		{"rsa1024", "", vault.ExitOther, "RSA key has 1024 bits; at least 2048 are required"},
-		{"p384", "", vault.ExitOther, "only P-256 is supported"},
+		{"rsa1024", "", exitOther, "RSA key has 1024 bits; at least 2048 are required"},
+		{"p384", "", exitOther, "only P-256 is supported"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind, func(t *testing.T) {
@@ -219,7 +219,7 @@ func TestClientPrivateKeyFileS26(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
 		path := writeFile(t, "key.pem", pemKey(t, "ec"))
-		h.expect(vault.ExitOther, []string{"--signing-alg RS256 does not fit the key"}, "", addArgs("svc", "--auth-method", "private_key_jwt", "--private-key-file", path, "--signing-alg", "RS256")...)
+		h.expect(exitOther, []string{"--signing-alg RS256 does not fit the key"}, "", addArgs("svc", "--auth-method", "private_key_jwt", "--private-key-file", path, "--signing-alg", "RS256")...)
 	})
 }
 
@@ -243,9 +243,9 @@ func TestClientTLSClientAuth(t *testing.T) {
 	h := newHarness(t)
 	cert, key := selfSignedPair(t)
 	cp, kp := writeFile(t, "c.pem", cert), writeFile(t, "k.pem", key)
-	h.expect(vault.ExitMissingInput, []string{"go together"}, "", addArgs("m", "--auth-method", "tls_client_auth", "--cert-file", cp)...)
+	h.expect(exitMissingInput, []string{"go together"}, "", addArgs("m", "--auth-method", "tls_client_auth", "--cert-file", cp)...)
 	_, otherKey := selfSignedPair(t)
-	h.expect(vault.ExitOther, []string{"do not form a pair"}, "", addArgs("m", "--auth-method", "tls_client_auth", "--cert-file", cp, "--cert-key-file", writeFile(t, "o.pem", otherKey))...)
+	h.expect(exitOther, []string{"do not form a pair"}, "", addArgs("m", "--auth-method", "tls_client_auth", "--cert-file", cp, "--cert-key-file", writeFile(t, "o.pem", otherKey))...)
 	r := h.must("", addArgs("m", "--auth-method", "tls_client_auth", "--cert-file", cp, "--cert-key-file", kp)...)
 	if !strings.Contains(r.out, "client certificate") {
 		t.Fatalf("client add:\n%s", r.out)
@@ -258,8 +258,8 @@ func TestClientEdit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.must("first-secret\n", addArgs("api", "--auth-method", "client_secret_basic", "--client-secret-stdin", "--scope", "a b", "--param", "x=1")...)
-	h.expect(vault.ExitMissingInput, []string{"nothing to change"}, "", "client", "edit", "api")
-	h.expect(vault.ExitMissingInput, []string{"nothing to change"}, "", "client", "edit", "api", "--env", "default")
+	h.expect(exitMissingInput, []string{"nothing to change"}, "", "client", "edit", "api")
+	h.expect(exitMissingInput, []string{"nothing to change"}, "", "client", "edit", "api", "--env", "default")
 	h.must("", "client", "edit", "api", "--scope", "c", "--description", "edited")
 	ac, _ := h.v.Client(vault.DefaultEnv, "api")
 	if strings.Join(ac.Scopes, " ") != "c" || ac.Description != "edited" || ac.ClientID != "app-api" || len(ac.AuthParams) != 1 || ac.AuthMethod != vault.AuthClientSecretBasic {
@@ -272,7 +272,7 @@ func TestClientEdit(t *testing.T) {
 	// switching between secret methods keeps the stored secret
 	h.must("", "client", "edit", "api", "--auth-method", "client_secret_post")
 	// a bad edit changes nothing
-	h.expect(vault.ExitOther, []string{"endpoints.token", "(--token-url)"}, "", "client", "edit", "api", "--token-url", "ftp://x")
+	h.expect(exitOther, []string{"endpoints.token", "(--token-url)"}, "", "client", "edit", "api", "--token-url", "ftp://x")
 	if ac, _ = h.v.Client(vault.DefaultEnv, "api"); ac.Endpoints.Token != tokenURL || ac.AuthMethod != vault.AuthClientSecretPost {
 		t.Fatalf("client after a refused edit: %+v", ac)
 	}
@@ -282,7 +282,7 @@ func TestClientEdit(t *testing.T) {
 		t.Fatalf("client secret not replaced (err %v)", err)
 	}
 	// to private_key_jwt without a key: refused, naming what to give
-	h.expect(vault.ExitMissingInput, []string{"private_key_jwt needs a key"}, "", "client", "edit", "api", "--auth-method", "private_key_jwt")
+	h.expect(exitMissingInput, []string{"private_key_jwt needs a key"}, "", "client", "edit", "api", "--auth-method", "private_key_jwt")
 	h.must("", "client", "edit", "api", "--auth-method", "private_key_jwt", "--generate-key", "--signing-alg", "ES256")
 	ac, _ = h.v.Client(vault.DefaultEnv, "api")
 	if ac.AuthMethod != vault.AuthPrivateKeyJWT || ac.SigningAlg != "ES256" || ac.KeyID == "" {
@@ -292,7 +292,7 @@ func TestClientEdit(t *testing.T) {
 	h.must("", "client", "edit", "api", "--auth-method", "client_secret_basic")
 	// none drops the stored secret
 	h.must("", "client", "edit", "api", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/device")
-	h.expect(vault.ExitNotConfigured, []string{`no auth client "nope"`}, "", "client", "edit", "nope", "--scope", "x")
+	h.expect(exitNotConfigured, []string{`no auth client "nope"`}, "", "client", "edit", "nope", "--scope", "x")
 }
 
 func TestClientKeygenAndPubkey(t *testing.T) {
@@ -351,18 +351,18 @@ func TestClientKeygenAndPubkey(t *testing.T) {
 			if h.must("", "client", "pubkey", "api", "--format", "pem").out != pemPart+"\n" {
 				t.Fatal("pubkey --format pem differs")
 			}
-			h.expect(vault.ExitOther, []string{"already has a private key", "--force"}, "", "client", "keygen", "api")
+			h.expect(exitOther, []string{"already has a private key", "--force"}, "", "client", "keygen", "api")
 			h.must("", "client", "keygen", "api", "--alg", tc.alg, "--force", "--format", "jwks")
-			h.expect(vault.ExitOther, []string{`--format "x"`}, "", "client", "pubkey", "api", "--format", "x")
+			h.expect(exitOther, []string{`--format "x"`}, "", "client", "pubkey", "api", "--format", "x")
 		})
 	}
 	t.Run("refusals", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
 		h.must("s\n", addArgs("api", "--auth-method", "client_secret_basic", "--client-secret-stdin")...)
-		h.expect(vault.ExitNotConfigured, []string{"has no private key", "authdeck client keygen api"}, "", "client", "pubkey", "api")
-		h.expect(vault.ExitOther, []string{`--alg HS256: use RS256, PS256 or ES256`}, "", "client", "keygen", "api", "--alg", "HS256")
-		h.expect(vault.ExitNotConfigured, []string{`no auth client "nope"`}, "", "client", "keygen", "nope")
+		h.expect(exitNotConfigured, []string{"has no private key", "authdeck client keygen api"}, "", "client", "pubkey", "api")
+		h.expect(exitOther, []string{`--alg HS256: use RS256, PS256 or ES256`}, "", "client", "keygen", "api", "--alg", "HS256")
+		h.expect(exitNotConfigured, []string{`no auth client "nope"`}, "", "client", "keygen", "nope")
 	})
 	t.Run("add with generate-key", func(t *testing.T) {
 		t.Parallel()

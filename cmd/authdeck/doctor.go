@@ -72,10 +72,10 @@ Exits 8 when the vault does not work, with what to do about it.`,
 			if !vaultOK {
 				for _, c := range checks {
 					if c.Status == statusFail && c.Name == "vault" {
-						return exitWith(vault.ExitVault, "the %s vault does not work: %s", a.backendName(), c.Hint)
+						return exitWith(exitVault, "the %s vault does not work: %s", a.backendName(), c.Hint)
 					}
 				}
-				return exitWith(vault.ExitVault, "the vault does not work")
+				return exitWith(exitVault, "the vault does not work")
 			}
 			return nil
 		},

@@ -72,7 +72,7 @@ func TestDoctorVaultFailsExit8(t *testing.T) {
 			fs.FailWith = tc.failErr
 			h := newHarnessWith(t, vault.New(vault.NewMemoryCatalog(), fs))
 			r := h.runWith(runOpts{env: map[string]string{"AUTHDECK_VAULT": tc.backend}}, "", "doctor")
-			if r.code != vault.ExitVault {
+			if r.code != exitVault {
 				t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
 			}
 			for _, w := range tc.want {

@@ -167,20 +167,20 @@ scripts pass --yes.`,
 				return &vault.NotFoundError{Kind: "environment", Name: name}
 			}
 			if len(c.Environments) == 1 {
-				return exitWith(vault.ExitOther, "environment %q is the only one; add another before removing it", name)
+				return exitWith(exitOther, "environment %q is the only one; add another before removing it", name)
 			}
 			items := len(e.Variables) + len(c.ClientsIn(name)) + len(c.SecretsIn(name)) + len(c.RequestsIn(name))
 			if items > 0 && !yes {
 				what := fmt.Sprintf("%d variables, %d auth clients, %d secrets, %d requests", len(e.Variables), len(c.ClientsIn(name)), len(c.SecretsIn(name)), len(c.RequestsIn(name)))
 				ok, err := a.confirm(fmt.Sprintf("Remove environment %q with %s?", name, what))
 				if errors.Is(err, errNoTerminal) {
-					return exitWith(vault.ExitMissingInput, "environment %q holds %s; pass --yes to remove it (there is no terminal to confirm on)", name, what)
+					return exitWith(exitMissingInput, "environment %q holds %s; pass --yes to remove it (there is no terminal to confirm on)", name, what)
 				}
 				if err != nil {
 					return err
 				}
 				if !ok {
-					return exitWith(vault.ExitAborted, "kept environment %q", name)
+					return exitWith(exitAborted, "kept environment %q", name)
 				}
 			}
 			if err := v.RemoveEnv(cmd.Context(), name); err != nil {
@@ -219,9 +219,9 @@ prompt (not echoed).`,
 			var value string
 			switch {
 			case secret && len(args) == 2:
-				return exitWith(vault.ExitOther, "variable %s: secret values are never taken from the command line (shell history, process lists); use --value-stdin or the prompt", key)
+				return exitWith(exitOther, "variable %s: secret values are never taken from the command line (shell history, process lists); use --value-stdin or the prompt", key)
 			case len(args) == 2 && valueStdin:
-				return exitWith(vault.ExitOther, "variable %s: give the value either on the command line or with --value-stdin, not both", key)
+				return exitWith(exitOther, "variable %s: give the value either on the command line or with --value-stdin, not both", key)
 			case secret:
 				value, err = a.secretInput("value of "+key, "--value-stdin", valueStdin)
 			case len(args) == 2:
@@ -232,7 +232,7 @@ prompt (not echoed).`,
 				fmt.Fprintf(a.IO.Err, "Value of %s: ", key)
 				value, err = a.readLine()
 			default:
-				return exitWith(vault.ExitMissingInput, "variable %s: no value: give it as VALUE or pipe it with --value-stdin", key)
+				return exitWith(exitMissingInput, "variable %s: no value: give it as VALUE or pipe it with --value-stdin", key)
 			}
 			if err != nil {
 				return err

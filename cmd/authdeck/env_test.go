@@ -15,8 +15,8 @@ func TestEnvAddListUseShow(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.must("", "env", "add", "staging", "--tenant", "acme", "--description", "staging cluster")
-	h.expect(vault.ExitOther, []string{`environment "staging" already exists`}, "", "env", "add", "staging")
-	h.expect(vault.ExitOther, []string{`environment "a/b": name: must not contain "/"`}, "", "env", "add", "a/b")
+	h.expect(exitOther, []string{`environment "staging" already exists`}, "", "env", "add", "staging")
+	h.expect(exitOther, []string{`environment "a/b": name: must not contain "/"`}, "", "env", "add", "a/b")
 
 	r := h.must("", "env", "list")
 	lines := strings.Split(strings.TrimRight(r.out, "\n"), "\n")
@@ -36,17 +36,17 @@ func TestEnvAddListUseShow(t *testing.T) {
 	if len(envs) != 2 || envs[0].Active || !envs[1].Active || envs[1].Tenant != "acme" {
 		t.Fatalf("env list --json = %+v", envs)
 	}
-	h.expect(vault.ExitNotConfigured, []string{`no environment "prod"`}, "", "env", "use", "prod")
+	h.expect(exitNotConfigured, []string{`no environment "prod"`}, "", "env", "use", "prod")
 
 	r = h.must("", "env", "show")
 	if !strings.Contains(r.out, "staging (active)") || !strings.Contains(r.out, "acme") || !strings.Contains(r.out, "No variables.") {
 		t.Fatalf("env show:\n%s", r.out)
 	}
-	h.expect(vault.ExitNotConfigured, []string{`no environment "nope"`}, "", "env", "show", "nope")
+	h.expect(exitNotConfigured, []string{`no environment "nope"`}, "", "env", "show", "nope")
 	// --env and $AUTHDECK_ENV pick the environment; an unknown one is exit 2.
-	h.expect(vault.ExitNotConfigured, []string{`no environment "ghost"`}, "", "secret", "list", "--env", "ghost")
+	h.expect(exitNotConfigured, []string{`no environment "ghost"`}, "", "secret", "list", "--env", "ghost")
 	r = h.runWith(runOpts{env: map[string]string{"AUTHDECK_ENV": "ghost"}}, "", "client", "list")
-	checkResult(t, r, vault.ExitNotConfigured, []string{`no environment "ghost"`}, []string{"client", "list"})
+	checkResult(t, r, exitNotConfigured, []string{`no environment "ghost"`}, []string{"client", "list"})
 	r = h.runWith(runOpts{env: map[string]string{"AUTHDECK_ENV": "default"}}, "", "env", "use", "staging")
 	if r.code != 0 || !strings.Contains(r.err, "AUTHDECK_ENV=default still overrides it") {
 		t.Fatalf("env use with AUTHDECK_ENV: %+v", r)
@@ -61,13 +61,13 @@ func TestEnvVariables(t *testing.T) {
 	h.must(secret+"\n", "env", "set", "apiToken", "--secret", "--value-stdin")
 
 	// secret values are never taken from argv
-	r := h.expect(vault.ExitOther, []string{"never taken from the command line"}, "", "env", "set", "other", "not-this-one-123", "--secret")
+	r := h.expect(exitOther, []string{"never taken from the command line"}, "", "env", "set", "other", "not-this-one-123", "--secret")
 	noSecret(t, r, "not-this-one-123")
-	h.expect(vault.ExitMissingInput, []string{"--value-stdin", "no terminal"}, "", "env", "set", "other", "--secret")
-	h.expect(vault.ExitMissingInput, []string{"no value"}, "", "env", "set", "other")
-	h.expect(vault.ExitOther, []string{`variable "bad/name": name: may only contain`}, "", "env", "set", "bad/name", "x")
+	h.expect(exitMissingInput, []string{"--value-stdin", "no terminal"}, "", "env", "set", "other", "--secret")
+	h.expect(exitMissingInput, []string{"no value"}, "", "env", "set", "other")
+	h.expect(exitOther, []string{`variable "bad/name": name: may only contain`}, "", "env", "set", "bad/name", "x")
 	h.must("", "env", "set", "api key", "x") // inner spaces are allowed, as in Postman
-	h.expect(vault.ExitOther, []string{"not both"}, "x\n", "env", "set", "other", "y", "--value-stdin")
+	h.expect(exitOther, []string{"not both"}, "x\n", "env", "set", "other", "y", "--value-stdin")
 	h.must("plain-from-stdin\n", "env", "set", "fromPipe", "--value-stdin")
 	r = h.runWith(runOpts{tty: true}, "typed value\n", "env", "set", "typed")
 	if r.code != 0 {
@@ -102,7 +102,7 @@ func TestEnvVariables(t *testing.T) {
 	}
 
 	h.must("", "env", "unset", "apiToken")
-	h.expect(vault.ExitNotConfigured, []string{`no variable "apiToken" in environment "default"`}, "", "env", "unset", "apiToken")
+	h.expect(exitNotConfigured, []string{`no variable "apiToken" in environment "default"`}, "", "env", "unset", "apiToken")
 	if h.storedKeys() != 0 {
 		t.Fatalf("%d stored values after removing the only secret variable", h.storedKeys())
 	}
@@ -111,18 +111,18 @@ func TestEnvVariables(t *testing.T) {
 func TestEnvRmConfirms(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.expect(vault.ExitOther, []string{"the only one"}, "", "env", "rm", "default")
+	h.expect(exitOther, []string{"the only one"}, "", "env", "rm", "default")
 	h.must("", "env", "add", "empty")
 	h.must("", "env", "rm", "empty") // empty: no question asked
 
 	h.must("", "env", "add", "full")
 	h.must("k\n", "secret", "add", "key", "--type", "API_KEY", "--value-stdin", "--env", "full")
-	h.expect(vault.ExitMissingInput, []string{"--yes", "no terminal"}, "", "env", "rm", "full")
+	h.expect(exitMissingInput, []string{"--yes", "no terminal"}, "", "env", "rm", "full")
 	if _, ok := h.catalog().Env("full"); !ok {
 		t.Fatal("env rm without confirmation removed the environment")
 	}
 	r := h.runWith(runOpts{tty: true}, "n\n", "env", "rm", "full")
-	checkResult(t, r, vault.ExitAborted, []string{`Remove environment "full" with 0 variables, 0 auth clients, 1 secrets, 0 requests? [y/N]`, `kept environment "full"`}, []string{"env", "rm"})
+	checkResult(t, r, exitAborted, []string{`Remove environment "full" with 0 variables, 0 auth clients, 1 secrets, 0 requests? [y/N]`, `kept environment "full"`}, []string{"env", "rm"})
 	r = h.runWith(runOpts{tty: true}, "y\n", "env", "rm", "full")
 	if r.code != 0 {
 		t.Fatalf("confirmed env rm: %+v", r)
@@ -133,7 +133,7 @@ func TestEnvRmConfirms(t *testing.T) {
 	h.must("", "env", "add", "again")
 	h.must("k\n", "secret", "add", "key", "--type", "API_KEY", "--value-stdin", "--env", "again")
 	h.must("", "env", "rm", "again", "--yes")
-	h.expect(vault.ExitNotConfigured, []string{`no environment "again"`}, "", "env", "rm", "again")
+	h.expect(exitNotConfigured, []string{`no environment "again"`}, "", "env", "rm", "again")
 }
 
 // Listing reads the catalog only: zero store calls, even with --json.

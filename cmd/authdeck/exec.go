@@ -46,13 +46,13 @@ authdeck's own messages go to stderr.
 		Args: func(cmd *cobra.Command, args []string) error {
 			dash := cmd.ArgsLenAtDash()
 			if len(args) < 2 || dash != 1 {
-				return exitWith(vault.ExitOther, "usage: authdeck exec NAME [--env-var VAR] -- CMD [ARGS...]")
+				return exitWith(exitOther, "usage: authdeck exec NAME [--env-var VAR] -- CMD [ARGS...]")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !envVarName.MatchString(envVar) {
-				return exitWith(vault.ExitOther, "--env-var %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", envVar)
+				return exitWith(exitOther, "--env-var %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", envVar)
 			}
 			v, err := a.Vault()
 			if err != nil {
@@ -70,7 +70,7 @@ authdeck's own messages go to stderr.
 				return err
 			}
 			if cred.Protocol == vault.ProtocolOAuth1 {
-				return exitWith(vault.ExitNotConfigured, "%q is OAuth 1.0a credentials, which sign each request and have no bearer token to put in $%s; send requests with 'authdeck request METHOD URL --auth %s'",
+				return exitWith(exitNotConfigured, "%q is OAuth 1.0a credentials, which sign each request and have no bearer token to put in $%s; send requests with 'authdeck request METHOD URL --auth %s'",
 					args[0], envVar, interchange.ShellQuote(args[0]))
 			}
 			tr := oauth.NewTranscript()
@@ -140,7 +140,7 @@ func (a *App) runWithToken(name string, args []string, envVar, token string) err
 // signal that killed it, as shells report it.
 func childExit(name string, ps *os.ProcessState, err error) error {
 	if ps == nil {
-		return exitWith(vault.ExitOther, "exec: %s: %v", name, err)
+		return exitWith(exitOther, "exec: %s: %v", name, err)
 	}
 	if code := ps.ExitCode(); code >= 0 {
 		if code == 0 {
@@ -154,5 +154,5 @@ func childExit(name string, ps *os.ProcessState, err error) error {
 	}); ok && ws.Signaled() {
 		return &exitError{code: 128 + int(ws.Signal()), msg: fmt.Sprintf("exec: %s was killed by %s", name, ws.Signal())}
 	}
-	return exitWith(vault.ExitOther, "exec: %s ended abnormally: %v", name, err)
+	return exitWith(exitOther, "exec: %s ended abnormally: %v", name, err)
 }

@@ -72,7 +72,7 @@ func openExportOutput(path string) (*os.File, error) {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, exitWith(vault.ExitOther, "-o: %v", unwrapPathError(err))
+		return nil, exitWith(exitOther, "-o: %v", unwrapPathError(err))
 	}
 	return f, nil
 }

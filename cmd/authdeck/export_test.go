@@ -63,7 +63,7 @@ func TestExportCommands(t *testing.T) {
 	if !strings.Contains(string(data), cliFakeKey) {
 		t.Fatal("the --with-secrets file lacks the key")
 	}
-	rh.expect(vault.ExitOther, []string{"-o:", "exists"}, "", "export", "secrets", "-o", path)
+	rh.expect(exitOther, []string{"-o:", "exists"}, "", "export", "secrets", "-o", path)
 	// The exported file imports back with `authdeck secret import`.
 	h2 := newHarness(t)
 	if _, err := h2.v.AddEnv(vault.Environment{Name: "copy"}); err != nil {
@@ -77,5 +77,5 @@ func TestExportCommands(t *testing.T) {
 	if val, _ := h2.v.SecretValue(context.Background(), s); val.Key != cliFakeKey || s.HeaderName != "X-API-Key" {
 		t.Fatal("round trip lost the key")
 	}
-	rh.expect(vault.ExitNotConfigured, []string{`no request "ghost"`}, "", "export", "curl", "ghost")
+	rh.expect(exitNotConfigured, []string{`no request "ghost"`}, "", "export", "curl", "ghost")
 }

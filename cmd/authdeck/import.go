@@ -95,7 +95,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	case "openapi":
 		parse = interchange.ParseOpenAPI
 	default:
-		return exitWith(vault.ExitOther, "unknown import format %q (postman, curl, http or openapi)", format)
+		return exitWith(exitOther, "unknown import format %q (postman, curl, http or openapi)", format)
 	}
 	v, c, err := a.catalog()
 	if err != nil {
@@ -159,7 +159,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		for _, p := range ie.Problems {
 			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
 		}
-		return exitWith(ie.ExitCode(), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
+		return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 	}
 	if err != nil {
 		return fmt.Errorf("%s: nothing was imported: %w", source, err)

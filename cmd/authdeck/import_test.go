@@ -93,14 +93,14 @@ func TestImportCommandFromStdinAndErrors(t *testing.T) {
 	before := catalogJSON(t, h.v)
 	keys := h.storedKeys()
 	r = h.run("curl 'unterminated", "import", "curl", "-")
-	if r.code != vault.ExitOther || !strings.Contains(r.err, "line 1, column 6: single quote is never closed") || !strings.Contains(r.err, "nothing was imported") {
+	if r.code != exitOther || !strings.Contains(r.err, "line 1, column 6: single quote is never closed") || !strings.Contains(r.err, "nothing was imported") {
 		t.Fatalf("exit %d: %s", r.code, r.err)
 	}
 	if catalogJSON(t, h.v) != before || h.storedKeys() != keys {
 		t.Fatal("a failed import changed the vault (S-37)")
 	}
-	h.expect(vault.ExitOther, []string{`unknown import format "har"`}, "", "import", "har", "x")
-	h.expect(vault.ExitNotConfigured, []string{`no environment "nope"`}, "", "import", "curl", "-", "--env", "nope")
+	h.expect(exitOther, []string{`unknown import format "har"`}, "", "import", "har", "x")
+	h.expect(exitNotConfigured, []string{`no environment "nope"`}, "", "import", "curl", "-", "--env", "nope")
 }
 
 func TestImportPostmanEnvironmentCommand(t *testing.T) {

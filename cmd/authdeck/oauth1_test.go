@@ -151,23 +151,23 @@ func TestOAuth1ClientAdd(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"no URLs", "", []string{"client", "add", "p", "--oauth1", "--client-id", "k", "--signature-method", "HMAC-SHA1"}, vault.ExitNotConfigured,
+		{"no URLs", "", []string{"client", "add", "p", "--oauth1", "--client-id", "k", "--signature-method", "HMAC-SHA1"}, exitNotConfigured,
 			[]string{"--request-token-url, --auth-url, --token-url"}},
 		{"no consumer key", "", []string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
-			"--token-url", o.AccessTokenURL, "--signature-method", "HMAC-SHA1"}, vault.ExitMissingInput, []string{"--client-id"}},
-		{"no signature method", "", oauth1AddArgs(o, "p", ""), vault.ExitMissingInput, []string{"--signature-method is required", "never guessed"}},
-		{"unknown signature method", "", oauth1AddArgs(o, "p", "RSA-MD5"), vault.ExitOther, []string{`"RSA-MD5" is not HMAC-SHA1`, "--signature-method"}},
-		{"OAuth 2.0 flags", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--grant", "client_credentials", "--scope", "x"), vault.ExitOther,
+			"--token-url", o.AccessTokenURL, "--signature-method", "HMAC-SHA1"}, exitMissingInput, []string{"--client-id"}},
+		{"no signature method", "", oauth1AddArgs(o, "p", ""), exitMissingInput, []string{"--signature-method is required", "never guessed"}},
+		{"unknown signature method", "", oauth1AddArgs(o, "p", "RSA-MD5"), exitOther, []string{`"RSA-MD5" is not HMAC-SHA1`, "--signature-method"}},
+		{"OAuth 2.0 flags", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--grant", "client_credentials", "--scope", "x"), exitOther,
 			[]string{"--grant, --scope do not apply to an OAuth 1.0a client"}},
 		{"OAuth 1.0a flags without --oauth1", "", []string{"client", "add", "p", "--token-url", o.AccessTokenURL, "--client-id", "k",
-			"--auth-method", "client_secret_basic", "--signature-method", "HMAC-SHA1"}, vault.ExitOther, []string{"--signature-method do not apply to an OAuth 2.0 client", "--oauth1"}},
-		{"callback off loopback", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--callback", "https://example.com/cb"), vault.ExitOther, []string{"--callback", "loopback"}},
-		{"plain http off loopback (S-13)", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--auth-url", "http://example.com/a"), vault.ExitOther, []string{"plain http"}},
-		{"bad token method", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--token-method", "PUT"), vault.ExitOther, []string{`"PUT" is not GET or POST`, "--token-method"}},
-		{"RSA without a key", "", oauth1AddArgs(o, "p", "RSA-SHA256"), vault.ExitMissingInput, []string{"RSA-SHA256 needs --private-key-file"}},
-		{"RSA with an EC key", "", oauth1AddArgs(o, "p", "RSA-SHA1", "--private-key-file", ecPEM), vault.ExitOther, []string{"need an RSA key"}},
-		{"HMAC without a secret or a terminal", "", oauth1AddArgs(o, "p", "HMAC-SHA1"), vault.ExitMissingInput, []string{"consumer secret is needed", "--client-secret-stdin"}},
-		{"empty secret on stdin", "\n", oauth1AddArgs(o, "p", "PLAINTEXT", "--client-secret-stdin"), vault.ExitMissingInput, []string{"stdin was empty"}},
+			"--auth-method", "client_secret_basic", "--signature-method", "HMAC-SHA1"}, exitOther, []string{"--signature-method do not apply to an OAuth 2.0 client", "--oauth1"}},
+		{"callback off loopback", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--callback", "https://example.com/cb"), exitOther, []string{"--callback", "loopback"}},
+		{"plain http off loopback (S-13)", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--auth-url", "http://example.com/a"), exitOther, []string{"plain http"}},
+		{"bad token method", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--token-method", "PUT"), exitOther, []string{`"PUT" is not GET or POST`, "--token-method"}},
+		{"RSA without a key", "", oauth1AddArgs(o, "p", "RSA-SHA256"), exitMissingInput, []string{"RSA-SHA256 needs --private-key-file"}},
+		{"RSA with an EC key", "", oauth1AddArgs(o, "p", "RSA-SHA1", "--private-key-file", ecPEM), exitOther, []string{"need an RSA key"}},
+		{"HMAC without a secret or a terminal", "", oauth1AddArgs(o, "p", "HMAC-SHA1"), exitMissingInput, []string{"consumer secret is needed", "--client-secret-stdin"}},
+		{"empty secret on stdin", "\n", oauth1AddArgs(o, "p", "PLAINTEXT", "--client-secret-stdin"), exitMissingInput, []string{"stdin was empty"}},
 	}
 	before := h.storeFingerprint()
 	for _, tc := range cases {
@@ -199,8 +199,8 @@ func TestOAuth1ClientAdd(t *testing.T) {
 	}
 
 	// edit: OAuth 2.0 flags are refused; a switch to RSA needs the key.
-	h.expect(vault.ExitOther, []string{"--grant do not apply to an OAuth 1.0a client"}, "", "client", "edit", "photos", "--grant", "device_code")
-	h.expect(vault.ExitMissingInput, []string{"RSA-SHA256 needs --private-key-file"}, "", "client", "edit", "photos", "--signature-method", "RSA-SHA256")
+	h.expect(exitOther, []string{"--grant do not apply to an OAuth 1.0a client"}, "", "client", "edit", "photos", "--grant", "device_code")
+	h.expect(exitMissingInput, []string{"RSA-SHA256 needs --private-key-file"}, "", "client", "edit", "photos", "--signature-method", "RSA-SHA256")
 	h.must("", "client", "edit", "photos", "--signature-method", "RSA-SHA256", "--private-key-file", writeFile(t, "k.pem", o.PrivateKeyPEM), "--callback", "loopback")
 	ac, _ = h.catalog().Client(vault.DefaultEnv, "photos")
 	if ac.SignatureMethod != "RSA-SHA256" || ac.Callback != "" || ac.KeyID == "" {
@@ -278,10 +278,10 @@ func TestOAuth1TokenCommand(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"token", "photos", "-f", "header"}, vault.ExitUnsupported, "OAuth 1.0a signs each request"},
-		{[]string{"token", "photos", "--scope", "read"}, vault.ExitOther, "--scope does not apply to OAuth 1.0a"},
-		{[]string{"token", "introspect", "photos"}, vault.ExitNotConfigured, "OAuth 2.0 refresh, introspection and revocation do not apply"},
-		{[]string{"token", "revoke", "photos"}, vault.ExitNotConfigured, "OAuth 2.0 refresh, introspection and revocation do not apply"},
+		{[]string{"token", "photos", "-f", "header"}, exitUnsupported, "OAuth 1.0a signs each request"},
+		{[]string{"token", "photos", "--scope", "read"}, exitOther, "--scope does not apply to OAuth 1.0a"},
+		{[]string{"token", "introspect", "photos"}, exitNotConfigured, "OAuth 2.0 refresh, introspection and revocation do not apply"},
+		{[]string{"token", "revoke", "photos"}, exitNotConfigured, "OAuth 2.0 refresh, introspection and revocation do not apply"},
 	} {
 		r := h.runOpened(open, "", tc.args...)
 		checkResult(t, r, tc.code, []string{tc.want}, tc.args)
@@ -379,7 +379,7 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	code := <-p.done
 	p.stdin.Close()
 	waitBrowsers(t, &b)
-	if code != vault.ExitRejected || !strings.Contains(p.errText(), "verifier_invalid") || !strings.Contains(p.errText(), "type the verifier") {
+	if code != exitRejected || !strings.Contains(p.errText(), "verifier_invalid") || !strings.Contains(p.errText(), "type the verifier") {
 		t.Fatalf("wrong verifier: exit %d:\n%s", code, p.errText())
 	}
 	if h.storeFingerprint() != before {
@@ -387,7 +387,7 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	}
 	r := h.runOpened(b.Opener(approve), "", "token", "photos")
 	waitBrowsers(t, &b)
-	checkResult(t, r, vault.ExitMissingInput, []string{"out-of-band (oob) callback", "no way to enter the verifier"}, []string{"token", "photos"})
+	checkResult(t, r, exitMissingInput, []string{"out-of-band (oob) callback", "no way to enter the verifier"}, []string{"token", "photos"})
 	if h.storeFingerprint() != before {
 		t.Fatalf("a refused authorization stored something")
 	}
@@ -425,7 +425,7 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		var b oauth1test.Browsers
 		r := h.runOpened(b.Opener(approve), "", "token", "photos")
 		waitBrowsers(t, &b)
-		checkResult(t, r, vault.ExitRejected, []string{"request token", "signature_invalid", "could not verify the signature", "check the consumer key and secret"}, []string{"token", "photos"})
+		checkResult(t, r, exitRejected, []string{"request token", "signature_invalid", "could not verify the signature", "check the consumer key and secret"}, []string{"token", "photos"})
 		if len(b.URLs()) != 0 || h.storeFingerprint() != before {
 			t.Errorf("the flow went on (browser opened %d times) or stored something", len(b.URLs()))
 		}
@@ -463,7 +463,7 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		r := h.runOpened(late, "", "token", "slow")
 		waitBrowsers(t, &b)
 		// The flow talked to the user first, so the error is the last line.
-		checkCode(t, r, vault.ExitRejected, "access token", "token_expired", "start the authorization again")
+		checkCode(t, r, exitRejected, "access token", "token_expired", "start the authorization again")
 		if h.storeFingerprint() != before {
 			t.Errorf("an expired authorization stored something")
 		}
@@ -532,14 +532,14 @@ func TestOAuth1RequestCommand(t *testing.T) {
 	if !strings.Contains(r.err, "the server rejected the OAuth 1.0a request (401 signature_invalid)") || !strings.Contains(r.err, "check the consumer key and secret") {
 		t.Errorf("stderr:\n%s", r.err)
 	}
-	checkCode(t, h.run("", "request", "GET", o.PhotosURL, "--auth", "tampered", "--fail"), vault.ExitRejected, "HTTP 401", "--fail", "signature_invalid")
+	checkCode(t, h.run("", "request", "GET", o.PhotosURL, "--auth", "tampered", "--fail"), exitRejected, "HTTP 401", "--fail", "signature_invalid")
 	noSecret(t, r, val.TokenSecret)
 	// A client that was never authorized says how to authorize it; nothing is sent.
 	addOAuth1(t, h, o, "never", "HMAC-SHA256")
-	h.expect(vault.ExitNotConfigured, []string{`auth client "never" has no token credentials yet`, "authdeck token never"}, "", "request", "GET", o.PhotosURL, "--auth", "never")
+	h.expect(exitNotConfigured, []string{`auth client "never" has no token credentials yet`, "authdeck token never"}, "", "request", "GET", o.PhotosURL, "--auth", "never")
 	// S-34 before signing: the demo API is not an allowed host of a client that lists one.
 	h.must("", "client", "edit", "hmac", "--allowed-host", strings.TrimPrefix(o.URL, "http://"))
-	h.expect(vault.ExitNotConfigured, []string{"refusing to send credential", "allowedHosts"}, "", "request", "GET", oa1PG.APIURL+"/me", "--auth", "hmac")
+	h.expect(exitNotConfigured, []string{"refusing to send credential", "allowedHosts"}, "", "request", "GET", oa1PG.APIURL+"/me", "--auth", "hmac")
 }
 
 // FuzzParseCallbackFlag: --callback never panics and only ever yields the

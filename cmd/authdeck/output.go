@@ -194,7 +194,7 @@ func parseExpiresFlag(s string) (*time.Time, error) {
 	}
 	t, err := vault.ParseExpiry(s)
 	if err != nil {
-		return nil, exitWith(vault.ExitOther, "--expires: %v", err)
+		return nil, exitWith(exitOther, "--expires: %v", err)
 	}
 	return &t, nil
 }
@@ -254,19 +254,19 @@ func (a *App) secretInput(what, flag string, fromStdin bool) (string, error) {
 	if fromStdin {
 		s, err := a.readStdinSecret(what)
 		if err != nil {
-			return "", exitWith(vault.ExitCode(err), "%v", err)
+			return "", exitWith(exitCode(err), "%v", err)
 		}
 		return s, nil
 	}
 	if !a.isTerminal() {
-		return "", exitWith(vault.ExitMissingInput, "%s is needed: pass it on stdin with %s (there is no terminal to prompt on; secrets are never taken from the command line)", what, flag)
+		return "", exitWith(exitMissingInput, "%s is needed: pass it on stdin with %s (there is no terminal to prompt on; secrets are never taken from the command line)", what, flag)
 	}
 	s, err := a.promptSecret(what + ": ")
 	if err != nil {
 		return "", err
 	}
 	if s == "" {
-		return "", exitWith(vault.ExitMissingInput, "%s: nothing was entered", what)
+		return "", exitWith(exitMissingInput, "%s: nothing was entered", what)
 	}
 	return s, nil
 }
@@ -325,17 +325,17 @@ func (a *App) readFileArg(flag, path string, max int64) ([]byte, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, exitWith(vault.ExitMissingInput, "%s: %v", flag, unwrapPathError(err))
+			return nil, exitWith(exitMissingInput, "%s: %v", flag, unwrapPathError(err))
 		}
 		defer f.Close()
 		r = f
 	}
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, exitWith(vault.ExitOther, "%s: reading %s: %v", flag, path, err)
+		return nil, exitWith(exitOther, "%s: reading %s: %v", flag, path, err)
 	}
 	if int64(len(b)) > max {
-		return nil, exitWith(vault.ExitOther, "%s: %s is larger than %d bytes", flag, path, max)
+		return nil, exitWith(exitOther, "%s: %s is larger than %d bytes", flag, path, max)
 	}
 	return b, nil
 }

@@ -160,7 +160,7 @@ func (a *App) runRequest(ctx context.Context, method, rawURL string, o *requestO
 	for _, h := range o.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return exitWith(vault.ExitOther, "-H %q: a header is \"Name: value\"", h)
+			return exitWith(exitOther, "-H %q: a header is \"Name: value\"", h)
 		}
 		spec.Headers = append(spec.Headers, vault.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
 		if secretlike.Value(strings.TrimSpace(value)) || strings.EqualFold(strings.TrimSpace(name), "Authorization") {
@@ -290,7 +290,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		fmt.Fprintln(a.IO.Err, msg)
 	}
 	if failed != nil {
-		return exitWith(vault.ExitRejected, "HTTP %s (--fail)", failed.Status)
+		return exitWith(exitRejected, "HTTP %s (--fail)", failed.Status)
 	}
 	return nil
 }
@@ -322,7 +322,7 @@ func (a *App) printResponseDetails(r *request.Response) {
 func requestFailure(err error) error {
 	var he *request.HostRefusedError
 	if errors.As(err, &he) {
-		return exitWith(he.ExitCode(), "%v (add the host to its allowedHosts if it should go there)", he)
+		return exitWith(exitCode(he), "%v (add the host to its allowedHosts if it should go there)", he)
 	}
 	return oauthFailure(err)
 }

@@ -5,8 +5,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/authdeck/authdeck/vault"
 )
 
 // request list shows the imported requests under their folders (and as a
@@ -46,8 +44,8 @@ func TestRequestListShowAndSuggest(t *testing.T) {
 			t.Errorf("request show does not say %q:\n%s", want, show)
 		}
 	}
-	h.expect(vault.ExitNotConfigured, []string{`did you mean "List users"`}, "", "send", "List user")
-	h.expect(vault.ExitNotConfigured, []string{`did you mean "Delete user"`}, "", "request", "show", "delete usr")
+	h.expect(exitNotConfigured, []string{`did you mean "List users"`}, "", "send", "List user")
+	h.expect(exitNotConfigured, []string{`did you mean "Delete user"`}, "", "request", "show", "delete usr")
 }
 
 // secret import of another tool's environment file says which command
@@ -70,7 +68,7 @@ func TestSecretImportPointsToTheRightCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := newHarness(t)
-		h.expect(vault.ExitOther, []string{want[name], "not secret-service JSON"}, "", "secret", "import", p)
+		h.expect(exitOther, []string{want[name], "not secret-service JSON"}, "", "secret", "import", p)
 		if h.storedKeys() != 0 {
 			t.Errorf("%s: something was stored", name)
 		}

@@ -128,21 +128,21 @@ func TestRequestCommandExitCodes(t *testing.T) {
 		want []string
 	}{
 		{"4xx without --fail is a response", []string{"request", "GET", "{{base}}/missing"}, 0, []string{`{"error":"not found"}`}},
-		{"--fail on 4xx", []string{"request", "GET", "{{base}}/missing", "--fail"}, vault.ExitRejected, []string{"HTTP 404 Not Found (--fail)"}},
+		{"--fail on 4xx", []string{"request", "GET", "{{base}}/missing", "--fail"}, exitRejected, []string{"HTTP 404 Not Found (--fail)"}},
 		{"insufficient scope", []string{"request", "GET", "{{base}}/scope", "--auth", "key"}, 0, []string{`the server needs scope "api:write" (403 insufficient_scope)`}},
-		{"cannot reach", []string{"request", "GET", closedURL}, vault.ExitUnreachable, []string{"cannot reach", "connection failed"}},
-		{"allowedHosts", []string{"request", "GET", "{{base}}/x", "--auth", "far"}, vault.ExitNotConfigured, []string{"refusing to send credential \"far\"", "allowedHosts"}},
-		{"unknown variable", []string{"request", "GET", "{{base}}/{{nope}}"}, vault.ExitMissingInput, []string{"{{nope}}"}},
-		{"unknown credential", []string{"request", "GET", "{{base}}", "--auth", "ghost"}, vault.ExitNotConfigured, []string{`no auth client or secret "ghost"`}},
-		{"unknown saved request", []string{"send", "ghost"}, vault.ExitNotConfigured, []string{`no request "ghost"`}},
-		{"bad header flag", []string{"request", "GET", "{{base}}", "-H", "novalue"}, vault.ExitOther, []string{"a header is"}},
-		{"bad placement", []string{"request", "GET", "{{base}}", "--auth", "key", "--placement", "query"}, vault.ExitOther, []string{"applies to bearer tokens"}},
+		{"cannot reach", []string{"request", "GET", closedURL}, exitUnreachable, []string{"cannot reach", "connection failed"}},
+		{"allowedHosts", []string{"request", "GET", "{{base}}/x", "--auth", "far"}, exitNotConfigured, []string{"refusing to send credential \"far\"", "allowedHosts"}},
+		{"unknown variable", []string{"request", "GET", "{{base}}/{{nope}}"}, exitMissingInput, []string{"{{nope}}"}},
+		{"unknown credential", []string{"request", "GET", "{{base}}", "--auth", "ghost"}, exitNotConfigured, []string{`no auth client or secret "ghost"`}},
+		{"unknown saved request", []string{"send", "ghost"}, exitNotConfigured, []string{`no request "ghost"`}},
+		{"bad header flag", []string{"request", "GET", "{{base}}", "-H", "novalue"}, exitOther, []string{"a header is"}},
+		{"bad placement", []string{"request", "GET", "{{base}}", "--auth", "key", "--placement", "query"}, exitOther, []string{"applies to bearer tokens"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rh.run("", tt.args...)
 			checkResult(t, r, tt.code, tt.want, tt.args)
-			if tt.code == vault.ExitRejected && r.out != "" {
+			if tt.code == exitRejected && r.out != "" {
 				t.Fatalf("--fail wrote the body: %q", r.out)
 			}
 		})

@@ -103,10 +103,10 @@ and prints it once on stdout — the only time it is shown.`,
 				return a.addGenerated(cmd, v, s, f)
 			}
 			if s.Type == "" {
-				return exitWith(vault.ExitMissingInput, "secret %q: --type is required (%s), or --generate for a new API key", s.Name, typeNames())
+				return exitWith(exitMissingInput, "secret %q: --type is required (%s), or --generate for a new API key", s.Name, typeNames())
 			}
 			if f.bytes != 0 {
-				return exitWith(vault.ExitOther, "--bytes goes with --generate")
+				return exitWith(exitOther, "--bytes goes with --generate")
 			}
 			if err := s.Validate(); err != nil {
 				return withFlag(err, secretFieldFlags)
@@ -181,10 +181,10 @@ func typeNames() string {
 // addGenerated stores a generated API_KEY and prints its value once.
 func (a *App) addGenerated(cmd *cobra.Command, v *vault.Vault, s vault.Secret, f *secretFlags) error {
 	if s.Type != "" && s.Type != vault.TypeAPIKey {
-		return exitWith(vault.ExitOther, "--generate makes an API_KEY secret, not %s", s.Type)
+		return exitWith(exitOther, "--generate makes an API_KEY secret, not %s", s.Type)
 	}
 	if f.valueStdin || f.file != "" || len(f.fields) > 0 || f.username != "" {
-		return exitWith(vault.ExitOther, "--generate makes the value itself; drop --value-stdin, --file, --field and --username")
+		return exitWith(exitOther, "--generate makes the value itself; drop --value-stdin, --file, --field and --username")
 	}
 	n := f.bytes
 	if n == 0 {
@@ -196,7 +196,7 @@ func (a *App) addGenerated(cmd *cobra.Command, v *vault.Vault, s vault.Secret, f
 	}
 	value, err := vault.GenerateSecretValue(n)
 	if err != nil {
-		return exitWith(vault.ExitOther, "--bytes %d: a generated secret has %d to %d random bytes", n, vault.MinGeneratedBytes, vault.MaxGeneratedBytes)
+		return exitWith(exitOther, "--bytes %d: a generated secret has %d to %d random bytes", n, vault.MinGeneratedBytes, vault.MaxGeneratedBytes)
 	}
 	s, err = v.PutSecret(cmd.Context(), s, &vault.SecretValue{Key: value, HeaderName: s.HeaderName})
 	if err != nil {
@@ -213,16 +213,16 @@ func (a *App) addGenerated(cmd *cobra.Command, v *vault.Vault, s vault.Secret, f
 func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthClient) (vault.SecretValue, error) {
 	var val vault.SecretValue
 	if f.valueStdin && f.file != "" {
-		return val, exitWith(vault.ExitOther, "--value-stdin and --file: choose one")
+		return val, exitWith(exitOther, "--value-stdin and --file: choose one")
 	}
 	if f.username != "" && s.Type != vault.TypeSimple {
-		return val, exitWith(vault.ExitOther, "--username is for SIMPLE secrets")
+		return val, exitWith(exitOther, "--username is for SIMPLE secrets")
 	}
 	if len(f.fields) > 0 && s.Type != vault.TypeOAuthToken && s.Type != vault.TypeSessionAuth {
-		return val, exitWith(vault.ExitOther, "--field is for OA2_AUTHORIZATION_CODE and SESSION_AUTH secrets")
+		return val, exitWith(exitOther, "--field is for OA2_AUTHORIZATION_CODE and SESSION_AUTH secrets")
 	}
 	if f.file != "" && s.Type != vault.TypeAPIKey && s.Type != vault.TypePrivateKey && s.Type != vault.TypeClientCert {
-		return val, exitWith(vault.ExitOther, "--file is for API_KEY, PRIVATE_KEY and CLIENT_CERT secrets; %s takes --value-stdin or prompts", s.Type)
+		return val, exitWith(exitOther, "--file is for API_KEY, PRIVATE_KEY and CLIENT_CERT secrets; %s takes --value-stdin or prompts", s.Type)
 	}
 	// one reads a single value from --file, --value-stdin or a prompt.
 	one := func(what string) (string, error) {
@@ -233,7 +233,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 			}
 			v := strings.TrimRight(string(b), "\r\n")
 			if v == "" {
-				return "", exitWith(vault.ExitMissingInput, "--file %s is empty", f.file)
+				return "", exitWith(exitMissingInput, "--file %s is empty", f.file)
 			}
 			return v, nil
 		}
@@ -248,7 +248,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		val.Key, val.HeaderName = k, s.HeaderName
 	case vault.TypeSimple:
 		if f.username == "" {
-			return val, exitWith(vault.ExitMissingInput, "secret %q: --username is required for SIMPLE", s.Name)
+			return val, exitWith(exitMissingInput, "secret %q: --username is required for SIMPLE", s.Name)
 		}
 		p, err := one("passphrase for " + f.username)
 		if err != nil {
@@ -257,7 +257,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		val.Username, val.Passphrase = f.username, p
 	case vault.TypeOAuthToken:
 		if ac != nil && ac.Type != vault.ClientOAuth2 {
-			return val, exitWith(vault.ExitOther, "secret %q: auth client %q is %s; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client (--auth-client)", s.Name, ac.Name, ac.Type)
+			return val, exitWith(exitOther, "secret %q: auth client %q is %s; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client (--auth-client)", s.Name, ac.Name, ac.Type)
 		}
 		fields := f.fields
 		if len(fields) == 0 {
@@ -267,7 +267,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		known := ti.FieldNames()
 		for _, k := range fields {
 			if !slices.Contains(known, k) {
-				return val, exitWith(vault.ExitOther, "--field %q: a token set has %s", k, strings.Join(known, ", "))
+				return val, exitWith(exitOther, "--field %q: a token set has %s", k, strings.Join(known, ", "))
 			}
 		}
 		m, err := a.readFields(fields, f.valueStdin, false, known)
@@ -281,16 +281,16 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		if val.Expires != "" {
 			t, err := vault.ParseExpiry(val.Expires)
 			if err != nil {
-				return val, exitWith(vault.ExitOther, "secret %q: expires: %v", s.Name, err)
+				return val, exitWith(exitOther, "secret %q: expires: %v", s.Name, err)
 			}
 			val.Expires = t.Format("2006-01-02T15:04:05Z07:00")
 		}
 	case vault.TypeSessionAuth:
 		if ac == nil {
-			return val, exitWith(vault.ExitMissingInput, "secret %q: --auth-client is required for SESSION_AUTH (the session-auth client that fetches the token)", s.Name)
+			return val, exitWith(exitMissingInput, "secret %q: --auth-client is required for SESSION_AUTH (the session-auth client that fetches the token)", s.Name)
 		}
 		if ac.Type != vault.ClientSessionAuth || ac.SessionAuth == nil {
-			return val, exitWith(vault.ExitOther, "secret %q: auth client %q is %s, not SESSION_AUTH (--auth-client)", s.Name, ac.Name, ac.Type)
+			return val, exitWith(exitOther, "secret %q: auth client %q is %s, not SESSION_AUTH (--auth-client)", s.Name, ac.Name, ac.Type)
 		}
 		uses := sessionFields(ac.SessionAuth)
 		fields := f.fields
@@ -298,7 +298,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 			fields = sortedKeys(uses)
 		}
 		if len(fields) == 0 {
-			return val, exitWith(vault.ExitMissingInput, "secret %q: auth client %q uses no {{fields.NAME}}; name the input fields with --field", s.Name, ac.Name)
+			return val, exitWith(exitMissingInput, "secret %q: auth client %q uses no {{fields.NAME}}; name the input fields with --field", s.Name, ac.Name)
 		}
 		m, err := a.readFields(fields, f.valueStdin, true, nil)
 		if err != nil {
@@ -311,7 +311,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 			}
 		}
 		if len(missing) > 0 {
-			return val, exitWith(vault.ExitMissingInput, "secret %q: auth client %q needs %s", s.Name, ac.Name, strings.Join(missing, ", "))
+			return val, exitWith(exitMissingInput, "secret %q: auth client %q needs %s", s.Name, ac.Name, strings.Join(missing, ", "))
 		}
 		val.InputFields = m
 	case vault.TypePrivateKey:
@@ -321,7 +321,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		}
 		key, err := vault.ParsePrivateKey(p)
 		if err != nil {
-			return val, exitWith(vault.ExitOther, "secret %q: %v", s.Name, err)
+			return val, exitWith(exitOther, "secret %q: %v", s.Name, err)
 		}
 		val.PrivateKey = p
 		s.KeyID = pemkey.Thumbprint(key)
@@ -332,7 +332,7 @@ func (a *App) readSecretValue(s *vault.Secret, f *secretFlags, ac *vault.AuthCli
 		}
 		cert, key := splitPEM([]byte(p))
 		if cert == "" || key == "" {
-			return val, exitWith(vault.ExitOther, "secret %q: CLIENT_CERT needs a CERTIFICATE block and its PRIVATE KEY block in the same PEM", s.Name)
+			return val, exitWith(exitOther, "secret %q: CLIENT_CERT needs a CERTIFICATE block and its PRIVATE KEY block in the same PEM", s.Name)
 		}
 		val.Cert, val.PrivateKey = cert, key
 	case vault.TypeOAuth1Token:
@@ -385,32 +385,32 @@ func (a *App) readFields(names []string, fromStdin, anyKey bool, allowed []strin
 	if fromStdin {
 		raw, err := a.readStdinSecret("JSON fields")
 		if err != nil {
-			return nil, exitWith(vault.ExitCode(err), "%v", err)
+			return nil, exitWith(exitCode(err), "%v", err)
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
-			return nil, exitWith(vault.ExitOther, "stdin: expected a JSON object of strings: %s", jsonErrorPlace([]byte(raw), err))
+			return nil, exitWith(exitOther, "stdin: expected a JSON object of strings: %s", jsonErrorPlace([]byte(raw), err))
 		}
 		if inner, ok := obj["inputFields"]; ok && anyKey && len(obj) == 1 {
 			obj = nil
 			if err := json.Unmarshal(inner, &obj); err != nil {
-				return nil, exitWith(vault.ExitOther, "stdin: inputFields should be an object of strings")
+				return nil, exitWith(exitOther, "stdin: inputFields should be an object of strings")
 			}
 		}
 		for k, rv := range obj {
 			if !anyKey && !slices.Contains(allowed, k) {
-				return nil, exitWith(vault.ExitOther, "stdin: unknown field %q (expected %s)", k, strings.Join(allowed, ", "))
+				return nil, exitWith(exitOther, "stdin: unknown field %q (expected %s)", k, strings.Join(allowed, ", "))
 			}
 			var s string
 			if err := json.Unmarshal(rv, &s); err != nil {
-				return nil, exitWith(vault.ExitOther, "stdin: field %q should be a string", k)
+				return nil, exitWith(exitOther, "stdin: field %q should be a string", k)
 			}
 			out[k] = s
 		}
 		return out, nil
 	}
 	if !a.isTerminal() {
-		return nil, exitWith(vault.ExitMissingInput, "fields %s are needed: pipe them as a JSON object with --value-stdin (there is no terminal to prompt on)", strings.Join(names, ", "))
+		return nil, exitWith(exitMissingInput, "fields %s are needed: pipe them as a JSON object with --value-stdin (there is no terminal to prompt on)", strings.Join(names, ", "))
 	}
 	for _, n := range names {
 		s, err := a.promptSecret(n + " (empty to skip): ")
@@ -696,12 +696,12 @@ for such clients (it is never guessed).`,
 			var ie *interchange.ImportError
 			if errors.As(err, &ie) {
 				if format, command := interchange.OtherFormat(data); format != "" {
-					return exitWith(vault.ExitOther, "%s is %s, not secret-service JSON; import it with '%s'", source, format, strings.Replace(command, "FILE", args[0], 1))
+					return exitWith(exitOther, "%s is %s, not secret-service JSON; import it with '%s'", source, format, strings.Replace(command, "FILE", args[0], 1))
 				}
 				for _, p := range ie.Problems {
 					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
 				}
-				return exitWith(ie.ExitCode(), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
+				return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 			}
 			if err != nil {
 				return fmt.Errorf("%s: nothing was imported: %w", source, err)

@@ -57,10 +57,10 @@ func TestSecretAPIKeyMaskedUnlessRevealS30(t *testing.T) {
 	if !strings.Contains(r.out, "stripe  API_KEY  header X-Api-Key") || !strings.Contains(r.out, "payments") {
 		t.Fatalf("secret list:\n%s", r.out)
 	}
-	h.expect(vault.ExitOther, []string{`secret "stripe" already exists in environment "default"`}, "x\n", "secret", "add", "stripe", "--type", "API_KEY", "--value-stdin")
+	h.expect(exitOther, []string{`secret "stripe" already exists in environment "default"`}, "x\n", "secret", "add", "stripe", "--type", "API_KEY", "--value-stdin")
 	h.must("", "secret", "rm", "stripe")
-	h.expect(vault.ExitNotConfigured, []string{`no secret "stripe" in environment "default"`}, "", "secret", "show", "stripe")
-	h.expect(vault.ExitNotConfigured, []string{`no secret "stripe"`}, "", "secret", "rm", "stripe")
+	h.expect(exitNotConfigured, []string{`no secret "stripe" in environment "default"`}, "", "secret", "show", "stripe")
+	h.expect(exitNotConfigured, []string{`no secret "stripe"`}, "", "secret", "rm", "stripe")
 	if h.storedKeys() != 0 {
 		t.Fatal("value still stored after rm")
 	}
@@ -164,26 +164,26 @@ func TestSecretAddRefusals(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"no type", []string{}, "", vault.ExitMissingInput, []string{"--type is required", "--generate"}},
-		{"unknown type", []string{"--type", "TOTP"}, "", vault.ExitOther, []string{`type: "TOTP" is not one of`, "(--type)"}},
-		{"no terminal", []string{"--type", "API_KEY"}, "", vault.ExitMissingInput, []string{"API key is needed", "--value-stdin", "never taken from the command line"}},
-		{"empty stdin", []string{"--type", "API_KEY", "--value-stdin"}, "", vault.ExitMissingInput, []string{"stdin was empty"}},
-		{"no username", []string{"--type", "SIMPLE", "--value-stdin"}, "pw\n", vault.ExitMissingInput, []string{"--username is required for SIMPLE"}},
-		{"bad header", []string{"--type", "API_KEY", "--header-name", "X Bad", "--value-stdin"}, "k\n", vault.ExitOther, []string{"headerName", "(--header-name)"}},
-		{"bad placement", []string{"--type", "API_KEY", "--placement", "cookie", "--value-stdin"}, "k\n", vault.ExitOther, []string{`placement: "cookie"`}},
-		{"multi-line key", []string{"--type", "API_KEY", "--value-stdin"}, "a\nb\n", vault.ExitOther, []string{"value.key: must not contain line breaks"}},
-		{"token json broken", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, "{\"accessToken\": \n", vault.ExitOther, []string{"expected a JSON object", "line 1, column 17"}},
-		{"token json unknown field", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, `{"acessToken": "x"}`, vault.ExitOther, []string{`unknown field "acessToken"`}},
-		{"token empty", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, `{"scope": "x"}`, vault.ExitOther, []string{"needs an access token or a refresh token"}},
-		{"token bad field flag", []string{"--type", "OA2_AUTHORIZATION_CODE", "--field", "password"}, "", vault.ExitOther, []string{`--field "password"`}},
-		{"unknown auth client", []string{"--type", "OA2_AUTHORIZATION_CODE", "--auth-client", "nope", "--value-stdin"}, `{"accessToken": "x"}`, vault.ExitNotConfigured, []string{`no auth client "nope"`}},
-		{"session without client", []string{"--type", "SESSION_AUTH", "--value-stdin"}, `{"a": "b"}`, vault.ExitOther, []string{"authClient: is required for SESSION_AUTH", "(--auth-client)"}},
-		{"bad pem", []string{"--type", "PRIVATE_KEY", "--value-stdin"}, "not a pem", vault.ExitOther, []string{"no PEM block found"}},
-		{"cert without key", []string{"--type", "CLIENT_CERT", "--value-stdin"}, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", vault.ExitOther, []string{"needs a CERTIFICATE block and its PRIVATE KEY"}},
-		{"file and stdin", []string{"--type", "API_KEY", "--value-stdin", "--file", "x"}, "k\n", vault.ExitOther, []string{"choose one"}},
-		{"username on api key", []string{"--type", "API_KEY", "--username", "u", "--value-stdin"}, "k\n", vault.ExitOther, []string{"--username is for SIMPLE"}},
-		{"bad expires", []string{"--type", "API_KEY", "--value-stdin", "--expires", "next week"}, "k\n", vault.ExitOther, []string{"--expires:"}},
-		{"invalid name", []string{"--type", "API_KEY", "--value-stdin"}, "k\n", vault.ExitOther, []string{"name:"}},
+		{"no type", []string{}, "", exitMissingInput, []string{"--type is required", "--generate"}},
+		{"unknown type", []string{"--type", "TOTP"}, "", exitOther, []string{`type: "TOTP" is not one of`, "(--type)"}},
+		{"no terminal", []string{"--type", "API_KEY"}, "", exitMissingInput, []string{"API key is needed", "--value-stdin", "never taken from the command line"}},
+		{"empty stdin", []string{"--type", "API_KEY", "--value-stdin"}, "", exitMissingInput, []string{"stdin was empty"}},
+		{"no username", []string{"--type", "SIMPLE", "--value-stdin"}, "pw\n", exitMissingInput, []string{"--username is required for SIMPLE"}},
+		{"bad header", []string{"--type", "API_KEY", "--header-name", "X Bad", "--value-stdin"}, "k\n", exitOther, []string{"headerName", "(--header-name)"}},
+		{"bad placement", []string{"--type", "API_KEY", "--placement", "cookie", "--value-stdin"}, "k\n", exitOther, []string{`placement: "cookie"`}},
+		{"multi-line key", []string{"--type", "API_KEY", "--value-stdin"}, "a\nb\n", exitOther, []string{"value.key: must not contain line breaks"}},
+		{"token json broken", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, "{\"accessToken\": \n", exitOther, []string{"expected a JSON object", "line 1, column 17"}},
+		{"token json unknown field", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, `{"acessToken": "x"}`, exitOther, []string{`unknown field "acessToken"`}},
+		{"token empty", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin"}, `{"scope": "x"}`, exitOther, []string{"needs an access token or a refresh token"}},
+		{"token bad field flag", []string{"--type", "OA2_AUTHORIZATION_CODE", "--field", "password"}, "", exitOther, []string{`--field "password"`}},
+		{"unknown auth client", []string{"--type", "OA2_AUTHORIZATION_CODE", "--auth-client", "nope", "--value-stdin"}, `{"accessToken": "x"}`, exitNotConfigured, []string{`no auth client "nope"`}},
+		{"session without client", []string{"--type", "SESSION_AUTH", "--value-stdin"}, `{"a": "b"}`, exitOther, []string{"authClient: is required for SESSION_AUTH", "(--auth-client)"}},
+		{"bad pem", []string{"--type", "PRIVATE_KEY", "--value-stdin"}, "not a pem", exitOther, []string{"no PEM block found"}},
+		{"cert without key", []string{"--type", "CLIENT_CERT", "--value-stdin"}, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", exitOther, []string{"needs a CERTIFICATE block and its PRIVATE KEY"}},
+		{"file and stdin", []string{"--type", "API_KEY", "--value-stdin", "--file", "x"}, "k\n", exitOther, []string{"choose one"}},
+		{"username on api key", []string{"--type", "API_KEY", "--username", "u", "--value-stdin"}, "k\n", exitOther, []string{"--username is for SIMPLE"}},
+		{"bad expires", []string{"--type", "API_KEY", "--value-stdin", "--expires", "next week"}, "k\n", exitOther, []string{"--expires:"}},
+		{"invalid name", []string{"--type", "API_KEY", "--value-stdin"}, "k\n", exitOther, []string{"name:"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,9 +210,9 @@ func TestSecretSessionAuthFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.expect(vault.ExitMissingInput, []string{`auth client "dyn" needs {{fields.tenantid}} (url)`}, `{"clientid": "c", "secret": "s-0123456789"}`,
+	h.expect(exitMissingInput, []string{`auth client "dyn" needs {{fields.tenantid}} (url)`}, `{"clientid": "c", "secret": "s-0123456789"}`,
 		"secret", "add", "me", "--type", "SESSION_AUTH", "--auth-client", "dyn", "--value-stdin")
-	h.expect(vault.ExitMissingInput, []string{"fields clientid, secret, tenantid are needed", "--value-stdin"}, "",
+	h.expect(exitMissingInput, []string{"fields clientid, secret, tenantid are needed", "--value-stdin"}, "",
 		"secret", "add", "me", "--type", "SESSION_AUTH", "--auth-client", "dyn")
 	r := h.must(`{"inputFields": {"clientid": "c", "secret": "s-0123456789", "tenantid": "t"}}`, "secret", "add", "me", "--type", "SESSION_AUTH", "--auth-client", "dyn", "--value-stdin")
 	noSecret(t, r, "s-0123456789")
@@ -225,9 +225,9 @@ func TestSecretSessionAuthFields(t *testing.T) {
 		t.Fatalf("secret show:\n%s", r.out)
 	}
 	h.must("", addArgs("web", "--auth-method", "none", "--grant", "device_code", "--device-url", "https://id.example.com/d")...)
-	h.expect(vault.ExitOther, []string{`auth client "web" is OA2_AUTHORIZATION_CODE, not SESSION_AUTH`}, `{"a": "b"}`,
+	h.expect(exitOther, []string{`auth client "web" is OA2_AUTHORIZATION_CODE, not SESSION_AUTH`}, `{"a": "b"}`,
 		"secret", "add", "x", "--type", "SESSION_AUTH", "--auth-client", "web", "--value-stdin")
-	h.expect(vault.ExitOther, []string{`auth client "dyn" is SESSION_AUTH; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client`}, `{"accessToken": "a"}`,
+	h.expect(exitOther, []string{`auth client "dyn" is SESSION_AUTH; an OAuth token set belongs to an OA2_AUTHORIZATION_CODE client`}, `{"accessToken": "a"}`,
 		"secret", "add", "x", "--type", "OA2_AUTHORIZATION_CODE", "--auth-client", "dyn", "--value-stdin")
 }
 
@@ -265,11 +265,11 @@ func TestSecretGenerate(t *testing.T) {
 	if raw, _ := base64.RawURLEncoding.DecodeString(strings.TrimSpace(r.out)); len(raw) != 64 {
 		t.Fatalf("--bytes 64 gave %d bytes", len(raw))
 	}
-	h.expect(vault.ExitOther, []string{"--bytes 8", "16 to 1024"}, "", "secret", "add", "small", "--generate", "--bytes", "8")
-	h.expect(vault.ExitOther, []string{"--generate makes an API_KEY secret, not SIMPLE"}, "", "secret", "add", "x", "--generate", "--type", "SIMPLE")
-	h.expect(vault.ExitOther, []string{"drop --value-stdin"}, "v\n", "secret", "add", "x", "--generate", "--value-stdin")
-	h.expect(vault.ExitOther, []string{"--bytes goes with --generate"}, "v\n", "secret", "add", "x", "--type", "API_KEY", "--value-stdin", "--bytes", "32")
-	h.expect(vault.ExitOther, []string{`secret "webhook" already exists`}, "", "secret", "add", "webhook", "--generate")
+	h.expect(exitOther, []string{"--bytes 8", "16 to 1024"}, "", "secret", "add", "small", "--generate", "--bytes", "8")
+	h.expect(exitOther, []string{"--generate makes an API_KEY secret, not SIMPLE"}, "", "secret", "add", "x", "--generate", "--type", "SIMPLE")
+	h.expect(exitOther, []string{"drop --value-stdin"}, "v\n", "secret", "add", "x", "--generate", "--value-stdin")
+	h.expect(exitOther, []string{"--bytes goes with --generate"}, "v\n", "secret", "add", "x", "--type", "API_KEY", "--value-stdin", "--bytes", "32")
+	h.expect(exitOther, []string{`secret "webhook" already exists`}, "", "secret", "add", "webhook", "--generate")
 }
 
 func TestSecretListMarksExpiry(t *testing.T) {
@@ -344,7 +344,7 @@ func TestSecretImportSeeds(t *testing.T) {
 		h := newHarness(t)
 		path := writeFile(t, "key.json", ex[0])
 		r := h.run("", "secret", "import", path)
-		if r.code != vault.ExitOther || !strings.Contains(r.err, path+": line 6, column 5: invalid character '\"' after object key:value pair (a missing comma before it?)") ||
+		if r.code != exitOther || !strings.Contains(r.err, path+": line 6, column 5: invalid character '\"' after object key:value pair (a missing comma before it?)") ||
 			!strings.Contains(r.err, "nothing was imported (1 problem)") {
 			t.Fatalf("exit %d\n%s", r.code, r.err)
 		}
@@ -356,7 +356,7 @@ func TestSecretImportSeeds(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
 		r := h.run("["+ex[5]+","+strings.Replace(ex[6], "<the ID of the above auth client>", "64de8d36063cbe20ac1e93e7", 1)+"]", "secret", "import", "-")
-		if r.code != vault.ExitOther {
+		if r.code != exitOther {
 			t.Fatalf("exit %d\n%s", r.code, r.err)
 		}
 		for _, want := range []string{
@@ -378,12 +378,12 @@ func TestSecretImportSeeds(t *testing.T) {
 		h := newHarness(t)
 		path := writeFile(t, "client.json", ex[4])
 		r := h.run("", "secret", "import", path)
-		if r.code != vault.ExitOther || strings.Count(r.err, "is not a URL") != 3 || !strings.Contains(r.err, "--auth-method") {
+		if r.code != exitOther || strings.Count(r.err, "is not a URL") != 3 || !strings.Contains(r.err, "--auth-method") {
 			t.Fatalf("exit %d\n%s", r.code, r.err)
 		}
 		fixed := strings.NewReplacer("<redirect URI>", "http://127.0.0.1:9000/cb", "<authorization URL>", "https://id.example.com/a", "<access token URL>", "https://id.example.com/t").Replace(ex[4])
 		path = writeFile(t, "fixed.json", fixed)
-		h.expect(vault.ExitMissingInput, []string{"authMethod: the file does not say"}, "", "secret", "import", path)
+		h.expect(exitMissingInput, []string{"authMethod: the file does not say"}, "", "secret", "import", path)
 		r = h.must("", "secret", "import", path, "--auth-method", "client_secret_post", "--dry-run")
 		if !strings.Contains(r.out, "Would import 1 auth client and 0 secrets") || !strings.Contains(r.out, "Nothing was stored (--dry-run).") || h.storedKeys() != 0 {
 			t.Fatalf("dry run:\n%s", r.out)
@@ -394,12 +394,12 @@ func TestSecretImportSeeds(t *testing.T) {
 		if ac, err := h.v.Client(vault.DefaultEnv, "<some identifiable name>"); err != nil || ac.AuthMethod != vault.AuthClientSecretPost || !ac.HasSecret {
 			t.Fatalf("imported client %+v (%v)", ac, err)
 		}
-		h.expect(vault.ExitOther, []string{`auth client "<some identifiable name>" already exists`}, "", "secret", "import", path, "--auth-method", "client_secret_post")
+		h.expect(exitOther, []string{`auth client "<some identifiable name>" already exists`}, "", "secret", "import", path, "--auth-method", "client_secret_post")
 	})
 	t.Run("missing file", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
-		h.expect(vault.ExitMissingInput, []string{"FILE: /nonexistent/x.json: no such file"}, "", "secret", "import", "/nonexistent/x.json")
+		h.expect(exitMissingInput, []string{"FILE: /nonexistent/x.json: no such file"}, "", "secret", "import", "/nonexistent/x.json")
 	})
 }
 

@@ -261,7 +261,7 @@ func oauthFailure(err error) error {
 		if oe.Hint != "" {
 			msg += " — " + oe.Hint
 		}
-		return exitWith(oe.ExitCode(), "%s", msg)
+		return exitWith(exitCode(oe), "%s", msg)
 	}
 	return err
 }
@@ -279,7 +279,7 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	switch o.format {
 	case "bare", "header", "json":
 	default:
-		return exitWith(vault.ExitOther, "--format %q is not bare, header or json", o.format)
+		return exitWith(exitOther, "--format %q is not bare, header or json", o.format)
 	}
 	v, err := a.Vault()
 	if err != nil {
@@ -417,7 +417,7 @@ scope the vault records as granted.
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
-				return exitWith(vault.ExitOther, "--format %q is not text or json", format)
+				return exitWith(exitOther, "--format %q is not text or json", format)
 			}
 			v, err := a.Vault()
 			if err != nil {
@@ -561,7 +561,7 @@ keeps the refresh token, so the next 'authdeck token NAME' refreshes.
 			o := oauth.RevokeOptions{}
 			switch {
 			case refreshOnly && accessOnly:
-				return exitWith(vault.ExitOther, "--refresh-token and --access-token exclude each other; give neither to revoke both")
+				return exitWith(exitOther, "--refresh-token and --access-token exclude each other; give neither to revoke both")
 			case refreshOnly:
 				o.Only = oauth.RefreshToken
 			case accessOnly:

@@ -31,11 +31,11 @@ type oauth1TokenJSON struct {
 func checkOAuth1TokenFlags(name string, o *tokenOptions) error {
 	switch {
 	case len(o.scopes) > 0:
-		return exitWith(vault.ExitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, interchange.ShellQuote(name))
+		return exitWith(exitOther, "--scope does not apply to OAuth 1.0a client %q; a provider's scope parameter goes on the client (authdeck client edit %s --token-param scope=…)", name, interchange.ShellQuote(name))
 	case o.prompt != "":
-		return exitWith(vault.ExitOther, "--prompt is an OpenID parameter and does not apply to OAuth 1.0a client %q", name)
+		return exitWith(exitOther, "--prompt is an OpenID parameter and does not apply to OAuth 1.0a client %q", name)
 	case o.format == "header":
-		return exitWith(vault.ExitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, interchange.ShellQuote(name))
+		return exitWith(exitUnsupported, "--format header: OAuth 1.0a signs each request (nonce, timestamp, a signature over the URL), so %q has no fixed Authorization header; send requests with 'authdeck request METHOD URL --auth %s'", name, interchange.ShellQuote(name))
 	}
 	return nil
 }

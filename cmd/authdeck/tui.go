@@ -87,7 +87,7 @@ const tuiFPS = 15
 // runProgram runs the TUI until the user quits or ctx ends.
 func runProgram(ctx context.Context, a *App, opts ui.Options) error {
 	if a.IO.InFd < 0 || !a.IO.OutTTY {
-		return exitWith(vault.ExitOther, "the TUI needs a terminal; use the subcommands (authdeck --help) in scripts")
+		return exitWith(exitOther, "the TUI needs a terminal; use the subcommands (authdeck --help) in scripts")
 	}
 	m := ui.New(opts)
 	painted := paintFirstFrame(a.IO.Out, m)

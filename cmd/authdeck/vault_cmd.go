@@ -90,7 +90,7 @@ Exits 8 when the current passphrase is wrong (nothing is changed).`,
 			}
 			if err := store.ChangePassphrase(cmd.Context(), next); err != nil {
 				if errors.Is(err, vault.ErrNotFound) {
-					return exitWith(vault.ExitNotConfigured, "there is no file vault in %s yet: it is created with the first value stored with AUTHDECK_VAULT=file", home)
+					return exitWith(exitNotConfigured, "there is no file vault in %s yet: it is created with the first value stored with AUTHDECK_VAULT=file", home)
 				}
 				return err
 			}

@@ -9,7 +9,7 @@
 //
 // Servers report failures with the OAuth Problem Reporting extension
 // (oauth_problem=signature_invalid, …); they become an *Error that says in
-// plain words what went wrong and carries the CLI exit code.
+// plain words what went wrong and matches the sentinel of its kind.
 //
 // Domain code never prints: the flow talks to the user through Callbacks
 // (show the authorization URL, open the browser, ask for an out-of-band

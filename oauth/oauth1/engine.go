@@ -59,8 +59,8 @@ type Result struct {
 
 // Authorize runs the three-legged flow for req.Client and stores the token
 // credentials as an OA1_TOKEN secret linked to the client. When any leg
-// fails, nothing is stored (S-37). Errors are *Error values with the exit
-// code of their kind, or vault errors.
+// fails, nothing is stored (S-37). Errors are *Error values (matching the
+// sentinel of their kind), or vault errors.
 func (e *Engine) Authorize(ctx context.Context, req AuthorizeRequest, cb Callbacks) (*Result, error) {
 	ac, existing, env, err := e.resolveClient(req)
 	if err != nil {
@@ -222,7 +222,7 @@ func vaultError(op string, err error) error {
 	if errors.As(err, &oe) {
 		return err
 	}
-	if vault.ExitCode(err) == vault.ExitVault {
+	if vault.IsStoreFailure(err) {
 		return &Error{Kind: KindVault, Op: op, Reason: "the vault could not be used", Err: err}
 	}
 	return err

@@ -7,24 +7,24 @@ import (
 	"github.com/authdeck/authdeck/oauth/internal/servertext"
 )
 
-// Failure kinds, shared with the OAuth 2.0 engine so both map to the same
-// CLI exit codes (the README's exit-code table).
+// Failure kinds, shared with the OAuth 2.0 engine so both protocols' errors
+// match the same sentinels.
 const (
-	// KindNotConfigured: a missing endpoint, consumer key or key (exit 2).
+	// KindNotConfigured: a missing endpoint, consumer key or key.
 	KindNotConfigured = oauth.KindNotConfigured
-	// KindMissingInput: no verifier came back or was typed in (exit 3).
+	// KindMissingInput: no verifier came back or was typed in.
 	KindMissingInput = oauth.KindMissingInput
-	// KindAborted: the user cancelled, refused, or the wait timed out (exit 4).
+	// KindAborted: the user cancelled, refused, or the wait timed out.
 	KindAborted = oauth.KindAborted
-	// KindUnreachable: the server could not be reached or failed (exit 5).
+	// KindUnreachable: the server could not be reached or failed.
 	KindUnreachable = oauth.KindUnreachable
-	// KindRejected: the server refused a signed request (exit 7).
+	// KindRejected: the server refused a signed request.
 	KindRejected = oauth.KindRejected
-	// KindBadResponse: the server answered with something that is not OAuth (exit 1).
+	// KindBadResponse: the server answered with something that is not OAuth.
 	KindBadResponse = oauth.KindBadResponse
-	// KindVault: the vault could not be read or written (exit 8).
+	// KindVault: the vault could not be read or written.
 	KindVault = oauth.KindVault
-	// KindOther: anything else (exit 1).
+	// KindOther: anything else.
 	KindOther = oauth.KindOther
 )
 
@@ -32,7 +32,7 @@ const (
 // never contains a secret: server text is sanitised and bodies are never
 // included.
 type Error struct {
-	// Kind decides the exit code.
+	// Kind says what went wrong; errors.Is matches its sentinel.
 	Kind oauth.Kind
 	// Op is the leg or step that failed: "request token", "authorization",
 	// "access token", "configuration", "request".
@@ -58,8 +58,8 @@ func (e *Error) Error() string { return e.asOAuth().Error() }
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ExitCode returns the CLI exit code (vault.ExitCoder).
-func (e *Error) ExitCode() int { return e.Kind.ExitCode() }
+// Is matches the sentinel of e's kind, as an *oauth.Error of that kind does.
+func (e *Error) Is(target error) bool { return e.asOAuth().Is(target) }
 
 // As lets errors.As find an *oauth.Error in an OAuth 1.0a failure, so code
 // that explains OAuth 2.0 errors (kind, reason, hint, code) explains these

@@ -72,7 +72,7 @@ type Client struct {
 
 // ClientFor builds a Client from an OAuth 1.0a auth client of the vault and
 // its stored credentials. A missing endpoint, secret or key is
-// KindNotConfigured (exit 2).
+// KindNotConfigured.
 func ClientFor(ac vault.AuthClient, creds vault.ClientCredentials) (*Client, error) {
 	fail := func(reason, hint string) error {
 		return &Error{Kind: KindNotConfigured, Op: "configuration", Reason: fmt.Sprintf("auth client %q %s", ac.Name, reason), Hint: hint}

@@ -297,7 +297,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		before      func(t *testing.T, v *vault.Vault, srv *oauth1test.Server)
 		cb          oauth1.Callbacks
 		secret      string
-		wantExit    int
+		wantKind    oauth.Kind
 		wantProblem string
 		wantReason  string
 	}{
@@ -306,7 +306,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			browser: func(*clock) func(context.Context, string) error {
 				return withCallback(setQuery("oauth_verifier", "not-the-verifier"))
 			},
-			wantExit: vault.ExitRejected, wantProblem: "verifier_invalid", wantReason: "rejected the verifier",
+			wantKind: oauth.KindRejected, wantProblem: "verifier_invalid", wantReason: "rejected the verifier",
 		},
 		{
 			name: "expired temporary token", spec: clientSpec{method: oauth1.HMACSHA256},
@@ -316,20 +316,20 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			browser: func(clk *clock) func(context.Context, string) error {
 				return withCallback(func(*url.URL) { clk.advance(3 * time.Second) })
 			},
-			wantExit: vault.ExitRejected, wantProblem: "token_expired", wantReason: "expired",
+			wantKind: oauth.KindRejected, wantProblem: "token_expired", wantReason: "expired",
 		},
 		{
 			name: "signature mismatch (wrong consumer secret)", spec: clientSpec{method: oauth1.HMACSHA1, secret: "not-the-consumer-secret"},
-			wantExit: vault.ExitRejected, wantProblem: "signature_invalid", wantReason: "could not verify the signature",
+			wantKind: oauth.KindRejected, wantProblem: "signature_invalid", wantReason: "could not verify the signature",
 		},
 		{
 			name: "signature mismatch (PLAINTEXT)", spec: clientSpec{method: oauth1.Plaintext, secret: "not-the-consumer-secret"},
-			wantExit: vault.ExitRejected, wantProblem: "signature_invalid",
+			wantKind: oauth.KindRejected, wantProblem: "signature_invalid",
 		},
 		{
 			name: "timestamp refused (clock an hour behind)", spec: clientSpec{method: oauth1.RSASHA1},
 			engine:   func(e *oauth1.Engine) { e.Now = func() time.Time { return time.Now().Add(-time.Hour) } },
-			wantExit: vault.ExitRejected, wantProblem: "timestamp_refused", wantReason: "clock",
+			wantKind: oauth.KindRejected, wantProblem: "timestamp_refused", wantReason: "clock",
 		},
 		{
 			name: "user denies", spec: clientSpec{method: oauth1.RSASHA256},
@@ -340,19 +340,19 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 					return br.Open(ctx, authURL)
 				}
 			},
-			wantExit: vault.ExitAborted, wantProblem: "user_refused", wantReason: "refused",
+			wantKind: oauth.KindAborted, wantProblem: "user_refused", wantReason: "refused",
 		},
 		{
 			name: "forged callback token", spec: clientSpec{method: oauth1.HMACSHA1},
 			browser: func(*clock) func(context.Context, string) error {
 				return withCallback(setQuery("oauth_token", "someone-elses"))
 			},
-			wantExit: vault.ExitAborted, wantReason: "does not belong to this authorization",
+			wantKind: oauth.KindAborted, wantReason: "does not belong to this authorization",
 		},
 		{
 			name: "callback without verifier", spec: clientSpec{method: oauth1.HMACSHA1},
 			browser:  func(*clock) func(context.Context, string) error { return withCallback(setQuery("oauth_verifier", "")) },
-			wantExit: vault.ExitMissingInput, wantReason: "no oauth_verifier",
+			wantKind: oauth.KindMissingInput, wantReason: "no oauth_verifier",
 		},
 		{
 			name: "timeout waiting for the browser", spec: clientSpec{method: oauth1.HMACSHA1},
@@ -360,35 +360,35 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 				return func(context.Context, string) error { return nil }
 			},
 			engine:   func(e *oauth1.Engine) { e.CallbackTimeout = 200 * time.Millisecond },
-			wantExit: vault.ExitAborted, wantReason: "timed out",
+			wantKind: oauth.KindAborted, wantReason: "timed out",
 		},
 		{
 			name: "oob without a way to type the verifier", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
-			wantExit: vault.ExitMissingInput, wantReason: "no way to enter the verifier",
+			wantKind: oauth.KindMissingInput, wantReason: "no way to enter the verifier",
 		},
 		{
 			name: "oob verifier left empty", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
 			cb:       oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) { return "  \n", nil }},
-			wantExit: vault.ExitMissingInput, wantReason: "no verifier was entered",
+			wantKind: oauth.KindMissingInput, wantReason: "no verifier was entered",
 		},
 		{
 			name: "oob verifier prompt closed", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
 			cb: oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) {
 				return "", errors.New("prompt closed")
 			}},
-			wantExit: vault.ExitMissingInput, wantReason: "no verifier was entered",
+			wantKind: oauth.KindMissingInput, wantReason: "no verifier was entered",
 		},
 		{
 			name: "oob verifier with a space", spec: clientSpec{method: oauth1.HMACSHA1, callback: oauth1.OOB},
 			cb:       oauth1.Callbacks{Verifier: func(context.Context, oauth.AuthPrompt) (string, error) { return "abc def", nil }},
-			wantExit: vault.ExitMissingInput, wantReason: "space or control character at position 4",
+			wantKind: oauth.KindMissingInput, wantReason: "space or control character at position 4",
 		},
 		{
 			name: "secret name the vault refuses", spec: clientSpec{method: oauth1.HMACSHA1}, secret: "a/b",
 			browser: func(*clock) func(context.Context, string) error {
 				return func(context.Context, string) error { return errors.New("must not open") }
 			},
-			wantExit: vault.ExitOther, wantReason: `must not contain "/"`,
+			wantKind: oauth.KindOther, wantReason: `must not contain "/"`,
 		},
 		{
 			name: "secret name taken by another type", spec: clientSpec{method: oauth1.HMACSHA1},
@@ -398,7 +398,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			wantExit: vault.ExitNotConfigured, wantReason: `secret "photos" is a API_KEY, not OAuth 1.0a token credentials`,
+			wantKind: oauth.KindNotConfigured, wantReason: `secret "photos" is a API_KEY, not OAuth 1.0a token credentials`,
 		},
 		{
 			name: "provider unreachable", spec: clientSpec{method: oauth1.HMACSHA1},
@@ -409,7 +409,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			wantExit: vault.ExitUnreachable, wantReason: "cannot reach",
+			wantKind: oauth.KindUnreachable, wantReason: "cannot reach",
 		},
 	}
 	for _, tc := range tests {
@@ -444,8 +444,8 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			if res != nil {
 				t.Error("a result came with the error")
 			}
-			if got := vault.ExitCode(err); got != tc.wantExit {
-				t.Errorf("exit code %d, want %d (%v)", got, tc.wantExit, err)
+			if got := oauth.KindOf(err); got != tc.wantKind {
+				t.Errorf("kind %s, want %s (%v)", got, tc.wantKind, err)
 			}
 			if !strings.Contains(err.Error(), tc.wantReason) {
 				t.Errorf("error %q does not say %q", err, tc.wantReason)
@@ -476,7 +476,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			}
 			// The OAuth 2.0 view of the same error (for code that knows only oauth.Error).
 			var o2 *oauth.Error
-			if !errors.As(err, &o2) || o2.Code != tc.wantProblem || o2.ExitCode() != tc.wantExit {
+			if !errors.As(err, &o2) || o2.Code != tc.wantProblem || o2.Kind != tc.wantKind {
 				t.Errorf("as *oauth.Error: %+v", o2)
 			}
 		})
@@ -502,7 +502,7 @@ func TestFlowNonceReuse(t *testing.T) {
 	_, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
 	b.Wait()
 	var oe *oauth1.Error
-	if !errors.As(err, &oe) || oe.Problem != "nonce_used" || oe.Op != "request token" || vault.ExitCode(err) != vault.ExitRejected {
+	if !errors.As(err, &oe) || oe.Problem != "nonce_used" || oe.Op != "request token" || oauth.KindOf(err) != oauth.KindRejected {
 		t.Fatalf("second flow: %v", err)
 	}
 	if !strings.Contains(oe.Reason, "replay") {
@@ -548,8 +548,8 @@ func TestFlowVaultWriteFails(t *testing.T) {
 	var b oauth1test.Browsers
 	_, err := newEngine(v, &b, approve).Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
 	b.Wait()
-	if vault.ExitCode(err) != vault.ExitVault {
-		t.Fatalf("error %v: exit %d, want %d", err, vault.ExitCode(err), vault.ExitVault)
+	if oauth.KindOf(err) != oauth.KindVault {
+		t.Fatalf("error %v: kind %s, want %s", err, oauth.KindOf(err), oauth.KindVault)
 	}
 	if snapshot(t, v, mem) != before {
 		t.Error("the failed write left something behind (S-37)")
@@ -567,8 +567,8 @@ func TestFlowCancelled(t *testing.T) {
 	before := snapshot(t, v, store)
 	_, err := e.Authorize(ctx, oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
 	b.Wait()
-	if vault.ExitCode(err) != vault.ExitAborted || !strings.Contains(err.Error(), "cancelled") {
-		t.Fatalf("error %v (exit %d)", err, vault.ExitCode(err))
+	if oauth.KindOf(err) != oauth.KindAborted || !strings.Contains(err.Error(), "cancelled") {
+		t.Fatalf("error %v (kind %s)", err, oauth.KindOf(err))
 	}
 	if snapshot(t, v, store) != before {
 		t.Error("the cancelled flow changed the vault")
@@ -703,7 +703,7 @@ func TestClientStepByStep(t *testing.T) {
 			if strings.Contains(tr.Text(), a.Verifier) || strings.Contains(tr.Text(), tok.Secret) {
 				t.Error("a secret reached the transcript")
 			}
-			if _, err := c.AccessToken(ctxT(t), tmp, "", nil); vault.ExitCode(err) != vault.ExitMissingInput {
+			if _, err := c.AccessToken(ctxT(t), tmp, "", nil); oauth.KindOf(err) != oauth.KindMissingInput {
 				t.Errorf("no verifier: %v", err)
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/vault"
@@ -19,42 +20,42 @@ func TestRequestTokenHostileServers(t *testing.T) {
 	tests := []struct {
 		name       string
 		handler    http.HandlerFunc
-		wantExit   int
+		wantKind   oauth.Kind
 		wantReason string
 	}{
 		{"callback not confirmed (OAuth 1.0)", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
 			_, _ = w.Write([]byte("oauth_token=t&oauth_token_secret=s"))
-		}, vault.ExitOther, "did not confirm the callback"},
+		}, oauth.KindBadResponse, "did not confirm the callback"},
 		{"401 without a problem report", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
-		}, vault.ExitRejected, "HTTP 401"},
+		}, oauth.KindRejected, "HTTP 401"},
 		{"problem in WWW-Authenticate only", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("WWW-Authenticate", `OAuth realm="x", oauth_problem="consumer_key_unknown"`)
 			w.WriteHeader(http.StatusUnauthorized)
-		}, vault.ExitRejected, "does not know this consumer key"},
+		}, oauth.KindRejected, "does not know this consumer key"},
 		{"problem with HTTP 200", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte("oauth_problem=signature_method_rejected"))
-		}, vault.ExitRejected, "does not accept this signature method"},
+		}, oauth.KindRejected, "does not accept this signature method"},
 		{"server error", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadGateway)
-		}, vault.ExitUnreachable, "HTTP 502"},
+		}, oauth.KindUnreachable, "HTTP 502"},
 		{"redirect", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://elsewhere.example/steal", http.StatusFound)
-		}, vault.ExitNotConfigured, "do not follow redirects"},
+		}, oauth.KindNotConfigured, "do not follow redirects"},
 		{"HTML page", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = w.Write([]byte("<html><body>Sign in</body></html>"))
-		}, vault.ExitOther, "HTML or XML"},
+		}, oauth.KindBadResponse, "HTML or XML"},
 		{"JSON", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"oauth_token":"t"}`))
-		}, vault.ExitOther, "is JSON"},
+		}, oauth.KindBadResponse, "is JSON"},
 		{"too large", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte("oauth_token=" + strings.Repeat("a", 1<<20)))
-		}, vault.ExitOther, "larger than"},
+		}, oauth.KindBadResponse, "larger than"},
 		{"404", func(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
-		}, vault.ExitRejected, "HTTP 404"},
+		}, oauth.KindRejected, "HTTP 404"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,8 +69,8 @@ func TestRequestTokenHostileServers(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if got := vault.ExitCode(err); got != tc.wantExit || !strings.Contains(err.Error(), tc.wantReason) {
-				t.Errorf("error %q (exit %d); want exit %d and %q", err, got, tc.wantExit, tc.wantReason)
+			if got := oauth.KindOf(err); got != tc.wantKind || !strings.Contains(err.Error(), tc.wantReason) {
+				t.Errorf("error %q (kind %s); want %s and %q", err, got, tc.wantKind, tc.wantReason)
 			}
 			xs := tr.Exchanges()
 			if len(xs) == 0 || xs[0].Step != "request token" || xs[len(xs)-1].Error == "" {
@@ -124,14 +125,14 @@ func TestClientForConfiguration(t *testing.T) {
 		tc.mod(&a, &c)
 		_, err := oauth1.ClientFor(a, c)
 		var oe *oauth1.Error
-		if !errors.As(err, &oe) || vault.ExitCode(err) != vault.ExitNotConfigured || !strings.Contains(err.Error(), tc.reason) {
-			t.Errorf("%s: error %v (exit %d), want exit 2 and %q", tc.name, err, vault.ExitCode(err), tc.reason)
+		if !errors.As(err, &oe) || oauth.KindOf(err) != oauth.KindNotConfigured || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: error %v (kind %s), want not configured and %q", tc.name, err, oauth.KindOf(err), tc.reason)
 		}
 	}
 	// Body placement cannot go with GET token requests.
 	c := &oauth1.Client{RequestTokenURL: "https://p.example/rt", AuthorizeURL: "https://p.example/a", AccessTokenURL: "https://p.example/at",
 		ConsumerKey: "ck", ConsumerSecret: "cs", Method: oauth1.HMACSHA1, TokenMethod: "GET", Placement: vault.PlaceBody}
-	if _, err := c.RequestToken(ctxT(t), oauth1.OOB, nil); vault.ExitCode(err) != vault.ExitNotConfigured {
+	if _, err := c.RequestToken(ctxT(t), oauth1.OOB, nil); oauth.KindOf(err) != oauth.KindNotConfigured {
 		t.Errorf("body placement with GET: %v", err)
 	}
 }
@@ -151,30 +152,30 @@ func TestEngineSignerResolution(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check := func(name string, wantExit int, wantReason string) {
+	check := func(name string, wantKind oauth.Kind, wantReason string) {
 		t.Helper()
 		_, err := e.Signer(ctx, "dev", name)
-		if vault.ExitCode(err) != wantExit || !strings.Contains(err.Error(), wantReason) {
-			t.Errorf("Signer(%q): %v (exit %d), want exit %d and %q", name, err, vault.ExitCode(err), wantExit, wantReason)
+		if oauth.KindOf(err) != wantKind || !strings.Contains(err.Error(), wantReason) {
+			t.Errorf("Signer(%q): %v (kind %s), want %s and %q", name, err, oauth.KindOf(err), wantKind, wantReason)
 		}
 	}
-	check("photos", vault.ExitNotConfigured, "no token credentials yet")
-	check("nothing", vault.ExitNotConfigured, `no auth client or secret "nothing"`)
+	check("photos", oauth.KindNotConfigured, "no token credentials yet")
+	check("nothing", oauth.KindNotConfigured, `no auth client or secret "nothing"`)
 	put(vault.Secret{Meta: vault.Meta{Name: "key"}, Type: vault.TypeAPIKey}, vault.SecretValue{Key: "k-123456"})
-	check("key", vault.ExitNotConfigured, "not OAuth 1.0a token credentials")
+	check("key", oauth.KindNotConfigured, "not OAuth 1.0a token credentials")
 	put(vault.Secret{Meta: vault.Meta{Name: "loose"}, Type: vault.TypeOAuth1Token}, vault.SecretValue{Token: "t", TokenSecret: "s"})
-	check("loose", vault.ExitNotConfigured, "names no auth client")
+	check("loose", oauth.KindNotConfigured, "names no auth client")
 	put(vault.Secret{Meta: vault.Meta{Name: "a"}, Type: vault.TypeOAuth1Token, AuthClient: "photos"}, vault.SecretValue{Token: "t1", TokenSecret: "s1"})
 	s, err := e.Signer(ctx, "dev", "photos")
 	if err != nil || s.Token != "t1" || s.TokenSecret != "s1" || s.ConsumerKey != consumerKey || s.ConsumerSecret != consumerSecret {
 		t.Fatalf("the only linked token: %+v, %v", s, err)
 	}
 	put(vault.Secret{Meta: vault.Meta{Name: "b"}, Type: vault.TypeOAuth1Token, AuthClient: "photos"}, vault.SecretValue{Token: "t2", TokenSecret: "s2"})
-	check("photos", vault.ExitNotConfigured, "several token secrets")
+	check("photos", oauth.KindNotConfigured, "several token secrets")
 	if s, err := e.Signer(ctx, "dev", "b"); err != nil || s.Token != "t2" {
 		t.Errorf("by secret name: %+v, %v", s, err)
 	}
-	if _, err := (&oauth1.Engine{}).Signer(ctx, "dev", "b"); vault.ExitCode(err) != vault.ExitNotConfigured {
+	if _, err := (&oauth1.Engine{}).Signer(ctx, "dev", "b"); oauth.KindOf(err) != oauth.KindNotConfigured {
 		t.Errorf("engine without vault: %v", err)
 	}
 }

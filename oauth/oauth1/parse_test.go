@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -200,24 +201,24 @@ func TestParseCallback(t *testing.T) {
 		name         string
 		query        string
 		wantVerifier string
-		wantExit     int
+		wantKind     oauth.Kind
 		wantReason   string
 	}{
 		{name: "ok", query: "oauth_token=tmp&oauth_verifier=hfdp7dh39dks9884", wantVerifier: "hfdp7dh39dks9884"},
 		{name: "ok with extra and encoding", query: "x=1&oauth_verifier=a%2Bb+c&oauth_token=tmp", wantVerifier: "a+b c"},
-		{name: "other token", query: "oauth_token=evil&oauth_verifier=v", wantExit: vault.ExitAborted, wantReason: "does not belong to this authorization"},
-		{name: "no verifier", query: "oauth_token=tmp", wantExit: vault.ExitMissingInput, wantReason: "no oauth_verifier"},
-		{name: "empty verifier", query: "oauth_token=tmp&oauth_verifier=", wantExit: vault.ExitMissingInput, wantReason: "no oauth_verifier"},
-		{name: "no token", query: "oauth_verifier=v", wantExit: vault.ExitOther, wantReason: "no oauth_token"},
-		{name: "denied (Twitter style)", query: "denied=tmp", wantExit: vault.ExitAborted, wantReason: "refused the authorization"},
-		{name: "denied with the token", query: "oauth_token=tmp&denied=tmp", wantExit: vault.ExitAborted, wantReason: "refused"},
-		{name: "denied for another token", query: "oauth_token=evil&denied=evil", wantExit: vault.ExitAborted, wantReason: "does not belong"},
-		{name: "problem", query: "oauth_token=tmp&oauth_problem=permission_denied&oauth_problem_advice=nope", wantExit: vault.ExitAborted, wantReason: "refused"},
-		{name: "unknown problem", query: "oauth_token=tmp&oauth_problem=weird", wantExit: vault.ExitRejected, wantReason: `oauth_problem "weird"`},
-		{name: "two verifiers", query: "oauth_token=tmp&oauth_verifier=a&oauth_verifier=b", wantExit: vault.ExitOther, wantReason: "more than once"},
-		{name: "two tokens", query: "oauth_token=tmp&oauth_token=tmp&oauth_verifier=a", wantExit: vault.ExitOther, wantReason: "more than once"},
-		{name: "bad encoding", query: "oauth_token=tmp&oauth_verifier=%", wantExit: vault.ExitOther, wantReason: "does not parse"},
-		{name: "too long", query: "oauth_token=tmp&x=" + strings.Repeat("a", 16<<10), wantExit: vault.ExitOther, wantReason: "longer than"},
+		{name: "other token", query: "oauth_token=evil&oauth_verifier=v", wantKind: oauth.KindAborted, wantReason: "does not belong to this authorization"},
+		{name: "no verifier", query: "oauth_token=tmp", wantKind: oauth.KindMissingInput, wantReason: "no oauth_verifier"},
+		{name: "empty verifier", query: "oauth_token=tmp&oauth_verifier=", wantKind: oauth.KindMissingInput, wantReason: "no oauth_verifier"},
+		{name: "no token", query: "oauth_verifier=v", wantKind: oauth.KindBadResponse, wantReason: "no oauth_token"},
+		{name: "denied (Twitter style)", query: "denied=tmp", wantKind: oauth.KindAborted, wantReason: "refused the authorization"},
+		{name: "denied with the token", query: "oauth_token=tmp&denied=tmp", wantKind: oauth.KindAborted, wantReason: "refused"},
+		{name: "denied for another token", query: "oauth_token=evil&denied=evil", wantKind: oauth.KindAborted, wantReason: "does not belong"},
+		{name: "problem", query: "oauth_token=tmp&oauth_problem=permission_denied&oauth_problem_advice=nope", wantKind: oauth.KindAborted, wantReason: "refused"},
+		{name: "unknown problem", query: "oauth_token=tmp&oauth_problem=weird", wantKind: oauth.KindRejected, wantReason: `oauth_problem "weird"`},
+		{name: "two verifiers", query: "oauth_token=tmp&oauth_verifier=a&oauth_verifier=b", wantKind: oauth.KindBadResponse, wantReason: "more than once"},
+		{name: "two tokens", query: "oauth_token=tmp&oauth_token=tmp&oauth_verifier=a", wantKind: oauth.KindBadResponse, wantReason: "more than once"},
+		{name: "bad encoding", query: "oauth_token=tmp&oauth_verifier=%", wantKind: oauth.KindBadResponse, wantReason: "does not parse"},
+		{name: "too long", query: "oauth_token=tmp&x=" + strings.Repeat("a", 16<<10), wantKind: oauth.KindBadResponse, wantReason: "longer than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,8 +234,8 @@ func TestParseCallback(t *testing.T) {
 			if !errors.As(err, &oe) {
 				t.Fatalf("error %v is not an *oauth1.Error", err)
 			}
-			if got := vault.ExitCode(err); got != tc.wantExit || !strings.Contains(oe.Reason, tc.wantReason) {
-				t.Errorf("exit %d reason %q; want %d containing %q", got, oe.Reason, tc.wantExit, tc.wantReason)
+			if got := oauth.KindOf(err); got != tc.wantKind || !strings.Contains(oe.Reason, tc.wantReason) {
+				t.Errorf("kind %s reason %q; want %s containing %q", got, oe.Reason, tc.wantKind, tc.wantReason)
 			}
 			if v != "" {
 				t.Errorf("verifier %q returned with an error", v)

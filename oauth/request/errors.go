@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -28,8 +29,9 @@ func (e *HostRefusedError) Error() string {
 	return fmt.Sprintf("refusing to send credential %q to %s: its allowedHosts are %s; nothing was sent", e.Credential, e.Host, strings.Join(e.Allowed, ", "))
 }
 
-// ExitCode is 2 (not configured): the credential is not configured for that host.
-func (e *HostRefusedError) ExitCode() int { return vault.ExitNotConfigured }
+// Is makes errors.Is(err, vault.ErrNotConfigured) true: the credential is
+// not configured for that host.
+func (e *HostRefusedError) Is(target error) bool { return target == vault.ErrNotConfigured }
 
 // CredentialError says a configured credential cannot be applied; the request
 // was not sent (S-22: a configured credential never silently sends without auth).
@@ -49,14 +51,21 @@ func (e *CredentialError) Error() string {
 
 func (e *CredentialError) Unwrap() error { return e.Err }
 
-// ExitCode is the wrapped error's code, else 2 (not configured).
-func (e *CredentialError) ExitCode() int {
-	if e.Err != nil {
-		if c := vault.ExitCode(e.Err); c != vault.ExitOther {
-			return c
-		}
+// Is makes errors.Is(err, vault.ErrNotConfigured) true when nothing the
+// error wraps says what went wrong (a missing item, missing input, a server
+// that refused or cannot be reached, a store failure …): then the
+// credential itself is what is not usable as configured.
+func (e *CredentialError) Is(target error) bool {
+	if target != vault.ErrNotConfigured || e.Err == nil {
+		return target == vault.ErrNotConfigured
 	}
-	return vault.ExitNotConfigured
+	switch oauth.KindOf(e.Err) {
+	case oauth.KindOther, oauth.KindBadResponse:
+		return true
+	case oauth.KindNotConfigured, oauth.KindMissingInput, oauth.KindAborted, oauth.KindUnreachable,
+		oauth.KindUnsupportedTokenType, oauth.KindRejected, oauth.KindVault:
+	}
+	return false
 }
 
 // InputError says a part of the request (its URL, a header, the body, a
@@ -81,14 +90,6 @@ func (e *InputError) Error() string {
 
 func (e *InputError) Unwrap() error { return e.Err }
 
-// ExitCode is 3 (missing input) for an unknown variable, else 1.
-func (e *InputError) ExitCode() int {
-	if errors.Is(e.Err, vault.ErrMissingInput) {
-		return vault.ExitMissingInput
-	}
-	return vault.ExitOther
-}
-
 // TransportError says the server could not be reached or the exchange broke
 // off: DNS, connection, TLS, timeout.
 type TransportError struct {
@@ -105,12 +106,13 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// ExitCode is 4 (aborted) when the user cancelled, else 5 (cannot reach the server).
-func (e *TransportError) ExitCode() int {
+// Is makes errors.Is(err, oauth.ErrAborted) true when the user cancelled,
+// and errors.Is(err, oauth.ErrUnreachable) otherwise.
+func (e *TransportError) Is(target error) bool {
 	if errors.Is(e.Err, context.Canceled) {
-		return vault.ExitAborted
+		return target == oauth.ErrAborted
 	}
-	return vault.ExitUnreachable
+	return target == oauth.ErrUnreachable
 }
 
 // classifyTransport turns a client error into a *TransportError with a reason

@@ -276,20 +276,20 @@ func TestOAuth1Errors(t *testing.T) {
 		name   string
 		sender *Sender
 		spec   Spec
-		exit   int
+		kind   oauth.Kind
 		want   string
 	}{
-		{"body placement with GET", f.sender, Spec{URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody}, vault.ExitOther, "needs a method with a form body"},
+		{"body placement with GET", f.sender, Spec{URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody}, oauth.KindOther, "needs a method with a form body"},
 		{"body placement with JSON", f.sender, Spec{Method: "POST", URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody,
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":1}`}, vault.ExitOther, "application/x-www-form-urlencoded"},
-		{"protocol parameter already in the URL", f.sender, Spec{URL: rec.URL + "?oauth_token=x", Auth: "hmac"}, vault.ExitOther, "already carries the protocol parameter oauth_token"},
-		{"client never authorized", other, Spec{URL: rec.URL, Auth: "fresh"}, vault.ExitNotConfigured, "no token credentials yet"},
-		{"token secret without a client", other, Spec{URL: rec.URL, Auth: "loose"}, vault.ExitNotConfigured, "names no auth client"},
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":1}`}, oauth.KindOther, "application/x-www-form-urlencoded"},
+		{"protocol parameter already in the URL", f.sender, Spec{URL: rec.URL + "?oauth_token=x", Auth: "hmac"}, oauth.KindOther, "already carries the protocol parameter oauth_token"},
+		{"client never authorized", other, Spec{URL: rec.URL, Auth: "fresh"}, oauth.KindNotConfigured, "no token credentials yet"},
+		{"token secret without a client", other, Spec{URL: rec.URL, Auth: "loose"}, oauth.KindNotConfigured, "names no auth client"},
 	}
 	for _, tt := range tests {
 		_, err := tt.sender.Send(ctx, "dev", tt.spec, SendOptions{})
-		if err == nil || vault.ExitCode(err) != tt.exit || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: %v (exit %d), want exit %d and %q", tt.name, err, vault.ExitCode(err), tt.exit, tt.want)
+		if err == nil || oauth.KindOf(err) != tt.kind || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v (kind %s), want %s and %q", tt.name, err, oauth.KindOf(err), tt.kind, tt.want)
 		}
 		if err != nil && strings.Contains(err.Error(), fakeOA1TokenSecret) {
 			t.Errorf("%s: the error carries the token secret", tt.name)
@@ -331,7 +331,7 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 	for _, name := range []string{"photos", "own"} {
 		_, err := sender.Send(ctx, "dev", Spec{URL: rec.URL, Auth: name}, SendOptions{})
 		var he *HostRefusedError
-		if !errors.As(err, &he) || vault.ExitCode(err) != vault.ExitNotConfigured {
+		if !errors.As(err, &he) || oauth.KindOf(err) != oauth.KindNotConfigured {
 			t.Errorf("%s: %v, want a refused host", name, err)
 		}
 	}

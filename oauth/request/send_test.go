@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/mask"
 )
@@ -260,8 +261,8 @@ func TestAllowedHostsRefused(t *testing.T) {
 	if !strings.Contains(err.Error(), "api.example.com") || !strings.Contains(err.Error(), "nothing was sent") {
 		t.Errorf("message %q should name the allowed hosts and say nothing was sent", err)
 	}
-	if vault.ExitCode(err) != vault.ExitNotConfigured {
-		t.Errorf("exit code %d", vault.ExitCode(err))
+	if oauth.KindOf(err) != oauth.KindNotConfigured {
+		t.Errorf("kind %s", oauth.KindOf(err))
 	}
 	if len(srv.got()) != 0 || f.store.Calls() != before {
 		t.Fatalf("requests %d, store calls %d", len(srv.got()), f.store.Calls()-before)
@@ -348,8 +349,8 @@ func TestPlainHTTPCredentialRefused(t *testing.T) {
 	// Without a credential plain http is the user's business.
 	_, err = f.sender.Send(context.Background(), f.env, Spec{URL: "http://127.0.0.1:1/x"}, SendOptions{})
 	var te *TransportError
-	if !errors.As(err, &te) || vault.ExitCode(err) != vault.ExitUnreachable {
-		t.Fatalf("err = %v (exit %d), want a transport error", err, vault.ExitCode(err))
+	if !errors.As(err, &te) || oauth.KindOf(err) != oauth.KindUnreachable {
+		t.Fatalf("err = %v (kind %s), want a transport error", err, oauth.KindOf(err))
 	}
 }
 
@@ -374,8 +375,8 @@ func TestVariables(t *testing.T) {
 	}
 
 	_, err := f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL + "/{{nope}}/{{greeting}}"}, SendOptions{})
-	if err == nil || !strings.Contains(err.Error(), "{{nope}}") || !strings.Contains(err.Error(), `"dev"`) || vault.ExitCode(err) != vault.ExitMissingInput {
-		t.Fatalf("unknown variable: err = %v (exit %d)", err, vault.ExitCode(err))
+	if err == nil || !strings.Contains(err.Error(), "{{nope}}") || !strings.Contains(err.Error(), `"dev"`) || oauth.KindOf(err) != oauth.KindMissingInput {
+		t.Fatalf("unknown variable: err = %v (kind %s)", err, oauth.KindOf(err))
 	}
 	_, err = f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL, Headers: []vault.Header{{Name: "X", Value: "{{broken"}}}, SendOptions{})
 	if err == nil || !strings.Contains(err.Error(), `header "X"`) {
@@ -691,7 +692,7 @@ func TestTLS(t *testing.T) {
 
 	_, err := f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL}, SendOptions{})
 	var te *TransportError
-	if !errors.As(err, &te) || !strings.Contains(te.Reason, "not signed by a trusted authority") || vault.ExitCode(err) != vault.ExitUnreachable {
+	if !errors.As(err, &te) || !strings.Contains(te.Reason, "not signed by a trusted authority") || oauth.KindOf(err) != oauth.KindUnreachable {
 		t.Fatalf("untrusted certificate: err = %v", err)
 	}
 
@@ -739,7 +740,7 @@ func TestTimeout(t *testing.T) {
 	start := time.Now()
 	_, err := f.sender.Send(context.Background(), f.env, Spec{URL: srv.URL, Timeout: 200 * time.Millisecond}, SendOptions{})
 	var te *TransportError
-	if !errors.As(err, &te) || te.Reason != "timed out" || vault.ExitCode(err) != vault.ExitUnreachable {
+	if !errors.As(err, &te) || te.Reason != "timed out" || oauth.KindOf(err) != oauth.KindUnreachable {
 		t.Fatalf("err = %v", err)
 	}
 	if time.Since(start) > 3*time.Second {
@@ -748,8 +749,8 @@ func TestTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
 	_, err = f.sender.Send(ctx, f.env, Spec{URL: srv.URL}, SendOptions{})
-	if vault.ExitCode(err) != vault.ExitAborted {
-		t.Fatalf("cancelled: err = %v, exit %d", err, vault.ExitCode(err))
+	if oauth.KindOf(err) != oauth.KindAborted {
+		t.Fatalf("cancelled: err = %v, kind %s", err, oauth.KindOf(err))
 	}
 }
 
@@ -952,7 +953,7 @@ func TestConnectionRefused(t *testing.T) {
 	srv.Close()
 	_, err := f.sender.Send(context.Background(), f.env, Spec{URL: u}, SendOptions{})
 	var te *TransportError
-	if !errors.As(err, &te) || !strings.Contains(te.Reason, "connection failed") || vault.ExitCode(err) != vault.ExitUnreachable {
+	if !errors.As(err, &te) || !strings.Contains(te.Reason, "connection failed") || oauth.KindOf(err) != oauth.KindUnreachable {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
+	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/mask"
 )
@@ -35,6 +36,12 @@ func TestExplain(t *testing.T) {
 		{&oauth.Error{Kind: oauth.KindRejected, Code: "invalid_client", Hint: "check the client secret"}, "Rejected", "check the client secret", false},
 		{&oauth.Error{Kind: oauth.KindUnreachable}, "unreachable", "connection", false},
 		{errors.New("boom"), "Something went wrong", "", false},
+		{&vault.ResolveError{Name: "x", Reason: "secret \"x\" names no auth client", Hint: "link the secret to its auth client"}, "Not configured", "link the secret", false},
+		{&vault.AmbiguousError{Client: "c", Secrets: []string{"a", "b"}}, "Not configured", "list of secrets", false},
+		{&oreq.TransportError{Host: "h", Reason: "connection refused", Err: errors.New("refused")}, "cannot be reached", "connection", false},
+		{&oreq.HostRefusedError{Credential: "k", Host: "evil.example", Allowed: []string{"api.example"}}, "may not be sent", "allowed hosts", false},
+		{&oreq.CredentialError{Credential: "k", Msg: "a PRIVATE_KEY secret cannot be applied"}, "cannot be applied", "Nothing was sent", false},
+		{&oreq.CredentialError{Credential: "k", Msg: "getting a token", Err: &oauth.Error{Kind: oauth.KindRejected, Hint: "check the client secret"}}, "Rejected", "check the client secret", false},
 	}
 	for _, tt := range tests {
 		p := Explain(tt.err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/authdeck/authdeck/oauth"
+	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -68,8 +69,22 @@ func Explain(err error) Problem {
 		p.Next = "It was left untouched; restore it from a backup or move it away to start afresh."
 	case errors.Is(err, context.Canceled):
 		p.Reason = "Cancelled"
+	case errors.Is(err, oauth.ErrUnreachable):
+		p.Reason = "The server cannot be reached"
+		p.Next = "Check the URL and your connection (is the server running?), then retry."
 	default:
 		p.Reason = "Something went wrong"
+	}
+	var he *oreq.HostRefusedError
+	var ce *oreq.CredentialError
+	switch {
+	case errors.As(err, &he):
+		p.Reason = "The credential may not be sent to that host"
+		p.Next = "Nothing was sent. If the host should get it, add it to the credential's allowed hosts (e edits it)."
+	case errors.As(err, &ce) && ce.Is(vault.ErrNotConfigured):
+		// Nothing underneath says more: the credential itself is the problem.
+		p.Reason = "The credential cannot be applied"
+		p.Next = "Nothing was sent. Edit the credential (e), or choose another."
 	}
 	var re *vault.ResolveError
 	var amb *vault.AmbiguousError

@@ -1,11 +1,8 @@
 package interchange
 
 import (
-	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/authdeck/authdeck/vault"
 )
 
 // This file holds what every importer and exporter reports: notes on what
@@ -94,27 +91,4 @@ func (e *ImportError) Unwrap() []error {
 		}
 	}
 	return out
-}
-
-// ExitCode is the code shared by every problem (2 not configured, 3 missing
-// input), else 1.
-func (e *ImportError) ExitCode() int {
-	code := -1
-	for _, p := range e.Problems {
-		c := vault.ExitOther
-		switch {
-		case errors.Is(p.Err, vault.ErrMissingInput):
-			c = vault.ExitMissingInput
-		case errors.Is(p.Err, vault.ErrNotConfigured):
-			c = vault.ExitNotConfigured
-		}
-		if code >= 0 && c != code {
-			return vault.ExitOther
-		}
-		code = c
-	}
-	if code < 0 {
-		return vault.ExitOther
-	}
-	return code
 }

@@ -62,8 +62,8 @@ func TestSecretServiceExampleAPIKeyExampleMissingComma(t *testing.T) {
 		t.Fatalf("error %q does not say line 6, column 5", err)
 	}
 	assertUntouched(t, v, mem)
-	if vault.ExitCode(err) != vault.ExitOther {
-		t.Fatalf("exit code %d, want %d", vault.ExitCode(err), vault.ExitOther)
+	if c := sharedClass(err); c != nil {
+		t.Fatalf("problems all %v, want a syntax error of no class", c)
 	}
 }
 
@@ -159,8 +159,8 @@ func TestSecretServiceExampleOAuthTokenLinksToClient(t *testing.T) {
 	if len(probs) != 1 || !strings.Contains(probs[0].Msg, `value.authClientId "<auth client>" matches no auth client`) || !strings.Contains(probs[0].Msg, "placeholder") {
 		t.Fatalf("problems = %+v, want the unknown authClientId named", probs)
 	}
-	if vault.ExitCode(err) != vault.ExitNotConfigured {
-		t.Fatalf("exit code %d, want %d", vault.ExitCode(err), vault.ExitNotConfigured)
+	if c := sharedClass(err); c != vault.ErrNotConfigured {
+		t.Fatalf("problems all %v, want %v", c, vault.ErrNotConfigured)
 	}
 	assertUntouched(t, v, mem)
 	// With a client of that name in the environment the token links to it.
@@ -192,10 +192,10 @@ func TestSecretServiceExampleOAuthClientPlaceholderURLs(t *testing.T) {
 		name   string
 		method vault.AuthMethod
 		want   []string
-		code   int
+		class  error
 	}{
-		{"no auth method", "", []string{"redirectUri", "endpoints.auth", "endpoints.token", "authMethod"}, vault.ExitOther},
-		{"with auth method", vault.AuthClientSecretPost, []string{"redirectUri", "endpoints.auth", "endpoints.token"}, vault.ExitOther},
+		{"no auth method", "", []string{"redirectUri", "endpoints.auth", "endpoints.token", "authMethod"}, nil},
+		{"with auth method", vault.AuthClientSecretPost, []string{"redirectUri", "endpoints.auth", "endpoints.token"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,8 +217,8 @@ func TestSecretServiceExampleOAuthClientPlaceholderURLs(t *testing.T) {
 			if !strings.Contains(err.Error(), `"<authorization URL>" is not a URL`) {
 				t.Errorf("error %q does not name the placeholder", err)
 			}
-			if vault.ExitCode(err) != tc.code {
-				t.Errorf("exit code %d, want %d", vault.ExitCode(err), tc.code)
+			if c := sharedClass(err); c != tc.class {
+				t.Errorf("problems all %v, want %v", c, tc.class)
 			}
 			assertUntouched(t, v, mem)
 		})
@@ -275,25 +275,25 @@ func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 	fixedURL := strings.Replace(client, "microsoftonline.com>/", "microsoftonline.com/", 1)
 	withTenant := strings.Replace(linked, `"inputFields": {`, `"inputFields": {"tenantid": "contoso.onmicrosoft.com",`, 1)
 	tests := []struct {
-		name string
-		json string
-		want []string // substrings of each problem, in order
-		code int
+		name  string
+		json  string
+		want  []string // substrings of each problem, in order
+		class error
 	}{
 		{"as written", "[" + client + "," + secret + "]", []string{
 			`auth client "Dynamics 365 Session Auth Client": endpoints.auth.url: "https://login.microsoftonline.com>/{{fields.tenantid}}/oauth2/v2.0/token": invalid character '>' in host name`,
 			`secret "Dynamics 365 Session Auth Secret": value.authClientId "<the ID of the above auth client>" matches no auth client`,
-		}, vault.ExitOther},
+		}, nil},
 		{"linked by _id", "[" + client + "," + linked + "]", []string{
 			`endpoints.auth.url: "https://login.microsoftonline.com>/`,
 			`value.inputFields has no "tenantid": auth client "Dynamics 365 Session Auth Client" uses {{fields.tenantid}} in endpoints.auth.url`,
-		}, vault.ExitOther},
+		}, nil},
 		{"URL fixed", "[" + fixedURL + "," + linked + "]", []string{
 			`{{fields.tenantid}}`,
-		}, vault.ExitMissingInput},
+		}, vault.ErrMissingInput},
 		{"secret before its client", "[" + linked + "," + fixedURL + "]", []string{
 			`{{fields.tenantid}}`,
-		}, vault.ExitMissingInput},
+		}, vault.ErrMissingInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,8 +309,8 @@ func TestSecretServiceExampleSessionAuthClientAndSecret(t *testing.T) {
 					t.Errorf("problem %d = %q, want it to contain %q and a position", i, probs[i].String(), w)
 				}
 			}
-			if vault.ExitCode(err) != tc.code {
-				t.Errorf("exit code %d, want %d", vault.ExitCode(err), tc.code)
+			if c := sharedClass(err); c != tc.class {
+				t.Errorf("problems all %v, want %v", c, tc.class)
 			}
 			assertUntouched(t, v, mem)
 		})
@@ -428,27 +428,27 @@ func TestParseSecretServiceShapes(t *testing.T) {
 func TestParseSecretServiceItemProblems(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		in   string
-		want string
-		code int
+		name  string
+		in    string
+		want  string
+		class error
 	}{
-		{"unknown type", `{"name": "a", "type": "TOTP", "value": {}}`, `type "TOTP" is not one of`, vault.ExitOther},
-		{"missing key", `{"name": "a", "type": "API_KEY", "value": {}}`, "value.key: is required", vault.ExitOther},
-		{"bad name", `{"name": "a/b", "type": "API_KEY", "value": {"key": "x"}}`, `name must not contain "/"`, vault.ExitOther},
-		{"no name", `{"type": "API_KEY", "value": {"key": "x"}}`, "name is missing", vault.ExitOther},
-		{"bad expires", `{"name": "a", "type": "OA2_AUTHORIZATION_CODE", "value": {"accessToken": "t", "expires": "soon"}}`, `value.expires: "soon" is not a date`, vault.ExitOther},
-		{"bad expiration", `{"name": "a", "type": "API_KEY", "expiration": "tomorrow", "value": {"key": "x"}}`, "expiration:", vault.ExitOther},
-		{"session without client", `{"name": "a", "type": "SESSION_AUTH", "value": {"inputFields": {"x": "y"}}}`, "value.authClientId is missing", vault.ExitOther},
-		{"input field not string", `{"name": "a", "type": "SESSION_AUTH", "value": {"authClientId": "c", "inputFields": {"x": 1}}}`, "value.inputFields.x should be a string", vault.ExitOther},
-		{"duplicate secrets", `[{"name": "a", "type": "API_KEY", "value": {"key": "x"}}, {"name": "a", "type": "API_KEY", "value": {"key": "y"}}]`, `two secrets named "a"`, vault.ExitOther},
+		{"unknown type", `{"name": "a", "type": "TOTP", "value": {}}`, `type "TOTP" is not one of`, nil},
+		{"missing key", `{"name": "a", "type": "API_KEY", "value": {}}`, "value.key: is required", nil},
+		{"bad name", `{"name": "a/b", "type": "API_KEY", "value": {"key": "x"}}`, `name must not contain "/"`, nil},
+		{"no name", `{"type": "API_KEY", "value": {"key": "x"}}`, "name is missing", nil},
+		{"bad expires", `{"name": "a", "type": "OA2_AUTHORIZATION_CODE", "value": {"accessToken": "t", "expires": "soon"}}`, `value.expires: "soon" is not a date`, nil},
+		{"bad expiration", `{"name": "a", "type": "API_KEY", "expiration": "tomorrow", "value": {"key": "x"}}`, "expiration:", nil},
+		{"session without client", `{"name": "a", "type": "SESSION_AUTH", "value": {"inputFields": {"x": "y"}}}`, "value.authClientId is missing", nil},
+		{"input field not string", `{"name": "a", "type": "SESSION_AUTH", "value": {"authClientId": "c", "inputFields": {"x": 1}}}`, "value.inputFields.x should be a string", nil},
+		{"duplicate secrets", `[{"name": "a", "type": "API_KEY", "value": {"key": "x"}}, {"name": "a", "type": "API_KEY", "value": {"key": "y"}}]`, `two secrets named "a"`, nil},
 		{"client type mismatch", `[{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH"}}},
-		  {"name": "s", "type": "OA2_AUTHORIZATION_CODE", "value": {"authClientId": "c", "accessToken": "t"}}]`, `auth client "c" is SESSION_AUTH`, vault.ExitOther},
-		{"plain http", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "authMethod": "none", "endpoints": {"auth": "http://id.example.com/a", "token": "https://id.example.com/t"}}`, "endpoints.auth: \"http://id.example.com/a\" uses plain http", vault.ExitOther},
-		{"bad auth type", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "MAGIC"}}}`, "endpoints.auth.authType", vault.ExitOther},
-		{"bad template", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH", "requestFields": [{"key": "a", "value": "{{fields.x"}]}}}`, "requestFields[0].value", vault.ExitOther},
-		{"missing auth method", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "endpoints": {"auth": "https://id.example.com/a", "token": "https://id.example.com/t"}}`, "authMethod: the file does not say", vault.ExitMissingInput},
-		{"unknown client", `{"name": "s", "type": "SESSION_AUTH", "value": {"authClientId": "nope", "inputFields": {"x": "y"}}}`, `"nope" matches no auth client`, vault.ExitNotConfigured},
+		  {"name": "s", "type": "OA2_AUTHORIZATION_CODE", "value": {"authClientId": "c", "accessToken": "t"}}]`, `auth client "c" is SESSION_AUTH`, nil},
+		{"plain http", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "authMethod": "none", "endpoints": {"auth": "http://id.example.com/a", "token": "https://id.example.com/t"}}`, "endpoints.auth: \"http://id.example.com/a\" uses plain http", nil},
+		{"bad auth type", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "MAGIC"}}}`, "endpoints.auth.authType", nil},
+		{"bad template", `{"name": "c", "type": "SESSION_AUTH", "tokenPath": "t", "endpoints": {"auth": {"url": "https://x.example/t", "authType": "FORM_AUTH", "requestFields": [{"key": "a", "value": "{{fields.x"}]}}}`, "requestFields[0].value", nil},
+		{"missing auth method", `{"name": "c", "type": "OA2_AUTHORIZATION_CODE", "clientId": "i", "endpoints": {"auth": "https://id.example.com/a", "token": "https://id.example.com/t"}}`, "authMethod: the file does not say", vault.ErrMissingInput},
+		{"unknown client", `{"name": "s", "type": "SESSION_AUTH", "value": {"authClientId": "nope", "inputFields": {"x": "y"}}}`, `"nope" matches no auth client`, vault.ErrNotConfigured},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -463,8 +463,8 @@ func TestParseSecretServiceItemProblems(t *testing.T) {
 					t.Errorf("problem %q has no position", p.Msg)
 				}
 			}
-			if got := vault.ExitCode(err); got != tc.code {
-				t.Fatalf("exit code %d, want %d", got, tc.code)
+			if got := sharedClass(err); got != tc.class {
+				t.Fatalf("problems all %v, want %v", got, tc.class)
 			}
 		})
 	}
@@ -504,8 +504,8 @@ func TestImportSecretServiceConflictsAndStoreFailure(t *testing.T) {
 		t.Parallel()
 		v, mem := newImportVault()
 		_, _, err := ImportSecretService(ctx, v, in, SecretServiceOptions{Env: "nope"})
-		if vault.ExitCode(err) != vault.ExitNotConfigured {
-			t.Fatalf("err = %v (exit %d), want exit 2", err, vault.ExitCode(err))
+		if !errors.Is(err, vault.ErrNotConfigured) {
+			t.Fatalf("err = %v, want the environment not configured", err)
 		}
 		assertUntouched(t, v, mem)
 	})
@@ -620,4 +620,24 @@ func BenchmarkParseSecretService(b *testing.B) {
 			b.Fatalf("%d secrets, %d clients", len(batch.Secrets), len(batch.Clients))
 		}
 	}
+}
+
+// sharedClass is the sentinel every problem of an *ImportError matches
+// (vault.ErrMissingInput or vault.ErrNotConfigured), nil when they do not
+// all match the same one: what a front end reports the import as.
+func sharedClass(err error) error {
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) == 0 {
+		return nil
+	}
+	for _, class := range []error{vault.ErrMissingInput, vault.ErrNotConfigured} {
+		all := true
+		for _, p := range ie.Problems {
+			all = all && errors.Is(p.Err, class)
+		}
+		if all {
+			return class
+		}
+	}
+	return nil
 }

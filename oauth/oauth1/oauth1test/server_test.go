@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
@@ -452,7 +453,7 @@ func TestAuthorizePage(t *testing.T) {
 	if a.Verifier != "" || a.Callback.Query().Get("denied") != tmp.Token {
 		t.Errorf("deny: %+v", a)
 	}
-	if _, err := oauth1.ParseCallback(a.Callback.RawQuery, tmp.Token); vault.ExitCode(err) != vault.ExitAborted {
+	if _, err := oauth1.ParseCallback(a.Callback.RawQuery, tmp.Token); oauth.KindOf(err) != oauth.KindAborted {
 		t.Errorf("the client reads the denial as %v", err)
 	}
 }

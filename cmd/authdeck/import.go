@@ -30,12 +30,19 @@ func newImportCmd(a *App) *cobra.Command {
 		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI) without leaving secrets in the catalog",
 		Long: `Import saved requests into the environment (--env, else the active one):
 
-  postman  a Postman collection (v2.1; folders, requests, variables and the
-           bearer, basic, apikey and oauth2 auth blocks) or a Postman
-           environment (its variables; without --env it creates an
-           environment named after the file's)
+  postman  a Postman collection (v2.1; folders kept as folders, requests
+           with their disabled headers and query parameters kept disabled,
+           raw, urlencoded, formdata (files by path, read when sent), file
+           and graphql bodies, variables, and the bearer, basic, apikey,
+           oauth2, digest and awsv4 auth blocks; scripts and saved examples
+           are listed as skipped) or a Postman environment (its variables;
+           without --env it creates an environment named after the file's)
   curl     curl command lines, as "Copy as cURL" gives them (quotes, line
-           continuations, -H, -d/--data*, --json, -u, -X, --url, -G, -k …)
+           continuations, $'…', several commands and URLs, -H, -d/--data*,
+           --json, -u, -X, --url, -G, -k, -b, -F (multipart; files by path),
+           -T and -d @file (files read when sent, relative paths made
+           absolute here); shell variables and substitutions are named in
+           the report, never run)
   http     .http / .rest files (JetBrains HTTP Client, VS Code REST Client:
            ### separators, @var = value anywhere, {{var}}, # @name, request
            lines without a host (GET /path + Host:), "< file" bodies;

@@ -100,3 +100,46 @@ func FuzzOtherFormat(f *testing.F) {
 		}
 	})
 }
+
+// Auth resolves as Postman resolves it: a request without auth (or with
+// "inherit", or null) takes its folder's, else the collection's; "noauth"
+// on a folder or request stops the inheritance. A variable whose name has
+// a space works.
+func TestPostmanAuthInheritanceAndSpacedNames(t *testing.T) {
+	t.Parallel()
+	col := `{"info": {"name": "c", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+	 "variable": [{"key": "api host", "value": "https://api.example.test"}],
+	 "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{tok}}"}]},
+	 "item": [
+	  {"name": "top", "request": {"method": "GET", "url": "{{api host}}/top"}},
+	  {"name": "null auth", "request": {"method": "GET", "url": "{{api host}}/n", "auth": null}},
+	  {"name": "open", "auth": {"type": "noauth"}, "item": [
+	    {"name": "inherits none", "request": {"method": "GET", "url": "{{api host}}/a", "auth": {"type": "inherit"}}},
+	    {"name": "own key", "request": {"method": "GET", "url": "{{api host}}/b", "auth": {"type": "apikey", "apikey": [{"key": "key", "value": "X-K"}, {"key": "value", "value": "{{k}}"}]}}}
+	  ]},
+	  {"name": "req noauth", "request": {"method": "GET", "url": "{{api host}}/c", "auth": {"type": "noauth"}}}
+	 ]}`
+	b, _, err := ParsePostman([]byte(col), RequestImportOptions{Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Vars["dev"]["api host"] != "https://api.example.test" {
+		t.Fatalf("variable with a space: %v", b.Vars["dev"])
+	}
+	want := map[string]string{"top": "Authorization: Bearer {{tok}}", "null auth": "Authorization: Bearer {{tok}}", "inherits none": "", "own key": "X-K: {{k}}", "req noauth": ""}
+	for _, r := range b.Requests {
+		got := ""
+		for _, h := range r.Headers {
+			got = h.Name + ": " + h.Value
+		}
+		if got != want[r.Name] || r.Auth != "" {
+			t.Errorf("%s: header %q auth %q, want %q", r.Name, got, r.Auth, want[r.Name])
+		}
+		if !strings.HasPrefix(r.URL, "{{api host}}/") {
+			t.Errorf("%s: URL %s", r.Name, r.URL)
+		}
+	}
+	if len(b.Requests) != 5 {
+		t.Fatalf("%d requests", len(b.Requests))
+	}
+}

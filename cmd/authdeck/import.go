@@ -26,8 +26,8 @@ type importOptions struct {
 func newImportCmd(a *App) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import postman|curl|http|openapi FILE|-",
-		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI) without leaving secrets in the catalog",
+		Use:   "import postman|curl|http|openapi|insomnia FILE|-",
+		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI, Insomnia) without leaving secrets in the catalog",
 		Long: `Import saved requests into the environment (--env, else the active one):
 
   postman  a Postman collection (v2.1; folders kept as folders, requests
@@ -61,6 +61,12 @@ func newImportCmd(a *App) *cobra.Command {
            clients (set their client id with 'authdeck client edit'),
            apiKey, bearer and basic schemes empty secret variables to fill
 
+  insomnia an Insomnia v4 export (JSON or YAML): requests in their folders,
+           the base environment (with the first sub-environment) into the
+           environment, every sub-environment as an environment of its own,
+           bearer, basic, digest, API key and AWS IAM authentication, OAuth
+           2.0 settings as auth clients (folder authentication inherited)
+
 System variables — {{$guid}}, {{$timestamp}}, {{$randomInt 1 10}},
 {{$datetime iso8601}}, {{$processEnv NAME}}, {{$dotenv NAME}} (./.env),
 Postman's {{$randomEmail}} and the rest — are made when a request is sent,
@@ -80,7 +86,7 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
   authdeck import http http-client.env.json
   authdeck import openapi openapi.yaml --env staging`,
 		Args:      cobra.ExactArgs(2),
-		ValidArgs: []cobra.Completion{"postman", "curl", "http", "openapi"},
+		ValidArgs: []cobra.Completion{"postman", "curl", "http", "openapi", "insomnia"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runImport(cmd.Context(), args[0], args[1], o)
 		},
@@ -101,8 +107,10 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		parse = interchange.ParseHTTPFile
 	case "openapi":
 		parse = interchange.ParseOpenAPI
+	case "insomnia":
+		parse = interchange.ParseInsomnia
 	default:
-		return exitWith(exitOther, "unknown import format %q (postman, curl, http or openapi)", format)
+		return exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi or insomnia)", format)
 	}
 	v, c, err := a.catalog()
 	if err != nil {

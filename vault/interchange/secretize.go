@@ -25,6 +25,15 @@ func (im *reqImporter) secretize(r *vault.Request, label string) {
 			kept = append(kept, h)
 			continue
 		}
+		if h.Disabled || r.Scheme != nil && strings.EqualFold(h.Name, "Authorization") {
+			// Not sent (disabled, or replaced by the request's scheme), so no
+			// credential of the request; a secret value still leaves the catalog.
+			if strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie") || strings.EqualFold(h.Name, "Proxy-Authorization") || secretlike.Field(h.Name, v) {
+				h.Value = im.secretizeValue(h.Name, v, label+" (header "+h.Name+")")
+			}
+			kept = append(kept, h)
+			continue
+		}
 		if strings.EqualFold(h.Name, "Authorization") && r.Auth == "" {
 			scheme, rest, _ := strings.Cut(v, " ")
 			rest = strings.TrimSpace(rest)

@@ -83,14 +83,14 @@ func (f *flow) authorizationCode(ctx context.Context, o flowOptions) (*Result, e
 		"redirect_uri":  {redirect}, // identical to the authorization request's (S-04)
 		"code_verifier": {p.verifier},
 	}
-	tr, err := f.tokenRequest(ctx, "token", form)
+	tok, err := f.tokenRequest(ctx, "token", form)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNonce(tr.IDToken, nonce); err != nil {
+	if err := checkNonce(tok.IDToken, nonce); err != nil {
 		return nil, err
 	}
-	return newResult(tr, o.scopes, "authorization_code", f.e.now()), nil
+	return newResult(tok, o.scopes, "authorization_code", f.e.now()), nil
 }
 
 // authURL builds the authorization request with x/oauth2: response type,

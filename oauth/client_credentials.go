@@ -14,11 +14,11 @@ func (f *flow) clientCredentials(ctx context.Context, scopes []string) (*Result,
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	tr, err := f.tokenRequest(ctx, "token", form)
+	tok, err := f.tokenRequest(ctx, "token", form)
 	if err != nil {
 		return nil, missingScope(err, scopes)
 	}
-	return newResult(tr, scopes, "client_credentials", f.e.now()), nil
+	return newResult(tok, scopes, "client_credentials", f.e.now()), nil
 }
 
 // missingScope turns invalid_scope into "missing input" when no scope was

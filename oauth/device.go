@@ -147,9 +147,9 @@ func (f *flow) pollDevice(ctx context.Context, da *oauth2.DeviceAuthResponse, in
 		}
 		wait = interval
 		form := url.Values{"grant_type": {DeviceGrantType}, "device_code": {da.DeviceCode}}
-		tr, err := f.tokenRequest(ctx, "device poll", form)
+		tok, err := f.tokenRequest(ctx, "device poll", form)
 		if err == nil {
-			return newResult(tr, scopes, "device_code", f.e.now()), nil
+			return newResult(tok, scopes, "device_code", f.e.now()), nil
 		}
 		var oe *Error
 		if !errors.As(err, &oe) {

@@ -296,29 +296,29 @@ func (r *Result) OAuth2Token() *oauth2.Token {
 }
 
 // newResult builds a Result from a token response.
-func newResult(tr *TokenResponse, requested []string, grant string, now time.Time) *Result {
+func newResult(tok *TokenResponse, requested []string, grant string, now time.Time) *Result {
 	r := &Result{
-		AccessToken:     tr.AccessToken,
-		TokenType:       tr.TokenType,
-		RefreshToken:    tr.RefreshToken,
-		IDToken:         tr.IDToken,
+		AccessToken:     tok.AccessToken,
+		TokenType:       tok.TokenType,
+		RefreshToken:    tok.RefreshToken,
+		IDToken:         tok.IDToken,
 		RequestedScopes: slices.Clone(requested),
 		Grant:           grant,
-		DPoPJKT:         tr.DPoPJKT,
-		IssuedTokenType: tr.IssuedTokenType,
+		DPoPJKT:         tok.DPoPJKT,
+		IssuedTokenType: tok.IssuedTokenType,
 	}
 	if r.TokenType == "" {
 		r.TokenType = "Bearer"
 	}
-	if tr.ScopeSent {
-		r.Scope = tr.Scope
+	if tok.ScopeSent {
+		r.Scope = tok.Scope
 	} else {
 		// RFC 6749 §5.1: an omitted scope means the requested one was granted.
 		r.Scope = strings.Join(requested, " ")
 	}
-	if tr.ExpiresIn > 0 {
-		r.Expiry = now.Add(tr.ExpiresIn)
-		r.ExpiresIn = tr.ExpiresIn
+	if tok.ExpiresIn > 0 {
+		r.Expiry = now.Add(tok.ExpiresIn)
+		r.ExpiresIn = tok.ExpiresIn
 	}
 	r.setScopes()
 	return r

@@ -35,13 +35,13 @@ func FuzzParseExchangeResponse(f *testing.F) {
 	f.Add(200, "application/json", `{"access_token":"a","token_type":"mac"}`)
 	f.Add(200, "application/json", `{"access_token":"a","issued_token_type":7}`)
 	f.Fuzz(func(t *testing.T, status int, ct, body string) {
-		tr, err := parseTokenResponse("token exchange", status, ct, []byte(body), tokenTypes{dpop: true, notApplicable: true})
+		tok, err := parseTokenResponse("token exchange", status, ct, []byte(body), tokenTypes{dpop: true, notApplicable: true})
 		if err != nil {
 			return
 		}
-		tt := strings.ToLower(tr.TokenType)
-		if tr.AccessToken == "" || (tt != "" && tt != "bearer" && tt != "dpop" && tr.TokenType != "N_A") {
-			t.Fatalf("accepted %+v", tr)
+		tt := strings.ToLower(tok.TokenType)
+		if tok.AccessToken == "" || (tt != "" && tt != "bearer" && tt != "dpop" && tok.TokenType != "N_A") {
+			t.Fatalf("accepted %+v", tok)
 		}
 	})
 }

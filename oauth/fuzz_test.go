@@ -43,7 +43,7 @@ func FuzzParseTokenResponse(f *testing.F) {
 		f.Add(s.status, s.ct, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, status int, ct string, body []byte) {
-		tr, err := ParseTokenResponse("token", status, ct, body)
+		tok, err := ParseTokenResponse("token", status, ct, body)
 		if err != nil {
 			var oe *Error
 			if !errors.As(err, &oe) {
@@ -52,8 +52,8 @@ func FuzzParseTokenResponse(f *testing.F) {
 			noControl(t, "error", oe.Reason+oe.Description+oe.Code)
 			return
 		}
-		if tr.AccessToken == "" || CheckTokenType("t", tr.TokenType) != nil || tr.ExpiresIn < 0 || tr.ExpiresIn > maxLifetime {
-			t.Fatalf("accepted an unusable response: %+v", tr)
+		if tok.AccessToken == "" || CheckTokenType("t", tok.TokenType) != nil || tok.ExpiresIn < 0 || tok.ExpiresIn > maxLifetime {
+			t.Fatalf("accepted an unusable response: %+v", tok)
 		}
 	})
 }

@@ -37,16 +37,16 @@ func (f *flow) implicit(ctx context.Context, o flowOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, err := implicitResponse(q)
+	tok, err := implicitResponse(q)
 	if err != nil {
 		return nil, err
 	}
-	f.red.addValue(tr.AccessToken)
-	f.red.addValue(tr.IDToken)
-	if err := checkNonce(tr.IDToken, nonce); err != nil {
+	f.red.addValue(tok.AccessToken)
+	f.red.addValue(tok.IDToken)
+	if err := checkNonce(tok.IDToken, nonce); err != nil {
 		return nil, err
 	}
-	r := newResult(tr, o.scopes, "implicit", f.e.now())
+	r := newResult(tok, o.scopes, "implicit", f.e.now())
 	r.Deprecated = true
 	return r, nil
 }
@@ -57,20 +57,20 @@ func implicitResponse(q url.Values) (*TokenResponse, error) {
 	for k, v := range q {
 		m[k] = v[0]
 	}
-	tr := &TokenResponse{AccessToken: q.Get("access_token"), TokenType: q.Get("token_type"), IDToken: q.Get("id_token")}
+	tok := &TokenResponse{AccessToken: q.Get("access_token"), TokenType: q.Get("token_type"), IDToken: q.Get("id_token")}
 	if s, ok := q["scope"]; ok {
-		tr.Scope, tr.ScopeSent = s[0], true
+		tok.Scope, tok.ScopeSent = s[0], true
 	}
 	d, err := parseExpiresIn(m["expires_in"])
 	if err != nil {
 		return nil, &Error{Kind: KindBadResponse, Op: "authorization", Reason: "expires_in " + err.Error()}
 	}
-	tr.ExpiresIn = d
-	if tr.ExpiresIn > 0 && tr.ExpiresIn < time.Second {
-		tr.ExpiresIn = time.Second
+	tok.ExpiresIn = d
+	if tok.ExpiresIn > 0 && tok.ExpiresIn < time.Second {
+		tok.ExpiresIn = time.Second
 	}
-	if err := CheckTokenType("authorization", tr.TokenType); err != nil {
+	if err := CheckTokenType("authorization", tok.TokenType); err != nil {
 		return nil, err
 	}
-	return tr, nil
+	return tok, nil
 }

@@ -360,8 +360,8 @@ func TestListenerClosesWithoutLeaks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := goleak.IgnoreCurrent()
-			tr := &http.Transport{}
-			e := &Engine{HTTPClient: &http.Client{Transport: tr}, CallbackTimeout: 300 * time.Millisecond}
+			transport := &http.Transport{}
+			e := &Engine{HTTPClient: &http.Client{Transport: transport}, CallbackTimeout: 300 * time.Millisecond}
 			opener, urls := capturingOpener(as)
 			e.Opener = opener
 			ctx, cancel := context.WithCancel(context.Background())
@@ -388,7 +388,7 @@ func TestListenerClosesWithoutLeaks(t *testing.T) {
 				c.Close()
 				t.Errorf("the listener on %s is still open", u.Host)
 			}
-			tr.CloseIdleConnections()
+			transport.CloseIdleConnections()
 			testTransport.CloseIdleConnections()
 			goleak.VerifyNone(t, before)
 		})

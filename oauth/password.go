@@ -39,11 +39,11 @@ func (f *flow) password(ctx context.Context, scopes []string, username, password
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	tr, err := f.tokenRequest(ctx, "token", form)
+	tok, err := f.tokenRequest(ctx, "token", form)
 	if err != nil {
 		return nil, missingScope(err, scopes)
 	}
-	r := newResult(tr, scopes, "password", f.e.now())
+	r := newResult(tok, scopes, "password", f.e.now())
 	r.Deprecated = true
 	return r, nil
 }

@@ -31,7 +31,7 @@ func (f *flow) refresh(ctx context.Context, refreshToken string, scopes []string
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	tr, err := f.tokenRequest(ctx, "refresh", form)
+	tok, err := f.tokenRequest(ctx, "refresh", form)
 	if err != nil {
 		return nil, refreshError(err, f.name)
 	}
@@ -39,7 +39,7 @@ func (f *flow) refresh(ctx context.Context, refreshToken string, scopes []string
 	if len(requested) == 0 {
 		requested = splitScopes(prevScope)
 	}
-	r := newResult(tr, requested, "refresh_token", f.e.now())
+	r := newResult(tok, requested, "refresh_token", f.e.now())
 	r.Refreshed = true
 	if r.RefreshToken == "" {
 		// RFC 6749 §6: no new refresh token means the old one stays valid (S-20).

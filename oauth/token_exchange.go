@@ -98,22 +98,22 @@ func (f *flow) tokenExchange(ctx context.Context, in ExchangeInput, scopes []str
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	tr, err := f.tokenRequest(ctx, "token exchange", form)
+	tok, err := f.tokenRequest(ctx, "token exchange", form)
 	if err != nil {
 		return nil, err
 	}
-	if tr.IssuedTokenType == "" {
+	if tok.IssuedTokenType == "" {
 		// RFC 8693 §2.2.1 requires it; a server that leaves it out issued
 		// what it was asked for, or an access token.
-		tr.IssuedTokenType = in.RequestedTokenType
-		if tr.IssuedTokenType == "" {
-			tr.IssuedTokenType = TokenTypeAccessToken
+		tok.IssuedTokenType = in.RequestedTokenType
+		if tok.IssuedTokenType == "" {
+			tok.IssuedTokenType = TokenTypeAccessToken
 		}
 	}
-	if in.RequestedTokenType != "" && tr.IssuedTokenType != in.RequestedTokenType {
-		f.tr.note("token exchange", fmt.Sprintf("asked for a %s, the server issued a %s", shortTokenType(in.RequestedTokenType), shortTokenType(tr.IssuedTokenType)))
+	if in.RequestedTokenType != "" && tok.IssuedTokenType != in.RequestedTokenType {
+		f.tr.note("token exchange", fmt.Sprintf("asked for a %s, the server issued a %s", shortTokenType(in.RequestedTokenType), shortTokenType(tok.IssuedTokenType)))
 	}
-	r := newResult(tr, scopes, TokenExchangeGrantName, f.e.now())
+	r := newResult(tok, scopes, TokenExchangeGrantName, f.e.now())
 	return r, nil
 }
 

@@ -65,54 +65,54 @@ func parseTokenResponse(op string, status int, contentType string, body []byte, 
 	if err != nil {
 		return nil, err
 	}
-	tr := &TokenResponse{Extra: map[string]string{}}
+	tok := &TokenResponse{Extra: map[string]string{}}
 	for k, v := range fields {
 		s, ok := scalarString(v)
 		switch k {
 		case "access_token":
-			tr.AccessToken = s
+			tok.AccessToken = s
 		case "token_type":
-			tr.TokenType = s
+			tok.TokenType = s
 		case "refresh_token":
-			tr.RefreshToken = s
+			tok.RefreshToken = s
 		case "id_token":
-			tr.IDToken = s
+			tok.IDToken = s
 		case "issued_token_type":
-			tr.IssuedTokenType = s
+			tok.IssuedTokenType = s
 		case "scope":
-			tr.Scope, tr.ScopeSent = strings.Join(strings.Fields(s), " "), ok
+			tok.Scope, tok.ScopeSent = strings.Join(strings.Fields(s), " "), ok
 		case "expires_in":
 			d, err := parseExpiresIn(v)
 			if err != nil {
 				return nil, &Error{Kind: KindBadResponse, Op: op, Status: status, Reason: "expires_in " + err.Error()}
 			}
-			tr.ExpiresIn = d
+			tok.ExpiresIn = d
 		default:
 			if ok {
-				tr.Extra[k] = s
+				tok.Extra[k] = s
 			}
 		}
 		if !ok && v != nil && k != "expires_in" && isTokenField(k) {
 			return nil, &Error{Kind: KindBadResponse, Op: op, Status: status, Reason: fmt.Sprintf("%s in the token response is not a string", k)}
 		}
 	}
-	if tr.AccessToken == "" {
+	if tok.AccessToken == "" {
 		return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
 			Reason: "the response has no access_token", Hint: "check that the token URL is the provider's token endpoint; run with -v to see the response"}
 	}
 	switch {
-	case accept.dpop && strings.EqualFold(tr.TokenType, "DPoP"):
-	case accept.notApplicable && tr.TokenType == "N_A":
-	case strings.EqualFold(tr.TokenType, "DPoP"):
+	case accept.dpop && strings.EqualFold(tok.TokenType, "DPoP"):
+	case accept.notApplicable && tok.TokenType == "N_A":
+	case strings.EqualFold(tok.TokenType, "DPoP"):
 		return nil, &Error{Kind: KindUnsupportedTokenType, Op: op,
 			Reason: "the server issued a DPoP-bound token, but this client sends no DPoP proofs, so it could never use it",
 			Hint:   "turn DPoP on for the auth client (--dpop), which gives it a key"}
 	default:
-		if err := CheckTokenType(op, tr.TokenType); err != nil {
+		if err := CheckTokenType(op, tok.TokenType); err != nil {
 			return nil, err
 		}
 	}
-	return tr, nil
+	return tok, nil
 }
 
 func isTokenField(k string) bool {
@@ -369,7 +369,7 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 		return nil, err
 	}
 	accept := tokenTypes{dpop: f.dpop != nil, notApplicable: form.Get("grant_type") == TokenExchangeGrantType}
-	tr, err := parseTokenResponse(step, resp.status, resp.contentType, resp.body, accept)
+	tok, err := parseTokenResponse(step, resp.status, resp.contentType, resp.body, accept)
 	if err != nil {
 		if step == "refresh" {
 			err = refreshError(err, f.name)
@@ -377,15 +377,15 @@ func (f *flow) tokenRequest(ctx context.Context, step string, form url.Values) (
 		f.fail(resp.idx, err)
 		return nil, err
 	}
-	for _, s := range []string{tr.AccessToken, tr.RefreshToken, tr.IDToken} {
+	for _, s := range []string{tok.AccessToken, tok.RefreshToken, tok.IDToken} {
 		f.red.addValue(s)
 	}
 	if f.dpop != nil {
-		if strings.EqualFold(tr.TokenType, "DPoP") {
-			tr.DPoPJKT = f.dpop.Thumbprint()
+		if strings.EqualFold(tok.TokenType, "DPoP") {
+			tok.DPoPJKT = f.dpop.Thumbprint()
 		} else {
 			f.tr.note(step, "the server ignored the DPoP proof and issued a bearer token, which is not bound to the client's key")
 		}
 	}
-	return tr, nil
+	return tok, nil
 }

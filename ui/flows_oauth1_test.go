@@ -14,8 +14,8 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
+	"github.com/authdeck/authdeck/oauth/playground/demo"
 	"github.com/authdeck/authdeck/ui/common"
-	"github.com/authdeck/authdeck/ui/demo"
 	"github.com/authdeck/authdeck/ui/screens/browse"
 	"github.com/authdeck/authdeck/ui/screens/dashboard"
 	"github.com/authdeck/authdeck/ui/screens/flow"

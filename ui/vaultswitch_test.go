@@ -7,8 +7,8 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/demo"
 	"github.com/authdeck/authdeck/ui/common"
-	"github.com/authdeck/authdeck/ui/demo"
 	"github.com/authdeck/authdeck/ui/screens/vaultpane"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"

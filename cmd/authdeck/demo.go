@@ -8,9 +8,9 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/demo"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/ui"
-	"github.com/authdeck/authdeck/ui/demo"
 	"github.com/authdeck/authdeck/vault"
 )
 

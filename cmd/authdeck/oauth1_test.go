@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -45,7 +45,7 @@ func oauth1Playground(t *testing.T) *playground.OAuth1 {
 }
 
 // waitBrowsers waits for the browsers and fails on their errors.
-func waitBrowsers(t *testing.T, b *oauth1test.Browsers) {
+func waitBrowsers(t *testing.T, b *oauth1provider.Browsers) {
 	t.Helper()
 	for _, err := range b.Wait() {
 		t.Errorf("browser: %v", err)
@@ -54,7 +54,7 @@ func waitBrowsers(t *testing.T, b *oauth1test.Browsers) {
 
 // approve signs in as the demo user, approves, and follows the callback.
 func approve(ctx context.Context, authURL string) error {
-	return oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Open(ctx, authURL)
+	return oauth1provider.NewBrowser(oauth1provider.DemoUser, oauth1provider.DemoPassword).Open(ctx, authURL)
 }
 
 // runOpened runs a command with an injected opener and no terminal.
@@ -224,7 +224,7 @@ func TestOAuth1TokenCommand(t *testing.T) {
 	o := oauth1Playground(t)
 	h := newHarness(t)
 	addOAuth1(t, h, o, "photos", "HMAC-SHA1")
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	open := b.Opener(approve)
 	r := h.runOpened(open, "", "token", "photos", "-f", "json")
 	waitBrowsers(t, &b)
@@ -246,7 +246,7 @@ func TestOAuth1TokenCommand(t *testing.T) {
 	if _, ok := j["token_secret"]; ok {
 		t.Errorf("json carries token_secret without --reveal")
 	}
-	if extra, _ := j["extra"].(map[string]any); extra["screen_name"] != oauth1test.DemoUser {
+	if extra, _ := j["extra"].(map[string]any); extra["screen_name"] != oauth1provider.DemoUser {
 		t.Errorf("extra: %v", j["extra"])
 	}
 	noSecret(t, r, stored.TokenSecret, o.ConsumerSecret)
@@ -354,12 +354,12 @@ func TestOAuth1TokenOOB(t *testing.T) {
 	h := newHarness(t)
 	addOAuth1(t, h, o, "photos", "RSA-SHA256", "--callback", "oob", "--token-method", "GET")
 	before := h.storeFingerprint()
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	// typing reads the verifier off the page and types it (or wrong) on the terminal.
 	typing := func(wrong bool) func(p *pipeRun) oauth.Opener {
 		return func(p *pipeRun) oauth.Opener {
 			return b.Opener(func(ctx context.Context, authURL string) error {
-				a, err := oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Authorize(ctx, authURL)
+				a, err := oauth1provider.NewBrowser(oauth1provider.DemoUser, oauth1provider.DemoPassword).Authorize(ctx, authURL)
 				if err != nil {
 					return err
 				}
@@ -422,7 +422,7 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		h := newHarness(t)
 		h.must("not-the-consumer-secret\n", oauth1AddArgs(o, "photos", "HMAC-SHA1", "--client-secret-stdin")...)
 		before := h.storeFingerprint()
-		var b oauth1test.Browsers
+		var b oauth1provider.Browsers
 		r := h.runOpened(b.Opener(approve), "", "token", "photos")
 		waitBrowsers(t, &b)
 		checkResult(t, r, exitRejected, []string{"request token", "signature_invalid", "could not verify the signature", "check the consumer key and secret"}, []string{"token", "photos"})
@@ -434,9 +434,9 @@ func TestOAuth1TokenRejected(t *testing.T) {
 	t.Run("expired temporary credentials", func(t *testing.T) {
 		t.Parallel()
 		var offset atomic.Int64
-		srv, err := oauth1test.Start(context.Background(), oauth1test.Config{TempTokenLifetime: time.Minute, TimestampWindow: time.Hour,
+		srv, err := oauth1provider.Start(context.Background(), oauth1provider.Config{TempTokenLifetime: time.Minute, TimestampWindow: time.Hour,
 			Now:       func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
-			Consumers: []oauth1test.Consumer{{Key: "slow-printer", Secret: "fake-consumer-secret-slow"}}})
+			Consumers: []oauth1provider.Consumer{{Key: "slow-printer", Secret: "fake-consumer-secret-slow"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -445,10 +445,10 @@ func TestOAuth1TokenRejected(t *testing.T) {
 		h.must("fake-consumer-secret-slow\n", "client", "add", "slow", "--oauth1", "--request-token-url", srv.RequestTokenURL,
 			"--auth-url", srv.AuthorizeURL, "--token-url", srv.AccessTokenURL, "--client-id", "slow-printer", "--signature-method", "PLAINTEXT", "--client-secret-stdin")
 		before := h.storeFingerprint()
-		var b oauth1test.Browsers
+		var b oauth1provider.Browsers
 		// The user approves, then takes two minutes to come back.
 		late := b.Opener(func(ctx context.Context, authURL string) error {
-			br := oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword)
+			br := oauth1provider.NewBrowser(oauth1provider.DemoUser, oauth1provider.DemoPassword)
 			a, err := br.Authorize(ctx, authURL)
 			if err != nil {
 				return err
@@ -478,7 +478,7 @@ func TestOAuth1RequestCommand(t *testing.T) {
 	t.Parallel()
 	o := oauth1Playground(t)
 	h := newHarness(t)
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	for _, c := range []struct{ name, method string }{{"hmac", "HMAC-SHA1"}, {"rsa", "RSA-SHA256"}} {
 		addOAuth1(t, h, o, c.name, c.method)
 		if r := h.runOpened(b.Opener(approve), "", "token", c.name); r.code != 0 {

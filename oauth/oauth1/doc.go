@@ -16,5 +16,5 @@
 // verifier), and records each leg, secrets redacted, through a Recorder.
 //
 // The package also exports what a server needs to check a signed request
-// (ParseRequest, Verify), which the loopback provider in oauth1test uses.
+// (ParseRequest, Verify), which the loopback provider in oauth/playground/oauth1provider uses.
 package oauth1

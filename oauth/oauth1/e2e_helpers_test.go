@@ -16,7 +16,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -49,11 +49,11 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // startProvider runs a provider with one consumer that can use every
 // method: a secret and the fixed test key's public half.
-func startProvider(t testing.TB, cfg oauth1test.Config) *oauth1test.Server {
+func startProvider(t testing.TB, cfg oauth1provider.Config) *oauth1provider.Server {
 	t.Helper()
-	cfg.Consumers = []oauth1test.Consumer{{Key: consumerKey, Secret: consumerSecret,
+	cfg.Consumers = []oauth1provider.Consumer{{Key: consumerKey, Secret: consumerSecret,
 		PublicKey: testKey(t).Public().(*rsa.PublicKey), Name: "Printer"}}
-	s, err := oauth1test.Start(context.Background(), cfg)
+	s, err := oauth1provider.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("starting the provider: %v", err)
 	}
@@ -73,7 +73,7 @@ type clientSpec struct {
 
 // newVault returns a memory vault with environment "dev" holding the
 // OAuth 1.0a client "photos" for srv, and its store for snapshots.
-func newVault(t testing.TB, srv *oauth1test.Server, spec clientSpec) (*vault.Vault, *vault.MemoryStore) {
+func newVault(t testing.TB, srv *oauth1provider.Server, spec clientSpec) (*vault.Vault, *vault.MemoryStore) {
 	t.Helper()
 	store := vault.NewMemoryStore()
 	v := vault.New(vault.NewMemoryCatalog(), store)
@@ -128,10 +128,10 @@ func snapshot(t testing.TB, v *vault.Vault, store *vault.MemoryStore) string {
 
 // approve is a browser that approves as demo/demo and follows the callback.
 func approve(ctx context.Context, authURL string) error {
-	return oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Open(ctx, authURL)
+	return oauth1provider.NewBrowser(oauth1provider.DemoUser, oauth1provider.DemoPassword).Open(ctx, authURL)
 }
 
 // newEngine returns an engine over v whose browser is fn.
-func newEngine(v *vault.Vault, b *oauth1test.Browsers, fn func(ctx context.Context, authURL string) error) *oauth1.Engine {
+func newEngine(v *vault.Vault, b *oauth1provider.Browsers, fn func(ctx context.Context, authURL string) error) *oauth1.Engine {
 	return &oauth1.Engine{Vault: v, HTTPClient: testHTTP, Opener: b.Opener(fn), CallbackTimeout: 20 * time.Second}
 }

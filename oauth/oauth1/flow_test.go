@@ -15,7 +15,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
@@ -66,13 +66,13 @@ func getPhoto(t *testing.T, s *oauth1.Signer, photosURL string, placement vault.
 // every placement.
 func TestFlowEveryMethod(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	for i, method := range oauth1.Methods {
 		tokenMethod := []string{"POST", "GET"}[i%2]
 		t.Run(method+"/"+tokenMethod, func(t *testing.T) {
 			t.Parallel()
 			v, _ := newVault(t, srv, clientSpec{method: method, tokenMethod: tokenMethod})
-			var b oauth1test.Browsers
+			var b oauth1provider.Browsers
 			e := newEngine(v, &b, approve)
 			var prompt oauth.AuthPrompt
 			res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{
@@ -131,9 +131,9 @@ func TestFlowEveryMethod(t *testing.T) {
 // token secret (same ID, new value) instead of failing on the name.
 func TestFlowReplacesOwnSecret(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA256})
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, approve)
 	first, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Env: "dev", Client: "photos", Secret: "photos-token"}, oauth1.Callbacks{})
 	if err != nil {
@@ -168,12 +168,12 @@ func TestFlowReplacesOwnSecret(t *testing.T) {
 // the user types it in.
 func TestFlowOutOfBand(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.Plaintext, callback: oauth1.OOB})
 	shown := make(chan string, 1)
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, func(ctx context.Context, authURL string) error {
-		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctx, authURL)
+		a, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctx, authURL)
 		if err != nil {
 			return err
 		}
@@ -214,12 +214,12 @@ func TestFlowOutOfBand(t *testing.T) {
 // landed on instead.
 func TestFlowPastedCallbackURL(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	landed := make(chan string, 1)
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, func(ctx context.Context, authURL string) error {
-		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctx, authURL)
+		a, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctx, authURL)
 		if err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 	// withCallback approves, lets change rewrite the callback URL, and opens it.
 	withCallback := func(change func(u *url.URL)) func(ctx context.Context, authURL string) error {
 		return func(ctx context.Context, authURL string) error {
-			br := oauth1test.NewBrowser("demo", "demo")
+			br := oauth1provider.NewBrowser("demo", "demo")
 			a, err := br.Authorize(ctx, authURL)
 			if err != nil {
 				return err
@@ -291,10 +291,10 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 	tests := []struct {
 		name        string
 		spec        clientSpec
-		cfg         func(clk *clock) oauth1test.Config
+		cfg         func(clk *clock) oauth1provider.Config
 		browser     func(clk *clock) func(ctx context.Context, authURL string) error
 		engine      func(e *oauth1.Engine)
-		before      func(t *testing.T, v *vault.Vault, srv *oauth1test.Server)
+		before      func(t *testing.T, v *vault.Vault, srv *oauth1provider.Server)
 		cb          oauth1.Callbacks
 		secret      string
 		wantKind    oauth.Kind
@@ -310,8 +310,8 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		},
 		{
 			name: "expired temporary token", spec: clientSpec{method: oauth1.HMACSHA256},
-			cfg: func(clk *clock) oauth1test.Config {
-				return oauth1test.Config{TempTokenLifetime: 2 * time.Second, Now: clk.now}
+			cfg: func(clk *clock) oauth1provider.Config {
+				return oauth1provider.Config{TempTokenLifetime: 2 * time.Second, Now: clk.now}
 			},
 			browser: func(clk *clock) func(context.Context, string) error {
 				return withCallback(func(*url.URL) { clk.advance(3 * time.Second) })
@@ -335,7 +335,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			name: "user denies", spec: clientSpec{method: oauth1.RSASHA256},
 			browser: func(*clock) func(context.Context, string) error {
 				return func(ctx context.Context, authURL string) error {
-					br := oauth1test.NewBrowser("demo", "demo")
+					br := oauth1provider.NewBrowser("demo", "demo")
 					br.Deny = true
 					return br.Open(ctx, authURL)
 				}
@@ -392,7 +392,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		},
 		{
 			name: "secret name taken by another type", spec: clientSpec{method: oauth1.HMACSHA1},
-			before: func(t *testing.T, v *vault.Vault, _ *oauth1test.Server) {
+			before: func(t *testing.T, v *vault.Vault, _ *oauth1provider.Server) {
 				_, err := v.PutSecret(ctxT(t), vault.Secret{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: "k-123456"})
 				if err != nil {
 					t.Fatal(err)
@@ -402,7 +402,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		},
 		{
 			name: "provider unreachable", spec: clientSpec{method: oauth1.HMACSHA1},
-			before: func(t *testing.T, v *vault.Vault, _ *oauth1test.Server) {
+			before: func(t *testing.T, v *vault.Vault, _ *oauth1provider.Server) {
 				ac, _ := v.Client("dev", "photos")
 				ac.Endpoints.RequestToken = closedURL(t)
 				if _, err := v.PutClient(ctxT(t), ac, nil); err != nil {
@@ -416,7 +416,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			clk := &clock{}
-			cfg := oauth1test.Config{}
+			cfg := oauth1provider.Config{}
 			if tc.cfg != nil {
 				cfg = tc.cfg(clk)
 			}
@@ -429,7 +429,7 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 			if tc.browser != nil {
 				browser = tc.browser(clk)
 			}
-			var b oauth1test.Browsers
+			var b oauth1provider.Browsers
 			e := newEngine(v, &b, browser)
 			if tc.engine != nil {
 				tc.engine(e)
@@ -488,9 +488,9 @@ func TestFlowFailuresStoreNothing(t *testing.T) {
 // the first flow stored.
 func TestFlowNonceReuse(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, store := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, approve)
 	now := time.Now()
 	e.Now = func() time.Time { return now }
@@ -528,7 +528,7 @@ func TestFlowNonceReuse(t *testing.T) {
 // reports a vault error and leaves nothing behind (S-37).
 func TestFlowVaultWriteFails(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	mem := vault.NewMemoryStore()
 	// Write 1 stores the client credentials; write 2 is the token secret.
 	v := vault.New(vault.NewMemoryCatalog(), vaulttest.NewFailingStore(mem, 2))
@@ -545,7 +545,7 @@ func TestFlowVaultWriteFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, v, mem)
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	_, err := newEngine(v, &b, approve).Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
 	b.Wait()
 	if oauth.KindOf(err) != oauth.KindVault {
@@ -559,10 +559,10 @@ func TestFlowVaultWriteFails(t *testing.T) {
 // TestFlowCancelled cancels while the flow waits for the browser.
 func TestFlowCancelled(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, store := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	ctx, cancel := context.WithCancel(ctxT(t))
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, func(context.Context, string) error { cancel(); return nil })
 	before := snapshot(t, v, store)
 	_, err := e.Authorize(ctx, oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{})
@@ -579,9 +579,9 @@ func TestFlowCancelled(t *testing.T) {
 // callback address no longer answers.
 func TestListenerClosedAfterFlow(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	var callback string
 	_, err := newEngine(v, &b, approve).Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos"}, oauth1.Callbacks{
 		AuthURL: func(p oauth.AuthPrompt) { callback = p.RedirectURI },
@@ -602,10 +602,10 @@ func TestListenerClosedAfterFlow(t *testing.T) {
 // verifier, consumer secret, the token credentials).
 func TestTranscriptRedacted(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1, tokenMethod: "POST"})
 	verifiers := make(chan string, 1)
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, withVerifierSpy(verifiers))
 	tr := &oauth1.Transcript{}
 	res, err := e.Authorize(ctxT(t), oauth1.AuthorizeRequest{Client: "photos", Record: tr}, oauth1.Callbacks{})
@@ -644,7 +644,7 @@ func TestTranscriptRedacted(t *testing.T) {
 // withVerifierSpy approves and reports the verifier it saw.
 func withVerifierSpy(ch chan<- string) func(ctx context.Context, authURL string) error {
 	return func(ctx context.Context, authURL string) error {
-		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctx, authURL)
+		a, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctx, authURL)
 		if err != nil {
 			return err
 		}
@@ -663,7 +663,7 @@ func withVerifierSpy(ch chan<- string) func(ctx context.Context, authURL string)
 // the form body (POST).
 func TestClientStepByStep(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	for _, tc := range []struct {
 		placement   vault.Placement
 		tokenMethod string
@@ -685,7 +685,7 @@ func TestClientStepByStep(t *testing.T) {
 			if want := srv.AuthorizeURL + "?oauth_token=" + oauth1.Encode(tmp.Token) + "&lang=en"; authURL != want {
 				t.Errorf("authorization URL %s, want %s", authURL, want)
 			}
-			a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctxT(t), authURL)
+			a, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctxT(t), authURL)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -141,7 +141,7 @@ func TestClientForConfiguration(t *testing.T) {
 // errors when it cannot.
 func TestEngineSignerResolution(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	e := &oauth1.Engine{Vault: v}
 	ctx := ctxT(t)

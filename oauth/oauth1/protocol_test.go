@@ -11,7 +11,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -23,9 +23,9 @@ import (
 // every placement, and the OAuth 2.0 operations are refused in words.
 func TestEngineAsProtocol(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, _ := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
-	var b oauth1test.Browsers
+	var b oauth1provider.Browsers
 	e := newEngine(v, &b, approve)
 	d := &oauth.Dispatcher{Vault: v, OAuth1: e}
 	ctx := ctxT(t)

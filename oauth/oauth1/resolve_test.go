@@ -9,7 +9,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -18,7 +18,7 @@ import (
 // its words — before any leg runs or any value is read.
 func TestEngineResolvesWithTheVault(t *testing.T) {
 	t.Parallel()
-	srv := startProvider(t, oauth1test.Config{})
+	srv := startProvider(t, oauth1provider.Config{})
 	v, store := newVault(t, srv, clientSpec{method: oauth1.HMACSHA1})
 	ctx := ctxT(t)
 	for _, s := range []vault.Secret{

@@ -24,8 +24,8 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &http.Transport{}
-	client := &http.Client{Transport: tr}
+	transport := &http.Transport{}
+	client := &http.Client{Transport: transport}
 	c := demoClient(t, s, ClientServiceBasic)
 	cfg := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.Secret, TokenURL: s.Endpoints().Token}
 	tok, err := cfg.Token(context.WithValue(context.Background(), oauth2.HTTPClient, client))
@@ -64,7 +64,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 			t.Fatalf("%s still accepts connections", u)
 		}
 	}
-	tr.CloseIdleConnections()
+	transport.CloseIdleConnections()
 }
 
 func TestContextCancelCloses(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/vaulttest"
@@ -33,7 +33,7 @@ const (
 // oauth1Fixture is a workspace whose OAuth 1.0a clients point at a loopback
 // provider and hold token credentials it issued.
 type oauth1Fixture struct {
-	srv    *oauth1test.Server
+	srv    *oauth1provider.Server
 	v      *vault.Vault
 	sender *Sender
 	// secrets are every secret value of the workspace, for leak checks.
@@ -61,11 +61,11 @@ func sharedOAuth1Fixture(t *testing.T) *oauth1Fixture {
 func startOAuth1Fixture() (*oauth1Fixture, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	srv, err := oauth1test.Start(context.Background(), oauth1test.Config{})
+	srv, err := oauth1provider.Start(context.Background(), oauth1provider.Config{})
 	if err != nil {
 		return nil, err
 	}
-	demo, _ := srv.Consumer(oauth1test.DemoConsumerKey)
+	demo, _ := srv.Consumer(oauth1provider.DemoConsumerKey)
 	v := vault.NewMemory()
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func startOAuth1Fixture() (*oauth1Fixture, error) {
 	f.secrets = append(f.secrets, demo.Secret)
 	engine := &oauth1.Engine{Vault: v, Opener: func(ctx context.Context, authURL string) error {
 		go func() {
-			_ = oauth1test.NewBrowser(oauth1test.DemoUser, oauth1test.DemoPassword).Open(context.WithoutCancel(ctx), authURL)
+			_ = oauth1provider.NewBrowser(oauth1provider.DemoUser, oauth1provider.DemoPassword).Open(context.WithoutCancel(ctx), authURL)
 		}()
 		return nil
 	}, CallbackTimeout: 30 * time.Second}
@@ -170,7 +170,7 @@ func TestOAuth1SignedRequests(t *testing.T) {
 				t.Fatalf("status %d, problem %+v", resp.StatusCode, resp.OAuthProblem)
 			}
 			got := decodePhotos(t, resp)
-			if got.Method != tt.method || got.Placement != string(tt.placement) || got.File != "vacation.jpg" || got.User != oauth1test.DemoUser {
+			if got.Method != tt.method || got.Placement != string(tt.placement) || got.File != "vacation.jpg" || got.User != oauth1provider.DemoUser {
 				t.Errorf("the provider saw %+v", got)
 			}
 			if tt.httpVerb == "POST" && got.Size != "original" {
@@ -382,7 +382,7 @@ func TestOAuth1Prepare(t *testing.T) {
 			auth = h.Value
 		}
 	}
-	want := `OAuth oauth_consumer_key="` + oauth1test.DemoConsumerKey + `", oauth_token="` + mask.Dots + `", oauth_signature_method="HMAC-SHA1"`
+	want := `OAuth oauth_consumer_key="` + oauth1provider.DemoConsumerKey + `", oauth_token="` + mask.Dots + `", oauth_signature_method="HMAC-SHA1"`
 	if !strings.HasPrefix(auth, want) || !strings.Contains(auth, `oauth_signature="`+mask.Dots+`"`) {
 		t.Errorf("masked header %q", auth)
 	}

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/oauth/engines"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/demo"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
-	"github.com/authdeck/authdeck/ui/demo"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -24,7 +24,7 @@ type Demo struct {
 	Engines *engines.Config
 	Browser *playground.Browser
 	// OAuth1Browser approves OAuth 1.0a authorizations as the demo user.
-	OAuth1Browser *oauth1test.Browser
+	OAuth1Browser *oauth1provider.Browser
 }
 
 // StartDemo starts a playground with the OAuth 1.0a provider for the test
@@ -49,7 +49,7 @@ func StartDemo(t testing.TB) *Demo {
 		t.Fatal(err)
 	}
 	b := playground.NewBrowser(srv.User, srv.Password)
-	b1 := oauth1test.NewBrowser(srv.OAuth1.User, srv.OAuth1.Password)
+	b1 := oauth1provider.NewBrowser(srv.OAuth1.User, srv.OAuth1.Password)
 	e := &engines.Config{CallbackTimeout: 30 * time.Second}
 	oauth1URL := srv.OAuth1.URL + "/"
 	e.Opener = func(ctx context.Context, u string) error {

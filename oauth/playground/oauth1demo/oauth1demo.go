@@ -1,4 +1,4 @@
-// Package oauth1demo adds the OAuth 1.0a provider of package oauth1test to
+// Package oauth1demo adds the OAuth 1.0a provider of package oauth1provider to
 // the playground: Start runs the playground with it, Provider plugs it into
 // playground.Config, and AuthClient turns the demo consumer into an auth
 // client of the vault for the demo workspace.
@@ -13,8 +13,8 @@ import (
 	"net/url"
 
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -28,18 +28,18 @@ func Start(ctx context.Context, cfg playground.Config) (*playground.Server, erro
 // Provider starts the OAuth 1.0a provider on addr with one demo consumer
 // (a fresh consumer secret and RSA key pair); it is a playground.OAuth1Starter.
 func Provider(ctx context.Context, addr string) (playground.OAuth1Provider, error) {
-	s, err := oauth1test.Start(ctx, oauth1test.Config{Addr: addr})
+	s, err := oauth1provider.Start(ctx, oauth1provider.Config{Addr: addr})
 	if err != nil {
 		return nil, err
 	}
 	return provider{s}, nil
 }
 
-type provider struct{ s *oauth1test.Server }
+type provider struct{ s *oauth1provider.Server }
 
 // Info describes the provider and its demo consumer.
 func (p provider) Info() playground.OAuth1 {
-	c, _ := p.s.Consumer(oauth1test.DemoConsumerKey)
+	c, _ := p.s.Consumer(oauth1provider.DemoConsumerKey)
 	return playground.OAuth1{
 		URL: p.s.URL, RequestTokenURL: p.s.RequestTokenURL, AuthorizeURL: p.s.AuthorizeURL,
 		AccessTokenURL: p.s.AccessTokenURL, PhotosURL: p.s.PhotosURL,

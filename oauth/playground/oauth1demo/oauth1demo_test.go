@@ -14,9 +14,9 @@ import (
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -42,7 +42,7 @@ func TestDemoOAuth1Clients(t *testing.T) {
 		}
 	}()
 	o := s.OAuth1
-	if o == nil || o.ConsumerKey != oauth1test.DemoConsumerKey || o.ConsumerSecret == "" || !strings.Contains(o.PrivateKeyPEM, "PRIVATE KEY") {
+	if o == nil || o.ConsumerKey != oauth1provider.DemoConsumerKey || o.ConsumerSecret == "" || !strings.Contains(o.PrivateKeyPEM, "PRIVATE KEY") {
 		t.Fatalf("Server.OAuth1 = %+v", o)
 	}
 	v := vault.NewMemory()
@@ -57,7 +57,7 @@ func TestDemoOAuth1Clients(t *testing.T) {
 		browsers.Add(1)
 		go func() {
 			defer browsers.Done()
-			if err := oauth1test.NewBrowser(o.User, o.Password).Open(context.WithoutCancel(ctx), authURL); err != nil {
+			if err := oauth1provider.NewBrowser(o.User, o.Password).Open(context.WithoutCancel(ctx), authURL); err != nil {
 				t.Errorf("browser: %v", err)
 			}
 		}()

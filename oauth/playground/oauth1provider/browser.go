@@ -1,4 +1,4 @@
-package oauth1test
+package oauth1provider
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func NewBrowser(user, password string) *Browser {
 
 // ErrRefused reports that the provider answered the form with an error
 // page (wrong password, expired or unknown request).
-var ErrRefused = errors.New("oauth1test: the provider refused the form")
+var ErrRefused = errors.New("oauth1provider: the provider refused the form")
 
 // Approval is how an authorization ended.
 type Approval struct {
@@ -49,7 +49,7 @@ type Approval struct {
 func (b *Browser) Authorize(ctx context.Context, authURL string) (*Approval, error) {
 	start, err := url.Parse(authURL)
 	if err != nil {
-		return nil, fmt.Errorf("oauth1test: authorization URL: %w", err)
+		return nil, fmt.Errorf("oauth1provider: authorization URL: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
@@ -104,13 +104,13 @@ func (b *Browser) do(req *http.Request) (*htmlform.Page, int, *url.URL, error) {
 		htmlform.Drain(resp)
 		loc, err := resp.Location()
 		if err != nil {
-			return nil, 0, nil, fmt.Errorf("oauth1test: redirect without Location: %w", err)
+			return nil, 0, nil, fmt.Errorf("oauth1provider: redirect without Location: %w", err)
 		}
 		return &htmlform.Page{}, resp.StatusCode, loc, nil
 	}
 	p, err := htmlform.Read(resp)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("oauth1test: %w", err)
+		return nil, 0, nil, fmt.Errorf("oauth1provider: %w", err)
 	}
 	return p, resp.StatusCode, nil, nil
 }
@@ -124,10 +124,10 @@ func (b *Browser) Open(ctx context.Context, authURL string) error {
 		return err
 	}
 	if a.Callback == nil {
-		return errors.New("oauth1test: the authorization is out-of-band; there is no callback to open")
+		return errors.New("oauth1provider: the authorization is out-of-band; there is no callback to open")
 	}
 	if err := htmlform.Visit(ctx, b.Client, a.Callback.String()); err != nil {
-		return fmt.Errorf("oauth1test: %w", err)
+		return fmt.Errorf("oauth1provider: %w", err)
 	}
 	return nil
 }

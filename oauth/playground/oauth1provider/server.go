@@ -1,4 +1,4 @@
-package oauth1test
+package oauth1provider
 
 import (
 	"context"
@@ -86,7 +86,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.TimestampWindow = 5 * time.Minute
 	}
 	if c.TempTokenLifetime < time.Second || c.TimestampWindow < time.Second {
-		return c, errors.New("oauth1test: TempTokenLifetime and TimestampWindow must be at least 1s")
+		return c, errors.New("oauth1provider: TempTokenLifetime and TimestampWindow must be at least 1s")
 	}
 	if c.Realm == "" {
 		c.Realm = "authdeck"
@@ -124,10 +124,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("oauth1test: listen address %q: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("oauth1provider: listen address %q: %w", cfg.Addr, err)
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("oauth1test: listen address %q is not a loopback IP", cfg.Addr)
+		return nil, fmt.Errorf("oauth1provider: listen address %q is not a loopback IP", cfg.Addr)
 	}
 	consumers := cfg.Consumers
 	if len(consumers) == 0 {
@@ -214,11 +214,11 @@ func (s *Server) Consumer(key string) (Consumer, bool) {
 func demoConsumer() (Consumer, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return Consumer{}, fmt.Errorf("oauth1test: generating the demo RSA key: %w", err)
+		return Consumer{}, fmt.Errorf("oauth1provider: generating the demo RSA key: %w", err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return Consumer{}, fmt.Errorf("oauth1test: encoding the demo RSA key: %w", err)
+		return Consumer{}, fmt.Errorf("oauth1provider: encoding the demo RSA key: %w", err)
 	}
 	return Consumer{
 		Key:           DemoConsumerKey,
@@ -233,7 +233,7 @@ func demoConsumer() (Consumer, error) {
 func randomToken(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("oauth1test: no randomness: %v", err))
+		panic(fmt.Sprintf("oauth1provider: no randomness: %v", err))
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }

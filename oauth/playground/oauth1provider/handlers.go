@@ -1,4 +1,4 @@
-package oauth1test
+package oauth1provider
 
 import (
 	"crypto/subtle"

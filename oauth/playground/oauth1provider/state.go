@@ -1,4 +1,4 @@
-package oauth1test
+package oauth1provider
 
 import (
 	"errors"
@@ -45,10 +45,10 @@ func newState(cfg Config) *state {
 
 func (st *state) addConsumer(c Consumer) error {
 	if c.Key == "" {
-		return errors.New("oauth1test: a consumer needs a key")
+		return errors.New("oauth1provider: a consumer needs a key")
 	}
 	if c.Secret == "" && c.PublicKey == nil {
-		return fmt.Errorf("oauth1test: consumer %q needs a secret or an RSA public key", c.Key)
+		return fmt.Errorf("oauth1provider: consumer %q needs a secret or an RSA public key", c.Key)
 	}
 	if c.Name == "" {
 		c.Name = c.Key
@@ -56,7 +56,7 @@ func (st *state) addConsumer(c Consumer) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, dup := st.consumers[c.Key]; dup {
-		return fmt.Errorf("oauth1test: consumer %q is already registered", c.Key)
+		return fmt.Errorf("oauth1provider: consumer %q is already registered", c.Key)
 	}
 	st.consumers[c.Key] = &c
 	st.order = append(st.order, c.Key)

@@ -1,5 +1,5 @@
-// Package oauth1test runs a small OAuth 1.0a provider (RFC 5849) on
-// loopback, for the tests of package oauth1 and for the playground: a
+// Package oauth1provider is the playground's OAuth 1.0a provider (RFC
+// 5849), run on loopback by `authdeck demo` and by the tests: a
 // temporary-credentials endpoint, an authorization page where the demo user
 // (demo / demo) approves or denies, a token-credentials endpoint, and a
 // protected resource, /photos, that answers only correctly signed requests.
@@ -13,4 +13,4 @@
 // Browser drives the authorization page with a plain http.Client, so tests
 // need no real browser. Everything listens on 127.0.0.1 only; Close stops
 // the server and waits for its goroutines.
-package oauth1test
+package oauth1provider

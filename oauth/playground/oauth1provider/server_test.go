@@ -1,4 +1,4 @@
-package oauth1test_test
+package oauth1provider_test
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/internal/leakcheck"
 	"github.com/authdeck/authdeck/oauth/oauth1"
-	"github.com/authdeck/authdeck/oauth/oauth1/oauth1test"
+	"github.com/authdeck/authdeck/oauth/playground/oauth1provider"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -62,13 +62,13 @@ func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // start runs a provider with an HMAC-only and an RSA-only consumer.
-func start(t *testing.T, cfg oauth1test.Config) *oauth1test.Server {
+func start(t *testing.T, cfg oauth1provider.Config) *oauth1provider.Server {
 	t.Helper()
-	cfg.Consumers = []oauth1test.Consumer{
+	cfg.Consumers = []oauth1provider.Consumer{
 		{Key: hmacKey, Secret: hmacSecret},
 		{Key: rsaKey, PublicKey: &testKey(t).PublicKey},
 	}
-	s, err := oauth1test.Start(context.Background(), cfg)
+	s, err := oauth1provider.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func send(t *testing.T, method, target string, s oauth1.Signer, body string) (in
 }
 
 // temp gets temporary credentials for the HMAC consumer.
-func temp(t *testing.T, srv *oauth1test.Server, callback string) *oauth1.Credentials {
+func temp(t *testing.T, srv *oauth1provider.Server, callback string) *oauth1.Credentials {
 	t.Helper()
 	status, problem, body, _ := send(t, "POST", srv.RequestTokenURL, oauth1.Signer{ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
 		Method: oauth1.HMACSHA1, Callback: callback}, "")
@@ -133,19 +133,19 @@ func TestStartConfiguration(t *testing.T) {
 	k := &testKey(t).PublicKey
 	for _, tc := range []struct {
 		name string
-		cfg  oauth1test.Config
+		cfg  oauth1provider.Config
 		want string
 	}{
-		{"all interfaces", oauth1test.Config{Addr: "0.0.0.0:0"}, "not a loopback IP"},
-		{"a public address", oauth1test.Config{Addr: "192.0.2.1:0"}, "not a loopback IP"},
-		{"a host name", oauth1test.Config{Addr: "localhost:0"}, "not a loopback IP"},
-		{"no port", oauth1test.Config{Addr: "127.0.0.1"}, "listen address"},
-		{"short lifetime", oauth1test.Config{TempTokenLifetime: time.Millisecond}, "at least 1s"},
-		{"consumer without key", oauth1test.Config{Consumers: []oauth1test.Consumer{{Secret: "s"}}}, "needs a key"},
-		{"consumer without secret or key", oauth1test.Config{Consumers: []oauth1test.Consumer{{Key: "k"}}}, "needs a secret or an RSA public key"},
-		{"duplicate consumer", oauth1test.Config{Consumers: []oauth1test.Consumer{{Key: "k", Secret: "s"}, {Key: "k", PublicKey: k}}}, "already registered"},
+		{"all interfaces", oauth1provider.Config{Addr: "0.0.0.0:0"}, "not a loopback IP"},
+		{"a public address", oauth1provider.Config{Addr: "192.0.2.1:0"}, "not a loopback IP"},
+		{"a host name", oauth1provider.Config{Addr: "localhost:0"}, "not a loopback IP"},
+		{"no port", oauth1provider.Config{Addr: "127.0.0.1"}, "listen address"},
+		{"short lifetime", oauth1provider.Config{TempTokenLifetime: time.Millisecond}, "at least 1s"},
+		{"consumer without key", oauth1provider.Config{Consumers: []oauth1provider.Consumer{{Secret: "s"}}}, "needs a key"},
+		{"consumer without secret or key", oauth1provider.Config{Consumers: []oauth1provider.Consumer{{Key: "k"}}}, "needs a secret or an RSA public key"},
+		{"duplicate consumer", oauth1provider.Config{Consumers: []oauth1provider.Consumer{{Key: "k", Secret: "s"}, {Key: "k", PublicKey: k}}}, "already registered"},
 	} {
-		s, err := oauth1test.Start(context.Background(), tc.cfg)
+		s, err := oauth1provider.Start(context.Background(), tc.cfg)
 		if err == nil {
 			s.Close()
 			t.Errorf("%s: started", tc.name)
@@ -161,12 +161,12 @@ func TestStartConfiguration(t *testing.T) {
 // pair whose private half the playground can store.
 func TestDemoConsumer(t *testing.T) {
 	t.Parallel()
-	s, err := oauth1test.Start(context.Background(), oauth1test.Config{})
+	s, err := oauth1provider.Start(context.Background(), oauth1provider.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	c, ok := s.Consumer(oauth1test.DemoConsumerKey)
+	c, ok := s.Consumer(oauth1provider.DemoConsumerKey)
 	if !ok || c.Secret == "" || c.PublicKey == nil || len(s.Consumers()) != 1 {
 		t.Fatalf("demo consumer %+v", c)
 	}
@@ -177,7 +177,7 @@ func TestDemoConsumer(t *testing.T) {
 	if !key.(*rsa.PrivateKey).PublicKey.Equal(c.PublicKey) {
 		t.Error("the demo private key does not match the registered public key")
 	}
-	if err := s.AddConsumer(oauth1test.Consumer{Key: "extra", Secret: "x"}); err != nil {
+	if err := s.AddConsumer(oauth1provider.Consumer{Key: "extra", Secret: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.Consumer("extra"); !ok {
@@ -189,7 +189,7 @@ func TestDemoConsumer(t *testing.T) {
 func TestStopsWithContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := oauth1test.Start(ctx, oauth1test.Config{Consumers: []oauth1test.Consumer{{Key: "k", Secret: "s"}}})
+	s, err := oauth1provider.Start(ctx, oauth1provider.Config{Consumers: []oauth1provider.Consumer{{Key: "k", Secret: "s"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestStopsWithContext(t *testing.T) {
 // the status and oauth_problem of each.
 func TestProblemReports(t *testing.T) {
 	t.Parallel()
-	srv := start(t, oauth1test.Config{})
+	srv := start(t, oauth1provider.Config{})
 	hmac := oauth1.Signer{ConsumerKey: hmacKey, ConsumerSecret: hmacSecret, Method: oauth1.HMACSHA1, Callback: oauth1.OOB}
 	with := func(mod func(*oauth1.Signer)) oauth1.Signer {
 		s := hmac
@@ -300,7 +300,7 @@ func TestProblemReports(t *testing.T) {
 // out oauth_timestamp and oauth_nonce.
 func TestPlaintextMayOmitTimestamp(t *testing.T) {
 	t.Parallel()
-	srv := start(t, oauth1test.Config{})
+	srv := start(t, oauth1provider.Config{})
 	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPost, srv.RequestTokenURL, nil)
 	req.Header.Set("Authorization", `OAuth realm="Example", oauth_consumer_key="hmac-only", oauth_signature_method="PLAINTEXT", oauth_callback="oob", oauth_signature="hmac-consumer-secret%26"`)
 	resp, err := testHTTP.Do(req)
@@ -319,14 +319,14 @@ func TestPlaintextMayOmitTimestamp(t *testing.T) {
 func TestTemporaryCredentialsLifecycle(t *testing.T) {
 	t.Parallel()
 	clk := &clock{}
-	srv := start(t, oauth1test.Config{Now: clk.now, TempTokenLifetime: time.Minute})
+	srv := start(t, oauth1provider.Config{Now: clk.now, TempTokenLifetime: time.Minute})
 	exchange := func(tmp *oauth1.Credentials, verifier string) (int, string) {
 		status, problem, _, _ := send(t, "POST", srv.AccessTokenURL, oauth1.Signer{ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
 			Method: oauth1.HMACSHA256, Token: tmp.Token, TokenSecret: tmp.Secret, Verifier: verifier}, "")
 		return status, problem
 	}
 	approveOOB := func(tmp *oauth1.Credentials) string {
-		a, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctxT(t), srv.AuthorizeURL+"?oauth_token="+url.QueryEscape(tmp.Token))
+		a, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctxT(t), srv.AuthorizeURL+"?oauth_token="+url.QueryEscape(tmp.Token))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,7 +365,7 @@ func TestTemporaryCredentialsLifecycle(t *testing.T) {
 	}
 	tmp = temp(t, srv, oauth1.OOB)
 	clk.advance(2 * time.Minute)
-	if _, err := oauth1test.NewBrowser("demo", "demo").Authorize(ctxT(t), srv.AuthorizeURL+"?oauth_token="+url.QueryEscape(tmp.Token)); !errors.Is(err, oauth1test.ErrRefused) {
+	if _, err := oauth1provider.NewBrowser("demo", "demo").Authorize(ctxT(t), srv.AuthorizeURL+"?oauth_token="+url.QueryEscape(tmp.Token)); !errors.Is(err, oauth1provider.ErrRefused) {
 		t.Errorf("approving expired credentials: %v", err)
 	}
 }
@@ -375,7 +375,7 @@ func TestTemporaryCredentialsLifecycle(t *testing.T) {
 // and headers that keep it out of frames and caches.
 func TestAuthorizePage(t *testing.T) {
 	t.Parallel()
-	srv := start(t, oauth1test.Config{})
+	srv := start(t, oauth1provider.Config{})
 	get := func(target string) (int, http.Header, string) {
 		resp, err := testHTTP.Get(target)
 		if err != nil {
@@ -444,7 +444,7 @@ func TestAuthorizePage(t *testing.T) {
 	}
 	// Deny: the redirect says so and the credentials are spent.
 	tmp = temp(t, srv, "http://127.0.0.1:9/cb")
-	br := oauth1test.NewBrowser("demo", "demo")
+	br := oauth1provider.NewBrowser("demo", "demo")
 	br.Deny = true
 	a, err := br.Authorize(ctxT(t), srv.AuthorizeURL+"?oauth_token="+url.QueryEscape(tmp.Token))
 	if err != nil {
@@ -461,7 +461,7 @@ func TestAuthorizePage(t *testing.T) {
 // TestPhotosMethods checks the protected resource takes GET and POST only.
 func TestPhotosMethods(t *testing.T) {
 	t.Parallel()
-	srv := start(t, oauth1test.Config{})
+	srv := start(t, oauth1provider.Config{})
 	req, _ := http.NewRequestWithContext(ctxT(t), http.MethodPut, srv.PhotosURL, nil)
 	resp, err := testHTTP.Do(req)
 	if err != nil {

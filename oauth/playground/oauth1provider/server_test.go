@@ -45,7 +45,7 @@ const (
 
 func testKey(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
-	b, err := os.ReadFile("../testdata/rsa2048.pem")
+	b, err := os.ReadFile("../../oauth1/testdata/rsa2048.pem")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/authdeck/authdeck/ui/screens/vaultpane"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 // TestVaultSwitchMovesTheEngines: after the vault pane switches the session
@@ -23,7 +24,7 @@ func TestVaultSwitchMovesTheEngines(t *testing.T) {
 	const pass = "correct horse battery"
 	dm := uitest.StartDemo(t)
 	ctx := t.Context()
-	file, err := vault.Open(vault.Options{Home: t.TempDir(), Backend: vault.BackendFile, FileWorkFactor: 10,
+	file, err := local.Open(local.Options{Home: t.TempDir(), Backend: vault.BackendFile, FileWorkFactor: 10,
 		Passphrase: func() (string, error) { return pass, nil }})
 	if err != nil {
 		t.Fatal(err)

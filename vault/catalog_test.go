@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -177,7 +178,7 @@ func TestNoSecretValueInHomeFiles(t *testing.T) {
 			t.Parallel()
 			home := t.TempDir()
 			fake := vaulttest.NewFakeKeyring()
-			v, err := vault.Open(vault.Options{Home: home, Backend: backend, Keyring: fake, FileWorkFactor: testWorkFactor,
+			v, err := local.Open(local.Options{Home: home, Backend: backend, Keyring: fake, FileWorkFactor: testWorkFactor,
 				Passphrase: func() (string, error) { return testPass, nil }})
 			if err != nil {
 				t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -390,7 +391,7 @@ func TestTwoProcessesWriteWorkspace(t *testing.T) {
 			t.Fatalf("helper failed: %v\n%s", err, rest)
 		}
 	}
-	v, err := vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
+	v, err := local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
 		Passphrase: func() (string, error) { return testPass, nil }})
 	if err != nil {
 		t.Fatal(err)

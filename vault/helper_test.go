@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 // Multi-process tests re-run this test binary as helper processes (the
@@ -46,7 +47,7 @@ func TestHelperProcess(t *testing.T) {
 	case "workspace-add":
 		// Adds count secrets to the workspace (file catalog + file vault),
 		// starting when the parent creates HELPER_GO.
-		v, err := vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
+		v, err := local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
 			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil }})
 		if err != nil {
 			t.Fatal(err)

@@ -37,6 +37,9 @@ func (systemKeyring) Delete(service, user string) error { return keyring.Delete(
 // portable path; on Linux SystemKeyring talks to the Secret Service itself.
 func GoKeyring() KeyringProvider { return systemKeyring{} }
 
+// defaultKeychainTimeout bounds every keychain call.
+const defaultKeychainTimeout = 3 * time.Second
+
 // keychainService is the keychain service name authdeck stores items under.
 const keychainService = "authdeck"
 

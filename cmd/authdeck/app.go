@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -191,7 +192,7 @@ func openVaultFromEnv(a *App) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.Open(vault.Options{
+	return local.Open(local.Options{
 		Home:           a.Getenv("AUTHDECK_HOME"),
 		Backend:        a.Getenv("AUTHDECK_VAULT"),
 		Passphrase:     a.passphrase,

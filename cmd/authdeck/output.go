@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 	"github.com/authdeck/authdeck/vault/mask"
 )
 
@@ -419,7 +420,7 @@ func (a *App) home() string {
 	if h := a.Getenv("AUTHDECK_HOME"); h != "" {
 		return h
 	}
-	h, err := vault.DefaultHome()
+	h, err := local.DefaultHome()
 	if err != nil {
 		return ""
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 func init() { register(newTokenCmd) }
@@ -95,7 +96,7 @@ func (a *App) engineConfig(v *vault.Vault) *engines.Config {
 	cfg := &engines.Config{Opener: a.opener()}
 	home := a.Getenv("AUTHDECK_HOME")
 	if home == "" && v.Backend() != vault.BackendMemory {
-		home, _ = vault.DefaultHome()
+		home, _ = local.DefaultHome()
 	}
 	if home != "" {
 		cfg.LockDir = filepath.Join(home, "locks")

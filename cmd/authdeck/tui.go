@@ -17,6 +17,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 func init() { rootRun = runTUI }
@@ -43,7 +44,7 @@ func runTUI(a *App, cmd *cobra.Command) error {
 	}
 	home := a.Getenv("AUTHDECK_HOME")
 	if home == "" && v.Backend() != vault.BackendMemory {
-		home, _ = vault.DefaultHome()
+		home, _ = local.DefaultHome()
 	}
 	logger, closeLog, err := tuiLogger(a.Getenv("AUTHDECK_LOG"))
 	if err != nil {
@@ -72,7 +73,7 @@ func (a *App) tuiOptions(v *vault.Vault, cat *vault.Catalog, env, home string, l
 			if err != nil {
 				return nil, err
 			}
-			return vault.Open(vault.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }})
+			return local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }})
 		},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 )
 
 func init() { register(newVaultCmd) }
@@ -43,7 +44,7 @@ Exits 8 when the current passphrase is wrong (nothing is changed).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			home := a.Getenv("AUTHDECK_HOME")
 			if home == "" {
-				h, err := vault.DefaultHome()
+				h, err := local.DefaultHome()
 				if err != nil {
 					return err
 				}

@@ -1,4 +1,4 @@
-package vault_test
+package local_test
 
 import (
 	"context"
@@ -10,10 +10,17 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/local"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
-// vault.Open picks the backend from AUTHDECK_VAULT (keychain by default),
+const (
+	// testWorkFactor keeps scrypt cheap in tests (age's default is 18).
+	testWorkFactor = 10
+	testPass       = "correct horse battery staple"
+)
+
+// local.Open picks the backend from AUTHDECK_VAULT (keychain by default),
 // and opening — plus loading and listing — makes no store call: no keychain
 // call, no passphrase prompt, no vault file.
 func TestOpenSelectsBackendWithoutStoreCalls(t *testing.T) {
@@ -32,7 +39,7 @@ func TestOpenSelectsBackendWithoutStoreCalls(t *testing.T) {
 			home := t.TempDir()
 			fake := vaulttest.NewFakeKeyring()
 			var asked atomic.Int32
-			v, err := vault.Open(vault.Options{Home: home, Keyring: fake, FileWorkFactor: testWorkFactor,
+			v, err := local.Open(local.Options{Home: home, Keyring: fake, FileWorkFactor: testWorkFactor,
 				Passphrase: func() (string, error) { asked.Add(1); return testPass, nil }})
 			if err != nil {
 				t.Fatal(err)
@@ -58,8 +65,8 @@ func TestOpenSelectsBackendWithoutStoreCalls(t *testing.T) {
 	}
 	t.Run("unknown backend", func(t *testing.T) {
 		t.Setenv("AUTHDECK_VAULT", "cloud")
-		_, err := vault.Open(vault.Options{Home: t.TempDir()})
-		if !errors.Is(err, vault.ErrUnknownBackend) || !strings.Contains(err.Error(), "keychain, file or memory") {
+		_, err := local.Open(local.Options{Home: t.TempDir()})
+		if !errors.Is(err, local.ErrUnknownBackend) || !strings.Contains(err.Error(), "keychain, file or memory") {
 			t.Fatalf("err = %v, want ErrUnknownBackend listing the choices", err)
 		}
 	})
@@ -73,7 +80,7 @@ func TestOpenNoSilentFallback(t *testing.T) {
 	home := t.TempDir()
 	fake := vaulttest.NewFakeKeyring()
 	fake.FailWith(vaulttest.ErrDBusNoService)
-	v, err := vault.Open(vault.Options{Home: home, Backend: vault.BackendKeychain, Keyring: fake})
+	v, err := local.Open(local.Options{Home: home, Backend: vault.BackendKeychain, Keyring: fake})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package vault
+// Package local opens the workspace kept on this machine: its catalog in
+// the authdeck home directory and its values in the store the user chose —
+// the OS keychain, an age-encrypted file, or memory ($AUTHDECK_VAULT).
+package local
 
 import (
 	"errors"
@@ -6,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 // Options say which vault to open.
@@ -19,17 +24,14 @@ type Options struct {
 	Passphrase func() (string, error)
 	// KeychainTimeout bounds every keychain call; zero means 3 s.
 	KeychainTimeout time.Duration
-	// Keyring replaces the OS keyring (tests); nil means SystemKeyring().
-	Keyring KeyringProvider
-	// KeychainChunkSize is the longest keychain item; zero means DefaultChunkSize.
+	// Keyring replaces the OS keyring (tests); nil means vault.SystemKeyring().
+	Keyring vault.KeyringProvider
+	// KeychainChunkSize is the longest keychain item; zero means vault.DefaultChunkSize.
 	KeychainChunkSize int
 	// FileWorkFactor is the file vault's scrypt work factor (log2); zero
-	// means age's default, DefaultScryptWorkFactor.
+	// means age's default, vault.DefaultScryptWorkFactor.
 	FileWorkFactor int
 }
-
-// defaultKeychainTimeout bounds every keychain call.
-const defaultKeychainTimeout = 3 * time.Second
 
 // DefaultHome returns $AUTHDECK_HOME, else the OS user config dir + "/authdeck".
 func DefaultHome() (string, error) {
@@ -48,7 +50,7 @@ func backendFromEnv() string {
 	if b := os.Getenv("AUTHDECK_VAULT"); b != "" {
 		return b
 	}
-	return BackendKeychain
+	return vault.BackendKeychain
 }
 
 // ErrUnknownBackend is returned for an AUTHDECK_VAULT value that names no backend.
@@ -57,13 +59,13 @@ var ErrUnknownBackend = errors.New("unknown vault backend")
 // Open opens the workspace: the catalog under Home and the chosen store.
 // Opening makes no store call; a keychain that cannot be reached shows up on
 // first use, with no silent fallback to another backend.
-func Open(opts Options) (*Vault, error) {
+func Open(opts Options) (*vault.Vault, error) {
 	backend := opts.Backend
 	if backend == "" {
 		backend = backendFromEnv()
 	}
-	if backend == BackendMemory {
-		return NewMemory(), nil
+	if backend == vault.BackendMemory {
+		return vault.NewMemory(), nil
 	}
 	home := opts.Home
 	if home == "" {
@@ -73,16 +75,12 @@ func Open(opts Options) (*Vault, error) {
 		}
 		home = h
 	}
-	var store Store
+	var store vault.Store
 	switch backend {
-	case BackendKeychain:
-		timeout := opts.KeychainTimeout
-		if timeout == 0 {
-			timeout = defaultKeychainTimeout
-		}
-		store = NewKeychainStore(KeychainOptions{Provider: opts.Keyring, Timeout: timeout, ChunkSize: opts.KeychainChunkSize})
-	case BackendFile:
-		s, err := NewFileStore(FileOptions{Dir: home, Passphrase: opts.Passphrase, WorkFactor: opts.FileWorkFactor})
+	case vault.BackendKeychain:
+		store = vault.NewKeychainStore(vault.KeychainOptions{Provider: opts.Keyring, Timeout: opts.KeychainTimeout, ChunkSize: opts.KeychainChunkSize})
+	case vault.BackendFile:
+		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, Passphrase: opts.Passphrase, WorkFactor: opts.FileWorkFactor})
 		if err != nil {
 			return nil, err
 		}
@@ -90,9 +88,9 @@ func Open(opts Options) (*Vault, error) {
 	default:
 		return nil, fmt.Errorf("%w %q (AUTHDECK_VAULT must be keychain, file or memory)", ErrUnknownBackend, backend)
 	}
-	cat, err := OpenFileCatalog(home)
+	cat, err := vault.OpenFileCatalog(home)
 	if err != nil {
 		return nil, err
 	}
-	return New(cat, store), nil
+	return vault.New(cat, store), nil
 }

@@ -43,6 +43,10 @@ const (
 	maxScryptWorkFactor = 22
 	// maxIdentityFile bounds what is read of a decrypted identity file.
 	maxIdentityFile = 64 << 10
+	// MaxFileVaultDoc is the largest decrypted vault document the file vault
+	// reads, and so the largest it writes: a write that would make the
+	// document larger is refused before anything is written.
+	MaxFileVaultDoc = 64 << 20
 	// fileFormat and fileVersion identify the decrypted document.
 	fileFormat  = "authdeck-vault"
 	fileVersion = 1
@@ -326,13 +330,17 @@ func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[stri
 		if len(undo) == 0 {
 			return nil
 		}
+		plain, err := encodeVault(f.path, next)
+		if err != nil {
+			return err
+		}
 		id, err := f.ensureIdentity()
 		if err != nil {
 			return err
 		}
-		ct, err := encryptVault(next, id.Recipient())
+		ct, err := ageEncrypt(plain, id.Recipient())
 		if err != nil {
-			return err
+			return fmt.Errorf("encrypting the file vault: %w", err)
 		}
 		f.writes++
 		if err := WriteFileAtomic(f.path, ct); err != nil {
@@ -528,7 +536,7 @@ func (f *FileStore) ChangePassphrase(ctx context.Context, newPass string) error 
 		}
 		if f.cached && f.legacy {
 			// Convert the earlier format first, under the current passphrase.
-			ct, err := encryptVault(f.cacheVals, id.Recipient())
+			ct, err := encryptVault(f.path, f.cacheVals, id.Recipient())
 			if err != nil {
 				return err
 			}
@@ -711,13 +719,29 @@ func decryptWithPassphrase(path string, data []byte, pass string, limit int64) (
 	return plain, nil
 }
 
-// encryptVault encrypts vals to the vault's recipient.
-func encryptVault(vals map[string][]byte, r age.Recipient) ([]byte, error) {
+// encodeVault encodes vals as the decrypted vault document. A document over
+// MaxFileVaultDoc, which no later read would accept, is ErrTooLarge: the
+// write is refused and the vault on disk stays as it was.
+func encodeVault(path string, vals map[string][]byte) ([]byte, error) {
 	plain, err := gojson.Marshal(fileDoc{Format: fileFormat, Version: fileVersion, Values: vals})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the file vault: %w", err)
 	}
-	ct, err := ageEncrypt(append(plain, '\n'), r)
+	plain = append(plain, '\n')
+	if len(plain) > MaxFileVaultDoc {
+		return nil, fmt.Errorf("%w: the change would make %s hold %.1f MiB, over the file vault's limit of %d MiB; nothing was written and the vault is as it was (store large files elsewhere, or remove values you no longer need)",
+			ErrTooLarge, path, float64(len(plain))/(1<<20), MaxFileVaultDoc>>20)
+	}
+	return plain, nil
+}
+
+// encryptVault encrypts vals to the vault's recipient.
+func encryptVault(path string, vals map[string][]byte, r age.Recipient) ([]byte, error) {
+	plain, err := encodeVault(path, vals)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := ageEncrypt(plain, r)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting the file vault: %w", err)
 	}
@@ -735,7 +759,7 @@ func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (map
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	plain, err := io.ReadAll(io.LimitReader(r, MaxFileVaultDoc+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
 	}
@@ -755,7 +779,7 @@ func (e *otherIdentityError) Unwrap() error { return ErrCorrupt }
 // decryptLegacyVault decrypts and parses a vault file of the earlier format,
 // encrypted to the passphrase.
 func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byte, error) {
-	plain, err := decryptWithPassphrase(path, data, pass, 64<<20)
+	plain, err := decryptWithPassphrase(path, data, pass, MaxFileVaultDoc+1)
 	if err != nil {
 		return nil, err
 	}
@@ -764,6 +788,9 @@ func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byt
 
 // parseVaultDoc parses the decrypted vault document.
 func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
+	if len(plain) > MaxFileVaultDoc {
+		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, MaxFileVaultDoc>>20)
+	}
 	var doc fileDoc
 	// goccy/go-json decodes the values about 3× faster than encoding/json;
 	// a document it rejects is read again with encoding/json, whose error

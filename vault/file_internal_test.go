@@ -1,10 +1,13 @@
 package vault
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -165,5 +168,62 @@ func TestFileLegacyConversionKDFs(t *testing.T) {
 	}
 	if s.kdfs != 2 {
 		t.Fatalf("reading and converting took %d derivations, want 2", s.kdfs)
+	}
+}
+
+// A write that would make the vault document larger than the file vault
+// reads back is refused with ErrTooLarge before anything is written: the
+// file on disk, and every value in it, stay as they were.
+func TestFileVaultRefusesWritesPastItsReadLimit(t *testing.T) {
+	dir := t.TempDir()
+	pass := func() (string, error) { return "pw", nil }
+	s, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Set(ctx, "kept", []byte("old value")); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Values are base64 in the document: 3 bytes become 4, so 49 MiB of
+	// values make a document over 64 MiB.
+	big := make([]byte, 49<<20)
+	err = s.Set(ctx, "big", big)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Set of a value past the limit = %v, want ErrTooLarge", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "64 MiB") || !strings.Contains(msg, "nothing was written") {
+		t.Fatalf("the error does not say the limit and that nothing changed: %s", msg)
+	}
+	// A batch past the limit is refused whole too.
+	_, err = s.Apply(ctx, []Change{SetChange("a", big[:30<<20]), SetChange("b", big[:30<<20])})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Apply past the limit = %v, want ErrTooLarge", err)
+	}
+	after, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Fatal("the refused write changed the vault file")
+	}
+	// Another process (a fresh store) still reads the vault.
+	fresh, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fresh.Get(ctx, "kept"); err != nil || string(got) != "old value" {
+		t.Fatalf("after the refused write: Get = %q, %v", got, err)
+	}
+	// Just under the limit still works and reads back.
+	if err := s.Set(ctx, "big", big[:47<<20]); err != nil {
+		t.Fatalf("a value under the limit: %v", err)
+	}
+	if got, err := fresh.Get(ctx, "big"); err != nil || len(got) != 47<<20 {
+		t.Fatalf("reading back a vault near the limit: %d bytes, %v", len(got), err)
 	}
 }

@@ -50,7 +50,7 @@ const (
 )
 
 // AuthMethods lists every client authentication method.
-var AuthMethods = []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone, AuthTLSClient}
+var AuthMethods = []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone, AuthTLSClient}
 
 // UsesSecret reports whether the method authenticates with the client secret.
 func (m AuthMethod) UsesSecret() bool {
@@ -74,7 +74,7 @@ const (
 )
 
 // Grants lists the grants a client can be configured with.
-var Grants = []Grant{GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantPassword, GrantImplicit}
+var Grants = []Grant{GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantTokenExchange, GrantPassword, GrantImplicit}
 
 // Deprecated reports whether the grant is a legacy one that must be opted into.
 func (g Grant) Deprecated() bool { return g == GrantPassword || g == GrantImplicit }

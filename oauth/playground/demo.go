@@ -23,6 +23,11 @@ const (
 	ClientShort          = "short"           // short-lived access tokens, with refresh
 	ClientLegacyPassword = "legacy-password" // resource owner password grant (legacy)
 	ClientLegacyImplicit = "legacy-implicit" // implicit grant (legacy)
+	ClientServiceDPoP    = "service-dpop"    // client credentials, DPoP-bound tokens (RFC 9449)
+	ClientSecretJWT      = "service-hs256"   // client credentials, client_secret_jwt (HS256 assertion)
+	ClientPAR            = "par"             // auth code that must push its requests (RFC 9126)
+	ClientJAR            = "jar"             // auth code with signed request objects (RFC 9101), private_key_jwt
+	ClientExchange       = "exchange"        // token exchange (RFC 8693) for the demo API
 )
 
 // WebRedirectURI is the fixed redirect URI registered for ClientWeb.
@@ -61,6 +66,12 @@ type DemoClient struct {
 	Legacy bool
 	// AccessTokenLifetime is the lifetime of the client's access tokens.
 	AccessTokenLifetime time.Duration
+	// DPoPBound, RequirePAR and RequireRequestObject say what the client
+	// must send: DPoP proofs, pushed requests, signed request objects.
+	DPoPBound, RequirePAR, RequireRequestObject bool
+	// ExchangeSubject is the demo client whose token the token exchange
+	// client trades, in the demo workspace.
+	ExchangeSubject string
 	// Description says what the client demonstrates.
 	Description string
 }
@@ -116,6 +127,38 @@ func demoSpecs(cfg Config) []ClientSpec {
 			Description: "Resource owner password credentials (deprecated; RFC 9700 says do not use).",
 			AuthMethod:  AuthMethodBasic, Grants: []string{GrantPassword, GrantRefreshToken},
 			Scopes: []string{"openid", "profile", "offline_access", ScopeAPIRead, ScopeAPIWrite},
+		},
+		{
+			ClientID: ClientServiceDPoP, Name: "Service (DPoP)",
+			Description: "Client credentials with DPoP-bound tokens (RFC 9449): every token request and every demo API call carries a proof of the client's key.",
+			AuthMethod:  AuthMethodBasic, Grants: []string{GrantClientCredentials},
+			Scopes: []string{ScopeAPIRead, ScopeAPIWrite}, DPoPBound: true,
+		},
+		{
+			ClientID: ClientSecretJWT, Name: "Service (client_secret_jwt)",
+			Description: "Client credentials authenticated with an HS256 assertion keyed with the client secret (RFC 7523).",
+			AuthMethod:  AuthMethodSecretJWT, Grants: []string{GrantClientCredentials},
+			Scopes: []string{ScopeAPIRead},
+		},
+		{
+			ClientID: ClientPAR, Name: "Pushed authorization requests",
+			Description: "Authorization code whose requests must be pushed first (RFC 9126): the browser carries only client_id and request_uri.",
+			AuthMethod:  AuthMethodPost, Grants: []string{GrantAuthorizationCode, GrantRefreshToken},
+			Scopes:           []string{"openid", "profile", "offline_access", ScopeAPIRead},
+			LoopbackRedirect: true, RequirePAR: true,
+		},
+		{
+			ClientID: ClientJAR, Name: "Signed request objects",
+			Description: "Authorization code whose requests are signed request objects (RFC 9101) with the client's private_key_jwt key.",
+			AuthMethod:  AuthMethodPrivateKeyJWT, Grants: []string{GrantAuthorizationCode},
+			Scopes:           []string{"openid", ScopeAPIRead},
+			LoopbackRedirect: true, RequireRequestObject: true,
+		},
+		{
+			ClientID: ClientExchange, Name: "Token exchange",
+			Description: "Trades another client's token for one for the demo API (RFC 8693).",
+			AuthMethod:  AuthMethodBasic, Grants: []string{GrantTokenExchange},
+			Scopes: []string{ScopeAPIRead},
 		},
 		{
 			ClientID: ClientLegacyImplicit, Name: "Legacy implicit grant",
@@ -185,6 +228,22 @@ func (s *Server) Summary() string {
 		fmt.Fprintf(tw, "    access token\t%s\n", c.AccessTokenLifetime)
 		if c.KeyID != "" {
 			fmt.Fprintf(tw, "    key id\t%s (%s)\n", c.KeyID, c.SigningAlgorithm)
+		}
+		var must []string
+		if c.DPoPBound {
+			must = append(must, "DPoP proofs")
+		}
+		if c.RequirePAR {
+			must = append(must, "pushed authorization requests")
+		}
+		if c.RequireRequestObject {
+			must = append(must, "signed request objects")
+		}
+		if len(must) > 0 {
+			fmt.Fprintf(tw, "    requires\t%s\n", strings.Join(must, ", "))
+		}
+		if c.ExchangeSubject != "" {
+			fmt.Fprintf(tw, "    exchanges\ta token of %s for the demo API (audience %s)\n", c.ExchangeSubject, s.APIURL)
 		}
 		tw.Flush()
 		if c.PrivateKeyPEM != "" {

@@ -335,6 +335,10 @@ func (s *Server) registerDemoClients(cfg Config) error {
 		if info.AccessTokenLifetime > 0 {
 			dc.AccessTokenLifetime = info.AccessTokenLifetime
 		}
+		dc.DPoPBound, dc.RequirePAR, dc.RequireRequestObject = info.DPoPBound, info.RequirePAR, info.RequireRequestObject
+		if slices.Contains(info.Grants, GrantTokenExchange) {
+			dc.ExchangeSubject = ClientServiceBasic
+		}
 		s.Clients = append(s.Clients, dc)
 	}
 	return nil

@@ -194,7 +194,8 @@ func TestSummary(t *testing.T) {
 	t.Parallel()
 	s := shared
 	sum := s.Summary()
-	want := []string{s.Issuer, s.APIURL, s.Endpoints().Discovery, s.Endpoints().DeviceVerification, s.APIKey, s.BasicUser, s.BasicPassword, s.AdminToken, "demo / demo", "BEGIN PRIVATE KEY", "[legacy, deprecated]", "{any port}"}
+	want := []string{s.Issuer, s.APIURL, s.Endpoints().Discovery, s.Endpoints().DeviceVerification, s.APIKey, s.BasicUser, s.BasicPassword, s.AdminToken, "demo / demo", "BEGIN PRIVATE KEY", "[legacy, deprecated]", "{any port}",
+		"DPoP proofs", "pushed authorization requests", "signed request objects", "a token of " + ClientServiceBasic + " for the demo API"}
 	for _, c := range s.Clients {
 		want = append(want, c.ClientID, c.Name)
 		if c.Secret != "" {
@@ -206,12 +207,12 @@ func TestSummary(t *testing.T) {
 			t.Errorf("summary lacks an expected entry (%d chars)", len(w))
 		}
 	}
-	if len(s.Clients) != 8 {
-		t.Fatalf("%d demo clients, want 8", len(s.Clients))
+	if len(s.Clients) != 13 {
+		t.Fatalf("%d demo clients, want 13", len(s.Clients))
 	}
 	for _, c := range s.Clients {
 		switch c.AuthMethod {
-		case AuthMethodBasic, AuthMethodPost:
+		case AuthMethodBasic, AuthMethodPost, AuthMethodSecretJWT:
 			if len(c.Secret) < 40 {
 				t.Errorf("%s: weak or missing secret", c.ClientID)
 			}

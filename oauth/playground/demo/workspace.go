@@ -15,6 +15,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
@@ -88,7 +89,10 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 		},
 	}
 	for _, dc := range srv.Clients {
-		ac, creds := client(srv, dc, EnvDev)
+		ac, creds, err := client(srv, dc, EnvDev)
+		if err != nil {
+			return vault.Batch{}, err
+		}
 		b.Clients = append(b.Clients, vault.ClientItem{Client: ac, Creds: creds})
 		if dc.ClientID == playground.ClientCLI {
 			dev := ac
@@ -97,7 +101,10 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 			b.Clients = append(b.Clients, vault.ClientItem{Client: dev})
 		}
 		if dc.ClientID == playground.ClientServiceBasic || dc.ClientID == playground.ClientCLI {
-			st, stCreds := client(srv, dc, EnvStaging)
+			st, stCreds, err := client(srv, dc, EnvStaging)
+			if err != nil {
+				return vault.Batch{}, err
+			}
 			st.Tenant = "acme-staging"
 			b.Clients = append(b.Clients, vault.ClientItem{Client: st, Creds: stCreds})
 		}
@@ -125,6 +132,10 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"note": "hello from authdeck"}`},
 		{Name: "api key", Env: EnvDev, Method: "GET", URL: "{{api}}/apikey", Auth: SecretAPIKey},
 		{Name: "basic", Env: EnvDev, Method: "GET", URL: "{{api}}/basic", Auth: SecretBasic},
+		{Name: "read data (DPoP)", Env: EnvDev, Method: "GET", URL: "{{api}}/data", Auth: playground.ClientServiceDPoP,
+			Description: "a DPoP-bound token: each request carries a proof the demo API checks"},
+		{Name: "me (exchanged)", Env: EnvDev, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientExchange,
+			Description: "a token exchanged from service-basic's token (RFC 8693)"},
 		{Name: "me", Env: EnvStaging, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientServiceBasic},
 	}
 	if o := srv.OAuth1; o != nil {
@@ -146,8 +157,9 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 	return b, nil
 }
 
-// client maps a playground demo client to an auth client of env.
-func client(srv *playground.Server, dc playground.DemoClient, env string) (vault.AuthClient, *vault.ClientCredentials) {
+// client maps a playground demo client to an auth client of env; a
+// DPoP-bound client gets a fresh DPoP key.
+func client(srv *playground.Server, dc playground.DemoClient, env string) (vault.AuthClient, *vault.ClientCredentials, error) {
 	ac := vault.AuthClient{
 		Meta:        vault.Meta{Name: dc.ClientID, Env: env, Description: dc.Description},
 		Type:        vault.ClientOAuth2,
@@ -169,7 +181,11 @@ func client(srv *playground.Server, dc playground.DemoClient, env string) (vault
 		ac.Grant = vault.GrantClientCredentials
 	case has(playground.GrantDeviceCode) || has("device_code"):
 		ac.Grant = vault.GrantDeviceCode
+	case has(playground.GrantTokenExchange):
+		ac.Grant, ac.Audience = vault.GrantTokenExchange, srv.APIURL
+		ac.Exchange = &vault.TokenExchange{Subject: dc.ExchangeSubject}
 	}
+	ac.PAR, ac.RequestObject = dc.RequirePAR, dc.RequireRequestObject
 	var creds *vault.ClientCredentials
 	switch {
 	case dc.PrivateKeyPEM != "":
@@ -178,5 +194,16 @@ func client(srv *playground.Server, dc playground.DemoClient, env string) (vault
 	case dc.Secret != "":
 		creds = &vault.ClientCredentials{ClientSecret: dc.Secret}
 	}
-	return ac, creds
+	if dc.DPoPBound {
+		key, pemText, err := dpop.GenerateKey()
+		if err != nil {
+			return ac, nil, fmt.Errorf("the DPoP key of %s: %w", dc.ClientID, err)
+		}
+		if creds == nil {
+			creds = &vault.ClientCredentials{}
+		}
+		creds.DPoPKey = pemText
+		ac.DPoP, ac.DPoPKeyID = true, key.Thumbprint()
+	}
+	return ac, creds, nil
 }

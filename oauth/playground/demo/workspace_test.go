@@ -9,9 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
+	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
@@ -161,6 +163,57 @@ func TestWorkspaceOAuth1Clients(t *testing.T) {
 	for _, c := range b.Clients {
 		if c.Client.Type == vault.ClientOAuth1 {
 			t.Errorf("client %s without an OAuth 1.0a provider", c.Client.Name)
+		}
+	}
+}
+
+// TestWorkspaceModernClients: the demo's DPoP, client_secret_jwt, PAR,
+// signed-request and token-exchange clients work as the workspace
+// configures them, and its saved DPoP and exchange requests reach the demo
+// API with what it checks.
+func TestWorkspaceModernClients(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := playground.Start(ctx, playground.Config{APIDPoPNonce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	v := vault.NewMemory()
+	if err := Workspace(ctx, v, srv); err != nil {
+		t.Fatal(err)
+	}
+	b := playground.NewBrowser(playground.DemoUser, playground.DemoPassword)
+	browserErr := make(chan error, 4)
+	e := &oauth.Engine{Vault: v, Opener: func(ctx context.Context, u string) error {
+		go func() { browserErr <- b.Open(context.WithoutCancel(ctx), u) }()
+		return nil
+	}}
+	d := &oauth.Dispatcher{Vault: v, OAuth2: e}
+	for _, name := range []string{playground.ClientServiceDPoP, playground.ClientSecretJWT, playground.ClientPAR, playground.ClientJAR, playground.ClientExchange} {
+		r, err := d.Token(ctx, oauth.TokenRequest{Env: EnvDev, Name: name}, oauth.FlowCallbacks{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if name == playground.ClientServiceDPoP && r.DPoPJKT == "" {
+			t.Errorf("%s: the token is not DPoP-bound", name)
+		}
+	}
+	close(browserErr)
+	for err := range browserErr {
+		if err != nil {
+			t.Errorf("browser: %v", err)
+		}
+	}
+	sender := &request.Sender{Vault: v, Engine: d, NoBrowser: true}
+	for _, name := range []string{"read data (DPoP)", "me (exchanged)"} {
+		saved, err := v.SavedRequest(EnvDev, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := sender.Send(ctx, EnvDev, request.SpecFromSaved(saved), request.SendOptions{})
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", name, err, resp)
 		}
 	}
 }

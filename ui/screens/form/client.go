@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
@@ -32,6 +33,9 @@ type clientSpec struct {
 	expires, secretExpires, tenant, hosts                     string
 	sessURL, sessAuthType, sessFields, tokenPath, expPath     string
 	signatureMethod, callback                                 string
+	// DPoP, pushed and signed authorization requests; token exchange.
+	dpop, par, requestObject                              bool
+	subject, subjectType, actor, actorType, requestedType string
 	// OAuth 1.0a: where the RSA key comes from (paste, file, keep), the
 	// pasted PEM or its file, and the callback mode (loopback, oob, a
 	// registered loopback URL).
@@ -73,6 +77,10 @@ func EditClient(c *common.Common, ac vault.AuthClient) *Model {
 		s.sessURL, s.sessAuthType, s.sessFields, s.tokenPath, s.expPath = t.URL, string(t.AuthType), joinParams(t.RequestFields), t.TokenPath, t.ExpirationPath
 	} else {
 		s.sessAuthType = string(vault.SessionFormAuth)
+	}
+	s.dpop, s.par, s.requestObject = ac.DPoP, ac.PAR, ac.RequestObject
+	if x := ac.Exchange; x != nil {
+		s.subject, s.subjectType, s.actor, s.actorType, s.requestedType = x.Subject, x.SubjectTokenType, x.Actor, x.ActorTokenType, x.RequestedTokenType
 	}
 	s.signatureMethod, s.callback = ac.SignatureMethod, ac.Callback
 	if s.signatureMethod == "" {
@@ -163,6 +171,17 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 				return ac, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "refreshSkew", Msg: fmt.Sprintf("%q is not a duration (use 30s, 2m)", sk)}
 			}
 			ac.RefreshSkew = vault.Duration(d)
+		}
+		ac.DPoP, ac.PAR, ac.RequestObject = s.dpop, s.par, s.requestObject
+		if !ac.DPoP {
+			ac.DPoPKeyID = ""
+		}
+		ac.Exchange = nil
+		if ac.Grant == vault.GrantTokenExchange {
+			x := vault.TokenExchange{Subject: trim(s.subject), SubjectTokenType: s.subjectType, Actor: trim(s.actor), ActorTokenType: s.actorType, RequestedTokenType: s.requestedType}
+			if x != (vault.TokenExchange{}) {
+				ac.Exchange = &x
+			}
 		}
 		ac.SigningAlg = ""
 		if ac.AuthMethod == vault.AuthPrivateKeyJWT {
@@ -292,9 +311,9 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 
 		huh.NewGroup(
 			secretInput("secret", "Client secret", secretDesc, &s.secret),
-		).Title("Client secret").WithHideFunc(func() bool {
-			return !s.oauth2() || (s.method != string(vault.AuthClientSecretBasic) && s.method != string(vault.AuthClientSecretPost))
-		}),
+		).Title("Client secret").WithHideFunc(func() bool { return !s.oauth2() || !vault.AuthMethod(s.method).UsesSecret() }),
+
+		s.exchangeGroup(c),
 
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("keySource").Title("Private key").Description("the public key is shown after saving, to upload to the provider").Options(keyOpts...).Value(&s.keySource),
@@ -324,10 +343,60 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 			huh.NewConfirm().Key("insecure").Title("Turn TLS verification off for this client?").Description("only for test servers; shown on every screen that uses it").Value(&s.insecure),
 		).Title("Scopes and parameters").WithHideFunc(func() bool { return !s.oauth2() }),
 
+		huh.NewGroup(
+			huh.NewConfirm().Key("dpop").Title("Bind the tokens to a key with DPoP (RFC 9449)?").
+				Description("an ES256 key is generated into the vault; every token and resource request then carries a proof of it").Value(&s.dpop),
+			huh.NewConfirm().Key("par").Title("Push authorization requests (RFC 9126)?").
+				Description("also when the provider does not require it; the browser then carries only client_id and request_uri").Value(&s.par),
+			huh.NewConfirm().Key("requestObject").Title("Sign authorization requests (RFC 9101)?").
+				Description("with the private_key_jwt key or the client_secret_jwt secret; also when the provider does not require it").Value(&s.requestObject).
+				Validate(func(v bool) error {
+					s.requestObject = v
+					return fieldError(s.check(), "requestObject")
+				}),
+		).Title("Proof of possession and requests").WithHideFunc(func() bool { return !s.oauth2() || s.grant == string(vault.GrantImplicit) }),
+
 		s.whereGroup(),
 	}
 	groups = append(groups[:1], append(s.oauth1Groups(secretDesc), groups[1:]...)...)
 	return groups
+}
+
+// tokenTypeOptions are the RFC 8693 token types a form offers.
+func tokenTypeOptions(none string) []huh.Option[string] {
+	return []huh.Option[string]{
+		huh.NewOption(none, ""),
+		huh.NewOption("access_token", "urn:ietf:params:oauth:token-type:access_token"),
+		huh.NewOption("refresh_token", "urn:ietf:params:oauth:token-type:refresh_token"),
+		huh.NewOption("id_token", "urn:ietf:params:oauth:token-type:id_token"),
+		huh.NewOption("jwt", "urn:ietf:params:oauth:token-type:jwt"),
+	}
+}
+
+// exchangeGroup asks what a token exchange client trades (RFC 8693): the
+// credential of the workspace whose token is the subject (or none: given at
+// each call), an optional actor, and the token types.
+func (s *clientSpec) exchangeGroup(c *common.Common) *huh.Group {
+	names := "auth clients and token secrets of " + s.env
+	if c.Catalog != nil {
+		var list []string
+		for _, x := range c.Catalog.ClientsIn(s.env) {
+			if x.Type != vault.ClientOAuth1 && (s.orig == nil || x.ID != s.orig.ID) {
+				list = append(list, x.Name)
+			}
+		}
+		if len(list) > 0 {
+			names = "e.g. " + strings.Join(list[:min(len(list), 4)], ", ")
+		}
+	}
+	return huh.NewGroup(
+		huh.NewInput().Key("subject").Title("Subject").Description("the credential whose token is exchanged ("+names+"); empty: given at each call").
+			Value(&s.subject).Validate(s.validator(func(v string) { s.subject = v }, "exchange.subject")),
+		huh.NewSelect[string]().Key("subjectType").Title("Subject token type").Options(tokenTypeOptions("access_token (default)")...).Value(&s.subjectType),
+		huh.NewInput().Key("actor").Title("Actor").Description("optional: the credential whose token acts for the subject").Value(&s.actor),
+		huh.NewSelect[string]().Key("actorType").Title("Actor token type").Options(tokenTypeOptions("access_token (default)")...).Value(&s.actorType),
+		huh.NewSelect[string]().Key("requestedType").Title("Requested token type").Options(tokenTypeOptions("(the provider chooses)")...).Value(&s.requestedType),
+	).Title("Token exchange").WithHideFunc(func() bool { return !s.oauth2() || s.grant != string(vault.GrantTokenExchange) })
 }
 
 // nameInput is the client's name, checked against the vault's rules and
@@ -365,7 +434,7 @@ func (s *clientSpec) whereGroup() *huh.Group {
 // ones; generate names the algorithm of a key to generate when saving.
 func (s *clientSpec) credentials(ac vault.AuthClient) (creds *vault.ClientCredentials, generate string, keyPath, certPath, certKeyPath string) {
 	switch {
-	case ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost:
+	case ac.AuthMethod.UsesSecret():
 		if s.secret != "" {
 			return &vault.ClientCredentials{ClientSecret: s.secret}, "", "", "", ""
 		}
@@ -401,7 +470,7 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 	}
 	creds, generate, keyPath, certPath, certKeyPath := s.credentials(ac)
 	creating := s.orig == nil
-	needs := ac.AuthMethod == vault.AuthClientSecretBasic || ac.AuthMethod == vault.AuthClientSecretPost || ac.AuthMethod == vault.AuthPrivateKeyJWT || ac.AuthMethod == vault.AuthTLSClient
+	needs := ac.AuthMethod.UsesSecret() || ac.AuthMethod == vault.AuthPrivateKeyJWT || ac.AuthMethod == vault.AuthTLSClient
 	if ac.Type == vault.ClientOAuth2 && needs && creds == nil && generate == "" && keyPath == "" && certPath == "" && (creating || s.orig.AuthMethod != ac.AuthMethod) {
 		field := "clientSecret"
 		switch ac.AuthMethod {
@@ -415,7 +484,10 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 		return change{}, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
 	}
 	if creds != nil && !creds.Empty() {
-		if err := ac.ValidateCredentials(*creds); err != nil {
+		// The DPoP key is kept or generated when saving (withDPoPKey).
+		probe := ac
+		probe.DPoP = false
+		if err := probe.ValidateCredentials(*creds); err != nil {
 			return change{}, err
 		}
 	}
@@ -464,7 +536,47 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 			}
 			creds = &vault.ClientCredentials{Cert: cert, CertKey: key}
 		}
+		if creds, err = s.withDPoPKey(ctx, v, &ac, creds); err != nil {
+			return "", err
+		}
 		_, err := v.PutClient(ctx, ac, creds)
 		return public, err
 	}}, nil
+}
+
+// withDPoPKey keeps the client's DPoP key with credentials that replace the
+// stored ones, generates one when DPoP is turned on and drops it when it is
+// turned off. nil credentials stay nil when the key does not change.
+func (s *clientSpec) withDPoPKey(ctx context.Context, v *vault.Vault, ac *vault.AuthClient, creds *vault.ClientCredentials) (*vault.ClientCredentials, error) {
+	if ac.Type != vault.ClientOAuth2 {
+		return creds, nil
+	}
+	was := s.orig != nil && s.orig.DPoP
+	if creds == nil && was == ac.DPoP {
+		return nil, nil
+	}
+	var stored vault.ClientCredentials
+	if s.orig != nil && s.orig.HasSecret {
+		var err error
+		if stored, err = v.ClientCredentials(ctx, *s.orig); err != nil {
+			return nil, err
+		}
+	}
+	if creds == nil {
+		cp := stored
+		creds = &cp
+	} else {
+		creds.DPoPKey = stored.DPoPKey
+	}
+	switch {
+	case !ac.DPoP:
+		creds.DPoPKey, ac.DPoPKeyID = "", ""
+	case creds.DPoPKey == "":
+		key, pemText, err := dpop.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		creds.DPoPKey, ac.DPoPKeyID = pemText, key.Thumbprint()
+	}
+	return creds, nil
 }

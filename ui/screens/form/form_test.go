@@ -191,6 +191,7 @@ func TestCreateClientCredentialsClient(t *testing.T) {
 	}
 	d.Press("enter")
 	fill(d, "api:read", "", "", "", "", "", "", "2m", "", "") // scopes … refresh skew, token method, insecure
+	fill(d, "", "", "")                                       // DPoP, PAR, request objects: no
 	fill(d, "", "", "", "")                                   // metadata
 	if h.Popped != 1 {
 		t.Fatalf("not saved; banner %q:\n%s", m.Banner(), d.Screen())

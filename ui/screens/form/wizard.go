@@ -53,8 +53,11 @@ func (w *wizardSpec) title() string { return "New auth client from " + w.issuer 
 func (w *wizardSpec) grantOptions() []huh.Option[string] {
 	supported := map[string]bool{}
 	for _, g := range w.md.GrantTypesSupported {
-		if g == oauth.DeviceGrantType {
+		switch g {
+		case oauth.DeviceGrantType:
 			g = string(vault.GrantDeviceCode)
+		case oauth.TokenExchangeGrantType:
+			g = string(vault.GrantTokenExchange)
 		}
 		supported[g] = true
 	}
@@ -157,9 +160,7 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 		).Title("3 · Client authentication").WithHideFunc(func() bool { return s.grant == string(vault.GrantImplicit) }),
 		huh.NewGroup(
 			secretInput("secret", "Client secret", "issued by the provider; stored in the vault, shown masked", &s.secret),
-		).Title("3 · Client secret").WithHideFunc(func() bool {
-			return s.method != string(vault.AuthClientSecretBasic) && s.method != string(vault.AuthClientSecretPost)
-		}),
+		).Title("3 · Client secret").WithHideFunc(func() bool { return !vault.AuthMethod(s.method).UsesSecret() }),
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("keySource").Title("Key pair").Description("a generated key stays in the vault; its public JWKS is shown after saving, to upload to the provider").
 				Options(w.algOptions()...).Value(&s.keySource),
@@ -178,6 +179,13 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 		huh.NewInput().Key("extraScopes").Title("Other scopes").Description("space separated, for scopes the server does not list").Value(&w.extra),
 		s.urlInput("redirectURI", "Redirect URI", "empty: http://127.0.0.1:{port}/callback (any free port)", &s.redirectURI, "redirectUri"),
 	)
+	groups = append(groups, s.exchangeGroup(c))
+	if len(w.md.DPoPSigningAlgs) > 0 {
+		groups = append(groups, huh.NewGroup(
+			huh.NewConfirm().Key("dpop").Title("Bind the tokens to a key with DPoP (RFC 9449)?").
+				Description("the provider speaks DPoP; an ES256 key is generated into the vault").Value(&s.dpop),
+		).Title("3 · DPoP").WithHideFunc(func() bool { return s.grant == string(vault.GrantImplicit) }))
+	}
 	groups = append(groups, huh.NewGroup(scopeFields...).Title("4 · Scopes"))
 	return groups
 }

@@ -16,6 +16,7 @@ package token
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -319,9 +320,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.val, m.revealed = nil, false
 		return common.Pop()
 	case common.CatalogMsg:
-		if _, ok := m.secret(); !ok && m.busy == "" {
+		_, ok := m.secret()
+		var nf *vault.NotFoundError
+		switch {
+		case !ok && m.busy == "":
 			m.val, m.jwt = nil, nil
 			m.loadErr = &vault.NotFoundError{Kind: "secret", Name: m.name, Env: m.env}
+		case ok && errors.As(m.loadErr, &nf):
+			// The pane opened before the catalog had the token set (a flow
+			// that just stored it): read it now.
+			return m.load()
 		}
 		return nil
 	case tea.KeyPressMsg:

@@ -54,12 +54,13 @@ func TestWizardFromIssuer(t *testing.T) {
 	fd.Press("enter")
 	fd.Type("service-jwt")
 	fd.Press("enter")
-	fd.Press("up", "enter") // grant: client_credentials (above authorization_code)
-	fd.Press("down", "down", "enter")
+	fd.Press("up", "enter")                   // grant: client_credentials (above authorization_code)
+	fd.Press("down", "down", "down", "enter") // basic, post, client_secret_jwt, private_key_jwt
 	if !strings.Contains(fd.Screen(), "Key pair") {
 		t.Fatalf("private_key_jwt step missing:\n%s", fd.Screen())
 	}
 	fd.Press("enter", "enter")                                                   // generate ES256, no file
+	fd.Press("enter")                                                            // DPoP: no
 	fd.Press("down", "down", "down", "down", "space", "enter", "enter", "enter") // api:read, no extra, no redirect
 	d.Settle()
 	if fh.Popped != 1 {

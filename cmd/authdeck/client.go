@@ -29,7 +29,7 @@ live in the vault, never in the catalog.`,
   authdeck client list`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newClientAddCmd(a), newClientEditCmd(a), newClientListCmd(a), newClientShowCmd(a),
+	cmd.AddCommand(newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a), newClientShowCmd(a),
 		newClientRmCmd(a), newClientKeygenCmd(a), newClientPubkeyCmd(a))
 	return cmd
 }
@@ -160,9 +160,9 @@ func splitList(list []string) []string {
 }
 
 // apply copies the flags that were given onto ac; edit changes only those.
-func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
+func (f *clientFlags) apply(changed func(string) bool, ac *vault.AuthClient) error {
 	set := func(name string, dst *string, v string) {
-		if fs.Changed(name) {
+		if changed(name) {
 			*dst = v
 		}
 	}
@@ -184,46 +184,46 @@ func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
 	set("signature-method", &ac.SignatureMethod, strings.ToUpper(f.signatureMethod))
 	set("description", &ac.Description, f.description)
 	set("tenant", &ac.Tenant, f.tenant)
-	if fs.Changed("auth-method") {
+	if changed("auth-method") {
 		ac.AuthMethod = vault.AuthMethod(f.authMethod)
 	}
-	if fs.Changed("grant") {
+	if changed("grant") {
 		ac.Grant = vault.Grant(f.grant)
 	}
-	if fs.Changed("allow-deprecated") {
+	if changed("allow-deprecated") {
 		ac.AllowDeprecated = f.allowDeprecated
 	}
-	if fs.Changed("insecure-skip-verify") {
+	if changed("insecure-skip-verify") {
 		ac.InsecureSkipVerify = f.insecure
 	}
-	if fs.Changed("scope") {
+	if changed("scope") {
 		ac.Scopes = splitList(f.scopes)
 	}
-	if fs.Changed("allowed-host") {
+	if changed("allowed-host") {
 		ac.AllowedHosts = splitList(f.allowedHosts)
 	}
-	if fs.Changed("param") {
+	if changed("param") {
 		p, err := parseParams("--param", f.params)
 		if err != nil {
 			return err
 		}
 		ac.AuthParams = p
 	}
-	if fs.Changed("token-param") {
+	if changed("token-param") {
 		p, err := parseParams("--token-param", f.tokenParams)
 		if err != nil {
 			return err
 		}
 		ac.TokenParams = p
 	}
-	if fs.Changed("expires") {
+	if changed("expires") {
 		exp, err := parseExpiresFlag(f.expires)
 		if err != nil {
 			return err
 		}
 		ac.Expiration = exp
 	}
-	if fs.Changed("callback") {
+	if changed("callback") {
 		cb, err := parseCallbackFlag(f.callback)
 		if err != nil {
 			return err
@@ -231,21 +231,21 @@ func (f *clientFlags) apply(fs *pflag.FlagSet, ac *vault.AuthClient) error {
 		ac.Callback = cb
 	}
 	set("par-url", &ac.Endpoints.PAR, f.parURL)
-	if fs.Changed("par") {
+	if changed("par") {
 		ac.PAR = f.par
 	}
-	if fs.Changed("request-object") {
+	if changed("request-object") {
 		ac.RequestObject = f.requestObject
 	}
-	return f.applyExchange(fs, ac)
+	return f.applyExchange(changed, ac)
 }
 
 // applyExchange sets the token exchange configuration from its flags.
-func (f *clientFlags) applyExchange(fs *pflag.FlagSet, ac *vault.AuthClient) error {
+func (f *clientFlags) applyExchange(changed func(string) bool, ac *vault.AuthClient) error {
 	names := []string{"subject", "subject-token-type", "actor", "actor-token-type", "requested-token-type"}
 	given := false
 	for _, n := range names {
-		given = given || fs.Changed(n)
+		given = given || changed(n)
 	}
 	if !given {
 		return nil
@@ -254,10 +254,10 @@ func (f *clientFlags) applyExchange(fs *pflag.FlagSet, ac *vault.AuthClient) err
 	if ac.Exchange != nil {
 		x = *ac.Exchange
 	}
-	if fs.Changed("subject") {
+	if changed("subject") {
 		x.Subject = f.subject
 	}
-	if fs.Changed("actor") {
+	if changed("actor") {
 		x.Actor = f.actor
 	}
 	for _, t := range []struct {
@@ -265,7 +265,7 @@ func (f *clientFlags) applyExchange(fs *pflag.FlagSet, ac *vault.AuthClient) err
 		v    string
 		dst  *string
 	}{{"--subject-token-type", f.subjectTokenType, &x.SubjectTokenType}, {"--actor-token-type", f.actorTokenType, &x.ActorTokenType}, {"--requested-token-type", f.requestedTT, &x.RequestedTokenType}} {
-		if !fs.Changed(strings.TrimPrefix(t.flag, "--")) {
+		if !changed(strings.TrimPrefix(t.flag, "--")) {
 			continue
 		}
 		u, err := oauth.TokenTypeURI(t.v)

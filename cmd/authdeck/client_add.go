@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,8 +9,29 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-func newClientAddCmd(a *App) *cobra.Command {
-	f := &clientFlags{}
+// clientOptions are the inputs of `client add` and `client edit`: the
+// app (workspace, prompts, colours), the streams the verb writes to, the
+// client's name and the flags given.
+type clientOptions struct {
+	App *App
+	IO  IOStreams
+	// Name is the auth client's name.
+	Name  string
+	Flags clientFlags
+	// Changed says whether the flag called name was given.
+	Changed func(name string) bool
+	// Given is how many flags other than --env were given.
+	Given int
+}
+
+// newClientAddCmd is `client add`; runF runs it (nil: runClientAdd), so a
+// test can see the options the command line makes.
+func newClientAddCmd(a *App, runF func(context.Context, *clientOptions) error) *cobra.Command {
+	opts := &clientOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientAdd
+	}
+	f := &opts.Flags
 	cmd := &cobra.Command{
 		Use:   "add NAME (--issuer URL | --token-url URL --auth-method METHOD | --oauth1 --request-token-url URL --auth-url URL --token-url URL --signature-method M) --client-id ID [flags]",
 		Short: "Add an auth client",
@@ -72,66 +94,89 @@ requests use POST unless --token-method GET.`,
       --private-key-file consumer.pem --callback oob --token-method GET`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			if f.oauth1 {
-				return a.addOAuth1Client(cmd, v, c, env, args[0], f)
-			}
-			if err := checkProtocolFlags(cmd.Flags(), vault.ClientOAuth2); err != nil {
-				return err
-			}
-			ac := vault.AuthClient{Meta: vault.Meta{Name: args[0], Env: env}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials}
-			if err := f.apply(cmd.Flags(), &ac); err != nil {
-				return err
-			}
-			if _, exists := c.Client(env, ac.Name); exists {
-				return &vault.ExistsError{Kind: "auth client", Name: ac.Name, Env: env}
-			}
-			if ac.Issuer == "" && ac.Endpoints.Token == "" && ac.Grant != vault.GrantImplicit {
-				return exitWith(exitNotConfigured, "auth client %q: give --issuer URL (discovery) or --token-url URL", ac.Name)
-			}
-			if ac.ClientID == "" {
-				return exitWith(exitMissingInput, "auth client %q: --client-id is required", ac.Name)
-			}
-			if err := checkAuthMethod(&ac); err != nil {
-				return err
-			}
-			// Check the configuration before asking for any secret.
-			probe := ac
-			if err := probe.Validate(); err != nil {
-				return withFlag(err, clientFieldFlags)
-			}
-			creds := vault.ClientCredentials{}
-			if err := a.readCreds(cmd.Flags(), f, &ac, &creds); err != nil {
-				return err
-			}
-			ac, err = v.PutClient(cmd.Context(), ac, &creds)
-			if err != nil {
-				return withFlag(err, clientFieldFlags)
-			}
-			fmt.Fprintf(a.IO.Out, "Added auth client %q to environment %q (%s, %s).\n", ac.Name, env, ac.Grant, ac.AuthMethod)
-			a.printCredsNote(ac, creds, v.Backend())
-			if x := ac.Exchange; x != nil {
-				for _, n := range []string{x.Subject, x.Actor} {
-					if _, isClient := c.Client(env, n); n != "" && !isClient {
-						if _, isSecret := c.Secret(env, n); !isSecret {
-							fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, fmt.Sprintf("warning: there is no auth client or secret %q in environment %q yet; token exchange needs it", n, env)))
-						}
-					}
-				}
-			}
-			if ac.InsecureSkipVerify {
-				fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
-			}
-			if ac.Grant.Deprecated() {
-				fmt.Fprintf(a.IO.Err, "%s\n", a.paint(sgrYellow, fmt.Sprintf("warning: %s is a deprecated grant", ac.Grant)))
-			}
-			return nil
+			opts.Name, opts.Changed = args[0], cmd.Flags().Changed
+			return runF(cmd.Context(), opts)
 		},
 	}
 	f.bind(cmd.Flags(), false)
 	registerClientFlagCompletions(cmd)
 	return cmd
+}
+
+// runClientAdd adds the auth client opts describe to the environment.
+func runClientAdd(ctx context.Context, opts *clientOptions) error {
+	a, f := opts.App, &opts.Flags
+	v, c, env, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	if f.oauth1 {
+		return addOAuth1Client(ctx, opts, v, c, env)
+	}
+	if err := checkProtocolFlags(opts.Changed, vault.ClientOAuth2); err != nil {
+		return err
+	}
+	ac := vault.AuthClient{Meta: vault.Meta{Name: opts.Name, Env: env}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials}
+	if err := f.apply(opts.Changed, &ac); err != nil {
+		return err
+	}
+	if _, exists := c.Client(env, ac.Name); exists {
+		return &vault.ExistsError{Kind: "auth client", Name: ac.Name, Env: env}
+	}
+	if err := checkNewClient(&ac); err != nil {
+		return err
+	}
+	creds := vault.ClientCredentials{}
+	if err := readCreds(opts, &ac, &creds); err != nil {
+		return err
+	}
+	ac, err = v.PutClient(ctx, ac, &creds)
+	if err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	fmt.Fprintf(opts.IO.Out, "Added auth client %q to environment %q (%s, %s).\n", ac.Name, env, ac.Grant, ac.AuthMethod)
+	printCredsNote(opts.IO.Out, ac, creds, v.Backend())
+	warnNewClient(opts, c, env, ac)
+	return nil
+}
+
+// checkNewClient checks a new OAuth 2.0 client's configuration before any
+// secret is asked for.
+func checkNewClient(ac *vault.AuthClient) error {
+	if ac.Issuer == "" && ac.Endpoints.Token == "" && ac.Grant != vault.GrantImplicit {
+		return exitWith(exitNotConfigured, "auth client %q: give --issuer URL (discovery) or --token-url URL", ac.Name)
+	}
+	if ac.ClientID == "" {
+		return exitWith(exitMissingInput, "auth client %q: --client-id is required", ac.Name)
+	}
+	if err := checkAuthMethod(ac); err != nil {
+		return err
+	}
+	probe := *ac
+	if err := probe.Validate(); err != nil {
+		return withFlag(err, clientFieldFlags)
+	}
+	return nil
+}
+
+// warnNewClient says on stderr what the user should know about a client
+// just added: a token exchange party that does not exist yet, TLS
+// verification off, a deprecated grant.
+func warnNewClient(opts *clientOptions, c *vault.Catalog, env string, ac vault.AuthClient) {
+	a := opts.App
+	if x := ac.Exchange; x != nil {
+		for _, n := range []string{x.Subject, x.Actor} {
+			if _, isClient := c.Client(env, n); n != "" && !isClient {
+				if _, isSecret := c.Secret(env, n); !isSecret {
+					fmt.Fprintln(opts.IO.Err, a.paint(sgrYellow, fmt.Sprintf("warning: there is no auth client or secret %q in environment %q yet; token exchange needs it", n, env)))
+				}
+			}
+		}
+	}
+	if ac.InsecureSkipVerify {
+		fmt.Fprintln(opts.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
+	}
+	if ac.Grant.Deprecated() {
+		fmt.Fprintf(opts.IO.Err, "%s\n", a.paint(sgrYellow, fmt.Sprintf("warning: %s is a deprecated grant", ac.Grant)))
+	}
 }

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"crypto/rsa"
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
-	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // oauth2OnlyFlags configure OAuth 2.0 clients and mean nothing to OAuth 1.0a ones.
@@ -26,7 +22,7 @@ var oauth1OnlyFlags = []string{"request-token-url", "signature-method", "callbac
 
 // checkProtocolFlags refuses flags that do not apply to a client of type
 // typ, naming them, before anything is read or stored.
-func checkProtocolFlags(fs *pflag.FlagSet, typ vault.ClientType) error {
+func checkProtocolFlags(changed func(string) bool, typ vault.ClientType) error {
 	wrong, kind, hint := oauth1OnlyFlags, "an OAuth 2.0", "add --oauth1 for an OAuth 1.0a client"
 	switch typ {
 	case vault.ClientOAuth1:
@@ -38,7 +34,7 @@ func checkProtocolFlags(fs *pflag.FlagSet, typ vault.ClientType) error {
 	}
 	var given []string
 	for _, name := range wrong {
-		if fs.Lookup(name) != nil && fs.Changed(name) {
+		if changed(name) {
 			given = append(given, "--"+name)
 		}
 	}
@@ -79,56 +75,14 @@ func callbackLabel(cb string) string {
 	return cb
 }
 
-// readOAuth1Creds overlays the credentials given by flags on creds: the
-// consumer secret (stdin, else a prompt, when the method needs it) and an
-// RSA private key for the RSA methods.
-func (a *App) readOAuth1Creds(fs *pflag.FlagSet, f *clientFlags, ac *vault.AuthClient, creds *vault.ClientCredentials) error {
-	if f.secretStdin {
-		s, err := a.secretInput("consumer secret", "--client-secret-stdin", true)
-		if err != nil {
-			return err
-		}
-		creds.ClientSecret = s
-	}
-	if fs.Changed("private-key-file") {
-		b, err := a.readFileArg("--private-key-file", f.privateKeyFile, 64<<10)
-		if err != nil {
-			return err
-		}
-		key, err := vault.ParsePrivateKey(string(b))
-		if err != nil {
-			return exitWith(exitOther, "--private-key-file %s: %v", f.privateKeyFile, err)
-		}
-		if _, ok := key.(*rsa.PrivateKey); !ok {
-			return exitWith(exitOther, "--private-key-file %s: OAuth 1.0a RSA signatures need an RSA key, not an EC key", f.privateKeyFile)
-		}
-		creds.PrivateKey = string(b)
-		ac.KeyID = pemkey.Thumbprint(key)
-	}
-	if oauth1.IsRSA(ac.SignatureMethod) {
-		if creds.PrivateKey == "" {
-			return exitWith(exitMissingInput, "auth client %q: %s needs --private-key-file PEM (the RSA key whose public key is registered with the provider)", ac.Name, ac.SignatureMethod)
-		}
-		return nil
-	}
-	if creds.ClientSecret == "" {
-		s, err := a.secretInput("consumer secret", "--client-secret-stdin", false)
-		if err != nil {
-			return err
-		}
-		creds.ClientSecret = s
-	}
-	return nil
-}
-
 // addOAuth1Client is `client add NAME --oauth1 …`.
-func (a *App) addOAuth1Client(cmd *cobra.Command, v *vault.Vault, c *vault.Catalog, env, name string, f *clientFlags) error {
-	fs := cmd.Flags()
-	if err := checkProtocolFlags(fs, vault.ClientOAuth1); err != nil {
+func addOAuth1Client(ctx context.Context, opts *clientOptions, v *vault.Vault, c *vault.Catalog, env string) error {
+	a, f := opts.App, &opts.Flags
+	if err := checkProtocolFlags(opts.Changed, vault.ClientOAuth1); err != nil {
 		return err
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: env}, Type: vault.ClientOAuth1}
-	if err := f.apply(fs, &ac); err != nil {
+	ac := vault.AuthClient{Meta: vault.Meta{Name: opts.Name, Env: env}, Type: vault.ClientOAuth1}
+	if err := f.apply(opts.Changed, &ac); err != nil {
 		return err
 	}
 	if _, exists := c.Client(env, ac.Name); exists {
@@ -157,29 +111,29 @@ func (a *App) addOAuth1Client(cmd *cobra.Command, v *vault.Vault, c *vault.Catal
 		return withFlag(err, clientFieldFlags)
 	}
 	creds := vault.ClientCredentials{}
-	if err := a.readOAuth1Creds(fs, f, &ac, &creds); err != nil {
+	if err := readCreds(opts, &ac, &creds); err != nil {
 		return err
 	}
-	ac, err := v.PutClient(cmd.Context(), ac, &creds)
+	ac, err := v.PutClient(ctx, ac, &creds)
 	if err != nil {
 		return withFlag(err, clientFieldFlags)
 	}
-	fmt.Fprintf(a.IO.Out, "Added OAuth 1.0a auth client %q to environment %q (%s, callback %s).\n", ac.Name, env, ac.SignatureMethod, callbackLabel(ac.Callback))
-	a.printCredsNote(ac, creds, v.Backend())
+	fmt.Fprintf(opts.IO.Out, "Added OAuth 1.0a auth client %q to environment %q (%s, callback %s).\n", ac.Name, env, ac.SignatureMethod, callbackLabel(ac.Callback))
+	printCredsNote(opts.IO.Out, ac, creds, v.Backend())
 	if ac.InsecureSkipVerify {
-		fmt.Fprintln(a.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
+		fmt.Fprintln(opts.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
 	}
-	fmt.Fprintf(a.IO.Err, "Authorize it with 'authdeck token %s'.\n", interchange.ShellQuote(ac.Name))
+	fmt.Fprintf(opts.IO.Err, "Authorize it with 'authdeck token %s'.\n", interchange.ShellQuote(ac.Name))
 	return nil
 }
 
 // editOAuth1Client is `client edit NAME …` for an OAuth 1.0a client.
-func (a *App) editOAuth1Client(cmd *cobra.Command, v *vault.Vault, env string, old vault.AuthClient, f *clientFlags) error {
-	fs := cmd.Flags()
+func editOAuth1Client(ctx context.Context, opts *clientOptions, v *vault.Vault, env string, old vault.AuthClient) error {
+	f := &opts.Flags
 	ac := old
 	ac.AuthParams = slices.Clone(old.AuthParams)
 	ac.TokenParams = slices.Clone(old.TokenParams)
-	if err := f.apply(fs, &ac); err != nil {
+	if err := f.apply(opts.Changed, &ac); err != nil {
 		return err
 	}
 	probe := ac
@@ -187,24 +141,24 @@ func (a *App) editOAuth1Client(cmd *cobra.Command, v *vault.Vault, env string, o
 		return withFlag(err, clientFieldFlags)
 	}
 	var creds *vault.ClientCredentials
-	given := f.secretStdin || fs.Changed("private-key-file")
+	given := f.secretStdin || opts.Changed("private-key-file")
 	if given || ac.SignatureMethod != old.SignatureMethod {
-		stored, err := v.ClientCredentials(cmd.Context(), old)
+		stored, err := v.ClientCredentials(ctx, old)
 		if err != nil {
 			return err
 		}
-		if err := a.readOAuth1Creds(fs, f, &ac, &stored); err != nil {
+		if err := readCreds(opts, &ac, &stored); err != nil {
 			return err
 		}
 		creds = &stored
 	}
-	ac, err := v.PutClient(cmd.Context(), ac, creds)
+	ac, err := v.PutClient(ctx, ac, creds)
 	if err != nil {
 		return withFlag(err, clientFieldFlags)
 	}
-	fmt.Fprintf(a.IO.Out, "Updated auth client %q in environment %q.\n", ac.Name, env)
+	fmt.Fprintf(opts.IO.Out, "Updated auth client %q in environment %q.\n", ac.Name, env)
 	if creds != nil && given {
-		a.printCredsNote(ac, *creds, v.Backend())
+		printCredsNote(opts.IO.Out, ac, *creds, v.Backend())
 	}
 	return nil
 }

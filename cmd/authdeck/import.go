@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,8 +27,8 @@ type importOptions struct {
 func newImportCmd(a *App) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import postman|curl|http|openapi|insomnia FILE|-",
-		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI, Insomnia) without leaving secrets in the catalog",
+		Use:   "import postman|curl|http|openapi|insomnia|bruno FILE|DIR|-",
+		Short: "Import requests (Postman, curl command lines, .http files, OpenAPI, Insomnia, Bruno) without leaving secrets in the catalog",
 		Long: `Import saved requests into the environment (--env, else the active one):
 
   postman  a Postman collection (v2.1; folders kept as folders, requests
@@ -67,6 +68,16 @@ func newImportCmd(a *App) *cobra.Command {
            bearer, basic, digest, API key and AWS IAM authentication, OAuth
            2.0 settings as auth clients (folder authentication inherited)
 
+  bruno    a Bruno collection: its folder (or its bruno.json) with the
+           .bru request files in their folders, the headers and auth of
+           collection.bru and folder.bru inherited as Bruno does, and
+           environments/*.bru (the first, by name, into the environment,
+           each as an environment of its own; vars:secret names secret
+           variables, whose values Bruno keeps outside the collection: set
+           them); {{process.env.NAME}} becomes {{$processEnv NAME}}; one
+           .bru file imports that request alone. Scripts, tests and
+           assertions are listed as skipped
+
 System variables — {{$guid}}, {{$timestamp}}, {{$randomInt 1 10}},
 {{$datetime iso8601}}, {{$processEnv NAME}}, {{$dotenv NAME}} (./.env),
 Postman's {{$randomEmail}} and the rest — are made when a request is sent,
@@ -84,9 +95,10 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
   pbpaste | authdeck import curl - --name "create order"
   authdeck import http api.http --env dev --dry-run
   authdeck import http http-client.env.json
-  authdeck import openapi openapi.yaml --env staging`,
+  authdeck import openapi openapi.yaml --env staging
+  authdeck import bruno ./acme-collection`,
 		Args:      cobra.ExactArgs(2),
-		ValidArgs: []cobra.Completion{"postman", "curl", "http", "openapi", "insomnia"},
+		ValidArgs: []cobra.Completion{"postman", "curl", "http", "openapi", "insomnia", "bruno"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runImport(cmd.Context(), args[0], args[1], o)
 		},
@@ -109,8 +121,16 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		parse = interchange.ParseOpenAPI
 	case "insomnia":
 		parse = interchange.ParseInsomnia
+	case "bruno":
+		parse = interchange.ParseBruno
+		if file != "-" {
+			// A Bruno collection is a folder: read its bruno.json.
+			if st, err := os.Stat(file); err == nil && st.IsDir() {
+				file = filepath.Join(file, interchange.BrunoCollectionFile)
+			}
+		}
 	default:
-		return exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi or insomnia)", format)
+		return exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi, insomnia or bruno)", format)
 	}
 	v, c, err := a.catalog()
 	if err != nil {

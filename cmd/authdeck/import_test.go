@@ -46,6 +46,8 @@ func TestImportCommand(t *testing.T) {
 			[]string{"fake-curl-bearer-0011", "fake-curl-password-0012", "fake-form-secret-0015"}},
 		{"http", "requests.http", []string{`5 requests`, `request "createNote"`, `response handler script not run`}, []string{"fake-http-api-key-0016", "fake-http-basic-0018"}},
 		{"insomnia", "insomnia.json", []string{`4 requests`, `environment "prod"`, `auth client`}, []string{"fake-insomnia-token-0051", "fake-insomnia-pass-0053", "fake-insomnia-secret-0056"}},
+		{"bruno", "bruno", []string{`5 requests`, `environment "prod"`, `request "List users"`, `(in folder Users / Admin)`, `assertions not run`},
+			[]string{"fake-bruno-token-0071", "fake-bruno-admin-pass-0072", "fake-bruno-apikey-0074"}},
 		{"openapi", "openapi.yaml", []string{`7 requests`, `2 auth clients`, `auth client "user"`, `(in folder Orders)`, `client credentials flow`}, nil},
 	}
 	for _, tt := range tests {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -376,7 +375,7 @@ func (p *insParser) body(req *vault.Request, r *insResource, item string) {
 			if f.Disabled {
 				continue
 			}
-			parts = append(parts, url.QueryEscape(p.text(f.Name, item))+"="+url.QueryEscape(p.text(f.Value, item)))
+			parts = append(parts, formEscape(p.text(f.Name, item))+"="+formEscape(p.text(f.Value, item)))
 		}
 		req.Body = strings.Join(parts, "&")
 		setCT(b.MimeType)

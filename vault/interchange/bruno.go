@@ -1,0 +1,729 @@
+package interchange
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/jsonpos"
+)
+
+// This file imports Bruno collections: a folder with bruno.json, a
+// collection.bru (headers, auth and variables of the whole collection),
+// folders (with folder.bru) of .bru request files, and environments/*.bru.
+// Each request keeps its folder; headers and auth are inherited from its
+// folders and the collection as Bruno does; the environments become
+// authdeck environments (their vars:secret names secret variables, whose
+// values Bruno keeps outside the collection and the user sets);
+// {{process.env.NAME}} becomes {{$processEnv NAME}}. Scripts, tests and
+// assertions are listed as skipped.
+
+// bruBlock is one block of a .bru file: a dictionary (name { key: value }),
+// a list (name [ a, b ]) or text (body:json { … }).
+type bruBlock struct {
+	name  string
+	line  int
+	pairs []bruPair
+	items []string
+	text  string
+}
+
+type bruPair struct {
+	key, value string
+	disabled   bool
+	line       int
+}
+
+func (b *bruBlock) get(key string) string {
+	for _, p := range b.pairs {
+		if p.key == key && !p.disabled {
+			return p.value
+		}
+	}
+	return ""
+}
+
+type bruFile struct {
+	blocks []*bruBlock
+}
+
+func (f *bruFile) block(name string) *bruBlock {
+	for _, b := range f.blocks {
+		if b.name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+var (
+	bruHeader   = regexp.MustCompile(`^([A-Za-z][\w:-]*)\s*([{\[])\s*$`)
+	bruTextName = regexp.MustCompile(`^(body:(json|text|xml|sparql|graphql|graphql:vars)|script:.*|tests|docs|example)$`)
+)
+
+// bruError is a problem in a .bru file.
+type bruError struct {
+	line int
+	msg  string
+}
+
+// parseBru reads the blocks of a .bru file.
+func parseBru(text string) (*bruFile, *bruError) {
+	lines := strings.Split(strings.ReplaceAll(strings.TrimPrefix(text, "\ufeff"), "\r\n", "\n"), "\n")
+	f := &bruFile{}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		m := bruHeader.FindStringSubmatch(strings.TrimRight(l, " \t"))
+		if m == nil {
+			return nil, &bruError{i + 1, fmt.Sprintf("expected a block (name { … }), found %q", truncate(strings.TrimSpace(l), 60))}
+		}
+		b := &bruBlock{name: m[1], line: i + 1}
+		closer := "}"
+		if m[2] == "[" {
+			closer = "]"
+		}
+		end := -1
+		for j := i + 1; j < len(lines); j++ {
+			if strings.TrimRight(lines[j], " \t") == closer {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			return nil, &bruError{i + 1, fmt.Sprintf("block %s is never closed with %q", b.name, closer)}
+		}
+		body := lines[i+1 : end]
+		switch {
+		case m[2] == "[":
+			for _, x := range body {
+				for _, it := range strings.Split(x, ",") {
+					if it = strings.TrimSpace(it); it != "" {
+						b.items = append(b.items, it)
+					}
+				}
+			}
+		case bruTextName.MatchString(b.name):
+			out := make([]string, len(body))
+			for k, x := range body {
+				out[k] = strings.TrimPrefix(x, "  ")
+			}
+			b.text = strings.Join(out, "\n")
+		default:
+			if err := b.parsePairs(body, i+2); err != nil {
+				return nil, err
+			}
+		}
+		f.blocks = append(f.blocks, b)
+		i = end
+	}
+	return f, nil
+}
+
+func (b *bruBlock) parsePairs(body []string, first int) *bruError {
+	for k := 0; k < len(body); k++ {
+		t := strings.TrimSpace(body[k])
+		if t == "" {
+			continue
+		}
+		if strings.HasPrefix(t, "@") {
+			// an annotation: @number, @description('''…''') over lines
+			if strings.Contains(t, "'''") && strings.Count(t, "'''") == 1 {
+				for k++; k < len(body) && !strings.Contains(body[k], "'''"); k++ {
+				}
+			}
+			continue
+		}
+		key, val, ok := strings.Cut(t, ":")
+		if !ok {
+			return &bruError{first + k, fmt.Sprintf("block %s: expected \"key: value\", found %q", b.name, truncate(t, 60))}
+		}
+		p := bruPair{key: strings.TrimSpace(key), value: strings.TrimSpace(val), line: first + k}
+		if strings.HasPrefix(p.key, "~") {
+			p.key, p.disabled = strings.TrimPrefix(p.key, "~"), true
+		}
+		if p.value == "'''" {
+			var ml []string
+			for k++; k < len(body) && strings.TrimSpace(body[k]) != "'''"; k++ {
+				ml = append(ml, strings.TrimPrefix(body[k], "    "))
+			}
+			p.value = strings.Join(ml, "\n")
+		}
+		b.pairs = append(b.pairs, p)
+	}
+	return nil
+}
+
+// BrunoCollectionFile is the file that marks a Bruno collection's folder.
+const BrunoCollectionFile = "bruno.json"
+
+// ParseBruno imports the Bruno collection whose bruno.json is at
+// opts.Path (data is that file): its requests, environments, variables
+// and credentials. Given one .bru request file instead, it imports that
+// request alone. On any problem it returns an *ImportError naming the
+// file and line, and an empty batch.
+func ParseBruno(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
+	if err := opts.checkEnv(); err != nil {
+		return vault.Batch{}, nil, err
+	}
+	im := newReqImporter(opts)
+	if t := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff")); !strings.HasPrefix(t, "{") {
+		// One .bru request file, imported alone.
+		name, root := "request.bru", opts.BaseDir
+		if opts.Path != "" {
+			name, root = filepath.Base(opts.Path), filepath.Dir(opts.Path)
+		}
+		bp := &bruParser{im: im, root: root, folders: map[string]*bruFile{}, vars: map[string]string{}}
+		if f := bp.parse(name, data); f != nil {
+			meta := f.block("meta")
+			if meta == nil {
+				im.problem(name, 1, 1, vault.ErrInvalid, "not a Bruno request: no meta block (and not a collection's bruno.json)")
+			} else {
+				bp.request(name, f, meta.get("name"))
+			}
+		}
+		resolvePlainVars(im)
+		return im.finish()
+	}
+	if err := jsonpos.CheckStrict(data); err != nil {
+		var pe *jsonpos.Error
+		if errors.As(err, &pe) {
+			im.problem(BrunoCollectionFile, pe.Line, pe.Col, vault.ErrInvalid, "%s", pe.Msg)
+		} else {
+			im.problem(BrunoCollectionFile, 0, 0, vault.ErrInvalid, "%v", err)
+		}
+		return im.finish()
+	}
+	var meta struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &meta); err != nil || meta.Type != "collection" {
+		im.problem(BrunoCollectionFile, 0, 0, vault.ErrInvalid, "not a Bruno collection's bruno.json (\"type\": \"collection\")")
+		return im.finish()
+	}
+	if opts.Path == "" {
+		im.problem("", 0, 0, vault.ErrMissingInput, "a Bruno collection is a folder: import it by its path, not from stdin")
+		return im.finish()
+	}
+	bp := &bruParser{im: im, root: filepath.Dir(opts.Path), folders: map[string]*bruFile{}}
+	bp.run()
+	resolvePlainVars(im)
+	inlineDynamicVars(im)
+	return im.finish()
+}
+
+type bruParser struct {
+	im         *reqImporter
+	root       string
+	collection *bruFile
+	folders    map[string]*bruFile // by relative folder path
+	vars       map[string]string
+}
+
+func (bp *bruParser) read(rel string) *bruFile {
+	data, err := os.ReadFile(filepath.Join(bp.root, rel))
+	if err != nil {
+		bp.im.problem(rel, 0, 0, vault.ErrInvalid, "%v", unwrapPathError(err))
+		return nil
+	}
+	return bp.parse(rel, data)
+}
+
+// parse reads the blocks of the .bru file rel, whose content is data.
+func (bp *bruParser) parse(rel string, data []byte) *bruFile {
+	if err := checkUTF8(data); err != nil {
+		var ie *ImportError
+		if errors.As(err, &ie) {
+			for _, p := range ie.Problems {
+				p.Item = rel
+				bp.im.problems = append(bp.im.problems, p)
+			}
+		}
+		return nil
+	}
+	f, perr := parseBru(string(data))
+	if perr != nil {
+		bp.im.problem(rel, perr.line, 1, vault.ErrInvalid, "%s", perr.msg)
+		return nil
+	}
+	return f
+}
+
+func (bp *bruParser) run() {
+	var reqFiles []string
+	err := filepath.WalkDir(bp.root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(bp.root, p)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || rel == "environments") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".bru") {
+			return nil
+		}
+		switch {
+		case rel == "collection.bru":
+			bp.collection = bp.read(rel)
+		case d.Name() == "folder.bru":
+			if f := bp.read(rel); f != nil {
+				bp.folders[filepath.Dir(rel)] = f
+			}
+		default:
+			reqFiles = append(reqFiles, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		bp.im.problem("", 0, 0, vault.ErrInvalid, "reading the collection: %v", err)
+		return
+	}
+	bp.environments()
+	if bp.collection != nil {
+		if v := bp.collection.block("vars:pre-request"); v != nil {
+			for _, p := range v.pairs {
+				if !p.disabled {
+					bp.im.addVar(varName(p.key), bp.text(p.value), pmSecretVariable(p.key, p.value), "collection.bru")
+				}
+			}
+		}
+	}
+	type reqFile struct {
+		rel  string
+		f    *bruFile
+		seq  int
+		name string
+	}
+	var reqs []reqFile
+	for _, rel := range reqFiles {
+		f := bp.read(rel)
+		if f == nil {
+			continue
+		}
+		meta := f.block("meta")
+		if meta == nil {
+			bp.im.note(NoteSkipped, rel, "no meta block: not a request")
+			continue
+		}
+		seq := 0
+		_, _ = fmt.Sscan(meta.get("seq"), &seq)
+		reqs = append(reqs, reqFile{rel, f, seq, meta.get("name")})
+	}
+	sort.SliceStable(reqs, func(i, j int) bool {
+		di, dj := filepath.Dir(reqs[i].rel), filepath.Dir(reqs[j].rel)
+		if di != dj {
+			return di < dj
+		}
+		return reqs[i].seq < reqs[j].seq
+	})
+	for _, r := range reqs {
+		bp.request(r.rel, r.f, r.name)
+	}
+}
+
+// environments imports environments/*.bru.
+func (bp *bruParser) environments() {
+	bp.vars = map[string]string{}
+	entries, err := os.ReadDir(filepath.Join(bp.root, "environments"))
+	if err != nil {
+		return
+	}
+	first := true
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".bru") {
+			continue
+		}
+		rel := filepath.Join("environments", e.Name())
+		f := bp.read(rel)
+		if f == nil {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), ".bru")
+		secret := map[string]bool{}
+		if s := f.block("vars:secret"); s != nil {
+			for _, it := range s.items {
+				secret[strings.TrimPrefix(it, "~")] = true
+			}
+		}
+		var vars []httpEnvVar
+		if v := f.block("vars"); v != nil {
+			for _, p := range v.pairs {
+				if p.disabled {
+					continue
+				}
+				val := bp.text(p.value)
+				vars = append(vars, httpEnvVar{name: varName(p.key), value: val, secret: secret[p.key] || pmSecretVariable(p.key, p.value), from: rel})
+				if first {
+					bp.vars[p.key] = p.value
+				}
+				delete(secret, p.key)
+			}
+		}
+		for _, s := range sortedKeys(secret) {
+			vars = append(vars, httpEnvVar{name: varName(s), value: "", secret: true, from: rel + " (a secret whose value Bruno keeps outside the collection: set it)"})
+		}
+		if first || name == bp.im.env {
+			// The first environment's values go to the target environment too.
+			for _, v := range vars {
+				bp.im.addVar(v.name, v.value, v.secret, v.from)
+			}
+		}
+		first = false
+		if name != bp.im.env && vault.ValidateName("environment", name) == nil {
+			bp.im.addEnvVars(name, vars)
+		}
+	}
+}
+
+var (
+	bruProcessEnv = regexp.MustCompile(`\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+	bruVarRef     = regexp.MustCompile(`\{\{\s*([^{}$\s][^{}]*?)\s*\}\}`)
+	bruFileRef    = regexp.MustCompile(`^@file\((.*)\)$`)
+)
+
+// text rewrites Bruno's templating into authdeck's: {{process.env.NAME}}
+// becomes {{$processEnv NAME}}, and a variable whose name authdeck does
+// not allow ({{user['full name']}}, {{list[0]}}) is named as the import
+// names its variable.
+func (bp *bruParser) text(s string) string {
+	s = bruProcessEnv.ReplaceAllString(s, "{{$$processEnv $1}}")
+	return bruVarRef.ReplaceAllStringFunc(s, func(m string) string {
+		return "{{" + varName(bruVarRef.FindStringSubmatch(m)[1]) + "}}"
+	})
+}
+
+var bruMethods = []string{"get", "post", "put", "delete", "patch", "options", "head", "connect", "trace"}
+
+func (bp *bruParser) request(rel string, f *bruFile, name string) {
+	label := fmt.Sprintf("request %q (%s)", name, rel)
+	var http *bruBlock
+	for _, m := range bruMethods {
+		if http = f.block(m); http != nil {
+			break
+		}
+	}
+	if http == nil {
+		if f.block("grpc") != nil || f.block("ws") != nil {
+			bp.im.note(NoteSkipped, rel, "only HTTP and GraphQL requests are imported")
+		} else {
+			bp.im.problem(rel, 0, 0, vault.ErrInvalid, "no method block (get { url: … }, post { … } …)")
+		}
+		return
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(rel), ".bru")
+	}
+	var folder []string
+	dirs := []string{}
+	if d := filepath.Dir(rel); d != "." {
+		parts := strings.Split(filepath.ToSlash(d), "/")
+		for k := range parts {
+			dir := strings.Join(parts[:k+1], "/")
+			dirs = append(dirs, dir)
+			fname := parts[k]
+			if ff := bp.folders[filepath.FromSlash(dir)]; ff != nil {
+				if m := ff.block("meta"); m != nil && m.get("name") != "" {
+					fname = m.get("name")
+				}
+			}
+			folder = append(folder, folderName(fname))
+		}
+	}
+	r := vault.Request{Name: name, Method: strings.ToUpper(http.name), URL: bp.text(http.get("url")), Folder: folder}
+	if r.URL != "" && !strings.Contains(r.URL, "://") && !strings.HasPrefix(r.URL, "{{") {
+		r.URL = "http://" + r.URL
+	}
+	if pp := f.block("params:path"); pp != nil {
+		for _, p := range pp.pairs {
+			r.URL = strings.ReplaceAll(r.URL, "/:"+p.key, "/"+bp.text(p.value))
+		}
+	}
+	if q := f.block("params:query"); q != nil {
+		for _, p := range q.pairs {
+			if p.disabled {
+				r.Params = append(r.Params, vault.QueryParam{Name: p.key, Value: bp.text(p.value), Disabled: true})
+			}
+		}
+	}
+	// Headers: the collection's, each folder's, the request's (later wins).
+	var sources []*bruFile
+	if bp.collection != nil {
+		sources = append(sources, bp.collection)
+	}
+	for _, d := range dirs {
+		if ff := bp.folders[filepath.FromSlash(d)]; ff != nil {
+			sources = append(sources, ff)
+		}
+	}
+	sources = append(sources, f)
+	for _, src := range sources {
+		hb := src.block("headers")
+		if hb == nil {
+			continue
+		}
+		for _, p := range hb.pairs {
+			r.Headers = slicesDeleteHeader(r.Headers, p.key)
+			r.Headers = append(r.Headers, vault.Header{Name: p.key, Value: bp.text(p.value), Disabled: p.disabled})
+		}
+	}
+	bp.body(&r, f, http.get("body"), label)
+	// Auth: the request's, else inherited from folders, then the collection.
+	mode := http.get("auth")
+	authFile := f
+	for k := len(sources) - 2; (mode == "inherit" || mode == "") && k >= 0; k-- {
+		if ab := sources[k].block("auth"); ab != nil {
+			mode, authFile = ab.get("mode"), sources[k]
+		}
+	}
+	bp.auth(&r, authFile, mode, label)
+	if v := f.block("vars:pre-request"); v != nil {
+		for _, p := range v.pairs {
+			if !p.disabled {
+				bp.im.addVar(varName(p.key), bp.text(p.value), pmSecretVariable(p.key, p.value), rel)
+			}
+		}
+	}
+	for _, b := range f.blocks {
+		switch {
+		case strings.HasPrefix(b.name, "script:") && strings.TrimSpace(b.text) != "", b.name == "tests" && strings.TrimSpace(b.text) != "":
+			bp.im.note(NoteSkipped, label, "%s block (a script) not run", b.name)
+		case b.name == "assert" && len(b.pairs) > 0:
+			bp.im.note(NoteSkipped, label, "assertions not run")
+		case b.name == "vars:post-response" && len(b.pairs) > 0:
+			bp.im.note(NoteSkipped, label, "post-response variables not set")
+		}
+	}
+	bp.im.secretize(&r, label)
+	bp.im.addRequest(r, label)
+}
+
+func slicesDeleteHeader(hs []vault.Header, name string) []vault.Header {
+	out := hs[:0]
+	for _, h := range hs {
+		if !strings.EqualFold(h.Name, name) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (bp *bruParser) body(r *vault.Request, f *bruFile, mode, label string) {
+	setCT := func(ct string) {
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, "Content-Type") && !h.Disabled {
+				return
+			}
+		}
+		r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: ct})
+	}
+	text := func(block string) string {
+		if b := f.block(block); b != nil {
+			return bp.text(b.text)
+		}
+		return ""
+	}
+	switch mode {
+	case "json":
+		r.Body = text("body:json")
+		setCT("application/json")
+	case "text":
+		r.Body = text("body:text")
+		setCT("text/plain")
+	case "xml":
+		r.Body = text("body:xml")
+		setCT("application/xml")
+	case "sparql":
+		r.Body = text("body:sparql")
+		setCT("application/sparql-query")
+	case "formUrlEncoded":
+		var parts []string
+		if b := f.block("body:form-urlencoded"); b != nil {
+			for _, p := range b.pairs {
+				if !p.disabled {
+					parts = append(parts, formEscape(p.key)+"="+formEscape(bp.text(p.value)))
+				}
+			}
+		}
+		r.Body = strings.Join(parts, "&")
+		setCT("application/x-www-form-urlencoded")
+	case "multipartForm":
+		if b := f.block("body:multipart-form"); b != nil {
+			for _, p := range b.pairs {
+				ff := vault.FormField{Name: p.key, Disabled: p.disabled}
+				if m := bruFileRef.FindStringSubmatch(p.value); m != nil {
+					ff.IsFile = true
+					if path := strings.Split(m[1], "|")[0]; path != "" {
+						if !filepath.IsAbs(path) {
+							path = filepath.Join(bp.root, path)
+						}
+						ff.File = path
+					}
+				} else {
+					ff.Value = bp.text(p.value)
+				}
+				r.Form = append(r.Form, ff)
+			}
+		}
+		r.Headers = slicesDeleteHeader(r.Headers, "Content-Type")
+	case "graphql":
+		payload := map[string]any{"query": text("body:graphql")}
+		if v := strings.TrimSpace(text("body:graphql:vars")); v != "" {
+			var x any
+			if json.Unmarshal([]byte(v), &x) == nil {
+				payload["variables"] = x
+			} else {
+				bp.im.note(NoteWarning, label, "GraphQL variables are not JSON; sent as text")
+				payload["variables"] = v
+			}
+		}
+		b, _ := json.Marshal(payload)
+		r.Body = string(b)
+		setCT("application/json")
+	case "", "none":
+	default:
+		bp.im.note(NoteSkipped, label, "%s body not imported", mode)
+	}
+}
+
+func (bp *bruParser) auth(r *vault.Request, f *bruFile, mode, label string) {
+	blk := func(name string) *bruBlock {
+		if b := f.block(name); b != nil {
+			return b
+		}
+		return &bruBlock{}
+	}
+	ref := func(v, base string) string {
+		v = bp.text(v)
+		if v == "" || strings.Contains(v, "{{") {
+			return v
+		}
+		return bp.im.secretVar(base, v, label)
+	}
+	switch mode {
+	case "bearer", "basic", "digest", "awsv4", "oauth2":
+		// The chosen auth replaces an Authorization header, as in Bruno.
+		r.Headers = slicesDeleteHeader(r.Headers, "Authorization")
+	}
+	switch mode {
+	case "bearer":
+		r.Headers = append(r.Headers, vault.Header{Name: "Authorization", Value: "Bearer " + bp.text(blk("auth:bearer").get("token"))})
+	case "basic", "digest":
+		b := blk("auth:" + mode)
+		r.Scheme = &vault.AuthScheme{Type: mode, Username: bp.text(b.get("username")), Password: ref(b.get("password"), r.Name+" password")}
+	case "apikey":
+		b := blk("auth:apikey")
+		key, val := bp.text(b.get("key")), ref(b.get("value"), b.get("key"))
+		if strings.EqualFold(b.get("placement"), "queryparams") {
+			r.Params = append(r.Params, vault.QueryParam{Name: key, Value: val})
+		} else {
+			r.Headers = append(r.Headers, vault.Header{Name: key, Value: val})
+		}
+	case "awsv4":
+		b := blk("auth:awsv4")
+		r.Scheme = &vault.AuthScheme{Type: vault.SchemeAWSv4, AccessKey: bp.text(b.get("accessKeyId")), SecretKey: ref(b.get("secretAccessKey"), r.Name+" aws secret key"),
+			Region: bp.text(b.get("region")), Service: bp.text(b.get("service"))}
+		if st := b.get("sessionToken"); st != "" {
+			r.Scheme.SessionToken = ref(st, r.Name+" aws session token")
+		}
+	case "oauth2":
+		b := blk("auth:oauth2")
+		a := map[string]any{"grantType": b.get("grant_type"), "accessTokenUrl": b.get("access_token_url"), "authorizationUrl": b.get("authorization_url"),
+			"clientId": b.get("client_id"), "clientSecret": b.get("client_secret"), "scope": b.get("scope"), "redirectUrl": b.get("callback_url"),
+			"credentialsInBody": fmt.Sprint(b.get("credentials_placement") == "body")}
+		ip := &insParser{im: bp.im, vars: bp.vars}
+		r.Auth = ip.oauth2(a, label)
+	case "none", "", "inherit":
+	default:
+		bp.im.note(NoteSkipped, label, "%s authentication is not imported", mode)
+	}
+}
+
+// resolvePlainVars expands, in the plain variables the import creates,
+// the references to other plain variables (Bruno and Insomnia render
+// variables inside variables; the sender does not). A reference to a
+// secret variable stays, so no secret value reaches the catalog.
+func resolvePlainVars(im *reqImporter) {
+	for env, vars := range im.batch.Vars {
+		known := map[string]string{}
+		if c := im.opts.Catalog; c != nil {
+			if e, ok := c.Env(env); ok {
+				for _, v := range e.Variables {
+					if !v.Secret {
+						known[v.Name] = v.Value
+					}
+				}
+			}
+		}
+		for k, v := range vars {
+			known[k] = v
+		}
+		resolved := resolveVars(known)
+		for k := range vars {
+			vars[k] = resolved[k]
+		}
+	}
+}
+
+// inlineDynamicVars puts, in the requests, the value of each plain
+// variable that holds a system variable ({{$processEnv NAME}},
+// {{$guid}}) in place of the reference: Bruno renders the system
+// variable inside the variable, the sender renders one level only.
+func inlineDynamicVars(im *reqImporter) {
+	vars := im.batch.Vars[im.env]
+	dyn := map[string]string{}
+	for k, v := range vars {
+		if strings.Contains(v, "{{$") {
+			dyn[k] = v
+		}
+	}
+	if len(dyn) == 0 {
+		return
+	}
+	sub := func(s string) string {
+		return bruVarRef.ReplaceAllStringFunc(s, func(m string) string {
+			if v, ok := dyn[bruVarRef.FindStringSubmatch(m)[1]]; ok {
+				return v
+			}
+			return m
+		})
+	}
+	for i := range im.batch.Requests {
+		r := &im.batch.Requests[i]
+		if r.Env != im.env {
+			continue
+		}
+		r.URL, r.Body = sub(r.URL), sub(r.Body)
+		for k := range r.Headers {
+			r.Headers[k].Value = sub(r.Headers[k].Value)
+		}
+		for k := range r.Params {
+			r.Params[k].Value = sub(r.Params[k].Value)
+		}
+		for k := range r.Form {
+			r.Form[k].Value = sub(r.Form[k].Value)
+		}
+	}
+}
+
+// formEscape form-encodes the literal text of a template, keeping its
+// {{placeholders}} for the sender to fill.
+func formEscape(s string) string {
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return url.QueryEscape(s)
+	}
+	return t.EscapeText(url.QueryEscape)
+}

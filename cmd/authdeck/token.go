@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
@@ -29,6 +30,13 @@ type tokenOptions struct {
 	reveal    bool
 	verbose   bool
 	prompt    string
+	// dpopProof is the method of the request a DPoP proof is made for
+	// (--dpop-proof METHOD URL); proofURL its URL, from the arguments.
+	dpopProof, proofURL string
+	// dpopNonce is the resource server's DPoP-Nonce to put in the proof.
+	dpopNonce string
+	// subjectStdin reads a token exchange's subject token from stdin.
+	subjectStdin bool
 }
 
 const tokenNaming = `NAME is an auth client or a token secret of the environment:
@@ -60,6 +68,19 @@ Formats: bare (the token), header ("Authorization: Bearer …"),
 json (token, type, expiry, scopes, whether there is a refresh token; the
 refresh and ID tokens only with --reveal).
 
+DPoP-bound tokens (RFC 9449) go out with a fresh proof on every request,
+signed with the auth client's key, which never leaves the vault. For a
+script, --dpop-proof METHOD URL makes the proof of one request: with
+-f header both headers are printed ("Authorization: DPoP …" and
+"DPoP: …"), with -f json the proof is dpop_proof. A resource server that
+answers with a DPoP-Nonce header wants it in the proof: --dpop-nonce.
+-f header without --dpop-proof is refused for a DPoP-bound token, since a
+header without its proof would be rejected.
+
+Token exchange clients (RFC 8693) trade the token of the credential their
+configuration names; --subject-token-stdin trades a token read from stdin
+instead (it is always exchanged anew, never taken from the vault).
+
 OAuth 1.0a clients: the first call (or --force) runs the three-legged flow —
 temporary credentials, your approval in the browser (back through a
 loopback listener, or a verifier you type in for an oob callback), token
@@ -71,10 +92,28 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
   curl -H "$(authdeck token api -f header)" https://api.example.com/me
   authdeck token api --scope "api:read api:write" -f json
   authdeck token api --force -v
+  curl -H "$(authdeck token api -f header --dpop-proof GET https://api.example.com/me)" https://api.example.com/me
+  printf %s "$SUBJECT_TOKEN" | authdeck token gateway --subject-token-stdin
   authdeck token photos --reveal -f json    # an OAuth 1.0a client`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("dpop-proof") {
+				if len(args) != 2 {
+					return exitWith(exitOther, "--dpop-proof METHOD URL: give the auth client's NAME and the request's URL (%d arguments given)", len(args))
+				}
+				return nil
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runToken(cmd.Context(), args[0], o)
+			name := args[0]
+			if len(args) == 2 {
+				// The URL follows the method; NAME may come before or after.
+				name, o.proofURL = args[0], args[1]
+				if strings.Contains(name, "://") && !strings.Contains(o.proofURL, "://") {
+					name, o.proofURL = o.proofURL, name
+				}
+			}
+			return a.runToken(cmd.Context(), name, o)
 		},
 	}
 	f := cmd.Flags()
@@ -85,6 +124,9 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
 	f.BoolVar(&o.reveal, "reveal", false, "with -f json: include the refresh token and the ID token (OAuth 1.0a: print the token secret too)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the flow's transcript (secrets redacted) on stderr")
 	f.StringVar(&o.prompt, "prompt", "", "OpenID prompt for this sign-in (consent, login, none), overriding the client's")
+	f.StringVar(&o.dpopProof, "dpop-proof", "", "with a DPoP-bound token: make the proof of the request METHOD URL (-f header prints both headers)")
+	f.StringVar(&o.dpopNonce, "dpop-nonce", "", "with --dpop-proof: the DPoP-Nonce the resource server sent")
+	f.BoolVar(&o.subjectStdin, "subject-token-stdin", false, "token exchange: read the subject token from stdin instead of the configured subject")
 	cmd.AddCommand(newIntrospectCmd(a), newRevokeCmd(a))
 	return cmd
 }
@@ -282,6 +324,9 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	default:
 		return exitWith(exitOther, "--format %q is not bare, header or json", o.format)
 	}
+	if err := checkProofFlags(o); err != nil {
+		return err
+	}
 	v, err := a.Vault()
 	if err != nil {
 		return err
@@ -294,7 +339,19 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if err != nil {
 		return err
 	}
-	ui := a.newFlowUI(o.verbose, true)
+	if err := checkDPoPClient(name, cred, o); err != nil {
+		return err
+	}
+	var subject string
+	if o.subjectStdin {
+		if cred.Client == nil || cred.Client.Grant != vault.GrantTokenExchange {
+			return exitWith(exitOther, "--subject-token-stdin: %s is not a token exchange client", name)
+		}
+		if subject, err = a.readSubjectToken(); err != nil {
+			return err
+		}
+	}
+	ui := a.newFlowUI(o.verbose, !o.subjectStdin) // stdin holds the subject token
 	ui.qr = o.noBrowser
 	cb := ui.callbacks()
 	if cred.Protocol == vault.ProtocolOAuth1 {
@@ -309,9 +366,11 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	tr := oauth.NewTranscript()
 	req := oauth.TokenRequest{
 		Env: cred.Env, Name: name, Scopes: splitScopeFlags(o.scopes),
-		Force: o.force, NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr, Credential: cred,
+		Force: o.force || subject != "", NoBrowser: o.noBrowser, Prompt: o.prompt, Transcript: tr, Credential: cred,
+		SubjectToken: subject,
 	}
-	r, err := a.engineSet(v).Engine.Token(ctx, req, cb)
+	es := a.engineSet(v)
+	r, err := es.Engine.Token(ctx, req, cb)
 	ui.printTranscript(tr)
 	if err != nil {
 		return oauthFailure(err)
@@ -331,7 +390,11 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if len(r.MissingScopes) > 0 {
 		ui.say("authdeck: note: the server did not grant %s\n", strings.Join(r.MissingScopes, " "))
 	}
-	return a.printToken(r, o.format, o.reveal)
+	proof, err := a.dpopProof(ctx, es, req, r, name, o)
+	if err != nil {
+		return err
+	}
+	return a.printToken(r, o.format, o.reveal, proof)
 }
 
 // envName is --env, else $AUTHDECK_ENV; empty lets the engine use the active one.
@@ -359,14 +422,21 @@ type tokenJSON struct {
 	Deprecated      bool     `json:"deprecated,omitempty"`
 	FromCache       bool     `json:"from_cache"`
 	Refreshed       bool     `json:"refreshed"`
+	DPoPJKT         string   `json:"dpop_jkt,omitempty"`
+	DPoPProof       string   `json:"dpop_proof,omitempty"`
 	Env             string   `json:"env,omitempty"`
 	Client          string   `json:"client,omitempty"`
 	Secret          string   `json:"secret,omitempty"`
 }
 
-func (a *App) printToken(r *oauth.Result, format string, reveal bool) error {
+// printToken prints r in format; proof is the DPoP proof of --dpop-proof.
+func (a *App) printToken(r *oauth.Result, format string, reveal bool, proof string) error {
 	switch format {
 	case "header":
+		if proof != "" {
+			_, err := fmt.Fprintf(a.IO.Out, "Authorization: DPoP %s\n%s: %s\n", r.AccessToken, dpop.HeaderName, proof)
+			return err
+		}
 		_, err := fmt.Fprintf(a.IO.Out, "Authorization: %s\n", r.Bearer())
 		return err
 	case "json":
@@ -375,6 +445,7 @@ func (a *App) printToken(r *oauth.Result, format string, reveal bool) error {
 			GrantedScopes: nonNil(r.GrantedScopes), RequestedScopes: nonNil(r.RequestedScopes), MissingScopes: nonNil(r.MissingScopes),
 			HasRefreshToken: r.RefreshToken != "", Grant: r.Grant, Deprecated: r.Deprecated,
 			FromCache: r.FromCache, Refreshed: r.Refreshed, Env: r.Env, Client: r.Client, Secret: r.Secret,
+			DPoPJKT: r.DPoPJKT, DPoPProof: proof,
 		}
 		if !r.Expiry.IsZero() {
 			at := r.Expiry.UTC().Format(time.RFC3339)

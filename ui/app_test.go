@@ -37,6 +37,9 @@ func fixtureApp(t *testing.T, w, h int, mod func(*Options)) (*uitest.Driver, *Mo
 	}
 	m := New(opts)
 	d := uitest.New(t, m, w, h)
+	// A key's command (a catalog read, a dialog closing) can take longer
+	// than the driver's quiet period on a loaded machine.
+	d.Busy = 3 * time.Second
 	return d, m, v
 }
 
@@ -241,6 +244,7 @@ func TestStartupNoStoreNoNetwork(t *testing.T) {
 	cfg := &engines.Config{HTTPClient: &http.Client{Transport: failTransport{t}}}
 	m := New(Options{Vault: v, Engines: cfg, Dark: true, Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
 	d := uitest.New(t, m, 120, 40)
+	d.Busy = 3 * time.Second
 	d.Press("down", "down", "tab", "tab", "D", "esc")
 	if s := d.Screen(); !strings.Contains(s, "item-0003") {
 		t.Fatalf("first frame lacks the items:\n%s", s)

@@ -453,7 +453,7 @@ func (bp *bruParser) request(rel string, f *bruFile, name string) {
 	}
 	if q := f.block("params:query"); q != nil {
 		for _, p := range q.pairs {
-			if p.disabled {
+			if p.disabled && p.key != "" { // an empty disabled row is no parameter
 				r.Params = append(r.Params, vault.QueryParam{Name: p.key, Value: bp.text(p.value), Disabled: true})
 			}
 		}
@@ -475,6 +475,9 @@ func (bp *bruParser) request(rel string, f *bruFile, name string) {
 			continue
 		}
 		for _, p := range hb.pairs {
+			if p.key == "" {
+				continue // an empty row of Bruno's table
+			}
 			r.Headers = slicesDeleteHeader(r.Headers, p.key)
 			r.Headers = append(r.Headers, vault.Header{Name: p.key, Value: bp.text(p.value), Disabled: p.disabled})
 		}
@@ -560,6 +563,9 @@ func (bp *bruParser) body(r *vault.Request, f *bruFile, mode, label string) {
 		r.Body = strings.Join(parts, "&")
 		setCT("application/x-www-form-urlencoded")
 	case "multipartForm":
+		if f.block("body:multipart-form") == nil && f.block("body:multipart") != nil {
+			bp.im.note(NoteWarning, label, "its form fields are in a body:multipart block, which Bruno does not read (it reads body:multipart-form): the form is empty")
+		}
 		if b := f.block("body:multipart-form"); b != nil {
 			for _, p := range b.pairs {
 				ff := vault.FormField{Name: p.key, Disabled: p.disabled}

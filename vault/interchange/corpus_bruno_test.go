@@ -137,7 +137,8 @@ func checkBrunoCollection(t *testing.T, root string) *fileResult {
 			vars[p[0]] = p[1]
 		}
 	}
-	procEnv := regexp.MustCompile(`\{\{\s*process\.env\.PROC_ENV_VAR\s*\}\}`)
+	procEnv := regexp.MustCompile(`\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+	fromEnv := func(m string) string { return os.Getenv(procEnv.FindStringSubmatch(m)[1]) }
 	// A variable the collection does not define is its placeholder when a
 	// request names it (as the corpus harness defines it), and stays as
 	// written inside another variable's value (Bruno leaves it so).
@@ -146,7 +147,7 @@ func checkBrunoCollection(t *testing.T, root string) *fileResult {
 		if depth > 8 {
 			return v
 		}
-		v = procEnv.ReplaceAllString(v, "woof")
+		v = procEnv.ReplaceAllStringFunc(v, fromEnv)
 		return tmplRef.ReplaceAllStringFunc(v, func(m string) string {
 			if x, ok := vars[strings.TrimSpace(tmplRef.FindStringSubmatch(m)[1])]; ok {
 				return expand(x, depth+1)
@@ -155,11 +156,14 @@ func checkBrunoCollection(t *testing.T, root string) *fileResult {
 		})
 	}
 	rnd := func(s string) string {
-		s = procEnv.ReplaceAllString(s, "woof")
+		s = procEnv.ReplaceAllStringFunc(s, fromEnv)
 		return tmplRef.ReplaceAllStringFunc(s, func(m string) string {
 			n := strings.TrimSpace(tmplRef.FindStringSubmatch(m)[1])
 			if x, ok := vars[n]; ok {
 				return expand(x, 0)
+			}
+			if strings.HasPrefix(n, "$") {
+				return dynMarker(n) // generated when sent
 			}
 			return placeholder(plainName(n))
 		})
@@ -271,7 +275,9 @@ func checkBrunoCollection(t *testing.T, root string) *fileResult {
 					continue
 				}
 				if m := regexp.MustCompile(`^@file\((.*)\)$`).FindStringSubmatch(f[1]); m != nil {
-					parts = append(parts, f[0]+"=@"+filepath.Base(strings.Split(m[1], "|")[0]))
+					if path := strings.Split(m[1], "|")[0]; path != "" { // no file chosen: no part
+						parts = append(parts, f[0]+"=@"+filepath.Base(path))
+					}
 					continue
 				}
 				parts = append(parts, f[0]+"="+rnd(f[1]))
@@ -390,7 +396,18 @@ func (b *bruTestBlock) textOf() string {
 }
 
 func TestCorpusBruno(t *testing.T) {
-	t.Setenv("PROC_ENV_VAR", "woof") // read by {{process.env.PROC_ENV_VAR}}
+	// Every {{process.env.NAME}} of the corpus reads a set value.
+	procEnv := regexp.MustCompile(`\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+	for _, p := range corpusFiles(t, "bruno", func(p string) bool { return strings.HasSuffix(p, ".bru") }) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range procEnv.FindAllStringSubmatch(string(data), -1) {
+			t.Setenv(m[1], "env-"+strings.ToLower(m[1]))
+		}
+	}
+	t.Setenv("PROC_ENV_VAR", "woof") // the value the Bruno test collection expects
 	var results []*fileResult
 	for _, p := range corpusFiles(t, "bruno", func(p string) bool { return filepath.Base(p) == "bruno.json" }) {
 		results = append(results, checkBrunoCollection(t, filepath.Dir(p)))

@@ -37,6 +37,7 @@ import (
 // corpusKnownFailures maps a corpus file (relative to testdata/corpus) to
 // why it does not come through yet.
 var corpusKnownFailures = map[string]string{
+	"bruno/directus/bruno.json":                                         "rest/utilities/import_data.bru has its form fields in a body:multipart block, which Bruno does not read: Bruno sends an empty multipart body, authdeck sends none",
 	"openapi/insomnia-dereferenced-with-tags.json":                      "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
 	"openapi/insomnia-dereferenced.json":                                "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
 	"openapi/insomnia-petstore-with-tags.json":                          "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",

@@ -61,20 +61,42 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 	}
 	ac.Updated = now
 	var writes []valueWrite
+	var shared []Change
+	var oldMeta *Meta
+	if old, ok := findClientByID(c, ac.ID); ok && !creating {
+		oldMeta = &old.Meta
+	}
 	if creds != nil {
 		ac.HasSecret = !creds.Empty()
-		w := valueWrite{key: clientKey(ac.ID)}
+		var blob []byte
 		if ac.HasSecret {
-			w.value = mustJSON(creds)
+			blob = mustJSON(creds)
 		}
-		writes = append(writes, w)
-	} else if creating {
-		ac.HasSecret = false
-		if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
-			return AuthClient{}, err
+		writes, shared = sharedValue(&ac.Meta, oldMeta, clientKey(ac.ID), blob)
+		if blob == nil {
+			// no credentials: neither this person's nor the team's
+			writes = []valueWrite{{key: clientKey(ac.ID)}}
+			if ac.Shared {
+				shared = []Change{DeleteChange(clientKey(ac.ID))}
+				ac.Shared, ac.SharedWith = false, nil
+			}
+		}
+	} else {
+		sharedValue(&ac.Meta, oldMeta, clientKey(ac.ID), nil)
+		if creating {
+			ac.HasSecret = false
+			if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+				return AuthClient{}, err
+			}
 		}
 	}
-	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+	if ac.Shared && !ac.HasSecret {
+		return AuthClient{}, &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	}
+	if ac.Shared && creds == nil && (oldMeta == nil || !oldMeta.Shared) {
+		return AuthClient{}, &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	}
+	_, err = v.commitShared(ctx, writes, shared, func(c *Catalog) error {
 		if err := checkClientPlacement(c, ac, creating); err != nil {
 			return err
 		}
@@ -178,6 +200,7 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 		return Secret{}, err
 	}
 	now := v.Now()
+	var oldMeta *Meta
 	if creating {
 		s.ID, s.Created = NewID(), now
 	} else if old, ok := findSecretByID(c, s.ID); ok {
@@ -185,13 +208,21 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 		if val == nil && old.Type != s.Type {
 			return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "type", Msg: "changing the type needs a new value"}
 		}
+		oldMeta = &old.Meta
 	}
 	s.Updated = now
-	var writes []valueWrite
+	var blob []byte
 	if val != nil {
-		writes = append(writes, valueWrite{key: secretKey(s.ID), value: mustJSON(val)})
+		blob = mustJSON(val)
 	}
-	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+	writes, shared := sharedValue(&s.Meta, oldMeta, secretKey(s.ID), blob)
+	if err := checkShareable(&s); err != nil {
+		return Secret{}, err
+	}
+	if s.Shared && val == nil && (oldMeta == nil || !oldMeta.Shared) {
+		return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "shared", Msg: "sharing a secret needs its value"}
+	}
+	_, err = v.commitShared(ctx, writes, shared, func(c *Catalog) error {
 		if err := checkSecretPlacement(c, s, creating); err != nil {
 			return err
 		}

@@ -105,6 +105,12 @@ type Meta struct {
 	Tenant string `json:"tenant,omitempty"`
 	// AllowedHosts limits which hosts the credential may be sent to; empty means any.
 	AllowedHosts []string `json:"allowedHosts,omitempty"`
+	// Shared marks an item of a team workspace whose value the team shares:
+	// it is kept in the workspace folder encrypted to the team's
+	// recipients (S-45), and a person's own value still overrides it.
+	Shared bool `json:"shared,omitempty"`
+	// SharedWith names the team members the shared value is encrypted to.
+	SharedWith []string `json:"sharedWith,omitempty"`
 	// Created is when the item was first stored.
 	Created time.Time `json:"created"`
 	// Updated is when the item last changed.

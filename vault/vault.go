@@ -151,8 +151,20 @@ type valueWrite struct {
 // catalog, the changed catalog is computed and written aside (synced) while
 // the store writes, and put in place only once the store write succeeded.
 func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalog) error) (*Catalog, error) {
+	return v.commitShared(ctx, writes, nil, fn)
+}
+
+// commitShared is commit for a change that also stores shared values,
+// which a team workspace's catalog keeps itself (SharingCatalog) in the
+// same change as the catalog.
+func (v *Vault) commitShared(ctx context.Context, writes []valueWrite, shared []Change, fn func(*Catalog) error) (*Catalog, error) {
+	if len(shared) > 0 {
+		if _, ok := v.cat.(SharingCatalog); !ok {
+			return nil, ErrNotShared
+		}
+	}
 	if len(writes) == 0 {
-		return v.cat.Update(fn)
+		return v.update(shared, fn)
 	}
 	changes := make([]Change, len(writes))
 	for i, w := range writes {
@@ -167,7 +179,7 @@ func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalo
 		err error
 	}
 	var ready chan prepared
-	if fc, ok := v.cat.(*FileCatalog); ok {
+	if fc, ok := v.cat.(*FileCatalog); ok && len(shared) == 0 {
 		ready = make(chan prepared, 1)
 		go func() {
 			p, err := fc.prepare(fn)
@@ -195,7 +207,7 @@ func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalo
 	if err != nil {
 		return nil, err
 	}
-	c, err := v.cat.Update(fn)
+	c, err := v.update(shared, fn)
 	if err != nil {
 		return nil, v.undo(ctx, undo, err)
 	}

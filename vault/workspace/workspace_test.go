@@ -1,0 +1,199 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+const (
+	sharedKey   = "sk_test_SHAREDsandbox0123456789abcdef"
+	personalKey = "ghp_PERSONALtoken0123456789abcdefABCD"
+	clientSec   = "cs-shared-client-secret-0123456789"
+)
+
+// S-45: the items of a team workspace are files of the folder, the folder
+// holds no secret value, a shared value is encrypted to the team and opens
+// for a teammate, a personal one stays in its owner's store.
+func TestWorkspaceItemsAndValues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	root := newFolder(t)
+	alice, bob := newPerson(t, "alice"), newPerson(t, "bob")
+	wa, va := alice.open(t, root)
+	if _, err := wa.AddMember(alice.member); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wa.AddMember(bob.member); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := va.AddEnv(vault.Environment{Name: "dev", Tenant: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := va.SetVar(ctx, "dev", "baseUrl", "https://api.example.com", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := va.SetVar(ctx, "dev", "apiToken", "tok-secret-var-0123456789", true); err != nil {
+		t.Fatal(err)
+	}
+	ac := vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: "dev", Shared: true}, Type: vault.ClientOAuth2,
+		Endpoints: vault.Endpoints{Token: "https://id.example.com/token"}, ClientID: "svc",
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{"read"}}
+	ac, err := va.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: clientSec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "stripe", Env: "dev", Shared: true}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: sharedKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "github", Env: "dev"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: personalKey}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := va.PutRequest(vault.Request{Name: "List users", Env: "dev", Folder: []string{"Users"}, Method: "GET", URL: "{{baseUrl}}/users", Auth: "svc",
+		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	files := tree(t, root)
+	for _, want := range []string{
+		MarkerFile, "team/alice.pub", "team/bob.pub",
+		"environments/dev/environment.json", "environments/dev/clients/svc.json", "environments/dev/clients/svc.age",
+		"environments/dev/secrets/stripe.json", "environments/dev/secrets/stripe.age", "environments/dev/secrets/github.json",
+		"environments/dev/requests/Users/List users.http",
+	} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("no %s in the folder; it has %v", want, keys(files))
+		}
+	}
+	if _, ok := files["environments/dev/secrets/github.age"]; ok {
+		t.Error("a personal secret has a shared value in the folder")
+	}
+	for _, v := range []string{sharedKey, personalKey, clientSec, "tok-secret-var-0123456789"} {
+		noValueIn(t, root, v)
+	}
+	if got := files["environments/dev/requests/Users/List users.http"]; !strings.Contains(got, "GET {{baseUrl}}/users\nAccept: application/json\n") || !strings.Contains(got, "# @auth svc\n") {
+		t.Errorf("request file:\n%s", got)
+	}
+	if strings.Contains(files["environments/dev/secrets/stripe.json"], "created") || strings.Contains(files["environments/dev/secrets/stripe.json"], "updated") {
+		t.Errorf("a secret file carries times that change on every save:\n%s", files["environments/dev/secrets/stripe.json"])
+	}
+
+	// Bob opens the same folder: the shared values open with his key; the
+	// personal ones are his to set.
+	_, vb := bob.open(t, root)
+	s, err := vb.Secret("dev", "stripe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Shared || !slices.Equal(s.SharedWith, []string{"alice", "bob"}) {
+		t.Errorf("stripe: shared %v with %v", s.Shared, s.SharedWith)
+	}
+	val, err := vb.SecretValue(ctx, s)
+	if err != nil || val.Key != sharedKey {
+		t.Fatalf("bob reads the shared secret: %v", err)
+	}
+	bac, err := vb.Client("dev", "svc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := vb.ClientCredentials(ctx, bac)
+	if err != nil || creds.ClientSecret != clientSec {
+		t.Fatalf("bob reads the shared client secret: %v", err)
+	}
+	gh, _ := vb.Secret("dev", "github")
+	_, err = vb.SecretValue(ctx, gh)
+	var mv *MissingValueError
+	if !errors.As(err, &mv) || !errors.Is(err, vault.ErrMissingInput) || !errors.Is(err, vault.ErrNotFound) {
+		t.Fatalf("bob's missing personal value: %v", err)
+	}
+	if !strings.Contains(err.Error(), "authdeck secret set github --env dev") {
+		t.Errorf("the missing value does not say how to set it: %v", err)
+	}
+	vars, err := vb.Vars(ctx, "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := vars["apiToken"]; ok || vars["baseUrl"] != "https://api.example.com" {
+		t.Errorf("bob's variables: %v", vars)
+	}
+	// Bob's own value overrides the shared one, for him only.
+	if err := vb.OverrideSecret(ctx, s, vault.SecretValue{Key: "sk_test_BOBSownsandbox0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	if val, _ := vb.SecretValue(ctx, s); val.Key != "sk_test_BOBSownsandbox0123456789" {
+		t.Error("bob's own value does not override the shared one")
+	}
+	sa, _ := va.Secret("dev", "stripe")
+	if val, _ := va.SecretValue(ctx, sa); val.Key != sharedKey {
+		t.Error("bob's own value changed alice's")
+	}
+	if err := vb.RemoveOverride(ctx, "secret", "dev", "stripe"); err != nil {
+		t.Fatal(err)
+	}
+	if val, _ := vb.SecretValue(ctx, s); val.Key != sharedKey {
+		t.Error("without bob's own value, the shared one is not used again")
+	}
+	if len(tree(t, root)) != len(files) {
+		t.Errorf("setting a personal value changed the folder: %v", keys(tree(t, root)))
+	}
+}
+
+// A change rewrites only the files of the items it changes; a token set
+// is personal and never reaches the folder.
+func TestWorkspaceChangesTouchOnlyTheirFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	root := newFolder(t)
+	alice := newPerson(t, "alice")
+	_, va := alice.open(t, root)
+	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "a", Env: "default"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := va.PutRequest(vault.Request{Name: "r", Env: "default", Method: "GET", URL: "https://x.example.com/"}); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, root)
+	mtimes := map[string]int64{}
+	for p := range before {
+		fi, _ := os.Stat(filepath.Join(root, p))
+		mtimes[p] = fi.ModTime().UnixNano()
+	}
+	va.Now = func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) }
+	// a token set, then a change of one request
+	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "tok", Env: "default"}, Type: vault.TypeOAuthToken}, &vault.SecretValue{AccessToken: "at-0123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := va.UseEnv("default"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := va.SavedRequest("default", "r")
+	r.URL = "https://y.example.com/"
+	if _, err := va.PutRequest(r); err != nil {
+		t.Fatal(err)
+	}
+	after := tree(t, root)
+	if len(after) != len(before) {
+		t.Fatalf("files before %v, after %v", keys(before), keys(after))
+	}
+	for p, c := range after {
+		fi, _ := os.Stat(filepath.Join(root, p))
+		changed := c != before[p] || fi.ModTime().UnixNano() != mtimes[p]
+		if changed != (p == "environments/default/requests/r.http") {
+			t.Errorf("%s changed: %v", p, changed)
+		}
+	}
+	c, err := va.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Secret("default", "tok"); !ok {
+		t.Error("the token set is gone from the catalog")
+	}
+}

@@ -21,7 +21,7 @@ type SharingCatalog interface {
 // ErrNotShared means a value was to be shared in a workspace that has no
 // team to share it with: only a team workspace (a folder in a repository)
 // keeps shared values.
-var ErrNotShared = fmt.Errorf("%w: sharing a value with a team needs a team workspace (run 'authdeck init' in a repository)", ErrInvalid)
+var ErrNotShared = errors.New("sharing a value with a team needs a team workspace (run 'authdeck init' in a repository)")
 
 // PersonalOnly reports whether secrets of type t are always personal: token
 // sets are issued to one person and never shared with a team.

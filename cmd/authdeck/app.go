@@ -67,8 +67,15 @@ type App struct {
 
 	// EnvFlag is the --env value (empty: $AUTHDECK_ENV, then the active environment).
 	EnvFlag string
+	// WorkspaceFlag is the --workspace value (empty: $AUTHDECK_WORKSPACE,
+	// then the team workspace found from Dir, else the personal one).
+	WorkspaceFlag string
+	// Dir is the working directory a team workspace is found from; empty
+	// means the process's.
+	Dir string
 
-	v *vault.Vault
+	v    *vault.Vault
+	team teamState
 }
 
 // commands are the subcommand constructors registered by each command file.
@@ -142,6 +149,10 @@ Environment:
   AUTHDECK_VAULT       keychain (default), file (encrypted with age) or memory
   AUTHDECK_PASSPHRASE  passphrase of the file vault (else you are prompted)
   AUTHDECK_ENV         environment to use instead of the active one
+  AUTHDECK_WORKSPACE   team workspace folder to use ("personal": the personal one;
+                       default: the one found upward from the working directory)
+  AUTHDECK_IDENTITY    private keys that open the team's shared values (default:
+                       ~/.ssh/id_ed25519, ~/.ssh/id_rsa, the key of 'team keygen')
   BROWSER              program that opens URLs
   NO_COLOR             disable colours
 
@@ -157,6 +168,7 @@ Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.Err)
 	root.PersistentFlags().StringVarP(&a.EnvFlag, "env", "e", "", "environment to use (default: $AUTHDECK_ENV, else the active environment)")
+	root.PersistentFlags().StringVar(&a.WorkspaceFlag, "workspace", "", `team workspace folder to use, or "personal" (default: $AUTHDECK_WORKSPACE, else the one found upward from here)`)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitWith(exitOther, "%v (see '%s --help')", err, c.CommandPath())
 	})
@@ -166,6 +178,7 @@ Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
 	for _, f := range commands {
 		root.AddCommand(f(a))
 	}
+	root.AddCommand(newInitCmd(a), newTeamCmd(a), newCheckCmd(a), newWorkspaceCmd(a))
 	return root
 }
 
@@ -192,12 +205,12 @@ func openVaultFromEnv(a *App) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return local.Open(local.Options{
+	return a.inTeamWorkspace(local.Open(local.Options{
 		Home:           a.Getenv("AUTHDECK_HOME"),
 		Backend:        a.Getenv("AUTHDECK_VAULT"),
 		Passphrase:     a.passphrase,
 		FileWorkFactor: wf,
-	})
+	}))
 }
 
 // passphrase returns the file vault's passphrase from $AUTHDECK_PASSPHRASE or a prompt.

@@ -57,6 +57,8 @@ type clientFlags struct {
 	// OAuth 1.0a
 	oauth1                                     bool
 	requestTokenURL, signatureMethod, callback string
+	// shared shares the credentials with the team (a team workspace)
+	shared bool
 }
 
 // clientFieldFlags maps model fields named in validation errors to flags.
@@ -83,6 +85,7 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringVar(&f.revocationURL, "revocation-url", "", "token revocation endpoint URL (RFC 7009)")
 	fs.StringVar(&f.jwksURL, "jwks-url", "", "JWKS URL used to verify token signatures")
 	fs.StringVar(&f.clientID, "client-id", "", "client id (OAuth 1.0a: the consumer key)")
+	fs.BoolVar(&f.shared, "shared", false, "share the credentials with the team: encrypted to the team's keys in the team workspace folder")
 	fs.BoolVar(&f.secretStdin, "client-secret-stdin", false, "read the client secret (OAuth 1.0a: the consumer secret) from standard input (else a no-echo prompt)")
 	fs.StringVar(&f.privateKeyFile, "private-key-file", "", "PEM private key for private_key_jwt (PKCS#1, PKCS#8, EC P-256; RSA ≥ 2048) or OAuth 1.0a RSA-SHA1/RSA-SHA256 (RSA)")
 	fs.StringVar(&f.certFile, "cert-file", "", "PEM client certificate for tls_client_auth")
@@ -165,6 +168,9 @@ func (f *clientFlags) apply(changed func(string) bool, ac *vault.AuthClient) err
 		if changed(name) {
 			*dst = v
 		}
+	}
+	if f.shared {
+		ac.Shared = true
 	}
 	set("issuer", &ac.Issuer, f.issuer)
 	set("token-url", &ac.Endpoints.Token, f.tokenURL)

@@ -171,7 +171,10 @@ func printCredsNote(w io.Writer, ac vault.AuthClient, creds vault.ClientCredenti
 	if creds.DPoPKey != "" {
 		parts = append(parts, "DPoP key (jkt "+ac.DPoPKeyID+")")
 	}
-	if len(parts) > 0 {
+	switch {
+	case len(parts) > 0 && ac.Shared:
+		fmt.Fprintf(w, "Shared with the team, encrypted in the workspace folder: %s.\n", strings.Join(parts, ", "))
+	case len(parts) > 0:
 		fmt.Fprintf(w, "Stored in the %s vault: %s.\n", vault.BackendLabel(backend), strings.Join(parts, ", "))
 	}
 }

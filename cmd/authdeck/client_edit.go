@@ -77,7 +77,7 @@ func runClientEdit(ctx context.Context, opts *clientOptions) error {
 		return withFlag(err, clientFieldFlags)
 	}
 	var creds *vault.ClientCredentials
-	if f.credsGiven(opts.Changed) || ac.AuthMethod != old.AuthMethod {
+	if f.credsGiven(opts.Changed) || ac.AuthMethod != old.AuthMethod || f.shared && !old.Shared {
 		stored, err := v.ClientCredentials(ctx, old)
 		if err != nil {
 			return err

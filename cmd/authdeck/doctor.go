@@ -51,6 +51,8 @@ func newDoctorCmd(a *App) *cobra.Command {
   vault      the selected backend ($AUTHDECK_VAULT) and a real round trip on a
              throwaway key (set, get, delete — cleaned up), with timings
   catalog    where it is, its permissions (0700 directory, 0600 file)
+  team       in a team workspace: its folder, whether your key is in its team,
+             the values you still have to set, credentials found in the folder
   clipboard  xclip, xsel, wl-copy, pbcopy or clip.exe; OSC 52 in SSH/tmux
   browser    $BROWSER, xdg-open, open
   ssh        whether this is a remote session
@@ -98,7 +100,11 @@ func (a *App) runDoctor(ctx context.Context) ([]doctorCheck, bool) {
 	vc := a.checkVault(ctx, backend)
 	checks = append(checks, vc)
 	if v, err := a.Vault(); err == nil {
-		checks = append(checks, a.checkCatalog(v)...)
+		if ws, _ := a.teamWorkspace(); ws != nil {
+			checks = append(checks, a.checkTeamWorkspace(ctx, v, ws, vc.Status != statusFail)...)
+		} else {
+			checks = append(checks, a.checkCatalog(v)...)
+		}
 	}
 	checks = append(checks, a.checkClipboard(), a.checkBrowser(), a.checkSSH())
 	return checks, vc.Status != statusFail

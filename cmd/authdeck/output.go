@@ -441,6 +441,10 @@ func (a *App) completionCatalog() *vault.Catalog {
 		}
 		cs = v.Catalogs()
 	default:
+		if ws, err := a.teamWorkspace(); err == nil && ws != nil {
+			cs = ws
+			break
+		}
 		home := a.home()
 		if home == "" {
 			return nil

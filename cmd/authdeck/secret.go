@@ -38,7 +38,7 @@ metadata. Values are never taken from the command line: they come from stdin
   authdeck secret show stripe --reveal`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSecretAddCmd(a), newSecretListCmd(a), newSecretShowCmd(a), newSecretRmCmd(a), newSecretImportCmd(a))
+	cmd.AddCommand(newSecretAddCmd(a), newSecretListCmd(a), newSecretShowCmd(a), newSecretRmCmd(a), newSecretImportCmd(a), newSecretSetCmd(a), newSecretUnshareCmd(a))
 	return cmd
 }
 
@@ -57,6 +57,7 @@ type secretFlags struct {
 	allowedHosts                                            []string
 	generate                                                bool
 	bytes                                                   int
+	shared                                                  bool
 }
 
 func newSecretAddCmd(a *App) *cobra.Command {
@@ -96,6 +97,7 @@ and prints it once on stdout — the only time it is shown.`,
 			s := vault.Secret{Meta: vault.Meta{Name: args[0], Env: env, Description: f.description, Tenant: f.tenant,
 				AllowedHosts: splitList(f.allowedHosts)}, Type: vault.SecretType(f.typ), HeaderName: f.headerName,
 				QueryParam: f.queryParam, AuthClient: f.authClient, Placement: vault.Placement(f.placement)}
+			s.Shared = f.shared
 			if s.Expiration, err = parseExpiresFlag(f.expires); err != nil {
 				return err
 			}
@@ -130,7 +132,11 @@ and prints it once on stdout — the only time it is shown.`,
 			if err != nil {
 				return withFlag(err, secretFieldFlags)
 			}
-			fmt.Fprintf(a.IO.Out, "Added %s secret %q to environment %q (value in the %s vault).\n", s.Type, s.Name, env, vault.BackendLabel(v.Backend()))
+			where := "value in the " + vault.BackendLabel(v.Backend()) + " vault"
+			if s.Shared {
+				where = "value shared with the team, encrypted in the workspace folder"
+			}
+			fmt.Fprintf(a.IO.Out, "Added %s secret %q to environment %q (%s).\n", s.Type, s.Name, env, where)
 			if s.KeyID != "" {
 				fmt.Fprintf(a.IO.Out, "Key id: %s\n", s.KeyID)
 			}
@@ -155,6 +161,7 @@ and prints it once on stdout — the only time it is shown.`,
 	fs.StringArrayVar(&f.allowedHosts, "allowed-host", nil, "only send this secret to this host (repeatable; *.example.com)")
 	fs.StringVar(&f.placement, "placement", "", "where a bearer token goes: header (default), body or query")
 	fs.BoolVar(&f.generate, "generate", false, "generate a random API_KEY value, store it and print it once")
+	fs.BoolVar(&f.shared, "shared", false, "share the value with the team: encrypted to the team's keys in the team workspace folder")
 	fs.IntVar(&f.bytes, "bytes", 0, fmt.Sprintf("with --generate: random bytes (default %d, %d to %d)", vault.DefaultGeneratedBytes, vault.MinGeneratedBytes, vault.MaxGeneratedBytes))
 	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		out := make([]string, len(vault.SecretTypes))

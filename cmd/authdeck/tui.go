@@ -73,7 +73,7 @@ func (a *App) tuiOptions(v *vault.Vault, cat *vault.Catalog, env, home string, l
 			if err != nil {
 				return nil, err
 			}
-			return local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }})
+			return a.inTeamWorkspace(local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: wf, Passphrase: func() (string, error) { return pass, nil }}))
 		},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/authdeck/authdeck/vault"
@@ -98,6 +99,8 @@ type InitOptions struct {
 	Name string
 	// Env is the first environment's name; empty means "default".
 	Env string
+	// NoEnv makes a workspace with no environment yet (to fill by export).
+	NoEnv bool
 }
 
 // Init creates a workspace folder at root: the workspace file with a new
@@ -144,6 +147,9 @@ func Init(root string, opts InitOptions) (Meta, error) {
 		{"README.md", []byte(folderReadme)},
 		{envPath(env), encodeEnv(e)},
 		{MarkerFile, encodeJSON(m)}, // last: the folder is a workspace once complete
+	}
+	if opts.NoEnv {
+		files = slices.Delete(files, 3, 4)
 	}
 	for _, f := range files {
 		p := filepath.Join(root, filepath.FromSlash(f.rel))

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -108,7 +109,7 @@ func parseSSHIdentity(p string, data []byte, passphrase func(string) ([]byte, er
 		if err != nil {
 			return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 		}
-		m, err := ParseRecipient(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+		m, err := ParseRecipient(withComment(p, signer.PublicKey()))
 		if err != nil {
 			return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 		}
@@ -138,11 +139,26 @@ func parseSSHIdentity(p string, data []byte, passphrase func(string) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 	}
-	m, err := ParseRecipient(string(ssh.MarshalAuthorizedKey(pk)))
+	m, err := ParseRecipient(withComment(p, pk))
 	if err != nil {
 		return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 	}
 	return []Identity{{Path: p, Recipient: m.Recipient, id: eid}}, nil
+}
+
+// withComment writes pk as an authorized_keys line with the comment of the
+// key's .pub file (user@host), when that file holds the same key.
+func withComment(p string, pk ssh.PublicKey) string {
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk)))
+	data, err := os.ReadFile(p + pubExt)
+	if err != nil {
+		return line
+	}
+	pub, comment, _, _, err := ssh.ParseAuthorizedKey(data)
+	if err != nil || !bytes.Equal(pub.Marshal(), pk.Marshal()) || comment == "" {
+		return line
+	}
+	return line + " " + comment
 }
 
 // GenerateTeamKey writes a new age X25519 identity to path (0600, refusing

@@ -1,0 +1,102 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// Unset is an item that has no value for this person yet.
+type Unset struct {
+	// Kind is "secret", "auth client" or "variable".
+	Kind string `json:"kind"`
+	Env  string `json:"env"`
+	Name string `json:"name"`
+	// Shared says the team shares a value that does not open for this person.
+	Shared bool `json:"shared,omitempty"`
+	// Hint is the command that sets it.
+	Hint string `json:"hint"`
+}
+
+// Missing lists what this person still has to set in the environments
+// envs (all when empty): secrets and auth client credentials with no value
+// of theirs and no shared value they can open, and secret variables with no
+// value. It asks the store once per secret and client (and once per
+// environment with secret variables), never for token sets, which the
+// flows fill. A store that does not answer is an error, not a list.
+func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, error) {
+	c, err := v.Load()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, e := range envs {
+		want[e] = true
+	}
+	in := func(env string) bool { return len(want) == 0 || want[env] }
+	var out []Unset
+	check := func(kind, env, name string, err error) error {
+		var mv *MissingValueError
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &mv):
+			out = append(out, Unset{Kind: kind, Env: env, Name: name, Shared: mv.Shared, Hint: SetHint(kind, env, name)})
+			return nil
+		case errors.Is(err, vault.ErrNotFound):
+			out = append(out, Unset{Kind: kind, Env: env, Name: name, Hint: SetHint(kind, env, name)})
+			return nil
+		}
+		return err
+	}
+	for _, s := range c.Secrets {
+		if !in(s.Env) || vault.PersonalOnly(s.Type) {
+			continue
+		}
+		_, err := v.SecretValue(ctx, s)
+		if errors.Is(err, vault.ErrCorrupt) {
+			err = nil // there is a value; doctor reports damaged ones
+		}
+		if err := check("secret", s.Env, s.Name, err); err != nil {
+			return nil, err
+		}
+	}
+	for _, ac := range c.Clients {
+		if !in(ac.Env) || !ac.HasSecret {
+			continue
+		}
+		_, err := v.ClientCredentials(ctx, ac)
+		if errors.Is(err, vault.ErrCorrupt) {
+			err = nil
+		}
+		if err := check("auth client", ac.Env, ac.Name, err); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range c.Environments {
+		if !in(e.Name) || !e.HasSecretVars() {
+			continue
+		}
+		vars, err := v.Vars(ctx, e.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range e.Variables {
+			if _, ok := vars[x.Name]; x.Secret && !ok {
+				out = append(out, Unset{Kind: "variable", Env: e.Name, Name: x.Name, Hint: SetHint("variable", e.Name, x.Name)})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Env != out[j].Env {
+			return out[i].Env < out[j].Env
+		}
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}

@@ -238,6 +238,8 @@ func newSecretUnshareCmd(a *App) *cobra.Command {
 folder: each person then keeps their own. The value you see now becomes your
 own, so nothing you use is lost. Teammates who had the shared value may still
 hold it (and the repository's history does): rotate it if they should not.`,
+		Example: `  authdeck secret unshare stripe
+  authdeck secret unshare svc --client`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeSecrets),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -416,6 +416,8 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 		"header-name": true, "token-url": true, "token-param": true, "token-method": true, "secret": true, "request-token-url": true,
 		// token exchange: the names of token types (urn:ietf:params:oauth:token-type:…)
 		"subject-token-type": true, "actor-token-type": true, "requested-token-type": true,
+		// init --key takes the person's public key
+		"key": true,
 	}
 	checked := 0
 	var walk func(c *cobra.Command)
@@ -435,7 +437,7 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 	}
 	for _, c := range root.Commands() {
 		switch c.Name() {
-		case "env", "client", "secret", "doctor":
+		case "env", "client", "secret", "doctor", "init", "team", "check", "workspace":
 			walk(c)
 		}
 	}
@@ -444,7 +446,8 @@ func TestNoFlagTakesASecretValue(t *testing.T) {
 	}
 }
 
-// Every command of env, client, secret and doctor documents itself with examples.
+// Every command of env, client, secret, doctor and the team workspace's
+// documents itself with examples.
 func TestHelpHasExamples(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -467,11 +470,11 @@ func TestHelpHasExamples(t *testing.T) {
 	}
 	for _, c := range a.newRootCmd().Commands() {
 		switch c.Name() {
-		case "env", "client", "secret", "doctor":
+		case "env", "client", "secret", "doctor", "init", "team", "check", "workspace":
 			walk(c)
 		}
 	}
-	if count != 4+7+7+5 {
+	if count != 4+7+7+7+1+7+1+3 {
 		t.Fatalf("walked %d commands", count)
 	}
 }

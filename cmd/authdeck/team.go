@@ -49,6 +49,9 @@ func newTeamCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "team",
 		Short: "Manage who the team workspace shares values with",
+		Example: `  authdeck team add ~/.ssh/id_ed25519.pub
+  authdeck team list
+  authdeck team rm bob`,
 		Long: `A team workspace shares values the whole team should have (a sandbox API key,
 a shared client secret) as files encrypted with age to every team member's
 public key: an SSH key (ssh-ed25519, ssh-rsa — your ~/.ssh/id_ed25519.pub will
@@ -149,6 +152,8 @@ func newTeamRmCmd(a *App) *cobra.Command {
 		Use:     "rm NAME|RECIPIENT",
 		Aliases: []string{"remove"},
 		Short:   "Remove a member and encrypt every shared value again without them",
+		Example: `  authdeck team rm bob
+  authdeck team rm ~/keys/bob.pub`,
 		Long: `Remove a member from the team and encrypt every shared value again to the
 members left, so that the files in the workspace no longer open with the
 removed member's key. Every shared value must open with your key, or nothing
@@ -222,7 +227,9 @@ func newTeamListCmd(a *App) *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the team's members and the values shared with them",
-		Args:    cobra.NoArgs,
+		Example: `  authdeck team list
+  authdeck team list --json | jq '.shared[] | select(.behind)'`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.teamOptions = a.teamOpts()
 			opts.Catalog = func() (*vault.Catalog, error) {
@@ -328,8 +335,9 @@ func emptyIfNil[T any](s []T) []T {
 
 func newTeamSyncCmd(a *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "sync",
-		Short: "Encrypt again to the whole team the shared values that are not",
+		Use:     "sync",
+		Short:   "Encrypt again to the whole team the shared values that are not",
+		Example: `  authdeck team sync`,
 		Long: `Encrypt again to exactly the team's members every shared value that is not: a
 member added by someone whose key could not open some values does not have
 them until a teammate who can runs this.`,
@@ -366,8 +374,9 @@ type teamKeygenOptions struct {
 
 func newTeamKeygenCmd(a *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "keygen",
-		Short: "Make an age key to join teams with, for people without an SSH key",
+		Use:     "keygen",
+		Short:   "Make an age key to join teams with, for people without an SSH key",
+		Example: `  authdeck team keygen          # prints age1…: give it to a teammate`,
 		Long: `Make an age X25519 key in the authdeck home (team-key.txt, 0600) and print its
 public key, to give to a teammate ('authdeck team add age1… --name you'). authdeck
 uses it to open shared values; so does 'age -d -i team-key.txt FILE'.`,
@@ -394,9 +403,10 @@ func runTeamKeygen(opts *teamKeygenOptions) error {
 
 func newTeamWhoamiCmd(a *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "whoami",
-		Short: "Show your keys and whether the team has them",
-		Args:  cobra.NoArgs,
+		Use:     "whoami",
+		Short:   "Show your keys and whether the team has them",
+		Example: `  authdeck team whoami`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTeamWhoami(a.teamOpts(), a.teamWorkspaceOrNil)
 		},

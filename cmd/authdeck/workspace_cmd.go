@@ -18,7 +18,9 @@ func newWorkspaceCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "workspace",
 		Short: "Which workspace is open; move the personal workspace into a team one",
-		Args:  cobra.NoArgs,
+		Example: `  authdeck workspace show
+  authdeck workspace export ./authdeck --env dev`,
+		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newWorkspaceShowCmd(a), newWorkspaceExportCmd(a))
 	return cmd
@@ -38,7 +40,9 @@ func newWorkspaceShowCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Say which workspace commands work in here, and where it is",
-		Args:  cobra.NoArgs,
+		Example: `  authdeck workspace show
+  authdeck workspace show --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.IO, opts.Workspace, opts.Home = a.IO, a.teamWorkspace, a.home()
 			return runWorkspaceShow(cmd.Context(), opts)

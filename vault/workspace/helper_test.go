@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
@@ -107,3 +108,5 @@ func noValueIn(t *testing.T, root, value string) {
 		}
 	}
 }
+
+func validUTF8(s string) bool { return utf8.ValidString(s) }

@@ -99,12 +99,14 @@ func encodeRequest(r vault.Request) []byte {
 	urlLine := r.URL
 	if !plainURL(r.URL) {
 		tag(tagURL, string(compactJSON(r.URL)))
-		urlLine = strings.Map(func(c rune) rune {
+		// the request line the editors see: the URL with no control
+		// characters (authdeck reads @url)
+		urlLine = strings.TrimSpace(strings.Map(func(c rune) rune {
 			if unicode.IsControl(c) {
 				return ' '
 			}
 			return c
-		}, strings.TrimSpace(r.URL))
+		}, r.URL))
 		if urlLine == "" || httpVersion.MatchString(" "+urlLine) {
 			urlLine = "/"
 		}

@@ -110,6 +110,9 @@ func jsonFileErr(path string, data []byte, err error) error {
 	case errors.As(err, &typ):
 		l, c := jsonpos.LineCol(data, typ.Offset-1)
 		field := typ.Field
+		if first, rest, ok := strings.Cut(field, "."); ok && first != "" && first[0] >= 'A' && first[0] <= 'Z' {
+			field = rest // the Go type's name says nothing to a person
+		}
 		if field == "" {
 			field = "value"
 		}
@@ -269,6 +272,9 @@ func decodeEnv(path string, data []byte, name string) (vault.Environment, error)
 		return e, err
 	}
 	e.Name = name
+	if len(e.Variables) == 0 {
+		e.Variables = nil // "variables": [] reads as none, as it is written
+	}
 	if e.ID == "" {
 		e.ID = derivedID("environment", "", name)
 	}

@@ -343,7 +343,7 @@ func (s *snapshot) checkUnique() error {
 		if key, ok := strings.CutSuffix(k, "\x00dup"); ok {
 			a, b, _ := strings.Cut(v, "\x00")
 			kind, id, _ := strings.Cut(key, "/")
-			return fileErr(b, 0, "has the id %q of the %s in %s: give the copy an id of its own (remove its id line and authdeck derives one)", id, kindWord(kind), a)
+			return fileErr(b, 0, "has the same id (%q) as the %s in %s: one was copied from the other; remove the copy's id line and authdeck gives it one of its own", id, kindWord(kind), a)
 		}
 	}
 	seen := map[string]string{}

@@ -1,13 +1,16 @@
 package oauth
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -142,4 +145,57 @@ func TestRoundTripsPerFlow(t *testing.T) {
 		})
 	}
 	t.Logf("round trips per flow (fresh process | server known | added):\n%s", report.String())
+}
+
+// The device flow of a DPoP client (RFC 9449 §5; S-44): every poll of the
+// token endpoint carries a proof of the client's key, the token comes back
+// bound to it and is refreshed with it; the demo API takes it only with a
+// proof.
+func TestDPoPDeviceFlow(t *testing.T) {
+	t.Parallel()
+	s := sharedPlayground(t)
+	e := newEngine(t)
+	e.Sleep = func(ctx context.Context, d time.Duration) error {
+		return (&Engine{}).sleep(ctx, min(d, 200*time.Millisecond))
+	}
+	key, pemText, err := dpop.GenerateKey()
+	mustf(t, err, "key")
+	ac, _ := authClient("dev", s, demo(t, s, playground.ClientCLI), vault.GrantDeviceCode)
+	ac.Scopes = []string{"openid", "offline_access", playground.ScopeAPIRead}
+	ac.DPoP, ac.DPoPKeyID = true, key.Thumbprint()
+	putClient(t, e, ac, &vault.ClientCredentials{DPoPKey: pemText})
+	approved := make(chan error, 1)
+	cb := FlowCallbacks{DeviceCode: func(p DevicePrompt) {
+		go func() {
+			approved <- playground.NewBrowser(playground.DemoUser, playground.DemoPassword).ApproveDevice(context.Background(), p.VerificationURI, p.UserCode)
+		}()
+	}}
+	tr := NewTranscript()
+	r, err := e.Token(ctxT(t), TokenRequest{Name: "dev", NoBrowser: true, Transcript: tr}, cb)
+	mustf(t, err, "device flow\n%s", tr.Text())
+	mustf(t, <-approved, "approving the device")
+	if r.Grant != "device_code" || r.DPoPJKT != key.Thumbprint() || !strings.EqualFold(r.TokenType, "DPoP") || r.RefreshToken == "" {
+		t.Fatalf("result: grant %q, type %q, bound to %q, refresh %v", r.Grant, r.TokenType, r.DPoPJKT, r.RefreshToken != "")
+	}
+	polls, proved := 0, 0
+	for _, x := range tr.Exchanges() {
+		if x.Method == "" || !strings.Contains(x.URL, "/oauth/token") {
+			continue
+		}
+		polls++
+		if strings.Contains(x.Note, "DPoP proof signed by key "+key.Thumbprint()) {
+			proved++
+		}
+	}
+	if polls == 0 || proved != polls {
+		t.Errorf("%d of %d token endpoint requests carried a proof\n%s", proved, polls, tr.Text())
+	}
+	if callAPI(t, s, r.AccessToken) != http.StatusUnauthorized || callAPIWithProof(t, s, key, r.AccessToken) != http.StatusOK {
+		t.Error("the demo API took the bound token without its proof, or refused it with one")
+	}
+	rr, err := e.Refresh(ctxT(t), TokenRequest{Name: "dev"}, FlowCallbacks{})
+	mustf(t, err, "refresh")
+	if rr.DPoPJKT != key.Thumbprint() || callAPIWithProof(t, s, key, rr.AccessToken) != http.StatusOK {
+		t.Errorf("the refreshed token is bound to %q", rr.DPoPJKT)
+	}
 }

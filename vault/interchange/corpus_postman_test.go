@@ -351,6 +351,19 @@ func (p *pmcReader) request(it pmcItem, auth *pmcAuth, name string) (pmcExpect, 
 	if auth != nil {
 		prm := auth.prm
 		get := func(k string) string { return render(prm[k], p.vars) }
+		// Postman's auth helpers replace an Authorization header the
+		// request has (postman-runtime: removeHeader, then addHeader).
+		dropAuthorization := func() {
+			hs = slices.DeleteFunc(hs, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Authorization") })
+		}
+		switch auth.Type {
+		case "bearer":
+			if get("token") != "" {
+				dropAuthorization()
+			}
+		case "basic", "digest", "oauth2", "oauth1", "awsv4", "hawk", "edgegrid", "ntlm", "akamai":
+			dropAuthorization()
+		}
 		switch auth.Type {
 		case "bearer":
 			if t := get("token"); t != "" {

@@ -50,8 +50,6 @@ var corpusKnownFailures = map[string]string{
 	"postman/insomnia-oauth1_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/insomnia-oauth2_0-auth-v2_0.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
 	"postman/insomnia-oauth2_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/stripe.postman_collection.json":                            "formdata (multipart) bodies not imported",
-	"postman/wise-mca.postman_collection.json":                          "dynamic variables ({{$guid}}…) not generated at send time",
 }
 
 // wireRequest is a request as it goes on the wire, reduced to what the

@@ -429,7 +429,13 @@ func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 	if u.Port != "" {
 		b.WriteString(":" + u.Port)
 	}
-	if path := joinParts(u.Path, "/"); path != "" {
+	var segments []string
+	if json.Unmarshal(u.Path, &segments) == nil && len(segments) > 0 {
+		// Postman sends "/" + the segments joined by "/": an empty first
+		// segment (["", "v1"], as a base URL ending in "/" makes) is an
+		// empty path segment on the wire ("//v1").
+		b.WriteString("/" + strings.Join(segments, "/"))
+	} else if path := joinParts(u.Path, "/"); path != "" {
 		b.WriteString("/" + strings.TrimPrefix(path, "/"))
 	}
 	var q []string

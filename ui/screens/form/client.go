@@ -9,11 +9,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
-	"github.com/authdeck/authdeck/oauth/dpop"
+	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
-	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // clientSpec creates or edits an auth client.
@@ -470,17 +469,9 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 	}
 	creds, generate, keyPath, certPath, certKeyPath := s.credentials(ac)
 	creating := s.orig == nil
-	needs := ac.AuthMethod.UsesSecret() || ac.AuthMethod == vault.AuthPrivateKeyJWT || ac.AuthMethod == vault.AuthTLSClient
-	if ac.Type == vault.ClientOAuth2 && needs && creds == nil && generate == "" && keyPath == "" && certPath == "" && (creating || s.orig.AuthMethod != ac.AuthMethod) {
-		field := "clientSecret"
-		switch ac.AuthMethod {
-		case vault.AuthPrivateKeyJWT:
-			field = "privateKey"
-		case vault.AuthTLSClient:
-			field = "cert"
-		case vault.AuthClientSecretBasic, vault.AuthClientSecretPost, vault.AuthClientSecretJWT, vault.AuthNone:
-			// the client secret, as set above
-		}
+	// What the method needs, when the form gives nothing new for it.
+	field := clientcreds.Missing(ac, vault.ClientCredentials{})
+	if ac.Type == vault.ClientOAuth2 && field != "" && creds == nil && generate == "" && keyPath == "" && certPath == "" && (creating || s.orig.AuthMethod != ac.AuthMethod) {
 		return change{}, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
 	}
 	if creds != nil && !creds.Empty() {
@@ -496,45 +487,33 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 		verb = "Saved"
 	}
 	return change{ok: fmt.Sprintf("%s auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
-		public := ""
+		g := clientcreds.Given{Generate: generate, AlgChosen: ac.SigningAlg != ""}
 		switch {
-		case generate != "":
-			key, pemText, err := vault.GenerateKeyPair(generate)
-			if err != nil {
-				return "", err
-			}
-			creds = &vault.ClientCredentials{PrivateKey: pemText}
-			ac.KeyID = pemkey.Thumbprint(key)
-			jwks, err := vault.PublicJWKS(key, generate)
-			if err != nil {
-				return "", err
-			}
-			pub, err := vault.PublicKeyPEM(key)
-			if err != nil {
-				return "", err
-			}
-			public = string(jwks) + "\n\n" + pub
 		case keyPath != "":
-			pemText, err := readPEM(keyPath)
-			if err != nil {
+			if g.Key, err = readPEM(keyPath); err != nil {
 				return "", err
 			}
-			key, err := vault.ParsePrivateKey(pemText)
-			if err != nil {
-				return "", &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "privateKey", Msg: err.Error()}
-			}
-			creds = &vault.ClientCredentials{PrivateKey: pemText}
-			ac.KeyID = pemkey.Thumbprint(key)
 		case certPath != "" || certKeyPath != "":
-			cert, err := readPEM(certPath)
+			if g.Cert, err = readPEM(certPath); err != nil {
+				return "", err
+			}
+			if g.CertKey, err = readPEM(certKeyPath); err != nil {
+				return "", err
+			}
+		}
+		public := ""
+		if g.Generate != "" || g.Key != "" || g.Cert != "" {
+			// A new key or certificate replaces the stored credentials.
+			creds = &vault.ClientCredentials{}
+			key, err := clientcreds.Apply(&ac, creds, g)
 			if err != nil {
 				return "", err
 			}
-			key, err := readPEM(certKeyPath)
-			if err != nil {
-				return "", err
+			if generate != "" {
+				if public, err = publicKeyText(key, generate); err != nil {
+					return "", err
+				}
 			}
-			creds = &vault.ClientCredentials{Cert: cert, CertKey: key}
 		}
 		if creds, err = s.withDPoPKey(ctx, v, &ac, creds); err != nil {
 			return "", err
@@ -568,15 +547,22 @@ func (s *clientSpec) withDPoPKey(ctx context.Context, v *vault.Vault, ac *vault.
 	} else {
 		creds.DPoPKey = stored.DPoPKey
 	}
-	switch {
-	case !ac.DPoP:
-		creds.DPoPKey, ac.DPoPKeyID = "", ""
-	case creds.DPoPKey == "":
-		key, pemText, err := dpop.GenerateKey()
-		if err != nil {
-			return nil, err
-		}
-		creds.DPoPKey, ac.DPoPKeyID = pemText, key.Thumbprint()
+	if _, err := clientcreds.Apply(ac, creds, clientcreds.Given{DPoP: &ac.DPoP}); err != nil {
+		return nil, err
 	}
 	return creds, nil
+}
+
+// publicKeyText is the public half of a generated key as the provider
+// registers it: a JWKS, then PEM.
+func publicKeyText(key any, alg string) (string, error) {
+	jwks, err := vault.PublicJWKS(key, alg)
+	if err != nil {
+		return "", err
+	}
+	pub, err := vault.PublicKeyPEM(key)
+	if err != nil {
+		return "", err
+	}
+	return string(jwks) + "\n\n" + pub, nil
 }

@@ -2,7 +2,6 @@ package form
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,10 +10,10 @@ import (
 
 	"charm.land/huh/v2"
 
+	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
-	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Where an OAuth 1.0a client's RSA key comes from (sourceFile and
@@ -289,14 +288,11 @@ func pastedRSAKey(client, text string) (pemText, keyID string, err error) {
 	if err != nil {
 		return "", "", fail(err.Error())
 	}
-	key, err := vault.ParsePrivateKey(pemText)
-	if err != nil {
-		return "", "", fail(err.Error())
+	ac := vault.AuthClient{Meta: vault.Meta{Name: client}, Type: vault.ClientOAuth1}
+	if _, err := clientcreds.Apply(&ac, &vault.ClientCredentials{}, clientcreds.Given{Key: pemText}); err != nil {
+		return "", "", err
 	}
-	if _, ok := key.(*rsa.PrivateKey); !ok {
-		return "", "", fail("OAuth 1.0a RSA signatures need an RSA key, not an EC key")
-	}
-	return pemText, pemkey.Thumbprint(key), nil
+	return pemText, ac.KeyID, nil
 }
 
 // normalizePEM turns a pasted PEM block back into text pem.Decode reads.

@@ -388,7 +388,28 @@ func (p *pmcReader) request(it pmcItem, auth *pmcAuth, name string) (pmcExpect, 
 				hs = append(hs, vault.Header{Name: key, Value: get("value")})
 			}
 			e.credential = append(e.credential, prm["value"])
-		case "oauth2", "oauth1", "awsv4", "hawk", "edgegrid", "ntlm", "akamai":
+		case "oauth2":
+			// A token the block holds is sent as it is (postman-runtime's
+			// oauth2 signer); else one from the client's flow.
+			if tok := get("accessToken"); tok != "" {
+				if prm["addTokenTo"] == "queryParams" {
+					sep := "?"
+					if strings.Contains(w.URL, "?") {
+						sep = "&"
+					}
+					w.URL += sep + "access_token=" + url.QueryEscape(tok)
+				} else {
+					prefix := get("headerPrefix")
+					if prefix == "" {
+						prefix = "Bearer"
+					}
+					hs = append(hs, vault.Header{Name: "Authorization", Value: prefix + " " + tok})
+				}
+			} else {
+				w.AnyAuth = true
+			}
+			e.credential = append(e.credential, prm["clientSecret"], prm["accessToken"], prm["password"])
+		case "oauth1", "awsv4", "hawk", "edgegrid", "ntlm", "akamai":
 			w.AnyAuth = true
 			for _, k := range []string{"clientSecret", "accessToken", "secretKey", "consumerSecret", "tokenSecret", "authKey", "password"} {
 				e.credential = append(e.credential, prm[k])

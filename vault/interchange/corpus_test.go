@@ -46,10 +46,9 @@ var corpusKnownFailures = map[string]string{
 	"postman/insomnia-api-key-default-v2_1.postman_collection.json":     "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-header-v2_1.postman_collection.json":      "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-queryParams-v2_1.postman_collection.json": "authdeck refuses a credential over plain http to a remote host",
-	"postman/insomnia-oauth1_0-auth-v2_0.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/insomnia-oauth1_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/insomnia-oauth2_0-auth-v2_0.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
-	"postman/insomnia-oauth2_0-auth-v2_1.postman_collection.json":       "auth blocks (oauth1, awsv4, digest, oauth2 with variables) or bodies not carried over",
+	"postman/insomnia-oauth1_0-auth-v2_0.postman_collection.json":       "oauth1 blocks are not turned into OAuth 1.0a auth clients: an auth client needs its flow's three URLs, which a Postman block does not hold",
+	"postman/insomnia-oauth1_0-auth-v2_1.postman_collection.json":       "oauth1 blocks are not turned into OAuth 1.0a auth clients: an auth client needs its flow's three URLs, which a Postman block does not hold",
+	"postman/insomnia-oauth2_0-auth-v2_1.postman_collection.json":       "its oauth2 blocks give \"test\" as every URL and hold no token: no auth client can be made from them (the file's fault)",
 }
 
 // wireRequest is a request as it goes on the wire, reduced to what the

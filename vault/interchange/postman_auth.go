@@ -106,6 +106,12 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 			p.authVars[n] = true
 		}
 	}
+	if strings.TrimSpace(prm["clientId"]+prm["accessTokenUrl"]+prm["authUrl"]) == "" {
+		// Only a token (Postman v2.0 oauth2 blocks): Postman sends it as
+		// it is, in the header or as access_token in the query.
+		p.oauth2Token(r, prm, label, defaultName)
+		return
+	}
 	grant := map[string]vault.Grant{
 		"client_credentials": vault.GrantClientCredentials, "authorization_code": vault.GrantAuthorizationCode,
 		"authorization_code_with_pkce": vault.GrantAuthorizationCode, "password_credentials": vault.GrantPassword,
@@ -206,6 +212,42 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 	case "queryParams":
 		r.Placement = vault.PlaceQuery
 	}
+}
+
+// oauth2Token keeps the access token of an oauth2 block that names no
+// client: a literal goes to the vault as an API key credential, a
+// {{variable}} stays a template.
+func (p *pmParser) oauth2Token(r *vault.Request, prm map[string]string, label, defaultName string) {
+	tok := strings.TrimSpace(prm["accessToken"])
+	if tok == "" {
+		p.im.note(NoteSkipped, label, "oauth2 auth without a client or a token")
+		return
+	}
+	prefix := strings.TrimSpace(prm["headerPrefix"])
+	if prefix == "" {
+		prefix = "Bearer"
+	}
+	query := prm["addTokenTo"] == "queryParams"
+	if strings.Contains(tok, "{{") {
+		for _, n := range templateVars(tok) {
+			p.authVars[n] = true
+		}
+		if query {
+			sep := "?"
+			if strings.Contains(r.URL, "?") {
+				sep = "&"
+			}
+			r.URL += sep + "access_token=" + tok
+		} else {
+			r.Headers = setHeader(r.Headers, "Authorization", prefix+" "+tok)
+		}
+		return
+	}
+	s, v := vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: prefix + " " + tok, HeaderName: "Authorization"}
+	if query {
+		s, v = vault.Secret{Type: vault.TypeAPIKey, QueryParam: "access_token"}, vault.SecretValue{Key: tok}
+	}
+	r.Auth = p.im.addCredential(defaultName+" token", s, v, label+" (oauth2 access token)")
 }
 
 // scheme keeps a basic (from variables), digest or awsv4 auth block as an

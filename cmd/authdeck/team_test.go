@@ -26,6 +26,9 @@ type teammate struct {
 	dir      string // working directory
 	personal *vault.Vault
 	env      map[string]string
+	// realTime runs commands at the wall clock's time (tokens from a real
+	// provider), not at testNow.
+	realTime bool
 }
 
 func newTeammate(t *testing.T, name, dir string) *teammate {
@@ -51,10 +54,15 @@ func newTeammate(t *testing.T, name, dir string) *teammate {
 func (m *teammate) runIn(dir, stdin string, args ...string) result {
 	m.t.Helper()
 	var out, errb bytes.Buffer
+	now := func() time.Time { return testNow }
+	if m.realTime {
+		now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
+		m.personal.Now = now
+	}
 	a := &App{
 		IO:     IOStreams{In: strings.NewReader(stdin), Out: &out, Err: &errb, InFd: -1},
 		Getenv: func(k string) string { return m.env[k] },
-		Now:    func() time.Time { return testNow },
+		Now:    now,
 		Dir:    dir,
 		OpenVault: func(a *App) (*vault.Vault, error) {
 			return a.inTeamWorkspace(m.personal, nil)

@@ -156,6 +156,7 @@ func (staticTokens) RequestAuth(_ context.Context, req oauth.TokenRequest, _ oau
 // workspace is a fresh workspace on disk with one environment, "corpus".
 type workspace struct {
 	v       *vault.Vault
+	store   vault.Store
 	catPath string
 	cat     *vault.Catalog
 	env     string
@@ -168,12 +169,31 @@ func newWorkspace(t *testing.T) *workspace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := vault.New(fc, vault.NewMemoryStore())
+	store := vault.NewMemoryStore()
+	v := vault.New(fc, store)
 	if _, err := v.AddEnv(vault.Environment{Name: "corpus"}); err != nil {
 		t.Fatal(err)
 	}
-	return &workspace{v: v, catPath: filepath.Join(dir, vault.CatalogFileName), env: "corpus"}
+	return &workspace{v: v, store: store, catPath: filepath.Join(dir, vault.CatalogFileName), env: "corpus"}
 }
+
+// heldCatalog is a catalog kept in memory without copies: Load hands out the
+// catalog itself, so the test's sender reads it in no time. Only the test's
+// own goroutine uses it.
+type heldCatalog struct{ c *vault.Catalog }
+
+func (h *heldCatalog) Load() (*vault.Catalog, error) { return h.c, nil }
+
+func (h *heldCatalog) Update(fn func(*vault.Catalog) error) (*vault.Catalog, error) {
+	next := h.c.Clone()
+	if err := fn(next); err != nil {
+		return nil, err
+	}
+	h.c = next
+	return next, nil
+}
+
+func (h *heldCatalog) Location() string { return "memory" }
 
 // importInto parses data with parse and applies the batch.
 func (w *workspace) importInto(parse func([]byte, interchange.RequestImportOptions) (vault.Batch, []interchange.Note, error), data []byte, env string) ([]interchange.Note, error) {
@@ -195,11 +215,16 @@ func (w *workspace) importInto(parse func([]byte, interchange.RequestImportOptio
 func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, error) {
 	t.Helper()
 	ctx := context.Background()
-	s := &request.Sender{Vault: w.v, Engine: staticTokens{}}
 	c, err := w.v.Load()
 	if err != nil {
 		return nil, err
 	}
+	// The imported catalog, read once from its file, is sent from memory:
+	// each Prepare loads the catalog, and parsing a file of a thousand
+	// requests for each of them would make the test quadratic in its
+	// file reads (a user's send reads it once per process).
+	v := vault.New(&heldCatalog{c: c}, w.store)
+	s := &request.Sender{Vault: v, Engine: staticTokens{}}
 	out := map[string]wireRequest{}
 	for _, r := range c.RequestsIn(env) {
 		var p *request.Prepared
@@ -210,7 +235,7 @@ func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, erro
 				break
 			}
 			for _, n := range me.Names {
-				if err := w.v.SetVar(ctx, env, n, placeholder(n), false); err != nil {
+				if err := v.SetVar(ctx, env, n, placeholder(n), false); err != nil {
 					return nil, fmt.Errorf("request %q: define {{%s}}: %w", r.Name, n, err)
 				}
 			}

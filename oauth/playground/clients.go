@@ -86,7 +86,7 @@ type ClientSpec struct {
 	RequirePAR bool `json:"require_pushed_authorization_requests,omitempty"`
 	// RequireRequestObject makes the client send its authorization requests
 	// as signed request objects (RFC 9101 §10.5); it needs private_key_jwt,
-	// whose key signs them.
+	// whose key signs them, or client_secret_jwt, whose secret does (HS256).
 	RequireRequestObject bool `json:"require_signed_request_object,omitempty"`
 	// ExchangeAudiences are the audiences a token exchange client may ask
 	// for; empty means the demo API only.
@@ -306,8 +306,8 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 	if spec.AccessTokenLifetime < 0 {
 		return nil, specError("negative access token lifetime")
 	}
-	if spec.RequireRequestObject && method != AuthMethodPrivateKeyJWT {
-		return nil, specError("signed request objects are verified with the client's registered key; use private_key_jwt")
+	if spec.RequireRequestObject && method != AuthMethodPrivateKeyJWT && method != AuthMethodSecretJWT {
+		return nil, specError("signed request objects are verified with the client's registered key or, for client_secret_jwt, its secret; use one of those methods")
 	}
 	if (spec.RequirePAR || spec.RequireRequestObject) && !redirecting {
 		return nil, specError("pushed and signed authorization requests need a grant with a browser leg")

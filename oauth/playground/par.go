@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
@@ -211,7 +213,13 @@ func (a *authzFront) expand(ctx context.Context, c *client, form url.Values) (ur
 	// clients, so the object's own is given to it.
 	rt, _ := claims["response_type"].(string)
 	ar := &oidc.AuthRequest{ClientID: c.info.ClientID, ResponseType: oidc.ResponseType(rt), RequestParam: obj}
-	if err := op.ParseRequestObject(ctx, ar, a.st, a.issuer); err != nil {
+	if c.authMethod == authMethodSecretJWT {
+		// op verifies request objects with registered public keys only; an
+		// HS256 object keyed with the client's secret is checked here.
+		if desc := verifyHMACRequestObject(obj, c, a.issuer); desc != "" {
+			return nil, false, invalid("the request object was refused: %s", desc)
+		}
+	} else if err := op.ParseRequestObject(ctx, ar, a.st, a.issuer); err != nil {
 		desc := "the request object was refused"
 		var oe *oidc.Error
 		if errors.As(err, &oe) && oe.Description != "" {
@@ -355,4 +363,33 @@ func (a *authzFront) errorRedirect(w http.ResponseWriter, r *http.Request, param
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// verifyHMACRequestObject checks an HS256 request object of a
+// client_secret_jwt client (RFC 9101 §10.1): the signature with the
+// client's secret, iss the client and aud the issuer. It returns what is
+// wrong, or "".
+func verifyHMACRequestObject(obj string, c *client, issuer string) string {
+	jws, err := jose.ParseSignedCompact(obj, []jose.SignatureAlgorithm{jose.HS256})
+	if err != nil || len(jws.Signatures) != 1 || c.hmacKey == nil {
+		return "not an HS256 JWS"
+	}
+	payload, err := jws.Verify(c.hmacKey)
+	if err != nil {
+		return "the signature does not verify with the client's secret"
+	}
+	var claims struct {
+		Issuer   string   `json:"iss"`
+		Audience audience `json:"aud"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return "the claims do not parse"
+	}
+	if claims.Issuer != c.info.ClientID {
+		return "iss is not the client id"
+	}
+	if !slices.Contains(claims.Audience, issuer) {
+		return "aud is not the issuer"
+	}
+	return ""
 }

@@ -320,7 +320,7 @@ func (s *opServer) Discovery(ctx context.Context, r *op.Request[struct{}]) (*op.
 	d.TokenEndpointAuthMethodsSupported = append(slices.Clone(methods), oidc.AuthMethodNone)
 	d.RevocationEndpointAuthMethodsSupported = append(slices.Clone(methods), oidc.AuthMethodNone)
 	d.IntrospectionEndpointAuthMethodsSupported = methods
-	d.RequestObjectSigningAlgValuesSupported = []string{string(jose.RS256), string(jose.PS256), string(jose.ES256)}
+	d.RequestObjectSigningAlgValuesSupported = algs // HS256: client_secret_jwt clients, keyed with the secret
 	d.RequestParameterSupported = true
 	if !slices.Contains(d.GrantTypesSupported, oidc.GrantTypeTokenExchange) {
 		d.GrantTypesSupported = append(d.GrantTypesSupported, oidc.GrantTypeTokenExchange)

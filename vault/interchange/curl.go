@@ -43,7 +43,7 @@ var curlValueOpts = map[string]string{
 // curl options without a value that matter; all others without a value are ignored.
 var curlFlagOpts = map[string]string{
 	"-k": "insecure", "--insecure": "insecure", "-G": "get", "--get": "get", "-I": "head", "--head": "head",
-	"--digest": "unsupported-auth", "--ntlm": "unsupported-auth", "--negotiate": "unsupported-auth", "--anyauth": "unsupported-auth",
+	"--digest": "digest", "--basic": "basic", "--ntlm": "unsupported-auth", "--negotiate": "unsupported-auth", "--anyauth": "unsupported-auth",
 }
 
 // curlShortNoValue are single-letter curl flags that take no value.
@@ -118,6 +118,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 		insecure      bool
 		user          *[2]string
 		bearer        string
+		digest        bool
 		jsonBody      bool
 		uploads       int
 		urlQuery      []string
@@ -210,6 +211,8 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 			urlQuery = append(urlQuery, curlURLEncode(v))
 		case "oauth2-bearer":
 			bearer = v
+		case "digest", "basic": // the last one given wins, as in curl
+			digest = kind == "digest"
 		case "insecure":
 			insecure = true
 		case "get":
@@ -298,7 +301,7 @@ func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
 	for _, rawURL := range urls {
 		im.curlRequest(cmd, n, name, label, curlParsed{
 			method: method, rawURL: rawURL, headers: slices.Clone(headers), data: data, get: get, head: head, insecure: insecure,
-			user: user, bearer: bearer, jsonBody: jsonBody, urlQuery: urlQuery, upload: upload, form: form, fileData: fileData,
+			user: user, bearer: bearer, digest: digest, jsonBody: jsonBody, urlQuery: urlQuery, upload: upload, form: form, fileData: fileData,
 			formFields: slices.Clone(formFields), uploadFile: uploadFile, dataFiles: dataFiles, stripNewlines: stripNewlines,
 		})
 	}
@@ -312,6 +315,7 @@ type curlParsed struct {
 	get, head, insecure    bool
 	user                   *[2]string
 	bearer                 string
+	digest                 bool
 	jsonBody               bool
 	urlQuery               []string
 	upload, form, fileData bool
@@ -416,6 +420,10 @@ func (im *reqImporter) curlRequest(cmd ShellCommand, n int, name, label string, 
 	}
 	r.Name = curlName(name, n, r)
 	switch {
+	case user != nil && c.digest && user[0] != "":
+		// --digest: the sender answers the server's challenge (RFC 7616);
+		// the password goes to the vault as a secret variable.
+		r.Scheme = &vault.AuthScheme{Type: vault.SchemeDigest, Username: user[0], Password: im.secretVar(r.Name+" password", user[1], label+" (-u with --digest)")}
 	case user != nil:
 		if user[0] == "" {
 			// curl still sends Basic with an empty user name; a SIMPLE

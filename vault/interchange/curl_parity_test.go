@@ -163,19 +163,17 @@ func TestCurlParity(t *testing.T) {
 // curlParityKnown lists corpus files whose import does not send what curl
 // sends yet, with the reason.
 var curlParityKnown = map[string]string{
-	"curl/curlconverter/bash_redirect_heredoc.sh":       "the body comes from a here-document",
-	"curl/curlconverter/bash_redirect_herestring.sh":    "the body comes from standard input (@-)",
-	"curl/curlconverter/form_quotes.sh":                 "one -F file is an absolute Windows path that exists on no machine here: curl skips that command, authdeck stops with an error naming the file",
-	"curl/curlconverter/get_digest_auth.sh":             "--digest is not supported",
-	"curl/curlconverter/get_http2_warning.sh":           "--http2 on http:// makes curl send an h2c upgrade",
-	"curl/curlconverter/get_with_env_var.sh":            "a shell variable ($DO_API_TOKEN) is kept as written, not expanded",
-	"curl/curlconverter/multiple_commands.sh":           "the last command uploads standard input (-T -), which a saved request cannot carry",
-	"curl/curlconverter/pipelines.sh":                   "a command piped into another curl is imported once",
-	"curl/curlconverter/put_with_file.sh":               "the -d @file does not exist: curl sends an empty body, authdeck refuses to send and names the file",
-	"curl/curlconverter/read_cookies_and_mixed_auth.sh": "--digest is not supported",
-	"curl/curlconverter/read_stdin.sh":                  "the body comes from standard input (@-)",
-	"curl/curlconverter/strange_http_method.sh":         "the method is sent upper-cased (saved requests take standard method names)",
-	"curl/curlconverter/url_query_reads_file.sh":        "--url-query name@file puts a file's content in the URL; not imported",
+	"curl/curlconverter/bash_redirect_heredoc.sh":    "the body comes from a here-document",
+	"curl/curlconverter/bash_redirect_herestring.sh": "the body comes from standard input (@-)",
+	"curl/curlconverter/form_quotes.sh":              "one -F file is an absolute Windows path that exists on no machine here: curl skips that command, authdeck stops with an error naming the file",
+	"curl/curlconverter/get_http2_warning.sh":        "--http2 on http:// makes curl send an h2c upgrade",
+	"curl/curlconverter/get_with_env_var.sh":         "a shell variable ($DO_API_TOKEN) is kept as written, not expanded",
+	"curl/curlconverter/multiple_commands.sh":        "the last command uploads standard input (-T -), which a saved request cannot carry",
+	"curl/curlconverter/pipelines.sh":                "a command piped into another curl is imported once",
+	"curl/curlconverter/put_with_file.sh":            "the -d @file does not exist: curl sends an empty body, authdeck refuses to send and names the file",
+	"curl/curlconverter/read_stdin.sh":               "the body comes from standard input (@-)",
+	"curl/curlconverter/strange_http_method.sh":      "the method is sent upper-cased (saved requests take standard method names)",
+	"curl/curlconverter/url_query_reads_file.sh":     "--url-query name@file puts a file's content in the URL; not imported",
 }
 
 func runParity(t *testing.T, es *echoServer, file, text string) parityLine {

@@ -182,7 +182,18 @@ func TestImportCurlOptions(t *testing.T) {
 			}
 		})
 	}
-	b, _, err := ParseCurl([]byte("curl https://x.example/a\ncurl https://x.example/b"), RequestImportOptions{Env: "dev", Name: "mine"})
+	// --digest: a digest scheme whose password is a secret variable; --basic after it wins.
+	b, _, err := ParseCurl([]byte("curl -u me:fake-digest-pass-0031 --digest https://x.example/d\ncurl -u me:fake-digest-pass-0031 --digest --basic https://x.example/b"), RequestImportOptions{Env: "dev"})
+	if err != nil || len(b.Requests) != 2 {
+		t.Fatalf("--digest: %v %v", err, b.Requests)
+	}
+	if s := b.Requests[0].Scheme; s == nil || s.Type != vault.SchemeDigest || s.Username != "me" || !strings.HasPrefix(s.Password, "{{") || b.SecretVars["dev"][strings.Trim(s.Password, "{}")] != "fake-digest-pass-0031" {
+		t.Errorf("--digest scheme %+v", b.Requests[0].Scheme)
+	}
+	if b.Requests[1].Scheme != nil || b.Requests[1].Auth == "" {
+		t.Errorf("--digest --basic: scheme %+v auth %q", b.Requests[1].Scheme, b.Requests[1].Auth)
+	}
+	b, _, err = ParseCurl([]byte("curl https://x.example/a\ncurl https://x.example/b"), RequestImportOptions{Env: "dev", Name: "mine"})
 	if err != nil || b.Requests[0].Name != "mine" || b.Requests[1].Name != "mine 2" {
 		t.Fatalf("named imports: %v", err)
 	}

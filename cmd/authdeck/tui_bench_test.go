@@ -44,10 +44,10 @@ type ptyRun struct {
 	buf   bytes.Buffer
 }
 
-func startPTY(tb testing.TB, bin, home string) *ptyRun {
+func startPTY(tb testing.TB, bin, home string, env ...string) *ptyRun {
 	tb.Helper()
 	cmd := exec.Command(bin)
-	cmd.Env = []string{"AUTHDECK_HOME=" + home, "AUTHDECK_VAULT=keychain", "TERM=xterm-256color", "HOME=" + filepath.Dir(home), "PATH=" + os.Getenv("PATH")}
+	cmd.Env = append([]string{"AUTHDECK_HOME=" + home, "AUTHDECK_VAULT=keychain", "TERM=xterm-256color", "HOME=" + filepath.Dir(home), "PATH=" + os.Getenv("PATH")}, env...)
 	r := &ptyRun{cmd: cmd, out: make(chan []byte, 256)}
 	r.start = time.Now()
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -195,5 +196,49 @@ func TestWorkspaceChangesTouchOnlyTheirFiles(t *testing.T) {
 	}
 	if _, ok := c.Secret("default", "tok"); !ok {
 		t.Error("the token set is gone from the catalog")
+	}
+}
+
+// BenchmarkLoad1000 reads a workspace folder of 1,000 items (one file
+// each) into a catalog, as every command and the TUI's start do.
+//
+//	go test -run '^$' -bench BenchmarkLoad -benchmem ./vault/workspace
+func BenchmarkLoad1000(b *testing.B) {
+	root := filepath.Join(b.TempDir(), "repo", DefaultFolder)
+	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
+		b.Fatal(err)
+	}
+	w, err := Open(root, Options{Home: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var batch vault.Batch
+	for i := range 1000 {
+		name := fmt.Sprintf("item-%04d", i)
+		switch i % 3 {
+		case 0:
+			batch.Clients = append(batch.Clients, vault.ClientItem{Client: vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv},
+				Type: vault.ClientOAuth2, Issuer: "https://login.example.test", ClientID: name, Grant: vault.GrantDeviceCode, AuthMethod: vault.AuthNone}})
+		case 1:
+			batch.Secrets = append(batch.Secrets, vault.SecretItem{Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
+				Value: vault.SecretValue{Key: "k-" + name}})
+		default:
+			batch.Requests = append(batch.Requests, vault.Request{Name: name, Env: vault.DefaultEnv, Method: "GET",
+				URL: "https://api.example.test/" + name, Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}})
+		}
+	}
+	if _, err := vault.New(w, w.Store(vault.NewMemoryStore())).Apply(context.Background(), batch); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		c, err := w.Load()
+		if err != nil || len(c.Clients)+len(c.Secrets)+len(c.Requests) != 1000 {
+			b.Fatalf("%v", err)
+		}
+	}
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }

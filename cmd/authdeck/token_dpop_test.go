@@ -164,3 +164,21 @@ func TestTokenExchangeSubjectFromStdin(t *testing.T) {
 		t.Error("a refused exchange changed the stored token set")
 	}
 }
+
+// `authdeck request --auth` with a DPoP-bound client: the demo API, which
+// checks a proof with ath on every request and asks for its nonce, answers
+// 200; -v says how the credential went, and the key never shows (S-44).
+func TestRequestCommandWithDPoP(t *testing.T) {
+	t.Parallel()
+	h, s := demoHarness(t)
+	r := h.must("", "request", "GET", s.APIURL+"/data", "--auth", playground.ClientServiceDPoP, "-v")
+	if !strings.Contains(r.out, `"owner":"service-dpop"`) {
+		t.Errorf("the demo API's answer is not on stdout:\n%s", r.out)
+	}
+	if !strings.Contains(r.err, "DPoP") {
+		t.Errorf("-v does not say the token went with a proof:\n%s", r.err)
+	}
+	ac, _ := h.v.Client(demo.EnvDev, playground.ClientServiceDPoP)
+	creds, _ := h.v.ClientCredentials(context.Background(), ac)
+	noSecret(t, r, creds.DPoPKey, strings.Split(creds.DPoPKey, "\n")[1])
+}

@@ -58,8 +58,10 @@ func newImportCmd(a *App) *cobra.Command {
   openapi  an OpenAPI 3.0 or 3.1 document (JSON or YAML; local $refs only):
            the first server becomes baseUrl, each operation a request in
            the folder of its tag, with its example parameters and body;
-           oauth2 (authorization code) and openIdConnect schemes become auth
-           clients (set their client id with 'authdeck client edit'),
+           oauth2 (authorization code; implicit or password, opted into as
+           retired flows, when that is all the API offers) and
+           openIdConnect schemes become auth clients (set their client id
+           with 'authdeck client edit'),
            apiKey, bearer and basic schemes empty secret variables to fill
 
   insomnia an Insomnia v4 export (JSON or YAML): requests in their folders,

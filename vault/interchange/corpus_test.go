@@ -38,11 +38,11 @@ import (
 // why it does not come through yet.
 var corpusKnownFailures = map[string]string{
 	"bruno/directus/bruno.json":                                         "rest/utilities/import_data.bru has its form fields in a body:multipart block, which Bruno does not read: Bruno sends an empty multipart body, authdeck sends none",
-	"openapi/insomnia-dereferenced-with-tags.json":                      "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
-	"openapi/insomnia-dereferenced.json":                                "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
-	"openapi/insomnia-petstore-with-tags.json":                          "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
-	"openapi/insomnia-petstore.json":                                    "its oauth2 scheme has only the implicit flow, which authdeck does not turn into an auth client",
-	"openapi/insomnia-endpoint-security.yaml":                           "client credentials, implicit and password flows: no client secret in the document (client credentials) or a retired flow",
+	"openapi/insomnia-dereferenced-with-tags.json":                      "its oauth2 scheme's only flow is implicit with a plain-http authorization URL (http://petstore.swagger.io), which authdeck refuses: the requests come without an auth client",
+	"openapi/insomnia-dereferenced.json":                                "its oauth2 scheme's only flow is implicit with a plain-http authorization URL (http://petstore.swagger.io), which authdeck refuses: the requests come without an auth client",
+	"openapi/insomnia-petstore-with-tags.json":                          "its oauth2 scheme's only flow is implicit with a plain-http authorization URL (http://petstore.swagger.io), which authdeck refuses: the requests come without an auth client",
+	"openapi/insomnia-petstore.json":                                    "its oauth2 scheme's only flow is implicit with a plain-http authorization URL (http://petstore.swagger.io), which authdeck refuses: the requests come without an auth client",
+	"openapi/insomnia-endpoint-security.yaml":                           "a client credentials scheme needs a client secret, which the document does not hold (the implicit and password schemes become auth clients)",
 	"postman/insomnia-api-key-default-v2_1.postman_collection.json":     "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-header-v2_1.postman_collection.json":      "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-queryParams-v2_1.postman_collection.json": "authdeck refuses a credential over plain http to a remote host",

@@ -645,10 +645,16 @@ func (op *oaImporter) client(schemeName string, s *openapi3.SecurityScheme, scop
 		op.im.note(NoteSkipped, fmt.Sprintf("security scheme %q", schemeName), "client credentials flow (token URL %s): a client secret is needed, which the document does not hold; add the client with 'authdeck client add %s --grant client_credentials --token-url %s --auth-method client_secret_basic --client-id ID' (it asks for the secret)", f.TokenURL, ShellQuote(schemeName), ShellQuote(f.TokenURL))
 		op.clients[schemeName] = ""
 		return ""
-	case s.Flows != nil && (s.Flows.Implicit != nil || s.Flows.Password != nil):
-		op.im.note(NoteSkipped, fmt.Sprintf("security scheme %q", schemeName), "only the implicit or password flow, which OAuth 2.1 retires; ask the provider for the authorization code flow")
-		op.clients[schemeName] = ""
-		return ""
+	case s.Flows != nil && s.Flows.Implicit != nil:
+		// A retired flow (RFC 9700), kept because it is the one the API
+		// offers: the client opts into it explicitly, with a warning.
+		c.Grant, c.Endpoints.Authorization, c.AuthMethod, c.AllowDeprecated = vault.GrantImplicit, s.Flows.Implicit.AuthorizationURL, "", true
+		op.im.note(NoteWarning, fmt.Sprintf("security scheme %q", schemeName), "only the implicit flow, which OAuth 2.1 retires (RFC 9700): the auth client opts into it; ask the provider for the authorization code flow")
+		how = "implicit flow"
+	case s.Flows != nil && s.Flows.Password != nil:
+		c.Grant, c.Endpoints.Token, c.AllowDeprecated = vault.GrantPassword, s.Flows.Password.TokenURL, true
+		op.im.note(NoteWarning, fmt.Sprintf("security scheme %q", schemeName), "only the password flow, which OAuth 2.1 retires (RFC 9700): the auth client opts into it; ask the provider for the authorization code flow")
+		how = "password flow"
 	default:
 		op.im.note(NoteSkipped, fmt.Sprintf("security scheme %q", schemeName), "no flow")
 		op.clients[schemeName] = ""
@@ -659,6 +665,13 @@ func (op *oaImporter) client(schemeName string, s *openapi3.SecurityScheme, scop
 	}
 	c.Name = itemName(op.im.secrets, schemeName)
 	c.Env = op.im.env
+	if err := c.Validate(); err != nil {
+		// An endpoint authdeck refuses (plain http to a remote host): the
+		// requests are imported without the client, and the report says why.
+		op.im.note(NoteSkipped, fmt.Sprintf("security scheme %q", schemeName), "no auth client: %v", err)
+		op.clients[schemeName] = ""
+		return ""
+	}
 	op.im.secrets[c.Name] = true
 	op.clients[schemeName] = c.Name
 	item := &vault.ClientItem{Client: c}

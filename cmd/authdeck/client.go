@@ -29,8 +29,8 @@ live in the vault, never in the catalog.`,
   authdeck client list`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a), newClientShowCmd(a),
-		newClientRmCmd(a), newClientKeygenCmd(a), newClientPubkeyCmd(a))
+	cmd.AddCommand(newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a, nil), newClientShowCmd(a, nil),
+		newClientRmCmd(a, nil), newClientKeygenCmd(a, nil), newClientPubkeyCmd(a, nil))
 	return cmd
 }
 

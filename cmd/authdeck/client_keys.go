@@ -4,17 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/vault"
-	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
-func newClientKeygenCmd(a *App) *cobra.Command {
-	var alg, format string
-	var setMethod, force bool
+// clientKeygenOptions are the inputs of `client keygen`.
+type clientKeygenOptions struct {
+	App               *App
+	IO                IOStreams
+	Name, Alg, Format string
+	SetMethod, Force  bool
+}
+
+func newClientKeygenCmd(a *App, runF func(context.Context, *clientKeygenOptions) error) *cobra.Command {
+	opts := &clientKeygenOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientKeygen
+	}
 	cmd := &cobra.Command{
 		Use:   "keygen NAME [--alg RS256|PS256|ES256] [--set-method]",
 		Short: "Generate a key pair for private_key_jwt and print the public key",
@@ -28,61 +39,67 @@ the provider. The client's auth method changes to private_key_jwt only with
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkPubFormat(format); err != nil {
-				return err
-			}
-			switch alg {
-			case vault.AlgRS256, vault.AlgPS256, vault.AlgES256:
-			default:
-				return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
-			}
-			v, _, ac, err := a.clientNamed(args[0])
-			if err != nil {
-				return err
-			}
-			if ac.Type != vault.ClientOAuth2 {
-				return exitWith(exitOther, "auth client %q is %s; key pairs are for OAuth clients", ac.Name, ac.Type)
-			}
-			creds, err := v.ClientCredentials(cmd.Context(), ac)
-			if err != nil {
-				return err
-			}
-			if creds.PrivateKey != "" && !force {
-				return exitWith(exitOther, "auth client %q already has a private key (key id %s); --force replaces it, and the public key registered with the provider then stops matching", ac.Name, ac.KeyID)
-			}
-			key, pemText, err := vault.GenerateKeyPair(alg)
-			if err != nil {
-				return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
-			}
-			creds.PrivateKey = pemText
-			ac.KeyID, ac.SigningAlg = pemkey.Thumbprint(key), alg
-			if setMethod {
-				ac.AuthMethod = vault.AuthPrivateKeyJWT
-			}
-			if ac, err = v.PutClient(cmd.Context(), ac, &creds); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.IO.Err, "Generated an %s key pair for auth client %q; the private key is in the %s vault (key id %s) and is never printed.\n",
-				alg, ac.Name, vault.BackendLabel(v.Backend()), ac.KeyID)
-			fmt.Fprintln(a.IO.Err, "Register this public key with the provider:")
-			if err := printPublicKey(a, key, alg, format); err != nil {
-				return err
-			}
-			if setMethod {
-				fmt.Fprintf(a.IO.Err, "The client now authenticates with private_key_jwt (%s).\n", alg)
-			} else if ac.AuthMethod != vault.AuthPrivateKeyJWT {
-				fmt.Fprintf(a.IO.Err, "The client still authenticates with %s; once the key is registered, switch with 'authdeck client edit %s --auth-method private_key_jwt' (or generate with --set-method).\n", ac.AuthMethod, ac.Name)
-			}
-			return nil
+			opts.Name = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&alg, "alg", vault.AlgRS256, "key algorithm: RS256, PS256 (RSA 2048) or ES256 (EC P-256)")
-	cmd.Flags().BoolVar(&setMethod, "set-method", false, "switch the client to private_key_jwt")
-	cmd.Flags().BoolVar(&force, "force", false, "replace an existing private key")
-	cmd.Flags().StringVar(&format, "format", "both", "what to print: both, pem or jwks")
+	cmd.Flags().StringVar(&opts.Alg, "alg", vault.AlgRS256, "key algorithm: RS256, PS256 (RSA 2048) or ES256 (EC P-256)")
+	cmd.Flags().BoolVar(&opts.SetMethod, "set-method", false, "switch the client to private_key_jwt")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace an existing private key")
+	cmd.Flags().StringVar(&opts.Format, "format", "both", "what to print: both, pem or jwks")
 	_ = cmd.RegisterFlagCompletionFunc("alg", completeFlagValues("RS256", "PS256", "ES256"))
 	_ = cmd.RegisterFlagCompletionFunc("format", completeFlagValues("both", "pem", "jwks"))
 	return cmd
+}
+
+// runClientKeygen makes a key pair for an OAuth 2.0 client, stores the
+// private key with its credentials and prints the public key to register.
+func runClientKeygen(ctx context.Context, opts *clientKeygenOptions) error {
+	a, alg := opts.App, opts.Alg
+	if err := checkPubFormat(opts.Format); err != nil {
+		return err
+	}
+	switch alg {
+	case vault.AlgRS256, vault.AlgPS256, vault.AlgES256:
+	default:
+		return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
+	}
+	v, _, ac, err := a.clientNamed(opts.Name)
+	if err != nil {
+		return err
+	}
+	if ac.Type != vault.ClientOAuth2 {
+		return exitWith(exitOther, "auth client %q is %s; key pairs are for OAuth clients", ac.Name, ac.Type)
+	}
+	creds, err := v.ClientCredentials(ctx, ac)
+	if err != nil {
+		return err
+	}
+	if creds.PrivateKey != "" && !opts.Force {
+		return exitWith(exitOther, "auth client %q already has a private key (key id %s); --force replaces it, and the public key registered with the provider then stops matching", ac.Name, ac.KeyID)
+	}
+	key, err := clientcreds.Apply(&ac, &creds, clientcreds.Given{Generate: alg, AlgChosen: true})
+	if err != nil {
+		return exitWith(exitOther, "--alg %s: use RS256, PS256 or ES256", alg)
+	}
+	if opts.SetMethod {
+		ac.AuthMethod = vault.AuthPrivateKeyJWT
+	}
+	if ac, err = v.PutClient(ctx, ac, &creds); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Err, "Generated an %s key pair for auth client %q; the private key is in the %s vault (key id %s) and is never printed.\n",
+		alg, ac.Name, vault.BackendLabel(v.Backend()), ac.KeyID)
+	fmt.Fprintln(opts.IO.Err, "Register this public key with the provider:")
+	if err := printPublicKey(opts.IO.Out, key, alg, opts.Format); err != nil {
+		return err
+	}
+	if opts.SetMethod {
+		fmt.Fprintf(opts.IO.Err, "The client now authenticates with private_key_jwt (%s).\n", alg)
+	} else if ac.AuthMethod != vault.AuthPrivateKeyJWT {
+		fmt.Fprintf(opts.IO.Err, "The client still authenticates with %s; once the key is registered, switch with 'authdeck client edit %s --auth-method private_key_jwt' (or generate with --set-method).\n", ac.AuthMethod, ac.Name)
+	}
+	return nil
 }
 
 func checkPubFormat(format string) error {
@@ -94,16 +111,16 @@ func checkPubFormat(format string) error {
 }
 
 // printPublicKey prints the public half of key as PEM and/or JWKS on stdout.
-func printPublicKey(a *App, key any, alg, format string) error {
+func printPublicKey(w io.Writer, key any, alg, format string) error {
 	if format == "both" || format == "pem" {
 		p, err := vault.PublicKeyPEM(key)
 		if err != nil {
 			return err
 		}
-		fmt.Fprint(a.IO.Out, p)
+		fmt.Fprint(w, p)
 	}
 	if format == "both" {
-		fmt.Fprintln(a.IO.Out)
+		fmt.Fprintln(w)
 	}
 	if format == "both" || format == "jwks" {
 		raw, err := vault.PublicJWKS(key, alg)
@@ -114,13 +131,23 @@ func printPublicKey(a *App, key any, alg, format string) error {
 		if err := json.Unmarshal(raw, &pretty); err != nil {
 			return err
 		}
-		return writeJSON(a.IO.Out, pretty)
+		return writeJSON(w, pretty)
 	}
 	return nil
 }
 
-func newClientPubkeyCmd(a *App) *cobra.Command {
-	var format string
+// clientPubkeyOptions are the inputs of `client pubkey`.
+type clientPubkeyOptions struct {
+	App          *App
+	IO           IOStreams
+	Name, Format string
+}
+
+func newClientPubkeyCmd(a *App, runF func(context.Context, *clientPubkeyOptions) error) *cobra.Command {
+	opts := &clientPubkeyOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientPubkey
+	}
 	cmd := &cobra.Command{
 		Use:               "pubkey NAME",
 		Short:             "Print the public key of an auth client's private key (PEM and JWKS)",
@@ -128,34 +155,40 @@ func newClientPubkeyCmd(a *App) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkPubFormat(format); err != nil {
-				return err
-			}
-			v, _, ac, err := a.clientNamed(args[0])
-			if err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
-			defer cancel()
-			creds, err := v.ClientCredentials(ctx, ac)
-			if err != nil {
-				return err
-			}
-			if creds.PrivateKey == "" {
-				return exitWith(exitNotConfigured, "auth client %q has no private key; create one with 'authdeck client keygen %s'", ac.Name, ac.Name)
-			}
-			key, err := vault.ParsePrivateKey(creds.PrivateKey)
-			if err != nil {
-				return exitWith(exitVault, "auth client %q: the stored private key does not parse: %v", ac.Name, err)
-			}
-			alg := ac.SigningAlg
-			if alg == "" || !vault.KeyAlgFits(key, alg) {
-				alg = vault.DefaultKeyAlg(key)
-			}
-			return printPublicKey(a, key, alg, format)
+			opts.Name = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "both", "what to print: both, pem or jwks")
+	cmd.Flags().StringVar(&opts.Format, "format", "both", "what to print: both, pem or jwks")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeFlagValues("both", "pem", "jwks"))
 	return cmd
+}
+
+// runClientPubkey prints the public half of the client's stored private key.
+func runClientPubkey(ctx context.Context, opts *clientPubkeyOptions) error {
+	if err := checkPubFormat(opts.Format); err != nil {
+		return err
+	}
+	v, _, ac, err := opts.App.clientNamed(opts.Name)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	creds, err := v.ClientCredentials(ctx, ac)
+	if err != nil {
+		return err
+	}
+	if creds.PrivateKey == "" {
+		return exitWith(exitNotConfigured, "auth client %q has no private key; create one with 'authdeck client keygen %s'", ac.Name, ac.Name)
+	}
+	key, err := vault.ParsePrivateKey(creds.PrivateKey)
+	if err != nil {
+		return exitWith(exitVault, "auth client %q: the stored private key does not parse: %v", ac.Name, err)
+	}
+	alg := ac.SigningAlg
+	if alg == "" || !vault.KeyAlgFits(key, alg) {
+		alg = vault.DefaultKeyAlg(key)
+	}
+	return printPublicKey(opts.IO.Out, key, alg, opts.Format)
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,8 +29,18 @@ type credsJSON struct {
 	Revealed   bool `json:"revealed"`
 }
 
-func newClientListCmd(a *App) *cobra.Command {
-	var asJSON bool
+// clientListOptions are the inputs of `client list`.
+type clientListOptions struct {
+	App    *App
+	IO     IOStreams
+	AsJSON bool
+}
+
+func newClientListCmd(a *App, runF func(context.Context, *clientListOptions) error) *cobra.Command {
+	opts := &clientListOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientList
+	}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -36,54 +48,80 @@ func newClientListCmd(a *App) *cobra.Command {
 		Long:    "List the auth clients of the environment. Reads the catalog only: no vault access.",
 		Example: "  authdeck client list\n  authdeck client list --env prod --json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, c, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			list := c.ClientsIn(env)
-			if asJSON {
-				out := make([]clientJSON, 0, len(list))
-				for _, x := range list {
-					out = append(out, clientJSON{AuthClient: x, Expiry: a.expiryState(x.Expiration)})
-				}
-				return writeJSON(a.IO.Out, out)
-			}
-			if len(list) == 0 {
-				fmt.Fprintf(a.IO.Out, "No auth clients in environment %q. Add one with 'authdeck client add'.\n", env)
-				return nil
-			}
-			t := &table{header: []string{"NAME", "GRANT", "AUTH METHOD", "CLIENT ID", "SERVER", "EXPIRES"}}
-			for _, x := range list {
-				grant, method := string(x.Grant), string(x.AuthMethod)
-				switch x.Type {
-				case vault.ClientSessionAuth:
-					grant, method = "session auth", string(x.SessionAuth.AuthType)
-				case vault.ClientOAuth1:
-					grant, method = "OAuth 1.0a", x.SignatureMethod
-				case vault.ClientOAuth2:
-					// its grant and auth method, as set above
-				}
-				server := x.Issuer
-				switch {
-				case server != "":
-				case x.SessionAuth != nil:
-					server = x.SessionAuth.URL
-				default:
-					server = x.Endpoints.Token
-				}
-				t.add(cell{text: x.Name}, cell{text: grant}, cell{text: method}, cell{text: x.ClientID}, cell{text: server}, a.expiryCell(x.Expiration))
-			}
-			t.render(a, a.IO.Out)
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print JSON")
 	return cmd
 }
 
-func newClientShowCmd(a *App) *cobra.Command {
-	var asJSON, reveal bool
+// runClientList lists the auth clients of the environment, as a table or JSON.
+func runClientList(_ context.Context, opts *clientListOptions) error {
+	a := opts.App
+	_, c, env, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	list := c.ClientsIn(env)
+	if opts.AsJSON {
+		out := make([]clientJSON, 0, len(list))
+		for _, x := range list {
+			out = append(out, clientJSON{AuthClient: x, Expiry: a.expiryState(x.Expiration)})
+		}
+		return writeJSON(opts.IO.Out, out)
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(opts.IO.Out, "No auth clients in environment %q. Add one with 'authdeck client add'.\n", env)
+		return nil
+	}
+	t := &table{header: []string{"NAME", "GRANT", "AUTH METHOD", "CLIENT ID", "SERVER", "EXPIRES"}}
+	for _, x := range list {
+		grant, method := clientListKind(x)
+		t.add(cell{text: x.Name}, cell{text: grant}, cell{text: method}, cell{text: x.ClientID}, cell{text: clientServer(x)}, a.expiryCell(x.Expiration))
+	}
+	t.render(a, opts.IO.Out)
+	return nil
+}
+
+// clientListKind is what `client list` shows in the GRANT and AUTH METHOD
+// columns: the protocol's equivalents for session auth and OAuth 1.0a.
+func clientListKind(x vault.AuthClient) (grant, method string) {
+	grant, method = string(x.Grant), string(x.AuthMethod)
+	switch x.Type {
+	case vault.ClientSessionAuth:
+		grant, method = "session auth", string(x.SessionAuth.AuthType)
+	case vault.ClientOAuth1:
+		grant, method = "OAuth 1.0a", x.SignatureMethod
+	case vault.ClientOAuth2:
+		// its grant and auth method, as set above
+	}
+	return grant, method
+}
+
+// clientServer is the server a client talks to: its issuer, its session
+// auth URL, else its token endpoint.
+func clientServer(x vault.AuthClient) string {
+	switch {
+	case x.Issuer != "":
+		return x.Issuer
+	case x.SessionAuth != nil:
+		return x.SessionAuth.URL
+	}
+	return x.Endpoints.Token
+}
+
+// clientShowOptions are the inputs of `client show`.
+type clientShowOptions struct {
+	App            *App
+	IO             IOStreams
+	Name           string
+	AsJSON, Reveal bool
+}
+
+func newClientShowCmd(a *App, runF func(context.Context, *clientShowOptions) error) *cobra.Command {
+	opts := &clientShowOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientShow
+	}
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show an auth client (client secret masked unless --reveal)",
@@ -93,41 +131,50 @@ secret masked unless --reveal, a private key only by key id (never printed).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, env, ac, err := a.clientNamed(args[0])
-			if err != nil {
-				return err
-			}
-			creds, err := v.ClientCredentials(cmd.Context(), ac)
-			if err != nil {
-				return err
-			}
-			cj := credsJSON{Revealed: reveal, ClientCert: creds.Cert != ""}
-			if creds.ClientSecret != "" {
-				s := maskUnless(reveal, creds.ClientSecret)
-				cj.ClientSecret = &s
-			}
-			if creds.PrivateKey != "" {
-				cj.PrivateKey = &struct {
-					KeyID string `json:"keyId"`
-					Alg   string `json:"alg,omitempty"`
-				}{KeyID: ac.KeyID, Alg: ac.SigningAlg}
-			}
-			if asJSON {
-				return writeJSON(a.IO.Out, struct {
-					clientJSON
-					Credentials credsJSON `json:"credentials"`
-				}{clientJSON{AuthClient: ac, Expiry: a.expiryState(ac.Expiration)}, cj})
-			}
-			a.renderClient(ac, env, cj, reveal)
-			return nil
+			opts.Name = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the client secret (private keys are never printed)")
+	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.Reveal, "reveal", false, "print the client secret (private keys are never printed)")
 	return cmd
 }
 
-func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal bool) {
+// runClientShow prints an auth client and what is stored for it: the
+// secret masked unless revealed, a private key by key id only.
+func runClientShow(ctx context.Context, opts *clientShowOptions) error {
+	a := opts.App
+	v, env, ac, err := a.clientNamed(opts.Name)
+	if err != nil {
+		return err
+	}
+	creds, err := v.ClientCredentials(ctx, ac)
+	if err != nil {
+		return err
+	}
+	cj := credsJSON{Revealed: opts.Reveal, ClientCert: creds.Cert != ""}
+	if creds.ClientSecret != "" {
+		s := maskUnless(opts.Reveal, creds.ClientSecret)
+		cj.ClientSecret = &s
+	}
+	if creds.PrivateKey != "" {
+		cj.PrivateKey = &struct {
+			KeyID string `json:"keyId"`
+			Alg   string `json:"alg,omitempty"`
+		}{KeyID: ac.KeyID, Alg: ac.SigningAlg}
+	}
+	if opts.AsJSON {
+		return writeJSON(opts.IO.Out, struct {
+			clientJSON
+			Credentials credsJSON `json:"credentials"`
+		}{clientJSON{AuthClient: ac, Expiry: a.expiryState(ac.Expiration)}, cj})
+	}
+	a.renderClient(opts.IO.Out, ac, env, cj)
+	return nil
+}
+
+// renderClient writes `client show`'s key-value view of an auth client.
+func (a *App) renderClient(w io.Writer, ac vault.AuthClient, env string, cj credsJSON) {
 	k := &kv{}
 	k.add("auth client", ac.Name)
 	k.add("environment", env)
@@ -217,10 +264,21 @@ func (a *App) renderClient(ac vault.AuthClient, env string, cj credsJSON, reveal
 	k.addc("expires", a.expiryCell(ac.Expiration))
 	k.add("created", fmtTime(&ac.Created))
 	k.add("updated", fmtTime(&ac.Updated))
-	k.render(a, a.IO.Out)
+	k.render(a, w)
 }
 
-func newClientRmCmd(a *App) *cobra.Command {
+// clientRmOptions are the inputs of `client rm`.
+type clientRmOptions struct {
+	App  *App
+	IO   IOStreams
+	Name string
+}
+
+func newClientRmCmd(a *App, runF func(context.Context, *clientRmOptions) error) *cobra.Command {
+	opts := &clientRmOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runClientRm
+	}
 	return &cobra.Command{
 		Use:               "rm NAME",
 		Aliases:           []string{"remove"},
@@ -229,24 +287,31 @@ func newClientRmCmd(a *App) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeNames(completeClients),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, c, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			if err := v.RemoveClient(cmd.Context(), env, args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.IO.Out, "Removed auth client %q from environment %q.\n", args[0], env)
-			linked := 0
-			for _, s := range c.SecretsIn(env) {
-				if s.AuthClient == args[0] {
-					linked++
-				}
-			}
-			if linked > 0 {
-				fmt.Fprintf(a.IO.Err, "note: %d secrets linked to it keep their tokens but can no longer refresh\n", linked)
-			}
-			return nil
+			opts.Name = args[0]
+			return runF(cmd.Context(), opts)
 		},
 	}
+}
+
+// runClientRm removes an auth client and its credentials; the secrets
+// linked to it keep their tokens, which is said on stderr.
+func runClientRm(ctx context.Context, opts *clientRmOptions) error {
+	v, c, env, err := opts.App.workspace()
+	if err != nil {
+		return err
+	}
+	if err := v.RemoveClient(ctx, env, opts.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "Removed auth client %q from environment %q.\n", opts.Name, env)
+	linked := 0
+	for _, s := range c.SecretsIn(env) {
+		if s.AuthClient == opts.Name {
+			linked++
+		}
+	}
+	if linked > 0 {
+		fmt.Fprintf(opts.IO.Err, "note: %d secrets linked to it keep their tokens but can no longer refresh\n", linked)
+	}
+	return nil
 }

@@ -122,7 +122,7 @@ func readDir(root, rel string) ([]fs.DirEntry, error) {
 }
 
 func readFile(root, rel string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	b, err := readWhole(filepath.Join(root, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rel, err)
 	}

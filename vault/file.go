@@ -66,6 +66,9 @@ type FileOptions struct {
 	// LockTimeout bounds the wait for another process's lock; zero means
 	// 10 s.
 	LockTimeout time.Duration
+	// Agent, when set, is asked for the unwrapped identity before the
+	// passphrase is (authdeck unlock); nil means none.
+	Agent KeyAgent
 }
 
 // FileStore is the Store kept in one age file encrypted to a random X25519
@@ -88,6 +91,7 @@ type FileStore struct {
 	passphrase  func() (string, error)
 	workFactor  int
 	lockTimeout time.Duration
+	agent       KeyAgent
 
 	mu   sync.Mutex // guards the fields below and serialises flock use
 	pass string     // the passphrase, until it fails to open the vault
@@ -108,6 +112,8 @@ type FileStore struct {
 	decrypts int
 	writes   int
 	kdfs     int
+	// agentHits counts identities the agent handed over.
+	agentHits int
 }
 
 // fileDoc is the decrypted vault document. Values are base64 in JSON.
@@ -133,6 +139,7 @@ func NewFileStore(opts FileOptions) (*FileStore, error) {
 		passphrase:  opts.Passphrase,
 		workFactor:  opts.WorkFactor,
 		lockTimeout: opts.LockTimeout,
+		agent:       opts.Agent,
 	}
 	if f.workFactor == 0 {
 		f.workFactor = DefaultScryptWorkFactor
@@ -310,7 +317,7 @@ func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[stri
 	defer f.mu.Unlock()
 	// Ask for the passphrase before taking the lock, so a prompt waiting
 	// for the user does not hold other processes up.
-	if f.id == nil && f.pass == "" && (mayCreate || f.exists()) {
+	if f.id == nil && f.pass == "" && (mayCreate || f.exists()) && !f.identityFromAgent() {
 		if _, err := f.getPassphrase(); err != nil {
 			return nil, err
 		}
@@ -444,6 +451,10 @@ func (f *FileStore) identity() (*age.X25519Identity, error) {
 	sum := sha256.Sum256(data)
 	if f.id != nil && sum == f.idSum {
 		return f.id, nil
+	}
+	if id := f.askAgent(sum); id != nil {
+		f.id, f.idSum = id, sum
+		return id, nil
 	}
 	pass, err := f.getPassphrase()
 	if err != nil {

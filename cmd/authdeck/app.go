@@ -210,6 +210,7 @@ func openVaultFromEnv(a *App) (*vault.Vault, error) {
 		Backend:        a.Getenv("AUTHDECK_VAULT"),
 		Passphrase:     a.passphrase,
 		FileWorkFactor: wf,
+		FileAgent:      a.unlockAgent(),
 	}))
 }
 

@@ -237,3 +237,52 @@ func BenchmarkFileVaultCLI(b *testing.B) {
 	b.ReportMetric(float64(peak)/1024, "peak-rss-MiB")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkFileVaultTokenUnlocked: `authdeck token NAME` from the file vault
+// (age's scrypt work factor, an auth client, its token set and 1,000 other
+// secrets) after `authdeck unlock`, with no passphrase in the environment:
+// the identity comes from the agent, so no key is derived (budget ≤ 1 KDF +
+// 15 ms; with the agent, no KDF). Each iteration also runs `authdeck
+// --version`, the cost of starting the process at all, and `secret list`,
+// which reads the catalog only, so the token's cost beyond them shows on a
+// busy machine.
+//
+//	go test -run '^$' -bench BenchmarkFileVaultTokenUnlocked -benchtime 30x ./cmd/authdeck/
+func BenchmarkFileVaultTokenUnlocked(b *testing.B) {
+	srv, err := playground.Start(context.Background(), playground.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	dc, _ := srv.Client(playground.ClientServiceBasic)
+	run, err := os.MkdirTemp("", "adbench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = os.RemoveAll(run) })
+	c := newCLIBenchBuild(b, vault.BackendFile, nil, "XDG_RUNTIME_DIR="+run)
+	c.run(b, dc.Secret+"\n", "client", "add", "api", "--token-url", srv.Endpoints().Token, "--client-id", dc.ClientID,
+		"--client-secret-stdin", "--auth-method", "client_secret_basic", "--grant", "client_credentials", "--scope", "api:read")
+	c.run(b, importJSON("other", 1000), "secret", "import", "-")
+	c.run(b, "", "token", "api")
+	_, locked, _ := c.run(b, "", "token", "api")
+	c.run(b, "", "unlock", "--for", "30m")
+	b.Cleanup(func() { c.run(b, "", "lock") })
+	unlocked := *c
+	unlocked.env = append(slices.Clone(c.env), "AUTHDECK_PASSPHRASE=")
+	var tokenMS, versionMS, listMS []float64
+	for b.Loop() {
+		out, d, _ := unlocked.run(b, "", "token", "api")
+		if strings.TrimSpace(out) == "" {
+			b.Fatal("no token printed")
+		}
+		_, dv, _ := unlocked.run(b, "", "--version")
+		_, dl, _ := unlocked.run(b, "", "secret", "list")
+		tokenMS, versionMS, listMS = append(tokenMS, ms(d)), append(versionMS, ms(dv)), append(listMS, ms(dl))
+	}
+	b.ReportMetric(ms(locked), "token-with-kdf-ms")
+	b.ReportMetric(median(tokenMS), "token-unlocked-ms")
+	b.ReportMetric(median(versionMS), "version-ms")
+	b.ReportMetric(median(listMS), "list-ms")
+	b.ReportMetric(0, "ns/op")
+}

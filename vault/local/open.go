@@ -31,6 +31,9 @@ type Options struct {
 	// FileWorkFactor is the file vault's scrypt work factor (log2); zero
 	// means age's default, vault.DefaultScryptWorkFactor.
 	FileWorkFactor int
+	// FileAgent is asked for the file vault's unwrapped identity before the
+	// passphrase is (authdeck unlock); nil means none.
+	FileAgent vault.KeyAgent
 }
 
 // DefaultHome returns $AUTHDECK_HOME, else the OS user config dir + "/authdeck".
@@ -80,7 +83,7 @@ func Open(opts Options) (*vault.Vault, error) {
 	case vault.BackendKeychain:
 		store = vault.NewKeychainStore(vault.KeychainOptions{Provider: opts.Keyring, Timeout: opts.KeychainTimeout, ChunkSize: opts.KeychainChunkSize})
 	case vault.BackendFile:
-		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, Passphrase: opts.Passphrase, WorkFactor: opts.FileWorkFactor})
+		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, Passphrase: opts.Passphrase, WorkFactor: opts.FileWorkFactor, Agent: opts.FileAgent})
 		if err != nil {
 			return nil, err
 		}

@@ -208,3 +208,26 @@ func FuzzBruno(f *testing.F) {
 		fuzzImport(t, data, ParseBruno)
 	})
 }
+
+// A Bruno, Insomnia or OpenAPI file given to the wrong command (secret
+// import) is named, with the command that imports it.
+func TestOtherFormatNamesEveryImporter(t *testing.T) {
+	t.Parallel()
+	for file, want := range map[string]string{
+		"corpus/bruno/bruno-tests/bruno.json":    "authdeck import bruno",
+		"import/insomnia.json":                   "authdeck import insomnia",
+		"corpus/openapi/insomnia-petstore.json":  "authdeck import openapi",
+		"import/postman_collection.json":         "authdeck import postman",
+		"corpus/http/defra/http-client.env.json": "authdeck import http",
+		"corpus/bruno/directus/bruno.json":       "authdeck import bruno",
+		"corpus/openapi/oai-v3.0-uspto.json":     "authdeck import openapi",
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if format, command := OtherFormat(data); !strings.HasPrefix(command, want) {
+			t.Errorf("%s: %q, %q; want %q", file, format, command, want)
+		}
+	}
+}

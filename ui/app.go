@@ -61,6 +61,9 @@ type Options struct {
 	RequestScreen func(c *common.Common, env, name string) common.Screen
 	// Banner is a line shown in the status line at start (the demo's URLs).
 	Banner string
+	// Workspace and WorkspacePath name the team workspace open and where
+	// its folder is, for the header; empty for the personal workspace.
+	Workspace, WorkspacePath string
 }
 
 // Model is the root model.
@@ -324,7 +327,7 @@ func (m *Model) headerView() string {
 }
 
 func (m *Model) headerInfo() header.Info {
-	in := header.Info{Env: m.c.Env, Backend: m.c.BackendLabel(), Theme: m.themeName}
+	in := header.Info{Env: m.c.Env, Backend: m.c.BackendLabel(), Theme: m.themeName, Workspace: m.opts.Workspace, WorkspacePath: m.opts.WorkspacePath}
 	if e, ok := m.c.EnvInfo(); ok {
 		in.Tenant = e.Tenant
 	}

@@ -306,3 +306,40 @@ func TestCheckFindsPlantedCredentials(t *testing.T) {
 		t.Errorf("the folder put back is not clean: %s", r.all())
 	}
 }
+
+// The TUI's header names the team workspace and its folder (~ for the
+// home directory), nothing in the personal one, and never passes on
+// control characters from a hand-edited workspace file (S-40).
+func TestWorkspaceLabelForTheHeader(t *testing.T) {
+	t.Parallel()
+	repo := newRepo(t)
+	alice := newTeammate(t, "alice", repo)
+	app := func(dir string) *App {
+		return &App{IO: IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, InFd: -1},
+			Getenv: func(k string) string { return alice.env[k] }, Dir: dir}
+	}
+	if name, path := app(repo).workspaceLabel(); name != "" || path != "" {
+		t.Fatalf("personal workspace: %q %q", name, path)
+	}
+	alice.must("", "init", "--key", alice.pub, "--me", "alice", "--name", "payments")
+	root := filepath.Join(repo, "authdeck")
+	name, path := app(filepath.Join(repo, "src")).workspaceLabel()
+	if name != "payments" || path != root {
+		t.Errorf("team workspace: %q %q, want payments %q", name, path, root)
+	}
+	alice.env["HOME"] = filepath.Dir(repo)
+	if _, path = app(repo).workspaceLabel(); path != filepath.Join("~", "payments", "authdeck") {
+		t.Errorf("the folder under the home directory: %q", path)
+	}
+	marker := filepath.Join(root, "authdeck-workspace.json")
+	b, err := os.ReadFile(marker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(marker, bytes.Replace(b, []byte(`"payments"`), []byte(`"pay\u001b]0;pwned\u0007"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if name, _ = app(repo).workspaceLabel(); name != "pay?]0;pwned?" {
+		t.Errorf("a hand-edited name: %q", name)
+	}
+}

@@ -139,3 +139,21 @@ func (a *App) inTeamWorkspace(v *vault.Vault, err error) (*vault.Vault, error) {
 	tv := vault.New(ws, ws.Store(v.Store()))
 	return tv, nil
 }
+
+// workspaceLabel names the team workspace commands work in, and its folder
+// with the home directory as ~, for the TUI's header; both empty in the
+// personal workspace.
+func (a *App) workspaceLabel() (name, path string) {
+	ws, err := a.teamWorkspace()
+	if err != nil || ws == nil {
+		return "", ""
+	}
+	path = ws.Root()
+	if h := a.userHome(); h != "" && h != string(filepath.Separator) {
+		if rel, err := filepath.Rel(h, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			path = filepath.Join("~", rel)
+		}
+	}
+	// a hand-edited workspace file never drives the terminal (S-40)
+	return sanitizeLine(ws.Meta().Name), sanitizeLine(path)
+}

@@ -59,15 +59,18 @@ func runTUI(a *App, cmd *cobra.Command) error {
 // tuiOptions sets the TUI up over v: its engines are configured as the
 // other commands' are (engineConfig), with the same browser opener.
 func (a *App) tuiOptions(v *vault.Vault, cat *vault.Catalog, env, home string, logger *slog.Logger) ui.Options {
+	wsName, wsPath := a.workspaceLabel()
 	return ui.Options{
-		Vault:   v,
-		Engines: a.engineConfig(v),
-		Catalog: cat,
-		Env:     env,
-		Home:    home,
-		Getenv:  a.Getenv,
-		Log:     logger,
-		Dark:    true,
+		Workspace:     wsName,
+		WorkspacePath: wsPath,
+		Vault:         v,
+		Engines:       a.engineConfig(v),
+		Catalog:       cat,
+		Env:           env,
+		Home:          home,
+		Getenv:        a.Getenv,
+		Log:           logger,
+		Dark:          true,
 		OpenFileVault: func(pass string) (*vault.Vault, error) {
 			wf, err := testScryptWorkFactor(a.Getenv)
 			if err != nil {

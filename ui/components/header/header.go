@@ -1,5 +1,5 @@
-// Package header draws the top bar: the app, the active environment and its
-// tenant, the screen, and the vault backend.
+// Package header draws the top bar: the app, the team workspace, the active
+// environment and its tenant, the screen, and the vault backend.
 package header
 
 import (
@@ -17,6 +17,9 @@ type Info struct {
 	Screen  string
 	Backend string
 	Theme   string
+	// Workspace names the team workspace open, and WorkspacePath says where
+	// its folder is; both empty for the personal workspace.
+	Workspace, WorkspacePath string
 }
 
 // View renders the header bar at width.
@@ -35,6 +38,19 @@ func View(s *styles.Styles, in Info, width int) string {
 	}
 	right := s.HeaderLabel.Render("vault ") + s.HeaderBackend.Render(orDash(in.Backend))
 	inner := width - s.Header.GetHorizontalPadding()
+	if in.Workspace != "" {
+		// the team workspace before the environment; its path while it fits
+		ws := s.HeaderLabel.Render("team ") + s.HeaderValue.Render(in.Workspace)
+		withPath := ws
+		if in.WorkspacePath != "" {
+			withPath += s.HeaderLabel.Render(" " + in.WorkspacePath)
+		}
+		if ansi.StringWidth(left+withPath+sep+env+right)+4 <= inner {
+			env = withPath + sep + env
+		} else {
+			env = ws + sep + env
+		}
+	}
 	parts := []string{left, env, right}
 	used := 0
 	for _, p := range parts {

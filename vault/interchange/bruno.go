@@ -228,9 +228,27 @@ type bruParser struct {
 	collection *bruFile
 	folders    map[string]*bruFile // by relative folder path
 	vars       map[string]string
+	files      int // .bru files read
 }
 
+// Bounds of a Bruno collection: the size of one .bru file and the number
+// of files read.
+const (
+	maxBruFile  = 10 << 20
+	maxBruFiles = 20000
+)
+
 func (bp *bruParser) read(rel string) *bruFile {
+	if bp.files++; bp.files > maxBruFiles {
+		if bp.files == maxBruFiles+1 {
+			bp.im.problem(rel, 0, 0, vault.ErrInvalid, "the collection has more than %d .bru files", maxBruFiles)
+		}
+		return nil
+	}
+	if st, err := os.Stat(filepath.Join(bp.root, rel)); err == nil && st.Size() > maxBruFile {
+		bp.im.problem(rel, 0, 0, vault.ErrInvalid, "larger than %d bytes", maxBruFile)
+		return nil
+	}
 	data, err := os.ReadFile(filepath.Join(bp.root, rel))
 	if err != nil {
 		bp.im.problem(rel, 0, 0, vault.ErrInvalid, "%v", unwrapPathError(err))

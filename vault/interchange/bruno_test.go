@@ -155,6 +155,10 @@ func TestImportBrunoErrors(t *testing.T) {
 	write("ok.bru", "meta {\n  name: ok\n}\n\nget {\n  url: https://api.example/x\n}\n")
 	write("sub/broken.bru", "meta {\n  name: broken\n}\n\npost {\n  url: https://api.example/x\n  this line has no colon\n}\n")
 	write("sub/open.bru", "meta {\n  name: open\n}\n\nget {\n  url: https://api.example/y\n")
+	write("big.bru", "meta {\n  name: big\n}\n")
+	if err := os.Truncate(filepath.Join(dir, "big.bru"), maxBruFile+1); err != nil {
+		t.Fatal(err)
+	}
 	f := newImportFixture(t, 0)
 	before := f.catalogBytes(t)
 	data, err := os.ReadFile(filepath.Join(dir, "bruno.json"))
@@ -170,6 +174,7 @@ func TestImportBrunoErrors(t *testing.T) {
 	for _, want := range []string{
 		`line 7, column 1: ` + filepath.Join("sub", "broken.bru"), `expected "key: value"`,
 		`line 5, column 1: ` + filepath.Join("sub", "open.bru"), `never closed`,
+		"big.bru: larger than",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not say %q", msg, want)

@@ -209,52 +209,19 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 	if method == "" {
 		method = AuthMethodBasic
 	}
-	switch method {
-	case AuthMethodBasic:
-		c.authMethod = oidc.AuthMethodBasic
-	case AuthMethodPost:
-		c.authMethod = oidc.AuthMethodPost
-	case AuthMethodSecretJWT:
-		c.authMethod = authMethodSecretJWT
-	case AuthMethodPrivateKeyJWT:
-		c.authMethod = oidc.AuthMethodPrivateKeyJWT
-	case AuthMethodNone:
-		c.authMethod = oidc.AuthMethodNone
-	default:
-		return nil, specError("unknown auth method %q", method)
+	am, err := oidcAuthMethod(method)
+	if err != nil {
+		return nil, err
 	}
+	c.authMethod = am
 
 	grants := spec.Grants
 	if len(grants) == 0 {
-		if method == AuthMethodNone {
-			grants = []string{GrantAuthorizationCode, GrantRefreshToken}
-		} else {
-			grants = []string{GrantClientCredentials}
-		}
+		grants = defaultGrants(method)
 	}
-	var implicit, redirecting bool
-	for _, g := range grants {
-		if g == "device_code" {
-			g = GrantDeviceCode
-		}
-		switch g {
-		case GrantAuthorizationCode:
-			redirecting = true
-			c.responseTypes = append(c.responseTypes, oidc.ResponseTypeCode)
-		case GrantImplicit:
-			redirecting, implicit = true, true
-			c.responseTypes = append(c.responseTypes, responseTypeToken, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly)
-		case GrantClientCredentials, GrantPassword, GrantTokenExchange:
-			if method == AuthMethodNone {
-				return nil, specError("grant %s needs an authenticated client", g)
-			}
-		case GrantRefreshToken, GrantDeviceCode:
-		default:
-			return nil, specError("unknown grant %q", g)
-		}
-		if !slices.Contains(c.grants, oidc.GrantType(g)) {
-			c.grants = append(c.grants, oidc.GrantType(g))
-		}
+	redirecting, implicit, err := c.addGrants(grants, method)
+	if err != nil {
+		return nil, err
 	}
 
 	scopes := spec.Scopes
@@ -276,46 +243,16 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 		return nil, specError("grants with a browser leg need redirect_uris or loopback_redirect")
 	}
 	redirects := slices.Clone(spec.RedirectURIs)
-	switch {
-	case spec.LoopbackRedirect:
-		// op accepts any port for a registered loopback URI of a native
-		// client (RFC 8252 §7.3), so registering the portless form is enough.
-		c.appType = op.ApplicationTypeNative
+	if spec.LoopbackRedirect {
 		redirects = append(redirects, "http://127.0.0.1"+LoopbackRedirectPath)
-	case (implicit || method == AuthMethodNone) && allLoopback(redirects):
-		// A public client redirecting to loopback is a native app (RFC 8252).
-		c.appType = op.ApplicationTypeNative
-	case implicit && !slices.Contains(grants, GrantAuthorizationCode):
-		c.appType = op.ApplicationTypeUserAgent
-	default:
-		c.appType = op.ApplicationTypeWeb
 	}
+	c.appType = applicationType(spec.LoopbackRedirect, implicit, method, redirects, grants)
 
-	if method == AuthMethodPrivateKeyJWT {
-		if spec.PublicKey == "" {
-			return nil, specError("private_key_jwt needs a public key")
-		}
-		key, err := parsePublicKey(spec.PublicKey, spec.KeyID)
-		if err != nil {
-			return nil, err
-		}
-		c.key = key
-	} else if spec.PublicKey != "" {
-		return nil, specError("a public key is only used with private_key_jwt")
+	if c.key, err = registeredKey(spec, method); err != nil {
+		return nil, err
 	}
-	if spec.AccessTokenLifetime < 0 {
-		return nil, specError("negative access token lifetime")
-	}
-	if spec.RequireRequestObject && method != AuthMethodPrivateKeyJWT && method != AuthMethodSecretJWT {
-		return nil, specError("signed request objects are verified with the client's registered key or, for client_secret_jwt, its secret; use one of those methods")
-	}
-	if (spec.RequirePAR || spec.RequireRequestObject) && !redirecting {
-		return nil, specError("pushed and signed authorization requests need a grant with a browser leg")
-	}
-	for _, a := range spec.ExchangeAudiences {
-		if u, err := url.Parse(a); err != nil || a == "" || strings.ContainsAny(a, " \x00") || (u.IsAbs() && u.Host == "") {
-			return nil, specError("exchange audience %q is not a URI or a name", a)
-		}
+	if err := checkRequestOptions(spec, method, redirecting); err != nil {
+		return nil, err
 	}
 
 	id := spec.ClientID
@@ -351,6 +288,114 @@ func buildClient(spec ClientSpec, loginURL string, now time.Time) (*client, erro
 		c.info.KeyID = c.key.KeyID
 	}
 	return c, nil
+}
+
+// oidcAuthMethod maps a spec's token endpoint auth method to op's name for it.
+func oidcAuthMethod(method string) (oidc.AuthMethod, error) {
+	switch method {
+	case AuthMethodBasic:
+		return oidc.AuthMethodBasic, nil
+	case AuthMethodPost:
+		return oidc.AuthMethodPost, nil
+	case AuthMethodSecretJWT:
+		return authMethodSecretJWT, nil
+	case AuthMethodPrivateKeyJWT:
+		return oidc.AuthMethodPrivateKeyJWT, nil
+	case AuthMethodNone:
+		return oidc.AuthMethodNone, nil
+	}
+	return "", specError("unknown auth method %q", method)
+}
+
+// defaultGrants are the grants of a spec that names none: a public client
+// signs users in, a confidential one gets tokens for itself.
+func defaultGrants(method string) []string {
+	if method == AuthMethodNone {
+		return []string{GrantAuthorizationCode, GrantRefreshToken}
+	}
+	return []string{GrantClientCredentials}
+}
+
+// addGrants registers grants (and the response types they imply) on c and
+// reports whether any has a browser leg and whether implicit is among them.
+func (c *client) addGrants(grants []string, method string) (redirecting, implicit bool, err error) {
+	for _, g := range grants {
+		if g == "device_code" {
+			g = GrantDeviceCode
+		}
+		switch g {
+		case GrantAuthorizationCode:
+			redirecting = true
+			c.responseTypes = append(c.responseTypes, oidc.ResponseTypeCode)
+		case GrantImplicit:
+			redirecting, implicit = true, true
+			c.responseTypes = append(c.responseTypes, responseTypeToken, oidc.ResponseTypeIDToken, oidc.ResponseTypeIDTokenOnly)
+		case GrantClientCredentials, GrantPassword, GrantTokenExchange:
+			if method == AuthMethodNone {
+				return false, false, specError("grant %s needs an authenticated client", g)
+			}
+		case GrantRefreshToken, GrantDeviceCode:
+		default:
+			return false, false, specError("unknown grant %q", g)
+		}
+		if !slices.Contains(c.grants, oidc.GrantType(g)) {
+			c.grants = append(c.grants, oidc.GrantType(g))
+		}
+	}
+	return redirecting, implicit, nil
+}
+
+// applicationType is the op application type of a client with these
+// redirects and grants.
+func applicationType(loopback, implicit bool, method string, redirects, grants []string) op.ApplicationType {
+	switch {
+	case loopback:
+		// op accepts any port for a registered loopback URI of a native
+		// client (RFC 8252 §7.3), so registering the portless form is enough.
+		return op.ApplicationTypeNative
+	case (implicit || method == AuthMethodNone) && allLoopback(redirects):
+		// A public client redirecting to loopback is a native app (RFC 8252).
+		return op.ApplicationTypeNative
+	case implicit && !slices.Contains(grants, GrantAuthorizationCode):
+		return op.ApplicationTypeUserAgent
+	default:
+		return op.ApplicationTypeWeb
+	}
+}
+
+// registeredKey parses the spec's public key, which only private_key_jwt uses
+// and requires.
+func registeredKey(spec ClientSpec, method string) (*jose.JSONWebKey, error) {
+	if method != AuthMethodPrivateKeyJWT {
+		if spec.PublicKey != "" {
+			return nil, specError("a public key is only used with private_key_jwt")
+		}
+		return nil, nil
+	}
+	if spec.PublicKey == "" {
+		return nil, specError("private_key_jwt needs a public key")
+	}
+	return parsePublicKey(spec.PublicKey, spec.KeyID)
+}
+
+// checkRequestOptions checks the lifetime, the pushed and signed
+// authorization request options and the token exchange audiences.
+func checkRequestOptions(spec ClientSpec, method string, redirecting bool) error {
+	if spec.AccessTokenLifetime < 0 {
+		return specError("negative access token lifetime")
+	}
+	if spec.RequireRequestObject && method != AuthMethodPrivateKeyJWT && method != AuthMethodSecretJWT {
+		return specError("signed request objects are verified with the client's registered key or, for client_secret_jwt, its secret; use one of those methods")
+	}
+	if (spec.RequirePAR || spec.RequireRequestObject) && !redirecting {
+		return specError("pushed and signed authorization requests need a grant with a browser leg")
+	}
+	for _, a := range spec.ExchangeAudiences {
+		if u, err := url.Parse(a); err != nil || a == "" || strings.ContainsAny(a, " \x00") || (u.IsAbs() && u.Host == "") {
+			return specError("exchange audience %q is not a URI or a name", a)
+		}
+	}
+	return nil
 }
 
 // responseTypeToken is the plain OAuth 2.0 implicit response type, which oidc

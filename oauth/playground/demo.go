@@ -187,71 +187,81 @@ func (s *Server) Summary() string {
 	fmt.Fprintf(tw, "  Basic\t%s / %s\n", s.BasicUser, s.BasicPassword)
 	fmt.Fprintf(tw, "  Admin token\t%s  (POST %s/admin/clients with Authorization: Bearer)\n", s.AdminToken, s.Issuer)
 	tw.Flush()
-	if o := s.OAuth1; o != nil {
-		fmt.Fprintln(&b, "\nOAuth 1.0a provider (HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256, PLAINTEXT)")
-		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "  Request token\t%s\n", o.RequestTokenURL)
-		fmt.Fprintf(tw, "  Authorize\t%s\n", o.AuthorizeURL)
-		fmt.Fprintf(tw, "  Access token\t%s\n", o.AccessTokenURL)
-		fmt.Fprintf(tw, "  Protected resource\t%s  (GET|POST, signed requests only)\n", o.PhotosURL)
-		fmt.Fprintf(tw, "  Consumer key\t%s\n", o.ConsumerKey)
-		fmt.Fprintf(tw, "  Consumer secret\t%s\n", o.ConsumerSecret)
-		fmt.Fprintf(tw, "  User\t%s / %s\n", o.User, o.Password)
-		tw.Flush()
-		if o.PrivateKeyPEM != "" {
-			fmt.Fprintln(&b, "  RSA private key (PKCS#8, demo only):")
-			for _, line := range strings.Split(strings.TrimSpace(o.PrivateKeyPEM), "\n") {
-				fmt.Fprintf(&b, "    %s\n", line)
-			}
-		}
+	if s.OAuth1 != nil {
+		writeOAuth1Summary(&b, s.OAuth1)
 	}
 	fmt.Fprintln(&b, "\nClients")
 	for _, c := range s.Clients {
-		legacy := ""
-		if c.Legacy {
-			legacy = "  [legacy, deprecated]"
-		}
-		fmt.Fprintf(&b, "\n  %s — %s%s\n", c.ClientID, c.Name, legacy)
-		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-		if c.Secret != "" {
-			fmt.Fprintf(tw, "    client_secret\t%s\n", c.Secret)
-		}
-		fmt.Fprintf(tw, "    auth method\t%s\n", c.AuthMethod)
-		fmt.Fprintf(tw, "    grants\t%s\n", strings.Join(c.Grants, " "))
-		fmt.Fprintf(tw, "    scopes\t%s\n", strings.Join(c.Scopes, " "))
-		if c.RedirectURI != "" {
-			fmt.Fprintf(tw, "    redirect uri\t%s\n", c.RedirectURI)
-		}
-		if c.LoopbackRedirect {
-			fmt.Fprintf(tw, "    redirect uri\thttp://127.0.0.1:{any port}%s\n", LoopbackRedirectPath)
-		}
-		fmt.Fprintf(tw, "    access token\t%s\n", c.AccessTokenLifetime)
-		if c.KeyID != "" {
-			fmt.Fprintf(tw, "    key id\t%s (%s)\n", c.KeyID, c.SigningAlgorithm)
-		}
-		var must []string
-		if c.DPoPBound {
-			must = append(must, "DPoP proofs")
-		}
-		if c.RequirePAR {
-			must = append(must, "pushed authorization requests")
-		}
-		if c.RequireRequestObject {
-			must = append(must, "signed request objects")
-		}
-		if len(must) > 0 {
-			fmt.Fprintf(tw, "    requires\t%s\n", strings.Join(must, ", "))
-		}
-		if c.ExchangeSubject != "" {
-			fmt.Fprintf(tw, "    exchanges\ta token of %s for the demo API (audience %s)\n", c.ExchangeSubject, s.APIURL)
-		}
-		tw.Flush()
-		if c.PrivateKeyPEM != "" {
-			fmt.Fprintln(&b, "    private key (PKCS#8, demo only):")
-			for _, line := range strings.Split(strings.TrimSpace(c.PrivateKeyPEM), "\n") {
-				fmt.Fprintf(&b, "      %s\n", line)
-			}
-		}
+		writeClientSummary(&b, c, s.APIURL)
 	}
 	return b.String()
+}
+
+// writeOAuth1Summary writes the OAuth 1.0a provider's part of Summary.
+func writeOAuth1Summary(b *strings.Builder, o *OAuth1) {
+	fmt.Fprintln(b, "\nOAuth 1.0a provider (HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256, PLAINTEXT)")
+	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  Request token\t%s\n", o.RequestTokenURL)
+	fmt.Fprintf(tw, "  Authorize\t%s\n", o.AuthorizeURL)
+	fmt.Fprintf(tw, "  Access token\t%s\n", o.AccessTokenURL)
+	fmt.Fprintf(tw, "  Protected resource\t%s  (GET|POST, signed requests only)\n", o.PhotosURL)
+	fmt.Fprintf(tw, "  Consumer key\t%s\n", o.ConsumerKey)
+	fmt.Fprintf(tw, "  Consumer secret\t%s\n", o.ConsumerSecret)
+	fmt.Fprintf(tw, "  User\t%s / %s\n", o.User, o.Password)
+	tw.Flush()
+	if o.PrivateKeyPEM != "" {
+		fmt.Fprintln(b, "  RSA private key (PKCS#8, demo only):")
+		for _, line := range strings.Split(strings.TrimSpace(o.PrivateKeyPEM), "\n") {
+			fmt.Fprintf(b, "    %s\n", line)
+		}
+	}
+}
+
+// writeClientSummary writes one demo client's part of Summary.
+func writeClientSummary(b *strings.Builder, c DemoClient, apiURL string) {
+	legacy := ""
+	if c.Legacy {
+		legacy = "  [legacy, deprecated]"
+	}
+	fmt.Fprintf(b, "\n  %s — %s%s\n", c.ClientID, c.Name, legacy)
+	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
+	if c.Secret != "" {
+		fmt.Fprintf(tw, "    client_secret\t%s\n", c.Secret)
+	}
+	fmt.Fprintf(tw, "    auth method\t%s\n", c.AuthMethod)
+	fmt.Fprintf(tw, "    grants\t%s\n", strings.Join(c.Grants, " "))
+	fmt.Fprintf(tw, "    scopes\t%s\n", strings.Join(c.Scopes, " "))
+	if c.RedirectURI != "" {
+		fmt.Fprintf(tw, "    redirect uri\t%s\n", c.RedirectURI)
+	}
+	if c.LoopbackRedirect {
+		fmt.Fprintf(tw, "    redirect uri\thttp://127.0.0.1:{any port}%s\n", LoopbackRedirectPath)
+	}
+	fmt.Fprintf(tw, "    access token\t%s\n", c.AccessTokenLifetime)
+	if c.KeyID != "" {
+		fmt.Fprintf(tw, "    key id\t%s (%s)\n", c.KeyID, c.SigningAlgorithm)
+	}
+	var must []string
+	if c.DPoPBound {
+		must = append(must, "DPoP proofs")
+	}
+	if c.RequirePAR {
+		must = append(must, "pushed authorization requests")
+	}
+	if c.RequireRequestObject {
+		must = append(must, "signed request objects")
+	}
+	if len(must) > 0 {
+		fmt.Fprintf(tw, "    requires\t%s\n", strings.Join(must, ", "))
+	}
+	if c.ExchangeSubject != "" {
+		fmt.Fprintf(tw, "    exchanges\ta token of %s for the demo API (audience %s)\n", c.ExchangeSubject, apiURL)
+	}
+	tw.Flush()
+	if c.PrivateKeyPEM != "" {
+		fmt.Fprintln(b, "    private key (PKCS#8, demo only):")
+		for _, line := range strings.Split(strings.TrimSpace(c.PrivateKeyPEM), "\n") {
+			fmt.Fprintf(b, "      %s\n", line)
+		}
+	}
 }

@@ -343,3 +343,56 @@ func TestWorkspaceLabelForTheHeader(t *testing.T) {
 		t.Errorf("a hand-edited name: %q", name)
 	}
 }
+
+// workspace export writes the personal workspace (or the environments
+// named) as a team workspace folder: items as files, values copied into
+// the person's vault and never into the folder (or left out with
+// --no-values, then listed by doctor); an existing workspace folder is
+// refused and left as it was.
+func TestWorkspaceExport(t *testing.T) {
+	t.Parallel()
+	elsewhere := t.TempDir()
+	alice := newTeammate(t, "alice", elsewhere)
+	alice.must("", "env", "add", "dev", "--use")
+	alice.must("", "env", "set", "baseUrl", "https://api.example.com")
+	alice.must(aliceGithub+"\n", "secret", "add", "github", "--type", "API_KEY", "--value-stdin")
+	alice.must("", "env", "add", "staging")
+	alice.must(teamSandboxKey+"\n", "secret", "add", "stripe", "--type", "API_KEY", "--value-stdin", "--env", "staging")
+
+	repo := newRepo(t)
+	root := filepath.Join(repo, "authdeck")
+	r := alice.must("", "workspace", "export", root, "--env", "dev", "--name", "payments")
+	if !strings.Contains(r.out, `Wrote the team workspace "payments"`) || !strings.Contains(r.out, "1 environment, 0 auth clients, 1 secret") {
+		t.Fatalf("export:\n%s", r.all())
+	}
+	if _, err := os.Stat(filepath.Join(root, "environments", "dev", "secrets", "github.json")); err != nil {
+		t.Errorf("the secret's metadata is not a file of the folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "environments", "staging")); err == nil {
+		t.Error("an environment not named was exported")
+	}
+	folderHolds(t, root, aliceGithub, teamSandboxKey)
+	if r = alice.runIn(repo, "", "secret", "show", "github", "--reveal"); r.code != 0 || !strings.Contains(r.out, aliceGithub) {
+		t.Errorf("the value was not copied for the new workspace: %s", r.all())
+	}
+	if r = alice.runIn(repo, "", "check"); r.code != 0 {
+		t.Errorf("check on the exported folder: %s", r.all())
+	}
+
+	before := readFile(t, filepath.Join(root, "authdeck-workspace.json"))
+	r = alice.run("", "workspace", "export", root)
+	if r.code == 0 || !strings.Contains(r.err, root+" is already a team workspace folder") {
+		t.Errorf("export over a workspace folder: exit %d %s", r.code, r.all())
+	}
+	if readFile(t, filepath.Join(root, "authdeck-workspace.json")) != before {
+		t.Error("a refused export changed the folder")
+	}
+
+	bare := filepath.Join(newRepo(t), "authdeck")
+	alice.must("", "workspace", "export", bare, "--no-values")
+	folderHolds(t, bare, aliceGithub, teamSandboxKey)
+	r = alice.runIn(filepath.Dir(bare), "", "doctor")
+	if !strings.Contains(r.out, "secret github (dev)") || !strings.Contains(r.out, "secret stripe (staging)") {
+		t.Errorf("doctor after an export without values:\n%s", r.all())
+	}
+}

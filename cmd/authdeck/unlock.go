@@ -160,7 +160,7 @@ func startAgent(start agentStart) error {
 	if err != nil {
 		return fmt.Errorf("finding the authdeck binary to run the agent: %w", err)
 	}
-	c := exec.Command(exe, "agent")
+	c := exec.Command(exe, "agent") //nolint:gosec // G204: this very binary, with a fixed argument
 	c.Dir = "/"
 	// The agent needs no secret from the environment: the identity comes on
 	// stdin, and the passphrase is not passed on.

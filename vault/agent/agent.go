@@ -199,8 +199,13 @@ func (s *Server) handle(conn *net.UnixConn) {
 		return
 	}
 	_ = conn.SetDeadline(time.Now().Add(ioTimeout))
+	s.answer(conn, conn)
+}
+
+// answer reads one request from r and writes the answer to w.
+func (s *Server) answer(r io.Reader, conn io.Writer) {
 	var req request
-	if err := readMessage(conn, &req); err != nil {
+	if err := readMessage(r, &req); err != nil {
 		_ = writeMessage(conn, response{Error: "bad request: " + err.Error()})
 		return
 	}

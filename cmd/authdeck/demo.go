@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -16,9 +17,23 @@ import (
 
 func init() { register(newDemoCmd) }
 
-func newDemoCmd(a *App) *cobra.Command {
-	var serve bool
-	var summaryFile string
+// demoOptions are the inputs of `demo`.
+type demoOptions struct {
+	App *App
+	IO  IOStreams
+	// Serve runs only the servers; SummaryFile also gets their summary.
+	Serve       bool
+	SummaryFile string
+}
+
+func newDemoCmd(a *App) *cobra.Command { return newDemoCmdWith(a, nil) }
+
+// newDemoCmdWith is `demo`; runF runs it (nil: runDemo).
+func newDemoCmdWith(a *App, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	opts := &demoOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runDemo
+	}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the playground: a local OpenID provider, an OAuth 1.0a provider, a demo API and the TUI on a demo workspace",
@@ -35,63 +50,68 @@ printed, and they stay up until interrupted (Ctrl-C).`,
 		Example: `  authdeck demo
   authdeck demo --serve`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			logger, closeLog, err := tuiLogger(a.Getenv("AUTHDECK_LOG"))
-			if err != nil {
-				return err
-			}
-			defer closeLog()
-			// The provider library logs through the default loggers (every
-			// route it registers, every request it refuses). The TUI owns the
-			// terminal, and --serve prints a summary meant to be read, so
-			// those lines go to the log file (AUTHDECK_LOG) or nowhere.
-			restore := redirectDefaultLogs(logger)
-			defer restore()
-			srv, err := oauth1demo.Start(ctx, playground.Config{})
-			if err != nil {
-				return fmt.Errorf("starting the playground: %w", err)
-			}
-			defer srv.Close()
-			if summaryFile != "" {
-				// For scripts (screenshots/capture.sh checks its captures
-				// against these values): this run's throwaway credentials,
-				// exactly what --serve prints, in a file only the user reads.
-				if err := vault.WriteFileAtomic(summaryFile, []byte(srv.Summary())); err != nil {
-					return fmt.Errorf("writing the summary: %w", err)
-				}
-			}
-			if serve {
-				// Printing the credentials is the point of --serve: they are
-				// throwaway values generated for this run.
-				fmt.Fprint(a.IO.Out, srv.Summary())
-				fmt.Fprintln(a.IO.Out, "\nServing until interrupted (Ctrl-C).")
-				<-ctx.Done()
-				return nil
-			}
-			v := vault.NewMemory()
-			if err := demo.Workspace(ctx, v, srv); err != nil {
-				return err
-			}
-			cat, err := v.Load()
-			if err != nil {
-				return err
-			}
-			return runProgram(ctx, a, ui.Options{
-				Vault:   v,
-				Engines: a.demoEngineConfig(),
-				Catalog: cat,
-				Home:    a.Getenv("AUTHDECK_HOME"),
-				Getenv:  a.Getenv,
-				Log:     logger,
-				Dark:    true,
-				Banner:  fmt.Sprintf("Playground at %s (user %s / %s) · demo API %s", srv.Issuer, srv.User, srv.Password, srv.APIURL),
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&serve, "serve", false, "only run the provider and the API; print their URLs and credentials")
-	cmd.Flags().StringVar(&summaryFile, "summary-file", "", "also write the URLs and this run's throwaway credentials to `FILE` (mode 0600), for scripts")
+	cmd.Flags().BoolVar(&opts.Serve, "serve", false, "only run the provider and the API; print their URLs and credentials")
+	cmd.Flags().StringVar(&opts.SummaryFile, "summary-file", "", "also write the URLs and this run's throwaway credentials to `FILE` (mode 0600), for scripts")
 	return cmd
+}
+
+// runDemo starts the playground and opens the TUI on a demo workspace in
+// memory, or with Serve prints the servers' summary and serves until
+// interrupted.
+func runDemo(ctx context.Context, opts *demoOptions) error {
+	a := opts.App
+	logger, closeLog, err := tuiLogger(a.Getenv("AUTHDECK_LOG"))
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	// The provider library logs through the default loggers (every
+	// route it registers, every request it refuses). The TUI owns the
+	// terminal, and --serve prints a summary meant to be read, so
+	// those lines go to the log file (AUTHDECK_LOG) or nowhere.
+	restore := redirectDefaultLogs(logger)
+	defer restore()
+	srv, err := oauth1demo.Start(ctx, playground.Config{})
+	if err != nil {
+		return fmt.Errorf("starting the playground: %w", err)
+	}
+	defer srv.Close()
+	if opts.SummaryFile != "" {
+		// For scripts (screenshots/capture.sh checks its captures
+		// against these values): this run's throwaway credentials,
+		// exactly what --serve prints, in a file only the user reads.
+		if err := vault.WriteFileAtomic(opts.SummaryFile, []byte(srv.Summary())); err != nil {
+			return fmt.Errorf("writing the summary: %w", err)
+		}
+	}
+	if opts.Serve {
+		// Printing the credentials is the point of --serve: they are
+		// throwaway values generated for this run.
+		fmt.Fprint(opts.IO.Out, srv.Summary())
+		fmt.Fprintln(opts.IO.Out, "\nServing until interrupted (Ctrl-C).")
+		<-ctx.Done()
+		return nil
+	}
+	v := vault.NewMemory()
+	if err := demo.Workspace(ctx, v, srv); err != nil {
+		return err
+	}
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	return runProgram(ctx, a, ui.Options{
+		Vault:   v,
+		Engines: a.demoEngineConfig(),
+		Catalog: cat,
+		Home:    a.Getenv("AUTHDECK_HOME"),
+		Getenv:  a.Getenv,
+		Log:     logger,
+		Dark:    true,
+		Banner:  fmt.Sprintf("Playground at %s (user %s / %s) · demo API %s", srv.Issuer, srv.User, srv.Password, srv.APIURL),
+	})
 }
 
 // demoEngineConfig sets up the demo's engines: the injected browser opener

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -28,10 +29,26 @@ const (
 	exitNotFound      = 127
 )
 
-func newExecCmd(a *App) *cobra.Command {
-	var envVar string
-	var scopes []string
-	var noBrowser, verbose bool
+// execOptions are the inputs of `exec`.
+type execOptions struct {
+	App *App
+	IO  IOStreams
+	// Name is the credential; Command is CMD and its arguments.
+	Name               string
+	Command            []string
+	EnvVar             string
+	Scopes             []string
+	NoBrowser, Verbose bool
+}
+
+func newExecCmd(a *App) *cobra.Command { return newExecCmdWith(a, nil) }
+
+// newExecCmdWith is `exec`; runF runs it (nil: runExec).
+func newExecCmdWith(a *App, runF func(context.Context, *execOptions) error) *cobra.Command {
+	opts := &execOptions{App: a, IO: a.IO}
+	if runF == nil {
+		runF = runExec
+	}
 	cmd := &cobra.Command{
 		Use:   "exec NAME [--env-var VAR] -- CMD [ARGS...]",
 		Short: "Run a command with a fresh access token in an environment variable",
@@ -51,44 +68,52 @@ authdeck's own messages go to stderr.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !envVarName.MatchString(envVar) {
-				return exitWith(exitOther, "--env-var %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", envVar)
-			}
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			// stdin belongs to CMD, so no paste fallback here.
-			ui := a.newFlowUI(verbose, false)
-			ui.qr = noBrowser
-			cat, err := v.Load()
-			if err != nil {
-				return err
-			}
-			cred, err := vault.Resolve(cat, a.envName(), args[0], vault.ForToken)
-			if err != nil {
-				return err
-			}
-			if cred.Protocol == vault.ProtocolOAuth1 {
-				return exitWith(exitNotConfigured, "%q is OAuth 1.0a credentials, which sign each request and have no bearer token to put in $%s; send requests with 'authdeck request METHOD URL --auth %s'",
-					args[0], envVar, interchange.ShellQuote(args[0]))
-			}
-			tr := oauth.NewTranscript()
-			req := oauth.TokenRequest{Env: cred.Env, Name: args[0], Scopes: splitScopeFlags(scopes), NoBrowser: noBrowser, Transcript: tr, Credential: cred}
-			r, err := a.engineSet(v).Engine.Token(cmd.Context(), req, ui.callbacks())
-			ui.printTranscript(tr)
-			if err != nil {
-				return oauthFailure(err)
-			}
-			return a.runWithToken(args[1], args[2:], envVar, r.AccessToken)
+			opts.Name, opts.Command = args[0], args[1:]
+			return runF(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&envVar, "env-var", "AUTHDECK_TOKEN", "environment variable that receives the access token")
-	f.StringArrayVar(&scopes, "scope", nil, "scopes to ask for instead of the client's")
-	f.BoolVar(&noBrowser, "no-browser", false, "do not open a browser if a sign-in is needed; print the URL instead")
-	f.BoolVarP(&verbose, "verbose", "v", false, "print the flow's transcript (secrets redacted) on stderr")
+	f.StringVar(&opts.EnvVar, "env-var", "AUTHDECK_TOKEN", "environment variable that receives the access token")
+	f.StringArrayVar(&opts.Scopes, "scope", nil, "scopes to ask for instead of the client's")
+	f.BoolVar(&opts.NoBrowser, "no-browser", false, "do not open a browser if a sign-in is needed; print the URL instead")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print the flow's transcript (secrets redacted) on stderr")
 	return cmd
+}
+
+// runExec gets a token for the credential and runs the command with it in
+// the environment variable EnvVar, passing its exit code through.
+func runExec(ctx context.Context, opts *execOptions) error {
+	a := opts.App
+	if !envVarName.MatchString(opts.EnvVar) {
+		return exitWith(exitOther, "--env-var %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", opts.EnvVar)
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	// stdin belongs to CMD, so no paste fallback here.
+	ui := a.newFlowUI(opts.Verbose, false)
+	ui.qr = opts.NoBrowser
+	cat, err := v.Load()
+	if err != nil {
+		return err
+	}
+	cred, err := vault.Resolve(cat, a.envName(), opts.Name, vault.ForToken)
+	if err != nil {
+		return err
+	}
+	if cred.Protocol == vault.ProtocolOAuth1 {
+		return exitWith(exitNotConfigured, "%q is OAuth 1.0a credentials, which sign each request and have no bearer token to put in $%s; send requests with 'authdeck request METHOD URL --auth %s'",
+			opts.Name, opts.EnvVar, interchange.ShellQuote(opts.Name))
+	}
+	tr := oauth.NewTranscript()
+	req := oauth.TokenRequest{Env: cred.Env, Name: opts.Name, Scopes: splitScopeFlags(opts.Scopes), NoBrowser: opts.NoBrowser, Transcript: tr, Credential: cred}
+	r, err := a.engineSet(v).Engine.Token(ctx, req, ui.callbacks())
+	ui.printTranscript(tr)
+	if err != nil {
+		return oauthFailure(err)
+	}
+	return a.runWithToken(opts.Command[0], opts.Command[1:], opts.EnvVar, r.AccessToken)
 }
 
 // childEnv is the environment of CMD: authdeck's own, without the file

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // MaxResponseBytes is the largest response body authdeck reads from an
@@ -99,6 +100,15 @@ func parseTokenResponse(op string, status int, contentType string, body []byte, 
 	if tok.AccessToken == "" {
 		return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
 			Reason: "the response has no access_token", Hint: "check that the token URL is the provider's token endpoint; run with -v to see the response"}
+	}
+	// A token with an ASCII control character can never be sent in a
+	// header (and would drive a terminal it is printed on): refused before
+	// anything stores it (S-40).
+	for _, f := range []struct{ name, value string }{{"access_token", tok.AccessToken}, {"refresh_token", tok.RefreshToken}} {
+		if i := termsafe.IndexCTL(f.value); i >= 0 {
+			return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
+				Reason: fmt.Sprintf("%s in the token response holds the control character 0x%02x at byte %d, so it could never be sent in a request", f.name, f.value[i], i)}
+		}
 	}
 	switch {
 	case accept.dpop && strings.EqualFold(tok.TokenType, "DPoP"):

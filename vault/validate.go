@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/vault/pemkey"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // MaxNameLen is the longest name an item may have, in characters.
@@ -529,6 +530,17 @@ func ValidateHeaderName(h string) error {
 	return nil
 }
 
+// controlInHTTPValue says why s cannot be sent in an HTTP header, or "":
+// a header value never holds an ASCII control character (RFC 9110 §5.5),
+// and neither does a token or a key (RFC 6749 Appendix A), so such a value
+// is refused when stored, not found out as a failed request later (S-40).
+func controlInHTTPValue(s string) string {
+	if i := termsafe.IndexCTL(s); i >= 0 {
+		return fmt.Sprintf("holds the control character 0x%02x at byte %d, which an HTTP request cannot carry", s[i], i)
+	}
+	return ""
+}
+
 // ValidateValue checks that v carries what a secret of type s.Type needs.
 func (s *Secret) ValidateValue(v SecretValue) error {
 	fail := func(field, msg string) error {
@@ -547,6 +559,9 @@ func (s *Secret) ValidateValue(v SecretValue) error {
 		if strings.ContainsAny(v.Key, "\r\n") {
 			return fail("key", "must not contain line breaks")
 		}
+		if msg := controlInHTTPValue(v.Key); msg != "" {
+			return fail("key", msg)
+		}
 	case TypeSimple:
 		if v.Username == "" {
 			return fail("username", "is required")
@@ -557,6 +572,12 @@ func (s *Secret) ValidateValue(v SecretValue) error {
 	case TypeOAuthToken:
 		if v.AccessToken == "" && v.RefreshToken == "" {
 			return fail("accessToken", "an OAuth token secret needs an access token or a refresh token")
+		}
+		if msg := controlInHTTPValue(v.AccessToken); msg != "" {
+			return fail("accessToken", msg)
+		}
+		if msg := controlInHTTPValue(v.RefreshToken); msg != "" {
+			return fail("refreshToken", msg)
 		}
 		if v.Expires != "" {
 			if _, err := ParseExpiry(v.Expires); err != nil {
@@ -612,6 +633,9 @@ func (r *Request) Validate() error {
 	for i, h := range r.Headers {
 		if h.Name == "" {
 			return fail(fmt.Sprintf("headers[%d]", i), "has an empty name")
+		}
+		if msg := controlInHTTPValue(h.Value); msg != "" {
+			return fail(fmt.Sprintf("headers[%d]", i), fmt.Sprintf("the value of %q %s", h.Name, msg))
 		}
 	}
 	switch r.Placement {

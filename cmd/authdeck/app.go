@@ -17,6 +17,7 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -106,7 +107,7 @@ func (a *App) Run(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(a.IO.Err, "authdeck: "+ee.msg)
+			fmt.Fprintln(a.IO.Err, "authdeck: "+termsafe.Text(ee.msg))
 		}
 		return ee.code
 	}
@@ -119,7 +120,8 @@ func (a *App) Run(args []string) int {
 	if errors.As(err, &re) && re.Hint != "" {
 		msg += " — " + re.Hint
 	}
-	fmt.Fprintln(a.IO.Err, "authdeck: "+msg)
+	// Errors quote input and servers' words: they reach the terminal escaped (S-40).
+	fmt.Fprintln(a.IO.Err, "authdeck: "+termsafe.Text(msg))
 	return exitCode(err)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 func init() { register(newExportCmd) }
@@ -97,7 +98,7 @@ func (a *App) writeExport(f *os.File, data []byte) error {
 
 func (a *App) printExportNotes(notes []interchange.Note) {
 	for _, n := range notes {
-		fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", n.Kind, n)
+		fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", n.Kind, termsafe.Line(n.String()))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 func init() { register(newImportCmd) }
@@ -194,7 +195,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	var ie *interchange.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
-			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
+			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", termsafe.Line(source), termsafe.Line(p.String()))
 		}
 		return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 	}
@@ -276,7 +277,7 @@ func (a *App) printRequestImport(notes []interchange.Note, b vault.Batch, source
 		}
 		fmt.Fprintln(w, s.title)
 		for _, l := range lines {
-			fmt.Fprintf(w, "  %s %s\n", a.paint(s.code, s.mark), strings.ReplaceAll(l, "\n", " "))
+			fmt.Fprintf(w, "  %s %s\n", a.paint(s.code, s.mark), termsafe.Line(strings.ReplaceAll(l, "\n", " ")))
 		}
 	}
 	if dryRun {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
 	"github.com/authdeck/authdeck/vault/mask"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // ---- colour ----
@@ -37,7 +39,7 @@ const (
 
 // paint wraps s in an SGR colour when colour is on.
 func (a *App) paint(code, s string) string {
-	if s == "" || !a.colorOn() {
+	if s == "" || code == "" || !a.colorOn() {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
@@ -58,7 +60,14 @@ type table struct {
 	rows   [][]cell
 }
 
-func (t *table) add(cells ...cell) { t.rows = append(t.rows, cells) }
+// add appends a row; cell text is escaped for the terminal here, as it is
+// mostly names and values that came from outside (S-40).
+func (t *table) add(cells ...cell) {
+	for i := range cells {
+		cells[i].text = termsafe.Line(cells[i].text)
+	}
+	t.rows = append(t.rows, cells)
+}
 
 func (t *table) render(a *App, w io.Writer) {
 	widths := make([]int, len(t.header))
@@ -111,14 +120,15 @@ type kv struct {
 	rows [][2]cell
 }
 
+// add appends a row unless value is empty; the value is escaped for the
+// terminal (S-40).
 func (k *kv) add(key, value string) {
-	if value != "" {
-		k.rows = append(k.rows, [2]cell{{text: key}, {text: value}})
-	}
+	k.addc(key, cell{text: value})
 }
 
 func (k *kv) addc(key string, value cell) {
 	if value.text != "" {
+		value.text = termsafe.Line(value.text)
 		k.rows = append(k.rows, [2]cell{{text: key}, value})
 	}
 }
@@ -134,12 +144,19 @@ func (k *kv) render(a *App, w io.Writer) {
 	}
 }
 
-// writeJSON prints v as indented JSON with a trailing newline.
+// writeJSON prints v as indented JSON with a trailing newline. DEL, C1
+// controls and bidirectional overrides, which encoding/json leaves raw, are
+// written as \u escapes: the same document, safe on a terminal (S-40).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(termsafe.JSON(b.Bytes()))
+	return err
 }
 
 // ---- dates and expiry ----

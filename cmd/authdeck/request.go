@@ -19,6 +19,7 @@ import (
 	"github.com/authdeck/authdeck/vault/history"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/secretlike"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 func init() {
@@ -207,10 +208,15 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	var failed *request.Response
 	sink := func(r *request.Response) io.Writer {
 		for _, w := range r.Request.Warnings {
-			fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", w)
+			fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", termsafe.Line(w))
 		}
 		if o.include {
-			fmt.Fprint(a.IO.Out, r.HeaderLines()+"\n")
+			// Exact to a pipe; escaped on a terminal, like the body (S-40).
+			head := r.HeaderLines()
+			if a.IO.OutTTY {
+				head = termsafe.Text(head)
+			}
+			fmt.Fprint(a.IO.Out, head+"\n")
 		}
 		if o.fail && r.StatusCode >= 400 {
 			failed = r
@@ -266,7 +272,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		a.printResponseDetails(resp)
 	}
 	for _, n := range resp.Notes {
-		fmt.Fprintf(a.IO.Err, "authdeck: note: %s\n", n)
+		fmt.Fprintf(a.IO.Err, "authdeck: note: %s\n", termsafe.Line(n))
 	}
 	if resp.Refreshed {
 		fmt.Fprintf(a.IO.Err, "authdeck: the server rejected the token (invalid_token); it was refreshed and the request sent again\n")
@@ -278,7 +284,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		}
 		fmt.Fprintf(a.IO.Err, "authdeck: the server needs scope %q (403 insufficient_scope)%s\n", scope, hint)
 	} else if resp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil && resp.Challenge.Error() != "" {
-		fmt.Fprintf(a.IO.Err, "authdeck: the server rejected the credential (401 %s)\n", resp.Challenge.Error())
+		fmt.Fprintf(a.IO.Err, "authdeck: the server rejected the credential (401 %s)\n", termsafe.Line(resp.Challenge.Error()))
 	} else if p := resp.OAuthProblem; p != nil {
 		msg := fmt.Sprintf("authdeck: the server rejected the OAuth 1.0a request (%d %s): %s", resp.StatusCode, p.Code, p.Reason)
 		if p.Advice != "" {
@@ -287,7 +293,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		if p.Hint != "" {
 			msg += " — " + p.Hint
 		}
-		fmt.Fprintln(a.IO.Err, msg)
+		fmt.Fprintln(a.IO.Err, termsafe.Line(msg))
 	}
 	if failed != nil {
 		return exitWith(exitRejected, "HTTP %s (--fail)", failed.Status)
@@ -303,11 +309,11 @@ func (a *App) printResponseDetails(r *request.Response) {
 		if rd.Stripped {
 			note = " (credential not forwarded)"
 		}
-		fmt.Fprintf(w, "* redirect %d → %s%s\n", rd.Status, rd.To, note)
+		fmt.Fprintf(w, "* redirect %d → %s%s\n", rd.Status, termsafe.Line(rd.To), note)
 	}
 	fmt.Fprintf(w, "< %s %s\n", r.Proto, r.Status)
 	for _, line := range strings.Split(strings.TrimSuffix(r.HeaderLines(), "\n"), "\n")[1:] {
-		fmt.Fprintf(w, "< %s\n", line)
+		fmt.Fprintf(w, "< %s\n", termsafe.Line(line))
 	}
 	if r.TLS != "" {
 		fmt.Fprintf(w, "* TLS: %s\n", r.TLS)

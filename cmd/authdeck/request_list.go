@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // This file holds `request list` (the saved requests as a tree of folders),
@@ -60,22 +61,12 @@ func requestTree(reqs []vault.Request) *requestNode {
 func (n *requestNode) print(a *App, w io.Writer, depth int) {
 	indent := strings.Repeat("  ", depth)
 	for _, r := range n.Requests {
-		fmt.Fprintf(w, "%s%-7s %s  %s\n", indent, r.Method, sanitizeLine(r.Name), a.paint(sgrDim, sanitizeLine(r.URL)))
+		fmt.Fprintf(w, "%s%-7s %s  %s\n", indent, r.Method, termsafe.Line(r.Name), a.paint(sgrDim, termsafe.Line(r.URL)))
 	}
 	for _, f := range n.Folders {
-		fmt.Fprintf(w, "%s%s/\n", indent, a.paint(sgrBold, sanitizeLine(f.Name)))
+		fmt.Fprintf(w, "%s%s/\n", indent, a.paint(sgrBold, termsafe.Line(f.Name)))
 		f.print(a, w, depth+1)
 	}
-}
-
-// sanitizeLine keeps imported text from driving the terminal (S-40).
-func sanitizeLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 func newRequestListCmd(a *App) *cobra.Command {
@@ -130,12 +121,12 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 				return writeJSON(a.IO.Out, r)
 			}
 			k := &kv{}
-			k.add("Name", sanitizeLine(r.Name))
+			k.add("Name", termsafe.Line(r.Name))
 			k.add("Environment", env)
 			if len(r.Folder) > 0 {
-				k.add("Folder", sanitizeLine(vault.FolderPath(r.Folder)))
+				k.add("Folder", termsafe.Line(vault.FolderPath(r.Folder)))
 			}
-			k.add("Request", r.Method+" "+sanitizeLine(r.URL))
+			k.add("Request", r.Method+" "+termsafe.Line(r.URL))
 			if r.Auth != "" {
 				k.add("Auth", r.Auth)
 			}
@@ -144,13 +135,13 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 				if s.Type == vault.SchemeAWSv4 {
 					detail = fmt.Sprintf("awsv4 (access key %s, %s in %s)", s.AccessKey, s.Service, s.Region)
 				}
-				k.add("Scheme", sanitizeLine(detail))
+				k.add("Scheme", termsafe.Line(detail))
 			}
 			if r.InsecureSkipVerify {
 				k.add("TLS", "verification off")
 			}
 			if r.Description != "" {
-				k.add("Description", sanitizeLine(r.Description))
+				k.add("Description", r.Description)
 			}
 			k.render(a, a.IO.Out)
 			w := a.IO.Out
@@ -159,14 +150,14 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 				if h.Disabled {
 					off = "  (disabled)"
 				}
-				fmt.Fprintf(w, "  %s: %s%s\n", sanitizeLine(h.Name), sanitizeLine(h.Value), off)
+				fmt.Fprintf(w, "  %s: %s%s\n", termsafe.Line(h.Name), termsafe.Line(h.Value), off)
 			}
 			for _, q := range r.Params {
 				off := ""
 				if q.Disabled {
 					off = "  (disabled)"
 				}
-				fmt.Fprintf(w, "  query %s=%s%s\n", sanitizeLine(q.Name), sanitizeLine(q.Value), off)
+				fmt.Fprintf(w, "  query %s=%s%s\n", termsafe.Line(q.Name), termsafe.Line(q.Value), off)
 			}
 			switch {
 			case len(r.Form) > 0:
@@ -180,14 +171,14 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 					if f.Disabled {
 						off = "  (disabled)"
 					}
-					fmt.Fprintf(w, "  %s=%s%s\n", sanitizeLine(f.Name), sanitizeLine(v), off)
+					fmt.Fprintf(w, "  %s=%s%s\n", termsafe.Line(f.Name), termsafe.Line(v), off)
 				}
 			case r.BodyFile != "":
-				fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", sanitizeLine(r.BodyFile))
+				fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", termsafe.Line(r.BodyFile))
 			case r.Body != "":
 				fmt.Fprintln(w, "Body:")
 				for _, line := range strings.Split(r.Body, "\n") {
-					fmt.Fprintln(w, "  "+sanitizeLine(line))
+					fmt.Fprintln(w, "  "+termsafe.Line(line))
 				}
 			}
 			return nil
@@ -265,7 +256,7 @@ func withSuggestions(err error, c *vault.Catalog, env, name string) error {
 	}
 	quoted := make([]string, len(near))
 	for i, n := range near {
-		quoted[i] = fmt.Sprintf("%q", sanitizeLine(n))
+		quoted[i] = fmt.Sprintf("%q", termsafe.Line(n))
 	}
 	return &suggestError{err: err, hint: "did you mean " + strings.Join(quoted, " or ") + "? ('authdeck request list' lists them)"}
 }

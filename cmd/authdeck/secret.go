@@ -17,6 +17,7 @@ import (
 	"github.com/authdeck/authdeck/vault/jsonpos"
 	"github.com/authdeck/authdeck/vault/mask"
 	"github.com/authdeck/authdeck/vault/pemkey"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 func init() { register(newSecretCmd) }
@@ -706,7 +707,7 @@ for such clients (it is never guessed).`,
 					return exitWith(exitOther, "%s is %s, not secret-service JSON; import it with '%s'", source, format, strings.Replace(command, "FILE", args[0], 1))
 				}
 				for _, p := range ie.Problems {
-					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", source, p)
+					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", termsafe.Line(source), termsafe.Line(p.String()))
 				}
 				return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 			}
@@ -739,9 +740,9 @@ func (a *App) printImportReport(notes []interchange.Note, source, env, backend s
 	for _, n := range notes {
 		switch n.Kind {
 		case interchange.NoteCreated:
-			fmt.Fprintf(a.IO.Out, "  %s %s (%s)\n", a.paint(sgrGreen, "+"), n.Item, n.Msg)
+			fmt.Fprintf(a.IO.Out, "  %s %s (%s)\n", a.paint(sgrGreen, "+"), termsafe.Line(n.Item), termsafe.Line(n.Msg))
 		case interchange.NoteStored:
-			fmt.Fprintf(a.IO.Out, "      to the %s vault: %s\n", vault.BackendLabel(backend), n.Msg)
+			fmt.Fprintf(a.IO.Out, "      to the %s vault: %s\n", vault.BackendLabel(backend), termsafe.Line(n.Msg))
 		case interchange.NoteSkipped, interchange.NoteWarning:
 			// listed after the counts
 		}
@@ -760,13 +761,13 @@ func (a *App) printImportReport(notes []interchange.Note, source, env, backend s
 	if len(skipped) > 0 {
 		fmt.Fprintln(a.IO.Out, "Skipped:")
 		for _, n := range skipped {
-			fmt.Fprintf(a.IO.Out, "  - %s\n", n)
+			fmt.Fprintf(a.IO.Out, "  - %s\n", termsafe.Line(n.String()))
 		}
 	}
 	if len(warnings) > 0 {
 		fmt.Fprintln(a.IO.Out, "Warnings:")
 		for _, n := range warnings {
-			fmt.Fprintf(a.IO.Out, "  %s %s\n", a.paint(sgrYellow, "!"), n)
+			fmt.Fprintf(a.IO.Out, "  %s %s\n", a.paint(sgrYellow, "!"), termsafe.Line(n.String()))
 		}
 	}
 	if dryRun {

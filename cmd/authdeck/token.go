@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +17,9 @@ import (
 	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/local"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 func init() { register(newTokenCmd) }
@@ -179,10 +182,12 @@ func (a *App) newFlowUI(verbose, paste bool) *flowUI {
 	return &flowUI{a: a, verbose: verbose, paste: paste && a.isTerminal(), pasted: make(chan string)}
 }
 
+// say writes to stderr; what it says quotes servers (codes, addresses,
+// messages) and names, so it reaches the terminal escaped (S-40).
 func (u *flowUI) say(format string, args ...any) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	fmt.Fprintf(u.a.IO.Err, format, args...)
+	io.WriteString(u.a.IO.Err, termsafe.Text(fmt.Sprintf(format, args...)))
 }
 
 // progress shows an engine's progress line with -v, or once the user has
@@ -233,7 +238,7 @@ func (u *flowUI) callbacks() oauth.FlowCallbacks {
 		DeviceCode: func(p oauth.DevicePrompt) {
 			u.prompted()
 			open := p.VerificationURI
-			u.say("\nTo sign in, open %s\nand enter the code:\n\n    %s\n\n", open, p.UserCode)
+			u.say("\nTo sign in, open %s\nand enter the code:\n\n    %s\n\n", termsafe.Line(open), termsafe.Line(p.UserCode))
 			if p.VerificationURIComplete != "" {
 				u.say("(or open %s, which has the code filled in)\n", p.VerificationURIComplete)
 			}
@@ -394,7 +399,7 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if err != nil {
 		return err
 	}
-	return a.printToken(r, o.format, o.reveal, proof)
+	return a.printToken(name, r, o.format, o.reveal, proof)
 }
 
 // envName is --env, else $AUTHDECK_ENV; empty lets the engine use the active one.
@@ -430,7 +435,12 @@ type tokenJSON struct {
 }
 
 // printToken prints r in format; proof is the DPoP proof of --dpop-proof.
-func (a *App) printToken(r *oauth.Result, format string, reveal bool, proof string) error {
+func (a *App) printToken(name string, r *oauth.Result, format string, reveal bool, proof string) error {
+	if format != "json" {
+		if err := a.checkTokenOutput(name, "access token", r.AccessToken); err != nil {
+			return err
+		}
+	}
 	switch format {
 	case "header":
 		if proof != "" {
@@ -459,6 +469,40 @@ func (a *App) printToken(r *oauth.Result, format string, reveal bool, proof stri
 	}
 	_, err := io.WriteString(a.IO.Out, r.AccessToken+"\n")
 	return err
+}
+
+// checkTokenOutput refuses to print a token as it is when that would do
+// harm (S-40): one holding an ASCII control character can never be sent in
+// an HTTP header, so printing it only hands a broken value to a script or
+// drives the terminal; and on a terminal, a token with anything else a
+// terminal acts on (C1 controls, bidirectional overrides, bytes that are
+// not UTF-8) is not printed either. Any other token — every valid RFC 6750
+// token68 among them — is printed byte for byte. -f json always works: it
+// shows the value escaped.
+func (a *App) checkTokenOutput(name, what, tok string) error {
+	if i := termsafe.IndexCTL(tok); i >= 0 {
+		return exitWith(exitOther, "the %s of %s holds the control character 0x%02x at byte %d, so it can never be sent in an HTTP header; it is not printed (-f json shows it escaped; --force gets a new one)",
+			what, interchange.ShellQuote(name), tok[i], i)
+	}
+	if a.IO.OutTTY && !termsafe.Clean(tok) {
+		return exitWith(exitOther, "the %s of %s holds characters a terminal would act on (%s); it is not printed to a terminal (pipe it, or use -f json to see it escaped)",
+			what, interchange.ShellQuote(name), termsafe.Line(unsafeRunes(tok)))
+	}
+	return nil
+}
+
+// unsafeRunes returns the characters of s that termsafe escapes, for an
+// error to name them (at most 4).
+func unsafeRunes(s string) string {
+	var out []string
+	for i := 0; i < len(s) && len(out) < 4; {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		if c := s[i : i+size]; !termsafe.Clean(c) {
+			out = append(out, c)
+		}
+		i += size
+	}
+	return strings.Join(out, " ")
 }
 
 func nonNil(s []string) []string {

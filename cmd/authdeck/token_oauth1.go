@@ -67,8 +67,14 @@ func (a *App) printOAuth1Token(j oauth1TokenJSON, format string, reveal bool) er
 	if format == "json" {
 		return writeJSON(a.IO.Out, j)
 	}
+	if err := a.checkTokenOutput(j.Client, "token", j.Token); err != nil {
+		return err
+	}
 	text := j.Token + "\n"
 	if reveal {
+		if err := a.checkTokenOutput(j.Client, "token secret", secret); err != nil {
+			return err
+		}
 		text += secret + "\n"
 	}
 	_, err := io.WriteString(a.IO.Out, text)

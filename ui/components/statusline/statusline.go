@@ -3,6 +3,7 @@
 package statusline
 
 import (
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/styles"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // expireMsg clears the message with the given generation.
@@ -83,16 +85,14 @@ func (m *Model) View() string {
 	return style.Render(ansi.Truncate(icon+oneLine(m.text), m.width, "…"))
 }
 
+// oneLine turns line breaks and tabs into spaces and shows every other
+// control character (C0 and C1) escaped, so a message quoting a server or
+// an import cannot drive the terminal (S-40).
 func oneLine(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
+	return termsafe.Line(strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
-			r = ' '
+			return ' '
 		}
-		if r < ' ' || r == 0x7f {
-			continue
-		}
-		out = append(out, r)
-	}
-	return string(out)
+		return r
+	}, s))
 }

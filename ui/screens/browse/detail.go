@@ -11,6 +11,7 @@ import (
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/mask"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 type vaultTime = time.Time
@@ -73,16 +74,16 @@ func (w *detailWriter) wrapped(label, value string, style func(...string) string
 	}
 }
 
+// oneLine turns line breaks and tabs into spaces and shows every other
+// control character (C0 and C1) escaped, so imported names and descriptions
+// cannot drive the terminal (S-40).
 func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
+	return termsafe.Line(strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '
 		}
-		if r < ' ' || r == 0x7f {
-			return -1
-		}
 		return r
-	}, s)
+	}, s))
 }
 
 func (m *Model) detailTitle() string {

@@ -28,6 +28,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 type state int
@@ -507,13 +508,15 @@ func stepsBlock(c *common.Common, all []string, run bool, spin spinner.Model, wi
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// oneLine turns line breaks and tabs into spaces and shows every other
+// control character (C0 and C1) escaped (S-40).
 func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+	return termsafe.Line(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
 			return ' '
 		}
 		return r
-	}, s)
+	}, s))
 }
 
 func (m *Model) authView(w int) string {
@@ -547,8 +550,8 @@ func (m *Model) deviceView(w int) string {
 	s := m.c.Styles
 	d := m.device
 	now := m.c.Now()
-	lines := []string{"", s.Bold.Render("Enter this code at " + d.VerificationURI)}
-	code := s.UserCode.Render(spaced(d.UserCode))
+	lines := []string{"", s.Bold.Render("Enter this code at " + termsafe.Line(d.VerificationURI))}
+	code := s.UserCode.Render(showCode(d.UserCode))
 	lines = append(lines, code)
 	lines = append(lines, s.Warning.Render("Check that the page is on "+d.Host+" before you enter the code."))
 	if d.VerificationURIComplete != "" {
@@ -590,6 +593,15 @@ func qrBlock(c *common.Common, lines []string, qr string, w, height int, show bo
 		return lipgloss.JoinVertical(lipgloss.Left, out, qrR)
 	}
 	return out + "\n" + c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
+}
+
+// showCode shows a user code letter by letter, or escaped as a whole when
+// the server put control characters in it (S-40).
+func showCode(code string) string {
+	if !termsafe.Clean(code) {
+		return termsafe.Line(code)
+	}
+	return spaced(code)
 }
 
 func spaced(code string) string {

@@ -120,8 +120,8 @@ type kv struct {
 	rows [][2]cell
 }
 
-// add appends a row unless value is empty; the value is escaped for the
-// terminal (S-40).
+// add appends a row unless value is empty; key and value are escaped for
+// the terminal (an introspection's claim names come from the server; S-40).
 func (k *kv) add(key, value string) {
 	k.addc(key, cell{text: value})
 }
@@ -129,7 +129,7 @@ func (k *kv) add(key, value string) {
 func (k *kv) addc(key string, value cell) {
 	if value.text != "" {
 		value.text = termsafe.Line(value.text)
-		k.rows = append(k.rows, [2]cell{{text: key}, value})
+		k.rows = append(k.rows, [2]cell{{text: termsafe.Line(key)}, value})
 	}
 }
 

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -321,11 +319,12 @@ func (e *e2e) pty(t *testing.T, prompts, answers []string, args ...string) strin
 func (e *e2e) ptyEnv(t *testing.T, ctx context.Context, env, prompts, answers []string, args ...string) string {
 	t.Helper()
 	cmd := e.command(ctx, env, args...)
-	f, err := pty.Start(cmd)
+	f, tty, err := startOnPty(cmd)
 	if err != nil {
 		t.Fatalf("starting on a pty: %v", err)
 	}
 	defer f.Close()
+	defer tty.Close()
 	var mu sync.Mutex
 	var shown bytes.Buffer
 	done := make(chan struct{})
@@ -361,10 +360,21 @@ func (e *e2e) ptyEnv(t *testing.T, ctx context.Context, env, prompts, answers []
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		// A secret prompt is printed just before echo goes off: typing
+		// in between would echo the secret whatever the program does.
+		// Confirmations ("[y/N] ") keep echo on.
+		for !strings.HasSuffix(p, "[y/N] ") && echoing(tty) {
+			if time.Now().After(deadline) {
+				t.Fatalf("echo never went off after %q", p)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		if _, err := io.WriteString(f, answers[i]+"\r"); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Closed so that reading ends (EIO) once the program exits.
+	tty.Close()
 	if err := cmd.Wait(); err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {

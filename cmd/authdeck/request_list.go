@@ -270,3 +270,7 @@ type suggestError struct {
 
 func (e *suggestError) Error() string { return e.err.Error() + "; " + e.hint }
 func (e *suggestError) Unwrap() error { return e.err }
+
+// sanitizeLine shows text from outside on one line of the terminal, its
+// controls escaped (S-40).
+func sanitizeLine(s string) string { return termsafe.Line(s) }

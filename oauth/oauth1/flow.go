@@ -234,49 +234,11 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	if err != nil {
 		return nil, err
 	}
-	method := c.TokenMethod
-	if method == "" {
-		method = http.MethodPost
-	}
-	u, err := url.Parse(l.endpoint)
+	req, err := c.legRequest(ctx, l)
 	if err != nil {
-		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: "the endpoint URL does not parse"}
+		return nil, err
 	}
-	var body io.Reader
-	if method == http.MethodGet {
-		if len(l.extra) > 0 {
-			if u.RawQuery != "" {
-				u.RawQuery += "&"
-			}
-			u.RawQuery += formEncode(l.extra)
-		}
-	} else {
-		body = strings.NewReader(formEncode(l.extra))
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: "the request cannot be built", Err: err}
-	}
-	if method == http.MethodPost {
-		req.Header.Set("Content-Type", formType)
-	}
-	req.Header.Set("Accept", "application/x-www-form-urlencoded, text/plain;q=0.5, */*;q=0.1")
-	req.Header.Set("User-Agent", "authdeck")
-	if _, err := l.signer.SignRequest(req); err != nil {
-		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: strings.TrimPrefix(err.Error(), "oauth1: ")}
-	}
-	x := oauth.Exchange{Time: time.Now(), Step: l.step, Method: method, URL: red.url(req.URL.String())}
-	if h := req.Header.Get("Authorization"); h != "" {
-		x.RequestHeaders = append(x.RequestHeaders, oauth.Field{Name: "Authorization", Value: red.authorization(h)})
-	}
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			b, _ := io.ReadAll(rc)
-			if ps, err := ParseForm(string(b)); err == nil {
-				x.Params = red.params(ps)
-			}
-		}
-	}
+	x := legExchange(req, l.step, red)
 	start := time.Now()
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -291,16 +253,9 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	x.Duration = time.Since(start)
 	x.Status, x.ContentType = resp.StatusCode, resp.Header.Get("Content-Type")
-	describe := func() {
-		if ps, err := ParseForm(strings.TrimSpace(string(data))); err == nil && looksLikeForm(data) {
-			x.Response = red.params(ps)
-		} else if len(data) > 0 {
-			x.BodyNote = fmt.Sprintf("%d bytes of %s, not shown", len(data), orUnknown(x.ContentType))
-		}
-	}
 	fail := func(e *Error) (*Credentials, error) {
 		if x.BodyNote == "" {
-			describe()
+			describeResponse(&x, data, red)
 		}
 		x.Error = red.scrub(e.Error())
 		x.Explanation = e.Hint
@@ -314,29 +269,8 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 		x.BodyNote = fmt.Sprintf("more than %d bytes, refused", MaxResponseBytes)
 		return fail(&Error{Kind: KindBadResponse, Op: l.step, Status: resp.StatusCode, Reason: fmt.Sprintf("the response is larger than %d bytes", MaxResponseBytes)})
 	}
-	if p := ParseProblem(resp.Header, data); p != nil {
-		e := problemError(l.step, p.Code, p.Advice, resp.StatusCode)
-		if resp.StatusCode >= 500 && e.Kind == KindRejected {
-			e.Kind = KindUnreachable
-		}
+	if e := responseError(l.step, resp, data); e != nil {
 		return fail(e)
-	}
-	switch {
-	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return fail(&Error{Kind: KindNotConfigured, Op: l.step, Status: resp.StatusCode,
-			Reason: fmt.Sprintf("the server redirected (HTTP %d); signed requests do not follow redirects", resp.StatusCode),
-			Hint:   "use the final URL as the endpoint"})
-	case resp.StatusCode == http.StatusUnauthorized:
-		return fail(&Error{Kind: KindRejected, Op: l.step, Status: resp.StatusCode,
-			Reason: "the server refused the signed request (HTTP 401) without saying why",
-			Hint:   "check the consumer key and secret (or the RSA key), the signature method and this computer's clock"})
-	case resp.StatusCode >= 500:
-		return fail(&Error{Kind: KindUnreachable, Op: l.step, Status: resp.StatusCode,
-			Reason: fmt.Sprintf("the server failed (HTTP %d)", resp.StatusCode), Hint: "try again later"})
-	case resp.StatusCode != http.StatusOK:
-		return fail(&Error{Kind: KindRejected, Op: l.step, Status: resp.StatusCode,
-			Reason: fmt.Sprintf("the server refused the request (HTTP %d)", resp.StatusCode),
-			Hint:   "run with -v to see the exchange"})
 	}
 	creds, err := ParseCredentials(data)
 	if err != nil {
@@ -346,7 +280,7 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	if l.secretToken {
 		red.add(creds.Token)
 	}
-	describe()
+	describeResponse(&x, data, red)
 	if l.secretToken {
 		for i := range x.Response {
 			if x.Response[i].Name == "oauth_token" {
@@ -356,6 +290,100 @@ func (c *Client) run(ctx context.Context, l leg, rec Recorder, red *redactor) (*
 	}
 	rec.Record(x)
 	return creds, nil
+}
+
+// legRequest builds and signs the request of leg l, its extra parameters in
+// the query of a GET or the form body of a POST.
+func (c *Client) legRequest(ctx context.Context, l leg) (*http.Request, error) {
+	method := c.TokenMethod
+	if method == "" {
+		method = http.MethodPost
+	}
+	u, err := url.Parse(l.endpoint)
+	if err != nil {
+		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: "the endpoint URL does not parse"}
+	}
+	var body io.Reader
+	if method != http.MethodGet {
+		body = strings.NewReader(formEncode(l.extra))
+	} else if len(l.extra) > 0 {
+		if u.RawQuery != "" {
+			u.RawQuery += "&"
+		}
+		u.RawQuery += formEncode(l.extra)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: "the request cannot be built", Err: err}
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", formType)
+	}
+	req.Header.Set("Accept", "application/x-www-form-urlencoded, text/plain;q=0.5, */*;q=0.1")
+	req.Header.Set("User-Agent", "authdeck")
+	if _, err := l.signer.SignRequest(req); err != nil {
+		return nil, &Error{Kind: KindNotConfigured, Op: l.step, Reason: strings.TrimPrefix(err.Error(), "oauth1: ")}
+	}
+	return req, nil
+}
+
+// legExchange starts the record of a signed request: its URL, Authorization
+// header and form parameters, secrets redacted.
+func legExchange(req *http.Request, step string, red *redactor) oauth.Exchange {
+	x := oauth.Exchange{Time: time.Now(), Step: step, Method: req.Method, URL: red.url(req.URL.String())}
+	if h := req.Header.Get("Authorization"); h != "" {
+		x.RequestHeaders = append(x.RequestHeaders, oauth.Field{Name: "Authorization", Value: red.authorization(h)})
+	}
+	if req.GetBody == nil {
+		return x
+	}
+	if rc, err := req.GetBody(); err == nil {
+		b, _ := io.ReadAll(rc)
+		if ps, err := ParseForm(string(b)); err == nil {
+			x.Params = red.params(ps)
+		}
+	}
+	return x
+}
+
+// describeResponse records a form response's parameters, secrets redacted,
+// or only the size and type of any other body.
+func describeResponse(x *oauth.Exchange, data []byte, red *redactor) {
+	if ps, err := ParseForm(strings.TrimSpace(string(data))); err == nil && looksLikeForm(data) {
+		x.Response = red.params(ps)
+	} else if len(data) > 0 {
+		x.BodyNote = fmt.Sprintf("%d bytes of %s, not shown", len(data), orUnknown(x.ContentType))
+	}
+}
+
+// responseError is the error a leg's response stands for — a problem report
+// or a status other than 200 — or nil.
+func responseError(step string, resp *http.Response, data []byte) *Error {
+	if p := ParseProblem(resp.Header, data); p != nil {
+		e := problemError(step, p.Code, p.Advice, resp.StatusCode)
+		if resp.StatusCode >= 500 && e.Kind == KindRejected {
+			e.Kind = KindUnreachable
+		}
+		return e
+	}
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return &Error{Kind: KindNotConfigured, Op: step, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the server redirected (HTTP %d); signed requests do not follow redirects", resp.StatusCode),
+			Hint:   "use the final URL as the endpoint"}
+	case resp.StatusCode == http.StatusUnauthorized:
+		return &Error{Kind: KindRejected, Op: step, Status: resp.StatusCode,
+			Reason: "the server refused the signed request (HTTP 401) without saying why",
+			Hint:   "check the consumer key and secret (or the RSA key), the signature method and this computer's clock"}
+	case resp.StatusCode >= 500:
+		return &Error{Kind: KindUnreachable, Op: step, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the server failed (HTTP %d)", resp.StatusCode), Hint: "try again later"}
+	case resp.StatusCode != http.StatusOK:
+		return &Error{Kind: KindRejected, Op: step, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the server refused the request (HTTP %d)", resp.StatusCode),
+			Hint:   "run with -v to see the exchange"}
+	}
+	return nil
 }
 
 func looksLikeForm(b []byte) bool {
@@ -583,9 +611,9 @@ func hostOf(raw string) string {
 	return raw
 }
 
-// browserLeg shows the URL, opens the browser and waits for the verifier:
-// from the listener, or typed in through cb.Verifier.
-func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Credentials, authURL string, opts Options, cb Callbacks, rec Recorder, red *redactor) (string, error) {
+// showAuthorization records the authorization step, hands the prompt to
+// cb.AuthURL and, unless opts.NoBrowser, opens the browser on authURL.
+func (c *Client) showAuthorization(ctx context.Context, l *loopback.Listener, authURL string, opts Options, cb Callbacks, rec Recorder, red *redactor) oauth.AuthPrompt {
 	prompt := oauth.AuthPrompt{URL: authURL, QR: oauth.QRCode(authURL), Listening: l != nil}
 	note := "waiting for the verifier to be entered (oob)"
 	if l != nil {
@@ -599,17 +627,34 @@ func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Cred
 	if cb.AuthURL != nil {
 		cb.AuthURL(prompt)
 	}
-	if !opts.NoBrowser {
-		open := c.Opener
-		if open == nil {
-			open = oauth.SystemOpener(os.Getenv)
-		}
-		if err := open(ctx, authURL); err != nil {
-			cb.progress("could not open a browser (%s); open the URL yourself", sanitize(err.Error(), 200))
-		} else {
-			cb.progress("opened the browser; waiting for the authorization")
-		}
+	if opts.NoBrowser {
+		return prompt
 	}
+	open := c.Opener
+	if open == nil {
+		open = oauth.SystemOpener(os.Getenv)
+	}
+	if err := open(ctx, authURL); err != nil {
+		cb.progress("could not open a browser (%s); open the URL yourself", sanitize(err.Error(), 200))
+	} else {
+		cb.progress("opened the browser; waiting for the authorization")
+	}
+	return prompt
+}
+
+// typedVerifierError is the error of a verifier prompt that ended without
+// an answer.
+func typedVerifierError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return &Error{Kind: KindAborted, Op: "authorization", Reason: "cancelled while waiting for the verifier", Err: err}
+	}
+	return &Error{Kind: KindMissingInput, Op: "authorization", Reason: "no verifier was entered", Err: err}
+}
+
+// browserLeg shows the URL, opens the browser and waits for the verifier:
+// from the listener, or typed in through cb.Verifier.
+func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Credentials, authURL string, opts Options, cb Callbacks, rec Recorder, red *redactor) (string, error) {
+	prompt := c.showAuthorization(ctx, l, authURL, opts, cb, rec, red)
 	timeout := c.CallbackTimeout
 	if timeout <= 0 {
 		timeout = DefaultCallbackTimeout
@@ -670,10 +715,7 @@ func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Cred
 					// The loopback callback may still come.
 					continue
 				}
-				if errors.Is(t.err, context.Canceled) {
-					return "", &Error{Kind: KindAborted, Op: "authorization", Reason: "cancelled while waiting for the verifier", Err: t.err}
-				}
-				return "", &Error{Kind: KindMissingInput, Op: "authorization", Reason: "no verifier was entered", Err: t.err}
+				return "", typedVerifierError(t.err)
 			}
 			v, err := parseTyped(t.s, tmp.Token)
 			red.add(v)

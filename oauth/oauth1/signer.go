@@ -97,14 +97,9 @@ func (s *Signer) SignRequest(req *http.Request) (*Signed, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	placement := s.Placement
-	if placement == "" {
-		placement = vault.PlaceHeader
-	}
-	switch placement {
-	case vault.PlaceHeader, vault.PlaceQuery, vault.PlaceBody:
-	default:
-		return nil, fmt.Errorf("oauth1: placement %q is not header, query or body", clip(string(placement), 40))
+	placement, err := s.placement()
+	if err != nil {
+		return nil, err
 	}
 	u := *req.URL
 	if req.Host != "" {
@@ -118,28 +113,9 @@ func (s *Signer) SignRequest(req *http.Request) (*Signed, error) {
 	if p, ok := firstProtocol(query); ok {
 		return nil, fmt.Errorf("oauth1: the request URL already carries the protocol parameter %s; the signer adds those", clip(p, 40))
 	}
-	body, isForm, otherBody, err := readForm(req)
+	body, bodyParams, err := formBody(req, placement)
 	if err != nil {
 		return nil, err
-	}
-	var bodyParams []Param
-	if isForm {
-		if bodyParams, err = ParseForm(string(body)); err != nil {
-			return nil, fmt.Errorf("oauth1: form body: %w", err)
-		}
-		if p, ok := firstProtocol(bodyParams); ok {
-			return nil, fmt.Errorf("oauth1: the form body already carries the protocol parameter %s; the signer adds those", clip(p, 40))
-		}
-	}
-	if placement == vault.PlaceBody && !isForm {
-		if otherBody || req.Header.Get("Content-Type") != "" {
-			return nil, errors.New("oauth1: body placement needs an application/x-www-form-urlencoded body (or none); put the parameters in the header or the query instead")
-		}
-		switch req.Method {
-		case http.MethodPost, http.MethodPut, http.MethodPatch:
-		default:
-			return nil, fmt.Errorf("oauth1: body placement needs a method with a body (POST, PUT, PATCH), not %s", req.Method)
-		}
 	}
 	proto := s.protocolParams()
 	signedParams := make([]Param, 0, len(proto)+len(bodyParams))
@@ -160,11 +136,63 @@ func (s *Signer) SignRequest(req *http.Request) (*Signed, error) {
 	}
 	proto = append(proto, Param{Name: "oauth_signature", Value: sig})
 
+	if err := placeProtocol(req, placement, s.Realm, proto, body); err != nil {
+		return nil, err
+	}
+	return &Signed{BaseString: base, Protocol: proto}, nil
+}
+
+// placement is where the signer puts the protocol parameters, the header
+// when it names none.
+func (s *Signer) placement() (vault.Placement, error) {
+	switch s.Placement {
+	case "":
+		return vault.PlaceHeader, nil
+	case vault.PlaceHeader, vault.PlaceQuery, vault.PlaceBody:
+		return s.Placement, nil
+	}
+	return "", fmt.Errorf("oauth1: placement %q is not header, query or body", clip(string(s.Placement), 40))
+}
+
+// formBody reads req's form body (put back) and its parameters, which are
+// signed; it refuses one that already carries protocol parameters, and a
+// body placement where the request has or cannot have a form body.
+func formBody(req *http.Request, placement vault.Placement) ([]byte, []Param, error) {
+	body, isForm, otherBody, err := readForm(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if isForm {
+		ps, err := ParseForm(string(body))
+		if err != nil {
+			return nil, nil, fmt.Errorf("oauth1: form body: %w", err)
+		}
+		if p, ok := firstProtocol(ps); ok {
+			return nil, nil, fmt.Errorf("oauth1: the form body already carries the protocol parameter %s; the signer adds those", clip(p, 40))
+		}
+		return body, ps, nil
+	}
+	if placement != vault.PlaceBody {
+		return body, nil, nil
+	}
+	if otherBody || req.Header.Get("Content-Type") != "" {
+		return nil, nil, errors.New("oauth1: body placement needs an application/x-www-form-urlencoded body (or none); put the parameters in the header or the query instead")
+	}
+	switch req.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		return body, nil, nil
+	}
+	return nil, nil, fmt.Errorf("oauth1: body placement needs a method with a body (POST, PUT, PATCH), not %s", req.Method)
+}
+
+// placeProtocol puts the signed protocol parameters in req: an
+// Authorization header, the query or the end of the form body.
+func placeProtocol(req *http.Request, placement vault.Placement, realm string, proto []Param, body []byte) error {
 	switch placement {
 	case vault.PlaceHeader:
-		h, err := AuthorizationHeader(s.Realm, proto)
+		h, err := AuthorizationHeader(realm, proto)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		req.Header.Set("Authorization", h)
 	case vault.PlaceQuery:
@@ -182,7 +210,7 @@ func (s *Signer) SignRequest(req *http.Request) (*Signed, error) {
 		req.Header.Set("Content-Type", formType)
 		setBody(req, nb)
 	}
-	return &Signed{BaseString: base, Protocol: proto}, nil
+	return nil
 }
 
 // check reports what is missing from the signer before anything is read.

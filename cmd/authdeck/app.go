@@ -233,6 +233,9 @@ func (a *App) promptSecret(label string) (string, error) {
 	if a.IO.InFd < 0 {
 		return "", fmt.Errorf("%w: no terminal to prompt for %s", vault.ErrMissingInput, strings.TrimSuffix(strings.TrimSpace(label), ":"))
 	}
+	if restore, err := echoOff(a.IO.InFd); err == nil {
+		defer restore()
+	}
 	fmt.Fprint(a.IO.Err, label)
 	b, err := term.ReadPassword(a.IO.InFd)
 	fmt.Fprintln(a.IO.Err)

@@ -81,42 +81,9 @@ func invalid(format string, args ...any) *Error {
 // hash the presented access token, the key must be the expected one, and
 // the nonce must be the server's. Replay of a jti is the caller's check.
 func Verify(proof string, x Expect) (*Proof, error) {
-	if proof == "" {
-		return nil, invalid("no DPoP header")
-	}
-	if len(proof) > MaxProofBytes {
-		return nil, invalid("longer than %d bytes", MaxProofBytes)
-	}
-	if strings.Count(proof, ".") != 2 {
-		return nil, invalid("not a compact JWS")
-	}
-	sig, err := jose.ParseSignedCompact(proof, Algorithms)
+	jwk, payload, err := verifySignature(proof)
 	if err != nil {
-		return nil, invalid("not a signed JWT with an asymmetric algorithm (%s)", clean(err.Error()))
-	}
-	if len(sig.Signatures) != 1 {
-		return nil, invalid("expected one signature")
-	}
-	h := sig.Signatures[0].Protected
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != ProofType {
-		return nil, invalid("typ is %q, not %q", clean(typ), ProofType)
-	}
-	jwk := h.JSONWebKey
-	if jwk == nil {
-		return nil, invalid("no jwk header")
-	}
-	if !jwk.IsPublic() {
-		return nil, invalid("the jwk header holds a private key")
-	}
-	if !jwk.Valid() {
-		return nil, invalid("the jwk header is not a valid key")
-	}
-	if err := keyStrength(jwk.Key); err != nil {
-		return nil, invalid("%s", err.Error())
-	}
-	payload, err := sig.Verify(jwk)
-	if err != nil {
-		return nil, invalid("the signature does not verify with the jwk header's key")
+		return nil, err
 	}
 	c, err := parseClaims(payload)
 	if err != nil {
@@ -128,16 +95,73 @@ func Verify(proof string, x Expect) (*Proof, error) {
 	}
 	p := &Proof{JKT: base64.RawURLEncoding.EncodeToString(tp), JTI: c.JTI, HTM: c.HTM, HTU: c.HTU, IssuedAt: time.Unix(c.IAT, 0), Nonce: c.Nonce}
 
+	if err := checkRequest(c, p.IssuedAt, x); err != nil {
+		return nil, err
+	}
+	if err := checkBinding(c, p.JKT, x); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// verifySignature checks the shape of a proof — one compact JWS of type
+// dpop+jwt with an asymmetric algorithm and a public key of fair strength
+// in its jwk header — and its signature by that key, and returns the key
+// and the payload.
+func verifySignature(proof string) (*jose.JSONWebKey, []byte, error) {
+	if proof == "" {
+		return nil, nil, invalid("no DPoP header")
+	}
+	if len(proof) > MaxProofBytes {
+		return nil, nil, invalid("longer than %d bytes", MaxProofBytes)
+	}
+	if strings.Count(proof, ".") != 2 {
+		return nil, nil, invalid("not a compact JWS")
+	}
+	sig, err := jose.ParseSignedCompact(proof, Algorithms)
+	if err != nil {
+		return nil, nil, invalid("not a signed JWT with an asymmetric algorithm (%s)", clean(err.Error()))
+	}
+	if len(sig.Signatures) != 1 {
+		return nil, nil, invalid("expected one signature")
+	}
+	h := sig.Signatures[0].Protected
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != ProofType {
+		return nil, nil, invalid("typ is %q, not %q", clean(typ), ProofType)
+	}
+	jwk := h.JSONWebKey
+	if jwk == nil {
+		return nil, nil, invalid("no jwk header")
+	}
+	if !jwk.IsPublic() {
+		return nil, nil, invalid("the jwk header holds a private key")
+	}
+	if !jwk.Valid() {
+		return nil, nil, invalid("the jwk header is not a valid key")
+	}
+	if err := keyStrength(jwk.Key); err != nil {
+		return nil, nil, invalid("%s", err.Error())
+	}
+	payload, err := sig.Verify(jwk)
+	if err != nil {
+		return nil, nil, invalid("the signature does not verify with the jwk header's key")
+	}
+	return jwk, payload, nil
+}
+
+// checkRequest checks that htm and htu name the request and that iat is
+// recent.
+func checkRequest(c *claims, iat time.Time, x Expect) error {
 	if c.HTM != x.Method {
-		return nil, invalid("htm is %q but the request is a %s", clean(c.HTM), x.Method)
+		return invalid("htm is %q but the request is a %s", clean(c.HTM), x.Method)
 	}
 	want, err := HTU(x.URL)
 	if err != nil {
-		return nil, invalid("the request URL: %s", err.Error())
+		return invalid("the request URL: %s", err.Error())
 	}
 	got, err := HTU(c.HTU)
 	if err != nil || got != want {
-		return nil, invalid("htu %q is not the request's URI %q", clean(c.HTU), want)
+		return invalid("htu %q is not the request's URI %q", clean(c.HTU), want)
 	}
 	now := x.Now
 	if now.IsZero() {
@@ -150,34 +174,41 @@ func Verify(proof string, x Expect) (*Proof, error) {
 	if leeway <= 0 {
 		leeway = 30 * time.Second
 	}
-	switch iat := p.IssuedAt; {
+	switch {
 	case iat.After(now.Add(leeway)):
-		return nil, invalid("iat is in the future")
+		return invalid("iat is in the future")
 	case iat.Before(now.Add(-maxAge - leeway)):
-		return nil, invalid("iat is older than %s", maxAge)
+		return invalid("iat is older than %s", maxAge)
 	}
+	return nil
+}
+
+// checkBinding checks that ath hashes the presented access token, that the
+// proof's key (thumbprint jkt) is the expected one and that the nonce is
+// the server's.
+func checkBinding(c *claims, jkt string, x Expect) error {
 	if x.AccessToken != "" {
 		if c.ATH == "" {
-			return nil, invalid("no ath: a proof sent with an access token must hash it")
+			return invalid("no ath: a proof sent with an access token must hash it")
 		}
 		if subtle.ConstantTimeCompare([]byte(c.ATH), []byte(AccessTokenHash(x.AccessToken))) != 1 {
-			return nil, invalid("ath does not match the access token")
+			return invalid("ath does not match the access token")
 		}
 	}
-	if x.JKT != "" && subtle.ConstantTimeCompare([]byte(p.JKT), []byte(x.JKT)) != 1 {
-		return nil, invalid("the proof is signed with another key than the one the token is bound to")
+	if x.JKT != "" && subtle.ConstantTimeCompare([]byte(jkt), []byte(x.JKT)) != 1 {
+		return invalid("the proof is signed with another key than the one the token is bound to")
 	}
 	switch {
 	case x.NonceValid != nil:
 		if c.Nonce == "" || !x.NonceValid(c.Nonce) {
-			return nil, &Error{Code: ErrUseNonce, Reason: "the server requires a fresh nonce"}
+			return &Error{Code: ErrUseNonce, Reason: "the server requires a fresh nonce"}
 		}
 	case x.Nonce != "":
 		if subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(x.Nonce)) != 1 {
-			return nil, &Error{Code: ErrUseNonce, Reason: "the server requires its nonce"}
+			return &Error{Code: ErrUseNonce, Reason: "the server requires its nonce"}
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // parseClaims decodes the payload strictly: a JSON object with string jti,

@@ -339,7 +339,7 @@ func TestWorkspaceLabelForTheHeader(t *testing.T) {
 	if err := os.WriteFile(marker, bytes.Replace(b, []byte(`"payments"`), []byte(`"pay\u001b]0;pwned\u0007"`), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if name, _ = app(repo).workspaceLabel(); name != "pay?]0;pwned?" {
+	if name, _ = app(repo).workspaceLabel(); !strings.HasPrefix(name, "pay") || strings.ContainsAny(name, "\x1b\x07") {
 		t.Errorf("a hand-edited name: %q", name)
 	}
 }

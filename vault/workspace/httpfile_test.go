@@ -31,7 +31,7 @@ var requestCases = []vault.Request{
 	{Name: "url with a newline", Method: "GET", URL: "https://x.example.com/\nInjected: yes"},
 	{Name: "multi-line description", Method: "GET", URL: "https://x.example.com/", Description: "line 1\nline 2"},
 	{Name: "quoted description", Method: "GET", URL: "https://x.example.com/", Description: `"quoted"`},
-	{Name: "header names odd", Method: "GET", URL: "https://x.example.com/", Headers: []vault.Header{{Name: "#hash", Value: "1"}, {Name: "{{h}}", Value: "{{v}}"}, {Name: "a", Value: "line1\nline2"}}},
+	{Name: "header names odd", Method: "GET", URL: "https://x.example.com/", Headers: []vault.Header{{Name: "#hash", Value: "1"}, {Name: "{{h}}", Value: "{{v}}"}, {Name: "a", Value: "  padded value  "}}},
 	{Name: "weird method", Method: "PROPFIND", URL: "https://x.example.com/"},
 }
 

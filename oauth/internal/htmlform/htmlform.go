@@ -115,61 +115,94 @@ func Parse(r io.Reader, base *url.URL) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the page does not parse: %w", err)
 	}
-	p := &Page{}
-	var text strings.Builder
-	var walk func(n *html.Node, inForm *Form, depth int)
-	walk = func(n *html.Node, inForm *Form, depth int) {
-		if depth > maxDepth {
-			return
-		}
-		if n.Type == html.TextNode {
-			text.WriteString(strings.TrimSpace(n.Data))
-			text.WriteByte(' ')
-		}
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "style", "script", "head":
-				return
-			case "form":
-				if p.Form == nil {
-					p.Form = newForm(n, base)
-					inForm = p.Form
-				}
-			case "input":
-				if inForm != nil && attr(n, "name") != "" {
-					f := Field{Name: attr(n, "name"), Value: attr(n, "value"), Type: strings.ToLower(attr(n, "type"))}
-					if f.Type == "submit" {
-						inForm.Buttons = append(inForm.Buttons, Field{Name: f.Name, Value: f.Value})
-					} else {
-						inForm.Fields = append(inForm.Fields, f)
-					}
-				}
-			case "button":
-				if inForm != nil && attr(n, "name") != "" && strings.ToLower(attr(n, "type")) != "button" {
-					inForm.Buttons = append(inForm.Buttons, Field{Name: attr(n, "name"), Value: attr(n, "value")})
-				}
-			}
-			switch attr(n, "id") {
-			case "error":
-				p.Error = strings.TrimSpace(nodeText(n))
-			case "result":
-				p.Result = attr(n, "data-result")
-			case "verifier":
-				if p.Verifier == "" && n.Data == "code" {
-					p.Verifier = strings.TrimSpace(nodeText(n))
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, inForm, depth+1)
-		}
-	}
-	walk(doc, nil, 0)
-	p.Text = strings.Join(strings.Fields(text.String()), " ")
+	w := &pageWalker{p: &Page{}, base: base}
+	w.walk(doc, nil, 0)
+	p := w.p
+	p.Text = strings.Join(strings.Fields(w.text.String()), " ")
 	if len(p.Text) > maxText {
 		p.Text = p.Text[:maxText] + "…"
 	}
 	return p, nil
+}
+
+// pageWalker collects a Page from a parsed document.
+type pageWalker struct {
+	p    *Page
+	base *url.URL
+	text strings.Builder
+}
+
+// walk visits n and its children (down to maxDepth), collecting text,
+// the first form's controls and the marked elements; inForm is the form
+// n is inside.
+func (w *pageWalker) walk(n *html.Node, inForm *Form, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	if n.Type == html.TextNode {
+		w.text.WriteString(strings.TrimSpace(n.Data))
+		w.text.WriteByte(' ')
+	}
+	if n.Type == html.ElementNode {
+		var skip bool
+		if inForm, skip = w.element(n, inForm); skip {
+			return
+		}
+		w.p.mark(n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, inForm, depth+1)
+	}
+}
+
+// element handles an element for the form: the first form starts it,
+// inputs and buttons inside it become its fields and buttons. It returns
+// the form n's children are in, and whether they are to be skipped
+// (style, script, head).
+func (w *pageWalker) element(n *html.Node, inForm *Form) (*Form, bool) {
+	switch n.Data {
+	case "style", "script", "head":
+		return inForm, true
+	case "form":
+		if w.p.Form == nil {
+			w.p.Form = newForm(n, w.base)
+			inForm = w.p.Form
+		}
+	case "input":
+		if inForm != nil && attr(n, "name") != "" {
+			inForm.addInput(n)
+		}
+	case "button":
+		if inForm != nil && attr(n, "name") != "" && strings.ToLower(attr(n, "type")) != "button" {
+			inForm.Buttons = append(inForm.Buttons, Field{Name: attr(n, "name"), Value: attr(n, "value")})
+		}
+	}
+	return inForm, false
+}
+
+// addInput adds a named input: a submit input as a button, any other as a
+// field.
+func (f *Form) addInput(n *html.Node) {
+	fl := Field{Name: attr(n, "name"), Value: attr(n, "value"), Type: strings.ToLower(attr(n, "type"))}
+	if fl.Type == "submit" {
+		f.Buttons = append(f.Buttons, Field{Name: fl.Name, Value: fl.Value})
+		return
+	}
+	f.Fields = append(f.Fields, fl)
+}
+
+// mark records what an element with the id error, result or verifier says.
+func (p *Page) mark(n *html.Node) {
+	switch attr(n, "id") {
+	case "error":
+		p.Error = strings.TrimSpace(nodeText(n))
+	case "result":
+		p.Result = attr(n, "data-result")
+	case "verifier":
+		if p.Verifier == "" && n.Data == "code" {
+			p.Verifier = strings.TrimSpace(nodeText(n))
+		}
+	}
 }
 
 func newForm(n *html.Node, base *url.URL) *Form {

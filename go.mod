@@ -84,4 +84,4 @@ require (
 	rsc.io/qr v0.2.0 // indirect
 )
 
-replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema
+replace github.com/santhosh-tekuri/jsonschema/v6 => ./vault/interchange/third_party/jsonschema

@@ -15,6 +15,10 @@ type TypeInfo struct {
 	Type SecretType
 	// Hint is the short lower-case name lists show: "api key", "token set".
 	Hint string
+	// Label is the type's one human name, for titles, details and status
+	// lines: "API key", "OAuth 2.0 token set". The type constant itself is
+	// the file formats' and the CLI flags' vocabulary, not a label.
+	Label string
 	// Fields are the value's fields in the order a detail view shows them.
 	Fields []FieldInfo
 	// Primary is the JSON name of the field a user means by "the secret":
@@ -79,15 +83,15 @@ var (
 
 // secretTypes describes every secret type, in SecretTypes order.
 var secretTypes = []TypeInfo{
-	{Type: TypeAPIKey, Hint: "api key", Fields: []FieldInfo{fieldKey, fieldHeaderName}, Primary: "key", Placement: true},
-	{Type: TypeSimple, Hint: "basic", Fields: []FieldInfo{fieldUsername, fieldPassphrase}, Primary: "passphrase"},
-	{Type: TypeOAuthToken, Hint: "token set", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
+	{Type: TypeAPIKey, Hint: "api key", Label: "API key", Fields: []FieldInfo{fieldKey, fieldHeaderName}, Primary: "key", Placement: true},
+	{Type: TypeSimple, Hint: "basic", Label: "Basic credentials", Fields: []FieldInfo{fieldUsername, fieldPassphrase}, Primary: "passphrase"},
+	{Type: TypeOAuthToken, Hint: "token set", Label: "OAuth 2.0 token set", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
 		Client: ClientOAuth2, Placement: true, TokenPane: true},
-	{Type: TypeSessionAuth, Hint: "session", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
+	{Type: TypeSessionAuth, Hint: "session", Label: "Session token", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
 		Client: ClientSessionAuth, Placement: true, TokenPane: true},
-	{Type: TypePrivateKey, Hint: "private key", Fields: []FieldInfo{fieldPrivateKey}, Primary: "privateKey", PEM: true},
-	{Type: TypeClientCert, Hint: "client cert", Fields: []FieldInfo{fieldCert, fieldPrivateKey}, Primary: "cert", PEM: true},
-	{Type: TypeOAuth1Token, Hint: "oauth1 token", Fields: []FieldInfo{fieldToken, fieldTokenSecret}, Primary: "token",
+	{Type: TypePrivateKey, Hint: "private key", Label: "Private key", Fields: []FieldInfo{fieldPrivateKey}, Primary: "privateKey", PEM: true},
+	{Type: TypeClientCert, Hint: "client cert", Label: "Client certificate", Fields: []FieldInfo{fieldCert, fieldPrivateKey}, Primary: "cert", PEM: true},
+	{Type: TypeOAuth1Token, Hint: "oauth1 token", Label: "OAuth 1.0a token", Fields: []FieldInfo{fieldToken, fieldTokenSecret}, Primary: "token",
 		Client: ClientOAuth1, TokenPane: true},
 }
 
@@ -100,6 +104,15 @@ func (t SecretType) Info() (TypeInfo, bool) {
 		}
 	}
 	return TypeInfo{}, false
+}
+
+// Label returns the type's human name ("API key"); a type this build does
+// not know is named as it is stored.
+func (t SecretType) Label() string {
+	if ti, ok := t.Info(); ok {
+		return ti.Label
+	}
+	return string(t)
 }
 
 // Field returns the field named name (its JSON name).

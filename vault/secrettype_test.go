@@ -23,6 +23,10 @@ func TestSecretTypeTable(t *testing.T) {
 		if ti.Hint == "" || len(ti.Fields) == 0 {
 			t.Errorf("%s: no hint or no fields", st)
 		}
+		// A label is for people: never the stored constant, never shouting.
+		if ti.Label == "" || ti.Label == string(st) || st.Label() != ti.Label || strings.Contains(ti.Label, "_") {
+			t.Errorf("%s: label %q", st, ti.Label)
+		}
 		if _, ok := ti.Field(ti.Primary); !ok {
 			t.Errorf("%s: primary field %q is not one of %v", st, ti.Primary, ti.FieldNames())
 		}

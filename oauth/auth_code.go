@@ -150,7 +150,7 @@ func (f *flow) browserLeg(ctx context.Context, l *loopback.Listener, check *auth
 	}
 	if !o.noBrowser {
 		if err := f.e.open(ctx, authURL); err != nil {
-			f.cb.progress("could not open a browser (%s); open the URL yourself", sanitize(err.Error(), 200))
+			f.cb.browserFailed(err, "open the URL yourself")
 		} else {
 			f.cb.progress("opened the browser; waiting for the sign-in to finish")
 		}

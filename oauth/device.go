@@ -127,7 +127,7 @@ func (f *flow) device(ctx context.Context, o flowOptions) (*Result, error) {
 	}
 	if !o.noBrowser {
 		if err := f.e.open(ctx, show); err != nil {
-			f.cb.progress("could not open a browser (%s); open %s yourself", sanitize(err.Error(), 200), da.VerificationURI)
+			f.cb.browserFailed(err, "open "+da.VerificationURI+" yourself")
 		}
 	}
 	return f.pollDevice(ctx, da, interval, o.scopes)

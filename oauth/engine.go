@@ -148,12 +148,26 @@ type FlowCallbacks struct {
 	// landed on; in a loopback flow it is offered too, for a browser on
 	// another machine, and the first answer wins. It must return when ctx ends.
 	Verifier func(ctx context.Context, p AuthPrompt) (string, error)
+	// BrowserFailed reports that the browser could not be opened (no
+	// opener, or it exited with an error), so a UI can say so as a
+	// failure; without it the failure is reported through Progress.
+	BrowserFailed func(err error)
 }
 
 func (cb FlowCallbacks) progress(format string, args ...any) {
 	if cb.Progress != nil {
 		cb.Progress(fmt.Sprintf(format, args...))
 	}
+}
+
+// browserFailed reports an opener's failure: to BrowserFailed when set,
+// else as a step saying what to do instead.
+func (cb FlowCallbacks) browserFailed(err error, instead string) {
+	if cb.BrowserFailed != nil {
+		cb.BrowserFailed(err)
+		return
+	}
+	cb.progress("could not open a browser (%s); %s", sanitize(err.Error(), 200), instead)
 }
 
 // AuthPrompt is what the user needs to finish an authorization in a browser.

@@ -547,6 +547,9 @@ type Callbacks struct {
 	// landed on. In a loopback flow it is offered too, for a browser on
 	// another machine; the first answer wins. It must return when ctx ends.
 	Verifier func(ctx context.Context, p oauth.AuthPrompt) (string, error)
+	// BrowserFailed reports that the browser could not be opened, so a UI
+	// can say so as a failure; without it the failure goes to Progress.
+	BrowserFailed func(err error)
 }
 
 func (cb Callbacks) progress(format string, args ...any) {
@@ -635,7 +638,11 @@ func (c *Client) showAuthorization(ctx context.Context, l *loopback.Listener, au
 		open = oauth.SystemOpener(os.Getenv)
 	}
 	if err := open(ctx, authURL); err != nil {
-		cb.progress("could not open a browser (%s); open the URL yourself", sanitize(err.Error(), 200))
+		if cb.BrowserFailed != nil {
+			cb.BrowserFailed(err)
+		} else {
+			cb.progress("could not open a browser (%s); open the URL yourself", sanitize(err.Error(), 200))
+		}
 	} else {
 		cb.progress("opened the browser; waiting for the authorization")
 	}

@@ -81,7 +81,7 @@ Types and where their value comes from:
   CLIENT_CERT             PEM with the certificate and its key from --file or stdin
 
 --generate makes a high-entropy API_KEY value (crypto/rand, base64url), stores it
-and prints it once on stdout — the only time it is shown.`,
+and prints it on stdout; later, secret show NAME --reveal prints it again.`,
 		Example: `  authdeck secret add stripe --type API_KEY                     # prompts, no echo
   printf 'Bearer %s' "$TOKEN" | authdeck secret add api --type API_KEY --value-stdin
   printf %s "$PW" | authdeck secret add db --type SIMPLE --username admin --value-stdin
@@ -212,8 +212,8 @@ func (a *App) addGenerated(cmd *cobra.Command, v *vault.Vault, s vault.Secret, f
 	}
 	// The value goes to stdout alone so it can be captured; the rest to stderr.
 	fmt.Fprintln(a.IO.Out, value)
-	fmt.Fprintf(a.IO.Err, "Generated a %d-bit API_KEY secret %q in environment %q and stored it in the %s vault.\nThis is the only time it is printed: hand it to whoever needs it now.\n",
-		n*8, s.Name, s.Env, vault.BackendLabel(v.Backend()))
+	fmt.Fprintf(a.IO.Err, "Generated a %d-bit API key %q in environment %q and stored it in the %s vault.\nIt is printed above this once; authdeck secret show %s --env %s --reveal prints it again.\n",
+		n*8, s.Name, s.Env, vault.BackendLabel(v.Backend()), interchange.ShellQuote(s.Name), interchange.ShellQuote(s.Env))
 	return nil
 }
 

@@ -243,8 +243,12 @@ func TestSecretGenerate(t *testing.T) {
 	if err != nil || len(raw) != vault.DefaultGeneratedBytes {
 		t.Fatalf("generated value decodes to %d bytes (%v)", len(raw), err)
 	}
-	if !strings.Contains(r.err, "256-bit") || !strings.Contains(r.err, "only time it is printed") {
+	if !strings.Contains(r.err, "256-bit") || strings.Contains(r.err, "only time") || !strings.Contains(r.err, "authdeck secret show webhook --env default --reveal prints it again") {
 		t.Fatalf("stderr:\n%s", r.err)
+	}
+	// What the message says is true: show --reveal prints the value again.
+	if again := h.must("", "secret", "show", "webhook", "--env", "default", "--reveal"); !strings.Contains(again.out, value) {
+		t.Fatal("secret show --reveal does not print the generated value the message promises")
 	}
 	if h.secretValue(vault.DefaultEnv, "webhook").Key != value {
 		t.Fatal("stored value differs from the printed one")

@@ -56,9 +56,9 @@ type Options struct {
 	// OpenFileVault opens the encrypted file vault with a passphrase, for
 	// the vault pane's "use the file vault" action.
 	OpenFileVault func(passphrase string) (*vault.Vault, error)
-	// RequestScreen builds the request console for a saved request ("" for a
-	// new one); nil means ui/screens/request.
-	RequestScreen func(c *common.Common, env, name string) common.Screen
+	// RequestScreen builds the request console for what open asks (a saved
+	// request, or a new one with a credential); nil means ui/screens/request.
+	RequestScreen func(c *common.Common, open common.OpenRequestMsg) common.Screen
 	// Banner is a line shown in the status line at start (the demo's URLs).
 	Banner string
 	// Workspace and WorkspacePath name the team workspace open and where
@@ -100,7 +100,13 @@ func New(opts Options) *Model {
 		opts.Getenv = func(string) string { return "" }
 	}
 	if opts.RequestScreen == nil {
-		opts.RequestScreen = func(c *common.Common, env, name string) common.Screen { return request.New(c, env, name) }
+		opts.RequestScreen = func(c *common.Common, open common.OpenRequestMsg) common.Screen {
+			s := request.New(c, open.Env, open.Name)
+			if open.Name == "" && open.Auth != "" {
+				s.SetAuth(open.Auth)
+			}
+			return s
+		}
 	}
 	m := &Model{opts: opts, keys: keys.DefaultKeyMap(), isDark: opts.Dark, help: help.New()}
 	saved := ""
@@ -179,36 +185,43 @@ func (m *Model) Init() tea.Cmd {
 
 // Update routes a message: size to everyone, keys to the dialog or the
 // global bindings or the top screen, intents to the router, the rest to
-// every screen (results find their owner by type and ID).
+// every screen (results find their owner by type and ID). The header is
+// laid out again when what it shows changed.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.syncHeader()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
-		return m, nil
+		return nil
 	case tea.BackgroundColorMsg:
 		if dark := msg.IsDark(); dark != m.isDark {
 			m.isDark = dark
 			m.applyTheme()
 		}
-		return m, nil
+		return nil
 	case tea.KeyPressMsg:
-		return m, m.handleKey(msg)
+		return m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.dialog != nil {
-			return m, m.dialog.Update(msg)
+			return m.dialog.Update(msg)
 		}
-		return m, m.Top().Update(msg)
+		return m.Top().Update(msg)
 	}
 	if cmd, ok := m.route(msg); ok {
-		return m, cmd
+		return cmd
 	}
 	if cmd, ok := m.c.Clipboard.Update(msg); ok {
-		return m, cmd
+		return cmd
 	}
 	if m.status.Update(msg) {
-		return m, nil
+		return nil
 	}
-	return m, m.broadcast(msg)
+	return m.broadcast(msg)
 }
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
@@ -300,7 +313,7 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	top := m.Top()
-	head := m.headerView()
+	head := m.headCache
 	body := common.Fit(top.View(), m.width, m.screenHeight())
 	var km help.KeyMap = shortHelp{screen: top, global: m.keys, capturing: top.Capturing()}
 	if m.dialog != nil {
@@ -315,15 +328,15 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// headerView renders the header, reusing the last one while nothing in it changed.
-func (m *Model) headerView() string {
+// syncHeader lays the header out again when something in it changed; View
+// only draws it.
+func (m *Model) syncHeader() {
 	in := m.headerInfo()
 	if in == m.headCacheInfo && m.width == m.headCacheW && m.c.Styles == m.headCacheStyles {
-		return m.headCache
+		return
 	}
 	m.headCacheInfo, m.headCacheW, m.headCacheStyles = in, m.width, m.c.Styles
 	m.headCache = header.View(m.c.Styles, in, m.width)
-	return m.headCache
 }
 
 func (m *Model) headerInfo() header.Info {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -362,6 +363,35 @@ func TestTokenPaneIntrospectAndRevoke(t *testing.T) {
 	if _, ok := m.Top().(*token.Model); ok {
 		t.Error("the token pane stayed open after revoking")
 	}
+	// Back on the flow pane, the revoked token is no longer offered, and
+	// enter advises getting a new one instead of "Create it first".
+	if m.Top() != f {
+		t.Fatalf("top = %T, want the flow pane", m.Top())
+	}
+	k := f.KeyMap()
+	if k.Copy.Enabled() || k.CopyHeader.Enabled() || f.Result().AccessToken != "" {
+		t.Error("the flow pane still offers the revoked token")
+	}
+	before := len(osc52Copies(d))
+	d.Press("c", "h")
+	if len(osc52Copies(d)) != before {
+		t.Error("c or h copied the revoked token")
+	}
+	if !strings.Contains(d.Screen(), "has since been revoked") {
+		t.Errorf("the flow pane does not say the token set was revoked:\n%s", d.Screen())
+	}
+	d.Press("enter")
+	if st := m.Status(); !strings.Contains(st, "was revoked") || !strings.Contains(st, "get a new token") || strings.Contains(st, "Create it first") {
+		t.Errorf("enter on the revoked result: status %q", st)
+	}
+	if m.Top() != f {
+		t.Error("enter opened a pane on the revoked token set")
+	}
+	d.Press("r")
+	d.Wait(10*time.Second, "a new token", func() bool { return !f.Running() && f.Result() != nil && f.Result().AccessToken != "" })
+	if !f.KeyMap().Copy.Enabled() {
+		t.Error("the new token is not offered")
+	}
 }
 
 // TestPasswordGrantAsksAndLogsNoSecret: the deprecated password grant asks
@@ -408,4 +438,91 @@ func TestPasswordGrantAsksAndLogsNoSecret(t *testing.T) {
 			t.Errorf("the log holds the client secret of %s", c.ClientID)
 		}
 	}
+}
+
+// c on an expired token: the flow pane says so and names r instead of
+// copying it; the token pane refreshes it first, as the CLI does, and
+// copies the new one.
+func TestCopyingAnExpiredToken(t *testing.T) {
+	d, m, dm := demoApp(t, nil)
+	selectItem(t, d, "cli")
+	d.Press("enter")
+	f := flowPane(t, m)
+	d.Wait(20*time.Second, "the sign-in", func() bool { return !f.Running() })
+	if f.Err() != nil || f.Result().RefreshToken == "" {
+		t.Fatalf("flow: %v", f.Err())
+	}
+	d.Settle() // the flow's own status lands first
+	old := f.Result().AccessToken
+	later := time.Now().Add(2 * time.Hour)
+	m.Common().Now = func() time.Time { return later }
+	before := len(osc52Copies(d))
+	d.Press("c")
+	if len(osc52Copies(d)) != before {
+		t.Fatal("the flow pane copied an expired token")
+	}
+	if st := m.Status(); !strings.Contains(st, "expired") || !strings.Contains(st, "press r") {
+		t.Errorf("status = %q", st)
+	}
+
+	d.Press("enter")
+	tp := m.Top().(*token.Model)
+	d.Wait(5*time.Second, "the token", func() bool { return tp.Value() != nil })
+	d.Press("c")
+	d.Wait(15*time.Second, "the refresh and the copy", func() bool { return len(osc52Copies(d)) > before })
+	copies := osc52Copies(d)
+	got := copies[len(copies)-1]
+	if got == old {
+		t.Fatal("the expired token was copied instead of a refreshed one")
+	}
+	val, err := dm.Vault.SecretValue(context.Background(), *mustSecret(t, dm.Vault, "dev", "cli"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != val.AccessToken {
+		t.Error("the copied token is not the refreshed one the vault holds")
+	}
+}
+
+func mustSecret(t *testing.T, v *vault.Vault, env, name string) *vault.Secret {
+	t.Helper()
+	s, ok := uitest.Catalog(v).Secret(env, name)
+	if !ok {
+		t.Fatalf("no secret %s in %s", name, env)
+	}
+	return s
+}
+
+// A browser that fails to open (the opener exits non-zero at once: no
+// display, no browser installed) is reported as a failure with what to do
+// instead, never as a step done.
+func TestBrowserThatFailsIsReported(t *testing.T) {
+	falseBin, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false(1) to stand for a failing browser")
+	}
+	d, m, dm := demoApp(t, nil)
+	dm.Engines.Opener = oauth.SystemOpener(func(k string) string {
+		if k == "BROWSER" {
+			return falseBin
+		}
+		return ""
+	})
+	selectItem(t, d, "cli")
+	d.Press("enter")
+	f := flowPane(t, m)
+	d.Wait(10*time.Second, "the browser's failure", func() bool { return strings.Contains(d.Screen(), "The browser did not open") })
+	s := d.Screen()
+	if strings.Contains(s, "✓ could not open") || strings.Contains(s, "opened the browser") {
+		t.Errorf("the failure is shown as a step done:\n%s", s)
+	}
+	if !strings.Contains(s, "exit status 1") || !strings.Contains(s, "Copy the URL (u)") {
+		t.Errorf("the failure does not say why or what to do:\n%s", s)
+	}
+	// The status line says it too (its message follows the screen's).
+	d.Wait(5*time.Second, "the status line", func() bool { return strings.Contains(m.Status(), "did not open") })
+	if !f.Running() {
+		t.Error("the flow gave up; it should wait for the URL to be opened by hand")
+	}
+	d.Press("x")
 }

@@ -19,9 +19,9 @@ func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 	case common.EditMsg:
 		return m.openEdit(msg), true
 	case common.OpenRequestMsg:
-		return m.push(m.opts.RequestScreen(m.c, msg.Env, msg.Name)), true
+		return m.push(m.opts.RequestScreen(m.c, msg)), true
 	case common.OpenTokenMsg:
-		if t, ok := m.Top().(*token.Model); ok && t.Title() == "token · "+msg.Secret {
+		if m.Top().ScreenKey() == (common.ScreenKey{Kind: "token", Env: msg.Env, Name: msg.Secret}) {
 			return nil, true
 		}
 		return m.push(token.New(m.c, msg.Env, msg.Secret)), true

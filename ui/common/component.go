@@ -49,11 +49,24 @@ type Screen interface {
 	Component
 	// Init returns the screen's first command, run when it is pushed.
 	Init() tea.Cmd
-	// Title names the screen in the header and help.
+	// Title names the screen in the header and help; it is for people
+	// only (the router compares ScreenKeys).
 	Title() string
+	// ScreenKey identifies the screen and what it shows, so the router can
+	// tell whether the screen asked for is the one on top.
+	ScreenKey() ScreenKey
 	// Capturing reports whether a text field has the focus, in which case
 	// the root model does not treat letters as global keys.
 	Capturing() bool
+}
+
+// ScreenKey identifies a screen: its kind and, for screens about one item,
+// the environment and name of that item.
+type ScreenKey struct {
+	// Kind is the screen's kind: "browse", "token", "request", "flow"…
+	Kind string
+	// Env and Name name the item shown, when there is one.
+	Env, Name string
 }
 
 // Dialog is a box drawn over the active screen. While it is open it gets

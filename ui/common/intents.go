@@ -50,8 +50,20 @@ type OpenWizardMsg struct{ Env string }
 // OpenImportMsg asks for a secret-service JSON file to import into Env.
 type OpenImportMsg struct{ Env string }
 
-// OpenRequestMsg opens a saved request in the request console.
+// OpenRequestMsg opens a saved request in the request console, or a new
+// one when Name is empty; Auth names the credential a new one starts with
+// ("send a request with this token").
 type OpenRequestMsg struct {
 	Env  string
 	Name string
+	Auth string
+}
+
+// TokenSetGoneMsg says a stored token set was revoked or deleted, so panes
+// still holding its tokens (a flow's result) stop offering them.
+type TokenSetGoneMsg struct {
+	Env    string
+	Secret string
+	// Why is "revoked" or "deleted".
+	Why string
 }

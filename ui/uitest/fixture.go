@@ -39,6 +39,21 @@ func FixtureJWT() string {
 	return head + "." + claims + "." + strings.Repeat("x", 43)
 }
 
+// FixtureIDToken is the console token set's ID token, with fixed claims
+// and a placeholder signature like FixtureJWT's.
+func FixtureIDToken() string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	head := enc(map[string]any{"alg": "RS256", "kid": "fixture-key", "typ": "JWT"})
+	claims := enc(map[string]any{
+		"iss": "https://login.example.test", "sub": "alice", "aud": "console", "name": "Alice Example",
+		"email": "alice@example.test", "exp": FixtureNow.Add(55 * time.Minute).Unix(), "iat": FixtureNow.Add(-55 * time.Second).Unix(),
+	})
+	return head + "." + claims + "." + strings.Repeat("y", 43)
+}
+
 // Fixture returns a memory vault with a fixed workspace: environments dev
 // and staging, auth clients of several grants, secrets of several types
 // (one expiring soon, one expired), a token set and saved requests. Its
@@ -72,7 +87,7 @@ func Fixture() *vault.Vault {
 		},
 		Secrets: []vault.SecretItem{
 			{Secret: vault.Secret{Meta: vault.Meta{Name: "console", Env: "dev"}, Type: vault.TypeOAuthToken, AuthClient: "console"},
-				Value: vault.SecretValue{AccessToken: FixtureJWT(), RefreshToken: FixtureRefresh, TokenType: "Bearer", Scope: "openid api:read", Expires: tokExp.Format(time.RFC3339)}},
+				Value: vault.SecretValue{AccessToken: FixtureJWT(), RefreshToken: FixtureRefresh, IDToken: FixtureIDToken(), TokenType: "Bearer", Scope: "openid api:read", Expires: tokExp.Format(time.RFC3339)}},
 			{Secret: vault.Secret{Meta: vault.Meta{Name: "weather-key", Env: "dev", Description: "third-party weather API", AllowedHosts: []string{"api.weather.test"}}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
 				Value: vault.SecretValue{Key: FixtureAPIKey}},
 			{Secret: vault.Secret{Meta: vault.Meta{Name: "partner-basic", Env: "dev", Expiration: &soon}, Type: vault.TypeSimple},
@@ -123,7 +138,7 @@ func Catalog(v *vault.Vault) *vault.Catalog {
 // Secrets lists the fixture's secret values, for tests that check a view
 // never shows them.
 func Secrets() []string {
-	return []string{FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT(),
+	return []string{FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT(), FixtureIDToken(),
 		FixtureConsumerSecret, FixtureOA1Token, FixtureOA1TokenSecret}
 }
 

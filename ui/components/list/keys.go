@@ -13,6 +13,10 @@ type KeyMap struct {
 	Filter       key.Binding
 	ClearFilter  key.Binding
 	AcceptFilter key.Binding
+	// FilterUp and FilterDown move while the filter has the keyboard:
+	// arrows only, since letters are typed into the filter.
+	FilterUp   key.Binding
+	FilterDown key.Binding
 }
 
 // DefaultKeyMap returns the list's bindings.
@@ -27,5 +31,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"), key.WithDisabled()),
 		AcceptFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter"), key.WithDisabled()),
+		FilterUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up"), key.WithDisabled()),
+		FilterDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down"), key.WithDisabled()),
 	}
 }

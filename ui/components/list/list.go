@@ -299,6 +299,8 @@ func (m *Model) KeyMap() KeyMap {
 	k := m.keys
 	k.ClearFilter.SetEnabled(m.filtering || m.query != "")
 	k.AcceptFilter.SetEnabled(m.filtering)
+	k.FilterUp.SetEnabled(m.filtering && len(m.matches) > 0)
+	k.FilterDown.SetEnabled(m.filtering && len(m.matches) > 0)
 	k.Filter.SetEnabled(!m.filtering)
 	move := !m.filtering && len(m.matches) > 0
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
@@ -361,7 +363,7 @@ func (m *Model) updateFilter(msg tea.Msg) tea.Cmd {
 			m.clamp()
 			m.invalidate()
 			return nil
-		case k.String() == "up" || k.String() == "down":
+		case key.Matches(k, km.FilterUp, km.FilterDown):
 			// arrows still move while typing
 			return m.updateKeys(k)
 		}
@@ -409,9 +411,9 @@ func (m *Model) updateKeys(k tea.KeyPressMsg) tea.Cmd {
 		return m.StartFilter()
 	case key.Matches(k, km.ClearFilter):
 		return m.ClearFilter()
-	case key.Matches(k, km.Up) || (m.filtering && k.String() == "up"):
+	case key.Matches(k, km.Up, km.FilterUp):
 		m.cursor--
-	case key.Matches(k, km.Down) || (m.filtering && k.String() == "down"):
+	case key.Matches(k, km.Down, km.FilterDown):
 		m.cursor++
 	case key.Matches(k, km.PageUp):
 		m.cursor -= h

@@ -48,7 +48,7 @@ func newDeleteConfirm(c *common.Common, sel selection) common.Dialog {
 	case sel.secret != nil:
 		x := *sel.secret
 		title = "Delete secret " + x.Name + "?"
-		body = fmt.Sprintf("The %s and its stored value are removed from %s. This cannot be undone.", x.Type, x.Env)
+		body = fmt.Sprintf("%s %s and its stored value are removed from %s. This cannot be undone.", x.Type.Label(), x.Name, x.Env)
 		run = func(ctx context.Context, v *vault.Vault) error { return v.RemoveSecret(ctx, x.Env, x.Name) }
 	case sel.request != nil:
 		x := *sel.request

@@ -86,6 +86,9 @@ func (m *Model) Init() tea.Cmd { return nil }
 // Title names the screen.
 func (m *Model) Title() string { return "browse" }
 
+// ScreenKey identifies the screen.
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "browse"} }
+
 // Capturing reports whether the filter input has the keyboard.
 func (m *Model) Capturing() bool { return m.list.Filtering() }
 
@@ -106,6 +109,7 @@ func (m *Model) SetSize(w, h int) {
 	m.detail.SetWidth(max(1, m.detW-frame))
 	m.detail.SetHeight(max(1, h-vframe-1))
 	m.detailKey = ""
+	m.syncDetail()
 }
 
 // RefreshStyles re-applies styles after a theme change.
@@ -131,6 +135,7 @@ func (m *Model) remask() {
 	if m.revealed != nil {
 		m.revealed = nil
 		m.detailKey = ""
+		m.syncDetail()
 	}
 }
 
@@ -210,7 +215,7 @@ func clientHint(x vault.AuthClient) string {
 	case vault.ClientOAuth2:
 		// its grant, below
 	}
-	return strings.ReplaceAll(string(x.Grant), "_", " ")
+	return x.Grant.Label()
 }
 
 func secretHint(x vault.Secret) string {
@@ -237,8 +242,15 @@ func (m *Model) syncSelection() {
 	}
 }
 
-// Update handles keys, catalog changes and loaded values.
+// Update handles keys, catalog changes and loaded values, then lays the
+// detail pane out again if what it shows changed.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.syncDetail()
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.CatalogMsg:
 		return m.setCatalog()
@@ -281,7 +293,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.focus == focusDetail {
-		if key.Matches(k, km.Up, km.Down) || k.String() == "pgup" || k.String() == "pgdown" {
+		if key.Matches(k, km.Up, km.Down, km.PageUp, km.PageDown) {
 			var cmd tea.Cmd
 			m.detail, cmd = m.detail.Update(k)
 			return cmd
@@ -489,8 +501,9 @@ func (m *Model) KeyMap() KeyMap {
 			k.Copy.SetHelp("c", "copy client id")
 		}
 	}
-	k.Up.SetEnabled(m.focus == focusDetail)
-	k.Down.SetEnabled(m.focus == focusDetail)
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown} {
+		b.SetEnabled(m.focus == focusDetail)
+	}
 	k.Wizard.SetEnabled(m.c.Catalog != nil)
 	k.New.SetEnabled(m.c.Catalog != nil)
 	k.Import.SetEnabled(m.c.Catalog != nil)
@@ -548,12 +561,20 @@ func (p *paneCache) render(st lipgloss.Style, w, h int, inner string, s *styles.
 	return p.out
 }
 
-func (m *Model) detailView() string {
+// syncDetail renders the detail pane's content again when what it shows
+// changed (selection, reveal, a load, the focus); View only draws it.
+func (m *Model) syncDetail() {
+	if m.width <= 0 {
+		return
+	}
 	key := fmt.Sprintf("%s|%v|%d|%s|%d", m.selected, m.revealed != nil, len(m.masked), m.loading, m.focus)
 	if key != m.detailKey {
 		m.detailKey = key
 		m.detail.SetContent(m.renderDetail())
 	}
+}
+
+func (m *Model) detailView() string {
 	title := m.c.Styles.PaneTitle.Render(m.detailTitle())
 	return title + "\n" + m.detail.View()
 }

@@ -170,12 +170,12 @@ func (m *Model) expiry(w *detailWriter, label string, exp *time.Time, never bool
 
 func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 	s := w.s
-	w.field("type", clientTypeLabel(x.Type))
+	w.field("type", x.Type.Label())
 	w.field("description", x.Description)
 	if x.Type == vault.ClientSessionAuth && x.SessionAuth != nil {
 		t := x.SessionAuth
 		w.field("token url", t.URL)
-		w.field("body", string(t.AuthType))
+		w.field("body", t.AuthType.Label())
 		for _, f := range t.RequestFields {
 			w.field("  "+f.Key, f.Value)
 		}
@@ -186,7 +186,7 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 	} else {
 		w.field("issuer", x.Issuer)
 		w.field("client id", x.ClientID)
-		grant := string(x.Grant)
+		grant := x.Grant.Label()
 		if x.Grant.Deprecated() {
 			w.styled("grant", s.Warning.Render(grant+" (deprecated, enabled for this client)"))
 		} else {
@@ -241,7 +241,7 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 		m.valueFields(w, clientSecretKind(x.AuthMethod))
 	}
 	m.expiry(w, "secret expires", x.SecretExpiration, false)
-	m.meta(w, x.Meta)
+	m.meta(w, x.Meta, true)
 	if m.c.Catalog != nil {
 		var sets []string
 		for _, sec := range m.c.Catalog.SecretsIn(x.Env) {
@@ -305,18 +305,6 @@ func clientSecretKind(m vault.AuthMethod) string {
 	return "client secret"
 }
 
-func clientTypeLabel(t vault.ClientType) string {
-	switch t {
-	case vault.ClientOAuth2:
-		return "OAuth 2.0"
-	case vault.ClientSessionAuth:
-		return "session auth"
-	case vault.ClientOAuth1:
-		return "OAuth 1.0a"
-	}
-	return string(t)
-}
-
 // valueFields shows the stored value: revealed, masked (after a load), or a
 // placeholder that reads nothing from the store.
 func (m *Model) valueFields(w *detailWriter, kind string) {
@@ -353,8 +341,15 @@ func (m *Model) valueFields(w *detailWriter, kind string) {
 	}
 }
 
-func (m *Model) meta(w *detailWriter, x vault.Meta) {
-	m.expiry(w, "expires", x.Expiration, true)
+// meta shows what every item carries. never says whether an item without
+// an expiration is shown as "never expires": not for a token set, whose
+// tokens' expiry is shown on its own line.
+func (m *Model) meta(w *detailWriter, x vault.Meta, never bool) {
+	label := "expires"
+	if !never {
+		label = "set expires"
+	}
+	m.expiry(w, label, x.Expiration, never)
 	w.field("tenant", x.Tenant)
 	if len(x.AllowedHosts) > 0 {
 		w.field("allowed hosts", strings.Join(x.AllowedHosts, ", "))
@@ -366,7 +361,15 @@ func (m *Model) meta(w *detailWriter, x vault.Meta) {
 
 func (m *Model) renderSecret(w *detailWriter, x vault.Secret) {
 	s := w.s
-	w.field("type", string(x.Type))
+	typ := x.Type.Label()
+	if m.c.Catalog != nil && x.AuthClient != "" {
+		// A token set is labelled with how it was obtained: "OAuth 2.0
+		// token set · client credentials".
+		if ac, ok := m.c.Catalog.Client(x.Env, x.AuthClient); ok && ac.Type == vault.ClientOAuth2 && ac.Grant != "" {
+			typ += " · " + ac.Grant.Label()
+		}
+	}
+	w.field("type", typ)
 	w.field("description", x.Description)
 	w.field("auth client", x.AuthClient)
 	switch x.Type {
@@ -417,7 +420,7 @@ func (m *Model) renderSecret(w *detailWriter, x vault.Secret) {
 	}
 	w.heading("value")
 	m.valueFields(w, primaryLabel(x.Type))
-	m.meta(w, x.Meta)
+	m.meta(w, x.Meta, !isTokenPane(x.Type))
 }
 
 func renderRequest(w *detailWriter, x vault.Request) {

@@ -4,18 +4,20 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap is the browse screen's key map (the list's own keys come on top).
 type KeyMap struct {
-	Focus  key.Binding
-	Open   key.Binding
-	Reveal key.Binding
-	Copy   key.Binding
-	Token  key.Binding
-	New    key.Binding
-	Wizard key.Binding
-	Edit   key.Binding
-	Delete key.Binding
-	Import key.Binding
-	Up     key.Binding
-	Down   key.Binding
+	Focus    key.Binding
+	Open     key.Binding
+	Reveal   key.Binding
+	Copy     key.Binding
+	Token    key.Binding
+	New      key.Binding
+	Wizard   key.Binding
+	Edit     key.Binding
+	Delete   key.Binding
+	Import   key.Binding
+	Up       key.Binding
+	Down     key.Binding
+	PageUp   key.Binding
+	PageDown key.Binding
 }
 
 // DefaultKeyMap returns the browse bindings.
@@ -33,5 +35,8 @@ func DefaultKeyMap() KeyMap {
 		Import: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		// the detail pane's paging; the list has its own
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 	}
 }

@@ -67,7 +67,7 @@ func TestOAuth1ClientAndTokenSecret(t *testing.T) {
 
 	selectIn(t, d, m, SectionSecrets, "photos")
 	s = d.Screen()
-	for _, want := range []string{"oauth1 token", "OA1_TOKEN", "authorized", "no expiry"} {
+	for _, want := range []string{"oauth1 token", "OAuth 1.0a token", "authorized", "no expiry"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("token secret detail lacks %q:\n%s", want, s)
 		}

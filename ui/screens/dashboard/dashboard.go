@@ -35,6 +35,8 @@ type (
 	copyMsg struct {
 		label, value string
 		err          error
+		// refreshed names the row refreshed before the copy.
+		refreshed string
 	}
 	revokeNow struct{ row Row }
 )
@@ -126,6 +128,9 @@ func (m *Model) tick() tea.Cmd {
 // Title names the screen.
 func (m *Model) Title() string { return "tokens" }
 
+// ScreenKey identifies the screen.
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "dashboard"} }
+
 // Capturing is false.
 func (m *Model) Capturing() bool { return false }
 
@@ -142,7 +147,25 @@ func (m *Model) Focus() tea.Cmd {
 func (m *Model) Close() { m.visible = false }
 
 // SetSize records the size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.clampOffset()
+}
+
+// visibleRows is how many rows fit under the title and the column heads.
+func (m *Model) visibleRows() int { return max(1, m.height-4) }
+
+// clampOffset keeps the cursor's row on screen.
+func (m *Model) clampOffset() {
+	visible := m.visibleRows()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+visible {
+		m.offset = m.cursor - visible + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.rows)-visible))
+}
 
 func (m *Model) selected() (Row, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.rows) {
@@ -174,8 +197,9 @@ func (m *Model) KeyMap() KeyMap {
 	k.Refresh.SetEnabled(idle && r.HasRefresh && !r.OAuth1)
 	k.Reauth.SetEnabled(idle && hasClient)
 	k.Revoke.SetEnabled(idle && hasClient && !r.OAuth1)
-	k.Up.SetEnabled(len(m.rows) > 1)
-	k.Down.SetEnabled(len(m.rows) > 1)
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
+		b.SetEnabled(len(m.rows) > 1)
+	}
 	return k
 }
 
@@ -188,11 +212,17 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	return [][]key.Binding{{k.Up, k.Down, k.Open}, {k.Refresh, k.Reauth, k.Copy, k.Revoke, k.Delete}, {k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.Refresh, k.Reauth, k.Copy, k.Revoke, k.Delete}, {k.Back}}
 }
 
 // Update handles keys, the countdown and action results.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.clampOffset()
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tickMsg:
 		if msg.gen != m.tickGen {
@@ -212,13 +242,18 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(common.ReloadCatalog(), common.Status(common.StatusSuccess, msg.what))
 	case copyMsg:
+		var reload tea.Cmd
+		if msg.refreshed != "" {
+			delete(m.busy, msg.refreshed)
+			reload = common.ReloadCatalog()
+		}
 		if msg.err != nil {
-			return common.ErrorCmd(msg.err)
+			return tea.Batch(reload, common.ErrorCmd(msg.err))
 		}
 		if msg.value == "" {
-			return common.Status(common.StatusWarning, "Nothing stored to copy: "+msg.label+" is empty")
+			return tea.Batch(reload, common.Status(common.StatusWarning, "Nothing stored to copy: "+msg.label+" is empty"))
 		}
-		return common.Copy(msg.label, msg.value)
+		return tea.Batch(reload, common.Copy(msg.label, msg.value))
 	case revokeNow:
 		return m.action(msg.row, "revoking", "Revoked and deleted "+msg.row.Name, func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) error {
 			return e.Revoke(ctx, req)
@@ -239,6 +274,14 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.cursor = max(0, m.cursor-1)
 	case key.Matches(k, km.Down):
 		m.cursor = min(len(m.rows)-1, m.cursor+1)
+	case key.Matches(k, km.PageUp):
+		m.cursor = max(0, m.cursor-m.visibleRows())
+	case key.Matches(k, km.PageDown):
+		m.cursor = min(len(m.rows)-1, m.cursor+m.visibleRows())
+	case key.Matches(k, km.Top):
+		m.cursor = 0
+	case key.Matches(k, km.Bottom):
+		m.cursor = max(0, len(m.rows)-1)
 	case !ok:
 		return nil
 	case key.Matches(k, km.Open):
@@ -256,16 +299,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return func() tea.Msg { return msg }
 	case key.Matches(k, km.Copy):
-		v, timeout, sec := m.c.Vault, m.c.StoreTimeout, r.secret
-		return func() tea.Msg {
-			ctx, cancel := common.StoreContext(timeout)
-			defer cancel()
-			val, err := v.SecretValue(ctx, sec)
-			if sec.Type == vault.TypeOAuth1Token {
-				return copyMsg{label: "token of " + sec.Name, value: val.Token, err: err}
-			}
-			return copyMsg{label: "access token of " + sec.Name, value: val.AccessToken, err: err}
-		}
+		return m.copy(r, km)
 	case key.Matches(k, km.Revoke):
 		d := dialogs.NewConfirm(m.c, "Revoke "+r.Name+" ("+r.Env+")?", "The tokens are revoked at the provider, then the token set is deleted from the vault.", "Revoke",
 			func() tea.Msg { return revokeNow{row: r} })
@@ -284,6 +318,48 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return common.OpenDialog(d)
 	}
 	return nil
+}
+
+// copy copies the row's token. An expired one is refreshed first, as the
+// CLI does, or, without a refresh token, not copied: the status says how
+// to get a new one.
+func (m *Model) copy(r Row, km KeyMap) tea.Cmd {
+	v, timeout, sec := m.c.Vault, m.c.StoreTimeout, r.secret
+	read := func(ctx context.Context, label string) copyMsg {
+		val, err := v.SecretValue(ctx, sec)
+		if sec.Type == vault.TypeOAuth1Token {
+			return copyMsg{label: "token of " + sec.Name, value: val.Token, err: err}
+		}
+		return copyMsg{label: label, value: val.AccessToken, err: err}
+	}
+	expired := r.Expires != nil && !r.Expires.After(m.c.Now())
+	e := m.c.OAuth2Engine()
+	switch {
+	case !expired:
+		return func() tea.Msg {
+			ctx, cancel := common.StoreContext(timeout)
+			defer cancel()
+			return read(ctx, "access token of "+sec.Name)
+		}
+	case r.HasRefresh && e != nil && m.busy[r.ID] == "":
+		m.busy[r.ID] = "refreshing"
+		req := oauth.TokenRequest{Env: r.Env, Name: r.Name}
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := e.Refresh(ctx, req, oauth.FlowCallbacks{}); err != nil {
+				return doneMsg{id: r.ID, err: err}
+			}
+			msg := read(ctx, "access token of "+sec.Name+" (refreshed first: it had expired)")
+			msg.refreshed = r.ID
+			return msg
+		}
+	}
+	how := "press " + km.Reauth.Help().Key + " to get a new one"
+	if !km.Reauth.Enabled() {
+		how = "get a new one from its auth client"
+	}
+	return common.Status(common.StatusWarning, "The access token of "+r.Name+" expired "+common.Ago(*r.Expires, m.c.Now())+" and was not copied: "+how)
 }
 
 func (m *Model) action(r Row, busy, ok string, fn func(ctx context.Context, e *oauth.Engine, req oauth.TokenRequest) error) tea.Cmd {
@@ -340,13 +416,7 @@ func (m *Model) View() string {
 		b.WriteString(s.ListEmpty.Render("No token sets yet: open an auth client and press enter to get a token."))
 		return padLeft(b.String())
 	}
-	visible := max(1, m.height-4)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+visible {
-		m.offset = m.cursor - visible + 1
-	}
+	visible := m.visibleRows()
 	for i := m.offset; i < len(m.rows) && i < m.offset+visible; i++ {
 		r := m.rows[i]
 		exp, expStyle := "–", s.Muted

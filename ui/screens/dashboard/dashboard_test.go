@@ -40,10 +40,20 @@ func TestListsEveryEnvironmentWithoutStoreCalls(t *testing.T) {
 	if m.KeyMap().Refresh.Enabled() {
 		t.Error("refresh offered for a token set without a refresh token")
 	}
+	// reports expired a minute ago and has no refresh token: not copied,
+	// and the status says how to get a new one.
 	d.Press("c")
-	if len(h.Copies) != 1 || h.Copies[0].Value != "opaque-example-token-not-a-secret" {
+	if len(h.Copies) != 0 {
+		t.Fatal("an expired token was copied")
+	}
+	if st := h.LastStatus(); !strings.Contains(st, "expired 1m 00s ago") || !strings.Contains(st, "press a") {
+		t.Errorf("status = %q", st)
+	}
+	d.Press("G", "g", "c") // console, still valid
+	if len(h.Copies) != 1 || h.Copies[0].Value != uitest.FixtureJWT() {
 		t.Fatalf("copy = %d copies", len(h.Copies))
 	}
+	d.Press("G")
 	d.Press("enter")
 	if ot, ok := h.Intents[len(h.Intents)-1].(common.OpenTokenMsg); !ok || ot.Env != "staging" || ot.Secret != "reports" {
 		t.Errorf("enter sent %#v", h.Intents[len(h.Intents)-1])

@@ -71,9 +71,12 @@ type (
 		result *oauth.Result
 		err    error
 	}
+	// openedMsg is the outcome of opening the browser: by the flow itself
+	// (fromFlow, through its events) or by the o key.
 	openedMsg struct {
-		id  int64
-		err error
+		id       int64
+		err      error
+		fromFlow bool
 	}
 )
 
@@ -93,6 +96,11 @@ type Model struct {
 	err     error
 	// restart is the flow to run once the cancelled one has ended.
 	restart *common.RunFlowMsg
+	// stored is set once the catalog lists the result's token set; gone
+	// says why it no longer holds it ("revoked", "deleted"), after which
+	// the result's tokens are dropped and no longer offered.
+	stored bool
+	gone   string
 }
 
 // New returns the pane for req; Init starts the flow.
@@ -109,6 +117,7 @@ func (m *Model) start() tea.Cmd {
 	}
 	m.id = lastID.Add(1)
 	m.state, m.result, m.err = running, nil, nil
+	m.stored, m.gone = false, ""
 	m.steps, m.auth, m.device, m.pasteEr = nil, nil, nil, ""
 	m.started = m.c.Now()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.c.Styles.Spinner))
@@ -140,6 +149,7 @@ func (m *Model) start() tea.Cmd {
 		AuthURL:       func(p oauth.AuthPrompt) { send(authMsg{id: id, prompt: p}) },
 		DeviceCode:    func(p oauth.DevicePrompt) { send(deviceMsg{id: id, prompt: p}) },
 		Pasted:        m.paste,
+		BrowserFailed: func(err error) { send(openedMsg{id: id, err: err, fromFlow: true}) },
 		PasteRejected: func(err error) { send(pasteRejectedMsg{id: id, err: err}) },
 		Credentials: func(ctx context.Context, client string) (string, string, error) {
 			reply := make(chan credsReply, 1)
@@ -170,6 +180,11 @@ func listen(events <-chan tea.Msg) tea.Cmd {
 
 // Title names the pane.
 func (m *Model) Title() string { return "token · " + m.req.Client }
+
+// ScreenKey identifies the pane by the client whose flow it runs.
+func (m *Model) ScreenKey() common.ScreenKey {
+	return common.ScreenKey{Kind: "flow", Env: m.req.Env, Name: m.req.Client}
+}
 
 // Capturing is false.
 func (m *Model) Capturing() bool { return false }
@@ -214,8 +229,11 @@ func (m *Model) KeyMap() KeyMap {
 	k.Retry.SetEnabled(!run)
 	ok := m.state == succeeded && m.result != nil
 	k.Token.SetEnabled(ok && m.result.Secret != "")
-	k.Copy.SetEnabled(ok)
-	k.CopyHeader.SetEnabled(ok)
+	k.Copy.SetEnabled(ok && m.gone == "")
+	k.CopyHeader.SetEnabled(ok && m.gone == "")
+	if m.gone != "" {
+		k.Retry.SetHelp(k.Retry.Help().Key, "get a new token")
+	}
 	k.Log.SetEnabled(m.tr != nil)
 	k.Up.SetEnabled(m.showLog)
 	k.Down.SetEnabled(m.showLog)
@@ -288,10 +306,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.start()
 		}
 		return m.finish(msg)
-	case openedMsg:
-		if msg.id == m.id && msg.err != nil {
-			return common.Status(common.StatusWarning, "Could not open a browser: "+msg.err.Error()+" — copy the URL (u) instead")
+	case common.TokenSetGoneMsg:
+		if m.result != nil && msg.Env == m.result.Env && msg.Secret == m.result.Secret {
+			m.dropResult(msg.Why)
 		}
+		return nil
+	case common.CatalogMsg:
+		m.followCatalog(msg.Catalog)
 		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
@@ -323,6 +344,28 @@ func (m *Model) finish(msg doneMsg) tea.Cmd {
 		text = "Token refreshed"
 	}
 	return tea.Batch(common.ReloadCatalog(), common.Status(common.StatusSuccess, text+" for "+m.req.Client))
+}
+
+// followCatalog notices the result's token set leaving the catalog (deleted
+// or revoked elsewhere) once it had been listed.
+func (m *Model) followCatalog(cat *vault.Catalog) {
+	if m.result == nil || m.result.Secret == "" || cat == nil || m.gone != "" {
+		return
+	}
+	if _, ok := cat.Secret(m.result.Env, m.result.Secret); ok {
+		m.stored = true
+		return
+	}
+	if m.stored {
+		m.dropResult("deleted")
+	}
+}
+
+// dropResult forgets the result's tokens: they were revoked or deleted, so
+// copying them would hand out a dead credential.
+func (m *Model) dropResult(why string) {
+	m.gone = why
+	m.result.AccessToken, m.result.RefreshToken, m.result.IDToken = "", "", ""
 }
 
 func (m *Model) askCredentials(msg credsNeedMsg) tea.Cmd {
@@ -401,14 +444,32 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.req.Force = true
 		return m.start()
 	case key.Matches(k, km.Token):
+		if m.gone != "" {
+			return common.Status(common.StatusWarning, "The token set "+m.result.Secret+" was "+m.gone+": press "+km.Retry.Help().Key+" to get a new token")
+		}
 		env, name := m.result.Env, m.result.Secret
 		return func() tea.Msg { return common.OpenTokenMsg{Env: env, Secret: name} }
 	case key.Matches(k, km.Copy):
+		if cmd := m.expiredAdvice(km); cmd != nil {
+			return cmd
+		}
 		return common.Copy("access token of "+m.req.Client, m.result.AccessToken)
 	case key.Matches(k, km.CopyHeader):
+		if cmd := m.expiredAdvice(km); cmd != nil {
+			return cmd
+		}
 		return common.Copy("Authorization header of "+m.req.Client, "Authorization: "+m.result.Bearer())
 	}
 	return nil
+}
+
+// expiredAdvice says the result's token has expired instead of copying it,
+// and names the key that gets a new one; nil while it is valid.
+func (m *Model) expiredAdvice(km KeyMap) tea.Cmd {
+	if m.result.Expiry.IsZero() || m.result.Expiry.After(m.c.Now()) {
+		return nil
+	}
+	return common.Status(common.StatusWarning, "This access token expired "+common.Ago(m.result.Expiry, m.c.Now())+" and was not copied: press "+km.Retry.Help().Key+" to get a new one")
 }
 
 func (m *Model) openBrowser() tea.Cmd {
@@ -441,10 +502,10 @@ func (m *Model) View() string {
 	var parts []string
 	grant := "the client's grant"
 	if m.req.Grant != "" {
-		grant = string(m.req.Grant)
+		grant = m.req.Grant.Label()
 	} else if m.c.Catalog != nil {
 		if ac, ok := m.c.Catalog.Client(m.req.Env, m.req.Client); ok && ac.Grant != "" {
-			grant = string(ac.Grant)
+			grant = ac.Grant.Label()
 			if ac.Grant.Deprecated() {
 				grant += " " + s.Warning.Render("(deprecated)")
 			}
@@ -528,6 +589,7 @@ func (m *Model) authView(w int) string {
 		lines = append(lines, s.Warning.Render("The implicit grant is deprecated (tokens travel in the URL fragment)."))
 	}
 	lines = append(lines, s.Link.Render(wrapURL(a.URL, w)))
+	lines = append(lines, m.browserLine()...)
 	switch {
 	case m.c.Remote:
 		lines = append(lines, "", s.Warning.Render("This is an SSH session: no browser can open here."),
@@ -557,6 +619,7 @@ func (m *Model) deviceView(w int) string {
 	if d.VerificationURIComplete != "" {
 		lines = append(lines, s.Muted.Render("or open ")+s.Link.Render(wrapURL(d.VerificationURIComplete, w)))
 	}
+	lines = append(lines, m.browserLine()...)
 	status := "waiting for approval"
 	if d.Interval > 0 {
 		status += fmt.Sprintf(", polling every %s", common.ShortDuration(d.Interval))
@@ -636,7 +699,14 @@ func (m *Model) resultView() string {
 	case r.Refreshed:
 		head = "✓ Token refreshed"
 	}
-	lines = append(lines, s.Success.Render(head)+s.Muted.Render(" ("+r.Grant+")"))
+	lines = append(lines, s.Success.Render(head)+s.Muted.Render(" ("+vault.Grant(r.Grant).Label()+")"))
+	if m.gone != "" {
+		lines = append(lines, s.Warning.Render("This token set has since been "+m.gone+": its tokens are no longer offered. Press "+m.keys.Retry.Help().Key+" to get a new token."))
+		if r.Secret != "" {
+			lines = append(lines, row("was stored as", s.Text.Render(r.Secret+" in "+r.Env)))
+		}
+		return strings.Join(lines, "\n")
+	}
 	if r.Deprecated {
 		lines = append(lines, s.Warning.Render(oauth.DeprecatedNote))
 	}

@@ -201,6 +201,9 @@ func (m *OAuth1Model) start() tea.Cmd {
 	cb := oauth1.Callbacks{
 		Progress: func(s string) { send(progressMsg{id: id, text: s}) },
 		AuthURL:  func(p oauth.AuthPrompt) { send(authMsg{id: id, prompt: p}) },
+		BrowserFailed: func(err error) {
+			send(openedMsg{id: id, err: err, fromFlow: true})
+		},
 		Verifier: func(ctx context.Context, _ oauth.AuthPrompt) (string, error) {
 			reply := make(chan string, 1)
 			send(verifierAskMsg{id: id, reply: reply})
@@ -256,6 +259,11 @@ func (m *OAuth1Model) start() tea.Cmd {
 
 // Title names the pane.
 func (m *OAuth1Model) Title() string { return "token · " + m.client }
+
+// ScreenKey identifies the pane by the client whose flow it runs.
+func (m *OAuth1Model) ScreenKey() common.ScreenKey {
+	return common.ScreenKey{Kind: "flow", Env: m.req.Env, Name: m.client}
+}
 
 // Capturing is true while the verifier field has the focus.
 func (m *OAuth1Model) Capturing() bool { return m.typing }
@@ -375,11 +383,6 @@ func (m *OAuth1Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.finish(msg)
-	case openedMsg:
-		if msg.id == m.id && msg.err != nil {
-			return common.Status(common.StatusWarning, "Could not open a browser: "+msg.err.Error()+" — copy the URL (u) instead")
-		}
-		return nil
 	case tea.PasteMsg:
 		if m.typing {
 			var cmd tea.Cmd
@@ -555,6 +558,7 @@ func (m *OAuth1Model) authView(w int) string {
 	s := m.c.Styles
 	a := m.auth
 	lines := []string{"", s.Bold.Render("Approve the access in your browser"), s.Link.Render(wrapURL(a.URL, w))}
+	lines = append(lines, m.browserLine()...)
 	switch {
 	case m.c.Remote && a.Listening:
 		lines = append(lines, "", s.Warning.Render("This is an SSH session: no browser can open here."),

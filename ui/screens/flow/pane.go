@@ -19,20 +19,22 @@ import (
 type pane struct {
 	c *common.Common
 
-	id      int64
-	state   state
-	cancel  context.CancelFunc
-	events  chan tea.Msg
-	spin    spinner.Model
-	steps   []string
-	auth    *oauth.AuthPrompt
-	visible bool
-	showLog bool
-	showQR  bool
-	log     viewport.Model
-	width   int
-	height  int
-	started time.Time
+	id     int64
+	state  state
+	cancel context.CancelFunc
+	events chan tea.Msg
+	spin   spinner.Model
+	steps  []string
+	auth   *oauth.AuthPrompt
+	// browserErr says why the browser did not open, while it did not.
+	browserErr string
+	visible    bool
+	showLog    bool
+	showQR     bool
+	log        viewport.Model
+	width      int
+	height     int
+	started    time.Time
 }
 
 func newPane(c *common.Common) pane {
@@ -88,8 +90,41 @@ func (p *pane) update(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		a := msg.prompt
 		p.auth = &a
 		return listen(p.events), true
+	case openedMsg:
+		if msg.id != p.id {
+			return nil, true
+		}
+		var next tea.Cmd
+		if msg.fromFlow {
+			next = listen(p.events)
+		}
+		if msg.err == nil {
+			p.browserErr = ""
+			return next, true
+		}
+		p.browserErr = sanitizeLine(msg.err.Error())
+		return tea.Batch(next, common.Status(common.StatusWarning, "The browser did not open ("+p.browserErr+"): copy the URL (u) or scan the QR code")), true
 	}
 	return nil, false
+}
+
+// browserLine says the browser failed to open, if it did, and what to do.
+func (p *pane) browserLine() []string {
+	if p.browserErr == "" {
+		return nil
+	}
+	s := p.c.Styles
+	return []string{s.Error.Render("✗ The browser did not open: " + p.browserErr), s.Text.Render("Copy the URL (u) and open it yourself, or scan the QR code; o tries again.")}
+}
+
+// sanitizeLine keeps an error on one printable line.
+func sanitizeLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // setLog shows a transcript's text, following it when already at the bottom.

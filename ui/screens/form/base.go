@@ -112,6 +112,9 @@ func (m *Model) chromeHeight() int {
 // Title names the screen.
 func (m *Model) Title() string { return m.spec.title() }
 
+// ScreenKey identifies this form (each form is its own).
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "form", Name: m.tag} }
+
 // Capturing is true while the form is open: its fields take letters.
 func (m *Model) Capturing() bool { return m.state == stateEditing }
 

@@ -225,7 +225,7 @@ func (s *clientSpec) urlInput(k, title, desc string, p *string, field string) *h
 func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 	grants := make([]huh.Option[string], 0, len(vault.Grants))
 	for _, g := range vault.Grants {
-		label := string(g)
+		label := g.Label()
 		if g.Deprecated() {
 			label += " (deprecated)"
 		}
@@ -277,8 +277,8 @@ func (s *clientSpec) groups(c *common.Common) []*huh.Group {
 		huh.NewGroup(
 			s.urlInput("sessURL", "Token request URL", "may use {{fields.NAME}}", &s.sessURL, "endpoints.auth.url"),
 			huh.NewSelect[string]().Key("authType").Title("Body").Options(
-				huh.NewOption("form (FORM_AUTH)", string(vault.SessionFormAuth)),
-				huh.NewOption("JSON (JSON_AUTH)", string(vault.SessionJSONAuth)),
+				huh.NewOption(vault.SessionFormAuth.Label(), string(vault.SessionFormAuth)),
+				huh.NewOption(vault.SessionJSONAuth.Label(), string(vault.SessionJSONAuth)),
 			).Value(&s.sessAuthType),
 			huh.NewText().Key("requestFields").Title("Request fields").Description("one name=value per line; values may use {{fields.NAME}}").Value(&s.sessFields).
 				Validate(s.validator(func(v string) { s.sessFields = v }, "endpoints.auth.requestFields")),

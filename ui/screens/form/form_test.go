@@ -53,6 +53,16 @@ func TestCreateAPIKeySecret(t *testing.T) {
 	if h.Popped != 1 {
 		t.Fatalf("the form did not close after saving; banner %q; screen:\n%s", m.Banner(), d.Screen())
 	}
+	// The status names the type as people do, not by its stored constant.
+	said := ""
+	for _, msg := range d.Seen() {
+		if r, ok := msg.(common.ResultMsg); ok && r.OK != "" {
+			said = r.OK
+		}
+	}
+	if said != "Created API key new-key" {
+		t.Errorf("the save says %q", said)
+	}
 	s, ok := uitest.Catalog(v).Secret("dev", "new-key")
 	if !ok {
 		t.Fatal("the secret was not created")

@@ -76,9 +76,9 @@ func EditSecret(c *common.Common, sec vault.Secret) *Model {
 
 func (s *secretSpec) title() string {
 	if s.orig != nil {
-		return "Edit " + string(s.typ) + " " + s.orig.Name
+		return "Edit " + s.typ.Label() + " " + s.orig.Name
 	}
-	return "New " + string(s.typ) + " in " + s.env
+	return "New " + s.typ.Label() + " in " + s.env
 }
 
 func (s *secretSpec) load(c *common.Common) tea.Cmd {
@@ -363,7 +363,7 @@ func clientSelect(c *common.Common, env string, typ vault.ClientType, p *string,
 		}
 	}
 	if len(opts) == 0 {
-		opts = append(opts, huh.NewOption("(no "+strings.ToLower(string(typ))+" client in "+env+")", ""))
+		opts = append(opts, huh.NewOption("(no "+typ.Label()+" client in "+env+")", ""))
 	}
 	return huh.NewSelect[string]().Key("authClient").Title("Auth client").Options(opts...).Value(p).
 		Validate(func(v string) error {
@@ -388,7 +388,7 @@ func (s *secretSpec) prepare(*common.Common) (change, error) {
 	if editing {
 		verb = "Saved"
 	}
-	return change{ok: fmt.Sprintf("%s %s %s", verb, typ, sec.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
+	return change{ok: fmt.Sprintf("%s %s %s", verb, typ.Label(), sec.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		write := true
 		switch typ {
 		case vault.TypePrivateKey:

@@ -66,7 +66,7 @@ func (w *wizardSpec) grantOptions() []huh.Option[string] {
 		if len(supported) > 0 && !supported[string(g)] {
 			continue
 		}
-		label := string(g)
+		label := g.Label()
 		if g.Deprecated() {
 			label += " (deprecated)"
 		}
@@ -74,7 +74,7 @@ func (w *wizardSpec) grantOptions() []huh.Option[string] {
 	}
 	if len(out) == 0 {
 		for _, g := range vault.Grants {
-			out = append(out, huh.NewOption(string(g), string(g)))
+			out = append(out, huh.NewOption(g.Label(), string(g)))
 		}
 	}
 	return out

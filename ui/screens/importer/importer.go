@@ -98,6 +98,9 @@ func (m *Model) open() tea.Cmd {
 // Title names the screen.
 func (m *Model) Title() string { return "import" }
 
+// ScreenKey identifies the screen by the environment it imports into.
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "import", Env: m.env} }
+
 // Capturing is true while the file form is open.
 func (m *Model) Capturing() bool { return m.phase == choosing }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
@@ -52,9 +53,8 @@ func TestImportReportsThenImports(t *testing.T) {
 		t.Fatal("something was stored before enter")
 	}
 	d.Press("enter")
-	if h.Popped != 1 {
-		t.Fatalf("import did not finish:\n%s", d.Screen())
-	}
+	// A loaded machine may take longer than a settle to write the batch.
+	d.Wait(30*time.Second, "the import to finish", func() bool { return h.Popped == 1 })
 	s2, ok := uitest.Catalog(v).Secret("dev", "imported-key")
 	if !ok || s2.Tenant != "acme" {
 		t.Fatalf("imported secret = %+v", s2)

@@ -6,8 +6,8 @@
 //
 // The root model opens it through ui.Options.RequestScreen:
 //
-//	RequestScreen: func(c *common.Common, env, name string) common.Screen {
-//		return request.New(c, env, name)
+//	RequestScreen: func(c *common.Common, open common.OpenRequestMsg) common.Screen {
+//		return request.New(c, open.Env, open.Name)
 //	}
 //
 // with name "" for a new request. Sending runs in a command (esc cancels);
@@ -240,6 +240,9 @@ func (m *Model) suggest() {
 	m.auth.SetSuggestions(names)
 }
 
+// SetAuth sets the credential the request is sent with.
+func (m *Model) SetAuth(name string) { m.auth.SetValue(name) }
+
 // Init loads the history.
 func (m *Model) Init() tea.Cmd {
 	home := m.c.Home
@@ -259,6 +262,15 @@ func (m *Model) Title() string {
 		return "request · " + m.saved.Name
 	}
 	return "request"
+}
+
+// ScreenKey identifies the console by the saved request it edits.
+func (m *Model) ScreenKey() common.ScreenKey {
+	k := common.ScreenKey{Kind: "request", Env: m.env}
+	if m.saved != nil {
+		k.Name = m.saved.Name
+	}
+	return k
 }
 
 // Capturing is true while a field of the composer, the viewer's search or go-to field has the keys.

@@ -12,9 +12,12 @@ type KeyMap struct {
 	Revoke     key.Binding
 	Reauth     key.Binding
 	Delete     key.Binding
+	Send       key.Binding
 	Log        key.Binding
 	Up         key.Binding
 	Down       key.Binding
+	PageUp     key.Binding
+	PageDown   key.Binding
 	Back       key.Binding
 }
 
@@ -29,9 +32,12 @@ func DefaultKeyMap() KeyMap {
 		Revoke:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "revoke")),
 		Reauth:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "re-authorise")),
 		Delete:     key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
+		Send:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send a request")),
 		Log:        key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "transcript")),
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }

@@ -52,7 +52,7 @@ func TestOAuth1TokenPane(t *testing.T) {
 			help += b.Help().Desc + ";"
 		}
 	}
-	if help != "reveal;copy token;re-authorise;delete;back;" {
+	if help != "reveal;copy token;send a request;re-authorise;delete;back;" {
 		t.Errorf("short help = %q", help)
 	}
 	d.Press("h", "r", "I", "R") // disabled: nothing happens

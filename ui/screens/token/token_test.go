@@ -1,6 +1,7 @@
 package token
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
+	"github.com/authdeck/authdeck/vault"
 )
 
 func TestDecodesAndMasks(t *testing.T) {
@@ -118,5 +121,138 @@ func TestVerificationStatusRendering(t *testing.T) {
 		if s := ansi.Strip(uitest.ViewString(h)); !strings.Contains(s, tt.want) {
 			t.Errorf("want %q in view", tt.want)
 		}
+	}
+}
+
+// A pane opened on a session catalog that does not list the token set yet
+// (a flow stored it a moment ago; the reload is still on its way) reads
+// the catalog with the value and shows the set, instead of "not found".
+func TestOpensOnATokenSetNewerThanTheSnapshot(t *testing.T) {
+	t.Parallel()
+	v := uitest.Fixture()
+	c := uitest.NewCommon(v)
+	if _, err := v.PutSecret(context.Background(), vault.Secret{Meta: vault.Meta{Name: "fresh", Env: "dev"}, Type: vault.TypeOAuthToken, AuthClient: "billing-service"},
+		&vault.SecretValue{AccessToken: "opaque-fresh-token-not-a-secret", TokenType: "Bearer"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Catalog.Secret("dev", "fresh"); ok {
+		t.Fatal("the snapshot should predate the token set")
+	}
+	m := New(c, "dev", "fresh")
+	// The host also hands the pane the (stale) snapshot while it loads.
+	d := uitest.New(t, uitest.NewHost(c, m), 100, 30)
+	if m.LoadErr() != nil || m.Value() == nil || m.Value().AccessToken != "opaque-fresh-token-not-a-secret" {
+		t.Fatalf("load err %v, value loaded %v", m.LoadErr(), m.Value() != nil)
+	}
+	s := d.Screen()
+	if !strings.Contains(s, "billing-service · client credentials") || strings.Contains(s, "Create it first") {
+		t.Errorf("screen:\n%s", s)
+	}
+}
+
+// The ID token is decoded beside the access token on a wide pane and under
+// it on a narrow one; neither raw token is shown.
+func TestIDTokenBesideAccessToken(t *testing.T) {
+	t.Parallel()
+	for _, w := range []int{120, 80} {
+		c := uitest.NewCommon(uitest.Fixture())
+		m := New(c, "dev", "console")
+		d := uitest.New(t, uitest.NewHost(c, m), w, 80)
+		if m.IDToken() == nil || m.IDToken().Subject != "alice" {
+			t.Fatalf("id token = %+v", m.IDToken())
+		}
+		s := d.Screen()
+		beside := false
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "ACCESS TOKEN · CLAIMS") && strings.Contains(l, "ID TOKEN · CLAIMS") {
+				beside = true
+			}
+		}
+		if beside != (w >= 120) {
+			t.Errorf("width %d: claims side by side = %v\n%s", w, beside, s)
+		}
+		for _, want := range []string{"Alice Example", "alice@example.test", "ID TOKEN · HEADER"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("width %d: no %q", w, want)
+			}
+		}
+		if strings.Contains(s, uitest.FixtureIDToken()[40:70]) || strings.Contains(s, uitest.FixtureJWT()[40:70]) {
+			t.Error("a raw token is shown (S-30)")
+		}
+	}
+}
+
+// Copying an expired token that cannot be refreshed asks first: get a new
+// one, or copy the dead one knowingly. Nothing is copied before the answer.
+func TestCopyExpiredTokenAsks(t *testing.T) {
+	t.Parallel()
+	c := uitest.NewCommon(uitest.Fixture())
+	c.Env = "staging"
+	m := New(c, "staging", "reports")
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 110, 40)
+	d.Press("c")
+	if len(h.Copies) != 0 {
+		t.Fatal("an expired token was copied without a word")
+	}
+	if h.Dialog == nil || !strings.Contains(d.Screen(), "expired 1m 00s ago") || !strings.Contains(d.Screen(), "Get a new token") {
+		t.Fatalf("no question about the expired token:\n%s", d.Screen())
+	}
+	d.Press("enter") // the first option: a new token
+	if len(h.Copies) != 0 || len(h.Intents) != 1 {
+		t.Fatalf("copies %d, intents %v", len(h.Copies), h.Intents)
+	}
+	if rf, ok := h.Intents[0].(common.RunFlowMsg); !ok || rf.Client != "reports" || !rf.Force {
+		t.Errorf("intent = %#v, want the client's flow forced", h.Intents[0])
+	}
+	d.Press("c", "down", "enter")
+	if len(h.Copies) != 1 || h.Copies[0].Value != "opaque-example-token-not-a-secret" {
+		t.Errorf("copy anyway copied %d values", len(h.Copies))
+	}
+}
+
+// A token set deleted elsewhere leaves the pane saying so, with the way to
+// a new token instead of "Create it first".
+func TestGoneTokenSetOffersANewOne(t *testing.T) {
+	t.Parallel()
+	v := uitest.Fixture()
+	c := uitest.NewCommon(v)
+	m := New(c, "dev", "console")
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 110, 40)
+	if err := v.RemoveSecret(context.Background(), "dev", "console"); err != nil {
+		t.Fatal(err)
+	}
+	d.Send(common.CatalogMsg{Catalog: uitest.Catalog(v)})
+	d.Settle()
+	s := d.Screen()
+	if !strings.Contains(s, "revoked or deleted") || !strings.Contains(s, "get a new token") && !strings.Contains(s, "to get a new token from the auth client console") {
+		t.Errorf("screen:\n%s", s)
+	}
+	if m.Value() != nil || m.KeyMap().Copy.Enabled() || !m.KeyMap().Reauth.Enabled() {
+		t.Error("the gone token set is still offered, or no new one is")
+	}
+	d.Press("a")
+	if len(h.Intents) != 1 {
+		t.Fatalf("intents = %v", h.Intents)
+	}
+	if rf := h.Intents[0].(common.RunFlowMsg); rf.Client != "console" {
+		t.Errorf("flow for %q", rf.Client)
+	}
+}
+
+// s opens the request console with this token set as the credential.
+func TestSendARequestWithThisToken(t *testing.T) {
+	t.Parallel()
+	c := uitest.NewCommon(uitest.Fixture())
+	m := New(c, "dev", "console")
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 110, 40)
+	d.Press("s")
+	if len(h.Intents) != 1 {
+		t.Fatalf("intents = %v", h.Intents)
+	}
+	if o := h.Intents[0].(common.OpenRequestMsg); o.Auth != "console" || o.Env != "dev" || o.Name != "" {
+		t.Errorf("open = %#v", o)
 	}
 }

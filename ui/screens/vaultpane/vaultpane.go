@@ -54,6 +54,9 @@ func (m *Model) Init() tea.Cmd { return nil }
 // Title names the screen.
 func (m *Model) Title() string { return "vault" }
 
+// ScreenKey identifies the screen.
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "vault"} }
+
 // Capturing is false.
 func (m *Model) Capturing() bool { return false }
 

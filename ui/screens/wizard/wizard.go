@@ -93,6 +93,9 @@ func (m *Model) Init() tea.Cmd { return nil }
 // Title names the screen.
 func (m *Model) Title() string { return "new auth client" }
 
+// ScreenKey identifies the wizard by its environment.
+func (m *Model) ScreenKey() common.ScreenKey { return common.ScreenKey{Kind: "wizard", Env: m.env} }
+
 // Capturing is true while the issuer field takes letters.
 func (m *Model) Capturing() bool { return m.step == stepIssuer }
 

@@ -193,9 +193,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if m.form == nil || m.state != stateEditing {
 		return nil
 	}
+	errsBefore := len(m.form.Errors())
 	f, cmd := m.form.Update(msg)
 	if hf, ok := f.(*huh.Form); ok {
 		m.form = hf
+	}
+	if len(m.form.Errors()) != errsBefore {
+		// huh sizes a group's fields once, for the footer it had then: a
+		// validation message appearing (or going) changes the footer, so
+		// the fields are sized again or the message falls off the screen.
+		m.sizeForm()
 	}
 	switch m.form.State {
 	case huh.StateCompleted:

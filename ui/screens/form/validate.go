@@ -27,6 +27,11 @@ func fieldError(err error, fields ...string) error {
 	}
 	for _, want := range fields {
 		if f == want || strings.HasPrefix(f, want+".") || strings.HasPrefix(f, want+"[") {
+			// The message is shown under the group, away from the field:
+			// "is required" alone would not say which one.
+			if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") {
+				msg = f[strings.LastIndexAny(f, ".[")+1:] + " " + msg
+			}
 			return errors.New(msg)
 		}
 	}

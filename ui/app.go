@@ -59,6 +59,10 @@ type Options struct {
 	// RequestScreen builds the request console for what open asks (a saved
 	// request, or a new one with a credential); nil means ui/screens/request.
 	RequestScreen func(c *common.Common, open common.OpenRequestMsg) common.Screen
+	// Passphrase, when set, is attached to the running program so the file
+	// vault's passphrase is asked for in a dialog (its Ask is the store's
+	// passphrase callback).
+	Passphrase *PassphraseAsker
 	// Banner is a line shown in the status line at start (the demo's URLs).
 	Banner string
 	// Workspace and WorkspacePath name the team workspace open and where

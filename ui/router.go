@@ -45,6 +45,8 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 	case common.CloseDialogMsg:
 		m.dialog = nil
 		return nil, true
+	case passphraseAskMsg:
+		return m.askPassphrase(msg), true
 	case common.CatalogMsg:
 		m.setCatalog(msg.Catalog)
 		return m.broadcast(msg), true

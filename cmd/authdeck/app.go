@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -77,6 +79,11 @@ type App struct {
 
 	v    *vault.Vault
 	team teamState
+	// tuiPassphrase, set while the TUI owns the terminal, asks for the file
+	// vault's passphrase in a dialog instead of on stderr; tuiHome is the
+	// home whose vault it unlocks (to tell a new vault from an existing one).
+	tuiPassphrase func(isNew bool) (string, error)
+	tuiHome       string
 }
 
 // commands are the subcommand constructors registered by each command file.
@@ -221,11 +228,26 @@ func (a *App) passphrase() (string, error) {
 	if p := a.Getenv("AUTHDECK_PASSPHRASE"); p != "" {
 		return p, nil
 	}
+	if ask := a.tuiPassphrase; ask != nil {
+		return ask(newFileVault(a.tuiHome))
+	}
 	p, err := a.promptSecret("Vault passphrase: ")
 	if err != nil {
 		return "", fmt.Errorf("%w: the file vault needs a passphrase: set AUTHDECK_PASSPHRASE or run in a terminal", vault.ErrMissingInput)
 	}
 	return p, nil
+}
+
+// newFileVault reports whether home holds no file vault yet (neither the
+// vault nor its identity), so the passphrase about to be asked for is a new
+// one, to be typed twice.
+func newFileVault(home string) bool {
+	for _, name := range []string{vault.FileVaultName, vault.FileIdentityName} {
+		if _, err := os.Lstat(filepath.Join(home, name)); !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+	}
+	return true
 }
 
 // promptSecret asks for a value on the terminal without echo.

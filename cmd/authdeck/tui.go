@@ -53,7 +53,25 @@ func runTUI(a *App, cmd *cobra.Command) error {
 	defer closeLog()
 	restore := redirectDefaultLogs(logger)
 	defer restore()
-	return runProgram(cmd.Context(), a, a.tuiOptions(v, cat, env, home, logger))
+	opts := a.tuiOptions(v, cat, env, home, logger)
+	if v.Backend() == vault.BackendFile && a.Getenv("AUTHDECK_PASSPHRASE") == "" {
+		// The file store asks for the passphrase when a value is first
+		// needed, by then the TUI owns the terminal: ask in a dialog.
+		opts.Passphrase = ui.NewPassphraseAsker()
+		// Once the program has stopped, Ask answers "no passphrase".
+		a.tuiPassphrase, a.tuiHome = opts.Passphrase.Ask, fileVaultHome(a, home)
+	}
+	return runProgram(cmd.Context(), a, opts)
+}
+
+// fileVaultHome is the directory the file vault is kept in: the TUI's home,
+// or the default one.
+func fileVaultHome(a *App, home string) string {
+	if home != "" {
+		return home
+	}
+	h, _ := local.DefaultHome()
+	return h
 }
 
 // tuiOptions sets the TUI up over v: its engines are configured as the
@@ -96,7 +114,12 @@ func runProgram(ctx context.Context, a *App, opts ui.Options) error {
 	m := ui.New(opts)
 	painted := paintFirstFrame(a.IO.Out, m)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.IO.In), tea.WithOutput(a.IO.Out), tea.WithoutSignalHandler(), tea.WithFPS(tuiFPS))
+	stopped := make(chan struct{})
+	if opts.Passphrase != nil {
+		opts.Passphrase.Attach(p.Send, stopped)
+	}
 	_, err := p.Run()
+	close(stopped)
 	// Copies not yet cleared are cleared now, however the program ended.
 	m.ClearClipboard(a.IO.Out)
 	if err != nil && ctx.Err() == nil {

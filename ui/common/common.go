@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/authdeck/authdeck/oauth/engines"
@@ -66,12 +67,113 @@ func NewCommon(v *vault.Vault, st *styles.Styles) *Common {
 }
 
 // StoreContext returns a context bounded by the store timeout, for use inside
-// a command.
+// a command. The time a passphrase dialog is open (HoldStoreDeadlines) does
+// not count: a deadline that falls due then is moved to a full timeout
+// after the dialog closes, so typing a passphrase never times a save out.
 func StoreContext(timeout time.Duration) (context.Context, context.CancelFunc) {
 	if timeout <= 0 {
 		timeout = DefaultStoreTimeout
 	}
-	return context.WithTimeout(context.Background(), timeout)
+	ctx := &storeCtx{done: make(chan struct{})}
+	stop := make(chan struct{})
+	go func() {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			held := storeHold.wait()
+			if held == nil {
+				ctx.end(context.DeadlineExceeded)
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-held:
+				t.Reset(timeout)
+			}
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			close(stop)
+			ctx.end(context.Canceled)
+		})
+	}
+}
+
+// storeCtx is a context ended by StoreContext's timer or its cancel.
+type storeCtx struct {
+	done chan struct{}
+	once sync.Once
+	mu   sync.Mutex
+	err  error
+}
+
+func (c *storeCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *storeCtx) Done() <-chan struct{}       { return c.done }
+func (c *storeCtx) Value(any) any               { return nil }
+func (c *storeCtx) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *storeCtx) end(err error) {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
+		close(c.done)
+	})
+}
+
+// storeHold counts the open holds on store deadlines; released is closed
+// when the last one is released.
+var storeHold holdState
+
+type holdState struct {
+	mu       sync.Mutex
+	n        int
+	released chan struct{}
+}
+
+// wait returns the channel closed when no hold is left, or nil when none is held.
+func (h *holdState) wait() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n == 0 {
+		return nil
+	}
+	return h.released
+}
+
+// HoldStoreDeadlines stops store calls timing out until release is called:
+// for the time a dialog waits for the user on behalf of a store call (the
+// file vault's passphrase). release may be called more than once.
+func HoldStoreDeadlines() (release func()) {
+	storeHold.mu.Lock()
+	if storeHold.n == 0 {
+		storeHold.released = make(chan struct{})
+	}
+	storeHold.n++
+	storeHold.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			storeHold.mu.Lock()
+			defer storeHold.mu.Unlock()
+			storeHold.n--
+			if storeHold.n == 0 {
+				close(storeHold.released)
+			}
+		})
+	}
 }
 
 // EnvInfo returns the active environment of the current catalog.

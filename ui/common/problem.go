@@ -3,6 +3,7 @@ package common
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/authdeck/authdeck/oauth"
@@ -20,6 +21,10 @@ type Problem struct {
 	// so the root model offers the vault pane.
 	Vault bool
 }
+
+// ErrNoPassphrase is a store call's error when the file vault's passphrase
+// dialog was dismissed (or the TUI stopped while it was open).
+var ErrNoPassphrase = fmt.Errorf("%w: no passphrase was given for the file vault", vault.ErrMissingInput)
 
 // Explain turns an error from the vault or a flow into a Problem. It never
 // includes a secret value: vault and oauth errors carry none by contract.
@@ -61,6 +66,10 @@ func Explain(err error) Problem {
 	case errors.Is(err, vault.ErrNotConfigured):
 		p.Reason = "Not configured"
 		p.Next = "Create it first, or switch to the environment that has it (E)."
+	case errors.Is(err, ErrNoPassphrase):
+		p.Reason = "No passphrase given for the file vault: nothing was read or written"
+		p.Detail = ""
+		p.Next = "Try again and type the passphrase (or set AUTHDECK_PASSPHRASE before starting authdeck)."
 	case errors.Is(err, vault.ErrMissingInput):
 		p.Reason = "Input is missing"
 		p.Next = "Fill in what the message names and try again."

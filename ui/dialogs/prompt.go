@@ -24,6 +24,7 @@ type Prompt struct {
 	input    textinput.Model
 	validate func(string) error
 	onSubmit func(string) tea.Cmd
+	onCancel func() tea.Cmd
 	err      string
 	width    int
 	height   int
@@ -41,6 +42,9 @@ type PromptOptions struct {
 	Validate func(string) error
 	// OnSubmit returns the command to run with the value.
 	OnSubmit func(string) tea.Cmd
+	// OnCancel, when set, returns the command to run when the prompt is
+	// dismissed (esc), for an opener that waits for an answer.
+	OnCancel func() tea.Cmd
 }
 
 // NewPrompt returns a prompt dialog.
@@ -57,7 +61,7 @@ func NewPrompt(c *common.Common, o PromptOptions) *Prompt {
 	}
 	in.Focus()
 	return &Prompt{
-		c: c, title: o.Title, body: o.Body, input: in, validate: o.Validate, onSubmit: o.OnSubmit,
+		c: c, title: o.Title, body: o.Body, input: in, validate: o.Validate, onSubmit: o.OnSubmit, onCancel: o.OnCancel,
 		keys: PromptKeyMap{
 			Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
 			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -91,6 +95,10 @@ func (d *Prompt) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, d.keys.Cancel):
+			d.input.SetValue("")
+			if d.onCancel != nil {
+				return tea.Sequence(common.CloseDialog(), d.onCancel())
+			}
 			return common.CloseDialog()
 		case key.Matches(k, d.keys.Submit):
 			v := d.input.Value()

@@ -133,6 +133,10 @@ type Model struct {
 
 	width, height int
 	editorH       int
+
+	// baseline is the composer as it was opened or last saved; edits since
+	// make the console ask before esc leaves it.
+	baseline string
 }
 
 // memHistory is the history of a session without a home directory (the
@@ -174,7 +178,37 @@ func New(c *common.Common, env, name string) *Model {
 	}
 	m.suggest()
 	m.setFocus(fieldURL)
+	m.baseline = m.draft()
 	return m
+}
+
+// draft is the composer's content, to tell whether it was edited.
+func (m *Model) draft() string {
+	return strings.Join([]string{m.method.Value(), m.url.Value(), m.auth.Value(), m.headers.Value(), m.body.Value(),
+		string(m.placement), fmt.Sprint(m.insecure)}, "\x00")
+}
+
+// Edited reports whether the composer differs from the request as opened
+// or last saved.
+func (m *Model) Edited() bool { return m.draft() != m.baseline }
+
+// WantsBack is true: esc first cancels a send in flight, and leaving with
+// edits asks first; the console pops itself.
+func (m *Model) WantsBack() bool { return true }
+
+// leave pops the console, after asking when the edits would be lost.
+func (m *Model) leave() tea.Cmd {
+	if !m.Edited() {
+		return common.Pop()
+	}
+	what := "this new request"
+	if m.saved != nil {
+		what = "the request " + m.saved.Name
+	}
+	d := dialogs.NewConfirm(m.c, "Leave without saving?", "Your edits to "+what+" are not saved and will be lost. w saves them.", "Leave",
+		func() tea.Msg { return common.PopMsg{} })
+	d.Danger = true
+	return common.OpenDialog(d)
 }
 
 func (m *Model) newInput(placeholder string, limit int) textinput.Model {
@@ -240,8 +274,11 @@ func (m *Model) suggest() {
 	m.auth.SetSuggestions(names)
 }
 
-// SetAuth sets the credential the request is sent with.
-func (m *Model) SetAuth(name string) { m.auth.SetValue(name) }
+// SetAuth sets the credential a new request starts with (not an edit).
+func (m *Model) SetAuth(name string) {
+	m.auth.SetValue(name)
+	m.baseline = m.draft()
+}
 
 // Init loads the history.
 func (m *Model) Init() tea.Cmd {
@@ -258,10 +295,14 @@ func (m *Model) Init() tea.Cmd {
 
 // Title names the screen.
 func (m *Model) Title() string {
+	t := "request"
 	if m.saved != nil {
-		return "request · " + m.saved.Name
+		t += " · " + m.saved.Name
 	}
-	return "request"
+	if m.Edited() {
+		t += " ●" // edits not saved
+	}
+	return t
 }
 
 // ScreenKey identifies the console by the saved request it edits.
@@ -450,6 +491,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		r := msg.req
 		m.saved = &r
+		m.baseline = m.draft()
 		cat := msg.cat
 		return tea.Batch(common.Status(common.StatusSuccess, fmt.Sprintf("Saved request %q in %s", r.Name, r.Env)),
 			func() tea.Msg { return common.CatalogMsg{Catalog: cat} })
@@ -565,7 +607,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	if key.Matches(k, km.Back) {
-		return common.Pop()
+		return m.leave()
 	}
 	return nil
 }

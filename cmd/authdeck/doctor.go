@@ -42,6 +42,10 @@ const (
 // its own 3 s per call inside it).
 const doctorTimeout = 20 * time.Second
 
+// doctorUnlockTimeout bounds unlocking the file vault before the round trip:
+// the passphrase prompt waits for a person.
+const doctorUnlockTimeout = 5 * time.Minute
+
 func newDoctorCmd(a *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -113,6 +117,10 @@ func (a *App) runDoctor(ctx context.Context) ([]doctorCheck, bool) {
 // vaultHint says what to do when the backend fails.
 func vaultHint(backend string, err error) string {
 	switch {
+	case backend == vault.BackendFile && errors.Is(err, vault.ErrTimeout):
+		return "the file vault did not answer in time: the machine may be busy, or another authdeck process holds the vault's lock; run doctor again (a timeout says nothing about the passphrase)"
+	case backend == vault.BackendKeychain && errors.Is(err, vault.ErrTimeout):
+		return "the keychain did not answer in time: answer a keyring prompt if one is waiting, then run doctor again"
 	case backend == vault.BackendFile && errors.Is(err, vault.ErrLocked):
 		return "the passphrase does not open the file vault: check AUTHDECK_PASSPHRASE (or type it at the prompt)"
 	case backend == vault.BackendFile && errors.Is(err, vault.ErrMissingInput):
@@ -136,10 +144,22 @@ func (a *App) checkVault(ctx context.Context, backend string) doctorCheck {
 		c.Status, c.Detail, c.Hint = statusFail, "cannot open: "+err.Error(), vaultHint(backend, err)
 		return c
 	}
-	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
-	defer cancel()
 	store := v.Store()
 	key := "doctor/" + vault.NewID()
+	if v.Backend() == vault.BackendFile {
+		// Unlocking asks for the passphrase and derives its key (slow by
+		// design, slower on a busy machine): it is not part of the timed
+		// round trip. The probe key does not exist; a miss is success.
+		uctx, ucancel := context.WithTimeout(ctx, doctorUnlockTimeout)
+		_, err := store.Get(uctx, key)
+		ucancel()
+		if err != nil && !errors.Is(err, vault.ErrNotFound) {
+			c.Status, c.Detail, c.Hint = statusFail, fmt.Sprintf("%s: unlock failed: %v", backend, err), vaultHint(backend, err)
+			return c
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
 	value := make([]byte, 32)
 	_, _ = rand.Read(value)
 	var steps []string

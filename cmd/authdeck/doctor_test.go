@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -63,6 +64,8 @@ func TestDoctorVaultFailsExit8(t *testing.T) {
 		{"keychain locked", vault.BackendKeychain, 1, vault.ErrLocked, []string{"unlock the keychain", "AUTHDECK_VAULT=file"}},
 		{"wrong passphrase", vault.BackendFile, 1, vault.ErrLocked, []string{"passphrase does not open the file vault", "AUTHDECK_PASSPHRASE"}},
 		{"delete fails", vault.BackendKeychain, 2, vault.ErrTimeout, []string{"delete: ", "timed out"}},
+		// A timeout is not a wrong passphrase: the advice says so.
+		{"file vault timed out", vault.BackendFile, 1, vault.ErrTimeout, []string{"did not answer in time", "run doctor again"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +88,9 @@ func TestDoctorVaultFailsExit8(t *testing.T) {
 			}
 			if len(mem.Keys()) != 0 {
 				t.Fatal("the test key was left behind")
+			}
+			if errors.Is(tc.failErr, vault.ErrTimeout) && (strings.Contains(r.all(), "passphrase is right") || strings.Contains(r.all(), "check AUTHDECK_PASSPHRASE")) {
+				t.Fatalf("a timeout is blamed on the passphrase:\n%s%s", r.out, r.err)
 			}
 		})
 	}

@@ -312,8 +312,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case common.CatalogMsg:
-		m.followCatalog(msg.Catalog)
-		return nil
+		return m.followCatalog(msg.Catalog)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
@@ -347,17 +346,30 @@ func (m *Model) finish(msg doneMsg) tea.Cmd {
 }
 
 // followCatalog notices the result's token set leaving the catalog (deleted
-// or revoked elsewhere) once it had been listed.
-func (m *Model) followCatalog(cat *vault.Catalog) {
+// or revoked elsewhere) once it had been listed. Catalog snapshots can
+// arrive out of order, so a snapshot without it only makes the pane read
+// the current catalog, and the set is dropped if that lacks it too.
+func (m *Model) followCatalog(cat *vault.Catalog) tea.Cmd {
 	if m.result == nil || m.result.Secret == "" || cat == nil || m.gone != "" {
-		return
+		return nil
 	}
 	if _, ok := cat.Secret(m.result.Env, m.result.Secret); ok {
 		m.stored = true
-		return
+		return nil
 	}
-	if m.stored {
-		m.dropResult("deleted")
+	if !m.stored {
+		return nil
+	}
+	v, env, name := m.c.Vault, m.result.Env, m.result.Secret
+	return func() tea.Msg {
+		cur, err := v.Load()
+		if err != nil {
+			return nil
+		}
+		if _, ok := cur.Secret(env, name); ok {
+			return nil
+		}
+		return common.TokenSetGoneMsg{Env: env, Secret: name, Why: "deleted"}
 	}
 }
 

@@ -107,7 +107,8 @@ func TestVerificationStatusRendering(t *testing.T) {
 	c := uitest.NewCommon(uitest.Fixture())
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
-	uitest.New(t, h, 110, 60)
+	d := uitest.New(t, h, 110, 60)
+	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil })
 	for _, tt := range []struct {
 		v    oauth.Verification
 		want string
@@ -141,6 +142,7 @@ func TestOpensOnATokenSetNewerThanTheSnapshot(t *testing.T) {
 	m := New(c, "dev", "fresh")
 	// The host also hands the pane the (stale) snapshot while it loads.
 	d := uitest.New(t, uitest.NewHost(c, m), 100, 30)
+	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil || m.LoadErr() != nil })
 	if m.LoadErr() != nil || m.Value() == nil || m.Value().AccessToken != "opaque-fresh-token-not-a-secret" {
 		t.Fatalf("load err %v, value loaded %v", m.LoadErr(), m.Value() != nil)
 	}
@@ -248,6 +250,7 @@ func TestSendARequestWithThisToken(t *testing.T) {
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
 	d := uitest.New(t, h, 110, 40)
+	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil })
 	d.Press("s")
 	if len(h.Intents) != 1 {
 		t.Fatalf("intents = %v", h.Intents)

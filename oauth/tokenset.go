@@ -229,13 +229,8 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 	if err != nil {
 		return nil, err
 	}
-	if req.Grant != "" && t.client != nil && req.Grant != t.client.Grant {
-		if req.Grant.Deprecated() && !t.client.AllowDeprecated {
-			return nil, newError(KindNotConfigured, "token", fmt.Sprintf("%s is a deprecated grant that auth client %q does not enable", req.Grant, t.client.Name), "", nil)
-		}
-		c := *t.client
-		c.Grant = req.Grant
-		t.client = &c
+	if err := t.overrideGrant(req.Grant); err != nil {
+		return nil, err
 	}
 	scopes := e.scopesOf(t, req.Scopes)
 	if !req.Force {
@@ -260,53 +255,82 @@ func (e *Engine) Token(ctx context.Context, req TokenRequest, cb FlowCallbacks) 
 		flight = fmt.Sprintf("%s-force-%d", key, e.forced.Add(1))
 	}
 	return e.exclusive(ctx, flight, key, func(ctx context.Context) (*Result, error) {
-		var val *vault.SecretValue
-		var err error
-		if req.Force && !t.session {
-			// A forced grant uses nothing of the stored token set, so only
-			// its catalog entry is read again: the store is asked for the
-			// client's credentials and the write, nothing more.
-			err = e.reloadSecret(t)
-		} else {
-			val, err = e.reload(ctx, t)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if !req.Force {
-			if r := e.cached(t, val, scopes); r != nil {
-				req.Transcript.note("token", "reused the token another caller obtained meanwhile")
-				return r, nil
-			}
-		}
-		f, err := e.flowFor(ctx, t, req.Transcript, cb)
-		if err != nil {
-			return nil, err
-		}
-		var r *Result
-		switch {
-		case t.session:
-			if val == nil {
-				return nil, newError(KindMissingInput, "session auth", fmt.Sprintf("secret %q has no input fields", t.secretName), "", nil)
-			}
-			r, err = f.sessionAuth(ctx, val.InputFields)
-		case !req.Force && val != nil && val.RefreshToken != "":
-			if err := checkBoundRefresh(f, val); err != nil {
-				return nil, err
-			}
-			r, err = f.refresh(ctx, val.RefreshToken, overrideScopes(req.Scopes), val.Scope)
-			if r != nil && len(scopes) > 0 {
-				r.RequestedScopes = scopes
-				r.setScopes()
-			}
-		default:
-			r, err = e.runGrant(ctx, f, t, scopes, req)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return e.store(ctx, t, r, val)
+		return e.obtain(ctx, t, req, scopes, cb)
 	})
+}
+
+// overrideGrant makes the request's grant, when it names one other than the
+// auth client's, the one used; a deprecated grant only when the client
+// enables those.
+func (t *target) overrideGrant(grant vault.Grant) error {
+	if grant == "" || t.client == nil || grant == t.client.Grant {
+		return nil
+	}
+	if grant.Deprecated() && !t.client.AllowDeprecated {
+		return newError(KindNotConfigured, "token", fmt.Sprintf("%s is a deprecated grant that auth client %q does not enable", grant, t.client.Name), "", nil)
+	}
+	c := *t.client
+	c.Grant = grant
+	t.client = &c
+	return nil
+}
+
+// obtain runs inside the token set's lock: it reads the token set again,
+// reuses a token another caller obtained meanwhile, or gets and stores a
+// new one.
+func (e *Engine) obtain(ctx context.Context, t *target, req TokenRequest, scopes []string, cb FlowCallbacks) (*Result, error) {
+	var val *vault.SecretValue
+	var err error
+	if req.Force && !t.session {
+		// A forced grant uses nothing of the stored token set, so only
+		// its catalog entry is read again: the store is asked for the
+		// client's credentials and the write, nothing more.
+		err = e.reloadSecret(t)
+	} else {
+		val, err = e.reload(ctx, t)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !req.Force {
+		if r := e.cached(t, val, scopes); r != nil {
+			req.Transcript.note("token", "reused the token another caller obtained meanwhile")
+			return r, nil
+		}
+	}
+	f, err := e.flowFor(ctx, t, req.Transcript, cb)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.newTokens(ctx, f, t, val, scopes, req)
+	if err != nil {
+		return nil, err
+	}
+	return e.store(ctx, t, r, val)
+}
+
+// newTokens gets new tokens: a session login, a refresh when there is a
+// refresh token and the request is not forced, else the client's grant.
+func (e *Engine) newTokens(ctx context.Context, f *flow, t *target, val *vault.SecretValue, scopes []string, req TokenRequest) (*Result, error) {
+	switch {
+	case t.session:
+		if val == nil {
+			return nil, newError(KindMissingInput, "session auth", fmt.Sprintf("secret %q has no input fields", t.secretName), "", nil)
+		}
+		return f.sessionAuth(ctx, val.InputFields)
+	case !req.Force && val != nil && val.RefreshToken != "":
+		if err := checkBoundRefresh(f, val); err != nil {
+			return nil, err
+		}
+		r, err := f.refresh(ctx, val.RefreshToken, overrideScopes(req.Scopes), val.Scope)
+		if r != nil && len(scopes) > 0 {
+			r.RequestedScopes = scopes
+			r.setScopes()
+		}
+		return r, err
+	default:
+		return e.runGrant(ctx, f, t, scopes, req)
+	}
 }
 
 // overrideScopes keeps a refresh at the original grant's scope unless the caller asked for others.

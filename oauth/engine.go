@@ -510,44 +510,11 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
-	target := c.url
 	// Redacting for a transcript nobody reads would only cost time.
 	recording := f.tr != nil
-	var body io.Reader
-	var params []Field
-	contentType := ""
-	switch {
-	case c.jsonBody != nil:
-		b, err := json.Marshal(c.jsonBody)
-		if err != nil {
-			return nil, newError(KindOther, c.step, "encoding the request", "", err)
-		}
-		body, contentType = bytes.NewReader(b), "application/json"
-		if recording {
-			keys := make([]string, 0, len(c.jsonBody))
-			for k := range c.jsonBody {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				params = append(params, f.red.field(k, c.jsonBody[k]))
-			}
-		}
-	case method == http.MethodGet && len(c.form) > 0:
-		u, _ := url.Parse(c.url)
-		q := u.Query()
-		for k, vs := range c.form {
-			for _, v := range vs {
-				q.Add(k, v)
-			}
-		}
-		u.RawQuery = q.Encode()
-		target = u.String()
-	case c.form != nil:
-		body, contentType = strings.NewReader(c.form.Encode()), "application/x-www-form-urlencoded"
-		if recording {
-			params = f.red.params(c.form)
-		}
+	target, body, contentType, params, err := f.encode(c, method, recording)
+	if err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
@@ -615,6 +582,55 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	}
 	idx := f.tr.record(x)
 	return &response{status: resp.StatusCode, contentType: x.ContentType, header: resp.Header, body: data, idx: idx}, nil
+}
+
+// encode puts c's parameters where method takes them: a JSON body, the
+// query of a GET or a form body. It returns the URL to send to, the body
+// and its type, and, when recording, the parameters for the transcript,
+// secrets redacted.
+func (f *flow) encode(c call, method string, recording bool) (target string, body io.Reader, contentType string, params []Field, err error) {
+	target = c.url
+	switch {
+	case c.jsonBody != nil:
+		b, err := json.Marshal(c.jsonBody)
+		if err != nil {
+			return "", nil, "", nil, newError(KindOther, c.step, "encoding the request", "", err)
+		}
+		if recording {
+			params = f.jsonParams(c.jsonBody)
+		}
+		return target, bytes.NewReader(b), "application/json", params, nil
+	case method == http.MethodGet && len(c.form) > 0:
+		u, _ := url.Parse(c.url)
+		q := u.Query()
+		for k, vs := range c.form {
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		u.RawQuery = q.Encode()
+		return u.String(), nil, "", nil, nil
+	case c.form != nil:
+		if recording {
+			params = f.red.params(c.form)
+		}
+		return target, strings.NewReader(c.form.Encode()), "application/x-www-form-urlencoded", params, nil
+	}
+	return target, nil, "", nil, nil
+}
+
+// jsonParams lists a JSON body's members in key order, secrets redacted.
+func (f *flow) jsonParams(body map[string]string) []Field {
+	keys := make([]string, 0, len(body))
+	for k := range body {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var params []Field
+	for _, k := range keys {
+		params = append(params, f.red.field(k, body[k]))
+	}
+	return params
 }
 
 // fail adds err (and its plain-words explanation) to transcript entry idx.

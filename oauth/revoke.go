@@ -195,15 +195,7 @@ func (e *Engine) revokeLocked(ctx context.Context, t *target, f *flow, o RevokeO
 	// Writes after the provider has answered must not be lost to a cancel.
 	wctx := context.WithoutCancel(ctx)
 	if wantRefresh && val.RefreshToken != "" {
-		if err := f.revoke(ctx, val.RefreshToken, string(RefreshToken)); err != nil {
-			if isUnsupportedTokenType(err) {
-				var oe *Error
-				errors.As(err, &oe)
-				cp := *oe
-				cp.Reason = "the provider cannot revoke the refresh token, so the grant stays alive; nothing was deleted"
-				cp.Hint = "end the grant at the provider (its console or the user's app settings)"
-				return &cp
-			}
+		if err := revokeRefresh(ctx, f, val.RefreshToken); err != nil {
 			return err
 		}
 		rep.Revoked = append(rep.Revoked, RefreshToken)
@@ -211,38 +203,77 @@ func (e *Engine) revokeLocked(ctx context.Context, t *target, f *flow, o RevokeO
 	}
 	var accessErr error
 	if wantAccess && val.AccessToken != "" {
-		err := f.revoke(ctx, val.AccessToken, string(AccessToken))
-		switch {
-		case err == nil:
-			rep.Revoked = append(rep.Revoked, AccessToken)
-		case isUnsupportedTokenType(err):
-			var oe *Error
-			errors.As(err, &oe)
-			rep.Unrevocable = append(rep.Unrevocable, Unrevocable{Kind: AccessToken, Expires: accessExpiry(val), Description: oe.Description})
-			f.tr.note("revocation", "the provider cannot revoke this access token (unsupported_token_type); it stays valid until it expires")
-		default:
-			accessErr = err
-		}
+		accessErr = revokeAccess(ctx, f, val, rep)
 	}
+	if accessErr != nil {
+		return e.afterAccessFailed(wctx, t, val, rep, accessErr)
+	}
+	return e.settle(wctx, t, val, o, rep)
+}
+
+// revokeRefresh revokes the refresh token; a provider that cannot is an
+// error, since the grant would stay alive.
+func revokeRefresh(ctx context.Context, f *flow, token string) error {
+	err := f.revoke(ctx, token, string(RefreshToken))
+	if err == nil || !isUnsupportedTokenType(err) {
+		return err
+	}
+	var oe *Error
+	errors.As(err, &oe)
+	cp := *oe
+	cp.Reason = "the provider cannot revoke the refresh token, so the grant stays alive; nothing was deleted"
+	cp.Hint = "end the grant at the provider (its console or the user's app settings)"
+	return &cp
+}
+
+// revokeAccess revokes the access token and reports it in rep: revoked, or
+// unrevocable (valid until it expires) when the provider does not revoke
+// access tokens. Other failures are returned.
+func revokeAccess(ctx context.Context, f *flow, val *vault.SecretValue, rep *Revocation) error {
+	err := f.revoke(ctx, val.AccessToken, string(AccessToken))
 	switch {
-	case accessErr != nil && rep.GrantEnded:
-		// The grant is gone: keep only what can still be revoked.
-		kept := *val
-		kept.RefreshToken = ""
-		if _, err := e.Vault.PutSecret(wctx, *t.secret, &kept); err != nil {
-			return vaultError("dropping the revoked refresh token", err)
-		}
-		rep.Kept = "the access token"
+	case err == nil:
+		rep.Revoked = append(rep.Revoked, AccessToken)
+	case isUnsupportedTokenType(err):
 		var oe *Error
-		if errors.As(accessErr, &oe) {
-			cp := *oe
-			cp.Reason = "the refresh token was revoked (the grant has ended), but the access token could not be revoked: " + oe.Reason
-			cp.Hint = "try again with `authdeck token revoke " + t.name + " --access-token`"
-			return &cp
-		}
+		errors.As(err, &oe)
+		rep.Unrevocable = append(rep.Unrevocable, Unrevocable{Kind: AccessToken, Expires: accessExpiry(val), Description: oe.Description})
+		f.tr.note("revocation", "the provider cannot revoke this access token (unsupported_token_type); it stays valid until it expires")
+	default:
+		return err
+	}
+	return nil
+}
+
+// afterAccessFailed handles an access token that could not be revoked: when
+// the grant has ended, the stored set keeps only the access token, and the
+// error says what was done.
+func (e *Engine) afterAccessFailed(wctx context.Context, t *target, val *vault.SecretValue, rep *Revocation, accessErr error) error {
+	if !rep.GrantEnded {
 		return accessErr
-	case accessErr != nil:
-		return accessErr
+	}
+	// The grant is gone: keep only what can still be revoked.
+	kept := *val
+	kept.RefreshToken = ""
+	if _, err := e.Vault.PutSecret(wctx, *t.secret, &kept); err != nil {
+		return vaultError("dropping the revoked refresh token", err)
+	}
+	rep.Kept = "the access token"
+	var oe *Error
+	if errors.As(accessErr, &oe) {
+		cp := *oe
+		cp.Reason = "the refresh token was revoked (the grant has ended), but the access token could not be revoked: " + oe.Reason
+		cp.Hint = "try again with `authdeck token revoke " + t.name + " --access-token`"
+		return &cp
+	}
+	return accessErr
+}
+
+// settle updates the stored token set after the revocations: deleted when
+// nothing in it is of use any more, else without the revoked access token,
+// else unchanged.
+func (e *Engine) settle(wctx context.Context, t *target, val *vault.SecretValue, o RevokeOptions, rep *Revocation) error {
+	switch {
 	case rep.GrantEnded || o.Only == "":
 		// The grant was revoked, or there was none to revoke (no refresh
 		// token) and the access token is revoked or cannot be: nothing
@@ -260,7 +291,7 @@ func (e *Engine) revokeLocked(ctx context.Context, t *target, f *flow, o RevokeO
 				return vaultError("deleting the revoked token", err)
 			}
 			rep.Removed = true
-			break
+			return nil
 		}
 		if _, err := e.Vault.PutSecret(wctx, *t.secret, &kept); err != nil {
 			return vaultError("dropping the revoked access token", err)

@@ -2,13 +2,16 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/gofrs/flock"
@@ -31,6 +34,9 @@ type Catalog struct {
 	Secrets      []Secret      `json:"secrets"`
 	Requests     []Request     `json:"requests"`
 	Settings     Settings      `json:"settings"`
+	// Pending are the changes in flight: recorded before their store
+	// writes, dropped by the catalog write that completes them (S-38).
+	Pending []Intent `json:"pending,omitempty"`
 }
 
 // NewCatalog returns the catalog of a fresh workspace: one "default" environment.
@@ -128,7 +134,10 @@ func (c *Catalog) RequestsIn(env string) []Request {
 	return out
 }
 
-// CatalogStore loads and updates the catalog.
+// CatalogStore loads and updates the catalog. Update must keep every field
+// of the Catalog it is given, Pending included: the repository records a
+// change's intent there before it writes the store. A store shared between
+// processes also implements PendingGuard.
 type CatalogStore interface {
 	// Load returns the current catalog (a fresh one when none exists yet).
 	Load() (*Catalog, error)
@@ -146,7 +155,18 @@ type FileCatalog struct {
 	path string
 	lock *flock.Flock
 	mu   sync.Mutex // serialises Update within the process (flock is per fd)
+
+	// pending is held shared by every process with a change in flight and
+	// exclusively by a recovery (pending.lock); held counts this
+	// process's changes in flight, the first taking the lock and the last
+	// letting it go.
+	pmu     sync.Mutex
+	pending *flock.Flock
+	held    int
 }
+
+// pendingLockName is the lock file of changes in flight, beside the catalog.
+const pendingLockName = "pending.lock"
 
 // CatalogFileName is the catalog's file name inside the home directory.
 const CatalogFileName = "catalog.json"
@@ -158,9 +178,10 @@ func OpenFileCatalog(dir string) (*FileCatalog, error) {
 		return nil, err
 	}
 	return &FileCatalog{
-		dir:  dir,
-		path: filepath.Join(dir, CatalogFileName),
-		lock: flock.New(filepath.Join(dir, "catalog.lock")),
+		dir:     dir,
+		path:    filepath.Join(dir, CatalogFileName),
+		lock:    flock.New(filepath.Join(dir, "catalog.lock")),
+		pending: flock.New(filepath.Join(dir, pendingLockName), flock.SetPermissions(0o600)),
 	}, nil
 }
 
@@ -418,4 +439,92 @@ func (m *MemoryCatalog) Update(fn func(*Catalog) error) (*Catalog, error) {
 	}
 	m.c = c
 	return c.Clone(), nil
+}
+
+// HoldPending takes the pending lock shared for a change in flight; it
+// waits while a recovery holds it (S-38).
+func (f *FileCatalog) HoldPending(ctx context.Context) (func(), error) {
+	f.pmu.Lock()
+	defer f.pmu.Unlock()
+	if f.held == 0 {
+		ok, err := f.pending.TryRLockContext(ctx, 5*time.Millisecond)
+		if err != nil || !ok {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, ctxTimeout(cerr)
+			}
+			return nil, fmt.Errorf("locking %s: %w", f.pending.Path(), err)
+		}
+	}
+	f.held++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.pmu.Lock()
+			defer f.pmu.Unlock()
+			f.held--
+			if f.held == 0 {
+				_ = f.pending.Unlock()
+			}
+		})
+	}, nil
+}
+
+// TryRecovery takes the pending lock exclusively when no process, this one
+// included, has a change in flight.
+func (f *FileCatalog) TryRecovery() (func(), bool, error) {
+	f.pmu.Lock()
+	if f.held > 0 {
+		f.pmu.Unlock()
+		return nil, false, nil
+	}
+	excl := flock.New(f.pending.Path(), flock.SetPermissions(0o600))
+	ok, err := excl.TryLock()
+	if err != nil || !ok {
+		f.pmu.Unlock()
+		if err != nil {
+			return nil, false, fmt.Errorf("locking %s: %w", excl.Path(), err)
+		}
+		return nil, false, nil
+	}
+	// f.pmu stays held: no change of this process starts during recovery.
+	return func() {
+		_ = excl.Close()
+		f.pmu.Unlock()
+	}, true, nil
+}
+
+// asidePrefix starts the names of catalog files written aside.
+func (f *FileCatalog) asidePrefix() string { return "." + filepath.Base(f.path) + ".tmp-" }
+
+// mayNeedRecovery reports whether the catalog file mentions changes in
+// flight or files written aside lie beside it; it reads the file but parses
+// nothing.
+func (f *FileCatalog) mayNeedRecovery() bool {
+	if data, err := os.ReadFile(f.path); err == nil && bytes.Contains(data, []byte(`"pending":`)) {
+		return true
+	}
+	entries, err := os.ReadDir(f.dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		// The catalog's files aside, and those of a file vault kept beside it.
+		if strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-") {
+			return true
+		}
+	}
+	return false
+}
+
+// sweepAside removes the catalog files aside that interrupted writes left,
+// under the catalog lock; the caller holds the pending lock exclusively, so
+// no change is being prepared aside.
+func (f *FileCatalog) sweepAside() (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.lock.Lock(); err != nil {
+		return 0, fmt.Errorf("locking catalog: %w", err)
+	}
+	defer func() { _ = f.lock.Unlock() }()
+	return sweepFiles(f.dir, f.asidePrefix())
 }

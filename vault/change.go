@@ -110,7 +110,7 @@ func rollBack(ctx context.Context, s Store, undo []Change, cause error) error {
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w (and putting back the values already changed failed: %v)", cause, errors.Join(errs...))
+		return &putBackError{cause: cause, failed: errors.Join(errs...)}
 	}
 	return cause
 }

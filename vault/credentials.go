@@ -154,19 +154,13 @@ func (v *Vault) RemoveClient(ctx context.Context, env, name string) error {
 	if ac.HasSecret {
 		writes = append(writes, valueWrite{key: clientKey(ac.ID)})
 	}
-	_, err = v.commit(ctx, writes, func(c *Catalog) error {
-		if err := removeWhere(&c.Clients, func(x AuthClient) bool { return x.ID == ac.ID }, &NotFoundError{Kind: "auth client", Name: name, Env: env}); err != nil {
-			return err
+	_, err = v.apply(ctx, change{writes: writes, remove: []ItemRef{{Kind: refClient, ID: ac.ID}}, fn: func(c *Catalog) error {
+		if _, ok := findClientByID(c, ac.ID); !ok {
+			return &NotFoundError{Kind: "auth client", Name: name, Env: env}
 		}
-		// Unlink its secrets, so a later client of the same name never
-		// inherits tokens issued to this one.
-		for i := range c.Secrets {
-			if c.Secrets[i].Env == env && c.Secrets[i].AuthClient == name {
-				c.Secrets[i].AuthClient = ""
-			}
-		}
+		dropClient(c, ac)
 		return nil
-	})
+	}})
 	return err
 }
 
@@ -303,8 +297,8 @@ func (v *Vault) RemoveSecret(ctx context.Context, env, name string) error {
 	if err != nil {
 		return err
 	}
-	_, err = v.commit(ctx, []valueWrite{{key: secretKey(s.ID)}}, func(c *Catalog) error {
+	_, err = v.apply(ctx, change{writes: []valueWrite{{key: secretKey(s.ID)}}, remove: []ItemRef{{Kind: refSecret, ID: s.ID}}, fn: func(c *Catalog) error {
 		return removeWhere(&c.Secrets, func(x Secret) bool { return x.ID == s.ID }, &NotFoundError{Kind: "secret", Name: name, Env: env})
-	})
+	}})
 	return err
 }

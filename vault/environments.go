@@ -93,7 +93,7 @@ func (v *Vault) RemoveEnv(ctx context.Context, name string) error {
 	}
 	envID := e.ID
 	planned := envValueKeys(c, name)
-	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+	fn := func(c *Catalog) error {
 		e, ok := c.Env(name)
 		if !ok || e.ID != envID {
 			return &NotFoundError{Kind: "environment", Name: name}
@@ -103,18 +103,10 @@ func (v *Vault) RemoveEnv(ctx context.Context, name string) error {
 		if !slices.Equal(envValueKeys(c, name), planned) {
 			return fmt.Errorf("environment %q changed while it was being removed (another authdeck process?); nothing was removed, try again", name)
 		}
-		c.Environments = slices.DeleteFunc(c.Environments, func(x Environment) bool { return x.Name == name })
-		c.Clients = slices.DeleteFunc(c.Clients, func(x AuthClient) bool { return x.Env == name })
-		c.Secrets = slices.DeleteFunc(c.Secrets, func(x Secret) bool { return x.Env == name })
-		c.Requests = slices.DeleteFunc(c.Requests, func(x Request) bool { return x.Env == name })
-		if c.ActiveEnv == name {
-			c.ActiveEnv = ""
-			if len(c.Environments) > 0 {
-				c.ActiveEnv = c.Environments[0].Name
-			}
-		}
+		dropEnv(c, name)
 		return nil
-	})
+	}
+	_, err = v.apply(ctx, change{writes: writes, remove: []ItemRef{{Kind: refEnv, ID: envID}}, fn: fn})
 	return err
 }
 
@@ -169,7 +161,12 @@ func (v *Vault) SetVar(ctx context.Context, env, name, value string, secret bool
 		writes = append(writes, valueWrite{key: envKey(e.ID), value: blob})
 	}
 	envID := e.ID
-	_, err = v.commit(ctx, writes, func(c *Catalog) error {
+	var plain map[string]map[string]string
+	if !secret && existed && old.Secret {
+		// Made plain: a crash after the store write completes it with this value.
+		plain = map[string]map[string]string{envID: {name: value}}
+	}
+	_, err = v.apply(ctx, change{writes: writes, plain: plain, fn: func(c *Catalog) error {
 		e, ok := c.Env(env)
 		if !ok || e.ID != envID {
 			return &NotFoundError{Kind: "environment", Name: env}
@@ -189,7 +186,7 @@ func (v *Vault) SetVar(ctx context.Context, env, name, value string, secret bool
 		}
 		e.Updated = v.Now()
 		return nil
-	})
+	}})
 	return err
 }
 

@@ -3,9 +3,12 @@ package vault
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // EnsurePrivateDir creates dir with mode 0700, or tightens an existing one to 0700.
@@ -68,6 +71,7 @@ func writeAside(path string, data []byte) (tmpName string, err error) {
 // putInPlace renames a file written by writeAside over path and syncs the
 // directory; the file aside is removed when the rename fails.
 func putInPlace(tmpName, path string) error {
+	crashPoint("aside:" + filepath.Base(path))
 	if err := os.Rename(tmpName, path); err != nil {
 		_ = os.Remove(tmpName)
 		return err
@@ -76,6 +80,7 @@ func putInPlace(tmpName, path string) error {
 		_ = d.Sync()
 		_ = d.Close()
 	}
+	crashPoint("replaced:" + filepath.Base(path))
 	return nil
 }
 
@@ -86,4 +91,24 @@ func NewID() string {
 		panic(err)
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// sweepFiles removes the files of dir whose names start with prefix (files
+// aside that an interrupted atomic write left) and returns how many.
+func sweepFiles(dir, prefix string) (int, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), prefix) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

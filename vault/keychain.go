@@ -413,6 +413,7 @@ func (k *KeychainStore) Apply(ctx context.Context, changes []Change) ([]Change, 
 		if changed {
 			undo = append(undo, u)
 		}
+		crashPoint("keychain-replaced")
 	}
 	return undo, nil
 }
@@ -490,7 +491,7 @@ func (k *KeychainStore) putBack(ctx context.Context, undo []Change, cause error)
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%w (and putting back the values already changed failed: %v)", cause, errors.Join(errs...))
+		return &putBackError{cause: cause, failed: errors.Join(errs...)}
 	}
 	return cause
 }

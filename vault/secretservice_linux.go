@@ -268,3 +268,27 @@ func runPrompt(conn *dbus.Conn, prompt dbus.ObjectPath) (dismissed bool, result 
 	}
 	return false, dbus.Variant{}, errors.New("the D-Bus connection closed while a Secret Service prompt was open")
 }
+
+// List returns the user names of the items stored for service (it reads
+// their attributes, never a secret).
+func (s *secretServiceKeyring) List(service string) ([]string, error) {
+	var users []string
+	err := s.do(func(conn *dbus.Conn, collection, _ dbus.ObjectPath) error {
+		users = users[:0]
+		var items []dbus.ObjectPath
+		if err := conn.Object(ssName, collection).Call(ssCollection+".SearchItems", 0, map[string]string{"service": service}).Store(&items); err != nil {
+			return err
+		}
+		for _, item := range items {
+			v, err := conn.Object(ssName, item).GetProperty(ssItem + ".Attributes")
+			if err != nil {
+				return err
+			}
+			if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == service {
+				users = append(users, attrs["username"])
+			}
+		}
+		return nil
+	})
+	return users, err
+}

@@ -9,8 +9,10 @@ import (
 )
 
 // Vault is the repository over a catalog and a secret store. Every change
-// writes the store first and the catalog last, and undoes the store writes
-// when a later step fails, so the two never disagree.
+// records its intent in the catalog, writes the store, then the catalog
+// (dropping the intent), and undoes the store writes when a later step
+// fails, so the two never disagree; a change a crash interrupted is settled
+// by Recover.
 type Vault struct {
 	cat   CatalogStore
 	store Store
@@ -18,6 +20,8 @@ type Vault struct {
 	Now func() time.Time
 	// UndoTimeout bounds the undo of a failed change, per value it puts back.
 	UndoTimeout time.Duration
+	// local guards changes in flight when the catalog has no PendingGuard.
+	local rwGuard
 }
 
 // New returns a vault over cat and store.
@@ -145,11 +149,8 @@ type valueWrite struct {
 	value []byte
 }
 
-// commit applies writes to the store as one batch, then fn to the catalog.
-// When the catalog step fails, the batch is undone with the previous values
-// the store handed back, so store and catalog never disagree. With the file
-// catalog, the changed catalog is computed and written aside (synced) while
-// the store writes, and put in place only once the store write succeeded.
+// commit applies writes to the store as one batch, then fn to the catalog,
+// with the change's intent recorded in the catalog first (see apply).
 func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalog) error) (*Catalog, error) {
 	return v.commitShared(ctx, writes, nil, fn)
 }
@@ -163,17 +164,16 @@ func (v *Vault) commitShared(ctx context.Context, writes []valueWrite, shared []
 			return nil, ErrNotShared
 		}
 	}
-	if len(writes) == 0 {
-		return v.update(shared, fn)
-	}
-	changes := make([]Change, len(writes))
-	for i, w := range writes {
-		if w.value == nil {
-			changes[i] = DeleteChange(w.key)
-		} else {
-			changes[i] = SetChange(w.key, w.value)
-		}
-	}
+	return v.apply(ctx, change{writes: writes, shared: shared, fn: fn})
+}
+
+// commitStore applies changes to the store as one batch, then fn (with the
+// shared values) to the catalog. When the catalog step fails, the batch is
+// undone with the previous values the store handed back, so store and
+// catalog never disagree. With the file catalog, the changed catalog is
+// computed and written aside (synced) while the store writes, and put in
+// place only once the store write succeeded.
+func (v *Vault) commitStore(ctx context.Context, changes []Change, shared []Change, fn func(*Catalog) error) (*Catalog, error) {
 	type prepared struct {
 		p   *preparedChange
 		err error
@@ -187,6 +187,7 @@ func (v *Vault) commitShared(ctx context.Context, writes []valueWrite, shared []
 		}()
 	}
 	undo, err := v.store.Apply(ctx, changes)
+	crashPoint("store-applied")
 	if ready != nil {
 		r := <-ready
 		if err != nil {
@@ -222,7 +223,7 @@ func (v *Vault) undo(ctx context.Context, undo []Change, cause error) error {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), v.UndoTimeout*time.Duration(len(undo)))
 	defer cancel()
 	if _, err := v.store.Apply(uctx, undo); err != nil {
-		return fmt.Errorf("%w (and undoing the partial change failed: %v)", cause, err)
+		return &putBackError{cause: cause, failed: err}
 	}
 	return cause
 }

@@ -201,7 +201,26 @@ func (a *App) Vault() (*vault.Vault, error) {
 		return nil, err
 	}
 	a.v = v
+	a.recover(v)
 	return v, nil
+}
+
+// recoverTimeout bounds settling what an interrupted command left.
+const recoverTimeout = 30 * time.Second
+
+// recover settles the changes an interrupted authdeck process left in
+// flight (S-38) and says so on stderr; when it cannot yet (a locked
+// store), the command goes on and a later one settles them.
+func (a *App) recover(v *vault.Vault) {
+	ctx, cancel := context.WithTimeout(context.Background(), recoverTimeout)
+	defer cancel()
+	r, err := v.Recover(ctx)
+	switch {
+	case err != nil:
+		fmt.Fprintf(a.IO.Err, "authdeck: an interrupted change could not be settled yet (%v); a later command will try again, or run 'authdeck doctor --repair'\n", err)
+	case !r.Empty():
+		fmt.Fprintf(a.IO.Err, "authdeck: settled what an interrupted authdeck left: %s\n", r)
+	}
 }
 
 // Env resolves the environment to use: --env, $AUTHDECK_ENV, the active one.

@@ -47,7 +47,7 @@ const doctorTimeout = 20 * time.Second
 const doctorUnlockTimeout = 5 * time.Minute
 
 func newDoctorCmd(a *App) *cobra.Command {
-	var asJSON bool
+	var asJSON, repair, pruneKeychain bool
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the vault backend, catalog, clipboard and browser opener",
@@ -60,11 +60,31 @@ func newDoctorCmd(a *App) *cobra.Command {
   clipboard  xclip, xsel, wl-copy, pbcopy or clip.exe; OSC 52 in SSH/tmux
   browser    $BROWSER, xdg-open, open
   ssh        whether this is a remote session
+  agreement  whether catalog and store agree: changes an interrupted authdeck
+             left in flight, values no item owns, items whose value is gone
+With --repair, the changes left in flight are finished or rolled back, values
+no item owns are removed, items whose value is gone are removed (secrets) or
+lose it (a client's credentials, a secret variable), and token metadata is
+read again from the values. The keychain is shared by every authdeck home of
+the user, so values there that this home does not own are removed only with
+--prune-keychain.
 Exits 8 when the vault does not work, with what to do about it.`,
-		Example: "  authdeck doctor\n  AUTHDECK_VAULT=file authdeck doctor --json",
+		Example: "  authdeck doctor\n  AUTHDECK_VAULT=file authdeck doctor --json\n  authdeck doctor --repair",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pruneKeychain && !repair {
+				return exitWith(exitOther, "--prune-keychain goes with --repair")
+			}
+			var repaired []doctorCheck
+			if repair {
+				rc, err := a.repairVault(cmd.Context(), pruneKeychain)
+				if err != nil {
+					return err
+				}
+				repaired = append(repaired, rc)
+			}
 			checks, vaultOK := a.runDoctor(cmd.Context())
+			checks = append(repaired, checks...)
 			if asJSON {
 				if err := writeJSON(a.IO.Out, struct {
 					OK     bool          `json:"ok"`
@@ -87,7 +107,32 @@ Exits 8 when the vault does not work, with what to do about it.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&repair, "repair", false, "make catalog and store agree again (see above)")
+	cmd.Flags().BoolVar(&pruneKeychain, "prune-keychain", false, "with --repair: also remove keychain values no item of this home owns")
 	return cmd
+}
+
+// repairVault runs the repair and says what it did.
+func (a *App) repairVault(ctx context.Context, pruneKeychain bool) (doctorCheck, error) {
+	v, err := a.Vault()
+	if err != nil {
+		return doctorCheck{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
+	r, left, err := v.Repair(ctx, pruneKeychain)
+	if err != nil {
+		return doctorCheck{}, fmt.Errorf("repairing the vault: %w", err)
+	}
+	c := doctorCheck{Name: "repair", Status: statusOK, Detail: "nothing to repair"}
+	if !r.Empty() {
+		c.Detail = r.String()
+	}
+	if !left.Consistent() {
+		c.Status = statusWarn
+		c.Detail += "; still out of step: " + describeConsistency(left)
+	}
+	return c, nil
 }
 
 func (a *App) backendName() string {
@@ -108,6 +153,9 @@ func (a *App) runDoctor(ctx context.Context) ([]doctorCheck, bool) {
 			checks = append(checks, a.checkTeamWorkspace(ctx, v, ws, vc.Status != statusFail)...)
 		} else {
 			checks = append(checks, a.checkCatalog(v)...)
+		}
+		if vc.Status != statusFail {
+			checks = append(checks, a.checkAgreement(ctx, v))
 		}
 	}
 	checks = append(checks, a.checkClipboard(), a.checkBrowser(), a.checkSSH())
@@ -257,6 +305,54 @@ func (a *App) checkCatalog(v *vault.Vault) []doctorCheck {
 			len(cat.Environments), active, len(cat.Clients), len(cat.Secrets), len(cat.Requests))
 	}
 	return []doctorCheck{c, env}
+}
+
+// checkAgreement compares catalog and store (S-38).
+func (a *App) checkAgreement(ctx context.Context, v *vault.Vault) doctorCheck {
+	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
+	defer cancel()
+	c := doctorCheck{Name: "agreement"}
+	got, err := v.Check(ctx)
+	switch {
+	case err != nil:
+		c.Status, c.Detail, c.Hint = statusWarn, "cannot compare catalog and store: "+err.Error(), "run 'authdeck doctor' again when the vault is reachable"
+	case got.Consistent():
+		c.Status, c.Detail = statusOK, "catalog and store agree"
+		if !got.Listed {
+			c.Detail += " (this keychain cannot list its items: only the catalog's items were checked)"
+		}
+	case got.Shared && got.Pending == 0 && len(got.Unmatched) == 0 && got.Stale == 0:
+		c.Status = statusInfo
+		c.Detail = fmt.Sprintf("the keychain holds %d authdeck values no item of this home owns (another AUTHDECK_HOME's, or left by an interrupted change)", len(got.Orphans))
+		c.Hint = "when no other authdeck home uses this keychain: authdeck doctor --repair --prune-keychain"
+	default:
+		c.Status, c.Detail, c.Hint = statusWarn, describeConsistency(got), "authdeck doctor --repair"
+	}
+	return c
+}
+
+// describeConsistency says what is out of step, in one line (names and
+// keys, never a value).
+func describeConsistency(got vault.Consistency) string {
+	var parts []string
+	if got.Pending > 0 {
+		parts = append(parts, fmt.Sprintf("%d interrupted change%s not settled", got.Pending, plural(got.Pending)))
+	}
+	if n := len(got.Orphans); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d value%s no item owns", n, plural(n)))
+	}
+	if n := len(got.Unmatched); n > 0 {
+		shown := got.Unmatched[:min(n, 5)]
+		more := ""
+		if n > len(shown) {
+			more = fmt.Sprintf(" and %d more", n-len(shown))
+		}
+		parts = append(parts, strings.Join(shown, "; ")+more)
+	}
+	if got.Stale > 0 {
+		parts = append(parts, fmt.Sprintf("%d token%s whose catalog details differ from the value", got.Stale, plural(got.Stale)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // lookPath finds an executable in $PATH as the App sees it.

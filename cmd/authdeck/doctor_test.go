@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -46,7 +47,7 @@ func TestDoctorVaultRoundTrip(t *testing.T) {
 	for _, c := range rep.Checks {
 		names = append(names, c.Name)
 	}
-	if !rep.OK || strings.Join(names, ",") != "backend,vault,catalog,workspace,clipboard,browser,ssh" {
+	if !rep.OK || strings.Join(names, ",") != "backend,vault,catalog,workspace,agreement,clipboard,browser,ssh" {
 		t.Fatalf("doctor --json: ok %v, checks %v", rep.OK, names)
 	}
 }
@@ -155,4 +156,56 @@ func TestDoctorCatalogPermissions(t *testing.T) {
 	if !strings.Contains(r.out, "file is 0644, want 0600") || !strings.Contains(r.out, "chmod 600") {
 		t.Fatalf("doctor does not flag a readable catalog:\n%s", r.out)
 	}
+}
+
+// TestDoctorReportsAndRepairsDisagreement: doctor reports a value no item
+// owns and an item whose value is gone (S-38), and doctor --repair removes
+// both, leaving the other items alone.
+func TestDoctorReportsAndRepairsDisagreement(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	cat, err := vault.OpenFileCatalog(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := vault.NewMemoryStore()
+	v := vault.New(cat, mem)
+	h := newHarnessWith(t, v)
+	h.must("kept-0123456789\n", "secret", "add", "kept", "--type", "API_KEY", "--value-stdin")
+	h.must("lost-0123456789\n", "secret", "add", "lost", "--type", "API_KEY", "--value-stdin")
+	ctx := context.Background()
+	lost, err := v.Secret("default", "lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Delete(ctx, "secret/"+lost.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Set(ctx, "secret/0123456789abcdef", []byte(`{"key":"orphan-0123456789"}`)); err != nil {
+		t.Fatal(err)
+	}
+	r := h.must("", "doctor")
+	if !strings.Contains(r.out, "agreement  warn") || !strings.Contains(r.out, "1 value no item owns") ||
+		!strings.Contains(r.out, `secret "lost" of environment "default" has no value`) || !strings.Contains(r.out, "authdeck doctor --repair") {
+		t.Fatalf("doctor does not report the disagreement:\n%s", r.out)
+	}
+	r = h.must("", "doctor", "--repair")
+	if !strings.Contains(r.out, "repair     ok") || !strings.Contains(r.out, "1 value no item owned removed") ||
+		!strings.Contains(r.out, `removed secret "lost" (its value is gone)`) || !strings.Contains(r.out, "catalog and store agree") {
+		t.Fatalf("doctor --repair:\n%s", r.out)
+	}
+	if _, err := mem.Get(ctx, "secret/0123456789abcdef"); err == nil {
+		t.Fatal("the value no item owned is still stored")
+	}
+	if _, err := v.Secret("default", "lost"); err == nil {
+		t.Fatal("the secret whose value was gone is still listed")
+	}
+	kept, err := v.Secret("default", "kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if val, err := v.SecretValue(ctx, kept); err != nil || val.Key != "kept-0123456789" {
+		t.Fatalf("the repair touched another secret: %v", err)
+	}
+	h.expect(exitOther, []string{"--prune-keychain goes with --repair"}, "", "doctor", "--prune-keychain")
 }

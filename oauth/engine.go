@@ -516,7 +516,14 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	// The caller's cancelling stops the request until the server answers;
+	// from then on its answer is read whole (bounded by the client's
+	// timeout), so a token the server has issued, a rotated refresh token
+	// above all, is never dropped half-read (S-39).
+	rctx, rcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer rcancel()
+	stop := context.AfterFunc(ctx, rcancel)
+	req, err := http.NewRequestWithContext(rctx, method, target, body)
 	if err != nil {
 		return nil, newError(KindNotConfigured, c.step, "the request URL is not valid", "", err)
 	}
@@ -541,6 +548,7 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	}
 	start := time.Now()
 	resp, err := f.hc.Do(req)
+	stop()
 	if err != nil {
 		x.Duration = time.Since(start)
 		e := transportError(ctx, c.step, c.url, err)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -79,7 +80,9 @@ func lockKey(env, secret string) string {
 // stored token first, so a token another caller just obtained is reused
 // rather than refreshed again.
 func (e *Engine) exclusive(ctx context.Context, flight, key string, fn func(context.Context) (*Result, error)) (*Result, error) {
+	var mine atomic.Bool // fn runs on this caller's ctx
 	ch := e.group.DoChan(flight, func() (any, error) {
+		mine.Store(true)
 		release, err := e.acquire(ctx, key)
 		if err != nil {
 			return nil, err
@@ -97,6 +100,16 @@ func (e *Engine) exclusive(ctx context.Context, flight, key string, fn func(cont
 	})
 	select {
 	case <-ctx.Done():
+		// fn stops at once on this ctx, except the storing of an answer
+		// the server already gave (S-39): wait for that, so a process that
+		// exits after a signal does not cut it short. A caller that only
+		// shares another's flight has nothing of its own to wait for.
+		if mine.Load() {
+			select {
+			case <-ch:
+			case <-time.After(PersistTimeout + time.Second):
+			}
+		}
 		return nil, newError(KindAborted, "token", "cancelled", "", ctx.Err())
 	case res := <-ch:
 		if res.Err != nil {

@@ -437,6 +437,10 @@ func (e *Engine) ownerCredentials(ctx context.Context, t *target) (string, strin
 	return v.Username, v.Passphrase, nil
 }
 
+// PersistTimeout bounds storing what a token endpoint answered, once it has
+// answered: that write runs to its end even when the caller cancels (S-39).
+const PersistTimeout = 30 * time.Second
+
 // store writes r into t's token set before r is handed out (S-20) and
 // fills in where it lives.
 func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.SecretValue) (*Result, error) {
@@ -471,7 +475,12 @@ func (e *Engine) store(ctx context.Context, t *target, r *Result, prev *vault.Se
 		}
 	}
 	sec.LastRefresh = &now
-	saved, err := e.Vault.PutSecret(ctx, sec, &val)
+	// The server has answered (and may have rotated the refresh token):
+	// keeping the answer no longer depends on the caller, whose cancelling
+	// would otherwise lose the token set (S-39).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), PersistTimeout)
+	defer cancel()
+	saved, err := e.Vault.PutSecret(sctx, sec, &val)
 	if err != nil {
 		return nil, vaultError("storing the token", err)
 	}

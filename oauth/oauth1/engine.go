@@ -94,7 +94,11 @@ func (e *Engine) Authorize(ctx context.Context, req AuthorizeRequest, cb Callbac
 	}
 	sec.LastRefresh = &now
 	val := vault.SecretValue{AuthClientID: ac.ID, Token: tok.Token, TokenSecret: tok.Secret}
-	saved, err := e.Vault.PutSecret(ctx, sec, &val)
+	// The provider has issued the credentials: storing them no longer
+	// depends on the caller (S-39).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	saved, err := e.Vault.PutSecret(sctx, sec, &val)
 	if err != nil {
 		return nil, vaultError("storing the token credentials", err)
 	}

@@ -105,7 +105,7 @@ func TestLayerRulesCatchViolations(t *testing.T) {
 		}
 	}
 	for _, r := range layerRules {
-		if r.banned(module + "vault") && r.from != "themes" {
+		if r.banned(module+"vault") && r.from != "themes" {
 			t.Errorf("rule for %s bans vault, which every layer may import", r.from)
 		}
 	}

@@ -2,7 +2,7 @@
 # suite needs a Secret Service (`make test-ci` starts a private one, as CI does).
 
 GOLANGCI_LINT_VERSION ?= v2.15.0
-FUZZTIME ?= 10s
+FUZZTIME ?= 60s
 BENCH ?= .
 BENCHTIME ?= 1s
 
@@ -35,7 +35,7 @@ bench:
 		go test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./... ; \
 	fi
 
-## fuzz: each fuzz target for FUZZTIME (default 10s)
+## fuzz: each fuzz target for FUZZTIME (default 60s), then executions and findings per target
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh
 

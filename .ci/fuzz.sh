@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every fuzz target of the module for FUZZTIME each (default 10s), one
-# at a time: go test -fuzz takes a single target per run.
+# Runs every fuzz target of the module for FUZZTIME each (default 10s; `make
+# fuzz` gives 60s), one at a time: go test -fuzz takes a single target per
+# run. Ends with one line per target: its status, executions and any failing
+# input written to testdata/fuzz.
 #   FUZZTIME=30s bash .ci/fuzz.sh [packages...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,15 +11,23 @@ pkgs=("$@")
 [[ ${#pkgs[@]} -gt 0 ]] || pkgs=(./...)
 failed=0
 ran=0
+summary=()
 while read -r pkg; do
 	while read -r target; do
 		[[ "$target" == Fuzz* ]] || continue
 		ran=$((ran + 1))
 		echo "==> $pkg $target ($fuzztime)"
-		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"; then
+		log="$(mktemp)"
+		status=ok
+		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" </dev/null 2>&1 | tee "$log"; then
 			failed=$((failed + 1))
+			status=FAILED
 		fi
+		execs="$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)"
+		summary+=("$(printf '%-10s %-52s %10s execs  %s' "$status" "$pkg $target" "${execs:-0}" "$(grep -o 'Failing input written to .*' "$log" | head -1)")")
+		rm -f "$log"
 	done < <(go test -list '^Fuzz' "$pkg" 2>/dev/null)
 done < <(go list "${pkgs[@]}")
+printf '%s\n' "${summary[@]}"
 echo "fuzz: $ran targets, $failed failed"
 [[ $failed -eq 0 ]]

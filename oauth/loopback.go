@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/oauth/internal/loopback"
 	"github.com/authdeck/authdeck/vault"
@@ -75,17 +76,48 @@ type authCheck struct {
 	implicit   bool
 }
 
-// verify checks q and returns it when it carries a usable response.
+// responseParams are the authorization response's parameters, each of
+// which may appear once (RFC 6749 §3.1: "Request and response parameters
+// MUST NOT be included more than once").
+var responseParams = []string{"state", "code", "iss", "error", "error_description", "error_uri", "access_token", "token_type", "expires_in", "scope", "id_token"}
+
+// strayCallback is a redirect that is not this sign-in's answer: no state
+// or another one, a parameter twice, text that is not UTF-8. It is refused
+// (the browser gets 400) and the flow goes on waiting for the real answer,
+// so a forged request cannot end the user's sign-in.
+type strayCallback struct{ err error }
+
+func (s *strayCallback) Error() string { return s.err.Error() }
+func (s *strayCallback) Unwrap() error { return s.err }
+
+// verify checks q and returns it when it carries a usable response. A
+// *strayCallback error leaves the check as it was: the real answer may
+// still come.
 func (c *authCheck) verify(q url.Values) (url.Values, error) {
 	const op = "authorization"
+	stray := func(reason, hint string) error {
+		return &strayCallback{newError(KindAborted, op, reason, hint, nil)}
+	}
+	for _, name := range responseParams {
+		if len(q[name]) > 1 {
+			return nil, stray(fmt.Sprintf("the redirect carried %s more than once; it was rejected before any token request (S-08)", name),
+				"start the sign-in again from authdeck and use the newest browser tab")
+		}
+	}
+	for name, vs := range q {
+		if !utf8.ValidString(name) || !utf8.ValidString(strings.Join(vs, "")) {
+			return nil, stray("the redirect carried a parameter that is not UTF-8 text; it was rejected before any token request (S-08)",
+				"start the sign-in again from authdeck")
+		}
+	}
 	got := q.Get("state")
 	if got == "" {
-		return nil, newError(KindAborted, op, "the redirect carried no state; it was rejected before any token request (S-08)",
-			"start the sign-in again from authdeck", nil)
+		return nil, stray("the redirect carried no state; it was rejected before any token request (S-08)",
+			"start the sign-in again from authdeck")
 	}
-	if len(q["state"]) > 1 || subtle.ConstantTimeCompare([]byte(got), []byte(c.state)) != 1 {
-		return nil, newError(KindAborted, op, "the redirect carried a state that does not belong to this sign-in (a stale tab or a forged request); it was rejected before any token request (S-08)",
-			"start the sign-in again from authdeck and use the newest browser tab", nil)
+	if subtle.ConstantTimeCompare([]byte(got), []byte(c.state)) != 1 {
+		return nil, stray("the redirect carried a state that does not belong to this sign-in (a stale tab or a forged request); it was rejected before any token request (S-08)",
+			"start the sign-in again from authdeck and use the newest browser tab")
 	}
 	c.mu.Lock()
 	replay := c.used
@@ -188,11 +220,18 @@ func (f *flow) waitRedirect(ctx context.Context, l *loopback.Listener, check *au
 			fmt.Sprintf("the redirect URI %s is not a loopback address, so authdeck cannot receive the redirect, and there is no way to paste it here", redirectURI),
 			"run the flow in a terminal (to paste the redirected URL) or register http://127.0.0.1/callback", nil)
 	}
+	// refused is the last redirect turned away while waiting, said when
+	// the wait ends without the real one.
+	var refused error
 	for {
 		select {
 		case <-ctx.Done():
 			return nil, newError(KindAborted, "authorization", "cancelled while waiting for the browser", "", ctx.Err())
 		case <-timer.C:
+			if refused != nil {
+				return nil, newError(KindAborted, "authorization", fmt.Sprintf("timed out after %s waiting for the browser to come back; a redirect that was not this sign-in's was refused meanwhile (%v)", timeout, refused),
+					"start again and finish signing in in the newest browser tab", nil)
+			}
 			return nil, newError(KindAborted, "authorization", fmt.Sprintf("timed out after %s waiting for the browser to come back", timeout),
 				"start again and finish signing in sooner", nil)
 		case m := <-listen:
@@ -202,6 +241,14 @@ func (f *flow) waitRedirect(ctx context.Context, l *loopback.Listener, check *au
 			q, err := check.verify(sent)
 			m.Reply(err)
 			f.recordCallback("callback", sent, err)
+			var stray *strayCallback
+			if errors.As(err, &stray) {
+				// Not this sign-in's answer: the browser got 400, the
+				// wait goes on until the deadline.
+				refused = stray.err
+				f.cb.progress("a redirect that is not this sign-in's was refused; still waiting for the browser")
+				continue
+			}
 			return q, err
 		case s, ok := <-pasted:
 			if !ok {
@@ -220,6 +267,11 @@ func (f *flow) waitRedirect(ctx context.Context, l *loopback.Listener, check *au
 			}
 			q, err := check.verify(q)
 			f.recordCallback("pasted redirect", q, err)
+			var stray *strayCallback
+			if errors.As(err, &stray) && f.cb.PasteRejected != nil {
+				f.cb.PasteRejected(stray.err)
+				continue
+			}
 			return q, err
 		}
 	}

@@ -228,21 +228,23 @@ func TestStateIsCheckedAndSingleUse(t *testing.T) {
 			t.Parallel()
 			as := newFakeAS(t, false)
 			e := newEngine(t)
+			e.CallbackTimeout = 2 * time.Second
 			opener, urls := capturingOpener(as)
 			e.Opener = opener
 			done := startFlow(t, e, codeClient(as, false), FlowCallbacks{})
 			au := <-urls
 			resp, body := get(t, redirectTo(au, tc.params(au.Query().Get("state"))))
-			err := <-done
-			oe := kindIs(t, err, KindAborted)
-			if !strings.Contains(oe.Reason, "S-08") {
-				t.Errorf("reason %q", oe.Reason)
-			}
 			if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "good-code") {
 				t.Errorf("browser page: %d", resp.StatusCode)
 			}
 			if n := as.tokenHits.Load(); n != 0 {
 				t.Errorf("%d token requests after a bad state", n)
+			}
+			// The refused redirect did not end the sign-in: it times out
+			// waiting for the real one, and says what it refused.
+			oe := kindIs(t, <-done, KindAborted)
+			if !strings.Contains(oe.Reason, "timed out") || !strings.Contains(oe.Reason, "S-08") {
+				t.Errorf("reason %q", oe.Reason)
 			}
 		})
 	}
@@ -561,5 +563,45 @@ func TestPKCEKnownAnswer(t *testing.T) {
 	a, b := newPKCE(), newPKCE()
 	if len(a.verifier) != 43 || a.verifier == b.verifier || a.challenge != oauth2.S256ChallengeFromVerifier(a.verifier) {
 		t.Errorf("verifiers: %d chars, fresh=%v", len(a.verifier), a.verifier != b.verifier)
+	}
+}
+
+// TestForgedCallbackAnswers400AndKeepsWaiting: a redirect with another
+// state, a code or state given twice, or bytes that are not UTF-8 gets 400
+// and the listener keeps waiting; the real redirect then completes the
+// sign-in with one token request.
+func TestForgedCallbackAnswers400AndKeepsWaiting(t *testing.T) {
+	t.Parallel()
+	as := newFakeAS(t, false)
+	e := newEngine(t)
+	opener, urls := capturingOpener(as)
+	e.Opener = opener
+	done := startFlow(t, e, codeClient(as, false), FlowCallbacks{})
+	au := <-urls
+	state := au.Query().Get("state")
+	redirect := au.Query().Get("redirect_uri")
+	for _, raw := range []string{
+		url.Values{"code": {"forged-code"}, "state": {"forged-state-value-123"}}.Encode(),
+		url.Values{"code": {"good-code", "forged-code"}, "state": {state}}.Encode(),
+		url.Values{"code": {"good-code"}, "state": {state, state}}.Encode(),
+		"code=good%ffcode&state=" + url.QueryEscape(state),
+	} {
+		resp, _ := get(t, redirect+"?"+raw)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: browser page %d, want 400", raw, resp.StatusCode)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("%s ended the sign-in: %v", raw, err)
+		default:
+		}
+	}
+	if n := as.tokenHits.Load(); n != 0 {
+		t.Fatalf("%d token requests after refused redirects", n)
+	}
+	resp, _ := get(t, redirectTo(au, url.Values{"code": {"good-code"}, "state": {state}}))
+	mustf(t, <-done, "flow")
+	if resp.StatusCode != http.StatusOK || as.tokenHits.Load() != 1 {
+		t.Fatalf("the real redirect: %d, %d token requests", resp.StatusCode, as.tokenHits.Load())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/oauth/internal/loopback"
@@ -109,7 +110,7 @@ func listen(registered string) (*loopback.Listener, error) {
 	host, port, path := "127.0.0.1", "0", oauth.DefaultRedirectPath
 	if registered != "" {
 		u, err := url.Parse(registered)
-		if err != nil || u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || u.RawQuery != "" {
+		if err != nil || u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || strings.ContainsAny(registered, "?#") || !utf8.ValidString(registered) {
 			return nil, &Error{Kind: KindNotConfigured, Op: "configuration",
 				Reason: fmt.Sprintf("the callback %q is neither %q nor a loopback http URL without a query", clip(registered, 200), OOB),
 				Hint:   "leave the callback empty (http://127.0.0.1:{port}/callback) or set it to oob"}

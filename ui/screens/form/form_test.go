@@ -243,7 +243,9 @@ func TestCreateEnvironment(t *testing.T) {
 func TestFieldError(t *testing.T) {
 	t.Parallel()
 	ve := &vault.ValidationError{Kind: "auth client", Name: "x", Field: "endpoints.token", Msg: "is required"}
-	if err := fieldError(ve, "endpoints.token"); err == nil || err.Error() != "is required" {
+	// The message names the field: shown under its group, "is required"
+	// alone would not say which one.
+	if err := fieldError(ve, "endpoints.token"); err == nil || err.Error() != "token is required" {
 		t.Errorf("fieldError = %v", err)
 	}
 	if err := fieldError(ve, "issuer"); err != nil {

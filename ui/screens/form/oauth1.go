@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/huh/v2"
 
@@ -368,6 +369,14 @@ func checkCallback(client, raw string) error {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return fail("give the registered loopback URL, e.g. http://127.0.0.1:8914/callback")
+	}
+	if !utf8.ValidString(raw) {
+		return fail("is not valid UTF-8")
+	}
+	if strings.ContainsAny(raw, "?#") {
+		// An empty query or fragment ("…/callback#") parses to nothing but
+		// is still not the URL the listener serves.
+		return fail("authdeck receives the callback on a loopback listener: give http://127.0.0.1:PORT/PATH without a query or fragment (or choose loopback or oob)")
 	}
 	if err := vault.CheckURL("callback", raw); err != nil {
 		return fail(strings.TrimPrefix(err.Error(), "callback: "))

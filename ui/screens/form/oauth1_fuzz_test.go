@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzNormalizePEM: a pasted key never panics the form; what it accepts is
@@ -58,8 +59,22 @@ func FuzzCheckCallback(f *testing.F) {
 			return
 		}
 		s := strings.TrimSpace(in)
-		if !strings.HasPrefix(strings.ToLower(s), "http://") || strings.ContainsAny(s, "?#") {
+		if !strings.HasPrefix(strings.ToLower(s), "http://") || strings.ContainsAny(s, "?#") || !utf8.ValidString(s) {
 			t.Fatalf("accepted %q", in)
 		}
 	})
+}
+
+// TestCheckCallbackRefusesEmptyFragmentAndInvalidUTF8: an empty fragment or
+// query and bytes that are not UTF-8 are refused, not accepted as a
+// loopback callback (findings of FuzzCheckCallback).
+func TestCheckCallbackRefusesEmptyFragmentAndInvalidUTF8(t *testing.T) {
+	for _, in := range []string{"http://127.0.0.1:8914/callback#", "http://127.0.0.1:8914/callback?", "http://127.0.0.1:8914/cb\xff", "http://127.0.0.1:8914/callback#x"} {
+		if err := checkCallback("c", in); err == nil || fieldOf(err) != "callback" {
+			t.Errorf("checkCallback(%q) = %v, want a callback error", in, err)
+		}
+	}
+	if err := checkCallback("c", "http://127.0.0.1:8914/callback"); err != nil {
+		t.Errorf("a plain loopback callback is refused: %v", err)
+	}
 }

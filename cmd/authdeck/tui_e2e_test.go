@@ -95,7 +95,10 @@ func TestTUIEndToEndTmux(t *testing.T) {
 	t.Cleanup(func() { _, _ = s.cmd("kill-server") })
 	s.must("set", "-s", "set-clipboard", "on")
 
-	scr := s.waitFor("AUTH CLIENTS", 20*time.Second)
+	// The status line is the last row drawn: a capture taken while the
+	// first frame is still being painted has the lists but not the banner.
+	s.waitFor("AUTH CLIENTS", 20*time.Second)
+	scr := s.waitFor("demo API http://", 20*time.Second)
 	m := regexp.MustCompile(`demo API (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(scr)
 	if m == nil {
 		t.Fatalf("no demo API URL on screen:\n%s", scr)

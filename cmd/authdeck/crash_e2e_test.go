@@ -220,8 +220,16 @@ func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
 				// A crash while the next command settles the change: the
 				// command after it settles it again.
 				crashTrial(t, bin, dir, backend, op, "store-applied", 0, &tally, "settle-store-done")
-				// Kills from outside at random moments of the change.
+				// Kills from outside at random moments of the change — on
+				// the file vault only: gnome-keyring 42 aborts (GLib-ERROR in
+				// plain_negotiate) when a client is killed while it opens its
+				// session, taking down the Secret Service that every other
+				// keychain test of the run uses. The named points above kill
+				// the keychain runs once their session is open.
 				d := crashTrial(t, bin, dir, backend, op, "", 0, &tally)
+				if backend == vault.BackendKeychain {
+					continue
+				}
 				for range crashRandomKills {
 					crashTrial(t, bin, dir, backend, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
 				}

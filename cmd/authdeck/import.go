@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -194,9 +195,7 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	b, notes, err := parse(data, opts)
 	var ie *interchange.ImportError
 	if errors.As(err, &ie) {
-		for _, p := range ie.Problems {
-			fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", termsafe.Line(source), termsafe.Line(p.String()))
-		}
+		printProblems(a.IO.Err, source, ie)
 		return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 	}
 	if err != nil {
@@ -282,5 +281,18 @@ func (a *App) printRequestImport(notes []interchange.Note, b vault.Batch, source
 	}
 	if dryRun {
 		fmt.Fprintln(w, "Nothing was stored (--dry-run).")
+	}
+}
+
+// printProblems prints the problems of a refused import, one a line, the
+// first interchange.ShownProblems of them and then how many more there are.
+func printProblems(w io.Writer, source string, ie *interchange.ImportError) {
+	src := termsafe.Line(source)
+	for i, p := range ie.Problems {
+		if i == interchange.ShownProblems {
+			fmt.Fprintf(w, "authdeck: %s: and %d more problems (the first %d are shown)\n", src, len(ie.Problems)-i, i)
+			return
+		}
+		fmt.Fprintf(w, "authdeck: %s: %s\n", src, termsafe.Line(p.String()))
 	}
 }

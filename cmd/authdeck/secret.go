@@ -706,9 +706,7 @@ for such clients (it is never guessed).`,
 				if format, command := interchange.OtherFormat(data); format != "" {
 					return exitWith(exitOther, "%s is %s, not secret-service JSON; import it with '%s'", source, format, strings.Replace(command, "FILE", args[0], 1))
 				}
-				for _, p := range ie.Problems {
-					fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", termsafe.Line(source), termsafe.Line(p.String()))
-				}
+				printProblems(a.IO.Err, source, ie)
 				return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
 			}
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -480,5 +481,40 @@ func TestHelpHasExamples(t *testing.T) {
 	}
 	if count != 4+7+7+7+1+7+1+3 {
 		t.Fatalf("walked %d commands", count)
+	}
+}
+
+// TestImportProblemListIsCapped: a file with many bad items prints the first
+// problems and how many more there are, not one line per item.
+func TestImportProblemListIsCapped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 500 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"name":"k%d","type":"NOT_A_TYPE","value":{"key":"x"}}`, i)
+	}
+	b.WriteString("]")
+	r := h.run(b.String(), "secret", "import", "-")
+	if r.code != exitOther {
+		t.Fatalf("exit %d\n%s", r.code, r.err)
+	}
+	lines := strings.Split(strings.TrimSpace(r.err), "\n")
+	if len(lines) > 25 {
+		t.Fatalf("%d lines of errors for 500 bad items; want the first 20 and a count", len(lines))
+	}
+	for _, want := range []string{`secret "k0": type "NOT_A_TYPE"`, `secret "k19"`, "and 480 more problems (the first 20 are shown)", "nothing was imported (500 problems)"} {
+		if !strings.Contains(r.err, want) {
+			t.Fatalf("stderr lacks %q:\n%s", want, r.err)
+		}
+	}
+	if strings.Contains(r.err, `secret "k20"`) {
+		t.Fatalf("the 21st problem is printed:\n%s", r.err)
+	}
+	if len(h.catalog().Secrets) != 0 || h.storedKeys() != 0 {
+		t.Fatal("a failed import stored something")
 	}
 }

@@ -70,14 +70,24 @@ type ImportError struct {
 	Problems []ImportProblem
 }
 
-// Error lists every problem on one line.
+// ShownProblems is how many problems an error message or a terminal lists;
+// the rest are counted ("and 480 more"), so a file with half a million bad
+// items does not print half a million lines.
+const ShownProblems = 20
+
+// Error lists the problems on one line (the first ShownProblems, then how
+// many more there are).
 func (e *ImportError) Error() string {
 	if len(e.Problems) == 1 {
 		return e.Problems[0].String()
 	}
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
+	n := min(len(e.Problems), ShownProblems)
+	parts := make([]string, n, n+1)
+	for i, p := range e.Problems[:n] {
 		parts[i] = p.String()
+	}
+	if more := len(e.Problems) - n; more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
 	}
 	return fmt.Sprintf("%d problems: %s", len(e.Problems), strings.Join(parts, "; "))
 }

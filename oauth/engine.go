@@ -26,6 +26,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
@@ -516,14 +517,27 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The caller's cancelling stops the request until the server answers;
-	// from then on its answer is read whole (bounded by the client's
-	// timeout), so a token the server has issued, a rotated refresh token
-	// above all, is never dropped half-read (S-39).
+	// The caller's cancelling stops the request until it has been sent
+	// whole: from then on the server may have acted on it (issued a token,
+	// rotated the refresh token), so its answer is awaited, for at most
+	// PersistTimeout more, and read whole, and a token the server issued is
+	// never dropped (S-39).
 	rctx, rcancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer rcancel()
-	stop := context.AfterFunc(ctx, rcancel)
-	req, err := http.NewRequestWithContext(rctx, method, target, body)
+	var sent atomic.Bool
+	stop := context.AfterFunc(ctx, func() {
+		if !sent.Load() {
+			rcancel()
+			return
+		}
+		time.AfterFunc(PersistTimeout, rcancel)
+	})
+	trace := &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			sent.Store(true)
+		}
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, trace), method, target, body)
 	if err != nil {
 		return nil, newError(KindNotConfigured, c.step, "the request URL is not valid", "", err)
 	}

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ func TestLabels(t *testing.T) {
 	for _, ct := range []ClientType{ClientOAuth2, ClientSessionAuth, ClientOAuth1} {
 		check("client type", string(ct), ct.Label())
 	}
-	for _, g := range append(Grants, GrantRefreshToken, GrantTokenExchange) {
+	for _, g := range append(slices.Clone(Grants), GrantRefreshToken) {
 		check("grant", string(g), g.Label())
 	}
 	for _, st := range []SessionAuthType{SessionFormAuth, SessionJSONAuth} {

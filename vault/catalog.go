@@ -267,7 +267,7 @@ func (f *FileCatalog) prepare(fn func(*Catalog) error) (*preparedChange, error) 
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := writeAside(f.path, out)
+	tmp, err := WriteAside(f.path, out)
 	if err != nil {
 		return nil, fmt.Errorf("writing catalog: %w", err)
 	}

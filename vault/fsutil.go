@@ -32,16 +32,17 @@ func EnsurePrivateDir(dir string) error {
 // same directory, fsync, rename over path, fsync the directory. A crash at any
 // point leaves either the old file or the new one, never a partial file.
 func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := writeAside(path, data)
+	tmp, err := WriteAside(path, data)
 	if err != nil {
 		return err
 	}
 	return putInPlace(tmp, path)
 }
 
-// writeAside writes data to a new 0600 temporary file beside path and syncs
-// it: the slow half of WriteFileAtomic, which changes nothing visible.
-func writeAside(path string, data []byte) (tmpName string, err error) {
+// WriteAside writes data to a new 0600 temporary file beside path and syncs
+// it: the slow half of WriteFileAtomic, which changes nothing visible. The
+// caller renames it over path, or removes it.
+func WriteAside(path string, data []byte) (tmpName string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return "", err
@@ -68,7 +69,7 @@ func writeAside(path string, data []byte) (tmpName string, err error) {
 	return tmpName, nil
 }
 
-// putInPlace renames a file written by writeAside over path and syncs the
+// putInPlace renames a file written by WriteAside over path and syncs the
 // directory; the file aside is removed when the rename fails.
 func putInPlace(tmpName, path string) error {
 	crashPoint("aside:" + filepath.Base(path))

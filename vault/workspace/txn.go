@@ -165,35 +165,11 @@ func (w *Workspace) recover(scratch []string) error {
 
 // writeAside writes data to a new 0600 file beside path (creating its
 // directory 0700) and syncs it.
-func writeAside(path string, data []byte) (tmpName string, err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func writeAside(path string, data []byte) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	tmpName = tmp.Name()
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return "", err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return "", err
-	}
-	if err = tmp.Sync(); err != nil {
-		return "", err
-	}
-	if err = tmp.Close(); err != nil {
-		return "", err
-	}
-	return tmpName, nil
+	return vault.WriteAside(path, data)
 }
 
 func syncDir(dir string) {

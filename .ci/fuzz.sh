@@ -3,10 +3,13 @@
 # fuzz` gives 60s), one at a time: go test -fuzz takes a single target per
 # run. Ends with one line per target: its status, executions and any failing
 # input written to testdata/fuzz.
+# FUZZPARALLEL sets the fuzzing workers per target (default: one per core).
 #   FUZZTIME=30s bash .ci/fuzz.sh [packages...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime="${FUZZTIME:-10s}"
+parallel=()
+[[ -z "${FUZZPARALLEL:-}" ]] || parallel=(-parallel "$FUZZPARALLEL")
 pkgs=("$@")
 [[ ${#pkgs[@]} -gt 0 ]] || pkgs=(./...)
 failed=0
@@ -19,7 +22,7 @@ while read -r pkg; do
 		echo "==> $pkg $target ($fuzztime)"
 		log="$(mktemp)"
 		status=ok
-		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" </dev/null 2>&1 | tee "$log"; then
+		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "${parallel[@]}" "$pkg" </dev/null 2>&1 | tee "$log"; then
 			failed=$((failed + 1))
 			status=FAILED
 		fi

@@ -17,6 +17,9 @@ func host(t *testing.T, c *common.Common, m *Model) (*uitest.Driver, *uitest.Hos
 	h := uitest.NewHost(c, m)
 	d := uitest.New(t, h, 100, 40)
 	d.Busy = saveBusy
+	// An edit form reads the stored value first; on a loaded machine that
+	// can outlast the driver's first quiet spell.
+	d.Wait(10*time.Second, "the form to open", func() bool { return m.state != stateLoading })
 	return d, h
 }
 

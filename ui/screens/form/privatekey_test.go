@@ -79,14 +79,14 @@ func TestEditFormsKeepPrivateKeysUnseen(t *testing.T) {
 				if at, leaked := uitest.PEMLeak(s, tt.pem, tt.public); leaked {
 					t.Fatalf("frame %d of the form shows the private key (%s)", i, at)
 				}
-				sawID = sawID || (tt.keyID != "" && strings.Contains(s, tt.keyID))
+				sawID = sawID || (tt.keyID != "" && strings.Contains(unwrapped(s), tt.keyID))
 				d.Press("enter")
 			}
 			if h.Popped != 1 {
 				t.Fatalf("the form did not save; banner %q", m.Banner())
 			}
 			if tt.keyID != "" && !sawID {
-				t.Error("the form never named the stored key by its key id")
+				t.Errorf("the form never named the stored key by its key id; statuses %q", statusTexts(h, tt.pem))
 			}
 			if stored() != tt.pem {
 				t.Error("saving with the key field left empty did not keep the stored key")
@@ -98,4 +98,26 @@ func TestEditFormsKeepPrivateKeysUnseen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// statusTexts lists the status messages the host received (checked for
+// key material by the caller before they are printed).
+func statusTexts(h *uitest.Host, pem string) []string {
+	var out []string
+	for _, st := range h.Status {
+		if _, leaked := uitest.PEMLeak(st.Text, pem); !leaked {
+			out = append(out, st.Text)
+		}
+	}
+	return out
+}
+
+// unwrapped joins a frame's lines with the margins and field bars removed,
+// so a key id the form wrapped onto two lines is still found.
+func unwrapped(frame string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(frame, "\n") {
+		b.WriteString(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "┃")))
+	}
+	return b.String()
 }

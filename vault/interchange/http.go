@@ -3,7 +3,9 @@ package interchange
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -406,7 +408,18 @@ func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine 
 		}
 		return
 	}
-	// "< path" lines are the file's bytes.
+	// A body that is one "< path" line whose file a saved request cannot
+	// hold (binary, or larger than maxInlineBodyFile) is sent from the
+	// file, read when the request goes out.
+	if len(body) == 1 && !strings.HasPrefix(ct, "multipart/") {
+		if m := httpBodyFile.FindStringSubmatch(body[0]); m != nil {
+			if path, ok := hp.bodyFileRef(m[2], m[1] != "", bodyLine); ok {
+				r.BodyFile = path
+				return
+			}
+		}
+	}
+	// Other "< path" lines are the file's bytes.
 	for k, l := range body {
 		m := httpBodyFile.FindStringSubmatch(l)
 		if m == nil {
@@ -435,22 +448,92 @@ func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine 
 	}
 }
 
-// bodyFile reads a "< path" body line's file, relative to the .http file.
-func (hp *httpParser) bodyFile(path string, templated bool, line int) string {
+// maxInlineBodyFile is the largest "< path" body file copied into a saved
+// request; a larger one is sent from the file or left out with a warning.
+const maxInlineBodyFile = 1 << 20
+
+// bodyFilePath resolves a "< path" body line's file relative to the .http
+// file and checks that it is a regular file; a warning says why not.
+func (hp *httpParser) bodyFilePath(path string, line int) (string, os.FileInfo, bool) {
 	if hp.dir == "" {
 		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body is read from %s, which was not read (import the file by its path, not from stdin); the request has no body there", path)})
-		return ""
+		return "", nil, false
 	}
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(hp.dir, path)
 	}
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = errors.New("not a regular file")
+	}
+	if err != nil {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s cannot be read (%v); the request has no body there", path, unwrapPathError(err))})
+		return "", nil, false
+	}
+	return path, st, true
+}
+
+// bodyFileRef decides whether a body that is one "< path" line is sent
+// from its file: when the file is larger than maxInlineBodyFile or not
+// text (a "<@" file, whose {{…}} are filled in, stays inline unless it is
+// binary). It returns the file's absolute path then.
+func (hp *httpParser) bodyFileRef(path string, templated bool, line int) (string, bool) {
+	if hp.dir == "" {
+		return "", false
+	}
+	abs := path
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(hp.dir, abs)
+	}
+	st, err := os.Stat(abs)
+	if err != nil || !st.Mode().IsRegular() {
+		return "", false // bodyFile says why
+	}
+	if st.Size() <= maxInlineBodyFile || templated {
+		data, err := readAtMost(abs, min(st.Size(), maxInlineBodyFile))
+		if err != nil || (utf8.Valid(data) && bytes.IndexByte(data, 0) < 0) {
+			return "", false
+		}
+	}
+	if abs, err = filepath.Abs(abs); err != nil {
+		return "", false
+	}
+	hp.im.note(NoteCreated, "", "body of the request on line %d sent from %s when the request goes out (%d bytes, kept out of the saved request)", line+1, abs, st.Size())
+	return abs, true
+}
+
+// readAtMost reads a file, refusing one that holds more than limit bytes
+// (it may have grown since it was measured).
+func readAtMost(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("larger than %d bytes", limit)
+	}
+	return data, err
+}
+
+// bodyFile reads a "< path" body line's file, relative to the .http file.
+func (hp *httpParser) bodyFile(path string, templated bool, line int) string {
+	path, st, ok := hp.bodyFilePath(path, line)
+	if !ok {
+		return ""
+	}
+	if st.Size() > maxInlineBodyFile {
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s is larger than %d KB, which a saved request does not hold inside a larger body; the request has no body there", path, maxInlineBodyFile>>10)})
+		return ""
+	}
+	data, err := readAtMost(path, maxInlineBodyFile)
 	if err != nil {
 		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s cannot be read (%v); the request has no body there", path, unwrapPathError(err))})
 		return ""
 	}
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s is binary, which a saved request cannot hold; the request has no body there", path)})
+		hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Line: line + 1, Col: 1, Msg: fmt.Sprintf("the body file %s is binary, which a saved request cannot hold inside a larger body; the request has no body there", path)})
 		return ""
 	}
 	s := string(data)

@@ -21,6 +21,10 @@ type KeyMap struct {
 	Up         key.Binding
 	Down       key.Binding
 	Back       key.Binding
+	// Leave moves from a composer field to the response; SendLine sends
+	// from a one-line field.
+	Leave    key.Binding
+	SendLine key.Binding
 }
 
 // DefaultKeyMap returns the request console bindings.
@@ -43,5 +47,7 @@ func DefaultKeyMap() KeyMap {
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Leave:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "to the response")),
+		SendLine:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 	}
 }

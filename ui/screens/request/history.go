@@ -1,0 +1,81 @@
+package request
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	oreq "github.com/authdeck/authdeck/oauth/request"
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/vault/history"
+)
+
+// memHistory is the history of a session without a home directory (the
+// demo's memory vault): it lasts as long as the process, never on disk.
+var (
+	memHistoryOnce sync.Once
+	memHistory     *history.Memory
+)
+
+// historyStore opens where sent requests are kept. It does IO: call it in commands only.
+func historyStore(home string) (history.Store, error) {
+	if home == "" {
+		memHistoryOnce.Do(func() { memHistory = history.NewMemory() })
+		return memHistory, nil
+	}
+	return history.Open(home)
+}
+
+func (m *Model) historyKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
+	switch {
+	case key.Matches(k, km.Up):
+		m.histSel = max(0, m.histSel-1)
+	case key.Matches(k, km.Down):
+		m.histSel = min(len(m.history)-1, m.histSel+1)
+	case key.Matches(k, km.Load):
+		e := m.history[m.histSel]
+		if e.Template != nil {
+			m.load(e.Method, e.Template.URL, e.Template.Headers, e.Template.Body, e.Auth, e.Placement, e.Insecure)
+		} else {
+			m.load(e.Method, e.URL, e.Headers, e.Body, e.Auth, e.Placement, e.Insecure)
+		}
+		m.showHistory = false
+		m.setFocus(fieldURL)
+		return common.Status(common.StatusInfo, "Loaded "+e.Method+" "+e.URL+" from the history")
+	case key.Matches(k, km.History), key.Matches(k, km.Back):
+		m.showHistory = false
+	}
+	return nil
+}
+
+func (m *Model) historyView(h int) string {
+	st := m.c.Styles
+	if len(m.history) == 0 {
+		return common.Fit(st.ListEmpty.Render("No requests sent yet."), m.width, h)
+	}
+	top := max(0, min(m.histSel-h/2, len(m.history)-h))
+	var lines []string
+	for i := top; i < min(len(m.history), top+h); i++ {
+		e := m.history[i]
+		status := fmt.Sprint(e.Status)
+		if e.Error != "" {
+			status = "ERR"
+		}
+		line := fmt.Sprintf("%s  %-6s %-3s %8s  %s", e.Time.In(time.Local).Format("15:04:05"), e.Method, status,
+			oreq.FormatDuration(e.Timing.Total.Std()), sanitize(e.URL))
+		if e.Auth != "" {
+			line += "  (" + e.Auth + ")"
+		}
+		line = ansi.Truncate(line, m.width, "…")
+		if i == m.histSel {
+			line = st.ListSelected.Render(padRight(line, m.width))
+		}
+		lines = append(lines, line)
+	}
+	return common.Fit(strings.Join(lines, "\n"), m.width, h)
+}

@@ -1,0 +1,289 @@
+package request
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	oreq "github.com/authdeck/authdeck/oauth/request"
+	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/dialogs"
+	"github.com/authdeck/authdeck/vault"
+)
+
+// promptSaveBody asks for a path and writes the body there (0600).
+func (m *Model) promptSaveBody() tea.Cmd {
+	body, file := m.resp.Body, m.resp.BodyFile
+	d := dialogs.NewPrompt(m.c, dialogs.PromptOptions{
+		Title: "Save body", Body: "Write the response body to a new file (mode 0600).", Placeholder: "path",
+		Validate: func(s string) error {
+			if strings.TrimSpace(s) == "" {
+				return errors.New("a path is required")
+			}
+			return nil
+		},
+		OnSubmit: func(path string) tea.Cmd {
+			path = strings.TrimSpace(path)
+			return tea.Batch(common.CloseDialog(), func() tea.Msg { return saveBody(body, file, path) })
+		},
+	})
+	return common.OpenDialog(d)
+}
+
+// saveBody writes an in-memory body, or moves (or copies) a temporary body
+// file, to path without overwriting anything.
+func saveBody(body *oreq.Body, file, path string) bodyFileMsg {
+	if body != nil {
+		// bytes.NewReader, not a string: a 10 MB body is not copied to be saved.
+		return bodyFileMsg{path: path, err: writeNew(path, bytes.NewReader(body.Bytes()))}
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return bodyFileMsg{err: fmt.Errorf("%s already exists", path)}
+	}
+	if err := os.Rename(file, path); err == nil {
+		return bodyFileMsg{file: file, gone: true, path: path}
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return bodyFileMsg{err: err}
+	}
+	defer f.Close()
+	if err := writeNew(path, f); err != nil {
+		return bodyFileMsg{err: err}
+	}
+	_ = os.Remove(file)
+	return bodyFileMsg{file: file, gone: true, path: path}
+}
+
+func writeNew(path string, r io.Reader) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func removeCmd(file string) tea.Cmd {
+	if file == "" {
+		return nil
+	}
+	return func() tea.Msg {
+		err := os.Remove(file)
+		if errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+		return bodyFileMsg{file: file, gone: err == nil, err: err}
+	}
+}
+
+// summary is the line between composer and response: status, size, time, tabs.
+func (m *Model) summary() string {
+	st := m.c.Styles
+	var left string
+	switch {
+	case m.busy:
+		left = m.spin.View() + " sending… (esc cancels)"
+	case m.err != nil:
+		left = st.Error.Render("✗ " + common.Explain(m.err).Reason)
+	case m.resp != nil:
+		style := st.Success
+		switch {
+		case m.resp.StatusCode >= 500:
+			style = st.Error
+		case m.resp.StatusCode >= 400:
+			style = st.Warning
+		case m.resp.StatusCode >= 300:
+			style = st.Info
+		}
+		left = style.Render(m.resp.Status) + st.Muted.Render(" · "+strings.TrimPrefix(m.resp.Summary(), m.resp.Status+" · "))
+		if m.resp.Refreshed {
+			left += st.Info.Render(" · token refreshed")
+		}
+	default:
+		left = st.Muted.Render("ctrl+s sends · tab moves between fields")
+	}
+	if m.showHistory {
+		return left + "  " + st.Accent.Render("history")
+	}
+	if m.resp == nil {
+		return left
+	}
+	var tabs []string
+	for i, n := range tabNames {
+		if respTab(i) == m.tab {
+			tabs = append(tabs, st.Accent.Render("["+n+"]"))
+		} else {
+			tabs = append(tabs, st.Muted.Render(n))
+		}
+	}
+	return left + "  " + strings.Join(tabs, " ")
+}
+
+func (m *Model) responseView() string {
+	h := m.responseHeight()
+	st := m.c.Styles
+	switch {
+	case m.showHistory:
+		return m.historyView(h)
+	case m.err != nil:
+		p := common.Explain(m.err)
+		lines := []string{st.Error.Render(p.Reason), st.Text.Render(sanitize(p.Detail))}
+		if p.Next != "" {
+			lines = append(lines, st.Muted.Render(p.Next))
+		}
+		return common.Fit(strings.Join(lines, "\n"), m.width, h)
+	case m.resp == nil:
+		return common.Fit("", m.width, h)
+	}
+	var lines []string
+	switch m.tab {
+	case tabBody:
+		return m.viewer.View()
+	case tabHeaders:
+		for _, k := range sortedHeaderNames(m.resp) {
+			for _, v := range m.resp.Header[k] {
+				lines = append(lines, st.DetailLabel.Render(k+":")+" "+st.DetailValue.Render(sanitize(v)))
+			}
+		}
+	case tabTiming:
+		lines = m.timingLines()
+	case tabRequest:
+		for _, l := range strings.Split(strings.TrimSuffix(m.resp.Request.Dump(), "\n"), "\n") {
+			lines = append(lines, sanitize(l))
+		}
+	case tabCount:
+		// not a tab
+	}
+	if m.scroll > max(0, len(lines)-h) {
+		m.scroll = max(0, len(lines)-h)
+	}
+	return common.Fit(strings.Join(lines[min(m.scroll, len(lines)):], "\n"), m.width, h)
+}
+
+func sortedHeaderNames(r *oreq.Response) []string {
+	names := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// sanitize makes server text safe for the terminal.
+func sanitize(s string) string { return string(oreq.AppendDisplay(nil, []byte(s))) }
+
+func (m *Model) timingLines() []string {
+	st := m.c.Styles
+	t := m.resp.Timing
+	phases := []struct {
+		name string
+		d    time.Duration
+	}{{"DNS", t.DNS}, {"Connect", t.Connect}, {"TLS", t.TLS}, {"First byte", t.FirstByte}, {"Total", t.Total}}
+	barW := max(5, min(40, m.width-26))
+	var lines []string
+	for _, p := range phases {
+		n := 0
+		if t.Total > 0 {
+			n = int(float64(barW) * float64(p.d) / float64(t.Total))
+		}
+		val := oreq.FormatDuration(p.d)
+		if p.d == 0 {
+			val = "—"
+		}
+		lines = append(lines, fmt.Sprintf("%-11s %9s ", p.name, val)+st.Accent.Render(strings.Repeat("█", n)))
+	}
+	conn := "new connection"
+	if t.Reused {
+		conn = "reused connection"
+	}
+	if m.resp.TLS != "" {
+		conn += " · " + m.resp.TLS
+	}
+	lines = append(lines, st.Muted.Render(conn))
+	for _, rd := range m.resp.Redirects {
+		note := ""
+		if rd.Stripped {
+			note = " (credential not forwarded)"
+		}
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("redirect %d → %s%s", rd.Status, sanitize(rd.To), note)))
+	}
+	for _, n := range m.resp.Notes {
+		lines = append(lines, st.Info.Render(sanitize(n)))
+	}
+	return lines
+}
+
+// responseKey handles a key while the response has the focus (no search
+// field open, no history shown).
+func (m *Model) responseKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
+	if cmd, ok := m.responseAction(k, km); ok {
+		return cmd
+	}
+	if m.tab == tabBody {
+		if cmd, used := m.viewer.HandleKey(k); used {
+			return cmd
+		}
+	} else {
+		switch {
+		case key.Matches(k, km.Up):
+			m.scroll = max(0, m.scroll-1)
+			return nil
+		case key.Matches(k, km.Down):
+			m.scroll++
+			return nil
+		}
+	}
+	if key.Matches(k, km.Back) {
+		return m.leave()
+	}
+	return nil
+}
+
+// responseAction runs the console's own commands of the response pane;
+// ok is false for a key that is not one of them.
+func (m *Model) responseAction(k tea.KeyPressMsg, km KeyMap) (cmd tea.Cmd, ok bool) {
+	switch {
+	case key.Matches(k, km.Tab):
+		m.tab = (m.tab + 1) % tabCount
+		m.scroll = 0
+	case key.Matches(k, km.Placement):
+		m.placement = map[vault.Placement]vault.Placement{"": vault.PlaceHeader, vault.PlaceHeader: vault.PlaceBody, vault.PlaceBody: vault.PlaceQuery, vault.PlaceQuery: ""}[m.placement]
+		if m.placement == vault.PlaceBody || m.placement == vault.PlaceQuery {
+			cmd = common.Status(common.StatusWarning, fmt.Sprintf("A bearer token will go in the %s: it can end up in logs (S-14)", m.placement))
+		}
+	case key.Matches(k, km.Insecure):
+		m.insecure = !m.insecure
+		cmd = common.Status(common.StatusInfo, "TLS certificate verification is on")
+		if m.insecure {
+			cmd = common.Status(common.StatusWarning, "TLS certificate verification is OFF for this request")
+		}
+	case key.Matches(k, km.CopyCurl):
+		cmd = m.curl(false)
+	case key.Matches(k, km.CopyReveal):
+		cmd = m.curl(true)
+	case key.Matches(k, km.Save):
+		cmd = m.promptSave()
+	case key.Matches(k, km.History):
+		m.showHistory, m.histSel = true, 0
+	case key.Matches(k, km.SaveBody):
+		cmd = m.promptSaveBody()
+	case key.Matches(k, km.Discard):
+		cmd = removeCmd(m.resp.BodyFile)
+	default:
+		return nil, false
+	}
+	return cmd, true
+}

@@ -309,7 +309,8 @@ func TestCheckFindsPlantedCredentials(t *testing.T) {
 
 // The TUI's header names the team workspace and its folder (~ for the
 // home directory), nothing in the personal one, and never passes on
-// control characters from a hand-edited workspace file (S-40).
+// control characters from a hand-edited workspace file (S-40): such a
+// name is refused with the file, line and field.
 func TestWorkspaceLabelForTheHeader(t *testing.T) {
 	t.Parallel()
 	repo := newRepo(t)
@@ -339,8 +340,18 @@ func TestWorkspaceLabelForTheHeader(t *testing.T) {
 	if err := os.WriteFile(marker, bytes.Replace(b, []byte(`"payments"`), []byte(`"pay\u001b]0;pwned\u0007"`), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if name, _ = app(repo).workspaceLabel(); !strings.HasPrefix(name, "pay") || strings.ContainsAny(name, "\x1b\x07") {
+	edited := readFile(t, marker)
+	if name, _ = app(repo).workspaceLabel(); strings.ContainsAny(name, "\x1b\x07") {
 		t.Errorf("a hand-edited name: %q", name)
+	}
+	// the name is refused, not only escaped: every command says which file
+	// and field, without the control characters, and changes nothing
+	r := alice.runIn(repo, "", "env", "list")
+	if r.code == 0 || !strings.Contains(r.err, "authdeck-workspace.json:4: name contains the control character U+001B") || strings.ContainsAny(r.all(), "\x1b\x07") {
+		t.Errorf("a workspace file with a control character in its name: exit %d %q", r.code, r.all())
+	}
+	if readFile(t, marker) != edited {
+		t.Error("a refused workspace file was changed")
 	}
 }
 

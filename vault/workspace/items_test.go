@@ -67,6 +67,12 @@ func TestBrokenFileChangesNothing(t *testing.T) {
 		{"environment without file", "environments/empty/clients/x.json", "{\"id\":\"c9\"}", "environments/empty: has no environment.json"},
 		{"two requests one name", "environments/default/requests/f/r.http", "GET https://x.example.com/\n", "a request named \"r\" is also in"},
 		{"future format", MarkerFile, "{\n  \"version\": 99,\n  \"id\": \"w1\",\n  \"name\": \"x\"\n}\n", "authdeck-workspace.json:2: format version 99"},
+		{"workspace name with an escape", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\",\n  \"name\": \"pay\\u001b]0;owned\\u0007\"\n}\n", "authdeck-workspace.json:4: name contains the control character U+001B"},
+		{"workspace name too long", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\",\n  \"name\": \"" + strings.Repeat("n", vault.MaxNameLen+1) + "\"\n}\n", "authdeck-workspace.json:4: name is longer than 100 characters"},
+		{"workspace name empty", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\",\n  \"name\": \"\"\n}\n", "authdeck-workspace.json:4: name is required"},
+		{"workspace name missing", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\"\n}\n", "authdeck-workspace.json: name is required"},
+		{"workspace name with a slash", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\",\n  \"name\": \"a/b\"\n}\n", "authdeck-workspace.json:4: name must not contain"},
+		{"workspace name spaced", MarkerFile, "{\n  \"version\": 1,\n  \"id\": \"w1\",\n  \"name\": \" pay\"\n}\n", "authdeck-workspace.json:4: name starts or ends with a space"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,8 +100,22 @@ func TestBrokenFileChangesNothing(t *testing.T) {
 			}
 			before := tree(t, root)
 			if tc.file == MarkerFile {
-				if _, err := Open(root, Options{Home: p.home}); err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Fatalf("Open: %v, want %q", err, tc.want)
+				_, err := Open(root, Options{Home: p.home})
+				var fe *FileError
+				if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) || !filepath.IsAbs(fe.Path) {
+					t.Fatalf("Open: %v, want a FileError with the absolute path saying %q", err, tc.want)
+				}
+				if strings.ContainsAny(err.Error(), "\x1b\x07") {
+					t.Fatalf("the error repeats the name's control characters: %q", err)
+				}
+				if _, err := v.Load(); !errors.As(err, &fe) {
+					t.Fatalf("Load over a broken workspace file: %v", err)
+				}
+				if _, err := v.AddEnv(vault.Environment{Name: "other"}); !errors.As(err, &fe) {
+					t.Fatalf("a change over a broken workspace file: %v", err)
+				}
+				if after := tree(t, root); !reflect.DeepEqual(after, before) {
+					t.Fatalf("the folder changed: %v → %v", keys(before), keys(after))
 				}
 				return
 			}
@@ -126,6 +146,8 @@ func FuzzItemFiles(f *testing.F) {
 	f.Add(encodeSecret(vault.Secret{Meta: vault.Meta{ID: "s1", SharedWith: []string{"a"}}, Type: vault.TypeAPIKey, HeaderName: "X-Key"}))
 	f.Add([]byte(`{"id":"x","type":"API_KEY","type":"SIMPLE"}`))
 	f.Add([]byte(`{"id":"x","variables":[{"name":"a","value":"b","secret":true}]}`))
+	f.Add([]byte("{\"version\":1,\"id\":\"w1\",\"name\":\"payments\"}"))
+	f.Add([]byte("{\"version\":1,\"id\":\"w1\",\"name\":\"a\\u009bb\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if e, err := decodeEnv("e.json", data, "dev"); err == nil {
 			back, err := decodeEnv("e.json", encodeEnv(e), "dev")
@@ -153,6 +175,17 @@ func FuzzItemFiles(f *testing.F) {
 		}
 		if _, err := parseMemberFile("m.pub", data, "m"); err != nil && !isFileErr(err, "m.pub") {
 			t.Fatalf("member: %v", err)
+		}
+		if m, err := parseMeta(data); err == nil {
+			if vault.ValidateName("workspace", m.Name) != nil {
+				t.Fatalf("workspace file read with a name init refuses: %q", m.Name)
+			}
+			back, err := parseMeta(encodeJSON(m))
+			if err != nil || back != m {
+				t.Fatalf("workspace file does not survive a rewrite: %v", err)
+			}
+		} else if !isFileErr(err, MarkerFile) {
+			t.Fatalf("workspace file: %v", err)
 		}
 	})
 }

@@ -61,6 +61,15 @@ func readMeta(root string) (Meta, error) {
 	if err != nil {
 		return Meta{}, fmt.Errorf("reading the workspace: %w", err)
 	}
+	return parseMeta(data)
+}
+
+// parseMeta reads the workspace file's bytes. A name that
+// 'authdeck init --name' would refuse (empty, too long, a control
+// character…) is refused here too, naming the file, its line and the
+// field: the header and every message show the name, so it is checked, not
+// only escaped.
+func parseMeta(data []byte) (Meta, error) {
 	var m Meta
 	if err := decodeStrict(MarkerFile, data, &m); err != nil {
 		return Meta{}, err
@@ -75,6 +84,14 @@ func readMeta(root string) (Meta, error) {
 	}
 	if err := checkID(MarkerFile, data, m.ID); err != nil {
 		return Meta{}, err
+	}
+	if err := vault.ValidateName("workspace", m.Name); err != nil {
+		line := lineOfField(data, "name")
+		var ve *vault.ValidationError
+		if errors.As(err, &ve) {
+			return Meta{}, fileErr(MarkerFile, line, "name %s (fix the workspace's \"name\"; 'authdeck init --name' takes the same names)", ve.Msg)
+		}
+		return Meta{}, fileErr(MarkerFile, line, "name: %v", err)
 	}
 	return m, nil
 }

@@ -275,6 +275,13 @@ type AuthClient struct {
 	SignatureMethod string `json:"signatureMethod,omitempty"`
 	// Callback is the OAuth 1.0a callback ("oob" or empty for loopback).
 	Callback string `json:"callback,omitempty"`
+	// Realm is the OAuth 1.0a realm sent in the Authorization header
+	// (never signed, RFC 5849 §3.5.1); empty sends none.
+	Realm string `json:"realm,omitempty"`
+	// BodyHash adds oauth_body_hash (the OAuth Request Body Hash
+	// extension) to requests whose body is not a form, so the signature
+	// covers the body too.
+	BodyHash bool `json:"bodyHash,omitempty"`
 	// HasSecret says whether client credentials are kept in the store.
 	HasSecret bool `json:"hasSecret,omitempty"`
 	// SecretExpiration is when the client secret expires, if known.
@@ -423,3 +430,11 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Std returns the duration as a time.Duration.
 func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+// HasOAuth1Flow reports whether an OAuth 1.0a auth client names any of the
+// three-legged flow's URLs (request token, authorization, access token).
+// A client with none only signs requests with the token credentials
+// stored with it; it has no flow to run.
+func (c *AuthClient) HasOAuth1Flow() bool {
+	return c.Endpoints.RequestToken != "" || c.Endpoints.Authorization != "" || c.Endpoints.Token != ""
+}

@@ -308,8 +308,21 @@ func (c *AuthClient) Validate() error {
 		return fail("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
 	}
 	if c.Type == ClientOAuth1 {
-		if c.Endpoints.RequestToken == "" || c.Endpoints.Authorization == "" || c.Endpoints.Token == "" {
-			return fail("endpoints", "an OAuth 1.0a client needs the request-token, authorization and access-token URLs")
+		// No flow URL at all is a client that only signs, with token
+		// credentials stored by hand or imported; some of them is a typo.
+		if c.HasOAuth1Flow() && (c.Endpoints.RequestToken == "" || c.Endpoints.Authorization == "" || c.Endpoints.Token == "") {
+			var missing []string
+			for _, e := range []struct{ name, v string }{{"request-token", c.Endpoints.RequestToken}, {"authorization", c.Endpoints.Authorization}, {"access-token", c.Endpoints.Token}} {
+				if e.v == "" {
+					missing = append(missing, e.name)
+				}
+			}
+			return fail("endpoints", "an OAuth 1.0a client's flow needs the request-token, authorization and access-token URLs; the "+strings.Join(missing, " and ")+" URL is missing (leave all three empty for a client that only signs with stored token credentials)")
+		}
+		for i := 0; i < len(c.Realm); i++ {
+			if b := c.Realm[i]; b < 0x20 || b == 0x7f {
+				return fail("realm", fmt.Sprintf("has a control character at byte %d", i+1))
+			}
 		}
 		switch c.SignatureMethod {
 		case "HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT":

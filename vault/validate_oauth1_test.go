@@ -58,3 +58,36 @@ func TestValidateCredentialsOAuth1(t *testing.T) {
 		t.Errorf("OAuth 2.0 public client: %v", err)
 	}
 }
+
+// TestValidateOAuth1Flow: an OAuth 1.0a client with none of the three flow
+// URLs is a client that only signs; one with some of them is refused,
+// naming the missing ones; a realm with a control character is refused.
+func TestValidateOAuth1Flow(t *testing.T) {
+	t.Parallel()
+	base := AuthClient{Meta: Meta{Name: "x", Env: "dev"}, Type: ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA1"}
+	if err := base.Validate(); err != nil {
+		t.Errorf("no flow URLs: %v", err)
+	}
+	if base.HasOAuth1Flow() {
+		t.Error("HasOAuth1Flow with no URL")
+	}
+	full := base
+	full.Endpoints = Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"}
+	if err := full.Validate(); err != nil || !full.HasOAuth1Flow() {
+		t.Errorf("three flow URLs: %v", err)
+	}
+	part := base
+	part.Endpoints.Token = "https://p.example/at"
+	if err := part.Validate(); err == nil || !strings.Contains(err.Error(), "request-token and authorization URL is missing") {
+		t.Errorf("one flow URL: %v", err)
+	}
+	realm := base
+	realm.Realm = "a\nb"
+	if err := realm.Validate(); err == nil || !strings.Contains(err.Error(), "realm") {
+		t.Errorf("realm with a line break: %v", err)
+	}
+	realm.Realm = `Photos "and" more`
+	if err := realm.Validate(); err != nil {
+		t.Errorf("realm with quotes: %v", err)
+	}
+}

@@ -51,6 +51,8 @@ type Client struct {
 	Placement vault.Placement
 	// Realm is sent in the Authorization header when set.
 	Realm string
+	// BodyHash signs a body that is not a form through oauth_body_hash.
+	BodyHash bool
 	// AuthParams are extra query parameters of the authorization URL.
 	AuthParams []vault.Param
 	// TokenParams are extra (signed) parameters of the temporary
@@ -92,6 +94,8 @@ func ClientFor(ac vault.AuthClient, creds vault.ClientCredentials) (*Client, err
 		AuthParams:         ac.AuthParams,
 		TokenParams:        ac.TokenParams,
 		InsecureSkipVerify: ac.InsecureSkipVerify,
+		Realm:              ac.Realm,
+		BodyHash:           ac.BodyHash,
 	}
 	if IsRSA(ac.SignatureMethod) {
 		if creds.PrivateKey == "" {
@@ -127,6 +131,11 @@ func (c *Client) check() error {
 	for _, e := range []struct{ name, url string }{
 		{"request-token", c.RequestTokenURL}, {"authorization", c.AuthorizeURL}, {"access-token", c.AccessTokenURL},
 	} {
+		if !c.HasFlow() {
+			// A client without a flow only signs with stored token
+			// credentials; Authorize says so.
+			break
+		}
 		if e.url == "" {
 			return fail("has no "+e.name+" endpoint", "set the request-token, authorization and access-token URLs of the provider")
 		}
@@ -172,11 +181,31 @@ func firstProtocolQuery(raw string) (string, bool) {
 	return firstProtocol(ps)
 }
 
+// HasFlow reports whether c names any URL of the three-legged flow. A
+// client with none signs requests with token credentials it was given
+// (stored by hand or imported) and has no flow to run.
+func (c *Client) HasFlow() bool {
+	return c.RequestTokenURL != "" || c.AuthorizeURL != "" || c.AccessTokenURL != ""
+}
+
+// ErrNoFlow is the refusal to run the flow of an auth client (named
+// client, or unnamed) that has none: it only signs requests with the
+// token credentials stored with it.
+func ErrNoFlow(client string) *Error {
+	who := "the client"
+	if client != "" {
+		who = fmt.Sprintf("auth client %q", client)
+	}
+	return &Error{Kind: KindNotConfigured, Op: "configuration",
+		Reason: who + " has no flow to run: it names no request-token, authorization or access-token URL and signs requests with the token credentials stored with it",
+		Hint:   "send requests with it as they are (authdeck request … --auth NAME); to get new token credentials, store them in its OAuth 1.0a token secret, or give the client the provider's three flow URLs"}
+}
+
 // Signer returns a signer for requests made with tok, the token
 // credentials (nil for requests made with the client credentials alone).
 func (c *Client) Signer(tok *Credentials) *Signer {
 	s := &Signer{ConsumerKey: c.ConsumerKey, ConsumerSecret: c.ConsumerSecret, Method: c.Method,
-		PrivateKey: c.PrivateKey, Placement: c.Placement, Realm: c.Realm, Now: c.Now, Nonce: c.Nonce}
+		PrivateKey: c.PrivateKey, Placement: c.Placement, Realm: c.Realm, BodyHash: c.BodyHash, Now: c.Now, Nonce: c.Nonce}
 	if tok != nil {
 		s.Token, s.TokenSecret = tok.Token, tok.Secret
 	}
@@ -570,6 +599,9 @@ type Options struct {
 // owner's approval in the browser (back through the loopback listener, or a
 // verifier typed in for oob), and token credentials. Nothing is stored.
 func (c *Client) Authorize(ctx context.Context, opts Options, cb Callbacks) (*Credentials, error) {
+	if !c.HasFlow() {
+		return nil, ErrNoFlow("")
+	}
 	if err := c.check(); err != nil {
 		return nil, err
 	}

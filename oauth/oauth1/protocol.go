@@ -95,13 +95,17 @@ func (e *Engine) noTokenSet(req oauth.TokenRequest) error {
 	if err != nil {
 		return err
 	}
-	what := fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which come from the three-legged flow", cred.Name)
+	from, hint := "come from the three-legged flow", "authdeck token "+cred.Name+" runs the flow; "
+	if cred.Client != nil && !cred.Client.HasOAuth1Flow() {
+		from, hint = "were stored with its client, which has no flow", ""
+	}
+	what := fmt.Sprintf("secret %q holds OAuth 1.0a token credentials, which %s", cred.Name, from)
 	if cred.NamedClient {
-		what = fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials come from the three-legged flow", cred.Name)
+		what = fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials %s", cred.Name, from)
 	}
 	return &oauth.Error{Kind: oauth.KindNotConfigured, Op: "token",
 		Reason: what + "; OAuth 2.0 refresh, introspection and revocation do not apply",
-		Hint:   "authdeck token " + cred.Name + " runs the flow; authdeck request … --auth " + cred.Name + " signs requests with it"}
+		Hint:   hint + "authdeck request … --auth " + cred.Name + " signs requests with it"}
 }
 
 // Refresh is refused: OAuth 1.0a token credentials have no refresh token;

@@ -94,6 +94,9 @@ func (e *Engine) readValue(ctx context.Context, t *target) (*vault.SecretValue, 
 	if err != nil {
 		return nil, vaultError("reading the stored token", err)
 	}
+	// Metadata a crash left behind its value is put right; failing to
+	// does not stop the token from being used.
+	_ = e.Vault.HealTokenMeta(*t.secret, v)
 	return &v, nil
 }
 

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
@@ -195,6 +196,7 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 	}
 	now := v.Now()
 	var oldMeta *Meta
+	overwrite := false
 	if creating {
 		s.ID, s.Created = NewID(), now
 	} else if old, ok := findSecretByID(c, s.ID); ok {
@@ -203,6 +205,7 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 			return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "type", Msg: "changing the type needs a new value"}
 		}
 		oldMeta = &old.Meta
+		overwrite = val != nil && onlyDerivedChanges(old, s)
 	}
 	s.Updated = now
 	var blob []byte
@@ -216,17 +219,62 @@ func (v *Vault) PutSecret(ctx context.Context, s Secret, val *SecretValue) (Secr
 	if s.Shared && val == nil && (oldMeta == nil || !oldMeta.Shared) {
 		return Secret{}, &ValidationError{Kind: "secret", Name: s.Name, Field: "shared", Msg: "sharing a secret needs its value"}
 	}
-	_, err = v.commitShared(ctx, writes, shared, func(c *Catalog) error {
+	fn := func(c *Catalog) error {
 		if err := checkSecretPlacement(c, s, creating); err != nil {
 			return err
 		}
 		return upsert(&c.Secrets, s, creating, func(x Secret) bool { return x.ID == s.ID },
 			&NotFoundError{Kind: "secret", Name: s.Name, Env: s.Env})
-	})
+	}
+	if overwrite && len(shared) == 0 && !s.Shared {
+		_, err = v.apply(ctx, change{writes: writes, fn: fn, overwrite: true})
+	} else {
+		_, err = v.commitShared(ctx, writes, shared, fn)
+	}
 	if err != nil {
 		return Secret{}, err
 	}
 	return s, nil
+}
+
+// onlyDerivedChanges reports whether next differs from old only in what
+// is derived from a token set's value (scope, expiry, refresh-token flag)
+// and when it was refreshed and updated: storing a new token for a secret
+// that keeps everything else. Anything else (hosts, placement, type…)
+// must never be left behind its value by a crash, so such a change
+// records its intent.
+func onlyDerivedChanges(old, next Secret) bool {
+	if next.Type != TypeOAuthToken && next.Type != TypeSessionAuth {
+		return false
+	}
+	old.Scope, old.TokenExpires, old.HasRefresh = next.Scope, next.TokenExpires, next.HasRefresh
+	old.LastRefresh, old.Updated = next.LastRefresh, next.Updated
+	return reflect.DeepEqual(old, next)
+}
+
+// HealTokenMeta makes the catalog's token metadata of s (scope, expiry,
+// refresh-token flag) match val, the value just read from the store, when
+// they differ: after a crash between storing a token and writing the
+// catalog, the next read puts the lists right. It writes nothing when
+// they agree (the usual case).
+func (v *Vault) HealTokenMeta(s Secret, val SecretValue) error {
+	if s.Shared || (s.Type != TypeOAuthToken && s.Type != TypeSessionAuth) {
+		return nil
+	}
+	want := s
+	deriveSecretMeta(&want, val)
+	if !metaDiffers(s, want) {
+		return nil
+	}
+	_, err := v.cat.Update(func(c *Catalog) error {
+		for i := range c.Secrets {
+			if x := &c.Secrets[i]; x.ID == s.ID && !metaDiffers(*x, s) {
+				x.Scope, x.TokenExpires, x.HasRefresh = want.Scope, want.TokenExpires, want.HasRefresh
+			}
+		}
+		return nil
+	})
+	return err
 }
 
 func deriveSecretMeta(s *Secret, val SecretValue) {

@@ -131,6 +131,11 @@ type change struct {
 	fn     func(*Catalog) error
 	remove []ItemRef
 	plain  map[string]map[string]string
+	// overwrite marks a change that only replaces the values of items the
+	// catalog has and keeps, changing nothing of those items but what is
+	// derived from their values (see onlyDerivedChanges): it needs no
+	// intent.
+	overwrite bool
 }
 
 // apply runs ch: the intent is recorded in the catalog, the store written
@@ -157,6 +162,14 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 		return nil, err
 	}
 	defer release()
+	if ch.overwrite && len(ch.remove) == 0 && len(ch.plain) == 0 {
+		// Nothing to roll back or complete after a crash: each item keeps
+		// a value it owns, at worst with the metadata derived from the old
+		// one, which the next read of the value (HealTokenMeta) or doctor
+		// --repair derives again. One catalog write (and its syncs) less
+		// per stored token.
+		return v.commitStore(ctx, changes, ch.shared, ch.fn)
+	}
 	in := Intent{ID: NewID(), Keys: keys, Remove: ch.remove, Plain: ch.plain, Started: time.Now().UTC().Truncate(time.Second)}
 	if _, err := v.cat.Update(func(c *Catalog) error {
 		c.Pending = append(c.Pending, in)

@@ -393,7 +393,9 @@ type Request struct {
 	// one is kept (as an imported file had it) but not sent.
 	Params []QueryParam `json:"params,omitempty"`
 	// Form is a multipart/form-data body; file parts are read when sent.
-	// A request has at most one of Body, Form and BodyFile.
+	// With a Content-Type header of application/x-www-form-urlencoded it
+	// is sent as that instead (text fields only). A request has at most
+	// one of Body, Form and BodyFile.
 	Form []FormField `json:"form,omitempty"`
 	// BodyFile is a file whose content is the body, read when sent.
 	BodyFile string `json:"bodyFile,omitempty"`

@@ -158,6 +158,8 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 		w.url.RawQuery += strings.Join(extra, "&")
 	}
 	switch {
+	case len(p.parts.form) > 0 && isURLEncoded(w.get("Content-Type")):
+		return p.renderURLEncoded(w, render)
 	case len(p.parts.form) > 0:
 		for _, f := range p.parts.form {
 			if f.contentType == "" {
@@ -235,6 +237,35 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 			return err
 		}
 	}
+	return nil
+}
+
+// isURLEncoded reports a Content-Type of application/x-www-form-urlencoded.
+func isURLEncoded(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// renderURLEncoded builds the body of a form whose request says
+// application/x-www-form-urlencoded: its text fields, rendered and
+// encoded, in order. Such a form has no file parts.
+func (p *plan) renderURLEncoded(w *wire, render func(string, vault.Template) (string, error)) error {
+	pairs := make([]string, 0, len(p.parts.form))
+	for _, f := range p.parts.form {
+		name, err := render("form field", f.name)
+		if err != nil {
+			return err
+		}
+		if f.isFile {
+			return &InputError{Field: "form field", Msg: fmt.Sprintf("%q is a file part; an application/x-www-form-urlencoded body has text fields only (use multipart/form-data)", name)}
+		}
+		v, err := render(fmt.Sprintf("form field %q", name), f.value)
+		if err != nil {
+			return err
+		}
+		pairs = append(pairs, url.QueryEscape(name)+"="+url.QueryEscape(v))
+	}
+	w.body = []byte(strings.Join(pairs, "&"))
 	return nil
 }
 

@@ -280,3 +280,41 @@ func TestSignAWSv4DocumentationExample(t *testing.T) {
 		t.Errorf("X-Amz-Date %q", w.get("X-Amz-Date"))
 	}
 }
+
+// A form whose request says application/x-www-form-urlencoded is sent
+// URL-encoded: text fields rendered in order, disabled ones left out; a
+// file part in such a form is refused before anything is sent.
+func TestSendURLEncodedForm(t *testing.T) {
+	srv, got := captureServer(t, nil)
+	v := partsVault(t, map[string]string{"who": "alice & bob"}, nil)
+	r := vault.Request{Name: "login", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/login",
+		Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded; charset=utf-8"}},
+		Form: []vault.FormField{
+			{Name: "user", Value: "{{who}}"},
+			{Name: "off", Value: "x", Disabled: true},
+			{Name: "note", Value: "a=b+c ü"},
+		}}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sendSaved(t, v, r); err != nil {
+		t.Fatal(err)
+	}
+	c := got()[0]
+	if string(c.body) != "user=alice+%26+bob&note=a%3Db%2Bc+%C3%BC" {
+		t.Errorf("body %q", c.body)
+	}
+	if q, err := url.ParseQuery(string(c.body)); err != nil || q.Get("user") != "alice & bob" || q.Get("note") != "a=b+c ü" || q.Has("off") {
+		t.Errorf("decoded %v %v", q, err)
+	}
+	if ct := c.header.Get("Content-Type"); ct != "application/x-www-form-urlencoded; charset=utf-8" {
+		t.Errorf("content type %q", ct)
+	}
+	r.Form = append(r.Form, vault.FormField{Name: "avatar", IsFile: true, File: "/nonexistent"})
+	if _, err := sendSaved(t, v, r); err == nil || !strings.Contains(err.Error(), `"avatar" is a file part`) {
+		t.Fatalf("file part in a URL-encoded form: %v", err)
+	}
+	if len(got()) != 1 {
+		t.Error("the refused form was sent")
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/components/kvtable"
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -49,18 +50,12 @@ func (m *Model) areaStyles() textarea.Styles {
 	return st
 }
 
-// load fills the composer.
-func (m *Model) load(method, url string, headers []vault.Header, body, auth string, placement vault.Placement, insecure bool) {
-	m.method.SetValue(method)
-	m.url.SetValue(url)
-	lines := make([]string, 0, len(headers))
-	for _, h := range headers {
-		lines = append(lines, h.Name+": "+h.Value)
-	}
-	m.headers.SetValue(strings.Join(lines, "\n"))
-	m.body.SetValue(body)
-	m.auth.SetValue(auth)
-	m.placement, m.insecure = placement, insecure
+// load fills the composer from a request.
+func (m *Model) load(r vault.Request) {
+	m.method.SetValue(r.Method)
+	m.loadParts(r)
+	m.auth.SetValue(r.Auth)
+	m.placement, m.insecure = r.Placement, r.InsecureSkipVerify
 }
 
 // suggest offers the environment's secrets and auth clients for the credential.
@@ -85,8 +80,11 @@ func (m *Model) setFocus(f field) {
 	m.method.Blur()
 	m.url.Blur()
 	m.auth.Blur()
-	m.headers.Blur()
+	for _, t := range m.tables() {
+		t.Blur()
+	}
 	m.body.Blur()
+	m.bodyPath.Blur()
 	m.viewer.Blur()
 	switch f {
 	case fieldMethod:
@@ -95,15 +93,62 @@ func (m *Model) setFocus(f field) {
 		m.url.Focus()
 	case fieldAuth:
 		m.auth.Focus()
+	case fieldParams:
+		m.params.Focus()
+		m.showParams = true
 	case fieldHeaders:
 		m.headers.Focus()
+		m.showParams = false
 	case fieldBody:
-		m.body.Focus()
+		m.focusBody()
 	case fieldResponse:
 		m.viewer.Focus()
 	case fieldCount:
 		// not a field
 	}
+}
+
+// focusBody gives the keys to the editor of the current kind of body.
+func (m *Model) focusBody() {
+	switch m.mode {
+	case bodyRaw:
+		m.body.Focus()
+	case bodyURLEncoded:
+		m.form.Focus()
+	case bodyMultipart:
+		m.multipart.Focus()
+	case bodyFile:
+		m.bodyPath.Focus()
+	case bodyModeCount:
+		// not a kind of body
+	}
+}
+
+// tables are the composer's tables.
+func (m *Model) tables() []*kvtable.Model {
+	return []*kvtable.Model{m.params, m.headers, m.form, m.multipart}
+}
+
+// focusedTable is the table with the focus, or nil.
+func (m *Model) focusedTable() *kvtable.Model {
+	switch {
+	case m.focus == fieldParams:
+		return m.params
+	case m.focus == fieldHeaders:
+		return m.headers
+	case m.focus == fieldBody && m.mode == bodyURLEncoded:
+		return m.form
+	case m.focus == fieldBody && m.mode == bodyMultipart:
+		return m.multipart
+	}
+	return nil
+}
+
+// cellEditing reports whether a table cell is being edited (the table
+// then takes tab, enter and esc).
+func (m *Model) cellEditing() bool {
+	t := m.focusedTable()
+	return t != nil && t.Editing()
 }
 
 // acceptingSuggestion: tab in the credential field completes a suggestion.
@@ -117,42 +162,58 @@ func (m *Model) updateField(msg tea.Msg) tea.Cmd {
 	case fieldMethod:
 		m.method, cmd = m.method.Update(msg)
 	case fieldURL:
+		before := m.url.Value()
 		m.url, cmd = m.url.Update(msg)
+		if m.url.Value() != before {
+			m.paramsFromURL()
+		}
 	case fieldAuth:
 		m.auth, cmd = m.auth.Update(msg)
+	case fieldParams:
+		var changed bool
+		if cmd, changed = m.params.Update(msg); changed {
+			m.urlFromParams()
+		}
 	case fieldHeaders:
-		m.headers, cmd = m.headers.Update(msg)
+		cmd, _ = m.headers.Update(msg)
 	case fieldBody:
-		m.body, cmd = m.body.Update(msg)
+		cmd = m.updateBody(msg)
 	case fieldResponse, fieldCount:
 		// the response viewer takes its keys elsewhere
 	}
 	return cmd
 }
 
-// buildSpec reads the composer.
+// updateBody passes msg to the editor of the current kind of body.
+func (m *Model) updateBody(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.mode {
+	case bodyRaw:
+		m.body, cmd = m.body.Update(msg)
+	case bodyURLEncoded:
+		cmd, _ = m.form.Update(msg)
+	case bodyMultipart:
+		cmd, _ = m.multipart.Update(msg)
+	case bodyFile:
+		m.bodyPath, cmd = m.bodyPath.Update(msg)
+	case bodyModeCount:
+		// not a kind of body
+	}
+	return cmd
+}
+
+// buildSpec reads the composer as the sender takes it (disabled rows left out).
 func (m *Model) buildSpec() (oreq.Spec, error) {
-	spec := oreq.Spec{
-		Method: strings.ToUpper(strings.TrimSpace(m.method.Value())), URL: strings.TrimSpace(m.url.Value()),
-		Body: m.body.Value(), Auth: strings.TrimSpace(m.auth.Value()), Placement: m.placement, Insecure: m.insecure,
+	r, err := m.request()
+	if err != nil {
+		return oreq.Spec{}, err
 	}
-	for i, line := range strings.Split(m.headers.Value(), "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		name, value, ok := strings.Cut(t, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			return spec, fmt.Errorf("headers, line %d: %q is not \"Name: value\"", i+1, t)
-		}
-		spec.Headers = append(spec.Headers, vault.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
-	}
-	return spec, nil
+	return oreq.SpecFromSaved(r), nil
 }
 
 // promptSave asks for a name and saves the composer as a request.
 func (m *Model) promptSave() tea.Cmd {
-	spec, err := m.buildSpec()
+	req, err := m.request()
 	if err != nil {
 		return common.Status(common.StatusError, err.Error())
 	}
@@ -166,8 +227,8 @@ func (m *Model) promptSave() tea.Cmd {
 		Placeholder: "name", Value: value,
 		Validate: func(s string) error { return vault.ValidateName("request", strings.TrimSpace(s)) },
 		OnSubmit: func(name string) tea.Cmd {
-			r := vault.Request{Name: strings.TrimSpace(name), Env: env, Method: spec.Method, URL: spec.URL, Headers: spec.Headers,
-				Body: spec.Body, Auth: spec.Auth, Placement: spec.Placement, InsecureSkipVerify: spec.Insecure}
+			r := req
+			r.Name, r.Env = strings.TrimSpace(name), env
 			if saved != nil && saved.Name == r.Name {
 				r.ID, r.Description = saved.ID, saved.Description
 			}
@@ -206,11 +267,68 @@ func (m *Model) View() string {
 	}
 	b.WriteString(label(fieldAuth, "auth ") + m.auth.View() + "  " + st.Muted.Render(strings.Join(opts, " · ")) + "\n")
 	half := max(10, (m.width-1)/2)
-	b.WriteString(padRight(label(fieldHeaders, "Headers"), half+1) + label(fieldBody, "Body") + "\n")
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, m.headers.View(), " ", m.body.View()) + "\n")
+	b.WriteString(padRight(m.tablesLabel(), half+1) + m.bodyLabel() + "\n")
+	left := m.headers.View()
+	if m.showParams {
+		left = m.params.View()
+	}
+	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, " ", m.bodyView()) + "\n")
 	b.WriteString(m.summary() + "\n")
 	b.WriteString(m.responseView())
 	return common.Fit(b.String(), m.width, m.height)
+}
+
+// tablesLabel names the two tables of the left pane, the one shown first
+// in the accent colour when it has the focus.
+func (m *Model) tablesLabel() string {
+	st := m.c.Styles
+	count := func(t *kvtable.Model) string {
+		on := 0
+		for _, r := range t.Rows() {
+			if !r.Disabled {
+				on++
+			}
+		}
+		if on == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" %d", on)
+	}
+	params, headers := "Params"+count(m.params), "Headers"+count(m.headers)
+	shown := func(text string, f field, visible bool) string {
+		switch {
+		case m.focus == f:
+			return st.Accent.Render("[" + text + "]")
+		case visible:
+			return st.Text.Render("[" + text + "]")
+		}
+		return st.Muted.Render(text)
+	}
+	return shown(params, fieldParams, m.showParams) + " " + shown(headers, fieldHeaders, !m.showParams)
+}
+
+// bodyLabel says what kind of body is edited.
+func (m *Model) bodyLabel() string {
+	st := m.c.Styles
+	text := "Body · " + bodyModeNames[m.mode]
+	if m.focus != fieldBody {
+		return st.Muted.Render(text)
+	}
+	return st.Accent.Render(text) + st.Muted.Render(" (ctrl+o changes)")
+}
+
+// bodyView is the editor of the current kind of body.
+func (m *Model) bodyView() string {
+	switch m.mode {
+	case bodyURLEncoded:
+		return m.form.View()
+	case bodyMultipart:
+		return m.multipart.View()
+	case bodyFile:
+		note := m.c.Styles.Muted.Render("read when sent; only the path is saved")
+		return m.bodyPath.View() + "\n" + note + strings.Repeat("\n", max(0, m.editorH-2))
+	}
+	return m.body.View()
 }
 
 func placementName(p vault.Placement) string {
@@ -232,6 +350,10 @@ func padRight(s string, w int) string {
 // anything else edits the field.
 func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case m.cellEditing():
+		return m.updateField(k)
+	case key.Matches(k, m.keys.BodyType) && m.focus == fieldBody:
+		return common.Status(common.StatusInfo, m.cycleBody())
 	case key.Matches(k, m.keys.Leave):
 		m.setFocus(fieldResponse)
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
 )
 
@@ -39,11 +40,11 @@ func (m *Model) historyKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
 		m.histSel = min(len(m.history)-1, m.histSel+1)
 	case key.Matches(k, km.Load):
 		e := m.history[m.histSel]
+		r := vault.Request{Method: e.Method, URL: e.URL, Headers: e.Headers, Body: e.Body, Auth: e.Auth, Placement: e.Placement, InsecureSkipVerify: e.Insecure}
 		if e.Template != nil {
-			m.load(e.Method, e.Template.URL, e.Template.Headers, e.Template.Body, e.Auth, e.Placement, e.Insecure)
-		} else {
-			m.load(e.Method, e.URL, e.Headers, e.Body, e.Auth, e.Placement, e.Insecure)
+			r.URL, r.Headers, r.Body = e.Template.URL, e.Template.Headers, e.Template.Body
 		}
+		m.load(r)
 		m.showHistory = false
 		m.setFocus(fieldURL)
 		return common.Status(common.StatusInfo, "Loaded "+e.Method+" "+e.URL+" from the history")

@@ -21,6 +21,8 @@ type KeyMap struct {
 	Up         key.Binding
 	Down       key.Binding
 	Back       key.Binding
+	BodyType   key.Binding
+	CopyBody   key.Binding
 	// Leave moves from a composer field to the response; SendLine sends
 	// from a one-line field.
 	Leave    key.Binding
@@ -47,6 +49,8 @@ func DefaultKeyMap() KeyMap {
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		BodyType:   key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "body: raw/form/multipart/file")),
+		CopyBody:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy response body")),
 		Leave:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "to the response")),
 		SendLine:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
 	}

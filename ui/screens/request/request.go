@@ -1,5 +1,6 @@
 // Package request is the request console screen: a composer (method, URL,
-// credential, token placement, headers, body), a send key, the response
+// credential, token placement, query-parameter and header tables, a body
+// as text, URL-encoded or multipart form, or file), a send key, the response
 // (status, sizes, timing phases, headers, the request as sent — masked — and
 // the body in the viewer), a history of sent requests, saving as a named
 // request, and copy as curl (credentials masked unless asked for).
@@ -31,6 +32,7 @@ import (
 
 	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/components/kvtable"
 	"github.com/authdeck/authdeck/ui/components/viewer"
 	"github.com/authdeck/authdeck/ui/dialogs"
 	"github.com/authdeck/authdeck/vault"
@@ -43,6 +45,7 @@ const (
 	fieldMethod field = iota
 	fieldURL
 	fieldAuth
+	fieldParams
 	fieldHeaders
 	fieldBody
 	fieldResponse
@@ -102,10 +105,17 @@ type Model struct {
 	saved *vault.Request
 
 	method, url, auth textinput.Model
-	headers, body     textarea.Model
-	placement         vault.Placement
-	insecure          bool
-	focus             field
+	params, headers   *kvtable.Model
+	// showParams: the left pane shows the parameters, else the headers.
+	showParams bool
+	// The body editors, one per kind of body; mode says which is sent.
+	mode            bodyMode
+	body            textarea.Model
+	form, multipart *kvtable.Model
+	bodyPath        textinput.Model
+	placement       vault.Placement
+	insecure        bool
+	focus           field
 
 	sender *oreq.Sender
 	viewer *viewer.Model
@@ -143,8 +153,12 @@ func New(c *common.Common, env, name string) *Model {
 	m.url = m.newInput("https://api.example.com/path?q={{var}}", 4096)
 	m.auth = m.newInput("secret or auth client (none)", 200)
 	m.auth.ShowSuggestions = true
-	m.headers = m.newArea("Name: value, one per line")
+	m.params = kvtable.New(c.Styles, kvtable.Options{What: "query parameter", Sep: "="})
+	m.headers = kvtable.New(c.Styles, kvtable.Options{What: "header", Sep: ":"})
 	m.body = m.newArea("request body ({{variables}} allowed)")
+	m.form = kvtable.New(c.Styles, kvtable.Options{What: "form field", Sep: "="})
+	m.multipart = kvtable.New(c.Styles, kvtable.Options{What: "form field", Sep: "=", Files: true})
+	m.bodyPath = m.newInput("path of the file sent as the body (read when sent)", 4096)
 	m.viewer = viewer.New(c.Styles)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner))
 	m.sender = c.NewSender()
@@ -152,7 +166,7 @@ func New(c *common.Common, env, name string) *Model {
 		if r, ok := c.Catalog.Request(env, name); ok {
 			cp := *r
 			m.saved = &cp
-			m.load(cp.Method, cp.URL, cp.Headers, cp.Body, cp.Auth, cp.Placement, cp.InsecureSkipVerify)
+			m.load(cp)
 		}
 	}
 	m.suggest()
@@ -163,7 +177,8 @@ func New(c *common.Common, env, name string) *Model {
 
 // draft is the composer's content, to tell whether it was edited.
 func (m *Model) draft() string {
-	return strings.Join([]string{m.method.Value(), m.url.Value(), m.auth.Value(), m.headers.Value(), m.body.Value(),
+	return strings.Join([]string{m.method.Value(), m.url.Value(), m.auth.Value(), rowsDraft(m.params.Rows()), rowsDraft(m.headers.Rows()),
+		fmt.Sprint(m.mode), m.body.Value(), rowsDraft(m.form.Rows()), rowsDraft(m.multipart.Rows()), m.bodyPath.Value(),
 		string(m.placement), fmt.Sprint(m.insecure)}, "\x00")
 }
 
@@ -269,10 +284,12 @@ func (m *Model) Close() {
 // RefreshStyles re-themes the console.
 func (m *Model) RefreshStyles() {
 	st := m.c.Styles
-	for _, in := range []*textinput.Model{&m.method, &m.url, &m.auth} {
+	for _, in := range []*textinput.Model{&m.method, &m.url, &m.auth, &m.bodyPath} {
 		in.SetStyles(st.TextInput())
 	}
-	m.headers.SetStyles(m.areaStyles())
+	for _, t := range m.tables() {
+		t.SetStyles(st)
+	}
 	m.body.SetStyles(m.areaStyles())
 	m.viewer.SetStyles(st)
 	m.spin.Style = st.Spinner
@@ -289,10 +306,14 @@ func (m *Model) SetSize(w, h int) {
 	m.url.SetWidth(max(10, w-12))
 	m.auth.SetWidth(max(10, min(32, w/3)))
 	half := max(10, (w-1)/2)
-	m.headers.SetWidth(half)
-	m.body.SetWidth(w - half - 1)
-	m.headers.SetHeight(m.editorH)
+	m.params.SetSize(half, m.editorH)
+	m.headers.SetSize(half, m.editorH)
+	right := max(10, w-half-1)
+	m.body.SetWidth(right)
 	m.body.SetHeight(m.editorH)
+	m.form.SetSize(right, m.editorH)
+	m.multipart.SetSize(right, m.editorH)
+	m.bodyPath.SetWidth(right)
 	m.viewer.SetSize(w, m.responseHeight())
 }
 
@@ -317,6 +338,8 @@ func (m *Model) KeyMap() KeyMap {
 	k.Up.SetEnabled(resp && (m.showHistory || m.tab != tabBody))
 	k.Down.SetEnabled(resp && (m.showHistory || m.tab != tabBody))
 	k.Back.SetEnabled(!m.busy)
+	k.BodyType.SetEnabled(m.focus == fieldBody && !m.cellEditing())
+	k.CopyBody.SetEnabled(resp && !m.showHistory && m.resp != nil && m.resp.Body != nil)
 	if m.showHistory {
 		k.History.SetEnabled(resp)
 		k.History.SetHelp("H", "close history")
@@ -330,21 +353,27 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.focus == fieldResponse && m.viewer.Capturing() {
 		return m.viewer.ShortHelp()
 	}
+	if t := m.focusedTable(); t != nil {
+		if t.Editing() {
+			return t.ShortHelp()
+		}
+		return append([]key.Binding{k.Send, k.Next, k.BodyType}, t.ShortHelp()...)
+	}
 	if m.focus != fieldResponse {
-		return []key.Binding{k.Send, k.Next, k.Prev, k.Cancel}
+		return []key.Binding{k.Send, k.Next, k.Prev, k.BodyType, k.Cancel}
 	}
 	if m.showHistory {
 		return []key.Binding{k.Load, k.Up, k.Down, k.History}
 	}
-	return append([]key.Binding{k.Send, k.Tab, k.CopyCurl, k.Save, k.History}, m.viewer.ShortHelp()...)
+	return append([]key.Binding{k.Send, k.Tab, k.CopyBody, k.CopyCurl, k.Save, k.History}, m.viewer.ShortHelp()...)
 }
 
 // FullHelp lists every binding.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
 	return append([][]key.Binding{
-		{k.Send, k.Cancel, k.Next, k.Prev, k.Back},
-		{k.Tab, k.Placement, k.Insecure, k.CopyCurl, k.CopyReveal, k.Save},
+		{k.Send, k.Cancel, k.Next, k.Prev, k.Back, k.BodyType},
+		{k.Tab, k.Placement, k.Insecure, k.CopyBody, k.CopyCurl, k.CopyReveal, k.Save},
 		{k.History, k.Load, k.SaveBody, k.Discard, k.Up, k.Down},
 	}, m.viewer.FullHelp()...)
 }
@@ -425,10 +454,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, km.Send) && !m.viewer.Capturing():
 		return m.send()
-	case key.Matches(k, km.Next) && !m.viewer.Capturing() && !m.acceptingSuggestion(k):
+	case key.Matches(k, km.Next) && !m.viewer.Capturing() && !m.acceptingSuggestion(k) && !m.cellEditing():
 		m.setFocus((m.focus + 1) % fieldCount)
 		return nil
-	case key.Matches(k, km.Prev) && !m.viewer.Capturing():
+	case key.Matches(k, km.Prev) && !m.viewer.Capturing() && !m.cellEditing():
 		m.setFocus((m.focus + fieldCount - 1) % fieldCount)
 		return nil
 	}

@@ -17,6 +17,7 @@ import (
 	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/themes"
 	"github.com/authdeck/authdeck/ui/common"
+	"github.com/authdeck/authdeck/ui/components/kvtable"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
@@ -179,7 +180,8 @@ func TestSavedRequestAndSave(t *testing.T) {
 		t.Fatalf("loaded %s %s auth %s body %s", f.m.method.Value(), f.m.url.Value(), f.m.auth.Value(), f.m.body.Value())
 	}
 	f.m.setFocus(fieldHeaders)
-	f.d.Type("Accept: application/json")
+	f.d.Send(tea.PasteMsg{Content: "Accept: application/json"})
+	f.d.Settle()
 	f.m.setFocus(fieldResponse)
 	f.d.Press("w")
 	if f.h.Dialog == nil {
@@ -385,8 +387,8 @@ func TestPlacementAndTLSToggles(t *testing.T) {
 	if err != nil || spec.Placement != vault.PlaceBody || !spec.Insecure {
 		t.Fatalf("spec %+v %v", spec, err)
 	}
-	f.m.headers.SetValue("Good: yes\nno colon here")
-	if _, err := f.m.buildSpec(); err == nil || !strings.Contains(err.Error(), "line 2") {
+	f.m.headers.SetRows([]kvtable.Row{{Name: "Good", Value: "yes"}, {Value: "no name"}})
+	if _, err := f.m.buildSpec(); err == nil || !strings.Contains(err.Error(), "row 2") {
 		t.Fatalf("bad header line: %v", err)
 	}
 }

@@ -270,6 +270,8 @@ func (m *Model) responseAction(k tea.KeyPressMsg, km KeyMap) (cmd tea.Cmd, ok bo
 		if m.insecure {
 			cmd = common.Status(common.StatusWarning, "TLS certificate verification is OFF for this request")
 		}
+	case key.Matches(k, km.CopyBody):
+		cmd = m.copyBody()
 	case key.Matches(k, km.CopyCurl):
 		cmd = m.curl(false)
 	case key.Matches(k, km.CopyReveal):
@@ -286,4 +288,18 @@ func (m *Model) responseAction(k tea.KeyPressMsg, km KeyMap) (cmd tea.Cmd, ok bo
 		return nil, false
 	}
 	return cmd, true
+}
+
+// copyBody copies the response body through the session's clipboard,
+// which clears it after a while like any copied value (a body can carry a
+// token). A binary body or one kept in a file is saved with o instead.
+func (m *Model) copyBody() tea.Cmd {
+	r := m.resp
+	switch {
+	case r.Body == nil:
+		return common.Status(common.StatusWarning, "The body is not in memory; o saves it to a file")
+	case r.Kind == oreq.KindBinary:
+		return common.Status(common.StatusWarning, "The body is binary; o saves it to a file")
+	}
+	return common.Copy("response body ("+oreq.FormatSize(int64(r.Body.Size()))+")", string(r.Body.Bytes()))
 }

@@ -47,6 +47,15 @@ func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
 	switch msg.Kind {
 	case common.EditEnvironment:
 		return m.push(form.NewEnvironment(m.c))
+	case common.EditVariable:
+		e, ok := cat.Env(msg.Env)
+		if !ok {
+			return common.ErrorCmd(&vault.NotFoundError{Kind: "environment", Name: msg.Env})
+		}
+		if x, ok := e.Var(msg.Name); !ok || !x.Secret {
+			return common.ErrorCmd(&vault.NotFoundError{Kind: "secret variable", Name: msg.Name, Env: msg.Env})
+		}
+		return m.push(form.SetVariable(m.c, msg.Env, msg.Name))
 	case common.EditClient:
 		if msg.Name == "" {
 			return m.push(form.NewClient(m.c, msg.Env))
@@ -54,6 +63,9 @@ func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
 		ac, ok := cat.Client(msg.Env, msg.Name)
 		if !ok {
 			return common.ErrorCmd(&vault.NotFoundError{Kind: "auth client", Name: msg.Name, Env: msg.Env})
+		}
+		if msg.Value {
+			return m.push(form.SetClientCredentials(m.c, *ac))
 		}
 		return m.push(form.EditClient(m.c, *ac))
 	case common.EditSecret:
@@ -63,6 +75,9 @@ func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
 		s, ok := cat.Secret(msg.Env, msg.Name)
 		if !ok {
 			return common.ErrorCmd(&vault.NotFoundError{Kind: "secret", Name: msg.Name, Env: msg.Env})
+		}
+		if msg.Value {
+			return m.push(form.SetSecretValue(m.c, *s))
 		}
 		return m.push(form.EditSecret(m.c, *s))
 	}

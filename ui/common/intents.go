@@ -33,6 +33,8 @@ const (
 	EditSecret EditKind = iota
 	EditClient
 	EditEnvironment
+	// EditVariable sets the value of the secret variable Name of Env.
+	EditVariable
 )
 
 // EditMsg opens a create or edit form. For a new secret, Type picks the
@@ -42,6 +44,11 @@ type EditMsg struct {
 	Env  string
 	Name string
 	Type vault.SecretType
+	// Value opens the form that sets only this person's value of the item
+	// (a secret's value, an auth client's credentials, a secret variable),
+	// its value field focused: nothing else of the item changes, so a team
+	// workspace's folder is left as it is.
+	Value bool
 }
 
 // OpenWizardMsg opens the new auth client wizard.

@@ -1,5 +1,7 @@
-// Package browse is the main screen: the clients, secrets and saved requests
-// of the active environment on the left, the selection's detail on the right.
+// Package browse is the main screen: the clients, secrets, variables and
+// saved requests of the active environment on the left, the selection's
+// detail on the right. In a team workspace the items this person has no
+// value for are marked, and enter sets the value (team.go).
 package browse
 
 import (
@@ -20,9 +22,11 @@ import (
 
 // Section keys of the list.
 const (
-	SectionClients  = "clients"
-	SectionSecrets  = "secrets"
-	SectionRequests = "requests"
+	SectionClients = "clients"
+	SectionSecrets = "secrets"
+	// SectionVariables lists the environment's variables (by name).
+	SectionVariables = "variables"
+	SectionRequests  = "requests"
 )
 
 type focus int
@@ -57,6 +61,9 @@ type Model struct {
 	detailKey string
 
 	leftPane, rightPane paneCache
+
+	// team is what the last check of a team workspace's values found.
+	team teamValues
 }
 
 // loaded is a store value of the selected item.
@@ -72,6 +79,7 @@ func New(c *common.Common) *Model {
 	m.list = list.New(st, []list.Section{
 		{Key: SectionClients, Title: "Auth clients"},
 		{Key: SectionSecrets, Title: "Secrets"},
+		{Key: SectionVariables, Title: "Variables"},
 		{Key: SectionRequests, Title: "Requests"},
 	})
 	m.list.Empty = "Nothing here yet — press n to add a secret or w for the client wizard."
@@ -80,8 +88,15 @@ func New(c *common.Common) *Model {
 	return m
 }
 
-// Init returns nothing: the root model delivers the catalog.
-func (m *Model) Init() tea.Cmd { return nil }
+// Init checks a team workspace's values when the catalog came before the
+// program started (the root model delivers it; a command started then is
+// not run); nothing else.
+func (m *Model) Init() tea.Cmd {
+	if m.c.Catalog == nil {
+		return nil
+	}
+	return m.checkValues()
+}
 
 // Title names the screen.
 func (m *Model) Title() string { return "browse" }
@@ -152,12 +167,15 @@ func (m *Model) setCatalog() tea.Cmd {
 		if x.Env != env {
 			continue
 		}
-		it := list.Item{Section: SectionClients, ID: x.ID, Name: x.Name, Hint: clientHint(x)}
+		it := list.Item{Section: SectionClients, ID: x.ID, Name: x.Name, Hint: withShared(clientHint(x), x.Shared)}
 		if note, st := common.ExpiryNote(soonest(x.Expiration, x.SecretExpiration), now, false); note != "" {
 			it.Badge, it.BadgeKind = badge(st), badgeKind(st)
 		}
 		if it.Badge == "" && x.Grant.Deprecated() {
 			it.Badge, it.BadgeKind = "deprecated", common.StatusWarning
+		}
+		if _, ok := m.unset("auth client", x.Env, x.Name); ok {
+			it.Badge, it.BadgeKind = notSetBadge, common.StatusWarning
 		}
 		items = append(items, it)
 	}
@@ -165,13 +183,28 @@ func (m *Model) setCatalog() tea.Cmd {
 		if x.Env != env {
 			continue
 		}
-		it := list.Item{Section: SectionSecrets, ID: x.ID, Name: x.Name, Hint: secretHint(x)}
+		it := list.Item{Section: SectionSecrets, ID: x.ID, Name: x.Name, Hint: withShared(secretHint(x), x.Shared)}
 		if _, st := common.ExpiryNote(x.Expiration, now, false); st == vault.Expired || st == vault.ExpiringSoon {
 			it.Badge, it.BadgeKind = badge(st), badgeKind(st)
 		} else if x.TokenExpires != nil && !x.TokenExpires.After(now) {
 			it.Badge, it.BadgeKind = "token expired", common.StatusInfo
 		}
+		if _, ok := m.unset("secret", x.Env, x.Name); ok {
+			it.Badge, it.BadgeKind = notSetBadge, common.StatusWarning
+		}
 		items = append(items, it)
+	}
+	if e, ok := cat.Env(env); ok {
+		for _, x := range e.Variables {
+			it := list.Item{Section: SectionVariables, ID: variableID(x.Name), Name: x.Name, Hint: "plain"}
+			if x.Secret {
+				it.Hint = "secret"
+			}
+			if _, ok := m.unset("variable", env, x.Name); ok {
+				it.Badge, it.BadgeKind = notSetBadge, common.StatusWarning
+			}
+			items = append(items, it)
+		}
 	}
 	for _, x := range cat.Requests {
 		if x.Env != env {
@@ -253,7 +286,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.CatalogMsg:
-		return m.setCatalog()
+		return tea.Batch(m.setCatalog(), m.checkValues())
+	case teamValuesMsg:
+		return m.handleTeamValues(msg)
 	case common.SwitchEnvMsg:
 		m.remask()
 		return nil
@@ -334,7 +369,13 @@ type selection struct {
 	client  *vault.AuthClient
 	secret  *vault.Secret
 	request *vault.Request
+	// variable is a variable of the environment env.
+	variable *vault.Variable
+	env      string
 }
+
+// variableID is a variable's list ID: its name, apart from item IDs.
+func variableID(name string) string { return "var:" + name }
 
 func (m *Model) resolve() (selection, bool) {
 	it, ok := m.list.Selected()
@@ -355,6 +396,12 @@ func (m *Model) resolve() (selection, bool) {
 		if i := slices.IndexFunc(cat.Requests, func(x vault.Request) bool { return x.ID == it.ID }); i >= 0 {
 			return selection{request: &cat.Requests[i]}, true
 		}
+	case SectionVariables:
+		if e, ok := cat.Env(m.c.Env); ok {
+			if i := slices.IndexFunc(e.Variables, func(x vault.Variable) bool { return variableID(x.Name) == it.ID }); i >= 0 {
+				return selection{variable: &e.Variables[i], env: e.Name}, true
+			}
+		}
 	}
 	return selection{}, false
 }
@@ -363,6 +410,9 @@ func (m *Model) open() tea.Cmd {
 	sel, ok := m.resolve()
 	if !ok {
 		return nil
+	}
+	if _, unset := m.unsetOf(sel); unset || sel.variable != nil {
+		return setValue(sel)
 	}
 	switch {
 	case sel.client != nil:
@@ -421,6 +471,8 @@ func (m *Model) edit() tea.Cmd {
 	case sel.secret != nil:
 		msg := common.EditMsg{Kind: common.EditSecret, Env: sel.secret.Env, Name: sel.secret.Name, Type: sel.secret.Type}
 		return func() tea.Msg { return msg }
+	case sel.variable != nil:
+		return setValue(sel)
 	}
 	env, name := sel.request.Env, sel.request.Name
 	return func() tea.Msg { return common.OpenRequestMsg{Env: env, Name: name} }
@@ -432,7 +484,7 @@ func (m *Model) newItem() tea.Cmd {
 
 func (m *Model) confirmDelete() tea.Cmd {
 	sel, ok := m.resolve()
-	if !ok {
+	if !ok || sel.variable != nil {
 		return nil
 	}
 	return common.OpenDialog(newDeleteConfirm(m.c, sel))
@@ -447,7 +499,7 @@ func (m *Model) toggleReveal() tea.Cmd {
 		m.remask()
 		return nil
 	}
-	if sel.request != nil {
+	if sel.request != nil || sel.variable != nil {
 		return nil
 	}
 	if sel.client != nil && !sel.client.HasSecret {
@@ -462,7 +514,7 @@ func (m *Model) copySelected() tea.Cmd {
 		return nil
 	}
 	switch {
-	case sel.request != nil:
+	case sel.request != nil || sel.variable != nil:
 		return nil
 	case sel.client != nil && !sel.client.HasSecret:
 		id := sel.client.ClientID
@@ -484,14 +536,29 @@ func (m *Model) KeyMap() KeyMap {
 		k.Reveal.SetEnabled(sel.secret != nil || (sel.client != nil && sel.client.HasSecret))
 		// S-26: a private key is never copied, so c is not offered for it.
 		keyOnly := privateKeyOnly(sel)
-		k.Copy.SetEnabled(sel.request == nil && !keyOnly)
+		k.Copy.SetEnabled(sel.request == nil && sel.variable == nil && !keyOnly)
+		k.Delete.SetEnabled(sel.variable == nil)
+		k.Edit.SetEnabled(sel.variable == nil || sel.variable.Secret)
 		switch {
 		case m.revealed != nil:
 			k.Reveal.SetHelp("v", "hide")
 		case keyOnly:
 			k.Reveal.SetHelp("v", "key id")
 		}
+		_, unset := m.unsetOf(sel)
 		switch {
+		case unset || sel.variable != nil && sel.variable.Secret:
+			k.Open.SetHelp("enter", "set value")
+			if unset {
+				// nothing to show or copy yet
+				k.Reveal.SetEnabled(false)
+				k.Copy.SetEnabled(false)
+			}
+			if sel.variable != nil {
+				k.Edit.SetHelp("e", "set value")
+			}
+		case sel.variable != nil:
+			k.Open.SetEnabled(false)
 		case sel.client != nil:
 			k.Open.SetHelp("enter", "get token")
 		case isToken:

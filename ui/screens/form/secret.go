@@ -65,13 +65,18 @@ func NewSecret(c *common.Common, env string, t vault.SecretType) *Model {
 // EditSecret returns the form editing an existing secret; its value is read
 // from the store first.
 func EditSecret(c *common.Common, sec vault.Secret) *Model {
+	return newModel(c, editSpec(sec))
+}
+
+// editSpec is the draft of an edit of sec, before its value is read.
+func editSpec(sec vault.Secret) *secretSpec {
 	s := &secretSpec{env: sec.Env, typ: sec.Type, orig: &sec, inputs: map[string]*string{}, keySource: sourceKeep}
 	s.name, s.description, s.tenant = sec.Name, sec.Description, sec.Tenant
 	s.expires = formatTime(sec.Expiration)
 	s.hosts = strings.Join(sec.AllowedHosts, ", ")
 	s.placement = string(sec.Placement)
 	s.headerName, s.queryParam, s.authClient = sec.HeaderName, sec.QueryParam, sec.AuthClient
-	return newModel(c, s)
+	return s
 }
 
 func (s *secretSpec) title() string {

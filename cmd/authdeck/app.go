@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/authdeck/authdeck/vault"
@@ -86,15 +85,6 @@ type App struct {
 	tuiHome       string
 }
 
-// commands are the subcommand constructors registered by each command file.
-var commands []func(*App) *cobra.Command
-
-// register adds a subcommand constructor; called from init() in command files.
-func register(f func(*App) *cobra.Command) { commands = append(commands, f) }
-
-// rootRun, when set (by the TUI's command file), runs for a bare `authdeck`.
-var rootRun func(a *App, cmd *cobra.Command) error
-
 // Main runs the CLI and returns the process exit code (see the exit-code table in the README).
 func Main(args []string, streams IOStreams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now, OpenVault: openVaultFromEnv}
@@ -143,52 +133,6 @@ func (e *exitError) Error() string { return e.msg }
 // exitWith returns an error that makes the CLI exit with code after printing msg.
 func exitWith(code int, format string, args ...any) error {
 	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
-}
-
-func (a *App) newRootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:   "authdeck",
-		Short: "A terminal developer console for API credentials",
-		Long: `authdeck keeps environments, secrets and OAuth auth clients in the OS keychain,
-walks you through OAuth flows, sends test requests with a credential applied,
-and copies tokens safely. Run it without arguments for the TUI.
-
-Environment:
-  AUTHDECK_HOME        workspace directory (default: the OS config dir + /authdeck)
-  AUTHDECK_VAULT       keychain (default), file (encrypted with age) or memory
-  AUTHDECK_PASSPHRASE  passphrase of the file vault (else you are prompted)
-  AUTHDECK_ENV         environment to use instead of the active one
-  AUTHDECK_WORKSPACE   team workspace folder to use ("personal": the personal one;
-                       default: the one found upward from the working directory)
-  AUTHDECK_IDENTITY    private keys that open the team's shared values (default:
-                       ~/.ssh/id_ed25519, ~/.ssh/id_rsa, the key of 'team keygen')
-  BROWSER              program that opens URLs
-  NO_COLOR             disable colours
-
-Exit codes: 0 ok, 1 other error, 2 not configured, 3 missing input, 4 aborted,
-5 server unreachable, 6 unsupported token type, 7 rejected by the server,
-8 vault unavailable or locked.`,
-		Version:       Version(),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          cobra.NoArgs,
-	}
-	root.SetIn(a.IO.In)
-	root.SetOut(a.IO.Out)
-	root.SetErr(a.IO.Err)
-	root.PersistentFlags().StringVarP(&a.EnvFlag, "env", "e", "", "environment to use (default: $AUTHDECK_ENV, else the active environment)")
-	root.PersistentFlags().StringVar(&a.WorkspaceFlag, "workspace", "", `team workspace folder to use, or "personal" (default: $AUTHDECK_WORKSPACE, else the one found upward from here)`)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitWith(exitOther, "%v (see '%s --help')", err, c.CommandPath())
-	})
-	if rootRun != nil {
-		root.RunE = func(cmd *cobra.Command, _ []string) error { return rootRun(a, cmd) }
-	}
-	for _, f := range commands {
-		root.AddCommand(f(a))
-	}
-	root.AddCommand(newInitCmd(a), newTeamCmd(a), newCheckCmd(a), newWorkspaceCmd(a))
-	return root
 }
 
 // Vault opens the workspace once per process.

@@ -10,8 +10,6 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-func init() { register(newClientCmd) }
-
 func newClientCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "client",
@@ -29,8 +27,6 @@ live in the vault, never in the catalog.`,
   authdeck client list`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a, nil), newClientShowCmd(a, nil),
-		newClientRmCmd(a, nil), newClientKeygenCmd(a, nil), newClientPubkeyCmd(a, nil))
 	return cmd
 }
 

@@ -15,8 +15,6 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-func init() { register(newDemoCmd) }
-
 // demoOptions are the inputs of `demo`.
 type demoOptions struct {
 	App *App

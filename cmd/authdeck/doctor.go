@@ -18,8 +18,6 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-func init() { register(newDoctorCmd) }
-
 // doctorCheck is one line of the doctor's report.
 type doctorCheck struct {
 	Name string `json:"name"`

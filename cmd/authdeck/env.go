@@ -13,8 +13,6 @@ import (
 	"github.com/authdeck/authdeck/vault/mask"
 )
 
-func init() { register(newEnvCmd) }
-
 func newEnvCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "env",
@@ -28,8 +26,6 @@ Commands work in the active environment unless --env or $AUTHDECK_ENV names anot
   authdeck env show --json`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newEnvListCmd(a, nil), newEnvAddCmd(a, nil), newEnvUseCmd(a, nil), newEnvRmCmd(a, nil),
-		newEnvSetCmd(a, nil), newEnvUnsetCmd(a, nil), newEnvShowCmd(a, nil))
 	return cmd
 }
 

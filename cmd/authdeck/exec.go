@@ -18,8 +18,6 @@ import (
 	"github.com/authdeck/authdeck/vault/interchange"
 )
 
-func init() { register(newExecCmd) }
-
 // envVarName is a portable environment variable name.
 var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 

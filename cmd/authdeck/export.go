@@ -13,8 +13,6 @@ import (
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
-func init() { register(newExportCmd) }
-
 func newExportCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -23,7 +21,6 @@ func newExportCmd(a *App) *cobra.Command {
 (or masked) unless you ask for them; the notes on stderr say what was left out.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newExportCurlCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a))
 	return cmd
 }
 

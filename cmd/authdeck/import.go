@@ -19,8 +19,6 @@ import (
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
-func init() { register(newImportCmd) }
-
 type importOptions struct {
 	dryRun bool
 	name   string

@@ -22,11 +22,6 @@ import (
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
-func init() {
-	register(newRequestCmd)
-	register(newSendCmd)
-}
-
 // sendOptions are the output flags shared by `request` and `send`.
 type sendOptions struct {
 	include   bool
@@ -114,7 +109,6 @@ for is printed.
 	f.StringVar(&o.save, "save", "", "also save the request under this name in the environment")
 	_ = cmd.RegisterFlagCompletionFunc("auth", a.completeCatalogNames(false))
 	_ = cmd.RegisterFlagCompletionFunc("placement", completeFlagValues("header", "body", "query"))
-	cmd.AddCommand(newRequestListCmd(a), newRequestShowCmd(a))
 	return cmd
 }
 

@@ -20,8 +20,6 @@ import (
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
-func init() { register(newSecretCmd) }
-
 func newSecretCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "secret",
@@ -39,7 +37,6 @@ metadata. Values are never taken from the command line: they come from stdin
   authdeck secret show stripe --reveal`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSecretAddCmd(a), newSecretListCmd(a), newSecretShowCmd(a), newSecretRmCmd(a), newSecretImportCmd(a), newSecretSetCmd(a), newSecretUnshareCmd(a))
 	return cmd
 }
 

@@ -63,7 +63,6 @@ A removed member can still read what the repository's history holds and any
 copy they made: rotate those credentials.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newTeamAddCmd(a), newTeamRmCmd(a), newTeamListCmd(a), newTeamSyncCmd(a), newTeamKeygenCmd(a), newTeamWhoamiCmd(a))
 	return cmd
 }
 

@@ -22,8 +22,6 @@ import (
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
-func init() { register(newTokenCmd) }
-
 // tokenOptions are the flags of `authdeck token`.
 type tokenOptions struct {
 	scopes    []string
@@ -130,7 +128,6 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
 	f.StringVar(&o.dpopProof, "dpop-proof", "", "with a DPoP-bound token: make the proof of the request METHOD URL (-f header prints both headers)")
 	f.StringVar(&o.dpopNonce, "dpop-nonce", "", "with --dpop-proof: the DPoP-Nonce the resource server sent")
 	f.BoolVar(&o.subjectStdin, "subject-token-stdin", false, "token exchange: read the subject token from stdin instead of the configured subject")
-	cmd.AddCommand(newIntrospectCmd(a), newRevokeCmd(a))
 	return cmd
 }
 

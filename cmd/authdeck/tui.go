@@ -20,8 +20,6 @@ import (
 	"github.com/authdeck/authdeck/vault/local"
 )
 
-func init() { rootRun = runTUI }
-
 // runTUI opens the TUI on the workspace. Start-up reads the catalog only:
 // no store call and no network call happen before the first frame.
 func runTUI(a *App, cmd *cobra.Command) error {

@@ -20,12 +20,6 @@ import (
 	"github.com/authdeck/authdeck/vault/local"
 )
 
-func init() {
-	register(newUnlockCmd)
-	register(newLockCmd)
-	register(newAgentCmd)
-}
-
 // agentReadyTimeout bounds the wait for a new agent to listen.
 const agentReadyTimeout = 10 * time.Second
 

@@ -11,15 +11,12 @@ import (
 	"github.com/authdeck/authdeck/vault/local"
 )
 
-func init() { register(newVaultCmd) }
-
 func newVaultCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vault",
 		Short: "Manage the encrypted file vault",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newVaultPasswdCmd(a, nil))
 	return cmd
 }
 

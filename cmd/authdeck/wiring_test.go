@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/authdeck/authdeck/oauth/engines"
 	"github.com/authdeck/authdeck/vault"
 )
@@ -47,5 +49,43 @@ func TestEveryFrontEndHonoursTheOpener(t *testing.T) {
 	}
 	if configs["tui"].LockDir == "" || configs["tui"].LockDir != configs["commands"].LockDir {
 		t.Errorf("the TUI's lock dir %q differs from the commands' %q", configs["tui"].LockDir, configs["commands"].LockDir)
+	}
+}
+
+// TestCommandTree pins the command tree newRootCmd wires: a command left out
+// of it, or added twice, shows here.
+func TestCommandTree(t *testing.T) {
+	t.Parallel()
+	want := []string{"authdeck",
+		"authdeck agent", "authdeck check",
+		"authdeck client", "authdeck client add", "authdeck client edit", "authdeck client keygen", "authdeck client list",
+		"authdeck client pubkey", "authdeck client rm", "authdeck client show",
+		"authdeck demo", "authdeck doctor",
+		"authdeck env", "authdeck env add", "authdeck env list", "authdeck env rm", "authdeck env set", "authdeck env show",
+		"authdeck env unset", "authdeck env use",
+		"authdeck exec",
+		"authdeck export", "authdeck export curl", "authdeck export postman-env", "authdeck export secrets",
+		"authdeck import", "authdeck init", "authdeck lock",
+		"authdeck request", "authdeck request list", "authdeck request show",
+		"authdeck secret", "authdeck secret add", "authdeck secret import", "authdeck secret list", "authdeck secret rm",
+		"authdeck secret set", "authdeck secret show", "authdeck secret unshare",
+		"authdeck send",
+		"authdeck team", "authdeck team add", "authdeck team keygen", "authdeck team list", "authdeck team rm",
+		"authdeck team sync", "authdeck team whoami",
+		"authdeck token", "authdeck token introspect", "authdeck token revoke",
+		"authdeck unlock", "authdeck vault", "authdeck vault passwd", "authdeck version",
+		"authdeck workspace", "authdeck workspace export", "authdeck workspace show",
+	}
+	var got []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		got = append(got, c.CommandPath())
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(optionsApp().newRootCmd())
+	if !slices.Equal(got, want) {
+		t.Errorf("command tree:\n got %q\nwant %q", got, want)
 	}
 }

@@ -22,7 +22,6 @@ func newWorkspaceCmd(a *App) *cobra.Command {
   authdeck workspace export ./authdeck --env dev`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newWorkspaceShowCmd(a), newWorkspaceExportCmd(a))
 	return cmd
 }
 

@@ -18,6 +18,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	oreq "github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/themes"
 	"github.com/authdeck/authdeck/ui/components/kvtable"
 	"github.com/authdeck/authdeck/ui/styles"
@@ -417,5 +418,72 @@ func TestGoldenEditors(t *testing.T) {
 				golden.RequireEqual(t, d.Screen())
 			})
 		}
+	}
+}
+
+// TestSaveBodyProposesExpandsAndAsks: o proposes a file name from the URL
+// and the kind of body, ~ is the home directory, and an existing file is
+// replaced only after a yes (a no leaves it as it was).
+func TestSaveBodyProposesExpandsAndAsks(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home) // not parallel: the home directory is the process's
+	n := 0
+	var mu sync.Mutex
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		i := n
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"answer":%d}`, i)
+	})
+	f := newFixture(t, "", 120, 40)
+	f.typeURL(srv.URL + "/v1/users?page=2")
+	f.sendAndWait(t)
+	f.d.Press("o")
+	if f.h.Dialog == nil || !strings.Contains(f.d.Screen(), "users.json") {
+		t.Fatalf("no proposed name:\n%s", f.d.Screen())
+	}
+	f.d.Press("ctrl+u")
+	f.d.Type("~/out.json")
+	f.d.Press("enter")
+	dst := filepath.Join(home, "out.json")
+	f.d.Wait(10*time.Second, "the save", func() bool { b, _ := os.ReadFile(dst); return string(b) == `{"answer":1}` })
+
+	f.typeURL(srv.URL + "/v1/users")
+	f.sendAndWait(t)
+	f.d.Press("o", "ctrl+u")
+	f.d.Type("~/out.json")
+	f.d.Press("enter")
+	f.d.Wait(10*time.Second, "the question", func() bool { return f.h.Dialog != nil && strings.Contains(f.d.Screen(), "Replace "+dst+"?") })
+	f.d.Press("n")
+	if b, _ := os.ReadFile(dst); string(b) != `{"answer":1}` || f.h.Dialog != nil {
+		t.Fatalf("after no: %q, dialog %v", b, f.h.Dialog != nil)
+	}
+	f.d.Press("o", "ctrl+u")
+	f.d.Type("~/out.json")
+	f.d.Press("enter")
+	f.d.Wait(10*time.Second, "the question", func() bool { return f.h.Dialog != nil && strings.Contains(f.d.Screen(), "Replace") })
+	f.d.Press("y")
+	f.d.Wait(10*time.Second, "the replace", func() bool { b, _ := os.ReadFile(dst); return string(b) == `{"answer":2}` })
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("replaced file: %v %v", fi.Mode(), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(home, ".out.json.tmp-*")); len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+	for _, c := range []struct {
+		url  string
+		kind string
+		want string
+	}{{"https://h/a/report.csv", "text", "report.csv"}, {"https://h/", "html", "response.html"}, {"https://h/x%20y/..", "json", "response.json"}, {"https://h/a b", "binary", "a_b.bin"}} {
+		r := f.m.Response()
+		saved, kind := r.URL, r.Kind
+		r.URL = c.url
+		r.Kind = map[string]oreq.Kind{"text": oreq.KindText, "html": oreq.KindHTML, "json": oreq.KindJSON, "binary": oreq.KindBinary}[c.kind]
+		if got := proposeName(r); got != c.want {
+			t.Errorf("proposeName(%s, %s) = %q, want %q", c.url, c.kind, got, c.want)
+		}
+		r.URL, r.Kind = saved, kind
 	}
 }

@@ -63,11 +63,7 @@ func (m *Model) historyView(h int) string {
 	var lines []string
 	for i := top; i < min(len(m.history), top+h); i++ {
 		e := m.history[i]
-		status := fmt.Sprint(e.Status)
-		if e.Error != "" {
-			status = "ERR"
-		}
-		line := fmt.Sprintf("%s  %-6s %-3s %8s  %s", e.Time.In(time.Local).Format("15:04:05"), e.Method, status,
+		line := fmt.Sprintf("%s  %-6s %-18s %8s  %s", e.Time.In(time.Local).Format("15:04:05"), e.Method, historyStatus(e),
 			oreq.FormatDuration(e.Timing.Total.Std()), sanitize(e.URL))
 		if e.Auth != "" {
 			line += "  (" + e.Auth + ")"
@@ -79,4 +75,14 @@ func (m *Model) historyView(h int) string {
 		lines = append(lines, line)
 	}
 	return common.Fit(strings.Join(lines, "\n"), m.width, h)
+}
+
+// historyStatus is an entry's status code and reason ("404 Not Found"),
+// cut to its column, or why it got no response.
+func historyStatus(e history.Entry) string {
+	s := strings.TrimSpace(fmt.Sprintf("%d %s", e.Status, e.StatusText))
+	if e.Error != "" {
+		s = "ERR " + sanitize(e.Error)
+	}
+	return ansi.Truncate(s, 18, "…")
 }

@@ -414,6 +414,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		cat := msg.cat
 		return tea.Batch(common.Status(common.StatusSuccess, fmt.Sprintf("Saved request %q in %s", r.Name, r.Env)),
 			func() tea.Msg { return common.CatalogMsg{Catalog: cat} })
+	case replaceMsg:
+		return m.askReplace(msg)
 	case bodyFileMsg:
 		if msg.err != nil {
 			return common.Status(common.StatusError, "Body not saved: "+msg.err.Error())

@@ -350,7 +350,7 @@ func TestLargeBodyToFile(t *testing.T) {
 		t.Fatalf("large body:\n%s", f.d.Screen())
 	}
 	dst := t.TempDir() + "/body.json"
-	f.d.Press("o")
+	f.d.Press("o", "ctrl+u") // the proposed name goes
 	f.d.Type(dst)
 	f.d.Press("enter")
 	f.d.Wait(5*time.Second, "the save", func() bool { return f.m.Response().BodyFile == "" })

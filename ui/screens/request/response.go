@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -19,11 +22,14 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
-// promptSaveBody asks for a path and writes the body there (0600).
+// promptSaveBody asks for a path — proposing a name from the URL and the
+// kind of body — and writes the body there (0600); ~ is the home
+// directory, and an existing file is replaced only after asking.
 func (m *Model) promptSaveBody() tea.Cmd {
 	body, file := m.resp.Body, m.resp.BodyFile
 	d := dialogs.NewPrompt(m.c, dialogs.PromptOptions{
-		Title: "Save body", Body: "Write the response body to a new file (mode 0600).", Placeholder: "path",
+		Title: "Save body", Body: "Write the response body to a file (mode 0600); ~ is your home directory.", Placeholder: "path",
+		Value: proposeName(m.resp),
 		Validate: func(s string) error {
 			if strings.TrimSpace(s) == "" {
 				return errors.New("a path is required")
@@ -32,35 +38,105 @@ func (m *Model) promptSaveBody() tea.Cmd {
 		},
 		OnSubmit: func(path string) tea.Cmd {
 			path = strings.TrimSpace(path)
-			return tea.Batch(common.CloseDialog(), func() tea.Msg { return saveBody(body, file, path) })
+			return tea.Batch(common.CloseDialog(), func() tea.Msg { return saveBody(body, file, path, false) })
 		},
 	})
 	return common.OpenDialog(d)
 }
 
+// askReplace asks before a save replaces an existing file.
+func (m *Model) askReplace(msg replaceMsg) tea.Cmd {
+	d := dialogs.NewConfirm(m.c, "Replace "+msg.path+"?", "A file of that name exists. Its content will be replaced by the response body.", "Replace",
+		func() tea.Msg { return saveBody(msg.body, msg.file, msg.path, true) })
+	d.Danger = true
+	return common.OpenDialog(d)
+}
+
+// replaceMsg says a body save found a file at path: the console asks.
+type replaceMsg struct {
+	body       *oreq.Body
+	file, path string
+}
+
+// proposeName is a file name for a body: the last segment of the URL's
+// path (or "response"), with an extension for its kind when it has none.
+func proposeName(r *oreq.Response) string {
+	name := "response"
+	if u, err := url.Parse(r.URL); err == nil {
+		if b := path.Base(u.Path); b != "." && b != "/" && b != "" {
+			name = b
+		}
+	}
+	name = strings.Map(func(c rune) rune {
+		if c == '.' || c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') {
+			return c
+		}
+		return '_'
+	}, name)
+	if strings.Trim(name, "._") == "" {
+		name = "response"
+	}
+	if filepath.Ext(name) == "" {
+		name += map[oreq.Kind]string{oreq.KindJSON: ".json", oreq.KindXML: ".xml", oreq.KindHTML: ".html", oreq.KindText: ".txt", oreq.KindBinary: ".bin"}[r.Kind]
+	}
+	return name
+}
+
+// expandHome makes a leading ~ the home directory.
+func expandHome(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("~ in %s: %w", p, err)
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
+}
+
 // saveBody writes an in-memory body, or moves (or copies) a temporary body
-// file, to path without overwriting anything.
-func saveBody(body *oreq.Body, file, path string) bodyFileMsg {
+// file, to target. An existing file is left alone (the console asks)
+// unless replace; a replaced file holds the old or the new body at any
+// instant, never a part.
+func saveBody(body *oreq.Body, file, target string, replace bool) tea.Msg {
+	p, err := expandHome(target)
+	if err != nil {
+		return bodyFileMsg{err: err}
+	}
+	fi, err := os.Lstat(p)
+	switch {
+	case err == nil && fi.IsDir():
+		return bodyFileMsg{err: fmt.Errorf("%s is a directory", p)}
+	case err == nil && !replace:
+		return replaceMsg{body: body, file: file, path: p}
+	}
+	write := writeNew
+	if replace {
+		write = writeReplacing
+	}
 	if body != nil {
 		// bytes.NewReader, not a string: a 10 MB body is not copied to be saved.
-		return bodyFileMsg{path: path, err: writeNew(path, bytes.NewReader(body.Bytes()))}
+		return bodyFileMsg{path: p, err: write(p, bytes.NewReader(body.Bytes()))}
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return bodyFileMsg{err: fmt.Errorf("%s already exists", path)}
+	if !replace {
+		// A rename would replace a file created meanwhile: only when asked.
+		if _, err := os.Lstat(p); err == nil {
+			return bodyFileMsg{err: fmt.Errorf("%s already exists", p)}
+		}
 	}
-	if err := os.Rename(file, path); err == nil {
-		return bodyFileMsg{file: file, gone: true, path: path}
+	if err := os.Rename(file, p); err == nil {
+		return bodyFileMsg{file: file, gone: true, path: p}
 	}
 	f, err := os.Open(file)
 	if err != nil {
 		return bodyFileMsg{err: err}
 	}
 	defer f.Close()
-	if err := writeNew(path, f); err != nil {
+	if err := write(p, f); err != nil {
 		return bodyFileMsg{err: err}
 	}
 	_ = os.Remove(file)
-	return bodyFileMsg{file: file, gone: true, path: path}
+	return bodyFileMsg{file: file, gone: true, path: p}
 }
 
 func writeNew(path string, r io.Reader) error {
@@ -74,6 +150,34 @@ func writeNew(path string, r io.Reader) error {
 		return err
 	}
 	return f.Close()
+}
+
+// writeReplacing writes r to a 0600 file beside path and renames it over
+// path.
+func writeReplacing(path string, r io.Reader) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = io.Copy(tmp, r); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func removeCmd(file string) tea.Cmd {

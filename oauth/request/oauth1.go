@@ -158,6 +158,10 @@ func (c *credential) placeShown(w *wire, ps []shownParam) bool {
 			w.set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	default:
+		if ac := c.oa1Client; ac != nil && ac.Realm != "" {
+			// As the signer writes it (oauth1.AuthorizationHeader): first, quoted, never signed.
+			quoted = append([]string{`realm="` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(ac.Realm) + `"`}, quoted...)
+		}
 		return w.set("Authorization", "OAuth "+strings.Join(quoted, ", "))
 	}
 	return false

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/authdeck/authdeck/oauth"
+	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/oauth/request"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
@@ -46,8 +47,6 @@ var corpusKnownFailures = map[string]string{
 	"postman/insomnia-api-key-default-v2_1.postman_collection.json":     "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-header-v2_1.postman_collection.json":      "authdeck refuses a credential over plain http to a remote host",
 	"postman/insomnia-api-key-queryParams-v2_1.postman_collection.json": "authdeck refuses a credential over plain http to a remote host",
-	"postman/insomnia-oauth1_0-auth-v2_0.postman_collection.json":       "oauth1 blocks are not turned into OAuth 1.0a auth clients: an auth client needs its flow's three URLs, which a Postman block does not hold",
-	"postman/insomnia-oauth1_0-auth-v2_1.postman_collection.json":       "oauth1 blocks are not turned into OAuth 1.0a auth clients: an auth client needs its flow's three URLs, which a Postman block does not hold",
 	"postman/insomnia-oauth2_0-auth-v2_1.postman_collection.json":       "its oauth2 blocks give \"test\" as every URL and hold no token: no auth client can be made from them (the file's fault)",
 }
 
@@ -62,6 +61,33 @@ type wireRequest struct {
 	// AnyAuth accepts any Authorization header (OAuth tokens, signatures
 	// the reader cannot compute) as long as one is sent.
 	AnyAuth bool
+	// OAuth1 (expected side) is how the request must be signed; Verdict
+	// (sent side) is what the OAuth 1.0a verifier found in it.
+	OAuth1  *oauth1Want
+	Verdict *oracleVerdict
+}
+
+// oauth1Want is an OAuth 1.0a signature the file's tool would put on a
+// request: its parameters, where they go, and the secrets that verify it.
+type oauth1Want struct {
+	ConsumerKey, Token, Method, Realm, Where string
+	ConsumerSecret, TokenSecret              string
+	BodyHash                                 bool
+}
+
+// signedAs reports whether verdict v is a valid signature made as o says.
+func (o *oauth1Want) signedAs(v *oracleVerdict) bool {
+	if v == nil || !v.OK || v.Where != o.Where {
+		return false
+	}
+	p := v.Params
+	realm := ""
+	if o.Where == "header" {
+		realm = o.Realm
+	}
+	_, hashed := p["oauth_body_hash"]
+	return p["oauth_consumer_key"] == o.ConsumerKey && p["oauth_token"] == o.Token && p["oauth_signature_method"] == o.Method &&
+		p["realm"] == realm && p["oauth_version"] == "1.0" && hashed == o.BodyHash && p["oauth_nonce"] != "" && p["oauth_timestamp"] != ""
 }
 
 func (w wireRequest) String() string {
@@ -146,10 +172,15 @@ func (r *fileResult) fail(format string, args ...any) {
 	}
 }
 
-// staticTokens is the sender's engine: a made-up bearer token per name.
-type staticTokens struct{}
+// staticTokens is the sender's engine: a made-up bearer token per name,
+// and for OAuth 1.0a credentials (when o1 is set) the real signer of the
+// OAuth 1.0a engine, which reads the imported credentials from the vault.
+type staticTokens struct{ o1 *oauth1.Engine }
 
-func (staticTokens) RequestAuth(_ context.Context, req oauth.TokenRequest, _ oauth.FlowCallbacks) (*oauth.RequestAuth, error) {
+func (st staticTokens) RequestAuth(ctx context.Context, req oauth.TokenRequest, cb oauth.FlowCallbacks) (*oauth.RequestAuth, error) {
+	if st.o1 != nil && req.Credential != nil && req.Credential.Protocol == vault.ProtocolOAuth1 {
+		return st.o1.RequestAuth(ctx, req, cb)
+	}
 	return &oauth.RequestAuth{Token: "token-of-" + strings.ReplaceAll(req.Name, " ", "-")}, nil
 }
 
@@ -224,8 +255,10 @@ func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, erro
 	// requests for each of them would make the test quadratic in its
 	// file reads (a user's send reads it once per process).
 	v := vault.New(&heldCatalog{c: c}, w.store)
-	s := &request.Sender{Vault: v, Engine: staticTokens{}}
+	s := &request.Sender{Vault: v, Engine: staticTokens{o1: &oauth1.Engine{Vault: v}}}
 	out := map[string]wireRequest{}
+	var signedNames []string
+	var signedItems []oracleItem
 	for _, r := range c.RequestsIn(env) {
 		var p *request.Prepared
 		for range 64 {
@@ -245,6 +278,15 @@ func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, erro
 			continue
 		}
 		out[r.Name] = wireRequest{Name: r.Name, Method: p.Method, URL: normURL(p.URL), Headers: headerLines(p.Headers), Body: p.Body}
+		if signed, ok := oauth1Item(ctx, v, c, env, r, p); ok {
+			signedNames = append(signedNames, r.Name)
+			signedItems = append(signedItems, signed)
+		}
+	}
+	for i, v := range verifyOAuth1(t, signedItems) {
+		g := out[signedNames[i]]
+		g.Verdict = &v
+		out[signedNames[i]] = g
 	}
 	return out, nil
 }
@@ -431,4 +473,27 @@ func dynMatch(want, got string) bool {
 		values[m[1]] = sub[i+1]
 	}
 	return true
+}
+
+// oauth1Item is the prepared request p of saved request r, for the OAuth
+// 1.0a verifier, with the secrets of the credential that signed it; false
+// when r is not signed with OAuth 1.0a.
+func oauth1Item(ctx context.Context, v *vault.Vault, c *vault.Catalog, env string, r vault.Request, p *request.Prepared) (oracleItem, bool) {
+	if r.Auth == "" {
+		return oracleItem{}, false
+	}
+	cred, err := vault.Resolve(c, env, r.Auth, vault.ForRequest)
+	if err != nil || cred.Protocol != vault.ProtocolOAuth1 || cred.Client == nil || cred.Secret == nil {
+		return oracleItem{}, false
+	}
+	creds, err1 := v.ClientCredentials(ctx, *cred.Client)
+	tok, err2 := v.SecretValue(ctx, *cred.Secret)
+	if err1 != nil || err2 != nil {
+		return oracleItem{}, false
+	}
+	it := oracleItem{Method: p.Method, URL: p.URL, Body: []byte(p.Body), ConsumerSecret: creds.ClientSecret, TokenSecret: tok.TokenSecret}
+	for _, h := range p.Headers {
+		it.Headers = append(it.Headers, [2]string{h.Name, h.Value})
+	}
+	return it, true
 }

@@ -1,7 +1,9 @@
 package interchange
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -84,6 +86,8 @@ func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
 		r.Auth = p.im.addCredential(credName("api key"), s, vault.SecretValue{Key: value}, label+" (API key auth)")
 	case "oauth2":
 		p.oauth2(r, prm, label, credName("oauth2"))
+	case "oauth1":
+		p.oauth1(r, prm, label, credName("oauth1"))
 	case "digest":
 		p.scheme(r, vault.SchemeDigest, prm, label)
 	case "awsv4":
@@ -305,4 +309,108 @@ func (p *pmParser) scheme(r *vault.Request, typ string, prm map[string]string, l
 	}
 	r.Auth = ""
 	r.Scheme = s
+}
+
+// oauth1 turns an oauth1 auth block into an OAuth 1.0a auth client
+// without a flow (a Postman block names no flow URL) that signs with the
+// block's token credentials, stored as an OA1_TOKEN secret linked to it:
+// the consumer secret (or RSA private key) goes to the vault with the
+// client, the token and its secret with the token secret. The block's
+// signature method, realm, body hash and placement (the Authorization
+// header, or the URL query — the form body for a POST or PUT with one —
+// as Postman puts them) are kept.
+func (p *pmParser) oauth1(r *vault.Request, prm map[string]string, label, defaultName string) {
+	for _, k := range []string{"consumerSecret", "token", "tokenSecret", "privateKey"} {
+		for _, n := range templateVars(prm[k]) {
+			p.authVars[n] = true
+		}
+	}
+	resolved := map[string]string{}
+	for _, k := range []string{"consumerKey", "consumerSecret", "token", "tokenSecret", "signatureMethod", "realm", "privateKey", "version"} {
+		v, ok := p.resolve(prm[k])
+		if !ok {
+			p.im.note(NoteSkipped, label, "oauth1 %s uses variables the file does not define; define them and import again, or set up the auth client in authdeck", k)
+			return
+		}
+		if k == "realm" || k == "privateKey" {
+			resolved[k] = v
+			continue
+		}
+		resolved[k] = strings.TrimSpace(v)
+	}
+	method := strings.ToUpper(resolved["signatureMethod"])
+	if method == "" {
+		method = "HMAC-SHA1" // Postman's default
+	}
+	rsa := strings.HasPrefix(method, "RSA-")
+	switch {
+	case resolved["consumerKey"] == "":
+		p.im.note(NoteSkipped, label, "oauth1 auth without a consumer key: Postman sends the request unsigned, and so does authdeck")
+		return
+	case !rsa && resolved["consumerSecret"] == "":
+		p.im.note(NoteSkipped, label, "oauth1 auth without a consumer secret: Postman sends the request unsigned, and so does authdeck")
+		return
+	case resolved["token"] == "":
+		p.im.note(NoteSkipped, label, "oauth1 auth without a token (two-legged OAuth 1.0a) is not imported: an OAuth 1.0a auth client without a flow signs with stored token credentials; set the request's credential up in authdeck")
+		return
+	}
+	if n, t := strings.TrimSpace(prm["nonce"]), strings.TrimSpace(prm["timestamp"]); n != "" || t != "" {
+		p.im.note(NoteWarning, label, "oauth1: the block's fixed nonce and timestamp are not reused; each request gets a fresh nonce and the current time (a server refuses a nonce it has seen)")
+	}
+	if v := resolved["version"]; v != "" && v != "1.0" {
+		p.im.note(NoteWarning, label, "oauth1 version %q: authdeck signs OAuth 1.0a and sends oauth_version=1.0", v)
+	}
+	ac := vault.AuthClient{Type: vault.ClientOAuth1, ClientID: resolved["consumerKey"], SignatureMethod: method,
+		Realm: resolved["realm"], BodyHash: prm["includeBodyHash"] == "true"}
+	creds := vault.ClientCredentials{ClientSecret: resolved["consumerSecret"]}
+	if rsa {
+		creds = vault.ClientCredentials{PrivateKey: strings.TrimSpace(resolved["privateKey"])}
+	}
+	sum := sha256.Sum256([]byte(creds.ClientSecret + "\x00" + creds.PrivateKey))
+	key := "oauth1\x00" + ac.ClientID + "\x00" + method + "\x00" + ac.Realm + "\x00" + fmt.Sprint(ac.BodyHash) + "\x00" + string(sum[:])
+	name, seen := p.im.credByValue[key]
+	if !seen {
+		ac.Name = itemName(p.im.secrets, defaultName)
+		ac.Env = p.im.env
+		if err := ac.Validate(); err != nil {
+			p.im.note(NoteSkipped, label, "oauth1 auth client not created: %v", err)
+			return
+		}
+		if err := ac.ValidateCredentials(creds); err != nil {
+			p.im.note(NoteSkipped, label, "oauth1 auth client not created: %v", err)
+			return
+		}
+		name = ac.Name
+		p.im.secrets[name] = true
+		p.im.credByValue[key] = name
+		p.im.batch.Clients = append(p.im.batch.Clients, vault.ClientItem{Client: ac, Creds: &creds})
+		what := "consumer secret"
+		if rsa {
+			what = "RSA private key"
+		}
+		p.im.note(NoteCreated, fmt.Sprintf("auth client %q", name), "OAuth 1.0a auth client (%s, no flow: it signs with the token credentials imported with it); its %s goes to the vault", method, what)
+	}
+	r.Auth = p.im.addCredential(name+" token", vault.Secret{Type: vault.TypeOAuth1Token, AuthClient: name},
+		vault.SecretValue{Token: resolved["token"], TokenSecret: resolved["tokenSecret"]}, label+" (oauth1 token credentials)")
+	r.Scheme = nil
+	switch {
+	case prm["addParamsToHeader"] == "false" && (r.Method == "POST" || r.Method == "PUT") && isFormRequest(r):
+		r.Placement = vault.PlaceBody
+	case prm["addParamsToHeader"] == "false":
+		r.Placement = vault.PlaceQuery
+	default:
+		r.Placement = ""
+	}
+}
+
+// isFormRequest reports whether r's body is an
+// application/x-www-form-urlencoded form.
+func isFormRequest(r *vault.Request) bool {
+	for _, h := range r.Headers {
+		if !h.Disabled && strings.EqualFold(h.Name, "Content-Type") {
+			mt, _, err := mime.ParseMediaType(h.Value)
+			return err == nil && mt == "application/x-www-form-urlencoded"
+		}
+	}
+	return false
 }

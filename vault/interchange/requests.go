@@ -289,7 +289,8 @@ func (im *reqImporter) markSecretVar(name string) {
 // addCredential stores a secret for an auth block or an Authorization
 // header and returns its name; the same credential found twice is stored once.
 func (im *reqImporter) addCredential(base string, s vault.Secret, v vault.SecretValue, where string) string {
-	key := string(s.Type) + "\x00" + s.HeaderName + "\x00" + s.QueryParam + "\x00" + v.Key + "\x00" + v.Username + "\x00" + v.Passphrase
+	key := string(s.Type) + "\x00" + s.HeaderName + "\x00" + s.QueryParam + "\x00" + v.Key + "\x00" + v.Username + "\x00" + v.Passphrase +
+		"\x00" + s.AuthClient + "\x00" + v.AccessToken + "\x00" + v.Token + "\x00" + v.TokenSecret
 	if name, ok := im.credByValue[key]; ok {
 		return name
 	}

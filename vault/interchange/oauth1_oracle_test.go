@@ -2,7 +2,10 @@ package interchange_test
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/url"
 	"os"
@@ -122,7 +125,11 @@ func ownVerify(it oracleItem) oracleVerdict {
 	if in.Realm != "" {
 		v.Params["realm"] = in.Realm
 	}
-	if err := in.Verify(it.ConsumerSecret, it.TokenSecret, nil); err != nil {
+	var pub crypto.PublicKey
+	if b, _ := pem.Decode([]byte(it.RSAPublicKey)); b != nil {
+		pub, _ = x509.ParsePKIXPublicKey(b.Bytes)
+	}
+	if err := in.Verify(it.ConsumerSecret, it.TokenSecret, pub); err != nil {
 		v.Why = err.Error()
 		return v
 	}

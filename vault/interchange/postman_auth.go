@@ -327,7 +327,7 @@ func (p *pmParser) oauth1(r *vault.Request, prm map[string]string, label, defaul
 	}
 	resolved := map[string]string{}
 	for _, k := range []string{"consumerKey", "consumerSecret", "token", "tokenSecret", "signatureMethod", "realm", "privateKey", "version"} {
-		v, ok := p.resolve(prm[k])
+		v, ok := p.resolveWithSecrets(prm[k])
 		if !ok {
 			p.im.note(NoteSkipped, label, "oauth1 %s uses variables the file does not define; define them and import again, or set up the auth client in authdeck", k)
 			return
@@ -413,4 +413,21 @@ func isFormRequest(r *vault.Request) bool {
 		}
 	}
 	return false
+}
+
+// resolveWithSecrets renders s with the file's variables, secret ones
+// included: an auth client's stored values are whole, not templates.
+func (p *pmParser) resolveWithSecrets(s string) (string, bool) {
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return s, false
+	}
+	out, err := t.Render(func(n string) (string, bool) {
+		if v, ok := p.im.defined[n]; ok {
+			return v, true
+		}
+		v, ok := p.im.batch.SecretVars[p.im.env][n]
+		return v, ok
+	}, false)
+	return out, err == nil
 }

@@ -399,7 +399,11 @@ func FuzzPostman(f *testing.F) {
 			`"header":[{"key":"X","value":"y","disabled":true}],"body":{"mode":"formdata","formdata":[{"key":"f","type":"file","src":["/a","/b"]},{"key":"password","value":"hunter2"},{"key":"o","value":"x","disabled":true}]}}}]},` +
 			`{"name":"d","request":{"url":"https://x.example","body":{"mode":"file","file":{"src":"/tmp/b"}},"auth":{"type":"digest","digest":[{"key":"username","value":"u"},{"key":"password","value":"{{p}}x"}]}}},` +
 			`{"name":"s","request":{"url":"https://x.example","auth":{"type":"awsv4","awsv4":[{"key":"accessKey","value":"AK"},{"key":"secretKey","value":"sk"},{"key":"sessionToken","value":"{{st}}"},{"key":"service","value":"s3"}]}}},` +
-			`{"name":"n","request":{"url":"https://x.example/{{my var}}","auth":{"type":"noauth"}}}]}`} {
+			`{"name":"n","request":{"url":"https://x.example/{{my var}}","auth":{"type":"noauth"}}}]}`,
+		`{"info":{"name":"x"},"variable":[{"key":"cs","value":"s"}],"auth":{"type":"oauth1","oauth1":[{"key":"consumerKey","value":"k"},{"key":"consumerSecret","value":"{{cs}}"},` +
+			`{"key":"token","value":"t"},{"key":"tokenSecret","value":"ts"},{"key":"signatureMethod","value":"HMAC-SHA256"},{"key":"realm","value":"r"},{"key":"addParamsToHeader","value":false},{"key":"includeBodyHash","value":true}]},` +
+			`"item":[{"name":"a","request":{"method":"POST","url":"https://x.example","body":{"mode":"urlencoded","urlencoded":[{"key":"a","value":"b"}]}}},` +
+			`{"name":"b","request":{"url":"https://x.example","auth":{"type":"oauth1","oauth1":{"consumerKey":"k","signatureMethod":"RSA-SHA1","privateKey":"-----BEGIN","token":"t"}}}}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

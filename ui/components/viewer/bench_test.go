@@ -160,3 +160,21 @@ func TestBudgetsSmoke(t *testing.T) {
 }
 
 func keyDown() tea.KeyPressMsg { return uitest.Key("down") }
+
+// BenchmarkCountMatches is the match count a search adds (it runs in the
+// search's command, off the UI loop): every match of a common word in a
+// minified 10 MB body.
+func BenchmarkCountMatches(b *testing.B) {
+	data := benchJSON(10 << 20)
+	body, err := oreq.ReadBody(bytes.NewReader(data), int64(len(data)), 0, "application/json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := oreq.NewQuery("alpha")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, n, err := countMatches(b.Context(), body, q, oreq.Match{}); err != nil || n == 0 {
+			b.Fatal(n, err)
+		}
+	}
+}

@@ -42,6 +42,12 @@ type searchMsg struct {
 	err     error
 }
 
+// countMsg delivers how many matches the body has and which one is current.
+type countMsg struct {
+	id, seq    int
+	nth, count int
+}
+
 type mode int
 
 const (
@@ -71,6 +77,8 @@ type Model struct {
 	queryText string
 	query     oreq.Query
 	current   *oreq.Match
+	nth       int // the current match is the nth of count in the body
+	count     int
 	searching bool
 	message   string
 
@@ -294,9 +302,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		mt := msg.m
 		m.current = &mt
+		m.count = 0
 		m.message = ""
 		m.reveal(mt)
 		m.invalidate()
+		return m.countCmd(mt)
+	case countMsg:
+		if msg.id == m.id && msg.seq == m.seq {
+			m.nth, m.count, m.cancel = msg.nth, msg.count, nil
+			m.invalidate()
+		}
 		return nil
 	case tea.KeyPressMsg:
 		cmd, _ := m.HandleKey(msg)
@@ -352,9 +367,8 @@ func (m *Model) HandleKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(k, km.Search):
 		m.mode = modeSearch
 		m.input.Prompt = "/"
-		m.input.Placeholder = "search (lower case ignores case)"
-		m.input.SetValue(m.queryText)
-		m.input.CursorEnd()
+		m.input.Placeholder = "search (lower case ignores case; n repeats the last)"
+		m.input.SetValue("")
 		return m.input.Focus(), true
 	case key.Matches(k, km.Goto):
 		m.mode = modeGoto
@@ -545,6 +559,8 @@ func (m *Model) bar() string {
 		parts = append(parts, "searching…")
 	case m.message != "":
 		parts = append(parts, m.message)
+	case m.current != nil && m.count > 0:
+		parts = append(parts, fmt.Sprintf("/%s · match %d of %d", m.queryText, m.nth, m.count))
 	case !m.query.Empty():
 		parts = append(parts, "/"+m.queryText)
 	}
@@ -644,4 +660,48 @@ func (m *Model) tokenStyle(k oreq.TokenKind) lipgloss.Style {
 		// muted, below
 	}
 	return m.st.Muted
+}
+
+// countCmd counts the matches after a search found mt: the match is shown
+// at once and its place ("match 3 of 12") when counted.
+func (m *Model) countCmd(mt oreq.Match) tea.Cmd {
+	l := m.lines()
+	if l == nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	id, seq, q := m.id, m.seq, m.query
+	return func() tea.Msg {
+		defer cancel()
+		nth, count, err := countMatches(ctx, l, q, mt)
+		if err != nil {
+			return nil
+		}
+		return countMsg{id: id, seq: seq, nth: nth, count: count}
+	}
+}
+
+// countMatches counts the matches of q in l (not overlapping, as they are
+// highlighted) and says which of them mt is. It checks ctx every few
+// thousand lines, so a newer search or a new body stops it.
+func countMatches(ctx context.Context, l oreq.Lines, q oreq.Query, mt oreq.Match) (nth, count int, err error) {
+	var buf, scratch []byte
+	var found [][2]int
+	for i := range l.Len() {
+		if i%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return 0, 0, err
+			}
+		}
+		buf = l.AppendLine(buf[:0], i, -1)
+		found = q.AppendMatches(found[:0], buf, &scratch)
+		for _, f := range found {
+			count++
+			if i < mt.Line || (i == mt.Line && f[0] <= mt.Col) {
+				nth = count
+			}
+		}
+	}
+	return max(nth, 1), count, nil
 }

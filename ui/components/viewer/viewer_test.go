@@ -182,9 +182,9 @@ func TestSearch(t *testing.T) {
 	if _, ok := m.Current(); ok || !strings.Contains(m.Message(), "no match") {
 		t.Fatalf("case-sensitive search found something: %q", m.Message())
 	}
-	press(m, "/")
-	for range len("EXAMPLE.test") {
-		press(m, "backspace")
+	press(m, "/") // the field starts empty, not with the last query
+	if strings.Contains(screen(m), "EXAMPLE") {
+		t.Fatalf("the search field kept the last query:\n%s", screen(m))
 	}
 	typeText(m, "example.test")
 	press(m, "enter")
@@ -195,6 +195,9 @@ func TestSearch(t *testing.T) {
 			t.Fatal("no match")
 		}
 		found = append(found, cur.Line)
+		if want := fmt.Sprintf("/example.test · match %d of 4", (len(found)-1)%4+1); !strings.Contains(screen(m), want) {
+			t.Fatalf("status lacks %q:\n%s", want, screen(m))
+		}
 		press(m, "n")
 	}
 	// four occurrences (three emails and the link), then around again

@@ -38,7 +38,9 @@ func (m *Model) promptSaveBody() tea.Cmd {
 		},
 		OnSubmit: func(path string) tea.Cmd {
 			path = strings.TrimSpace(path)
-			return tea.Batch(common.CloseDialog(), func() tea.Msg { return saveBody(body, file, path, false) })
+			// In sequence: the save may open a question, which a close
+			// arriving after it would dismiss.
+			return tea.Sequence(common.CloseDialog(), func() tea.Msg { return saveBody(body, file, path, false) })
 		},
 	})
 	return common.OpenDialog(d)

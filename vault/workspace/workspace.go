@@ -295,7 +295,17 @@ func (w *Workspace) sharedPlain(key string) ([]byte, bool, error) {
 	}
 	rel, ok := s.companions[key]
 	if !ok {
-		// the folder may have changed since (a pull): read it again
+		// The folder may have changed since (a pull): read it again —
+		// unless the item's file is where it was with no shared file
+		// beside it, the usual case of a value this person has not set,
+		// which would otherwise read the whole folder once per such item.
+		if p, known := s.paths[key]; known {
+			_, itemErr := os.Lstat(w.abs(p))
+			_, sharedErr := os.Lstat(w.abs(companionPath(p)))
+			if itemErr == nil && errors.Is(sharedErr, fs.ErrNotExist) {
+				return nil, false, nil
+			}
+		}
 		w.setLast(nil)
 		if s, err = w.snapshot(); err != nil {
 			return nil, false, err

@@ -242,3 +242,41 @@ func BenchmarkLoad1000(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}
 }
+
+// BenchmarkMissing333Unset lists what a newcomer still has to set in a
+// workspace of 333 secrets with no value of theirs, as 'authdeck doctor'
+// and the TUI's marks do: one store call an item, never a read of the
+// whole folder per item.
+//
+//	go test -run '^$' -bench BenchmarkMissing -benchmem ./vault/workspace
+func BenchmarkMissing333Unset(b *testing.B) {
+	root := filepath.Join(b.TempDir(), "repo", DefaultFolder)
+	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
+		b.Fatal(err)
+	}
+	w, err := Open(root, Options{Home: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var batch vault.Batch
+	for i := range 333 {
+		name := fmt.Sprintf("item-%04d", i)
+		batch.Secrets = append(batch.Secrets, vault.SecretItem{Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
+			Value: vault.SecretValue{Key: "k-" + name}})
+	}
+	if _, err := vault.New(w, w.Store(vault.NewMemoryStore())).Apply(context.Background(), batch); err != nil {
+		b.Fatal(err)
+	}
+	nw, err := Open(root, Options{Home: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	newcomer := vault.New(nw, nw.Store(vault.NewMemoryStore()))
+	b.ReportAllocs()
+	for b.Loop() {
+		missing, err := Missing(context.Background(), newcomer)
+		if err != nil || len(missing) != 333 {
+			b.Fatalf("%d missing, %v", len(missing), err)
+		}
+	}
+}

@@ -43,8 +43,12 @@ func checkOAuth1TokenFlags(name string, o *tokenOptions) error {
 // printOAuth1Result writes the OAuth 1.0a token credentials the engine
 // returned for cred: the token (and, with --reveal, the token secret).
 func (a *App) printOAuth1Result(r *oauth.Result, cred *vault.Credential, o *tokenOptions, ui *flowUI) error {
-	if !r.FromCache {
+	switch {
+	case !r.FromCache:
 		ui.say("authdeck: stored the token credentials in secret %q (environment %q)\n", r.Secret, r.Env)
+	case cred.Client != nil && !cred.Client.HasOAuth1Flow():
+		ui.say("authdeck: auth client %q has no flow to run (no request-token, authorization or access-token URL): these are the token credentials stored with it in secret %q; 'authdeck request METHOD URL --auth %s' signs requests with them\n",
+			r.Client, r.Secret, interchange.ShellQuote(r.Secret))
 	}
 	out := oauth1TokenJSON{Protocol: "oauth1", SignatureMethod: cred.Client.SignatureMethod, ConsumerKey: cred.Client.ClientID,
 		Env: r.Env, Client: r.Client, Secret: r.Secret, Token: r.AccessToken, TokenSecret: r.TokenSecret, FromCache: r.FromCache}

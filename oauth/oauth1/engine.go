@@ -189,8 +189,7 @@ func (e *Engine) signerFor(ctx context.Context, cred *vault.Credential) (*Signer
 	case cred.Protocol != vault.ProtocolOAuth1:
 		return nil, notConfigured(fmt.Sprintf("secret %q is a %s, not OAuth 1.0a token credentials", cred.Name, cred.Secret.Type), "")
 	case cred.Secret == nil && !cred.Client.HasOAuth1Flow():
-		return nil, notConfigured(fmt.Sprintf("auth client %q has no token credentials stored, and no flow to get them (it names no request-token, authorization or access-token URL)", cred.Client.Name),
-			"store its token and token secret in an OAuth 1.0a token secret linked to it (authdeck secret add NAME --type OA1_TOKEN --auth-client "+cred.Client.Name+")")
+		return nil, ErrNoTokenNoFlow(cred.Client.Name)
 	case cred.Secret == nil:
 		return nil, notConfigured(fmt.Sprintf("auth client %q has no token credentials yet", cred.Client.Name), "authorize it first (authdeck token "+cred.Client.Name+")")
 	case cred.Client == nil:

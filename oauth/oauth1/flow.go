@@ -201,6 +201,14 @@ func ErrNoFlow(client string) *Error {
 		Hint:   "send requests with it as they are (authdeck request … --auth NAME); to get new token credentials, store them in its OAuth 1.0a token secret, or give the client the provider's three flow URLs"}
 }
 
+// ErrNoTokenNoFlow is the refusal of an auth client that has no flow and
+// no token credentials stored: nothing can sign for it until they are.
+func ErrNoTokenNoFlow(client string) *Error {
+	return &Error{Kind: KindNotConfigured, Op: "configuration",
+		Reason: fmt.Sprintf("auth client %q has no token credentials stored, and no flow to get them (it names no request-token, authorization or access-token URL)", client),
+		Hint:   "store its token and token secret in an OAuth 1.0a token secret linked to it (authdeck secret add NAME --type OA1_TOKEN --auth-client " + client + ")"}
+}
+
 // Signer returns a signer for requests made with tok, the token
 // credentials (nil for requests made with the client credentials alone).
 func (c *Client) Signer(tok *Credentials) *Signer {

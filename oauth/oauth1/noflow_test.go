@@ -49,20 +49,13 @@ func TestFlowlessClient(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no flow to get them") {
 		t.Errorf("RequestAuth without token credentials: %v", err)
 	}
-	for name, run := range map[string]func() error{
-		"Token": func() error {
-			_, err := d.Token(ctx, oauth.TokenRequest{Env: "dev", Name: "signer"}, oauth.FlowCallbacks{})
-			return err
-		},
-		"Authorize": func() error {
-			_, err := e.Authorize(ctx, oauth1.AuthorizeRequest{Env: "dev", Client: "signer"}, oauth1.Callbacks{})
-			return err
-		},
-	} {
-		err := run()
-		if !errors.Is(err, vault.ErrNotConfigured) || !strings.Contains(err.Error(), `auth client "signer" has no flow to run`) {
-			t.Errorf("%s on a client without a flow: %v", name, err)
-		}
+	if _, err := d.Token(ctx, oauth.TokenRequest{Env: "dev", Name: "signer"}, oauth.FlowCallbacks{}); !errors.Is(err, vault.ErrNotConfigured) ||
+		!strings.Contains(err.Error(), `auth client "signer" has no token credentials stored, and no flow to get them`) {
+		t.Errorf("Token on a client without a flow or a token: %v", err)
+	}
+	if _, err := e.Authorize(ctx, oauth1.AuthorizeRequest{Env: "dev", Client: "signer"}, oauth1.Callbacks{}); !errors.Is(err, vault.ErrNotConfigured) ||
+		!strings.Contains(err.Error(), `auth client "signer" has no flow to run`) {
+		t.Errorf("Authorize on a client without a flow: %v", err)
 	}
 
 	sec := vault.Secret{Meta: vault.Meta{Name: "signer token", Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: "signer"}

@@ -70,6 +70,12 @@ func (e *Engine) Token(ctx context.Context, req oauth.TokenRequest, cb oauth.Flo
 			return &r, nil
 		}
 	}
+	if !ac.HasOAuth1Flow() {
+		if cred.Secret == nil || !req.Force {
+			return nil, ErrNoTokenNoFlow(ac.Name)
+		}
+		return nil, ErrNoFlow(ac.Name)
+	}
 	areq := AuthorizeRequest{Env: cred.Env, Client: ac.Name, NoBrowser: req.NoBrowser}
 	if cred.Secret != nil {
 		areq.Secret = cred.Secret.Name

@@ -51,6 +51,9 @@ type OAuth1Result struct {
 	FromCache bool
 	// Replaced reports that an earlier token secret was overwritten.
 	Replaced bool
+	// NoFlow is set for a client without flow URLs: its stored token
+	// credentials are all there is, and there is no flow to run again.
+	NoFlow bool
 }
 
 // AuthorizeFunc runs an OAuth 1.0a authorization: oauth1.Engine.Authorize
@@ -77,6 +80,9 @@ type OAuth1Model struct {
 	err      error
 	client   string
 	method   string
+	// noFlow: the client names no flow URL, so there is nothing to run
+	// (again); it signs with the token credentials stored with it.
+	noFlow bool
 
 	authorize AuthorizeFunc
 }
@@ -170,6 +176,16 @@ func (m *OAuth1Model) start() tea.Cmd {
 		m.state, m.err = failed, err
 		return nil
 	}
+	m.noFlow = !ac.HasOAuth1Flow()
+	if m.noFlow && (sec == nil || m.req.Force) {
+		// Nothing to run: say so rather than start a flow that cannot be.
+		m.client, m.method = ac.Name, ac.SignatureMethod
+		m.state, m.err = failed, oauth1.ErrNoTokenNoFlow(ac.Name)
+		if sec != nil {
+			m.err = oauth1.ErrNoFlow(ac.Name)
+		}
+		return nil
+	}
 	authorize := m.authorize
 	if authorize == nil {
 		e := m.c.OAuth1Engine()
@@ -220,7 +236,7 @@ func (m *OAuth1Model) start() tea.Cmd {
 		target = sec.Name
 	}
 	areq := oauth1.AuthorizeRequest{Env: m.req.Env, Client: ac.Name, Secret: target, NoBrowser: m.c.Remote, Record: rec}
-	base := OAuth1Result{Env: m.req.Env, Client: ac.Name, Method: ac.SignatureMethod, ConsumerKey: ac.ClientID}
+	base := OAuth1Result{Env: m.req.Env, Client: ac.Name, Method: ac.SignatureMethod, ConsumerKey: ac.ClientID, NoFlow: !ac.HasOAuth1Flow()}
 	var stored *vault.Secret
 	if sec != nil && !m.req.Force {
 		s := *sec
@@ -321,7 +337,7 @@ func (m *OAuth1Model) KeyMap() OAuth1KeyMap {
 	k.Verifier.SetEnabled(run && keys && m.ask != nil)
 	k.Submit.SetEnabled(typing)
 	k.Leave.SetEnabled(typing)
-	k.Reauth.SetEnabled(!run)
+	k.Reauth.SetEnabled(!run && !m.noFlow)
 	ok := m.state == succeeded && m.result != nil
 	k.Token.SetEnabled(ok && m.result.Secret != "")
 	k.Copy.SetEnabled(ok && m.result.Token != "")
@@ -414,7 +430,10 @@ func (m *OAuth1Model) finish(msg oauth1DoneMsg) tea.Cmd {
 	m.c.Log.Info("flow done", "id", msg.id, "protocol", "oauth1", "client", m.client, "secret", msg.result.Secret, "cached", msg.result.FromCache, "took", took)
 	m.state, m.result = succeeded, msg.result
 	text := "Authorized " + m.client + "; the token credentials are stored in " + msg.result.Secret
-	if msg.result.FromCache {
+	switch {
+	case msg.result.FromCache && msg.result.NoFlow:
+		text = "Stored token credentials of " + m.client + "; it has no flow to run, requests are signed with them"
+	case msg.result.FromCache:
 		text = "Stored token credentials of " + m.client + " (r authorizes again)"
 	}
 	return tea.Batch(common.ReloadCatalog(), common.Status(common.StatusSuccess, text))
@@ -590,7 +609,10 @@ func (m *OAuth1Model) resultView(w int) string {
 		return ansi.Truncate(s.DetailLabel.Render(fmt.Sprintf("%-16s", label))+value, max(10, w), "…")
 	}
 	head := s.Success.Render("✓ Authorized") + s.Muted.Render(" (OAuth 1.0a three-legged flow)")
-	if r.FromCache {
+	switch {
+	case r.FromCache && r.NoFlow:
+		head = s.Success.Render("✓ Stored token credentials") + s.Muted.Render(" (the client has no flow to run: no request-token, authorization or access-token URL)")
+	case r.FromCache:
 		head = s.Success.Render("✓ Stored token credentials") + s.Muted.Render(" (r authorizes again)")
 	}
 	stored := r.Secret + " in " + r.Env

@@ -233,3 +233,50 @@ func TestNewForPicksThePane(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuth1PaneNoFlow: for a client without flow URLs the pane runs
+// nothing: without token credentials it says there are none and no flow
+// to get them; with them it shows them, says there is no flow to run,
+// and offers no re-authorization.
+func TestOAuth1PaneNoFlow(t *testing.T) {
+	t.Parallel()
+	v := fixture(t)
+	ac, err := v.Client("dev", "photos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := ac
+	signer.ID, signer.Name, signer.Endpoints, signer.Callback = "", "signer", vault.Endpoints{}, ""
+	if _, err := v.PutClient(t.Context(), signer, &vault.ClientCredentials{ClientSecret: uitest.FixtureConsumerSecret}); err != nil {
+		t.Fatal(err)
+	}
+	c := uitest.NewCommon(v)
+	ran := 0
+	count := func(ctx context.Context, req oauth1.AuthorizeRequest, cb oauth1.Callbacks) (*oauth1.Result, error) {
+		ran++
+		return doneAuthorize(ctx, req, cb)
+	}
+	m, _, d := paneHost(t, c, common.RunFlowMsg{Env: "dev", Client: "signer"}, count, 120, 30)
+	if m.Running() || m.Err() == nil || !strings.Contains(d.Screen(), "no flow to get them") {
+		t.Errorf("no token credentials: err %v\n%s", m.Err(), d.Screen())
+	}
+
+	sec := vault.Secret{Meta: vault.Meta{Name: "signer token", Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: "signer"}
+	if _, err := v.PutSecret(t.Context(), sec, &vault.SecretValue{Token: fakeToken, TokenSecret: fakeTokenSecret}); err != nil {
+		t.Fatal(err)
+	}
+	c = uitest.NewCommon(v)
+	m, _, d = paneHost(t, c, common.RunFlowMsg{Env: "dev", Client: "signer"}, count, 120, 30)
+	d.Wait(5*time.Second, "the stored credentials", func() bool { return !m.Running() })
+	if m.Err() != nil || m.Result() == nil || !m.Result().FromCache || !m.Result().NoFlow || !strings.Contains(d.Screen(), "has no flow to run") {
+		t.Fatalf("stored: err %v\n%s", m.Err(), d.Screen())
+	}
+	if m.KeyMap().Reauth.Enabled() {
+		t.Error("re-authorise offered for a client without a flow")
+	}
+	d.Press("r")
+	if ran != 0 {
+		t.Errorf("a flow ran %d times for a client without one", ran)
+	}
+	assertNoFakeSecrets(t, d.Screen())
+}

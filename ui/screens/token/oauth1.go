@@ -26,7 +26,8 @@ func (oauth1View) keyMap(m *Model, k KeyMap) KeyMap {
 	for _, b := range []*key.Binding{&k.CopyHeader, &k.Refresh, &k.Introspect, &k.Revoke, &k.Log} {
 		b.SetEnabled(false)
 	}
-	k.Reauth.SetEnabled(m.busy == "" && hasClient && ac.Type == vault.ClientOAuth1)
+	// A client without flow URLs has nothing to authorize again with.
+	k.Reauth.SetEnabled(m.busy == "" && hasClient && ac.Type == vault.ClientOAuth1 && ac.HasOAuth1Flow())
 	return k
 }
 
@@ -55,6 +56,15 @@ func (oauth1View) render(m *Model, w *writer, sec vault.Secret, now time.Time) {
 		if oauth1.IsRSA(ac.SignatureMethod) && ac.KeyID != "" {
 			// The RSA key that signs is named by its key id only (S-26).
 			w.row("key id", s.Text.Render(ac.KeyID))
+		}
+		if ac.Realm != "" {
+			w.row("realm", s.Text.Render(ac.Realm))
+		}
+		if ac.BodyHash {
+			w.row("body hash", s.Text.Render("oauth_body_hash signs bodies that are not forms"))
+		}
+		if !ac.HasOAuth1Flow() {
+			w.row("flow", s.Muted.Render("none to run — the client names no flow URL; requests are signed with these stored credentials"))
 		}
 	case sec.AuthClient != "":
 		w.row("client", s.Warning.Render(sec.AuthClient+" (not in this environment)"))

@@ -64,7 +64,25 @@ func isTimerMsg(msg tea.Msg) bool {
 // New returns a driver for m sized w×h; it runs m.Init.
 func New(t testing.TB, m tea.Model, w, h int) *Driver {
 	t.Helper()
-	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 60 * time.Millisecond, Limit: 10 * time.Second, inflight: map[int]time.Time{}}
+	return start(t, m, w, h, 0)
+}
+
+// StoreBusy is how long a command still at work (a store read or write, a
+// send to a loopback server) holds a step back with NewBusy: on a loaded
+// machine running the race detector one can take far longer than Quiet.
+const StoreBusy = 3 * time.Second
+
+// NewBusy is New with Busy set to StoreBusy from the first settle on, for
+// screens whose commands all end by themselves soon; the screen's first
+// load is then done when NewBusy returns.
+func NewBusy(t testing.TB, m tea.Model, w, h int) *Driver {
+	t.Helper()
+	return start(t, m, w, h, StoreBusy)
+}
+
+func start(t testing.TB, m tea.Model, w, h int, busy time.Duration) *Driver {
+	t.Helper()
+	d := &Driver{t: t, Model: m, msgs: make(chan tea.Msg, 1024), Quiet: 60 * time.Millisecond, Limit: 10 * time.Second, Busy: busy, inflight: map[int]time.Time{}}
 	d.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.dispatch(m.Init())
 	d.Settle()

@@ -21,7 +21,7 @@ func TestListsEveryEnvironmentWithoutStoreCalls(t *testing.T) {
 	c := uitest.NewCommon(v)
 	m := New(c)
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 120, 30)
+	d := uitest.NewBusy(t, h, 120, 30)
 	d.Busy = 3 * time.Second // a copy or a delete still at work holds each step back
 	if n := counting.Calls(); n != 0 {
 		t.Fatalf("listing made %d store calls", n)
@@ -100,7 +100,7 @@ func TestListsOAuth1TokenCredentials(t *testing.T) {
 	c := uitest.NewCommon(v)
 	m := New(c)
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 120, 30)
+	d := uitest.NewBusy(t, h, 120, 30)
 	d.Busy = 3 * time.Second // a copy or a delete still at work holds each step back
 	if n := counting.Calls(); n != 0 {
 		t.Fatalf("listing made %d store calls", n)

@@ -39,7 +39,7 @@ func TestDPoPBindingShown(t *testing.T) {
 	c := uitest.NewCommon(v)
 	m := New(c, "dev", "billing-service")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 120, 40)
+	d := uitest.NewBusy(t, h, 120, 40)
 	s := d.Screen()
 	if !strings.Contains(s, "bound to") || !strings.Contains(s, "DPoP key "+key.Thumbprint()[:20]) || !strings.Contains(s, "the client's key") {
 		t.Fatalf("pane:\n%s", s)
@@ -61,7 +61,7 @@ func TestDPoPBindingShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	m2 := New(c, "dev", "billing-service")
-	d2 := uitest.New(t, uitest.NewHost(c, m2), 120, 40)
+	d2 := uitest.NewBusy(t, uitest.NewHost(c, m2), 120, 40)
 	if !strings.Contains(d2.Screen(), "not the client's key") {
 		t.Errorf("pane:\n%s", d2.Screen())
 	}

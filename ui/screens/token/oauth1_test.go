@@ -16,7 +16,7 @@ func oauth1Pane(t *testing.T) (*Model, *uitest.Host, *uitest.Driver, *vault.Vaul
 	c := uitest.NewCommon(v)
 	m := New(c, "dev", "photos")
 	h := uitest.NewHost(c, m)
-	return m, h, uitest.New(t, h, 110, 40), v
+	return m, h, uitest.NewBusy(t, h, 110, 40), v
 }
 
 // TestOAuth1TokenPane: OA1 token credentials show the token masked (S-30)

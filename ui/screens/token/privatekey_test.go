@@ -33,7 +33,7 @@ func TestPrivateKeysStayOutOfTheTokenPane(t *testing.T) {
 		c.Env = "dev"
 		m := New(c, "dev", uitest.RSAClient)
 		h := uitest.NewHost(c, m)
-		d := uitest.New(t, h, 120, 40)
+		d := uitest.NewBusy(t, h, 120, 40)
 		if !strings.Contains(d.Screen(), keys.RSAKeyID) {
 			t.Error("the pane does not name the signing key by its key id")
 		}
@@ -56,7 +56,7 @@ func TestPrivateKeysStayOutOfTheTokenPane(t *testing.T) {
 			before := counting.Calls()
 			m := New(c, "dev", name)
 			h := uitest.NewHost(c, m)
-			d := uitest.New(t, h, 120, 40)
+			d := uitest.NewBusy(t, h, 120, 40)
 			d.Press("v", "c")
 			if n := counting.Calls() - before; n != 0 {
 				t.Errorf("opening the pane on a %s read the store %d times", name, n)

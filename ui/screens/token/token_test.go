@@ -19,7 +19,7 @@ func TestDecodesAndMasks(t *testing.T) {
 	c := uitest.NewCommon(uitest.Fixture())
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 60)
+	d := uitest.NewBusy(t, h, 110, 60)
 	if m.JWT() == nil || m.JWT().Subject != "alice" {
 		t.Fatalf("jwt = %+v", m.JWT())
 	}
@@ -62,7 +62,7 @@ func TestOpaqueTokenAndCountdown(t *testing.T) {
 	c.Env = "staging"
 	m := New(c, "staging", "reports")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 40)
+	d := uitest.NewBusy(t, h, 110, 40)
 	s := d.Screen()
 	if !strings.Contains(s, "opaque token") || !strings.Contains(s, "expired 1m 00s ago") {
 		t.Errorf("screen:\n%s", s)
@@ -107,7 +107,7 @@ func TestVerificationStatusRendering(t *testing.T) {
 	c := uitest.NewCommon(uitest.Fixture())
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 60)
+	d := uitest.NewBusy(t, h, 110, 60)
 	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil })
 	for _, tt := range []struct {
 		v    oauth.Verification
@@ -141,7 +141,7 @@ func TestOpensOnATokenSetNewerThanTheSnapshot(t *testing.T) {
 	}
 	m := New(c, "dev", "fresh")
 	// The host also hands the pane the (stale) snapshot while it loads.
-	d := uitest.New(t, uitest.NewHost(c, m), 100, 30)
+	d := uitest.NewBusy(t, uitest.NewHost(c, m), 100, 30)
 	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil || m.LoadErr() != nil })
 	if m.LoadErr() != nil || m.Value() == nil || m.Value().AccessToken != "opaque-fresh-token-not-a-secret" {
 		t.Fatalf("load err %v, value loaded %v", m.LoadErr(), m.Value() != nil)
@@ -159,7 +159,7 @@ func TestIDTokenBesideAccessToken(t *testing.T) {
 	for _, w := range []int{120, 80} {
 		c := uitest.NewCommon(uitest.Fixture())
 		m := New(c, "dev", "console")
-		d := uitest.New(t, uitest.NewHost(c, m), w, 80)
+		d := uitest.NewBusy(t, uitest.NewHost(c, m), w, 80)
 		if m.IDToken() == nil || m.IDToken().Subject != "alice" {
 			t.Fatalf("id token = %+v", m.IDToken())
 		}
@@ -192,7 +192,7 @@ func TestCopyExpiredTokenAsks(t *testing.T) {
 	c.Env = "staging"
 	m := New(c, "staging", "reports")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 40)
+	d := uitest.NewBusy(t, h, 110, 40)
 	d.Press("c")
 	if len(h.Copies) != 0 {
 		t.Fatal("an expired token was copied without a word")
@@ -221,7 +221,7 @@ func TestGoneTokenSetOffersANewOne(t *testing.T) {
 	c := uitest.NewCommon(v)
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 40)
+	d := uitest.NewBusy(t, h, 110, 40)
 	if err := v.RemoveSecret(context.Background(), "dev", "console"); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestSendARequestWithThisToken(t *testing.T) {
 	c := uitest.NewCommon(uitest.Fixture())
 	m := New(c, "dev", "console")
 	h := uitest.NewHost(c, m)
-	d := uitest.New(t, h, 110, 40)
+	d := uitest.NewBusy(t, h, 110, 40)
 	d.Wait(10*time.Second, "the token set", func() bool { return m.Value() != nil })
 	d.Press("s")
 	if len(h.Intents) != 1 {

@@ -266,13 +266,20 @@ func (m *Model) View() string {
 		opts = append(opts, "TLS verified")
 	}
 	b.WriteString(label(fieldAuth, "auth ") + m.auth.View() + "  " + st.Muted.Render(strings.Join(opts, " · ")) + "\n")
+	table := m.headers.View()
+	if m.showParams {
+		table = m.params.View()
+	}
+	if m.wide {
+		b.WriteString(m.tablesLabel() + "\n" + table + "\n" + m.bodyLabel() + "\n" + m.bodyView())
+		compW := m.width - m.respW - 3
+		sep := strings.TrimSuffix(strings.Repeat(st.Faint.Render(" │ ")+"\n", m.height), "\n")
+		resp := common.Fit(m.summary()+"\n"+m.responseView(), m.respW, m.height)
+		return lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(b.String(), compW, m.height), sep, resp)
+	}
 	half := max(10, (m.width-1)/2)
 	b.WriteString(padRight(m.tablesLabel(), half+1) + m.bodyLabel() + "\n")
-	left := m.headers.View()
-	if m.showParams {
-		left = m.params.View()
-	}
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, " ", m.bodyView()) + "\n")
+	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, table, " ", m.bodyView()) + "\n")
 	b.WriteString(m.summary() + "\n")
 	b.WriteString(m.responseView())
 	return common.Fit(b.String(), m.width, m.height)
@@ -326,7 +333,7 @@ func (m *Model) bodyView() string {
 		return m.multipart.View()
 	case bodyFile:
 		note := m.c.Styles.Muted.Render("read when sent; only the path is saved")
-		return m.bodyPath.View() + "\n" + note + strings.Repeat("\n", max(0, m.editorH-2))
+		return m.bodyPath.View() + "\n" + note + strings.Repeat("\n", max(0, m.bodyH-2))
 	}
 	return m.body.View()
 }

@@ -487,3 +487,26 @@ func TestSaveBodyProposesExpandsAndAsks(t *testing.T) {
 		r.URL, r.Kind = saved, kind
 	}
 }
+
+// TestGoldenSideBySide: from 160 columns the composer and the response
+// stand side by side, the body editor under the tables.
+func TestGoldenSideBySide(t *testing.T) {
+	for _, th := range themes.Builtin() {
+		t.Run(th.Name, func(t *testing.T) {
+			v := uitest.Fixture()
+			c := uitest.NewCommon(v)
+			c.Styles = styles.New(th, true)
+			m := New(c, "dev", "list users")
+			h := uitest.NewHost(c, m)
+			d := uitest.New(t, h, 180, 40)
+			d.Send(fixedResponse(t, m))
+			d.Settle()
+			s := d.Screen()
+			lines := strings.Split(s, "\n")
+			if !strings.HasPrefix(lines[0], "GET") || !strings.Contains(lines[0], "│ 200 OK") || !strings.Contains(lines[5], "│") {
+				t.Fatalf("not side by side:\n%s", s)
+			}
+			golden.RequireEqual(t, s)
+		})
+	}
+}

@@ -57,7 +57,7 @@ func (m *Model) historyKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
 func (m *Model) historyView(h int) string {
 	st := m.c.Styles
 	if len(m.history) == 0 {
-		return common.Fit(st.ListEmpty.Render("No requests sent yet."), m.width, h)
+		return common.Fit(st.ListEmpty.Render("No requests sent yet."), m.respW, h)
 	}
 	top := max(0, min(m.histSel-h/2, len(m.history)-h))
 	var lines []string
@@ -68,13 +68,13 @@ func (m *Model) historyView(h int) string {
 		if e.Auth != "" {
 			line += "  (" + e.Auth + ")"
 		}
-		line = ansi.Truncate(line, m.width, "…")
+		line = ansi.Truncate(line, m.respW, "…")
 		if i == m.histSel {
-			line = st.ListSelected.Render(padRight(line, m.width))
+			line = st.ListSelected.Render(padRight(line, m.respW))
 		}
 		lines = append(lines, line)
 	}
-	return common.Fit(strings.Join(lines, "\n"), m.width, h)
+	return common.Fit(strings.Join(lines, "\n"), m.respW, h)
 }
 
 // historyStatus is an entry's status code and reason ("404 Not Found"),

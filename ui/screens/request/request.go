@@ -136,6 +136,11 @@ type Model struct {
 
 	width, height int
 	editorH       int
+	// wide puts the composer and the response side by side; respW is the
+	// response's width, bodyH the body editor's height.
+	wide  bool
+	respW int
+	bodyH int
 
 	// baseline is the composer as it was opened or last saved; edits since
 	// make the console ask before esc leaves it.
@@ -295,30 +300,49 @@ func (m *Model) RefreshStyles() {
 	m.spin.Style = st.Spinner
 }
 
-// SetSize lays the composer out over the top and gives the rest to the response.
+// wideWidth is the width from which the console puts the composer and the
+// response side by side.
+const wideWidth = 160
+
+// SetSize lays the composer out over the top and gives the rest to the
+// response, or on a wide terminal puts the two side by side.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
+	m.wide = w >= wideWidth && h >= 16
 	m.editorH = 3
 	if h >= 34 {
 		m.editorH = 6
 	}
+	compW, tableW, tableH, bodyH := w, max(10, (w-1)/2), m.editorH, m.editorH
+	bodyW := max(10, w-tableW-1)
+	m.respW = w
+	if m.wide {
+		compW = (w - 3) / 2 // " │ " between the halves
+		m.respW = w - compW - 3
+		tableW, bodyW = compW, compW
+		tableH = max(3, (h-4)/2)
+		bodyH = max(3, h-4-tableH)
+	}
 	m.method.SetWidth(7)
-	m.url.SetWidth(max(10, w-12))
-	m.auth.SetWidth(max(10, min(32, w/3)))
-	half := max(10, (w-1)/2)
-	m.params.SetSize(half, m.editorH)
-	m.headers.SetSize(half, m.editorH)
-	right := max(10, w-half-1)
-	m.body.SetWidth(right)
-	m.body.SetHeight(m.editorH)
-	m.form.SetSize(right, m.editorH)
-	m.multipart.SetSize(right, m.editorH)
-	m.bodyPath.SetWidth(right)
-	m.viewer.SetSize(w, m.responseHeight())
+	m.url.SetWidth(max(10, compW-12))
+	m.auth.SetWidth(max(10, min(32, compW/3)))
+	m.params.SetSize(tableW, tableH)
+	m.headers.SetSize(tableW, tableH)
+	m.body.SetWidth(bodyW)
+	m.body.SetHeight(bodyH)
+	m.form.SetSize(bodyW, bodyH)
+	m.multipart.SetSize(bodyW, bodyH)
+	m.bodyPath.SetWidth(bodyW)
+	m.bodyH = bodyH
+	m.viewer.SetSize(m.respW, m.responseHeight())
 }
 
-// responseHeight is what is left under the composer and the summary line.
+// responseHeight is what is left under the composer and the summary line
+// (beside the composer, under the summary line).
 func (m *Model) responseHeight() int {
+	if m.wide {
+		return max(3, m.height-1)
+	}
 	return max(3, m.height-(2+1+m.editorH+1))
 }
 

@@ -250,9 +250,9 @@ func (m *Model) responseView() string {
 		if p.Next != "" {
 			lines = append(lines, st.Muted.Render(p.Next))
 		}
-		return common.Fit(strings.Join(lines, "\n"), m.width, h)
+		return common.Fit(strings.Join(lines, "\n"), m.respW, h)
 	case m.resp == nil:
-		return common.Fit("", m.width, h)
+		return common.Fit("", m.respW, h)
 	}
 	var lines []string
 	switch m.tab {
@@ -276,7 +276,7 @@ func (m *Model) responseView() string {
 	if m.scroll > max(0, len(lines)-h) {
 		m.scroll = max(0, len(lines)-h)
 	}
-	return common.Fit(strings.Join(lines[min(m.scroll, len(lines)):], "\n"), m.width, h)
+	return common.Fit(strings.Join(lines[min(m.scroll, len(lines)):], "\n"), m.respW, h)
 }
 
 func sortedHeaderNames(r *oreq.Response) []string {
@@ -298,7 +298,7 @@ func (m *Model) timingLines() []string {
 		name string
 		d    time.Duration
 	}{{"DNS", t.DNS}, {"Connect", t.Connect}, {"TLS", t.TLS}, {"First byte", t.FirstByte}, {"Total", t.Total}}
-	barW := max(5, min(40, m.width-26))
+	barW := max(5, min(40, m.respW-26))
 	var lines []string
 	for _, p := range phases {
 		n := 0

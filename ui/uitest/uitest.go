@@ -64,8 +64,15 @@ func isTimerMsg(msg tea.Msg) bool {
 // New returns a driver for m sized w×h; it runs m.Init.
 func New(t testing.TB, m tea.Model, w, h int) *Driver {
 	t.Helper()
-	return start(t, m, w, h, 0)
+	return start(t, m, w, h, QuickBusy)
 }
+
+// QuickBusy is New's Busy: a command that ends at once (a pop, a status,
+// a catalog reload) can still be waiting for a core on a loaded machine
+// when Quiet has passed, and the next key would reach the wrong screen.
+// Commands that wait for a browser or a server hold a step back at most
+// this long; set Busy to 0 where a test must see a screen while one runs.
+const QuickBusy = time.Second
 
 // StoreBusy is how long a command still at work (a store read or write, a
 // send to a loopback server) holds a step back with NewBusy: on a loaded

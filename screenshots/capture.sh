@@ -142,6 +142,22 @@ waitfor "Discovered"
 shot wizard
 keys Escape
 
+# The request console side by side on a wide terminal: a saved request
+# sent, its response beside the composer.
+cols=180 rows=40
+t resize-window -t shots -x "$cols" -y "$rows"
+keys / && typetext "write data" && keys Enter
+waitfor "1 match"
+keys Enter
+waitfor "Body · raw"
+keys C-s
+waitfor "200 OK"
+shot console
+keys Escape Escape
+cols=120 rows=36
+t resize-window -t shots -x "$cols" -y "$rows"
+waitfor "AUTH CLIENTS"
+
 # A light theme.
 for _ in 1 2 3 4 5; do
 	if t capture-pane -p -t shots | grep -qF "Theme paper"; then break; fi

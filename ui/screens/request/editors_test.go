@@ -510,3 +510,45 @@ func TestGoldenSideBySide(t *testing.T) {
 		})
 	}
 }
+
+// TestViewChangesNoState: the response tabs scroll within their lines, and
+// drawing them never moves the scroll position.
+func TestViewChangesNoState(t *testing.T) {
+	t.Parallel()
+	c := uitest.NewCommon(uitest.Fixture())
+	m := New(c, "dev", "list users")
+	h := uitest.NewHost(c, m)
+	d := uitest.New(t, h, 80, 24)
+	d.Send(fixedResponse(t, m))
+	d.Settle()
+	m.setFocus(fieldResponse)
+	d.Press("t") // headers: two lines, nothing to scroll
+	for range 5 {
+		d.Press("down")
+	}
+	if m.scroll != 0 {
+		t.Fatalf("scrolled to %d in a tab that fits", m.scroll)
+	}
+	m.scroll = 40
+	before := m.scroll
+	_ = m.View()
+	if m.scroll != before || !strings.Contains(d.Screen(), "Content-Type: application/json") {
+		t.Fatalf("View moved the scroll to %d or drew nothing:\n%s", m.scroll, d.Screen())
+	}
+}
+
+// BenchmarkConsoleView is one frame of the console with a response and
+// filled tables at 120×40 (the viewer caches its lines).
+func BenchmarkConsoleView(b *testing.B) {
+	c := uitest.NewCommon(uitest.Fixture())
+	m := New(c, "dev", "list users")
+	m.load(vault.Request{Method: "POST", URL: "{{api}}/upload?kind=report&page=2", Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
+		Form: []vault.FormField{{Name: "title", Value: "Q3"}, {Name: "file", IsFile: true, File: "q3.pdf"}}})
+	m.SetSize(120, 40)
+	m.Update(fixedResponse(b, m))
+	for b.Loop() {
+		if len(m.View()) == 0 {
+			b.Fatal("empty view")
+		}
+	}
+}

@@ -316,7 +316,7 @@ func TestGoldenResponse(t *testing.T) {
 }
 
 // fixedResponse is a response with fixed headers and timings, as if sent.
-func fixedResponse(t *testing.T, m *Model) tea.Msg {
+func fixedResponse(t testing.TB, m *Model) tea.Msg {
 	t.Helper()
 	body, err := oreq.NewBody([]byte(`{"users":[{"id":1,"name":"Ada Lovelace","email":"ada@example.test","active":true},`+
 		`{"id":2,"name":"Grace Hopper","email":"grace@example.test","active":false}],"page":{"number":1,"total":2},"next":null}`), "application/json")

@@ -254,10 +254,19 @@ func (m *Model) responseView() string {
 	case m.resp == nil:
 		return common.Fit("", m.respW, h)
 	}
+	if m.tab == tabBody {
+		return m.viewer.View()
+	}
+	lines := m.tabLines()
+	top := min(m.scroll, max(0, len(lines)-h)) // View changes no state: the clamp is local
+	return common.Fit(strings.Join(lines[top:], "\n"), m.respW, h)
+}
+
+// tabLines are the lines of the headers, timing or request tab.
+func (m *Model) tabLines() []string {
+	st := m.c.Styles
 	var lines []string
 	switch m.tab {
-	case tabBody:
-		return m.viewer.View()
 	case tabHeaders:
 		for _, k := range sortedHeaderNames(m.resp) {
 			for _, v := range m.resp.Header[k] {
@@ -270,13 +279,10 @@ func (m *Model) responseView() string {
 		for _, l := range strings.Split(strings.TrimSuffix(m.resp.Request.Dump(), "\n"), "\n") {
 			lines = append(lines, sanitize(l))
 		}
-	case tabCount:
-		// not a tab
+	case tabBody, tabCount:
+		// the body is the viewer's
 	}
-	if m.scroll > max(0, len(lines)-h) {
-		m.scroll = max(0, len(lines)-h)
-	}
-	return common.Fit(strings.Join(lines[min(m.scroll, len(lines)):], "\n"), m.respW, h)
+	return lines
 }
 
 func sortedHeaderNames(r *oreq.Response) []string {
@@ -348,7 +354,7 @@ func (m *Model) responseKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
 			m.scroll = max(0, m.scroll-1)
 			return nil
 		case key.Matches(k, km.Down):
-			m.scroll++
+			m.scroll = min(m.scroll+1, max(0, len(m.tabLines())-m.responseHeight()))
 			return nil
 		}
 	}

@@ -301,12 +301,6 @@ func (c *AuthClient) Validate() error {
 			return urlErr(err)
 		}
 	}
-	if c.ClientID == "" {
-		return fail("clientId", "is required")
-	}
-	if c.TokenMethod != "" && c.TokenMethod != "POST" && c.TokenMethod != "GET" {
-		return fail("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
-	}
 	if c.Type == ClientOAuth1 {
 		// No flow URL at all is a client that only signs, with token
 		// credentials stored by hand or imported; some of them is a typo.
@@ -319,6 +313,14 @@ func (c *AuthClient) Validate() error {
 			}
 			return fail("endpoints", "an OAuth 1.0a client's flow needs the request-token, authorization and access-token URLs; the "+strings.Join(missing, " and ")+" URL is missing (leave all three empty for a client that only signs with stored token credentials)")
 		}
+	}
+	if c.ClientID == "" {
+		return fail("clientId", "is required")
+	}
+	if c.TokenMethod != "" && c.TokenMethod != "POST" && c.TokenMethod != "GET" {
+		return fail("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
+	}
+	if c.Type == ClientOAuth1 {
 		for i := 0; i < len(c.Realm); i++ {
 			if b := c.Realm[i]; b < 0x20 || b == 0x7f {
 				return fail("realm", fmt.Sprintf("has a control character at byte %d", i+1))

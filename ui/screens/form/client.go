@@ -39,6 +39,11 @@ type clientSpec struct {
 	// pasted PEM or its file, and the callback mode (loopback, oob, a
 	// registered loopback URL).
 	oa1KeySource, oa1KeyPEM, oa1KeyPath, callbackMode string
+	// OAuth 1.0a: the realm sent in the Authorization header, and whether
+	// bodies that are not forms are signed through oauth_body_hash (set by
+	// an import; an edit keeps them).
+	realm    string
+	bodyHash bool
 }
 
 // NewClient returns the form creating an auth client in env.
@@ -82,6 +87,7 @@ func EditClient(c *common.Common, ac vault.AuthClient) *Model {
 		s.subject, s.subjectType, s.actor, s.actorType, s.requestedType = x.Subject, x.SubjectTokenType, x.Actor, x.ActorTokenType, x.RequestedTokenType
 	}
 	s.signatureMethod, s.callback = ac.SignatureMethod, ac.Callback
+	s.realm, s.bodyHash = ac.Realm, ac.BodyHash
 	if s.signatureMethod == "" {
 		s.signatureMethod = oauth1.HMACSHA256
 	}
@@ -143,6 +149,7 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 			RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
 	case s.oauth1():
 		ac.SignatureMethod, ac.TokenMethod = s.signatureMethod, s.tokenMethod
+		ac.Realm, ac.BodyHash = s.realm, s.bodyHash
 		ac.Callback = s.callbackMode
 		if s.callbackMode == callbackCustom {
 			ac.Callback = trim(s.callback)

@@ -101,9 +101,9 @@ func (s *clientSpec) oauth1Groups(secretDesc string) []*huh.Group {
 	hidden := func() bool { return !s.oauth1() }
 	return []*huh.Group{
 		huh.NewGroup(
-			s.requiredURL("requestTokenURL", "Request token URL", "temporary credentials (RFC 5849 §2.1)", &s.requestTokenURL, "endpoints.requestToken"),
-			s.requiredURL("authURL1", "Authorization URL", "where the resource owner approves", &s.authURL, "endpoints.auth"),
-			s.requiredURL("tokenURL1", "Access token URL", "token credentials (§2.3)", &s.tokenURL, "endpoints.token"),
+			s.flowURL("requestTokenURL", "Request token URL", "temporary credentials (RFC 5849 §2.1); leave all three empty for a client without a flow, which signs with token credentials you store", &s.requestTokenURL, "endpoints.requestToken"),
+			s.flowURL("authURL1", "Authorization URL", "where the resource owner approves", &s.authURL, "endpoints.auth"),
+			s.flowURL("tokenURL1", "Access token URL", "token credentials (§2.3)", &s.tokenURL, "endpoints.token", "endpoints"),
 		).Title("OAuth 1.0a · endpoints").WithHideFunc(hidden),
 
 		huh.NewGroup(
@@ -151,25 +151,30 @@ func (s *clientSpec) oauth1Groups(secretDesc string) []*huh.Group {
 			).Value(&s.callbackMode),
 			huh.NewSelect[string]().Key("tokenMethod1").Title("Token request method").Description("for the request-token and access-token endpoints").
 				Options(huh.NewOption("POST", ""), huh.NewOption("GET (legacy providers)", "GET")).Value(&s.tokenMethod),
-		).Title("OAuth 1.0a · callback").WithHideFunc(hidden),
+		).Title("OAuth 1.0a · callback").WithHideFunc(func() bool { return hidden() || !s.oauth1Flow() }),
 
 		huh.NewGroup(
 			huh.NewInput().Key("callbackURL").Title("Registered callback URL").Description("a loopback http URL; authdeck listens on its port and path").
 				Placeholder("http://127.0.0.1:8914/callback").Value(&s.callback).
 				Validate(s.validator(func(v string) { s.callback = v }, "callback")),
-		).Title("OAuth 1.0a · callback").WithHideFunc(func() bool { return hidden() || s.callbackMode != callbackCustom }),
+		).Title("OAuth 1.0a · callback").WithHideFunc(func() bool { return hidden() || !s.oauth1Flow() || s.callbackMode != callbackCustom }),
 	}
 }
 
-// requiredURL is an endpoint input that must not stay empty.
-func (s *clientSpec) requiredURL(k, title, desc string, p *string, field string) *huh.Input {
+// flowURL is an input for one of the three flow URLs of an OAuth 1.0a
+// client: all three, or none for a client that only signs with stored
+// token credentials (the vault names the missing ones of a partial set
+// when the last is left).
+func (s *clientSpec) flowURL(k, title, desc string, p *string, fields ...string) *huh.Input {
 	return huh.NewInput().Key(k).Title(title).Description(desc).Value(p).Validate(func(v string) error {
 		*p = v
-		if strings.TrimSpace(v) == "" {
-			return errors.New("is required")
-		}
-		return fieldError(s.check(), field)
+		return fieldError(s.check(), fields...)
 	})
+}
+
+// oauth1Flow reports whether the draft names any flow URL.
+func (s *clientSpec) oauth1Flow() bool {
+	return strings.TrimSpace(s.requestTokenURL+s.authURL+s.tokenURL) != ""
 }
 
 // missingOAuth1Creds says which credential a save would lack, as a

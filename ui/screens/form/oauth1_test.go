@@ -64,11 +64,8 @@ func TestOAuth1FormFieldErrors(t *testing.T) {
 	m := NewOAuth1Client(c, "dev")
 	d, h := host(t, c, m)
 	fill(d, "album", "")
-	// Endpoints: required, and plain http only on loopback (S-13).
-	d.Press("enter")
-	if !strings.Contains(d.Screen(), "is required") || focused(m) != "requestTokenURL" {
-		t.Fatalf("an empty request-token URL was accepted:\n%s", d.Screen())
-	}
+	// Endpoints: plain http only on loopback (S-13); all three, or none
+	// for a client without a flow — a partial set names what is missing.
 	fill(d, "http://photos.example.test/rt")
 	if !strings.Contains(d.Screen(), "plain http on a non-loopback host") || focused(m) != "requestTokenURL" {
 		t.Fatalf("plain http accepted:\n%s", d.Screen())
@@ -76,7 +73,15 @@ func TestOAuth1FormFieldErrors(t *testing.T) {
 	for range len("http://photos.example.test/rt") {
 		d.Send(uitest.Key("backspace"))
 	}
-	fill(d, rtURL, azURL, atURL)
+	fill(d, rtURL, "", "")
+	if !strings.Contains(d.Screen(), "URL is missing") || focused(m) != "tokenURL1" {
+		t.Fatalf("a request-token URL alone was accepted:\n%s", d.Screen())
+	}
+	d.Press("shift+tab")
+	if focused(m) != "authURL1" {
+		t.Fatalf("shift+tab went to %q", focused(m))
+	}
+	fill(d, azURL, atURL)
 	// Consumer key required; HMAC-SHA256 (the default) needs the secret.
 	d.Press("enter")
 	if !strings.Contains(d.Screen(), "is required") || focused(m) != "clientID1" {
@@ -308,5 +313,53 @@ func TestCheckCallback(t *testing.T) {
 		if err != nil && fieldOf(err) != "callback" {
 			t.Errorf("checkCallback(%q) names field %q", tt.in, fieldOf(err))
 		}
+	}
+}
+
+// TestOAuth1FormNoFlow: leaving the three flow URLs empty makes a client
+// without a flow (it signs with token credentials stored for it): the
+// callback pages are skipped, and an edit keeps the realm and body hash an
+// import gave it.
+func TestOAuth1FormNoFlow(t *testing.T) {
+	t.Parallel()
+	c := uitest.NewCommon(uitest.Fixture())
+	m := NewOAuth1Client(c, "dev")
+	d, h := host(t, c, m)
+	fill(d, "signer", "")
+	fill(d, "", "", "") // no flow URLs
+	fill(d, "signer-key", "")
+	d.Type(secret)
+	d.Press("enter")
+	if strings.Contains(d.Screen(), "Callback") {
+		t.Fatalf("the callback page is shown for a client without a flow:\n%s", d.Screen())
+	}
+	fill(d, "", "", "", "photos.example.test")
+	if h.Popped != 1 {
+		t.Fatalf("not saved; banner %q:\n%s", m.Banner(), d.Screen())
+	}
+	ac, err := c.Vault.Client("dev", "signer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ac.Type != vault.ClientOAuth1 || ac.HasOAuth1Flow() || ac.ClientID != "signer-key" || !ac.HasSecret {
+		t.Fatalf("client = %+v", ac)
+	}
+
+	ac.Realm, ac.BodyHash = "Photos", true
+	if _, err := c.Vault.PutClient(t.Context(), ac, nil); err != nil {
+		t.Fatal(err)
+	}
+	c = uitest.NewCommon(c.Vault)
+	e := EditClient(c, ac)
+	d, h = host(t, c, e)
+	for range 40 {
+		if h.Popped == 1 {
+			break
+		}
+		d.Press("enter")
+	}
+	got, err := c.Vault.Client("dev", "signer")
+	if err != nil || h.Popped != 1 || got.Realm != "Photos" || !got.BodyHash || got.HasOAuth1Flow() {
+		t.Errorf("after an edit: %+v, %v, popped %d\n%s", got, err, h.Popped, d.Screen())
 	}
 }

@@ -140,6 +140,7 @@ func (r *Response) HistoryEntry(env, savedName string, spec Spec, when time.Time
 	}
 	e.Template = historyTemplate(spec, r.secrets)
 	e.URL, e.Headers = maskQueryLiterals(e.URL), maskLiteralHeaders(e.Headers)
+	e.Body = scrub(e.Body, literalSecrets(spec))
 	switch {
 	case r.Kind == KindBinary:
 		e.BodyOmitted = r.Size > 0
@@ -158,6 +159,7 @@ func FailedHistoryEntry(p *Prepared, env, savedName string, spec Spec, when time
 	e := history.Entry{Time: when.UTC(), Env: env, Name: savedName, Auth: spec.Auth, Error: err.Error(), Template: historyTemplate(spec, nil)}
 	if p != nil {
 		e.Method, e.URL, e.Headers, e.Body, e.Placement, e.Insecure = p.Method, p.URL, slices.Clone(p.Headers), p.Body, p.Placement, p.Insecure
+		e.Body = scrub(e.Body, literalSecrets(spec))
 	}
 	return e
 }
@@ -170,7 +172,42 @@ func historyTemplate(spec Spec, secrets []string) *history.Template {
 	for _, h := range maskLiteralHeaders(spec.Headers) {
 		t.Headers = append(t.Headers, vault.Header{Name: h.Name, Value: scrub(h.Value, secrets)})
 	}
+	for _, q := range spec.Params {
+		q.Value = scrub(maskLiteralField(q.Name, q.Value), secrets)
+		t.Params = append(t.Params, q)
+	}
+	for _, f := range spec.Form {
+		if !f.IsFile {
+			f.Value = scrub(maskLiteralField(f.Name, f.Value), secrets)
+		}
+		t.Form = append(t.Form, f)
+	}
+	t.BodyFile = spec.BodyFile
 	return t
+}
+
+// literalSecrets are the form values typed as literals that look like
+// credentials: the body as sent is scrubbed of them as the template is.
+func literalSecrets(spec Spec) []string {
+	var out []string
+	for _, f := range spec.Form {
+		if !f.IsFile && f.Value != "" && maskLiteralField(f.Name, f.Value) == mask.Dots && f.Value != mask.Dots {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// maskLiteralField masks a parameter or form value typed as a literal that
+// looks like a credential, or whose name says it is one.
+func maskLiteralField(name, v string) string {
+	if v == "" || strings.Contains(v, "{{") || strings.Contains(v, mask.Dots) {
+		return v
+	}
+	if secretlike.Value(v) || secretlike.Field(name, v) {
+		return mask.Dots
+	}
+	return v
 }
 
 // maskLiteralHeaders masks header values typed as literals that look like

@@ -63,6 +63,12 @@ type Template struct {
 	Body    string         `json:"body,omitempty"`
 	// BodyOmitted says the body was larger than the history keeps.
 	BodyOmitted bool `json:"bodyOmitted,omitempty"`
+	// Params, Form and BodyFile are the request's parts of those names
+	// (see vault.Request), disabled rows included; a file part keeps its
+	// path, never the file's content.
+	Params   []vault.QueryParam `json:"params,omitempty"`
+	Form     []vault.FormField  `json:"form,omitempty"`
+	BodyFile string             `json:"bodyFile,omitempty"`
 }
 
 // Timing are the timing phases of an entry.
@@ -109,6 +115,7 @@ func trimEntry(e Entry) Entry {
 	if e.Template != nil {
 		t := *e.Template
 		t.Headers = slices.Clone(t.Headers)
+		t.Params, t.Form = slices.Clone(t.Params), slices.Clone(t.Form)
 		if len(t.Body) > MaxBody {
 			t.Body, t.BodyOmitted = "", true
 		}

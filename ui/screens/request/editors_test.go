@@ -552,3 +552,42 @@ func BenchmarkConsoleView(b *testing.B) {
 		}
 	}
 }
+
+// TestHistoryKeepsTheTables: a request reloaded from the history has its
+// form (a disabled row too) and its disabled parameter back; a literal
+// password typed in the form is masked there, never kept.
+func TestHistoryKeepsTheTables(t *testing.T) {
+	t.Parallel()
+	srv, got := wireServer(t)
+	f := newFixture(t, "", 120, 40)
+	f.typeURL(srv.URL + "/login?a=1&debug=1")
+	f.m.method.SetValue("POST")
+	f.m.setFocus(fieldParams)
+	f.d.Press("down", "space") // debug off
+	f.m.setFocus(fieldBody)
+	f.d.Press("ctrl+o")
+	f.addRow("user", "ada")
+	f.addRow("password", "correct horse battery")
+	f.addRow("off", "x")
+	f.d.Press("space")
+	f.sendAndWait(t)
+	if w := got(); len(w) != 1 || !strings.Contains(string(w[0].body), "password=correct+horse+battery") {
+		t.Fatalf("sent %d (err %v)", len(got()), f.m.Err())
+	}
+	f.typeURL("http://127.0.0.1:1/elsewhere")
+	f.m.setFocus(fieldBody)
+	f.d.Press("ctrl+o", "ctrl+o", "ctrl+o") // back to a raw body
+	f.m.setFocus(fieldResponse)
+	f.d.Press("H", "enter")
+	if f.m.url.Value() != srv.URL+"/login?a=1" || rowNames(f.m.params.Rows()) != "a=1 !debug=1" {
+		t.Fatalf("reloaded URL %q params %s", f.m.url.Value(), rowNames(f.m.params.Rows()))
+	}
+	if f.m.mode != bodyURLEncoded || rowNames(f.m.form.Rows()) != "user=ada password=•••••••• !off=x" {
+		t.Fatalf("reloaded mode %v form %s", f.m.mode, rowNames(f.m.form.Rows()))
+	}
+	for _, e := range f.m.History() {
+		if b, _ := json.Marshal(e); strings.Contains(string(b), "correct horse") || strings.Contains(string(b), "correct+horse") {
+			t.Fatal("the history keeps the typed password")
+		}
+	}
+}

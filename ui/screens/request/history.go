@@ -42,7 +42,8 @@ func (m *Model) historyKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
 		e := m.history[m.histSel]
 		r := vault.Request{Method: e.Method, URL: e.URL, Headers: e.Headers, Body: e.Body, Auth: e.Auth, Placement: e.Placement, InsecureSkipVerify: e.Insecure}
 		if e.Template != nil {
-			r.URL, r.Headers, r.Body = e.Template.URL, e.Template.Headers, e.Template.Body
+			t := e.Template
+			r.URL, r.Headers, r.Body, r.Params, r.Form, r.BodyFile = t.URL, t.Headers, t.Body, t.Params, t.Form, t.BodyFile
 		}
 		m.load(r)
 		m.showHistory = false

@@ -44,8 +44,15 @@ const doctorTimeout = 20 * time.Second
 // the passphrase prompt waits for a person.
 const doctorUnlockTimeout = 5 * time.Minute
 
+// doctorOptions are the inputs of `doctor`.
+type doctorOptions struct {
+	App                           *App
+	IO                            IOStreams
+	AsJSON, Repair, PruneKeychain bool
+}
+
 func newDoctorCmd(a *App) *cobra.Command {
-	var asJSON, repair, pruneKeychain bool
+	opts := &doctorOptions{App: a, IO: a.IO}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the vault backend, catalog, clipboard and browser opener",
@@ -69,45 +76,55 @@ the user, so values there that this home does not own are removed only with
 Exits 8 when the vault does not work, with what to do about it.`,
 		Example: "  authdeck doctor\n  AUTHDECK_VAULT=file authdeck doctor --json\n  authdeck doctor --repair",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if pruneKeychain && !repair {
-				return exitWith(exitOther, "--prune-keychain goes with --repair")
-			}
-			var repaired []doctorCheck
-			if repair {
-				rc, err := a.repairVault(cmd.Context(), pruneKeychain)
-				if err != nil {
-					return err
-				}
-				repaired = append(repaired, rc)
-			}
-			checks, vaultOK := a.runDoctor(cmd.Context())
-			checks = append(repaired, checks...)
-			if asJSON {
-				if err := writeJSON(a.IO.Out, struct {
-					OK     bool          `json:"ok"`
-					Checks []doctorCheck `json:"checks"`
-				}{vaultOK, checks}); err != nil {
-					return err
-				}
-			} else {
-				a.renderDoctor(checks)
-			}
-			if !vaultOK {
-				for _, c := range checks {
-					if c.Status == statusFail && c.Name == "vault" {
-						return exitWith(exitVault, "the %s vault does not work: %s", a.backendName(), c.Hint)
-					}
-				}
-				return exitWith(exitVault, "the vault does not work")
-			}
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runDoctor(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().BoolVar(&repair, "repair", false, "make catalog and store agree again (see above)")
-	cmd.Flags().BoolVar(&pruneKeychain, "prune-keychain", false, "with --repair: also remove keychain values no item of this home owns")
+	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "make catalog and store agree again (see above)")
+	cmd.Flags().BoolVar(&opts.PruneKeychain, "prune-keychain", false, "with --repair: also remove keychain values no item of this home owns")
 	return cmd
+}
+
+// runDoctor checks the workspace (repairing it first with --repair), prints
+// the report, and fails with exit code 8 when the vault does not work.
+func runDoctor(ctx context.Context, opts *doctorOptions) error {
+	a := opts.App
+	if opts.PruneKeychain && !opts.Repair {
+		return exitWith(exitOther, "--prune-keychain goes with --repair")
+	}
+	var repaired []doctorCheck
+	if opts.Repair {
+		rc, err := a.repairVault(ctx, opts.PruneKeychain)
+		if err != nil {
+			return err
+		}
+		repaired = append(repaired, rc)
+	}
+	checks, vaultOK := a.doctorChecks(ctx)
+	checks = append(repaired, checks...)
+	if opts.AsJSON {
+		if err := writeJSON(opts.IO.Out, struct {
+			OK     bool          `json:"ok"`
+			Checks []doctorCheck `json:"checks"`
+		}{vaultOK, checks}); err != nil {
+			return err
+		}
+	} else {
+		a.renderDoctor(checks)
+	}
+	if !vaultOK {
+		return a.vaultFailure(checks)
+	}
+	return nil
+}
+
+// vaultFailure is the error of a doctor run whose vault check failed.
+func (a *App) vaultFailure(checks []doctorCheck) error {
+	for _, c := range checks {
+		if c.Status == statusFail && c.Name == "vault" {
+			return exitWith(exitVault, "the %s vault does not work: %s", a.backendName(), c.Hint)
+		}
+	}
+	return exitWith(exitVault, "the vault does not work")
 }
 
 // repairVault runs the repair and says what it did.
@@ -140,7 +157,8 @@ func (a *App) backendName() string {
 	return vault.BackendKeychain
 }
 
-func (a *App) runDoctor(ctx context.Context) ([]doctorCheck, bool) {
+// doctorChecks runs every check; ok says whether the vault works.
+func (a *App) doctorChecks(ctx context.Context) ([]doctorCheck, bool) {
 	var checks []doctorCheck
 	backend := a.backendName()
 	checks = append(checks, doctorCheck{Name: "backend", Status: statusInfo, Detail: backend + " (" + vault.BackendLabel(backend) + "; choose with AUTHDECK_VAULT=keychain|file|memory)"})

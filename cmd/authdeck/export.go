@@ -24,8 +24,17 @@ func newExportCmd(a *App) *cobra.Command {
 	return cmd
 }
 
+// exportCurlOptions are the inputs of `export curl`.
+type exportCurlOptions struct {
+	App *App
+	IO  IOStreams
+	// Saved is the saved request's name.
+	Saved           string
+	Reveal, OneLine bool
+}
+
 func newExportCurlCmd(a *App) *cobra.Command {
-	var reveal, oneLine bool
+	opts := &exportCurlOptions{App: a, IO: a.IO}
 	cmd := &cobra.Command{
 		Use:   "curl SAVED",
 		Short: "Print a saved request as a curl command line (credentials masked unless --reveal)",
@@ -38,26 +47,12 @@ credentials: it is printed because you asked, so mind where it goes.`,
   authdeck export curl me --reveal | sh`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, env, saved, err := a.savedRequest(args[0])
-			if err != nil {
-				return err
-			}
-			ui := a.newFlowUI(false, false)
-			s := a.engineSet(v).Sender
-			s.Callbacks = ui.callbacks()
-			p, err := s.Prepare(cmd.Context(), env, request.SpecFromSaved(saved), reveal)
-			if err != nil {
-				return requestFailure(err)
-			}
-			for _, w := range p.Warnings {
-				fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", w)
-			}
-			fmt.Fprintln(a.IO.Out, p.Curl(!oneLine))
-			return nil
+			opts.Saved = args[0]
+			return runExportCurl(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&reveal, "reveal", false, "put the real credential and secret variables in the command")
-	cmd.Flags().BoolVar(&oneLine, "one-line", false, "print the command on one line")
+	cmd.Flags().BoolVar(&opts.Reveal, "reveal", false, "put the real credential and secret variables in the command")
+	cmd.Flags().BoolVar(&opts.OneLine, "one-line", false, "print the command on one line")
 	cmd.ValidArgsFunction = a.completeCatalogNames(true)
 	return cmd
 }
@@ -97,6 +92,28 @@ func (a *App) printExportNotes(notes []interchange.Note) {
 	for _, n := range notes {
 		fmt.Fprintf(a.IO.Err, "authdeck: %s: %s\n", n.Kind, termsafe.Line(n.String()))
 	}
+}
+
+// runExportCurl prints a saved request as a curl command line, its
+// credential masked unless --reveal.
+func runExportCurl(ctx context.Context, opts *exportCurlOptions) error {
+	a := opts.App
+	v, env, saved, err := a.savedRequest(opts.Saved)
+	if err != nil {
+		return err
+	}
+	ui := a.newFlowUI(false, false)
+	s := a.engineSet(v).Sender
+	s.Callbacks = ui.callbacks()
+	p, err := s.Prepare(ctx, env, request.SpecFromSaved(saved), opts.Reveal)
+	if err != nil {
+		return requestFailure(err)
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(opts.IO.Err, "authdeck: warning: %s\n", w)
+	}
+	fmt.Fprintln(opts.IO.Out, p.Curl(!opts.OneLine))
+	return nil
 }
 
 func newExportPostmanEnvCmd(a *App) *cobra.Command {

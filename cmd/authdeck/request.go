@@ -126,11 +126,7 @@ request' says about credentials, redirects and refresh holds.
   authdeck send "List users" -i --env staging`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, env, saved, err := a.savedRequest(args[0])
-			if err != nil {
-				return err
-			}
-			return a.sendSpec(cmd.Context(), v, env, saved.Name, request.SpecFromSaved(saved), o)
+			return a.runSend(cmd.Context(), args[0], o)
 		},
 	}
 	o.addFlags(cmd)
@@ -141,6 +137,15 @@ request' says about credentials, redirects and refresh holds.
 		return a.completeCatalogNames(true)(c, args, toComplete)
 	}
 	return cmd
+}
+
+// runSend sends the request saved as name, as `request` would.
+func (a *App) runSend(ctx context.Context, name string, o *sendOptions) error {
+	v, env, saved, err := a.savedRequest(name)
+	if err != nil {
+		return err
+	}
+	return a.sendSpec(ctx, v, env, saved.Name, request.SpecFromSaved(saved), o)
 }
 
 // maxRequestBody bounds a body read from a file or stdin.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -69,8 +70,15 @@ func (n *requestNode) print(a *App, w io.Writer, depth int) {
 	}
 }
 
+// requestListOptions are the inputs of `request list`.
+type requestListOptions struct {
+	App    *App
+	IO     IOStreams
+	AsJSON bool
+}
+
 func newRequestListCmd(a *App) *cobra.Command {
-	var asJSON bool
+	opts := &requestListOptions{App: a, IO: a.IO}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -79,30 +87,43 @@ func newRequestListCmd(a *App) *cobra.Command {
 imported from a Postman collection, or as saved). Reads the catalog only.`,
 		Example: "  authdeck request list\n  authdeck request list --json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, c, env, err := a.workspace()
-			if err != nil {
-				return err
-			}
-			reqs := c.RequestsIn(env)
-			tree := requestTree(reqs)
-			if asJSON {
-				return writeJSON(a.IO.Out, tree)
-			}
-			if len(reqs) == 0 {
-				fmt.Fprintf(a.IO.Out, "No saved requests in environment %q. Import some with 'authdeck import' or save one with 'authdeck request --save'.\n", env)
-				return nil
-			}
-			tree.print(a, a.IO.Out, 0)
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runRequestList(cmd.Context(), opts) },
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the tree as JSON")
+	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print the tree as JSON")
 	return cmd
 }
 
+// runRequestList prints the environment's saved requests as a tree of folders.
+func runRequestList(_ context.Context, opts *requestListOptions) error {
+	a := opts.App
+	_, c, env, err := a.workspace()
+	if err != nil {
+		return err
+	}
+	reqs := c.RequestsIn(env)
+	tree := requestTree(reqs)
+	if opts.AsJSON {
+		return writeJSON(opts.IO.Out, tree)
+	}
+	if len(reqs) == 0 {
+		fmt.Fprintf(opts.IO.Out, "No saved requests in environment %q. Import some with 'authdeck import' or save one with 'authdeck request --save'.\n", env)
+		return nil
+	}
+	tree.print(a, opts.IO.Out, 0)
+	return nil
+}
+
+// requestShowOptions are the inputs of `request show`.
+type requestShowOptions struct {
+	App *App
+	IO  IOStreams
+	// Name is the saved request's name.
+	Name   string
+	AsJSON bool
+}
+
 func newRequestShowCmd(a *App) *cobra.Command {
-	var asJSON bool
+	opts := &requestShowOptions{App: a, IO: a.IO}
 	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show a saved request as it is kept (variables not filled in)",
@@ -113,79 +134,99 @@ are shown as saved: {{variables}} are not filled in and no secret is read.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: a.completeCatalogNames(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, env, r, err := a.savedRequest(args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.IO.Out, r)
-			}
-			k := &kv{}
-			k.add("Name", termsafe.Line(r.Name))
-			k.add("Environment", env)
-			if len(r.Folder) > 0 {
-				k.add("Folder", termsafe.Line(vault.FolderPath(r.Folder)))
-			}
-			k.add("Request", r.Method+" "+termsafe.Line(r.URL))
-			if r.Auth != "" {
-				k.add("Auth", r.Auth)
-			}
-			if s := r.Scheme; s != nil {
-				detail := s.Type + " (user " + s.Username + ")"
-				if s.Type == vault.SchemeAWSv4 {
-					detail = fmt.Sprintf("awsv4 (access key %s, %s in %s)", s.AccessKey, s.Service, s.Region)
-				}
-				k.add("Scheme", termsafe.Line(detail))
-			}
-			if r.InsecureSkipVerify {
-				k.add("TLS", "verification off")
-			}
-			if r.Description != "" {
-				k.add("Description", r.Description)
-			}
-			k.render(a, a.IO.Out)
-			w := a.IO.Out
-			for _, h := range r.Headers {
-				off := ""
-				if h.Disabled {
-					off = "  (disabled)"
-				}
-				fmt.Fprintf(w, "  %s: %s%s\n", termsafe.Line(h.Name), termsafe.Line(h.Value), off)
-			}
-			for _, q := range r.Params {
-				off := ""
-				if q.Disabled {
-					off = "  (disabled)"
-				}
-				fmt.Fprintf(w, "  query %s=%s%s\n", termsafe.Line(q.Name), termsafe.Line(q.Value), off)
-			}
-			switch {
-			case len(r.Form) > 0:
-				fmt.Fprintln(w, "Form (multipart/form-data):")
-				for _, f := range r.Form {
-					v := f.Value
-					if f.IsFile {
-						v = "@" + f.File + " (read when sent)"
-					}
-					off := ""
-					if f.Disabled {
-						off = "  (disabled)"
-					}
-					fmt.Fprintf(w, "  %s=%s%s\n", termsafe.Line(f.Name), termsafe.Line(v), off)
-				}
-			case r.BodyFile != "":
-				fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", termsafe.Line(r.BodyFile))
-			case r.Body != "":
-				fmt.Fprintln(w, "Body:")
-				for _, line := range strings.Split(r.Body, "\n") {
-					fmt.Fprintln(w, "  "+termsafe.Line(line))
-				}
-			}
-			return nil
+			opts.Name = args[0]
+			return runRequestShow(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// runRequestShow prints a saved request as it is kept: its summary, then
+// its headers, query parameters and body.
+func runRequestShow(_ context.Context, opts *requestShowOptions) error {
+	a := opts.App
+	_, env, r, err := a.savedRequest(opts.Name)
+	if err != nil {
+		return err
+	}
+	if opts.AsJSON {
+		return writeJSON(opts.IO.Out, r)
+	}
+	w := opts.IO.Out
+	savedRequestKV(r, env).render(a, w)
+	printRequestParts(w, r)
+	printRequestBody(w, r)
+	return nil
+}
+
+// savedRequestKV is the summary of a saved request: what it calls, where it
+// is filed, and the credential or scheme it uses.
+func savedRequestKV(r vault.Request, env string) *kv {
+	k := &kv{}
+	k.add("Name", termsafe.Line(r.Name))
+	k.add("Environment", env)
+	if len(r.Folder) > 0 {
+		k.add("Folder", termsafe.Line(vault.FolderPath(r.Folder)))
+	}
+	k.add("Request", r.Method+" "+termsafe.Line(r.URL))
+	if r.Auth != "" {
+		k.add("Auth", r.Auth)
+	}
+	if s := r.Scheme; s != nil {
+		detail := s.Type + " (user " + s.Username + ")"
+		if s.Type == vault.SchemeAWSv4 {
+			detail = fmt.Sprintf("awsv4 (access key %s, %s in %s)", s.AccessKey, s.Service, s.Region)
+		}
+		k.add("Scheme", termsafe.Line(detail))
+	}
+	if r.InsecureSkipVerify {
+		k.add("TLS", "verification off")
+	}
+	if r.Description != "" {
+		k.add("Description", r.Description)
+	}
+	return k
+}
+
+// disabledMark marks a disabled header, parameter or form field.
+func disabledMark(disabled bool) string {
+	if disabled {
+		return "  (disabled)"
+	}
+	return ""
+}
+
+// printRequestParts prints a saved request's headers and query parameters.
+func printRequestParts(w io.Writer, r vault.Request) {
+	for _, h := range r.Headers {
+		fmt.Fprintf(w, "  %s: %s%s\n", termsafe.Line(h.Name), termsafe.Line(h.Value), disabledMark(h.Disabled))
+	}
+	for _, q := range r.Params {
+		fmt.Fprintf(w, "  query %s=%s%s\n", termsafe.Line(q.Name), termsafe.Line(q.Value), disabledMark(q.Disabled))
+	}
+}
+
+// printRequestBody prints a saved request's form, body file or body.
+func printRequestBody(w io.Writer, r vault.Request) {
+	switch {
+	case len(r.Form) > 0:
+		fmt.Fprintln(w, "Form (multipart/form-data):")
+		for _, f := range r.Form {
+			v := f.Value
+			if f.IsFile {
+				v = "@" + f.File + " (read when sent)"
+			}
+			fmt.Fprintf(w, "  %s=%s%s\n", termsafe.Line(f.Name), termsafe.Line(v), disabledMark(f.Disabled))
+		}
+	case r.BodyFile != "":
+		fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", termsafe.Line(r.BodyFile))
+	case r.Body != "":
+		fmt.Fprintln(w, "Body:")
+		for _, line := range strings.Split(r.Body, "\n") {
+			fmt.Fprintln(w, "  "+termsafe.Line(line))
+		}
+	}
 }
 
 // nearestNames returns up to three names closest to want: those that

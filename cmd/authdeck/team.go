@@ -366,9 +366,11 @@ func runTeamSync(_ context.Context, opts teamOptions) error {
 
 // ---- team keygen / whoami ----
 
+// teamKeygenOptions are the inputs of `team keygen`.
 type teamKeygenOptions struct {
-	IO   IOStreams
-	Path string
+	IO IOStreams
+	// Home is the authdeck home the key is kept in.
+	Home string
 }
 
 func newTeamKeygenCmd(a *App) *cobra.Command {
@@ -381,22 +383,23 @@ public key, to give to a teammate ('authdeck team add age1… --name you'). auth
 uses it to open shared values; so does 'age -d -i team-key.txt FILE'.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			home := a.home()
-			if home == "" {
-				return fmt.Errorf("%w: no authdeck home to keep the key in (set AUTHDECK_HOME)", vault.ErrNotConfigured)
-			}
-			return runTeamKeygen(&teamKeygenOptions{IO: a.IO, Path: filepath.Join(home, workspace.TeamKeyFile)})
+			return runTeamKeygen(&teamKeygenOptions{IO: a.IO, Home: a.home()})
 		},
 	}
 }
 
+// runTeamKeygen makes the age key in the home and prints its public key.
 func runTeamKeygen(opts *teamKeygenOptions) error {
-	r, err := workspace.GenerateTeamKey(opts.Path)
+	if opts.Home == "" {
+		return fmt.Errorf("%w: no authdeck home to keep the key in (set AUTHDECK_HOME)", vault.ErrNotConfigured)
+	}
+	path := filepath.Join(opts.Home, workspace.TeamKeyFile)
+	r, err := workspace.GenerateTeamKey(path)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(opts.IO.Out, r)
-	fmt.Fprintf(opts.IO.Err, "Your team key is in %s (keep it private, back it up). Give the public key above to a teammate: authdeck team add %s --name YOU\n", opts.Path, r)
+	fmt.Fprintf(opts.IO.Err, "Your team key is in %s (keep it private, back it up). Give the public key above to a teammate: authdeck team add %s --name YOU\n", path, r)
 	return nil
 }
 

@@ -106,14 +106,8 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
 			return cobra.ExactArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
-			if len(args) == 2 {
-				// The URL follows the method; NAME may come before or after.
-				name, o.proofURL = args[0], args[1]
-				if strings.Contains(name, "://") && !strings.Contains(o.proofURL, "://") {
-					name, o.proofURL = o.proofURL, name
-				}
-			}
+			var name string
+			name, o.proofURL = tokenArgs(args)
 			return a.runToken(cmd.Context(), name, o)
 		},
 	}
@@ -129,6 +123,19 @@ in json). There is no header format: OAuth 1.0a signs each request, so use
 	f.StringVar(&o.dpopNonce, "dpop-nonce", "", "with --dpop-proof: the DPoP-Nonce the resource server sent")
 	f.BoolVar(&o.subjectStdin, "subject-token-stdin", false, "token exchange: read the subject token from stdin instead of the configured subject")
 	return cmd
+}
+
+// tokenArgs splits the arguments of `token` into NAME and, with
+// --dpop-proof, the request's URL, which may come before or after NAME.
+func tokenArgs(args []string) (name, proofURL string) {
+	if len(args) != 2 {
+		return args[0], ""
+	}
+	name, proofURL = args[0], args[1]
+	if strings.Contains(name, "://") && !strings.Contains(proofURL, "://") {
+		name, proofURL = proofURL, name
+	}
+	return name, proofURL
 }
 
 // engineConfig is how the workspace's engines are set up: cross-process
@@ -511,9 +518,17 @@ func nonNil(s []string) []string {
 
 // ---- introspect ----
 
+// introspectOptions are the inputs of `token introspect`.
+type introspectOptions struct {
+	App *App
+	// Name is the auth client or token secret.
+	Name             string
+	Refresh, Verbose bool
+	Format           string
+}
+
 func newIntrospectCmd(a *App) *cobra.Command {
-	var refresh, verbose bool
-	var format string
+	opts := &introspectOptions{App: a}
 	cmd := &cobra.Command{
 		Use:   "introspect NAME",
 		Short: "Ask the provider about the stored token (RFC 7662)",
@@ -529,31 +544,39 @@ scope the vault records as granted.
 ` + tokenNaming,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return exitWith(exitOther, "--format %q is not text or json", format)
-			}
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			which := oauth.AccessToken
-			if refresh {
-				which = oauth.RefreshToken
-			}
-			ui := a.newFlowUI(verbose, false)
-			tr := oauth.NewTranscript()
-			in, err := a.engineSet(v).Engine.Introspect(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, which)
-			ui.printTranscript(tr)
-			if err != nil {
-				return oauthFailure(err)
-			}
-			return a.printIntrospection(in, format)
+			opts.Name = args[0]
+			return runIntrospect(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&refresh, "refresh-token", false, "introspect the refresh token instead of the access token")
-	cmd.Flags().StringVarP(&format, "format", "f", "text", "output: text or json")
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
+	cmd.Flags().BoolVar(&opts.Refresh, "refresh-token", false, "introspect the refresh token instead of the access token")
+	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output: text or json")
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
 	return cmd
+}
+
+// runIntrospect asks the provider (or, for a JWT it will not introspect,
+// authdeck itself) about NAME's stored token and prints the answer.
+func runIntrospect(ctx context.Context, opts *introspectOptions) error {
+	a := opts.App
+	if opts.Format != "text" && opts.Format != "json" {
+		return exitWith(exitOther, "--format %q is not text or json", opts.Format)
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	which := oauth.AccessToken
+	if opts.Refresh {
+		which = oauth.RefreshToken
+	}
+	ui := a.newFlowUI(opts.Verbose, false)
+	tr := oauth.NewTranscript()
+	in, err := a.engineSet(v).Engine.Introspect(ctx, oauth.TokenRequest{Env: a.envName(), Name: opts.Name, Transcript: tr}, which)
+	ui.printTranscript(tr)
+	if err != nil {
+		return oauthFailure(err)
+	}
+	return a.printIntrospection(in, opts.Format)
 }
 
 func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
@@ -648,8 +671,16 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 
 // ---- revoke ----
 
+// revokeOptions are the inputs of `token revoke`.
+type revokeOptions struct {
+	App *App
+	// Name is the auth client or token secret.
+	Name                             string
+	Verbose, RefreshOnly, AccessOnly bool
+}
+
 func newRevokeCmd(a *App) *cobra.Command {
-	var verbose, refreshOnly, accessOnly bool
+	opts := &revokeOptions{App: a}
 	cmd := &cobra.Command{
 		Use:   "revoke NAME",
 		Short: "Revoke the stored tokens at the provider (RFC 7009) and delete them",
@@ -671,34 +702,41 @@ keeps the refresh token, so the next 'authdeck token NAME' refreshes.
   authdeck token revoke api --access-token -v`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := oauth.RevokeOptions{}
-			switch {
-			case refreshOnly && accessOnly:
-				return exitWith(exitOther, "--refresh-token and --access-token exclude each other; give neither to revoke both")
-			case refreshOnly:
-				o.Only = oauth.RefreshToken
-			case accessOnly:
-				o.Only = oauth.AccessToken
-			}
-			v, err := a.Vault()
-			if err != nil {
-				return err
-			}
-			ui := a.newFlowUI(verbose, false)
-			tr := oauth.NewTranscript()
-			rep, err := a.engineSet(v).Engine.RevokeTokens(cmd.Context(), oauth.TokenRequest{Env: a.envName(), Name: args[0], Transcript: tr}, o)
-			ui.printTranscript(tr)
-			if err != nil {
-				return oauthFailure(err)
-			}
-			a.printRevocation(args[0], rep)
-			return nil
+			opts.Name = args[0]
+			return runRevoke(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&refreshOnly, "refresh-token", false, "revoke only the refresh token (ends the grant; the token set is deleted)")
-	cmd.Flags().BoolVar(&accessOnly, "access-token", false, "revoke only the access token (the refresh token is kept)")
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
+	cmd.Flags().BoolVar(&opts.RefreshOnly, "refresh-token", false, "revoke only the refresh token (ends the grant; the token set is deleted)")
+	cmd.Flags().BoolVar(&opts.AccessOnly, "access-token", false, "revoke only the access token (the refresh token is kept)")
+	cmd.Flags().BoolVarP(&opts.Verbose, "verbose", "v", false, "print the transcript (secrets redacted) on stderr")
 	return cmd
+}
+
+// runRevoke revokes NAME's tokens at the provider and says what happened.
+func runRevoke(ctx context.Context, opts *revokeOptions) error {
+	a := opts.App
+	o := oauth.RevokeOptions{}
+	switch {
+	case opts.RefreshOnly && opts.AccessOnly:
+		return exitWith(exitOther, "--refresh-token and --access-token exclude each other; give neither to revoke both")
+	case opts.RefreshOnly:
+		o.Only = oauth.RefreshToken
+	case opts.AccessOnly:
+		o.Only = oauth.AccessToken
+	}
+	v, err := a.Vault()
+	if err != nil {
+		return err
+	}
+	ui := a.newFlowUI(opts.Verbose, false)
+	tr := oauth.NewTranscript()
+	rep, err := a.engineSet(v).Engine.RevokeTokens(ctx, oauth.TokenRequest{Env: a.envName(), Name: opts.Name, Transcript: tr}, o)
+	ui.printTranscript(tr)
+	if err != nil {
+		return oauthFailure(err)
+	}
+	a.printRevocation(opts.Name, rep)
+	return nil
 }
 
 // printRevocation says what a revocation did, one line per fact.

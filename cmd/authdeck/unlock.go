@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -79,8 +80,16 @@ func (a *App) unlockAgent() vault.KeyAgent {
 	return agentClient{a: a, path: path}
 }
 
+// unlockOptions are the inputs of `unlock`.
+type unlockOptions struct {
+	App *App
+	IO  IOStreams
+	// For is how long the vault stays unlocked.
+	For time.Duration
+}
+
 func newUnlockCmd(a *App) *cobra.Command {
-	var dur time.Duration
+	opts := &unlockOptions{App: a, IO: a.IO}
 	cmd := &cobra.Command{
 		Use:   "unlock",
 		Short: "Keep the file vault unlocked for a while, so commands ask for no passphrase",
@@ -101,50 +110,62 @@ Only for the file vault (AUTHDECK_VAULT=file); the keychain is unlocked with
 your desktop session.`,
 		Example: "  authdeck unlock --for 30m\n  for i in $(seq 100); do curl -H \"$(authdeck token api -f header)\" …; done\n  authdeck lock",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dur <= 0 || dur > agent.MaxDuration {
-				return exitWith(exitOther, "--for %s is not between 1s and %s", dur, agent.MaxDuration)
-			}
-			if b := a.Getenv("AUTHDECK_VAULT"); b != vault.BackendFile {
-				return exitWith(exitNotConfigured, "unlock is for the file vault (AUTHDECK_VAULT=file); the keychain is unlocked with your desktop session")
-			}
-			home, err := a.workspaceHome()
-			if err != nil {
-				return err
-			}
-			path, err := agent.SocketPath(a.Getenv, home)
-			if err != nil {
-				return exitWith(exitNotConfigured, "%v", err)
-			}
-			wf, err := testScryptWorkFactor(a.Getenv)
-			if err != nil {
-				return err
-			}
-			store, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: wf, Passphrase: a.passphrase})
-			if err != nil {
-				return err
-			}
-			id, sum, err := store.UnwrapIdentity(cmd.Context())
-			if err != nil {
-				if errors.Is(err, vault.ErrNotFound) {
-					return exitWith(exitNotConfigured, "there is no file vault identity in %s yet: it is written with the first value stored with AUTHDECK_VAULT=file", home)
-				}
-				return err
-			}
-			if _, err := agent.Lock(path); err != nil {
-				return fmt.Errorf("ending the running agent: %w", err)
-			}
-			deadline := a.Now().Add(dur).Truncate(time.Second)
-			if err := startAgent(agentStart{Socket: path, Identity: id.String(), Sum: hex.EncodeToString(sum[:]), Deadline: deadline}); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.IO.Out, "Unlocked the file vault in %s until %s (%s); 'authdeck lock' locks it now.\n",
-				home, deadline.Local().Format("15:04:05"), dur)
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runUnlock(cmd.Context(), opts) },
 	}
-	cmd.Flags().DurationVar(&dur, "for", 15*time.Minute, "how long the vault stays unlocked (at most 24h)")
+	cmd.Flags().DurationVar(&opts.For, "for", 15*time.Minute, "how long the vault stays unlocked (at most 24h)")
 	return cmd
+}
+
+// runUnlock unwraps the file vault's identity and hands it to a new agent
+// that holds it until the deadline.
+func runUnlock(ctx context.Context, opts *unlockOptions) error {
+	a, dur := opts.App, opts.For
+	if dur <= 0 || dur > agent.MaxDuration {
+		return exitWith(exitOther, "--for %s is not between 1s and %s", dur, agent.MaxDuration)
+	}
+	if b := a.Getenv("AUTHDECK_VAULT"); b != vault.BackendFile {
+		return exitWith(exitNotConfigured, "unlock is for the file vault (AUTHDECK_VAULT=file); the keychain is unlocked with your desktop session")
+	}
+	home, err := a.workspaceHome()
+	if err != nil {
+		return err
+	}
+	path, err := agent.SocketPath(a.Getenv, home)
+	if err != nil {
+		return exitWith(exitNotConfigured, "%v", err)
+	}
+	id, sum, err := a.unwrapFileIdentity(ctx, home)
+	if err != nil {
+		return err
+	}
+	if _, err := agent.Lock(path); err != nil {
+		return fmt.Errorf("ending the running agent: %w", err)
+	}
+	deadline := a.Now().Add(dur).Truncate(time.Second)
+	if err := startAgent(agentStart{Socket: path, Identity: id.String(), Sum: hex.EncodeToString(sum[:]), Deadline: deadline}); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "Unlocked the file vault in %s until %s (%s); 'authdeck lock' locks it now.\n",
+		home, deadline.Local().Format("15:04:05"), dur)
+	return nil
+}
+
+// unwrapFileIdentity opens the identity of the file vault in home with its
+// passphrase.
+func (a *App) unwrapFileIdentity(ctx context.Context, home string) (*age.X25519Identity, [32]byte, error) {
+	wf, err := testScryptWorkFactor(a.Getenv)
+	if err != nil {
+		return nil, [32]byte{}, err
+	}
+	store, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: wf, Passphrase: a.passphrase})
+	if err != nil {
+		return nil, [32]byte{}, err
+	}
+	id, sum, err := store.UnwrapIdentity(ctx)
+	if errors.Is(err, vault.ErrNotFound) {
+		return nil, sum, exitWith(exitNotConfigured, "there is no file vault identity in %s yet: it is written with the first value stored with AUTHDECK_VAULT=file", home)
+	}
+	return id, sum, err
 }
 
 // startAgent starts `authdeck agent` in a session of its own, hands it the
@@ -197,7 +218,14 @@ func startAgent(start agentStart) error {
 	}
 }
 
+// lockOptions are the inputs of `lock`.
+type lockOptions struct {
+	App *App
+	IO  IOStreams
+}
+
 func newLockCmd(a *App) *cobra.Command {
+	opts := &lockOptions{App: a, IO: a.IO}
 	return &cobra.Command{
 		Use:   "lock",
 		Short: "End the agent started by 'authdeck unlock': the file vault asks for its passphrase again",
@@ -206,73 +234,97 @@ file vault's identity and exits, and the next command asks for the
 passphrase again. Nothing happens when no agent runs.`,
 		Example: "  authdeck lock",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := a.agentSocket()
-			if err != nil {
-				return exitWith(exitNotConfigured, "%v", err)
-			}
-			ran, err := agent.Lock(path)
-			if err != nil {
-				return err
-			}
-			if !ran {
-				fmt.Fprintln(a.IO.Out, "No unlock agent was running; the file vault is locked.")
-				return nil
-			}
-			fmt.Fprintln(a.IO.Out, "Locked: the unlock agent dropped the vault's identity and exited.")
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runLock(cmd.Context(), opts) },
 	}
+}
+
+// runLock ends the workspace's unlock agent, if one runs.
+func runLock(_ context.Context, opts *lockOptions) error {
+	path, err := opts.App.agentSocket()
+	if err != nil {
+		return exitWith(exitNotConfigured, "%v", err)
+	}
+	ran, err := agent.Lock(path)
+	if err != nil {
+		return err
+	}
+	if !ran {
+		fmt.Fprintln(opts.IO.Out, "No unlock agent was running; the file vault is locked.")
+		return nil
+	}
+	fmt.Fprintln(opts.IO.Out, "Locked: the unlock agent dropped the vault's identity and exited.")
+	return nil
 }
 
 // newAgentCmd is the agent process `authdeck unlock` starts: it reads what
 // to hold from stdin, says "ready" on stdout once it listens, and serves
 // until its deadline or `authdeck lock`.
 func newAgentCmd(a *App) *cobra.Command {
+	opts := &agentOptions{IO: a.IO}
 	return &cobra.Command{
 		Use:    "agent",
 		Short:  "The unlock agent (started by 'authdeck unlock')",
 		Hidden: true,
 		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			say := func(format string, args ...any) error {
-				fmt.Fprintf(a.IO.Out, format+"\n", args...)
-				if f, ok := a.IO.Out.(*os.File); ok {
-					_ = f.Close()
-				}
-				return nil
-			}
-			var start agentStart
-			line, err := bufio.NewReader(io.LimitReader(a.IO.In, 16<<10)).ReadBytes('\n')
-			if err == nil {
-				err = json.Unmarshal(line, &start)
-			}
-			if err != nil {
-				return say("reading what to hold: %v", err)
-			}
-			id, err := age.ParseX25519Identity(start.Identity)
-			if err != nil {
-				return say("the identity does not parse")
-			}
-			var sum [32]byte
-			if b, err := hex.DecodeString(start.Sum); err != nil || len(b) != len(sum) {
-				return say("the identity file's checksum does not parse")
-			} else {
-				copy(sum[:], b)
-			}
-			if time.Until(start.Deadline) <= 0 || time.Until(start.Deadline) > agent.MaxDuration+time.Minute {
-				return say("the deadline %s is not within %s", start.Deadline, agent.MaxDuration)
-			}
-			srv, err := agent.Listen(start.Socket, id, sum, start.Deadline)
-			if err != nil {
-				return say("%v", err)
-			}
-			go func() {
-				<-cmd.Context().Done()
-				srv.Close()
-			}()
-			_ = say("ready")
-			return srv.Serve()
-		},
+		RunE:   func(cmd *cobra.Command, _ []string) error { return runAgent(cmd.Context(), opts) },
 	}
+}
+
+// agentOptions are the inputs of the agent process: what to hold comes on
+// In, "ready" or why not goes to Out.
+type agentOptions struct {
+	IO IOStreams
+}
+
+// runAgent reads what to hold, listens, says "ready" (or, instead, why it
+// cannot) and serves until its deadline, `authdeck lock` or ctx's end.
+func runAgent(ctx context.Context, opts *agentOptions) error {
+	say := func(format string, args ...any) error {
+		fmt.Fprintf(opts.IO.Out, format+"\n", args...)
+		if f, ok := opts.IO.Out.(*os.File); ok {
+			_ = f.Close()
+		}
+		return nil
+	}
+	start, id, sum, err := readAgentStart(opts.IO.In)
+	if err != nil {
+		return say("%s", err)
+	}
+	srv, err := agent.Listen(start.Socket, id, sum, start.Deadline)
+	if err != nil {
+		return say("%v", err)
+	}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	_ = say("ready")
+	return srv.Serve()
+}
+
+// readAgentStart reads and checks what `authdeck unlock` hands the agent:
+// the identity, its file's checksum and a deadline within the maximum.
+func readAgentStart(in io.Reader) (agentStart, *age.X25519Identity, [32]byte, error) {
+	var start agentStart
+	var sum [32]byte
+	line, err := bufio.NewReader(io.LimitReader(in, 16<<10)).ReadBytes('\n')
+	if err == nil {
+		err = json.Unmarshal(line, &start)
+	}
+	if err != nil {
+		return start, nil, sum, fmt.Errorf("reading what to hold: %v", err)
+	}
+	id, err := age.ParseX25519Identity(start.Identity)
+	if err != nil {
+		return start, nil, sum, errors.New("the identity does not parse")
+	}
+	b, err := hex.DecodeString(start.Sum)
+	if err != nil || len(b) != len(sum) {
+		return start, nil, sum, errors.New("the identity file's checksum does not parse")
+	}
+	copy(sum[:], b)
+	if time.Until(start.Deadline) <= 0 || time.Until(start.Deadline) > agent.MaxDuration+time.Minute {
+		return start, nil, sum, fmt.Errorf("the deadline %s is not within %s", start.Deadline, agent.MaxDuration)
+	}
+	return start, id, sum, nil
 }

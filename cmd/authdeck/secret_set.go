@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/vault"
-	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // secretSetOptions are the inputs of `authdeck secret set`.
@@ -138,7 +138,9 @@ func setMessage(kind, name, env string, shared, personal bool, backend string) s
 }
 
 // setClientCredentials sets an auth client's secret, private key or
-// client certificate, keeping its other credentials.
+// client certificate, keeping its other credentials. Which of them the
+// client takes, and what a key means for it, are the rules every client
+// editor shares (clientcreds.Missing and clientcreds.Apply).
 func setClientCredentials(ctx context.Context, opts *secretSetOptions, v *vault.Vault, ac vault.AuthClient) error {
 	f := opts.Flags
 	if f.username != "" || len(f.fields) > 0 {
@@ -151,64 +153,79 @@ func setClientCredentials(ctx context.Context, opts *secretSetOptions, v *vault.
 	if errors.Is(err, vault.ErrNotFound) {
 		creds = vault.ClientCredentials{}
 	}
-	switch {
-	case ac.AuthMethod == vault.AuthPrivateKeyJWT || ac.Type == vault.ClientOAuth1 && strings.HasPrefix(ac.SignatureMethod, "RSA"):
+	g, err := givenClientCredential(opts, ac)
+	if err != nil {
+		return err
+	}
+	if _, err := clientcreds.Apply(&ac, &creds, g); err != nil {
+		var ve *vault.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%w: --file %s: %s", vault.ErrInvalid, f.file, ve.Msg)
+		}
+		return err
+	}
+	return storeClientCredentials(ctx, opts, v, ac, creds)
+}
+
+// givenClientCredential reads the one credential ac takes: a private key
+// (--file), a client certificate and its key (--file), or its client (or
+// consumer) secret from stdin, a prompt or --file.
+func givenClientCredential(opts *secretSetOptions, ac vault.AuthClient) (clientcreds.Given, error) {
+	f := opts.Flags
+	switch clientcreds.Missing(ac, vault.ClientCredentials{}) {
+	case clientcreds.FieldPrivateKey:
 		if f.file == "" {
-			return fmt.Errorf("%w: auth client %q signs with a private key: give it with --file key.pem", vault.ErrMissingInput, ac.Name)
+			return clientcreds.Given{}, fmt.Errorf("%w: auth client %q signs with a private key: give it with --file key.pem", vault.ErrMissingInput, ac.Name)
 		}
 		b, err := opts.ReadFile("--file", f.file, 64<<10)
-		if err != nil {
-			return err
-		}
-		key, err := vault.ParsePrivateKey(string(b))
-		if err != nil {
-			return fmt.Errorf("%w: --file %s: %v", vault.ErrInvalid, f.file, err)
-		}
-		creds.PrivateKey = string(b)
-		if !vault.KeyAlgFits(key, ac.SigningAlg) {
-			ac.SigningAlg = vault.DefaultKeyAlg(key)
-		}
-		ac.KeyID = pemkey.Thumbprint(key)
-	case ac.AuthMethod == vault.AuthTLSClient:
+		return clientcreds.Given{Key: string(b)}, err
+	case clientcreds.FieldCert:
 		if f.file == "" {
-			return fmt.Errorf("%w: auth client %q authenticates with a client certificate: give the certificate and its key in one PEM with --file", vault.ErrMissingInput, ac.Name)
+			return clientcreds.Given{}, fmt.Errorf("%w: auth client %q authenticates with a client certificate: give the certificate and its key in one PEM with --file", vault.ErrMissingInput, ac.Name)
 		}
 		b, err := opts.ReadFile("--file", f.file, 256<<10)
 		if err != nil {
-			return err
+			return clientcreds.Given{}, err
 		}
 		cert, key := splitPEM(b)
 		if cert == "" || key == "" {
-			return fmt.Errorf("%w: --file %s: a client certificate needs a CERTIFICATE block and its PRIVATE KEY block", vault.ErrInvalid, f.file)
+			return clientcreds.Given{}, fmt.Errorf("%w: --file %s: a client certificate needs a CERTIFICATE block and its PRIVATE KEY block", vault.ErrInvalid, f.file)
 		}
-		creds.Cert, creds.CertKey = cert, key
-	case ac.AuthMethod.UsesSecret() || ac.Type == vault.ClientOAuth1:
-		if f.file != "" {
-			b, err := opts.ReadFile("--file", f.file, 64<<10)
-			if err != nil {
-				return err
-			}
-			creds.ClientSecret = strings.TrimRight(string(b), "\r\n")
-		} else {
-			what := "client secret"
-			if ac.Type == vault.ClientOAuth1 {
-				what = "consumer secret"
-			}
-			s, err := opts.SecretInput(what+" of "+ac.Name, "--value-stdin", f.valueStdin)
-			if err != nil {
-				return err
-			}
-			creds.ClientSecret = s
-		}
-	default:
-		return fmt.Errorf("%w: auth client %q (%s) has no credential to set", vault.ErrInvalid, ac.Name, ac.AuthMethod)
+		return clientcreds.Given{Cert: cert, CertKey: key}, nil
+	case clientcreds.FieldClientSecret:
+		s, err := clientSecretInput(opts, ac)
+		return clientcreds.Given{Secret: s}, err
 	}
-	switch {
-	case opts.Personal:
+	return clientcreds.Given{}, fmt.Errorf("%w: auth client %q (%s) has no credential to set", vault.ErrInvalid, ac.Name, ac.AuthMethod)
+}
+
+// clientSecretInput reads a client (OAuth 1.0a: consumer) secret from
+// --file, stdin or a prompt.
+func clientSecretInput(opts *secretSetOptions, ac vault.AuthClient) (string, error) {
+	f := opts.Flags
+	if f.file == "" {
+		return opts.SecretInput(secretLabel(&ac)+" of "+ac.Name, "--value-stdin", f.valueStdin)
+	}
+	b, err := opts.ReadFile("--file", f.file, 64<<10)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if s == "" {
+		return "", exitWith(exitMissingInput, "--file %s is empty", f.file)
+	}
+	return s, nil
+}
+
+// storeClientCredentials writes the client's new credentials: this
+// person's own (--personal), or the item's, shared with the team when it
+// is or --shared asks.
+func storeClientCredentials(ctx context.Context, opts *secretSetOptions, v *vault.Vault, ac vault.AuthClient, creds vault.ClientCredentials) error {
+	if opts.Personal {
 		if err := v.OverrideClientCredentials(ctx, ac, creds); err != nil {
 			return err
 		}
-	default:
+	} else {
 		if opts.Shared {
 			ac.Shared = true
 		}

@@ -110,29 +110,12 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
 	return cmd
 }
 
+// runImport imports a file of requests (and environments) in format, all
+// of it or, on any problem, nothing.
 func (a *App) runImport(ctx context.Context, format, file string, o *importOptions) error {
-	var parse func([]byte, interchange.RequestImportOptions) (vault.Batch, []interchange.Note, error)
-	switch format {
-	case "postman":
-		parse = interchange.ParsePostman
-	case "curl":
-		parse = interchange.ParseCurl
-	case "http", "rest":
-		parse = interchange.ParseHTTPFile
-	case "openapi":
-		parse = interchange.ParseOpenAPI
-	case "insomnia":
-		parse = interchange.ParseInsomnia
-	case "bruno":
-		parse = interchange.ParseBruno
-		if file != "-" {
-			// A Bruno collection is a folder: read its bruno.json.
-			if st, err := os.Stat(file); err == nil && st.IsDir() {
-				file = filepath.Join(file, interchange.BrunoCollectionFile)
-			}
-		}
-	default:
-		return exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi, insomnia or bruno)", format)
+	parse, file, err := importParser(format, file)
+	if err != nil {
+		return err
 	}
 	v, c, err := a.catalog()
 	if err != nil {
@@ -142,49 +125,18 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	if err != nil {
 		return err
 	}
-	// A Postman environment file creates an environment of its own name
-	// unless one was chosen; an .http environment file creates its own
-	// environments; an .http file with environment files beside it goes to
-	// the active environment if they define it, else to their first one
-	// (created if missing); everything else goes to the active environment.
-	env := a.envName()
-	isHTTP := format == "http" || format == "rest"
-	var fileEnvs []string
-	if isHTTP && file != "-" {
-		fileEnvs = interchange.HTTPEnvNames(file)
-	}
-	switch {
-	case env != "":
-	case format == "postman" && isPostmanEnvironment(data):
-	case isHTTP && isJSONObject(data):
-	case len(fileEnvs) > 0:
-		if active, err := a.Env(c); err == nil && slices.Contains(fileEnvs, active) {
-			env = active
-		}
-	default:
-		if env, err = a.Env(c); err != nil {
-			return err
-		}
+	env, fileEnvs, err := a.importEnv(c, format, file, data)
+	if err != nil {
+		return err
 	}
 	if env != "" && !slices.Contains(fileEnvs, env) {
 		if _, ok := c.Env(env); !ok {
 			return &vault.NotFoundError{Kind: "environment", Name: env}
 		}
 	}
-	opts := interchange.RequestImportOptions{Env: env, Catalog: c, Name: o.name}
-	if wd, err := os.Getwd(); err == nil {
-		// Files a curl command reads (-F @file, -T, -d @file) are where it
-		// would run: here. The saved request keeps their absolute path.
-		opts.BaseDir = wd
-	}
-	if file != "-" {
-		opts.Path = file
-	}
-	if e, ok := c.Env(env); ok && e.HasSecretVars() {
-		// To reuse secret variables that already hold a value found again.
-		if opts.Values, err = v.Vars(ctx, env); err != nil {
-			return err
-		}
+	opts, err := importOptionsFor(ctx, v, c, env, file, o.name)
+	if err != nil {
+		return err
 	}
 	source := file
 	if source == "-" {
@@ -204,15 +156,99 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 			return fmt.Errorf("%s: nothing was imported: %w", source, err)
 		}
 	}
-	target := env
-	if target == "" && len(b.Requests) > 0 {
-		target = b.Requests[0].Env
-	}
-	if target == "" && len(b.Envs) > 0 {
-		target = b.Envs[0].Name
-	}
-	a.printRequestImport(notes, b, source, target, v.Backend(), o.dryRun)
+	a.printRequestImport(notes, b, source, importTarget(env, b), v.Backend(), o.dryRun)
 	return nil
+}
+
+// importParser returns the parser of format and the file it reads: a
+// Bruno collection is a folder, whose bruno.json is read.
+func importParser(format, file string) (func([]byte, interchange.RequestImportOptions) (vault.Batch, []interchange.Note, error), string, error) {
+	switch format {
+	case "postman":
+		return interchange.ParsePostman, file, nil
+	case "curl":
+		return interchange.ParseCurl, file, nil
+	case "http", "rest":
+		return interchange.ParseHTTPFile, file, nil
+	case "openapi":
+		return interchange.ParseOpenAPI, file, nil
+	case "insomnia":
+		return interchange.ParseInsomnia, file, nil
+	case "bruno":
+		if file != "-" {
+			if st, err := os.Stat(file); err == nil && st.IsDir() {
+				file = filepath.Join(file, interchange.BrunoCollectionFile)
+			}
+		}
+		return interchange.ParseBruno, file, nil
+	}
+	return nil, file, exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi, insomnia or bruno)", format)
+}
+
+// importEnv picks the environment an import goes to, and returns the
+// environments an .http file's environment files beside it define.
+//
+// A Postman environment file creates an environment of its own name
+// unless one was chosen; an .http environment file creates its own
+// environments; an .http file with environment files beside it goes to
+// the active environment if they define it, else to their first one
+// (created if missing); everything else goes to the active environment.
+func (a *App) importEnv(c *vault.Catalog, format, file string, data []byte) (string, []string, error) {
+	env := a.envName()
+	isHTTP := format == "http" || format == "rest"
+	var fileEnvs []string
+	if isHTTP && file != "-" {
+		fileEnvs = interchange.HTTPEnvNames(file)
+	}
+	switch {
+	case env != "":
+	case format == "postman" && isPostmanEnvironment(data):
+	case isHTTP && isJSONObject(data):
+	case len(fileEnvs) > 0:
+		if active, err := a.Env(c); err == nil && slices.Contains(fileEnvs, active) {
+			env = active
+		}
+	default:
+		var err error
+		if env, err = a.Env(c); err != nil {
+			return "", nil, err
+		}
+	}
+	return env, fileEnvs, nil
+}
+
+// importOptionsFor are the parser's options: the environment, the folder
+// a curl command's files are read from, the file's path, and the values
+// of env's secret variables (so a value found again reuses its variable).
+func importOptionsFor(ctx context.Context, v *vault.Vault, c *vault.Catalog, env, file, name string) (interchange.RequestImportOptions, error) {
+	opts := interchange.RequestImportOptions{Env: env, Catalog: c, Name: name}
+	if wd, err := os.Getwd(); err == nil {
+		// Files a curl command reads (-F @file, -T, -d @file) are where it
+		// would run: here. The saved request keeps their absolute path.
+		opts.BaseDir = wd
+	}
+	if file != "-" {
+		opts.Path = file
+	}
+	if e, ok := c.Env(env); ok && e.HasSecretVars() {
+		var err error
+		if opts.Values, err = v.Vars(ctx, env); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+// importTarget is the environment the report names: the chosen one, else
+// the one the file created.
+func importTarget(env string, b vault.Batch) string {
+	if env == "" && len(b.Requests) > 0 {
+		env = b.Requests[0].Env
+	}
+	if env == "" && len(b.Envs) > 0 {
+		env = b.Envs[0].Name
+	}
+	return env
 }
 
 // isJSONObject reports a document that starts as a JSON object.

@@ -202,67 +202,23 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 			fmt.Fprint(a.IO.Err, p.Dump())
 		}
 	}
-	out := a.IO.Out
-	var file *os.File
-	var failed *request.Response
-	sink := func(r *request.Response) io.Writer {
-		for _, w := range r.Request.Warnings {
-			fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", termsafe.Line(w))
-		}
-		if o.include {
-			// Exact to a pipe; escaped on a terminal, like the body (S-40).
-			head := r.HeaderLines()
-			if a.IO.OutTTY {
-				head = termsafe.Text(head)
-			}
-			fmt.Fprint(a.IO.Out, head+"\n")
-		}
-		if o.fail && r.StatusCode >= 400 {
-			failed = r
-			return io.Discard
-		}
-		if o.output != "" {
-			// A temporary file (0600) beside the target, renamed over it once
-			// the body is complete: an existing file gets the new mode and
-			// never holds half a body (S-32).
-			f, err := os.CreateTemp(filepath.Dir(o.output), "."+filepath.Base(o.output)+".tmp-*")
-			if err != nil {
-				fmt.Fprintf(a.IO.Err, "authdeck: -o: %v; the body is discarded\n", unwrapPathError(err))
-				return io.Discard
-			}
-			file = f
-			return f
-		}
-		if a.IO.OutTTY {
-			// A terminal interprets escape sequences: a hostile body could
-			// retitle it or set the clipboard. Show them, do not obey them.
-			return &displayWriter{w: out}
-		}
-		return out
-	}
+	body := &responseSink{a: a, o: o}
 	started := a.Now()
-	resp, err := sender.Send(ctx, env, spec, request.SendOptions{Sink: sink})
-	if file != nil {
-		if cerr := file.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(file.Name(), o.output)
-		}
-		if err != nil {
-			_ = os.Remove(file.Name())
-		}
-	}
+	resp, err := sender.Send(ctx, env, spec, request.SendOptions{Sink: body.writer})
+	err = body.finish(err)
 	hist := a.history(v)
+	if o.noHistory {
+		hist = nil
+	}
 	if err != nil {
-		if hist != nil && !o.noHistory {
+		if hist != nil {
 			if p, perr := sender.Prepare(ctx, env, spec, false); perr == nil {
 				_ = hist.Add(request.FailedHistoryEntry(p, env, savedName, spec, started, err))
 			}
 		}
 		return requestFailure(err)
 	}
-	if hist != nil && !o.noHistory {
+	if hist != nil {
 		if herr := hist.Add(resp.HistoryEntry(env, savedName, spec, started)); herr != nil {
 			fmt.Fprintf(a.IO.Err, "authdeck: warning: the history was not updated: %v\n", herr)
 		}
@@ -270,6 +226,84 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	if o.verbose {
 		a.printResponseDetails(resp)
 	}
+	a.explainResponse(resp, spec.Auth)
+	if body.failed != nil {
+		return exitWith(exitRejected, "HTTP %s (--fail)", body.failed.Status)
+	}
+	return nil
+}
+
+// responseSink says where a response's body goes: stdout (shown, not
+// obeyed, on a terminal), the -o file, or nowhere for a --fail error; the
+// warnings of the request and, with -i, the response's head go first.
+type responseSink struct {
+	a *App
+	o *sendOptions
+	// file is the temporary -o file, renamed over the target by finish.
+	file *os.File
+	// failed is the response --fail discarded.
+	failed *request.Response
+}
+
+func (s *responseSink) writer(r *request.Response) io.Writer {
+	a, o := s.a, s.o
+	for _, w := range r.Request.Warnings {
+		fmt.Fprintf(a.IO.Err, "authdeck: warning: %s\n", termsafe.Line(w))
+	}
+	if o.include {
+		// Exact to a pipe; escaped on a terminal, like the body (S-40).
+		head := r.HeaderLines()
+		if a.IO.OutTTY {
+			head = termsafe.Text(head)
+		}
+		fmt.Fprint(a.IO.Out, head+"\n")
+	}
+	if o.fail && r.StatusCode >= 400 {
+		s.failed = r
+		return io.Discard
+	}
+	if o.output != "" {
+		// A temporary file (0600) beside the target, renamed over it once
+		// the body is complete: an existing file gets the new mode and
+		// never holds half a body (S-32).
+		f, err := os.CreateTemp(filepath.Dir(o.output), "."+filepath.Base(o.output)+".tmp-*")
+		if err != nil {
+			fmt.Fprintf(a.IO.Err, "authdeck: -o: %v; the body is discarded\n", unwrapPathError(err))
+			return io.Discard
+		}
+		s.file = f
+		return f
+	}
+	if a.IO.OutTTY {
+		// A terminal interprets escape sequences: a hostile body could
+		// retitle it or set the clipboard. Show them, do not obey them.
+		return &displayWriter{w: a.IO.Out}
+	}
+	return a.IO.Out
+}
+
+// finish puts a complete -o file in place, or removes it when the send
+// (err) or the file failed; it returns the first error.
+func (s *responseSink) finish(err error) error {
+	if s.file == nil {
+		return err
+	}
+	if cerr := s.file.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(s.file.Name(), s.o.output)
+	}
+	if err != nil {
+		_ = os.Remove(s.file.Name())
+	}
+	return err
+}
+
+// explainResponse says on stderr what the response means for the
+// credential: the sender's notes, a refreshed token, a scope the server
+// asks for (and the command that gets it), a rejected credential.
+func (a *App) explainResponse(resp *request.Response, auth string) {
 	for _, n := range resp.Notes {
 		fmt.Fprintf(a.IO.Err, "authdeck: note: %s\n", termsafe.Line(n))
 	}
@@ -278,26 +312,27 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 	}
 	if scope, ok := resp.InsufficientScope(); ok {
 		hint := ""
-		if spec.Auth != "" {
-			hint = fmt.Sprintf("; get a token with it: authdeck token %s --scope %q --force", interchange.ShellQuote(spec.Auth), scope)
+		if auth != "" {
+			hint = fmt.Sprintf("; get a token with it: authdeck token %s --scope %q --force", interchange.ShellQuote(auth), scope)
 		}
 		fmt.Fprintf(a.IO.Err, "authdeck: the server needs scope %q (403 insufficient_scope)%s\n", scope, hint)
 	} else if resp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil && resp.Challenge.Error() != "" {
 		fmt.Fprintf(a.IO.Err, "authdeck: the server rejected the credential (401 %s)\n", termsafe.Line(resp.Challenge.Error()))
 	} else if p := resp.OAuthProblem; p != nil {
-		msg := fmt.Sprintf("authdeck: the server rejected the OAuth 1.0a request (%d %s): %s", resp.StatusCode, p.Code, p.Reason)
-		if p.Advice != "" {
-			msg += fmt.Sprintf(" (the server says %q)", p.Advice)
-		}
-		if p.Hint != "" {
-			msg += " — " + p.Hint
-		}
-		fmt.Fprintln(a.IO.Err, termsafe.Line(msg))
+		fmt.Fprintln(a.IO.Err, termsafe.Line(oauth1ProblemLine(resp.StatusCode, p)))
 	}
-	if failed != nil {
-		return exitWith(exitRejected, "HTTP %s (--fail)", failed.Status)
+}
+
+// oauth1ProblemLine words an OAuth 1.0a provider's problem report.
+func oauth1ProblemLine(status int, p *request.OAuthProblem) string {
+	msg := fmt.Sprintf("authdeck: the server rejected the OAuth 1.0a request (%d %s): %s", status, p.Code, p.Reason)
+	if p.Advice != "" {
+		msg += fmt.Sprintf(" (the server says %q)", p.Advice)
 	}
-	return nil
+	if p.Hint != "" {
+		msg += " — " + p.Hint
+	}
+	return msg
 }
 
 // printResponseDetails writes the response's metadata for -v on stderr.

@@ -579,64 +579,71 @@ func runIntrospect(ctx context.Context, opts *introspectOptions) error {
 	return a.printIntrospection(in, opts.Format)
 }
 
+// printIntrospection prints what the provider (or the local verification)
+// said about a token, as text or JSON.
 func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
+	if format == "json" {
+		return writeJSON(a.IO.Out, introspectionJSON(in))
+	}
+	if l := in.Local; l != nil {
+		fmt.Fprintf(a.IO.Out, "Verified locally: %s, so authdeck checked the JWT against the issuer's keys.\n\n", l.Why)
+	}
+	a.introspectionKV(in).render(a, a.IO.Out)
+	return nil
+}
+
+// introspectionJSON is the RFC 7662 answer as JSON, with the local
+// verification's checks when authdeck verified the token itself.
+func introspectionJSON(in *oauth.Introspection) map[string]any {
+	m := map[string]any{"active": in.Active}
+	set := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	set("scope", in.Scope)
+	set("client_id", in.ClientID)
+	set("username", in.Username)
+	set("token_type", in.TokenType)
+	set("sub", in.Subject)
+	set("iss", in.Issuer)
+	set("jti", in.JTI)
+	if len(in.Audience) > 0 {
+		m["aud"] = in.Audience
+	}
+	for k, t := range map[string]*time.Time{"exp": in.Expiry, "iat": in.IssuedAt, "nbf": in.NotBefore} {
+		if t != nil {
+			m[k] = t.UTC().Format(time.RFC3339)
+		}
+	}
+	for _, k := range in.ExtraNames() {
+		m[k] = in.Extra[k]
+	}
+	if l := in.Local; l != nil {
+		checks := make([]map[string]string, 0, len(l.Checks))
+		for _, c := range l.Checks {
+			checks = append(checks, map[string]string{"name": c.Name, "result": c.Result.String(), "detail": c.Detail})
+		}
+		lv := map[string]any{"reason": l.Why, "checks": checks}
+		if l.JWKSURL != "" {
+			lv["jwks_uri"] = l.JWKSURL
+		}
+		m["local_verification"] = lv
+	}
+	return m
+}
+
+// introspectionKV is the introspection answer as text: whether the token
+// is active, its claims, and the local checks.
+func (a *App) introspectionKV(in *oauth.Introspection) *kv {
 	ts := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
 		return oauth.HumanTime(*t, a.Now())
 	}
-	if format == "json" {
-		m := map[string]any{"active": in.Active}
-		set := func(k, v string) {
-			if v != "" {
-				m[k] = v
-			}
-		}
-		set("scope", in.Scope)
-		set("client_id", in.ClientID)
-		set("username", in.Username)
-		set("token_type", in.TokenType)
-		set("sub", in.Subject)
-		set("iss", in.Issuer)
-		set("jti", in.JTI)
-		if len(in.Audience) > 0 {
-			m["aud"] = in.Audience
-		}
-		for k, t := range map[string]*time.Time{"exp": in.Expiry, "iat": in.IssuedAt, "nbf": in.NotBefore} {
-			if t != nil {
-				m[k] = t.UTC().Format(time.RFC3339)
-			}
-		}
-		for _, k := range in.ExtraNames() {
-			m[k] = in.Extra[k]
-		}
-		if l := in.Local; l != nil {
-			checks := make([]map[string]string, 0, len(l.Checks))
-			for _, c := range l.Checks {
-				checks = append(checks, map[string]string{"name": c.Name, "result": c.Result.String(), "detail": c.Detail})
-			}
-			lv := map[string]any{"reason": l.Why, "checks": checks}
-			if l.JWKSURL != "" {
-				lv["jwks_uri"] = l.JWKSURL
-			}
-			m["local_verification"] = lv
-		}
-		return writeJSON(a.IO.Out, m)
-	}
-	var k kv
-	active := cell{text: "yes", color: sgrGreen}
-	if !in.Active {
-		active = cell{text: "no (expired, revoked or unknown to the server)", color: sgrRed}
-	}
-	if l := in.Local; l != nil {
-		fmt.Fprintf(a.IO.Out, "Verified locally: %s, so authdeck checked the JWT against the issuer's keys.\n\n", l.Why)
-		active.text = "yes (every local check passed)"
-		if !in.Active {
-			active.text = "no (a local check failed or the signature could not be verified)"
-		}
-	}
-	k.addc("active", active)
+	k := &kv{}
+	k.addc("active", introspectionActive(in))
 	k.add("scope", in.Scope)
 	k.add("client id", in.ClientID)
 	k.add("username", in.Username)
@@ -653,20 +660,37 @@ func (a *App) printIntrospection(in *oauth.Introspection, format string) error {
 	if l := in.Local; l != nil {
 		k.add("key set", l.JWKSURL)
 		for _, c := range l.Checks {
-			color := sgrDim
-			switch c.Result {
-			case oauth.CheckPassed:
-				color = sgrGreen
-			case oauth.CheckFailed:
-				color = sgrRed
-			case oauth.CheckSkipped:
-				// shown as not checked
-			}
-			k.addc("check "+c.Name, cell{text: c.Result.String() + ": " + c.Detail, color: color})
+			k.addc("check "+c.Name, cell{text: c.Result.String() + ": " + c.Detail, color: checkColor(c.Result)})
 		}
 	}
-	k.render(a, a.IO.Out)
-	return nil
+	return k
+}
+
+// introspectionActive words whether the token is active, and how that was
+// found out.
+func introspectionActive(in *oauth.Introspection) cell {
+	switch {
+	case in.Local != nil && in.Active:
+		return cell{text: "yes (every local check passed)", color: sgrGreen}
+	case in.Local != nil:
+		return cell{text: "no (a local check failed or the signature could not be verified)", color: sgrRed}
+	case in.Active:
+		return cell{text: "yes", color: sgrGreen}
+	}
+	return cell{text: "no (expired, revoked or unknown to the server)", color: sgrRed}
+}
+
+// checkColor is the colour of a local check's result.
+func checkColor(r oauth.CheckResult) string {
+	switch r {
+	case oauth.CheckPassed:
+		return sgrGreen
+	case oauth.CheckFailed:
+		return sgrRed
+	case oauth.CheckSkipped:
+		// shown as not checked
+	}
+	return sgrDim
 }
 
 // ---- revoke ----

@@ -168,6 +168,9 @@ func TestHeadersTable(t *testing.T) {
 	f := newFixture(t, "", 120, 40)
 	f.typeURL(srv.URL + "/h")
 	f.m.setFocus(fieldHeaders)
+	if h := f.m.FullHelp(); len(h) == 0 || len(h[0]) < 3 || h[0][2].Help().Desc != "add row" {
+		t.Fatal("the full help does not list the table's keys first")
+	}
 	f.d.Send(tea.PasteMsg{Content: "X-One: 1\r\nX-Two: 2\n\n"})
 	f.d.Settle()
 	f.addRow("X-Three", "3")

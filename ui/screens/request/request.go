@@ -395,11 +395,14 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	return append([][]key.Binding{
-		{k.Send, k.Cancel, k.Next, k.Prev, k.Back, k.BodyType},
-		{k.Tab, k.Placement, k.Insecure, k.CopyBody, k.CopyCurl, k.CopyReveal, k.Save},
-		{k.History, k.Load, k.SaveBody, k.Discard, k.Up, k.Down},
-	}, m.viewer.FullHelp()...)
+	var table [][]key.Binding
+	if t := m.focusedTable(); t != nil {
+		tk := t.KeyMap()
+		table = [][]key.Binding{{tk.Up, tk.Down, tk.Add, tk.Edit, tk.Delete, tk.Toggle, tk.File}, {tk.NextCell, tk.Commit, tk.Cancel}}
+	}
+	return append(append(table, []key.Binding{k.Send, k.Cancel, k.Next, k.Prev, k.Back, k.BodyType},
+		[]key.Binding{k.Tab, k.Placement, k.Insecure, k.CopyBody, k.CopyCurl, k.CopyReveal, k.Save},
+		[]key.Binding{k.History, k.Load, k.SaveBody, k.Discard, k.Up, k.Down}), m.viewer.FullHelp()...)
 }
 
 // Update handles results, the catalog and keys.

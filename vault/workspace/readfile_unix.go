@@ -55,3 +55,12 @@ func readWhole(name string) ([]byte, error) {
 		}
 	}
 }
+
+// inode is a file's inode number: a file replaced by a rename has a new
+// one even when its size and time match the old one's.
+func inode(info fs.FileInfo) uint64 {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}

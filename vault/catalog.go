@@ -137,7 +137,7 @@ func (c *Catalog) RequestsIn(env string) []Request {
 // CatalogStore loads and updates the catalog. Update must keep every field
 // of the Catalog it is given, Pending included: the repository records a
 // change's intent there before it writes the store. A store shared between
-// processes also implements PendingGuard.
+// processes also implements pendingGuard.
 type CatalogStore interface {
 	// Load returns the current catalog (a fresh one when none exists yet).
 	Load() (*Catalog, error)
@@ -209,7 +209,7 @@ func (f *FileCatalog) read() (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading catalog: %w", err)
 	}
-	return ParseCatalog(f.path, data)
+	return parseCatalog(f.path, data)
 }
 
 // create writes a fresh catalog unless another process has written one
@@ -256,7 +256,7 @@ func (f *FileCatalog) prepare(fn func(*Catalog) error) (*preparedChange, error) 
 	if err != nil {
 		return nil, fmt.Errorf("reading catalog: %w", err)
 	}
-	c, err := ParseCatalog(f.path, data)
+	c, err := parseCatalog(f.path, data)
 	if err != nil {
 		return nil, err
 	}
@@ -342,8 +342,8 @@ func (f *FileCatalog) write(c *Catalog) error {
 	return nil
 }
 
-// ParseCatalog decodes catalog bytes; errors name the file and the line:column.
-func ParseCatalog(path string, data []byte) (*Catalog, error) {
+// parseCatalog decodes catalog bytes; errors name the file and the line:column.
+func parseCatalog(path string, data []byte) (*Catalog, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: %s is empty (truncated?); it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path)
 	}

@@ -16,11 +16,11 @@ type Change struct {
 	Delete bool
 }
 
-// SetChange returns the change that stores value under key.
-func SetChange(key string, value []byte) Change { return Change{Key: key, Value: value} }
+// setChange returns the change that stores value under key.
+func setChange(key string, value []byte) Change { return Change{Key: key, Value: value} }
 
-// DeleteChange returns the change that removes key.
-func DeleteChange(key string) Change { return Change{Key: key, Delete: true} }
+// deleteChange returns the change that removes key.
+func deleteChange(key string) Change { return Change{Key: key, Delete: true} }
 
 // checkBatch rejects a batch that names one key twice: its outcome would
 // depend on the order a backend applies it in.
@@ -45,9 +45,9 @@ func checkBatch(changes []Change) error {
 // value, or no value at all.
 func undoOf(key string, prev []byte, had bool) Change {
 	if !had {
-		return DeleteChange(key)
+		return deleteChange(key)
 	}
-	return SetChange(key, prev)
+	return setChange(key, prev)
 }
 
 // ApplyEach is Apply for a Store with no batch of its own: it reads each

@@ -32,13 +32,13 @@ const (
 	// Windows limit of 2,560 bytes and, after go-keyring's base64 on macOS,
 	// well below its ~3 KB limit. DefaultChunkSize is this on those platforms.
 	PortableChunkSize = 2048
-	// MinChunkSize is the smallest chunk size accepted (tests use it to
+	// minChunkSize is the smallest chunk size accepted (tests use it to
 	// exercise chunking with small values); a chunked header needs ~110 bytes.
-	MinChunkSize = 128
-	// MaxKeychainValue is the largest value the keychain backend stores.
-	MaxKeychainValue = 1 << 20
-	// MaxKeyLen is the longest key (in bytes) the keychain backend accepts.
-	MaxKeyLen = 512
+	minChunkSize = 128
+	// maxKeychainValue is the largest value the keychain backend stores.
+	maxKeychainValue = 1 << 20
+	// maxKeyLen is the longest key (in bytes) the keychain backend accepts.
+	maxKeyLen = 512
 
 	itemPrefix   = "adk1:"
 	inlineTag    = "v"
@@ -71,7 +71,7 @@ type chunkPart struct {
 
 // maxChunks is the most chunks a value can have at a given chunk size.
 func maxChunks(chunkSize int) int {
-	return (base64.StdEncoding.EncodedLen(MaxKeychainValue) + pieceLen(chunkSize) - 1) / pieceLen(chunkSize)
+	return (base64.StdEncoding.EncodedLen(maxKeychainValue) + pieceLen(chunkSize) - 1) / pieceLen(chunkSize)
 }
 
 // pieceLen is how many base64 characters one chunk item carries.
@@ -143,11 +143,11 @@ func parseHeader(s string) (chunkHeader, error) {
 		if f[0] != "a" && f[0] != "b" {
 			return h, fmt.Errorf("%w: bad slot %q", errBadItem, f[0])
 		}
-		count, err := parseCount(f[1], maxChunks(MinChunkSize))
+		count, err := parseCount(f[1], maxChunks(minChunkSize))
 		if err != nil || count == 0 {
 			return h, fmt.Errorf("%w: bad chunk count %q", errBadItem, f[1])
 		}
-		size, err := parseCount(f[2], MaxKeychainValue)
+		size, err := parseCount(f[2], maxKeychainValue)
 		if err != nil {
 			return h, fmt.Errorf("%w: bad size %q", errBadItem, f[2])
 		}
@@ -173,7 +173,7 @@ func parseChunk(s string) (chunkPart, error) {
 	if len(f) != 3 || !isHex(f[0], writeIDLen) {
 		return p, fmt.Errorf("%w: bad chunk", errBadItem)
 	}
-	idx, err := parseCount(f[1], maxChunks(MinChunkSize))
+	idx, err := parseCount(f[1], maxChunks(minChunkSize))
 	if err != nil {
 		return p, fmt.Errorf("%w: bad chunk index %q", errBadItem, f[1])
 	}
@@ -258,8 +258,8 @@ func checkKey(key string) error {
 	switch {
 	case key == "":
 		return fmt.Errorf("%w: empty key", ErrInvalid)
-	case len(key) > MaxKeyLen:
-		return fmt.Errorf("%w: key is longer than %d bytes", ErrInvalid, MaxKeyLen)
+	case len(key) > maxKeyLen:
+		return fmt.Errorf("%w: key is longer than %d bytes", ErrInvalid, maxKeyLen)
 	case !utf8.ValidString(key):
 		return fmt.Errorf("%w: key is not valid UTF-8", ErrInvalid)
 	}

@@ -85,12 +85,12 @@ func FuzzParseKeychainItem(f *testing.F) {
 		if h, err := parseHeader(s); err == nil {
 			if h.inline {
 				_, _ = decodeInline(h)
-			} else if h.count < 1 || h.count > maxChunks(MinChunkSize) || h.size > MaxKeychainValue || (h.slot != 'a' && h.slot != 'b') {
+			} else if h.count < 1 || h.count > maxChunks(minChunkSize) || h.size > maxKeychainValue || (h.slot != 'a' && h.slot != 'b') {
 				t.Fatalf("accepted a header out of bounds: %+v", h)
 			}
 		}
 		if p, err := parseChunk(s); err == nil {
-			if p.index < 0 || p.index > maxChunks(MinChunkSize) || len(p.wid) != writeIDLen {
+			if p.index < 0 || p.index > maxChunks(minChunkSize) || len(p.wid) != writeIDLen {
 				t.Fatalf("accepted a chunk out of bounds: %+v", p)
 			}
 			_, _ = joinChunks(chunkHeader{size: 3}, []string{p.piece})
@@ -109,7 +109,7 @@ func FuzzKeychainChunkedValue(f *testing.F) {
 		if len(value) > 64<<10 {
 			return
 		}
-		chunkSize := MinChunkSize + int(size)%4000
+		chunkSize := minChunkSize + int(size)%4000
 		kr := &mapKeyring{items: map[string]string{}}
 		s := NewKeychainStore(KeychainOptions{Provider: kr, Service: "fuzz", ChunkSize: chunkSize})
 		ctx := context.Background()

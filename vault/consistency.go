@@ -18,8 +18,8 @@ type KeyLister interface {
 	ListKeys(ctx context.Context) ([]string, error)
 }
 
-// ErrNotListable means the store cannot list its keys.
-var ErrNotListable = errors.New("the store cannot list its keys")
+// errNotListable means the store cannot list its keys.
+var errNotListable = errors.New("the store cannot list its keys")
 
 // Consistency is what Check found out of step between catalog and store.
 type Consistency struct {
@@ -88,7 +88,7 @@ func (v *Vault) allKeys(ctx context.Context, c *Catalog) (keys []string, others 
 				}
 				keys = append(keys, k)
 			}
-		case !errors.Is(err, ErrNotListable):
+		case !errors.Is(err, errNotListable):
 			return nil, 0, false, err
 		}
 	}
@@ -217,20 +217,20 @@ func (f *FileStore) ListKeys(ctx context.Context) ([]string, error) {
 	return f.Keys(ctx)
 }
 
-// KeyringLister is implemented by keyrings that can list the accounts they
+// keyringLister is implemented by keyrings that can list the accounts they
 // hold for a service (the Secret Service).
-type KeyringLister interface {
+type keyringLister interface {
 	// List returns the account names stored for service.
 	List(service string) ([]string, error)
 }
 
 // ListKeys returns the keys of the values the keychain holds for this
 // service (chunk items are parts of those), sorted; a keyring that cannot
-// list is ErrNotListable.
+// list is errNotListable.
 func (k *KeychainStore) ListKeys(ctx context.Context) ([]string, error) {
-	kl, ok := k.provider.(KeyringLister)
+	kl, ok := k.provider.(keyringLister)
 	if !ok {
-		return nil, k.fail("list", "", ErrNotListable)
+		return nil, k.fail("list", "", errNotListable)
 	}
 	if err := k.begin(ctx); err != nil {
 		return nil, k.fail("list", "", err)

@@ -78,7 +78,7 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 			// no credentials: neither this person's nor the team's
 			writes = []valueWrite{{key: clientKey(ac.ID)}}
 			if ac.Shared {
-				shared = []Change{DeleteChange(clientKey(ac.ID))}
+				shared = []Change{deleteChange(clientKey(ac.ID))}
 				ac.Shared, ac.SharedWith = false, nil
 			}
 		}

@@ -41,10 +41,10 @@ const (
 	maxScryptWorkFactor = 22
 	// maxIdentityFile bounds what is read of a decrypted identity file.
 	maxIdentityFile = 64 << 10
-	// MaxFileVaultDoc is the largest decrypted vault document the file vault
+	// maxFileVaultDoc is the largest decrypted vault document the file vault
 	// reads, and so the largest it writes: a write that would make the
 	// document larger is refused before anything is written.
-	MaxFileVaultDoc = 64 << 20
+	maxFileVaultDoc = 64 << 20
 	// fileFormat and fileVersion identify the decrypted document.
 	fileFormat  = "authdeck-vault"
 	fileVersion = 1
@@ -199,7 +199,7 @@ func (f *FileStore) Delete(ctx context.Context, key string) error {
 			return nil, ErrNotFound
 		}
 		delete(vals, key)
-		return []Change{SetChange(key, prev)}, nil
+		return []Change{setChange(key, prev)}, nil
 	})
 	if err != nil {
 		return f.fail("delete", key, err)
@@ -479,7 +479,7 @@ func ageEncrypt(plain []byte, r age.Recipient) ([]byte, error) {
 }
 
 // encodeVault encodes vals as the decrypted vault document. A document over
-// MaxFileVaultDoc, which no later read would accept, is ErrTooLarge: the
+// maxFileVaultDoc, which no later read would accept, is ErrTooLarge: the
 // write is refused and the vault on disk stays as it was.
 func encodeVault(path string, vals map[string][]byte) ([]byte, error) {
 	plain, err := gojson.Marshal(fileDoc{Format: fileFormat, Version: fileVersion, Values: vals})
@@ -487,9 +487,9 @@ func encodeVault(path string, vals map[string][]byte) ([]byte, error) {
 		return nil, fmt.Errorf("encoding the file vault: %w", err)
 	}
 	plain = append(plain, '\n')
-	if len(plain) > MaxFileVaultDoc {
+	if len(plain) > maxFileVaultDoc {
 		return nil, fmt.Errorf("%w: the change would make %s hold %.1f MiB, over the file vault's limit of %d MiB; nothing was written and the vault is as it was (store large files elsewhere, or remove values you no longer need)",
-			ErrTooLarge, path, float64(len(plain))/(1<<20), MaxFileVaultDoc>>20)
+			ErrTooLarge, path, float64(len(plain))/(1<<20), maxFileVaultDoc>>20)
 	}
 	return plain, nil
 }
@@ -518,7 +518,7 @@ func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (map
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, MaxFileVaultDoc+1))
+	plain, err := io.ReadAll(io.LimitReader(r, maxFileVaultDoc+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
 	}
@@ -538,7 +538,7 @@ func (e *otherIdentityError) Unwrap() error { return ErrCorrupt }
 // decryptLegacyVault decrypts and parses a vault file of the earlier format,
 // encrypted to the passphrase.
 func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byte, error) {
-	plain, err := decryptWithPassphrase(path, data, pass, MaxFileVaultDoc+1)
+	plain, err := decryptWithPassphrase(path, data, pass, maxFileVaultDoc+1)
 	if err != nil {
 		return nil, err
 	}
@@ -547,8 +547,8 @@ func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byt
 
 // parseVaultDoc parses the decrypted vault document.
 func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
-	if len(plain) > MaxFileVaultDoc {
-		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, MaxFileVaultDoc>>20)
+	if len(plain) > maxFileVaultDoc {
+		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, maxFileVaultDoc>>20)
 	}
 	var doc fileDoc
 	// goccy/go-json decodes the values about 3× faster than encoding/json;

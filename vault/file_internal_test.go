@@ -100,9 +100,9 @@ func TestFileOneKDFPerProcess(t *testing.T) {
 	}
 	batch := make([]Change, 0, 1000)
 	for i := range 1000 {
-		batch = append(batch, SetChange(fmt.Sprintf("import/%04d", i), []byte("imported value")))
+		batch = append(batch, setChange(fmt.Sprintf("import/%04d", i), []byte("imported value")))
 	}
-	batch = append(batch, DeleteChange("secret/1"), DeleteChange("never-stored"))
+	batch = append(batch, deleteChange("secret/1"), deleteChange("never-stored"))
 	undo, err := s.Apply(ctx, batch)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestFileOneKDFPerProcess(t *testing.T) {
 		t.Fatalf("after the undo the vault holds %d keys (want 11) after %d writes (want 32)", len(keys), s.writes)
 	}
 	// A batch that changes nothing writes nothing.
-	if _, err := s.Apply(ctx, []Change{DeleteChange("never-stored")}); err != nil {
+	if _, err := s.Apply(ctx, []Change{deleteChange("never-stored")}); err != nil {
 		t.Fatal(err)
 	}
 	if s.writes != 32 {
@@ -200,7 +200,7 @@ func TestFileVaultRefusesWritesPastItsReadLimit(t *testing.T) {
 		t.Fatalf("the error does not say the limit and that nothing changed: %s", msg)
 	}
 	// A batch past the limit is refused whole too.
-	_, err = s.Apply(ctx, []Change{SetChange("a", big[:30<<20]), SetChange("b", big[:30<<20])})
+	_, err = s.Apply(ctx, []Change{setChange("a", big[:30<<20]), setChange("b", big[:30<<20])})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Apply past the limit = %v, want ErrTooLarge", err)
 	}

@@ -61,11 +61,11 @@ const (
 	refSecret = "secret"
 )
 
-// PendingGuard is implemented by catalog stores that several processes
+// pendingGuard is implemented by catalog stores that several processes
 // share (the file catalog): it tells a change in flight from one whose
 // process is gone. A CatalogStore without it is guarded within the process
 // only.
-type PendingGuard interface {
+type pendingGuard interface {
 	// HoldPending marks a change in flight until release is called; it
 	// waits while a recovery runs.
 	HoldPending(ctx context.Context) (release func(), err error)
@@ -74,7 +74,7 @@ type PendingGuard interface {
 	TryRecovery() (release func(), ok bool, err error)
 }
 
-// rwGuard is a PendingGuard within one process.
+// rwGuard is a pendingGuard within one process.
 type rwGuard struct{ mu sync.RWMutex }
 
 func (g *rwGuard) HoldPending(context.Context) (func(), error) {
@@ -89,9 +89,9 @@ func (g *rwGuard) TryRecovery() (func(), bool, error) {
 	return g.mu.Unlock, true, nil
 }
 
-// guard returns the catalog's PendingGuard, or the vault's own.
-func (v *Vault) guard() PendingGuard {
-	if g, ok := v.cat.(PendingGuard); ok {
+// guard returns the catalog's pendingGuard, or the vault's own.
+func (v *Vault) guard() pendingGuard {
+	if g, ok := v.cat.(pendingGuard); ok {
 		return g
 	}
 	return &v.local
@@ -152,9 +152,9 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 	for i, w := range ch.writes {
 		keys[i] = w.key
 		if w.value == nil {
-			changes[i] = DeleteChange(w.key)
+			changes[i] = deleteChange(w.key)
 		} else {
-			changes[i] = SetChange(w.key, w.value)
+			changes[i] = setChange(w.key, w.value)
 		}
 	}
 	release, err := v.guard().HoldPending(ctx)
@@ -504,7 +504,7 @@ func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain 
 }
 
 func (rc *reconciliation) remove(key string) {
-	rc.changes = append(rc.changes, DeleteChange(key))
+	rc.changes = append(rc.changes, deleteChange(key))
 	rc.orphans = append(rc.orphans, key)
 	rc.removed++
 }
@@ -543,7 +543,7 @@ func (rc *reconciliation) env(c *Catalog, key, id string, val []byte, found bool
 	case found && len(stored) == 0:
 		rc.remove(key)
 	case pruned:
-		rc.changes = append(rc.changes, SetChange(key, mustJSON(stored)))
+		rc.changes = append(rc.changes, setChange(key, mustJSON(stored)))
 		rc.orphans = append(rc.orphans, key+" (variables the catalog does not list)")
 		rc.removed++
 	}

@@ -52,7 +52,7 @@ type KeychainOptions struct {
 	// Timeout bounds every keychain call; zero means 3 s.
 	Timeout time.Duration
 	// ChunkSize is the longest item written, in bytes; zero means
-	// DefaultChunkSize, values below MinChunkSize are raised to it.
+	// DefaultChunkSize, values below 128 bytes (minChunkSize) are raised to it.
 	ChunkSize int
 }
 
@@ -95,7 +95,7 @@ func NewKeychainStore(opts KeychainOptions) *KeychainStore {
 	if k.chunkSize == 0 {
 		k.chunkSize = DefaultChunkSize
 	}
-	k.chunkSize = max(k.chunkSize, MinChunkSize)
+	k.chunkSize = max(k.chunkSize, minChunkSize)
 	return k
 }
 
@@ -137,8 +137,8 @@ func (k *KeychainStore) Set(ctx context.Context, key string, value []byte) error
 	if err := checkKey(key); err != nil {
 		return k.fail("set", key, err)
 	}
-	if len(value) > MaxKeychainValue {
-		return k.fail("set", key, fmt.Errorf("%w: %d bytes, the keychain backend holds at most %d", ErrTooLarge, len(value), MaxKeychainValue))
+	if len(value) > maxKeychainValue {
+		return k.fail("set", key, fmt.Errorf("%w: %d bytes, the keychain backend holds at most %d", ErrTooLarge, len(value), maxKeychainValue))
 	}
 	if err := k.begin(ctx); err != nil {
 		return k.fail("set", key, err)
@@ -396,8 +396,8 @@ func (k *KeychainStore) Apply(ctx context.Context, changes []Change) ([]Change, 
 		if err := checkKey(c.Key); err != nil {
 			return nil, k.fail("apply", c.Key, err)
 		}
-		if !c.Delete && len(c.Value) > MaxKeychainValue {
-			return nil, k.fail("apply", c.Key, fmt.Errorf("%w: %d bytes, the keychain backend holds at most %d", ErrTooLarge, len(c.Value), MaxKeychainValue))
+		if !c.Delete && len(c.Value) > maxKeychainValue {
+			return nil, k.fail("apply", c.Key, fmt.Errorf("%w: %d bytes, the keychain backend holds at most %d", ErrTooLarge, len(c.Value), maxKeychainValue))
 		}
 	}
 	if err := k.begin(ctx); err != nil {

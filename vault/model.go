@@ -49,6 +49,14 @@ const (
 	AuthTLSClient         AuthMethod = "tls_client_auth"
 )
 
+// Signing algorithms of a client's private key (AuthClient.SigningAlg);
+// vault/keygen generates keys for each.
+const (
+	AlgRS256 = "RS256"
+	AlgPS256 = "PS256"
+	AlgES256 = "ES256"
+)
+
 // AuthMethods lists every client authentication method.
 var AuthMethods = []AuthMethod{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone, AuthTLSClient}
 

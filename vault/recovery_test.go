@@ -114,7 +114,7 @@ func TestREADMERecovery(t *testing.T) {
 	const id = "00c0ffee00c0ffee"
 	value := []byte(`{"key":"recovered-api-key-8d1f","headerName":"X-API-Key"}`)
 	ctx := context.Background()
-	if _, err := s.Apply(ctx, []vault.Change{vault.SetChange("secret/"+id, value), vault.SetChange("env/other", []byte("{}"))}); err != nil {
+	if _, err := s.Apply(ctx, []vault.Change{{Key: "secret/" + id, Value: value}, {Key: "env/other", Value: []byte("{}")}}); err != nil {
 		t.Fatal(err)
 	}
 

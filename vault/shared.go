@@ -18,10 +18,10 @@ type SharingCatalog interface {
 	UpdateShared(shared []Change, fn func(*Catalog) error) (*Catalog, error)
 }
 
-// ErrNotShared means a value was to be shared in a workspace that has no
+// errNotShared means a value was to be shared in a workspace that has no
 // team to share it with: only a team workspace (a folder in a repository)
 // keeps shared values.
-var ErrNotShared = errors.New("sharing a value with a team needs a team workspace (run 'authdeck init' in a repository)")
+var errNotShared = errors.New("sharing a value with a team needs a team workspace (run 'authdeck init' in a repository)")
 
 // PersonalOnly reports whether secrets of type t are always personal: token
 // sets are issued to one person and never shared with a team.
@@ -36,7 +36,7 @@ func (v *Vault) update(shared []Change, fn func(*Catalog) error) (*Catalog, erro
 	}
 	sc, ok := v.cat.(SharingCatalog)
 	if !ok {
-		return nil, ErrNotShared
+		return nil, errNotShared
 	}
 	return sc.UpdateShared(shared, fn)
 }
@@ -56,7 +56,7 @@ func sharedValue(m *Meta, old *Meta, key string, value []byte) ([]valueWrite, []
 		return nil, nil
 	}
 	if m.Shared {
-		return []valueWrite{{key: key}}, []Change{SetChange(key, value)}
+		return []valueWrite{{key: key}}, []Change{setChange(key, value)}
 	}
 	return []valueWrite{{key: key, value: value}}, nil
 }
@@ -149,7 +149,7 @@ func (v *Vault) RemoveOverride(ctx context.Context, kind, env, name string) erro
 	default:
 		return fmt.Errorf("%w: %s values are not shared", ErrInvalid, kind)
 	}
-	_, err := v.store.Apply(ctx, []Change{DeleteChange(key)})
+	_, err := v.store.Apply(ctx, []Change{deleteChange(key)})
 	return err
 }
 
@@ -207,7 +207,7 @@ func (v *Vault) unshare(ctx context.Context, key, id string, find func(*Catalog)
 	default:
 		return err
 	}
-	_, err = v.commitShared(ctx, writes, []Change{DeleteChange(key)}, func(c *Catalog) error {
+	_, err = v.commitShared(ctx, writes, []Change{deleteChange(key)}, func(c *Catalog) error {
 		m, ok := find(c)
 		if !ok {
 			return notFound

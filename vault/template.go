@@ -18,18 +18,18 @@ type templatePart struct {
 	pos  int    // byte offset of "{{" in the source
 }
 
-// TemplateError reports a malformed template with the byte offset of the problem.
-type TemplateError struct {
+// templateError reports a malformed template with the byte offset of the problem.
+type templateError struct {
 	Pos int
 	Msg string
 }
 
-func (e *TemplateError) Error() string {
+func (e *templateError) Error() string {
 	return fmt.Sprintf("template: at offset %d: %s", e.Pos, e.Msg)
 }
 
 // Is makes errors.Is(err, ErrInvalid) true.
-func (e *TemplateError) Is(target error) bool { return target == ErrInvalid }
+func (e *templateError) Is(target error) bool { return target == ErrInvalid }
 
 // ParseTemplate parses s. Unterminated or empty placeholders and names with
 // characters other than letters, digits, '_', '-', '.', '$' and inner
@@ -51,11 +51,11 @@ func ParseTemplate(s string) (Template, error) {
 		start := i + j
 		end := strings.Index(s[start+2:], "}}")
 		if end < 0 {
-			return Template{}, &TemplateError{Pos: start, Msg: `"{{" is never closed with "}}"`}
+			return Template{}, &templateError{Pos: start, Msg: `"{{" is never closed with "}}"`}
 		}
 		name := strings.TrimSpace(s[start+2 : start+2+end])
 		if name == "" {
-			return Template{}, &TemplateError{Pos: start, Msg: "empty placeholder {{}}"}
+			return Template{}, &templateError{Pos: start, Msg: "empty placeholder {{}}"}
 		}
 		invalid := func(r rune) bool { return !isNameRune(r) && r != ' ' }
 		if strings.HasPrefix(name, "$") {
@@ -64,7 +64,7 @@ func ParseTemplate(s string) (Template, error) {
 			invalid = func(r rune) bool { return r == '{' || r == '}' || r < ' ' || r == 0x7f }
 		}
 		if k := strings.IndexFunc(name, invalid); k >= 0 {
-			return Template{}, &TemplateError{Pos: start, Msg: fmt.Sprintf("placeholder {{%s}} has an invalid character %q", name, name[k:k+1])}
+			return Template{}, &templateError{Pos: start, Msg: fmt.Sprintf("placeholder {{%s}} has an invalid character %q", name, name[k:k+1])}
 		}
 		t.parts = append(t.parts, templatePart{name: name, pos: start})
 		i = start + 2 + end + 2

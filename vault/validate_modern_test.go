@@ -12,11 +12,11 @@ import (
 // that its credentials carry the key.
 func TestValidateModernClientSettings(t *testing.T) {
 	t.Parallel()
-	_, ecPEM, err := GenerateKeyPair(AlgES256)
+	_, ecPEM, err := generateTestKey(AlgES256)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rsaPEM, err := GenerateKeyPair(AlgRS256)
+	_, rsaPEM, err := generateTestKey(AlgRS256)
 	if err != nil {
 		t.Fatal(err)
 	}

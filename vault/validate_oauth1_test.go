@@ -14,7 +14,7 @@ import (
 // consumer secret, RSA methods an RSA private key (not EC).
 func TestValidateCredentialsOAuth1(t *testing.T) {
 	t.Parallel()
-	_, rsaPEM, err := GenerateKeyPair(AlgRS256)
+	_, rsaPEM, err := generateTestKey(AlgRS256)
 	if err != nil {
 		t.Fatal(err)
 	}

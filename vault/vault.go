@@ -20,7 +20,7 @@ type Vault struct {
 	Now func() time.Time
 	// UndoTimeout bounds the undo of a failed change, per value it puts back.
 	UndoTimeout time.Duration
-	// local guards changes in flight when the catalog has no PendingGuard.
+	// local guards changes in flight when the catalog has no pendingGuard.
 	local rwGuard
 }
 
@@ -161,7 +161,7 @@ func (v *Vault) commit(ctx context.Context, writes []valueWrite, fn func(*Catalo
 func (v *Vault) commitShared(ctx context.Context, writes []valueWrite, shared []Change, fn func(*Catalog) error) (*Catalog, error) {
 	if len(shared) > 0 {
 		if _, ok := v.cat.(SharingCatalog); !ok {
-			return nil, ErrNotShared
+			return nil, errNotShared
 		}
 	}
 	return v.apply(ctx, change{writes: writes, shared: shared, fn: fn})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 )
 
 // clientKeygenOptions are the inputs of `client keygen`.
@@ -113,7 +114,7 @@ func checkPubFormat(format string) error {
 // printPublicKey prints the public half of key as PEM and/or JWKS on stdout.
 func printPublicKey(w io.Writer, key any, alg, format string) error {
 	if format == "both" || format == "pem" {
-		p, err := vault.PublicKeyPEM(key)
+		p, err := keygen.PublicKeyPEM(key)
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func printPublicKey(w io.Writer, key any, alg, format string) error {
 		fmt.Fprintln(w)
 	}
 	if format == "both" || format == "jwks" {
-		raw, err := vault.PublicJWKS(key, alg)
+		raw, err := keygen.PublicJWKS(key, alg)
 		if err != nil {
 			return err
 		}
@@ -187,8 +188,8 @@ func runClientPubkey(ctx context.Context, opts *clientPubkeyOptions) error {
 		return exitWith(exitVault, "auth client %q: the stored private key does not parse: %v", ac.Name, err)
 	}
 	alg := ac.SigningAlg
-	if alg == "" || !vault.KeyAlgFits(key, alg) {
-		alg = vault.DefaultKeyAlg(key)
+	if alg == "" || !keygen.AlgFits(key, alg) {
+		alg = keygen.DefaultAlg(key)
 	}
 	return printPublicKey(opts.IO.Out, key, alg, opts.Format)
 }

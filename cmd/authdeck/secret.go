@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/mask"
 )
 
@@ -110,7 +111,7 @@ and prints it on stdout; later, secret show NAME --reveal prints it again.`,
 	fs.StringVar(&f.placement, "placement", "", "where a bearer token goes: header (default), body or query")
 	fs.BoolVar(&f.generate, "generate", false, "generate a random API_KEY value, store it and print it once")
 	fs.BoolVar(&f.shared, "shared", false, "share the value with the team: encrypted to the team's keys in the team workspace folder")
-	fs.IntVar(&f.bytes, "bytes", 0, fmt.Sprintf("with --generate: random bytes (default %d, %d to %d)", vault.DefaultGeneratedBytes, vault.MinGeneratedBytes, vault.MaxGeneratedBytes))
+	fs.IntVar(&f.bytes, "bytes", 0, fmt.Sprintf("with --generate: random bytes (default %d, %d to %d)", keygen.DefaultSecretBytes, keygen.MinSecretBytes, keygen.MaxSecretBytes))
 	_ = cmd.RegisterFlagCompletionFunc("type", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		out := make([]string, len(vault.SecretTypes))
 		for i, t := range vault.SecretTypes {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -241,7 +242,7 @@ func TestSecretGenerate(t *testing.T) {
 		t.Fatalf("stdout holds more than the value: %d lines", strings.Count(r.out, "\n"))
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(value)
-	if err != nil || len(raw) != vault.DefaultGeneratedBytes {
+	if err != nil || len(raw) != keygen.DefaultSecretBytes {
 		t.Fatalf("generated value decodes to %d bytes (%v)", len(raw), err)
 	}
 	if !strings.Contains(r.err, "256-bit") || strings.Contains(r.err, "only time") || !strings.Contains(r.err, "authdeck secret show webhook --env default --reveal prints it again") {

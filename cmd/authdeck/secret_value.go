@@ -14,6 +14,7 @@ import (
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -27,15 +28,15 @@ func (a *App) addGenerated(ctx context.Context, v *vault.Vault, s vault.Secret, 
 	}
 	n := f.bytes
 	if n == 0 {
-		n = vault.DefaultGeneratedBytes
+		n = keygen.DefaultSecretBytes
 	}
 	s.Type, s.Generated = vault.TypeAPIKey, true
 	if err := s.Validate(); err != nil {
 		return withFlag(err, secretFieldFlags)
 	}
-	value, err := vault.GenerateSecretValue(n)
+	value, err := keygen.SecretValue(n)
 	if err != nil {
-		return exitWith(exitOther, "--bytes %d: a generated secret has %d to %d random bytes", n, vault.MinGeneratedBytes, vault.MaxGeneratedBytes)
+		return exitWith(exitOther, "--bytes %d: a generated secret has %d to %d random bytes", n, keygen.MinSecretBytes, keygen.MaxSecretBytes)
 	}
 	s, err = v.PutSecret(ctx, s, &vault.SecretValue{Key: value, HeaderName: s.HeaderName})
 	if err != nil {

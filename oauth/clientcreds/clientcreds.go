@@ -15,6 +15,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -89,7 +90,7 @@ func newKey(ac *vault.AuthClient, creds *vault.ClientCredentials, g Given, fail 
 	var pemText string
 	switch {
 	case g.Generate != "":
-		k, p, err := vault.GenerateKeyPair(g.Generate)
+		k, p, err := keygen.KeyPair(g.Generate)
 		if err != nil {
 			return nil, fail(FieldSigningAlg, "use RS256, PS256 or ES256")
 		}
@@ -111,11 +112,11 @@ func newKey(ac *vault.AuthClient, creds *vault.ClientCredentials, g Given, fail 
 		if g.Generate != "" {
 			ac.SigningAlg = g.Generate
 		}
-		if ac.SigningAlg == "" || !g.AlgChosen && !vault.KeyAlgFits(key, ac.SigningAlg) {
-			ac.SigningAlg = vault.DefaultKeyAlg(key)
+		if ac.SigningAlg == "" || !g.AlgChosen && !keygen.AlgFits(key, ac.SigningAlg) {
+			ac.SigningAlg = keygen.DefaultAlg(key)
 		}
-		if !vault.KeyAlgFits(key, ac.SigningAlg) {
-			return nil, fail(FieldSigningAlg, fmt.Sprintf("%s does not fit the key (an %s key)", ac.SigningAlg, vault.DefaultKeyAlg(key)))
+		if !keygen.AlgFits(key, ac.SigningAlg) {
+			return nil, fail(FieldSigningAlg, fmt.Sprintf("%s does not fit the key (an %s key)", ac.SigningAlg, keygen.DefaultAlg(key)))
 		}
 	}
 	creds.PrivateKey = pemText

@@ -8,12 +8,13 @@ import (
 	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/oauth/dpop"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 func keyPEM(t testing.TB, alg string) (any, string) {
 	t.Helper()
-	k, p, err := vault.GenerateKeyPair(alg)
+	k, p, err := keygen.KeyPair(alg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func FuzzApplyKey(f *testing.F) {
 			}
 			return
 		}
-		if creds.PrivateKey != text || ac.KeyID != pemkey.Thumbprint(key) || !vault.KeyAlgFits(key, ac.SigningAlg) {
+		if creds.PrivateKey != text || ac.KeyID != pemkey.Thumbprint(key) || !keygen.AlgFits(key, ac.SigningAlg) {
 			t.Fatalf("stored %d bytes, key id %q, alg %q", len(creds.PrivateKey), ac.KeyID, ac.SigningAlg)
 		}
 	})

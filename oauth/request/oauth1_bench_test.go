@@ -8,6 +8,7 @@ import (
 
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 )
 
 // BenchmarkSendOAuth1 measures what signing adds to a request through the
@@ -23,7 +24,7 @@ func BenchmarkSendOAuth1(b *testing.B) {
 	defer srv.Close()
 	s := redirectWorkspace(b) // "photos": HMAC-SHA256 with its token
 	ctx := context.Background()
-	_, keyPEM, err := vault.GenerateKeyPair(vault.AlgRS256)
+	_, keyPEM, err := keygen.KeyPair(vault.AlgRS256)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -539,13 +539,13 @@ func testBatch(t *testing.T, s vault.Store) {
 		"secret/b-missing":    nil,
 	}
 	changes := []vault.Change{
-		vault.SetChange("secret/b-replace", want["secret/b-replace"]),
-		vault.SetChange("secret/b-new", want["secret/b-new"]),
-		vault.SetChange("secret/b-empty", nil),
-		vault.SetChange("secret/b-binary", want["secret/b-binary"]),
-		vault.DeleteChange("secret/b-delete"),
-		vault.DeleteChange("secret/b-delete-big"),
-		vault.DeleteChange("secret/b-missing"),
+		{Key: "secret/b-replace", Value: want["secret/b-replace"]},
+		{Key: "secret/b-new", Value: want["secret/b-new"]},
+		{Key: "secret/b-empty", Value: nil},
+		{Key: "secret/b-binary", Value: want["secret/b-binary"]},
+		{Key: "secret/b-delete", Delete: true},
+		{Key: "secret/b-delete-big", Delete: true},
+		{Key: "secret/b-missing", Delete: true},
 	}
 	undo := mustApply(t, s, changes)
 	keys := make([]string, 0, len(want))
@@ -584,11 +584,11 @@ func testBatchUndo(t *testing.T, s vault.Store) {
 	mustSet(t, s, "secret/u-del", RandomBytes(7000))
 	before := snapshot(t, s, keys)
 	undo := mustApply(t, s, []vault.Change{
-		vault.SetChange("secret/u-a", []byte("second a")),
-		vault.SetChange("secret/u-big", []byte("now small")),
-		vault.DeleteChange("secret/u-del"),
-		vault.SetChange("secret/u-new", RandomBytes(5000)),
-		vault.DeleteChange("secret/u-none"),
+		{Key: "secret/u-a", Value: []byte("second a")},
+		{Key: "secret/u-big", Value: []byte("now small")},
+		{Key: "secret/u-del", Delete: true},
+		{Key: "secret/u-new", Value: RandomBytes(5000)},
+		{Key: "secret/u-none", Delete: true},
 	})
 	redo := mustApply(t, s, undo)
 	sameSnapshot(t, snapshot(t, s, keys), before, "after applying the undo")
@@ -614,9 +614,9 @@ func testBatchUndo(t *testing.T, s vault.Store) {
 func testBatchRepeatedKey(t *testing.T, s vault.Store) {
 	mustSet(t, s, "secret/r", []byte("before"))
 	_, err := s.Apply(ctxFor(t), []vault.Change{
-		vault.SetChange("secret/r-other", []byte("x")),
-		vault.SetChange("secret/r", []byte("one")),
-		vault.DeleteChange("secret/r"),
+		{Key: "secret/r-other", Value: []byte("x")},
+		{Key: "secret/r", Value: []byte("one")},
+		{Key: "secret/r", Delete: true},
 	})
 	if !errors.Is(err, vault.ErrInvalid) {
 		t.Fatalf("a batch naming a key twice: err = %v, want ErrInvalid", err)
@@ -643,9 +643,9 @@ func testBatchConcurrent(t *testing.T, s vault.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			changes := []vault.Change{vault.SetChange("secret/shared-batch", shared[g])}
+			changes := []vault.Change{{Key: "secret/shared-batch", Value: shared[g]}}
 			for i := range 5 {
-				changes = append(changes, vault.SetChange(fmt.Sprintf("secret/batch-%d-%d", g, i), []byte(fmt.Sprintf("value %d %d", g, i))))
+				changes = append(changes, vault.Change{Key: fmt.Sprintf("secret/batch-%d-%d", g, i), Value: []byte(fmt.Sprintf("value %d %d", g, i))})
 			}
 			if _, err := s.Apply(ctx, changes); err != nil {
 				errs <- fmt.Errorf("worker %d: %w", g, err)
@@ -677,7 +677,7 @@ func testBatchContextCancelled(t *testing.T, s vault.Store) {
 	mustSet(t, s, "secret/bctx", []byte("old"))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := s.Apply(ctx, []vault.Change{vault.SetChange("secret/bctx", []byte("new")), vault.SetChange("secret/bctx-2", []byte("x"))})
+	_, err := s.Apply(ctx, []vault.Change{{Key: "secret/bctx", Value: []byte("new")}, {Key: "secret/bctx-2", Value: []byte("x")}})
 	wantTimeout(t, err, "cancelled Apply")
 	mustGetEqual(t, s, "secret/bctx", []byte("old"))
 	_, err = s.Get(ctxFor(t), "secret/bctx-2")
@@ -741,11 +741,11 @@ func RunBatchFailures(t *testing.T, newStore func(t *testing.T, failAt int) (sto
 		return snapshot(t, view, keys)
 	}
 	batch := []vault.Change{
-		vault.SetChange("secret/f-small", []byte("small after")),
-		vault.SetChange("secret/f-new", []byte("new")),
-		vault.SetChange("secret/f-big", RandomBytes(11000)),
-		vault.DeleteChange("secret/f-del"),
-		vault.SetChange("secret/f-new-big", RandomBytes(6000)),
+		{Key: "secret/f-small", Value: []byte("small after")},
+		{Key: "secret/f-new", Value: []byte("new")},
+		{Key: "secret/f-big", Value: RandomBytes(11000)},
+		{Key: "secret/f-del", Delete: true},
+		{Key: "secret/f-new-big", Value: RandomBytes(6000)},
 	}
 	for failAt := 1; ; failAt++ {
 		if failAt > 1000 {

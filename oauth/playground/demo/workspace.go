@@ -20,6 +20,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/playground"
 	"github.com/authdeck/authdeck/oauth/playground/oauth1demo"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -111,7 +112,7 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 	}
 	apiHost := []string{api.Host}
 	soon := now.Add(3 * 24 * time.Hour)
-	partner, err := vault.GenerateSecretValue(vault.DefaultGeneratedBytes)
+	partner, err := keygen.SecretValue(keygen.DefaultSecretBytes)
 	if err != nil {
 		return vault.Batch{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 )
 
 // selectIn moves to the item called name in section (a client and its
@@ -36,7 +37,7 @@ func TestOAuth1ClientAndTokenSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	rsaClient := ac
-	_, key, err := vault.GenerateKeyPair(vault.AlgRS256)
+	_, key, err := keygen.KeyPair(vault.AlgRS256)
 	if err != nil {
 		t.Fatal(err)
 	}

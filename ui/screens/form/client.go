@@ -13,6 +13,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/oauth1"
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 )
 
 // clientSpec creates or edits an auth client.
@@ -563,11 +564,11 @@ func (s *clientSpec) withDPoPKey(ctx context.Context, v *vault.Vault, ac *vault.
 // publicKeyText is the public half of a generated key as the provider
 // registers it: a JWKS, then PEM.
 func publicKeyText(key any, alg string) (string, error) {
-	jwks, err := vault.PublicJWKS(key, alg)
+	jwks, err := keygen.PublicJWKS(key, alg)
 	if err != nil {
 		return "", err
 	}
-	pub, err := vault.PublicKeyPEM(key)
+	pub, err := keygen.PublicKeyPEM(key)
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/authdeck/authdeck/oauth/clientcreds"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -18,7 +19,7 @@ import (
 // with is refused before anything is stored.
 func TestClientFormKeyFileFollowsTheSharedRules(t *testing.T) {
 	t.Parallel()
-	key, pemText, err := vault.GenerateKeyPair(vault.AlgES256)
+	key, pemText, err := keygen.KeyPair(vault.AlgES256)
 	if err != nil {
 		t.Fatal(err)
 	}

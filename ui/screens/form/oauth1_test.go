@@ -16,6 +16,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
@@ -28,7 +29,7 @@ const (
 
 func rsaPEM(t *testing.T) string {
 	t.Helper()
-	_, p, err := vault.GenerateKeyPair(vault.AlgRS256)
+	_, p, err := keygen.KeyPair(vault.AlgRS256)
 	if err != nil {
 		t.Fatal(err)
 	}

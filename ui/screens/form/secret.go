@@ -13,6 +13,7 @@ import (
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/keygen"
 )
 
 // secretSpec creates or edits a secret of one type.
@@ -399,7 +400,7 @@ func (s *secretSpec) prepare(*common.Common) (change, error) {
 		case vault.TypePrivateKey:
 			switch {
 			case keySource == sourceES256 || keySource == sourceRS256:
-				_, pemText, err := vault.GenerateKeyPair(keySource)
+				_, pemText, err := keygen.KeyPair(keySource)
 				if err != nil {
 					return "", err
 				}

@@ -1,4 +1,4 @@
-package vault
+package keygen
 
 import (
 	"crypto/ecdsa"
@@ -12,14 +12,15 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
-func TestGenerateSecretValue(t *testing.T) {
+func TestSecretValue(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, n := range []int{MinGeneratedBytes, DefaultGeneratedBytes, 33, MaxGeneratedBytes} {
-		v, err := GenerateSecretValue(n)
+	for _, n := range []int{MinSecretBytes, DefaultSecretBytes, 33, MaxSecretBytes} {
+		v, err := SecretValue(n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,38 +33,38 @@ func TestGenerateSecretValue(t *testing.T) {
 		}
 		seen[v] = true
 	}
-	for _, n := range []int{-1, 0, MinGeneratedBytes - 1, MaxGeneratedBytes + 1} {
-		if _, err := GenerateSecretValue(n); !errors.Is(err, ErrInvalid) {
-			t.Fatalf("%d bytes: err = %v, want ErrInvalid", n, err)
+	for _, n := range []int{-1, 0, MinSecretBytes - 1, MaxSecretBytes + 1} {
+		if _, err := SecretValue(n); !errors.Is(err, vault.ErrInvalid) {
+			t.Fatalf("%d bytes: err = %v, want vault.ErrInvalid", n, err)
 		}
 	}
 }
 
-func BenchmarkGenerateSecretValue(b *testing.B) {
+func BenchmarkSecretValue(b *testing.B) {
 	for b.Loop() {
-		if _, err := GenerateSecretValue(DefaultGeneratedBytes); err != nil {
+		if _, err := SecretValue(DefaultSecretBytes); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func TestGenerateKeyPairAndPublicForms(t *testing.T) {
+func TestKeyPairAndPublicForms(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		alg, kty string
 	}{
-		{AlgRS256, "RSA"},
-		{AlgPS256, "RSA"},
-		{AlgES256, "EC"},
+		{vault.AlgRS256, "RSA"},
+		{vault.AlgPS256, "RSA"},
+		{vault.AlgES256, "EC"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.alg, func(t *testing.T) {
 			t.Parallel()
-			key, privPEM, err := GenerateKeyPair(tc.alg)
+			key, privPEM, err := KeyPair(tc.alg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			parsed, err := ParsePrivateKey(privPEM)
+			parsed, err := vault.ParsePrivateKey(privPEM)
 			if err != nil {
 				t.Fatalf("generated PEM does not parse: %v", err)
 			}
@@ -114,21 +115,21 @@ func TestGenerateKeyPairAndPublicForms(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := GenerateKeyPair("HS256"); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("HS256: err = %v, want ErrInvalid", err)
+	if _, _, err := KeyPair("HS256"); !errors.Is(err, vault.ErrInvalid) {
+		t.Fatalf("HS256: err = %v, want vault.ErrInvalid", err)
 	}
 }
 
 func TestPublicJWKRefusesMismatchedAlg(t *testing.T) {
 	t.Parallel()
-	key, _, err := GenerateKeyPair(AlgES256)
+	key, _, err := KeyPair(vault.AlgES256)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := PublicJWKS(key, AlgRS256); !errors.Is(err, ErrInvalid) {
+	if _, err := PublicJWKS(key, vault.AlgRS256); !errors.Is(err, vault.ErrInvalid) {
 		t.Fatalf("RS256 for an EC key: err = %v", err)
 	}
-	if DefaultKeyAlg(key) != AlgES256 || !KeyAlgFits(key, AlgES256) || KeyAlgFits(key, AlgPS256) {
+	if DefaultAlg(key) != vault.AlgES256 || !AlgFits(key, vault.AlgES256) || AlgFits(key, vault.AlgPS256) {
 		t.Fatal("EC key algorithm helpers are wrong")
 	}
 }

@@ -1,4 +1,7 @@
-package vault
+// Package keygen generates what authdeck stores and hands to providers:
+// random secret values, client key pairs, and the public forms of a key
+// (a PKIX PEM, a JWKS) that providers accept for uploaded client keys.
+package keygen
 
 import (
 	"crypto"
@@ -15,24 +18,25 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/pemkey"
 )
 
 // Sizes of generated secret values, in random bytes before encoding.
 const (
-	// DefaultGeneratedBytes gives 256 bits of entropy.
-	DefaultGeneratedBytes = 32
-	// MinGeneratedBytes keeps a generated value at 128 bits or more.
-	MinGeneratedBytes = 16
-	// MaxGeneratedBytes keeps a generated value well under keychain size limits.
-	MaxGeneratedBytes = 1024
+	// DefaultSecretBytes gives 256 bits of entropy.
+	DefaultSecretBytes = 32
+	// MinSecretBytes keeps a generated value at 128 bits or more.
+	MinSecretBytes = 16
+	// MaxSecretBytes keeps a generated value well under keychain size limits.
+	MaxSecretBytes = 1024
 )
 
-// GenerateSecretValue returns n random bytes from crypto/rand, base64url
+// SecretValue returns n random bytes from crypto/rand, base64url
 // encoded without padding, so the value is safe in headers, URLs and shells.
-func GenerateSecretValue(n int) (string, error) {
-	if n < MinGeneratedBytes || n > MaxGeneratedBytes {
-		return "", &ValidationError{Kind: "generated secret", Field: "bytes", Msg: fmt.Sprintf("%d: a generated secret has %d to %d random bytes", n, MinGeneratedBytes, MaxGeneratedBytes)}
+func SecretValue(n int) (string, error) {
+	if n < MinSecretBytes || n > MaxSecretBytes {
+		return "", &vault.ValidationError{Kind: "generated secret", Field: "bytes", Msg: fmt.Sprintf("%d: a generated secret has %d to %d random bytes", n, MinSecretBytes, MaxSecretBytes)}
 	}
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -41,28 +45,21 @@ func GenerateSecretValue(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// Key algorithms for generated client keys.
-const (
-	AlgRS256 = "RS256"
-	AlgPS256 = "PS256"
-	AlgES256 = "ES256"
-)
-
 // generatedRSABits is the size of generated RSA keys.
 const generatedRSABits = 2048
 
-// GenerateKeyPair creates a private key for alg (RS256 and PS256: RSA 2048,
+// KeyPair creates a private key for alg (RS256 and PS256: RSA 2048,
 // ES256: EC P-256) and returns it with its PKCS#8 PEM encoding.
-func GenerateKeyPair(alg string) (crypto.Signer, string, error) {
+func KeyPair(alg string) (crypto.Signer, string, error) {
 	var key crypto.Signer
 	var err error
 	switch alg {
-	case AlgRS256, AlgPS256:
+	case vault.AlgRS256, vault.AlgPS256:
 		key, err = rsa.GenerateKey(rand.Reader, generatedRSABits)
-	case AlgES256:
+	case vault.AlgES256:
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	default:
-		return nil, "", &ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%q is not RS256, PS256 or ES256", alg)}
+		return nil, "", &vault.ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%q is not RS256, PS256 or ES256", alg)}
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("generating a %s key: %w", alg, err)
@@ -74,24 +71,24 @@ func GenerateKeyPair(alg string) (crypto.Signer, string, error) {
 	return key, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
 }
 
-// KeyAlgFits reports whether alg can sign with key (RS256/PS256 need RSA, ES256 an EC key).
-func KeyAlgFits(key any, alg string) bool {
+// AlgFits reports whether alg can sign with key (RS256/PS256 need RSA, ES256 an EC key).
+func AlgFits(key any, alg string) bool {
 	switch key.(type) {
 	case *rsa.PrivateKey, *rsa.PublicKey:
-		return alg == AlgRS256 || alg == AlgPS256
+		return alg == vault.AlgRS256 || alg == vault.AlgPS256
 	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
-		return alg == AlgES256
+		return alg == vault.AlgES256
 	}
 	return false
 }
 
-// DefaultKeyAlg returns the usual algorithm for a key: RS256 for RSA, ES256 for EC.
-func DefaultKeyAlg(key any) string {
+// DefaultAlg returns the usual algorithm for a key: RS256 for RSA, ES256 for EC.
+func DefaultAlg(key any) string {
 	switch key.(type) {
 	case *ecdsa.PrivateKey, *ecdsa.PublicKey:
-		return AlgES256
+		return vault.AlgES256
 	}
-	return AlgRS256
+	return vault.AlgRS256
 }
 
 // PublicKeyPEM returns the PKIX "PUBLIC KEY" PEM of a private key's public
@@ -115,8 +112,8 @@ func publicJWK(key any, alg string) (jose.JSONWebKey, error) {
 	if pub == nil {
 		return jose.JSONWebKey{}, errors.New("not an RSA or EC private key")
 	}
-	if !KeyAlgFits(key, alg) {
-		return jose.JSONWebKey{}, &ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%s does not fit a %s key", alg, keyKind(key))}
+	if !AlgFits(key, alg) {
+		return jose.JSONWebKey{}, &vault.ValidationError{Kind: "key", Field: "alg", Msg: fmt.Sprintf("%s does not fit a %s key", alg, keyKind(key))}
 	}
 	return jose.JSONWebKey{Key: pub, KeyID: pemkey.Thumbprint(key), Use: "sig", Algorithm: alg}, nil
 }

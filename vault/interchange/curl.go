@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -93,218 +92,22 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
-	label := fmt.Sprintf("command on line %d", cmd.Line)
-	where := func(msg string, args ...any) {
-		im.notes = append(im.notes, Note{Kind: NoteSkipped, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf(msg, args...)})
-	}
-	for _, e := range cmd.Expansions {
-		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: im.expansionNote(e)})
-	}
-	for _, w := range cmd.Words {
-		if i := strings.Index(w, "<("); i >= 0 || strings.Contains(w, ">(") {
-			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("%s is a process substitution: authdeck runs no shell command, so it is kept as written", truncate(w, 40))})
-		}
-	}
-	if cmd.Piped {
-		where("the pipe or redirection after the command is not part of a request")
-	}
-	var (
-		method        string
-		urls          []string
-		headers       []vault.Header
-		data          []string
-		get, head     bool
-		insecure      bool
-		user          *[2]string
-		bearer        string
-		digest        bool
-		jsonBody      bool
-		uploads       int
-		urlQuery      []string
-		upload, form  bool
-		fileData      bool
-		formFields    []vault.FormField
-		uploadFile    string
-		dataFiles     []string // -d @file and the like: paths, and whether newlines are stripped
-		stripNewlines bool
-	)
-	words := cmd.Words[1:]
-	value := func(i *int, opt string) (string, bool) {
-		if *i+1 >= len(words) {
-			im.problem(label, cmd.Line, 1, vault.ErrInvalid, "option %s needs a value", opt)
-			return "", false
-		}
-		*i++
-		return words[*i], true
-	}
-	apply := func(kind, opt, v string) {
-		switch kind {
-		case "request":
-			method = strings.ToUpper(v)
-		case "header":
-			k, val, ok := strings.Cut(v, ":")
-			k = strings.TrimSpace(k)
-			switch {
-			case !ok && strings.HasSuffix(k, ";"):
-				headers = append(headers, vault.Header{Name: strings.TrimSuffix(k, ";"), Value: ""})
-			case !ok || k == "":
-				where("header %q is not \"Name: value\"", truncate(v, 40))
-			case strings.HasPrefix(k, "@"):
-				where("headers from a file (%s) are not imported", k)
-			default:
-				headers = append(headers, vault.Header{Name: k, Value: strings.TrimSpace(val)})
-			}
-		case "data", "data-binary", "data-raw", "json":
-			if kind != "data-raw" && strings.HasPrefix(v, "@") {
-				fileData = true
-				if v == "@-" {
-					where("%s @- reads standard input, which is not part of a saved request; put the body in the request", opt)
-					return
-				}
-				dataFiles = append(dataFiles, v[1:])
-				stripNewlines = stripNewlines || kind == "data"
-				jsonBody = jsonBody || kind == "json"
-				return
-			}
-			data = append(data, v) // curl strips newlines only from a body read with -d @file
+// curlAt writes the notes about one curl command.
+type curlAt struct {
+	im    *reqImporter
+	label string
+	line  int
+}
 
-			jsonBody = jsonBody || kind == "json"
-		case "data-urlencode":
-			if !strings.Contains(v, "=") && strings.Contains(v, "@") {
-				where("%s %s reads a file, which is not imported", opt, v)
-				return
-			}
-			data = append(data, curlURLEncode(v))
-		case "user":
-			u, p, _ := strings.Cut(v, ":")
-			user = &[2]string{u, p}
-		case "url":
-			urls = append(urls, v)
-		case "user-agent":
-			headers = append(headers, vault.Header{Name: "User-Agent", Value: v})
-		case "referer":
-			headers = append(headers, vault.Header{Name: "Referer", Value: v})
-		case "cookie":
-			if !strings.Contains(v, "=") {
-				where("cookies from a file (%s) are not imported", v)
-				return
-			}
-			headers = append(headers, vault.Header{Name: "Cookie", Value: v})
-		case "form", "form-string":
-			form = true
-			if f, ok := curlFormField(v, kind == "form-string"); ok {
-				formFields = append(formFields, f)
-			} else {
-				where("%s %s is not name=value", opt, truncate(v, 40))
-			}
-		case "range":
-			if !strings.Contains(v, "-") {
-				v += "-" // curl reads a lone number as "from here to the end"
-			}
-			headers = append(headers, vault.Header{Name: "Range", Value: "bytes=" + v})
-		case "url-query":
-			if strings.Contains(v, "@") && !strings.Contains(v, "=") || strings.HasPrefix(v, "@") {
-				where("%s %s reads a file, which is not imported", opt, v)
-				return
-			}
-			urlQuery = append(urlQuery, curlURLEncode(v))
-		case "oauth2-bearer":
-			bearer = v
-		case "digest", "basic": // the last one given wins, as in curl
-			digest = kind == "digest"
-		case "insecure":
-			insecure = true
-		case "get":
-			get = true
-		case "head":
-			head = true
-		case "proxy":
-			where("proxy settings (%s) are not part of a request; authdeck uses the environment's proxy", opt)
-		case "cert":
-			where("%s: client certificates are CLIENT_CERT secrets; create one and use it with the request", opt)
-		case "upload":
-			upload = true
-			if v == "-" || v == "." {
-				where("%s %s reads standard input, which is not part of a saved request", opt, v)
-				return
-			}
-			uploadFile = v
-			uploads++
-		case "config":
-			where("%s reads options from a file, which is not imported", opt)
-		case "unsupported-auth":
-			where("%s authentication is not supported", opt)
-		}
-	}
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		switch {
-		case w == "--":
-			for _, rest := range words[i+1:] {
-				apply("url", "", rest)
-			}
-			i = len(words)
-		case strings.HasPrefix(w, "--"):
-			opt, val, hasVal := strings.Cut(w, "=")
-			if kind, ok := curlValueOpts[opt]; ok {
-				if !hasVal {
-					v, ok := value(&i, opt)
-					if !ok {
-						return
-					}
-					val = v
-				}
-				apply(kind, opt, val)
-			} else if kind, ok := curlFlagOpts[opt]; ok {
-				apply(kind, opt, "")
-			} else if strings.HasPrefix(opt, "--no-") || knownCurlFlag(opt) {
-				// output and transfer flags: nothing to keep
-			} else {
-				where("unknown option %s ignored", truncate(opt, 30))
-			}
-		case strings.HasPrefix(w, "-") && len(w) > 1:
-			for k := 1; k < len(w); k++ {
-				opt := "-" + string(w[k])
-				if kind, ok := curlValueOpts[opt]; ok {
-					val := w[k+1:]
-					if val == "" {
-						v, ok := value(&i, opt)
-						if !ok {
-							return
-						}
-						val = v
-					}
-					apply(kind, opt, val)
-					break
-				}
-				if kind, ok := curlFlagOpts[opt]; ok {
-					apply(kind, opt, "")
-					continue
-				}
-				if !strings.ContainsRune(curlShortNoValue, rune(w[k])) {
-					where("unknown option %s ignored", opt)
-				}
-			}
-		default:
-			apply("url", "", w)
-		}
-	}
-	if len(urls) == 0 {
-		im.problem(label, cmd.Line, 1, vault.ErrInvalid, "no URL")
-		return
-	}
-	if uploads > 1 {
-		where("-T is given %d times: each URL would upload its own file; every request sends the last one", uploads)
-	}
-	// curl sends one request per URL, each with the same options.
-	for _, rawURL := range urls {
-		im.curlRequest(cmd, n, name, label, curlParsed{
-			method: method, rawURL: rawURL, headers: slices.Clone(headers), data: data, get: get, head: head, insecure: insecure,
-			user: user, bearer: bearer, digest: digest, jsonBody: jsonBody, urlQuery: urlQuery, upload: upload, form: form, fileData: fileData,
-			formFields: slices.Clone(formFields), uploadFile: uploadFile, dataFiles: dataFiles, stripNewlines: stripNewlines,
-		})
-	}
+// skip notes something of the command that is not imported.
+func (a curlAt) skip(format string, args ...any) {
+	a.im.notes = append(a.im.notes, Note{Kind: NoteSkipped, Item: a.label, Line: a.line, Col: 1, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warn notes something imported that behaves differently from curl, or
+// needs the user's attention.
+func (a curlAt) warn(format string, args ...any) {
+	a.im.notes = append(a.im.notes, Note{Kind: NoteWarning, Item: a.label, Line: a.line, Col: 1, Msg: fmt.Sprintf(format, args...)})
 }
 
 // curlParsed is what the options of one curl command say about a request.
@@ -327,30 +130,51 @@ type curlParsed struct {
 
 // curlRequest builds the request curl sends to one URL of a command.
 func (im *reqImporter) curlRequest(cmd ShellCommand, n int, name, label string, c curlParsed) {
-	where := func(msg string, args ...any) {
-		im.notes = append(im.notes, Note{Kind: NoteSkipped, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf(msg, args...)})
+	at := curlAt{im: im, label: label, line: cmd.Line}
+	r := vault.Request{URL: at.url(c), Headers: c.headers, InsecureSkipVerify: c.insecure}
+	curlDataBody(&r, c)
+	at.bodyFile(&r, c)
+	at.formOrUpload(&r, c)
+	r.Method = curlMethod(c)
+	if c.insecure {
+		at.warn("-k: TLS verification is turned off for this request (shown when it is sent)")
 	}
-	method, rawURL, headers, data, get, head, insecure := c.method, c.rawURL, c.headers, c.data, c.get, c.head, c.insecure
-	user, bearer, jsonBody, urlQuery, upload, form, fileData := c.user, c.bearer, c.jsonBody, c.urlQuery, c.upload, c.form, c.fileData
-	formFields, uploadFile, dataFiles, stripNewlines := c.formFields, c.uploadFile, c.dataFiles, c.stripNewlines
+	r.Name = curlName(name, n, r)
+	at.auth(&r, c)
+	if dir := im.opts.BaseDir; dir != "" {
+		resolveRequestFiles(&r, dir)
+	}
+	im.secretize(&r, label)
+	im.addRequest(r, label)
+}
+
+// url returns the URL curl requests: a bare host gets http://, and
+// --url-query parts are appended.
+func (a curlAt) url(c curlParsed) string {
+	rawURL := c.rawURL
 	if !strings.Contains(rawURL, "://") {
 		rawURL = "http://" + rawURL // what curl does with a bare host
-		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "the URL has no scheme; http:// was assumed, as curl does"})
+		a.warn("the URL has no scheme; http:// was assumed, as curl does")
 	}
-	if len(urlQuery) > 0 {
-		sep := "?"
-		if strings.Contains(rawURL, "?") {
-			sep = "&"
-			if strings.HasSuffix(rawURL, "&") || strings.HasSuffix(rawURL, "?") {
-				sep = ""
-			}
+	if len(c.urlQuery) == 0 {
+		return rawURL
+	}
+	sep := "?"
+	if strings.Contains(rawURL, "?") {
+		sep = "&"
+		if strings.HasSuffix(rawURL, "&") || strings.HasSuffix(rawURL, "?") {
+			sep = ""
 		}
-		rawURL += sep + strings.Join(urlQuery, "&")
 	}
-	r := vault.Request{URL: rawURL, Headers: headers, InsecureSkipVerify: insecure}
-	body := strings.Join(data, "&")
-	if jsonBody {
-		body = strings.Join(data, "")
+	return rawURL + sep + strings.Join(c.urlQuery, "&")
+}
+
+// curlDataBody sets the body of -d and --json (or, with -G, the query it
+// becomes) and the content headers curl adds.
+func curlDataBody(r *vault.Request, c curlParsed) {
+	body := strings.Join(c.data, "&")
+	if c.jsonBody {
+		body = strings.Join(c.data, "")
 		if !hasHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
@@ -359,100 +183,114 @@ func (im *reqImporter) curlRequest(cmd ShellCommand, n int, name, label string, 
 		}
 	}
 	switch {
-	case get && len(data) > 0:
+	case c.get && len(c.data) > 0:
 		sep := "?"
 		if strings.Contains(r.URL, "?") {
 			sep = "&"
 		}
 		r.URL += sep + body
-	case len(data) > 0:
+	case len(c.data) > 0:
 		r.Body = body
 		if !hasHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
 	}
+}
+
+// bodyFile sets the body file of -d @file, when it is the whole body.
+func (a curlAt) bodyFile(r *vault.Request, c curlParsed) {
 	switch {
-	case len(dataFiles) > 0 && (len(data) > 0 || len(dataFiles) > 1 || get):
-		where("the body mixes data read from files with other data; it is not imported")
-	case len(dataFiles) == 1:
-		r.BodyFile = dataFiles[0]
+	case len(c.dataFiles) > 0 && (len(c.data) > 0 || len(c.dataFiles) > 1 || c.get):
+		a.skip("the body mixes data read from files with other data; it is not imported")
+	case len(c.dataFiles) == 1:
+		r.BodyFile = c.dataFiles[0]
 		if !hasHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
-		if stripNewlines {
-			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: fmt.Sprintf("curl -d @%s removes the file's line breaks; authdeck sends the file as it is (as --data-binary does)", dataFiles[0])})
+		if c.stripNewlines {
+			a.warn("curl -d @%s removes the file's line breaks; authdeck sends the file as it is (as --data-binary does)", c.dataFiles[0])
 		}
 	}
+}
+
+// formOrUpload sets the multipart form of -F, or the file -T uploads.
+func (a curlAt) formOrUpload(r *vault.Request, c curlParsed) {
 	switch {
-	case len(formFields) > 0 && (len(data) > 0 || len(dataFiles) > 0 || uploadFile != ""):
-		where("-F cannot be combined with -d or -T (curl refuses it); the form is not imported")
-	case len(formFields) > 0:
-		r.Form = formFields
-	case uploadFile != "":
-		if len(data) > 0 || len(dataFiles) > 0 {
-			where("-T with -d: only the data is imported")
-			break
+	case len(c.formFields) > 0 && (len(c.data) > 0 || len(c.dataFiles) > 0 || c.uploadFile != ""):
+		a.skip("-F cannot be combined with -d or -T (curl refuses it); the form is not imported")
+	case len(c.formFields) > 0:
+		r.Form = c.formFields
+	case c.uploadFile != "":
+		if len(c.data) > 0 || len(c.dataFiles) > 0 {
+			a.skip("-T with -d: only the data is imported")
+			return
 		}
-		r.BodyFile = uploadFile
+		r.BodyFile = c.uploadFile
 		// curl asks the server before it uploads a file (-T).
 		r.Headers = append(r.Headers, vault.Header{Name: "Expect", Value: "100-continue"})
 		if u, err := url.Parse(r.URL); err == nil && (u.Path == "" || strings.HasSuffix(u.Path, "/")) && !strings.Contains(r.URL, "?") {
 			// curl appends the file's name to a URL that ends in a slash
-			r.URL = strings.TrimSuffix(r.URL, "/") + "/" + url.PathEscape(path.Base(strings.ReplaceAll(uploadFile, `\`, "/")))
+			r.URL = strings.TrimSuffix(r.URL, "/") + "/" + url.PathEscape(path.Base(strings.ReplaceAll(c.uploadFile, `\`, "/")))
 		}
 	}
+}
+
+// curlMethod returns the method curl uses: -X, else what the other
+// options imply.
+func curlMethod(c curlParsed) string {
 	switch {
-	case method != "":
-		r.Method = method
-	case head:
-		r.Method = "HEAD"
-	case upload:
-		r.Method = "PUT" // what curl does with -T
-	case form:
-		r.Method = "POST"
-	case (len(data) > 0 || fileData) && !get:
-		r.Method = "POST"
+	case c.method != "":
+		return c.method
+	case c.head:
+		return "HEAD"
+	case c.upload:
+		return "PUT" // what curl does with -T
+	case c.form:
+		return "POST"
+	case (len(c.data) > 0 || c.fileData) && !c.get:
+		return "POST"
 	default:
-		r.Method = "GET"
+		return "GET"
 	}
-	if insecure {
-		im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "-k: TLS verification is turned off for this request (shown when it is sent)"})
-	}
-	r.Name = curlName(name, n, r)
+}
+
+// auth turns -u (Basic or, with --digest, Digest) and --oauth2-bearer
+// into the request's credential, its secret going to the vault.
+func (a curlAt) auth(r *vault.Request, c curlParsed) {
+	im, user := a.im, c.user
 	switch {
 	case user != nil && c.digest && user[0] != "":
 		// --digest: the sender answers the server's challenge (RFC 7616);
 		// the password goes to the vault as a secret variable.
-		r.Scheme = &vault.AuthScheme{Type: vault.SchemeDigest, Username: user[0], Password: im.secretVar(r.Name+" password", user[1], label+" (-u with --digest)")}
+		r.Scheme = &vault.AuthScheme{Type: vault.SchemeDigest, Username: user[0], Password: im.secretVar(r.Name+" password", user[1], a.label+" (-u with --digest)")}
+	case user != nil && user[0] == "":
+		// curl still sends Basic with an empty user name; a SIMPLE
+		// secret needs one, so the header's blob becomes a secret
+		// variable (secretize), sent byte for byte.
+		r.Headers = setHeader(r.Headers, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(":"+user[1])))
 	case user != nil:
-		if user[0] == "" {
-			// curl still sends Basic with an empty user name; a SIMPLE
-			// secret needs one, so the header's blob becomes a secret
-			// variable (secretize), sent byte for byte.
-			r.Headers = setHeader(r.Headers, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(":"+user[1])))
-			break
-		}
 		if user[1] == "" {
-			im.notes = append(im.notes, Note{Kind: NoteWarning, Item: label, Line: cmd.Line, Col: 1, Msg: "-u gives no password (curl would prompt); the secret has an empty password"})
+			a.warn("-u gives no password (curl would prompt); the secret has an empty password")
 		}
-		r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user[0], Passphrase: user[1]}, label+" (-u)")
-	case bearer != "":
-		r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + bearer, HeaderName: "Authorization"}, label+" (--oauth2-bearer)")
+		r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user[0], Passphrase: user[1]}, a.label+" (-u)")
+	case c.bearer != "":
+		r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + c.bearer, HeaderName: "Authorization"}, a.label+" (--oauth2-bearer)")
 	}
-	if dir := im.opts.BaseDir; dir != "" {
-		abs := func(p string) string {
-			if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~") || strings.Contains(p, "{{") {
-				return p
-			}
-			return filepath.Join(dir, p)
+}
+
+// resolveRequestFiles makes the request's relative body and form file
+// paths relative to dir (not ~ paths or templated ones).
+func resolveRequestFiles(r *vault.Request, dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~") || strings.Contains(p, "{{") {
+			return p
 		}
-		r.BodyFile = abs(r.BodyFile)
-		for i := range r.Form {
-			r.Form[i].File = abs(r.Form[i].File)
-		}
+		return filepath.Join(dir, p)
 	}
-	im.secretize(&r, label)
-	im.addRequest(r, label)
+	r.BodyFile = abs(r.BodyFile)
+	for i := range r.Form {
+		r.Form[i].File = abs(r.Form[i].File)
+	}
 }
 
 // curlURLEncode encodes a --data-urlencode or --url-query argument as curl

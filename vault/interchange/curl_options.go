@@ -1,0 +1,294 @@
+package interchange
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// curlCommand reads the words of one curl command into what they say
+// about its requests.
+type curlCommand struct {
+	curlAt
+	words   []string
+	p       curlParsed // everything but the URL
+	urls    []string
+	uploads int
+}
+
+func (im *reqImporter) curl(cmd ShellCommand, n int, name string) {
+	c := &curlCommand{curlAt: curlAt{im: im, label: fmt.Sprintf("command on line %d", cmd.Line), line: cmd.Line}, words: cmd.Words[1:]}
+	c.noteShellFeatures(cmd)
+	if !c.readWords() {
+		return
+	}
+	if len(c.urls) == 0 {
+		im.problem(c.label, cmd.Line, 1, vault.ErrInvalid, "no URL")
+		return
+	}
+	if c.uploads > 1 {
+		c.skip("-T is given %d times: each URL would upload its own file; every request sends the last one", c.uploads)
+	}
+	// curl sends one request per URL, each with the same options.
+	for _, rawURL := range c.urls {
+		p := c.p
+		p.rawURL, p.headers, p.formFields = rawURL, slices.Clone(c.p.headers), slices.Clone(c.p.formFields)
+		im.curlRequest(cmd, n, name, c.label, p)
+	}
+}
+
+// noteShellFeatures notes what the shell would have done to the command
+// and authdeck does not: expansions, process substitutions, pipes.
+func (c *curlCommand) noteShellFeatures(cmd ShellCommand) {
+	for _, e := range cmd.Expansions {
+		c.warn("%s", c.im.expansionNote(e))
+	}
+	for _, w := range cmd.Words {
+		if strings.Contains(w, "<(") || strings.Contains(w, ">(") {
+			c.warn("%s is a process substitution: authdeck runs no shell command, so it is kept as written", truncate(w, 40))
+		}
+	}
+	if cmd.Piped {
+		c.skip("the pipe or redirection after the command is not part of a request")
+	}
+}
+
+// readWords reads the command's options and URLs; false when an option
+// lacks its value (a problem is recorded).
+func (c *curlCommand) readWords() bool {
+	for i := 0; i < len(c.words); i++ {
+		w := c.words[i]
+		ok := true
+		switch {
+		case w == "--":
+			for _, rest := range c.words[i+1:] {
+				c.apply("url", "", rest)
+			}
+			return true
+		case strings.HasPrefix(w, "--"):
+			ok = c.longOption(&i)
+		case strings.HasPrefix(w, "-") && len(w) > 1:
+			ok = c.shortOptions(&i)
+		default:
+			c.apply("url", "", w)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// longOption reads the --option (or --option=value) at words[*i].
+func (c *curlCommand) longOption(i *int) bool {
+	opt, val, hasVal := strings.Cut(c.words[*i], "=")
+	if kind, ok := curlValueOpts[opt]; ok {
+		if !hasVal {
+			v, ok := c.value(i, opt)
+			if !ok {
+				return false
+			}
+			val = v
+		}
+		c.apply(kind, opt, val)
+		return true
+	}
+	if kind, ok := curlFlagOpts[opt]; ok {
+		c.apply(kind, opt, "")
+		return true
+	}
+	// Output and transfer flags (known, or --no-…) have nothing to keep.
+	if !strings.HasPrefix(opt, "--no-") && !knownCurlFlag(opt) {
+		c.skip("unknown option %s ignored", truncate(opt, 30))
+	}
+	return true
+}
+
+// shortOptions reads the cluster of one-letter options at words[*i]
+// (-sSL, -XPOST, -H value).
+func (c *curlCommand) shortOptions(i *int) bool {
+	w := c.words[*i]
+	for k := 1; k < len(w); k++ {
+		opt := "-" + string(w[k])
+		if kind, ok := curlValueOpts[opt]; ok {
+			val := w[k+1:]
+			if val == "" {
+				v, ok := c.value(i, opt)
+				if !ok {
+					return false
+				}
+				val = v
+			}
+			c.apply(kind, opt, val)
+			return true
+		}
+		if kind, ok := curlFlagOpts[opt]; ok {
+			c.apply(kind, opt, "")
+			continue
+		}
+		if !strings.ContainsRune(curlShortNoValue, rune(w[k])) {
+			c.skip("unknown option %s ignored", opt)
+		}
+	}
+	return true
+}
+
+// value returns the word after words[*i], the value of opt.
+func (c *curlCommand) value(i *int, opt string) (string, bool) {
+	if *i+1 >= len(c.words) {
+		c.im.problem(c.label, c.line, 1, vault.ErrInvalid, "option %s needs a value", opt)
+		return "", false
+	}
+	*i++
+	return c.words[*i], true
+}
+
+// apply records what one option (of the given kind) says.
+func (c *curlCommand) apply(kind, opt, v string) {
+	p := &c.p
+	switch kind {
+	case "request":
+		p.method = strings.ToUpper(v)
+	case "header":
+		c.header(v)
+	case "data", "data-binary", "data-raw", "json":
+		c.data(kind, opt, v)
+	case "data-urlencode":
+		if !strings.Contains(v, "=") && strings.Contains(v, "@") {
+			c.skip("%s %s reads a file, which is not imported", opt, v)
+			return
+		}
+		p.data = append(p.data, curlURLEncode(v))
+	case "user":
+		u, pw, _ := strings.Cut(v, ":")
+		p.user = &[2]string{u, pw}
+	case "url":
+		c.urls = append(c.urls, v)
+	case "user-agent":
+		p.headers = append(p.headers, vault.Header{Name: "User-Agent", Value: v})
+	case "referer":
+		p.headers = append(p.headers, vault.Header{Name: "Referer", Value: v})
+	case "cookie":
+		c.cookie(v)
+	case "form", "form-string":
+		c.form(kind, opt, v)
+	case "range":
+		c.rangeHeader(v)
+	case "url-query":
+		c.urlQuery(opt, v)
+	case "oauth2-bearer":
+		p.bearer = v
+	case "digest", "basic": // the last one given wins, as in curl
+		p.digest = kind == "digest"
+	case "insecure":
+		p.insecure = true
+	case "get":
+		p.get = true
+	case "head":
+		p.head = true
+	case "upload":
+		c.upload(opt, v)
+	default:
+		c.skipOption(kind, opt)
+	}
+}
+
+// skipOption notes an option that is understood but not imported.
+func (c *curlCommand) skipOption(kind, opt string) {
+	switch kind {
+	case "proxy":
+		c.skip("proxy settings (%s) are not part of a request; authdeck uses the environment's proxy", opt)
+	case "cert":
+		c.skip("%s: client certificates are CLIENT_CERT secrets; create one and use it with the request", opt)
+	case "config":
+		c.skip("%s reads options from a file, which is not imported", opt)
+	case "unsupported-auth":
+		c.skip("%s authentication is not supported", opt)
+	}
+}
+
+// header reads -H "Name: value" ("Name;" sends an empty header).
+func (c *curlCommand) header(v string) {
+	k, val, ok := strings.Cut(v, ":")
+	k = strings.TrimSpace(k)
+	switch {
+	case !ok && strings.HasSuffix(k, ";"):
+		c.p.headers = append(c.p.headers, vault.Header{Name: strings.TrimSuffix(k, ";"), Value: ""})
+	case !ok || k == "":
+		c.skip("header %q is not \"Name: value\"", truncate(v, 40))
+	case strings.HasPrefix(k, "@"):
+		c.skip("headers from a file (%s) are not imported", k)
+	default:
+		c.p.headers = append(c.p.headers, vault.Header{Name: k, Value: strings.TrimSpace(val)})
+	}
+}
+
+// data reads -d, --data-binary, --data-raw and --json: a body part, or
+// (with @) a file whose content is the body.
+func (c *curlCommand) data(kind, opt, v string) {
+	p := &c.p
+	if kind != "data-raw" && strings.HasPrefix(v, "@") {
+		p.fileData = true
+		if v == "@-" {
+			c.skip("%s @- reads standard input, which is not part of a saved request; put the body in the request", opt)
+			return
+		}
+		p.dataFiles = append(p.dataFiles, v[1:])
+		// curl strips newlines only from a body read with -d @file
+		p.stripNewlines = p.stripNewlines || kind == "data"
+		p.jsonBody = p.jsonBody || kind == "json"
+		return
+	}
+	p.data = append(p.data, v)
+	p.jsonBody = p.jsonBody || kind == "json"
+}
+
+// cookie reads -b name=value (a cookie file is not imported).
+func (c *curlCommand) cookie(v string) {
+	if !strings.Contains(v, "=") {
+		c.skip("cookies from a file (%s) are not imported", v)
+		return
+	}
+	c.p.headers = append(c.p.headers, vault.Header{Name: "Cookie", Value: v})
+}
+
+// form reads -F and --form-string name=value fields.
+func (c *curlCommand) form(kind, opt, v string) {
+	c.p.form = true
+	f, ok := curlFormField(v, kind == "form-string")
+	if !ok {
+		c.skip("%s %s is not name=value", opt, truncate(v, 40))
+		return
+	}
+	c.p.formFields = append(c.p.formFields, f)
+}
+
+// rangeHeader reads -r as the Range header curl sends.
+func (c *curlCommand) rangeHeader(v string) {
+	if !strings.Contains(v, "-") {
+		v += "-" // curl reads a lone number as "from here to the end"
+	}
+	c.p.headers = append(c.p.headers, vault.Header{Name: "Range", Value: "bytes=" + v})
+}
+
+// urlQuery reads --url-query (one that reads a file is not imported).
+func (c *curlCommand) urlQuery(opt, v string) {
+	if strings.Contains(v, "@") && !strings.Contains(v, "=") || strings.HasPrefix(v, "@") {
+		c.skip("%s %s reads a file, which is not imported", opt, v)
+		return
+	}
+	c.p.urlQuery = append(c.p.urlQuery, curlURLEncode(v))
+}
+
+// upload reads -T FILE (standard input is not part of a saved request).
+func (c *curlCommand) upload(opt, v string) {
+	c.p.upload = true
+	if v == "-" || v == "." {
+		c.skip("%s %s reads standard input, which is not part of a saved request", opt, v)
+		return
+	}
+	c.p.uploadFile = v
+	c.uploads++
+}

@@ -46,63 +46,11 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Assign IDs and timestamps, validate items on their own.
-	for i := range b.Envs {
-		e := &b.Envs[i]
-		e.ID, e.Created, e.Updated = NewID(), now, now
-		if err := e.Validate(); err != nil {
-			return nil, err
-		}
+	if err := b.prepare(now); err != nil {
+		return nil, err
 	}
-	for i := range b.Clients {
-		it := &b.Clients[i]
-		if err := it.Client.Validate(); err != nil {
-			return nil, err
-		}
-		creds := ClientCredentials{}
-		if it.Creds != nil {
-			creds = *it.Creds
-		}
-		if err := it.Client.ValidateCredentials(creds); err != nil {
-			return nil, err
-		}
-		it.Client.ID, it.Client.Created, it.Client.Updated = NewID(), now, now
-		it.Client.HasSecret = !creds.Empty()
-	}
-	for i := range b.Secrets {
-		it := &b.Secrets[i]
-		if err := it.Secret.Validate(); err != nil {
-			return nil, err
-		}
-		if err := it.Secret.ValidateValue(it.Value); err != nil {
-			return nil, err
-		}
-		deriveSecretMeta(&it.Secret, it.Value)
-		it.Secret.ID, it.Secret.Created, it.Secret.Updated = NewID(), now, now
-	}
-	for i := range b.Requests {
-		r := &b.Requests[i]
-		if err := r.Validate(); err != nil {
-			return nil, err
-		}
-		r.ID, r.Created, r.Updated = NewID(), now, now
-	}
-	for env, vars := range b.SecretVars {
-		for name := range vars {
-			if err := ValidateVarName(env, name); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for env, vars := range b.Vars {
-		for name := range vars {
-			if err := ValidateVarName(env, name); err != nil {
-				return nil, err
-			}
-			if _, dup := b.SecretVars[env][name]; dup {
-				return nil, &ValidationError{Kind: "variable", Name: name, Msg: fmt.Sprintf("is both plain and secret in environment %q", env)}
-			}
-		}
+	if err := b.validateVars(); err != nil {
+		return nil, err
 	}
 	// The secret variables are written under the ID each environment has
 	// now; the merge refuses a catalog where it has another (removed and
@@ -125,6 +73,86 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 	if err := merge(c.Clone()); err != nil {
 		return nil, err
 	}
+	writes, err := v.batchWrites(ctx, c, &b)
+	if err != nil {
+		return nil, err
+	}
+	return v.commit(ctx, writes, merge)
+}
+
+// prepare validates the batch's items on their own and gives them IDs and
+// timestamps.
+func (b *Batch) prepare(now time.Time) error {
+	for i := range b.Envs {
+		e := &b.Envs[i]
+		e.ID, e.Created, e.Updated = NewID(), now, now
+		if err := e.Validate(); err != nil {
+			return err
+		}
+	}
+	for i := range b.Clients {
+		it := &b.Clients[i]
+		if err := it.Client.Validate(); err != nil {
+			return err
+		}
+		creds := ClientCredentials{}
+		if it.Creds != nil {
+			creds = *it.Creds
+		}
+		if err := it.Client.ValidateCredentials(creds); err != nil {
+			return err
+		}
+		it.Client.ID, it.Client.Created, it.Client.Updated = NewID(), now, now
+		it.Client.HasSecret = !creds.Empty()
+	}
+	for i := range b.Secrets {
+		it := &b.Secrets[i]
+		if err := it.Secret.Validate(); err != nil {
+			return err
+		}
+		if err := it.Secret.ValidateValue(it.Value); err != nil {
+			return err
+		}
+		deriveSecretMeta(&it.Secret, it.Value)
+		it.Secret.ID, it.Secret.Created, it.Secret.Updated = NewID(), now, now
+	}
+	for i := range b.Requests {
+		r := &b.Requests[i]
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		r.ID, r.Created, r.Updated = NewID(), now, now
+	}
+	return nil
+}
+
+// validateVars checks the names of the batch's variables, and that none is
+// both plain and secret.
+func (b *Batch) validateVars() error {
+	for env, vars := range b.SecretVars {
+		for name := range vars {
+			if err := ValidateVarName(env, name); err != nil {
+				return err
+			}
+		}
+	}
+	for env, vars := range b.Vars {
+		for name := range vars {
+			if err := ValidateVarName(env, name); err != nil {
+				return err
+			}
+			if _, dup := b.SecretVars[env][name]; dup {
+				return &ValidationError{Kind: "variable", Name: name, Msg: fmt.Sprintf("is both plain and secret in environment %q", env)}
+			}
+		}
+	}
+	return nil
+}
+
+// batchWrites returns the store writes of the batch's values: client
+// credentials, secret values, and each environment's secret variables
+// merged into its stored blob.
+func (v *Vault) batchWrites(ctx context.Context, c *Catalog, b *Batch) ([]valueWrite, error) {
 	var writes []valueWrite
 	for _, it := range b.Clients {
 		if it.Client.HasSecret {
@@ -134,31 +162,51 @@ func (v *Vault) Apply(ctx context.Context, b Batch) (*Catalog, error) {
 	for _, it := range b.Secrets {
 		writes = append(writes, valueWrite{key: secretKey(it.Secret.ID), value: mustJSON(it.Value)})
 	}
-	// Secret variables merge into each environment's one stored blob.
 	for envName, vars := range b.SecretVars {
-		envID, existing := "", map[string]string{}
-		if e, ok := c.Env(envName); ok {
-			envID = e.ID
-			existing, err = v.secretVars(ctx, e)
-			if err != nil {
-				return nil, err
-			}
-		} else {
-			for _, e := range b.Envs {
-				if e.Name == envName {
-					envID = e.ID
-				}
-			}
+		w, err := v.secretVarsWrite(ctx, c, b, envName, vars)
+		if err != nil {
+			return nil, err
 		}
-		for k, val := range vars {
-			existing[k] = val
-		}
-		writes = append(writes, valueWrite{key: envKey(envID), value: mustJSON(existing)})
+		writes = append(writes, w)
 	}
-	return v.commit(ctx, writes, merge)
+	return writes, nil
+}
+
+// secretVarsWrite returns the write of environment envName's secret
+// variables with vars merged in; an environment the batch creates has none
+// stored yet.
+func (v *Vault) secretVarsWrite(ctx context.Context, c *Catalog, b *Batch, envName string, vars map[string]string) (valueWrite, error) {
+	envID, existing := "", map[string]string{}
+	if e, ok := c.Env(envName); ok {
+		envID = e.ID
+		var err error
+		existing, err = v.secretVars(ctx, e)
+		if err != nil {
+			return valueWrite{}, err
+		}
+	} else {
+		for _, e := range b.Envs {
+			if e.Name == envName {
+				envID = e.ID
+			}
+		}
+	}
+	for k, val := range vars {
+		existing[k] = val
+	}
+	return valueWrite{key: envKey(envID), value: mustJSON(existing)}, nil
 }
 
 func (b *Batch) mergeInto(c *Catalog, now time.Time) error {
+	if err := b.mergeItems(c); err != nil {
+		return err
+	}
+	return b.mergeVars(c, now)
+}
+
+// mergeItems adds the batch's environments, clients, secrets and requests
+// to c, refusing names c has and references to what it lacks.
+func (b *Batch) mergeItems(c *Catalog) error {
 	for _, e := range b.Envs {
 		if _, ok := c.Env(e.Name); ok {
 			return &ExistsError{Kind: "environment", Name: e.Name}
@@ -198,6 +246,12 @@ func (b *Batch) mergeInto(c *Catalog, now time.Time) error {
 		}
 		c.Requests = append(c.Requests, r)
 	}
+	return nil
+}
+
+// mergeVars adds the batch's secret and plain variables to their
+// environments in c.
+func (b *Batch) mergeVars(c *Catalog, now time.Time) error {
 	for envName, vars := range b.SecretVars {
 		e, ok := c.Env(envName)
 		if !ok {

@@ -36,66 +36,25 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 		return AuthClient{}, err
 	}
 	now := v.Now()
+	var oldMeta *Meta
 	if creating {
 		ac.ID, ac.Created = NewID(), now
 	} else if old, ok := findClientByID(c, ac.ID); ok {
 		ac.Created = old.Created
-		if creds == nil {
-			ac.HasSecret = old.HasSecret
-			switch {
-			case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod || ac.DPoP && !old.DPoP):
-				// the stored credentials were for another method; check they still fit
-				stored, err := v.ClientCredentials(ctx, old)
-				if err != nil {
-					return AuthClient{}, err
-				}
-				if err := ac.ValidateCredentials(stored); err != nil {
-					return AuthClient{}, err
-				}
-			case !ac.HasSecret:
-				// a method that needs a secret cannot be chosen without one
-				if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
-					return AuthClient{}, err
-				}
-			}
-		}
-	}
-	ac.Updated = now
-	var writes []valueWrite
-	var shared []Change
-	var oldMeta *Meta
-	if old, ok := findClientByID(c, ac.ID); ok && !creating {
 		oldMeta = &old.Meta
-	}
-	if creds != nil {
-		ac.HasSecret = !creds.Empty()
-		var blob []byte
-		if ac.HasSecret {
-			blob = mustJSON(creds)
-		}
-		writes, shared = sharedValue(&ac.Meta, oldMeta, clientKey(ac.ID), blob)
-		if blob == nil {
-			// no credentials: neither this person's nor the team's
-			writes = []valueWrite{{key: clientKey(ac.ID)}}
-			if ac.Shared {
-				shared = []Change{deleteChange(clientKey(ac.ID))}
-				ac.Shared, ac.SharedWith = false, nil
-			}
-		}
-	} else {
-		sharedValue(&ac.Meta, oldMeta, clientKey(ac.ID), nil)
-		if creating {
-			ac.HasSecret = false
-			if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+		if creds == nil {
+			if err := v.keepCredentials(ctx, &ac, old); err != nil {
 				return AuthClient{}, err
 			}
 		}
 	}
-	if ac.Shared && !ac.HasSecret {
-		return AuthClient{}, &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	ac.Updated = now
+	writes, shared, err := clientWrites(&ac, oldMeta, creds, creating)
+	if err != nil {
+		return AuthClient{}, err
 	}
-	if ac.Shared && creds == nil && (oldMeta == nil || !oldMeta.Shared) {
-		return AuthClient{}, &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	if err := checkClientSharing(ac, oldMeta, creds); err != nil {
+		return AuthClient{}, err
 	}
 	_, err = v.commitShared(ctx, writes, shared, func(c *Catalog) error {
 		if err := checkClientPlacement(c, ac, creating); err != nil {
@@ -108,6 +67,71 @@ func (v *Vault) PutClient(ctx context.Context, ac AuthClient, creds *ClientCrede
 		return AuthClient{}, err
 	}
 	return ac, nil
+}
+
+// keepCredentials keeps the stored credentials of an updated client (old
+// is the catalog's) and checks they still fit it: a changed method, type,
+// signature method or newly asked DPoP may need others, and a method that
+// needs a secret cannot be chosen without one.
+func (v *Vault) keepCredentials(ctx context.Context, ac *AuthClient, old AuthClient) error {
+	ac.HasSecret = old.HasSecret
+	switch {
+	case ac.HasSecret && (ac.AuthMethod != old.AuthMethod || ac.Type != old.Type || ac.SignatureMethod != old.SignatureMethod || ac.DPoP && !old.DPoP):
+		// the stored credentials were for another method; check they still fit
+		stored, err := v.ClientCredentials(ctx, old)
+		if err != nil {
+			return err
+		}
+		return ac.ValidateCredentials(stored)
+	case !ac.HasSecret:
+		// a method that needs a secret cannot be chosen without one
+		return ac.ValidateCredentials(ClientCredentials{})
+	}
+	return nil
+}
+
+// clientWrites returns the store writes (this person's store, and the
+// team's for a shared client) of a client's credentials: none when creds
+// is nil (stored ones kept), removals when creds is empty.
+func clientWrites(ac *AuthClient, oldMeta *Meta, creds *ClientCredentials, creating bool) ([]valueWrite, []Change, error) {
+	key := clientKey(ac.ID)
+	if creds == nil {
+		sharedValue(&ac.Meta, oldMeta, key, nil)
+		if creating {
+			ac.HasSecret = false
+			if err := ac.ValidateCredentials(ClientCredentials{}); err != nil {
+				return nil, nil, err
+			}
+		}
+		return nil, nil, nil
+	}
+	ac.HasSecret = !creds.Empty()
+	var blob []byte
+	if ac.HasSecret {
+		blob = mustJSON(creds)
+	}
+	writes, shared := sharedValue(&ac.Meta, oldMeta, key, blob)
+	if blob == nil {
+		// no credentials: neither this person's nor the team's
+		writes = []valueWrite{{key: key}}
+		if ac.Shared {
+			shared = []Change{deleteChange(key)}
+			ac.Shared, ac.SharedWith = false, nil
+		}
+	}
+	return writes, shared, nil
+}
+
+// checkClientSharing refuses sharing a client's credentials without any:
+// a client without them, or one newly shared without giving them.
+func checkClientSharing(ac AuthClient, oldMeta *Meta, creds *ClientCredentials) error {
+	if ac.Shared && !ac.HasSecret {
+		return &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	}
+	if ac.Shared && creds == nil && (oldMeta == nil || !oldMeta.Shared) {
+		return &ValidationError{Kind: "auth client", Name: ac.Name, Field: "shared", Msg: "sharing an auth client's credentials needs them"}
+	}
+	return nil
 }
 
 func findClientByID(c *Catalog, id string) (AuthClient, bool) {

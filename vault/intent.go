@@ -445,55 +445,9 @@ func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain 
 				rc.remove(key)
 			}
 		case refSecret:
-			s, owned := findSecretByID(c, id)
-			switch {
-			case !owned && found:
-				rc.remove(key)
-			case owned && s.Shared:
-				// A team's value lives in the team workspace, not this store.
-			case owned && !found:
-				rc.dropped = append(rc.dropped, fmt.Sprintf("secret %q (its value is gone)", s.Name))
-				rc.unmatched = append(rc.unmatched, fmt.Sprintf("secret %q of environment %q has no value", s.Name, s.Env))
-				rc.fixes = append(rc.fixes, func(c *Catalog) {
-					c.Secrets = slices.DeleteFunc(c.Secrets, func(x Secret) bool { return x.ID == id })
-				})
-			case owned && val != nil:
-				var sv SecretValue
-				if json.Unmarshal(val, &sv) != nil {
-					break
-				}
-				want := s
-				deriveSecretMeta(&want, sv)
-				if metaDiffers(s, want) {
-					rc.fixed++
-					rc.fixes = append(rc.fixes, func(c *Catalog) {
-						for i := range c.Secrets {
-							if c.Secrets[i].ID == id {
-								deriveSecretMeta(&c.Secrets[i], sv)
-							}
-						}
-					})
-				}
-			}
+			rc.secret(c, key, id, val, found)
 		case refClient:
-			ac, exists := findClientByID(c, id)
-			owned := exists && ac.HasSecret
-			switch {
-			case exists && ac.Shared:
-				// A team's value lives in the team workspace, not this store.
-			case !owned && found:
-				rc.remove(key)
-			case owned && !found:
-				rc.fixed++
-				rc.unmatched = append(rc.unmatched, fmt.Sprintf("auth client %q of environment %q has no stored credentials", ac.Name, ac.Env))
-				rc.fixes = append(rc.fixes, func(c *Catalog) {
-					for i := range c.Clients {
-						if c.Clients[i].ID == id {
-							c.Clients[i].HasSecret = false
-						}
-					}
-				})
-			}
+			rc.client(c, key, id, found)
 		case refEnv:
 			if err := rc.env(c, key, id, val, found, plain[id]); err != nil {
 				return nil, err
@@ -501,6 +455,73 @@ func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain 
 		}
 	}
 	return rc, nil
+}
+
+// secret reconciles a secret's stored value (val, when found) with the
+// catalog: a value no secret owns is removed, a secret without its value is
+// dropped, and metadata that differs from the value's is derived again.
+func (rc *reconciliation) secret(c *Catalog, key, id string, val []byte, found bool) {
+	s, owned := findSecretByID(c, id)
+	switch {
+	case !owned && found:
+		rc.remove(key)
+	case owned && s.Shared:
+		// A team's value lives in the team workspace, not this store.
+	case owned && !found:
+		rc.dropped = append(rc.dropped, fmt.Sprintf("secret %q (its value is gone)", s.Name))
+		rc.unmatched = append(rc.unmatched, fmt.Sprintf("secret %q of environment %q has no value", s.Name, s.Env))
+		rc.fixes = append(rc.fixes, func(c *Catalog) {
+			c.Secrets = slices.DeleteFunc(c.Secrets, func(x Secret) bool { return x.ID == id })
+		})
+	case owned && val != nil:
+		rc.secretMeta(s, id, val)
+	}
+}
+
+// secretMeta derives a secret's metadata (token expiry, scope, …) again
+// from its stored value when the catalog's differs.
+func (rc *reconciliation) secretMeta(s Secret, id string, val []byte) {
+	var sv SecretValue
+	if json.Unmarshal(val, &sv) != nil {
+		return
+	}
+	want := s
+	deriveSecretMeta(&want, sv)
+	if !metaDiffers(s, want) {
+		return
+	}
+	rc.fixed++
+	rc.fixes = append(rc.fixes, func(c *Catalog) {
+		for i := range c.Secrets {
+			if c.Secrets[i].ID == id {
+				deriveSecretMeta(&c.Secrets[i], sv)
+			}
+		}
+	})
+}
+
+// client reconciles an auth client's stored credentials with the catalog:
+// credentials no client owns are removed, a client whose credentials are
+// gone loses the flag that says it has them.
+func (rc *reconciliation) client(c *Catalog, key, id string, found bool) {
+	ac, exists := findClientByID(c, id)
+	owned := exists && ac.HasSecret
+	switch {
+	case exists && ac.Shared:
+		// A team's value lives in the team workspace, not this store.
+	case !owned && found:
+		rc.remove(key)
+	case owned && !found:
+		rc.fixed++
+		rc.unmatched = append(rc.unmatched, fmt.Sprintf("auth client %q of environment %q has no stored credentials", ac.Name, ac.Env))
+		rc.fixes = append(rc.fixes, func(c *Catalog) {
+			for i := range c.Clients {
+				if c.Clients[i].ID == id {
+					c.Clients[i].HasSecret = false
+				}
+			}
+		})
+	}
 }
 
 func (rc *reconciliation) remove(key string) {
@@ -548,31 +569,37 @@ func (rc *reconciliation) env(c *Catalog, key, id string, val []byte, found bool
 		rc.removed++
 	}
 	for name := range listed {
-		if _, ok := stored[name]; ok {
-			continue
+		if _, ok := stored[name]; !ok {
+			value, made := plain[name]
+			rc.missingVar(e, name, value, made)
 		}
-		value, made := plain[name]
-		rc.fixed++
-		rc.unmatched = append(rc.unmatched, fmt.Sprintf("secret variable %q of environment %q has no value", name, e.Name))
-		rc.fixes = append(rc.fixes, func(c *Catalog) {
-			for i := range c.Environments {
-				e := &c.Environments[i]
-				if e.ID != id {
-					continue
-				}
-				if made {
-					for j := range e.Variables {
-						if e.Variables[j].Name == name && e.Variables[j].Secret {
-							e.Variables[j] = Variable{Name: name, Value: value}
-						}
-					}
-				} else {
-					e.Variables = slices.DeleteFunc(e.Variables, func(x Variable) bool { return x.Name == name && x.Secret })
-				}
-			}
-		})
 	}
 	return nil
+}
+
+// missingVar drops environment e's secret variable name, whose value is
+// gone, or makes it plain when made (the plain value it had).
+func (rc *reconciliation) missingVar(e Environment, name, value string, made bool) {
+	id := e.ID
+	rc.fixed++
+	rc.unmatched = append(rc.unmatched, fmt.Sprintf("secret variable %q of environment %q has no value", name, e.Name))
+	rc.fixes = append(rc.fixes, func(c *Catalog) {
+		for i := range c.Environments {
+			e := &c.Environments[i]
+			if e.ID != id {
+				continue
+			}
+			if !made {
+				e.Variables = slices.DeleteFunc(e.Variables, func(x Variable) bool { return x.Name == name && x.Secret })
+				continue
+			}
+			for j := range e.Variables {
+				if e.Variables[j].Name == name && e.Variables[j].Secret {
+					e.Variables[j] = Variable{Name: name, Value: value}
+				}
+			}
+		}
+	})
 }
 
 // metaDiffers reports whether the metadata derived from a secret's value

@@ -59,6 +59,29 @@ const MaxFolderDepth = 64
 // validateParts checks the fields a request may carry beyond method, URL,
 // headers and body.
 func (r *Request) validateParts(fail func(field, msg string) error) error {
+	if err := r.validateFolder(fail); err != nil {
+		return err
+	}
+	for i, p := range r.Params {
+		if p.Name == "" {
+			return fail(fmt.Sprintf("params[%d]", i), "has an empty name")
+		}
+	}
+	if err := r.validateBody(fail); err != nil {
+		return err
+	}
+	if r.Scheme == nil {
+		return nil
+	}
+	if r.Auth != "" {
+		return fail("scheme", "a request uses a credential (auth) or a scheme, not both")
+	}
+	return r.Scheme.validate(fail)
+}
+
+// validateFolder checks the request's folder path: not too deep, each
+// name trimmed, not too long, printable and without '/'.
+func (r *Request) validateFolder(fail func(field, msg string) error) error {
 	if len(r.Folder) > MaxFolderDepth {
 		return fail("folder", fmt.Sprintf("is nested deeper than %d levels", MaxFolderDepth))
 	}
@@ -73,11 +96,12 @@ func (r *Request) validateParts(fail func(field, msg string) error) error {
 			return fail(fmt.Sprintf("folder[%d]", i), "has a control character or '/'")
 		}
 	}
-	for i, p := range r.Params {
-		if p.Name == "" {
-			return fail(fmt.Sprintf("params[%d]", i), "has an empty name")
-		}
-	}
+	return nil
+}
+
+// validateBody checks that the request has at most one of body, form and
+// body file, and that its form parts are well formed.
+func (r *Request) validateBody(fail func(field, msg string) error) error {
 	bodies := 0
 	for _, has := range []bool{r.Body != "", len(r.Form) > 0, r.BodyFile != ""} {
 		if has {
@@ -98,26 +122,27 @@ func (r *Request) validateParts(fail func(field, msg string) error) error {
 			return fail(fmt.Sprintf("form[%d]", i), "names a file but is not a file part")
 		}
 	}
-	if s := r.Scheme; s != nil {
-		if r.Auth != "" {
-			return fail("scheme", "a request uses a credential (auth) or a scheme, not both")
+	return nil
+}
+
+// validate checks an authentication scheme: its type and required fields,
+// and that its secret fields are {{variable}} references, never values.
+func (s *AuthScheme) validate(fail func(field, msg string) error) error {
+	switch s.Type {
+	case SchemeBasic, SchemeDigest:
+		if s.Username == "" {
+			return fail("scheme.username", "is required")
 		}
-		switch s.Type {
-		case SchemeBasic, SchemeDigest:
-			if s.Username == "" {
-				return fail("scheme.username", "is required")
-			}
-		case SchemeAWSv4:
-			if s.AccessKey == "" || s.SecretKey == "" {
-				return fail("scheme", "awsv4 needs accessKey and secretKey")
-			}
-		default:
-			return fail("scheme.type", fmt.Sprintf("%q is not basic, digest or awsv4", s.Type))
+	case SchemeAWSv4:
+		if s.AccessKey == "" || s.SecretKey == "" {
+			return fail("scheme", "awsv4 needs accessKey and secretKey")
 		}
-		for field, v := range map[string]string{"password": s.Password, "secretKey": s.SecretKey, "sessionToken": s.SessionToken} {
-			if v != "" && !IsReference(v) {
-				return fail("scheme."+field, "must be a {{variable}} reference (keep the value in a secret variable)")
-			}
+	default:
+		return fail("scheme.type", fmt.Sprintf("%q is not basic, digest or awsv4", s.Type))
+	}
+	for field, v := range map[string]string{"password": s.Password, "secretKey": s.SecretKey, "sessionToken": s.SessionToken} {
+		if v != "" && !IsReference(v) {
+			return fail("scheme."+field, "must be a {{variable}} reference (keep the value in a secret variable)")
 		}
 	}
 	return nil

@@ -208,134 +208,171 @@ func (s *shellScanner) ansiEscape() int {
 func (s *shellScanner) run() ([]ShellCommand, error) {
 	s.cur = ShellCommand{Line: 1}
 	for s.pos < len(s.src) {
-		c := s.src[s.pos]
-		switch {
-		case c == '\\':
-			if s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n' {
-				s.advance(2) // line continuation
-				continue
-			}
-			if strings.HasPrefix(s.src[s.pos+1:], "\r\n") {
-				s.advance(3)
-				continue
-			}
-			if s.pos+1 < len(s.src) {
-				s.word.WriteByte(s.src[s.pos+1])
-				s.inWord = true
-				s.advance(2)
-				continue
-			}
-			s.advance(1)
-		case c == ' ' || c == '\t' || c == '\r':
-			s.endWord()
-			s.advance(1)
-		case c == '\n':
-			s.endCommand()
-			s.advance(1)
-			s.cur.Line = s.line
-		case c == '#' && !s.inWord:
-			for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-				s.advance(1)
-			}
-		case c == ';' || c == '&' || c == '|' || ((c == '>' || c == '<') && !s.inWord):
-			double := s.pos+1 < len(s.src) && s.src[s.pos+1] == c
-			switch {
-			case c == '|' && !double, c == '>' || c == '<':
-				s.endWord()
-				if len(s.cur.Words) > 0 {
-					s.cur.Piped = true
-				}
-				s.skipRest = true
-				s.advance(1)
-			case c == '&' && !double:
-				s.endWord()
-				s.advance(1) // a background '&': the command still ends here
-				s.endCommand()
-			default:
-				n := 1
-				if double {
-					n = 2
-				}
-				s.advance(n)
-				s.endCommand()
-			}
-		case c == '\'':
-			line, col := s.line, s.col
-			end := strings.IndexByte(s.src[s.pos+1:], '\'')
-			if end < 0 {
-				return nil, s.fail(line, col, "single quote is never closed")
-			}
-			s.word.WriteString(s.src[s.pos+1 : s.pos+1+end])
-			s.inWord = true
-			s.advance(end + 2)
-		case c == '"':
-			line, col := s.line, s.col
-			s.advance(1)
-			s.inWord = true
-			closed := false
-			for s.pos < len(s.src) {
-				d := s.src[s.pos]
-				if d == '"' {
-					s.advance(1)
-					closed = true
-					break
-				}
-				if d == '\\' && s.pos+1 < len(s.src) {
-					switch e := s.src[s.pos+1]; e {
-					case '$', '`', '"', '\\':
-						s.word.WriteByte(e)
-						s.advance(2)
-						continue
-					case '\n':
-						s.advance(2)
-						continue
-					}
-				}
-				if d == '$' {
-					ok, err := s.dollar(true)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						continue
-					}
-				}
-				if d == '`' {
-					end := strings.IndexByte(s.src[s.pos+1:], '`')
-					if end >= 0 {
-						s.expansion(s.src[s.pos : s.pos+end+2])
-					}
-				}
-				s.word.WriteByte(d)
-				s.advance(1)
-			}
-			if !closed {
-				return nil, s.fail(line, col, "double quote is never closed")
-			}
-		case c == '$':
-			ok, err := s.dollar(false)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				s.word.WriteByte(c)
-				s.inWord = true
-				s.advance(1)
-			}
-		case c == '`':
-			end := strings.IndexByte(s.src[s.pos+1:], '`')
-			if end >= 0 {
-				s.expansion(s.src[s.pos : s.pos+end+2])
-			}
-			s.word.WriteByte(c)
-			s.inWord = true
-			s.advance(1)
-		default:
-			s.word.WriteByte(c)
-			s.inWord = true
-			s.advance(1)
+		if err := s.step(s.src[s.pos]); err != nil {
+			return nil, err
 		}
 	}
 	s.endCommand()
 	return s.cmds, nil
+}
+
+// step reads what starts with c, the byte at s.pos, outside quotes.
+func (s *shellScanner) step(c byte) error {
+	switch {
+	case c == '\\':
+		s.backslash()
+	case c == ' ' || c == '\t' || c == '\r':
+		s.endWord()
+		s.advance(1)
+	case c == '\n':
+		s.endCommand()
+		s.advance(1)
+		s.cur.Line = s.line
+	case c == '#' && !s.inWord:
+		for s.pos < len(s.src) && s.src[s.pos] != '\n' {
+			s.advance(1)
+		}
+	case c == ';' || c == '&' || c == '|' || ((c == '>' || c == '<') && !s.inWord):
+		s.operator(c)
+	case c == '\'':
+		return s.singleQuoted()
+	case c == '"':
+		return s.doubleQuoted()
+	case c == '$':
+		ok, err := s.dollar(false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			s.literal(c)
+		}
+	case c == '`':
+		s.noteBackquote()
+		s.literal(c)
+	default:
+		s.literal(c)
+	}
+	return nil
+}
+
+// literal adds c to the word as it is.
+func (s *shellScanner) literal(c byte) {
+	s.word.WriteByte(c)
+	s.inWord = true
+	s.advance(1)
+}
+
+// backslash reads a backslash outside quotes: a line continuation, or the
+// next byte taken as it is.
+func (s *shellScanner) backslash() {
+	switch {
+	case s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n':
+		s.advance(2) // line continuation
+	case strings.HasPrefix(s.src[s.pos+1:], "\r\n"):
+		s.advance(3)
+	case s.pos+1 < len(s.src):
+		s.word.WriteByte(s.src[s.pos+1])
+		s.inWord = true
+		s.advance(2)
+	default:
+		s.advance(1)
+	}
+}
+
+// operator reads a control operator or redirection: a pipe or redirection
+// ends what is imported of the command, '&', ';', '&&' and '||' end it.
+func (s *shellScanner) operator(c byte) {
+	double := s.pos+1 < len(s.src) && s.src[s.pos+1] == c
+	switch {
+	case c == '|' && !double, c == '>' || c == '<':
+		s.endWord()
+		if len(s.cur.Words) > 0 {
+			s.cur.Piped = true
+		}
+		s.skipRest = true
+		s.advance(1)
+	case c == '&' && !double:
+		s.endWord()
+		s.advance(1) // a background '&': the command still ends here
+		s.endCommand()
+	default:
+		n := 1
+		if double {
+			n = 2
+		}
+		s.advance(n)
+		s.endCommand()
+	}
+}
+
+// singleQuoted reads a single-quoted string into the word as it is.
+func (s *shellScanner) singleQuoted() error {
+	line, col := s.line, s.col
+	end := strings.IndexByte(s.src[s.pos+1:], '\'')
+	if end < 0 {
+		return s.fail(line, col, "single quote is never closed")
+	}
+	s.word.WriteString(s.src[s.pos+1 : s.pos+1+end])
+	s.inWord = true
+	s.advance(end + 2)
+	return nil
+}
+
+// doubleQuoted reads a double-quoted string into the word: backslash
+// escapes of $ ` " \ and newline, and $ expansions noted.
+func (s *shellScanner) doubleQuoted() error {
+	line, col := s.line, s.col
+	s.advance(1)
+	s.inWord = true
+	for s.pos < len(s.src) {
+		closed, err := s.doubleQuotedStep()
+		if err != nil {
+			return err
+		}
+		if closed {
+			return nil
+		}
+	}
+	return s.fail(line, col, "double quote is never closed")
+}
+
+// doubleQuotedStep reads what starts at s.pos inside double quotes; true
+// at the closing quote.
+func (s *shellScanner) doubleQuotedStep() (bool, error) {
+	d := s.src[s.pos]
+	if d == '"' {
+		s.advance(1)
+		return true, nil
+	}
+	if d == '\\' && s.pos+1 < len(s.src) {
+		switch e := s.src[s.pos+1]; e {
+		case '$', '`', '"', '\\':
+			s.word.WriteByte(e)
+			s.advance(2)
+			return false, nil
+		case '\n':
+			s.advance(2)
+			return false, nil
+		}
+	}
+	if d == '$' {
+		ok, err := s.dollar(true)
+		if err != nil || ok {
+			return false, err
+		}
+	}
+	if d == '`' {
+		s.noteBackquote()
+	}
+	s.word.WriteByte(d)
+	s.advance(1)
+	return false, nil
+}
+
+// noteBackquote notes the `command` substitution at s.pos (kept as
+// written).
+func (s *shellScanner) noteBackquote() {
+	if end := strings.IndexByte(s.src[s.pos+1:], '`'); end >= 0 {
+		s.expansion(s.src[s.pos : s.pos+end+2])
+	}
 }

@@ -253,22 +253,7 @@ func (hp *httpParser) block(from, to int, title string) {
 // line after it.
 func (hp *httpParser) request(i, to int, name string) (int, bool) {
 	reqLine := i
-	parts := []string{strings.TrimSpace(hp.lines[i])}
-	i++
-	// query lines and indented continuation lines
-	for ; i < to; i++ {
-		l := hp.lines[i]
-		t := strings.TrimSpace(l)
-		if hp.script[i] || t == "" {
-			break
-		}
-		if strings.HasPrefix(t, "?") || strings.HasPrefix(t, "&") || ((l[0] == ' ' || l[0] == '\t') && (strings.HasPrefix(t, "/") || !httpHeaderRe.MatchString(t))) {
-			parts = append(parts, t)
-			continue
-		}
-		break
-	}
-	line := strings.Join(parts, "")
+	line, i := hp.requestLine(i, to)
 	method, target := "GET", line
 	if m := httpReqLine.FindStringSubmatch(line); m != nil {
 		method, target = strings.ToUpper(m[1]), m[2]
@@ -281,15 +266,59 @@ func (hp *httpParser) request(i, to int, name string) (int, bool) {
 		return i, false
 	}
 	r := vault.Request{Method: method, URL: target}
-	// headers
+	i, ok := hp.headers(i, to, &r)
+	if !ok {
+		return i, false
+	}
+	bodyLine := i
+	body, i := hp.body(i, to)
+	hp.finish(&r, body, bodyLine, reqLine)
+	label := fmt.Sprintf("request on line %d", reqLine+1)
+	r.Name = name
+	if r.Name == "" {
+		r.Name = curlName("", 1, r)
+	}
+	for _, h := range r.Headers {
+		if httpReqVarRef.MatchString(h.Value) {
+			hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Item: label, Line: reqLine + 1, Col: 1, Msg: "uses a request variable ({{name.response…}}), which authdeck does not support"})
+			break
+		}
+	}
+	hp.rawBasic(&r, label)
+	hp.im.secretize(&r, label)
+	hp.im.addRequest(r, label)
+	return i, true
+}
+
+// requestLine returns the request line at i joined with its query lines
+// and indented continuation lines, and the line after them.
+func (hp *httpParser) requestLine(i, to int) (string, int) {
+	parts := []string{strings.TrimSpace(hp.lines[i])}
+	for i++; i < to; i++ {
+		l := hp.lines[i]
+		t := strings.TrimSpace(l)
+		if hp.script[i] || t == "" {
+			break
+		}
+		if !strings.HasPrefix(t, "?") && !strings.HasPrefix(t, "&") && !((l[0] == ' ' || l[0] == '\t') && (strings.HasPrefix(t, "/") || !httpHeaderRe.MatchString(t))) {
+			break
+		}
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, ""), i
+}
+
+// headers reads the header lines from i into r, up to the blank line
+// before the body (which it passes); false, with a problem, for a line
+// that is not a header.
+func (hp *httpParser) headers(i, to int, r *vault.Request) (int, bool) {
 	for ; i < to; i++ {
 		t := strings.TrimSpace(hp.lines[i])
 		if t == "" {
-			i++
-			break
+			return i + 1, true
 		}
 		if hp.script[i] || hp.isVarLine(i) || isHTTPResponseLine(t) || httpNewReq.MatchString(t) {
-			break
+			return i, true
 		}
 		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") {
 			continue
@@ -305,9 +334,13 @@ func (hp *httpParser) request(i, to int, name string) (int, bool) {
 		}
 		r.Headers = append(r.Headers, vault.Header{Name: m[1], Value: strings.TrimSpace(m[2])})
 	}
-	// body
+	return i, true
+}
+
+// body returns the body lines from i (without trailing blank lines) and
+// the line after them, noting the response handlers it skips.
+func (hp *httpParser) body(i, to int) ([]string, int) {
 	var body []string
-	bodyLine := i
 	for ; i < to; i++ {
 		l := hp.lines[i]
 		t := strings.TrimSpace(l)
@@ -336,22 +369,7 @@ func (hp *httpParser) request(i, to int, name string) (int, bool) {
 	for len(body) > 0 && strings.TrimSpace(body[len(body)-1]) == "" {
 		body = body[:len(body)-1]
 	}
-	hp.finish(&r, body, bodyLine, reqLine)
-	label := fmt.Sprintf("request on line %d", reqLine+1)
-	r.Name = name
-	if r.Name == "" {
-		r.Name = curlName("", 1, r)
-	}
-	for _, h := range r.Headers {
-		if httpReqVarRef.MatchString(h.Value) {
-			hp.im.notes = append(hp.im.notes, Note{Kind: NoteWarning, Item: label, Line: reqLine + 1, Col: 1, Msg: "uses a request variable ({{name.response…}}), which authdeck does not support"})
-			break
-		}
-	}
-	hp.rawBasic(&r, label)
-	hp.im.secretize(&r, label)
-	hp.im.addRequest(r, label)
-	return i, true
+	return body, i
 }
 
 // isHTTPResponseLine reports the lines after a request that are not its

@@ -123,6 +123,27 @@ type httpParser struct {
 
 // run reads the file variables, then the requests.
 func (hp *httpParser) run() {
+	if !hp.markScripts() {
+		return
+	}
+	hp.fileVars()
+	if hp.envs != nil {
+		hp.envs.apply(hp.im)
+	}
+	start, title := 0, ""
+	for i := 0; i <= len(hp.lines); i++ {
+		if i == len(hp.lines) || (!hp.script[i] && httpSeparator.MatchString(hp.lines[i])) {
+			hp.block(start, i, title)
+			if i < len(hp.lines) {
+				start, title = i+1, strings.TrimSpace(strings.TrimLeft(hp.lines[i], "#"))
+			}
+		}
+	}
+}
+
+// markScripts marks the lines of JetBrains script blocks ("< {% … %}",
+// "> {% … %}"); false, with a problem, when one is never closed.
+func (hp *httpParser) markScripts() bool {
 	hp.script = make([]bool, len(hp.lines))
 	hp.scriptEnd = map[int]int{}
 	for i := 0; i < len(hp.lines); i++ {
@@ -144,7 +165,7 @@ func (hp *httpParser) run() {
 		}
 		if end < 0 {
 			hp.im.problem("", i+1, strings.Index(hp.lines[i], "{%")+1, vault.ErrInvalid, "the script block \"{%%\" is never closed with \"%%}\"")
-			return
+			return false
 		}
 		for j := i; j <= end; j++ {
 			hp.script[j] = true
@@ -152,7 +173,12 @@ func (hp *httpParser) run() {
 		hp.scriptEnd[i] = end
 		i = end
 	}
-	// File variables hold wherever they are defined.
+	return true
+}
+
+// fileVars reads the file variables (@name = value), which hold wherever
+// they are defined.
+func (hp *httpParser) fileVars() {
 	for i, l := range hp.lines {
 		if hp.script[i] {
 			continue
@@ -162,18 +188,6 @@ func (hp *httpParser) run() {
 		} else if t := strings.TrimSpace(l); strings.HasPrefix(t, "@") && !strings.Contains(t, " ") && !strings.Contains(t, "=") {
 			// "@name" alone is a request setting of some clients (httpyac).
 			hp.skipped(i, "%s is a client setting, not part of the request", t)
-		}
-	}
-	if hp.envs != nil {
-		hp.envs.apply(hp.im)
-	}
-	start, title := 0, ""
-	for i := 0; i <= len(hp.lines); i++ {
-		if i == len(hp.lines) || (!hp.script[i] && httpSeparator.MatchString(hp.lines[i])) {
-			hp.block(start, i, title)
-			if i < len(hp.lines) {
-				start, title = i+1, strings.TrimSpace(strings.TrimLeft(hp.lines[i], "#"))
-			}
 		}
 	}
 }
@@ -386,42 +400,15 @@ func isHTTPResponseLine(t string) bool {
 
 // finish builds the URL and body as the clients send them.
 func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine int) {
-	header := func(name string) int {
-		for k, h := range r.Headers {
-			if strings.EqualFold(h.Name, name) {
-				return k
-			}
-		}
-		return -1
-	}
-	if k := header("Host"); k >= 0 && strings.HasPrefix(r.URL, "/") {
-		host := r.Headers[k].Value
-		if !strings.Contains(host, "://") {
-			_, port, _ := strings.Cut(host, ":")
-			scheme := "http"
-			if port == "443" || port == "8443" {
-				scheme = "https"
-			}
-			host = scheme + "://" + host
-		}
-		r.URL = strings.TrimSuffix(host, "/") + r.URL
-		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
-	}
-	if strings.HasPrefix(r.URL, "/") {
-		hp.im.problem("", reqLine+1, 1, vault.ErrInvalid, "request URL %q has no host: add a Host header or write the full URL (a {{host}} variable works)", truncate(r.URL, 60))
-	}
-	if !strings.Contains(r.URL, "://") && !strings.HasPrefix(r.URL, "{{") && httpBareHost.MatchString(r.URL) {
-		r.URL = "http://" + r.URL
-	}
-	r.URL = encodeTemplate(r.URL)
+	hp.requestURL(r, reqLine)
 	ct := ""
-	if k := header("Content-Type"); k >= 0 {
+	if k := headerIndex(r.Headers, "Content-Type"); k >= 0 {
 		ct = strings.ToLower(r.Headers[k].Value)
 	}
-	if k := header("X-Request-Type"); k >= 0 && strings.EqualFold(r.Headers[k].Value, "GraphQL") {
+	if k := headerIndex(r.Headers, "X-Request-Type"); k >= 0 && strings.EqualFold(r.Headers[k].Value, "GraphQL") {
 		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
 		r.Body = graphQLBody(body)
-		if header("Content-Type") < 0 {
+		if headerIndex(r.Headers, "Content-Type") < 0 {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
 		return
@@ -445,6 +432,50 @@ func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine 
 		}
 		body[k] = hp.bodyFile(m[2], m[1] != "", bodyLine+k)
 	}
+	r.Body = hp.joinBody(body, ct)
+}
+
+// headerIndex returns the index of the header called name (in any case),
+// -1 when there is none.
+func headerIndex(hs []vault.Header, name string) int {
+	for k, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return k
+		}
+	}
+	return -1
+}
+
+// requestURL completes the request's URL as the clients do: a path gets the
+// Host header's host (the header goes), a bare host gets http://, and
+// template-free parts are encoded.
+func (hp *httpParser) requestURL(r *vault.Request, reqLine int) {
+	if k := headerIndex(r.Headers, "Host"); k >= 0 && strings.HasPrefix(r.URL, "/") {
+		host := r.Headers[k].Value
+		if !strings.Contains(host, "://") {
+			_, port, _ := strings.Cut(host, ":")
+			scheme := "http"
+			if port == "443" || port == "8443" {
+				scheme = "https"
+			}
+			host = scheme + "://" + host
+		}
+		r.URL = strings.TrimSuffix(host, "/") + r.URL
+		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
+	}
+	if strings.HasPrefix(r.URL, "/") {
+		hp.im.problem("", reqLine+1, 1, vault.ErrInvalid, "request URL %q has no host: add a Host header or write the full URL (a {{host}} variable works)", truncate(r.URL, 60))
+	}
+	if !strings.Contains(r.URL, "://") && !strings.HasPrefix(r.URL, "{{") && httpBareHost.MatchString(r.URL) {
+		r.URL = "http://" + r.URL
+	}
+	r.URL = encodeTemplate(r.URL)
+}
+
+// joinBody joins the body lines as the clients send a body of content type
+// ct: a form's lines run together (a line not starting with & keeps its
+// line break), multipart parts with CRLF, anything else with LF.
+func (hp *httpParser) joinBody(body []string, ct string) string {
 	switch {
 	case strings.Contains(ct, "x-www-form-urlencoded"):
 		var b strings.Builder
@@ -454,15 +485,15 @@ func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine 
 			}
 			b.WriteString(l)
 		}
-		r.Body = b.String()
-		if !hp.jetbrains() {
-			// REST Client URL-encodes what may not stand in a form body.
-			r.Body = encodeTemplate(r.Body)
+		if hp.jetbrains() {
+			return b.String()
 		}
+		// REST Client URL-encodes what may not stand in a form body.
+		return encodeTemplate(b.String())
 	case strings.HasPrefix(ct, "multipart/"):
-		r.Body = strings.Join(body, "\r\n")
+		return strings.Join(body, "\r\n")
 	default:
-		r.Body = strings.Join(body, "\n")
+		return strings.Join(body, "\n")
 	}
 }
 

@@ -447,8 +447,8 @@ func headerIndex(hs []vault.Header, name string) int {
 }
 
 // requestURL completes the request's URL as the clients do: a path gets the
-// Host header's host (the header goes), a bare host gets http://, and
-// template-free parts are encoded.
+// Host header's host (the header goes), a bare host gets http://, and what
+// may not stand in a URL is percent-encoded (encodeTemplate).
 func (hp *httpParser) requestURL(r *vault.Request, reqLine int) {
 	if k := headerIndex(r.Headers, "Host"); k >= 0 && strings.HasPrefix(r.URL, "/") {
 		host := r.Headers[k].Value

@@ -511,29 +511,7 @@ func (p *ssParser) addSecret(label string, o, vo *jsonObject, s vault.Secret, va
 // _id or name) or of the environment (by name or ID), and checks that the
 // secret's inputFields give every {{fields.NAME}} that client uses.
 func (p *ssParser) link(label string, off int64, s *vault.Secret, ref string, inputs map[string]string) {
-	var found *ssClient
-	for i := range p.clients {
-		c := &p.clients[i]
-		if (c.refID != "" && c.refID == ref) || c.name == ref {
-			found = c
-			break
-		}
-	}
-	if found == nil && p.opts.Catalog != nil {
-		for _, c := range p.opts.Catalog.ClientsIn(p.opts.Env) {
-			if c.Name == ref || c.ID == ref {
-				fc := ssClient{name: c.Name, typ: c.Type, fields: map[string][]string{}}
-				if c.SessionAuth != nil {
-					p.useFields(fc.fields, c.SessionAuth.URL, "url")
-					for i, f := range c.SessionAuth.RequestFields {
-						p.useFields(fc.fields, f.Value, fmt.Sprintf("requestFields[%d] (%s)", i, f.Key))
-					}
-				}
-				found = &fc
-				break
-			}
-		}
-	}
+	found := p.linkedClient(ref)
 	if found == nil {
 		where := "this file (by _id or name)"
 		if p.opts.Catalog != nil {
@@ -555,27 +533,61 @@ func (p *ssParser) link(label string, off int64, s *vault.Secret, ref string, in
 		return
 	}
 	s.AuthClient = found.name
-	if s.Type != vault.TypeSessionAuth {
-		return
+	if s.Type == vault.TypeSessionAuth {
+		p.checkInputFields(label, off, found, inputs)
 	}
+}
+
+// linkedClient returns the auth client ref names: one of the file's (by
+// _id or name), else one of the environment's (by name or ID, with the
+// {{fields.NAME}} its session-auth template uses); nil when none.
+func (p *ssParser) linkedClient(ref string) *ssClient {
+	for i := range p.clients {
+		c := &p.clients[i]
+		if (c.refID != "" && c.refID == ref) || c.name == ref {
+			return c
+		}
+	}
+	if p.opts.Catalog == nil {
+		return nil
+	}
+	for _, c := range p.opts.Catalog.ClientsIn(p.opts.Env) {
+		if c.Name != ref && c.ID != ref {
+			continue
+		}
+		fc := ssClient{name: c.Name, typ: c.Type, fields: map[string][]string{}}
+		if c.SessionAuth != nil {
+			p.useFields(fc.fields, c.SessionAuth.URL, "url")
+			for i, f := range c.SessionAuth.RequestFields {
+				p.useFields(fc.fields, f.Value, fmt.Sprintf("requestFields[%d] (%s)", i, f.Key))
+			}
+		}
+		return &fc
+	}
+	return nil
+}
+
+// checkInputFields refuses a session-auth secret whose inputFields lack a
+// field its client uses, and notes the ones it does not use.
+func (p *ssParser) checkInputFields(label string, off int64, client *ssClient, inputs map[string]string) {
 	var missing []string
-	for f := range found.fields {
+	for f := range client.fields {
 		if _, ok := inputs[f]; !ok {
 			missing = append(missing, f)
 		}
 	}
 	sort.Strings(missing)
 	for _, f := range missing {
-		p.problem(label, off, vault.ErrMissingInput, "value.inputFields has no %q: auth client %q uses {{fields.%s}} in %s", f, found.name, f, strings.Join(found.fields[f], ", "))
+		p.problem(label, off, vault.ErrMissingInput, "value.inputFields has no %q: auth client %q uses {{fields.%s}} in %s", f, client.name, f, strings.Join(client.fields[f], ", "))
 	}
 	var unused []string
 	for f := range inputs {
-		if _, ok := found.fields[f]; !ok {
+		if _, ok := client.fields[f]; !ok {
 			unused = append(unused, f)
 		}
 	}
 	sort.Strings(unused)
 	for _, f := range unused {
-		p.note(NoteWarning, label, off, "value.inputFields.%s is not used by auth client %q", f, found.name)
+		p.note(NoteWarning, label, off, "value.inputFields.%s is not used by auth client %q", f, client.name)
 	}
 }

@@ -218,11 +218,7 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		}
 		return requestFailure(err)
 	}
-	if hist != nil {
-		if herr := hist.Add(resp.HistoryEntry(env, savedName, spec, started)); herr != nil {
-			fmt.Fprintf(a.IO.Err, "authdeck: warning: the history was not updated: %v\n", herr)
-		}
-	}
+	a.addHistory(hist, resp.HistoryEntry(env, savedName, spec, started))
 	if o.verbose {
 		a.printResponseDetails(resp)
 	}
@@ -231,6 +227,17 @@ func (a *App) sendSpec(ctx context.Context, v *vault.Vault, env, savedName strin
 		return exitWith(exitRejected, "HTTP %s (--fail)", body.failed.Status)
 	}
 	return nil
+}
+
+// addHistory adds a sent request to the history (nil: none is kept),
+// warning when it cannot.
+func (a *App) addHistory(hist history.Store, e history.Entry) {
+	if hist == nil {
+		return
+	}
+	if err := hist.Add(e); err != nil {
+		fmt.Fprintf(a.IO.Err, "authdeck: warning: the history was not updated: %v\n", err)
+	}
 }
 
 // responseSink says where a response's body goes: stdout (shown, not

@@ -69,6 +69,44 @@ var (
 	insPlainRef = regexp.MustCompile(`\{\{\s*([^{}]+?)\s*\}\}`)
 )
 
+// decodeProblem says where (line and column, 0 when unknown) and why a
+// file did not decode.
+type decodeProblem struct {
+	line, col int
+	msg       string
+}
+
+// decodeInsomnia decodes an Insomnia export, JSON (checked strictly) or
+// YAML.
+func decodeInsomnia(data []byte) (insExport, *decodeProblem) {
+	var exp insExport
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if err := jsonpos.CheckStrict(data); err != nil {
+			var pe *jsonpos.Error
+			if errors.As(err, &pe) {
+				return exp, &decodeProblem{pe.Line, pe.Col, pe.Msg}
+			}
+			return exp, &decodeProblem{msg: err.Error()}
+		}
+		if err := json.Unmarshal(data, &exp); err != nil {
+			return exp, &decodeProblem{msg: jsonpos.Describe(data, err)}
+		}
+		return exp, nil
+	}
+	err := checkYAML(data)
+	if err == nil {
+		err = unmarshalYAMLOrJSON(data, &exp)
+	}
+	if err != nil {
+		var ye *yamlError
+		if errors.As(err, &ye) {
+			return exp, &decodeProblem{ye.Line, ye.Col, ye.Msg}
+		}
+		return exp, &decodeProblem{msg: err.Error()}
+	}
+	return exp, nil
+}
+
 // ParseInsomnia reads an Insomnia v4 export and returns the batch that
 // creates its environments, variables, credentials and requests, and a
 // report. On any problem it returns an *ImportError and an empty batch.
@@ -85,33 +123,9 @@ func ParseInsomnia(data []byte, opts RequestImportOptions) (vault.Batch, []Note,
 		im.problem("", line, col, vault.ErrInvalid, format, args...)
 		return im.finish()
 	}
-	var exp insExport
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-		if err := jsonpos.CheckStrict(data); err != nil {
-			var pe *jsonpos.Error
-			if errors.As(err, &pe) {
-				return fail(pe.Line, pe.Col, "%s", pe.Msg)
-			}
-			return fail(0, 0, "%v", err)
-		}
-		if err := json.Unmarshal(data, &exp); err != nil {
-			return fail(0, 0, "%s", jsonpos.Describe(data, err))
-		}
-	} else {
-		if err := checkYAML(data); err != nil {
-			var ye *yamlError
-			if errors.As(err, &ye) {
-				return fail(ye.Line, ye.Col, "%s", ye.Msg)
-			}
-			return fail(0, 0, "%v", err)
-		}
-		if err := unmarshalYAMLOrJSON(data, &exp); err != nil {
-			var ye *yamlError
-			if errors.As(err, &ye) {
-				return fail(ye.Line, ye.Col, "%s", ye.Msg)
-			}
-			return fail(0, 0, "%v", err)
-		}
+	exp, bad := decodeInsomnia(data)
+	if bad != nil {
+		return fail(bad.line, bad.col, "%s", bad.msg)
 	}
 	if exp.Type != "export" || exp.Format != 4 {
 		return fail(0, 0, "not an Insomnia v4 export (_type: export, __export_format: 4)")

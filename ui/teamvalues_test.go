@@ -114,7 +114,7 @@ func teamApp(t *testing.T, p *teammate) (*uitest.Driver, *Model) {
 	m := New(Options{Vault: p.v, Catalog: cat, Dark: true, Workspace: "payments", WorkspacePath: p.ws.Root(),
 		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
 	d := uitest.New(t, m, 140, 44)
-	d.Busy = 3 * time.Second
+	d.Busy = uitest.StoreBusy
 	return d, m
 }
 

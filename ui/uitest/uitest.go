@@ -77,7 +77,7 @@ const QuickBusy = time.Second
 // StoreBusy is how long a command still at work (a store read or write, a
 // send to a loopback server) holds a step back with NewBusy: on a loaded
 // machine running the race detector one can take far longer than Quiet.
-const StoreBusy = 3 * time.Second
+const StoreBusy = 10 * time.Second
 
 // NewBusy is New with Busy set to StoreBusy from the first settle on, for
 // screens whose commands all end by themselves soon; the screen's first

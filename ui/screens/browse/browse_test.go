@@ -3,7 +3,6 @@ package browse
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
@@ -18,7 +17,7 @@ func newBrowse(t *testing.T, v *vault.Vault) (*uitest.Driver, *uitest.Host, *Mod
 	m := New(c)
 	h := uitest.NewHost(c, m)
 	d := uitest.New(t, h, 100, 30)
-	d.Busy = 3 * time.Second // deletes and saves still at work hold each step back
+	d.Busy = uitest.StoreBusy // deletes and saves still at work hold each step back
 	return d, h, m
 }
 

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
@@ -22,7 +21,7 @@ func TestListsEveryEnvironmentWithoutStoreCalls(t *testing.T) {
 	m := New(c)
 	h := uitest.NewHost(c, m)
 	d := uitest.NewBusy(t, h, 120, 30)
-	d.Busy = 3 * time.Second // a copy or a delete still at work holds each step back
+	d.Busy = uitest.StoreBusy // a copy or a delete still at work holds each step back
 	if n := counting.Calls(); n != 0 {
 		t.Fatalf("listing made %d store calls", n)
 	}
@@ -101,7 +100,7 @@ func TestListsOAuth1TokenCredentials(t *testing.T) {
 	m := New(c)
 	h := uitest.NewHost(c, m)
 	d := uitest.NewBusy(t, h, 120, 30)
-	d.Busy = 3 * time.Second // a copy or a delete still at work holds each step back
+	d.Busy = uitest.StoreBusy // a copy or a delete still at work holds each step back
 	if n := counting.Calls(); n != 0 {
 		t.Fatalf("listing made %d store calls", n)
 	}

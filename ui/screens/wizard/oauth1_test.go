@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -70,7 +69,7 @@ func TestWizardOAuth1Clients(t *testing.T) {
 			w := New(c, "dev")
 			h := uitest.NewHost(c, w)
 			d := uitest.New(t, h, 110, 40)
-			d.Busy = 3 * time.Second // saves still at work hold each step back
+			d.Busy = uitest.StoreBusy // saves still at work hold each step back
 			d.Press("down")
 			if w.Choice().Type != vault.ClientOAuth1 || !strings.Contains(d.Screen(), "OAuth 1.0a") {
 				t.Fatalf("the OAuth 1.0a choice is not offered:\n%s", d.Screen())
@@ -85,7 +84,7 @@ func TestWizardOAuth1Clients(t *testing.T) {
 			}
 			fh := uitest.NewHost(c, f)
 			fd := uitest.New(t, fh, 110, 40)
-			fd.Busy = 3 * time.Second // saves still at work hold each step back
+			fd.Busy = uitest.StoreBusy // saves still at work hold each step back
 			if !strings.Contains(fd.Screen(), "New OAuth 1.0a auth client in dev") {
 				t.Fatalf("form:\n%s", fd.Screen())
 			}

@@ -22,7 +22,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 110, 40)
-	d.Busy = 3 * time.Second // saves still at work hold each step back
+	d.Busy = uitest.StoreBusy // saves still at work hold each step back
 	if w.Choice().Type != vault.ClientOAuth2 || w.Capturing() {
 		t.Fatalf("the wizard does not start with the protocol choice on OAuth 2.0:\n%s", d.Screen())
 	}
@@ -42,7 +42,7 @@ func TestWizardFromIssuer(t *testing.T) {
 	// Continue in the form the wizard opened.
 	fh := uitest.NewHost(c, f)
 	fd := uitest.New(t, fh, 110, 40)
-	fd.Busy = 3 * time.Second // saves still at work hold each step back
+	fd.Busy = uitest.StoreBusy // saves still at work hold each step back
 	s := fd.Screen()
 	for _, want := range []string{"Discovered", "/oauth/token", "/authorize", "/device_authorization"} {
 		if !strings.Contains(s, want) {
@@ -90,8 +90,8 @@ func TestWizardBadIssuer(t *testing.T) {
 	w := New(c, "dev")
 	h := uitest.NewHost(c, w)
 	d := uitest.New(t, h, 100, 30)
-	d.Busy = 3 * time.Second // saves still at work hold each step back
-	d.Press("enter")         // OAuth 2.0
+	d.Busy = uitest.StoreBusy // saves still at work hold each step back
+	d.Press("enter")          // OAuth 2.0
 	for range 60 {
 		d.Send(uitest.Key("backspace"))
 	}

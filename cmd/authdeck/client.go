@@ -118,7 +118,7 @@ func (f *clientFlags) bind(fs *pflag.FlagSet, edit bool) {
 	fs.StringArrayVar(&f.allowedHosts, "allowed-host", nil, "only send this client's tokens to this host (repeatable; *.example.com)")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "turn TLS verification off for this client (shown everywhere)")
 	if !edit {
-		fs.BoolVar(&f.oauth1, "oauth1", false, "an OAuth 1.0a client (RFC 5849): give --request-token-url, --auth-url, --token-url, --client-id and --signature-method")
+		fs.BoolVar(&f.oauth1, "oauth1", false, "an OAuth 1.0a client (RFC 5849): give --request-token-url, --auth-url, --token-url, --client-id and --signature-method (no flow URL at all: a client that signs with stored token credentials)")
 	}
 	fs.StringVar(&f.requestTokenURL, "request-token-url", "", "OAuth 1.0a temporary-credentials (request token) URL")
 	fs.StringVar(&f.signatureMethod, "signature-method", "", "OAuth 1.0a signature method: HMAC-SHA1, HMAC-SHA256, PLAINTEXT (consumer secret) or RSA-SHA1, RSA-SHA256 (--private-key-file)")

@@ -96,8 +96,11 @@ func addOAuth1Client(ctx context.Context, opts *clientOptions, v *vault.Vault, c
 			missing = append(missing, e.flag)
 		}
 	}
-	if len(missing) > 0 {
-		return exitWith(exitNotConfigured, "OAuth 1.0a auth client %q: give %s (the provider's request-token, authorization and access-token URLs)", ac.Name, strings.Join(missing, ", "))
+	// None of the three: a client without a flow, which signs with token
+	// credentials stored for it (as a Postman oauth1 block has them).
+	flowless := len(missing) == 3
+	if len(missing) > 0 && !flowless {
+		return exitWith(exitNotConfigured, "OAuth 1.0a auth client %q: give %s too (the provider's request-token, authorization and access-token URLs), or none of them for a client that signs with stored token credentials", ac.Name, strings.Join(missing, ", "))
 	}
 	if ac.ClientID == "" {
 		return exitWith(exitMissingInput, "OAuth 1.0a auth client %q: --client-id (the consumer key) is required", ac.Name)
@@ -122,6 +125,10 @@ func addOAuth1Client(ctx context.Context, opts *clientOptions, v *vault.Vault, c
 	printCredsNote(opts.IO.Out, ac, creds, v.Backend())
 	if ac.InsecureSkipVerify {
 		fmt.Fprintln(opts.IO.Err, a.paint(sgrYellow, "warning: TLS verification is off for this client"))
+	}
+	if flowless {
+		fmt.Fprintf(opts.IO.Err, "It has no flow: store its token credentials with 'authdeck secret add NAME --type OA1_TOKEN --auth-client %s'.\n", interchange.ShellQuote(ac.Name))
+		return nil
 	}
 	fmt.Fprintf(opts.IO.Err, "Authorize it with 'authdeck token %s'.\n", interchange.ShellQuote(ac.Name))
 	return nil

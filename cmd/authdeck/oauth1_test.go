@@ -151,8 +151,8 @@ func TestOAuth1ClientAdd(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"no URLs", "", []string{"client", "add", "p", "--oauth1", "--client-id", "k", "--signature-method", "HMAC-SHA1"}, exitNotConfigured,
-			[]string{"--request-token-url, --auth-url, --token-url"}},
+		{"some flow URLs", "", []string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--client-id", "k", "--signature-method", "HMAC-SHA1"}, exitNotConfigured,
+			[]string{"--auth-url, --token-url too", "or none of them"}},
 		{"no consumer key", "", []string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
 			"--token-url", o.AccessTokenURL, "--signature-method", "HMAC-SHA1"}, exitMissingInput, []string{"--client-id"}},
 		{"no signature method", "", oauth1AddArgs(o, "p", ""), exitMissingInput, []string{"--signature-method is required", "never guessed"}},
@@ -209,6 +209,16 @@ func TestOAuth1ClientAdd(t *testing.T) {
 	show = h.must("", "client", "show", "photos", "--json")
 	if strings.Contains(show.out, "PRIVATE KEY") {
 		t.Errorf("client show prints the private key")
+	}
+
+	// No flow URL at all: a client that signs with stored token credentials.
+	r = h.must(o.ConsumerSecret+"\n", "client", "add", "signer", "--oauth1", "--client-id", "k", "--signature-method", "HMAC-SHA1", "--client-secret-stdin")
+	if !strings.Contains(r.out, `Added OAuth 1.0a auth client "signer"`) || !strings.Contains(r.err, "It has no flow") || !strings.Contains(r.err, "--type OA1_TOKEN --auth-client signer") {
+		t.Errorf("adding a client without a flow: %s%s", r.out, r.err)
+	}
+	noSecret(t, r, o.ConsumerSecret)
+	if ac, _ := h.catalog().Client(vault.DefaultEnv, "signer"); ac.Endpoints.RequestToken != "" || ac.Endpoints.Authorization != "" || ac.Endpoints.Token != "" {
+		t.Errorf("stored client without a flow %+v", ac.Endpoints)
 	}
 }
 

@@ -204,7 +204,7 @@ func (r *Response) Discard() error {
 func (r *Response) SaveBody(path string) error {
 	switch {
 	case r.Body != nil:
-		return writeFile0600(path, bytes.NewReader(r.Body.Bytes()))
+		return WriteNew(path, bytes.NewReader(r.Body.Bytes()))
 	case r.BodyFile != "":
 		if err := os.Rename(r.BodyFile, path); err == nil {
 			r.BodyFile = ""
@@ -215,7 +215,7 @@ func (r *Response) SaveBody(path string) error {
 			return err
 		}
 		defer f.Close()
-		if err := writeFile0600(path, f); err != nil {
+		if err := WriteNew(path, f); err != nil {
 			return err
 		}
 		return r.Discard()
@@ -223,7 +223,9 @@ func (r *Response) SaveBody(path string) error {
 	return errors.New("the response has no body to save")
 }
 
-func writeFile0600(path string, r io.Reader) error {
+// WriteNew writes r to a new file at path (mode 0600), refusing a path that
+// exists; a failed copy leaves no file behind.
+func WriteNew(path string, r io.Reader) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err

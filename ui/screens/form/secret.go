@@ -246,14 +246,7 @@ func (s *secretSpec) groups(c *common.Common) []*huh.Group {
 		)
 	case vault.TypeSessionAuth:
 		value = append(value, clientSelect(c, s.env, vault.ClientSessionAuth, &s.authClient, true))
-		for _, f := range s.sessionFields(c) {
-			p := s.inputs[f]
-			if p == nil {
-				p = new(string)
-				s.inputs[f] = p
-			}
-			value = append(value, secretInput("field."+f, "Field "+f, "fills {{fields."+f+"}} in the client's token request", p))
-		}
+		value = append(value, s.sessionInputs(c)...)
 	case vault.TypePrivateKey:
 		value = append(value, s.keySourceSelect(), s.pathInput("keyPath", "Private key file", "PEM: RSA ≥ 2048 or EC P-256", &s.keyPath))
 	case vault.TypeClientCert:
@@ -322,6 +315,21 @@ func (s *secretSpec) keySourceSelect() huh.Field {
 		opts = append([]huh.Option[string]{huh.NewOption("keep the stored key"+s.storedKeyNote(), sourceKeep)}, opts...)
 	}
 	return huh.NewSelect[string]().Key("keySource").Title("Key").Options(opts...).Value(&s.keySource)
+}
+
+// sessionInputs are one masked input per input field the session client
+// asks for ({{fields.NAME}} in its token request).
+func (s *secretSpec) sessionInputs(c *common.Common) []huh.Field {
+	var fields []huh.Field
+	for _, f := range s.sessionFields(c) {
+		p := s.inputs[f]
+		if p == nil {
+			p = new(string)
+			s.inputs[f] = p
+		}
+		fields = append(fields, secretInput("field."+f, "Field "+f, "fills {{fields."+f+"}} in the client's token request", p))
+	}
+	return fields
 }
 
 // storedKeyNote names the stored key by algorithm and key id, the only way

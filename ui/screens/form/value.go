@@ -79,14 +79,7 @@ func (s *secretValueSpec) groups(c *common.Common) []*huh.Group {
 			secretInput("refreshToken", "Refresh token", "optional", &s.refresh),
 			secretInput("idToken", "ID token", "optional", &s.idToken))
 	case vault.TypeSessionAuth:
-		for _, f := range s.sessionFields(c) {
-			p := s.inputs[f]
-			if p == nil {
-				p = new(string)
-				s.inputs[f] = p
-			}
-			fields = append(fields, secretInput("field."+f, "Field "+f, "fills {{fields."+f+"}} in the client's token request", p))
-		}
+		fields = append(fields, s.sessionInputs(c)...)
 	case vault.TypePrivateKey:
 		fields = append(fields, s.pathInput("keyPath", "Private key file", "PEM: RSA ≥ 2048 or EC P-256", &s.keyPath))
 	case vault.TypeClientCert:
@@ -122,11 +115,7 @@ func (s *secretValueSpec) prepare(*common.Common) (change, error) {
 			}
 			val.PrivateKey = b
 		case vault.TypeClientCert:
-			cert, err := readPEM(certPath)
-			if err != nil {
-				return "", err
-			}
-			key, err := readPEM(keyPath)
+			cert, key, err := readCertPair(certPath, keyPath)
 			if err != nil {
 				return "", err
 			}
@@ -262,11 +251,7 @@ func (s *clientValueSpec) prepare(*common.Common) (change, error) {
 			}
 			creds.PrivateKey = b
 		case certOnly && (certPath != "" || keyPath != ""):
-			cert, err := readPEM(certPath)
-			if err != nil {
-				return "", err
-			}
-			key, err := readPEM(keyPath)
+			cert, key, err := readCertPair(certPath, keyPath)
 			if err != nil {
 				return "", err
 			}
@@ -318,4 +303,15 @@ func (s *variableSpec) prepare(*common.Common) (change, error) {
 	return change{ok: "Set your value of the variable " + name, run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		return "", v.SetVar(ctx, env, name, value, true)
 	}}, nil
+}
+
+// readCertPair reads a client certificate's PEM file and its key's.
+func readCertPair(certPath, keyPath string) (cert, key string, err error) {
+	if cert, err = readPEM(certPath); err != nil {
+		return "", "", err
+	}
+	if key, err = readPEM(keyPath); err != nil {
+		return "", "", err
+	}
+	return cert, key, nil
 }

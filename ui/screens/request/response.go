@@ -112,7 +112,7 @@ func saveBody(body *oreq.Body, file, target string, replace bool) tea.Msg {
 	case err == nil && !replace:
 		return replaceMsg{body: body, file: file, path: p}
 	}
-	write := writeNew
+	write := oreq.WriteNew
 	if replace {
 		write = writeReplacing
 	}
@@ -139,19 +139,6 @@ func saveBody(body *oreq.Body, file, target string, replace bool) tea.Msg {
 	}
 	_ = os.Remove(file)
 	return bodyFileMsg{file: file, gone: true, path: p}
-}
-
-func writeNew(path string, r io.Reader) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
 }
 
 // writeReplacing writes r to a 0600 file beside path and renames it over

@@ -81,7 +81,6 @@ func TestCreateAPIKeySecret(t *testing.T) {
 
 func TestFieldErrorsNameTheField(t *testing.T) {
 	t.Parallel()
-	c := uitest.NewCommon(uitest.Fixture())
 	tests := []struct {
 		name    string
 		typed   []string
@@ -96,6 +95,8 @@ func TestFieldErrorsNameTheField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			// Each run its own Common: the host writes its size.
+			c := uitest.NewCommon(uitest.Fixture())
 			m := NewSecret(c, "dev", vault.TypeAPIKey)
 			d, h := host(t, c, m)
 			fill(d, tt.typed...)

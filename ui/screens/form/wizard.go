@@ -1,7 +1,9 @@
 package form
 
 import (
+	"net"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -20,6 +22,9 @@ type wizardSpec struct {
 	md       *oauth.Metadata
 	scopeSel []string
 	extra    string
+	// scopeField is the scope list, re-offered when the grant changes
+	// whether openid makes sense.
+	scopeField *huh.MultiSelect[string]
 }
 
 // NewFromDiscovery returns the wizard form for an issuer whose metadata was
@@ -28,9 +33,7 @@ func NewFromDiscovery(c *common.Common, env, issuer string, md *oauth.Metadata) 
 	cs := &clientSpec{env: env, typ: string(vault.ClientOAuth2), issuer: issuer, keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth)}
 	e := md.Endpoints()
 	cs.authURL, cs.tokenURL, cs.deviceURL, cs.introURL, cs.revokeURL, cs.jwksURL = e.Authorization, e.Token, e.Device, e.Introspection, e.Revocation, e.JWKS
-	if u, err := url.Parse(issuer); err == nil {
-		cs.name = strings.ReplaceAll(u.Hostname(), ".", "-")
-	}
+	cs.name = nameFromIssuer(issuer)
 	w := &wizardSpec{clientSpec: cs, md: md}
 	grants := w.grantOptions()
 	cs.grant = grants[0].Value
@@ -40,12 +43,104 @@ func NewFromDiscovery(c *common.Common, env, issuer string, md *oauth.Metadata) 
 		}
 	}
 	cs.method = w.methodOptions()[0].Value
-	for _, s := range md.ScopesSupported {
-		if s == "openid" {
-			w.scopeSel = append(w.scopeSel, s)
-		}
+	if signsIn(vault.Grant(cs.grant)) && slices.Contains(md.ScopesSupported, "openid") {
+		w.scopeSel = []string{"openid"}
 	}
 	return newModel(c, w)
+}
+
+// nameFromIssuer proposes a client name from the issuer: its host with dots
+// as dashes ("login-example-com"), and for a loopback or IP host, whose
+// address says nothing, "local" or "host" with the port and the last path
+// segment ("local-9096-realm").
+func nameFromIssuer(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	if ip == nil && host != "localhost" {
+		return strings.ReplaceAll(host, ".", "-")
+	}
+	parts := []string{"host"}
+	if host == "localhost" || ip.IsLoopback() {
+		parts[0] = "local"
+	}
+	if p := u.Port(); p != "" {
+		parts = append(parts, p)
+	}
+	if seg := path.Base(strings.TrimRight(u.Path, "/")); seg != "." && seg != "/" && seg != "" {
+		parts = append(parts, seg)
+	}
+	return strings.Join(parts, "-")
+}
+
+// signsIn is true for the grants where a person signs in, where an ID token
+// (scope openid) can come back; a machine grant has no user to identify.
+func signsIn(g vault.Grant) bool {
+	switch g {
+	case vault.GrantAuthorizationCode, vault.GrantImplicit, vault.GrantDeviceCode, vault.GrantPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// redirects is true for the grants that send the browser back to a
+// redirect URI.
+func redirects(g vault.Grant) bool { return g == vault.GrantAuthorizationCode || g == vault.GrantImplicit }
+
+// grantChosen keeps the scope list in step with the grant: openid is
+// offered pre-checked only where a person signs in, and dropped from the
+// selection for a machine grant.
+func (w *wizardSpec) grantChosen(g vault.Grant) {
+	has := slices.Contains(w.scopeSel, "openid")
+	switch {
+	case signsIn(g) && !has && slices.Contains(w.md.ScopesSupported, "openid"):
+		w.scopeSel = append(w.scopeSel, "openid")
+	case !signsIn(g) && has:
+		w.scopeSel = slices.DeleteFunc(w.scopeSel, func(s string) bool { return s == "openid" })
+	default:
+		return
+	}
+	if w.scopeField != nil {
+		w.scopeField.Options(w.scopeOptions()...)
+	}
+}
+
+// scopeOptions offers the server's scopes, the selected ones checked.
+func (w *wizardSpec) scopeOptions() []huh.Option[string] {
+	var out []huh.Option[string]
+	for _, sc := range w.md.ScopesSupported {
+		out = append(out, huh.NewOption(sc, sc).Selected(slices.Contains(w.scopeSel, sc)))
+	}
+	return out
+}
+
+// review sums up what will be created, for the last page.
+func (w *wizardSpec) review() string {
+	s := w.clientSpec
+	lines := []string{
+		"name: " + s.name,
+		"client ID: " + s.clientID,
+		"grant: " + vault.Grant(s.grant).Label(),
+	}
+	if s.grant != string(vault.GrantImplicit) {
+		lines = append(lines, "client authentication: "+s.method)
+	}
+	if scopes := append(slices.Clone(w.scopeSel), splitList(w.extra)...); len(scopes) > 0 {
+		lines = append(lines, "scopes: "+strings.Join(scopes, " "))
+	}
+	if redirects(vault.Grant(s.grant)) {
+		r := s.redirectURI
+		if r == "" {
+			r = "http://127.0.0.1:{port}/callback"
+		}
+		lines = append(lines, "redirect URI: "+r)
+	}
+	lines = append(lines, "token endpoint: "+s.tokenURL, "", "enter creates it in "+s.env+"; shift+tab goes back to change it")
+	return noteEscape(strings.Join(lines, "\n"))
 }
 
 func (w *wizardSpec) title() string { return "New auth client from " + w.issuer }
@@ -118,10 +213,7 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 			found = append(found, "  "+e.name+": "+e.v)
 		}
 	}
-	var scopeOpts []huh.Option[string]
-	for _, sc := range w.md.ScopesSupported {
-		scopeOpts = append(scopeOpts, huh.NewOption(sc, sc).Selected(slices.Contains(w.scopeSel, sc)))
-	}
+	scopeOpts := w.scopeOptions()
 	groups := []*huh.Group{
 		huh.NewGroup(
 			huh.NewNote().Title("Endpoints").Description(noteEscape(strings.Join(found, "\n"))),
@@ -141,7 +233,12 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 				Validate(s.validator(func(v string) { s.clientID = v }, "clientId")),
 		).Title("1 · Client"),
 		huh.NewGroup(
-			huh.NewSelect[string]().Key("grant").Title("Grant").Description("the grants the server supports").Options(w.grantOptions()...).Value(&s.grant),
+			huh.NewSelect[string]().Key("grant").Title("Grant").Description("the grants the server supports").Options(w.grantOptions()...).Value(&s.grant).
+				Validate(func(v string) error {
+					s.grant = v
+					w.grantChosen(vault.Grant(v))
+					return nil
+				}),
 		).Title("2 · Grant"),
 		huh.NewGroup(
 			huh.NewConfirm().Key("allowDeprecated").Title("Enable this deprecated grant?").
@@ -164,8 +261,12 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 		huh.NewGroup(
 			huh.NewSelect[string]().Key("keySource").Title("Key pair").Description("a generated key stays in the vault; its public JWKS is shown after saving, to upload to the provider").
 				Options(w.algOptions()...).Value(&s.keySource),
-			huh.NewInput().Key("keyPath").Title("Key file").Description("PEM, when reading a file").Value(&s.keyPath),
 		).Title("3 · private_key_jwt").WithHideFunc(func() bool { return s.method != string(vault.AuthPrivateKeyJWT) }),
+		huh.NewGroup(
+			huh.NewInput().Key("keyPath").Title("Key file").Description("the private key, PEM").Value(&s.keyPath),
+		).Title("3 · private_key_jwt key file").WithHideFunc(func() bool {
+			return s.method != string(vault.AuthPrivateKeyJWT) || s.keySource != sourceFile
+		}),
 		huh.NewGroup(
 			huh.NewInput().Key("certPath").Title("Certificate file").Value(&s.certPath),
 			huh.NewInput().Key("certKeyPath").Title("Certificate key file").Value(&s.certKeyPath),
@@ -173,11 +274,11 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 	}
 	scopeFields := []huh.Field{}
 	if len(scopeOpts) > 0 {
-		scopeFields = append(scopeFields, huh.NewMultiSelect[string]().Key("scopes").Title("Scopes").Description("space toggles").Options(scopeOpts...).Value(&w.scopeSel).Height(min(12, len(scopeOpts)+2)))
+		w.scopeField = huh.NewMultiSelect[string]().Key("scopes").Title("Scopes").Description("space toggles").Options(scopeOpts...).Value(&w.scopeSel).Height(min(12, len(scopeOpts)+2))
+		scopeFields = append(scopeFields, w.scopeField)
 	}
 	scopeFields = append(scopeFields,
 		huh.NewInput().Key("extraScopes").Title("Other scopes").Description("space separated, for scopes the server does not list").Value(&w.extra),
-		s.urlInput("redirectURI", "Redirect URI", "empty: http://127.0.0.1:{port}/callback (any free port)", &s.redirectURI, "redirectUri"),
 	)
 	groups = append(groups, s.exchangeGroup(c))
 	if len(w.md.DPoPSigningAlgs) > 0 {
@@ -186,7 +287,17 @@ func (w *wizardSpec) groups(c *common.Common) []*huh.Group {
 				Description("the provider speaks DPoP; an ES256 key is generated into the vault").Value(&s.dpop),
 		).Title("3 · DPoP").WithHideFunc(func() bool { return s.grant == string(vault.GrantImplicit) }))
 	}
-	groups = append(groups, huh.NewGroup(scopeFields...).Title("4 · Scopes"))
+	groups = append(groups,
+		huh.NewGroup(scopeFields...).Title("4 · Scopes"),
+		huh.NewGroup(
+			s.urlInput("redirectURI", "Redirect URI", "empty: http://127.0.0.1:{port}/callback (any free port)", &s.redirectURI, "redirectUri"),
+		).Title("4 · Redirect").WithHideFunc(func() bool { return !redirects(vault.Grant(s.grant)) }),
+		huh.NewGroup(
+			huh.NewNote().Title("Create this auth client?").
+				DescriptionFunc(w.review, []any{&s.name, &s.clientID, &s.grant, &s.method, &w.scopeSel, &w.extra, &s.redirectURI}).
+				Next(true).NextLabel("Create"),
+		).Title("5 · Review"),
+	)
 	return groups
 }
 

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,12 @@ func TestWizardFromIssuer(t *testing.T) {
 			t.Errorf("endpoints not shown (%q):\n%s", want, s)
 		}
 	}
-	fd.Press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+	if !strings.Contains(s, "local-") {
+		t.Errorf("the proposed name for a loopback issuer is not local-<port>:\n%s", s)
+	}
+	for range 40 {
+		fd.Send(uitest.Key("backspace"))
+	}
 	fd.Type("pkjwt")
 	fd.Press("enter")
 	fd.Type("service-jwt")
@@ -59,9 +65,26 @@ func TestWizardFromIssuer(t *testing.T) {
 	if !strings.Contains(fd.Screen(), "Key pair") {
 		t.Fatalf("private_key_jwt step missing:\n%s", fd.Screen())
 	}
-	fd.Press("enter", "enter")                                                   // generate ES256, no file
-	fd.Press("enter")                                                            // DPoP: no
-	fd.Press("down", "down", "down", "down", "space", "enter", "enter", "enter") // api:read, no extra, no redirect
+	fd.Press("enter") // generate ES256: no key file asked
+	if strings.Contains(fd.Screen(), "Key file") {
+		t.Errorf("a key file is asked for a generated key:\n%s", fd.Screen())
+	}
+	fd.Press("enter")                                          // DPoP: no
+	fd.Press("down", "down", "down", "down", "space", "enter") // api:read
+	fd.Press("enter")                                          // no extra scopes; no redirect URI for client credentials
+	review := fd.Screen()
+	for _, want := range []string{"Create this auth client?", "name: pkjwt", "client ID: service-jwt", "grant: client credentials", "client authentication: private_key_jwt", "Create"} {
+		if !strings.Contains(review, want) {
+			t.Errorf("the review lacks %q:\n%s", want, review)
+		}
+	}
+	if strings.Contains(review, "redirect URI") || strings.Contains(review, "openid") {
+		t.Errorf("the review of a client-credentials client names a redirect URI or openid:\n%s", review)
+	}
+	if fh.Popped != 0 {
+		t.Fatal("saved before the review was confirmed")
+	}
+	fd.Press("enter") // Create
 	// A loaded machine may take longer than a settle to save.
 	fd.Wait(30*time.Second, "the save", func() bool { return fh.Popped == 1 })
 	ac, err := dm.Vault.Client("dev", "pkjwt")
@@ -71,8 +94,8 @@ func TestWizardFromIssuer(t *testing.T) {
 	if ac.AuthMethod != vault.AuthPrivateKeyJWT || ac.Grant != vault.GrantClientCredentials || ac.Endpoints.Token == "" || ac.Issuer != dm.Server.Issuer || ac.KeyID == "" || !ac.HasSecret {
 		t.Errorf("client = %+v", ac)
 	}
-	if len(ac.Scopes) == 0 || !strings.Contains(strings.Join(ac.Scopes, " "), "api:read") {
-		t.Errorf("scopes = %v", ac.Scopes)
+	if len(ac.Scopes) == 0 || !strings.Contains(strings.Join(ac.Scopes, " "), "api:read") || slices.Contains(ac.Scopes, "openid") {
+		t.Errorf("scopes = %v, want api:read and no openid for a machine grant", ac.Scopes)
 	}
 	if fh.Dialog == nil || !strings.Contains(uitest.ViewString(fh), `"keys"`) || !strings.Contains(uitest.ViewString(fh), "BEGIN PUBLIC KEY") {
 		t.Errorf("the public JWKS is not shown:\n%s", uitest.ViewString(fh))

@@ -403,6 +403,29 @@ func looksLikeForm(s string) bool {
 	return strings.Contains(s, "=") && !strings.ContainsAny(s, " <>{}\n")
 }
 
+// scalars returns a list's values as text when none is an object or a
+// list; an empty list is "[]".
+func (r *redactor) scalars(list []any) ([]string, bool) {
+	if len(list) == 0 {
+		return []string{"[]"}, true
+	}
+	vals := make([]string, 0, len(list))
+	for _, e := range list {
+		switch x := e.(type) {
+		case map[string]any, []any:
+			return nil, false
+		case string:
+			vals = append(vals, x)
+		case nil:
+			vals = append(vals, "null")
+		default:
+			b, _ := json.Marshal(x)
+			vals = append(vals, string(b))
+		}
+	}
+	return vals, true
+}
+
 func (r *redactor) flatten(prefix string, v any, out *[]Field, depth int) {
 	if depth > 8 {
 		*out = append(*out, Field{Name: prefix, Value: "…"})
@@ -425,6 +448,15 @@ func (r *redactor) flatten(prefix string, v any, out *[]Field, depth int) {
 			r.flatten(join(k), x[k], out, depth+1)
 		}
 	case []any:
+		if vals, ok := r.scalars(x); ok {
+			// A list of plain values (scopes, claims, algorithms) reads as
+			// one line, not one line per index.
+			for i, v := range vals {
+				vals[i] = r.field(prefix, v).Value
+			}
+			*out = append(*out, Field{Name: prefix, Value: strings.Join(vals, ", ")})
+			return
+		}
 		for i, e := range x {
 			r.flatten(join(strconv.Itoa(i)), e, out, depth+1)
 		}

@@ -229,57 +229,88 @@ func (e *Environment) Validate() error {
 	return nil
 }
 
+// clientKind names an auth client in validation errors.
+const clientKind = "auth client"
+
+// invalid is a validation error about one of the client's fields.
+func (c *AuthClient) invalid(field, msg string) error {
+	return &ValidationError{Kind: clientKind, Name: c.Name, Field: field, Msg: msg}
+}
+
+// badURL is a validation error carrying a CheckURL message, which names
+// the field itself.
+func (c *AuthClient) badURL(err error) error {
+	return &ValidationError{Kind: clientKind, Name: c.Name, Msg: err.Error()}
+}
+
+// firstError runs the checks in order and returns the first failure.
+func firstError(checks ...func() error) error {
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Validate checks an auth client's configuration; every message names the field.
 func (c *AuthClient) Validate() error {
-	const kind = "auth client"
-	if err := validateMeta(kind, &c.Meta); err != nil {
+	if err := validateMeta(clientKind, &c.Meta); err != nil {
 		return err
 	}
-	fail := func(field, msg string) error {
-		return &ValidationError{Kind: kind, Name: c.Name, Field: field, Msg: msg}
-	}
-	urlErr := func(err error) error { return &ValidationError{Kind: kind, Name: c.Name, Msg: err.Error()} }
 	switch c.Type {
-	case ClientOAuth2, ClientOAuth1:
 	case ClientSessionAuth:
-		if c.SessionAuth == nil {
-			return fail("sessionAuth", "is required for a SESSION_AUTH client")
-		}
-		s := c.SessionAuth
-		if s.URL == "" {
-			return fail("endpoints.auth.url", "is required")
-		}
-		if err := checkTemplateURL("endpoints.auth.url", s.URL); err != nil {
-			return urlErr(err)
-		}
-		switch s.AuthType {
-		case SessionFormAuth, SessionJSONAuth:
-		default:
-			return fail("endpoints.auth.authType", fmt.Sprintf("%q is not FORM_AUTH or JSON_AUTH", s.AuthType))
-		}
-		if s.TokenPath == "" {
-			return fail("tokenPath", "is required")
-		}
-		for i, f := range s.RequestFields {
-			if f.Key == "" {
-				return fail(fmt.Sprintf("endpoints.auth.requestFields[%d].key", i), "is required")
-			}
-			if _, err := ParseTemplate(f.Value); err != nil {
-				return fail(fmt.Sprintf("endpoints.auth.requestFields[%d].value", i), err.Error())
-			}
-		}
-		return nil
+		return c.validateSessionAuth()
+	case ClientOAuth1:
+		return firstError(c.validateURLs, c.validateOAuth1Flow, c.validateIdentity, c.validateOAuth1Signing)
+	case ClientOAuth2:
+		return firstError(c.validateURLs, c.validateIdentity,
+			c.validateGrant, c.validateExchangeGrant, c.validateRequestObject, c.validateExchangeTypes,
+			c.validateDeprecated, c.validateUndiscoveredEndpoints,
+			c.validateAuthMethod, c.validateSigningAlg, c.validateParams)
 	case "":
-		return fail("type", "is required")
+		return c.invalid("type", "is required")
 	default:
-		return fail("type", fmt.Sprintf("%q is not one of %s, %s, %s", c.Type, ClientOAuth2, ClientSessionAuth, ClientOAuth1))
+		return c.invalid("type", fmt.Sprintf("%q is not one of %s, %s, %s", c.Type, ClientOAuth2, ClientSessionAuth, ClientOAuth1))
 	}
-	if c.Issuer != "" {
-		if err := CheckURL("issuer", c.Issuer); err != nil {
-			return urlErr(err)
+}
+
+// validateSessionAuth checks a SESSION_AUTH client: its login request.
+func (c *AuthClient) validateSessionAuth() error {
+	s := c.SessionAuth
+	if s == nil {
+		return c.invalid("sessionAuth", "is required for a SESSION_AUTH client")
+	}
+	if s.URL == "" {
+		return c.invalid("endpoints.auth.url", "is required")
+	}
+	if err := checkTemplateURL("endpoints.auth.url", s.URL); err != nil {
+		return c.badURL(err)
+	}
+	switch s.AuthType {
+	case SessionFormAuth, SessionJSONAuth:
+	default:
+		return c.invalid("endpoints.auth.authType", fmt.Sprintf("%q is not FORM_AUTH or JSON_AUTH", s.AuthType))
+	}
+	if s.TokenPath == "" {
+		return c.invalid("tokenPath", "is required")
+	}
+	for i, f := range s.RequestFields {
+		if f.Key == "" {
+			return c.invalid(fmt.Sprintf("endpoints.auth.requestFields[%d].key", i), "is required")
+		}
+		if _, err := ParseTemplate(f.Value); err != nil {
+			return c.invalid(fmt.Sprintf("endpoints.auth.requestFields[%d].value", i), err.Error())
 		}
 	}
+	return nil
+}
+
+// validateURLs checks every URL an OAuth client may name, in the order
+// they are reported: issuer, endpoints, redirect URI.
+func (c *AuthClient) validateURLs() error {
 	for _, e := range []struct{ field, v string }{
+		{"issuer", c.Issuer},
 		{"endpoints.auth", c.Endpoints.Authorization},
 		{"endpoints.token", c.Endpoints.Token},
 		{"endpoints.device", c.Endpoints.Device},
@@ -289,122 +320,211 @@ func (c *AuthClient) Validate() error {
 		{"endpoints.userinfo", c.Endpoints.Userinfo},
 		{"endpoints.requestToken", c.Endpoints.RequestToken},
 		{"endpoints.par", c.Endpoints.PAR},
+		{"redirectUri", c.RedirectURI},
 	} {
-		if e.v != "" {
-			if err := CheckURL(e.field, e.v); err != nil {
-				return urlErr(err)
-			}
+		if e.v == "" {
+			continue
+		}
+		if err := CheckURL(e.field, e.v); err != nil {
+			return c.badURL(err)
 		}
 	}
-	if c.RedirectURI != "" {
-		if err := CheckURL("redirectUri", c.RedirectURI); err != nil {
-			return urlErr(err)
-		}
-	}
-	if c.Type == ClientOAuth1 {
-		// No flow URL at all is a client that only signs, with token
-		// credentials stored by hand or imported; some of them is a typo.
-		if c.HasOAuth1Flow() && (c.Endpoints.RequestToken == "" || c.Endpoints.Authorization == "" || c.Endpoints.Token == "") {
-			var missing []string
-			for _, e := range []struct{ name, v string }{{"request-token", c.Endpoints.RequestToken}, {"authorization", c.Endpoints.Authorization}, {"access-token", c.Endpoints.Token}} {
-				if e.v == "" {
-					missing = append(missing, e.name)
-				}
-			}
-			return fail("endpoints", "an OAuth 1.0a client's flow needs the request-token, authorization and access-token URLs; the "+strings.Join(missing, " and ")+" URL is missing (leave all three empty for a client that only signs with stored token credentials)")
-		}
-	}
-	if c.ClientID == "" {
-		return fail("clientId", "is required")
-	}
-	if c.TokenMethod != "" && c.TokenMethod != "POST" && c.TokenMethod != "GET" {
-		return fail("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
-	}
-	if c.Type == ClientOAuth1 {
-		for i := 0; i < len(c.Realm); i++ {
-			if b := c.Realm[i]; b < 0x20 || b == 0x7f {
-				return fail("realm", fmt.Sprintf("has a control character at byte %d", i+1))
-			}
-		}
-		switch c.SignatureMethod {
-		case "HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT":
-		default:
-			return fail("signatureMethod", fmt.Sprintf("%q is not HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256 or PLAINTEXT", c.SignatureMethod))
-		}
+	return nil
+}
+
+// validateOAuth1Flow checks that an OAuth 1.0a client names all three flow
+// URLs or none. No flow URL at all is a client that only signs, with token
+// credentials stored by hand or imported; some of them is a typo.
+func (c *AuthClient) validateOAuth1Flow() error {
+	if !c.HasOAuth1Flow() {
 		return nil
 	}
+	var missing []string
+	for _, e := range []struct{ name, v string }{{"request-token", c.Endpoints.RequestToken}, {"authorization", c.Endpoints.Authorization}, {"access-token", c.Endpoints.Token}} {
+		if e.v == "" {
+			missing = append(missing, e.name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return c.invalid("endpoints", "an OAuth 1.0a client's flow needs the request-token, authorization and access-token URLs; the "+strings.Join(missing, " and ")+" URL is missing (leave all three empty for a client that only signs with stored token credentials)")
+}
+
+// validateIdentity checks what every OAuth client has: an ID and, if set,
+// the token request's HTTP method.
+func (c *AuthClient) validateIdentity() error {
+	if c.ClientID == "" {
+		return c.invalid("clientId", "is required")
+	}
+	if c.TokenMethod != "" && c.TokenMethod != "POST" && c.TokenMethod != "GET" {
+		return c.invalid("tokenMethod", fmt.Sprintf("%q is not GET or POST", c.TokenMethod))
+	}
+	return nil
+}
+
+// validateOAuth1Signing checks an OAuth 1.0a client's realm and signature method.
+func (c *AuthClient) validateOAuth1Signing() error {
+	for i := 0; i < len(c.Realm); i++ {
+		if b := c.Realm[i]; b < 0x20 || b == 0x7f {
+			return c.invalid("realm", fmt.Sprintf("has a control character at byte %d", i+1))
+		}
+	}
+	switch c.SignatureMethod {
+	case "HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "RSA-SHA256", "PLAINTEXT":
+		return nil
+	default:
+		return c.invalid("signatureMethod", fmt.Sprintf("%q is not HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256 or PLAINTEXT", c.SignatureMethod))
+	}
+}
+
+// validateGrant checks that an OAuth 2.0 client names a known grant.
+func (c *AuthClient) validateGrant() error {
 	switch c.Grant {
 	case GrantClientCredentials, GrantAuthorizationCode, GrantDeviceCode, GrantTokenExchange, GrantPassword, GrantImplicit:
+		return nil
 	case "":
-		return fail("grant", "is required")
+		return c.invalid("grant", "is required")
 	default:
-		return fail("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, token_exchange, password, implicit", c.Grant))
+		return c.invalid("grant", fmt.Sprintf("%q is not one of client_credentials, authorization_code, device_code, token_exchange, password, implicit", c.Grant))
 	}
+}
+
+// validateExchangeGrant refuses token-exchange settings on another grant.
+func (c *AuthClient) validateExchangeGrant() error {
 	if c.Exchange != nil && c.Grant != GrantTokenExchange {
-		return fail("exchange", fmt.Sprintf("the subject, actor and token types apply to the token_exchange grant, not %s", c.Grant))
+		return c.invalid("exchange", fmt.Sprintf("the subject, actor and token types apply to the token_exchange grant, not %s", c.Grant))
 	}
+	return nil
+}
+
+// validateRequestObject checks that a client sending signed request objects
+// has a key to sign them with.
+func (c *AuthClient) validateRequestObject() error {
 	if c.RequestObject && c.AuthMethod != AuthPrivateKeyJWT && c.AuthMethod != AuthClientSecretJWT {
-		return fail("requestObject", "signed request objects are signed with the client's private_key_jwt key or client_secret_jwt secret; this client uses "+string(c.AuthMethod))
+		return c.invalid("requestObject", "signed request objects are signed with the client's private_key_jwt key or client_secret_jwt secret; this client uses "+string(c.AuthMethod))
 	}
-	if x := c.Exchange; x != nil {
-		for _, f := range []struct{ field, v string }{
-			{"exchange.subjectTokenType", x.SubjectTokenType},
-			{"exchange.actorTokenType", x.ActorTokenType},
-			{"exchange.requestedTokenType", x.RequestedTokenType},
-		} {
-			if f.v != "" && !strings.HasPrefix(f.v, "urn:") {
-				return fail(f.field, fmt.Sprintf("%q is not a token type URI (urn:ietf:params:oauth:token-type:…)", f.v))
-			}
-		}
-		if x.Subject != "" && x.Subject == c.Name {
-			return fail("exchange.subject", "names the client itself; the subject token comes from another credential")
+	return nil
+}
+
+// validateExchangeTypes checks a token exchange's token type URIs and subject.
+func (c *AuthClient) validateExchangeTypes() error {
+	x := c.Exchange
+	if x == nil {
+		return nil
+	}
+	for _, f := range []struct{ field, v string }{
+		{"exchange.subjectTokenType", x.SubjectTokenType},
+		{"exchange.actorTokenType", x.ActorTokenType},
+		{"exchange.requestedTokenType", x.RequestedTokenType},
+	} {
+		if f.v != "" && !strings.HasPrefix(f.v, "urn:") {
+			return c.invalid(f.field, fmt.Sprintf("%q is not a token type URI (urn:ietf:params:oauth:token-type:…)", f.v))
 		}
 	}
+	if x.Subject != "" && x.Subject == c.Name {
+		return c.invalid("exchange.subject", "names the client itself; the subject token comes from another credential")
+	}
+	return nil
+}
+
+// validateDeprecated refuses a deprecated grant the client has not opted into.
+func (c *AuthClient) validateDeprecated() error {
 	if c.Grant.Deprecated() && !c.AllowDeprecated {
-		return fail("grant", fmt.Sprintf("%s is a deprecated grant; enable it explicitly for this client (allowDeprecated)", c.Grant))
+		return c.invalid("grant", fmt.Sprintf("%s is a deprecated grant; enable it explicitly for this client (allowDeprecated)", c.Grant))
 	}
-	if c.Issuer == "" {
-		switch {
-		case c.Grant == GrantImplicit && c.Endpoints.Authorization == "":
-			return fail("endpoints.auth", "is required (or set issuer for discovery)")
-		case c.Grant != GrantImplicit && c.Endpoints.Token == "":
-			return fail("endpoints.token", "is required (or set issuer for discovery)")
-		case c.Grant == GrantAuthorizationCode && c.Endpoints.Authorization == "":
-			return fail("endpoints.auth", "is required for authorization_code (or set issuer for discovery)")
-		case c.Grant == GrantDeviceCode && c.Endpoints.Device == "":
-			return fail("endpoints.device", "is required for device_code (or set issuer for discovery)")
+	return nil
+}
+
+// grantEndpoint is an endpoint a grant cannot work without when there is no
+// issuer to discover it from.
+type grantEndpoint struct {
+	field string
+	url   func(*Endpoints) string
+	msg   string
+}
+
+var (
+	authEndpointRequired  = grantEndpoint{"endpoints.auth", func(e *Endpoints) string { return e.Authorization }, "is required (or set issuer for discovery)"}
+	tokenEndpointRequired = grantEndpoint{"endpoints.token", func(e *Endpoints) string { return e.Token }, "is required (or set issuer for discovery)"}
+)
+
+// grantEndpoints lists, per grant, the endpoints it needs in the order they
+// are reported; a grant not listed needs the token endpoint only.
+var grantEndpoints = map[Grant][]grantEndpoint{
+	GrantImplicit: {authEndpointRequired},
+	GrantAuthorizationCode: {tokenEndpointRequired,
+		{"endpoints.auth", func(e *Endpoints) string { return e.Authorization }, "is required for authorization_code (or set issuer for discovery)"}},
+	GrantDeviceCode: {tokenEndpointRequired,
+		{"endpoints.device", func(e *Endpoints) string { return e.Device }, "is required for device_code (or set issuer for discovery)"}},
+}
+
+// validateUndiscoveredEndpoints checks, for a client without an issuer, that
+// the endpoints its grant needs are set.
+func (c *AuthClient) validateUndiscoveredEndpoints() error {
+	if c.Issuer != "" {
+		return nil
+	}
+	needs, ok := grantEndpoints[c.Grant]
+	if !ok {
+		needs = []grantEndpoint{tokenEndpointRequired}
+	}
+	for _, n := range needs {
+		if n.url(&c.Endpoints) == "" {
+			return c.invalid(n.field, n.msg)
 		}
 	}
+	return nil
+}
+
+// validateAuthMethod checks the client authentication method: required and
+// known for every grant but implicit, and never none where the grant needs
+// a confidential client.
+func (c *AuthClient) validateAuthMethod() error {
 	if c.Grant != GrantImplicit {
 		switch c.AuthMethod {
 		case AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone, AuthTLSClient:
 		case "":
-			return fail("authMethod", "is required (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed")
+			return c.invalid("authMethod", "is required (client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none or tls_client_auth); it is never guessed")
 		default:
-			return fail("authMethod", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth", c.AuthMethod))
+			return c.invalid("authMethod", fmt.Sprintf("%q is not one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none, tls_client_auth", c.AuthMethod))
 		}
 	}
 	if c.AuthMethod == AuthNone && (c.Grant == GrantClientCredentials || c.Grant == GrantTokenExchange) {
-		return fail("authMethod", "client_credentials needs client authentication; none is only for public clients using PKCE or the device flow")
+		return c.invalid("authMethod", "client_credentials needs client authentication; none is only for public clients using PKCE or the device flow")
 	}
-	if c.AuthMethod == AuthPrivateKeyJWT {
+	return nil
+}
+
+// validateSigningAlg checks the JWS algorithm against the JWT auth method.
+func (c *AuthClient) validateSigningAlg() error {
+	switch c.AuthMethod {
+	case AuthPrivateKeyJWT:
 		switch c.SigningAlg {
 		case "", "RS256", "PS256", "ES256":
 		default:
-			return fail("signingAlg", fmt.Sprintf("%q is not RS256, PS256 or ES256", c.SigningAlg))
+			return c.invalid("signingAlg", fmt.Sprintf("%q is not RS256, PS256 or ES256", c.SigningAlg))
 		}
-	}
-	if c.AuthMethod == AuthClientSecretJWT && c.SigningAlg != "" && c.SigningAlg != "HS256" {
-		return fail("signingAlg", fmt.Sprintf("%q is not HS256, the client_secret_jwt algorithm", c.SigningAlg))
-	}
-	for i, p := range c.AuthParams {
-		if p.Key == "" {
-			return fail(fmt.Sprintf("authParams[%d]", i), "has an empty name")
+	case AuthClientSecretJWT:
+		if c.SigningAlg != "" && c.SigningAlg != "HS256" {
+			return c.invalid("signingAlg", fmt.Sprintf("%q is not HS256, the client_secret_jwt algorithm", c.SigningAlg))
 		}
+	default:
 	}
-	for i, p := range c.TokenParams {
-		if p.Key == "" {
-			return fail(fmt.Sprintf("tokenParams[%d]", i), "has an empty name")
+	return nil
+}
+
+// validateParams checks that every extra authorization and token parameter
+// has a name.
+func (c *AuthClient) validateParams() error {
+	for _, list := range []struct {
+		field  string
+		params []Param
+	}{{"authParams", c.AuthParams}, {"tokenParams", c.TokenParams}} {
+		for i, p := range list.params {
+			if p.Key == "" {
+				return c.invalid(fmt.Sprintf("%s[%d]", list.field, i), "has an empty name")
+			}
 		}
 	}
 	return nil
@@ -412,63 +532,85 @@ func (c *AuthClient) Validate() error {
 
 // ValidateCredentials checks that creds fit the client's authentication method.
 func (c *AuthClient) ValidateCredentials(creds ClientCredentials) error {
-	fail := func(field, msg string) error {
-		return &ValidationError{Kind: "auth client", Name: c.Name, Field: field, Msg: msg}
-	}
+	return firstError(
+		func() error { return c.validateAuthCredentials(creds) },
+		func() error { return c.validateDPoPKey(creds) },
+		func() error { return c.validateOAuth1Credentials(creds) },
+	)
+}
+
+// validateAuthCredentials checks the secret, key or certificate the client
+// authentication method signs or authenticates with.
+func (c *AuthClient) validateAuthCredentials(creds ClientCredentials) error {
 	switch c.AuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT:
 		if creds.ClientSecret == "" {
-			return fail("clientSecret", fmt.Sprintf("is required for %s", c.AuthMethod))
+			return c.invalid("clientSecret", fmt.Sprintf("is required for %s", c.AuthMethod))
 		}
 		if c.AuthMethod == AuthClientSecretJWT && len(creds.ClientSecret) < 32 {
 			// RFC 7518 §3.2: an HS256 key must have at least 256 bits.
-			return fail("clientSecret", "client_secret_jwt signs with the secret as an HS256 key, which needs at least 32 bytes")
+			return c.invalid("clientSecret", "client_secret_jwt signs with the secret as an HS256 key, which needs at least 32 bytes")
 		}
 	case AuthPrivateKeyJWT:
 		if creds.PrivateKey == "" {
-			return fail("privateKey", "is required for private_key_jwt (generate one with `authdeck client keygen`)")
+			return c.invalid("privateKey", "is required for private_key_jwt (generate one with `authdeck client keygen`)")
 		}
 		if _, err := ParsePrivateKey(creds.PrivateKey); err != nil {
-			return fail("privateKey", err.Error())
+			return c.invalid("privateKey", err.Error())
 		}
 	case AuthTLSClient:
 		if creds.Cert == "" || creds.CertKey == "" {
-			return fail("cert", "a client certificate and its key are required for tls_client_auth")
+			return c.invalid("cert", "a client certificate and its key are required for tls_client_auth")
 		}
 		if _, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey)); err != nil {
-			return fail("cert", "certificate and key do not form a pair: "+err.Error())
+			return c.invalid("cert", "certificate and key do not form a pair: "+err.Error())
 		}
 	case AuthNone:
 		// a public client keeps no credentials
 	}
-	if c.DPoP {
-		if creds.DPoPKey == "" {
-			return fail("dpopKey", "is required for DPoP (authdeck client add … --dpop generates one)")
-		}
-		key, err := ParsePrivateKey(creds.DPoPKey)
-		if err != nil {
-			return fail("dpopKey", err.Error())
-		}
-		if _, ok := key.(*ecdsa.PrivateKey); !ok {
-			return fail("dpopKey", "DPoP proofs are signed with ES256, which needs an EC P-256 key")
-		}
+	return nil
+}
+
+// validateDPoPKey checks the EC P-256 key a DPoP client signs proofs with.
+func (c *AuthClient) validateDPoPKey(creds ClientCredentials) error {
+	if !c.DPoP {
+		return nil
 	}
-	if c.Type == ClientOAuth1 && strings.HasPrefix(c.SignatureMethod, "RSA-") {
-		if creds.PrivateKey == "" {
-			return fail("privateKey", "is required for "+c.SignatureMethod)
-		}
-		key, err := ParsePrivateKey(creds.PrivateKey)
-		if err != nil {
-			return fail("privateKey", err.Error())
-		}
-		if _, ok := key.(*rsa.PrivateKey); !ok {
-			return fail("privateKey", c.SignatureMethod+" needs an RSA key, not an EC key")
-		}
+	if creds.DPoPKey == "" {
+		return c.invalid("dpopKey", "is required for DPoP (authdeck client add … --dpop generates one)")
 	}
-	// HMAC and PLAINTEXT signatures are keyed with the consumer secret; without
-	// it every request would be refused by the provider.
-	if c.Type == ClientOAuth1 && c.SignatureMethod != "" && !strings.HasPrefix(c.SignatureMethod, "RSA-") && creds.ClientSecret == "" {
-		return fail("clientSecret", "the consumer secret is required for "+c.SignatureMethod)
+	key, err := ParsePrivateKey(creds.DPoPKey)
+	if err != nil {
+		return c.invalid("dpopKey", err.Error())
+	}
+	if _, ok := key.(*ecdsa.PrivateKey); !ok {
+		return c.invalid("dpopKey", "DPoP proofs are signed with ES256, which needs an EC P-256 key")
+	}
+	return nil
+}
+
+// validateOAuth1Credentials checks what an OAuth 1.0a signature method is
+// keyed with: an RSA key for RSA-*, the consumer secret for HMAC and
+// PLAINTEXT (without it every request would be refused by the provider).
+func (c *AuthClient) validateOAuth1Credentials(creds ClientCredentials) error {
+	if c.Type != ClientOAuth1 || c.SignatureMethod == "" {
+		return nil
+	}
+	if !strings.HasPrefix(c.SignatureMethod, "RSA-") {
+		if creds.ClientSecret == "" {
+			return c.invalid("clientSecret", "the consumer secret is required for "+c.SignatureMethod)
+		}
+		return nil
+	}
+	if creds.PrivateKey == "" {
+		return c.invalid("privateKey", "is required for "+c.SignatureMethod)
+	}
+	key, err := ParsePrivateKey(creds.PrivateKey)
+	if err != nil {
+		return c.invalid("privateKey", err.Error())
+	}
+	if _, ok := key.(*rsa.PrivateKey); !ok {
+		return c.invalid("privateKey", c.SignatureMethod+" needs an RSA key, not an EC key")
 	}
 	return nil
 }
@@ -556,67 +698,99 @@ func controlInHTTPValue(s string) string {
 	return ""
 }
 
+// valueChecks holds, per secret type, what its value must carry; each check
+// returns the field at fault (without "value.") and the message, or "".
+var valueChecks = map[SecretType]func(v SecretValue) (field, msg string){
+	TypeAPIKey:      checkAPIKeyValue,
+	TypeSimple:      checkSimpleValue,
+	TypeOAuthToken:  checkOAuthTokenValue,
+	TypeSessionAuth: checkSessionAuthValue,
+	TypePrivateKey:  checkPrivateKeyValue,
+	TypeClientCert:  checkClientCertValue,
+	TypeOAuth1Token: checkOAuth1TokenValue,
+}
+
 // ValidateValue checks that v carries what a secret of type s.Type needs.
 func (s *Secret) ValidateValue(v SecretValue) error {
-	fail := func(field, msg string) error {
+	check, ok := valueChecks[s.Type]
+	if !ok {
+		return nil
+	}
+	if field, msg := check(v); msg != "" {
 		return &ValidationError{Kind: "secret", Name: s.Name, Field: "value." + field, Msg: msg}
 	}
-	switch s.Type {
-	case TypeAPIKey:
-		if v.Key == "" {
-			return fail("key", "is required")
-		}
-		if v.HeaderName != "" {
-			if err := ValidateHeaderName(v.HeaderName); err != nil {
-				return fail("headerName", err.Error())
-			}
-		}
-		if strings.ContainsAny(v.Key, "\r\n") {
-			return fail("key", "must not contain line breaks")
-		}
-		if msg := controlInHTTPValue(v.Key); msg != "" {
-			return fail("key", msg)
-		}
-	case TypeSimple:
-		if v.Username == "" {
-			return fail("username", "is required")
-		}
-		if strings.Contains(v.Username, ":") {
-			return fail("username", `must not contain ":" (HTTP basic uses it as the separator)`)
-		}
-	case TypeOAuthToken:
-		if v.AccessToken == "" && v.RefreshToken == "" {
-			return fail("accessToken", "an OAuth token secret needs an access token or a refresh token")
-		}
-		if msg := controlInHTTPValue(v.AccessToken); msg != "" {
-			return fail("accessToken", msg)
-		}
-		if msg := controlInHTTPValue(v.RefreshToken); msg != "" {
-			return fail("refreshToken", msg)
-		}
-		if v.Expires != "" {
-			if _, err := ParseExpiry(v.Expires); err != nil {
-				return fail("expires", err.Error())
-			}
-		}
-	case TypeSessionAuth:
-		if len(v.InputFields) == 0 {
-			return fail("inputFields", "are required for SESSION_AUTH")
-		}
-	case TypePrivateKey:
-		if _, err := ParsePrivateKey(v.PrivateKey); err != nil {
-			return fail("privateKey", err.Error())
-		}
-	case TypeClientCert:
-		if _, err := tls.X509KeyPair([]byte(v.Cert), []byte(v.PrivateKey)); err != nil {
-			return fail("cert", "certificate and key do not form a pair: "+err.Error())
-		}
-	case TypeOAuth1Token:
-		if v.Token == "" {
-			return fail("token", "is required")
+	return nil
+}
+
+func checkAPIKeyValue(v SecretValue) (field, msg string) {
+	if v.Key == "" {
+		return "key", "is required"
+	}
+	if v.HeaderName != "" {
+		if err := ValidateHeaderName(v.HeaderName); err != nil {
+			return "headerName", err.Error()
 		}
 	}
-	return nil
+	if strings.ContainsAny(v.Key, "\r\n") {
+		return "key", "must not contain line breaks"
+	}
+	return "key", controlInHTTPValue(v.Key)
+}
+
+func checkSimpleValue(v SecretValue) (field, msg string) {
+	if v.Username == "" {
+		return "username", "is required"
+	}
+	if strings.Contains(v.Username, ":") {
+		return "username", `must not contain ":" (HTTP basic uses it as the separator)`
+	}
+	return "", ""
+}
+
+func checkOAuthTokenValue(v SecretValue) (field, msg string) {
+	if v.AccessToken == "" && v.RefreshToken == "" {
+		return "accessToken", "an OAuth token secret needs an access token or a refresh token"
+	}
+	if msg := controlInHTTPValue(v.AccessToken); msg != "" {
+		return "accessToken", msg
+	}
+	if msg := controlInHTTPValue(v.RefreshToken); msg != "" {
+		return "refreshToken", msg
+	}
+	if v.Expires != "" {
+		if _, err := ParseExpiry(v.Expires); err != nil {
+			return "expires", err.Error()
+		}
+	}
+	return "", ""
+}
+
+func checkSessionAuthValue(v SecretValue) (field, msg string) {
+	if len(v.InputFields) == 0 {
+		return "inputFields", "are required for SESSION_AUTH"
+	}
+	return "", ""
+}
+
+func checkPrivateKeyValue(v SecretValue) (field, msg string) {
+	if _, err := ParsePrivateKey(v.PrivateKey); err != nil {
+		return "privateKey", err.Error()
+	}
+	return "", ""
+}
+
+func checkClientCertValue(v SecretValue) (field, msg string) {
+	if _, err := tls.X509KeyPair([]byte(v.Cert), []byte(v.PrivateKey)); err != nil {
+		return "cert", "certificate and key do not form a pair: " + err.Error()
+	}
+	return "", ""
+}
+
+func checkOAuth1TokenValue(v SecretValue) (field, msg string) {
+	if v.Token == "" {
+		return "token", "is required"
+	}
+	return "", ""
 }
 
 // Validate checks a saved request.

@@ -199,6 +199,9 @@ func TestDeviceFlow(t *testing.T) {
 	d.Wait(10*time.Second, "the device code", func() bool { return f.DevicePrompt() != nil })
 	p := f.DevicePrompt()
 	screen := d.Screen()
+	if !strings.Contains(screen, "█ ▄▄▄▄▄ █") {
+		t.Errorf("the device QR code is not shown at 120×40:\n%s", screen)
+	}
 	// S-23: the user code and the verification URI are shown prominently,
 	// with a warning to check the domain.
 	for _, want := range []string{strings.Join(strings.Split(p.UserCode, ""), " "), p.VerificationURI, "Check that the page is on " + p.Host} {
@@ -300,6 +303,19 @@ func TestRemoteSessionOffersPasteAndDevice(t *testing.T) {
 	f := flowPane(t, m)
 	d.Wait(10*time.Second, "the authorization URL", func() bool { return f.AuthPrompt() != nil })
 	screen := d.Screen()
+	// The authorization URL's QR code is too tall to sit with the text at
+	// 120×40; Q shows it on its own, and Q again goes back.
+	if !strings.Contains(screen, "Q shows the QR code on its own") {
+		t.Errorf("the remote pane does not say how to see the QR code:\n%s", screen)
+	}
+	d.Press("Q")
+	if qr := d.Screen(); !strings.Contains(qr, "█ ▄▄▄▄▄ █") || !strings.Contains(qr, "Q goes back") || strings.Contains(qr, "SSH session") {
+		t.Errorf("Q does not show the QR code on its own:\n%s", qr)
+	}
+	d.Press("Q")
+	if back := d.Screen(); !strings.Contains(back, "SSH session") {
+		t.Errorf("Q again does not go back to the text:\n%s", back)
+	}
 	for _, want := range []string{"SSH session", "paste", "d to sign in with the device flow"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("remote pane lacks %q:\n%s", want, screen)

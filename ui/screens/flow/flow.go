@@ -413,7 +413,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.refreshLog()
 		return nil
 	case key.Matches(k, km.QR):
-		m.showQR = !m.showQR
+		m.qrAlone = !m.qrAlone
 		return nil
 	case key.Matches(k, km.Up, km.Down):
 		var cmd tea.Cmd
@@ -511,6 +511,11 @@ func (m *Model) View() string {
 	}
 	s := m.c.Styles
 	w := m.width - 4
+	if m.state == running && m.qrAlone {
+		if qr := m.currentQR(); qr != "" {
+			return qrAloneView(m.c, qr, m.width, m.height)
+		}
+	}
 	var parts []string
 	grant := "the client's grant"
 	if m.req.Grant != "" {
@@ -650,12 +655,27 @@ func (m *Model) deviceView(w int) string {
 // withQR puts the QR code beside the text when the pane is wide enough,
 // else under it when it is tall enough, else leaves it out and says so.
 func (m *Model) withQR(lines []string, qr string, w int) string {
-	return qrBlock(m.c, lines, qr, w, m.height, m.showQR)
+	return qrBlock(m.c, lines, qr, w, m.height)
 }
 
-func qrBlock(c *common.Common, lines []string, qr string, w, height int, show bool) string {
+// currentQR is the QR code of the prompt on screen, if any.
+func (m *Model) currentQR() string {
+	switch {
+	case m.device != nil:
+		return m.device.QR
+	case m.auth != nil:
+		return m.auth.QR
+	}
+	return ""
+}
+
+// qrBlock puts the QR code beside the text when the pane is wide enough,
+// else under it when it is tall enough, else says that Q shows it on its
+// own (a long authorization URL makes a code taller than the text leaves
+// room for).
+func qrBlock(c *common.Common, lines []string, qr string, w, height int) string {
 	text := strings.Join(lines, "\n")
-	if qr == "" || !show {
+	if qr == "" {
 		return lipgloss.NewStyle().Width(w).Render(text)
 	}
 	qrR := c.Styles.QR.Render(strings.TrimRight(qr, "\n"))
@@ -667,7 +687,22 @@ func qrBlock(c *common.Common, lines []string, qr string, w, height int, show bo
 	if qw <= w && lipgloss.Height(out)+qh <= height-4 {
 		return lipgloss.JoinVertical(lipgloss.Left, out, qrR)
 	}
-	return out + "\n" + c.Styles.Faint.Render("(enlarge the terminal to see the QR code)")
+	if qw <= w+2 && qh <= height-1 {
+		return out + "\n" + c.Styles.Faint.Render("(Q shows the QR code on its own)")
+	}
+	return out + "\n" + c.Styles.Faint.Render(fmt.Sprintf("(the QR code needs %d×%d: enlarge the terminal to see it)", qw+2, qh+1))
+}
+
+// qrAloneView is the QR code by itself, for a phone to scan, with the way
+// back under it.
+func qrAloneView(c *common.Common, qr string, width, height int) string {
+	qrR := c.Styles.QR.Render(strings.TrimRight(qr, "\n"))
+	qw, qh := lipgloss.Size(qrR)
+	if qw > width || qh > height-1 {
+		return lipgloss.NewStyle().Padding(0, 1).Width(width).Render(c.Styles.Faint.Render(
+			fmt.Sprintf("The QR code needs %d×%d; the terminal gives %d×%d. Enlarge it, or press Q to go back and copy the URL (u).", qw, qh+1, width, height)))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, qrR, c.Styles.Faint.Render("Q goes back to the text"))
 }
 
 // showCode shows a user code letter by letter, or escaped as a whole when

@@ -480,7 +480,7 @@ func (m *OAuth1Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.refreshLog()
 		return nil
 	case key.Matches(k, km.QR):
-		m.showQR = !m.showQR
+		m.qrAlone = !m.qrAlone
 		return nil
 	case key.Matches(k, km.Up, km.Down):
 		var cmd tea.Cmd
@@ -546,6 +546,9 @@ func (m *OAuth1Model) View() string {
 	}
 	s := m.c.Styles
 	w := m.width - 4
+	if m.state == running && m.qrAlone && m.auth != nil && m.auth.QR != "" {
+		return qrAloneView(m.c, m.auth.QR, m.width, m.height)
+	}
 	sub := "OAuth 1.0a"
 	if m.method != "" {
 		sub += " · " + m.method
@@ -599,7 +602,7 @@ func (m *OAuth1Model) authView(w int) string {
 	if m.inputErr != "" {
 		lines = append(lines, s.Error.Render(m.inputErr))
 	}
-	return qrBlock(m.c, lines, a.QR, w, m.height, m.showQR)
+	return qrBlock(m.c, lines, a.QR, w, m.height)
 }
 
 func (m *OAuth1Model) resultView(w int) string {

@@ -30,7 +30,9 @@ type pane struct {
 	browserErr string
 	visible    bool
 	showLog    bool
-	showQR     bool
+	// qrAlone shows the QR code on its own, for a URL too long for its
+	// code to fit beside or under the text (Q toggles it).
+	qrAlone bool
 	log        viewport.Model
 	width      int
 	height     int
@@ -38,7 +40,7 @@ type pane struct {
 }
 
 func newPane(c *common.Common) pane {
-	return pane{c: c, visible: true, showQR: true, log: viewport.New()}
+	return pane{c: c, visible: true, log: viewport.New()}
 }
 
 // Running reports whether the flow is still going.

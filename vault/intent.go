@@ -258,6 +258,13 @@ type asideSweeper interface {
 	sweepAside() (int, error)
 }
 
+// intentless is implemented by catalogs that keep no intents (a team
+// workspace: its changes of several files are journaled in the folder and
+// finished by its every read), so Recover has nothing to load them for.
+type intentless interface {
+	KeepsNoIntents() bool
+}
+
 // storeSweeper is implemented by stores that write files aside (the file
 // vault): it removes those an interrupted write left, under the store's own
 // lock.
@@ -274,6 +281,9 @@ func (v *Vault) Recover(ctx context.Context) (Recovery, error) {
 	var r Recovery
 	sw, sweeps := v.cat.(asideSweeper)
 	if sweeps && !sw.mayNeedRecovery() {
+		return r, nil
+	}
+	if ni, ok := v.cat.(intentless); ok && ni.KeepsNoIntents() {
 		return r, nil
 	}
 	if !sweeps {

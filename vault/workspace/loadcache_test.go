@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -112,5 +113,50 @@ func TestLoadParsesAgainOnlyWhenTheFolderChanged(t *testing.T) {
 	}
 	if e, _ := c.Env("dev"); e.Description != "changed" {
 		t.Errorf("a change dated in the past was not read: %q", e.Description)
+	}
+}
+
+// TestRecoverReadsNothingInATeamWorkspace: a team workspace keeps no
+// intents (a change of several files is journaled in the folder and
+// finished by every read), so vault.Recover, which every command runs
+// first, has nothing to read the folder for — a folder with a file that
+// does not read recovers cleanly and the error is Load's to report, with
+// its file and line.
+func TestRecoverReadsNothingInATeamWorkspace(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "repo", DefaultFolder)
+	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(root, Options{Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := vault.New(w, w.Store(vault.NewMemoryStore()))
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	intent := vault.Intent{ID: "i1", Keys: []string{"secret/x"}, Started: time.Now()}
+	if _, err := w.Update(func(c *vault.Catalog) error { c.Pending = append(c.Pending, intent); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !w.KeepsNoIntents() || len(c.Pending) != 0 {
+		t.Fatalf("the workspace keeps intents now (%d pending): Recover must read them, KeepsNoIntents must say false", len(c.Pending))
+	}
+	env := filepath.Join(root, "environments", "dev", envFileName)
+	if err := os.WriteFile(env, []byte("{\"description\": \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := v.Recover(context.Background())
+	if err != nil || !r.Empty() {
+		t.Fatalf("Recover read the folder: %v, %v", r, err)
+	}
+	var fe *FileError
+	if _, err := w.Load(); !errors.As(err, &fe) || fe.Line == 0 {
+		t.Fatalf("Load of a broken file: %v, want the file and line", err)
 	}
 }

@@ -93,6 +93,12 @@ func Open(root string, opts Options) (*Workspace, error) {
 	}, nil
 }
 
+// KeepsNoIntents reports that the workspace stores no intents (a
+// catalog's Pending is not kept): a change of several of its files is
+// journaled in the folder instead, and every read finishes one a crash
+// interrupted. vault.Recover need not read the folder to look for intents.
+func (w *Workspace) KeepsNoIntents() bool { return true }
+
 // Root returns the folder's absolute path.
 func (w *Workspace) Root() string { return w.root }
 

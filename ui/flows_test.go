@@ -235,8 +235,14 @@ func TestFlowCancelAndRetry(t *testing.T) {
 	if oauth.KindOf(f.Err()) != oauth.KindAborted {
 		t.Fatalf("cancel gave %v (kind %v), want aborted", f.Err(), oauth.KindOf(f.Err()))
 	}
-	if s := d.Screen(); !strings.Contains(s, "Aborted") || !strings.Contains(s, "Next:") {
+	// A cancel is the person's choice: it reads as such, not as a failure
+	// after a ticked "cancelling…".
+	s := d.Screen()
+	if !strings.Contains(s, "Cancelled. Nothing was stored; r starts again.") || !strings.Contains(s, "■ cancelled: nothing was stored") {
 		t.Errorf("the cancelled flow does not say what happened and what next:\n%s", s)
+	}
+	if strings.Contains(s, "✗") || strings.Contains(s, "Aborted") || strings.Contains(s, "cancelling…") {
+		t.Errorf("the cancelled flow reads as a failure:\n%s", s)
 	}
 	if _, ok := uitest.Catalog(dm.Vault).Secret("dev", "cli"); ok {
 		t.Error("a cancelled flow stored a token set")

@@ -117,7 +117,7 @@ func (m *Model) start() tea.Cmd {
 	}
 	m.id = lastID.Add(1)
 	m.state, m.result, m.err = running, nil, nil
-	m.stored, m.gone = false, ""
+	m.stored, m.gone, m.cancelled = false, "", false
 	m.steps, m.auth, m.device, m.pasteEr = nil, nil, nil, ""
 	m.started = m.c.Now()
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(m.c.Styles.Spinner))
@@ -327,6 +327,7 @@ func (m *Model) finish(msg doneMsg) tea.Cmd {
 	} else {
 		m.c.Log.Info("flow done", "id", msg.id, "client", m.req.Client, "grant", msg.result.Grant, "cached", msg.result.FromCache, "took", took)
 	}
+	m.settleCancel(msg.err != nil)
 	if msg.err != nil {
 		m.state, m.err = failed, msg.err
 		if common.Explain(msg.err).Vault {
@@ -403,8 +404,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.KeyMap()
 	switch {
 	case key.Matches(k, km.Cancel):
-		m.cancel()
-		m.steps = append(m.steps, "cancelling…")
+		m.userCancel()
 		return nil
 	case key.Matches(k, km.Back):
 		return common.Pop()
@@ -575,6 +575,9 @@ func stepsBlock(c *common.Common, all []string, run bool, spin spinner.Model, wi
 	}
 	for i, st := range steps {
 		mark := s.Success.Render("✓ ")
+		if st == stepCancelled {
+			mark = s.Muted.Render("■ ")
+		}
 		if i == len(steps)-1 && run {
 			mark = spin.View() + " "
 		}
@@ -782,7 +785,16 @@ func (m *Model) resultView() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) errorView(w int) string { return explainView(m.c, m.err, w) }
+func (m *Model) errorView(w int) string { return m.endView(m.err, w) }
+
+// endView is how a flow that did not succeed ends: calmly when the person
+// cancelled it, else the failure explained.
+func (p *pane) endView(err error, w int) string {
+	if p.cancelled {
+		return "\n" + p.c.Styles.Muted.Render("Cancelled. Nothing was stored; r starts again.")
+	}
+	return explainView(p.c, err, w)
+}
 
 // explainView is the failure pane: what went wrong in short, the detail,
 // and what to do next.

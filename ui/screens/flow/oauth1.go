@@ -166,7 +166,7 @@ func (m *OAuth1Model) start() tea.Cmd {
 		m.cancel()
 	}
 	m.id = lastID.Add(1)
-	m.state, m.result, m.err = running, nil, nil
+	m.state, m.result, m.err, m.cancelled = running, nil, nil, false
 	m.steps, m.auth, m.ask, m.inputErr = nil, nil, nil, ""
 	m.leaveField()
 	m.started = m.c.Now()
@@ -418,6 +418,7 @@ func (m *OAuth1Model) finish(msg oauth1DoneMsg) tea.Cmd {
 	m.ask = nil
 	m.leaveField()
 	took := m.c.Now().Sub(m.started).Round(time.Millisecond)
+	m.settleCancel(msg.err != nil)
 	if msg.err != nil {
 		// oauth1 and vault errors never carry a secret value, so they may be logged
 		m.c.Log.Warn("flow failed", "id", msg.id, "protocol", "oauth1", "client", m.client, "kind", oauth.KindOf(msg.err).String(), "took", took, "err", msg.err)
@@ -470,8 +471,7 @@ func (m *OAuth1Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(k, km.Cancel):
-		m.cancel()
-		m.steps = append(m.steps, "cancelling…")
+		m.userCancel()
 		return nil
 	case key.Matches(k, km.Back):
 		return common.Pop()
@@ -565,7 +565,7 @@ func (m *OAuth1Model) View() string {
 	case succeeded:
 		parts = append(parts, m.resultView(w))
 	case failed:
-		parts = append(parts, explainView(m.c, m.err, w))
+		parts = append(parts, m.endView(m.err, w))
 	}
 	body := lipgloss.JoinVertical(lipgloss.Left, parts...)
 	if m.showLog {

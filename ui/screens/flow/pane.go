@@ -33,6 +33,9 @@ type pane struct {
 	// qrAlone shows the QR code on its own, for a URL too long for its
 	// code to fit beside or under the text (Q toggles it).
 	qrAlone bool
+	// cancelled is true once the person cancelled the running flow, so
+	// its end reads as their choice, not as a failure.
+	cancelled bool
 	log        viewport.Model
 	width      int
 	height     int
@@ -41,6 +44,37 @@ type pane struct {
 
 func newPane(c *common.Common) pane {
 	return pane{c: c, visible: true, log: viewport.New()}
+}
+
+// stepCancelling and stepCancelled are the steps a cancel adds: the first
+// while the flow winds down, the second once it has.
+const (
+	stepCancelling = "cancelling…"
+	stepCancelled  = "cancelled: nothing was stored"
+)
+
+// userCancel cancels the running flow at the person's request.
+func (p *pane) userCancel() {
+	p.cancel()
+	p.cancelled = true
+	p.steps = append(p.steps, stepCancelling)
+}
+
+// settleCancel rewrites the cancelling step once the flow has ended: it
+// was cancelled when it ended with an error, else it finished first.
+func (p *pane) settleCancel(failed bool) {
+	if !p.cancelled {
+		return
+	}
+	for i, st := range p.steps {
+		if st != stepCancelling {
+			continue
+		}
+		p.steps[i] = stepCancelled
+		if !failed {
+			p.steps[i] = "it finished before the cancel reached it"
+		}
+	}
 }
 
 // Running reports whether the flow is still going.

@@ -232,8 +232,9 @@ func (m *Model) responseView() string {
 	case m.showHistory:
 		return m.historyView(h)
 	case m.err != nil:
+		// The summary line above already says "✗ <reason>".
 		p := common.Explain(m.err)
-		lines := []string{st.Error.Render(p.Reason), st.Text.Render(sanitize(p.Detail))}
+		lines := []string{st.Text.Render(sanitize(p.Detail))}
 		if p.Next != "" {
 			lines = append(lines, st.Muted.Render(p.Next))
 		}

@@ -20,34 +20,6 @@ import (
 // Authorization, an API key header, --oauth2-bearer, a cookie) goes to the
 // vault; the saved request refers to it.
 
-// curl options that take a value, by every spelling.
-var curlValueOpts = map[string]string{
-	"-X": "request", "--request": "request", "-H": "header", "--header": "header",
-	"-d": "data", "--data": "data", "--data-ascii": "data", "--data-binary": "data-binary", "--data-raw": "data-raw",
-	"--data-urlencode": "data-urlencode", "--json": "json", "-u": "user", "--user": "user", "--url": "url",
-	"-A": "user-agent", "--user-agent": "user-agent", "-e": "referer", "--referer": "referer",
-	"-b": "cookie", "--cookie": "cookie", "-F": "form", "--form": "form", "--form-string": "form-string",
-	"--oauth2-bearer": "oauth2-bearer",
-	// taken but not part of a saved request
-	"-o": "ignore", "--output": "ignore", "-x": "proxy", "--proxy": "proxy", "-m": "ignore", "--max-time": "ignore",
-	"--connect-timeout": "ignore", "-w": "ignore", "--write-out": "ignore", "-T": "upload", "--upload-file": "upload",
-	"-E": "cert", "--cert": "cert", "--key": "cert", "--cacert": "ignore", "--capath": "ignore", "-c": "ignore", "--cookie-jar": "ignore",
-	"-r": "range", "--range": "range", "--url-query": "url-query", "-U": "proxy", "--proxy-user": "proxy", "--retry": "ignore", "--retry-delay": "ignore",
-	"--retry-max-time": "ignore", "--resolve": "ignore", "--connect-to": "ignore", "--limit-rate": "ignore", "-K": "config", "--config": "config",
-	"--aws-sigv4": "unsupported-auth", "--request-target": "ignore", "-D": "ignore", "--dump-header": "ignore", "--cert-type": "ignore",
-	"--key-type": "ignore", "--pass": "cert", "--interface": "ignore", "--max-redirs": "ignore", "--trace": "ignore", "--trace-ascii": "ignore",
-	"--stderr": "ignore", "-Y": "ignore", "-y": "ignore", "-z": "ignore", "--time-cond": "ignore", "--variable": "ignore", "--ciphers": "ignore",
-}
-
-// curl options without a value that matter; all others without a value are ignored.
-var curlFlagOpts = map[string]string{
-	"-k": "insecure", "--insecure": "insecure", "-G": "get", "--get": "get", "-I": "head", "--head": "head",
-	"--digest": "digest", "--basic": "basic", "--ntlm": "unsupported-auth", "--negotiate": "unsupported-auth", "--anyauth": "unsupported-auth",
-}
-
-// curlShortNoValue are single-letter curl flags that take no value.
-const curlShortNoValue = "sSLkGIivfNn#0123456OJZglqRBjMpV"
-
 // ParseCurl reads one or more curl command lines and returns the batch that
 // creates a saved request for each (named opts.Name, else after the method
 // and URL) and a report. Credentials on the command line go to the vault
@@ -320,19 +292,6 @@ func curlEscape(s string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
-}
-
-// knownCurlFlag lists long curl flags without a value that need no note.
-func knownCurlFlag(opt string) bool {
-	switch opt {
-	case "--silent", "--show-error", "--location", "--location-trusted", "--verbose", "--include", "--compressed",
-		"--fail", "--fail-with-body", "--fail-early", "--globoff", "--http1.0", "--http1.1", "--http2", "--http2-prior-knowledge",
-		"--http3", "--no-buffer", "--progress-bar", "--remote-name", "--remote-name-all", "--remote-header-name",
-		"--path-as-is", "--ipv4", "--ipv6", "--tlsv1.2", "--tlsv1.3", "--ssl", "--ssl-reqd", "--raw", "--tr-encoding",
-		"--basic", "--create-dirs", "--parallel", "--styled-output", "--netrc", "--netrc-optional", "--tcp-nodelay", "--keepalive":
-		return true
-	}
-	return false
 }
 
 // curlName names an imported command: the given name, else method, host and path.

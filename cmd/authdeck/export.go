@@ -16,7 +16,7 @@ import (
 func newExportCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
-		Short: "Export a request as curl, an environment as Postman, secrets as secret-service JSON",
+		Short: "Export a request as curl, requests as a Postman collection, an environment as Postman, secrets as secret-service JSON",
 		Long: `Export parts of the workspace for other tools. Secret values are left out
 (or masked) unless you ask for them; the notes on stderr say what was left out.`,
 		Args: cobra.NoArgs,
@@ -130,6 +130,44 @@ func newExportPostmanEnvCmd(a *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "include the values of secret variables")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600; never overwritten) instead of stdout")
+	return cmd
+}
+
+func newExportPostmanCmd(a *App) *cobra.Command {
+	var folder, output string
+	cmd := &cobra.Command{
+		Use:   "postman",
+		Short: "Print the environment's saved requests as a Postman collection v2.1 (credentials as {{variables}}, never values)",
+		Long: `Print the saved requests of the environment (--env, default the active one)
+as a Postman collection v2.1.0: folders as folders, each request's method,
+URL (query parameters and {{variable}} path segments as Postman's :path
+variables), headers (disabled ones kept, disabled) and body (raw with its
+language, urlencoded, form-data with file fields, GraphQL, file).
+
+The credential each request uses becomes a Postman auth block (API key,
+basic, bearer, OAuth 2.0, OAuth 1.0) whose secret parts are {{variables}}:
+no secret value is ever written, and the vault is not read. The notes on
+stderr name each variable to set in a Postman environment and what has no
+Postman equivalent. Plain environment variables become collection
+variables; secret ones are left out (export them with
+'authdeck export postman-env --with-secrets').`,
+		Example: `  authdeck export postman -o api.postman_collection.json
+  authdeck export postman --env staging --folder Payments/Refunds`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var path []string
+			if cmd.Flags().Changed("folder") {
+				if path = interchange.ParseFolderPath(folder); len(path) == 0 {
+					return exitWith(exitMissingInput, "--folder: name a folder (FOLDER or FOLDER/SUBFOLDER)")
+				}
+			}
+			return a.runExport(cmd.Context(), nil, output, false, func(ctx context.Context, v *vault.Vault, env string) ([]byte, []interchange.Note, error) {
+				return interchange.ExportPostman(ctx, v, interchange.PostmanExportOptions{Env: env, Folder: path})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&folder, "folder", "", "export only the requests filed under this folder (FOLDER/SUBFOLDER)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600; never overwritten) instead of stdout")
 	return cmd
 }

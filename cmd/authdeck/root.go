@@ -21,7 +21,7 @@ func (a *App) newRootCmd() *cobra.Command {
 		newSendCmd(a),
 		newExecCmd(a),
 		newImportCmd(a),
-		withSubcommands(newExportCmd(a), newExportCurlCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a)),
+		withSubcommands(newExportCmd(a), newExportCurlCmd(a), newExportPostmanCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a)),
 		newInitCmd(a),
 		withSubcommands(newWorkspaceCmd(a), newWorkspaceShowCmd(a), newWorkspaceExportCmd(a)),
 		withSubcommands(newTeamCmd(a),

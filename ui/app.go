@@ -135,6 +135,7 @@ func New(opts Options) *Model {
 	}
 	m.c = c
 	m.status = statusline.New(func() *styles.Styles { return m.c.Styles })
+	m.status.Depth = func() int { return len(m.stack) }
 	m.stack = []common.Screen{browse.New(c)}
 	if opts.Banner != "" {
 		// shown from the very first frame; its timer starts with Init

@@ -136,6 +136,7 @@ func (m *Model) pop() tea.Cmd {
 		c.Close()
 	}
 	m.stack = m.stack[:len(m.stack)-1]
+	m.status.LeftScreen(len(m.stack))
 	if f, ok := m.Top().(interface{ Focus() tea.Cmd }); ok {
 		return f.Focus()
 	}

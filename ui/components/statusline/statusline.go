@@ -24,6 +24,10 @@ type Model struct {
 	text  string
 	gen   int
 	width int
+	// Depth, when set, says how deep the screen stack is; a problem shown
+	// on a screen is cleared when that screen is left (LeftScreen).
+	Depth func() int
+	shown int
 }
 
 // New returns an empty status line.
@@ -42,6 +46,9 @@ func (m *Model) Kind() common.StatusKind { return m.kind }
 func (m *Model) Show(msg common.StatusMsg) tea.Cmd {
 	m.gen++
 	m.kind, m.text = msg.Kind, msg.Text
+	if m.Depth != nil {
+		m.shown = m.Depth()
+	}
 	ttl := msg.TTL
 	if ttl <= 0 {
 		ttl = common.DefaultStatusTTL
@@ -51,6 +58,15 @@ func (m *Model) Show(msg common.StatusMsg) tea.Cmd {
 	}
 	gen := m.gen
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return expireMsg{gen: gen} })
+}
+
+// LeftScreen clears an error or a warning that was shown on a screen deeper
+// than depth, the stack's depth now that a screen was left: it was about
+// that screen, so it would only be stale here.
+func (m *Model) LeftScreen(depth int) {
+	if m.text != "" && m.shown > depth && (m.kind == common.StatusError || m.kind == common.StatusWarning) {
+		m.text = ""
+	}
 }
 
 // Update clears the message when its timer fires.

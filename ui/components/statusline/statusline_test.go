@@ -37,3 +37,33 @@ func TestMessagesExpire(t *testing.T) {
 		t.Error("claimed a foreign message")
 	}
 }
+
+// A problem shown on a screen goes when that screen is left; a success, or
+// a problem shown on the screen below, stays for its time.
+func TestProblemsGoWithTheirScreen(t *testing.T) {
+	t.Parallel()
+	st := styles.New(themes.Builtin()[0], true)
+	m := New(func() *styles.Styles { return st })
+	m.SetWidth(60)
+	depth := 2
+	m.Depth = func() int { return depth }
+	for _, tc := range []struct {
+		kind   common.StatusKind
+		shown  int
+		stays  bool
+		reason string
+	}{
+		{common.StatusError, 2, false, "an error shown on the screen just left"},
+		{common.StatusWarning, 3, false, "a warning shown deeper still"},
+		{common.StatusSuccess, 2, true, "a success"},
+		{common.StatusInfo, 2, true, "an information"},
+		{common.StatusError, 1, true, "an error shown on the screen below, after the pop"},
+	} {
+		depth = tc.shown
+		m.Show(common.StatusMsg{Kind: tc.kind, Text: "message"})
+		m.LeftScreen(1)
+		if got := m.Text() != ""; got != tc.stays {
+			t.Errorf("%s: stays = %v, want %v", tc.reason, got, tc.stays)
+		}
+	}
+}

@@ -157,7 +157,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if m.state == stateLoading {
 		if ok, err := m.spec.loaded(msg); ok {
 			if err != nil {
-				return tea.Batch(common.Pop(), common.ErrorCmd(err))
+				// Pop first: the problem is shown on the screen below.
+				return tea.Sequence(common.Pop(), common.ErrorCmd(err))
 			}
 			return m.open()
 		}

@@ -25,7 +25,7 @@ func host(t *testing.T, c *common.Common, m *Model) (*uitest.Driver, *uitest.Hos
 
 // saveBusy lets a save still at work hold each step back (a loaded machine
 // running the race detector can take longer than the quiet spell).
-const saveBusy = 10 * time.Second
+const saveBusy = 30 * time.Second
 
 // fill types each value and presses enter after it; "" just presses enter.
 func fill(d *uitest.Driver, values ...string) {

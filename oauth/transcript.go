@@ -319,9 +319,70 @@ func (r *redactor) params(v url.Values) []Field {
 	for _, k := range keys {
 		for _, x := range v[k] {
 			out = append(out, r.field(k, x))
+			if decodedParams[k] {
+				out = append(out, r.decodedJWT(k, x)...)
+			}
 		}
 	}
 	return out
+}
+
+// decodedParams are the request fields holding a client assertion
+// (private_key_jwt, client_secret_jwt) the transcript shows decoded beside
+// the redacted value.
+var decodedParams = map[string]bool{"client_assertion": true}
+
+// maxDecodedValue bounds one decoded header member or claim in a transcript.
+const maxDecodedValue = 200
+
+// decodedJWT lists the header members and claims of the JWT token sent as
+// field name: "name.header.alg", "name.iss", times with their UTC date.
+// The signature is never shown, and neither is the token (redacted beside
+// it); a claim is redacted like any field of its name, and scrubbed of
+// known secret values. A value that is not a JWT adds nothing.
+func (r *redactor) decodedJWT(name, token string) []Field {
+	j, err := DecodeJWT(token)
+	if err != nil {
+		return nil
+	}
+	var out []Field
+	for _, k := range sortedKeys(j.Header) {
+		out = append(out, r.decodedField(name+".header."+k, j.Header[k]))
+	}
+	for _, k := range sortedKeys(j.Claims) {
+		f := r.decodedField(name+"."+k, j.Claims[k])
+		if t := numericDate(j.Claims[k]); t != nil && timeClaims[k] && f.Value != Redacted {
+			f.Value += " (" + t.Format("2006-01-02 15:04:05 UTC") + ")"
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// timeClaims are the claims that hold a NumericDate.
+var timeClaims = map[string]bool{"exp": true, "iat": true, "nbf": true, "auth_time": true}
+
+// decodedField is one decoded member as a field: a string as it is,
+// anything else as JSON, cut at maxDecodedValue.
+func (r *redactor) decodedField(name string, v any) Field {
+	s, ok := v.(string)
+	if !ok {
+		b, _ := json.Marshal(v)
+		s = string(b)
+	}
+	if r := []rune(s); len(r) > maxDecodedValue {
+		s = string(r[:maxDecodedValue]) + "…"
+	}
+	return r.field(name, s)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // url returns raw with secret query values (and any fragment values) redacted.

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -113,10 +110,14 @@ Either everything is imported or nothing is; --dry-run shows the plan.`,
 // runImport imports a file of requests (and environments) in format, all
 // of it or, on any problem, nothing.
 func (a *App) runImport(ctx context.Context, format, file string, o *importOptions) error {
-	parse, file, err := importParser(format, file)
-	if err != nil {
-		return err
+	f := interchange.Format(format)
+	if format == "rest" {
+		f = interchange.FormatHTTP
 	}
+	if f == interchange.FormatSecretService || !slices.Contains(interchange.Formats, f) {
+		return exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi, insomnia or bruno)", format)
+	}
+	file = interchange.ImportFile(f, file)
 	v, c, err := a.catalog()
 	if err != nil {
 		return err
@@ -125,192 +126,54 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	if err != nil {
 		return err
 	}
-	env, fileEnvs, err := a.importEnv(c, format, file, data)
-	if err != nil {
-		return err
-	}
-	if env != "" && !slices.Contains(fileEnvs, env) {
-		if _, ok := c.Env(env); !ok {
-			return &vault.NotFoundError{Kind: "environment", Name: env}
-		}
-	}
-	opts, err := importOptionsFor(ctx, v, c, env, file, o.name)
-	if err != nil {
-		return err
-	}
-	source := file
-	if source == "-" {
-		source = "stdin"
-	}
-	b, notes, err := parse(data, opts)
-	var ie *interchange.ImportError
-	if errors.As(err, &ie) {
-		printProblems(a.IO.Err, source, ie)
-		return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", source, len(ie.Problems), plural(len(ie.Problems)))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: nothing was imported: %w", source, err)
-	}
-	if !o.dryRun && !b.Empty() {
-		if _, err := v.Apply(ctx, b); err != nil {
-			return fmt.Errorf("%s: nothing was imported: %w", source, err)
-		}
-	}
-	a.printRequestImport(notes, b, source, importTarget(env, b), v.Backend(), o.dryRun)
-	return nil
-}
-
-// importParser returns the parser of format and the file it reads: a
-// Bruno collection is a folder, whose bruno.json is read.
-func importParser(format, file string) (func([]byte, interchange.RequestImportOptions) (vault.Batch, []interchange.Note, error), string, error) {
-	switch format {
-	case "postman":
-		return interchange.ParsePostman, file, nil
-	case "curl":
-		return interchange.ParseCurl, file, nil
-	case "http", "rest":
-		return interchange.ParseHTTPFile, file, nil
-	case "openapi":
-		return interchange.ParseOpenAPI, file, nil
-	case "insomnia":
-		return interchange.ParseInsomnia, file, nil
-	case "bruno":
-		if file != "-" {
-			if st, err := os.Stat(file); err == nil && st.IsDir() {
-				file = filepath.Join(file, interchange.BrunoCollectionFile)
-			}
-		}
-		return interchange.ParseBruno, file, nil
-	}
-	return nil, file, exitWith(exitOther, "unknown import format %q (postman, curl, http, openapi, insomnia or bruno)", format)
-}
-
-// importEnv picks the environment an import goes to, and returns the
-// environments an .http file's environment files beside it define.
-//
-// A Postman environment file creates an environment of its own name
-// unless one was chosen; an .http environment file creates its own
-// environments; an .http file with environment files beside it goes to
-// the active environment if they define it, else to their first one
-// (created if missing); everything else goes to the active environment.
-func (a *App) importEnv(c *vault.Catalog, format, file string, data []byte) (string, []string, error) {
-	env := a.envName()
-	isHTTP := format == "http" || format == "rest"
-	var fileEnvs []string
-	if isHTTP && file != "-" {
-		fileEnvs = interchange.HTTPEnvNames(file)
-	}
-	switch {
-	case env != "":
-	case format == "postman" && isPostmanEnvironment(data):
-	case isHTTP && isJSONObject(data):
-	case len(fileEnvs) > 0:
-		if active, err := a.Env(c); err == nil && slices.Contains(fileEnvs, active) {
-			env = active
-		}
-	default:
-		var err error
-		if env, err = a.Env(c); err != nil {
-			return "", nil, err
-		}
-	}
-	return env, fileEnvs, nil
-}
-
-// importOptionsFor are the parser's options: the environment, the folder
-// a curl command's files are read from, the file's path, and the values
-// of env's secret variables (so a value found again reuses its variable).
-func importOptionsFor(ctx context.Context, v *vault.Vault, c *vault.Catalog, env, file, name string) (interchange.RequestImportOptions, error) {
-	opts := interchange.RequestImportOptions{Env: env, Catalog: c, Name: name}
+	in := interchange.ImportInput{Format: f, Path: file, Data: data, Env: a.envName(), Name: o.name,
+		Active: func() (string, error) { return a.Env(c) }}
 	if wd, err := os.Getwd(); err == nil {
 		// Files a curl command reads (-F @file, -T, -d @file) are where it
 		// would run: here. The saved request keeps their absolute path.
-		opts.BaseDir = wd
+		in.BaseDir = wd
 	}
-	if file != "-" {
-		opts.Path = file
+	plan, err := interchange.PlanImport(ctx, v, c, in)
+	if ie := (*interchange.ImportError)(nil); errors.As(err, &ie) {
+		printProblems(a.IO.Err, sourceName(file), ie)
+		return exitWith(importExitCode(ie), "%s: nothing was imported (%d problem%s)", sourceName(file), len(ie.Problems), plural(len(ie.Problems)))
 	}
-	if e, ok := c.Env(env); ok && e.HasSecretVars() {
-		var err error
-		if opts.Values, err = v.Vars(ctx, env); err != nil {
-			return opts, err
+	if err != nil {
+		return err
+	}
+	if !o.dryRun {
+		if _, err := plan.Apply(ctx, v); err != nil {
+			return err
 		}
 	}
-	return opts, nil
+	a.printRequestImport(plan, v.Backend(), o.dryRun)
+	return nil
 }
 
-// importTarget is the environment the report names: the chosen one, else
-// the one the file created.
-func importTarget(env string, b vault.Batch) string {
-	if env == "" && len(b.Requests) > 0 {
-		env = b.Requests[0].Env
+// sourceName is how a report names the file: "stdin" for "-".
+func sourceName(file string) string {
+	if file == "-" {
+		return "stdin"
 	}
-	if env == "" && len(b.Envs) > 0 {
-		env = b.Envs[0].Name
-	}
-	return env
-}
-
-// isJSONObject reports a document that starts as a JSON object.
-func isJSONObject(data []byte) bool {
-	t := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	return len(t) > 0 && t[0] == '{'
-}
-
-// isPostmanEnvironment reports a Postman environment file ("values", no "item").
-func isPostmanEnvironment(data []byte) bool {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(data, &top) != nil {
-		return false
-	}
-	_, values := top["values"]
-	_, items := top["item"]
-	return values && !items
+	return file
 }
 
 // printRequestImport writes the import report: what was created, what went
 // to the vault, what was skipped and why. It names values, never shows them.
-func (a *App) printRequestImport(notes []interchange.Note, b vault.Batch, source, env, backend string, dryRun bool) {
+func (a *App) printRequestImport(plan *interchange.ImportPlan, backend string, dryRun bool) {
 	w := a.IO.Out
-	verb := "Imported"
-	if dryRun {
-		verb = "Would import"
+	fmt.Fprintln(w, plan.Summary(dryRun))
+	marks := map[interchange.NoteKind][2]string{
+		interchange.NoteCreated: {"+", sgrGreen},
+		interchange.NoteStored:  {"*", sgrGreen},
+		interchange.NoteSkipped: {"-", sgrDim},
+		interchange.NoteWarning: {"!", sgrYellow},
 	}
-	secretVars := 0
-	for _, vars := range b.SecretVars {
-		secretVars += len(vars)
-	}
-	plainVars := 0
-	for _, vars := range b.Vars {
-		plainVars += len(vars)
-	}
-	fmt.Fprintf(w, "%s from %s into environment %q: %d request%s, %d variable%s, %d secret variable%s, %d secret%s, %d auth client%s.\n",
-		verb, source, env, len(b.Requests), plural(len(b.Requests)), plainVars, plural(plainVars), secretVars, plural(secretVars),
-		len(b.Secrets), plural(len(b.Secrets)), len(b.Clients), plural(len(b.Clients)))
-	sections := []struct {
-		kind  interchange.NoteKind
-		title string
-		mark  string
-		code  string
-	}{
-		{interchange.NoteCreated, "Created:", "+", sgrGreen},
-		{interchange.NoteStored, "To the " + vault.BackendLabel(backend) + " vault (values are not shown):", "*", sgrGreen},
-		{interchange.NoteSkipped, "Skipped:", "-", sgrDim},
-		{interchange.NoteWarning, "Warnings:", "!", sgrYellow},
-	}
-	for _, s := range sections {
-		var lines []string
-		for _, n := range notes {
-			if n.Kind == s.kind {
-				lines = append(lines, n.String())
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		fmt.Fprintln(w, s.title)
-		for _, l := range lines {
-			fmt.Fprintf(w, "  %s %s\n", a.paint(s.code, s.mark), termsafe.Line(strings.ReplaceAll(l, "\n", " ")))
+	for _, s := range interchange.ReportSections(plan.Notes, vault.BackendLabel(backend)) {
+		fmt.Fprintln(w, s.Title)
+		mark := marks[s.Kind]
+		for _, l := range s.Lines {
+			fmt.Fprintf(w, "  %s %s\n", a.paint(mark[1], mark[0]), termsafe.Line(strings.ReplaceAll(l, "\n", " ")))
 		}
 	}
 	if dryRun {

@@ -40,11 +40,7 @@ func jsonFormat(data []byte) Format {
 	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(data, &top) != nil {
-		if bytes.Contains(data, []byte(`"data"`)) {
-			// secret-service JSON with a mistake (trailing commas are allowed there)
-			return FormatSecretService
-		}
-		return ""
+		return brokenJSONFormat(data)
 	}
 	var item struct {
 		Data json.RawMessage `json:"data"`
@@ -61,6 +57,25 @@ func jsonFormat(data []byte) Format {
 	}
 	if item.Type != "" && item.Name != "" {
 		// a bare secret-service item
+		return FormatSecretService
+	}
+	return ""
+}
+
+// brokenJSONFormat guesses the format of a JSON document with a mistake
+// in it from the keys only one format has, so the importer that reads it
+// can say where the mistake is.
+func brokenJSONFormat(data []byte) Format {
+	has := func(s string) bool { return bytes.Contains(data, []byte(s)) }
+	switch {
+	case has("schema.getpostman.com"), has(`"_postman_`):
+		return FormatPostman
+	case has(`"__export_format"`):
+		return FormatInsomnia
+	case has(`"openapi"`) && has(`"paths"`):
+		return FormatOpenAPI
+	case has(`"data"`):
+		// secret-service JSON (trailing commas are allowed there)
 		return FormatSecretService
 	}
 	return ""

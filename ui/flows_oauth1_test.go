@@ -382,8 +382,8 @@ func TestOAuth1CancelAndRetry(t *testing.T) {
 	if oauth.KindOf(f.Err()) != oauth.KindAborted {
 		t.Fatalf("cancel gave %v (kind %v), want aborted", f.Err(), oauth.KindOf(f.Err()))
 	}
-	if s := d.Screen(); !strings.Contains(s, "Aborted") || !strings.Contains(s, "Next:") {
-		t.Errorf("the cancelled flow does not say what happened and what next:\n%s", s)
+	if s := d.Screen(); !strings.Contains(s, "Cancelled. Nothing was stored; r starts again.") || strings.Contains(s, "✗") {
+		t.Errorf("the cancelled flow does not say calmly what happened and what next:\n%s", s)
 	}
 	if _, ok := uitest.Catalog(dm.Vault).Secret(demo.EnvDev, demo.ClientPhotos); ok {
 		t.Error("a cancelled flow stored token credentials")

@@ -141,70 +141,114 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 	ac.SessionAuth, ac.Grant, ac.AuthMethod = nil, "", ""
 	switch {
 	case s.session():
-		fields, err := parseParams("endpoints.auth.requestFields", s.sessFields)
-		if err != nil {
-			return ac, err
-		}
-		ac.Endpoints, ac.ClientID, ac.Issuer = vault.Endpoints{}, "", ""
-		ac.SessionAuth = &vault.SessionTemplate{URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
-			RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
+		err = s.draftSession(&ac)
 	case s.oauth1():
-		ac.SignatureMethod, ac.TokenMethod = s.signatureMethod, s.tokenMethod
-		ac.Realm, ac.BodyHash = s.realm, s.bodyHash
-		ac.Callback = s.callbackMode
-		if s.callbackMode == callbackCustom {
-			ac.Callback = trim(s.callback)
-			if err := checkCallback(ac.Name, ac.Callback); err != nil {
-				return ac, err
-			}
-		}
-		if !oauth1.IsRSA(ac.SignatureMethod) {
-			ac.KeyID = ""
-		}
+		err = s.draftOAuth1(&ac)
 	default:
-		ac.Grant, ac.AuthMethod = vault.Grant(s.grant), vault.AuthMethod(s.method)
-		if ac.Grant == vault.GrantImplicit {
-			ac.AuthMethod = ""
-		}
-		ac.AllowDeprecated = s.allowDeprecated && ac.Grant.Deprecated()
-		ac.InsecureSkipVerify = s.insecure
-		ac.Scopes = splitList(s.scopes)
-		ac.Audience, ac.Resource, ac.RedirectURI, ac.Prompt = trim(s.audience), trim(s.resource), trim(s.redirectURI), trim(s.prompt)
-		ac.TokenMethod = s.tokenMethod
-		ac.RefreshSkew = 0
-		if sk := trim(s.refreshSkew); sk != "" {
-			d, err := time.ParseDuration(sk)
-			if err != nil || d < 0 {
-				return ac, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: "refreshSkew", Msg: fmt.Sprintf("%q is not a duration (use 30s, 2m)", sk)}
-			}
-			ac.RefreshSkew = vault.Duration(d)
-		}
-		ac.DPoP, ac.PAR, ac.RequestObject = s.dpop, s.par, s.requestObject
-		if !ac.DPoP {
-			ac.DPoPKeyID = ""
-		}
-		ac.Exchange = nil
-		if ac.Grant == vault.GrantTokenExchange {
-			x := vault.TokenExchange{Subject: trim(s.subject), SubjectTokenType: s.subjectType, Actor: trim(s.actor), ActorTokenType: s.actorType, RequestedTokenType: s.requestedType}
-			if x != (vault.TokenExchange{}) {
-				ac.Exchange = &x
-			}
-		}
-		ac.SigningAlg = ""
-		if ac.AuthMethod == vault.AuthPrivateKeyJWT {
-			ac.SigningAlg = s.signingAlg
-			if s.keySource == sourceES256 || s.keySource == sourceRS256 {
-				ac.SigningAlg = s.keySource
-			}
-		}
-		if ac.AuthParams, err = parseParams("authParams", s.authParams); err != nil {
-			return ac, err
-		}
-		if ac.TokenParams, err = parseParams("tokenParams", s.tokenParams); err != nil {
-			return ac, err
+		err = s.draftOAuth2(&ac)
+	}
+	return ac, err
+}
+
+// draftSession fills a session-auth client: its token request template
+// instead of OAuth endpoints.
+func (s *clientSpec) draftSession(ac *vault.AuthClient) error {
+	fields, err := parseParams("endpoints.auth.requestFields", s.sessFields)
+	if err != nil {
+		return err
+	}
+	trim := strings.TrimSpace
+	ac.Endpoints, ac.ClientID, ac.Issuer = vault.Endpoints{}, "", ""
+	ac.SessionAuth = &vault.SessionTemplate{URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
+		RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
+	return nil
+}
+
+// draftOAuth1 fills an OAuth 1.0a client's signing and callback settings.
+func (s *clientSpec) draftOAuth1(ac *vault.AuthClient) error {
+	ac.SignatureMethod, ac.TokenMethod = s.signatureMethod, s.tokenMethod
+	ac.Realm, ac.BodyHash = s.realm, s.bodyHash
+	ac.Callback = s.callbackMode
+	if s.callbackMode == callbackCustom {
+		ac.Callback = strings.TrimSpace(s.callback)
+		if err := checkCallback(ac.Name, ac.Callback); err != nil {
+			return err
 		}
 	}
-	return ac, nil
+	if !oauth1.IsRSA(ac.SignatureMethod) {
+		ac.KeyID = ""
+	}
+	return nil
+}
+
+// draftOAuth2 fills an OAuth 2.0 client: grant, client authentication,
+// scopes and the options of the modern extensions.
+func (s *clientSpec) draftOAuth2(ac *vault.AuthClient) error {
+	trim := strings.TrimSpace
+	ac.Grant, ac.AuthMethod = vault.Grant(s.grant), vault.AuthMethod(s.method)
+	if ac.Grant == vault.GrantImplicit {
+		ac.AuthMethod = ""
+	}
+	ac.AllowDeprecated = s.allowDeprecated && ac.Grant.Deprecated()
+	ac.InsecureSkipVerify = s.insecure
+	ac.Scopes = splitList(s.scopes)
+	ac.Audience, ac.Resource, ac.RedirectURI, ac.Prompt = trim(s.audience), trim(s.resource), trim(s.redirectURI), trim(s.prompt)
+	ac.TokenMethod = s.tokenMethod
+	skew, err := s.refreshSkewValue(ac.Name)
+	if err != nil {
+		return err
+	}
+	ac.RefreshSkew = skew
+	ac.DPoP, ac.PAR, ac.RequestObject = s.dpop, s.par, s.requestObject
+	if !ac.DPoP {
+		ac.DPoPKeyID = ""
+	}
+	ac.Exchange = s.exchange(ac.Grant)
+	ac.SigningAlg = s.assertionAlg(ac.AuthMethod)
+	if ac.AuthParams, err = parseParams("authParams", s.authParams); err != nil {
+		return err
+	}
+	ac.TokenParams, err = parseParams("tokenParams", s.tokenParams)
+	return err
+}
+
+// refreshSkewValue reads the refresh skew field; empty is none.
+func (s *clientSpec) refreshSkewValue(name string) (vault.Duration, error) {
+	sk := strings.TrimSpace(s.refreshSkew)
+	if sk == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(sk)
+	if err != nil || d < 0 {
+		return 0, &vault.ValidationError{Kind: "auth client", Name: name, Field: "refreshSkew", Msg: fmt.Sprintf("%q is not a duration (use 30s, 2m)", sk)}
+	}
+	return vault.Duration(d), nil
+}
+
+// exchange is the token-exchange settings of a token-exchange client, nil
+// for any other grant or when none is filled in.
+func (s *clientSpec) exchange(g vault.Grant) *vault.TokenExchange {
+	if g != vault.GrantTokenExchange {
+		return nil
+	}
+	trim := strings.TrimSpace
+	x := vault.TokenExchange{Subject: trim(s.subject), SubjectTokenType: s.subjectType, Actor: trim(s.actor), ActorTokenType: s.actorType, RequestedTokenType: s.requestedType}
+	if x == (vault.TokenExchange{}) {
+		return nil
+	}
+	return &x
+}
+
+// assertionAlg is the signing algorithm of a private_key_jwt client: the
+// generated key's, else the one chosen for a key file.
+func (s *clientSpec) assertionAlg(m vault.AuthMethod) string {
+	if m != vault.AuthPrivateKeyJWT {
+		return ""
+	}
+	if s.keySource == sourceES256 || s.keySource == sourceRS256 {
+		return s.keySource
+	}
+	return s.signingAlg
 }
 
 func (s *clientSpec) check() error {
@@ -476,59 +520,77 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 		return s.prepareOAuth1(ac)
 	}
 	creds, generate, keyPath, certPath, certKeyPath := s.credentials(ac)
-	creating := s.orig == nil
-	// What the method needs, when the form gives nothing new for it.
-	field := clientcreds.Missing(ac, vault.ClientCredentials{})
-	if ac.Type == vault.ClientOAuth2 && field != "" && creds == nil && generate == "" && keyPath == "" && certPath == "" && (creating || s.orig.AuthMethod != ac.AuthMethod) {
-		return change{}, &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
-	}
-	if creds != nil && !creds.Empty() {
-		// The DPoP key is kept or generated when saving (withDPoPKey).
-		probe := ac
-		probe.DPoP = false
-		if err := probe.ValidateCredentials(*creds); err != nil {
-			return change{}, err
-		}
+	files := keyFiles{key: keyPath, cert: certPath, certKey: certKeyPath}
+	if err := s.checkCredentials(ac, creds, generate, files); err != nil {
+		return change{}, err
 	}
 	verb := "Created"
-	if !creating {
+	if s.orig != nil {
 		verb = "Saved"
 	}
 	return change{ok: fmt.Sprintf("%s auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
-		g := clientcreds.Given{Generate: generate, AlgChosen: ac.SigningAlg != ""}
-		switch {
-		case keyPath != "":
-			if g.Key, err = readPEM(keyPath); err != nil {
-				return "", err
-			}
-		case certPath != "" || certKeyPath != "":
-			if g.Cert, err = readPEM(certPath); err != nil {
-				return "", err
-			}
-			if g.CertKey, err = readPEM(certKeyPath); err != nil {
-				return "", err
-			}
-		}
-		public := ""
-		if g.Generate != "" || g.Key != "" || g.Cert != "" {
-			// A new key or certificate replaces the stored credentials.
-			creds = &vault.ClientCredentials{}
-			key, err := clientcreds.Apply(&ac, creds, g)
-			if err != nil {
-				return "", err
-			}
-			if generate != "" {
-				if public, err = publicKeyText(key, generate); err != nil {
-					return "", err
-				}
-			}
+		public, err := newKeyMaterial(&ac, &creds, generate, files)
+		if err != nil {
+			return "", err
 		}
 		if creds, err = s.withDPoPKey(ctx, v, &ac, creds); err != nil {
 			return "", err
 		}
-		_, err := v.PutClient(ctx, ac, creds)
+		_, err = v.PutClient(ctx, ac, creds)
 		return public, err
 	}}, nil
+}
+
+// keyFiles are the PEM files the form names: a private_key_jwt key, or a
+// tls_client_auth certificate and its key.
+type keyFiles struct{ key, cert, certKey string }
+
+func (f keyFiles) none() bool { return f.key == "" && f.cert == "" }
+
+// checkCredentials refuses, before anything is written, a client whose
+// method needs a credential the form gives nothing for (a new client, or
+// one whose method changed), and credentials the client would refuse.
+func (s *clientSpec) checkCredentials(ac vault.AuthClient, creds *vault.ClientCredentials, generate string, files keyFiles) error {
+	needsNew := s.orig == nil || s.orig.AuthMethod != ac.AuthMethod
+	field := clientcreds.Missing(ac, vault.ClientCredentials{})
+	if ac.Type == vault.ClientOAuth2 && field != "" && creds == nil && generate == "" && files.none() && needsNew {
+		return &vault.ValidationError{Kind: "auth client", Name: ac.Name, Field: field, Msg: fmt.Sprintf("is required for %s", ac.AuthMethod)}
+	}
+	if creds == nil || creds.Empty() {
+		return nil
+	}
+	// The DPoP key is kept or generated when saving (withDPoPKey).
+	probe := ac
+	probe.DPoP = false
+	return probe.ValidateCredentials(*creds)
+}
+
+// newKeyMaterial reads the named key files or generates a key, and makes
+// them the client's credentials (a new key or certificate replaces the
+// stored ones). It returns the public key to show for a generated one.
+func newKeyMaterial(ac *vault.AuthClient, creds **vault.ClientCredentials, generate string, files keyFiles) (string, error) {
+	g := clientcreds.Given{Generate: generate, AlgChosen: ac.SigningAlg != ""}
+	var err error
+	switch {
+	case files.key != "":
+		g.Key, err = readPEM(files.key)
+	case files.cert != "" || files.certKey != "":
+		if g.Cert, err = readPEM(files.cert); err == nil {
+			g.CertKey, err = readPEM(files.certKey)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if g.Generate == "" && g.Key == "" && g.Cert == "" {
+		return "", nil
+	}
+	*creds = &vault.ClientCredentials{}
+	key, err := clientcreds.Apply(ac, *creds, g)
+	if err != nil || generate == "" {
+		return "", err
+	}
+	return publicKeyText(key, generate)
 }
 
 // withDPoPKey keeps the client's DPoP key with credentials that replace the

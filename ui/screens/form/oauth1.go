@@ -219,23 +219,9 @@ func (s *clientSpec) prepareOAuth1(ac vault.AuthClient) (change, error) {
 	if err := s.missingOAuth1Creds(); err != nil {
 		return change{}, err
 	}
-	rsaMethod := oauth1.IsRSA(ac.SignatureMethod)
-	var pasted, keyPath, keyID string
-	if rsaMethod {
-		switch s.oa1KeySource {
-		case sourcePaste:
-			p, id, err := pastedRSAKey(ac.Name, s.oa1KeyPEM)
-			if err != nil {
-				return change{}, err
-			}
-			pasted, keyID = p, id
-		case sourceFile:
-			keyPath = expandHome(s.oa1KeyPath)
-		}
-	}
-	secret := ""
-	if !rsaMethod {
-		secret = s.secret
+	in, err := s.oauth1Signing(ac)
+	if err != nil {
+		return change{}, err
 	}
 	orig := s.orig
 	verb := "Created"
@@ -243,7 +229,7 @@ func (s *clientSpec) prepareOAuth1(ac vault.AuthClient) (change, error) {
 		verb = "Saved"
 	}
 	return change{ok: fmt.Sprintf("%s OAuth 1.0a auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
-		if secret == "" && pasted == "" && keyPath == "" {
+		if in.none() {
 			_, err := v.PutClient(ctx, ac, nil)
 			return "", err
 		}
@@ -255,26 +241,8 @@ func (s *clientSpec) prepareOAuth1(ac vault.AuthClient) (change, error) {
 			}
 			creds = stored
 		}
-		if secret != "" {
-			creds.ClientSecret = secret
-		}
-		if pasted != "" {
-			creds.PrivateKey, ac.KeyID = pasted, keyID
-		}
-		if keyPath != "" {
-			text, err := readPEM(keyPath)
-			if err != nil {
-				return "", err
-			}
-			p, id, err := pastedRSAKey(ac.Name, text)
-			if err != nil {
-				return "", err
-			}
-			creds.PrivateKey, ac.KeyID = p, id
-		}
-		if !rsaMethod {
-			// Only the secret signs now; a key left from RSA days goes.
-			creds.PrivateKey, ac.KeyID = "", ""
+		if err := in.apply(&ac, &creds); err != nil {
+			return "", err
 		}
 		if err := ac.ValidateCredentials(creds); err != nil {
 			return "", err
@@ -282,6 +250,62 @@ func (s *clientSpec) prepareOAuth1(ac vault.AuthClient) (change, error) {
 		_, err := v.PutClient(ctx, ac, &creds)
 		return "", err
 	}}, nil
+}
+
+// oauth1Signing is what the form gives an OAuth 1.0a client to sign with:
+// the consumer secret (HMAC and PLAINTEXT), or an RSA key pasted (checked
+// now) or in a file (read when saving).
+type oauth1Signing struct {
+	rsa                   bool
+	secret, pasted, keyID string
+	keyPath               string
+}
+
+func (in oauth1Signing) none() bool { return in.secret == "" && in.pasted == "" && in.keyPath == "" }
+
+func (s *clientSpec) oauth1Signing(ac vault.AuthClient) (oauth1Signing, error) {
+	in := oauth1Signing{rsa: oauth1.IsRSA(ac.SignatureMethod)}
+	if !in.rsa {
+		in.secret = s.secret
+		return in, nil
+	}
+	switch s.oa1KeySource {
+	case sourcePaste:
+		p, id, err := pastedRSAKey(ac.Name, s.oa1KeyPEM)
+		if err != nil {
+			return in, err
+		}
+		in.pasted, in.keyID = p, id
+	case sourceFile:
+		in.keyPath = expandHome(s.oa1KeyPath)
+	}
+	return in, nil
+}
+
+// apply puts the new secret or key into the stored credentials.
+func (in oauth1Signing) apply(ac *vault.AuthClient, creds *vault.ClientCredentials) error {
+	if in.secret != "" {
+		creds.ClientSecret = in.secret
+	}
+	if in.pasted != "" {
+		creds.PrivateKey, ac.KeyID = in.pasted, in.keyID
+	}
+	if in.keyPath != "" {
+		text, err := readPEM(in.keyPath)
+		if err != nil {
+			return err
+		}
+		p, id, err := pastedRSAKey(ac.Name, text)
+		if err != nil {
+			return err
+		}
+		creds.PrivateKey, ac.KeyID = p, id
+	}
+	if !in.rsa {
+		// Only the secret signs now; a key left from RSA days goes.
+		creds.PrivateKey, ac.KeyID = "", ""
+	}
+	return nil
 }
 
 // pastedRSAKey turns a pasted (or read) PEM into the key to store and its

@@ -403,53 +403,61 @@ func (s *secretSpec) prepare(*common.Common) (change, error) {
 		verb = "Saved"
 	}
 	return change{ok: fmt.Sprintf("%s %s %s", verb, typ.Label(), sec.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
-		write := true
-		switch typ {
-		case vault.TypePrivateKey:
-			switch {
-			case keySource == sourceES256 || keySource == sourceRS256:
-				_, pemText, err := keygen.KeyPair(keySource)
-				if err != nil {
-					return "", err
-				}
-				val.PrivateKey = pemText
-				sec.Generated, sec.KeyID = true, ""
-			case keyPath != "":
-				b, err := readPEM(keyPath)
-				if err != nil {
-					return "", err
-				}
-				val.PrivateKey, sec.KeyID = b, ""
-			default:
-				write = false
-			}
-		case vault.TypeClientCert:
-			if certPath != "" || keyPath != "" {
-				cert, err := readPEM(certPath)
-				if err != nil {
-					return "", err
-				}
-				key, err := readPEM(keyPath)
-				if err != nil {
-					return "", err
-				}
-				val.Cert, val.PrivateKey = cert, key
-			} else {
-				write = false
-			}
-		case vault.TypeAPIKey, vault.TypeSimple, vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypeOAuth1Token:
-			// the value the form holds
-		}
-		if write {
-			if err := sec.ValidateValue(val); err != nil {
-				return "", err
-			}
-			_, err := v.PutSecret(ctx, sec, &val)
+		write, err := keyValue(&sec, &val, keySource, keyPath, certPath)
+		if err != nil {
 			return "", err
 		}
-		_, err := v.PutSecret(ctx, sec, nil)
+		if !write {
+			// Only the details changed: the stored value stays.
+			_, err := v.PutSecret(ctx, sec, nil)
+			return "", err
+		}
+		if err := sec.ValidateValue(val); err != nil {
+			return "", err
+		}
+		_, err = v.PutSecret(ctx, sec, &val)
 		return "", err
 	}}, nil
+}
+
+// keyValue puts a private key or a certificate into val, generated or read
+// from the named files; write is false when a key type's form gives none
+// (an edit keeping the stored value). Every other type's value is the one
+// the form holds.
+func keyValue(sec *vault.Secret, val *vault.SecretValue, keySource, keyPath, certPath string) (write bool, err error) {
+	switch sec.Type {
+	case vault.TypePrivateKey:
+		switch {
+		case keySource == sourceES256 || keySource == sourceRS256:
+			_, pemText, err := keygen.KeyPair(keySource)
+			if err != nil {
+				return false, err
+			}
+			val.PrivateKey = pemText
+			sec.Generated, sec.KeyID = true, ""
+		case keyPath != "":
+			b, err := readPEM(keyPath)
+			if err != nil {
+				return false, err
+			}
+			val.PrivateKey, sec.KeyID = b, ""
+		default:
+			return false, nil
+		}
+	case vault.TypeClientCert:
+		if certPath == "" && keyPath == "" {
+			return false, nil
+		}
+		if val.Cert, err = readPEM(certPath); err != nil {
+			return false, err
+		}
+		if val.PrivateKey, err = readPEM(keyPath); err != nil {
+			return false, err
+		}
+	case vault.TypeAPIKey, vault.TypeSimple, vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypeOAuth1Token:
+		// the value the form holds
+	}
+	return true, nil
 }
 
 // readPEM reads a key or certificate file of at most 64 KiB.

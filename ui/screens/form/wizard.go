@@ -89,7 +89,9 @@ func signsIn(g vault.Grant) bool {
 
 // redirects is true for the grants that send the browser back to a
 // redirect URI.
-func redirects(g vault.Grant) bool { return g == vault.GrantAuthorizationCode || g == vault.GrantImplicit }
+func redirects(g vault.Grant) bool {
+	return g == vault.GrantAuthorizationCode || g == vault.GrantImplicit
+}
 
 // grantChosen keeps the scope list in step with the grant: openid is
 // offered pre-checked only where a person signs in, and dropped from the

@@ -197,6 +197,6 @@ func (w *Workspace) changeTeam(strict bool, fn func([]Member) ([]Member, error),
 	if err := w.apply(ops); err != nil {
 		return TeamReport{}, err
 	}
-	w.setLast(nil)
+	w.setLast(nil, nil)
 	return rep, nil
 }

@@ -13,7 +13,6 @@
 package workspace
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -54,14 +53,20 @@ type Workspace struct {
 	idErr  error
 	idDone bool
 
-	lastMu sync.Mutex
-	last   *snapshot
+	// last is the folder as last read (nil: decode lastRaw, its
+	// encoding); reads of single items use it, never changing it.
+	lastMu  sync.Mutex
+	last    *snapshot
+	lastRaw []byte
 
-	// loaded is the snapshot Load last read and the fingerprint the
-	// folder had just before: while the folder keeps that fingerprint,
-	// Load uses it again instead of parsing every file (w.mu guards it).
-	loaded   *snapshot
-	loadedFP string
+	// loadedRaw is the encoding of the folder Load last read and
+	// loadedFP the fingerprint the folder had just before: while the
+	// folder keeps that fingerprint, Load decodes it again instead of
+	// parsing every file (w.mu guards them, and parses, the number of
+	// times the folder was parsed to be read).
+	loadedRaw []byte
+	loadedFP  string
+	parses    int
 }
 
 // Open opens the workspace folder at root. Nothing but its workspace file
@@ -124,7 +129,10 @@ func (w *Workspace) lockFolder(readOnly bool) (func(), error) {
 }
 
 // read reads the folder and this person's state under the lock, finishing
-// first any change a crash interrupted.
+// first any change a crash interrupted. The snapshot it returns is the
+// caller's own: the one kept for later reads (last) is another copy. A
+// read-only read of a folder unchanged since the last one, in this process
+// or (the cache) another, parses no file.
 func (w *Workspace) read(readOnly bool) (*snapshot, *overlay, []byte, error) {
 	unlock, err := w.lockFolder(readOnly)
 	if err != nil {
@@ -137,27 +145,52 @@ func (w *Workspace) read(readOnly bool) (*snapshot, *overlay, []byte, error) {
 	// The fingerprint is taken before the files are read: a file changed
 	// while they are read changes the next fingerprint.
 	fp, fpErr := fingerprint(w.root, time.Now().Add(-racyWindow))
-	var s *snapshot
-	if fpErr == nil && readOnly && w.loaded != nil && fp == w.loadedFP {
-		s = w.loaded
-	} else {
-		if s, err = readSnapshot(w.root); err != nil {
-			return nil, nil, nil, w.placed(err)
+	trusted := fpErr == nil && readOnly
+	var own *snapshot
+	switch {
+	case trusted && w.loadedRaw != nil && fp == w.loadedFP:
+		if own, _, err = decodeCache(w.loadedRaw); err != nil {
+			return nil, nil, nil, err // it was encoded by this process
 		}
-		w.loaded, w.loadedFP = nil, ""
-		if fpErr == nil && readOnly && len(s.scratch) == 0 {
-			w.loaded, w.loadedFP = s, fp
+		w.setLast(nil, w.loadedRaw)
+	case trusted:
+		var raw []byte
+		if raw, own = w.readCache(fp); own != nil {
+			w.loadedRaw, w.loadedFP = raw, fp
+			w.setLast(nil, raw)
 		}
 	}
-	if len(s.scratch) > 0 {
-		_ = w.recover(s.scratch)
+	if own == nil {
+		s, err := readSnapshot(w.root)
+		if err != nil {
+			return nil, nil, nil, w.placed(err)
+		}
+		w.parses++
+		w.loadedRaw, w.loadedFP = nil, ""
+		if len(s.scratch) > 0 {
+			_ = w.recover(s.scratch)
+		}
+		if !trusted {
+			fp = ""
+		}
+		raw, err := w.encodeCache(s, fp)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if own, _, err = decodeCache(raw); err != nil {
+			return nil, nil, nil, err
+		}
+		if trusted && len(s.scratch) == 0 {
+			w.loadedRaw, w.loadedFP = raw, fp
+			w.writeCache(raw)
+		}
+		w.setLast(s, raw)
 	}
 	ov, ovData, err := w.readOverlay()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	w.setLast(s)
-	return s, ov, ovData, nil
+	return own, ov, ovData, nil
 }
 
 // placed makes a FileError's path absolute, so the person can open it.
@@ -169,9 +202,11 @@ func (w *Workspace) placed(err error) error {
 	return err
 }
 
-func (w *Workspace) setLast(s *snapshot) {
+// setLast keeps s (or, when nil, the folder's encoding raw, decoded when
+// first needed) as the folder as last read.
+func (w *Workspace) setLast(s *snapshot, raw []byte) {
 	w.lastMu.Lock()
-	w.last = s
+	w.last, w.lastRaw = s, raw
 	w.lastMu.Unlock()
 }
 
@@ -184,9 +219,9 @@ func (w *Workspace) Load() (*vault.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The snapshot may serve the next Load too: the catalog handed out
-	// shares nothing with it.
-	return assemble(s, ov).Clone(), nil
+	// s is Load's own: the catalog handed out shares nothing with what is
+	// kept.
+	return assemble(s, ov), nil
 }
 
 // racyWindow is how recent a change may be for the folder's fingerprint to
@@ -198,33 +233,6 @@ const racyWindow = 2 * time.Second
 
 // errRacy means the folder changed too recently for its fingerprint.
 var errRacy = errors.New("changed too recently to be fingerprinted")
-
-// fingerprint names every file and directory of the folder with its size,
-// modification time and inode: any write (authdeck's renames, an editor's
-// in-place save, git's checkout) changes it. Listing them costs a stat
-// per file, far less than parsing each. An entry modified after settled is
-// errRacy.
-func fingerprint(root string, settled time.Time) (string, error) {
-	h := sha256.New()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.ModTime().After(settled) {
-			return errRacy
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%o\n", p, info.Size(), info.ModTime().UnixNano(), inode(info), info.Mode())
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
-	return string(h.Sum(nil)), nil
-}
 
 // Update applies fn to the latest catalog and writes what changed: the
 // files of the items that changed (and only those), this person's state.
@@ -264,7 +272,7 @@ func (w *Workspace) UpdateShared(shared []vault.Change, fn func(*vault.Catalog) 
 	if err := w.apply(ops); err != nil {
 		return nil, err
 	}
-	w.setLast(nil)
+	w.setLast(nil, nil)
 	return c, nil
 }
 
@@ -319,13 +327,24 @@ func (w *Workspace) Members() ([]Member, error) {
 	return slices.Clone(s.members), nil
 }
 
-// snapshot returns the folder as last read, reading it when needed.
+// snapshot returns the folder as last read, reading it when needed. The
+// caller only reads it.
 func (w *Workspace) snapshot() (*snapshot, error) {
 	w.lastMu.Lock()
-	s := w.last
+	s, raw := w.last, w.lastRaw
 	w.lastMu.Unlock()
 	if s != nil {
 		return s, nil
+	}
+	if raw != nil {
+		if d, _, err := decodeCache(raw); err == nil {
+			w.lastMu.Lock()
+			if w.last == nil && len(w.lastRaw) > 0 && &w.lastRaw[0] == &raw[0] {
+				w.last = d
+			}
+			w.lastMu.Unlock()
+			return d, nil
+		}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -370,7 +389,7 @@ func (w *Workspace) sharedPlain(key string) ([]byte, bool, error) {
 				return nil, false, nil
 			}
 		}
-		w.setLast(nil)
+		w.setLast(nil, nil)
 		if s, err = w.snapshot(); err != nil {
 			return nil, false, err
 		}

@@ -37,6 +37,9 @@ const (
 	running state = iota
 	succeeded
 	failed
+	// askingSubject waits for the subject token of a token exchange
+	// client that is given at each call (exchange.go).
+	askingSubject
 )
 
 var lastID atomic.Int64
@@ -101,6 +104,9 @@ type Model struct {
 	// the result's tokens are dropped and no longer offered.
 	stored bool
 	gone   string
+	// subject carries the subject token from its prompt to the flow that
+	// sends it (exchange.go); nil when none is asked for.
+	subject chan string
 }
 
 // New returns the pane for req; Init starts the flow.
@@ -108,10 +114,22 @@ func New(c *common.Common, req common.RunFlowMsg) *Model {
 	return &Model{pane: newPane(c), keys: DefaultKeyMap(), req: req}
 }
 
-// Init starts the flow.
-func (m *Model) Init() tea.Cmd { return m.start() }
+// Init starts the flow; one that must get a new token from a token
+// exchange client trading a subject token given at each call asks for
+// that token first.
+func (m *Model) Init() tea.Cmd {
+	if m.req.Force && m.needsSubject() {
+		return m.askSubject()
+	}
+	return m.start()
+}
 
-func (m *Model) start() tea.Cmd {
+func (m *Model) start() tea.Cmd { return m.startWith("") }
+
+// startWith runs the flow; subject, when set, is the token a token
+// exchange client trades this once (a new exchange, as the CLI's
+// --subject-token-stdin makes).
+func (m *Model) startWith(subject string) tea.Cmd {
 	if m.cancel != nil {
 		m.cancel()
 	}
@@ -162,9 +180,9 @@ func (m *Model) start() tea.Cmd {
 			}
 		},
 	}
-	req := oauth.TokenRequest{Env: m.req.Env, Name: m.req.Client, Force: m.req.Force, NoBrowser: m.c.Remote,
-		Grant: m.req.Grant, Transcript: m.tr}
-	m.c.Log.Info("flow start", "id", id, "env", req.Env, "client", req.Name, "grant", string(req.Grant), "force", req.Force, "remote", m.c.Remote)
+	req := oauth.TokenRequest{Env: m.req.Env, Name: m.req.Client, Force: m.req.Force || subject != "", NoBrowser: m.c.Remote,
+		Grant: m.req.Grant, Transcript: m.tr, SubjectToken: subject}
+	m.c.Log.Info("flow start", "id", id, "env", req.Env, "client", req.Name, "grant", string(req.Grant), "force", req.Force, "remote", m.c.Remote, "subjectGiven", subject != "")
 	run := func() tea.Msg {
 		r, err := e.Token(ctx, req, cb)
 		events <- doneMsg{id: id, result: r, err: err} // buffered; the listener always drains it
@@ -269,7 +287,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // Update handles the flow's messages and keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	if cmd, ok := m.update(msg); ok {
+	if cmd, ok := m.updateShared(msg); ok {
 		return cmd
 	}
 	switch msg := msg.(type) {
@@ -319,6 +337,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// updateShared handles what the flow panes share (pane.update) and the
+// subject token prompt's answers.
+func (m *Model) updateShared(msg tea.Msg) (tea.Cmd, bool) {
+	if cmd, ok := m.update(msg); ok {
+		return cmd, true
+	}
+	return m.updateSubject(msg)
+}
+
 func (m *Model) finish(msg doneMsg) tea.Cmd {
 	m.refreshLog()
 	took := m.c.Now().Sub(m.started).Round(time.Millisecond)
@@ -328,6 +355,9 @@ func (m *Model) finish(msg doneMsg) tea.Cmd {
 		m.c.Log.Info("flow done", "id", msg.id, "client", m.req.Client, "grant", msg.result.Grant, "cached", msg.result.FromCache, "took", took)
 	}
 	m.settleCancel(msg.err != nil)
+	if msg.err != nil && !m.cancelled && m.missingSubject(msg.err) {
+		return m.askSubject()
+	}
 	if msg.err != nil {
 		m.state, m.err = failed, msg.err
 		if common.Explain(msg.err).Vault {
@@ -454,6 +484,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, km.Retry):
 		m.req.Force = true
+		if m.needsSubject() {
+			return m.askSubject()
+		}
 		return m.start()
 	case key.Matches(k, km.Token):
 		if m.gone != "" {
@@ -541,6 +574,8 @@ func (m *Model) View() string {
 		parts = append(parts, m.resultView())
 	case failed:
 		parts = append(parts, m.errorView(w))
+	case askingSubject:
+		parts = append(parts, m.askingView(w))
 	}
 	body := lipgloss.JoinVertical(lipgloss.Left, parts...)
 	if m.showLog {

@@ -36,10 +36,10 @@ type pane struct {
 	// cancelled is true once the person cancelled the running flow, so
 	// its end reads as their choice, not as a failure.
 	cancelled bool
-	log        viewport.Model
-	width      int
-	height     int
-	started    time.Time
+	log       viewport.Model
+	width     int
+	height    int
+	started   time.Time
 }
 
 func newPane(c *common.Common) pane {

@@ -524,6 +524,7 @@ func hasHeader(hs []vault.Header, name string) bool {
 	return false
 }
 
+// body reads a Postman request body into r, one body mode at a time.
 func (p *pmParser) body(r *vault.Request, b *pmBody, label string) {
 	if b == nil || b.Disabled {
 		return
@@ -531,71 +532,13 @@ func (p *pmParser) body(r *vault.Request, b *pmBody, label string) {
 	switch b.Mode {
 	case "", "none":
 	case "raw":
-		r.Body = b.Raw
-		if b.Raw != "" && !hasHeader(r.Headers, "Content-Type") {
-			switch b.Options.Raw.Language {
-			case "json":
-				r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
-			case "xml":
-				r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/xml"})
-			}
-		}
+		pmRawBody(r, b)
 	case "urlencoded":
-		var parts []string
-		for _, kv := range b.URLEncoded {
-			if kv.Disabled {
-				continue
-			}
-			parts = append(parts, url.QueryEscape(kv.Key)+"="+escapeKeepingTemplates(kv.Value))
-		}
-		r.Body = strings.Join(parts, "&")
-		if !hasHeader(r.Headers, "Content-Type") {
-			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
-		}
+		pmURLEncodedBody(r, b)
 	case "graphql":
-		var g struct {
-			Query     string `json:"query"`
-			Variables string `json:"variables"`
-		}
-		_ = json.Unmarshal(b.GraphQL, &g)
-		payload := map[string]any{"query": g.Query}
-		if strings.TrimSpace(g.Variables) != "" {
-			payload["variables"] = json.RawMessage(g.Variables)
-			if !json.Valid([]byte(g.Variables)) {
-				payload["variables"] = g.Variables
-			}
-		}
-		out, _ := json.Marshal(payload)
-		r.Body = string(out)
-		if !hasHeader(r.Headers, "Content-Type") {
-			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
-		}
+		pmGraphQLBody(r, b)
 	case "formdata":
-		for _, kv := range b.FormData {
-			if strings.TrimSpace(kv.Key) == "" {
-				continue
-			}
-			if kv.Type == "file" {
-				srcs := kv.srcs()
-				if len(srcs) == 0 {
-					srcs = []string{""}
-				}
-				for _, src := range srcs {
-					r.Form = append(r.Form, vault.FormField{Name: kv.Key, IsFile: true, File: src, ContentType: kv.ContentType, Disabled: kv.Disabled})
-				}
-				if len(srcs) == 1 && srcs[0] == "" && !kv.Disabled {
-					p.im.note(NoteWarning, label, "form field %s names no file; it is sent without one, as Postman does", kv.Key)
-				}
-				continue
-			}
-			v := kv.Value
-			if !kv.Disabled && secretlike.Field(kv.Key, v) {
-				v = p.im.secretVar(kv.Key, v, label+" (form field "+kv.Key+")")
-			}
-			r.Form = append(r.Form, vault.FormField{Name: kv.Key, Value: v, ContentType: kv.ContentType, Disabled: kv.Disabled})
-		}
-		// The sender sets multipart/form-data with its boundary.
-		r.Headers = slices.DeleteFunc(r.Headers, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Content-Type") })
+		p.formDataBody(r, b, label)
 	case "file":
 		if src := strings.TrimSpace(b.File.Src); src != "" {
 			r.BodyFile = src
@@ -604,6 +547,97 @@ func (p *pmParser) body(r *vault.Request, b *pmBody, label string) {
 		}
 	default:
 		p.im.note(NoteSkipped, label, "%s body: only raw, urlencoded, formdata, file and graphql bodies are imported", b.Mode)
+	}
+}
+
+// defaultContentType adds a Content-Type header unless r sends one.
+func defaultContentType(r *vault.Request, value string) {
+	if !hasHeader(r.Headers, "Content-Type") {
+		r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: value})
+	}
+}
+
+// pmRawBody keeps a raw body as written; a JSON or XML one gets its
+// Content-Type unless the request sets one.
+func pmRawBody(r *vault.Request, b *pmBody) {
+	r.Body = b.Raw
+	if b.Raw == "" {
+		return
+	}
+	switch b.Options.Raw.Language {
+	case "json":
+		defaultContentType(r, "application/json")
+	case "xml":
+		defaultContentType(r, "application/xml")
+	}
+}
+
+// pmURLEncodedBody form-encodes the enabled fields, keeping placeholders.
+func pmURLEncodedBody(r *vault.Request, b *pmBody) {
+	var parts []string
+	for _, kv := range b.URLEncoded {
+		if kv.Disabled {
+			continue
+		}
+		parts = append(parts, url.QueryEscape(kv.Key)+"="+escapeKeepingTemplates(kv.Value))
+	}
+	r.Body = strings.Join(parts, "&")
+	defaultContentType(r, "application/x-www-form-urlencoded")
+}
+
+// pmGraphQLBody sends a GraphQL query and its variables as the JSON body a
+// GraphQL server reads; variables that are not valid JSON go as a string.
+func pmGraphQLBody(r *vault.Request, b *pmBody) {
+	var g struct {
+		Query     string `json:"query"`
+		Variables string `json:"variables"`
+	}
+	_ = json.Unmarshal(b.GraphQL, &g)
+	payload := map[string]any{"query": g.Query}
+	if strings.TrimSpace(g.Variables) != "" {
+		payload["variables"] = json.RawMessage(g.Variables)
+		if !json.Valid([]byte(g.Variables)) {
+			payload["variables"] = g.Variables
+		}
+	}
+	out, _ := json.Marshal(payload)
+	r.Body = string(out)
+	defaultContentType(r, "application/json")
+}
+
+// formDataBody reads multipart form fields; a secret-looking text value
+// goes to the vault.
+func (p *pmParser) formDataBody(r *vault.Request, b *pmBody, label string) {
+	for _, kv := range b.FormData {
+		if strings.TrimSpace(kv.Key) == "" {
+			continue
+		}
+		if kv.Type == "file" {
+			p.formFiles(r, kv, label)
+			continue
+		}
+		v := kv.Value
+		if !kv.Disabled && secretlike.Field(kv.Key, v) {
+			v = p.im.secretVar(kv.Key, v, label+" (form field "+kv.Key+")")
+		}
+		r.Form = append(r.Form, vault.FormField{Name: kv.Key, Value: v, ContentType: kv.ContentType, Disabled: kv.Disabled})
+	}
+	// The sender sets multipart/form-data with its boundary.
+	r.Headers = slices.DeleteFunc(r.Headers, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Content-Type") })
+}
+
+// formFiles adds one file field per file a Postman file field names (one
+// without a file is sent without one, as Postman does).
+func (p *pmParser) formFiles(r *vault.Request, kv pmKV, label string) {
+	srcs := kv.srcs()
+	if len(srcs) == 0 {
+		srcs = []string{""}
+	}
+	for _, src := range srcs {
+		r.Form = append(r.Form, vault.FormField{Name: kv.Key, IsFile: true, File: src, ContentType: kv.ContentType, Disabled: kv.Disabled})
+	}
+	if len(srcs) == 1 && srcs[0] == "" && !kv.Disabled {
+		p.im.note(NoteWarning, label, "form field %s names no file; it is sent without one, as Postman does", kv.Key)
 	}
 }
 

@@ -11,83 +11,27 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
+// auth applies a Postman auth block to r: a literal credential goes to the
+// vault and r uses it; one made of {{variables}} stays a template.
 func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
 	a := oa.auth
 	prm := a.params()
-	credName := func(what string) string {
-		owner := oa.owner
-		if owner == "" {
-			owner = r.Name
-		}
-		return owner + " " + what
-	}
-	useVars := func(keys ...string) {
-		for _, k := range keys {
-			for _, n := range templateVars(prm[k]) {
-				p.authVars[n] = true
-			}
-		}
+	owner := oa.owner
+	if owner == "" {
+		owner = r.Name
 	}
 	switch a.Type {
 	case "", "noauth":
 	case "bearer":
-		tok := strings.TrimSpace(prm["token"])
-		switch {
-		case tok == "":
-			p.im.note(NoteSkipped, label, "bearer auth without a token")
-		case strings.Contains(tok, "{{"):
-			useVars("token")
-			r.Headers = setHeader(r.Headers, "Authorization", "Bearer "+tok)
-		default:
-			r.Auth = p.im.addCredential(credName("token"), vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + tok, HeaderName: "Authorization"}, label+" (bearer auth)")
-		}
+		p.bearerAuth(r, prm, label, owner+" token")
 	case "basic":
-		user, pass := prm["username"], prm["password"]
-		if strings.Contains(user+pass, "{{") {
-			ru, ok1 := p.resolve(user)
-			rp, ok2 := p.resolve(pass)
-			if !ok1 || !ok2 {
-				// Kept as templates: the environment supplies the values when sent.
-				p.scheme(r, vault.SchemeBasic, prm, label)
-				return
-			}
-			user, pass = ru, rp
-		}
-		if user == "" {
-			p.im.note(NoteSkipped, label, "basic auth without a username")
-			return
-		}
-		r.Auth = p.im.addCredential(credName("basic"), vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (basic auth)")
+		p.basicAuth(r, prm, label, owner+" basic")
 	case "apikey":
-		key, value, in := prm["key"], prm["value"], prm["in"]
-		if key == "" {
-			key = "X-API-Key"
-		}
-		if strings.Contains(value, "{{") {
-			useVars("value")
-			if in == "query" {
-				sep := "?"
-				if strings.Contains(r.URL, "?") {
-					sep = "&"
-				}
-				r.URL += sep + url.QueryEscape(key) + "=" + value
-			} else {
-				r.Headers = setHeader(r.Headers, key, value)
-			}
-			return
-		}
-		s := vault.Secret{Type: vault.TypeAPIKey, HeaderName: key}
-		if in == "query" {
-			s = vault.Secret{Type: vault.TypeAPIKey, QueryParam: key}
-		} else if vault.ValidateHeaderName(key) != nil {
-			p.im.note(NoteSkipped, label, "API key header %q is not a valid header name", key)
-			return
-		}
-		r.Auth = p.im.addCredential(credName("api key"), s, vault.SecretValue{Key: value}, label+" (API key auth)")
+		p.apiKeyAuth(r, prm, label, owner+" api key")
 	case "oauth2":
-		p.oauth2(r, prm, label, credName("oauth2"))
+		p.oauth2(r, prm, label, owner+" oauth2")
 	case "oauth1":
-		p.oauth1(r, prm, label, credName("oauth1"))
+		p.oauth1(r, prm, label, owner+" oauth1")
 	case "digest":
 		p.scheme(r, vault.SchemeDigest, prm, label)
 	case "awsv4":
@@ -97,43 +41,111 @@ func (p *pmParser) auth(r *vault.Request, oa ownedAuth, label string) {
 	}
 }
 
+// useVars marks the variables the given auth parameters use as auth
+// variables (they become secret environment variables).
+func (p *pmParser) useVars(prm map[string]string, keys ...string) {
+	for _, k := range keys {
+		for _, n := range templateVars(prm[k]) {
+			p.authVars[n] = true
+		}
+	}
+}
+
+// bearerAuth reads a bearer token.
+func (p *pmParser) bearerAuth(r *vault.Request, prm map[string]string, label, credName string) {
+	tok := strings.TrimSpace(prm["token"])
+	switch {
+	case tok == "":
+		p.im.note(NoteSkipped, label, "bearer auth without a token")
+	case strings.Contains(tok, "{{"):
+		p.useVars(prm, "token")
+		r.Headers = setHeader(r.Headers, "Authorization", "Bearer "+tok)
+	default:
+		r.Auth = p.im.addCredential(credName, vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + tok, HeaderName: "Authorization"}, label+" (bearer auth)")
+	}
+}
+
+// basicAuth reads a username and password; variables the file defines are
+// filled in, others keep the credential a template.
+func (p *pmParser) basicAuth(r *vault.Request, prm map[string]string, label, credName string) {
+	user, pass := prm["username"], prm["password"]
+	if strings.Contains(user+pass, "{{") {
+		ru, ok1 := p.resolve(user)
+		rp, ok2 := p.resolve(pass)
+		if !ok1 || !ok2 {
+			// Kept as templates: the environment supplies the values when sent.
+			p.scheme(r, vault.SchemeBasic, prm, label)
+			return
+		}
+		user, pass = ru, rp
+	}
+	if user == "" {
+		p.im.note(NoteSkipped, label, "basic auth without a username")
+		return
+	}
+	r.Auth = p.im.addCredential(credName, vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (basic auth)")
+}
+
+// apiKeyAuth reads an API key sent in a header or the query.
+func (p *pmParser) apiKeyAuth(r *vault.Request, prm map[string]string, label, credName string) {
+	key, value, in := prm["key"], prm["value"], prm["in"]
+	if key == "" {
+		key = "X-API-Key"
+	}
+	if strings.Contains(value, "{{") {
+		p.useVars(prm, "value")
+		if in == "query" {
+			sep := "?"
+			if strings.Contains(r.URL, "?") {
+				sep = "&"
+			}
+			r.URL += sep + url.QueryEscape(key) + "=" + value
+		} else {
+			r.Headers = setHeader(r.Headers, key, value)
+		}
+		return
+	}
+	s := vault.Secret{Type: vault.TypeAPIKey, HeaderName: key}
+	if in == "query" {
+		s = vault.Secret{Type: vault.TypeAPIKey, QueryParam: key}
+	} else if vault.ValidateHeaderName(key) != nil {
+		p.im.note(NoteSkipped, label, "API key header %q is not a valid header name", key)
+		return
+	}
+	r.Auth = p.im.addCredential(credName, s, vault.SecretValue{Key: value}, label+" (API key auth)")
+}
+
 func setHeader(hs []vault.Header, name, value string) []vault.Header {
 	hs = slices.DeleteFunc(hs, func(h vault.Header) bool { return strings.EqualFold(h.Name, name) })
 	return append(hs, vault.Header{Name: name, Value: value})
 }
 
+// pmGrants maps Postman's grant_type to the grant (none stated is
+// authorization code, Postman's default).
+var pmGrants = map[string]vault.Grant{
+	"client_credentials": vault.GrantClientCredentials, "authorization_code": vault.GrantAuthorizationCode,
+	"authorization_code_with_pkce": vault.GrantAuthorizationCode, "password_credentials": vault.GrantPassword,
+	"implicit": vault.GrantImplicit, "": vault.GrantAuthorizationCode,
+}
+
 // oauth2 turns an oauth2 auth block into an auth client (and the token it
 // holds into a token secret linked to it).
 func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaultName string) {
-	for _, k := range []string{"clientSecret", "accessToken", "refreshToken", "password"} {
-		for _, n := range templateVars(prm[k]) {
-			p.authVars[n] = true
-		}
-	}
+	p.useVars(prm, "clientSecret", "accessToken", "refreshToken", "password")
 	if strings.TrimSpace(prm["clientId"]+prm["accessTokenUrl"]+prm["authUrl"]) == "" {
 		// Only a token (Postman v2.0 oauth2 blocks): Postman sends it as
 		// it is, in the header or as access_token in the query.
 		p.oauth2Token(r, prm, label, defaultName)
 		return
 	}
-	grant := map[string]vault.Grant{
-		"client_credentials": vault.GrantClientCredentials, "authorization_code": vault.GrantAuthorizationCode,
-		"authorization_code_with_pkce": vault.GrantAuthorizationCode, "password_credentials": vault.GrantPassword,
-		"implicit": vault.GrantImplicit, "": vault.GrantAuthorizationCode,
-	}
-	g, ok := grant[prm["grant_type"]]
+	g, ok := pmGrants[prm["grant_type"]]
 	if !ok {
 		p.im.note(NoteSkipped, label, "oauth2 grant %q is not supported", prm["grant_type"])
 		return
 	}
-	resolved := map[string]string{}
-	for _, k := range []string{"accessTokenUrl", "authUrl", "clientId", "clientSecret", "scope", "redirect_uri", "audience", "resource"} {
-		v, ok := p.resolve(prm[k])
-		if !ok {
-			p.im.note(NoteSkipped, label, "oauth2 %s uses variables the file does not define; set up the auth client in authdeck", k)
-			return
-		}
-		resolved[k] = strings.TrimSpace(v)
+	resolved, ok := p.oauth2Fields(prm, label)
+	if !ok {
+		return
 	}
 	ac := vault.AuthClient{
 		Type: vault.ClientOAuth2, Grant: g, ClientID: resolved["clientId"], RedirectURI: resolved["redirect_uri"],
@@ -144,30 +156,8 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 	if g.Deprecated() {
 		p.im.note(NoteWarning, label, "oauth2 grant %s is deprecated (RFC 9700); the auth client opts into it explicitly", g)
 	}
-	switch prm["client_authentication"] {
-	case "body":
-		ac.AuthMethod = vault.AuthClientSecretPost
-	case "header":
-		ac.AuthMethod = vault.AuthClientSecretBasic
-	case "":
-		ac.AuthMethod = vault.AuthClientSecretBasic
-		if resolved["clientSecret"] == "" {
-			ac.AuthMethod = vault.AuthNone
-		}
-		p.im.note(NoteWarning, label, "oauth2 client authentication not stated; using Postman's default (%s)", ac.AuthMethod)
-	default:
-		p.im.note(NoteSkipped, label, "oauth2 client authentication %q is not supported", prm["client_authentication"])
+	if ac.AuthMethod, ok = p.oauth2AuthMethod(prm, resolved["clientSecret"], g, label); !ok {
 		return
-	}
-	if ac.AuthMethod != vault.AuthNone && resolved["clientSecret"] == "" {
-		ac.AuthMethod = vault.AuthNone
-	}
-	if ac.AuthMethod == vault.AuthNone && g == vault.GrantClientCredentials {
-		p.im.note(NoteSkipped, label, "oauth2 client credentials without a client secret")
-		return
-	}
-	if g == vault.GrantImplicit {
-		ac.AuthMethod = ""
 	}
 	var creds *vault.ClientCredentials
 	if resolved["clientSecret"] != "" && ac.AuthMethod != vault.AuthNone {
@@ -176,36 +166,8 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 	key := "oauth2\x00" + ac.ClientID + "\x00" + ac.Endpoints.Token + "\x00" + ac.Endpoints.Authorization + "\x00" + string(g)
 	name, seen := p.im.credByValue[key]
 	if !seen {
-		base := prm["tokenName"]
-		if base == "" {
-			base = defaultName
-		}
-		ac.Name = itemName(p.im.secrets, base)
-		ac.Env = p.im.env
-		if err := ac.Validate(); err != nil {
-			p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
+		if name, ok = p.oauth2Client(ac, creds, prm, resolved["scope"], key, label, defaultName); !ok {
 			return
-		}
-		c := vault.ClientCredentials{}
-		if creds != nil {
-			c = *creds
-		}
-		if err := ac.ValidateCredentials(c); err != nil {
-			p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
-			return
-		}
-		name = ac.Name
-		p.im.secrets[name] = true
-		p.im.credByValue[key] = name
-		p.im.batch.Clients = append(p.im.batch.Clients, vault.ClientItem{Client: ac, Creds: creds})
-		msg := "auth client (" + string(g) + ")"
-		if creds != nil {
-			msg += "; its client secret goes to the vault"
-		}
-		p.im.note(NoteCreated, fmt.Sprintf("auth client %q", name), "%s", msg)
-		if tok := strings.TrimSpace(prm["accessToken"]); tok != "" && !strings.Contains(tok, "{{") {
-			sname := p.im.addCredential(name+" token", vault.Secret{Type: vault.TypeOAuthToken, AuthClient: name}, vault.SecretValue{AccessToken: tok, AuthClientID: name, Scope: resolved["scope"]}, label+" (oauth2 access token)")
-			p.im.credByValue[key+"\x00token"] = sname
 		}
 	}
 	r.Auth = name
@@ -216,6 +178,93 @@ func (p *pmParser) oauth2(r *vault.Request, prm map[string]string, label, defaul
 	case "queryParams":
 		r.Placement = vault.PlaceQuery
 	}
+}
+
+// oauth2Fields fills in the oauth2 block's client settings from the file's
+// variables; false (with a note) when one uses a variable it does not define.
+func (p *pmParser) oauth2Fields(prm map[string]string, label string) (map[string]string, bool) {
+	resolved := map[string]string{}
+	for _, k := range []string{"accessTokenUrl", "authUrl", "clientId", "clientSecret", "scope", "redirect_uri", "audience", "resource"} {
+		v, ok := p.resolve(prm[k])
+		if !ok {
+			p.im.note(NoteSkipped, label, "oauth2 %s uses variables the file does not define; set up the auth client in authdeck", k)
+			return nil, false
+		}
+		resolved[k] = strings.TrimSpace(v)
+	}
+	return resolved, true
+}
+
+// oauth2AuthMethod works out the client authentication method: Postman's
+// "body" or "header" (its default when not stated), none without a client
+// secret, and no method at all for the implicit grant. False (with a note)
+// when it cannot be imported.
+func (p *pmParser) oauth2AuthMethod(prm map[string]string, secret string, g vault.Grant, label string) (vault.AuthMethod, bool) {
+	var m vault.AuthMethod
+	switch prm["client_authentication"] {
+	case "body":
+		m = vault.AuthClientSecretPost
+	case "header":
+		m = vault.AuthClientSecretBasic
+	case "":
+		m = vault.AuthClientSecretBasic
+		if secret == "" {
+			m = vault.AuthNone
+		}
+		p.im.note(NoteWarning, label, "oauth2 client authentication not stated; using Postman's default (%s)", m)
+	default:
+		p.im.note(NoteSkipped, label, "oauth2 client authentication %q is not supported", prm["client_authentication"])
+		return "", false
+	}
+	if m != vault.AuthNone && secret == "" {
+		m = vault.AuthNone
+	}
+	if m == vault.AuthNone && g == vault.GrantClientCredentials {
+		p.im.note(NoteSkipped, label, "oauth2 client credentials without a client secret")
+		return "", false
+	}
+	if g == vault.GrantImplicit {
+		m = ""
+	}
+	return m, true
+}
+
+// oauth2Client adds the auth client (and the access token the block holds,
+// as a token secret linked to it) to the batch under key; false (with a
+// note) when the client is not valid.
+func (p *pmParser) oauth2Client(ac vault.AuthClient, creds *vault.ClientCredentials, prm map[string]string, scope, key, label, defaultName string) (string, bool) {
+	base := prm["tokenName"]
+	if base == "" {
+		base = defaultName
+	}
+	ac.Name = itemName(p.im.secrets, base)
+	ac.Env = p.im.env
+	if err := ac.Validate(); err != nil {
+		p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
+		return "", false
+	}
+	c := vault.ClientCredentials{}
+	if creds != nil {
+		c = *creds
+	}
+	if err := ac.ValidateCredentials(c); err != nil {
+		p.im.note(NoteSkipped, label, "oauth2 auth client not created: %v", err)
+		return "", false
+	}
+	name := ac.Name
+	p.im.secrets[name] = true
+	p.im.credByValue[key] = name
+	p.im.batch.Clients = append(p.im.batch.Clients, vault.ClientItem{Client: ac, Creds: creds})
+	msg := "auth client (" + string(ac.Grant) + ")"
+	if creds != nil {
+		msg += "; its client secret goes to the vault"
+	}
+	p.im.note(NoteCreated, fmt.Sprintf("auth client %q", name), "%s", msg)
+	if tok := strings.TrimSpace(prm["accessToken"]); tok != "" && !strings.Contains(tok, "{{") {
+		sname := p.im.addCredential(name+" token", vault.Secret{Type: vault.TypeOAuthToken, AuthClient: name}, vault.SecretValue{AccessToken: tok, AuthClientID: name, Scope: scope}, label+" (oauth2 access token)")
+		p.im.credByValue[key+"\x00token"] = sname
+	}
+	return name, true
 }
 
 // oauth2Token keeps the access token of an oauth2 block that names no

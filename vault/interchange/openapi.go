@@ -203,11 +203,31 @@ func (op *oaImporter) operations() {
 	}
 }
 
+// request imports one operation as a saved request.
 func (op *oaImporter) request(o oaOp) {
 	label := fmt.Sprintf("operation %s %s", o.method, o.path)
 	if o.line > 0 {
 		label = fmt.Sprintf("operation %s %s (line %d)", o.method, o.path, o.line)
 	}
+	name := oaRequestName(o)
+	r := vault.Request{Name: name, Method: o.method, Description: strings.TrimSpace(o.op.Description)}
+	if len(o.op.Tags) > 0 && strings.TrimSpace(o.op.Tags[0]) != "" {
+		r.Folder = []string{folderName(o.op.Tags[0])}
+	}
+	path, cookies := op.params(&r, o.path, oaParameters(o), name)
+	r.URL = op.prefix + path
+	op.body(&r, o.op, name)
+	op.security(&r, o.op, name)
+	if len(cookies) > 0 {
+		r.Headers = appendCookie(r.Headers, strings.Join(cookies, "; "))
+	}
+	op.im.secretize(&r, label)
+	op.im.addRequest(r, label)
+}
+
+// oaRequestName names an operation's request: the first line of its
+// summary, else its operation ID, else its method and path.
+func oaRequestName(o oaOp) string {
 	name := strings.TrimSpace(strings.Split(o.op.Summary, "\n")[0])
 	if name == "" {
 		name = o.op.OperationID
@@ -215,11 +235,13 @@ func (op *oaImporter) request(o oaOp) {
 	if name == "" {
 		name = o.method + " " + o.path
 	}
-	r := vault.Request{Name: name, Method: o.method, Description: strings.TrimSpace(o.op.Description)}
-	if len(o.op.Tags) > 0 && strings.TrimSpace(o.op.Tags[0]) != "" {
-		r.Folder = []string{folderName(o.op.Tags[0])}
-	}
-	// Parameters: the operation's override the path item's (same name and in).
+	return name
+}
+
+// oaParameters lists the path item's and the operation's parameters in
+// the order they are first named; the operation's override the path
+// item's (same name and in).
+func oaParameters(o oaOp) []*openapi3.Parameter {
 	params := map[string]*openapi3.Parameter{}
 	var order []string
 	for _, list := range []openapi3.Parameters{o.item.Parameters, o.op.Parameters} {
@@ -234,52 +256,67 @@ func (op *oaImporter) request(o oaOp) {
 			params[key] = pr.Value
 		}
 	}
-	path := o.path
+	out := make([]*openapi3.Parameter, len(order))
+	for i, key := range order {
+		out[i] = params[key]
+	}
+	return out
+}
+
+// params fills the path's {parameters} and adds the query parameters and
+// headers to r, each with its example; it returns the filled path and the
+// required cookies (name=value). A required parameter without an example
+// becomes a {{variable}} to set before sending.
+func (op *oaImporter) params(r *vault.Request, path string, params []*openapi3.Parameter, name string) (string, []string) {
 	var cookies []string
-	for _, key := range order {
-		p := params[key]
+	for _, p := range params {
 		val, ok := paramExample(p)
 		switch p.In {
 		case "path":
-			if !ok {
-				v := varName(p.Name)
-				op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "path parameter %s has no example: set {{%s}} before sending", p.Name, v)
-				val = "{{" + v + "}}"
-			} else {
+			if ok {
 				val = url.PathEscape(val)
+			} else {
+				op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "path parameter %s has no example: set {{%s}} before sending", p.Name, varName(p.Name))
+				val = paramPlaceholder(p)
 			}
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", val)
 		case "query":
 			if !ok && p.Required {
-				val = "{{" + varName(p.Name) + "}}"
+				val = paramPlaceholder(p)
 				op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "required query parameter %s has no example: set {{%s}} before sending", p.Name, varName(p.Name))
 			}
 			r.Params = append(r.Params, vault.QueryParam{Name: p.Name, Value: val, Disabled: !p.Required})
 		case "header":
-			if strings.EqualFold(p.Name, "Accept") || strings.EqualFold(p.Name, "Content-Type") || strings.EqualFold(p.Name, "Authorization") {
-				continue // set by the document's media types and security
+			if oaManagedHeader(p.Name) {
+				continue
 			}
 			if !ok && p.Required {
-				val = "{{" + varName(p.Name) + "}}"
+				val = paramPlaceholder(p)
 			}
 			r.Headers = append(r.Headers, vault.Header{Name: p.Name, Value: val, Disabled: !p.Required})
 		case "cookie":
-			if p.Required {
-				if !ok {
-					val = "{{" + varName(p.Name) + "}}"
-				}
-				cookies = append(cookies, p.Name+"="+val)
+			if !p.Required {
+				continue
 			}
+			if !ok {
+				val = paramPlaceholder(p)
+			}
+			cookies = append(cookies, p.Name+"="+val)
 		}
 	}
-	r.URL = op.prefix + path
-	op.body(&r, o.op, name)
-	op.security(&r, o.op, name)
-	if len(cookies) > 0 {
-		r.Headers = appendCookie(r.Headers, strings.Join(cookies, "; "))
-	}
-	op.im.secretize(&r, label)
-	op.im.addRequest(r, label)
+	return path, cookies
+}
+
+// paramPlaceholder is the {{variable}} that stands for a parameter without
+// an example.
+func paramPlaceholder(p *openapi3.Parameter) string {
+	return "{{" + varName(p.Name) + "}}"
+}
+
+// oaManagedHeader reports a header parameter the document's media types
+// and security set, not the parameter.
+func oaManagedHeader(name string) bool {
+	return strings.EqualFold(name, "Accept") || strings.EqualFold(name, "Content-Type") || strings.EqualFold(name, "Authorization")
 }
 
 func appendCookie(hs []vault.Header, c string) []vault.Header {
@@ -355,49 +392,19 @@ func scalarText(v any) string {
 	return string(b)
 }
 
-// body sets the request body from the operation's request body.
+// body sets the request body from the operation's request body: an
+// example of its preferred media type, else one made from its schema.
 func (op *oaImporter) body(r *vault.Request, o *openapi3.Operation, name string) {
 	if o.RequestBody == nil || o.RequestBody.Value == nil || len(o.RequestBody.Value.Content) == 0 {
 		return
 	}
 	content := o.RequestBody.Value.Content
-	mt := ""
-	for _, pref := range []func(string) bool{
-		func(m string) bool { return m == "application/json" },
-		func(m string) bool { return strings.HasSuffix(m, "+json") || strings.Contains(m, "/json") },
-		func(m string) bool { return m == "application/x-www-form-urlencoded" },
-		func(m string) bool { return m == "multipart/form-data" },
-		func(string) bool { return true },
-	} {
-		for _, k := range sortedKeys(content) {
-			if pref(k) {
-				mt = k
-				break
-			}
-		}
-		if mt != "" {
-			break
-		}
-	}
+	mt := preferredMediaType(content)
 	media := content[mt]
 	if media == nil {
 		return
 	}
-	var example any
-	found := false
-	if media.Example != nil {
-		example, found = media.Example, true
-	} else {
-		for _, k := range sortedKeys(media.Examples) {
-			if ex := media.Examples[k]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
-				example, found = ex.Value.Value, true
-				break
-			}
-		}
-	}
-	if !found && media.Schema != nil {
-		example, found = schemaExample(media.Schema, 0, map[*openapi3.Schema]bool{}), true
-	}
+	example, found := mediaExample(media)
 	if !found {
 		return
 	}
@@ -411,19 +418,7 @@ func (op *oaImporter) body(r *vault.Request, o *openapi3.Operation, name string)
 		}
 		r.Body = vals.Encode()
 	case mt == "multipart/form-data":
-		obj, _ := example.(map[string]any)
-		props := map[string]*openapi3.SchemaRef{}
-		if media.Schema != nil && media.Schema.Value != nil {
-			props = media.Schema.Value.Properties
-		}
-		for _, k := range sortedKeys(obj) {
-			if s := props[k]; s != nil && s.Value != nil && (s.Value.Format == "binary" || s.Value.Format == "byte" || s.Value.ContentMediaType != "") {
-				r.Form = append(r.Form, vault.FormField{Name: k, IsFile: true})
-				op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "form field %s is a file: choose it before sending", k)
-				continue
-			}
-			r.Form = append(r.Form, vault.FormField{Name: k, Value: scalarText(obj[k])})
-		}
+		op.multipartBody(r, media, example, name)
 	case strings.Contains(mt, "json"):
 		r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: mt})
 		b, err := json.MarshalIndent(example, "", "  ")
@@ -440,6 +435,64 @@ func (op *oaImporter) body(r *vault.Request, o *openapi3.Operation, name string)
 	}
 }
 
+// mediaTypePreference ranks request body media types: JSON, then any JSON
+// flavour, then forms, then whatever comes first in name order.
+var mediaTypePreference = []func(string) bool{
+	func(m string) bool { return m == "application/json" },
+	func(m string) bool { return strings.HasSuffix(m, "+json") || strings.Contains(m, "/json") },
+	func(m string) bool { return m == "application/x-www-form-urlencoded" },
+	func(m string) bool { return m == "multipart/form-data" },
+	func(string) bool { return true },
+}
+
+// preferredMediaType picks the media type the request body is made from.
+func preferredMediaType(content openapi3.Content) string {
+	keys := sortedKeys(content)
+	for _, pref := range mediaTypePreference {
+		for _, k := range keys {
+			if pref(k) {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// mediaExample is a media type's example (the first named one in name
+// order), else one made from its schema; false when it has neither.
+func mediaExample(media *openapi3.MediaType) (any, bool) {
+	if media.Example != nil {
+		return media.Example, true
+	}
+	for _, k := range sortedKeys(media.Examples) {
+		if ex := media.Examples[k]; ex != nil && ex.Value != nil && ex.Value.Value != nil {
+			return ex.Value.Value, true
+		}
+	}
+	if media.Schema != nil {
+		return schemaExample(media.Schema, 0, map[*openapi3.Schema]bool{}), true
+	}
+	return nil, false
+}
+
+// multipartBody makes form fields of an example object; a field the
+// schema says is binary is a file field to choose before sending.
+func (op *oaImporter) multipartBody(r *vault.Request, media *openapi3.MediaType, example any, name string) {
+	obj, _ := example.(map[string]any)
+	props := map[string]*openapi3.SchemaRef{}
+	if media.Schema != nil && media.Schema.Value != nil {
+		props = media.Schema.Value.Properties
+	}
+	for _, k := range sortedKeys(obj) {
+		if s := props[k]; s != nil && s.Value != nil && (s.Value.Format == "binary" || s.Value.Format == "byte" || s.Value.ContentMediaType != "") {
+			r.Form = append(r.Form, vault.FormField{Name: k, IsFile: true})
+			op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "form field %s is a file: choose it before sending", k)
+			continue
+		}
+		r.Form = append(r.Form, vault.FormField{Name: k, Value: scalarText(obj[k])})
+	}
+}
+
 // schemaExample makes an example value from a schema, as Swagger UI does.
 func schemaExample(ref *openapi3.SchemaRef, depth int, seen map[*openapi3.Schema]bool) any {
 	if ref == nil || ref.Value == nil || depth > 12 {
@@ -449,51 +502,20 @@ func schemaExample(ref *openapi3.SchemaRef, depth int, seen map[*openapi3.Schema
 	if seen[s] {
 		return nil
 	}
-	for _, v := range []any{s.Example, s.Const, s.Default} {
-		if v != nil {
-			return v
-		}
-	}
-	if len(s.Examples) > 0 {
-		return s.Examples[0]
-	}
-	if len(s.Enum) > 0 {
-		return s.Enum[0]
+	if v, ok := givenExample(s); ok {
+		return v
 	}
 	seen[s] = true
 	defer delete(seen, s)
 	if len(s.AllOf) > 0 {
-		merged := map[string]any{}
-		for _, sub := range s.AllOf {
-			if m, ok := schemaExample(sub, depth+1, seen).(map[string]any); ok {
-				for k, v := range m {
-					merged[k] = v
-				}
-			}
-		}
-		for k, v := range objectExample(s, depth, seen) {
-			merged[k] = v
-		}
-		return merged
+		return allOfExample(s, depth, seen)
 	}
 	for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
 		if len(alts) > 0 {
 			return schemaExample(alts[0], depth+1, seen)
 		}
 	}
-	typ := ""
-	if s.Type != nil {
-		for _, t := range s.Type.Slice() {
-			if t != "null" {
-				typ = t
-				break
-			}
-		}
-	}
-	if typ == "" && len(s.Properties) > 0 {
-		typ = "object"
-	}
-	switch typ {
+	switch schemaType(s) {
 	case "object":
 		return objectExample(s, depth, seen)
 	case "array":
@@ -506,21 +528,76 @@ func schemaExample(ref *openapi3.SchemaRef, depth int, seen map[*openapi3.Schema
 	case "boolean":
 		return true
 	case "string":
-		switch s.Format {
-		case "date-time":
-			return "2024-01-01T00:00:00Z"
-		case "date":
-			return "2024-01-01"
-		case "email":
-			return "user@example.com"
-		case "uuid":
-			return "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-		case "uri", "url":
-			return "https://example.com"
-		}
-		return "string"
+		return stringExample(s.Format)
 	}
 	return nil
+}
+
+// givenExample is the value a schema gives itself: its example, const,
+// default, first of its examples or first enum value.
+func givenExample(s *openapi3.Schema) (any, bool) {
+	for _, v := range []any{s.Example, s.Const, s.Default} {
+		if v != nil {
+			return v, true
+		}
+	}
+	if len(s.Examples) > 0 {
+		return s.Examples[0], true
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0], true
+	}
+	return nil, false
+}
+
+// allOfExample merges the examples of an allOf's schemas and the schema's
+// own properties.
+func allOfExample(s *openapi3.Schema, depth int, seen map[*openapi3.Schema]bool) map[string]any {
+	merged := map[string]any{}
+	for _, sub := range s.AllOf {
+		if m, ok := schemaExample(sub, depth+1, seen).(map[string]any); ok {
+			for k, v := range m {
+				merged[k] = v
+			}
+		}
+	}
+	for k, v := range objectExample(s, depth, seen) {
+		merged[k] = v
+	}
+	return merged
+}
+
+// schemaType is a schema's first type other than null; an untyped schema
+// with properties is an object.
+func schemaType(s *openapi3.Schema) string {
+	if s.Type != nil {
+		for _, t := range s.Type.Slice() {
+			if t != "null" {
+				return t
+			}
+		}
+	}
+	if len(s.Properties) > 0 {
+		return "object"
+	}
+	return ""
+}
+
+// stringExample is an example string of the given format.
+func stringExample(format string) string {
+	switch format {
+	case "date-time":
+		return "2024-01-01T00:00:00Z"
+	case "date":
+		return "2024-01-01"
+	case "email":
+		return "user@example.com"
+	case "uuid":
+		return "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	case "uri", "url":
+		return "https://example.com"
+	}
+	return "string"
 }
 
 func objectExample(s *openapi3.Schema, depth int, seen map[*openapi3.Schema]bool) map[string]any {

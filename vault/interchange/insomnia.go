@@ -372,44 +372,14 @@ func (p *insParser) request(r *insResource) {
 	p.im.addRequest(req, label)
 }
 
+// body reads an Insomnia request body into req, by its MIME type.
 func (p *insParser) body(req *vault.Request, r *insResource, item string) {
 	b := r.Body
-	setCT := func(ct string) {
-		for _, h := range req.Headers {
-			if strings.EqualFold(h.Name, "Content-Type") && !h.Disabled {
-				return
-			}
-		}
-		req.Headers = append(req.Headers, vault.Header{Name: "Content-Type", Value: ct})
-	}
 	switch {
 	case b.MimeType == "application/x-www-form-urlencoded":
-		var parts []string
-		for _, f := range b.Params {
-			if f.Disabled {
-				continue
-			}
-			parts = append(parts, formEscape(p.text(f.Name, item))+"="+formEscape(p.text(f.Value, item)))
-		}
-		req.Body = strings.Join(parts, "&")
-		setCT(b.MimeType)
+		p.urlEncodedBody(req, b, item)
 	case b.MimeType == "multipart/form-data":
-		for _, f := range b.Params {
-			ff := vault.FormField{Name: p.text(f.Name, item), Disabled: f.Disabled}
-			if f.Type == "file" {
-				ff.IsFile, ff.File = true, f.FileName
-			} else {
-				ff.Value = p.text(f.Value, item)
-			}
-			req.Form = append(req.Form, ff)
-		}
-		out := req.Headers[:0]
-		for _, h := range req.Headers {
-			if !strings.EqualFold(h.Name, "Content-Type") {
-				out = append(out, h)
-			}
-		}
-		req.Headers = out
+		p.multipartBody(req, b, item)
 	case b.MimeType == "application/graphql":
 		// Insomnia keeps {"query", "variables"} and sends it as JSON.
 		req.Body = p.text(b.Text, item)
@@ -418,18 +388,52 @@ func (p *insParser) body(req *vault.Request, r *insResource, item string) {
 				req.Headers[k].Value = "application/json"
 			}
 		}
-		setCT("application/json")
+		defaultContentType(req, "application/json")
 	case b.FileName != "":
 		req.BodyFile = b.FileName
 		if b.MimeType != "" {
-			setCT(b.MimeType)
+			defaultContentType(req, b.MimeType)
 		}
 	case b.Text != "":
 		req.Body = p.text(b.Text, item)
 		if b.MimeType != "" {
-			setCT(b.MimeType)
+			defaultContentType(req, b.MimeType)
 		}
 	}
+}
+
+// urlEncodedBody form-encodes the enabled fields.
+func (p *insParser) urlEncodedBody(req *vault.Request, b insBody, item string) {
+	var parts []string
+	for _, f := range b.Params {
+		if f.Disabled {
+			continue
+		}
+		parts = append(parts, formEscape(p.text(f.Name, item))+"="+formEscape(p.text(f.Value, item)))
+	}
+	req.Body = strings.Join(parts, "&")
+	defaultContentType(req, b.MimeType)
+}
+
+// multipartBody reads the form fields; the sender sets the multipart
+// Content-Type with its boundary, so the request's own is dropped.
+func (p *insParser) multipartBody(req *vault.Request, b insBody, item string) {
+	for _, f := range b.Params {
+		ff := vault.FormField{Name: p.text(f.Name, item), Disabled: f.Disabled}
+		if f.Type == "file" {
+			ff.IsFile, ff.File = true, f.FileName
+		} else {
+			ff.Value = p.text(f.Value, item)
+		}
+		req.Form = append(req.Form, ff)
+	}
+	out := req.Headers[:0]
+	for _, h := range req.Headers {
+		if !strings.EqualFold(h.Name, "Content-Type") {
+			out = append(out, h)
+		}
+	}
+	req.Headers = out
 }
 
 func authStr(a map[string]any, k string) string {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,54 +80,65 @@ func parseBru(text string) (*bruFile, *bruError) {
 	lines := strings.Split(strings.ReplaceAll(strings.TrimPrefix(text, "\ufeff"), "\r\n", "\n"), "\n")
 	f := &bruFile{}
 	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(lines[i]) == "" {
 			continue
 		}
-		m := bruHeader.FindStringSubmatch(strings.TrimRight(l, " \t"))
-		if m == nil {
-			return nil, &bruError{i + 1, fmt.Sprintf("expected a block (name { … }), found %q", truncate(strings.TrimSpace(l), 60))}
-		}
-		b := &bruBlock{name: m[1], line: i + 1}
-		closer := "}"
-		if m[2] == "[" {
-			closer = "]"
-		}
-		end := -1
-		for j := i + 1; j < len(lines); j++ {
-			if strings.TrimRight(lines[j], " \t") == closer {
-				end = j
-				break
-			}
-		}
-		if end < 0 {
-			return nil, &bruError{i + 1, fmt.Sprintf("block %s is never closed with %q", b.name, closer)}
-		}
-		body := lines[i+1 : end]
-		switch {
-		case m[2] == "[":
-			for _, x := range body {
-				for _, it := range strings.Split(x, ",") {
-					if it = strings.TrimSpace(it); it != "" {
-						b.items = append(b.items, it)
-					}
-				}
-			}
-		case bruTextName.MatchString(b.name):
-			out := make([]string, len(body))
-			for k, x := range body {
-				out[k] = strings.TrimPrefix(x, "  ")
-			}
-			b.text = strings.Join(out, "\n")
-		default:
-			if err := b.parsePairs(body, i+2); err != nil {
-				return nil, err
-			}
+		b, end, err := parseBruBlock(lines, i)
+		if err != nil {
+			return nil, err
 		}
 		f.blocks = append(f.blocks, b)
 		i = end
 	}
 	return f, nil
+}
+
+// parseBruBlock reads the block that starts at lines[i] (name { … } or
+// name [ … ]); end is the index of its closing line.
+func parseBruBlock(lines []string, i int) (b *bruBlock, end int, err *bruError) {
+	m := bruHeader.FindStringSubmatch(strings.TrimRight(lines[i], " \t"))
+	if m == nil {
+		return nil, 0, &bruError{i + 1, fmt.Sprintf("expected a block (name { … }), found %q", truncate(strings.TrimSpace(lines[i]), 60))}
+	}
+	b = &bruBlock{name: m[1], line: i + 1}
+	closer := "}"
+	if m[2] == "[" {
+		closer = "]"
+	}
+	end = slices.IndexFunc(lines[i+1:], func(l string) bool { return strings.TrimRight(l, " \t") == closer })
+	if end < 0 {
+		return nil, 0, &bruError{i + 1, fmt.Sprintf("block %s is never closed with %q", b.name, closer)}
+	}
+	end += i + 1
+	body := lines[i+1 : end]
+	switch {
+	case m[2] == "[":
+		b.items = bruListItems(body)
+	case bruTextName.MatchString(b.name):
+		out := make([]string, len(body))
+		for k, x := range body {
+			out[k] = strings.TrimPrefix(x, "  ")
+		}
+		b.text = strings.Join(out, "\n")
+	default:
+		if err := b.parsePairs(body, i+2); err != nil {
+			return nil, 0, err
+		}
+	}
+	return b, end, nil
+}
+
+// bruListItems reads a list block's items, comma- or line-separated.
+func bruListItems(body []string) []string {
+	var items []string
+	for _, x := range body {
+		for _, it := range strings.Split(x, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				items = append(items, it)
+			}
+		}
+	}
+	return items
 }
 
 func (b *bruBlock) parsePairs(body []string, first int) *bruError {
@@ -277,7 +289,25 @@ func (bp *bruParser) parse(rel string, data []byte) *bruFile {
 	return f
 }
 
+// run imports the collection: its environments, its collection variables
+// and its requests, folder by folder in their seq order.
 func (bp *bruParser) run() {
+	reqFiles, err := bp.walk()
+	if err != nil {
+		bp.im.problem("", 0, 0, vault.ErrInvalid, "reading the collection: %v", err)
+		return
+	}
+	bp.environments()
+	bp.collectionVars()
+	for _, r := range bp.requestFiles(reqFiles) {
+		bp.request(r.rel, r.f, r.name)
+	}
+}
+
+// walk reads collection.bru and every folder.bru, and lists the other .bru
+// files (the requests); hidden folders, node_modules and environments are
+// passed over.
+func (bp *bruParser) walk() ([]string, error) {
 	var reqFiles []string
 	err := filepath.WalkDir(bp.root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -305,27 +335,37 @@ func (bp *bruParser) run() {
 		}
 		return nil
 	})
-	if err != nil {
-		bp.im.problem("", 0, 0, vault.ErrInvalid, "reading the collection: %v", err)
+	return reqFiles, err
+}
+
+// collectionVars imports collection.bru's enabled pre-request variables.
+func (bp *bruParser) collectionVars() {
+	if bp.collection == nil {
 		return
 	}
-	bp.environments()
-	if bp.collection != nil {
-		if v := bp.collection.block("vars:pre-request"); v != nil {
-			for _, p := range v.pairs {
-				if !p.disabled {
-					bp.im.addVar(varName(p.key), bp.text(p.value), pmSecretVariable(p.key, p.value), "collection.bru")
-				}
-			}
+	v := bp.collection.block("vars:pre-request")
+	if v == nil {
+		return
+	}
+	for _, p := range v.pairs {
+		if !p.disabled {
+			bp.im.addVar(varName(p.key), bp.text(p.value), pmSecretVariable(p.key, p.value), "collection.bru")
 		}
 	}
-	type reqFile struct {
-		rel  string
-		f    *bruFile
-		seq  int
-		name string
-	}
-	var reqs []reqFile
+}
+
+// bruRequestFile is a parsed request file with its place in the collection.
+type bruRequestFile struct {
+	rel  string
+	f    *bruFile
+	seq  int
+	name string
+}
+
+// requestFiles reads the request files, noting those that are not
+// requests, in the order Bruno shows them: by folder, then by seq.
+func (bp *bruParser) requestFiles(reqFiles []string) []bruRequestFile {
+	var reqs []bruRequestFile
 	for _, rel := range reqFiles {
 		f := bp.read(rel)
 		if f == nil {
@@ -338,7 +378,7 @@ func (bp *bruParser) run() {
 		}
 		seq := 0
 		_, _ = fmt.Sscan(meta.get("seq"), &seq)
-		reqs = append(reqs, reqFile{rel, f, seq, meta.get("name")})
+		reqs = append(reqs, bruRequestFile{rel, f, seq, meta.get("name")})
 	}
 	sort.SliceStable(reqs, func(i, j int) bool {
 		di, dj := filepath.Dir(reqs[i].rel), filepath.Dir(reqs[j].rel)
@@ -347,12 +387,12 @@ func (bp *bruParser) run() {
 		}
 		return reqs[i].seq < reqs[j].seq
 	})
-	for _, r := range reqs {
-		bp.request(r.rel, r.f, r.name)
-	}
+	return reqs
 }
 
-// environments imports environments/*.bru.
+// environments imports environments/*.bru. The first environment's values
+// also go to the target environment, and are the values {{vars}} are
+// resolved with.
 func (bp *bruParser) environments() {
 	bp.vars = map[string]string{}
 	entries, err := os.ReadDir(filepath.Join(bp.root, "environments"))
@@ -370,29 +410,7 @@ func (bp *bruParser) environments() {
 			continue
 		}
 		name := strings.TrimSuffix(e.Name(), ".bru")
-		secret := map[string]bool{}
-		if s := f.block("vars:secret"); s != nil {
-			for _, it := range s.items {
-				secret[strings.TrimPrefix(it, "~")] = true
-			}
-		}
-		var vars []httpEnvVar
-		if v := f.block("vars"); v != nil {
-			for _, p := range v.pairs {
-				if p.disabled {
-					continue
-				}
-				val := bp.text(p.value)
-				vars = append(vars, httpEnvVar{name: varName(p.key), value: val, secret: secret[p.key] || pmSecretVariable(p.key, p.value), from: rel})
-				if first {
-					bp.vars[p.key] = p.value
-				}
-				delete(secret, p.key)
-			}
-		}
-		for _, s := range sortedKeys(secret) {
-			vars = append(vars, httpEnvVar{name: varName(s), value: "", secret: true, from: rel + " (a secret whose value Bruno keeps outside the collection: set it)"})
-		}
+		vars := bp.environmentVars(f, rel, first)
 		if first || name == bp.im.env {
 			// The first environment's values go to the target environment too.
 			for _, v := range vars {
@@ -404,6 +422,36 @@ func (bp *bruParser) environments() {
 			bp.im.addEnvVars(name, vars)
 		}
 	}
+}
+
+// environmentVars reads one environment file's variables: the enabled
+// vars (kept in bp.vars when first), then the secrets listed without a
+// value, which Bruno keeps outside the collection.
+func (bp *bruParser) environmentVars(f *bruFile, rel string, first bool) []httpEnvVar {
+	secret := map[string]bool{}
+	if s := f.block("vars:secret"); s != nil {
+		for _, it := range s.items {
+			secret[strings.TrimPrefix(it, "~")] = true
+		}
+	}
+	var vars []httpEnvVar
+	if v := f.block("vars"); v != nil {
+		for _, p := range v.pairs {
+			if p.disabled {
+				continue
+			}
+			val := bp.text(p.value)
+			vars = append(vars, httpEnvVar{name: varName(p.key), value: val, secret: secret[p.key] || pmSecretVariable(p.key, p.value), from: rel})
+			if first {
+				bp.vars[p.key] = p.value
+			}
+			delete(secret, p.key)
+		}
+	}
+	for _, s := range sortedKeys(secret) {
+		vars = append(vars, httpEnvVar{name: varName(s), value: "", secret: true, from: rel + " (a secret whose value Bruno keeps outside the collection: set it)"})
+	}
+	return vars
 }
 
 var (

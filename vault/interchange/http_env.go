@@ -3,6 +3,7 @@ package interchange
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -175,11 +176,7 @@ func readHTTPEnvJSON(im *reqImporter, envs *httpEnvs, data []byte, file string, 
 }
 
 func asJSONPos(err error, target **jsonpos.Error) bool {
-	pe, ok := err.(*jsonpos.Error)
-	if ok {
-		*target = pe
-	}
-	return ok
+	return errors.As(err, target)
 }
 
 // jsonObjectKeys lists the keys of a JSON object in file order.
@@ -300,57 +297,68 @@ func parseHTTPEnvFile(data []byte, opts RequestImportOptions) (vault.Batch, []No
 func stripJSONC(data []byte) []byte {
 	out := make([]byte, len(data))
 	copy(out, data)
-	inStr := false
-	for i := 0; i < len(out); i++ {
-		c := out[i]
-		switch {
-		case inStr:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '/' && i+1 < len(out) && out[i+1] == '/':
-			for ; i < len(out) && out[i] != '\n'; i++ {
-				out[i] = ' '
-			}
-		case c == '/' && i+1 < len(out) && out[i+1] == '*':
-			out[i], out[i+1] = ' ', ' '
-			for i += 2; i < len(out) && !(out[i] == '*' && i+1 < len(out) && out[i+1] == '/'); i++ {
-				if out[i] != '\n' {
-					out[i] = ' '
-				}
-			}
-			if i < len(out) {
-				out[i], out[i+1] = ' ', ' '
-				i++
-			}
-		}
-	}
+	eachOutsideStrings(out, func(i int) int { return blankComment(out, i) })
 	// Trailing commas, now that comments are blank.
-	inStr = false
-	for i := 0; i < len(out); i++ {
-		c := out[i]
-		switch {
+	eachOutsideStrings(out, func(i int) int { return blankTrailingComma(out, i) })
+	return out
+}
+
+// eachOutsideStrings calls at(i) for each byte of data outside JSON
+// strings; at returns the index of the last byte it dealt with.
+func eachOutsideStrings(data []byte, at func(i int) int) {
+	inStr := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case inStr && c == '\\':
+			i++
 		case inStr:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inStr = false
-			}
+			inStr = c != '"'
 		case c == '"':
 			inStr = true
-		case c == ',':
-			j := i + 1
-			for j < len(out) && (out[j] == ' ' || out[j] == '\t' || out[j] == '\n' || out[j] == '\r') {
-				j++
-			}
-			if j < len(out) && (out[j] == '}' || out[j] == ']') {
+		default:
+			i = at(i)
+		}
+	}
+}
+
+// blankComment blanks the comment that starts at out[i], if one does,
+// keeping its line breaks, and returns the index of its last byte.
+func blankComment(out []byte, i int) int {
+	if out[i] != '/' || i+1 >= len(out) {
+		return i
+	}
+	switch out[i+1] {
+	case '/':
+		for ; i < len(out) && out[i] != '\n'; i++ {
+			out[i] = ' '
+		}
+	case '*':
+		out[i], out[i+1] = ' ', ' '
+		for i += 2; i < len(out) && !(out[i] == '*' && i+1 < len(out) && out[i+1] == '/'); i++ {
+			if out[i] != '\n' {
 				out[i] = ' '
 			}
 		}
+		if i < len(out) {
+			out[i], out[i+1] = ' ', ' '
+			i++
+		}
 	}
-	return out
+	return i
+}
+
+// blankTrailingComma blanks the comma at out[i] if only white space stands
+// between it and the closing } or ].
+func blankTrailingComma(out []byte, i int) int {
+	if out[i] != ',' {
+		return i
+	}
+	j := i + 1
+	for j < len(out) && (out[j] == ' ' || out[j] == '\t' || out[j] == '\n' || out[j] == '\r') {
+		j++
+	}
+	if j < len(out) && (out[j] == '}' || out[j] == ']') {
+		out[i] = ' '
+	}
+	return i
 }

@@ -20,50 +20,71 @@ import (
 func (im *reqImporter) secretize(r *vault.Request, label string) {
 	var kept []vault.Header
 	for _, h := range r.Headers {
-		v := strings.TrimSpace(h.Value)
-		if v == "" || strings.Contains(v, "{{") {
+		if h, keep := im.secretizeHeader(r, h, label); keep {
 			kept = append(kept, h)
-			continue
 		}
-		if h.Disabled || r.Scheme != nil && strings.EqualFold(h.Name, "Authorization") {
-			// Not sent (disabled, or replaced by the request's scheme), so no
-			// credential of the request; a secret value still leaves the catalog.
-			if strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Cookie") || strings.EqualFold(h.Name, "Proxy-Authorization") || secretlike.Field(h.Name, v) {
-				h.Value = im.secretizeValue(h.Name, v, label+" (header "+h.Name+")")
-			}
-			kept = append(kept, h)
-			continue
-		}
-		if strings.EqualFold(h.Name, "Authorization") && r.Auth == "" {
-			scheme, rest, _ := strings.Cut(v, " ")
-			rest = strings.TrimSpace(rest)
-			switch strings.ToLower(scheme) {
-			case "bearer":
-				if rest != "" {
-					r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + rest, HeaderName: "Authorization"}, label+" (Authorization header)")
-					continue
-				}
-			case "basic":
-				if user, pass, ok := decodeBasic(rest); ok {
-					r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (Authorization header)")
-					continue
-				}
-			}
-		}
-		if strings.EqualFold(h.Name, "Authorization") || strings.EqualFold(h.Name, "Proxy-Authorization") || strings.EqualFold(h.Name, "Cookie") || secretlike.Field(h.Name, v) {
-			if !strings.EqualFold(h.Name, "Authorization") && !strings.EqualFold(h.Name, "Cookie") && !strings.EqualFold(h.Name, "Proxy-Authorization") && r.Auth == "" && !strings.ContainsAny(v, " ") && validHeaderName(h.Name) {
-				// An API key header: a secret the request uses, like any credential.
-				r.Auth = im.addCredential(r.Name+" "+h.Name, vault.Secret{Type: vault.TypeAPIKey, HeaderName: h.Name}, vault.SecretValue{Key: v}, label+" (header "+h.Name+")")
-				continue
-			}
-			kept = append(kept, vault.Header{Name: h.Name, Value: im.secretizeValue(h.Name, v, label+" (header "+h.Name+")")})
-			continue
-		}
-		kept = append(kept, h)
 	}
 	r.Headers = kept
 	r.URL = im.secretizeURL(r.URL, label)
 	r.Body = im.secretizeBody(r, label)
+}
+
+// isCredentialHeader reports a header whose value is a credential whatever
+// it looks like.
+func isCredentialHeader(name string) bool {
+	return strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") || strings.EqualFold(name, "Cookie")
+}
+
+// secretizeHeader returns header h as the request keeps it, its secret
+// value moved to a secret variable; false when it became the request's
+// credential instead (an Authorization or API key header of a request
+// without one).
+func (im *reqImporter) secretizeHeader(r *vault.Request, h vault.Header, label string) (vault.Header, bool) {
+	v := strings.TrimSpace(h.Value)
+	if v == "" || strings.Contains(v, "{{") {
+		return h, true
+	}
+	where := label + " (header " + h.Name + ")"
+	if h.Disabled || r.Scheme != nil && strings.EqualFold(h.Name, "Authorization") {
+		// Not sent (disabled, or replaced by the request's scheme), so no
+		// credential of the request; a secret value still leaves the catalog.
+		if isCredentialHeader(h.Name) || secretlike.Field(h.Name, v) {
+			h.Value = im.secretizeValue(h.Name, v, where)
+		}
+		return h, true
+	}
+	if strings.EqualFold(h.Name, "Authorization") && r.Auth == "" && im.authorizationCredential(r, v, label) {
+		return h, false
+	}
+	if !isCredentialHeader(h.Name) && !secretlike.Field(h.Name, v) {
+		return h, true
+	}
+	if !isCredentialHeader(h.Name) && r.Auth == "" && !strings.ContainsAny(v, " ") && validHeaderName(h.Name) {
+		// An API key header: a secret the request uses, like any credential.
+		r.Auth = im.addCredential(r.Name+" "+h.Name, vault.Secret{Type: vault.TypeAPIKey, HeaderName: h.Name}, vault.SecretValue{Key: v}, where)
+		return h, false
+	}
+	return vault.Header{Name: h.Name, Value: im.secretizeValue(h.Name, v, where)}, true
+}
+
+// authorizationCredential makes a Bearer or Basic Authorization value the
+// request's credential; false for any other scheme.
+func (im *reqImporter) authorizationCredential(r *vault.Request, v, label string) bool {
+	scheme, rest, _ := strings.Cut(v, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(scheme) {
+	case "bearer":
+		if rest != "" {
+			r.Auth = im.addCredential(r.Name+" token", vault.Secret{Type: vault.TypeAPIKey, HeaderName: "Authorization"}, vault.SecretValue{Key: "Bearer " + rest, HeaderName: "Authorization"}, label+" (Authorization header)")
+			return true
+		}
+	case "basic":
+		if user, pass, ok := decodeBasic(rest); ok {
+			r.Auth = im.addCredential(r.Name+" basic", vault.Secret{Type: vault.TypeSimple}, vault.SecretValue{Username: user, Passphrase: pass}, label+" (Authorization header)")
+			return true
+		}
+	}
+	return false
 }
 
 func validHeaderName(h string) bool { return h != "" && vault.ValidateHeaderName(h) == nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -132,18 +133,9 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	dyn := dynamic.New(time.Now())
 	dyn.Getenv, dyn.Dotenv = s.Getenv, s.Dotenv
 	need := fetch || reveal
-	var secretVals map[string]string
-	if need && len(p.secretVars) > 0 {
-		vars, err := s.Vault.Vars(ctx, p.env)
-		if err != nil {
-			return nil, err
-		}
-		secretVals = vars
-		for _, n := range p.secretVars {
-			if v := vars[n]; v != "" {
-				b.secrets = append(b.secrets, v)
-			}
-		}
+	secretVals, err := s.secretVars(ctx, b, need)
+	if err != nil {
+		return nil, err
 	}
 	dyn.Var = func(name string) (string, bool) {
 		v, ok := p.e.Var(name)
@@ -154,37 +146,13 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 		return v.Value, ok
 	}
 	lookup := func(masked bool) func(string) (string, bool) {
-		return func(name string) (string, bool) {
-			v, ok := p.e.Var(name)
-			if !ok {
-				if !dynamic.Sensitive(name) {
-					return dyn.Lookup(name)
-				}
-				// $processEnv and $dotenv: read only when the real request
-				// is built, masked on display, scrubbed like secrets.
-				if masked {
-					return mask.Dots, true
-				}
-				val, ok := dyn.Lookup(name)
-				if ok && val != "" && !slices.Contains(b.secrets, val) {
-					b.secrets = append(b.secrets, val)
-				}
-				return val, ok
-			}
-			if !v.Secret {
-				return v.Value, true
-			}
-			if masked {
-				return mask.Dots, true
-			}
-			val, ok := secretVals[name]
-			return val, ok
-		}
+		return b.varLookup(dyn, secretVals, masked)
 	}
 	shownBase, err := p.render(lookup(!reveal), false)
 	if err != nil {
 		return nil, dynamicError(err, dyn)
 	}
+	b.base = shownBase
 	if need {
 		if b.base, err = p.render(lookup(false), fetch); err != nil {
 			err = dynamicError(err, dyn)
@@ -193,60 +161,14 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 			// rendering, or scrubbed (S-42).
 			return nil, redactError(err, b.secrets)
 		}
-	} else {
-		b.base = shownBase
 	}
-	// allowedHosts and plain http are checked before any credential value is read.
-	if c := p.cred; c != nil {
-		if list, ok := c.hostAllowed(b.base.url.Host); !ok {
-			return nil, &HostRefusedError{Credential: c.name, Host: b.base.url.Host, Allowed: list}
-		}
-		if b.base.url.Scheme == "http" && !vault.IsLoopbackHost(b.base.url.Hostname()) && !p.spec.AllowHTTP {
-			return nil, &CredentialError{Credential: c.name, Msg: fmt.Sprintf("refusing to send it over plain http to %s (use https, or allow it explicitly for this request)", b.base.url.Host)}
-		}
+	if err := p.checkDestination(b.base.url); err != nil {
+		return nil, err
 	}
 	b.shown = shownBase.clone()
 	prep := Prepared{Method: p.spec.Method, Insecure: p.spec.Insecure, Revealed: reveal}
-	if c := p.cred; c != nil {
-		var shownVals values
-		if need {
-			if b.vals, err = s.fetch(ctx, p.env, c, false); err != nil {
-				return nil, err
-			}
-			for _, x := range []string{b.vals.key, b.vals.password, b.vals.token, basicBlob(b.vals)} {
-				if x != "" {
-					b.secrets = append(b.secrets, x)
-				}
-			}
-		}
-		if reveal {
-			shownVals = b.vals
-		} else {
-			shownVals = maskedValues(b.vals, c)
-		}
-		if c.oauth1 {
-			// The signature covers the request as sent, so the real wire is
-			// signed first and the display shows what was signed.
-			placement, warnings, err := c.buildOAuth1(b, need, reveal)
-			if err != nil {
-				return nil, err
-			}
-			prep.Placement, prep.Warnings = placement, warnings
-			prep.Credential = c.describe(placement, shownVals)
-		} else if placement, warnings, err := c.apply(b.shown, shownVals); err != nil {
-			return nil, err
-		} else {
-			prep.Placement, prep.Warnings = placement, warnings
-			prep.Credential = c.describe(placement, shownVals)
-		}
-		if need && !c.oauth1 {
-			b.real = b.base.clone()
-			if _, _, err := c.apply(b.real, b.vals); err != nil {
-				return nil, err
-			}
-		}
-	} else if need {
-		b.real = b.base.clone()
+	if err := s.applyCredential(ctx, b, &prep, reveal, need); err != nil {
+		return nil, err
 	}
 	if p.parts.scheme != nil {
 		if prep.Credential, err = p.schemeOnBuilt(b, lookup, reveal, need, dyn.Now()); err != nil {
@@ -261,6 +183,126 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	prep.Body = displayBody(b.shown.body)
 	b.prep = prep
 	return b, nil
+}
+
+// secretVars reads the values of the secret variables the request uses
+// when they are needed, and notes them for scrubbing.
+func (s *Sender) secretVars(ctx context.Context, b *built, need bool) (map[string]string, error) {
+	p := b.plan
+	if !need || len(p.secretVars) == 0 {
+		return nil, nil
+	}
+	vars, err := s.Vault.Vars(ctx, p.env)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range p.secretVars {
+		if v := vars[n]; v != "" {
+			b.secrets = append(b.secrets, v)
+		}
+	}
+	return vars, nil
+}
+
+// varLookup resolves the request's {{variables}}: environment variables,
+// secret ones from secretVals (masked on display), and dynamic ones.
+func (b *built) varLookup(dyn *dynamic.Values, secretVals map[string]string, masked bool) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := b.plan.e.Var(name)
+		switch {
+		case !ok && !dynamic.Sensitive(name):
+			return dyn.Lookup(name)
+		case !ok:
+			return b.sensitiveDynamic(dyn, name, masked)
+		case !v.Secret:
+			return v.Value, true
+		case masked:
+			return mask.Dots, true
+		}
+		val, ok := secretVals[name]
+		return val, ok
+	}
+}
+
+// sensitiveDynamic resolves $processEnv and $dotenv: read only when the
+// real request is built, masked on display, scrubbed like secrets.
+func (b *built) sensitiveDynamic(dyn *dynamic.Values, name string, masked bool) (string, bool) {
+	if masked {
+		return mask.Dots, true
+	}
+	val, ok := dyn.Lookup(name)
+	if ok && val != "" && !slices.Contains(b.secrets, val) {
+		b.secrets = append(b.secrets, val)
+	}
+	return val, ok
+}
+
+// checkDestination refuses to send the credential to a host it is not
+// allowed on, or over plain http off loopback unless the request allows
+// it. It is checked before any credential value is read.
+func (p *plan) checkDestination(u *url.URL) error {
+	c := p.cred
+	if c == nil {
+		return nil
+	}
+	if list, ok := c.hostAllowed(u.Host); !ok {
+		return &HostRefusedError{Credential: c.name, Host: u.Host, Allowed: list}
+	}
+	if u.Scheme == "http" && !vault.IsLoopbackHost(u.Hostname()) && !p.spec.AllowHTTP {
+		return &CredentialError{Credential: c.name, Msg: fmt.Sprintf("refusing to send it over plain http to %s (use https, or allow it explicitly for this request)", u.Host)}
+	}
+	return nil
+}
+
+// applyCredential reads the credential's values when needed, applies them
+// to the real wire and (masked unless revealed) to the shown one, and
+// describes it in prep.
+func (s *Sender) applyCredential(ctx context.Context, b *built, prep *Prepared, reveal, need bool) error {
+	c := b.plan.cred
+	if c == nil {
+		if need {
+			b.real = b.base.clone()
+		}
+		return nil
+	}
+	if need {
+		vals, err := s.fetch(ctx, b.plan.env, c, false)
+		if err != nil {
+			return err
+		}
+		b.vals = vals
+		for _, x := range []string{vals.key, vals.password, vals.token, basicBlob(vals)} {
+			if x != "" {
+				b.secrets = append(b.secrets, x)
+			}
+		}
+	}
+	shownVals := b.vals
+	if !reveal {
+		shownVals = maskedValues(b.vals, c)
+	}
+	var placement vault.Placement
+	var warnings []string
+	var err error
+	if c.oauth1 {
+		// The signature covers the request as sent, so the real wire is
+		// signed first and the display shows what was signed.
+		placement, warnings, err = c.buildOAuth1(b, need, reveal)
+	} else {
+		placement, warnings, err = c.apply(b.shown, shownVals)
+	}
+	if err != nil {
+		return err
+	}
+	prep.Placement, prep.Warnings = placement, warnings
+	prep.Credential = c.describe(placement, shownVals)
+	if need && !c.oauth1 {
+		b.real = b.base.clone()
+		if _, _, err := c.apply(b.real, b.vals); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maskedValues stands in for values not fetched (or not to be shown).

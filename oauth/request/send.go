@@ -320,30 +320,9 @@ func (s *Sender) Send(ctx context.Context, env string, spec Spec, opts SendOptio
 func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRetry bool) (*Response, bool, error) {
 	w := b.real
 	tm := newTimer()
-	var body io.Reader
-	if len(w.body) > 0 {
-		body = bytes.NewReader(w.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, w.method, w.url.String(), body)
+	req, err := newHTTPRequest(ctx, w)
 	if err != nil {
-		return nil, false, &InputError{Field: "url", Msg: err.Error()}
-	}
-	req.Header = w.httpHeader()
-	if h := req.Header.Get("Host"); h != "" {
-		// net/http sends req.Host, not a Host header: honour one given.
-		req.Host = h
-		req.Header.Del("Host")
-	}
-	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "authdeck")
-	}
-	if len(req.Header.Values("Accept")) == 0 {
-		// What curl and browsers send when the request names no type, so a
-		// request imported from curl reaches the server as curl sends it.
-		req.Header.Set("Accept", "*/*")
-	}
-	if req.Header.Get("Accept-Encoding") == "" {
-		req.Header.Set("Accept-Encoding", "gzip, deflate")
+		return nil, false, err
 	}
 	req = req.WithContext(httpTraceContext(req.Context(), tm))
 	resp := &Response{Request: b.prep, secrets: b.secrets}
@@ -371,22 +350,7 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 			resp.Challenge = &c
 		}
 	}
-	if pr := b.vals.prover; pr != nil {
-		nonce := hresp.Header.Get(dpop.NonceHeader)
-		pr.SetNonce(w.url.String(), nonce)
-		if mayRetry && b.nonceOK && nonce != "" && hresp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil &&
-			strings.EqualFold(resp.Challenge.Scheme, dpop.TokenType) && resp.Challenge.Error() == dpop.ErrUseNonce {
-			_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
-			b.nonceRetry = true
-			return resp, true, nil
-		}
-	}
-	if mayRetry && hresp.StatusCode == http.StatusUnauthorized && takeDigestChallenge(b, hresp.Header) {
-		_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
-		return resp, true, nil
-	}
-	if mayRetry && hresp.StatusCode == http.StatusUnauthorized && b.plan.cred != nil && b.plan.cred.token &&
-		resp.Challenge != nil && resp.Challenge.Error() == "invalid_token" {
+	if answerOnce(b, hresp, resp, mayRetry) {
 		_, _ = io.CopyN(io.Discard, hresp.Body, 64<<10)
 		return resp, true, nil
 	}
@@ -410,6 +374,59 @@ func (s *Sender) exchange(ctx context.Context, b *built, opts SendOptions, mayRe
 	}
 	resp.Timing = tm.done()
 	return resp, false, nil
+}
+
+// newHTTPRequest makes the HTTP request for wire w, with the headers a
+// request sends when it names none (as curl does).
+func newHTTPRequest(ctx context.Context, w *wire) (*http.Request, error) {
+	var body io.Reader
+	if len(w.body) > 0 {
+		body = bytes.NewReader(w.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, w.method, w.url.String(), body)
+	if err != nil {
+		return nil, &InputError{Field: "url", Msg: err.Error()}
+	}
+	req.Header = w.httpHeader()
+	if h := req.Header.Get("Host"); h != "" {
+		// net/http sends req.Host, not a Host header: honour one given.
+		req.Host = h
+		req.Header.Del("Host")
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "authdeck")
+	}
+	if len(req.Header.Values("Accept")) == 0 {
+		// What curl and browsers send when the request names no type, so a
+		// request imported from curl reaches the server as curl sends it.
+		req.Header.Set("Accept", "*/*")
+	}
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "gzip, deflate")
+	}
+	return req, nil
+}
+
+// answerOnce keeps the DPoP nonce the server sent and reports a response
+// the request is sent again for (with mayRetry): a 401 asking for a DPoP
+// nonce, a digest challenge, or invalid_token for a refreshable credential.
+func answerOnce(b *built, hresp *http.Response, resp *Response, mayRetry bool) bool {
+	if pr := b.vals.prover; pr != nil {
+		nonce := hresp.Header.Get(dpop.NonceHeader)
+		pr.SetNonce(b.real.url.String(), nonce)
+		if mayRetry && b.nonceOK && nonce != "" && hresp.StatusCode == http.StatusUnauthorized && resp.Challenge != nil &&
+			strings.EqualFold(resp.Challenge.Scheme, dpop.TokenType) && resp.Challenge.Error() == dpop.ErrUseNonce {
+			b.nonceRetry = true
+			return true
+		}
+	}
+	if !mayRetry || hresp.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	if takeDigestChallenge(b, hresp.Header) {
+		return true
+	}
+	return b.plan.cred != nil && b.plan.cred.token && resp.Challenge != nil && resp.Challenge.Error() == "invalid_token"
 }
 
 // maskQuery renders u for display with a query credential masked.
@@ -466,75 +483,109 @@ func (s *Sender) redirectPolicy(b *built, resp *Response) func(*http.Request, []
 				cross = true
 			}
 		}
-		c := b.plan.cred
 		if !cross {
-			if c != nil && c.oauth1 && b.vals.signer != nil {
-				if err := s.resignRedirect(req, b, resp); err != nil {
-					return err
-				}
-			}
-			if pr := b.vals.prover; pr != nil && req.Header.Get(dpop.HeaderName) != "" {
-				// A proof names one method and URL: the next hop gets its own.
-				proof, err := pr.Proof(req.Method, req.URL.String())
-				if err != nil {
-					return err
-				}
-				req.Header.Set(dpop.HeaderName, proof)
+			if err := s.sameOriginHop(req, b, resp); err != nil {
+				return err
 			}
 			resp.Redirects = append(resp.Redirects, rd)
 			return nil
 		}
-		if c != nil && b.vals.cert != nil {
-			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: the client certificate would be offered to another origin", originOf(req.URL)))
+		if why := crossOriginRefusal(req, b); why != "" {
+			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: %s", originOf(req.URL), why))
 			return http.ErrUseLastResponse
 		}
-		if c != nil && c.placement == vault.PlaceBody && req.GetBody != nil && !c.certOnly {
-			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: it would re-send the form body carrying the token to another origin", originOf(req.URL)))
-			return http.ErrUseLastResponse
-		}
-		// A 307 or 308 re-sends the body; one that carries a secret (a
-		// secret variable, a credential value) is a credential like any
-		// header, and cannot be stripped (S-41).
-		if req.GetBody != nil && bodyCarriesSecret(b) {
-			resp.Notes = append(resp.Notes, fmt.Sprintf("redirect to %s not followed: it would re-send a body carrying a secret to another origin", originOf(req.URL)))
-			return http.ErrUseLastResponse
-		}
-		for _, name := range sensitiveHeaders(b) {
-			if req.Header.Get(name) != "" {
-				rd.Stripped = true
-			}
-			req.Header.Del(name)
-		}
-		req.Header.Del("Referer")
-		if c != nil && c.oauth1 && stripProtocolQuery(req.URL) {
-			rd.Stripped = true
-		}
-		if c != nil {
-			q := req.URL.Query()
-			for _, param := range []string{c.queryParam, "access_token"} {
-				if param == "" || !q.Has(param) {
-					continue
-				}
-				for _, secret := range b.secrets {
-					if q.Get(param) == secret {
-						q.Del(param)
-						req.URL.RawQuery = q.Encode()
-						rd.Stripped = true
-					}
-				}
-			}
-		}
-		if c != nil && !c.certOnly {
-			// Go's client may already have dropped Authorization; either way
-			// the credential did not go along.
-			rd.Stripped = true
-		}
-		if rd.Stripped && c != nil {
+		rd.Stripped = stripCredential(req, b)
+		if c := b.plan.cred; rd.Stripped && c != nil {
 			resp.Notes = append(resp.Notes, fmt.Sprintf("credential %q not forwarded on the redirect to %s", c.name, originOf(req.URL)))
 		}
 		resp.Redirects = append(resp.Redirects, rd)
 		return nil
 	}
+}
+
+// sameOriginHop carries the credential to the next hop on the same
+// origin: an OAuth 1.0a request is signed again, and a DPoP proof, which
+// names one method and URL, is made again.
+func (s *Sender) sameOriginHop(req *http.Request, b *built, resp *Response) error {
+	if c := b.plan.cred; c != nil && c.oauth1 && b.vals.signer != nil {
+		if err := s.resignRedirect(req, b, resp); err != nil {
+			return err
+		}
+	}
+	if pr := b.vals.prover; pr != nil && req.Header.Get(dpop.HeaderName) != "" {
+		proof, err := pr.Proof(req.Method, req.URL.String())
+		if err != nil {
+			return err
+		}
+		req.Header.Set(dpop.HeaderName, proof)
+	}
+	return nil
+}
+
+// crossOriginRefusal says why a redirect to another origin is not
+// followed, or "": the credential would go along and cannot be removed.
+func crossOriginRefusal(req *http.Request, b *built) string {
+	c := b.plan.cred
+	if c != nil && b.vals.cert != nil {
+		return "the client certificate would be offered to another origin"
+	}
+	if c != nil && c.placement == vault.PlaceBody && req.GetBody != nil && !c.certOnly {
+		return "it would re-send the form body carrying the token to another origin"
+	}
+	// A 307 or 308 re-sends the body; one that carries a secret (a
+	// secret variable, a credential value) is a credential like any
+	// header, and cannot be stripped (S-41).
+	if req.GetBody != nil && bodyCarriesSecret(b) {
+		return "it would re-send a body carrying a secret to another origin"
+	}
+	return ""
+}
+
+// stripCredential removes the credential from a redirect to another
+// origin (headers, Referer, query credential) and reports whether there
+// was one.
+func stripCredential(req *http.Request, b *built) bool {
+	stripped := false
+	for _, name := range sensitiveHeaders(b) {
+		if req.Header.Get(name) != "" {
+			stripped = true
+		}
+		req.Header.Del(name)
+	}
+	req.Header.Del("Referer")
+	c := b.plan.cred
+	if c == nil {
+		return stripped
+	}
+	if c.oauth1 && stripProtocolQuery(req.URL) {
+		stripped = true
+	}
+	if stripQueryCredential(req.URL, []string{c.queryParam, "access_token"}, b.secrets) {
+		stripped = true
+	}
+	// Go's client may already have dropped Authorization; either way the
+	// credential did not go along.
+	return stripped || !c.certOnly
+}
+
+// stripQueryCredential removes the query parameters among params whose
+// value is one of the secrets.
+func stripQueryCredential(u *url.URL, params, secrets []string) bool {
+	stripped := false
+	q := u.Query()
+	for _, param := range params {
+		if param == "" || !q.Has(param) {
+			continue
+		}
+		for _, secret := range secrets {
+			if q.Get(param) == secret {
+				q.Del(param)
+				u.RawQuery = q.Encode()
+				stripped = true
+			}
+		}
+	}
+	return stripped
 }
 
 // bodyCarriesSecret reports whether the request body holds a secret value,

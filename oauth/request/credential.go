@@ -191,82 +191,102 @@ func (c *credential) apiKeyHeader(values) string {
 // fetch reads the credential's secret parts: from the store, or from the
 // engine (a token or a signer). force asks the engine for a fresh token.
 func (s *Sender) fetch(ctx context.Context, env string, c *credential, force bool) (values, error) {
+	switch {
+	case c.oauth1:
+		return s.fetchSigner(ctx, env, c)
+	case c.token:
+		return s.fetchToken(ctx, env, c, force)
+	case c.secret != nil:
+		return s.fetchStored(ctx, c)
+	}
+	return values{}, nil
+}
+
+// failed is a CredentialError about c, with no values.
+func (c *credential) failed(msg string, err error) (values, error) {
+	return values{}, &CredentialError{Credential: c.name, Msg: msg, Err: err}
+}
+
+// fetchSigner asks the engine for the signer of an OAuth 1.0a credential.
+func (s *Sender) fetchSigner(ctx context.Context, env string, c *credential) (values, error) {
+	if s.Engine == nil {
+		return c.failed("no OAuth engine is available to sign with it", nil)
+	}
+	auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Credential: c.resolved}, s.Callbacks)
+	if err != nil {
+		return c.failed("reading its OAuth 1.0a credentials", err)
+	}
+	if auth.Signer == nil {
+		return c.failed("the engine gave no signer for its OAuth 1.0a credentials", nil)
+	}
+	return values{signer: auth.Signer}, nil
+}
+
+// fetchStored reads a stored secret's value: an API key (and the header it
+// names), a username and password, or a client certificate.
+func (s *Sender) fetchStored(ctx context.Context, c *credential) (values, error) {
 	var v values
-	fail := func(msg string, err error) (values, error) {
-		return values{}, &CredentialError{Credential: c.name, Msg: msg, Err: err}
+	sv, err := s.Vault.SecretValue(ctx, *c.secret)
+	if err != nil {
+		return c.failed("reading its value from the vault", err)
 	}
-	if c.oauth1 {
-		if s.Engine == nil {
-			return fail("no OAuth engine is available to sign with it", nil)
+	switch c.secret.Type {
+	case vault.TypeAPIKey:
+		if sv.Key == "" {
+			return c.failed("the stored API key is empty", nil)
 		}
-		auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Credential: c.resolved}, s.Callbacks)
+		v.key = sv.Key
+		if c.headerName == "" && sv.HeaderName != "" {
+			c.headerName = sv.HeaderName
+		}
+	case vault.TypeSimple:
+		if sv.Username == "" {
+			return c.failed("the stored username is empty", nil)
+		}
+		v.username, v.password = sv.Username, sv.Passphrase
+	case vault.TypeClientCert:
+		cert, err := tls.X509KeyPair([]byte(sv.Cert), []byte(sv.PrivateKey))
 		if err != nil {
-			return fail("reading its OAuth 1.0a credentials", err)
+			return c.failed("the stored certificate and key do not form a pair", err)
 		}
-		if auth.Signer == nil {
-			return fail("the engine gave no signer for its OAuth 1.0a credentials", nil)
-		}
-		v.signer = auth.Signer
-		return v, nil
+		v.cert = &cert
+	case vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypePrivateKey, vault.TypeOAuth1Token:
+		// read by their engines, not here
 	}
-	if c.secret != nil && !c.token {
-		sv, err := s.Vault.SecretValue(ctx, *c.secret)
-		if err != nil {
-			return fail("reading its value from the vault", err)
-		}
-		switch c.secret.Type {
-		case vault.TypeAPIKey:
-			if sv.Key == "" {
-				return fail("the stored API key is empty", nil)
-			}
-			v.key = sv.Key
-			if c.headerName == "" && sv.HeaderName != "" {
-				c.headerName = sv.HeaderName
-			}
-		case vault.TypeSimple:
-			if sv.Username == "" {
-				return fail("the stored username is empty", nil)
-			}
-			v.username, v.password = sv.Username, sv.Passphrase
-		case vault.TypeClientCert:
-			cert, err := tls.X509KeyPair([]byte(sv.Cert), []byte(sv.PrivateKey))
-			if err != nil {
-				return fail("the stored certificate and key do not form a pair", err)
-			}
-			v.cert = &cert
-		case vault.TypeOAuthToken, vault.TypeSessionAuth, vault.TypePrivateKey, vault.TypeOAuth1Token:
-			// read by their engines, not here
-		}
+	return v, nil
+}
+
+// fetchToken asks the engine for a token (and its DPoP prover); a token
+// bound to a client certificate comes with that certificate.
+func (s *Sender) fetchToken(ctx context.Context, env string, c *credential, force bool) (values, error) {
+	var v values
+	if s.Engine == nil {
+		return c.failed("no OAuth engine is available to fetch its token", nil)
 	}
-	if c.token {
-		if s.Engine == nil {
-			return fail("no OAuth engine is available to fetch its token", nil)
-		}
-		auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Force: force, NoBrowser: s.NoBrowser, Credential: c.resolved}, s.Callbacks)
+	auth, err := s.Engine.RequestAuth(ctx, oauth.TokenRequest{Env: env, Name: c.name, Force: force, NoBrowser: s.NoBrowser, Credential: c.resolved}, s.Callbacks)
+	if err != nil {
+		return c.failed("getting a token", err)
+	}
+	tok := auth.Token
+	if strings.TrimSpace(tok) == "" {
+		return c.failed("the token source returned an empty token", nil)
+	}
+	v.prover = auth.DPoP
+	if strings.ContainsAny(tok, "\r\n") {
+		return c.failed("the token contains a line break", nil)
+	}
+	v.token = tok
+	if c.client != nil && c.client.AuthMethod == vault.AuthTLSClient && c.client.HasSecret {
+		// certificate-bound tokens (RFC 8705) need the same certificate at the resource server
+		creds, err := s.Vault.ClientCredentials(ctx, *c.client)
 		if err != nil {
-			return fail("getting a token", err)
+			return c.failed("reading the client certificate", err)
 		}
-		tok := auth.Token
-		if strings.TrimSpace(tok) == "" {
-			return fail("the token source returned an empty token", nil)
+		cert, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey))
+		if err != nil {
+			return c.failed("the client certificate and key do not form a pair", err)
 		}
-		v.prover = auth.DPoP
-		if strings.ContainsAny(tok, "\r\n") {
-			return fail("the token contains a line break", nil)
-		}
-		v.token = tok
-		if c.client != nil && c.client.AuthMethod == vault.AuthTLSClient && c.client.HasSecret {
-			// certificate-bound tokens (RFC 8705) need the same certificate at the resource server
-			creds, err := s.Vault.ClientCredentials(ctx, *c.client)
-			if err != nil {
-				return fail("reading the client certificate", err)
-			}
-			cert, err := tls.X509KeyPair([]byte(creds.Cert), []byte(creds.CertKey))
-			if err != nil {
-				return fail("the client certificate and key do not form a pair", err)
-			}
-			v.cert = &cert
-		}
+		v.cert = &cert
 	}
 	return v, nil
 }
@@ -274,7 +294,6 @@ func (s *Sender) fetch(ctx context.Context, env string, c *credential, force boo
 // apply puts the credential's values into w. Masked values go into the
 // display copy, real ones into the wire copy.
 func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error) {
-	var warnings []string
 	if c.certOnly {
 		return "", nil, nil
 	}
@@ -285,46 +304,68 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 	token := v.token
 	if c.secret != nil && c.secret.Type == vault.TypeAPIKey {
 		if c.queryParam != "" {
-			if c.placement == vault.PlaceBody {
-				return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("API key %q is configured as query parameter %s and cannot go in the body", c.name, c.queryParam)}
-			}
-			q := w.url.Query()
-			q.Set(c.queryParam, v.key)
-			w.url.RawQuery = q.Encode()
-			warnings = append(warnings, fmt.Sprintf("API key %q is sent in the URL query (%s): URLs end up in logs and browser history", c.name, c.queryParam))
-			return "", warnings, nil
+			return c.applyQueryKey(w, v)
 		}
 		header := c.apiKeyHeader(v)
 		scheme, rest, _ := strings.Cut(v.key, " ")
 		c.bearer = strings.EqualFold(header, "Authorization") && strings.EqualFold(scheme, "Bearer")
 		if !c.bearer {
-			if c.placement != vault.PlaceHeader {
-				return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; API key %q goes in header %s (set a query parameter on the secret to send it in the URL)", c.placement, c.name, header)}
-			}
-			if w.set(header, v.key) {
-				warnings = append(warnings, fmt.Sprintf("header %s was replaced by the credential", header))
-			}
-			return "", warnings, nil
+			return c.applyHeaderKey(w, v, header)
 		}
 		token = strings.TrimSpace(rest)
 	}
 	if c.secret != nil && c.secret.Type == vault.TypeSimple {
-		if c.placement != vault.PlaceHeader {
-			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; basic credentials go in the Authorization header", c.placement)}
-		}
-		value := "Basic " + base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))
-		if v.masked {
-			value = "Basic " + mask.Dots
-		}
-		if w.set("Authorization", value) {
-			warnings = append(warnings, "header Authorization was replaced by the credential")
-		}
-		return "", warnings, nil
+		return c.applyBasic(w, v)
 	}
 	if v.prover != nil {
 		return c.applyDPoP(w, v, token)
 	}
-	// a bearer token
+	return c.applyBearer(w, token)
+}
+
+// applyQueryKey puts an API key in the query parameter its secret names.
+func (c *credential) applyQueryKey(w *wire, v values) (vault.Placement, []string, error) {
+	if c.placement == vault.PlaceBody {
+		return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("API key %q is configured as query parameter %s and cannot go in the body", c.name, c.queryParam)}
+	}
+	q := w.url.Query()
+	q.Set(c.queryParam, v.key)
+	w.url.RawQuery = q.Encode()
+	return "", []string{fmt.Sprintf("API key %q is sent in the URL query (%s): URLs end up in logs and browser history", c.name, c.queryParam)}, nil
+}
+
+// applyHeaderKey puts an API key (not a bearer token) in its header.
+func (c *credential) applyHeaderKey(w *wire, v values, header string) (vault.Placement, []string, error) {
+	if c.placement != vault.PlaceHeader {
+		return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; API key %q goes in header %s (set a query parameter on the secret to send it in the URL)", c.placement, c.name, header)}
+	}
+	var warnings []string
+	if w.set(header, v.key) {
+		warnings = append(warnings, fmt.Sprintf("header %s was replaced by the credential", header))
+	}
+	return "", warnings, nil
+}
+
+// applyBasic puts a username and password in the Authorization header.
+func (c *credential) applyBasic(w *wire, v values) (vault.Placement, []string, error) {
+	if c.placement != vault.PlaceHeader {
+		return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement %s applies to bearer tokens; basic credentials go in the Authorization header", c.placement)}
+	}
+	value := "Basic " + base64.StdEncoding.EncodeToString([]byte(v.username+":"+v.password))
+	if v.masked {
+		value = "Basic " + mask.Dots
+	}
+	var warnings []string
+	if w.set("Authorization", value) {
+		warnings = append(warnings, "header Authorization was replaced by the credential")
+	}
+	return "", warnings, nil
+}
+
+// applyBearer puts a bearer token where the credential's placement says
+// (RFC 6750 §2): the Authorization header, the query or the form body.
+func (c *credential) applyBearer(w *wire, token string) (vault.Placement, []string, error) {
+	var warnings []string
 	switch c.placement {
 	case vault.PlaceHeader:
 		if w.set("Authorization", "Bearer "+token) {
@@ -336,27 +377,36 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 		w.url.RawQuery = q.Encode()
 		warnings = append(warnings, "the token is sent in the URL query (S-14): URLs end up in server logs, proxies and history; use it only when the API requires it")
 	case vault.PlaceBody:
-		switch w.method {
-		case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions, http.MethodTrace:
-			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs a request with a form body (POST, PUT, PATCH); this is a %s", w.method)}
+		if err := bodyToken(w, token); err != nil {
+			return "", nil, err
 		}
-		ct := w.get("Content-Type")
-		mt, _, _ := mime.ParseMediaType(ct)
-		switch {
-		case ct == "" && (len(w.body) == 0 || looksForm(w.body)):
-			w.set("Content-Type", "application/x-www-form-urlencoded")
-		case mt == "application/x-www-form-urlencoded":
-		default:
-			return "", nil, &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs an application/x-www-form-urlencoded body (RFC 6750 §2.2); this body is %s", orUnknown(ct))}
-		}
-		field := "access_token=" + url.QueryEscape(token)
-		if len(w.body) > 0 {
-			w.body = append(w.body, '&')
-		}
-		w.body = append(w.body, field...)
 		warnings = append(warnings, "the token is sent in the form body (S-14): prefer the Authorization header unless the API requires this")
 	}
 	return c.placement, warnings, nil
+}
+
+// bodyToken adds access_token to a request's form body (RFC 6750 §2.2),
+// which a request without a body or Content-Type gets.
+func bodyToken(w *wire, token string) error {
+	switch w.method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+		return &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs a request with a form body (POST, PUT, PATCH); this is a %s", w.method)}
+	}
+	ct := w.get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch {
+	case ct == "" && (len(w.body) == 0 || looksForm(w.body)):
+		w.set("Content-Type", "application/x-www-form-urlencoded")
+	case mt == "application/x-www-form-urlencoded":
+	default:
+		return &InputError{Field: "placement", Msg: fmt.Sprintf("placement body needs an application/x-www-form-urlencoded body (RFC 6750 §2.2); this body is %s", orUnknown(ct))}
+	}
+	field := "access_token=" + url.QueryEscape(token)
+	if len(w.body) > 0 {
+		w.body = append(w.body, '&')
+	}
+	w.body = append(w.body, field...)
+	return nil
 }
 
 // applyDPoP puts a DPoP-bound token on w (RFC 9449 §7.1): the DPoP scheme

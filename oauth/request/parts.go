@@ -128,6 +128,9 @@ func (p *plan) planParts() ([]string, error) {
 	return used, nil
 }
 
+// renderFunc renders one of the request's templates; field names it in errors.
+type renderFunc func(field string, t vault.Template) (string, error)
+
 // renderParts adds the query parameters and builds a form or file body.
 // Files are read only for the wire that is sent (real); the display shows
 // what will be read.
@@ -139,91 +142,14 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 		}
 		return s, nil
 	}
-	if len(p.parts.params) > 0 {
-		var extra []string
-		for _, q := range p.parts.params {
-			n, err := render("query parameter", q[0])
-			if err != nil {
-				return err
-			}
-			v, err := render(fmt.Sprintf("query parameter %q", n), q[1])
-			if err != nil {
-				return err
-			}
-			extra = append(extra, url.QueryEscape(n)+"="+url.QueryEscape(v))
-		}
-		if w.url.RawQuery != "" {
-			w.url.RawQuery += "&"
-		}
-		w.url.RawQuery += strings.Join(extra, "&")
+	if err := p.renderParams(w, render); err != nil {
+		return err
 	}
 	switch {
 	case len(p.parts.form) > 0 && isURLEncoded(w.get("Content-Type")):
 		return p.renderURLEncoded(w, render)
 	case len(p.parts.form) > 0:
-		for _, f := range p.parts.form {
-			if f.contentType == "" {
-				continue
-			}
-			// A part's type goes into the body's own headers: a line break
-			// or control character there would forge parts.
-			if _, _, err := mime.ParseMediaType(f.contentType); err != nil || strings.ContainsFunc(f.contentType, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-				return &InputError{Field: "form field", Msg: fmt.Sprintf("%q is not a valid part Content-Type", f.contentType)}
-			}
-		}
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		for _, f := range p.parts.form {
-			name, err := render("form field", f.name)
-			if err != nil {
-				return err
-			}
-			if !f.isFile {
-				v, err := render(fmt.Sprintf("form field %q", name), f.value)
-				if err != nil {
-					return err
-				}
-				h := textproto.MIMEHeader{}
-				h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"`, escapeQuotes(name)))
-				if f.contentType != "" {
-					h.Set("Content-Type", f.contentType)
-				}
-				pw, _ := mw.CreatePart(h)
-				_, _ = pw.Write([]byte(v))
-				continue
-			}
-			path, err := render(fmt.Sprintf("form field %q file", name), f.file)
-			if err != nil {
-				return err
-			}
-			if path == "" {
-				continue // no file chosen: sent without it, as Postman does
-			}
-			ct := f.contentType
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			h := textproto.MIMEHeader{}
-			h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, escapeQuotes(name), escapeQuotes(filepath.Base(path))))
-			h.Set("Content-Type", ct)
-			pw, _ := mw.CreatePart(h)
-			content := []byte(fmt.Sprintf("(content of %s, read when sent)", path))
-			if real {
-				if content, err = readBodyFile(fmt.Sprintf("form field %q", name), path); err != nil {
-					return err
-				}
-			}
-			_, _ = pw.Write(content)
-		}
-		_ = mw.Close()
-		w.body = buf.Bytes()
-		ct := mw.FormDataContentType()
-		// A multipart type the request names (multipart/related) is kept,
-		// with the boundary of this body.
-		if mt, _, err := mime.ParseMediaType(w.get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
-			ct = mime.FormatMediaType(mt, map[string]string{"boundary": mw.Boundary()})
-		}
-		w.set("Content-Type", ct)
+		return p.renderMultipart(w, render, real)
 	case p.parts.bodyFile != nil:
 		path, err := render("body file", *p.parts.bodyFile)
 		if err != nil {
@@ -240,6 +166,116 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 	return nil
 }
 
+// renderParams adds the request's query parameters to the URL's query.
+func (p *plan) renderParams(w *wire, render renderFunc) error {
+	if len(p.parts.params) == 0 {
+		return nil
+	}
+	var extra []string
+	for _, q := range p.parts.params {
+		n, err := render("query parameter", q[0])
+		if err != nil {
+			return err
+		}
+		v, err := render(fmt.Sprintf("query parameter %q", n), q[1])
+		if err != nil {
+			return err
+		}
+		extra = append(extra, url.QueryEscape(n)+"="+url.QueryEscape(v))
+	}
+	if w.url.RawQuery != "" {
+		w.url.RawQuery += "&"
+	}
+	w.url.RawQuery += strings.Join(extra, "&")
+	return nil
+}
+
+// renderMultipart builds a multipart/form-data body (or the multipart type
+// the request names) from the form's text and file parts.
+func (p *plan) renderMultipart(w *wire, render renderFunc, real bool) error {
+	if err := p.checkPartTypes(); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for _, f := range p.parts.form {
+		if err := writePart(mw, f, render, real); err != nil {
+			return err
+		}
+	}
+	_ = mw.Close()
+	w.body = buf.Bytes()
+	ct := mw.FormDataContentType()
+	// A multipart type the request names (multipart/related) is kept,
+	// with the boundary of this body.
+	if mt, _, err := mime.ParseMediaType(w.get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
+		ct = mime.FormatMediaType(mt, map[string]string{"boundary": mw.Boundary()})
+	}
+	w.set("Content-Type", ct)
+	return nil
+}
+
+// checkPartTypes checks the parts' own Content-Types: they go into the
+// body's headers, where a line break or control character would forge parts.
+func (p *plan) checkPartTypes() error {
+	for _, f := range p.parts.form {
+		if f.contentType == "" {
+			continue
+		}
+		if _, _, err := mime.ParseMediaType(f.contentType); err != nil || strings.ContainsFunc(f.contentType, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return &InputError{Field: "form field", Msg: fmt.Sprintf("%q is not a valid part Content-Type", f.contentType)}
+		}
+	}
+	return nil
+}
+
+// writePart writes one form field as a part: a text value, or a file (its
+// content read only for the real wire; one with no file chosen is left
+// out, as Postman does).
+func writePart(mw *multipart.Writer, f formPlan, render renderFunc, real bool) error {
+	name, err := render("form field", f.name)
+	if err != nil {
+		return err
+	}
+	if !f.isFile {
+		v, err := render(fmt.Sprintf("form field %q", name), f.value)
+		if err != nil {
+			return err
+		}
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"`, escapeQuotes(name)))
+		if f.contentType != "" {
+			h.Set("Content-Type", f.contentType)
+		}
+		pw, _ := mw.CreatePart(h)
+		_, _ = pw.Write([]byte(v))
+		return nil
+	}
+	path, err := render(fmt.Sprintf("form field %q file", name), f.file)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return nil // no file chosen: sent without it, as Postman does
+	}
+	ct := f.contentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, escapeQuotes(name), escapeQuotes(filepath.Base(path))))
+	h.Set("Content-Type", ct)
+	pw, _ := mw.CreatePart(h)
+	content := []byte(fmt.Sprintf("(content of %s, read when sent)", path))
+	if real {
+		if content, err = readBodyFile(fmt.Sprintf("form field %q", name), path); err != nil {
+			return err
+		}
+	}
+	_, _ = pw.Write(content)
+	return nil
+}
+
 // isURLEncoded reports a Content-Type of application/x-www-form-urlencoded.
 func isURLEncoded(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
@@ -249,7 +285,7 @@ func isURLEncoded(ct string) bool {
 // renderURLEncoded builds the body of a form whose request says
 // application/x-www-form-urlencoded: its text fields, rendered and
 // encoded, in order. Such a form has no file parts.
-func (p *plan) renderURLEncoded(w *wire, render func(string, vault.Template) (string, error)) error {
+func (p *plan) renderURLEncoded(w *wire, render renderFunc) error {
 	pairs := make([]string, 0, len(p.parts.form))
 	for _, f := range p.parts.form {
 		name, err := render("form field", f.name)

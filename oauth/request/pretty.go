@@ -85,7 +85,20 @@ type prettyParser struct {
 	stack     []byte
 	ctx       context.Context
 	nextCheck int
+	// lineStart is where the line being read began.
+	lineStart int
 }
+
+// prettyStep is what the parser reads next.
+type prettyStep uint8
+
+const (
+	stepTop   prettyStep = iota // a top-level value, or the end of input
+	stepValue                   // a value at p.pos
+	stepAfter                   // what follows a value: ',' or a closing bracket
+	stepKey                     // a member name and its ':'
+	stepDone                    // the input is read
+)
 
 func (p *prettyParser) fail(off int, format string, args ...any) error {
 	if off > len(p.src) {
@@ -124,127 +137,150 @@ func describeByte(src []byte, pos int) string {
 }
 
 // run parses with an explicit stack, so hostile nesting cannot exhaust the
-// goroutine stack.
+// goroutine stack: each step reads one piece and says which comes next.
 func (p *prettyParser) run() error {
-	src := p.src
-	for {
-		p.skipWS()
-		if p.pos >= len(src) {
-			if len(p.starts) == 0 {
-				return p.fail(p.pos, "no JSON value")
-			}
-			return nil
+	step := stepTop
+	var err error
+	for step != stepDone && err == nil {
+		switch step {
+		case stepTop:
+			step, err = p.top()
+		case stepValue:
+			step, err = p.value()
+		case stepAfter:
+			step, err = p.after()
+		case stepKey:
+			step, err = p.key()
 		}
-		lineStart := p.pos
-		// value: parse one value at p.pos; then handle what follows it.
-	value:
-		if p.pos >= p.nextCheck {
-			if err := p.ctx.Err(); err != nil {
-				return err
-			}
-			p.nextCheck = p.pos + checkEvery
-		}
-		if p.pos >= len(src) {
-			return p.fail(p.pos, "expected a value, found end of input")
-		}
-		switch c := src[p.pos]; c {
-		case '{', '[':
-			closeC := byte('}')
-			if c == '[' {
-				closeC = ']'
-			}
-			p.pos++
-			p.skipWS()
-			if p.pos < len(src) && src[p.pos] == closeC {
-				p.pos++
-				break // an empty container stays on its line, like a scalar
-			}
-			p.emit(lineStart, p.pos)
-			p.stack = append(p.stack, c)
-			if c == '{' {
-				goto key
-			}
-			lineStart = p.pos
-			goto value
-		case '"':
-			if err := p.scanString(); err != nil {
-				return err
-			}
-		case 't':
-			if err := p.literal("true"); err != nil {
-				return err
-			}
-		case 'f':
-			if err := p.literal("false"); err != nil {
-				return err
-			}
-		case 'n':
-			if err := p.literal("null"); err != nil {
-				return err
-			}
-		default:
-			if c == '-' || (c >= '0' && c <= '9') {
-				if err := p.scanNumber(); err != nil {
-					return err
-				}
-				break
-			}
-			return p.fail(p.pos, "expected a value, found %s", describeByte(src, p.pos))
-		}
-		// after a value (or a closing bracket, which ends its container's value)
-	after:
-		{
-			valueEnd := p.pos
-			p.skipWS()
-			if len(p.stack) == 0 {
-				p.emit(lineStart, valueEnd)
-				continue
-			}
-			top := p.stack[len(p.stack)-1]
-			closeC := byte('}')
-			if top == '[' {
-				closeC = ']'
-			}
-			if p.pos >= len(src) {
-				return p.fail(p.pos, "expected ',' or %q, found end of input", string(closeC))
-			}
-			switch src[p.pos] {
-			case ',':
-				p.pos++
-				p.emit(lineStart, p.pos)
-				if top == '{' {
-					goto key
-				}
-				p.skipWS()
-				lineStart = p.pos
-				goto value
-			case closeC:
-				p.emit(lineStart, valueEnd)
-				p.stack = p.stack[:len(p.stack)-1]
-				lineStart = p.pos
-				p.pos++
-				goto after
-			default:
-				return p.fail(p.pos, "expected ',' or %q, found %s", string(closeC), describeByte(src, p.pos))
-			}
-		}
-	key:
-		p.skipWS()
-		if p.pos >= len(src) || src[p.pos] != '"' {
-			return p.fail(p.pos, "expected a member name in quotes, found %s", describeByte(src, p.pos))
-		}
-		lineStart = p.pos
-		if err := p.scanString(); err != nil {
-			return err
-		}
-		p.skipWS()
-		if p.pos >= len(src) || src[p.pos] != ':' {
-			return p.fail(p.pos, "expected ':' after the member name, found %s", describeByte(src, p.pos))
-		}
-		p.pos++
-		p.skipWS()
-		goto value
 	}
+	return err
+}
+
+// top starts a top-level value, or ends the input.
+func (p *prettyParser) top() (prettyStep, error) {
+	p.skipWS()
+	if p.pos >= len(p.src) {
+		if len(p.starts) == 0 {
+			return stepDone, p.fail(p.pos, "no JSON value")
+		}
+		return stepDone, nil
+	}
+	p.lineStart = p.pos
+	return stepValue, nil
+}
+
+// value reads the value at p.pos: a scalar, or the opening of a container
+// (an empty container stays on its line, like a scalar).
+func (p *prettyParser) value() (prettyStep, error) {
+	src := p.src
+	if p.pos >= p.nextCheck {
+		if err := p.ctx.Err(); err != nil {
+			return stepDone, err
+		}
+		p.nextCheck = p.pos + checkEvery
+	}
+	if p.pos >= len(src) {
+		return stepDone, p.fail(p.pos, "expected a value, found end of input")
+	}
+	var err error
+	switch c := src[p.pos]; c {
+	case '{', '[':
+		return p.open(c), nil
+	case '"':
+		err = p.scanString()
+	case 't':
+		err = p.literal("true")
+	case 'f':
+		err = p.literal("false")
+	case 'n':
+		err = p.literal("null")
+	default:
+		if c != '-' && (c < '0' || c > '9') {
+			return stepDone, p.fail(p.pos, "expected a value, found %s", describeByte(src, p.pos))
+		}
+		err = p.scanNumber()
+	}
+	return stepAfter, err
+}
+
+// open reads the opening bracket c of a container at p.pos.
+func (p *prettyParser) open(c byte) prettyStep {
+	closeC := byte('}')
+	if c == '[' {
+		closeC = ']'
+	}
+	p.pos++
+	p.skipWS()
+	if p.pos < len(p.src) && p.src[p.pos] == closeC {
+		p.pos++
+		return stepAfter
+	}
+	p.emit(p.lineStart, p.pos)
+	p.stack = append(p.stack, c)
+	if c == '{' {
+		return stepKey
+	}
+	p.lineStart = p.pos
+	return stepValue
+}
+
+// after reads what follows a value (or a closing bracket, which ends its
+// container's value): the next member or element, or the container's end.
+func (p *prettyParser) after() (prettyStep, error) {
+	src := p.src
+	valueEnd := p.pos
+	p.skipWS()
+	if len(p.stack) == 0 {
+		p.emit(p.lineStart, valueEnd)
+		return stepTop, nil
+	}
+	top := p.stack[len(p.stack)-1]
+	closeC := byte('}')
+	if top == '[' {
+		closeC = ']'
+	}
+	if p.pos >= len(src) {
+		return stepDone, p.fail(p.pos, "expected ',' or %q, found end of input", string(closeC))
+	}
+	switch src[p.pos] {
+	case ',':
+		p.pos++
+		p.emit(p.lineStart, p.pos)
+		if top == '{' {
+			return stepKey, nil
+		}
+		p.skipWS()
+		p.lineStart = p.pos
+		return stepValue, nil
+	case closeC:
+		p.emit(p.lineStart, valueEnd)
+		p.stack = p.stack[:len(p.stack)-1]
+		p.lineStart = p.pos
+		p.pos++
+		return stepAfter, nil
+	default:
+		return stepDone, p.fail(p.pos, "expected ',' or %q, found %s", string(closeC), describeByte(src, p.pos))
+	}
+}
+
+// key reads a member name and its ':'.
+func (p *prettyParser) key() (prettyStep, error) {
+	src := p.src
+	p.skipWS()
+	if p.pos >= len(src) || src[p.pos] != '"' {
+		return stepDone, p.fail(p.pos, "expected a member name in quotes, found %s", describeByte(src, p.pos))
+	}
+	p.lineStart = p.pos
+	if err := p.scanString(); err != nil {
+		return stepDone, err
+	}
+	p.skipWS()
+	if p.pos >= len(src) || src[p.pos] != ':' {
+		return stepDone, p.fail(p.pos, "expected ':' after the member name, found %s", describeByte(src, p.pos))
+	}
+	p.pos++
+	p.skipWS()
+	return stepValue, nil
 }
 
 func (p *prettyParser) literal(word string) error {
@@ -396,92 +432,117 @@ func (p *Pretty) render(dst []byte, i, max int, spans *[]Span) []byte {
 		end = int(p.starts[i+1])
 	}
 	depth := p.depths[i]
-	base := len(dst)
-	limit := -1
+	lw := lineWriter{dst: dst, base: len(dst), limit: -1, spans: spans}
 	if max >= 0 {
-		limit = base + max
+		lw.limit = lw.base + max
 	}
-	full := func() bool { return limit >= 0 && len(dst) >= limit }
-	for d := uint16(0); d < depth && !full(); d++ {
-		dst = append(dst, Indent...)
+	for d := uint16(0); d < depth && !lw.full(); d++ {
+		lw.dst = append(lw.dst, Indent...)
 	}
-	if limit >= 0 && len(dst) > limit {
-		return dst[:limit]
+	if lw.limit >= 0 && len(lw.dst) > lw.limit {
+		return lw.dst[:lw.limit]
 	}
 	seg := p.src[start:end]
-	add := func(kind TokenKind, text []byte) {
-		if full() {
-			return
+	for k := 0; k < len(seg) && !lw.full(); {
+		kind, text, next := nextToken(seg, k)
+		if text != nil {
+			lw.add(kind, text)
 		}
-		start := len(dst)
-		if limit >= 0 {
-			dst = appendClipped(dst, text, limit-len(dst))
-		} else {
-			dst = append(dst, text...)
+		k = next
+	}
+	return lw.dst
+}
+
+// lineWriter appends the tokens of a rendered line to dst, clipped at
+// limit (when ≥ 0), and records their spans (when spans is not nil).
+type lineWriter struct {
+	dst   []byte
+	base  int // where the line starts in dst
+	limit int
+	spans *[]Span
+}
+
+func (lw *lineWriter) full() bool { return lw.limit >= 0 && len(lw.dst) >= lw.limit }
+
+func (lw *lineWriter) add(kind TokenKind, text []byte) {
+	if lw.full() {
+		return
+	}
+	start := len(lw.dst)
+	if lw.limit >= 0 {
+		lw.dst = appendClipped(lw.dst, text, lw.limit-len(lw.dst))
+	} else {
+		lw.dst = append(lw.dst, text...)
+	}
+	if lw.spans != nil && len(lw.dst) > start {
+		*lw.spans = append(*lw.spans, Span{Start: start - lw.base, End: len(lw.dst) - lw.base, Kind: kind})
+	}
+}
+
+// colonSpace is how a member's ':' is shown.
+var colonSpace = []byte(": ")
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// skipSpace returns the offset of the first byte at or after j that is not
+// white space.
+func skipSpace(seg []byte, j int) int {
+	for j < len(seg) && isJSONSpace(seg[j]) {
+		j++
+	}
+	return j
+}
+
+// nextToken reads the token at seg[k] of a parsed line: its kind, the text
+// to show (nil for white space, which the layout replaces) and the offset
+// after it.
+func nextToken(seg []byte, k int) (TokenKind, []byte, int) {
+	switch seg[k] {
+	case ' ', '\t', '\r', '\n':
+		return TokPunct, nil, k + 1
+	case '"':
+		j := stringEnd(seg, k)
+		kind := TokString
+		if n := skipSpace(seg, j); n < len(seg) && seg[n] == ':' {
+			kind = TokKey
 		}
-		if spans != nil && len(dst) > start {
-			*spans = append(*spans, Span{Start: start - base, End: len(dst) - base, Kind: kind})
+		return kind, seg[k:j], j
+	case ':':
+		return TokPunct, colonSpace, k + 1
+	case ',', '{', '}', '[', ']':
+		return punctRun(seg, k)
+	case 't', 'f', 'n':
+		j := k
+		for j < len(seg) && seg[j] >= 'a' && seg[j] <= 'z' {
+			j++
+		}
+		return TokLiteral, seg[k:j], j
+	default:
+		j := k
+		for j < len(seg) && (isDigit(seg[j]) || seg[j] == '-' || seg[j] == '+' || seg[j] == '.' || seg[j] == 'e' || seg[j] == 'E') {
+			j++
+		}
+		if j == k {
+			j++ // cannot happen in parsed input; never loop forever
+		}
+		return TokNumber, seg[k:j], j
+	}
+}
+
+// punctRun reads a run of brackets and commas at seg[k]; an empty
+// container ("{ }") drops its inner white space.
+func punctRun(seg []byte, k int) (TokenKind, []byte, int) {
+	c := seg[k]
+	j := k + 1
+	for j < len(seg) && (seg[j] == '{' || seg[j] == '}' || seg[j] == '[' || seg[j] == ']' || seg[j] == ',') {
+		j++
+	}
+	if j < len(seg) && (c == '{' || c == '[') {
+		if n := skipSpace(seg, j); n < len(seg) && (seg[n] == '}' || seg[n] == ']') {
+			return TokPunct, seg[k:j], n
 		}
 	}
-	for k := 0; k < len(seg) && !full(); {
-		c := seg[k]
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			k++
-		case '"':
-			j := stringEnd(seg, k)
-			kind := TokString
-			n := j
-			for n < len(seg) && (seg[n] == ' ' || seg[n] == '\t' || seg[n] == '\r' || seg[n] == '\n') {
-				n++
-			}
-			if n < len(seg) && seg[n] == ':' {
-				kind = TokKey
-			}
-			add(kind, seg[k:j])
-			k = j
-		case ':':
-			add(TokPunct, []byte(": "))
-			k++
-		case ',', '{', '}', '[', ']':
-			j := k + 1
-			for j < len(seg) && (seg[j] == '{' || seg[j] == '}' || seg[j] == '[' || seg[j] == ']' || seg[j] == ',') {
-				j++
-			}
-			// Empty containers ("{ }") drop their inner whitespace.
-			if j < len(seg) && (c == '{' || c == '[') {
-				n := j
-				for n < len(seg) && (seg[n] == ' ' || seg[n] == '\t' || seg[n] == '\r' || seg[n] == '\n') {
-					n++
-				}
-				if n < len(seg) && (seg[n] == '}' || seg[n] == ']') {
-					add(TokPunct, seg[k:j])
-					k = n
-					continue
-				}
-			}
-			add(TokPunct, seg[k:j])
-			k = j
-		case 't', 'f', 'n':
-			j := k
-			for j < len(seg) && seg[j] >= 'a' && seg[j] <= 'z' {
-				j++
-			}
-			add(TokLiteral, seg[k:j])
-			k = j
-		default:
-			j := k
-			for j < len(seg) && (isDigit(seg[j]) || seg[j] == '-' || seg[j] == '+' || seg[j] == '.' || seg[j] == 'e' || seg[j] == 'E') {
-				j++
-			}
-			if j == k {
-				j++ // cannot happen in parsed input; never loop forever
-			}
-			add(TokNumber, seg[k:j])
-			k = j
-		}
-	}
-	return dst
+	return TokPunct, seg[k:j], j
 }
 
 // stringEnd returns the offset just past the string starting at seg[k] == '"'.

@@ -138,6 +138,9 @@ func (p *chScanner) skipToComma() {
 	}
 }
 
+// parseChallengeHeader reads the challenges of one WWW-Authenticate value
+// (RFC 9110 §11.6.1); what it cannot read is passed over up to the next
+// comma.
 func parseChallengeHeader(s string) []Challenge {
 	p := &chScanner{s: s}
 	var out []Challenge
@@ -157,48 +160,56 @@ func parseChallengeHeader(s string) []Challenge {
 		}
 		p.ws()
 		if p.pos < len(p.s) && p.s[p.pos] == '=' && cur != nil {
-			// auth-param of the current challenge: name = token / quoted-string
-			p.pos++
-			p.ws()
-			var val string
-			if p.pos < len(p.s) && p.s[p.pos] == '"' {
-				val, _ = p.quoted()
-			} else {
-				val = p.token()
-			}
-			key := strings.ToLower(name)
-			if _, dup := cur.Params[key]; !dup {
-				cur.Params[key] = val
-			}
-			p.ws()
-			if p.pos < len(p.s) && p.s[p.pos] != ',' {
-				p.skipToComma()
-			}
+			p.authParam(cur, name)
 			continue
 		}
 		// a new challenge: scheme [ token68 | #auth-param ]
 		out = append(out, Challenge{Scheme: name, Params: map[string]string{}})
 		cur = &out[len(out)-1]
-		if p.pos >= len(p.s) || p.s[p.pos] == ',' {
-			continue
+		if p.pos < len(p.s) && p.s[p.pos] != ',' {
+			cur.Token68 = p.token68()
 		}
-		// token68: a run of token68 characters with optional trailing '='s
-		// that ends the challenge; anything else is a list of auth-params.
-		t68 := p.pos
-		for p.pos < len(p.s) && isToken68Char(p.s[p.pos]) {
-			p.pos++
-		}
-		for p.pos < len(p.s) && p.s[p.pos] == '=' {
-			p.pos++
-		}
-		end := p.pos
-		p.ws()
-		if end > t68 && (p.pos >= len(p.s) || p.s[p.pos] == ',') {
-			cur.Token68 = p.s[t68:end]
-			continue
-		}
-		// not a token68: rewind and read auth-params
-		p.pos = t68
 	}
 	return out
+}
+
+// authParam reads an auth-param of challenge c after its name: = token or
+// quoted-string. The first value of a name counts.
+func (p *chScanner) authParam(c *Challenge, name string) {
+	p.pos++
+	p.ws()
+	var val string
+	if p.pos < len(p.s) && p.s[p.pos] == '"' {
+		val, _ = p.quoted()
+	} else {
+		val = p.token()
+	}
+	key := strings.ToLower(name)
+	if _, dup := c.Params[key]; !dup {
+		c.Params[key] = val
+	}
+	p.ws()
+	if p.pos < len(p.s) && p.s[p.pos] != ',' {
+		p.skipToComma()
+	}
+}
+
+// token68 reads a token68 (a run of token68 characters with optional
+// trailing '='s) that ends the challenge; anything else is a list of
+// auth-params, so it rewinds and returns "".
+func (p *chScanner) token68() string {
+	t68 := p.pos
+	for p.pos < len(p.s) && isToken68Char(p.s[p.pos]) {
+		p.pos++
+	}
+	for p.pos < len(p.s) && p.s[p.pos] == '=' {
+		p.pos++
+	}
+	end := p.pos
+	p.ws()
+	if end > t68 && (p.pos >= len(p.s) || p.s[p.pos] == ',') {
+		return p.s[t68:end]
+	}
+	p.pos = t68
+	return ""
 }

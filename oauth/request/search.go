@@ -124,6 +124,32 @@ func foldASCII(dst, s []byte) []byte {
 	return dst
 }
 
+// matchIn finds q in the text of the step-th line of a search of n lines
+// from column col: on the starting line (step 0) only after col (before it,
+// backward); on the starting line reached again after wrapping (step n)
+// only the part not searched at first; anywhere on the others. It returns
+// the match's column, or -1.
+func matchIn(q Query, text []byte, step, n, col int, backward bool, scratch *[]byte) int {
+	switch {
+	case step == 0 && !backward:
+		return q.Index(text, col+1, scratch)
+	case step == 0:
+		return q.lastIndex(text, col, scratch)
+	case backward:
+		k := q.lastIndex(text, len(text)+1, scratch)
+		if step == n && k < col {
+			return -1
+		}
+		return k
+	default:
+		k := q.Index(text, 0, scratch)
+		if step == n && k > col {
+			return -1
+		}
+		return k
+	}
+}
+
 // searchCheckEvery is how many lines a search scans between context checks.
 const searchCheckEvery = 4096
 
@@ -157,39 +183,12 @@ func Search(ctx context.Context, l Lines, q Query, from Match, backward bool) (M
 				return Match{}, false, err
 			}
 		}
-		var i int
+		i := (from.Line + step) % n
 		if backward {
 			i = ((from.Line-step)%n + n) % n
-		} else {
-			i = (from.Line + step) % n
 		}
-		text := line(i)
-		switch {
-		case step == 0 && !backward:
-			if k := q.Index(text, from.Col+1, &scratch); k >= 0 {
-				return Match{Line: i, Col: k}, true, nil
-			}
-		case step == 0 && backward:
-			if k := q.lastIndex(text, from.Col, &scratch); k >= 0 {
-				return Match{Line: i, Col: k}, true, nil
-			}
-		case step == n && !backward:
-			// wrapped back to the starting line: only the part before from
-			if k := q.Index(text, 0, &scratch); k >= 0 && k <= from.Col {
-				return Match{Line: i, Col: k}, true, nil
-			}
-		case step == n && backward:
-			if k := q.lastIndex(text, len(text)+1, &scratch); k >= 0 && k >= from.Col {
-				return Match{Line: i, Col: k}, true, nil
-			}
-		case backward:
-			if k := q.lastIndex(text, len(text)+1, &scratch); k >= 0 {
-				return Match{Line: i, Col: k}, true, nil
-			}
-		default:
-			if k := q.Index(text, 0, &scratch); k >= 0 {
-				return Match{Line: i, Col: k}, true, nil
-			}
+		if k := matchIn(q, line(i), step, n, from.Col, backward, &scratch); k >= 0 {
+			return Match{Line: i, Col: k}, true, nil
 		}
 	}
 	return Match{}, false, nil

@@ -42,70 +42,97 @@ func CheckStrict(data []byte) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	type frame struct {
-		object bool
-		keys   map[string]bool
-		key    bool // the next token of an object is a key
-	}
-	var stack []*frame
+	var w walker
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			if err == io.EOF && len(stack) == 0 {
+			if err == io.EOF && len(w.stack) == 0 {
 				return nil
 			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			// The whole-document decoder places syntax errors exactly.
-			var v any
-			if uerr := json.Unmarshal(data, &v); uerr != nil {
-				err = uerr
-			}
-			msg := Describe(data, err)
-			var l, c int
-			if _, scanErr := fmt.Sscanf(msg, "line %d, column %d:", &l, &c); scanErr == nil {
-				return &Error{Line: l, Col: c, Msg: msg[len(fmt.Sprintf("line %d, column %d: ", l, c)):]}
-			}
-			l, c = LineCol(data, dec.InputOffset())
-			return &Error{Line: l, Col: c, Msg: msg}
+			return syntaxError(data, dec, err)
 		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.key {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			k, _ := tok.(string)
-			if top.keys[k] {
-				end := dec.InputOffset()
-				l, c := LineCol(data, keyStart(data, end))
-				return &Error{Line: l, Col: c, Msg: fmt.Sprintf("key %q appears twice in one object", k)}
-			}
-			top.keys[k] = true
-			top.key = false
-			continue
-		}
-		if top != nil && top.object {
-			top.key = true
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
-			case '[':
-				stack = append(stack, &frame{})
-			case ']', '}':
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1].object {
-					stack[len(stack)-1].key = true
-				}
-			}
+		if k, isKey := w.step(tok); isKey && k.dup {
+			l, c := LineCol(data, keyStart(data, dec.InputOffset()))
+			return &Error{Line: l, Col: c, Msg: fmt.Sprintf("key %q appears twice in one object", k.name)}
 		}
 	}
+}
+
+// frame is one open object or array of the document being walked.
+type frame struct {
+	object bool
+	keys   map[string]bool
+	key    bool // the next token of an object is a key
+}
+
+// walker follows the nesting of a token stream, remembering each open
+// object's keys.
+type walker struct{ stack []*frame }
+
+type keyToken struct {
+	name string
+	dup  bool
+}
+
+// step takes the next token; isKey says it was an object's key, and k
+// whether that object had it already.
+func (w *walker) step(tok json.Token) (k keyToken, isKey bool) {
+	var top *frame
+	if len(w.stack) > 0 {
+		top = w.stack[len(w.stack)-1]
+	}
+	if top != nil && top.object && top.key {
+		if d, ok := tok.(json.Delim); ok && d == '}' {
+			w.stack = w.stack[:len(w.stack)-1]
+			return k, false
+		}
+		name, _ := tok.(string)
+		k = keyToken{name: name, dup: top.keys[name]}
+		top.keys[name] = true
+		top.key = false
+		return k, true
+	}
+	if top != nil && top.object {
+		top.key = true
+	}
+	if d, ok := tok.(json.Delim); ok {
+		w.delim(d)
+	}
+	return k, false
+}
+
+// delim opens or closes an object or an array.
+func (w *walker) delim(d json.Delim) {
+	switch d {
+	case '{':
+		w.stack = append(w.stack, &frame{object: true, keys: map[string]bool{}, key: true})
+	case '[':
+		w.stack = append(w.stack, &frame{})
+	case ']', '}':
+		w.stack = w.stack[:len(w.stack)-1]
+		if len(w.stack) > 0 && w.stack[len(w.stack)-1].object {
+			w.stack[len(w.stack)-1].key = true
+		}
+	}
+}
+
+// syntaxError places a token error: the whole-document decoder places
+// syntax errors exactly, the stream's offset is the fallback.
+func syntaxError(data []byte, dec *json.Decoder, err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	var v any
+	if uerr := json.Unmarshal(data, &v); uerr != nil {
+		err = uerr
+	}
+	msg := Describe(data, err)
+	var l, c int
+	if _, scanErr := fmt.Sscanf(msg, "line %d, column %d:", &l, &c); scanErr == nil {
+		return &Error{Line: l, Col: c, Msg: msg[len(fmt.Sprintf("line %d, column %d: ", l, c)):]}
+	}
+	l, c = LineCol(data, dec.InputOffset())
+	return &Error{Line: l, Col: c, Msg: msg}
 }
 
 // keyStart finds the opening quote of the string that ends at end.

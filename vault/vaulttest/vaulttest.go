@@ -304,58 +304,62 @@ func testManyKeys(t *testing.T, s vault.Store) {
 
 func testConcurrent(t *testing.T, s vault.Store) {
 	ctx := ctxFor(t)
-	const shared = "secret/shared"
 	// Writers of the shared key pick among these values; a reader must see
 	// one of them whole, never a mix.
 	candidates := [][]byte{RandomBytes(40), RandomBytes(9000), RandomBytes(4000), RandomBytes(12)}
-	mustSet(t, s, shared, candidates[0])
+	mustSet(t, s, sharedKey, candidates[0])
 
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for g := range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := fmt.Sprintf("secret/own-%d", g)
+		wg.Go(func() {
 			for i := range 4 {
-				v := RandomBytes(30 + 500*i)
-				if err := s.Set(ctx, own, v); err != nil {
-					errs <- fmt.Errorf("goroutine %d: Set(%s): %w", g, own, err)
+				if err := concurrentStep(ctx, s, g, i, candidates); err != nil {
+					errs <- err
 					return
-				}
-				got, err := s.Get(ctx, own)
-				if err != nil {
-					errs <- fmt.Errorf("goroutine %d: Get(%s): %w", g, own, err)
-					return
-				}
-				if !bytes.Equal(got, v) {
-					errs <- fmt.Errorf("goroutine %d: Get(%s) returned another value than the one just set", g, own)
-					return
-				}
-				if g%2 == 0 {
-					if err := s.Set(ctx, shared, candidates[(g+i)%len(candidates)]); err != nil {
-						errs <- fmt.Errorf("goroutine %d: Set(shared): %w", g, err)
-						return
-					}
-				} else {
-					got, err := s.Get(ctx, shared)
-					if err != nil {
-						errs <- fmt.Errorf("goroutine %d: Get(shared): %w", g, err)
-						return
-					}
-					if !slices.ContainsFunc(candidates, func(c []byte) bool { return bytes.Equal(c, got) }) {
-						errs <- fmt.Errorf("goroutine %d: Get(shared) returned %d bytes that are none of the values written (a torn read)", g, len(got))
-						return
-					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// sharedKey is the key every goroutine of testConcurrent writes or reads.
+const sharedKey = "secret/shared"
+
+// concurrentStep is goroutine g's step i: write and read back its own key,
+// then write the shared key (even g) or read it whole (odd g).
+func concurrentStep(ctx context.Context, s vault.Store, g, i int, candidates [][]byte) error {
+	own := fmt.Sprintf("secret/own-%d", g)
+	v := RandomBytes(30 + 500*i)
+	if err := s.Set(ctx, own, v); err != nil {
+		return fmt.Errorf("goroutine %d: Set(%s): %w", g, own, err)
+	}
+	got, err := s.Get(ctx, own)
+	if err != nil {
+		return fmt.Errorf("goroutine %d: Get(%s): %w", g, own, err)
+	}
+	if !bytes.Equal(got, v) {
+		return fmt.Errorf("goroutine %d: Get(%s) returned another value than the one just set", g, own)
+	}
+	if g%2 == 0 {
+		if err := s.Set(ctx, sharedKey, candidates[(g+i)%len(candidates)]); err != nil {
+			return fmt.Errorf("goroutine %d: Set(shared): %w", g, err)
+		}
+		return nil
+	}
+	got, err = s.Get(ctx, sharedKey)
+	if err != nil {
+		return fmt.Errorf("goroutine %d: Get(shared): %w", g, err)
+	}
+	if !slices.ContainsFunc(candidates, func(c []byte) bool { return bytes.Equal(c, got) }) {
+		return fmt.Errorf("goroutine %d: Get(shared) returned %d bytes that are none of the values written (a torn read)", g, len(got))
+	}
+	return nil
 }
 
 func testDeleteRemovesEveryChunk(t *testing.T, s vault.Store) {

@@ -48,14 +48,7 @@ func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
 	case common.EditEnvironment:
 		return m.push(form.NewEnvironment(m.c))
 	case common.EditVariable:
-		e, ok := cat.Env(msg.Env)
-		if !ok {
-			return common.ErrorCmd(&vault.NotFoundError{Kind: "environment", Name: msg.Env})
-		}
-		if x, ok := e.Var(msg.Name); !ok || !x.Secret {
-			return common.ErrorCmd(&vault.NotFoundError{Kind: "secret variable", Name: msg.Name, Env: msg.Env})
-		}
-		return m.push(form.SetVariable(m.c, msg.Env, msg.Name))
+		return m.openVariable(cat, msg)
 	case common.EditClient:
 		if msg.Name == "" {
 			return m.push(form.NewClient(m.c, msg.Env))
@@ -82,6 +75,26 @@ func (m *Model) openEdit(msg common.EditMsg) tea.Cmd {
 		return m.push(form.EditSecret(m.c, *s))
 	}
 	return nil
+}
+
+// openVariable opens the form adding a variable, setting a secret one's
+// value, or editing a plain one's.
+func (m *Model) openVariable(cat *vault.Catalog, msg common.EditMsg) tea.Cmd {
+	e, ok := cat.Env(msg.Env)
+	if !ok {
+		return common.ErrorCmd(&vault.NotFoundError{Kind: "environment", Name: msg.Env})
+	}
+	if msg.Name == "" {
+		return m.push(form.NewVariable(m.c, msg.Env))
+	}
+	x, ok := e.Var(msg.Name)
+	switch {
+	case !ok:
+		return common.ErrorCmd(&vault.NotFoundError{Kind: "variable", Name: msg.Name, Env: msg.Env})
+	case x.Secret:
+		return m.push(form.SetVariable(m.c, msg.Env, msg.Name))
+	}
+	return m.push(form.EditVariable(m.c, msg.Env, x))
 }
 
 func (m *Model) openDashboard() tea.Cmd {

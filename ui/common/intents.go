@@ -33,7 +33,8 @@ const (
 	EditSecret EditKind = iota
 	EditClient
 	EditEnvironment
-	// EditVariable sets the value of the secret variable Name of Env.
+	// EditVariable adds a variable to Env (Name empty), sets the value of
+	// the secret variable Name, or edits the plain one's value.
 	EditVariable
 )
 

@@ -24,6 +24,15 @@ type ResultMsg struct {
 	// Public is public material to show after the change (a generated
 	// key's JWKS to upload); never a secret.
 	Public string
+	// Item names the item the change created or edited, so a list showing
+	// it can keep it selected; zero when the change names none.
+	Item ItemRef
+}
+
+// ItemRef names an item of an environment. Kind is as the lists and
+// 'authdeck doctor' name it: "auth client", "secret", "variable", "request".
+type ItemRef struct {
+	Kind, Env, Name string
 }
 
 // ChangeCmd runs fn against the vault in a command, bounded by timeout, then

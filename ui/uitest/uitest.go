@@ -202,7 +202,9 @@ func (d *Driver) Settle() {
 				quiet.Reset(d.Quiet)
 			}
 		case <-quiet.C:
-			if !d.busy() {
+			// a command that just ended may have posted its message
+			// while the timer fired: select picks either
+			if !d.busy() && len(d.msgs) == 0 {
 				return
 			}
 			quiet.Reset(10 * time.Millisecond)

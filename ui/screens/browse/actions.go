@@ -28,6 +28,7 @@ func newChooser(c *common.Common) common.Dialog {
 		{Label: "Client certificate", Desc: "certificate and key for mutual TLS", Cmd: edit(vault.TypeClientCert)},
 		{Label: "OAuth 1.0a token", Desc: "token and token secret", Cmd: edit(vault.TypeOAuth1Token)},
 		{Label: "Request", Desc: "a request in the request console", Cmd: func() tea.Msg { return common.OpenRequestMsg{Env: env} }},
+		{Label: "Variable", Desc: "a {{name}} for URLs, headers and bodies, plain or secret", Cmd: newVariable(env)},
 		{Label: "Environment", Desc: "a new environment (dev, staging, prod…)", Cmd: func() tea.Msg { return common.EditMsg{Kind: common.EditEnvironment} }},
 		{Label: "Import secret-service JSON", Desc: "secrets and auth clients from a file", Cmd: func() tea.Msg { return common.OpenImportMsg{Env: env} }},
 	}
@@ -37,7 +38,7 @@ func newChooser(c *common.Common) common.Dialog {
 // newDeleteConfirm asks before deleting the selection; "no" is the default.
 func newDeleteConfirm(c *common.Common, sel selection) common.Dialog {
 	v, timeout := c.Vault, c.StoreTimeout
-	var title, body string
+	title, body, ok := "", "", "Deleted"
 	var run func(ctx context.Context, v *vault.Vault) error
 	switch {
 	case sel.client != nil:
@@ -55,8 +56,10 @@ func newDeleteConfirm(c *common.Common, sel selection) common.Dialog {
 		title = "Delete request " + x.Name + "?"
 		body = fmt.Sprintf("%s %s is removed from %s.", x.Method, x.URL, x.Env)
 		run = func(context.Context, *vault.Vault) error { return v.RemoveRequest(x.Env, x.Name) }
+	case sel.variable != nil:
+		title, body, ok, run = variableDelete(c, sel.env, *sel.variable)
 	}
-	d := dialogs.NewConfirm(c, title, body, "Delete", common.ChangeCmd(v, timeout, "delete", "Deleted", run))
+	d := dialogs.NewConfirm(c, title, body, "Delete", common.ChangeCmd(v, timeout, "delete", ok, run))
 	d.Danger = true
 	return d
 }

@@ -64,6 +64,9 @@ type Model struct {
 
 	// team is what the last check of a team workspace's values found.
 	team teamValues
+	// made is the item the last change created or edited, selected when
+	// the catalog after it arrives (variables.go).
+	made common.ItemRef
 }
 
 // loaded is a store value of the selected item.
@@ -212,10 +215,17 @@ func (m *Model) setCatalog() tea.Cmd {
 		}
 		items = append(items, list.Item{Section: SectionRequests, ID: x.ID, Name: x.Name, Hint: x.Method})
 	}
-	cmd := m.list.SetItems(items)
+	prev, _ := m.list.Selected()
+	prevIdx := listIndex(m.list.Items(), prev.ID)
+	cmd := tea.Batch(m.list.SetItems(items), m.selectMade(prev.ID, prevIdx))
 	m.syncSelection()
 	m.detailKey = ""
 	return cmd
+}
+
+// listIndex is the index of the item with the given ID in items, or -1.
+func listIndex(items []list.Item, id string) int {
+	return slices.IndexFunc(items, func(it list.Item) bool { return it.ID == id })
 }
 
 func soonest(a, b *vaultTime) *vaultTime {
@@ -285,6 +295,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.ResultMsg:
+		m.noteMade(msg)
+		return nil
 	case common.CatalogMsg:
 		return tea.Batch(m.setCatalog(), m.checkValues())
 	case teamValuesMsg:
@@ -352,6 +365,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.edit()
 	case key.Matches(k, km.Delete):
 		return m.confirmDelete()
+	case key.Matches(k, km.Secret):
+		return m.toggleSecret()
 	case key.Matches(k, km.Import):
 		env := m.c.Env
 		return func() tea.Msg { return common.OpenImportMsg{Env: env} }
@@ -411,7 +426,7 @@ func (m *Model) open() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if _, unset := m.unsetOf(sel); unset || sel.variable != nil {
+	if _, unset := m.unsetOf(sel); unset {
 		return setValue(sel)
 	}
 	switch {
@@ -425,6 +440,8 @@ func (m *Model) open() tea.Cmd {
 	case sel.request != nil:
 		env, name := sel.request.Env, sel.request.Name
 		return func() tea.Msg { return common.OpenRequestMsg{Env: env, Name: name} }
+	case sel.variable != nil:
+		return editVariable(sel)
 	}
 	return nil
 }
@@ -472,7 +489,7 @@ func (m *Model) edit() tea.Cmd {
 		msg := common.EditMsg{Kind: common.EditSecret, Env: sel.secret.Env, Name: sel.secret.Name, Type: sel.secret.Type}
 		return func() tea.Msg { return msg }
 	case sel.variable != nil:
-		return setValue(sel)
+		return editVariable(sel)
 	}
 	env, name := sel.request.Env, sel.request.Name
 	return func() tea.Msg { return common.OpenRequestMsg{Env: env, Name: name} }
@@ -484,7 +501,7 @@ func (m *Model) newItem() tea.Cmd {
 
 func (m *Model) confirmDelete() tea.Cmd {
 	sel, ok := m.resolve()
-	if !ok || sel.variable != nil {
+	if !ok {
 		return nil
 	}
 	return common.OpenDialog(newDeleteConfirm(m.c, sel))
@@ -537,8 +554,7 @@ func (m *Model) KeyMap() KeyMap {
 		// S-26: a private key is never copied, so c is not offered for it.
 		keyOnly := privateKeyOnly(sel)
 		k.Copy.SetEnabled(sel.request == nil && sel.variable == nil && !keyOnly)
-		k.Delete.SetEnabled(sel.variable == nil)
-		k.Edit.SetEnabled(sel.variable == nil || sel.variable.Secret)
+		m.variableKeys(&k, sel)
 		switch {
 		case m.revealed != nil:
 			k.Reveal.SetHelp("v", "hide")
@@ -558,7 +574,7 @@ func (m *Model) KeyMap() KeyMap {
 				k.Edit.SetHelp("e", "set value")
 			}
 		case sel.variable != nil:
-			k.Open.SetEnabled(false)
+			k.Open.SetHelp("enter", "edit value")
 		case sel.client != nil:
 			k.Open.SetHelp("enter", "get token")
 		case isToken:
@@ -583,13 +599,13 @@ func (m *Model) ShortHelp() []key.Binding {
 		return m.list.ShortHelp()
 	}
 	k := m.KeyMap()
-	return []key.Binding{k.Open, k.Reveal, k.Copy, k.New, k.Edit, k.Delete}
+	return []key.Binding{k.Open, k.Reveal, k.Copy, k.Secret, k.New, k.Edit, k.Delete}
 }
 
 // FullHelp lists every binding for the help overlay.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	out := [][]key.Binding{{k.Open, k.Token, k.Reveal, k.Copy}, {k.New, k.Wizard, k.Edit, k.Delete, k.Import}, {k.Focus, k.Up, k.Down}}
+	out := [][]key.Binding{{k.Open, k.Token, k.Reveal, k.Copy}, {k.New, k.Wizard, k.Edit, k.Secret, k.Delete, k.Import}, {k.Focus, k.Up, k.Down}}
 	return append(out, m.list.FullHelp()...)
 }
 

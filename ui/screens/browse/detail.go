@@ -476,6 +476,8 @@ func (m *Model) renderVariable(w *detailWriter, env string, x vault.Variable) {
 	if !x.Secret {
 		w.field("kind", "plain (part of the environment)")
 		w.field("value", x.Value)
+		w.blank()
+		w.line(s.Faint.Render("e edit · s make secret · d delete"))
 		return
 	}
 	w.field("kind", "secret")
@@ -483,5 +485,8 @@ func (m *Model) renderVariable(w *detailWriter, env string, x vault.Variable) {
 		m.renderUnset(w, "value", u)
 		return
 	}
-	w.styled("value", s.Masked.Render(mask.Dots)+s.Faint.Render("  kept in the "+m.c.BackendLabel()+" vault · enter sets it"))
+	w.styled("value", s.Masked.Render(mask.Dots))
+	w.field("kept in", "the "+m.c.BackendLabel()+" vault")
+	w.blank()
+	w.line(s.Faint.Render("enter set value · s make plain · d delete"))
 }

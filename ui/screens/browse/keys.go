@@ -4,15 +4,17 @@ import "charm.land/bubbles/v2/key"
 
 // KeyMap is the browse screen's key map (the list's own keys come on top).
 type KeyMap struct {
-	Focus    key.Binding
-	Open     key.Binding
-	Reveal   key.Binding
-	Copy     key.Binding
-	Token    key.Binding
-	New      key.Binding
-	Wizard   key.Binding
-	Edit     key.Binding
-	Delete   key.Binding
+	Focus  key.Binding
+	Open   key.Binding
+	Reveal key.Binding
+	Copy   key.Binding
+	Token  key.Binding
+	New    key.Binding
+	Wizard key.Binding
+	Edit   key.Binding
+	Delete key.Binding
+	// Secret makes the selected variable secret, or plain again.
+	Secret   key.Binding
 	Import   key.Binding
 	Up       key.Binding
 	Down     key.Binding
@@ -32,6 +34,7 @@ func DefaultKeyMap() KeyMap {
 		Wizard: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "client wizard")),
 		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete: key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
+		Secret: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "mark secret"), key.WithDisabled()),
 		Import: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),

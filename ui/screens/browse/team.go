@@ -154,7 +154,7 @@ func setValue(sel selection) tea.Cmd {
 	case sel.variable != nil && sel.variable.Secret:
 		msg = common.EditMsg{Kind: common.EditVariable, Env: sel.env, Name: sel.variable.Name, Value: true}
 	case sel.variable != nil:
-		return common.Status(common.StatusInfo, "A plain variable's value is part of the environment: change it with 'authdeck env set "+sel.variable.Name+" VALUE'")
+		return editVariable(sel)
 	default:
 		return nil
 	}

@@ -36,6 +36,8 @@ var lastTag atomic.Int64
 type change struct {
 	run func(ctx context.Context, v *vault.Vault) (public string, err error)
 	ok  string
+	// item names what the save creates or edits (the list selects it).
+	item common.ItemRef
 }
 
 // spec is what a concrete form supplies to the shared screen.
@@ -239,7 +241,7 @@ func (m *Model) submit() tea.Cmd {
 		if err != nil {
 			return common.ResultMsg{Err: err, Tag: tag}
 		}
-		return common.ResultMsg{OK: ch.ok, Catalog: cat, Tag: tag, Public: public}
+		return common.ResultMsg{OK: ch.ok, Catalog: cat, Tag: tag, Public: public, Item: ch.item}
 	}
 }
 

@@ -300,7 +300,7 @@ func (s *variableSpec) prepare(*common.Common) (change, error) {
 		return change{}, &vault.ValidationError{Kind: "variable", Name: s.name, Field: "value", Msg: "is required"}
 	}
 	env, name, value := s.env, s.name, s.value
-	return change{ok: "Set your value of the variable " + name, run: func(ctx context.Context, v *vault.Vault) (string, error) {
+	return change{ok: "Set your value of the variable " + name, item: common.ItemRef{Kind: "variable", Env: env, Name: name}, run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		return "", v.SetVar(ctx, env, name, value, true)
 	}}, nil
 }

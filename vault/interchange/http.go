@@ -594,7 +594,8 @@ func (hp *httpParser) bodyFile(path string, templated bool, line int) string {
 }
 
 func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"mime"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -443,7 +444,7 @@ func (p *pmParser) oauth1(r *vault.Request, prm map[string]string, label, defaul
 		vault.SecretValue{Token: resolved["token"], TokenSecret: resolved["tokenSecret"]}, label+" (oauth1 token credentials)")
 	r.Scheme = nil
 	switch {
-	case prm["addParamsToHeader"] == "false" && (r.Method == "POST" || r.Method == "PUT") && isFormRequest(r):
+	case prm["addParamsToHeader"] == "false" && (r.Method == http.MethodPost || r.Method == http.MethodPut) && isFormRequest(r):
 		r.Placement = vault.PlaceBody
 	case prm["addParamsToHeader"] == "false":
 		r.Placement = vault.PlaceQuery

@@ -158,6 +158,21 @@ cols=120 rows=36
 t resize-window -t shots -x "$cols" -y "$rows"
 waitfor "AUTH CLIENTS"
 
+# The variables editor: n → Variable (after Request), a new variable's
+# name and its kind, secret highlighted.
+keys n
+waitfor "New in dev"
+for _ in 1 2 3 4 5 6 7 8 9 10; do keys Down; done
+keys Enter
+waitfor "New variable in dev"
+typetext apiToken
+keys Enter
+waitfor "never in the catalog"
+keys Down
+shot variables
+keys Escape
+waitfor "AUTH CLIENTS"
+
 # A light theme.
 for _ in 1 2 3 4 5; do
 	if t capture-pane -p -t shots | grep -qF "Theme paper"; then break; fi

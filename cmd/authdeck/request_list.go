@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 
@@ -36,27 +35,25 @@ type requestJSONv1 struct {
 	Scheme string   `json:"scheme,omitempty"`
 }
 
-// requestTree files the requests of env under their folders, keeping
-// catalog order within a folder.
+// requestTree is the vault's tree of the requests (vault.RequestTree) in
+// the form --json prints.
 func requestTree(reqs []vault.Request) *requestNode {
-	root := &requestNode{}
-	for _, r := range reqs {
-		n := root
-		for _, f := range r.Folder {
-			i := slices.IndexFunc(n.Folders, func(c *requestNode) bool { return c.Name == f })
-			if i < 0 {
-				n.Folders = append(n.Folders, &requestNode{Name: f})
-				i = len(n.Folders) - 1
-			}
-			n = n.Folders[i]
-		}
+	return requestNodeOf(vault.RequestTree(reqs))
+}
+
+func requestNodeOf(f *vault.RequestFolder) *requestNode {
+	n := &requestNode{Name: f.Name}
+	for _, r := range f.Requests {
 		j := requestJSONv1{Name: r.Name, Method: r.Method, URL: r.URL, Folder: r.Folder, Auth: r.Auth}
 		if r.Scheme != nil {
 			j.Scheme = r.Scheme.Type
 		}
 		n.Requests = append(n.Requests, j)
 	}
-	return root
+	for _, c := range f.Folders {
+		n.Folders = append(n.Folders, requestNodeOf(c))
+	}
+	return n
 }
 
 func (n *requestNode) print(a *App, w io.Writer, depth int) {

@@ -347,7 +347,11 @@ func (r *Result) setScopes() {
 
 // ---- HTTP ----
 
-var defaultHTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: newTransport()}
+// defaultHTTPClient is made when a flow first needs it: most commands (a
+// token served from the vault) send nothing.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: newTransport()}
+})
 
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -387,7 +391,7 @@ func (e *Engine) baseClient(ctx context.Context) *http.Client {
 	if e.HTTPClient != nil {
 		return e.HTTPClient
 	}
-	return defaultHTTPClient
+	return defaultHTTPClient()
 }
 
 // newFlow prepares a flow for an auth client and its credentials.

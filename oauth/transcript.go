@@ -6,12 +6,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/authdeck/authdeck/internal/lazyre"
 )
 
 // Redacted replaces every secret value in a transcript.
@@ -236,7 +237,7 @@ var secretParams = map[string]bool{
 }
 
 // jwtShape matches strings that look like a JWS or JWE compact serialisation.
-var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.`)
+var jwtShape = lazyre.New(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.`)
 
 // redactor scrubs secret values from what a flow records.
 type redactor struct {

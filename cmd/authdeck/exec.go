@@ -7,19 +7,19 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"regexp"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
 )
 
 // envVarName is a portable environment variable name.
-var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envVarName = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Exit codes of exec when the command cannot run, as shells use them.
 const (

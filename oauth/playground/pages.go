@@ -5,13 +5,17 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 )
 
 // The pages are deliberately plain HTML forms (inputs "username" and
 // "password", buttons name="action" value="allow"/"deny", errors in
 // id="error", outcomes in id="result") so that Browser, a plain http.Client
 // and headless Chromium can all drive them.
-var pages = template.Must(template.New("pages").Parse(`
+// They are parsed when first served: every authdeck process links the
+// playground (authdeck demo), few serve a page.
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pages").Parse(`
 {{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -71,6 +75,7 @@ button{margin:1rem .5rem 0 0;padding:.5rem 1.2rem;font-size:1rem}
 <p id="result" data-result="{{.Result}}">{{.Message}}</p>
 </body></html>{{end}}
 `))
+})
 
 // field is a hidden form field.
 type field struct{ Name, Value string }
@@ -130,7 +135,7 @@ func scopeViews(scopes []string) []scopeView {
 // render writes a page with headers that keep it out of caches and frames.
 func render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := pages().ExecuteTemplate(&buf, name, data); err != nil {
 		slog.Error("playground: render page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

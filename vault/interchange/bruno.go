@@ -7,11 +7,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
 )
@@ -65,8 +65,8 @@ func (f *bruFile) block(name string) *bruBlock {
 }
 
 var (
-	bruHeader   = regexp.MustCompile(`^([A-Za-z][\w:-]*)\s*([{\[])\s*$`)
-	bruTextName = regexp.MustCompile(`^(body:(json|text|xml|sparql|graphql|graphql:vars)|script:.*|tests|docs|example)$`)
+	bruHeader   = lazyre.New(`^([A-Za-z][\w:-]*)\s*([{\[])\s*$`)
+	bruTextName = lazyre.New(`^(body:(json|text|xml|sparql|graphql|graphql:vars)|script:.*|tests|docs|example)$`)
 )
 
 // bruError is a problem in a .bru file.
@@ -455,9 +455,9 @@ func (bp *bruParser) environmentVars(f *bruFile, rel string, first bool) []httpE
 }
 
 var (
-	bruProcessEnv = regexp.MustCompile(`\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
-	bruVarRef     = regexp.MustCompile(`\{\{\s*([^{}$\s][^{}]*?)\s*\}\}`)
-	bruFileRef    = regexp.MustCompile(`^@file\((.*)\)$`)
+	bruProcessEnv = lazyre.New(`\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+	bruVarRef     = lazyre.New(`\{\{\s*([^{}$\s][^{}]*?)\s*\}\}`)
+	bruFileRef    = lazyre.New(`^@file\((.*)\)$`)
 )
 
 // text rewrites Bruno's templating into authdeck's: {{process.env.NAME}}

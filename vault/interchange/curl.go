@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -403,7 +403,7 @@ func curlFileType(name string) string {
 }
 
 // shellVar matches an assignment word: NAME=value.
-var shellVar = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+var shellVar = lazyre.New(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 
 // shellAssignment records the variables a script line sets (TOKEN=…,
 // export TOKEN=…) so a later $TOKEN can be explained; it reports whether

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/authdeck/authdeck/internal/lazyre"
 )
 
 // DetectFormat returns the import format of a file from its content, then
@@ -99,8 +100,8 @@ func otherFormatKind(desc string) Format {
 }
 
 var (
-	yamlOpenAPI  = regexp.MustCompile(`(?m)^["']?openapi["']?\s*:`)
-	yamlInsomnia = regexp.MustCompile(`(?m)^["']?_type["']?\s*:\s*["']?export\b`)
+	yamlOpenAPI  = lazyre.New(`(?m)^["']?openapi["']?\s*:`)
+	yamlInsomnia = lazyre.New(`(?m)^["']?_type["']?\s*:\s*["']?export\b`)
 )
 
 // yamlFormat classifies a YAML document: an OpenAPI document or an
@@ -115,7 +116,7 @@ func yamlFormat(data []byte) Format {
 	return ""
 }
 
-var httpRequestLine = regexp.MustCompile(`(?m)^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE|CONNECT) +\S`)
+var httpRequestLine = lazyre.New(`(?m)^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE|CONNECT) +\S`)
 
 // textFormat classifies a text file: curl command lines (a command of
 // the shell text is curl) or an .http file (a request line, or ###

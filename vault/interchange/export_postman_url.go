@@ -1,9 +1,9 @@
 package interchange
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -34,7 +34,7 @@ type pmxPathVar struct {
 
 // pmxWholeVar is a path segment that is one {{variable}} and nothing else;
 // Postman writes it as a path variable (:name).
-var pmxWholeVar = regexp.MustCompile(`^\{\{([A-Za-z0-9_.\-]+)\}\}$`)
+var pmxWholeVar = lazyre.New(`^\{\{([A-Za-z0-9_.\-]+)\}\}$`)
 
 // postmanURL splits u as Postman does, with the request's enabled query
 // parameters added to it (encoded as the sender encodes them) and its

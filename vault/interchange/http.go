@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
@@ -44,19 +44,19 @@ import (
 // (http_env.go); beside the .http file they are imported with it.
 
 var (
-	httpVarLine   = regexp.MustCompile(`^\s*@([^\s=]+)\s*=\s*(.*?)\s*$`)
-	httpNameLine  = regexp.MustCompile(`^(?:#|//)\s*@name(?:\s*=\s*|\s+)(.+)$`)
-	httpMetaLine  = regexp.MustCompile(`^(?:#|//)\s*@([A-Za-z-]+)`)
-	httpReqLine   = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE)\s+(\S.*)$`)
-	httpNewReq    = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(https?://|/|\{\{)`)
-	httpVersion   = regexp.MustCompile(`(?i)\s+HTTP/\S*$`)
-	httpHeaderRe  = regexp.MustCompile(`^([!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+)\s*:\s*(.*)$`)
-	httpReqVarRef = regexp.MustCompile(`\{\{\s*[A-Za-z0-9_\-]+\.(response|request)\.`)
-	httpBodyFile  = regexp.MustCompile(`^<(@\w*)?\s+(.+?)\s*$`)
-	httpBareHost  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::\d+)?(?:[/?].*)?$`)
-	httpSeparator = regexp.MustCompile(`^#{3,}`)
+	httpVarLine   = lazyre.New(`^\s*@([^\s=]+)\s*=\s*(.*?)\s*$`)
+	httpNameLine  = lazyre.New(`^(?:#|//)\s*@name(?:\s*=\s*|\s+)(.+)$`)
+	httpMetaLine  = lazyre.New(`^(?:#|//)\s*@([A-Za-z-]+)`)
+	httpReqLine   = lazyre.New(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE)\s+(\S.*)$`)
+	httpNewReq    = lazyre.New(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(https?://|/|\{\{)`)
+	httpVersion   = lazyre.New(`(?i)\s+HTTP/\S*$`)
+	httpHeaderRe  = lazyre.New(`^([!#$%&'*+\-.^_` + "`" + `|~0-9A-Za-z]+)\s*:\s*(.*)$`)
+	httpReqVarRef = lazyre.New(`\{\{\s*[A-Za-z0-9_\-]+\.(response|request)\.`)
+	httpBodyFile  = lazyre.New(`^<(@\w*)?\s+(.+?)\s*$`)
+	httpBareHost  = lazyre.New(`^[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::\d+)?(?:[/?].*)?$`)
+	httpSeparator = lazyre.New(`^#{3,}`)
 	// httpOtherMethod is a request line with a method of the API's own.
-	httpOtherMethod = regexp.MustCompile(`^([A-Z]+)\s+(\S.*)$`)
+	httpOtherMethod = lazyre.New(`^([A-Z]+)\s+(\S.*)$`)
 )
 
 // ParseHTTPFile reads a .http or .rest file and returns the batch that

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
 )
@@ -64,9 +64,9 @@ type insExport struct {
 }
 
 var (
-	insVarRef   = regexp.MustCompile(`\{\{\s*_\.([^}\s]+)\s*\}\}`)
-	insTag      = regexp.MustCompile(`\{%\s*(\w+)([^%]*)%\}`)
-	insPlainRef = regexp.MustCompile(`\{\{\s*([^{}]+?)\s*\}\}`)
+	insVarRef   = lazyre.New(`\{\{\s*_\.([^}\s]+)\s*\}\}`)
+	insTag      = lazyre.New(`\{%\s*(\w+)([^%]*)%\}`)
+	insPlainRef = lazyre.New(`\{\{\s*([^{}]+?)\s*\}\}`)
 )
 
 // decodeProblem says where (line and column, 0 when unknown) and why a

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
 )
@@ -110,7 +110,7 @@ type oaImporter struct {
 	schemeVars map[string]string
 }
 
-var oaPathParam = regexp.MustCompile(`\{([^{}/]+)\}`)
+var oaPathParam = lazyre.New(`\{([^{}/]+)\}`)
 
 // servers turns the first server into baseUrl (its variables at their
 // defaults: the sender does not expand variables inside variables); a

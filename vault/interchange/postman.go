@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
 	"github.com/authdeck/authdeck/vault/secretlike"
@@ -451,7 +451,7 @@ func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 }
 
 // pmPathVar is a Postman path variable in a URL path: /:name.
-var pmPathVar = regexp.MustCompile(`/:([A-Za-z0-9_.\-]+)`)
+var pmPathVar = lazyre.New(`/:([A-Za-z0-9_.\-]+)`)
 
 // pmFinishURL makes a Postman URL what Postman sends: disabled query
 // parameters left out, /:name path variables replaced by their values (a

@@ -2,9 +2,9 @@ package interchange
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
@@ -143,7 +143,7 @@ func nameWords(name string) []string {
 
 // placeholderValue matches the stand-ins API docs put where a value goes:
 // <string>, <your-token>, {token}, YOUR_API_KEY, your-secret-here, xxxxx.
-var placeholderValue = regexp.MustCompile(`(?i)^(<[^<>]*>|\{[^{}]*\}|\[[^\[\]]*\]|your[_\- ].*|.*[_\- ]here|x{4,}|\*{3,}|change[_\- ]?me|todo|tbd|null|undefined|placeholder)$`)
+var placeholderValue = lazyre.New(`(?i)^(<[^<>]*>|\{[^{}]*\}|\[[^\[\]]*\]|your[_\- ].*|.*[_\- ]here|x{4,}|\*{3,}|change[_\- ]?me|todo|tbd|null|undefined|placeholder)$`)
 
 // isPlaceholder reports a value that stands for one to fill in.
 func isPlaceholder(v string) bool {

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/authdeck/authdeck/internal/lazyre"
 )
 
 // yamlError is a problem in a YAML document, with where it is.
@@ -21,7 +22,7 @@ func (e *yamlError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+var yamlLineRe = lazyre.New(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // checkYAML parses a YAML document, refusing what a lenient reader lets
 // pass: a key given twice in one mapping (yaml.v3 reports it), more than

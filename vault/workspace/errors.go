@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -55,7 +55,7 @@ func validationErr(path string, data []byte, err error) error {
 	return fileErr(path, lineOfField(data, ve.Field), "%s", msg)
 }
 
-var indexSuffix = regexp.MustCompile(`\[\d+\]$`)
+var indexSuffix = lazyre.New(`\[\d+\]$`)
 
 // lineOfField finds the line of a JSON key named like the last part of a
 // model field path ("variables.token" → "token", "headers[2]" → "headers"),

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 )
 
@@ -185,7 +185,7 @@ func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0 || !utf8.ValidString(s)
 }
 
-var httpVersion = regexp.MustCompile(`\s+HTTP/\d(\.\d)?$`)
+var httpVersion = lazyre.New(`\s+HTTP/\d(\.\d)?$`)
 
 // plainURL reports whether the request line can carry u as it is.
 func plainURL(u string) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/authdeck/authdeck/oauth/oauth1"
 )
@@ -177,7 +178,10 @@ func (s *Server) photos(w http.ResponseWriter, r *http.Request) {
 
 // ---- the authorization page ----
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTmpl is parsed when first served: every authdeck process links the
+// provider, few serve a page.
+var pageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32em;margin:3em auto;color:#222}label{display:block;margin:.6em 0}</style></head>
 <body><h1>{{.Title}}</h1>
@@ -194,6 +198,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .Verifier}}<p>Enter this verifier in authdeck:</p><p><code id="verifier">{{.Verifier}}</code></p>{{end}}
 {{if .Message}}<p id="result" data-result="{{.Result}}">{{.Message}}</p>{{end}}
 </body></html>`))
+})
 
 type pageData struct {
 	Title, Error, Consumer, Action, Token, CSRF, Username, Verifier, Message, Result string
@@ -208,7 +213,7 @@ func render(w http.ResponseWriter, status int, d pageData) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, d)
+	_ = pageTmpl().Execute(w, d)
 }
 
 // pending returns the temporary credentials named in the request when

@@ -55,7 +55,8 @@ type EditMsg struct {
 // OpenWizardMsg opens the new auth client wizard.
 type OpenWizardMsg struct{ Env string }
 
-// OpenImportMsg asks for a secret-service JSON file to import into Env.
+// OpenImportMsg opens the import screen (Postman, curl, .http, OpenAPI,
+// Insomnia, Bruno or secret-service JSON) for Env.
 type OpenImportMsg struct{ Env string }
 
 // OpenRequestMsg opens a saved request in the request console, or a new

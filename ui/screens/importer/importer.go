@@ -1,16 +1,19 @@
-// Package importer imports a secret-service JSON file (secrets and auth
-// clients) into an environment: choose the file, read the
-// report of what goes where (values to the vault, metadata to the catalog,
-// what is skipped and why, every problem with its line and column), then
-// import all of it or nothing (S-37).
+// Package importer imports a file into an environment from the TUI, in
+// every format `authdeck import` reads (Postman collections and
+// environments, curl command lines, .http files with their environment
+// files, OpenAPI, Insomnia, Bruno collections) and secret-service JSON:
+// choose the file or folder and its format (detected unless chosen), read
+// the same report as the CLI's (values to the vault, metadata to the
+// catalog, what is skipped and why, every problem with its file, line and
+// column), then import all of it or nothing (S-37). Afterwards the first
+// imported item is selected.
 package importer
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -25,7 +28,7 @@ import (
 )
 
 // MaxFileSize bounds the file read for an import.
-const MaxFileSize = 5 << 20
+const MaxFileSize = interchange.MaxImportFile
 
 type phase int
 
@@ -37,10 +40,11 @@ const (
 )
 
 type parsedMsg struct {
-	seq   int
-	batch vault.Batch
-	notes []interchange.Note
-	err   error
+	seq    int
+	format interchange.Format
+	plan   *interchange.ImportPlan
+	source string
+	err    error
 }
 
 // Model is the import screen.
@@ -49,17 +53,20 @@ type Model struct {
 	keys   KeyMap
 	env    string
 	path   string
+	format string
 	method string
 	form   *huh.Form
 	phase  phase
 	seq    int
-	batch  vault.Batch
-	notes  []interchange.Note
-	err    error
-	vp     viewport.Model
-	tag    string
-	width  int
-	height int
+	// detected is the format of the last file read (chosen or detected).
+	detected interchange.Format
+	source   string
+	plan     *interchange.ImportPlan
+	err      error
+	vp       viewport.Model
+	tag      string
+	width    int
+	height   int
 }
 
 // New returns the import screen for env.
@@ -74,26 +81,47 @@ func (m *Model) Init() tea.Cmd { return m.open() }
 
 func (m *Model) open() tea.Cmd {
 	m.phase = choosing
+	formats := []huh.Option[string]{huh.NewOption("detect from the file", "")}
+	for _, f := range interchange.Formats {
+		formats = append(formats, huh.NewOption(f.Label(), string(f)))
+	}
 	methods := []huh.Option[string]{huh.NewOption("the file says (or has no OAuth clients)", "")}
 	for _, am := range vault.AuthMethods {
 		methods = append(methods, huh.NewOption(string(am), string(am)))
 	}
 	km := huh.NewDefaultKeyMap()
 	km.Quit = key.NewBinding(key.WithKeys("ctrl+q"), key.WithDisabled())
-	m.form = huh.NewForm(huh.NewGroup(
-		huh.NewInput().Key("path").Title("Secret-service JSON file").Description("one {\"data\": {…}} item, a bare object, or an array of them").
-			Placeholder("~/exports/secrets.json").Value(&m.path).Validate(func(s string) error {
-			if strings.TrimSpace(s) == "" {
-				return errors.New("name the file to import")
-			}
-			return nil
-		}),
-		huh.NewSelect[string]().Key("method").Title("Client authentication of imported OAuth clients").
-			Description("the format has no such field, and it is never guessed").Options(methods...).Value(&m.method),
-	).Title("Import into " + m.env)).WithTheme(m.c.Styles.Huh()).WithKeyMap(km).WithShowHelp(false)
-	m.form.WithWidth(max(20, min(100, m.width-4)))
+	m.form = huh.NewForm(
+		huh.NewGroup(
+			huh.NewInput().Key("path").Title("File or folder").
+				Description("a Postman, curl, .http, OpenAPI, Insomnia or secret-service file, or a Bruno collection's folder; ~ is your home").
+				Placeholder("~/Downloads/api.postman_collection.json").Value(&m.path).Validate(validPath),
+			huh.NewSelect[string]().Key("format").Title("Format").Options(formats...).Value(&m.format),
+		),
+		huh.NewGroup(
+			huh.NewSelect[string]().Key("method").Title("Client authentication of imported OAuth clients").
+				Description("secret-service JSON has no such field, and it is never guessed").Options(methods...).Value(&m.method),
+		).WithHideFunc(func() bool { return !m.secretService() }),
+	).WithTheme(m.c.Styles.Huh()).WithKeyMap(km).WithShowHelp(false)
+	m.form.WithWidth(m.formWidth())
 	return m.form.Init()
 }
+
+func validPath(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("name the file or folder to import")
+	}
+	return nil
+}
+
+// secretService says the file is imported as secret-service JSON: chosen,
+// or (format detected) found so when it was last read.
+func (m *Model) secretService() bool {
+	f := interchange.Format(m.format)
+	return f == interchange.FormatSecretService || (f == "" && m.detected == interchange.FormatSecretService)
+}
+
+func (m *Model) formWidth() int { return max(20, min(100, m.width-4)) }
 
 // Title names the screen.
 func (m *Model) Title() string { return "import" }
@@ -108,32 +136,57 @@ func (m *Model) Capturing() bool { return m.phase == choosing }
 func (m *Model) WantsBack() bool { return true }
 
 // Notes returns the report of the parsed file.
-func (m *Model) Notes() []interchange.Note { return m.notes }
+func (m *Model) Notes() []interchange.Note {
+	if m.plan == nil {
+		return nil
+	}
+	return m.plan.Notes
+}
 
-// Err returns the parse error.
+// Plan returns the parsed import (nil before a parse, or when it failed).
+func (m *Model) Plan() *interchange.ImportPlan { return m.plan }
+
+// Format returns the format of the file last read.
+func (m *Model) Format() interchange.Format { return m.detected }
+
+// Err returns the parse (or import) error.
 func (m *Model) Err() error { return m.err }
+
+// Reporting is true while the report is shown.
+func (m *Model) Reporting() bool { return m.phase == reporting }
 
 // SetSize sizes the form and the report.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	if m.form != nil {
-		m.form.WithWidth(max(20, min(100, w-4)))
+		m.form.WithWidth(m.formWidth())
 	}
-	m.vp.SetWidth(max(10, w-4))
-	m.vp.SetHeight(max(3, h-4))
+	m.vp.SetWidth(max(10, w-2))
+	m.vp.SetHeight(max(3, h-2))
+	if m.phase == reporting {
+		m.vp.SetContent(m.report())
+	}
 }
 
-// RefreshStyles re-themes the form.
+// RefreshStyles re-themes the form and the report.
 func (m *Model) RefreshStyles() {
 	if m.form != nil {
 		m.form.WithTheme(m.c.Styles.Huh())
 	}
+	if m.phase == reporting {
+		m.vp.SetContent(m.report())
+	}
+}
+
+// ready says the report can be imported.
+func (m *Model) ready() bool {
+	return m.phase == reporting && m.err == nil && m.plan != nil && !m.plan.Batch.Empty()
 }
 
 // KeyMap returns the bindings that apply.
 func (m *Model) KeyMap() KeyMap {
 	k := m.keys
-	k.Import.SetEnabled(m.phase == reporting && m.err == nil && !m.batch.Empty())
+	k.Import.SetEnabled(m.ready())
 	k.Edit.SetEnabled(m.phase == reporting)
 	k.Up.SetEnabled(m.phase == reporting)
 	k.Down.SetEnabled(m.phase == reporting)
@@ -156,42 +209,17 @@ func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp(
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case parsedMsg:
-		if msg.seq != m.seq {
-			return nil
-		}
-		m.phase, m.batch, m.notes, m.err = reporting, msg.batch, msg.notes, msg.err
-		m.vp.SetContent(m.report())
-		m.vp.GotoTop()
-		return nil
+		return m.parsed(msg)
 	case common.ResultMsg:
-		if msg.Tag != m.tag {
-			return nil
-		}
-		if msg.Err != nil {
-			m.phase, m.err = reporting, msg.Err
-			m.vp.SetContent(m.report())
-			return nil
-		}
-		return common.Pop()
+		return m.result(msg)
 	case tea.WindowSizeMsg:
 		return nil
 	case tea.KeyPressMsg:
 		if key.Matches(msg, m.keys.Cancel) {
 			return common.Pop()
 		}
-		if m.phase == reporting {
-			k := m.KeyMap()
-			switch {
-			case key.Matches(msg, k.Import):
-				return m.apply()
-			case key.Matches(msg, k.Edit):
-				return m.open()
-			case key.Matches(msg, k.Up, k.Down):
-				var cmd tea.Cmd
-				m.vp, cmd = m.vp.Update(msg)
-				return cmd
-			}
-			return nil
+		if m.phase != choosing {
+			return m.reportKey(msg)
 		}
 	}
 	if m.phase != choosing || m.form == nil {
@@ -207,92 +235,154 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// parse reads and checks the file in a command; nothing is stored yet.
+func (m *Model) parsed(msg parsedMsg) tea.Cmd {
+	if msg.seq != m.seq {
+		return nil
+	}
+	m.phase, m.detected, m.plan, m.source, m.err = reporting, msg.format, msg.plan, msg.source, msg.err
+	m.vp.SetContent(m.report())
+	m.vp.GotoTop()
+	return nil
+}
+
+func (m *Model) result(msg common.ResultMsg) tea.Cmd {
+	if msg.Tag != m.tag {
+		return nil
+	}
+	if msg.Err != nil {
+		m.phase, m.err = reporting, msg.Err
+		m.vp.SetContent(m.report())
+		m.vp.GotoTop()
+		return nil
+	}
+	sel := firstImported(m.plan, msg.Catalog)
+	if sel == nil || m.plan.Env != m.c.Env {
+		return common.Pop()
+	}
+	return tea.Sequence(common.Pop(), func() tea.Msg { return *sel })
+}
+
+func (m *Model) reportKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.phase != reporting {
+		return nil
+	}
+	k := m.KeyMap()
+	switch {
+	case key.Matches(msg, k.Import):
+		return m.apply()
+	case key.Matches(msg, k.Edit):
+		return m.open()
+	case key.Matches(msg, k.Up, k.Down):
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// parse reads the file and plans the import in a command; nothing is
+// stored yet.
 func (m *Model) parse() tea.Cmd {
 	m.phase = parsing
 	m.seq++
-	seq, env, cat := m.seq, m.env, m.c.Catalog
+	seq, v, cat, timeout := m.seq, m.c.Vault, m.c.Catalog, m.c.StoreTimeout
 	path := expandHome(strings.TrimSpace(m.path))
-	method := vault.AuthMethod(m.method)
+	in := interchange.ImportInput{Format: interchange.Format(m.format), AuthMethod: vault.AuthMethod(m.method)}
+	env := m.env
+	in.Active = func() (string, error) { return env, nil }
 	return func() tea.Msg {
-		data, err := readFile(path)
+		format, file, data, err := interchange.ReadImportFile(path, in.Format)
 		if err != nil {
-			return parsedMsg{seq: seq, err: err}
+			return parsedMsg{seq: seq, format: format, source: path, err: unwrapPath(err)}
 		}
-		b, notes, err := interchange.ParseSecretService(data, interchange.SecretServiceOptions{Env: env, AuthMethod: method, Catalog: cat})
-		return parsedMsg{seq: seq, batch: b, notes: notes, err: err}
+		in.Format, in.Path, in.Data = format, file, data
+		if wd, err := os.Getwd(); err == nil {
+			// a curl command's files are read where it would run, as the CLI does
+			in.BaseDir = wd
+		}
+		ctx, cancel := common.StoreContext(timeout)
+		defer cancel()
+		plan, err := interchange.PlanImport(ctx, v, cat, in)
+		return parsedMsg{seq: seq, format: format, plan: plan, source: file, err: err}
 	}
+}
+
+// unwrapPath says what went wrong with a file without Go's "open" prefix.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", filepath.Clean(pe.Path), pe.Err)
+	}
+	return err
 }
 
 func (m *Model) apply() tea.Cmd {
 	m.phase = importing
-	b, n := m.batch, len(m.batch.Clients)+len(m.batch.Secrets)
-	return common.ChangeCmd(m.c.Vault, m.c.StoreTimeout, m.tag, fmt.Sprintf("Imported %s into %s", common.Plural(n, "item", "items"), m.env),
-		func(ctx context.Context, v *vault.Vault) error {
-			_, err := v.Apply(ctx, b)
-			return err
-		})
-}
-
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+	plan, tag, v, timeout, cur := m.plan, m.tag, m.c.Vault, m.c.StoreTimeout, m.c.Env
+	return func() tea.Msg {
+		ctx, cancel := common.StoreContext(timeout)
+		defer cancel()
+		cat, err := plan.Apply(ctx, v)
+		if err != nil {
+			return common.ResultMsg{Err: err, Tag: tag}
+		}
+		ok := plan.Summary(false)
+		if plan.Env != cur {
+			ok = strings.TrimSuffix(ok, ".") + " (E switches to it)"
+		}
+		return common.ResultMsg{OK: ok, Catalog: cat, Tag: tag}
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB; that is not a secret-service export", path, MaxFileSize>>20)
-	}
-	return data, nil
 }
 
 func expandHome(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+	if p == "~" || strings.HasPrefix(p, "~/") {
 		if h, err := os.UserHomeDir(); err == nil {
-			return h + "/" + rest
+			return filepath.Join(h, p[1:])
 		}
 	}
 	return p
 }
 
-// report renders what the import will do, or why it cannot.
-func (m *Model) report() string {
-	s := m.c.Styles
-	w := max(20, m.width-6)
-	wrap := lipgloss.NewStyle().Width(w)
-	var lines []string
-	var ie *interchange.ImportError
-	switch {
-	case errors.As(m.err, &ie):
-		lines = append(lines, s.ErrorTitle.Render(fmt.Sprintf("✗ Nothing can be imported: %s", common.Plural(len(ie.Problems), "problem", "problems"))), "")
-		for _, p := range ie.Problems {
-			lines = append(lines, wrap.Render(s.Error.Render("• ")+s.Text.Render(p.String())))
-		}
-	case m.err != nil:
-		p := common.Explain(m.err)
-		lines = append(lines, s.ErrorTitle.Render("✗ "+p.Reason), wrap.Render(s.Text.Render(p.Detail)), wrap.Render(s.Muted.Render(p.Next)))
-	default:
-		n := len(m.batch.Clients) + len(m.batch.Secrets)
-		lines = append(lines, s.Success.Render(fmt.Sprintf("Ready to import %s into %s", common.Plural(n, "item", "items"), m.env)),
-			s.Muted.Render("Values go to the "+m.c.BackendLabel()+" vault, names and settings to the catalog. enter imports all of it, or nothing on any error."), "")
-		for _, n := range m.notes {
-			st := s.Text
-			switch n.Kind {
-			case interchange.NoteSkipped:
-				st = s.Muted
-			case interchange.NoteWarning:
-				st = s.Warning
-			case interchange.NoteCreated, interchange.NoteStored:
-				// shown in the preview
+// firstImported names the first item the plan created, as the catalog c
+// has it: the first request, else auth client, secret, then variable.
+func firstImported(p *interchange.ImportPlan, c *vault.Catalog) *common.SelectItemMsg {
+	if p == nil || c == nil {
+		return nil
+	}
+	b := p.Batch
+	for _, r := range b.Requests {
+		for _, x := range c.Requests {
+			if x.Env == r.Env && x.Name == r.Name && strings.Join(x.Folder, "\x00") == strings.Join(r.Folder, "\x00") {
+				return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemRequest, ID: x.ID, Name: x.Name}
 			}
-			lines = append(lines, wrap.Render(st.Render("• "+n.String())))
 		}
 	}
-	return strings.Join(lines, "\n")
+	for _, ci := range b.Clients {
+		if x, ok := c.Client(ci.Client.Env, ci.Client.Name); ok {
+			return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemClient, ID: x.ID, Name: x.Name}
+		}
+	}
+	for _, si := range b.Secrets {
+		if x, ok := c.Secret(si.Secret.Env, si.Secret.Name); ok {
+			return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemSecret, ID: x.ID, Name: x.Name}
+		}
+	}
+	return firstVariable(p, c)
+}
+
+func firstVariable(p *interchange.ImportPlan, c *vault.Catalog) *common.SelectItemMsg {
+	e, ok := c.Env(p.Env)
+	if !ok {
+		return nil
+	}
+	for _, v := range e.Variables {
+		_, plain := p.Batch.Vars[p.Env][v.Name]
+		_, secret := p.Batch.SecretVars[p.Env][v.Name]
+		if plain || secret {
+			return &common.SelectItemMsg{Env: p.Env, Kind: common.ItemVariable, Name: v.Name}
+		}
+	}
+	return nil
 }
 
 // View renders the current phase.
@@ -301,13 +391,13 @@ func (m *Model) View() string {
 	var body string
 	switch m.phase {
 	case choosing:
-		body = m.form.View()
+		body = s.DetailTitle.Render("Import into "+m.env) + "\n" + m.form.View()
 	case parsing:
 		body = s.Muted.Render("Reading the file…")
 	case importing:
 		body = s.Muted.Render("Importing…")
 	default:
-		body = s.DetailTitle.Render("Import into "+m.env) + "\n" + m.vp.View()
+		body = m.vp.View()
 	}
 	return lipgloss.NewStyle().Padding(0, 1).Render(body)
 }

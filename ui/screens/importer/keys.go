@@ -15,7 +15,7 @@ type KeyMap struct {
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Import: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "import")),
-		Edit:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "choose another file")),
+		Edit:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another file or format")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),

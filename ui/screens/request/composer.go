@@ -364,6 +364,9 @@ func (m *Model) composerKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Leave):
 		m.setFocus(fieldResponse)
 		return nil
+	case key.Matches(k, m.keys.SendLine) && m.takesCurl() && isCurlCommand(m.url.Value()):
+		// a curl command typed (or pasted without bracketed paste) into the URL
+		return m.pasteCurl(m.url.Value())
 	case key.Matches(k, m.keys.SendLine) && (m.focus == fieldMethod || m.focus == fieldURL || m.focus == fieldAuth):
 		return m.send()
 	}

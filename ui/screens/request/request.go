@@ -468,7 +468,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
-		return m.updateField(msg)
+		return m.paste(msg)
+	case curlPastedMsg:
+		return m.curlPasted(msg)
 	}
 	return m.viewer.Update(msg)
 }

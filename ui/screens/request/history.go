@@ -2,6 +2,7 @@ package request
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/history"
+	"github.com/authdeck/authdeck/vault/mask"
+	"github.com/authdeck/authdeck/vault/secretlike"
 )
 
 // memHistory is the history of a session without a home directory (the
@@ -86,4 +89,49 @@ func historyStatus(e history.Entry) string {
 		s = "ERR " + sanitize(e.Error)
 	}
 	return ansi.Truncate(s, 18, "…")
+}
+
+// headerRows are the header table's rows, disabled ones included.
+func (m *Model) headerRows() []vault.Header {
+	rows := m.headers.Rows()
+	out := make([]vault.Header, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, vault.Header{Name: r.Name, Value: r.Value, Disabled: r.Disabled})
+	}
+	return out
+}
+
+// keepDisabledHeaders puts the headers switched off in the console back
+// into e's template, in their places among the sent ones, so reloading
+// the entry brings them back disabled. A value that looks like a
+// credential typed as a literal is masked, as the sent ones are.
+func keepDisabledHeaders(e *history.Entry, rows []vault.Header) {
+	if e.Template == nil || !slices.ContainsFunc(rows, func(h vault.Header) bool { return h.Disabled }) {
+		return
+	}
+	sent := e.Template.Headers
+	out := make([]vault.Header, 0, len(rows))
+	for _, h := range rows {
+		switch {
+		case h.Disabled:
+			out = append(out, vault.Header{Name: h.Name, Value: maskLiteralHeader(h.Name, h.Value), Disabled: true})
+		case len(sent) > 0:
+			out = append(out, sent[0])
+			sent = sent[1:]
+		}
+	}
+	e.Template.Headers = append(out, sent...)
+}
+
+// maskLiteralHeader masks a header value typed as a literal that looks
+// like a credential; {{references}} and masks already in place are kept.
+func maskLiteralHeader(name, v string) string {
+	if v == "" || strings.Contains(v, "{{") || strings.Contains(v, mask.Dots) {
+		return v
+	}
+	if secretlike.Value(v) || secretlike.Field(name, v) || strings.EqualFold(name, "Authorization") ||
+		strings.EqualFold(name, "Proxy-Authorization") || strings.EqualFold(name, "Cookie") {
+		return mask.Dots
+	}
+	return v
 }

@@ -72,6 +72,8 @@ type (
 		err     error
 		spec    oreq.Spec
 		started time.Time
+		// headers are the header rows as sent, disabled ones included.
+		headers []vault.Header
 	}
 	curlMsg struct {
 		text   string

@@ -43,10 +43,11 @@ func (m *Model) send() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	seq, s, env, started := m.seq, m.currentSender(), m.env, m.c.Now()
+	headers := m.headerRows()
 	m.setFocus(fieldResponse)
 	return tea.Batch(cmd, m.spin.Tick, func() tea.Msg {
 		resp, err := s.Send(ctx, env, spec, oreq.SendOptions{})
-		return sentMsg{seq: seq, resp: resp, err: err, spec: spec, started: started}
+		return sentMsg{seq: seq, resp: resp, err: err, spec: spec, started: started, headers: headers}
 	})
 }
 
@@ -93,6 +94,7 @@ func (m *Model) sent(msg sentMsg) tea.Cmd {
 		}
 		entry = r.HistoryEntry(env, name, msg.spec, msg.started)
 	}
+	keepDisabledHeaders(&entry, msg.headers)
 	m.history = append([]history.Entry{entry}, m.history...)
 	if len(m.history) > history.MaxEntries {
 		m.history = m.history[:history.MaxEntries]

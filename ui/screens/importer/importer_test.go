@@ -432,3 +432,36 @@ func TestImportHomePath(t *testing.T) {
 		t.Errorf("~/cmd.sh: err %v", m.Err())
 	}
 }
+
+// TestImportOtherFormats: an OpenAPI document, an Insomnia export and a
+// Bruno collection's folder (real files) are detected and imported whole
+// through the screen, with the counts the CLI reports.
+func TestImportOtherFormats(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		path   string
+		format interchange.Format
+		counts string
+	}{
+		{filepath.Join(corpus, "openapi", "oai-v3.0-petstore-expanded.yaml"), interchange.FormatOpenAPI, "4 requests, 1 variable"},
+		{filepath.Join(corpus, "insomnia", "smoke-simple.yaml"), interchange.FormatInsomnia, "3 requests, 6 variables"},
+		{filepath.Join(corpus, "bruno", "bruno-tests"), interchange.FormatBruno, "41 requests, 64 variables, 36 secret variables"},
+	}
+	for _, c := range cases {
+		t.Run(string(c.format), func(t *testing.T) {
+			t.Parallel()
+			v, _, _ := fileVault(t)
+			d, h, m := importScreen(t, v, c.path)
+			if m.Format() != c.format {
+				t.Fatalf("format %q, want %q", m.Format(), c.format)
+			}
+			if s := flat(d.Screen()); !strings.Contains(s, `into environment "dev": `+c.counts) {
+				t.Errorf("report:\n%s", s)
+			}
+			waitImported(t, d, h, m)
+			if n := len(uitest.Catalog(v).Requests); n != len(m.Plan().Batch.Requests) || n == 0 {
+				t.Errorf("%d requests stored, the plan had %d", n, len(m.Plan().Batch.Requests))
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -168,6 +169,7 @@ variables; secret ones are left out (export them with
 		},
 	}
 	cmd.Flags().StringVar(&folder, "folder", "", "export only the requests filed under this folder (FOLDER/SUBFOLDER)")
+	_ = cmd.RegisterFlagCompletionFunc("folder", a.completeFolders)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600; never overwritten) instead of stdout")
 	return cmd
 }
@@ -223,4 +225,29 @@ func (a *App) runExport(ctx context.Context, args []string, output string, withS
 	}
 	a.printExportNotes(notes)
 	return a.writeExport(f, data)
+}
+
+// completeFolders completes --folder with the folder paths of the
+// environment's saved requests.
+func (a *App) completeFolders(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	c := a.completionCatalog()
+	if c == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	env, err := a.Env(c)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	seen := map[string]bool{}
+	var out []cobra.Completion
+	for _, r := range c.RequestsIn(env) {
+		for i := range r.Folder {
+			p := strings.Join(r.Folder[:i+1], "/")
+			if !seen[p] && strings.HasPrefix(p, toComplete) {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -130,4 +130,7 @@ func TestExportPostmanCommand(t *testing.T) {
 	rh.expect(exitNotConfigured, []string{`no environment "ghost"`}, "", "export", "postman", "--env", "ghost")
 	rh.expect(exitMissingInput, []string{"--folder: name a folder"}, "", "export", "postman", "--folder", " / ")
 	rh.expect(exitOther, []string{"unknown command", "postman"}, "", "export", "postman", "extra")
+	if r := rh.must("", "__complete", "export", "postman", "--folder", "Acc"); !strings.HasPrefix(r.out, "Account\n") {
+		t.Errorf("--folder completion: %q", r.out)
+	}
 }

@@ -142,7 +142,7 @@ func ExportPostman(ctx context.Context, v *vault.Vault, opts PostmanExportOption
 	for _, r := range reqs {
 		x.add(&out.Item, r.Folder[len(opts.Folder):], x.request(r))
 	}
-	out.Variable = x.variables()
+	out.Variable = x.variables(usedVariables(reqs))
 	if len(reqs) == 0 {
 		x.note(NoteSkipped, "", "environment %q has no saved requests; the collection is empty", e.Name)
 	}
@@ -154,6 +154,46 @@ func ExportPostman(ctx context.Context, v *vault.Vault, opts PostmanExportOption
 		return nil, nil, err
 	}
 	return buf.Bytes(), x.finishNotes(), nil
+}
+
+// usedVariables returns the {{variables}} the requests refer to.
+func usedVariables(reqs []vault.Request) map[string]bool {
+	used := map[string]bool{}
+	add := func(texts ...string) {
+		for _, s := range texts {
+			for _, n := range templateNames(s) {
+				used[n] = true
+			}
+		}
+	}
+	for _, r := range reqs {
+		add(r.URL, r.Body, r.BodyFile)
+		for _, h := range r.Headers {
+			add(h.Name, h.Value)
+		}
+		for _, p := range r.Params {
+			add(p.Name, p.Value)
+		}
+		for _, f := range r.Form {
+			add(f.Name, f.Value, f.File)
+		}
+		if sc := r.Scheme; sc != nil {
+			add(sc.Username, sc.Password, sc.AccessKey, sc.SecretKey, sc.SessionToken, sc.Region, sc.Service)
+		}
+	}
+	return used
+}
+
+// templateNames returns the {{names}} s uses (none when it is no template).
+func templateNames(s string) []string {
+	if !strings.Contains(s, "{{") {
+		return nil
+	}
+	t, err := vault.ParseTemplate(s)
+	if err != nil {
+		return nil
+	}
+	return t.Names()
 }
 
 // requestsUnder returns the requests filed under folder (all for none).
@@ -224,12 +264,14 @@ func (x *pmExporter) noteOnce(key string, kind NoteKind, item, format string, ar
 }
 
 // variables returns the collection variables: the environment's plain
-// ones. Secret ones the requests use are named in the notes instead.
-func (x *pmExporter) variables() []pmxVariable {
+// ones. Secret ones the requests use (used) are named in the notes instead.
+func (x *pmExporter) variables(used map[string]bool) []pmxVariable {
 	var out []pmxVariable
 	for _, v := range x.env.Variables {
 		if v.Secret {
-			x.needed = append(x.needed, neededVar{v.Name, fmt.Sprintf("the value of secret variable %q (`authdeck export postman-env --with-secrets` writes it)", v.Name)})
+			if used[v.Name] {
+				x.needed = append(x.needed, neededVar{v.Name, fmt.Sprintf("the value of secret variable %q (`authdeck export postman-env --with-secrets` writes it)", v.Name)})
+			}
 			continue
 		}
 		out = append(out, pmxVariable{Key: v.Name, Value: v.Value, Type: "string"})

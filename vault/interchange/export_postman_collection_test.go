@@ -371,9 +371,13 @@ func hasNoteText(notes []Note, s string) bool {
 func TestExportPostmanFolder(t *testing.T) {
 	t.Parallel()
 	v := postmanFixture(t)
-	out, _, err := ExportPostman(context.Background(), v, PostmanExportOptions{Env: "dev", Folder: ParseFolderPath(" Users / Admin ")})
+	out, notes, err := ExportPostman(context.Background(), v, PostmanExportOptions{Env: "dev", Folder: ParseFolderPath(" Users / Admin ")})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Only what the folder's requests use is asked for.
+	if hasNoteItem(notes, `variable "token"`) || !hasNoteItem(notes, `variable "idp_client_secret"`) || hasNoteItem(notes, `variable "key_key"`) {
+		t.Errorf("notes of the folder export: %v", notes)
 	}
 	validatePostman(t, out)
 	var col struct {

@@ -106,3 +106,24 @@ func randomBody(rng *rand.Rand, r *vault.Request) {
 		r.Body = pick(rng, "hello", "<a>1</a>", "line\nbreak")
 	}
 }
+
+// BenchmarkExportPostman exports a workspace of 1,000 random saved
+// requests in folders (go test -bench ExportPostman -benchmem ./vault/interchange).
+func BenchmarkExportPostman(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	v := vault.NewMemory()
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 1000 {
+		if _, err := v.PutRequest(randomRequest(rng, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ExportPostman(b.Context(), v, PostmanExportOptions{Env: "dev"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -111,10 +111,7 @@ func decodeInsomnia(data []byte) (insExport, *decodeProblem) {
 // creates its environments, variables, credentials and requests, and a
 // report. On any problem it returns an *ImportError and an empty batch.
 func ParseInsomnia(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
-	if err := opts.checkEnv(); err != nil {
-		return vault.Batch{}, nil, err
-	}
-	if err := checkUTF8(data); err != nil {
+	if err := opts.checkText(data); err != nil {
 		return vault.Batch{}, nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -165,9 +162,9 @@ type insParser struct {
 	vars map[string]string
 }
 
-// path is the folder path of a resource (request groups up to the workspace).
-func (p *insParser) path(r *insResource) []string {
-	var out []string
+// groups lists the request groups a resource is in, outermost first.
+func (p *insParser) groups(r *insResource) []*insResource {
+	var out []*insResource
 	seen := map[string]bool{}
 	for id := r.ParentID; id != "" && !seen[id]; {
 		seen[id] = true
@@ -175,8 +172,17 @@ func (p *insParser) path(r *insResource) []string {
 		if g == nil || g.Type != "request_group" {
 			break
 		}
-		out = append([]string{folderName(g.Name)}, out...)
+		out = append([]*insResource{g}, out...)
 		id = g.ParentID
+	}
+	return out
+}
+
+// path is the folder path of a resource (request groups up to the workspace).
+func (p *insParser) path(r *insResource) []string {
+	var out []string
+	for _, g := range p.groups(r) {
+		out = append(out, folderName(g.Name))
 	}
 	return out
 }
@@ -184,15 +190,8 @@ func (p *insParser) path(r *insResource) []string {
 // sortKeyPath orders folders as Insomnia shows them.
 func (p *insParser) sortKeyPath(r *insResource) string {
 	var keys []string
-	seen := map[string]bool{}
-	for id := r.ParentID; id != "" && !seen[id]; {
-		seen[id] = true
-		g := p.byID[id]
-		if g == nil || g.Type != "request_group" {
-			break
-		}
-		keys = append([]string{fmt.Sprintf("%020.3f", g.MetaSortKey+1e15)}, keys...)
-		id = g.ParentID
+	for _, g := range p.groups(r) {
+		keys = append(keys, fmt.Sprintf("%020.3f", g.MetaSortKey+1e15))
 	}
 	return strings.Join(keys, "/")
 }

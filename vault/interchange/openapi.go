@@ -40,10 +40,7 @@ import (
 // that creates its variables, auth clients and requests, and a report. On
 // any problem it returns an *ImportError and an empty batch.
 func ParseOpenAPI(data []byte, opts RequestImportOptions) (vault.Batch, []Note, error) {
-	if err := opts.checkEnv(); err != nil {
-		return vault.Batch{}, nil, err
-	}
-	if err := checkUTF8(data); err != nil {
+	if err := opts.checkText(data); err != nil {
 		return vault.Batch{}, nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))

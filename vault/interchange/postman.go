@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
@@ -649,16 +648,7 @@ func folderPath(path []string) []string {
 	}
 	out := make([]string, 0, len(path))
 	for _, f := range path {
-		f = strings.Map(func(r rune) rune {
-			switch {
-			case r == '/' || r == '\\':
-				return '-'
-			case !unicode.IsPrint(r):
-				return ' '
-			}
-			return r
-		}, f)
-		f = strings.Join(strings.Fields(f), " ")
+		f = plainName(f)
 		if r := []rune(f); len(r) > vault.MaxNameLen {
 			f = strings.TrimSpace(string(r[:vault.MaxNameLen]))
 		}

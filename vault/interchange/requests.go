@@ -191,8 +191,9 @@ func varName(s string) string {
 	return n
 }
 
-// itemName makes a valid, unique item name from text.
-func itemName(taken map[string]bool, s string) string {
+// plainName makes text usable in a name: slashes become '-', other
+// characters that do not print become spaces, and runs of spaces one.
+func plainName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case r == '/' || r == '\\':
@@ -202,8 +203,12 @@ func itemName(taken map[string]bool, s string) string {
 		}
 		return r
 	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	s = strings.TrimLeft(s, "-")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// itemName makes a valid, unique item name from text.
+func itemName(taken map[string]bool, s string) string {
+	s = strings.TrimLeft(plainName(s), "-")
 	if r := []rune(s); len(r) > vault.MaxNameLen-4 {
 		s = strings.TrimSpace(string(r[:vault.MaxNameLen-4]))
 	}

@@ -55,6 +55,10 @@ type schemePlan struct {
 	user, pass, access, secret, session, region, svc vault.Template
 }
 
+// parseFunc parses one of the request's templates, noting the names it uses;
+// field names it in errors.
+type parseFunc func(field, s string) (vault.Template, error)
+
 // planParts parses the templates of spec's parts and returns the names they use.
 func (p *plan) planParts() ([]string, error) {
 	var used []string
@@ -80,22 +84,8 @@ func (p *plan) planParts() ([]string, error) {
 		}
 		p.parts.params = append(p.parts.params, [2]vault.Template{n, v})
 	}
-	for i, f := range p.spec.Form {
-		if f.Disabled {
-			continue
-		}
-		fp := formPlan{isFile: f.IsFile, contentType: f.ContentType}
-		var err error
-		if fp.name, err = parse(fmt.Sprintf("form field %d", i+1), f.Name); err != nil {
-			return nil, err
-		}
-		if fp.value, err = parse(fmt.Sprintf("form field %q", f.Name), f.Value); err != nil {
-			return nil, err
-		}
-		if fp.file, err = parse(fmt.Sprintf("form field %q file", f.Name), f.File); err != nil {
-			return nil, err
-		}
-		p.parts.form = append(p.parts.form, fp)
+	if err := p.planForm(parse); err != nil {
+		return nil, err
 	}
 	if p.spec.BodyFile != "" {
 		t, err := parse("body file", p.spec.BodyFile)
@@ -104,28 +94,60 @@ func (p *plan) planParts() ([]string, error) {
 		}
 		p.parts.bodyFile = &t
 	}
-	if s := p.spec.Scheme; s != nil {
-		sp := &schemePlan{typ: s.Type}
-		for _, f := range []struct {
-			dst  *vault.Template
-			name string
-			v    string
-		}{{&sp.user, "username", s.Username}, {&sp.pass, "password", s.Password}, {&sp.access, "accessKey", s.AccessKey},
-			{&sp.secret, "secretKey", s.SecretKey}, {&sp.session, "sessionToken", s.SessionToken}, {&sp.region, "region", s.Region}, {&sp.svc, "service", s.Service}} {
-			t, err := parse("auth "+f.name, f.v)
-			if err != nil {
-				return nil, err
-			}
-			*f.dst = t
-		}
-		switch s.Type {
-		case vault.SchemeBasic, vault.SchemeDigest, vault.SchemeAWSv4:
-		default:
-			return nil, &InputError{Field: "auth scheme", Msg: fmt.Sprintf("%q is not basic, digest or awsv4", s.Type)}
-		}
-		p.parts.scheme = sp
+	if err := p.planScheme(parse); err != nil {
+		return nil, err
 	}
 	return used, nil
+}
+
+// planForm parses the enabled form fields' names, values and file names.
+func (p *plan) planForm(parse parseFunc) error {
+	for i, f := range p.spec.Form {
+		if f.Disabled {
+			continue
+		}
+		fp := formPlan{isFile: f.IsFile, contentType: f.ContentType}
+		var err error
+		if fp.name, err = parse(fmt.Sprintf("form field %d", i+1), f.Name); err != nil {
+			return err
+		}
+		if fp.value, err = parse(fmt.Sprintf("form field %q", f.Name), f.Value); err != nil {
+			return err
+		}
+		if fp.file, err = parse(fmt.Sprintf("form field %q file", f.Name), f.File); err != nil {
+			return err
+		}
+		p.parts.form = append(p.parts.form, fp)
+	}
+	return nil
+}
+
+// planScheme parses the auth scheme's templates and checks its type.
+func (p *plan) planScheme(parse parseFunc) error {
+	s := p.spec.Scheme
+	if s == nil {
+		return nil
+	}
+	sp := &schemePlan{typ: s.Type}
+	for _, f := range []struct {
+		dst  *vault.Template
+		name string
+		v    string
+	}{{&sp.user, "username", s.Username}, {&sp.pass, "password", s.Password}, {&sp.access, "accessKey", s.AccessKey},
+		{&sp.secret, "secretKey", s.SecretKey}, {&sp.session, "sessionToken", s.SessionToken}, {&sp.region, "region", s.Region}, {&sp.svc, "service", s.Service}} {
+		t, err := parse("auth "+f.name, f.v)
+		if err != nil {
+			return err
+		}
+		*f.dst = t
+	}
+	switch s.Type {
+	case vault.SchemeBasic, vault.SchemeDigest, vault.SchemeAWSv4:
+	default:
+		return &InputError{Field: "auth scheme", Msg: fmt.Sprintf("%q is not basic, digest or awsv4", s.Type)}
+	}
+	p.parts.scheme = sp
+	return nil
 }
 
 // renderFunc renders one of the request's templates; field names it in errors.

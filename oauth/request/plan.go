@@ -47,39 +47,16 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 		return nil, &vault.NotFoundError{Kind: "environment", Name: env}
 	}
 	p := &plan{env: env, spec: spec, cat: cat, e: e}
-	method := strings.ToUpper(strings.TrimSpace(spec.Method))
-	if method == "" {
-		method = http.MethodGet
+	if p.spec.Method, err = checkMethod(spec.Method); err != nil {
+		return nil, err
 	}
-	for _, c := range method {
-		if c > 0x7e || !isTokenChar(byte(c)) { //nolint:gosec // G115: c > 0x7e is ruled out first
-			return nil, &InputError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method", spec.Method)}
-		}
-	}
-	p.spec.Method = method
 	switch spec.Placement {
 	case "", vault.PlaceHeader, vault.PlaceBody, vault.PlaceQuery:
 	default:
 		return nil, &InputError{Field: "placement", Msg: fmt.Sprintf("%q is not header, body or query", spec.Placement)}
 	}
-	if p.urlT, err = vault.ParseTemplate(strings.TrimSpace(spec.URL)); err != nil {
-		return nil, &InputError{Field: "url", Err: err}
-	}
-	for i, h := range spec.Headers {
-		nt, err := vault.ParseTemplate(h.Name)
-		if err != nil {
-			return nil, &InputError{Field: fmt.Sprintf("header %d name", i+1), Err: err}
-		}
-		vt, err := vault.ParseTemplate(h.Value)
-		if err != nil {
-			return nil, &InputError{Field: fmt.Sprintf("header %q", h.Name), Err: err}
-		}
-		p.hdrT = append(p.hdrT, [2]vault.Template{nt, vt})
-	}
-	if !strings.Contains(spec.Body, "{{") || !utf8.ValidString(spec.Body) {
-		p.literal = true
-	} else if p.bodyT, err = vault.ParseTemplate(spec.Body); err != nil {
-		return nil, &InputError{Field: "body", Err: err}
+	if err := p.planTemplates(); err != nil {
+		return nil, err
 	}
 	used, err := p.planParts()
 	if err != nil {
@@ -104,6 +81,48 @@ func (s *Sender) plan(env string, spec Spec) (*plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkMethod upper-cases a request method (GET when empty) and checks
+// that it is an HTTP token.
+func checkMethod(m string) (string, error) {
+	method := strings.ToUpper(strings.TrimSpace(m))
+	if method == "" {
+		method = http.MethodGet
+	}
+	for _, c := range method {
+		if c > 0x7e || !isTokenChar(byte(c)) { //nolint:gosec // G115: c > 0x7e is ruled out first
+			return "", &InputError{Field: "method", Msg: fmt.Sprintf("%q is not an HTTP method", m)}
+		}
+	}
+	return method, nil
+}
+
+// planTemplates parses the URL, the headers and (unless it is sent as
+// it is) the body.
+func (p *plan) planTemplates() error {
+	spec := p.spec
+	var err error
+	if p.urlT, err = vault.ParseTemplate(strings.TrimSpace(spec.URL)); err != nil {
+		return &InputError{Field: "url", Err: err}
+	}
+	for i, h := range spec.Headers {
+		nt, err := vault.ParseTemplate(h.Name)
+		if err != nil {
+			return &InputError{Field: fmt.Sprintf("header %d name", i+1), Err: err}
+		}
+		vt, err := vault.ParseTemplate(h.Value)
+		if err != nil {
+			return &InputError{Field: fmt.Sprintf("header %q", h.Name), Err: err}
+		}
+		p.hdrT = append(p.hdrT, [2]vault.Template{nt, vt})
+	}
+	if !strings.Contains(spec.Body, "{{") || !utf8.ValidString(spec.Body) {
+		p.literal = true
+	} else if p.bodyT, err = vault.ParseTemplate(spec.Body); err != nil {
+		return &InputError{Field: "body", Err: err}
+	}
+	return nil
 }
 
 // looksForm reports a body written as form fields (a=1&b=2), as curl -d assumes.

@@ -268,6 +268,40 @@ func (p *pmParser) oauth2Client(ac vault.AuthClient, creds *vault.ClientCredenti
 	return name, true
 }
 
+// oauth1Fields fills in the oauth1 block's settings from the file's
+// variables (secret ones too); false (with a note) when one uses a
+// variable it does not define. The realm and private key keep their spaces.
+func (p *pmParser) oauth1Fields(prm map[string]string, label string) (map[string]string, bool) {
+	resolved := map[string]string{}
+	for _, k := range []string{"consumerKey", "consumerSecret", "token", "tokenSecret", "signatureMethod", "realm", "privateKey", "version"} {
+		v, ok := p.resolveWithSecrets(prm[k])
+		if !ok {
+			p.im.note(NoteSkipped, label, "oauth1 %s uses variables the file does not define; define them and import again, or set up the auth client in authdeck", k)
+			return nil, false
+		}
+		if k == "realm" || k == "privateKey" {
+			resolved[k] = v
+			continue
+		}
+		resolved[k] = strings.TrimSpace(v)
+	}
+	return resolved, true
+}
+
+// oauth1NotImported says why an oauth1 block is not imported, or "": one
+// Postman sends unsigned, or one without a token.
+func oauth1NotImported(resolved map[string]string, rsa bool) string {
+	switch {
+	case resolved["consumerKey"] == "":
+		return "oauth1 auth without a consumer key: Postman sends the request unsigned, and so does authdeck"
+	case !rsa && resolved["consumerSecret"] == "":
+		return "oauth1 auth without a consumer secret: Postman sends the request unsigned, and so does authdeck"
+	case resolved["token"] == "":
+		return "oauth1 auth without a token (two-legged OAuth 1.0a) is not imported: an OAuth 1.0a auth client without a flow signs with stored token credentials; set the request's credential up in authdeck"
+	}
+	return ""
+}
+
 // oauth2Token keeps the access token of an oauth2 block that names no
 // client: a literal goes to the vault as an API key credential, a
 // {{variable}} stays a template.
@@ -370,38 +404,18 @@ func (p *pmParser) scheme(r *vault.Request, typ string, prm map[string]string, l
 // header, or the URL query — the form body for a POST or PUT with one —
 // as Postman puts them) are kept.
 func (p *pmParser) oauth1(r *vault.Request, prm map[string]string, label, defaultName string) {
-	for _, k := range []string{"consumerSecret", "token", "tokenSecret", "privateKey"} {
-		for _, n := range templateVars(prm[k]) {
-			p.authVars[n] = true
-		}
-	}
-	resolved := map[string]string{}
-	for _, k := range []string{"consumerKey", "consumerSecret", "token", "tokenSecret", "signatureMethod", "realm", "privateKey", "version"} {
-		v, ok := p.resolveWithSecrets(prm[k])
-		if !ok {
-			p.im.note(NoteSkipped, label, "oauth1 %s uses variables the file does not define; define them and import again, or set up the auth client in authdeck", k)
-			return
-		}
-		if k == "realm" || k == "privateKey" {
-			resolved[k] = v
-			continue
-		}
-		resolved[k] = strings.TrimSpace(v)
+	p.useVars(prm, "consumerSecret", "token", "tokenSecret", "privateKey")
+	resolved, ok := p.oauth1Fields(prm, label)
+	if !ok {
+		return
 	}
 	method := strings.ToUpper(resolved["signatureMethod"])
 	if method == "" {
 		method = "HMAC-SHA1" // Postman's default
 	}
 	rsa := strings.HasPrefix(method, "RSA-")
-	switch {
-	case resolved["consumerKey"] == "":
-		p.im.note(NoteSkipped, label, "oauth1 auth without a consumer key: Postman sends the request unsigned, and so does authdeck")
-		return
-	case !rsa && resolved["consumerSecret"] == "":
-		p.im.note(NoteSkipped, label, "oauth1 auth without a consumer secret: Postman sends the request unsigned, and so does authdeck")
-		return
-	case resolved["token"] == "":
-		p.im.note(NoteSkipped, label, "oauth1 auth without a token (two-legged OAuth 1.0a) is not imported: an OAuth 1.0a auth client without a flow signs with stored token credentials; set the request's credential up in authdeck")
+	if why := oauth1NotImported(resolved, rsa); why != "" {
+		p.im.note(NoteSkipped, label, "%s", why)
 		return
 	}
 	if n, t := strings.TrimSpace(prm["nonce"]), strings.TrimSpace(prm["timestamp"]); n != "" || t != "" {

@@ -637,27 +637,9 @@ func (op *oaImporter) security(r *vault.Request, o *openapi3.Operation, name str
 		s := ref.Value
 		switch strings.ToLower(s.Type) {
 		case "apikey":
-			v := op.secretVar(schemeName)
-			switch s.In {
-			case "header":
-				r.Headers = append(r.Headers, vault.Header{Name: s.Name, Value: "{{" + v + "}}"})
-			case "query":
-				r.Params = append(r.Params, vault.QueryParam{Name: s.Name, Value: "{{" + v + "}}"})
-			case "cookie":
-				r.Headers = appendCookie(r.Headers, s.Name+"={{"+v+"}}")
-			}
+			op.apiKeyScheme(r, schemeName, s)
 		case "http":
-			switch strings.ToLower(s.Scheme) {
-			case "basic", "digest":
-				user, pass := op.userPass(schemeName)
-				r.Scheme = &vault.AuthScheme{Type: strings.ToLower(s.Scheme), Username: "{{" + user + "}}", Password: "{{" + pass + "}}"}
-			default:
-				scheme := s.Scheme
-				if strings.EqualFold(scheme, "bearer") {
-					scheme = "Bearer"
-				}
-				r.Headers = append(r.Headers, vault.Header{Name: "Authorization", Value: scheme + " {{" + op.secretVar(schemeName) + "}}"})
-			}
+			op.httpScheme(r, schemeName, s)
 		case "oauth2", "openidconnect":
 			if c := op.client(schemeName, s, req[schemeName]); c != "" && r.Auth == "" {
 				r.Auth = c
@@ -665,6 +647,37 @@ func (op *oaImporter) security(r *vault.Request, o *openapi3.Operation, name str
 		default:
 			op.im.note(NoteSkipped, fmt.Sprintf("request %q", name), "security scheme %q of type %s (a client certificate is set on the request with --cert)", schemeName, s.Type)
 		}
+	}
+}
+
+// apiKeyScheme sends an API key scheme's credential, a secret
+// {{variable}}, in the header, query parameter or cookie it names.
+func (op *oaImporter) apiKeyScheme(r *vault.Request, schemeName string, s *openapi3.SecurityScheme) {
+	v := op.secretVar(schemeName)
+	switch s.In {
+	case "header":
+		r.Headers = append(r.Headers, vault.Header{Name: s.Name, Value: "{{" + v + "}}"})
+	case "query":
+		r.Params = append(r.Params, vault.QueryParam{Name: s.Name, Value: "{{" + v + "}}"})
+	case "cookie":
+		r.Headers = appendCookie(r.Headers, s.Name+"={{"+v+"}}")
+	}
+}
+
+// httpScheme applies an HTTP auth scheme: basic and digest as the
+// request's auth scheme with {{variables}}, any other (bearer…) as an
+// Authorization header with a secret {{variable}}.
+func (op *oaImporter) httpScheme(r *vault.Request, schemeName string, s *openapi3.SecurityScheme) {
+	switch strings.ToLower(s.Scheme) {
+	case "basic", "digest":
+		user, pass := op.userPass(schemeName)
+		r.Scheme = &vault.AuthScheme{Type: strings.ToLower(s.Scheme), Username: "{{" + user + "}}", Password: "{{" + pass + "}}"}
+	default:
+		scheme := s.Scheme
+		if strings.EqualFold(scheme, "bearer") {
+			scheme = "Bearer"
+		}
+		r.Headers = append(r.Headers, vault.Header{Name: "Authorization", Value: scheme + " {{" + op.secretVar(schemeName) + "}}"})
 	}
 }
 

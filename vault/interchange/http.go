@@ -212,55 +212,56 @@ func (hp *httpParser) block(from, to int, title string) {
 	i := from
 	first := true
 	for i < to {
-		name := ""
-		// preamble: blank lines, comments, @name, variables, pre-request scripts
-		for ; i < to; i++ {
-			l := strings.TrimSpace(hp.lines[i])
-			switch {
-			case hp.script[i]:
-				if strings.HasPrefix(l, "<") {
-					hp.skipped(i, "pre-request script not run (JetBrains < {%% %%} block)")
-				} else {
-					hp.skipped(i, "response handler script not run (JetBrains > {%% %%} block)")
-				}
-				if end, ok := hp.scriptEnd[i]; ok {
-					i = end
-				}
-				continue
-			case l == "", hp.isVarLine(i):
-				continue
-			case httpNameLine.MatchString(l):
-				name = strings.TrimSpace(httpNameLine.FindStringSubmatch(l)[1])
-				continue
-			case httpMetaLine.MatchString(l):
-				hp.skipped(i, "@%s is a client setting, not part of the request", httpMetaLine.FindStringSubmatch(l)[1])
-				continue
-			case strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//"):
-				continue
-			case strings.HasPrefix(l, "@") && !strings.Contains(l, " ") && !strings.Contains(l, "="):
-				continue // reported with the variables
-			case strings.HasPrefix(l, "@"):
-				hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a variable definition \"@name = value\"")
-				return
-			case strings.HasPrefix(l, "< ") && !httpReqLine.MatchString(l):
-				hp.skipped(i, "pre-request script %s not run", strings.TrimSpace(l[1:]))
-				continue
-			}
-			break
-		}
-		if i >= to {
+		next, name, ok := hp.preamble(i, to)
+		if !ok || next >= to {
 			return
 		}
 		if name == "" && first {
 			name = title
 		}
 		first = false
-		next, ok := hp.request(i, to, name)
-		if !ok {
+		if i, ok = hp.request(next, to, name); !ok {
 			return
 		}
-		i = next
 	}
+}
+
+// preamble reads what stands before a request line from line i: blank
+// lines, comments, @name, variables and pre-request scripts. It returns
+// the request line (to when there is none), the request's @name, and false
+// after a problem.
+func (hp *httpParser) preamble(i, to int) (int, string, bool) {
+	name := ""
+	for ; i < to; i++ {
+		l := strings.TrimSpace(hp.lines[i])
+		switch {
+		case hp.script[i]:
+			if strings.HasPrefix(l, "<") {
+				hp.skipped(i, "pre-request script not run (JetBrains < {%% %%} block)")
+			} else {
+				hp.skipped(i, "response handler script not run (JetBrains > {%% %%} block)")
+			}
+			if end, ok := hp.scriptEnd[i]; ok {
+				i = end
+			}
+		case l == "", hp.isVarLine(i):
+		case httpNameLine.MatchString(l):
+			name = strings.TrimSpace(httpNameLine.FindStringSubmatch(l)[1])
+		case httpMetaLine.MatchString(l):
+			hp.skipped(i, "@%s is a client setting, not part of the request", httpMetaLine.FindStringSubmatch(l)[1])
+		case strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//"):
+		case strings.HasPrefix(l, "@") && !strings.Contains(l, " ") && !strings.Contains(l, "="):
+			// reported with the variables
+		case strings.HasPrefix(l, "@"):
+			hp.im.problem("", i+1, 1, vault.ErrInvalid, "expected a variable definition \"@name = value\"")
+			return i, name, false
+		case strings.HasPrefix(l, "< ") && !httpReqLine.MatchString(l):
+			hp.skipped(i, "pre-request script %s not run", strings.TrimSpace(l[1:]))
+		default:
+			return i, name, true
+		}
+	}
+	return i, name, true
 }
 
 // request reads one request starting at its request line and returns the

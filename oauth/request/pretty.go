@@ -293,43 +293,44 @@ func (p *prettyParser) literal(word string) error {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// scanNumber reads a JSON number (RFC 8259 §6):
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 func (p *prettyParser) scanNumber() error {
-	src, start := p.src, p.pos
-	if src[p.pos] == '-' {
-		p.pos++
-	}
-	switch {
-	case p.pos < len(src) && src[p.pos] == '0':
-		p.pos++
-	case p.pos < len(src) && isDigit(src[p.pos]):
-		for p.pos < len(src) && isDigit(src[p.pos]) {
-			p.pos++
-		}
-	default:
+	start := p.pos
+	p.skipByte('-')
+	if !p.skipByte('0') && p.digits() == 0 {
 		return p.fail(start, "malformed number")
 	}
-	if p.pos < len(src) && src[p.pos] == '.' {
-		p.pos++
-		if p.pos >= len(src) || !isDigit(src[p.pos]) {
-			return p.fail(p.pos, "malformed number: digits must follow '.'")
-		}
-		for p.pos < len(src) && isDigit(src[p.pos]) {
-			p.pos++
-		}
+	if p.skipByte('.') && p.digits() == 0 {
+		return p.fail(p.pos, "malformed number: digits must follow '.'")
 	}
-	if p.pos < len(src) && (src[p.pos] == 'e' || src[p.pos] == 'E') {
-		p.pos++
-		if p.pos < len(src) && (src[p.pos] == '+' || src[p.pos] == '-') {
-			p.pos++
+	if p.skipByte('e') || p.skipByte('E') {
+		if !p.skipByte('+') {
+			p.skipByte('-')
 		}
-		if p.pos >= len(src) || !isDigit(src[p.pos]) {
+		if p.digits() == 0 {
 			return p.fail(p.pos, "malformed number: digits must follow the exponent")
-		}
-		for p.pos < len(src) && isDigit(src[p.pos]) {
-			p.pos++
 		}
 	}
 	return nil
+}
+
+// skipByte moves past c if it is the next byte.
+func (p *prettyParser) skipByte(c byte) bool {
+	if p.pos < len(p.src) && p.src[p.pos] == c {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+// digits moves past a run of digits and returns how many there were.
+func (p *prettyParser) digits() int {
+	start := p.pos
+	for p.pos < len(p.src) && isDigit(p.src[p.pos]) {
+		p.pos++
+	}
+	return p.pos - start
 }
 
 func isHex(c byte) bool {

@@ -157,21 +157,28 @@ func readHTTPEnvJSON(im *reqImporter, envs *httpEnvs, data []byte, file string, 
 				continue
 			}
 		}
-		for _, name := range jsonObjectKeys(raw) {
-			v := vals[name]
-			var s string
-			switch {
-			case json.Unmarshal(v, &s) == nil:
-			case bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) || bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")):
-				im.note(NoteSkipped, fmt.Sprintf("%s: %q in environment %q", file, name, env), "an object of client settings (like JetBrains' Security block), not a variable")
-				continue
-			case string(bytes.TrimSpace(v)) == "null":
-				continue
-			default:
-				s = string(bytes.TrimSpace(v))
-			}
-			envs.add(env, httpEnvVar{name: name, value: s, secret: private || secretlike.Variable(name, s), from: file})
+		addHTTPEnvVars(im, envs, env, raw, vals, file, private)
+	}
+}
+
+// addHTTPEnvVars adds the variables of environment env (raw, decoded as
+// vals) in file order: a string as it is, a number or boolean as written;
+// null is passed over, and an object or array (client settings) noted.
+func addHTTPEnvVars(im *reqImporter, envs *httpEnvs, env string, raw json.RawMessage, vals map[string]json.RawMessage, file string, private bool) {
+	for _, name := range jsonObjectKeys(raw) {
+		v := vals[name]
+		var s string
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+		case bytes.HasPrefix(bytes.TrimSpace(v), []byte("{")) || bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")):
+			im.note(NoteSkipped, fmt.Sprintf("%s: %q in environment %q", file, name, env), "an object of client settings (like JetBrains' Security block), not a variable")
+			continue
+		case string(bytes.TrimSpace(v)) == "null":
+			continue
+		default:
+			s = string(bytes.TrimSpace(v))
 		}
+		envs.add(env, httpEnvVar{name: name, value: s, secret: private || secretlike.Variable(name, s), from: file})
 	}
 }
 

@@ -149,9 +149,8 @@ func (b *bruBlock) parsePairs(body []string, first int) *bruError {
 		}
 		if strings.HasPrefix(t, "@") {
 			// an annotation: @number, @description('''…''') over lines
-			if strings.Contains(t, "'''") && strings.Count(t, "'''") == 1 {
-				for k++; k < len(body) && !strings.Contains(body[k], "'''"); k++ {
-				}
+			if strings.Count(t, "'''") == 1 {
+				k = annotationEnd(body, k)
 			}
 			continue
 		}
@@ -164,15 +163,33 @@ func (b *bruBlock) parsePairs(body []string, first int) *bruError {
 			p.key, p.disabled = strings.TrimPrefix(p.key, "~"), true
 		}
 		if p.value == "'''" {
-			var ml []string
-			for k++; k < len(body) && strings.TrimSpace(body[k]) != "'''"; k++ {
-				ml = append(ml, strings.TrimPrefix(body[k], "    "))
-			}
-			p.value = strings.Join(ml, "\n")
+			p.value, k = multilineValue(body, k)
 		}
 		b.pairs = append(b.pairs, p)
 	}
 	return nil
+}
+
+// annotationEnd returns the line that ends the annotation body[k] opens
+// with triple quotes (len(body) when none does).
+func annotationEnd(body []string, k int) int {
+	for k++; k < len(body); k++ {
+		if strings.Contains(body[k], "'''") {
+			break
+		}
+	}
+	return k
+}
+
+// multilineValue reads the value in triple quotes that starts after body[k]
+// (lines indented by four spaces, which are dropped) and returns it with
+// the line that closes it.
+func multilineValue(body []string, k int) (string, int) {
+	var ml []string
+	for k++; k < len(body) && strings.TrimSpace(body[k]) != "'''"; k++ {
+		ml = append(ml, strings.TrimPrefix(body[k], "    "))
+	}
+	return strings.Join(ml, "\n"), k
 }
 
 // BrunoCollectionFile is the file that marks a Bruno collection's folder.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -199,13 +200,7 @@ func (p *insParser) sortKeyPath(r *insResource) string {
 // environments imports the base environment into the target environment
 // and each sub-environment as an environment of its own, values resolved.
 func (p *insParser) environments(rs []insResource) {
-	var base *insResource
-	for i := range rs {
-		if rs[i].Type == "environment" && p.byID[rs[i].ParentID] != nil && p.byID[rs[i].ParentID].Type == "workspace" {
-			base = &rs[i]
-			break
-		}
-	}
+	base := p.baseEnvironment(rs)
 	p.vars = map[string]string{}
 	if base == nil {
 		return
@@ -218,10 +213,7 @@ func (p *insParser) environments(rs []insResource) {
 		}
 	}
 	sort.SliceStable(subs, func(i, j int) bool { return subs[i].MetaSortKey < subs[j].MetaSortKey })
-	target := map[string]string{}
-	for k, v := range p.vars {
-		target[k] = v
-	}
+	target := maps.Clone(p.vars)
 	if len(subs) > 0 {
 		flatten(subs[0].Data, "", target)
 	}
@@ -235,19 +227,32 @@ func (p *insParser) environments(rs []insResource) {
 		if name == "" || vault.ValidateName("environment", name) != nil || name == p.im.env {
 			continue
 		}
-		vals := map[string]string{}
-		for k, v := range p.vars {
-			vals[k] = v
-		}
-		flatten(base.Data, "", vals)
-		flatten(s.Data, "", vals)
-		vals = resolveVars(vals)
-		var vars []httpEnvVar
-		for _, k := range sortedKeys(vals) {
-			vars = append(vars, httpEnvVar{name: varName(k), value: vals[k], secret: s.IsPrivate || pmSecretVariable(k, vals[k]), from: fmt.Sprintf("Insomnia environment %q", s.Name)})
-		}
-		p.im.addEnvVars(name, vars)
+		p.im.addEnvVars(name, p.subEnvironmentVars(base, s))
 	}
+}
+
+// baseEnvironment is the workspace's base environment, or nil.
+func (p *insParser) baseEnvironment(rs []insResource) *insResource {
+	for i := range rs {
+		if rs[i].Type == "environment" && p.byID[rs[i].ParentID] != nil && p.byID[rs[i].ParentID].Type == "workspace" {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+// subEnvironmentVars are the variables of sub-environment s: the target's,
+// the base environment's and its own, in that order of precedence, resolved.
+func (p *insParser) subEnvironmentVars(base, s *insResource) []httpEnvVar {
+	vals := maps.Clone(p.vars)
+	flatten(base.Data, "", vals)
+	flatten(s.Data, "", vals)
+	vals = resolveVars(vals)
+	var vars []httpEnvVar
+	for _, k := range sortedKeys(vals) {
+		vars = append(vars, httpEnvVar{name: varName(k), value: vals[k], secret: s.IsPrivate || pmSecretVariable(k, vals[k]), from: fmt.Sprintf("Insomnia environment %q", s.Name)})
+	}
+	return vars
 }
 
 // flatten turns nested environment data into dotted names (a.b.c).

@@ -344,55 +344,80 @@ func (p *pmParser) oauth2Token(r *vault.Request, prm map[string]string, label, d
 // literal moves to the vault, a {{variable}} is marked secret — so the
 // catalog holds references only.
 func (p *pmParser) scheme(r *vault.Request, typ string, prm map[string]string, label string) {
-	secretRef := func(field, v string) (string, bool) {
-		v = strings.TrimSpace(v)
-		switch {
-		case v == "":
-			return "", true
-		case vault.IsReference(v):
-			for _, n := range templateVars(v) {
-				p.authVars[n] = true
-			}
-			return v, true
-		case strings.Contains(v, "{{"):
-			p.im.note(NoteSkipped, label, "%s auth: the %s mixes text and {{variables}}; put it in one secret variable and refer to it", typ, field)
-			return "", false
-		}
-		return p.im.secretVar(r.Name+" "+field, v, label+" ("+typ+" auth)"), true
-	}
 	s := &vault.AuthScheme{Type: typ}
-	var ok bool
+	ok := true
 	switch typ {
 	case vault.SchemeBasic, vault.SchemeDigest:
-		s.Username = strings.TrimSpace(prm["username"])
-		if s.Username == "" {
-			p.im.note(NoteSkipped, label, "%s auth without a username", typ)
-			return
-		}
-		if s.Password, ok = secretRef("password", prm["password"]); !ok {
-			return
-		}
-		if typ == vault.SchemeDigest && (prm["algorithm"] != "" || prm["qop"] != "") {
-			p.im.note(NoteWarning, label, "digest auth: the algorithm, qop and nonce come from the server's challenge; the values saved in the file are not used")
-		}
+		ok = p.passwordScheme(r, s, prm, label)
 	case vault.SchemeAWSv4:
-		s.AccessKey, s.Region, s.Service = strings.TrimSpace(prm["accessKey"]), strings.TrimSpace(prm["region"]), strings.TrimSpace(prm["service"])
-		if s.AccessKey == "" || strings.TrimSpace(prm["secretKey"]) == "" {
-			p.im.note(NoteSkipped, label, "awsv4 auth without an access key and a secret key")
-			return
-		}
-		if s.SecretKey, ok = secretRef("secret key", prm["secretKey"]); !ok {
-			return
-		}
-		if s.SessionToken, ok = secretRef("session token", prm["sessionToken"]); !ok {
-			return
-		}
-		if s.Service == "" {
-			p.im.note(NoteWarning, label, "awsv4 auth names no service; set the request's service before sending")
-		}
+		ok = p.awsScheme(r, s, prm, label)
+	}
+	if !ok {
+		return
 	}
 	r.Auth = ""
 	r.Scheme = s
+}
+
+// schemeSecret is the reference a scheme's secret part (field) is kept as:
+// a {{variable}} as it is (marked secret), a literal moved to a secret
+// variable. False (with a note) for text mixed with {{variables}}.
+func (p *pmParser) schemeSecret(r *vault.Request, typ, field, v, label string) (string, bool) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "", true
+	case vault.IsReference(v):
+		for _, n := range templateVars(v) {
+			p.authVars[n] = true
+		}
+		return v, true
+	case strings.Contains(v, "{{"):
+		p.im.note(NoteSkipped, label, "%s auth: the %s mixes text and {{variables}}; put it in one secret variable and refer to it", typ, field)
+		return "", false
+	}
+	return p.im.secretVar(r.Name+" "+field, v, label+" ("+typ+" auth)"), true
+}
+
+// passwordScheme reads a basic or digest block into s; false (with a
+// note) when it cannot be imported.
+func (p *pmParser) passwordScheme(r *vault.Request, s *vault.AuthScheme, prm map[string]string, label string) bool {
+	typ := s.Type
+	s.Username = strings.TrimSpace(prm["username"])
+	if s.Username == "" {
+		p.im.note(NoteSkipped, label, "%s auth without a username", typ)
+		return false
+	}
+	var ok bool
+	if s.Password, ok = p.schemeSecret(r, typ, "password", prm["password"], label); !ok {
+		return false
+	}
+	if typ == vault.SchemeDigest && (prm["algorithm"] != "" || prm["qop"] != "") {
+		p.im.note(NoteWarning, label, "digest auth: the algorithm, qop and nonce come from the server's challenge; the values saved in the file are not used")
+	}
+	return true
+}
+
+// awsScheme reads an awsv4 block into s; false (with a note) when it
+// cannot be imported.
+func (p *pmParser) awsScheme(r *vault.Request, s *vault.AuthScheme, prm map[string]string, label string) bool {
+	typ := s.Type
+	s.AccessKey, s.Region, s.Service = strings.TrimSpace(prm["accessKey"]), strings.TrimSpace(prm["region"]), strings.TrimSpace(prm["service"])
+	if s.AccessKey == "" || strings.TrimSpace(prm["secretKey"]) == "" {
+		p.im.note(NoteSkipped, label, "awsv4 auth without an access key and a secret key")
+		return false
+	}
+	var ok bool
+	if s.SecretKey, ok = p.schemeSecret(r, typ, "secret key", prm["secretKey"], label); !ok {
+		return false
+	}
+	if s.SessionToken, ok = p.schemeSecret(r, typ, "session token", prm["sessionToken"], label); !ok {
+		return false
+	}
+	if s.Service == "" {
+		p.im.note(NoteWarning, label, "awsv4 auth names no service; set the request's service before sending")
+	}
+	return true
 }
 
 // oauth1 turns an oauth1 auth block into an OAuth 1.0a auth client

@@ -101,16 +101,8 @@ func TestExportPostmanCommand(t *testing.T) {
 		t.Fatal("export postman read the vault")
 	}
 	noSecret(t, r, cliFakeKey, cliFakeSecret)
-	for _, want := range []string{`"schema": "` + interchange.PostmanCollectionSchema + `"`, `"name": "Account"`, `"value": "{{key_key}}"`, `"raw": "{{base}}/me?x={{sv}}"`} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("the collection lacks %s:\n%s", want, r.out)
-		}
-	}
-	for _, want := range []string{`variable "key_key": not in the collection`, `variable "sv": not in the collection`} {
-		if !strings.Contains(r.err, want) {
-			t.Errorf("stderr lacks %q: %s", want, r.err)
-		}
-	}
+	contains(t, "the collection", r.out, `"schema": "`+interchange.PostmanCollectionSchema+`"`, `"name": "Account"`, `"value": "{{key_key}}"`, `"raw": "{{base}}/me?x={{sv}}"`)
+	contains(t, "stderr", r.err, `variable "key_key": not in the collection`, `variable "sv": not in the collection`)
 	// It reads back through the Postman importer.
 	b, _, err := interchange.ParsePostman([]byte(r.out), interchange.RequestImportOptions{Env: "copy"})
 	if err != nil || len(b.Requests) != 2 {
@@ -125,6 +117,14 @@ func TestExportPostmanCommand(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("-o file: %v", err)
 	}
+	exportPostmanRefusals(t, rh, path)
+}
+
+// exportPostmanRefusals: an existing -o file, an unknown folder or
+// environment, an empty --folder and an extra argument are refused with
+// their exit codes; --folder completes the folder paths.
+func exportPostmanRefusals(t *testing.T, rh *requestHarness, path string) {
+	t.Helper()
 	rh.expect(exitOther, []string{"-o:", "exists"}, "", "export", "postman", "-o", path)
 	rh.expect(exitNotConfigured, []string{`no folder "Nope"`}, "", "export", "postman", "--folder", "Nope")
 	rh.expect(exitNotConfigured, []string{`no environment "ghost"`}, "", "export", "postman", "--env", "ghost")
@@ -132,5 +132,15 @@ func TestExportPostmanCommand(t *testing.T) {
 	rh.expect(exitOther, []string{"unknown command", "postman"}, "", "export", "postman", "extra")
 	if r := rh.must("", "__complete", "export", "postman", "--folder", "Acc"); !strings.HasPrefix(r.out, "Account\n") {
 		t.Errorf("--folder completion: %q", r.out)
+	}
+}
+
+// contains fails t for each of wants that out lacks.
+func contains(t *testing.T, what, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %s:\n%s", what, want, out)
+		}
 	}
 }

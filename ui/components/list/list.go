@@ -33,6 +33,15 @@ type Item struct {
 	// Badge is a short marker ("expired", "expires soon") shown in BadgeKind's tone.
 	Badge     string
 	BadgeKind common.StatusKind
+	// Depth indents the row under its folder (a tree); a filter's matches
+	// are ordered by score, so they are not indented.
+	Depth int
+	// Folder marks a folder row of a tree: it is not counted in its
+	// section and the filter never matches it.
+	Folder bool
+	// Hidden keeps the item out of the list unless a filter is active (an
+	// item inside a collapsed folder, which the filter still finds).
+	Hidden bool
 }
 
 // Section is a titled group of items, shown in the order given.
@@ -111,7 +120,9 @@ func (m *Model) SetItems(items []Item) tea.Cmd {
 	m.items = items
 	m.names = make([]string, len(items))
 	for i, it := range items {
-		m.names[i] = it.Name
+		if !it.Folder {
+			m.names[i] = it.Name
+		}
 	}
 	m.invalidate()
 	if m.query != "" {
@@ -122,13 +133,24 @@ func (m *Model) SetItems(items []Item) tea.Cmd {
 		m.rebuild(prev.ID, hadPrev)
 		return filterCmd(m.id, m.seq, m.query, m.names)
 	}
-	m.matches = allMatches(len(items))
+	m.matches = m.visible()
 	m.rebuild(prev.ID, hadPrev)
 	return nil
 }
 
 // Items returns the items.
 func (m *Model) Items() []Item { return m.items }
+
+// visible returns the items shown without a filter: all but the hidden.
+func (m *Model) visible() []Match {
+	out := make([]Match, 0, len(m.items))
+	for i, it := range m.items {
+		if !it.Hidden {
+			out = append(out, Match{Index: i})
+		}
+	}
+	return out
+}
 
 func allMatches(n int) []Match {
 	out := make([]Match, n)
@@ -148,10 +170,7 @@ func (m *Model) rebuild(keepID string, keep bool) {
 		return cmp.Compare(order[m.items[a.Index].Section], order[m.items[b.Index].Section])
 	})
 	m.rows = m.rows[:0]
-	counts := map[string]int{}
-	for _, mt := range m.matches {
-		counts[m.items[mt.Index].Section]++
-	}
+	counts := m.sectionCounts()
 	cur := ""
 	for i, mt := range m.matches {
 		sec := m.items[mt.Index].Section
@@ -172,6 +191,27 @@ func (m *Model) rebuild(keepID string, keep bool) {
 	}
 	m.clamp()
 	m.invalidate()
+}
+
+// sectionCounts counts each section's items (folder rows aside): all of
+// them without a filter, those that match with one.
+func (m *Model) sectionCounts() map[string]int {
+	counts := map[string]int{}
+	count := func(it Item) {
+		if !it.Folder {
+			counts[it.Section]++
+		}
+	}
+	if m.query == "" {
+		for _, it := range m.items {
+			count(it)
+		}
+		return counts
+	}
+	for _, mt := range m.matches {
+		count(m.items[mt.Index])
+	}
+	return counts
 }
 
 // filterCmd runs the fuzzy match off the UI loop. names is never mutated
@@ -333,6 +373,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		prev, ok := m.Selected()
 		m.matches = msg.Matches
+		if strings.TrimSpace(m.query) == "" {
+			m.matches = m.visible()
+		}
 		m.rebuild(prev.ID, ok)
 		if m.query != "" && len(m.matches) > 0 && !ok {
 			m.cursor = 0
@@ -387,7 +430,7 @@ func (m *Model) ClearFilter() tea.Cmd {
 	m.input.SetValue("")
 	m.query = ""
 	m.seq++ // drop any run still in flight
-	m.matches = allMatches(len(m.items))
+	m.matches = m.visible()
 	m.rebuild(prev.ID, ok)
 	return nil
 }
@@ -530,21 +573,23 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 	if it.Hint != "" {
 		hint = sp + hintStyle.Render(it.Hint)
 	}
+	indent := m.indent(it)
 	// The name gets what is left after the markers; long names are cut.
-	avail := m.width - 2 - ansi.StringWidth(badge) - ansi.StringWidth(hint)
+	lead := 2 + len(indent)
+	avail := m.width - lead - ansi.StringWidth(badge) - ansi.StringWidth(hint)
 	if avail < 8 {
 		hint = ""
-		avail = m.width - 2 - ansi.StringWidth(badge)
+		avail = m.width - lead - ansi.StringWidth(badge)
 	}
 	if avail < 4 {
 		badge = ""
-		avail = m.width - 2
+		avail = m.width - lead
 	}
 	name := ansi.Truncate(it.Name, max(1, avail), "…")
 	nameR := highlight(name, mt.Positions, base, base.Inherit(s.ListMatch))
-	prefix := "  "
+	prefix := "  " + indent
 	if selected {
-		prefix = "▌ "
+		prefix = "▌ " + indent
 	}
 	line := base.Render(prefix) + nameR
 	if selected {
@@ -553,6 +598,15 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 		return ansi.Truncate(line, m.width, "")
 	}
 	return ansi.Truncate(line+hint+badge, m.width, "")
+}
+
+// indent is the row's indentation in a tree (none under a filter, and
+// never so deep that no name is left).
+func (m *Model) indent(it Item) string {
+	if m.query != "" || it.Depth <= 0 {
+		return ""
+	}
+	return strings.Repeat("  ", min(it.Depth, max(0, (m.width-8)/4)))
 }
 
 // highlight renders name with the runes at positions in match style.

@@ -67,6 +67,10 @@ type Model struct {
 	// made is the item the last change created or edited, selected when
 	// the catalog after it arrives (variables.go).
 	made common.ItemRef
+	// collapsed holds the list IDs of the folders of requests the person
+	// folded; folders maps each folder's list ID to it (folders.go).
+	collapsed map[string]bool
+	folders   map[string]*vault.RequestFolder
 }
 
 // loaded is a store value of the selected item.
@@ -209,12 +213,7 @@ func (m *Model) setCatalog() tea.Cmd {
 			items = append(items, it)
 		}
 	}
-	for _, x := range cat.Requests {
-		if x.Env != env {
-			continue
-		}
-		items = append(items, list.Item{Section: SectionRequests, ID: x.ID, Name: x.Name, Hint: x.Method})
-	}
+	items = append(items, m.requestItems(cat.RequestsIn(env))...)
 	prev, _ := m.list.Selected()
 	prevIdx := listIndex(m.list.Items(), prev.ID)
 	cmd := tea.Batch(m.list.SetItems(items), m.selectMade(prev.ID, prevIdx))
@@ -306,18 +305,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.remask()
 		return nil
 	case list.FilterResultMsg:
-		cmd := m.list.Update(msg)
-		m.syncSelection()
-		return cmd
+		return m.updateList(msg)
 	case valueMsg:
 		return m.handleValue(msg)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.list.Filtering() {
-			cmd := m.list.Update(msg)
-			m.syncSelection()
-			return cmd
+			return m.updateList(msg)
 		}
 	}
 	return nil
@@ -325,9 +320,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.list.Filtering() {
-		cmd := m.list.Update(k)
-		m.syncSelection()
-		return cmd
+		return m.updateList(k)
 	}
 	km := m.KeyMap()
 	if key.Matches(k, km.Focus) {
@@ -346,6 +339,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			m.detail, cmd = m.detail.Update(k)
 			return cmd
 		}
+	}
+	if cmd, done := m.treeKey(k, km); done {
+		return cmd
 	}
 	switch {
 	case key.Matches(k, km.Open):
@@ -372,11 +368,22 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return common.OpenImportMsg{Env: env} }
 	}
 	if m.focus == focusList {
-		cmd := m.list.Update(k)
-		m.syncSelection()
-		return cmd
+		return m.updateList(k)
 	}
 	return nil
+}
+
+// updateList hands msg to the list; when it clears the filter, the folders
+// around the request the cursor was on open so it stays there.
+func (m *Model) updateList(msg tea.Msg) tea.Cmd {
+	prev, _ := m.list.Selected()
+	filtered := m.list.Query() != ""
+	cmd := m.list.Update(msg)
+	m.syncSelection()
+	if filtered && m.list.Query() == "" {
+		return tea.Batch(cmd, m.showSelected(prev.ID))
+	}
+	return cmd
 }
 
 // selection resolves the list item to its catalog entry.
@@ -387,6 +394,8 @@ type selection struct {
 	// variable is a variable of the environment env.
 	variable *vault.Variable
 	env      string
+	// folder is a folder row of the requests.
+	folder *vault.RequestFolder
 }
 
 // variableID is a variable's list ID: its name, apart from item IDs.
@@ -408,9 +417,7 @@ func (m *Model) resolve() (selection, bool) {
 			return selection{secret: &cat.Secrets[i]}, true
 		}
 	case SectionRequests:
-		if i := slices.IndexFunc(cat.Requests, func(x vault.Request) bool { return x.ID == it.ID }); i >= 0 {
-			return selection{request: &cat.Requests[i]}, true
-		}
+		return m.resolveRequest(it.ID)
 	case SectionVariables:
 		if e, ok := cat.Env(m.c.Env); ok {
 			if i := slices.IndexFunc(e.Variables, func(x vault.Variable) bool { return variableID(x.Name) == it.ID }); i >= 0 {
@@ -583,6 +590,7 @@ func (m *Model) KeyMap() KeyMap {
 		if sel.client != nil && !sel.client.HasSecret {
 			k.Copy.SetHelp("c", "copy client id")
 		}
+		m.folderKeys(&k, sel)
 	}
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown} {
 		b.SetEnabled(m.focus == focusDetail)
@@ -605,7 +613,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding for the help overlay.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	out := [][]key.Binding{{k.Open, k.Token, k.Reveal, k.Copy}, {k.New, k.Wizard, k.Edit, k.Secret, k.Delete, k.Import}, {k.Focus, k.Up, k.Down}}
+	out := [][]key.Binding{{k.Open, k.Token, k.Reveal, k.Copy}, {k.New, k.Wizard, k.Edit, k.Secret, k.Delete, k.Import}, {k.Fold, k.Expand, k.Collapse}, {k.Focus, k.Up, k.Down}}
 	return append(out, m.list.FullHelp()...)
 }
 

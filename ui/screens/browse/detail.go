@@ -99,6 +99,8 @@ func (m *Model) detailTitle() string {
 		return sel.request.Name
 	case sel.variable != nil:
 		return sel.variable.Name
+	case sel.folder != nil:
+		return sel.folder.Name
 	}
 	return "Detail"
 }
@@ -123,6 +125,8 @@ func (m *Model) renderDetail() string {
 		renderRequest(w, *sel.request)
 	case sel.variable != nil:
 		m.renderVariable(w, sel.env, *sel.variable)
+	case sel.folder != nil:
+		renderFolder(w, w.s, sel.folder)
 	}
 	return strings.TrimRight(w.b.String(), "\n")
 }
@@ -441,6 +445,7 @@ func (m *Model) renderSecret(w *detailWriter, x vault.Secret) {
 
 func renderRequest(w *detailWriter, x vault.Request) {
 	w.field("request", x.Method+" "+x.URL)
+	w.field("folder", vault.FolderPath(x.Folder))
 	w.field("description", x.Description)
 	w.field("auth", x.Auth)
 	if x.Placement != "" && x.Placement != vault.PlaceHeader {

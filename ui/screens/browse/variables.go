@@ -120,6 +120,9 @@ func listID(cat *vault.Catalog, ref common.ItemRef) string {
 func (m *Model) noteMade(msg common.ResultMsg) {
 	if msg.Err == nil && msg.Item.Name != "" {
 		m.made = msg.Item
+		if msg.Item.Kind == "request" {
+			m.openFoldersOf(msg.Catalog, msg.Item.Env, msg.Item.Name)
+		}
 	}
 }
 

@@ -528,7 +528,7 @@ func (s *clientSpec) prepare(*common.Common) (change, error) {
 	if s.orig != nil {
 		verb = "Saved"
 	}
-	return change{ok: fmt.Sprintf("%s auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
+	return change{ok: fmt.Sprintf("%s auth client %s", verb, ac.Name), item: common.ItemRef{Kind: "auth client", Env: ac.Env, Name: ac.Name}, run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		public, err := newKeyMaterial(&ac, &creds, generate, files)
 		if err != nil {
 			return "", err

@@ -57,14 +57,17 @@ func TestCreateAPIKeySecret(t *testing.T) {
 		t.Fatalf("the form did not close after saving; banner %q; screen:\n%s", m.Banner(), d.Screen())
 	}
 	// The status names the type as people do, not by its stored constant.
-	said := ""
+	said, named := "", common.ItemRef{}
 	for _, msg := range d.Seen() {
 		if r, ok := msg.(common.ResultMsg); ok && r.OK != "" {
-			said = r.OK
+			said, named = r.OK, r.Item
 		}
 	}
 	if said != "Created API key new-key" {
 		t.Errorf("the save says %q", said)
+	}
+	if named != (common.ItemRef{Kind: "secret", Env: "dev", Name: "new-key"}) {
+		t.Errorf("the save names %+v, so the list cannot select the new secret", named)
 	}
 	s, ok := uitest.Catalog(v).Secret("dev", "new-key")
 	if !ok {

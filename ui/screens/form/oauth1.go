@@ -228,7 +228,7 @@ func (s *clientSpec) prepareOAuth1(ac vault.AuthClient) (change, error) {
 	if orig != nil {
 		verb = "Saved"
 	}
-	return change{ok: fmt.Sprintf("%s OAuth 1.0a auth client %s", verb, ac.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
+	return change{ok: fmt.Sprintf("%s OAuth 1.0a auth client %s", verb, ac.Name), item: common.ItemRef{Kind: "auth client", Env: ac.Env, Name: ac.Name}, run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		if in.none() {
 			_, err := v.PutClient(ctx, ac, nil)
 			return "", err

@@ -402,7 +402,7 @@ func (s *secretSpec) prepare(*common.Common) (change, error) {
 	if editing {
 		verb = "Saved"
 	}
-	return change{ok: fmt.Sprintf("%s %s %s", verb, typ.Label(), sec.Name), run: func(ctx context.Context, v *vault.Vault) (string, error) {
+	return change{ok: fmt.Sprintf("%s %s %s", verb, typ.Label(), sec.Name), item: common.ItemRef{Kind: "secret", Env: sec.Env, Name: sec.Name}, run: func(ctx context.Context, v *vault.Vault) (string, error) {
 		write, err := keyValue(&sec, &val, keySource, keyPath, certPath)
 		if err != nil {
 			return "", err

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/uitest"
 	"github.com/authdeck/authdeck/vault"
@@ -463,5 +466,32 @@ func TestImportOtherFormats(t *testing.T) {
 				t.Errorf("%d requests stored, the plan had %d", n, len(m.Plan().Batch.Requests))
 			}
 		})
+	}
+}
+
+// TestImportTinyTerminal: the form and the report fit a 20×6 terminal.
+func TestImportTinyTerminal(t *testing.T) {
+	t.Parallel()
+	v, _, _ := fileVault(t)
+	d, _, m := importScreen(t, v, filepath.Join(corpus, "postman", "fixer.postman_collection.json"))
+	for _, phase := range []string{"report", "form"} {
+		if phase == "form" {
+			d.Press("b")
+		}
+		d.Send(tea.WindowSizeMsg{Width: 20, Height: 6})
+		s := d.Screen()
+		if strings.TrimSpace(s) == "" {
+			t.Fatalf("%s: empty screen at 20×6", phase)
+		}
+		if phase == "report" {
+			for _, l := range strings.Split(s, "\n") {
+				if w := ansi.StringWidth(l); w > 20 {
+					t.Errorf("report line %q is %d wide at 20×6", l, w)
+				}
+			}
+		}
+	}
+	if !m.Capturing() {
+		t.Error("b did not reopen the form")
 	}
 }

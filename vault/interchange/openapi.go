@@ -270,13 +270,7 @@ func (op *oaImporter) params(r *vault.Request, path string, params []*openapi3.P
 		val, ok := paramExample(p)
 		switch p.In {
 		case "path":
-			if ok {
-				val = url.PathEscape(val)
-			} else {
-				op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "path parameter %s has no example: set {{%s}} before sending", p.Name, varName(p.Name))
-				val = paramPlaceholder(p)
-			}
-			path = strings.ReplaceAll(path, "{"+p.Name+"}", val)
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", op.pathParamValue(p, val, ok, name))
 		case "query":
 			if !ok && p.Required {
 				val = paramPlaceholder(p)
@@ -302,6 +296,16 @@ func (op *oaImporter) params(r *vault.Request, path string, params []*openapi3.P
 		}
 	}
 	return path, cookies
+}
+
+// pathParamValue is what a path parameter's {name} is replaced with: its
+// example, escaped, else (with a note) a {{variable}} to set.
+func (op *oaImporter) pathParamValue(p *openapi3.Parameter, val string, ok bool, name string) string {
+	if ok {
+		return url.PathEscape(val)
+	}
+	op.im.note(NoteWarning, fmt.Sprintf("request %q", name), "path parameter %s has no example: set {{%s}} before sending", p.Name, varName(p.Name))
+	return paramPlaceholder(p)
 }
 
 // paramPlaceholder is the {{variable}} that stands for a parameter without

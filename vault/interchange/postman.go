@@ -410,21 +410,28 @@ func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 	if u.Raw != "" {
 		return pmFinishURL(strings.TrimSpace(u.Raw), u), off, nil
 	}
-	// Rebuild from parts.
-	joinParts := func(r json.RawMessage, sep string) string {
-		var list []string
-		if json.Unmarshal(r, &list) == nil {
-			return strings.Join(list, sep)
-		}
-		var one string
-		_ = json.Unmarshal(r, &one)
-		return one
+	return pmFinishURL(pmURLFromParts(u), u), off, nil
+}
+
+// pmJoin joins a URL part Postman keeps as a list (or as one string).
+func pmJoin(r json.RawMessage, sep string) string {
+	var list []string
+	if json.Unmarshal(r, &list) == nil {
+		return strings.Join(list, sep)
 	}
+	var one string
+	_ = json.Unmarshal(r, &one)
+	return one
+}
+
+// pmURLFromParts rebuilds a URL without a raw form from its protocol,
+// host, port, path and enabled query parameters.
+func pmURLFromParts(u pmURL) string {
 	var b strings.Builder
 	if u.Protocol != "" {
 		b.WriteString(u.Protocol + "://")
 	}
-	b.WriteString(joinParts(u.Host, "."))
+	b.WriteString(pmJoin(u.Host, "."))
 	if u.Port != "" {
 		b.WriteString(":" + u.Port)
 	}
@@ -434,7 +441,7 @@ func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 		// segment (["", "v1"], as a base URL ending in "/" makes) is an
 		// empty path segment on the wire ("//v1").
 		b.WriteString("/" + strings.Join(segments, "/"))
-	} else if path := joinParts(u.Path, "/"); path != "" {
+	} else if path := pmJoin(u.Path, "/"); path != "" {
 		b.WriteString("/" + strings.TrimPrefix(path, "/"))
 	}
 	var q []string
@@ -446,7 +453,7 @@ func pmURLString(raw json.RawMessage) (string, []vault.QueryParam, error) {
 	if len(q) > 0 {
 		b.WriteString("?" + strings.Join(q, "&"))
 	}
-	return pmFinishURL(b.String(), u), off, nil
+	return b.String()
 }
 
 // pmPathVar is a Postman path variable in a URL path: /:name.

@@ -356,24 +356,26 @@ func (p *insParser) request(r *insResource) {
 		req.Headers = append(req.Headers, vault.Header{Name: p.text(h.Name, item), Value: p.text(h.Value, item), Disabled: h.Disabled})
 	}
 	p.body(&req, r, item)
-	auth := r.Authentication
-	if len(auth) == 0 || auth["type"] == "inherit" {
-		for id := r.ParentID; id != ""; {
-			g := p.byID[id]
-			if g == nil || g.Type != "request_group" {
-				break
-			}
-			if len(g.Authentication) > 0 && g.Authentication["type"] != "inherit" {
-				auth = g.Authentication
-				break
-			}
-			id = g.ParentID
-		}
-	}
-	p.auth(&req, auth, item)
+	p.auth(&req, p.inheritedAuth(r), item)
 	label := fmt.Sprintf("request %q", strings.Join(append(folder, r.Name), " › "))
 	p.im.secretize(&req, label)
 	p.im.addRequest(req, label)
+}
+
+// inheritedAuth is the auth a request uses: its own, else that of the
+// nearest request group that sets one ("inherit" passes it on). The groups
+// are walked once each, so parent IDs that loop end the walk.
+func (p *insParser) inheritedAuth(r *insResource) map[string]any {
+	if a := r.Authentication; len(a) > 0 && a["type"] != "inherit" {
+		return a
+	}
+	groups := p.groups(r)
+	for i := len(groups) - 1; i >= 0; i-- {
+		if a := groups[i].Authentication; len(a) > 0 && a["type"] != "inherit" {
+			return a
+		}
+	}
+	return r.Authentication
 }
 
 // body reads an Insomnia request body into req, by its MIME type.

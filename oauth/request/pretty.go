@@ -151,6 +151,7 @@ func (p *prettyParser) run() error {
 			step, err = p.after()
 		case stepKey:
 			step, err = p.key()
+		case stepDone: // the loop condition ends the walk
 		}
 	}
 	return err

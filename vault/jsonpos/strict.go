@@ -3,6 +3,7 @@ package jsonpos
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -119,7 +120,7 @@ func (w *walker) delim(d json.Delim) {
 // syntaxError places a token error: the whole-document decoder places
 // syntax errors exactly, the stream's offset is the fallback.
 func syntaxError(data []byte, dec *json.Decoder, err error) error {
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
 	var v any

@@ -64,7 +64,7 @@ func TestCommandTree(t *testing.T) {
 		"authdeck env", "authdeck env add", "authdeck env list", "authdeck env rm", "authdeck env set", "authdeck env show",
 		"authdeck env unset", "authdeck env use",
 		"authdeck exec",
-		"authdeck export", "authdeck export curl", "authdeck export postman-env", "authdeck export secrets",
+		"authdeck export", "authdeck export curl", "authdeck export postman", "authdeck export postman-env", "authdeck export secrets",
 		"authdeck import", "authdeck init", "authdeck lock",
 		"authdeck request", "authdeck request list", "authdeck request show",
 		"authdeck secret", "authdeck secret add", "authdeck secret import", "authdeck secret list", "authdeck secret rm",

@@ -36,27 +36,35 @@ func readReport(t *testing.T, d *uitest.Driver, im *importer.Model, path string)
 	d.Wait(30*time.Second, "the import report", im.Reporting)
 }
 
-// TestImportSelectsFirstImported imports a real Postman collection from the
-// browse screen: afterwards the browse list's cursor is on its first
-// request.
+// TestImportSelectsFirstImported imports real Postman collections from the
+// browse screen: afterwards the browse list's cursor is on the first
+// request, in its folder when it has one.
 func TestImportSelectsFirstImported(t *testing.T) {
-	d, m, v := fixtureApp(t, 120, 40, nil)
-	d.Busy = uitest.StoreBusy
-	im := openImport(t, d, m)
-	readReport(t, d, im, filepath.Join(importCorpus, "postman", "bruno-import-issues.postman_collection.json"))
-	if im.Err() != nil {
-		t.Fatalf("parse: %v", im.Err())
+	cases := []struct{ file, first string }{
+		{"bruno-import-issues.postman_collection.json", "Valid GET Request"},
+		{"wise-cards.postman_collection.json", "Generate tokens from authorization code"},
 	}
-	d.Press("enter")
-	d.Wait(30*time.Second, "the import to finish", func() bool { _, ok := m.Top().(*browse.Model); return ok })
-	r, ok := uitest.Catalog(v).Request("dev", "Valid GET Request")
-	if !ok {
-		t.Fatal("the collection was not imported")
+	for _, c := range cases {
+		t.Run(c.first, func(t *testing.T) {
+			d, m, v := fixtureApp(t, 120, 40, nil)
+			d.Busy = uitest.StoreBusy
+			im := openImport(t, d, m)
+			readReport(t, d, im, filepath.Join(importCorpus, "postman", c.file))
+			if im.Err() != nil {
+				t.Fatalf("parse: %v", im.Err())
+			}
+			d.Press("enter")
+			d.Wait(30*time.Second, "the import to finish", func() bool { _, ok := m.Top().(*browse.Model); return ok })
+			r, ok := uitest.Catalog(v).Request("dev", c.first)
+			if !ok {
+				t.Fatal("the collection was not imported")
+			}
+			d.Wait(10*time.Second, "the first imported request to be selected", func() bool {
+				it, ok := m.Top().(*browse.Model).Selected()
+				return ok && it.ID == r.ID
+			})
+		})
 	}
-	d.Wait(10*time.Second, "the first imported request to be selected", func() bool {
-		it, ok := m.Top().(*browse.Model).Selected()
-		return ok && it.ID == r.ID
-	})
 }
 
 // TestGoldenImport: the import screen's file form, its report of a real

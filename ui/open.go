@@ -35,13 +35,6 @@ func (m *Model) routeOpen(msg tea.Msg) (tea.Cmd, bool) {
 		return m.push(wizard.New(m.c, msg.Env)), true
 	case common.OpenImportMsg:
 		return m.push(importer.New(m.c, msg.Env)), true
-	case common.SelectItemMsg:
-		for _, s := range m.stack {
-			if sel, ok := s.(common.ItemSelector); ok {
-				sel.SelectItem(msg)
-			}
-		}
-		return nil, true
 	}
 	return nil, false
 }

@@ -255,11 +255,7 @@ func (m *Model) result(msg common.ResultMsg) tea.Cmd {
 		m.vp.GotoTop()
 		return nil
 	}
-	sel := firstImported(m.plan, msg.Catalog)
-	if sel == nil || m.plan.Env != m.c.Env {
-		return common.Pop()
-	}
-	return tea.Sequence(common.Pop(), func() tea.Msg { return *sel })
+	return common.Pop()
 }
 
 func (m *Model) reportKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -330,7 +326,8 @@ func (m *Model) apply() tea.Cmd {
 		if plan.Env != cur {
 			ok = strings.TrimSuffix(ok, ".") + " (E switches to it)"
 		}
-		return common.ResultMsg{OK: ok, Catalog: cat, Tag: tag}
+		// The list showing the environment selects the first imported item.
+		return common.ResultMsg{OK: ok, Catalog: cat, Tag: tag, Item: firstImported(plan, cat)}
 	}
 }
 
@@ -345,44 +342,39 @@ func expandHome(p string) string {
 
 // firstImported names the first item the plan created, as the catalog c
 // has it: the first request, else auth client, secret, then variable.
-func firstImported(p *interchange.ImportPlan, c *vault.Catalog) *common.SelectItemMsg {
-	if p == nil || c == nil {
-		return nil
-	}
+func firstImported(p *interchange.ImportPlan, c *vault.Catalog) common.ItemRef {
 	b := p.Batch
 	for _, r := range b.Requests {
-		for _, x := range c.Requests {
-			if x.Env == r.Env && x.Name == r.Name && strings.Join(x.Folder, "\x00") == strings.Join(r.Folder, "\x00") {
-				return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemRequest, ID: x.ID, Name: x.Name}
-			}
+		if _, ok := c.Request(r.Env, r.Name); ok {
+			return common.ItemRef{Kind: "request", Env: r.Env, Name: r.Name}
 		}
 	}
 	for _, ci := range b.Clients {
-		if x, ok := c.Client(ci.Client.Env, ci.Client.Name); ok {
-			return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemClient, ID: x.ID, Name: x.Name}
+		if _, ok := c.Client(ci.Client.Env, ci.Client.Name); ok {
+			return common.ItemRef{Kind: "auth client", Env: ci.Client.Env, Name: ci.Client.Name}
 		}
 	}
 	for _, si := range b.Secrets {
-		if x, ok := c.Secret(si.Secret.Env, si.Secret.Name); ok {
-			return &common.SelectItemMsg{Env: x.Env, Kind: common.ItemSecret, ID: x.ID, Name: x.Name}
+		if _, ok := c.Secret(si.Secret.Env, si.Secret.Name); ok {
+			return common.ItemRef{Kind: "secret", Env: si.Secret.Env, Name: si.Secret.Name}
 		}
 	}
 	return firstVariable(p, c)
 }
 
-func firstVariable(p *interchange.ImportPlan, c *vault.Catalog) *common.SelectItemMsg {
+func firstVariable(p *interchange.ImportPlan, c *vault.Catalog) common.ItemRef {
 	e, ok := c.Env(p.Env)
 	if !ok {
-		return nil
+		return common.ItemRef{}
 	}
 	for _, v := range e.Variables {
 		_, plain := p.Batch.Vars[p.Env][v.Name]
 		_, secret := p.Batch.SecretVars[p.Env][v.Name]
 		if plain || secret {
-			return &common.SelectItemMsg{Env: p.Env, Kind: common.ItemVariable, Name: v.Name}
+			return common.ItemRef{Kind: "variable", Env: p.Env, Name: v.Name}
 		}
 	}
-	return nil
+	return common.ItemRef{}
 }
 
 // View renders the current phase.

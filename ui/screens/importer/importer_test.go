@@ -103,14 +103,15 @@ func waitImported(t *testing.T, d *uitest.Driver, h *uitest.Host, m *Model) {
 // wraps at the screen's width.
 func flat(screen string) string { return strings.Join(strings.Fields(screen), " ") }
 
-// selected returns the selection the screen asked for after the import.
-func selected(d *uitest.Driver) (common.SelectItemMsg, bool) {
+// selected returns the item the import's result names for the list to
+// select.
+func selected(d *uitest.Driver) (common.ItemRef, bool) {
 	for _, msg := range d.Seen() {
-		if s, ok := msg.(common.SelectItemMsg); ok {
-			return s, true
+		if r, ok := msg.(common.ResultMsg); ok && r.Err == nil && r.Tag != "" {
+			return r.Item, r.Item.Name != ""
 		}
 	}
-	return common.SelectItemMsg{}, false
+	return common.ItemRef{}, false
 }
 
 func TestImportReportsThenImports(t *testing.T) {
@@ -142,7 +143,7 @@ func TestImportReportsThenImports(t *testing.T) {
 	if err != nil || val.Key != "imported-key-not-a-secret-01" {
 		t.Errorf("value not stored (err %v)", err)
 	}
-	if sel, ok := selected(d); !ok || sel.Kind != common.ItemSecret || sel.ID != s2.ID {
+	if sel, ok := selected(d); !ok || sel != (common.ItemRef{Kind: "secret", Env: "dev", Name: s2.Name}) {
 		t.Errorf("selection after the import = %+v, want the secret imported-key", sel)
 	}
 }
@@ -190,8 +191,7 @@ func TestImportPostmanFoldersAndSecrets(t *testing.T) {
 	if err != nil || vars["token"] != "test-token-123" {
 		t.Errorf("the secret variable's value is not in the vault (err %v)", err)
 	}
-	first, _ := cat.Request("dev", "Valid GET Request")
-	if sel, ok := selected(d); !ok || sel.Kind != common.ItemRequest || first == nil || sel.ID != first.ID {
+	if sel, ok := selected(d); !ok || sel != (common.ItemRef{Kind: "request", Env: "dev", Name: "Valid GET Request"}) {
 		t.Errorf("selection after the import = %+v, want the first request", sel)
 	}
 }
@@ -279,7 +279,7 @@ func TestImportCurl(t *testing.T) {
 	if len(mem.Keys()) == 0 {
 		t.Error("no value went to the vault")
 	}
-	if sel, ok := selected(d); !ok || sel.ID != cat.Requests[0].ID {
+	if sel, ok := selected(d); !ok || sel.Name != cat.Requests[0].Name || sel.Kind != "request" {
 		t.Errorf("selection = %+v", sel)
 	}
 }

@@ -88,7 +88,12 @@ values; Authorization, cookie and API key headers; long random-looking
 strings — go to the vault as secret variables or secrets, and the requests
 refer to them. Nothing secret is written to the catalog. The report lists
 what was created, what went to the vault and what was skipped, and why.
-Either everything is imported or nothing is; --dry-run shows the plan.`,
+Either everything is imported or nothing is; --dry-run shows the plan.
+
+In the TUI, i on the browse screen imports the same files (the format is
+detected, or chosen) with the same report before anything is stored, and a
+curl command pasted into the request console's URL field fills the request,
+its credentials stored as import curl stores them.`,
 		Example: `  authdeck import postman "Acme API.postman_collection.json"
   authdeck import postman staging.postman_environment.json
   pbpaste | authdeck import curl - --name "create order"

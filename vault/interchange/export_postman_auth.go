@@ -120,6 +120,8 @@ func (x *pmExporter) secretAuth(s *vault.Secret, label string) *pmxAuth {
 		return a
 	case vault.TypeOAuthToken:
 		return x.bearer(s.Name, label)
+	case vault.TypeSessionAuth, vault.TypePrivateKey, vault.TypeClientCert, vault.TypeOAuth1Token:
+		// no Postman auth block: below
 	}
 	x.noteOnce("noequiv\x00"+s.Name, NoteSkipped, label, "secret %q (%s) has no Postman auth equivalent (Postman keeps client certificates in its settings); its requests are exported without auth", s.Name, s.Type)
 	return nil

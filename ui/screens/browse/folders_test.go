@@ -163,3 +163,45 @@ func TestFoldsSurviveACatalogChange(t *testing.T) {
 		t.Errorf("opened more or less than the saved request's folders:\n%s", s)
 	}
 }
+
+// helpKeys lists the enabled bindings of the help overlay as "key desc".
+func helpKeys(m *Model) []string {
+	var out []string
+	for _, group := range m.FullHelp() {
+		for _, b := range group {
+			if b.Enabled() {
+				out = append(out, b.Help().Key+" "+b.Help().Desc)
+			}
+		}
+	}
+	return out
+}
+
+// TestHelpNamesTheNewKeys: ? lists s on a variable, the fold keys on a
+// folder, and ← on a request inside one.
+func TestHelpNamesTheNewKeys(t *testing.T) {
+	t.Parallel()
+	d, _, m := newBrowse(t, withFolders(t))
+	cases := []struct {
+		row  string
+		want []string
+	}{
+		{"api", []string{"s mark secret", "e edit value", "d delete"}},
+		{"▾ Payments", []string{"enter fold", "space fold/unfold", "← fold / to folder"}},
+		{"charge", []string{"← fold / to folder", "enter open"}},
+	}
+	for _, tc := range cases {
+		selectName(t, d, m, tc.row)
+		got := strings.Join(helpKeys(m), " | ")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("on %q the help lacks %q: %s", tc.row, w, got)
+			}
+		}
+	}
+	selectName(t, d, m, "▾ Payments")
+	d.Press("enter")
+	if got := strings.Join(helpKeys(m), " | "); !strings.Contains(got, "→ unfold") || !strings.Contains(got, "enter unfold") {
+		t.Errorf("on a folded folder the help lacks → and enter unfold: %s", got)
+	}
+}

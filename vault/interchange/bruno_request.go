@@ -31,16 +31,7 @@ func (bp *bruParser) request(rel string, f *bruFile, name string) {
 	folder, dirs := bp.folderPath(rel)
 	r := vault.Request{Name: name, Method: strings.ToUpper(http.name), URL: bp.requestURL(http, f), Folder: folder, Params: bp.disabledParams(f)}
 	// Headers: the collection's, each folder's, the request's (later wins).
-	var sources []*bruFile
-	if bp.collection != nil {
-		sources = append(sources, bp.collection)
-	}
-	for _, d := range dirs {
-		if ff := bp.folders[filepath.FromSlash(d)]; ff != nil {
-			sources = append(sources, ff)
-		}
-	}
-	sources = append(sources, f)
+	sources := bp.settingsFiles(f, dirs)
 	r.Headers = bp.headers(sources)
 	bp.body(&r, f, http.get("body"), label)
 	// Auth: the request's, else inherited from folders, then the collection.
@@ -62,6 +53,22 @@ func (bp *bruParser) request(rel string, f *bruFile, name string) {
 	bp.noteNotRun(f, label)
 	bp.im.secretize(&r, label)
 	bp.im.addRequest(r, label)
+}
+
+// settingsFiles lists the files whose headers and auth request file f
+// takes, outermost first: collection.bru, the folder.bru of each of its
+// directories dirs, and f itself.
+func (bp *bruParser) settingsFiles(f *bruFile, dirs []string) []*bruFile {
+	var sources []*bruFile
+	if bp.collection != nil {
+		sources = append(sources, bp.collection)
+	}
+	for _, d := range dirs {
+		if ff := bp.folders[filepath.FromSlash(d)]; ff != nil {
+			sources = append(sources, ff)
+		}
+	}
+	return append(sources, f)
 }
 
 // bruMethodBlock returns the request's method block (get { … }, post { … }

@@ -104,50 +104,62 @@ func (s *shellScanner) dollar(inDouble bool) (bool, error) {
 	rest := s.src[s.pos+1:]
 	switch {
 	case !inDouble && strings.HasPrefix(rest, "'"):
-		line, col := s.line, s.col
-		s.advance(2)
-		s.inWord = true
-		for {
-			if s.pos >= len(s.src) {
-				return true, s.fail(line, col, "$'…' quote is never closed")
-			}
-			c := s.src[s.pos]
-			if c == '\'' {
-				s.advance(1)
-				return true, nil
-			}
-			if c == '\\' && s.pos+1 < len(s.src) {
-				n := s.ansiEscape()
-				s.advance(n)
-				continue
-			}
-			s.word.WriteByte(c)
-			s.advance(1)
-		}
+		return true, s.ansiQuote()
 	case strings.HasPrefix(rest, "("), strings.HasPrefix(rest, "{"):
 		closeC := map[byte]byte{'(': ')', '{': '}'}[rest[0]]
 		end := strings.IndexByte(rest, closeC)
 		if end < 0 {
 			end = len(rest) - 1
 		}
-		text := "$" + rest[:end+1]
-		s.expansion(text)
-		s.word.WriteString(text)
-		s.inWord = true
-		s.advance(len(text))
+		s.keepExpansion("$" + rest[:end+1])
 		return true, nil
-	case len(rest) > 0 && (rest[0] == '_' || rest[0] >= 'A' && rest[0] <= 'Z' || rest[0] >= 'a' && rest[0] <= 'z'):
-		n := 0
-		for n < len(rest) && (rest[n] == '_' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= '0' && rest[n] <= '9') {
+	case len(rest) > 0 && isShellNameStart(rest[0]):
+		n := 1
+		for n < len(rest) && (isShellNameStart(rest[n]) || rest[n] >= '0' && rest[n] <= '9') {
 			n++
 		}
-		s.expansion("$" + rest[:n])
-		s.word.WriteString("$" + rest[:n])
-		s.inWord = true
-		s.advance(n + 1)
+		s.keepExpansion("$" + rest[:n])
 		return true, nil
 	}
 	return false, nil
+}
+
+// isShellNameStart reports a byte a shell variable name may start with.
+func isShellNameStart(c byte) bool {
+	return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+// keepExpansion notes an expansion at s.pos and keeps it in the word as
+// written.
+func (s *shellScanner) keepExpansion(text string) {
+	s.expansion(text)
+	s.word.WriteString(text)
+	s.inWord = true
+	s.advance(len(text))
+}
+
+// ansiQuote reads a $'…' string at s.pos into the word, decoding its
+// backslash escapes.
+func (s *shellScanner) ansiQuote() error {
+	line, col := s.line, s.col
+	s.advance(2)
+	s.inWord = true
+	for {
+		if s.pos >= len(s.src) {
+			return s.fail(line, col, "$'…' quote is never closed")
+		}
+		c := s.src[s.pos]
+		if c == '\'' {
+			s.advance(1)
+			return nil
+		}
+		if c == '\\' && s.pos+1 < len(s.src) {
+			s.advance(s.ansiEscape())
+			continue
+		}
+		s.word.WriteByte(c)
+		s.advance(1)
+	}
 }
 
 // ansiEscape decodes the escape at s.pos (a backslash) of a $'…' string into

@@ -103,32 +103,36 @@ func (c *Catalog) Request(env, name string) (*Request, bool) {
 
 // ClientsIn returns the auth clients of env, in catalog order.
 func (c *Catalog) ClientsIn(env string) []AuthClient {
-	var out []AuthClient
-	for _, x := range c.Clients {
-		if x.Env == env {
-			out = append(out, x)
-		}
-	}
-	return out
+	return inEnv(c.Clients, env, func(x *AuthClient) string { return x.Env })
 }
 
 // SecretsIn returns the secrets of env, in catalog order.
 func (c *Catalog) SecretsIn(env string) []Secret {
-	var out []Secret
-	for _, x := range c.Secrets {
-		if x.Env == env {
-			out = append(out, x)
-		}
-	}
-	return out
+	return inEnv(c.Secrets, env, func(x *Secret) string { return x.Env })
 }
 
 // RequestsIn returns the saved requests of env, in catalog order.
 func (c *Catalog) RequestsIn(env string) []Request {
-	var out []Request
-	for _, x := range c.Requests {
-		if x.Env == env {
-			out = append(out, x)
+	return inEnv(c.Requests, env, func(x *Request) string { return x.Env })
+}
+
+// inEnv copies the items of env into a slice of their number: items are a
+// few hundred bytes each and a workspace may have thousands, which growing
+// the result by appending would copy several times over.
+func inEnv[T any](items []T, env string, envOf func(*T) string) []T {
+	n := 0
+	for i := range items {
+		if envOf(&items[i]) == env {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, 0, n)
+	for i := range items {
+		if envOf(&items[i]) == env {
+			out = append(out, items[i])
 		}
 	}
 	return out

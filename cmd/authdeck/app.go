@@ -93,7 +93,7 @@ func Main(args []string, streams IOStreams, getenv func(string) string) int {
 
 // Run executes args and returns the exit code, printing errors on stderr.
 func (a *App) Run(args []string) int {
-	root := a.newRootCmd()
+	root := a.newRootCmdFor(args)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

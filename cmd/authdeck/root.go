@@ -1,41 +1,89 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"slices"
 
-// newRootCmd builds the whole command tree: every command authdeck has is
-// wired here, and only here.
-func (a *App) newRootCmd() *cobra.Command {
+	"github.com/spf13/cobra"
+)
+
+// newRootCmd builds the whole command tree.
+func (a *App) newRootCmd() *cobra.Command { return a.newRootCmdFor(nil) }
+
+// newRootCmdFor builds the command tree args run in. Building every
+// command, with its flags and help, is a share of what a short command such
+// as 'authdeck token NAME' costs; when args start with a top-level
+// command's name, only that command is built. Anything else (flags first,
+// help, completion, a mistyped name to suggest for) gets the whole tree.
+func (a *App) newRootCmdFor(args []string) *cobra.Command {
 	root := a.newRootBase()
-	root.AddCommand(
-		withSubcommands(newClientCmd(a),
-			newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a, nil), newClientShowCmd(a, nil),
-			newClientRmCmd(a, nil), newClientKeygenCmd(a, nil), newClientPubkeyCmd(a, nil)),
-		withSubcommands(newEnvCmd(a),
-			newEnvListCmd(a, nil), newEnvAddCmd(a, nil), newEnvUseCmd(a, nil), newEnvRmCmd(a, nil),
-			newEnvSetCmd(a, nil), newEnvUnsetCmd(a, nil), newEnvShowCmd(a, nil)),
-		withSubcommands(newSecretCmd(a),
-			newSecretAddCmd(a), newSecretListCmd(a), newSecretShowCmd(a), newSecretRmCmd(a),
-			newSecretImportCmd(a), newSecretSetCmd(a), newSecretUnshareCmd(a)),
-		withSubcommands(newTokenCmd(a), newIntrospectCmd(a), newRevokeCmd(a)),
-		withSubcommands(newRequestCmd(a), newRequestListCmd(a), newRequestShowCmd(a)),
-		newSendCmd(a),
-		newExecCmd(a),
-		newImportCmd(a),
-		withSubcommands(newExportCmd(a), newExportCurlCmd(a), newExportPostmanCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a)),
-		newInitCmd(a),
-		withSubcommands(newWorkspaceCmd(a), newWorkspaceShowCmd(a), newWorkspaceExportCmd(a)),
-		withSubcommands(newTeamCmd(a),
-			newTeamAddCmd(a), newTeamRmCmd(a), newTeamListCmd(a), newTeamSyncCmd(a), newTeamKeygenCmd(a), newTeamWhoamiCmd(a)),
-		withSubcommands(newVaultCmd(a), newVaultPasswdCmd(a, nil)),
-		newUnlockCmd(a),
-		newLockCmd(a),
-		newAgentCmd(a),
-		newDoctorCmd(a),
-		newCheckCmd(a),
-		newDemoCmd(a),
-		newVersionCmd(a),
-	)
+	tree := a.commandTree()
+	if len(args) > 0 {
+		for _, c := range tree {
+			if slices.Contains(c.names, args[0]) {
+				root.AddCommand(c.build())
+				return root
+			}
+		}
+	}
+	for _, c := range tree {
+		root.AddCommand(c.build())
+	}
 	return root
+}
+
+// topCommand is a top-level command: its name and aliases (as its Use and
+// Aliases say, TestCommandTreeNames checks), and how to build it with its
+// subcommands.
+type topCommand struct {
+	names []string
+	build func() *cobra.Command
+}
+
+// commandTree wires every command authdeck has, here and only here.
+func (a *App) commandTree() []topCommand {
+	return []topCommand{
+		{[]string{"client", "clients"}, func() *cobra.Command {
+			return withSubcommands(newClientCmd(a),
+				newClientAddCmd(a, nil), newClientEditCmd(a, nil), newClientListCmd(a, nil), newClientShowCmd(a, nil),
+				newClientRmCmd(a, nil), newClientKeygenCmd(a, nil), newClientPubkeyCmd(a, nil))
+		}},
+		{[]string{"env"}, func() *cobra.Command {
+			return withSubcommands(newEnvCmd(a),
+				newEnvListCmd(a, nil), newEnvAddCmd(a, nil), newEnvUseCmd(a, nil), newEnvRmCmd(a, nil),
+				newEnvSetCmd(a, nil), newEnvUnsetCmd(a, nil), newEnvShowCmd(a, nil))
+		}},
+		{[]string{"secret", "secrets"}, func() *cobra.Command {
+			return withSubcommands(newSecretCmd(a),
+				newSecretAddCmd(a), newSecretListCmd(a), newSecretShowCmd(a), newSecretRmCmd(a),
+				newSecretImportCmd(a), newSecretSetCmd(a), newSecretUnshareCmd(a))
+		}},
+		{[]string{"token"}, func() *cobra.Command { return withSubcommands(newTokenCmd(a), newIntrospectCmd(a), newRevokeCmd(a)) }},
+		{[]string{"request"}, func() *cobra.Command {
+			return withSubcommands(newRequestCmd(a), newRequestListCmd(a), newRequestShowCmd(a))
+		}},
+		{[]string{"send"}, func() *cobra.Command { return newSendCmd(a) }},
+		{[]string{"exec"}, func() *cobra.Command { return newExecCmd(a) }},
+		{[]string{"import"}, func() *cobra.Command { return newImportCmd(a) }},
+		{[]string{"export"}, func() *cobra.Command {
+			return withSubcommands(newExportCmd(a), newExportCurlCmd(a), newExportPostmanCmd(a), newExportPostmanEnvCmd(a), newExportSecretsCmd(a))
+		}},
+		{[]string{"init"}, func() *cobra.Command { return newInitCmd(a) }},
+		{[]string{"workspace"}, func() *cobra.Command {
+			return withSubcommands(newWorkspaceCmd(a), newWorkspaceShowCmd(a), newWorkspaceExportCmd(a))
+		}},
+		{[]string{"team"}, func() *cobra.Command {
+			return withSubcommands(newTeamCmd(a),
+				newTeamAddCmd(a), newTeamRmCmd(a), newTeamListCmd(a), newTeamSyncCmd(a), newTeamKeygenCmd(a), newTeamWhoamiCmd(a))
+		}},
+		{[]string{"vault"}, func() *cobra.Command { return withSubcommands(newVaultCmd(a), newVaultPasswdCmd(a, nil)) }},
+		{[]string{"unlock"}, func() *cobra.Command { return newUnlockCmd(a) }},
+		{[]string{"lock"}, func() *cobra.Command { return newLockCmd(a) }},
+		{[]string{"agent"}, func() *cobra.Command { return newAgentCmd(a) }},
+		{[]string{"doctor"}, func() *cobra.Command { return newDoctorCmd(a) }},
+		{[]string{"check"}, func() *cobra.Command { return newCheckCmd(a) }},
+		{[]string{"demo"}, func() *cobra.Command { return newDemoCmd(a) }},
+		{[]string{"version"}, func() *cobra.Command { return newVersionCmd(a) }},
+	}
 }
 
 // withSubcommands adds children to parent and returns parent, so that the

@@ -259,8 +259,8 @@ func (m *Model) renderClient(w *detailWriter, x vault.AuthClient) {
 	m.meta(w, x.Meta, true)
 	if m.c.Catalog != nil {
 		var sets []string
-		for _, sec := range m.c.Catalog.SecretsIn(x.Env) {
-			if sec.AuthClient == x.Name {
+		for i := range m.c.Catalog.Secrets {
+			if sec := &m.c.Catalog.Secrets[i]; sec.Env == x.Env && sec.AuthClient == x.Name {
 				sets = append(sets, sec.Name)
 			}
 		}

@@ -2,12 +2,15 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/authdeck/authdeck/ui/common"
 	"github.com/authdeck/authdeck/ui/dialogs"
+	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
 // PassphraseAsker asks for the file vault's passphrase in a dialog of the
@@ -55,7 +58,39 @@ func (a *PassphraseAsker) Ask(isNew bool) (string, error) {
 	}
 }
 
+// AskKey asks in a dialog for the passphrase of the private key at path (a
+// passphrase-protected SSH key that opens a team workspace's shared
+// values) and waits for the answer; it is the workspace's identity
+// passphrase callback while the TUI owns the terminal. esc answers a
+// vault.ErrMissingInput.
+func (a *PassphraseAsker) AskKey(path string) ([]byte, error) {
+	a.mu.Lock()
+	send, done := a.send, a.done
+	a.mu.Unlock()
+	if send == nil {
+		return nil, fmt.Errorf("the passphrase of the key %s cannot be asked for: the terminal interface is not running", path)
+	}
+	release := common.HoldStoreDeadlines()
+	defer release()
+	reply := make(chan passphraseReply, 1)
+	send(keyPassphraseAskMsg{path: path, reply: reply})
+	select {
+	case r := <-reply:
+		if r.err != nil {
+			return nil, r.err
+		}
+		return []byte(r.pass), nil
+	case <-done:
+		return nil, common.ErrNoPassphrase
+	}
+}
+
 type (
+	// keyPassphraseAskMsg asks the model to open the key passphrase dialog.
+	keyPassphraseAskMsg struct {
+		path  string
+		reply chan<- passphraseReply
+	}
 	// passphraseAskMsg asks the model to open the passphrase dialog.
 	passphraseAskMsg struct {
 		isNew bool
@@ -66,6 +101,34 @@ type (
 		err  error
 	}
 )
+
+// askKeyPassphrase opens the dialog for a key's passphrase: one masked
+// field; esc answers "no passphrase" and the shared value stays closed.
+func (m *Model) askKeyPassphrase(msg keyPassphraseAskMsg) tea.Cmd {
+	answer := func(r passphraseReply) tea.Cmd {
+		return func() tea.Msg {
+			msg.reply <- r
+			return nil
+		}
+	}
+	// the path is the person's own, but it reaches the terminal escaped (S-40)
+	path := termsafe.Line(msg.path)
+	return m.openDialog(dialogs.NewPrompt(m.c, dialogs.PromptOptions{
+		Title:  "Passphrase of your key",
+		Body:   "A value the team shares in this workspace is encrypted to your key " + path + ", which is protected by a passphrase. esc cancels; the value stays closed.",
+		Secret: true,
+		Validate: func(v string) error {
+			if v == "" {
+				return errors.New("the passphrase is empty")
+			}
+			return nil
+		},
+		OnSubmit: func(p string) tea.Cmd { return answer(passphraseReply{pass: p}) },
+		OnCancel: func() tea.Cmd {
+			return answer(passphraseReply{err: fmt.Errorf("%w: no passphrase was given for the key %s; the shared value stays closed", vault.ErrMissingInput, path)})
+		},
+	}))
+}
 
 // askPassphrase opens the dialog for msg: one masked field for an existing
 // vault, two for a new one (they must match). esc answers "no passphrase".

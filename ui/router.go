@@ -47,6 +47,8 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case passphraseAskMsg:
 		return m.askPassphrase(msg), true
+	case keyPassphraseAskMsg:
+		return m.askKeyPassphrase(msg), true
 	case common.CatalogMsg:
 		m.setCatalog(msg.Catalog)
 		return m.broadcast(msg), true

@@ -83,6 +83,9 @@ type App struct {
 	// home whose vault it unlocks (to tell a new vault from an existing one).
 	tuiPassphrase func(isNew bool) (string, error)
 	tuiHome       string
+	// tuiKeyPassphrase, set while the TUI owns the terminal, asks for the
+	// passphrase of a team member's SSH key in a dialog.
+	tuiKeyPassphrase func(path string) ([]byte, error)
 }
 
 // Main runs the CLI and returns the process exit code (see the exit-code table in the README).

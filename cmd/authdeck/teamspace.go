@@ -94,9 +94,13 @@ func (a *App) resolvePath(p string) string {
 
 // identityOptions says where this person's keys are: $AUTHDECK_IDENTITY
 // (a list of key files), else the SSH keys in ~/.ssh and the age key of
-// 'team keygen'. A passphrase-protected SSH key is asked for on the terminal.
+// 'team keygen'. A passphrase-protected SSH key's passphrase is asked for
+// on the terminal, or in a dialog of the TUI while it runs.
 func (a *App) identityOptions() workspace.IdentityOptions {
 	opts := workspace.IdentityOptions{Passphrase: func(path string) ([]byte, error) {
+		if ask := a.tuiKeyPassphrase; ask != nil {
+			return ask(path)
+		}
 		p, err := a.promptSecret("Passphrase of " + path + ": ")
 		return []byte(p), err
 	}}

@@ -52,11 +52,14 @@ func runTUI(a *App, cmd *cobra.Command) error {
 	restore := redirectDefaultLogs(logger)
 	defer restore()
 	opts := a.tuiOptions(v, cat, env, home, logger)
+	// The file store asks for its passphrase, and a team workspace for
+	// the passphrase of the key that opens its shared values, when a value
+	// is first needed; by then the TUI owns the terminal: they ask in a
+	// dialog. Once the program has stopped, the dialogs answer "no
+	// passphrase".
+	opts.Passphrase = ui.NewPassphraseAsker()
+	a.tuiKeyPassphrase = opts.Passphrase.AskKey
 	if v.Backend() == vault.BackendFile && a.Getenv("AUTHDECK_PASSPHRASE") == "" {
-		// The file store asks for the passphrase when a value is first
-		// needed, by then the TUI owns the terminal: ask in a dialog.
-		opts.Passphrase = ui.NewPassphraseAsker()
-		// Once the program has stopped, Ask answers "no passphrase".
 		a.tuiPassphrase, a.tuiHome = opts.Passphrase.Ask, fileVaultHome(a, home)
 	}
 	return runProgram(cmd.Context(), a, opts)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
@@ -143,7 +144,22 @@ func parseSSHIdentity(p string, data []byte, passphrase func(string) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 	}
-	return []Identity{{Path: p, Recipient: m.Recipient, id: eid}}, nil
+	return []Identity{{Path: p, Recipient: m.Recipient, id: &oneAtATime{id: eid}}}, nil
+}
+
+// oneAtATime unwraps with a passphrase-protected key one value at a time:
+// the key asks for its passphrase until it is first opened, and values
+// opened at once (the TUI checks several) would each ask for it.
+type oneAtATime struct {
+	mu sync.Mutex
+	id age.Identity
+}
+
+// Unwrap is the key's Unwrap, after any other still at work.
+func (o *oneAtATime) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.id.Unwrap(stanzas)
 }
 
 // withComment writes pk as an authorized_keys line with the comment of the

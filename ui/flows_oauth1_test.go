@@ -241,12 +241,12 @@ func TestOAuth1StoredTokenShownWithoutFlow(t *testing.T) {
 	d.Press("esc") // the list is still filtered on "photos"
 	b := m.Top().(*browse.Model)
 	for i := 0; i < 5; i++ {
-		if it, ok := b.Selected(); ok && it.Section == browse.SectionSecrets {
+		if it, ok := b.Selected(); ok && it.Section == browse.SectionTokens {
 			break
 		}
 		d.Press("down")
 	}
-	if it, ok := b.Selected(); !ok || it.Section != browse.SectionSecrets || it.Name != demo.ClientPhotos {
+	if it, ok := b.Selected(); !ok || it.Section != browse.SectionTokens || it.Name != demo.ClientPhotos {
 		t.Fatalf("cannot select the token secret: %+v\n%s", it, d.Screen())
 	}
 	if s := d.Screen(); !strings.Contains(s, "oauth1 token") || !strings.Contains(s, "no expiry") {

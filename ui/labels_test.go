@@ -41,7 +41,7 @@ func TestOneHumanLabelPerType(t *testing.T) {
 		for i := 0; i < b.List().Len(); i++ {
 			it, _ := b.Selected()
 			check("the detail of " + it.Name)
-			if it.Section == browse.SectionSecrets {
+			if it.Section == browse.SectionSecrets || it.Section == browse.SectionTokens {
 				sec, _ := uitest.Catalog(v).Secret(env, it.Name)
 				if ti, _ := sec.Type.Info(); ti.TokenPane {
 					s := d.Screen()

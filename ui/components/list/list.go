@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
@@ -551,9 +552,9 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 		sp = base.Render(" ")
 		hintStyle = s.ListSelectedHint
 	}
-	var badge string
+	var bs lipgloss.Style
 	if it.Badge != "" {
-		bs := s.Warning
+		bs = s.Warning
 		switch it.BadgeKind {
 		case common.StatusError:
 			bs = s.Error
@@ -567,24 +568,22 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 		if selected && m.focused {
 			bs = bs.Background(s.ListSelected.GetBackground())
 		}
-		badge = sp + bs.Render("● "+it.Badge)
-	}
-	hint := ""
-	if it.Hint != "" {
-		hint = sp + hintStyle.Render(it.Hint)
 	}
 	indent := m.indent(it)
-	// The name gets what is left after the markers; long names are cut.
 	lead := 2 + len(indent)
-	avail := m.width - lead - ansi.StringWidth(badge) - ansi.StringWidth(hint)
-	if avail < 8 {
-		hint = ""
-		avail = m.width - lead - ansi.StringWidth(badge)
+	fit := fitRow(m.width-lead, ansi.StringWidth(it.Name), ansi.StringWidth(it.Hint), ansi.StringWidth(it.Badge))
+	hint, badge := "", ""
+	if fit.hint {
+		hint = sp + hintStyle.Render(it.Hint)
 	}
-	if avail < 4 {
-		badge = ""
-		avail = m.width - lead
+	switch fit.badge {
+	case badgeWhole:
+		badge = sp + bs.Render("● "+it.Badge)
+	case badgeDot:
+		badge = sp + bs.Render("●")
+	case badgeNone:
 	}
+	avail := fit.name
 	name := ansi.Truncate(it.Name, max(1, avail), "…")
 	nameR := highlight(name, mt.Positions, base, base.Inherit(s.ListMatch))
 	prefix := "  " + indent
@@ -598,6 +597,50 @@ func (m *Model) renderItem(s *styles.Styles, idx int) string {
 		return ansi.Truncate(line, m.width, "")
 	}
 	return ansi.Truncate(line+hint+badge, m.width, "")
+}
+
+// How much of a row's badge is shown.
+type badgeFit int
+
+const (
+	badgeNone  badgeFit = iota
+	badgeDot            // the coloured dot alone
+	badgeWhole          // "● expired"
+)
+
+// rowFit is how a row's parts share its width.
+type rowFit struct {
+	name  int // cells for the name (it is cut with … beyond them)
+	hint  bool
+	badge badgeFit
+}
+
+// fitRow shares w cells (after the markers) between a row's name, hint
+// and badge, the name first: the hint goes before the name is cut, then
+// the badge's word (its coloured dot stays while the name keeps at least
+// four cells), and only then is the name cut.
+func fitRow(w, nameW, hintW, badgeW int) rowFit {
+	hintCells, wholeCells := 0, 0
+	if hintW > 0 {
+		hintCells = 1 + hintW
+	}
+	dot := badgeNone
+	if badgeW > 0 {
+		wholeCells, dot = 1+2+badgeW, badgeDot
+	}
+	whole := badgeNone
+	if badgeW > 0 {
+		whole = badgeWhole
+	}
+	switch {
+	case nameW+hintCells+wholeCells <= w:
+		return rowFit{name: nameW, hint: hintW > 0, badge: whole}
+	case nameW+wholeCells <= w:
+		return rowFit{name: nameW, badge: whole}
+	case dot == badgeDot && w-2 >= 4:
+		return rowFit{name: min(nameW, w-2), badge: badgeDot}
+	}
+	return rowFit{name: max(1, w)}
 }
 
 // indent is the row's indentation in a tree (none under a filter, and

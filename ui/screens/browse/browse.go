@@ -23,6 +23,9 @@ import (
 // Section keys of the list.
 const (
 	SectionClients = "clients"
+	// SectionTokens lists the token sets auth clients obtained (secrets
+	// linked to a client), apart from the secrets people store.
+	SectionTokens  = "tokens"
 	SectionSecrets = "secrets"
 	// SectionVariables lists the environment's variables (by name).
 	SectionVariables = "variables"
@@ -85,6 +88,7 @@ func New(c *common.Common) *Model {
 	m := &Model{c: c, keys: DefaultKeyMap()}
 	m.list = list.New(st, []list.Section{
 		{Key: SectionClients, Title: "Auth clients"},
+		{Key: SectionTokens, Title: "Token sets"},
 		{Key: SectionSecrets, Title: "Secrets"},
 		{Key: SectionVariables, Title: "Variables"},
 		{Key: SectionRequests, Title: "Requests"},
@@ -168,6 +172,21 @@ func (m *Model) setCatalog() tea.Cmd {
 		return nil
 	}
 	env := m.c.Env
+	items := m.clientItems(cat, env)
+	items = append(items, m.secretItems(cat, env)...)
+	items = append(items, m.variableItems(cat, env)...)
+	items = append(items, m.requestItems(cat.RequestsIn(env))...)
+	prev, _ := m.list.Selected()
+	prevIdx := listIndex(m.list.Items(), prev.ID)
+	cmd := tea.Batch(m.list.SetItems(items), m.selectMade(prev.ID, prevIdx))
+	m.syncSelection()
+	m.detailKey = ""
+	return cmd
+}
+
+// clientItems are the environment's auth clients, each with the badge of
+// what needs attention first: no value here, expiry, a deprecated grant.
+func (m *Model) clientItems(cat *vault.Catalog, env string) []list.Item {
 	now := m.c.Now()
 	var items []list.Item
 	for _, x := range cat.Clients {
@@ -186,11 +205,26 @@ func (m *Model) setCatalog() tea.Cmd {
 		}
 		items = append(items, it)
 	}
+	return items
+}
+
+// secretItems are the environment's secrets; the token sets auth clients
+// obtained go to their own section, named by their client, so they do not
+// bury the secrets people store.
+func (m *Model) secretItems(cat *vault.Catalog, env string) []list.Item {
+	now := m.c.Now()
+	var items []list.Item
 	for _, x := range cat.Secrets {
 		if x.Env != env {
 			continue
 		}
 		it := list.Item{Section: SectionSecrets, ID: x.ID, Name: x.Name, Hint: withShared(secretHint(x), x.Shared)}
+		if x.AuthClient != "" {
+			it.Section = SectionTokens
+			if x.AuthClient != x.Name {
+				it.Hint = withShared(secretHint(x)+" of "+x.AuthClient, x.Shared)
+			}
+		}
 		if _, st := common.ExpiryNote(x.Expiration, now, false); st == vault.Expired || st == vault.ExpiringSoon {
 			it.Badge, it.BadgeKind = badge(st), badgeKind(st)
 		} else if x.TokenExpires != nil && !x.TokenExpires.After(now) {
@@ -201,25 +235,27 @@ func (m *Model) setCatalog() tea.Cmd {
 		}
 		items = append(items, it)
 	}
-	if e, ok := cat.Env(env); ok {
-		for _, x := range e.Variables {
-			it := list.Item{Section: SectionVariables, ID: variableID(x.Name), Name: x.Name, Hint: "plain"}
-			if x.Secret {
-				it.Hint = "secret"
-			}
-			if _, ok := m.unset("variable", env, x.Name); ok {
-				it.Badge, it.BadgeKind = notSetBadge, common.StatusWarning
-			}
-			items = append(items, it)
-		}
+	return items
+}
+
+// variableItems are the environment's variables, plain or secret.
+func (m *Model) variableItems(cat *vault.Catalog, env string) []list.Item {
+	e, ok := cat.Env(env)
+	if !ok {
+		return nil
 	}
-	items = append(items, m.requestItems(cat.RequestsIn(env))...)
-	prev, _ := m.list.Selected()
-	prevIdx := listIndex(m.list.Items(), prev.ID)
-	cmd := tea.Batch(m.list.SetItems(items), m.selectMade(prev.ID, prevIdx))
-	m.syncSelection()
-	m.detailKey = ""
-	return cmd
+	var items []list.Item
+	for _, x := range e.Variables {
+		it := list.Item{Section: SectionVariables, ID: variableID(x.Name), Name: x.Name, Hint: "plain"}
+		if x.Secret {
+			it.Hint = "secret"
+		}
+		if _, ok := m.unset("variable", env, x.Name); ok {
+			it.Badge, it.BadgeKind = notSetBadge, common.StatusWarning
+		}
+		items = append(items, it)
+	}
+	return items
 }
 
 // listIndex is the index of the item with the given ID in items, or -1.
@@ -412,7 +448,7 @@ func (m *Model) resolve() (selection, bool) {
 		if i := slices.IndexFunc(cat.Clients, func(x vault.AuthClient) bool { return x.ID == it.ID }); i >= 0 {
 			return selection{client: &cat.Clients[i]}, true
 		}
-	case SectionSecrets:
+	case SectionSecrets, SectionTokens:
 		if i := slices.IndexFunc(cat.Secrets, func(x vault.Secret) bool { return x.ID == it.ID }); i >= 0 {
 			return selection{secret: &cat.Secrets[i]}, true
 		}

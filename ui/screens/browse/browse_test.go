@@ -108,7 +108,7 @@ func TestCopyAndIntents(t *testing.T) {
 		t.Errorf("e sent %#v", h.Intents[len(h.Intents)-1])
 	}
 	d.Press("down", "down", "down") // the console token set
-	if it, _ := m.Selected(); it.Name != "console" || it.Section != SectionSecrets {
+	if it, _ := m.Selected(); it.Name != "console" || it.Section != SectionTokens {
 		t.Fatalf("selected %+v", it)
 	}
 	d.Press("t")

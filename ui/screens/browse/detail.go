@@ -37,12 +37,19 @@ func (w *detailWriter) heading(s string) {
 	w.line(w.s.ListSection.Render(strings.ToUpper(s)))
 }
 
-// field writes "label  value"; empty values are skipped.
+// field writes "label  value"; empty values are skipped, and a value too
+// long for the pane wraps onto the next lines rather than being cut, so
+// every value can be read in full.
 func (w *detailWriter) field(label, value string) {
 	if value == "" {
 		return
 	}
-	w.styled(label, w.s.DetailValue.Render(oneLine(value)))
+	v := oneLine(value)
+	if labelWidth+ansi.StringWidth(v) > w.width {
+		w.wrapped(label, v, w.s.DetailValue.Render)
+		return
+	}
+	w.styled(label, w.s.DetailValue.Render(v))
 }
 
 func (w *detailWriter) styled(label, rendered string) {

@@ -66,7 +66,7 @@ func TestOAuth1ClientAndTokenSecret(t *testing.T) {
 		t.Errorf("RSA client detail:\n%s", s)
 	}
 
-	selectIn(t, d, m, SectionSecrets, "photos")
+	selectIn(t, d, m, SectionTokens, "photos")
 	s = d.Screen()
 	for _, want := range []string{"oauth1 token", "OAuth 1.0a token", "authorized", "no expiry"} {
 		if !strings.Contains(s, want) {

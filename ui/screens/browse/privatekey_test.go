@@ -97,7 +97,10 @@ func TestPrivateKeysShownByKeyIDOnly(t *testing.T) {
 				t.Error("the (public) certificate is not shown after v")
 			}
 			d.Press("v") // hide: the masked form after a load
-			assertNoPEM(t, "the detail after v twice", d.Screen(), it.pem)
+			// The masked form shows the public certificate in full (long
+			// values wrap); it holds the public key, as the private key
+			// does, so its lines are exempt from the chunk check.
+			assertNoPEM(t, "the detail after v twice", d.Screen(), it.pem, it.copies)
 
 			d.Press("c")
 			if it.copies == "" {

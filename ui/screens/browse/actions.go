@@ -30,7 +30,7 @@ func newChooser(c *common.Common) common.Dialog {
 		{Label: "Request", Desc: "a request in the request console", Cmd: func() tea.Msg { return common.OpenRequestMsg{Env: env} }},
 		{Label: "Variable", Desc: "a {{name}} for URLs, headers and bodies, plain or secret", Cmd: newVariable(env)},
 		{Label: "Environment", Desc: "a new environment (dev, staging, prod…)", Cmd: func() tea.Msg { return common.EditMsg{Kind: common.EditEnvironment} }},
-		{Label: "Import secret-service JSON", Desc: "secrets and auth clients from a file", Cmd: func() tea.Msg { return common.OpenImportMsg{Env: env} }},
+		{Label: "Import a file", Desc: "Postman, curl, .http, OpenAPI, Insomnia, Bruno or secret-service JSON: requests, secrets, auth clients", Cmd: func() tea.Msg { return common.OpenImportMsg{Env: env} }},
 	}
 	return dialogs.NewChoice(c, "New in "+env, opts)
 }

@@ -45,11 +45,18 @@ func (w *detailWriter) field(label, value string) {
 		return
 	}
 	v := oneLine(value)
-	if labelWidth+ansi.StringWidth(v) > w.width {
-		w.wrapped(label, v, w.s.DetailValue.Render)
+	avail := max(8, w.width-labelWidth)
+	if ansi.StringWidth(v) <= avail {
+		w.styled(label, w.s.DetailValue.Render(v))
 		return
 	}
-	w.styled(label, w.s.DetailValue.Render(v))
+	// Between words where it can, inside a long word (a URL) where not.
+	for i, ln := range strings.Split(ansi.Wrap(v, avail, ""), "\n") {
+		if i > 0 {
+			label = ""
+		}
+		w.styled(label, w.s.DetailValue.Render(ln))
+	}
 }
 
 func (w *detailWriter) styled(label, rendered string) {

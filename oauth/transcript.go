@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // Redacted replaces every secret value in a transcript.

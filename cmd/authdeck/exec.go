@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/oauth"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/interchange"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // envVarName is a portable environment variable name.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/reqtree"
 	"github.com/authdeck/authdeck/vault/termsafe"
 )
 
@@ -35,13 +36,13 @@ type requestJSONv1 struct {
 	Scheme string   `json:"scheme,omitempty"`
 }
 
-// requestTree is the vault's tree of the requests (vault.RequestTree) in
+// requestTree is the vault's tree of the requests (reqtree.Of) in
 // the form --json prints.
 func requestTree(reqs []vault.Request) *requestNode {
-	return requestNodeOf(vault.RequestTree(reqs))
+	return requestNodeOf(reqtree.Of(reqs))
 }
 
-func requestNodeOf(f *vault.RequestFolder) *requestNode {
+func requestNodeOf(f *reqtree.Folder) *requestNode {
 	n := &requestNode{Name: f.Name}
 	for _, r := range f.Requests {
 		j := requestJSONv1{Name: r.Name, Method: r.Method, URL: r.URL, Folder: r.Folder, Auth: r.Auth}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // initCost is one package's initialisation as GODEBUG=inittrace=1 reports it.
@@ -77,7 +77,7 @@ func TestStartupPackageInitCost(t *testing.T) {
 			t.Errorf("package %s allocates %d bytes (%d allocations) in its init; at most %d, since every command pays it", c.pkg, c.bytes, c.allocs, onePackage)
 		}
 		if strings.HasPrefix(c.pkg, "github.com/authdeck/authdeck/") && c.allocs > ownAllocs {
-			t.Errorf("package %s makes %d allocations in its init; at most %d: compile its expressions on first use (internal/lazyre) and build its tables when first needed", c.pkg, c.allocs, ownAllocs)
+			t.Errorf("package %s makes %d allocations in its init; at most %d: compile its expressions on first use (vault/lazyre) and build its tables when first needed", c.pkg, c.allocs, ownAllocs)
 		}
 	}
 	t.Logf("package init: %d packages, %d allocations, %d bytes", len(costs), allocs, bytes)
@@ -87,7 +87,7 @@ func TestStartupPackageInitCost(t *testing.T) {
 }
 
 // TestLazyExpressionsCompile: the regular expressions authdeck compiles on
-// first use (internal/lazyre) are all valid — an invalid one would
+// first use (vault/lazyre) are all valid — an invalid one would
 // otherwise panic only when a user first imports a file that needs it.
 func TestLazyExpressionsCompile(t *testing.T) {
 	if n := lazyre.MustCompileAll(); n < 30 {

@@ -11,9 +11,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // This file imports Bruno collections: a folder with bruno.json, a

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // This file imports curl command lines (`authdeck import curl FILE|-`), as

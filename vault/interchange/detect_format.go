@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // DetectFormat returns the import format of a file from its content, then

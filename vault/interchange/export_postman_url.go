@@ -3,8 +3,8 @@ package interchange
 import (
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // pmxURL is a Postman URL: the text sent (raw) and its parts, which

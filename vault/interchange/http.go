@@ -12,8 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 

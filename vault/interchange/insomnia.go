@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // This file imports Insomnia v4 exports (JSON or YAML): requests in their

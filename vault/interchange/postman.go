@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/jsonpos"
+	"github.com/authdeck/authdeck/vault/lazyre"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 	"github.com/authdeck/authdeck/vault/secretlike"
 )
 

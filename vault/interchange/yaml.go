@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // yamlError is a problem in a YAML document, with where it is.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // FileError says what is wrong with a file of the workspace folder and

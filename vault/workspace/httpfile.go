@@ -10,8 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/authdeck/authdeck/internal/lazyre"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/lazyre"
 )
 
 // Requests are kept as standard .http files, one request a file, so the

@@ -18,6 +18,7 @@ import (
 	"github.com/authdeck/authdeck/ui/components/list"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/reqtree"
 )
 
 // Section keys of the list.
@@ -73,7 +74,7 @@ type Model struct {
 	// collapsed holds the list IDs of the folders of requests the person
 	// folded; folders maps each folder's list ID to it (folders.go).
 	collapsed map[string]bool
-	folders   map[string]*vault.RequestFolder
+	folders   map[string]*reqtree.Folder
 }
 
 // loaded is a store value of the selected item.
@@ -431,7 +432,7 @@ type selection struct {
 	variable *vault.Variable
 	env      string
 	// folder is a folder row of the requests.
-	folder *vault.RequestFolder
+	folder *reqtree.Folder
 }
 
 // variableID is a variable's list ID: its name, apart from item IDs.

@@ -11,10 +11,11 @@ import (
 	"github.com/authdeck/authdeck/ui/components/list"
 	"github.com/authdeck/authdeck/ui/styles"
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/reqtree"
 )
 
 // Saved requests are listed as the tree 'authdeck request list' prints
-// (vault.RequestTree): the requests of a folder, then its sub-folders,
+// (reqtree.Of): the requests of a folder, then its sub-folders,
 // indented. enter or space folds and unfolds the folder under the cursor,
 // → unfolds it, ← folds it or, on a row inside a folder, moves to that
 // folder. A folded folder's requests stay in the list, hidden, so the
@@ -33,11 +34,11 @@ func folderID(path []string) string { return "folder:" + strings.Join(path, "\x0
 // requestItems lists env's saved requests as a tree, the folders closed
 // by the person hidden (and recorded in m.folders, by list ID).
 func (m *Model) requestItems(reqs []vault.Request) []list.Item {
-	m.folders = map[string]*vault.RequestFolder{}
-	return m.folderItems(vault.RequestTree(reqs), 0, false, nil)
+	m.folders = map[string]*reqtree.Folder{}
+	return m.folderItems(reqtree.Of(reqs), 0, false, nil)
 }
 
-func (m *Model) folderItems(f *vault.RequestFolder, depth int, hidden bool, out []list.Item) []list.Item {
+func (m *Model) folderItems(f *reqtree.Folder, depth int, hidden bool, out []list.Item) []list.Item {
 	for _, r := range f.Requests {
 		out = append(out, list.Item{Section: SectionRequests, ID: r.ID, Name: r.Name, Hint: r.Method, Depth: depth, Hidden: hidden})
 	}
@@ -57,7 +58,7 @@ func (m *Model) folderItems(f *vault.RequestFolder, depth int, hidden bool, out 
 }
 
 // selectedFolder returns the folder row under the cursor.
-func (m *Model) selectedFolder() (*vault.RequestFolder, bool) {
+func (m *Model) selectedFolder() (*reqtree.Folder, bool) {
 	it, ok := m.list.Selected()
 	if !ok || it.Section != SectionRequests {
 		return nil, false
@@ -195,7 +196,7 @@ func (m *Model) openFoldersOf(cat *vault.Catalog, env, name string) {
 }
 
 // renderFolder shows a folder row's detail: its path and what it holds.
-func renderFolder(w *detailWriter, s *styles.Styles, f *vault.RequestFolder) {
+func renderFolder(w *detailWriter, s *styles.Styles, f *reqtree.Folder) {
 	w.field("folder", vault.FolderPath(f.Path))
 	w.field("requests", strconv.Itoa(f.Count()))
 	if len(f.Folders) > 0 {

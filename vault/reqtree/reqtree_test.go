@@ -1,19 +1,21 @@
-package vault
+package reqtree
 
 import (
 	"slices"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault"
 )
 
 func TestRequestTreeFilesRequestsUnderFolders(t *testing.T) {
-	reqs := []Request{
+	reqs := []vault.Request{
 		{Name: "top"},
 		{Name: "refund", Folder: []string{"Payments", "Refunds"}},
 		{Name: "charge", Folder: []string{"Payments"}},
 		{Name: "me", Folder: []string{"Users"}},
 		{Name: "partial", Folder: []string{"Payments", "Refunds"}},
 	}
-	root := RequestTree(reqs)
+	root := Of(reqs)
 	if root.Name != "" || len(root.Requests) != 1 || root.Requests[0].Name != "top" {
 		t.Fatalf("root = %+v", root)
 	}

@@ -130,8 +130,10 @@ func (f *flow) authURL(redirect, responseType, state, nonce string, p *pkce, o f
 		// RFC 9449 §10: the code is bound to the key that will redeem it.
 		opts = append(opts, oauth2.SetAuthURLParam("dpop_jkt", f.dpop.Thumbprint()))
 	}
-	reserved := map[string]bool{"response_type": true, "client_id": true, "redirect_uri": true, "scope": true, "state": true,
-		"code_challenge": true, "code_challenge_method": true, "nonce": true, "dpop_jkt": true, "request": true, "request_uri": true}
+	reserved := map[string]bool{
+		"response_type": true, "client_id": true, "redirect_uri": true, "scope": true, "state": true,
+		"code_challenge": true, "code_challenge_method": true, "nonce": true, "dpop_jkt": true, "request": true, "request_uri": true,
+	}
 	for _, pr := range f.ac.AuthParams {
 		if !reserved[pr.Key] {
 			opts = append(opts, oauth2.SetAuthURLParam(pr.Key, pr.Value))
@@ -143,8 +145,10 @@ func (f *flow) authURL(redirect, responseType, state, nonce string, p *pkce, o f
 // browserLeg shows the URL, opens the browser and waits for the redirect.
 func (f *flow) browserLeg(ctx context.Context, l *loopback.Listener, check *authCheck, authURL, redirect string, o flowOptions, deprecated bool) (url.Values, error) {
 	u, _ := url.Parse(authURL)
-	f.tr.record(Exchange{Time: time.Now(), Step: "authorization", Method: "GET", URL: f.red.url(authURL),
-		Params: f.red.params(u.Query()), Note: browserNote(l != nil, o.noBrowser)})
+	f.tr.record(Exchange{
+		Time: time.Now(), Step: "authorization", Method: "GET", URL: f.red.url(authURL),
+		Params: f.red.params(u.Query()), Note: browserNote(l != nil, o.noBrowser),
+	})
 	if f.cb.AuthURL != nil {
 		f.cb.AuthURL(AuthPrompt{URL: authURL, RedirectURI: redirect, QR: QRCode(authURL), Listening: l != nil, Deprecated: deprecated})
 	}

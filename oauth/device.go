@@ -49,8 +49,10 @@ func ParseDeviceAuth(status int, contentType string, body []byte, now time.Time)
 		da.VerificationURI = str("verification_url")
 	}
 	if da.DeviceCode == "" || da.UserCode == "" || da.VerificationURI == "" {
-		return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
-			Reason: "the response lacks device_code, user_code or verification_uri"}
+		return nil, &Error{
+			Kind: KindBadResponse, Op: op, Status: status,
+			Reason: "the response lacks device_code, user_code or verification_uri",
+		}
 	}
 	if err := checkOpenURL(da.VerificationURI); err != nil {
 		return nil, &Error{Kind: KindBadResponse, Op: op, Reason: "verification_uri: " + err.Error()}

@@ -112,16 +112,27 @@ func TestDevicePolling(t *testing.T) {
 		wantKind  Kind // -1: success
 		wantCode  string
 	}{
-		{"pending, slow_down, dropped connection, 5xx, success", deviceAuth,
+		{
+			"pending, slow_down, dropped connection, 5xx, success", deviceAuth,
 			[]string{"authorization_pending", "slow_down", "drop", "500", "authorization_pending", "ok"},
-			[]time.Duration{5 * s, 5 * s, 10 * s, 20 * s, 20 * s, 10 * s}, -1, ""},
-		{"default interval", strings.Replace(deviceAuth, `"interval":5`, `"interval":"0"`, 1),
-			[]string{"authorization_pending", "ok"}, []time.Duration{5 * s, 5 * s}, -1, ""},
+			[]time.Duration{5 * s, 5 * s, 10 * s, 20 * s, 20 * s, 10 * s},
+			-1, "",
+		},
+		{
+			"default interval", strings.Replace(deviceAuth, `"interval":5`, `"interval":"0"`, 1),
+			[]string{"authorization_pending", "ok"},
+			[]time.Duration{5 * s, 5 * s},
+			-1, "",
+		},
 		{"slow_down twice", deviceAuth, []string{"slow_down", "slow_down", "ok"}, []time.Duration{5 * s, 10 * s, 15 * s}, -1, ""},
 		{"access_denied", deviceAuth, []string{"authorization_pending", "access_denied"}, []time.Duration{5 * s, 5 * s}, KindAborted, "access_denied"},
 		{"expired_token", deviceAuth, []string{"expired_token"}, []time.Duration{5 * s}, KindAborted, "expired_token"},
-		{"deadline", strings.Replace(deviceAuth, `"expires_in":"600"`, `"expires_in":30`, 1),
-			[]string{"authorization_pending"}, []time.Duration{5 * s, 5 * s, 5 * s, 5 * s, 5 * s, 5 * s}, KindAborted, ""},
+		{
+			"deadline", strings.Replace(deviceAuth, `"expires_in":"600"`, `"expires_in":30`, 1),
+			[]string{"authorization_pending"},
+			[]time.Duration{5 * s, 5 * s, 5 * s, 5 * s, 5 * s, 5 * s},
+			KindAborted, "",
+		},
 		{"other error is rejected", deviceAuth, []string{"invalid_client"}, []time.Duration{5 * s}, KindRejected, "invalid_client"},
 	}
 	for _, tc := range cases {

@@ -89,23 +89,29 @@ func ParseMetadata(source, issuer string, data []byte) (*Metadata, error) {
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, &Error{Kind: KindBadResponse, Op: "discovery",
+		return nil, &Error{
+			Kind: KindBadResponse, Op: "discovery",
 			Reason: fmt.Sprintf("%s is not a JSON metadata document", source),
-			Hint:   "check the issuer URL"}
+			Hint:   "check the issuer URL",
+		}
 	}
 	var m Metadata
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if err := dec.Decode(&m); err != nil {
-		return nil, &Error{Kind: KindBadResponse, Op: "discovery",
-			Reason: fmt.Sprintf("%s does not parse (%s)", source, jsonErrorAt(trimmed, err))}
+		return nil, &Error{
+			Kind: KindBadResponse, Op: "discovery",
+			Reason: fmt.Sprintf("%s does not parse (%s)", source, jsonErrorAt(trimmed, err)),
+		}
 	}
 	if m.Issuer == "" {
 		return nil, &Error{Kind: KindBadResponse, Op: "discovery", Reason: fmt.Sprintf("%s has no issuer", source)}
 	}
 	if m.Issuer != issuer {
-		return nil, &Error{Kind: KindNotConfigured, Op: "discovery",
+		return nil, &Error{
+			Kind: KindNotConfigured, Op: "discovery",
 			Reason: fmt.Sprintf("%s names the issuer %q, not the configured %q; the metadata was refused (S-11)", source, sanitize(m.Issuer, 200), issuer),
-			Hint:   "set the auth client's issuer to exactly the provider's issuer (mind a trailing slash), or check that the URL is the right provider"}
+			Hint:   "set the auth client's issuer to exactly the provider's issuer (mind a trailing slash), or check that the URL is the right provider",
+		}
 	}
 	for _, e := range []struct{ name, v string }{
 		{"authorization_endpoint", m.AuthorizationEndpoint},
@@ -121,8 +127,10 @@ func ParseMetadata(source, issuer string, data []byte) (*Metadata, error) {
 			continue
 		}
 		if err := vault.CheckURL(e.name, e.v); err != nil {
-			return nil, &Error{Kind: KindBadResponse, Op: "discovery",
-				Reason: fmt.Sprintf("%s: %s", source, sanitize(err.Error(), 300))}
+			return nil, &Error{
+				Kind: KindBadResponse, Op: "discovery",
+				Reason: fmt.Sprintf("%s: %s", source, sanitize(err.Error(), 300)),
+			}
 		}
 	}
 	m.Source = source
@@ -202,7 +210,9 @@ func (f *flow) discover(ctx context.Context, issuer string) (*Metadata, error) {
 		}
 		return nil, &Error{Kind: KindUnreachable, Op: "discovery", Reason: "the issuer's metadata could not be read", Err: firstErr}
 	}
-	return nil, &Error{Kind: KindNotConfigured, Op: "discovery",
+	return nil, &Error{
+		Kind: KindNotConfigured, Op: "discovery",
 		Reason: fmt.Sprintf("%s publishes no metadata at %s or %s", issuer, urls[0], urls[1]),
-		Hint:   "set the endpoints by hand (--token-url, --auth-url, --device-url) instead of an issuer"}
+		Hint:   "set the endpoints by hand (--token-url, --auth-url, --device-url) instead of an issuer",
+	}
 }

@@ -507,8 +507,10 @@ type response struct {
 // kind KindUnreachable (or KindAborted when ctx was cancelled).
 func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	if err := vault.CheckURL(c.step+" endpoint", c.url); err != nil {
-		return nil, &Error{Kind: KindNotConfigured, Op: c.step, Reason: err.Error(),
-			Hint: "use https (plain http is only allowed on loopback addresses)"}
+		return nil, &Error{
+			Kind: KindNotConfigured, Op: c.step, Reason: err.Error(),
+			Hint: "use https (plain http is only allowed on loopback addresses)",
+		}
 	}
 	method := c.method
 	if method == "" {
@@ -598,9 +600,11 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		// Credentials must not follow a redirect to another URL.
 		loc := f.red.url(resp.Header.Get("Location"))
-		e := &Error{Kind: KindNotConfigured, Op: c.step, Status: resp.StatusCode,
+		e := &Error{
+			Kind: KindNotConfigured, Op: c.step, Status: resp.StatusCode,
 			Reason: fmt.Sprintf("the server redirected (HTTP %d) to %s; requests carrying credentials do not follow redirects", resp.StatusCode, sanitize(loc, 200)),
-			Hint:   "use the final URL as the endpoint"}
+			Hint:   "use the final URL as the endpoint",
+		}
 		x.Error = e.Error()
 		f.tr.record(x)
 		return nil, e
@@ -713,8 +717,10 @@ func (f *flow) needEndpoints(ctx context.Context, forIss bool, need ...string) e
 	for _, n := range need {
 		if endpointOf(f.eps, n) == "" {
 			hint := "set it on the auth client, or set an issuer that publishes it"
-			return &Error{Kind: KindNotConfigured, Op: "configuration",
-				Reason: fmt.Sprintf("auth client %q has no %s endpoint", f.ac.Name, n), Hint: hint}
+			return &Error{
+				Kind: KindNotConfigured, Op: "configuration",
+				Reason: fmt.Sprintf("auth client %q has no %s endpoint", f.ac.Name, n), Hint: hint,
+			}
 		}
 	}
 	return nil

@@ -26,14 +26,20 @@ func transportError(ctx context.Context, step, target string, err error) *Error 
 	var rhe tls.RecordHeaderError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("%s did not answer in time", host),
-			Hint: "check the URL and your network, then try again"}
+		return &Error{
+			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("%s did not answer in time", host),
+			Hint: "check the URL and your network, then try again",
+		}
 	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &rhe):
-		return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("TLS with %s failed: %s", host, sanitize(unwrapURL(err).Error(), 200)),
-			Hint: "check the URL; for a test server with a private CA, trust the CA (turning verification off is a per-client choice: insecureSkipVerify)"}
+		return &Error{
+			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("TLS with %s failed: %s", host, sanitize(unwrapURL(err).Error(), 200)),
+			Hint: "check the URL; for a test server with a private CA, trust the CA (turning verification off is a per-client choice: insecureSkipVerify)",
+		}
 	}
-	return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("cannot reach %s: %s", host, sanitize(unwrapURL(err).Error(), 200)),
-		Hint: "check the URL and that the server is running"}
+	return &Error{
+		Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("cannot reach %s: %s", host, sanitize(unwrapURL(err).Error(), 200)),
+		Hint: "check the URL and that the server is running",
+	}
 }
 
 func unwrapURL(err error) error {

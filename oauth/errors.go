@@ -185,61 +185,111 @@ type explanation struct {
 // explanations covers RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009,
 // RFC 8628 §3.5 and the OpenID Connect authentication errors.
 var explanations = map[string]explanation{
-	"invalid_request": {KindRejected, "the server says the request is malformed or misses a parameter",
-		"check the auth client's endpoints and extra parameters; run with -v to see the request"},
-	"invalid_client": {KindRejected, "client authentication failed",
-		"check the client id, the client secret or key, and the auth method (client_secret_basic, client_secret_post, private_key_jwt …)"},
-	"invalid_grant": {KindRejected, "the server refused the grant: the code or refresh token is invalid, expired, used or revoked, or the redirect URI differs",
-		"sign in again"},
-	"unauthorized_client": {KindRejected, "this client is not allowed to use this grant",
-		"allow the grant for the client at the provider, or configure the grant the provider allows"},
-	"unsupported_grant_type": {KindRejected, "the server does not support this grant type",
-		"check the grant configured for the auth client"},
-	"invalid_scope": {KindRejected, "the requested scope is invalid, unknown, or more than this client may ask for",
-		"check the scopes (--scope) against what the provider allows this client"},
-	"access_denied": {KindAborted, "access was denied: the user declined or the server refused the authorization",
-		"start the flow again and approve the consent screen"},
-	"unsupported_response_type": {KindRejected, "the server does not support this response type for the client",
-		"check the grant configured for the auth client"},
-	"server_error": {KindUnreachable, "the authorization server had an internal error",
-		"try again later"},
-	"temporarily_unavailable": {KindUnreachable, "the authorization server is temporarily unavailable",
-		"try again later"},
-	"invalid_token": {KindRejected, "the token is invalid, expired or revoked",
-		"get a new token (authdeck token NAME --force)"},
-	"insufficient_scope": {KindRejected, "the token lacks a scope the resource needs",
-		"ask for the scope the server names (--scope)"},
-	"unsupported_token_type": {KindRejected, "the server cannot revoke or introspect this type of token",
-		"nothing to do for this token type"},
-	"login_required": {KindRejected, "the provider needs the user to log in, but the request forbade a login page (prompt=none)",
-		"use another prompt value for the auth client"},
-	"consent_required": {KindRejected, "the provider needs the user's consent, but the request forbade a consent page (prompt=none)",
-		"sign in once with prompt=consent"},
-	"interaction_required": {KindRejected, "the provider needs user interaction, but the request forbade it (prompt=none)",
-		"use another prompt value for the auth client"},
-	"account_selection_required": {KindRejected, "the provider needs the user to pick an account, but the request forbade it",
-		"use another prompt value for the auth client"},
-	"authorization_pending": {KindAborted, "the user has not finished signing in yet",
-		"finish signing in on the verification page"},
-	"slow_down": {KindRejected, "the client polled too fast",
-		"try again"},
-	"expired_token": {KindAborted, "the device code expired before the sign-in was finished",
-		"start again and enter the code sooner"},
+	"invalid_request": {
+		KindRejected, "the server says the request is malformed or misses a parameter",
+		"check the auth client's endpoints and extra parameters; run with -v to see the request",
+	},
+	"invalid_client": {
+		KindRejected, "client authentication failed",
+		"check the client id, the client secret or key, and the auth method (client_secret_basic, client_secret_post, private_key_jwt …)",
+	},
+	"invalid_grant": {
+		KindRejected, "the server refused the grant: the code or refresh token is invalid, expired, used or revoked, or the redirect URI differs",
+		"sign in again",
+	},
+	"unauthorized_client": {
+		KindRejected, "this client is not allowed to use this grant",
+		"allow the grant for the client at the provider, or configure the grant the provider allows",
+	},
+	"unsupported_grant_type": {
+		KindRejected, "the server does not support this grant type",
+		"check the grant configured for the auth client",
+	},
+	"invalid_scope": {
+		KindRejected, "the requested scope is invalid, unknown, or more than this client may ask for",
+		"check the scopes (--scope) against what the provider allows this client",
+	},
+	"access_denied": {
+		KindAborted, "access was denied: the user declined or the server refused the authorization",
+		"start the flow again and approve the consent screen",
+	},
+	"unsupported_response_type": {
+		KindRejected, "the server does not support this response type for the client",
+		"check the grant configured for the auth client",
+	},
+	"server_error": {
+		KindUnreachable, "the authorization server had an internal error",
+		"try again later",
+	},
+	"temporarily_unavailable": {
+		KindUnreachable, "the authorization server is temporarily unavailable",
+		"try again later",
+	},
+	"invalid_token": {
+		KindRejected, "the token is invalid, expired or revoked",
+		"get a new token (authdeck token NAME --force)",
+	},
+	"insufficient_scope": {
+		KindRejected, "the token lacks a scope the resource needs",
+		"ask for the scope the server names (--scope)",
+	},
+	"unsupported_token_type": {
+		KindRejected, "the server cannot revoke or introspect this type of token",
+		"nothing to do for this token type",
+	},
+	"login_required": {
+		KindRejected, "the provider needs the user to log in, but the request forbade a login page (prompt=none)",
+		"use another prompt value for the auth client",
+	},
+	"consent_required": {
+		KindRejected, "the provider needs the user's consent, but the request forbade a consent page (prompt=none)",
+		"sign in once with prompt=consent",
+	},
+	"interaction_required": {
+		KindRejected, "the provider needs user interaction, but the request forbade it (prompt=none)",
+		"use another prompt value for the auth client",
+	},
+	"account_selection_required": {
+		KindRejected, "the provider needs the user to pick an account, but the request forbade it",
+		"use another prompt value for the auth client",
+	},
+	"authorization_pending": {
+		KindAborted, "the user has not finished signing in yet",
+		"finish signing in on the verification page",
+	},
+	"slow_down": {
+		KindRejected, "the client polled too fast",
+		"try again",
+	},
+	"expired_token": {
+		KindAborted, "the device code expired before the sign-in was finished",
+		"start again and enter the code sooner",
+	},
 	// RFC 9449 (DPoP).
-	"use_dpop_nonce": {KindRejected, "the server wants a DPoP proof with its nonce, and the retry with the nonce it gave was refused too (or it gave none)",
-		"try again; if it keeps failing, the server rotates its nonce faster than requests travel"},
-	"invalid_dpop_proof": {KindRejected, "the server refused the DPoP proof (signature, key, method, URL, time, nonce or a replayed jti)",
-		"check the client's clock and that the token is used with the key it is bound to; run with -v to see the exchange"},
+	"use_dpop_nonce": {
+		KindRejected, "the server wants a DPoP proof with its nonce, and the retry with the nonce it gave was refused too (or it gave none)",
+		"try again; if it keeps failing, the server rotates its nonce faster than requests travel",
+	},
+	"invalid_dpop_proof": {
+		KindRejected, "the server refused the DPoP proof (signature, key, method, URL, time, nonce or a replayed jti)",
+		"check the client's clock and that the token is used with the key it is bound to; run with -v to see the exchange",
+	},
 	// RFC 9126 (pushed authorization requests) and RFC 9101 (request objects).
-	"invalid_request_uri": {KindRejected, "the provider refused the request_uri: it expired, was already used, or is unknown",
-		"start the sign-in again and finish it before the pushed request expires"},
-	"invalid_request_object": {KindRejected, "the provider refused the signed request object (signature, key, iss, aud or expiry)",
-		"check the client's key and that its public key is registered at the provider"},
+	"invalid_request_uri": {
+		KindRejected, "the provider refused the request_uri: it expired, was already used, or is unknown",
+		"start the sign-in again and finish it before the pushed request expires",
+	},
+	"invalid_request_object": {
+		KindRejected, "the provider refused the signed request object (signature, key, iss, aud or expiry)",
+		"check the client's key and that its public key is registered at the provider",
+	},
 	"request_not_supported":     {KindRejected, "the provider does not accept signed request objects", "turn request objects off for this client"},
 	"request_uri_not_supported": {KindRejected, "the provider does not accept request_uri", "turn pushed authorization requests off for this client"},
 	// RFC 8693 (token exchange).
-	"invalid_target": {KindRejected, "the provider will not issue a token for the requested audience or resource (the exchange was denied)",
-		"check the auth client's audience and resource against what the provider lets this client exchange for"},
+	"invalid_target": {
+		KindRejected, "the provider will not issue a token for the requested audience or resource (the exchange was denied)",
+		"check the auth client's audience and resource against what the provider lets this client exchange for",
+	},
 }
 
 // Explain returns the plain-words meaning of an OAuth error code and the next

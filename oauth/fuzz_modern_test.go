@@ -62,8 +62,10 @@ func FuzzTokenTypeURI(f *testing.F) {
 // The short token type names and the PAR response's refusals.
 func TestTokenTypeURIAndPushResponse(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"access_token": TokenTypeAccessToken, "id_token": TokenTypeIDToken, "jwt": TokenTypeJWT,
-		"urn:example:custom": "urn:example:custom", "": ""} {
+	for in, want := range map[string]string{
+		"access_token": TokenTypeAccessToken, "id_token": TokenTypeIDToken, "jwt": TokenTypeJWT,
+		"urn:example:custom": "urn:example:custom", "": "",
+	} {
 		if got, err := TokenTypeURI(in); err != nil || got != want {
 			t.Errorf("TokenTypeURI(%q) = %q, %v", in, got, err)
 		}

@@ -110,8 +110,10 @@ func FuzzRenderSession(f *testing.F) {
 	f.Add("https://{{fields.host}}/t", "{{ fields.a }}{{", "host", "bad host")
 	f.Add("{{}}", "{{fields.}}", "", "")
 	f.Fuzz(func(t *testing.T, u, value, key, input string) {
-		tmpl := &vault.SessionTemplate{URL: u, AuthType: vault.SessionFormAuth, TokenPath: "access_token",
-			RequestFields: []vault.Param{{Key: "k", Value: value}}}
+		tmpl := &vault.SessionTemplate{
+			URL: u, AuthType: vault.SessionFormAuth, TokenPath: "access_token",
+			RequestFields: []vault.Param{{Key: "k", Value: value}},
+		}
 		req, err := RenderSession(tmpl, map[string]string{key: input})
 		if err != nil {
 			var oe *Error

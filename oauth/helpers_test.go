@@ -44,8 +44,10 @@ func ctxT(t testing.TB) context.Context {
 // newEngine returns an engine over a fresh memory vault.
 func newEngine(t testing.TB) *Engine {
 	t.Helper()
-	return &Engine{Vault: vault.NewMemory(), HTTPClient: testHTTP, CallbackTimeout: 30 * time.Second,
-		Opener: func(context.Context, string) error { return errors.New("no browser in this test") }}
+	return &Engine{
+		Vault: vault.NewMemory(), HTTPClient: testHTTP, CallbackTimeout: 30 * time.Second,
+		Opener: func(context.Context, string) error { return errors.New("no browser in this test") },
+	}
 }
 
 var (

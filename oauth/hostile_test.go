@@ -122,8 +122,10 @@ func TestHostileTokenEndpoints(t *testing.T) {
 		{name: "redirect is not followed", h: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "http://127.0.0.1:1/elsewhere", http.StatusTemporaryRedirect)
 		}, wantKind: KindNotConfigured, wantMsg: "redirected (HTTP 307)"},
-		{name: "S-09 hostile error description is sanitised", h: jsonReply(400, `{"error":"invalid_request","error_description":"bad \u001b[31mred\u001b[0m \"quoted\"\nline"}`),
-			wantKind: KindRejected, wantCode: "invalid_request", wantMsg: "bad ?[31mred?[0m 'quoted' line"},
+		{
+			name: "S-09 hostile error description is sanitised", h: jsonReply(400, `{"error":"invalid_request","error_description":"bad \u001b[31mred\u001b[0m \"quoted\"\nline"}`),
+			wantKind: KindRejected, wantCode: "invalid_request", wantMsg: "bad ?[31mred?[0m 'quoted' line",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,15 +327,19 @@ type testPKI struct {
 func newPKI(t testing.TB) *testPKI {
 	t.Helper()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+	}
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	mustf(t, err, "CA")
 	ca, _ := x509.ParseCertificate(caDER)
 	issue := func(serial int64, cn string, usage x509.ExtKeyUsage, ip bool) (string, string) {
 		k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn}, ExtKeyUsage: []x509.ExtKeyUsage{usage},
-			KeyUsage: x509.KeyUsageDigitalSignature, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn}, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+			KeyUsage: x509.KeyUsageDigitalSignature, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		}
 		if ip {
 			tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
 		}

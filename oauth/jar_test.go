@@ -22,11 +22,15 @@ func TestRequestObjectRequiredByDiscovery(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	code := []string{playground.GrantAuthorizationCode}
 	priv, pub := keyPair(t, "ES256")
-	jwtInfo, _, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub, LoopbackRedirect: true,
-		Grants: code, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead}})
+	jwtInfo, _, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub, LoopbackRedirect: true,
+		Grants: code, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering the private_key_jwt client")
-	hsInfo, hsSecret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodSecretJWT, LoopbackRedirect: true,
-		Grants: code, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead}})
+	hsInfo, hsSecret, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodSecretJWT, LoopbackRedirect: true,
+		Grants: code, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering the client_secret_jwt client")
 	cases := []struct {
 		name  string

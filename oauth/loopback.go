@@ -47,8 +47,10 @@ func listenLoopback(registered string, implicit bool) (*loopback.Listener, error
 			path = "/"
 		}
 	}
-	return loopback.Listen(loopback.Config{Host: host, Port: port, Path: path, Pages: redirectPages, Fragment: implicit,
-		NoResponse: func(raw string) bool { q, _ := url.ParseQuery(raw); return len(q) == 0 }})
+	return loopback.Listen(loopback.Config{
+		Host: host, Port: port, Path: path, Pages: redirectPages, Fragment: implicit,
+		NoResponse: func(raw string) bool { q, _ := url.ParseQuery(raw); return len(q) == 0 },
+	})
 }
 
 // listen starts the flow's redirect listener and returns the redirect URI

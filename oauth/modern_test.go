@@ -53,9 +53,11 @@ func dpopClient(t testing.TB, s *playground.Server) (vault.AuthClient, vault.Cli
 	mustf(t, err, "registering")
 	key, pemText, err := dpop.GenerateKey()
 	mustf(t, err, "key")
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
 		ClientID: info.ClientID, AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials,
-		Scopes: []string{playground.ScopeAPIRead}, DPoP: true, DPoPKeyID: key.Thumbprint()}
+		Scopes: []string{playground.ScopeAPIRead}, DPoP: true, DPoPKeyID: key.Thumbprint(),
+	}
 	return ac, vault.ClientCredentials{ClientSecret: secret, DPoPKey: pemText}, key
 }
 
@@ -230,8 +232,10 @@ func TestClientSecretJWTFlow(t *testing.T) {
 	info, secret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodSecretJWT, Grants: []string{playground.GrantClientCredentials}})
 	mustf(t, err, "registering")
 	e := newEngine(t)
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
-		ClientID: info.ClientID, AuthMethod: vault.AuthClientSecretJWT, Grant: vault.GrantClientCredentials, Scopes: []string{playground.ScopeAPIRead}}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
+		ClientID: info.ClientID, AuthMethod: vault.AuthClientSecretJWT, Grant: vault.GrantClientCredentials, Scopes: []string{playground.ScopeAPIRead},
+	}
 	putClient(t, e, ac, &vault.ClientCredentials{ClientSecret: secret})
 	tr := NewTranscript()
 	r, err := e.Token(ctxT(t), TokenRequest{Name: "svc", Transcript: tr}, FlowCallbacks{})
@@ -300,8 +304,10 @@ func TestPARSignIn(t *testing.T) {
 			return demo(t, s, playground.ClientCLI)
 		}, false, false, true},
 		{"opt-in, client_secret_jwt", sharedPlayground(t), func(s *playground.Server) playground.DemoClient {
-			info, secret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodSecretJWT, Grants: code, LoopbackRedirect: true,
-				Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead}})
+			info, secret, err := s.CreateClient(playground.ClientSpec{
+				AuthMethod: playground.AuthMethodSecretJWT, Grants: code, LoopbackRedirect: true,
+				Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
+			})
 			mustf(t, err, "registering")
 			return playground.DemoClient{ClientID: info.ClientID, AuthMethod: info.AuthMethod, Secret: secret, LoopbackRedirect: true}
 		}, true, false, true},
@@ -378,12 +384,16 @@ func TestPARExpiredAndJARRequired(t *testing.T) {
 
 	s2 := sharedPlayground(t)
 	priv, pub := keyPair(t, "ES256")
-	info, _, err := s2.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub, LoopbackRedirect: true,
-		Grants: []string{playground.GrantAuthorizationCode}, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead}})
+	info, _, err := s2.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub, LoopbackRedirect: true,
+		Grants: []string{playground.GrantAuthorizationCode}, RequireRequestObject: true, Scopes: []string{"openid", playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering")
 	e2 := newEngine(t)
-	ac2 := vault.AuthClient{Meta: vault.Meta{Name: "jar", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s2.Issuer, ClientID: info.ClientID,
-		AuthMethod: vault.AuthPrivateKeyJWT, Grant: vault.GrantAuthorizationCode, Scopes: []string{"openid", playground.ScopeAPIRead}, KeyID: info.KeyID}
+	ac2 := vault.AuthClient{
+		Meta: vault.Meta{Name: "jar", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s2.Issuer, ClientID: info.ClientID,
+		AuthMethod: vault.AuthPrivateKeyJWT, Grant: vault.GrantAuthorizationCode, Scopes: []string{"openid", playground.ScopeAPIRead}, KeyID: info.KeyID,
+	}
 	putClient(t, e2, ac2, &vault.ClientCredentials{PrivateKey: priv})
 	opener, done, _ := browserOpener(playground.NewBrowser(playground.DemoUser, playground.DemoPassword))
 	e2.Opener = opener
@@ -406,14 +416,18 @@ func TestPARExpiredAndJARRequired(t *testing.T) {
 func TestTokenExchangeGrant(t *testing.T) {
 	t.Parallel()
 	s := sharedPlayground(t)
-	info, secret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodBasic, Grants: []string{playground.GrantTokenExchange},
-		Scopes: []string{playground.ScopeAPIRead}})
+	info, secret, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodBasic, Grants: []string{playground.GrantTokenExchange},
+		Scopes: []string{playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering")
 	e := newEngine(t)
 	subject := ccTokenFor(t, e, s, playground.ClientServiceBasic)
 	actor := ccTokenFor(t, e, s, playground.ClientServicePost)
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "x", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
-		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantTokenExchange, Audience: s.APIURL}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "x", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantTokenExchange, Audience: s.APIURL,
+	}
 	f, err := e.newFlow(ctxT(t), ac, vault.ClientCredentials{ClientSecret: secret}, NewTranscript(), FlowCallbacks{})
 	mustf(t, err, "flow")
 	r, err := f.tokenExchange(ctxT(t), ExchangeInput{SubjectToken: subject, ActorToken: actor}, []string{playground.ScopeAPIRead})
@@ -449,14 +463,18 @@ func ccTokenFor(t *testing.T, e *Engine, s *playground.Server, id string) string
 func TestDPoPTokenSetLifecycle(t *testing.T) {
 	t.Parallel()
 	s := sharedPlayground(t)
-	info, _, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodNone, LoopbackRedirect: true,
-		Grants: []string{playground.GrantAuthorizationCode, playground.GrantRefreshToken}, Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead}})
+	info, _, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodNone, LoopbackRedirect: true,
+		Grants: []string{playground.GrantAuthorizationCode, playground.GrantRefreshToken}, Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering")
 	key, pemText, _ := dpop.GenerateKey()
 	e := newEngine(t)
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "app", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "app", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
 		AuthMethod: vault.AuthNone, Grant: vault.GrantAuthorizationCode, Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
-		DPoP: true, DPoPKeyID: key.Thumbprint()}
+		DPoP: true, DPoPKeyID: key.Thumbprint(),
+	}
 	ac = putClient(t, e, ac, &vault.ClientCredentials{DPoPKey: pemText})
 	var prompt AuthPrompt
 	r, _ := signIn(t, e, "app", FlowCallbacks{AuthURL: func(p AuthPrompt) { prompt = p }})
@@ -520,8 +538,10 @@ func TestDPoPTokenSetLifecycle(t *testing.T) {
 func TestTokenExchangeThroughTheVault(t *testing.T) {
 	t.Parallel()
 	s := sharedPlayground(t)
-	info, secret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodBasic, Grants: []string{playground.GrantTokenExchange},
-		Scopes: []string{playground.ScopeAPIRead}})
+	info, secret, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodBasic, Grants: []string{playground.GrantTokenExchange},
+		Scopes: []string{playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering")
 	e := newEngine(t)
 	sub, subCreds := authClient("upstream", s, demo(t, s, playground.ClientServiceBasic), vault.GrantClientCredentials)
@@ -530,9 +550,11 @@ func TestTokenExchangeThroughTheVault(t *testing.T) {
 	act, actCreds := authClient("acting", s, demo(t, s, playground.ClientServicePost), vault.GrantClientCredentials)
 	act.Scopes = []string{playground.ScopeAPIRead}
 	putClient(t, e, act, actCreds)
-	x := vault.AuthClient{Meta: vault.Meta{Name: "downstream", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
+	x := vault.AuthClient{
+		Meta: vault.Meta{Name: "downstream", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: info.ClientID,
 		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantTokenExchange, Audience: s.APIURL, Scopes: []string{playground.ScopeAPIRead},
-		Exchange: &vault.TokenExchange{Subject: "upstream", Actor: "acting"}}
+		Exchange: &vault.TokenExchange{Subject: "upstream", Actor: "acting"},
+	}
 	x = putClient(t, e, x, &vault.ClientCredentials{ClientSecret: secret})
 	tr := NewTranscript()
 	r, err := e.Token(ctxT(t), TokenRequest{Name: "downstream", Transcript: tr}, FlowCallbacks{})

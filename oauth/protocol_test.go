@@ -60,8 +60,10 @@ func dispatchVault(t *testing.T) (*vault.Vault, *vaulttest.CountingStore) {
 	}
 	oa1 := vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"}
 	for _, ac := range []vault.AuthClient{
-		{Meta: vault.Meta{Name: "api", Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c", Grant: vault.GrantClientCredentials,
-			AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"}},
+		{
+			Meta: vault.Meta{Name: "api", Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c", Grant: vault.GrantClientCredentials,
+			AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"},
+		},
 		{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA1", Endpoints: oa1},
 		{Meta: vault.Meta{Name: "shared", Env: "dev"}, Type: vault.ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA1", Endpoints: oa1},
 	} {

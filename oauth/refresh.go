@@ -158,8 +158,10 @@ func (e *Engine) lockFile(ctx context.Context, key string) (func(), error) {
 		if ctx.Err() != nil {
 			return nil, newError(KindAborted, "lock", "cancelled while waiting for another authdeck process", "", ctx.Err())
 		}
-		return nil, &Error{Kind: KindOther, Op: "lock", Reason: "another authdeck process holds this token's lock for too long",
-			Hint: "finish or stop the other authdeck process, then try again", Err: err}
+		return nil, &Error{
+			Kind: KindOther, Op: "lock", Reason: "another authdeck process holds this token's lock for too long",
+			Hint: "finish or stop the other authdeck process, then try again", Err: err,
+		}
 	}
 	return func() { _ = fl.Unlock() }, nil
 }

@@ -91,8 +91,10 @@ func seedExpired(t testing.TB, v *vault.Vault, tokenURL string) {
 	}, &vault.ClientCredentials{ClientSecret: "client-secret-value"})
 	mustf(t, err, "client")
 	_, err = v.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "api", Env: vault.DefaultEnv}, Type: vault.TypeOAuthToken, AuthClient: "api"},
-		&vault.SecretValue{AccessToken: "at-old", RefreshToken: "rt-1", TokenType: "Bearer", Scope: "api:read",
-			Expires: time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)})
+		&vault.SecretValue{
+			AccessToken: "at-old", RefreshToken: "rt-1", TokenType: "Bearer", Scope: "api:read",
+			Expires: time.Now().Add(-time.Minute).UTC().Format(time.RFC3339),
+		})
 	mustf(t, err, "expired token")
 }
 

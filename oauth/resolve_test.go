@@ -19,8 +19,10 @@ func TestEngineResolvesWithTheVault(t *testing.T) {
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "many", Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c",
-		Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"}}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "many", Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c",
+		Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"},
+	}
 	if _, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: "fake-client-secret"}); err != nil {
 		t.Fatal(err)
 	}

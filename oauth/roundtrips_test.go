@@ -109,9 +109,11 @@ func TestRoundTripsPerFlow(t *testing.T) {
 			sub, subCreds := authClient("subject", s, demo(t, s, playground.ClientServiceBasic), vault.GrantClientCredentials)
 			sub.Scopes = []string{playground.ScopeAPIRead}
 			putClient(t, e, sub, subCreds)
-			putClient(t, e, vault.AuthClient{Meta: vault.Meta{Name: "gw", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: exchangeInfo.ClientID,
+			putClient(t, e, vault.AuthClient{
+				Meta: vault.Meta{Name: "gw", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer, ClientID: exchangeInfo.ClientID,
 				AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantTokenExchange, Audience: s.APIURL, Scopes: []string{playground.ScopeAPIRead},
-				Exchange: &vault.TokenExchange{Subject: "subject"}}, &vault.ClientCredentials{ClientSecret: exchangeSecret})
+				Exchange: &vault.TokenExchange{Subject: "subject"},
+			}, &vault.ClientCredentials{ClientSecret: exchangeSecret})
 		}
 		_, err := e.Token(ctxT(t), TokenRequest{Name: "gw", Force: true}, FlowCallbacks{})
 		mustf(t, err, "exchange")

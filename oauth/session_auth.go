@@ -62,10 +62,12 @@ func RenderSession(t *vault.SessionTemplate, inputs map[string]string) (*Session
 		for i, n := range missing {
 			names[i] = "{{" + n + "}}"
 		}
-		return nil, &Error{Kind: KindMissingInput, Op: "session auth",
+		return nil, &Error{
+			Kind: KindMissingInput, Op: "session auth",
 			Reason: fmt.Sprintf("the secret has no input field for %s (used in %s)", strings.Join(names, ", "), strings.Join(where, ", ")),
 			Hint:   "add the field to the secret's inputFields",
-			Err:    &vault.MissingError{Names: missing}}
+			Err:    &vault.MissingError{Names: missing},
+		}
 	}
 	switch t.AuthType {
 	case vault.SessionFormAuth, vault.SessionJSONAuth:
@@ -181,8 +183,10 @@ func parseSessionResponse(status int, contentType string, body []byte, tokenPath
 	}
 	v, err := LookupPath(doc, tokenPath)
 	if err != nil {
-		return "", time.Time{}, &Error{Kind: KindBadResponse, Op: op, Status: status, Reason: "tokenPath " + err.Error(),
-			Hint: "fix the auth client's tokenPath to point at the token in the response (run with -v to see the response's field names)"}
+		return "", time.Time{}, &Error{
+			Kind: KindBadResponse, Op: op, Status: status, Reason: "tokenPath " + err.Error(),
+			Hint: "fix the auth client's tokenPath to point at the token in the response (run with -v to see the response's field names)",
+		}
 	}
 	tok, ok := v.(string)
 	if !ok || tok == "" {
@@ -192,8 +196,10 @@ func parseSessionResponse(status int, contentType string, body []byte, tokenPath
 	if expirationPath != "" {
 		ev, err := LookupPath(doc, expirationPath)
 		if err != nil {
-			return "", time.Time{}, &Error{Kind: KindBadResponse, Op: op, Status: status, Reason: "expirationPath " + err.Error(),
-				Hint: "fix the auth client's expirationPath, or clear it when the response has no expiry"}
+			return "", time.Time{}, &Error{
+				Kind: KindBadResponse, Op: op, Status: status, Reason: "expirationPath " + err.Error(),
+				Hint: "fix the auth client's expirationPath, or clear it when the response has no expiry",
+			}
 		}
 		exp, err = sessionExpiry(ev, now)
 		if err != nil {

@@ -111,9 +111,11 @@ func TestSessionAuthJSONAndExpiryForms(t *testing.T) {
 			e := newEngine(t)
 			now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 			e.Now = func() time.Time { return now }
-			sessionSetup(t, e, vault.SessionTemplate{URL: srv.URL + "/login", AuthType: vault.SessionJSONAuth,
+			sessionSetup(t, e, vault.SessionTemplate{
+				URL: srv.URL + "/login", AuthType: vault.SessionJSONAuth,
 				RequestFields: []vault.Param{{Key: "user", Value: "{{fields.user}}"}, {Key: "pass", Value: "{{fields.pass}}"}},
-				TokenPath:     "data.session.0.token", ExpirationPath: "data.session.0.expires"},
+				TokenPath:     "data.session.0.token", ExpirationPath: "data.session.0.expires",
+			},
 				map[string]string{"user": "alice", "pass": "alice-password"})
 			r, err := e.Token(ctxT(t), TokenRequest{Name: "dyn-user"}, FlowCallbacks{})
 			mustf(t, err, "session auth")
@@ -150,26 +152,46 @@ func TestSessionAuthErrors(t *testing.T) {
 		want     []string
 		network  bool
 	}{
-		{"missing input field", func(_ *vault.SessionTemplate, in map[string]string) { delete(in, "secret"); delete(in, "scope") },
-			KindMissingInput, []string{"{{fields.scope}}, {{fields.secret}}", "requestFields[1] (scope)", "requestFields[3] (client_secret)"}, false},
+		{
+			"missing input field", func(_ *vault.SessionTemplate, in map[string]string) { delete(in, "secret"); delete(in, "scope") },
+			KindMissingInput,
+			[]string{"{{fields.scope}}, {{fields.secret}}", "requestFields[1] (scope)", "requestFields[3] (client_secret)"},
+			false,
+		},
 		{"bad URL once filled", func(tm *vault.SessionTemplate, in map[string]string) {
 			tm.URL = "https://{{fields.tenantid}}/token"
 			in["tenantid"] = "bad host!"
 		}, KindNotConfigured, []string{"endpoints.auth.url", "invalid character"}, false},
-		{"token path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
-			tm.TokenPath, tm.ExpirationPath = "result.token", ""
+		{
+			"token path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
+				tm.TokenPath, tm.ExpirationPath = "result.token", ""
+			},
+			KindBadResponse,
+			[]string{`tokenPath "result.token" matches nothing`, `"result" has no key "token"`, "keys: jwt"},
+			true,
 		},
-			KindBadResponse, []string{`tokenPath "result.token" matches nothing`, `"result" has no key "token"`, "keys: jwt"}, true},
-		{"expiration path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
-			tm.TokenPath, tm.ExpirationPath = "result.jwt", "expires.at"
+		{
+			"expiration path matches nothing", func(tm *vault.SessionTemplate, _ map[string]string) {
+				tm.TokenPath, tm.ExpirationPath = "result.jwt", "expires.at"
+			},
+			KindBadResponse,
+			[]string{`expirationPath "expires.at" matches nothing`, "keys: result, ttl"},
+			true,
 		},
-			KindBadResponse, []string{`expirationPath "expires.at" matches nothing`, "keys: result, ttl"}, true},
-		{"expiry is not a time", func(tm *vault.SessionTemplate, _ map[string]string) {
-			tm.TokenPath, tm.ExpirationPath = "result.jwt", "ttl"
+		{
+			"expiry is not a time", func(tm *vault.SessionTemplate, _ map[string]string) {
+				tm.TokenPath, tm.ExpirationPath = "result.jwt", "ttl"
+			},
+			KindBadResponse,
+			[]string{`expirationPath "ttl"`, "neither a number of seconds nor a date"},
+			true,
 		},
-			KindBadResponse, []string{`expirationPath "ttl"`, "neither a number of seconds nor a date"}, true},
-		{"server refuses", func(tm *vault.SessionTemplate, _ map[string]string) { tm.URL = srv.URL + "/deny" },
-			KindRejected, []string{"invalid_client", "unknown client"}, true},
+		{
+			"server refuses", func(tm *vault.SessionTemplate, _ map[string]string) { tm.URL = srv.URL + "/deny" },
+			KindRejected,
+			[]string{"invalid_client", "unknown client"},
+			true,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

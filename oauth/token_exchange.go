@@ -132,8 +132,10 @@ func (e *Engine) exchangeInput(ctx context.Context, f *flow, t *target, req Toke
 	if t.client.Exchange != nil {
 		x = *t.client.Exchange
 	}
-	in := ExchangeInput{SubjectTokenType: x.SubjectTokenType, ActorTokenType: x.ActorTokenType, RequestedTokenType: x.RequestedTokenType,
-		SubjectToken: req.SubjectToken, ActorToken: req.ActorToken}
+	in := ExchangeInput{
+		SubjectTokenType: x.SubjectTokenType, ActorTokenType: x.ActorTokenType, RequestedTokenType: x.RequestedTokenType,
+		SubjectToken: req.SubjectToken, ActorToken: req.ActorToken,
+	}
 	chain, _ := ctx.Value(exchangeChain{}).([]string)
 	chain = append(slices.Clone(chain), t.name)
 	ctx = context.WithValue(ctx, exchangeChain{}, chain)

@@ -98,25 +98,31 @@ func parseTokenResponse(op string, status int, contentType string, body []byte, 
 		}
 	}
 	if tok.AccessToken == "" {
-		return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
-			Reason: "the response has no access_token", Hint: "check that the token URL is the provider's token endpoint; run with -v to see the response"}
+		return nil, &Error{
+			Kind: KindBadResponse, Op: op, Status: status,
+			Reason: "the response has no access_token", Hint: "check that the token URL is the provider's token endpoint; run with -v to see the response",
+		}
 	}
 	// A token with an ASCII control character can never be sent in a
 	// header (and would drive a terminal it is printed on): refused before
 	// anything stores it (S-40).
 	for _, f := range []struct{ name, value string }{{"access_token", tok.AccessToken}, {"refresh_token", tok.RefreshToken}} {
 		if i := termsafe.IndexCTL(f.value); i >= 0 {
-			return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
-				Reason: fmt.Sprintf("%s in the token response holds the control character 0x%02x at byte %d, so it could never be sent in a request", f.name, f.value[i], i)}
+			return nil, &Error{
+				Kind: KindBadResponse, Op: op, Status: status,
+				Reason: fmt.Sprintf("%s in the token response holds the control character 0x%02x at byte %d, so it could never be sent in a request", f.name, f.value[i], i),
+			}
 		}
 	}
 	switch {
 	case accept.dpop && strings.EqualFold(tok.TokenType, "DPoP"):
 	case accept.notApplicable && tok.TokenType == "N_A":
 	case strings.EqualFold(tok.TokenType, "DPoP"):
-		return nil, &Error{Kind: KindUnsupportedTokenType, Op: op,
+		return nil, &Error{
+			Kind: KindUnsupportedTokenType, Op: op,
 			Reason: "the server issued a DPoP-bound token, but this client sends no DPoP proofs, so it could never use it",
-			Hint:   "turn DPoP on for the auth client (--dpop), which gives it a key"}
+			Hint:   "turn DPoP on for the auth client (--dpop), which gives it a key",
+		}
 	default:
 		if err := CheckTokenType(op, tok.TokenType); err != nil {
 			return nil, err
@@ -140,9 +146,11 @@ func CheckTokenType(op, tokenType string) error {
 	if tokenType == "" || strings.EqualFold(tokenType, "bearer") {
 		return nil
 	}
-	return &Error{Kind: KindUnsupportedTokenType, Op: op,
+	return &Error{
+		Kind: KindUnsupportedTokenType, Op: op,
 		Reason: fmt.Sprintf("the server issued a %q token; only bearer tokens are supported", sanitize(tokenType, 40)),
-		Hint:   "configure the provider to issue bearer tokens for this client"}
+		Hint:   "configure the provider to issue bearer tokens for this client",
+	}
 }
 
 // decodeSuccess reads the fields of a response that must be a success: an
@@ -174,8 +182,10 @@ func decodeFields(op string, status int, contentType string, body []byte) (map[s
 		dec.UseNumber()
 		var m map[string]any
 		if err := dec.Decode(&m); err != nil {
-			return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
-				Reason: fmt.Sprintf("the response is not valid JSON (%s)", jsonErrorAt(trimmed, err))}
+			return nil, &Error{
+				Kind: KindBadResponse, Op: op, Status: status,
+				Reason: fmt.Sprintf("the response is not valid JSON (%s)", jsonErrorAt(trimmed, err)),
+			}
 		}
 		if dec.More() {
 			return nil, &Error{Kind: KindBadResponse, Op: op, Status: status, Reason: "the response has data after the JSON object"}
@@ -203,14 +213,18 @@ func decodeFields(op string, status int, contentType string, body []byte) (map[s
 	if len(trimmed) == 0 {
 		what = "an empty body"
 	}
-	return nil, &Error{Kind: KindBadResponse, Op: op, Status: status,
+	return nil, &Error{
+		Kind: KindBadResponse, Op: op, Status: status,
 		Reason: fmt.Sprintf("the server answered with %s, not JSON", what),
-		Hint:   "check that the URL is the provider's endpoint (an HTML page often means a login page or a proxy); run with -v to see the exchange"}
+		Hint:   "check that the URL is the provider's endpoint (an HTML page often means a login page or a proxy); run with -v to see the exchange",
+	}
 }
 
 func tooLarge(op string, status int) *Error {
-	return &Error{Kind: KindBadResponse, Op: op, Status: status,
-		Reason: fmt.Sprintf("the response is larger than %d bytes and was refused", MaxResponseBytes)}
+	return &Error{
+		Kind: KindBadResponse, Op: op, Status: status,
+		Reason: fmt.Sprintf("the response is larger than %d bytes and was refused", MaxResponseBytes),
+	}
 }
 
 // statusError describes an HTTP failure that carried no OAuth error.
@@ -220,15 +234,19 @@ func statusError(op string, status int, contentType string) *Error {
 		mt = "no content type"
 	}
 	if status >= 500 {
-		return &Error{Kind: KindUnreachable, Op: op, Status: status,
-			Reason: fmt.Sprintf("the server failed with HTTP %d (%s)", status, mt), Hint: "try again later"}
+		return &Error{
+			Kind: KindUnreachable, Op: op, Status: status,
+			Reason: fmt.Sprintf("the server failed with HTTP %d (%s)", status, mt), Hint: "try again later",
+		}
 	}
 	hint := "check the endpoint URL and the client configuration; run with -v to see the exchange"
 	if status == 404 || status == 405 {
 		hint = "check the endpoint URL (and the token method GET/POST)"
 	}
-	return &Error{Kind: KindRejected, Op: op, Status: status,
-		Reason: fmt.Sprintf("the server answered HTTP %d (%s) without an OAuth error", status, mt), Hint: hint}
+	return &Error{
+		Kind: KindRejected, Op: op, Status: status,
+		Reason: fmt.Sprintf("the server answered HTTP %d (%s) without an OAuth error", status, mt), Hint: hint,
+	}
 }
 
 // errorFromFields returns the *Error of an OAuth error response, or nil.

@@ -66,8 +66,10 @@ func (e *Engine) resolve(req TokenRequest) (*target, error) {
 	if name == "" {
 		name = cred.Name
 	}
-	return &target{env: cred.Env, name: name, client: cred.Client, secret: cred.Secret, secretName: cred.TokenSecret,
-		session: cred.Protocol == vault.ProtocolSessionAuth}, nil
+	return &target{
+		env: cred.Env, name: name, client: cred.Client, secret: cred.Secret, secretName: cred.TokenSecret,
+		session: cred.Protocol == vault.ProtocolSessionAuth,
+	}, nil
 }
 
 // resolveError gives a refusal of the vault's resolver the engine's form
@@ -607,8 +609,10 @@ func (e *Engine) RequestAuth(ctx context.Context, req TokenRequest, cb FlowCallb
 		return e.dpopAuth(ctx, req, r)
 	}
 	if tt := r.TokenType; tt != "" && !strings.EqualFold(tt, "bearer") {
-		return nil, &Error{Kind: KindUnsupportedTokenType, Op: "request",
-			Reason: fmt.Sprintf("unsupported token type %q (only bearer and DPoP-bound tokens can be sent)", sanitize(tt, 40))}
+		return nil, &Error{
+			Kind: KindUnsupportedTokenType, Op: "request",
+			Reason: fmt.Sprintf("unsupported token type %q (only bearer and DPoP-bound tokens can be sent)", sanitize(tt, 40)),
+		}
 	}
 	return &RequestAuth{Token: r.AccessToken}, nil
 }

@@ -114,11 +114,15 @@ func TestTranscriptDecodedAssertionFlows(t *testing.T) {
 	t.Parallel()
 	s := sharedPlayground(t)
 	priv, pub := keyPair(t, "ES256")
-	jwtInfo, _, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub,
-		Grants: []string{playground.GrantClientCredentials}, Scopes: []string{playground.ScopeAPIRead}})
+	jwtInfo, _, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodPrivateKeyJWT, PublicKey: pub,
+		Grants: []string{playground.GrantClientCredentials}, Scopes: []string{playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering the private_key_jwt client")
-	hsInfo, hsSecret, err := s.CreateClient(playground.ClientSpec{AuthMethod: playground.AuthMethodSecretJWT,
-		Grants: []string{playground.GrantClientCredentials}, Scopes: []string{playground.ScopeAPIRead}})
+	hsInfo, hsSecret, err := s.CreateClient(playground.ClientSpec{
+		AuthMethod: playground.AuthMethodSecretJWT,
+		Grants:     []string{playground.GrantClientCredentials}, Scopes: []string{playground.ScopeAPIRead},
+	})
 	mustf(t, err, "registering the client_secret_jwt client")
 	cases := []struct {
 		name, alg, kid string
@@ -126,12 +130,18 @@ func TestTranscriptDecodedAssertionFlows(t *testing.T) {
 		creds          vault.ClientCredentials
 		keyParts       []string
 	}{
-		{"private_key_jwt", "ES256", jwtInfo.KeyID,
+		{
+			"private_key_jwt", "ES256", jwtInfo.KeyID,
 			vault.AuthClient{ClientID: jwtInfo.ClientID, AuthMethod: vault.AuthPrivateKeyJWT, KeyID: jwtInfo.KeyID, SigningAlg: "ES256"},
-			vault.ClientCredentials{PrivateKey: priv}, pemLines(priv)},
-		{"client_secret_jwt", "HS256", "",
+			vault.ClientCredentials{PrivateKey: priv},
+			pemLines(priv),
+		},
+		{
+			"client_secret_jwt", "HS256", "",
 			vault.AuthClient{ClientID: hsInfo.ClientID, AuthMethod: vault.AuthClientSecretJWT},
-			vault.ClientCredentials{ClientSecret: hsSecret}, []string{hsSecret, base64.RawURLEncoding.EncodeToString([]byte(hsSecret))}},
+			vault.ClientCredentials{ClientSecret: hsSecret},
+			[]string{hsSecret, base64.RawURLEncoding.EncodeToString([]byte(hsSecret))},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -67,9 +67,11 @@ func TestTranscriptText(t *testing.T) {
 	tr := NewTranscript()
 	var live []Exchange
 	tr.OnRecord = func(x Exchange) { live = append(live, x) }
-	i := tr.record(Exchange{Time: time.Now(), Step: "token", Method: "POST", URL: "https://as.example/token",
+	i := tr.record(Exchange{
+		Time: time.Now(), Step: "token", Method: "POST", URL: "https://as.example/token",
 		RequestHeaders: []Field{{"Authorization", "Basic " + Redacted}}, Params: []Field{{"grant_type", "client_credentials"}},
-		Status: 401, ContentType: "application/json", Response: []Field{{"error", "invalid_client"}}, Duration: 12 * time.Millisecond})
+		Status: 401, ContentType: "application/json", Response: []Field{{"error", "invalid_client"}}, Duration: 12 * time.Millisecond,
+	})
 	f := &flow{tr: tr, red: &redactor{}}
 	f.fail(i, oauthError("token", "invalid_client", "", "", 401))
 	tr.note("refresh", "the server rotated the refresh token")
@@ -113,9 +115,11 @@ func TestErrorRendering(t *testing.T) {
 		t.Errorf("refresh hint %q", r.Hint)
 	}
 	sentinels := []error{vault.ErrNotConfigured, vault.ErrMissingInput, ErrAborted, ErrUnreachable, ErrUnsupportedTokenType, ErrRejected, ErrBadResponse}
-	for k, want := range map[Kind]error{KindOther: nil, KindNotConfigured: vault.ErrNotConfigured, KindMissingInput: vault.ErrMissingInput,
+	for k, want := range map[Kind]error{
+		KindOther: nil, KindNotConfigured: vault.ErrNotConfigured, KindMissingInput: vault.ErrMissingInput,
 		KindAborted: ErrAborted, KindUnreachable: ErrUnreachable, KindUnsupportedTokenType: ErrUnsupportedTokenType, KindRejected: ErrRejected,
-		KindVault: nil, KindBadResponse: ErrBadResponse} {
+		KindVault: nil, KindBadResponse: ErrBadResponse,
+	} {
 		e := &Error{Kind: k}
 		for _, s := range sentinels {
 			if got := errors.Is(e, s); got != (s == want) {

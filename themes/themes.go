@@ -330,12 +330,22 @@ type paletteField struct{ name, value string }
 
 func (p *Palette) fields() []paletteField {
 	return []paletteField{
-		{"background", p.Background}, {"foreground", p.Foreground}, {"muted", p.Muted},
-		{"faint", p.Faint}, {"accent", p.Accent}, {"secondary", p.Secondary},
-		{"border", p.Border}, {"selectedBackground", p.SelectedBackground},
-		{"selectedForeground", p.SelectedForeground}, {"headerBackground", p.HeaderBackground},
-		{"headerForeground", p.HeaderForeground}, {"success", p.Success}, {"warning", p.Warning},
-		{"error", p.Error}, {"info", p.Info}, {"match", p.Match},
+		{"background", p.Background},
+		{"foreground", p.Foreground},
+		{"muted", p.Muted},
+		{"faint", p.Faint},
+		{"accent", p.Accent},
+		{"secondary", p.Secondary},
+		{"border", p.Border},
+		{"selectedBackground", p.SelectedBackground},
+		{"selectedForeground", p.SelectedForeground},
+		{"headerBackground", p.HeaderBackground},
+		{"headerForeground", p.HeaderForeground},
+		{"success", p.Success},
+		{"warning", p.Warning},
+		{"error", p.Error},
+		{"info", p.Info},
+		{"match", p.Match},
 	}
 }
 

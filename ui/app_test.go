@@ -30,8 +30,10 @@ import (
 func fixtureApp(t *testing.T, w, h int, mod func(*Options)) (*uitest.Driver, *Model, *vault.Vault) {
 	t.Helper()
 	v := uitest.Fixture()
-	opts := Options{Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true,
-		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})}
+	opts := Options{
+		Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true,
+		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
+	}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -268,8 +270,10 @@ func TestVaultUnavailableShowsPaneAndSwitches(t *testing.T) {
 	}
 	file := uitest.Fixture()
 	var gotPass string
-	m := New(Options{Vault: v, Catalog: uitest.Catalog(v), Dark: true, Env: "dev",
-		OpenFileVault: func(p string) (*vault.Vault, error) { gotPass = p; return file, nil }})
+	m := New(Options{
+		Vault: v, Catalog: uitest.Catalog(v), Dark: true, Env: "dev",
+		OpenFileVault: func(p string) (*vault.Vault, error) { gotPass = p; return file, nil },
+	})
 	d := uitest.New(t, m, 100, 30)
 	d.Press("down", "v")
 	pane, ok := m.Top().(*vaultpane.Model)
@@ -311,14 +315,19 @@ type unavailableStore struct{}
 func (unavailableStore) fail(op, key string) error {
 	return &vault.StoreError{Op: op, Backend: vault.BackendKeychain, Key: key, Err: vault.ErrUnavailable, Hint: "no Secret Service on the session bus"}
 }
+
 func (u unavailableStore) Get(_ context.Context, key string) ([]byte, error) {
 	return nil, u.fail("get", key)
 }
+
 func (u unavailableStore) Set(_ context.Context, key string, _ []byte) error {
 	return u.fail("set", key)
 }
+
 func (u unavailableStore) Delete(_ context.Context, key string) error { return u.fail("delete", key) }
-func (unavailableStore) Backend() string                              { return vault.BackendKeychain }
+
+func (unavailableStore) Backend() string { return vault.BackendKeychain }
+
 func (u unavailableStore) Apply(_ context.Context, changes []vault.Change) ([]vault.Change, error) {
 	key := ""
 	if len(changes) > 0 {

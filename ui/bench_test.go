@@ -29,8 +29,10 @@ func benchApp(b *testing.B, n int) *Model {
 			b.Fatal(err)
 		}
 	}
-	m := New(Options{Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true,
-		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
+	m := New(Options{
+		Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true,
+		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
+	})
 	uitest.New(b, m, 120, 40)
 	return m
 }

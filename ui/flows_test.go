@@ -25,8 +25,10 @@ import (
 func demoApp(t *testing.T, mod func(*Options)) (*uitest.Driver, *Model, *uitest.Demo) {
 	t.Helper()
 	dm := uitest.StartDemo(t)
-	opts := Options{Vault: dm.Vault, Engines: dm.Engines, Catalog: uitest.Catalog(dm.Vault), Dark: true,
-		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})}
+	opts := Options{
+		Vault: dm.Vault, Engines: dm.Engines, Catalog: uitest.Catalog(dm.Vault), Dark: true,
+		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
+	}
 	if mod != nil {
 		mod(&opts)
 	}

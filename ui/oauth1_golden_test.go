@@ -22,8 +22,10 @@ func TestGoldenOAuth1TokenPane(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%dx%d", th.Name, size[0], size[1]), func(t *testing.T) {
 				v := uitest.Fixture()
 				uitest.AddOAuth1(v)
-				m := New(Options{Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true, Theme: th.Name,
-					Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
+				m := New(Options{
+					Vault: v, Catalog: uitest.Catalog(v), Now: func() time.Time { return uitest.FixtureNow }, Dark: true, Theme: th.Name,
+					Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
+				})
 				d := uitest.New(t, m, size[0], size[1])
 				d.Send(common.OpenTokenMsg{Env: "dev", Secret: "photos"})
 				d.Settle()

@@ -79,8 +79,10 @@ func (m *Model) route(msg tea.Msg) (tea.Cmd, bool) {
 		// Every engine and sender is derived from c.Vault when next used
 		// (common/engines.go), so this one assignment switches them all.
 		m.c.Vault = msg.Vault
-		return tea.Batch(common.LoadCatalogCmd(msg.Vault), m.status.Show(common.StatusMsg{Kind: common.StatusSuccess,
-			Text: "Using the encrypted file vault for this session (set AUTHDECK_VAULT=file to make it the default)"})), true
+		return tea.Batch(common.LoadCatalogCmd(msg.Vault), m.status.Show(common.StatusMsg{
+			Kind: common.StatusSuccess,
+			Text: "Using the encrypted file vault for this session (set AUTHDECK_VAULT=file to make it the default)",
+		})), true
 	case themeSavedMsg:
 		if msg.err != nil {
 			return common.Status(common.StatusWarning, "Theme not remembered: "+common.Explain(msg.err).OneLine()), true
@@ -160,8 +162,10 @@ func (m *Model) envChooser() common.Dialog {
 			if e.Tenant != "" {
 				desc = "tenant " + e.Tenant + "  " + desc
 			}
-			opts = append(opts, dialogs.Option{Label: name, Desc: desc, Current: name == m.c.Env,
-				Cmd: func() tea.Msg { return common.SwitchEnvMsg{Env: name} }})
+			opts = append(opts, dialogs.Option{
+				Label: name, Desc: desc, Current: name == m.c.Env,
+				Cmd: func() tea.Msg { return common.SwitchEnvMsg{Env: name} },
+			})
 		}
 	}
 	opts = append(opts, dialogs.Option{Label: "+ new environment", Cmd: func() tea.Msg { return common.EditMsg{Kind: common.EditEnvironment} }})

@@ -96,8 +96,10 @@ func teamFolder(t *testing.T) (root string, alice, bob *teammate) {
 	must(err)
 	_, err = alice.v.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "github", Env: vault.DefaultEnv}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: aliceGithub})
 	must(err)
-	_, err = alice.v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
-		Issuer: "https://id.example.test", ClientID: "svc", AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials},
+	_, err = alice.v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+		Issuer: "https://id.example.test", ClientID: "svc", AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials,
+	},
 		&vault.ClientCredentials{ClientSecret: aliceSvc})
 	must(err)
 	bob = newTeammate(t, "bob", root)
@@ -111,8 +113,10 @@ func teamApp(t *testing.T, p *teammate) (*uitest.Driver, *Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(Options{Vault: p.v, Catalog: cat, Dark: true, Workspace: "payments", WorkspacePath: p.ws.Root(),
-		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"})})
+	m := New(Options{
+		Vault: p.v, Catalog: cat, Dark: true, Workspace: "payments", WorkspacePath: p.ws.Root(),
+		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
+	})
 	d := uitest.New(t, m, 140, 44)
 	d.Busy = uitest.StoreBusy
 	return d, m
@@ -313,10 +317,14 @@ func TestTeamWorkspaceMarksAndSetsMissingValues(t *testing.T) {
 		return vs["tenantKey"]
 	}
 	for _, c := range []struct{ who, what, got, want string }{
-		{"bob", "stripe", sec(bob, "stripe"), bobStripe}, {"bob", "github", sec(bob, "github"), bobGithub},
-		{"bob", "svc", creds(bob), bobSvc}, {"bob", "tenantKey", vars(bob), bobTenant},
-		{"alice", "stripe", sec(alice, "stripe"), aliceStripe}, {"alice", "github", sec(alice, "github"), aliceGithub},
-		{"alice", "svc", creds(alice), aliceSvc}, {"alice", "tenantKey", vars(alice), aliceTenant},
+		{"bob", "stripe", sec(bob, "stripe"), bobStripe},
+		{"bob", "github", sec(bob, "github"), bobGithub},
+		{"bob", "svc", creds(bob), bobSvc},
+		{"bob", "tenantKey", vars(bob), bobTenant},
+		{"alice", "stripe", sec(alice, "stripe"), aliceStripe},
+		{"alice", "github", sec(alice, "github"), aliceGithub},
+		{"alice", "svc", creds(alice), aliceSvc},
+		{"alice", "tenantKey", vars(alice), aliceTenant},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s's %s is not theirs after bob set his values", c.who, c.what)

@@ -24,8 +24,10 @@ func TestVaultSwitchMovesTheEngines(t *testing.T) {
 	const pass = "correct horse battery"
 	dm := uitest.StartDemo(t)
 	ctx := t.Context()
-	file, err := local.Open(local.Options{Home: t.TempDir(), Backend: vault.BackendFile, FileWorkFactor: 10,
-		Passphrase: func() (string, error) { return pass, nil }})
+	file, err := local.Open(local.Options{
+		Home: t.TempDir(), Backend: vault.BackendFile, FileWorkFactor: 10,
+		Passphrase: func() (string, error) { return pass, nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,14 +51,16 @@ func TestVaultSwitchMovesTheEngines(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := &engines.Config{CallbackTimeout: 30 * time.Second}
-	m := New(Options{Vault: first, Engines: cfg, Catalog: uitest.Catalog(first), Dark: true, Env: demo.EnvDev,
+	m := New(Options{
+		Vault: first, Engines: cfg, Catalog: uitest.Catalog(first), Dark: true, Env: demo.EnvDev,
 		Clipboard: common.NewClipboard(common.ClipboardOptions{Mode: "osc52"}),
 		OpenFileVault: func(p string) (*vault.Vault, error) {
 			if p != pass {
 				return nil, errors.New("wrong passphrase")
 			}
 			return file, nil
-		}})
+		},
+	})
 	d := uitest.New(t, m, 120, 40)
 
 	// The keychain stops answering: the pane offers the file vault.

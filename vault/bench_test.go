@@ -22,28 +22,38 @@ func benchCatalog(n int) *vault.Catalog {
 	exp := now.Add(90 * 24 * time.Hour)
 	envs := []string{vault.DefaultEnv, "dev", "staging", "prod", "sandbox"}
 	for _, e := range envs[1:] {
-		c.Environments = append(c.Environments, vault.Environment{ID: vault.NewID(), Name: e, Tenant: "acme",
-			Variables: []vault.Variable{{Name: "BASE", Value: "https://api." + e + ".example.com"}, {Name: "TOKEN", Secret: true}}, Created: now, Updated: now})
+		c.Environments = append(c.Environments, vault.Environment{
+			ID: vault.NewID(), Name: e, Tenant: "acme",
+			Variables: []vault.Variable{{Name: "BASE", Value: "https://api." + e + ".example.com"}, {Name: "TOKEN", Secret: true}}, Created: now, Updated: now,
+		})
 	}
 	for i := range n {
 		env := envs[i%len(envs)]
-		meta := vault.Meta{ID: vault.NewID(), Name: fmt.Sprintf("item-%05d", i), Env: env, Description: "Credential for the orders service, team payments",
-			Tenant: "acme", AllowedHosts: []string{"api.example.com", "*.internal.example.com"}, Created: now, Updated: now}
+		meta := vault.Meta{
+			ID: vault.NewID(), Name: fmt.Sprintf("item-%05d", i), Env: env, Description: "Credential for the orders service, team payments",
+			Tenant: "acme", AllowedHosts: []string{"api.example.com", "*.internal.example.com"}, Created: now, Updated: now,
+		}
 		switch i % 10 {
 		case 0, 1, 2:
-			c.Clients = append(c.Clients, vault.AuthClient{Meta: meta, Type: vault.ClientOAuth2, Issuer: "https://auth.example.com",
+			c.Clients = append(c.Clients, vault.AuthClient{
+				Meta: meta, Type: vault.ClientOAuth2, Issuer: "https://auth.example.com",
 				Endpoints: vault.Endpoints{Authorization: "https://auth.example.com/authorize", Token: "https://auth.example.com/oauth/token", JWKS: "https://auth.example.com/.well-known/jwks.json"},
 				ClientID:  "client-" + meta.ID, AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials,
 				Scopes: []string{"orders:read", "orders:write", "profile"}, Audience: "https://api.example.com", HasSecret: true,
-				TokenParams: []vault.Param{{Key: "resource", Value: "https://api.example.com"}}})
+				TokenParams: []vault.Param{{Key: "resource", Value: "https://api.example.com"}},
+			})
 		case 3, 4, 5, 6:
 			meta.Expiration = &exp
-			c.Secrets = append(c.Secrets, vault.Secret{Meta: meta, Type: vault.TypeOAuthToken, AuthClient: "item-00000",
-				Scope: "orders:read profile", TokenExpires: &exp, HasRefresh: true})
+			c.Secrets = append(c.Secrets, vault.Secret{
+				Meta: meta, Type: vault.TypeOAuthToken, AuthClient: "item-00000",
+				Scope: "orders:read profile", TokenExpires: &exp, HasRefresh: true,
+			})
 		default:
-			c.Requests = append(c.Requests, vault.Request{ID: meta.ID, Name: meta.Name, Env: env, Method: "POST", URL: "{{BASE}}/v1/orders?limit=50",
+			c.Requests = append(c.Requests, vault.Request{
+				ID: meta.ID, Name: meta.Name, Env: env, Method: "POST", URL: "{{BASE}}/v1/orders?limit=50",
 				Headers: []vault.Header{{Name: "Accept", Value: "application/json"}, {Name: "X-Request-Source", Value: "authdeck"}},
-				Body:    `{"item":"book","quantity":1}`, Auth: "item-00003", Created: now, Updated: now})
+				Body:    `{"item":"book","quantity":1}`, Auth: "item-00003", Created: now, Updated: now,
+			})
 		}
 	}
 	return c

@@ -178,8 +178,10 @@ func TestNoSecretValueInHomeFiles(t *testing.T) {
 			t.Parallel()
 			home := t.TempDir()
 			fake := vaulttest.NewFakeKeyring()
-			v, err := local.Open(local.Options{Home: home, Backend: backend, Keyring: fake, FileWorkFactor: testWorkFactor,
-				Passphrase: func() (string, error) { return testPass, nil }})
+			v, err := local.Open(local.Options{
+				Home: home, Backend: backend, Keyring: fake, FileWorkFactor: testWorkFactor,
+				Passphrase: func() (string, error) { return testPass, nil },
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

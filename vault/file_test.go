@@ -27,8 +27,10 @@ const testPass = "correct horse battery staple"
 
 func newFileStore(t testing.TB, dir, pass string) *vault.FileStore {
 	t.Helper()
-	s, err := vault.NewFileStore(vault.FileOptions{Dir: dir, WorkFactor: testWorkFactor,
-		Passphrase: func() (string, error) { return pass, nil }})
+	s, err := vault.NewFileStore(vault.FileOptions{
+		Dir: dir, WorkFactor: testWorkFactor,
+		Passphrase: func() (string, error) { return pass, nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,8 +153,10 @@ func TestFileWrongPassphrase(t *testing.T) {
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, vault.FileVaultName))
 	var asked atomic.Int32
-	bad, err := vault.NewFileStore(vault.FileOptions{Dir: dir, WorkFactor: testWorkFactor,
-		Passphrase: func() (string, error) { asked.Add(1); return "not the passphrase", nil }})
+	bad, err := vault.NewFileStore(vault.FileOptions{
+		Dir: dir, WorkFactor: testWorkFactor,
+		Passphrase: func() (string, error) { asked.Add(1); return "not the passphrase", nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,8 +318,10 @@ func TestFilePassphraseAskedOnlyWhenNeeded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var asked atomic.Int32
-	s, err := vault.NewFileStore(vault.FileOptions{Dir: dir, WorkFactor: testWorkFactor,
-		Passphrase: func() (string, error) { asked.Add(1); return testPass, nil }})
+	s, err := vault.NewFileStore(vault.FileOptions{
+		Dir: dir, WorkFactor: testWorkFactor,
+		Passphrase: func() (string, error) { asked.Add(1); return testPass, nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,8 +397,10 @@ func TestTwoProcessesWriteWorkspace(t *testing.T) {
 			t.Fatalf("helper failed: %v\n%s", err, rest)
 		}
 	}
-	v, err := local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
-		Passphrase: func() (string, error) { return testPass, nil }})
+	v, err := local.Open(local.Options{
+		Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
+		Passphrase: func() (string, error) { return testPass, nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

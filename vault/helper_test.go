@@ -47,8 +47,10 @@ func TestHelperProcess(t *testing.T) {
 	case "workspace-add":
 		// Adds count secrets to the workspace (file catalog + file vault),
 		// starting when the parent creates HELPER_GO.
-		v, err := local.Open(local.Options{Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
-			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil }})
+		v, err := local.Open(local.Options{
+			Home: home, Backend: vault.BackendFile, FileWorkFactor: testWorkFactor,
+			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil },
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,8 +72,10 @@ func TestHelperProcess(t *testing.T) {
 		}
 		v := vault.New(cat, vault.NewMemoryStore())
 		for i := range 200000 {
-			_, err := v.PutRequest(vault.Request{Name: fmt.Sprintf("%s-%d", prefix, i), Env: vault.DefaultEnv, Method: "GET",
-				URL: "https://api.example.com/items", Description: strings.Repeat("d", 2000)})
+			_, err := v.PutRequest(vault.Request{
+				Name: fmt.Sprintf("%s-%d", prefix, i), Env: vault.DefaultEnv, Method: "GET",
+				URL: "https://api.example.com/items", Description: strings.Repeat("d", 2000),
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,8 +85,10 @@ func TestHelperProcess(t *testing.T) {
 		}
 	case "file-churn":
 		// Rewrites the file vault as fast as it can until killed.
-		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: 1,
-			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil }})
+		s, err := vault.NewFileStore(vault.FileOptions{
+			Dir: home, WorkFactor: 1,
+			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil },
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,8 +104,10 @@ func TestHelperProcess(t *testing.T) {
 	case "file-convert":
 		// Opens a vault of the earlier format and writes one value, which
 		// converts it; the parent kills it somewhere along the way.
-		s, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: testWorkFactor,
-			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil }})
+		s, err := vault.NewFileStore(vault.FileOptions{
+			Dir: home, WorkFactor: testWorkFactor,
+			Passphrase: func() (string, error) { return os.Getenv("AUTHDECK_PASSPHRASE"), nil },
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,8 +143,10 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func sentinelName(err error) string {
-	for name, s := range map[string]error{"not found": vault.ErrNotFound, "locked": vault.ErrLocked, "unavailable": vault.ErrUnavailable,
-		"timeout": vault.ErrTimeout, "too large": vault.ErrTooLarge, "corrupt": vault.ErrCorrupt} {
+	for name, s := range map[string]error{
+		"not found": vault.ErrNotFound, "locked": vault.ErrLocked, "unavailable": vault.ErrUnavailable,
+		"timeout": vault.ErrTimeout, "too large": vault.ErrTooLarge, "corrupt": vault.ErrCorrupt,
+	} {
 		if errors.Is(err, s) {
 			return name
 		}

@@ -279,9 +279,11 @@ func resolveClient(cat *Catalog, env, name string, c *AuthClient) (*Credential, 
 		return nil, &AmbiguousError{Env: env, Client: c.Name, Secrets: names}
 	}
 	if p == ProtocolSessionAuth {
-		return nil, &ResolveError{Env: env, Name: name,
+		return nil, &ResolveError{
+			Env: env, Name: name,
 			Reason: fmt.Sprintf("no SESSION_AUTH secret uses auth client %q in environment %q", c.Name, env),
-			Hint:   "add one with its inputFields (authdeck secret add NAME --type SESSION_AUTH …)"}
+			Hint:   "add one with its inputFields (authdeck secret add NAME --type SESSION_AUTH …)",
+		}
 	}
 	// The first token is stored under the client's name, which must be free.
 	if s, ok := cat.Secret(env, c.Name); ok {
@@ -298,13 +300,17 @@ func tokenSecretFits(env string, s *Secret, c *AuthClient) error {
 	p := c.Type.Protocol()
 	switch {
 	case s.Type != p.TokenType():
-		return &ResolveError{Env: env, Name: s.Name,
+		return &ResolveError{
+			Env: env, Name: s.Name,
 			Reason: fmt.Sprintf("secret %q is a %s, not %s, so auth client %q cannot keep its tokens there", s.Name, s.Type, p.tokenWords(), c.Name),
-			Hint:   "name another secret for the tokens, or rename or remove that one"}
+			Hint:   "name another secret for the tokens, or rename or remove that one",
+		}
 	case s.AuthClient != "" && s.AuthClient != c.Name:
-		return &ResolveError{Env: env, Name: s.Name,
+		return &ResolveError{
+			Env: env, Name: s.Name,
 			Reason: fmt.Sprintf("token secret %q belongs to auth client %q, not %q", s.Name, s.AuthClient, c.Name),
-			Hint:   "name another secret for the tokens"}
+			Hint:   "name another secret for the tokens",
+		}
 	}
 	return nil
 }
@@ -316,9 +322,11 @@ func resolveSecret(cat *Catalog, env, name string, s *Secret, use Use) (*Credent
 	cred := &Credential{Env: env, Name: name, Protocol: p, Secret: &sc}
 	if p == ProtocolSecret {
 		if use == ForToken {
-			return nil, &ResolveError{Env: env, Name: name,
+			return nil, &ResolveError{
+				Env: env, Name: name,
 				Reason: fmt.Sprintf("secret %q is a %s, which holds no tokens; tokens come from auth clients and OAuth token, OAuth 1.0a token or session-auth secrets", s.Name, s.Type),
-				Hint:   "use `authdeck secret show " + s.Name + " --reveal` for other secrets"}
+				Hint:   "use `authdeck secret show " + s.Name + " --reveal` for other secrets",
+			}
 		}
 		if c, ok := cat.Client(env, s.AuthClient); ok && s.AuthClient != "" {
 			cl := *c
@@ -349,18 +357,22 @@ func linkedClient(cat *Catalog, env string, s *Secret) (*AuthClient, error) {
 		if p == ProtocolOAuth2 {
 			return nil, nil
 		}
-		return nil, &ResolveError{Env: env, Name: s.Name,
+		return nil, &ResolveError{
+			Env: env, Name: s.Name,
 			Reason: fmt.Sprintf("%s secret %q names no auth client", s.Type, s.Name),
-			Hint:   "link the secret to its auth client"}
+			Hint:   "link the secret to its auth client",
+		}
 	}
 	c, ok := cat.Client(env, s.AuthClient)
 	if !ok {
 		return nil, &NotFoundError{Kind: "auth client", Name: s.AuthClient, Env: env}
 	}
 	if c.Type.Protocol() != p {
-		return nil, &ResolveError{Env: env, Name: s.Name,
+		return nil, &ResolveError{
+			Env: env, Name: s.Name,
 			Reason: fmt.Sprintf("%s secret %q is linked to auth client %q, which is not %s", s.Type, s.Name, c.Name, p.clientWords()),
-			Hint:   "link the secret to its auth client"}
+			Hint:   "link the secret to its auth client",
+		}
 	}
 	return c, nil
 }

@@ -85,14 +85,20 @@ var (
 var secretTypes = []TypeInfo{
 	{Type: TypeAPIKey, Hint: "api key", Label: "API key", Fields: []FieldInfo{fieldKey, fieldHeaderName}, Primary: "key", Placement: true},
 	{Type: TypeSimple, Hint: "basic", Label: "Basic credentials", Fields: []FieldInfo{fieldUsername, fieldPassphrase}, Primary: "passphrase"},
-	{Type: TypeOAuthToken, Hint: "token set", Label: "OAuth 2.0 token set", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
-		Client: ClientOAuth2, Placement: true, TokenPane: true},
-	{Type: TypeSessionAuth, Hint: "session", Label: "Session token", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
-		Client: ClientSessionAuth, Placement: true, TokenPane: true},
+	{
+		Type: TypeOAuthToken, Hint: "token set", Label: "OAuth 2.0 token set", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
+		Client: ClientOAuth2, Placement: true, TokenPane: true,
+	},
+	{
+		Type: TypeSessionAuth, Hint: "session", Label: "Session token", Fields: tokenSetFields, Primary: "accessToken", InputFields: true,
+		Client: ClientSessionAuth, Placement: true, TokenPane: true,
+	},
 	{Type: TypePrivateKey, Hint: "private key", Label: "Private key", Fields: []FieldInfo{fieldPrivateKey}, Primary: "privateKey", PEM: true},
 	{Type: TypeClientCert, Hint: "client cert", Label: "Client certificate", Fields: []FieldInfo{fieldCert, fieldPrivateKey}, Primary: "cert", PEM: true},
-	{Type: TypeOAuth1Token, Hint: "oauth1 token", Label: "OAuth 1.0a token", Fields: []FieldInfo{fieldToken, fieldTokenSecret}, Primary: "token",
-		Client: ClientOAuth1, TokenPane: true},
+	{
+		Type: TypeOAuth1Token, Hint: "oauth1 token", Label: "OAuth 1.0a token", Fields: []FieldInfo{fieldToken, fieldTokenSecret}, Primary: "token",
+		Client: ClientOAuth1, TokenPane: true,
+	},
 }
 
 // Info returns the description of secret type t; ok is false for a type

@@ -63,9 +63,11 @@ func TestSecretTypeTable(t *testing.T) {
 
 func TestSecretValueFieldsAndPrimary(t *testing.T) {
 	t.Parallel()
-	full := SecretValue{Key: "k", HeaderName: "X-Key", Username: "u", Passphrase: "p", AccessToken: "at", RefreshToken: "rt",
+	full := SecretValue{
+		Key: "k", HeaderName: "X-Key", Username: "u", Passphrase: "p", AccessToken: "at", RefreshToken: "rt",
 		TokenType: "Bearer", Expires: "2030-01-01T00:00:00Z", InputFields: map[string]string{"otp": "1", "b": "2", "empty": ""},
-		PrivateKey: "pem", Cert: "crt", Token: "t", TokenSecret: "ts"}
+		PrivateKey: "pem", Cert: "crt", Token: "t", TokenSecret: "ts",
+	}
 	names := func(fs []ValueField) []string {
 		var out []string
 		for _, f := range fs {
@@ -112,10 +114,16 @@ func TestSecretValueFieldsS30(t *testing.T) {
 		{TypeAPIKey, SecretValue{Key: "k", HeaderName: "X-Key"}, "key* headerName"},
 		{TypeAPIKey, SecretValue{Key: "k"}, "key*"},
 		{TypeSimple, SecretValue{Username: "u", Passphrase: "p"}, "username passphrase*"},
-		{TypeOAuthToken, SecretValue{AccessToken: "a", RefreshToken: "r", IDToken: "i", TokenType: "Bearer", Scope: "s", Expires: "2030-01-01T00:00:00Z"},
-			"accessToken* refreshToken* idToken* tokenType scope expires"},
-		{TypeSessionAuth, SecretValue{AccessToken: "a", InputFields: map[string]string{"user": "u", "otp": "1", "empty": ""}},
-			"accessToken* inputFields.otp* inputFields.user*"},
+		{
+			TypeOAuthToken,
+			SecretValue{AccessToken: "a", RefreshToken: "r", IDToken: "i", TokenType: "Bearer", Scope: "s", Expires: "2030-01-01T00:00:00Z"},
+			"accessToken* refreshToken* idToken* tokenType scope expires",
+		},
+		{
+			TypeSessionAuth,
+			SecretValue{AccessToken: "a", InputFields: map[string]string{"user": "u", "otp": "1", "empty": ""}},
+			"accessToken* inputFields.otp* inputFields.user*",
+		},
 		{TypePrivateKey, SecretValue{PrivateKey: "pem"}, "privateKey*"},
 		{TypeClientCert, SecretValue{Cert: "c", PrivateKey: "pem"}, "cert privateKey*"},
 		{TypeOAuth1Token, SecretValue{Token: "t", TokenSecret: "ts"}, "token* tokenSecret*"},

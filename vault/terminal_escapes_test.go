@@ -9,8 +9,10 @@ import (
 // (S-40): a saved request's header value, an API key, a stored token set.
 func TestTerminalEscapesValuesHTTPCannotCarry(t *testing.T) {
 	t.Parallel()
-	r := Request{Name: "r", Env: "e", Method: "GET", URL: "https://api.example.com/",
-		Headers: []Header{{Name: "Accept", Value: "text/plain"}, {Name: "X-Note", Value: "a\x01b"}}}
+	r := Request{
+		Name: "r", Env: "e", Method: "GET", URL: "https://api.example.com/",
+		Headers: []Header{{Name: "Accept", Value: "text/plain"}, {Name: "X-Note", Value: "a\x01b"}},
+	}
 	err := r.Validate()
 	if err == nil || !strings.Contains(err.Error(), `headers[1]: the value of "X-Note" holds the control character 0x01 at byte 1, which an HTTP request cannot carry`) {
 		t.Errorf("request header value: %v", err)

@@ -452,10 +452,14 @@ var (
 // are reported; a grant not listed needs the token endpoint only.
 var grantEndpoints = map[Grant][]grantEndpoint{
 	GrantImplicit: {authEndpointRequired},
-	GrantAuthorizationCode: {tokenEndpointRequired,
-		{"endpoints.auth", func(e *Endpoints) string { return e.Authorization }, "is required for authorization_code (or set issuer for discovery)"}},
-	GrantDeviceCode: {tokenEndpointRequired,
-		{"endpoints.device", func(e *Endpoints) string { return e.Device }, "is required for device_code (or set issuer for discovery)"}},
+	GrantAuthorizationCode: {
+		tokenEndpointRequired,
+		{"endpoints.auth", func(e *Endpoints) string { return e.Authorization }, "is required for authorization_code (or set issuer for discovery)"},
+	},
+	GrantDeviceCode: {
+		tokenEndpointRequired,
+		{"endpoints.device", func(e *Endpoints) string { return e.Device }, "is required for device_code (or set issuer for discovery)"},
+	},
 }
 
 // validateUndiscoveredEndpoints checks, for a client without an issuer, that

@@ -22,8 +22,10 @@ func TestValidateModernClientSettings(t *testing.T) {
 	}
 	long := strings.Repeat("s", 32)
 	base := func() AuthClient {
-		return AuthClient{Meta: Meta{Name: "c", Env: DefaultEnv}, Type: ClientOAuth2, ClientID: "id", Endpoints: Endpoints{Token: "https://as.example/token"},
-			Grant: GrantClientCredentials, AuthMethod: AuthClientSecretJWT}
+		return AuthClient{
+			Meta: Meta{Name: "c", Env: DefaultEnv}, Type: ClientOAuth2, ClientID: "id", Endpoints: Endpoints{Token: "https://as.example/token"},
+			Grant: GrantClientCredentials, AuthMethod: AuthClientSecretJWT,
+		}
 	}
 	tests := []struct {
 		name  string

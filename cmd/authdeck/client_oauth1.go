@@ -13,9 +13,11 @@ import (
 )
 
 // oauth2OnlyFlags configure OAuth 2.0 clients and mean nothing to OAuth 1.0a ones.
-var oauth2OnlyFlags = []string{"issuer", "device-url", "introspection-url", "revocation-url", "jwks-url", "auth-method", "grant",
+var oauth2OnlyFlags = []string{
+	"issuer", "device-url", "introspection-url", "revocation-url", "jwks-url", "auth-method", "grant",
 	"allow-deprecated", "scope", "audience", "resource", "redirect-uri", "prompt", "signing-alg", "generate-key", "cert-file", "cert-key-file",
-	"dpop", "par", "par-url", "request-object", "subject", "subject-token-type", "actor", "actor-token-type", "requested-token-type"}
+	"dpop", "par", "par-url", "request-object", "subject", "subject-token-type", "actor", "actor-token-type", "requested-token-type",
+}
 
 // oauth1OnlyFlags configure OAuth 1.0a clients only.
 var oauth1OnlyFlags = []string{"request-token-url", "signature-method", "callback"}

@@ -19,8 +19,10 @@ var errOpened = errors.New("the command opened the workspace")
 // stop at their options.
 func optionsApp() *App {
 	var out, errOut bytes.Buffer
-	return &App{IO: IOStreams{In: &bytes.Buffer{}, Out: &out, Err: &errOut, InFd: -1}, Getenv: func(string) string { return "" },
-		OpenVault: func(*App) (*vault.Vault, error) { return nil, errOpened }}
+	return &App{
+		IO: IOStreams{In: &bytes.Buffer{}, Out: &out, Err: &errOut, InFd: -1}, Getenv: func(string) string { return "" },
+		OpenVault: func(*App) (*vault.Vault, error) { return nil, errOpened },
+	}
 }
 
 // runUnder runs cmd as a subcommand of a root with the persistent --env

@@ -112,8 +112,10 @@ func valuesChecks(ctx context.Context, v *vault.Vault) []doctorCheck {
 	case len(missing) == 0:
 		return []doctorCheck{{Name: "values", Status: statusOK, Detail: "every value the workspace needs is set for you"}}
 	}
-	out := []doctorCheck{{Name: "values", Status: statusWarn,
-		Detail: fmt.Sprintf("%d %s you still have to set (each person keeps their own):", len(missing), pick(len(missing), "value", "values"))}}
+	out := []doctorCheck{{
+		Name: "values", Status: statusWarn,
+		Detail: fmt.Sprintf("%d %s you still have to set (each person keeps their own):", len(missing), pick(len(missing), "value", "values")),
+	}}
 	for _, m := range missing {
 		what := fmt.Sprintf("%s %s (%s)", m.Kind, m.Name, m.Env)
 		if m.Shared {

@@ -145,9 +145,14 @@ func TestListCommandsMakeNoStoreCalls(t *testing.T) {
 	h.must("client-secret\n", "client", "add", "c", "--token-url", "https://id.example.com/token", "--client-id", "id", "--auth-method", "client_secret_basic", "--client-secret-stdin")
 	before := h.store.Calls()
 	for _, args := range [][]string{
-		{"env", "list"}, {"env", "list", "--json"}, {"env", "show"}, {"env", "show", "--json"},
-		{"client", "list"}, {"client", "list", "--json"},
-		{"secret", "list"}, {"secret", "list", "--json"},
+		{"env", "list"},
+		{"env", "list", "--json"},
+		{"env", "show"},
+		{"env", "show", "--json"},
+		{"client", "list"},
+		{"client", "list", "--json"},
+		{"secret", "list"},
+		{"secret", "list", "--json"},
 	} {
 		h.must("", args...)
 		if got := h.store.Calls(); got != before {

@@ -16,9 +16,11 @@ import (
 func seedToken(t *testing.T, h *harness, token string) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := h.v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "api", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+	_, err := h.v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "api", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: "https://auth.example/token"}, ClientID: "c", AuthMethod: vault.AuthClientSecretBasic,
-		Grant: vault.GrantClientCredentials}, &vault.ClientCredentials{ClientSecret: "client-secret-value"})
+		Grant: vault.GrantClientCredentials,
+	}, &vault.ClientCredentials{ClientSecret: "client-secret-value"})
 	if err != nil {
 		t.Fatal(err)
 	}

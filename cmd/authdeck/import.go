@@ -131,8 +131,10 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 	if err != nil {
 		return err
 	}
-	in := interchange.ImportInput{Format: f, Path: file, Data: data, Env: a.envName(), Name: o.name,
-		Active: func() (string, error) { return a.Env(c) }}
+	in := interchange.ImportInput{
+		Format: f, Path: file, Data: data, Env: a.envName(), Name: o.name,
+		Active: func() (string, error) { return a.Env(c) },
+	}
 	if wd, err := os.Getwd(); err == nil {
 		// Files a curl command reads (-F @file, -T, -d @file) are where it
 		// would run: here. The saved request keeps their absolute path.

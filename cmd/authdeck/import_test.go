@@ -40,14 +40,22 @@ func TestImportCommand(t *testing.T) {
 		want         []string
 		secrets      []string
 	}{
-		{"postman", "postman_collection.json", []string{`Imported from`, `12 requests`, `Created:`, `request "List users"`, `(in folder Users)`, `To the memory demo vault (values are not shown):`,
-			`secret "Users › Admin basic"`, `Skipped:`, `Warnings:`, `{{$nonesuch}}`}, []string{"fake-collection-token-0001", "fake-admin-password-0003", "fake-client-secret-0008"}},
-		{"curl", "commands.curl", []string{`6 requests`, `request "GET api.acme.example v1 orders"`, `"echo" is not a curl command`},
-			[]string{"fake-curl-bearer-0011", "fake-curl-password-0012", "fake-form-secret-0015"}},
+		{"postman", "postman_collection.json", []string{
+			`Imported from`, `12 requests`, `Created:`, `request "List users"`, `(in folder Users)`, `To the memory demo vault (values are not shown):`,
+			`secret "Users › Admin basic"`, `Skipped:`, `Warnings:`, `{{$nonesuch}}`,
+		}, []string{"fake-collection-token-0001", "fake-admin-password-0003", "fake-client-secret-0008"}},
+		{
+			"curl", "commands.curl",
+			[]string{`6 requests`, `request "GET api.acme.example v1 orders"`, `"echo" is not a curl command`},
+			[]string{"fake-curl-bearer-0011", "fake-curl-password-0012", "fake-form-secret-0015"},
+		},
 		{"http", "requests.http", []string{`5 requests`, `request "createNote"`, `response handler script not run`}, []string{"fake-http-api-key-0016", "fake-http-basic-0018"}},
 		{"insomnia", "insomnia.json", []string{`4 requests`, `environment "prod"`, `auth client`}, []string{"fake-insomnia-token-0051", "fake-insomnia-pass-0053", "fake-insomnia-secret-0056"}},
-		{"bruno", "bruno", []string{`5 requests`, `environment "prod"`, `request "List users"`, `(in folder Users / Admin)`, `assertions not run`},
-			[]string{"fake-bruno-token-0071", "fake-bruno-admin-pass-0072", "fake-bruno-apikey-0074"}},
+		{
+			"bruno", "bruno",
+			[]string{`5 requests`, `environment "prod"`, `request "List users"`, `(in folder Users / Admin)`, `assertions not run`},
+			[]string{"fake-bruno-token-0071", "fake-bruno-admin-pass-0072", "fake-bruno-apikey-0074"},
+		},
 		{"openapi", "openapi.yaml", []string{`7 requests`, `2 auth clients`, `auth client "user"`, `(in folder Orders)`, `client credentials flow`}, nil},
 	}
 	for _, tt := range tests {

@@ -30,9 +30,13 @@ func TestOAuth1TokenNoFlow(t *testing.T) {
 	tok := h.secretValue(vault.DefaultEnv, "flow")
 
 	block := []map[string]any{
-		{"key": "consumerKey", "value": o.ConsumerKey}, {"key": "consumerSecret", "value": o.ConsumerSecret},
-		{"key": "token", "value": tok.Token}, {"key": "tokenSecret", "value": tok.TokenSecret},
-		{"key": "signatureMethod", "value": "HMAC-SHA1"}, {"key": "realm", "value": "Photos"}, {"key": "addParamsToHeader", "value": true},
+		{"key": "consumerKey", "value": o.ConsumerKey},
+		{"key": "consumerSecret", "value": o.ConsumerSecret},
+		{"key": "token", "value": tok.Token},
+		{"key": "tokenSecret", "value": tok.TokenSecret},
+		{"key": "signatureMethod", "value": "HMAC-SHA1"},
+		{"key": "realm", "value": "Photos"},
+		{"key": "addParamsToHeader", "value": true},
 	}
 	coll := map[string]any{
 		"info": map[string]any{"name": "Photos API", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},

@@ -91,8 +91,10 @@ func startOpened(h *harness, open func(p *pipeRun) oauth.Opener, args ...string)
 // oauth1AddArgs are the `client add` arguments for the playground's
 // OAuth 1.0a provider.
 func oauth1AddArgs(o *playground.OAuth1, name, method string, extra ...string) []string {
-	args := []string{"client", "add", name, "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
-		"--token-url", o.AccessTokenURL, "--client-id", o.ConsumerKey, "--signature-method", method}
+	args := []string{
+		"client", "add", name, "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
+		"--token-url", o.AccessTokenURL, "--client-id", o.ConsumerKey, "--signature-method", method,
+	}
 	return append(args, extra...)
 }
 
@@ -151,16 +153,26 @@ func TestOAuth1ClientAdd(t *testing.T) {
 		code  int
 		want  []string
 	}{
-		{"some flow URLs", "", []string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--client-id", "k", "--signature-method", "HMAC-SHA1"}, exitNotConfigured,
-			[]string{"--auth-url, --token-url too", "or none of them"}},
-		{"no consumer key", "", []string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
-			"--token-url", o.AccessTokenURL, "--signature-method", "HMAC-SHA1"}, exitMissingInput, []string{"--client-id"}},
+		{
+			"some flow URLs", "",
+			[]string{"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--client-id", "k", "--signature-method", "HMAC-SHA1"},
+			exitNotConfigured,
+			[]string{"--auth-url, --token-url too", "or none of them"},
+		},
+		{"no consumer key", "", []string{
+			"client", "add", "p", "--oauth1", "--request-token-url", o.RequestTokenURL, "--auth-url", o.AuthorizeURL,
+			"--token-url", o.AccessTokenURL, "--signature-method", "HMAC-SHA1",
+		}, exitMissingInput, []string{"--client-id"}},
 		{"no signature method", "", oauth1AddArgs(o, "p", ""), exitMissingInput, []string{"--signature-method is required", "never guessed"}},
 		{"unknown signature method", "", oauth1AddArgs(o, "p", "RSA-MD5"), exitOther, []string{`"RSA-MD5" is not HMAC-SHA1`, "--signature-method"}},
-		{"OAuth 2.0 flags", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--grant", "client_credentials", "--scope", "x"), exitOther,
-			[]string{"--grant, --scope do not apply to an OAuth 1.0a client"}},
-		{"OAuth 1.0a flags without --oauth1", "", []string{"client", "add", "p", "--token-url", o.AccessTokenURL, "--client-id", "k",
-			"--auth-method", "client_secret_basic", "--signature-method", "HMAC-SHA1"}, exitOther, []string{"--signature-method do not apply to an OAuth 2.0 client", "--oauth1"}},
+		{
+			"OAuth 2.0 flags", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--grant", "client_credentials", "--scope", "x"), exitOther,
+			[]string{"--grant, --scope do not apply to an OAuth 1.0a client"},
+		},
+		{"OAuth 1.0a flags without --oauth1", "", []string{
+			"client", "add", "p", "--token-url", o.AccessTokenURL, "--client-id", "k",
+			"--auth-method", "client_secret_basic", "--signature-method", "HMAC-SHA1",
+		}, exitOther, []string{"--signature-method do not apply to an OAuth 2.0 client", "--oauth1"}},
 		{"callback off loopback", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--callback", "https://example.com/cb"), exitOther, []string{"--callback", "loopback"}},
 		{"plain http off loopback (S-13)", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--auth-url", "http://example.com/a"), exitOther, []string{"plain http"}},
 		{"bad token method", "", oauth1AddArgs(o, "p", "HMAC-SHA1", "--token-method", "PUT"), exitOther, []string{`"PUT" is not GET or POST`, "--token-method"}},
@@ -444,9 +456,11 @@ func TestOAuth1TokenRejected(t *testing.T) {
 	t.Run("expired temporary credentials", func(t *testing.T) {
 		t.Parallel()
 		var offset atomic.Int64
-		srv, err := oauth1provider.Start(context.Background(), oauth1provider.Config{TempTokenLifetime: time.Minute, TimestampWindow: time.Hour,
+		srv, err := oauth1provider.Start(context.Background(), oauth1provider.Config{
+			TempTokenLifetime: time.Minute, TimestampWindow: time.Hour,
 			Now:       func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
-			Consumers: []oauth1provider.Consumer{{Key: "slow-printer", Secret: "fake-consumer-secret-slow"}}})
+			Consumers: []oauth1provider.Consumer{{Key: "slow-printer", Secret: "fake-consumer-secret-slow"}},
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -555,8 +569,10 @@ func TestOAuth1RequestCommand(t *testing.T) {
 // FuzzParseCallbackFlag: --callback never panics and only ever yields the
 // loopback listener, oob, or an http URL on a loopback host (S-36).
 func FuzzParseCallbackFlag(f *testing.F) {
-	for _, s := range []string{"", "oob", "OOB", "loopback", "http://127.0.0.1:8765/cb", "http://[::1]:1/x", "https://127.0.0.1/cb",
-		"http://example.com/cb", "http://127.0.0.1/cb?x=1", "http://user@127.0.0.1/", "%zz", "http://127.0.0.1:99999/"} {
+	for _, s := range []string{
+		"", "oob", "OOB", "loopback", "http://127.0.0.1:8765/cb", "http://[::1]:1/x", "https://127.0.0.1/cb",
+		"http://example.com/cb", "http://127.0.0.1/cb?x=1", "http://user@127.0.0.1/", "%zz", "http://127.0.0.1:99999/",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -91,10 +91,12 @@ func TestSigintAfterTokenEndpointAnsweredKeepsRefreshToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "cli", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: pg.Issuer,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "cli", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: pg.Issuer,
 		Endpoints: vault.Endpoints{Token: "http://" + ln.Addr().String() + "/token"},
 		ClientID:  playground.ClientCLI, AuthMethod: vault.AuthNone, Grant: vault.GrantAuthorizationCode,
-		Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead}}
+		Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
+	}
 	if _, err := v.PutClient(ctx, ac, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -180,8 +180,10 @@ func (a *App) runRequest(ctx context.Context, method, rawURL string, o *requestO
 		}
 	}
 	if o.save != "" {
-		r := vault.Request{Name: o.save, Env: env, Method: strings.ToUpper(method), URL: rawURL, Headers: spec.Headers, Body: spec.Body,
-			Auth: o.auth, Placement: spec.Placement, InsecureSkipVerify: o.insecure}
+		r := vault.Request{
+			Name: o.save, Env: env, Method: strings.ToUpper(method), URL: rawURL, Headers: spec.Headers, Body: spec.Body,
+			Auth: o.auth, Placement: spec.Placement, InsecureSkipVerify: o.insecure,
+		}
 		if _, err := v.PutRequest(r); err != nil {
 			return err
 		}

@@ -15,10 +15,14 @@ func TestCommandsResolveWithTheVault(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	clients := []vault.AuthClient{
-		{Meta: vault.Meta{Name: "many", Env: "default"}, Type: vault.ClientOAuth2, ClientID: "c", Grant: vault.GrantClientCredentials,
-			AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"}},
-		{Meta: vault.Meta{Name: "twice", Env: "default"}, Type: vault.ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA1",
-			Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"}},
+		{
+			Meta: vault.Meta{Name: "many", Env: "default"}, Type: vault.ClientOAuth2, ClientID: "c", Grant: vault.GrantClientCredentials,
+			AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"},
+		},
+		{
+			Meta: vault.Meta{Name: "twice", Env: "default"}, Type: vault.ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA1",
+			Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"},
+		},
 	}
 	for _, ac := range clients {
 		if _, err := h.v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: "fake-client-secret"}); err != nil {
@@ -38,8 +42,11 @@ func TestCommandsResolveWithTheVault(t *testing.T) {
 	cat := h.catalog()
 	for _, name := range []string{"many", "twice", "ghost"} {
 		for _, args := range [][]string{
-			{"token", name}, {"token", "introspect", name}, {"token", "revoke", name},
-			{"exec", name, "--", "true"}, {"request", "GET", "http://127.0.0.1:9/", "--auth", name},
+			{"token", name},
+			{"token", "introspect", name},
+			{"token", "revoke", name},
+			{"exec", name, "--", "true"},
+			{"request", "GET", "http://127.0.0.1:9/", "--auth", name},
 		} {
 			use := vault.ForToken
 			if args[0] == "request" {

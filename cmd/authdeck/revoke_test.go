@@ -21,9 +21,11 @@ func addPasswordClient(t *testing.T, v *vault.Vault, s *playground.Server) {
 		t.Fatal("no legacy password client")
 	}
 	ctx := context.Background()
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "pw", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "pw", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
 		ClientID: dc.ClientID, AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantPassword, AllowDeprecated: true,
-		Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead}}
+		Scopes: []string{"openid", "offline_access", playground.ScopeAPIRead},
+	}
 	if _, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: dc.Secret}); err != nil {
 		t.Fatal(err)
 	}

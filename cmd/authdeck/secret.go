@@ -159,9 +159,13 @@ func runSecretAdd(ctx context.Context, opts *secretAddOptions) error {
 
 // newSecret is the secret the flags describe, before its value.
 func (f *secretFlags) newSecret(name, env string) (vault.Secret, error) {
-	s := vault.Secret{Meta: vault.Meta{Name: name, Env: env, Description: f.description, Tenant: f.tenant,
-		AllowedHosts: splitList(f.allowedHosts)}, Type: vault.SecretType(f.typ), HeaderName: f.headerName,
-		QueryParam: f.queryParam, AuthClient: f.authClient, Placement: vault.Placement(f.placement)}
+	s := vault.Secret{
+		Meta: vault.Meta{
+			Name: name, Env: env, Description: f.description, Tenant: f.tenant,
+			AllowedHosts: splitList(f.allowedHosts),
+		}, Type: vault.SecretType(f.typ), HeaderName: f.headerName,
+		QueryParam: f.queryParam, AuthClient: f.authClient, Placement: vault.Placement(f.placement),
+	}
 	s.Shared = f.shared
 	var err error
 	if s.Expiration, err = parseExpiresFlag(f.expires); err != nil {

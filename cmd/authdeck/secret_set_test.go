@@ -23,17 +23,25 @@ func TestSecretSetClientFollowsSharedCredentialRules(t *testing.T) {
 	certPEM, certKeyPEM := selfSignedPair(t)
 	const oldSecret, newSecret = "cs_old_7f3e9a1b2c4d5e6f7a8b9c0d1e2f3a4b", "cs_new_0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d"
 	pkjwt := func(name, alg string) vault.AuthClient {
-		return vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
-			Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-" + name, AuthMethod: vault.AuthPrivateKeyJWT, SigningAlg: alg}
+		return vault.AuthClient{
+			Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
+			Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-" + name, AuthMethod: vault.AuthPrivateKeyJWT, SigningAlg: alg,
+		}
 	}
-	oauth1RSA := vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: vault.DefaultEnv}, Type: vault.ClientOAuth1,
+	oauth1RSA := vault.AuthClient{
+		Meta: vault.Meta{Name: "photos", Env: vault.DefaultEnv}, Type: vault.ClientOAuth1,
 		Endpoints:       vault.Endpoints{RequestToken: "https://photos.example.net/request_token", Authorization: "https://photos.example.net/authorize", Token: "https://photos.example.net/access_token"},
 		ClientID:        "dpf43f3p2l4k3l03",
-		SignatureMethod: "RSA-SHA256"}
-	basic := vault.AuthClient{Meta: vault.Meta{Name: "basic", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
-		Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-basic", AuthMethod: vault.AuthClientSecretBasic}
-	mtls := vault.AuthClient{Meta: vault.Meta{Name: "mtls", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
-		Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-mtls", AuthMethod: vault.AuthTLSClient}
+		SignatureMethod: "RSA-SHA256",
+	}
+	basic := vault.AuthClient{
+		Meta: vault.Meta{Name: "basic", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
+		Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-basic", AuthMethod: vault.AuthClientSecretBasic,
+	}
+	mtls := vault.AuthClient{
+		Meta: vault.Meta{Name: "mtls", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
+		Endpoints: vault.Endpoints{Token: tokenURL}, ClientID: "app-mtls", AuthMethod: vault.AuthTLSClient,
+	}
 	tests := []struct {
 		name  string
 		ac    vault.AuthClient
@@ -44,8 +52,13 @@ func TestSecretSetClientFollowsSharedCredentialRules(t *testing.T) {
 	}{
 		{"RSA key keeps PS256", pkjwt("ps", vault.AlgPS256), vault.ClientCredentials{PrivateKey: rsaPEM}, otherRSAPEM, clientcreds.Given{Key: otherRSAPEM}, exitOK},
 		{"EC key moves RS256 to ES256", pkjwt("es", vault.AlgRS256), vault.ClientCredentials{PrivateKey: rsaPEM}, ecPEM, clientcreds.Given{Key: ecPEM}, exitOK},
-		{"not a key", pkjwt("bad", vault.AlgRS256), vault.ClientCredentials{PrivateKey: rsaPEM}, "-----BEGIN PRIVATE KEY-----\nc2VjcmV0IHRleHQ=\n-----END PRIVATE KEY-----\n",
-			clientcreds.Given{Key: "-----BEGIN PRIVATE KEY-----\nc2VjcmV0IHRleHQ=\n-----END PRIVATE KEY-----\n"}, exitOther},
+		{
+			"not a key", pkjwt("bad", vault.AlgRS256),
+			vault.ClientCredentials{PrivateKey: rsaPEM},
+			"-----BEGIN PRIVATE KEY-----\nc2VjcmV0IHRleHQ=\n-----END PRIVATE KEY-----\n",
+			clientcreds.Given{Key: "-----BEGIN PRIVATE KEY-----\nc2VjcmV0IHRleHQ=\n-----END PRIVATE KEY-----\n"},
+			exitOther,
+		},
 		{"OAuth 1.0a RSA key", oauth1RSA, vault.ClientCredentials{PrivateKey: rsaPEM}, pkcs1PEM, clientcreds.Given{Key: pkcs1PEM}, exitOK},
 		{"OAuth 1.0a refuses an EC key", withName(oauth1RSA, "photos-ec"), vault.ClientCredentials{PrivateKey: rsaPEM}, ecPEM, clientcreds.Given{Key: ecPEM}, exitOther},
 		{"client secret from stdin", basic, vault.ClientCredentials{ClientSecret: oldSecret}, "", clientcreds.Given{Secret: newSecret}, exitOK},

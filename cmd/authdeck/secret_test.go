@@ -79,51 +79,84 @@ func TestSecretAddTypes(t *testing.T) {
 		secrets []string // values that must not be printed by add or show
 		check   func(t *testing.T, s vault.Secret, v vault.SecretValue)
 	}{
-		{"bearer", []string{"--type", "API_KEY", "--value-stdin"}, "Bearer eyJhbGciOi.payload.sig\n", []string{"eyJhbGciOi.payload.sig"},
+		{
+			"bearer",
+			[]string{"--type", "API_KEY", "--value-stdin"},
+			"Bearer eyJhbGciOi.payload.sig\n",
+			[]string{"eyJhbGciOi.payload.sig"},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if v.Key != "Bearer eyJhbGciOi.payload.sig" {
 					t.Fatal("bearer key not stored as given")
 				}
-			}},
-		{"query key", []string{"--type", "API_KEY", "--value-stdin", "--query-param", "api_key", "--allowed-host", "api.example.com"}, "q-0123456789\n", []string{"q-0123456789"},
+			},
+		},
+		{
+			"query key",
+			[]string{"--type", "API_KEY", "--value-stdin", "--query-param", "api_key", "--allowed-host", "api.example.com"},
+			"q-0123456789\n",
+			[]string{"q-0123456789"},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if s.QueryParam != "api_key" || s.AllowedHosts[0] != "api.example.com" {
 					t.Fatalf("query key stored as %+v", s)
 				}
-			}},
-		{"key from file", []string{"--type", "API_KEY", "--file", writeFile(t, "k.txt", "file-key-0123456789\n")}, "", []string{"file-key-0123456789"},
+			},
+		},
+		{
+			"key from file",
+			[]string{"--type", "API_KEY", "--file", writeFile(t, "k.txt", "file-key-0123456789\n")},
+			"",
+			[]string{"file-key-0123456789"},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if v.Key != "file-key-0123456789" {
 					t.Fatal("key from file not stored without its newline")
 				}
-			}},
-		{"basic", []string{"--type", "SIMPLE", "--username", "admin", "--value-stdin"}, "correct horse battery\n", []string{"correct horse battery"},
+			},
+		},
+		{
+			"basic",
+			[]string{"--type", "SIMPLE", "--username", "admin", "--value-stdin"},
+			"correct horse battery\n",
+			[]string{"correct horse battery"},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if v.Username != "admin" || v.Passphrase != "correct horse battery" {
 					t.Fatal("basic credentials not stored")
 				}
-			}},
-		{"token set", []string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin", "--placement", "header"},
+			},
+		},
+		{
+			"token set",
+			[]string{"--type", "OA2_AUTHORIZATION_CODE", "--value-stdin", "--placement", "header"},
 			`{"accessToken": "at-0123456789abcdef", "refreshToken": "rt-0123456789abcdef", "scope": "read", "expires": "2026-06-01T13:00:00Z"}`,
 			[]string{"at-0123456789abcdef", "rt-0123456789abcdef"},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if !s.HasRefresh || s.Scope != "read" || s.TokenExpires == nil || v.AccessToken != "at-0123456789abcdef" {
 					t.Fatalf("token set stored as %+v", s)
 				}
-			}},
-		{"private key", []string{"--type", "PRIVATE_KEY", "--file", writeFile(t, "key.pem", keyPEM)}, "", []string{strings.Split(keyPEM, "\n")[1]},
+			},
+		},
+		{
+			"private key",
+			[]string{"--type", "PRIVATE_KEY", "--file", writeFile(t, "key.pem", keyPEM)},
+			"",
+			[]string{strings.Split(keyPEM, "\n")[1]},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				k, _ := vault.ParsePrivateKey(keyPEM)
 				if s.KeyID != pemkey.Thumbprint(k) {
 					t.Fatal("key id is not the thumbprint")
 				}
-			}},
-		{"client cert", []string{"--type", "CLIENT_CERT", "--value-stdin"}, cert + certKey, []string{strings.Split(certKey, "\n")[1]},
+			},
+		},
+		{
+			"client cert",
+			[]string{"--type", "CLIENT_CERT", "--value-stdin"},
+			cert + certKey,
+			[]string{strings.Split(certKey, "\n")[1]},
 			func(t *testing.T, s vault.Secret, v vault.SecretValue) {
 				if !strings.Contains(v.Cert, "CERTIFICATE") || !strings.Contains(v.PrivateKey, "PRIVATE KEY") {
 					t.Fatal("certificate and key not split")
 				}
-			}},
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,9 +239,13 @@ func TestSecretAddRefusals(t *testing.T) {
 func TestSecretSessionAuthFields(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	_, err := h.v.PutClient(t.Context(), vault.AuthClient{Meta: vault.Meta{Name: "dyn", Env: vault.DefaultEnv}, Type: vault.ClientSessionAuth,
-		SessionAuth: &vault.SessionTemplate{URL: "https://login.example.com/{{fields.tenantid}}/token", AuthType: vault.SessionFormAuth, TokenPath: "access_token",
-			RequestFields: []vault.Param{{Key: "client_id", Value: "{{fields.clientid}}"}, {Key: "client_secret", Value: "{{fields.secret}}"}}}}, nil)
+	_, err := h.v.PutClient(t.Context(), vault.AuthClient{
+		Meta: vault.Meta{Name: "dyn", Env: vault.DefaultEnv}, Type: vault.ClientSessionAuth,
+		SessionAuth: &vault.SessionTemplate{
+			URL: "https://login.example.com/{{fields.tenantid}}/token", AuthType: vault.SessionFormAuth, TokenPath: "access_token",
+			RequestFields: []vault.Param{{Key: "client_id", Value: "{{fields.clientid}}"}, {Key: "client_secret", Value: "{{fields.secret}}"}},
+		},
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

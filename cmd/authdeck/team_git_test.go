@@ -39,9 +39,11 @@ func newGitPerson(t *testing.T, name, repo string) *gitPerson {
 // configuration: their own name, no signing, no hooks).
 func (p *gitPerson) git(args ...string) string {
 	p.t.Helper()
-	env := []string{"HOME=" + p.home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "PATH=" + os.Getenv("PATH"),
+	env := []string{
+		"HOME=" + p.home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "PATH=" + os.Getenv("PATH"),
 		"GIT_AUTHOR_NAME=" + p.name, "GIT_AUTHOR_EMAIL=" + p.name + "@example.com",
-		"GIT_COMMITTER_NAME=" + p.name, "GIT_COMMITTER_EMAIL=" + p.name + "@example.com"}
+		"GIT_COMMITTER_NAME=" + p.name, "GIT_COMMITTER_EMAIL=" + p.name + "@example.com",
+	}
 	full := append([]string{"-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", "-c", "pull.rebase=false", "-c", "core.hooksPath=/dev/null"}, args...)
 	return run(p.t, p.repo, env, "git", full...)
 }

@@ -47,8 +47,10 @@ func newTeammate(t *testing.T, name, dir string) *teammate {
 	}
 	p := vault.NewMemory()
 	p.Now = func() time.Time { return testNow }
-	return &teammate{t: t, name: name, home: home, key: key, pub: id.Recipient().String(), dir: dir, personal: p,
-		env: map[string]string{"AUTHDECK_VAULT": vault.BackendMemory, "AUTHDECK_HOME": filepath.Join(home, ".authdeck"), "AUTHDECK_IDENTITY": key, "HOME": home, "PATH": ""}}
+	return &teammate{
+		t: t, name: name, home: home, key: key, pub: id.Recipient().String(), dir: dir, personal: p,
+		env: map[string]string{"AUTHDECK_VAULT": vault.BackendMemory, "AUTHDECK_HOME": filepath.Join(home, ".authdeck"), "AUTHDECK_IDENTITY": key, "HOME": home, "PATH": ""},
+	}
 }
 
 func (m *teammate) runIn(dir, stdin string, args ...string) result {
@@ -316,8 +318,10 @@ func TestWorkspaceLabelForTheHeader(t *testing.T) {
 	repo := newRepo(t)
 	alice := newTeammate(t, "alice", repo)
 	app := func(dir string) *App {
-		return &App{IO: IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, InFd: -1},
-			Getenv: func(k string) string { return alice.env[k] }, Dir: dir}
+		return &App{
+			IO:     IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, InFd: -1},
+			Getenv: func(k string) string { return alice.env[k] }, Dir: dir,
+		}
 	}
 	if name, path := app(repo).workspaceLabel(); name != "" || path != "" {
 		t.Fatalf("personal workspace: %q %q", name, path)

@@ -74,9 +74,11 @@ func hostileServer(t *testing.T, tokenBody string) *httptest.Server {
 
 func putHostileClient(t *testing.T, h *harness, name string, grant vault.Grant, srv *httptest.Server) {
 	t.Helper()
-	ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: srv.URL + "/token", Device: srv.URL + "/device"},
-		ClientID:  "x", AuthMethod: vault.AuthClientSecretPost, Grant: grant}
+		ClientID:  "x", AuthMethod: vault.AuthClientSecretPost, Grant: grant,
+	}
 	if _, err := h.v.PutClient(context.Background(), ac, &vault.ClientCredentials{ClientSecret: "s3cret-hostile"}); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +204,13 @@ func TestTerminalEscapesDescriptionsAndNames(t *testing.T) {
 	h.must("s3cret-key", "secret", "add", "key", "--type", "API_KEY", "--value-stdin", "--description", "note\x1b]52;c;aGk=\x07", "--env", "staging")
 	tty := runOpts{outTTY: true}
 	for _, args := range [][]string{
-		{"env", "list"}, {"env", "show", "staging"}, {"env", "list", "--json"}, {"env", "show", "staging", "--json"},
-		{"secret", "list", "--env", "staging"}, {"secret", "show", "key", "--env", "staging"}, {"secret", "list", "--json", "--env", "staging"},
+		{"env", "list"},
+		{"env", "show", "staging"},
+		{"env", "list", "--json"},
+		{"env", "show", "staging", "--json"},
+		{"secret", "list", "--env", "staging"},
+		{"secret", "show", "key", "--env", "staging"},
+		{"secret", "list", "--json", "--env", "staging"},
 	} {
 		r := h.runWith(tty, "", args...)
 		if r.code != 0 {

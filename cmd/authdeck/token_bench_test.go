@@ -161,8 +161,10 @@ func BenchmarkTokenVsCurl(b *testing.B) {
 func importJSON(prefix string, n int) string {
 	items := make([]map[string]any, n)
 	for i := range items {
-		items[i] = map[string]any{"name": fmt.Sprintf("%s-%04d", prefix, i), "type": "API_KEY",
-			"value": map[string]string{"key": fmt.Sprintf("k-%x", vaulttest.RandomBytes(16))}}
+		items[i] = map[string]any{
+			"name": fmt.Sprintf("%s-%04d", prefix, i), "type": "API_KEY",
+			"value": map[string]string{"key": fmt.Sprintf("k-%x", vaulttest.RandomBytes(16))},
+		}
 	}
 	data, _ := json.Marshal(items)
 	return string(data)

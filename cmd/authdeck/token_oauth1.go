@@ -50,8 +50,10 @@ func (a *App) printOAuth1Result(r *oauth.Result, cred *vault.Credential, o *toke
 		ui.say("authdeck: auth client %q has no flow to run (no request-token, authorization or access-token URL): these are the token credentials stored with it in secret %q; 'authdeck request METHOD URL --auth %s' signs requests with them\n",
 			r.Client, r.Secret, interchange.ShellQuote(r.Secret))
 	}
-	out := oauth1TokenJSON{Protocol: "oauth1", SignatureMethod: cred.Client.SignatureMethod, ConsumerKey: cred.Client.ClientID,
-		Env: r.Env, Client: r.Client, Secret: r.Secret, Token: r.AccessToken, TokenSecret: r.TokenSecret, FromCache: r.FromCache}
+	out := oauth1TokenJSON{
+		Protocol: "oauth1", SignatureMethod: cred.Client.SignatureMethod, ConsumerKey: cred.Client.ClientID,
+		Env: r.Env, Client: r.Client, Secret: r.Secret, Token: r.AccessToken, TokenSecret: r.TokenSecret, FromCache: r.FromCache,
+	}
 	for _, p := range r.Extra {
 		if out.Extra == nil {
 			out.Extra = map[string]string{}

@@ -43,8 +43,10 @@ func addDemoClient(t *testing.T, v *vault.Vault, s *playground.Server, name, id 
 	if !ok {
 		t.Fatalf("no demo client %s", id)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
-		ClientID: dc.ClientID, AuthMethod: vault.AuthMethod(dc.AuthMethod), Grant: grant, Scopes: scopes, RedirectURI: dc.RedirectURI}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
+		ClientID: dc.ClientID, AuthMethod: vault.AuthMethod(dc.AuthMethod), Grant: grant, Scopes: scopes, RedirectURI: dc.RedirectURI,
+	}
 	if dc.LoopbackRedirect {
 		ac.RedirectURI = ""
 	}
@@ -163,13 +165,17 @@ func TestTokenCommandFailures(t *testing.T) {
 	ctx := context.Background()
 	addDemoClient(t, h.v, s, "svc", playground.ClientServiceBasic, vault.GrantClientCredentials, "api:read")
 	dc, _ := s.Client(playground.ClientServiceBasic)
-	bad := vault.AuthClient{Meta: vault.Meta{Name: "wrong-secret", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
-		ClientID: dc.ClientID, AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials}
+	bad := vault.AuthClient{
+		Meta: vault.Meta{Name: "wrong-secret", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Issuer: s.Issuer,
+		ClientID: dc.ClientID, AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials,
+	}
 	if _, err := h.v.PutClient(ctx, bad, &vault.ClientCredentials{ClientSecret: "not-the-secret"}); err != nil {
 		t.Fatal(err)
 	}
-	down := vault.AuthClient{Meta: vault.Meta{Name: "down", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Endpoints: vault.Endpoints{Token: "http://127.0.0.1:1/token"},
-		ClientID: "x", AuthMethod: vault.AuthClientSecretPost, Grant: vault.GrantClientCredentials}
+	down := vault.AuthClient{
+		Meta: vault.Meta{Name: "down", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2, Endpoints: vault.Endpoints{Token: "http://127.0.0.1:1/token"},
+		ClientID: "x", AuthMethod: vault.AuthClientSecretPost, Grant: vault.GrantClientCredentials,
+	}
 	if _, err := h.v.PutClient(ctx, down, &vault.ClientCredentials{ClientSecret: "s3cret-down"}); err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,10 @@ func TestTUISSHKeyPassphraseDialogTmux(t *testing.T) {
 	if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", keyPass, "-C", "alice", "-f", key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
-	env := []string{"HOME=" + dir, "AUTHDECK_HOME=" + filepath.Join(dir, "home"), "AUTHDECK_VAULT=memory",
-		"AUTHDECK_IDENTITY=" + key, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
+	env := []string{
+		"HOME=" + dir, "AUTHDECK_HOME=" + filepath.Join(dir, "home"), "AUTHDECK_VAULT=memory",
+		"AUTHDECK_IDENTITY=" + key, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
+	}
 	run := func(stdin string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

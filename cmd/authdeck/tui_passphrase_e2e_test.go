@@ -64,8 +64,10 @@ func TestTUIFileVaultPassphraseDialogTmux(t *testing.T) {
 	dir := t.TempDir()
 	home := filepath.Join(dir, "home")
 	const pass, value = "correct horse battery", "sk_test_e2e_value_42"
-	env := []string{"HOME=" + dir, "AUTHDECK_HOME=" + home, "AUTHDECK_VAULT=file", "AUTHDECK_TEST_SCRYPT_WORK_FACTOR=10",
-		"TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
+	env := []string{
+		"HOME=" + dir, "AUTHDECK_HOME=" + home, "AUTHDECK_VAULT=file", "AUTHDECK_TEST_SCRYPT_WORK_FACTOR=10",
+		"TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
+	}
 	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("authdeck-pass-%d", os.Getpid())}
 	t.Cleanup(func() { _, _ = s.cmd("kill-server") })
 	stderr := startTUI(t, s, dir, bin, env, "first")

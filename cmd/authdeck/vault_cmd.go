@@ -102,8 +102,10 @@ func runVaultPasswd(ctx context.Context, opts *vaultPasswdOptions) error {
 	if next == "" {
 		return fmt.Errorf("%w: the new passphrase is empty; nothing was changed", vault.ErrMissingInput)
 	}
-	store, err := vault.NewFileStore(vault.FileOptions{Dir: home, WorkFactor: wf,
-		Passphrase: func() (string, error) { return current, nil }})
+	store, err := vault.NewFileStore(vault.FileOptions{
+		Dir: home, WorkFactor: wf,
+		Passphrase: func() (string, error) { return current, nil },
+	})
 	if err != nil {
 		return err
 	}

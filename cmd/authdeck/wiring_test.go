@@ -21,8 +21,10 @@ func TestEveryFrontEndHonoursTheOpener(t *testing.T) {
 	t.Parallel()
 	var opened []string
 	home := t.TempDir()
-	a := &App{Getenv: func(k string) string { return map[string]string{"AUTHDECK_HOME": home}[k] },
-		Opener: func(_ context.Context, u string) error { opened = append(opened, u); return nil }}
+	a := &App{
+		Getenv: func(k string) string { return map[string]string{"AUTHDECK_HOME": home}[k] },
+		Opener: func(_ context.Context, u string) error { opened = append(opened, u); return nil },
+	}
 	v := vault.NewMemory()
 	cat, err := v.Load()
 	if err != nil {
@@ -56,7 +58,8 @@ func TestEveryFrontEndHonoursTheOpener(t *testing.T) {
 // of it, or added twice, shows here.
 func TestCommandTree(t *testing.T) {
 	t.Parallel()
-	want := []string{"authdeck",
+	want := []string{
+		"authdeck",
 		"authdeck agent", "authdeck check",
 		"authdeck client", "authdeck client add", "authdeck client edit", "authdeck client keygen", "authdeck client list",
 		"authdeck client pubkey", "authdeck client rm", "authdeck client show",

@@ -18,8 +18,10 @@ func BenchmarkSign(b *testing.B) {
 	for _, method := range oauth1.Methods {
 		for _, placement := range []vault.Placement{vault.PlaceHeader, vault.PlaceQuery, vault.PlaceBody} {
 			b.Run(method+"/"+string(placement), func(b *testing.B) {
-				s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts",
-					Method: method, PrivateKey: key, Placement: placement}
+				s := &oauth1.Signer{
+					ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts",
+					Method: method, PrivateKey: key, Placement: placement,
+				}
 				req, err := http.NewRequest(http.MethodPost, "https://api.example.com/photos?file=vacation.jpg&size=original", nil)
 				if err != nil {
 					b.Fatal(err)

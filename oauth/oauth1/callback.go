@@ -53,9 +53,11 @@ func ParseCallback(rawQuery, tempToken string) (string, error) {
 		return "", &Error{Kind: KindBadResponse, Op: op, Reason: "the callback carries oauth_token or oauth_verifier more than once; it was refused"}
 	}
 	if len(tokens) == 1 && subtle.ConstantTimeCompare([]byte(tokens[0]), []byte(tempToken)) != 1 {
-		return "", &Error{Kind: KindAborted, Op: op,
+		return "", &Error{
+			Kind: KindAborted, Op: op,
 			Reason: "the callback names a temporary token that does not belong to this authorization (a stale tab or a forged request); it was refused before any token request",
-			Hint:   "start the authorization again and use the newest browser tab"}
+			Hint:   "start the authorization again and use the newest browser tab",
+		}
 	}
 	if problem == "" {
 		problem = denied
@@ -67,8 +69,10 @@ func ParseCallback(rawQuery, tempToken string) (string, error) {
 		return "", &Error{Kind: KindBadResponse, Op: op, Reason: "the callback has no oauth_token, so it cannot be matched to this authorization"}
 	}
 	if len(verifiers) == 0 || verifiers[0] == "" {
-		return "", &Error{Kind: KindMissingInput, Op: op, Reason: "the callback has no oauth_verifier",
-			Hint: "the provider may be speaking OAuth 1.0 without the verifier (1.0a); start again, or use the out-of-band (oob) callback and type the verifier in"}
+		return "", &Error{
+			Kind: KindMissingInput, Op: op, Reason: "the callback has no oauth_verifier",
+			Hint: "the provider may be speaking OAuth 1.0 without the verifier (1.0a); start again, or use the out-of-band (oob) callback and type the verifier in",
+		}
 	}
 	return verifiers[0], nil
 }
@@ -78,8 +82,10 @@ func ParseCallback(rawQuery, tempToken string) (string, error) {
 func parseTyped(s, tempToken string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", &Error{Kind: KindMissingInput, Op: "authorization", Reason: "no verifier was entered",
-			Hint: "copy the verifier the provider shows after you approve, and enter it"}
+		return "", &Error{
+			Kind: KindMissingInput, Op: "authorization", Reason: "no verifier was entered",
+			Hint: "copy the verifier the provider shows after you approve, and enter it",
+		}
 	}
 	if len(s) > maxCallbackQuery {
 		return "", &Error{Kind: KindMissingInput, Op: "authorization", Reason: fmt.Sprintf("the text entered is longer than %d bytes", maxCallbackQuery)}
@@ -93,8 +99,10 @@ func parseTyped(s, tempToken string) (string, error) {
 	}
 	for i, r := range s {
 		if r < 0x21 || r == 0x7f {
-			return "", &Error{Kind: KindMissingInput, Op: "authorization",
-				Reason: fmt.Sprintf("the verifier has a space or control character at position %d; enter only the verifier", i+1)}
+			return "", &Error{
+				Kind: KindMissingInput, Op: "authorization",
+				Reason: fmt.Sprintf("the verifier has a space or control character at position %d; enter only the verifier", i+1),
+			}
 		}
 	}
 	return s, nil
@@ -111,9 +119,11 @@ func listen(registered string) (*loopback.Listener, error) {
 	if registered != "" {
 		u, err := url.Parse(registered)
 		if err != nil || u.Scheme != "http" || !vault.IsLoopbackHost(u.Hostname()) || strings.ContainsAny(registered, "?#") || !utf8.ValidString(registered) {
-			return nil, &Error{Kind: KindNotConfigured, Op: "configuration",
+			return nil, &Error{
+				Kind: KindNotConfigured, Op: "configuration",
 				Reason: fmt.Sprintf("the callback %q is neither %q nor a loopback http URL without a query", clip(registered, 200), OOB),
-				Hint:   "leave the callback empty (http://127.0.0.1:{port}/callback) or set it to oob"}
+				Hint:   "leave the callback empty (http://127.0.0.1:{port}/callback) or set it to oob",
+			}
 		}
 		if h := u.Hostname(); !strings.EqualFold(h, "localhost") {
 			host = h

@@ -51,8 +51,10 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 // method: a secret and the fixed test key's public half.
 func startProvider(t testing.TB, cfg oauth1provider.Config) *oauth1provider.Server {
 	t.Helper()
-	cfg.Consumers = []oauth1provider.Consumer{{Key: consumerKey, Secret: consumerSecret,
-		PublicKey: testKey(t).Public().(*rsa.PublicKey), Name: "Printer"}}
+	cfg.Consumers = []oauth1provider.Consumer{{
+		Key: consumerKey, Secret: consumerSecret,
+		PublicKey: testKey(t).Public().(*rsa.PublicKey), Name: "Printer",
+	}}
 	s, err := oauth1provider.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("starting the provider: %v", err)
@@ -86,9 +88,11 @@ func newVault(t testing.TB, srv *oauth1provider.Server, spec clientSpec) (*vault
 	if spec.secret == "" {
 		spec.secret = consumerSecret
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: srv.RequestTokenURL, Authorization: srv.AuthorizeURL, Token: srv.AccessTokenURL},
-		ClientID:  consumerKey, SignatureMethod: spec.method, Callback: spec.callback, TokenMethod: spec.tokenMethod}
+		ClientID:  consumerKey, SignatureMethod: spec.method, Callback: spec.callback, TokenMethod: spec.tokenMethod,
+	}
 	creds := &vault.ClientCredentials{ClientSecret: spec.secret}
 	if oauth1.IsRSA(spec.method) {
 		creds.PrivateKey = testKeyPEM(t)

@@ -105,8 +105,10 @@ func (e *Engine) Authorize(ctx context.Context, req AuthorizeRequest, cb Callbac
 	if err != nil {
 		return nil, vaultError("storing the token credentials", err)
 	}
-	return &Result{Env: env, Client: ac.Name, Secret: saved.Name, Token: tok.Token, TokenSecret: tok.Secret,
-		Extra: tok.Extra, Replaced: existing != nil}, nil
+	return &Result{
+		Env: env, Client: ac.Name, Secret: saved.Name, Token: tok.Token, TokenSecret: tok.Secret,
+		Extra: tok.Extra, Replaced: existing != nil,
+	}, nil
 }
 
 // configure hands the engine's settings to a client.
@@ -138,8 +140,10 @@ func (e *Engine) resolveClient(req AuthorizeRequest) (vault.AuthClient, *vault.S
 		return vault.AuthClient{}, nil, "", resolveError(err)
 	}
 	if cred.Protocol != vault.ProtocolOAuth1 {
-		return vault.AuthClient{}, nil, "", &Error{Kind: KindNotConfigured, Op: "configuration",
-			Reason: fmt.Sprintf("auth client %q is not an OAuth 1.0a client (it is %s)", cred.Client.Name, cred.Client.Type)}
+		return vault.AuthClient{}, nil, "", &Error{
+			Kind: KindNotConfigured, Op: "configuration",
+			Reason: fmt.Sprintf("auth client %q is not an OAuth 1.0a client (it is %s)", cred.Client.Name, cred.Client.Type),
+		}
 	}
 	return *cred.Client, cred.Secret, cred.Env, nil
 }

@@ -76,8 +76,10 @@ func (e *Error) As(target any) bool {
 // asOAuth is e as an OAuth 2.0 error: the problem as the code, the advice
 // as the description.
 func (e *Error) asOAuth() *oauth.Error {
-	return &oauth.Error{Kind: e.Kind, Op: e.Op, Code: e.Problem, Description: e.Advice, Status: e.Status,
-		Reason: e.Reason, Hint: e.Hint, Err: e.Err}
+	return &oauth.Error{
+		Kind: e.Kind, Op: e.Op, Code: e.Problem, Description: e.Advice, Status: e.Status,
+		Reason: e.Reason, Hint: e.Hint, Err: e.Err,
+	}
 }
 
 // problem is the plain-words meaning of an oauth_problem and the next step.
@@ -90,44 +92,82 @@ type problem struct {
 // problems covers the OAuth Problem Reporting extension and the
 // verifier_invalid code most providers add.
 var problems = map[string]problem{
-	"version_rejected": {KindRejected, "the server does not accept oauth_version 1.0",
-		"the provider may need the version left out or another protocol version"},
-	"parameter_absent": {KindRejected, "the server says a required OAuth parameter is missing",
-		"run with -v to see which parameters were sent; check the auth client's endpoints"},
-	"parameter_rejected": {KindRejected, "the server refused an OAuth parameter",
-		"check the endpoints and the callback; run with -v to see the request"},
-	"timestamp_refused": {KindRejected, "the server refused the timestamp: this computer's clock differs too much from the server's",
-		"set the system clock (enable network time) and try again"},
-	"nonce_used": {KindRejected, "the server has already seen this nonce and timestamp: the request looked like a replay",
-		"try again; if it keeps happening, check that nothing resends old requests"},
-	"signature_method_rejected": {KindRejected, "the server does not accept this signature method",
-		"choose a signature method the provider supports (HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256, PLAINTEXT)"},
-	"signature_invalid": {KindRejected, "the server could not verify the signature: the consumer secret, the token secret or the RSA key does not match, or the request was changed on the way",
-		"check the consumer key and secret (or the private key registered with the provider) and the signature method"},
-	"consumer_key_unknown": {KindRejected, "the server does not know this consumer key",
-		"check the client id (consumer key) of the auth client"},
-	"consumer_key_rejected": {KindRejected, "the server rejected this consumer key (it may be suspended)",
-		"check the application's status with the provider"},
-	"consumer_key_refused": {KindRejected, "the server refuses this consumer key for now",
-		"try again later or contact the provider"},
-	"token_used": {KindRejected, "the token was already used; temporary credentials work once",
-		"start the authorization again"},
-	"token_expired": {KindRejected, "the token expired: the authorization took too long, or the token credentials lapsed",
-		"start the authorization again and approve it sooner"},
-	"token_revoked": {KindRejected, "the token was revoked",
-		"authorize again"},
-	"token_rejected": {KindRejected, "the server rejected the token: it is unknown, not yet authorized, or used",
-		"start the authorization again"},
-	"verifier_invalid": {KindRejected, "the server rejected the verifier: it does not belong to this authorization (a typo, or an old tab)",
-		"start the authorization again and enter the verifier shown at the end"},
-	"additional_authorization_required": {KindRejected, "the token does not cover this request; the resource owner must grant more",
-		"authorize again and grant the access the request needs"},
-	"permission_unknown": {KindRejected, "the resource owner has not decided yet",
-		"finish the authorization in the browser, then continue"},
-	"permission_denied": {KindAborted, "the resource owner refused the authorization",
-		"start again and approve the access"},
-	"user_refused": {KindAborted, "the resource owner refused the authorization",
-		"start again and approve the access"},
+	"version_rejected": {
+		KindRejected, "the server does not accept oauth_version 1.0",
+		"the provider may need the version left out or another protocol version",
+	},
+	"parameter_absent": {
+		KindRejected, "the server says a required OAuth parameter is missing",
+		"run with -v to see which parameters were sent; check the auth client's endpoints",
+	},
+	"parameter_rejected": {
+		KindRejected, "the server refused an OAuth parameter",
+		"check the endpoints and the callback; run with -v to see the request",
+	},
+	"timestamp_refused": {
+		KindRejected, "the server refused the timestamp: this computer's clock differs too much from the server's",
+		"set the system clock (enable network time) and try again",
+	},
+	"nonce_used": {
+		KindRejected, "the server has already seen this nonce and timestamp: the request looked like a replay",
+		"try again; if it keeps happening, check that nothing resends old requests",
+	},
+	"signature_method_rejected": {
+		KindRejected, "the server does not accept this signature method",
+		"choose a signature method the provider supports (HMAC-SHA1, HMAC-SHA256, RSA-SHA1, RSA-SHA256, PLAINTEXT)",
+	},
+	"signature_invalid": {
+		KindRejected, "the server could not verify the signature: the consumer secret, the token secret or the RSA key does not match, or the request was changed on the way",
+		"check the consumer key and secret (or the private key registered with the provider) and the signature method",
+	},
+	"consumer_key_unknown": {
+		KindRejected, "the server does not know this consumer key",
+		"check the client id (consumer key) of the auth client",
+	},
+	"consumer_key_rejected": {
+		KindRejected, "the server rejected this consumer key (it may be suspended)",
+		"check the application's status with the provider",
+	},
+	"consumer_key_refused": {
+		KindRejected, "the server refuses this consumer key for now",
+		"try again later or contact the provider",
+	},
+	"token_used": {
+		KindRejected, "the token was already used; temporary credentials work once",
+		"start the authorization again",
+	},
+	"token_expired": {
+		KindRejected, "the token expired: the authorization took too long, or the token credentials lapsed",
+		"start the authorization again and approve it sooner",
+	},
+	"token_revoked": {
+		KindRejected, "the token was revoked",
+		"authorize again",
+	},
+	"token_rejected": {
+		KindRejected, "the server rejected the token: it is unknown, not yet authorized, or used",
+		"start the authorization again",
+	},
+	"verifier_invalid": {
+		KindRejected, "the server rejected the verifier: it does not belong to this authorization (a typo, or an old tab)",
+		"start the authorization again and enter the verifier shown at the end",
+	},
+	"additional_authorization_required": {
+		KindRejected, "the token does not cover this request; the resource owner must grant more",
+		"authorize again and grant the access the request needs",
+	},
+	"permission_unknown": {
+		KindRejected, "the resource owner has not decided yet",
+		"finish the authorization in the browser, then continue",
+	},
+	"permission_denied": {
+		KindAborted, "the resource owner refused the authorization",
+		"start again and approve the access",
+	},
+	"user_refused": {
+		KindAborted, "the resource owner refused the authorization",
+		"start again and approve the access",
+	},
 }
 
 // Explain returns the plain-words meaning of an oauth_problem and the next

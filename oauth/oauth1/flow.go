@@ -196,24 +196,30 @@ func ErrNoFlow(client string) *Error {
 	if client != "" {
 		who = fmt.Sprintf("auth client %q", client)
 	}
-	return &Error{Kind: KindNotConfigured, Op: "configuration",
+	return &Error{
+		Kind: KindNotConfigured, Op: "configuration",
 		Reason: who + " has no flow to run: it names no request-token, authorization or access-token URL and signs requests with the token credentials stored with it",
-		Hint:   "send requests with it as they are (authdeck request … --auth NAME); to get new token credentials, store them in its OAuth 1.0a token secret, or give the client the provider's three flow URLs"}
+		Hint:   "send requests with it as they are (authdeck request … --auth NAME); to get new token credentials, store them in its OAuth 1.0a token secret, or give the client the provider's three flow URLs",
+	}
 }
 
 // ErrNoTokenNoFlow is the refusal of an auth client that has no flow and
 // no token credentials stored: nothing can sign for it until they are.
 func ErrNoTokenNoFlow(client string) *Error {
-	return &Error{Kind: KindNotConfigured, Op: "configuration",
+	return &Error{
+		Kind: KindNotConfigured, Op: "configuration",
 		Reason: fmt.Sprintf("auth client %q has no token credentials stored, and no flow to get them (it names no request-token, authorization or access-token URL)", client),
-		Hint:   "store its token and token secret in an OAuth 1.0a token secret linked to it (authdeck secret add NAME --type OA1_TOKEN --auth-client " + client + ")"}
+		Hint:   "store its token and token secret in an OAuth 1.0a token secret linked to it (authdeck secret add NAME --type OA1_TOKEN --auth-client " + client + ")",
+	}
 }
 
 // Signer returns a signer for requests made with tok, the token
 // credentials (nil for requests made with the client credentials alone).
 func (c *Client) Signer(tok *Credentials) *Signer {
-	s := &Signer{ConsumerKey: c.ConsumerKey, ConsumerSecret: c.ConsumerSecret, Method: c.Method,
-		PrivateKey: c.PrivateKey, Placement: c.Placement, Realm: c.Realm, BodyHash: c.BodyHash, Now: c.Now, Nonce: c.Nonce}
+	s := &Signer{
+		ConsumerKey: c.ConsumerKey, ConsumerSecret: c.ConsumerSecret, Method: c.Method,
+		PrivateKey: c.PrivateKey, Placement: c.Placement, Realm: c.Realm, BodyHash: c.BodyHash, Now: c.Now, Nonce: c.Nonce,
+	}
 	if tok != nil {
 		s.Token, s.TokenSecret = tok.Token, tok.Secret
 	}
@@ -405,20 +411,28 @@ func responseError(step string, resp *http.Response, data []byte) *Error {
 	}
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		return &Error{Kind: KindNotConfigured, Op: step, Status: resp.StatusCode,
+		return &Error{
+			Kind: KindNotConfigured, Op: step, Status: resp.StatusCode,
 			Reason: fmt.Sprintf("the server redirected (HTTP %d); signed requests do not follow redirects", resp.StatusCode),
-			Hint:   "use the final URL as the endpoint"}
+			Hint:   "use the final URL as the endpoint",
+		}
 	case resp.StatusCode == http.StatusUnauthorized:
-		return &Error{Kind: KindRejected, Op: step, Status: resp.StatusCode,
+		return &Error{
+			Kind: KindRejected, Op: step, Status: resp.StatusCode,
 			Reason: "the server refused the signed request (HTTP 401) without saying why",
-			Hint:   "check the consumer key and secret (or the RSA key), the signature method and this computer's clock"}
+			Hint:   "check the consumer key and secret (or the RSA key), the signature method and this computer's clock",
+		}
 	case resp.StatusCode >= 500:
-		return &Error{Kind: KindUnreachable, Op: step, Status: resp.StatusCode,
-			Reason: fmt.Sprintf("the server failed (HTTP %d)", resp.StatusCode), Hint: "try again later"}
+		return &Error{
+			Kind: KindUnreachable, Op: step, Status: resp.StatusCode,
+			Reason: fmt.Sprintf("the server failed (HTTP %d)", resp.StatusCode), Hint: "try again later",
+		}
 	case resp.StatusCode != http.StatusOK:
-		return &Error{Kind: KindRejected, Op: step, Status: resp.StatusCode,
+		return &Error{
+			Kind: KindRejected, Op: step, Status: resp.StatusCode,
 			Reason: fmt.Sprintf("the server refused the request (HTTP %d)", resp.StatusCode),
-			Hint:   "run with -v to see the exchange"}
+			Hint:   "run with -v to see the exchange",
+		}
 	}
 	return nil
 }
@@ -455,14 +469,20 @@ func transportError(ctx context.Context, step, target string, err error) *Error 
 	var hne x509.HostnameError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("%s did not answer in time", host),
-			Hint: "check the URL and your network, then try again"}
+		return &Error{
+			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("%s did not answer in time", host),
+			Hint: "check the URL and your network, then try again",
+		}
 	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &hne):
-		return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("TLS with %s failed: %s", host, sanitize(inner.Error(), 200)),
-			Hint: "check the URL; for a test server with a private CA, trust the CA"}
+		return &Error{
+			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("TLS with %s failed: %s", host, sanitize(inner.Error(), 200)),
+			Hint: "check the URL; for a test server with a private CA, trust the CA",
+		}
 	}
-	return &Error{Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("cannot reach %s: %s", host, sanitize(inner.Error(), 200)),
-		Hint: "check the URL and that the server is running"}
+	return &Error{
+		Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("cannot reach %s: %s", host, sanitize(inner.Error(), 200)),
+		Hint: "check the URL and that the server is running",
+	}
 }
 
 // RequestToken runs the first leg (§2.1): it asks for temporary
@@ -492,9 +512,11 @@ func (c *Client) requestToken(ctx context.Context, callback string, rec Recorder
 		return nil, err
 	}
 	if !tmp.CallbackConfirmed {
-		e := &Error{Kind: KindBadResponse, Op: "request token",
+		e := &Error{
+			Kind: KindBadResponse, Op: "request token",
 			Reason: "the server did not confirm the callback (oauth_callback_confirmed=true is missing): it speaks OAuth 1.0 without the 1.0a fix, which is open to session fixation",
-			Hint:   "authdeck only runs OAuth 1.0a; check the provider's request-token endpoint"}
+			Hint:   "authdeck only runs OAuth 1.0a; check the provider's request-token endpoint",
+		}
 		rec.Record(oauth.Exchange{Time: time.Now(), Step: "request token", Error: e.Error(), Explanation: e.Hint})
 		return nil, e
 	}
@@ -626,8 +648,10 @@ func (c *Client) Authorize(ctx context.Context, opts Options, cb Callbacks) (*Cr
 		defer l.Close()
 		callback = l.URL
 	} else if cb.Verifier == nil {
-		return nil, &Error{Kind: KindMissingInput, Op: "authorization", Reason: "the client uses the out-of-band (oob) callback, but there is no way to enter the verifier here",
-			Hint: "run the flow in a terminal or the TUI, or use the loopback callback"}
+		return nil, &Error{
+			Kind: KindMissingInput, Op: "authorization", Reason: "the client uses the out-of-band (oob) callback, but there is no way to enter the verifier here",
+			Hint: "run the flow in a terminal or the TUI, or use the loopback callback",
+		}
 	}
 	cb.progress("requesting temporary credentials from %s", hostOf(c.RequestTokenURL))
 	tmp, err := c.requestToken(ctx, callback, rec, red)
@@ -747,8 +771,10 @@ func (c *Client) browserLeg(ctx context.Context, l *loopback.Listener, tmp *Cred
 		case <-ctx.Done():
 			return "", &Error{Kind: KindAborted, Op: "authorization", Reason: "cancelled while waiting for the authorization", Err: ctx.Err()}
 		case <-timer.C:
-			return "", &Error{Kind: KindAborted, Op: "authorization", Reason: fmt.Sprintf("timed out after %s waiting for the authorization", timeout),
-				Hint: "start again and approve the access sooner"}
+			return "", &Error{
+				Kind: KindAborted, Op: "authorization", Reason: fmt.Sprintf("timed out after %s waiting for the authorization", timeout),
+				Hint: "start again and approve the access sooner",
+			}
 		case m := <-listenCh:
 			v, err := ParseCallback(m.RawQuery, tmp.Token)
 			m.Reply(err)

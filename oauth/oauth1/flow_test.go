@@ -538,9 +538,11 @@ func TestFlowVaultWriteFails(t *testing.T) {
 	if err := v.UseEnv("dev"); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: srv.RequestTokenURL, Authorization: srv.AuthorizeURL, Token: srv.AccessTokenURL},
-		ClientID:  consumerKey, SignatureMethod: oauth1.HMACSHA1}
+		ClientID:  consumerKey, SignatureMethod: oauth1.HMACSHA1,
+	}
 	if _, err := v.PutClient(ctxT(t), ac, &vault.ClientCredentials{ClientSecret: consumerSecret}); err != nil {
 		t.Fatal(err)
 	}
@@ -627,8 +629,10 @@ func TestTranscriptRedacted(t *testing.T) {
 	if got := strings.Join(steps, ","); got != "request token,authorization,callback,access token" {
 		t.Errorf("steps %s", got)
 	}
-	for name, secret := range map[string]string{"consumer secret": consumerSecret, "token secret": res.TokenSecret,
-		"token": res.Token, "verifier": verifier, "encoded consumer secret": oauth1.Encode(consumerSecret)} {
+	for name, secret := range map[string]string{
+		"consumer secret": consumerSecret, "token secret": res.TokenSecret,
+		"token": res.Token, "verifier": verifier, "encoded consumer secret": oauth1.Encode(consumerSecret),
+	} {
 		if strings.Contains(text, secret) {
 			t.Errorf("the transcript contains the %s", name)
 		}
@@ -670,9 +674,11 @@ func TestClientStepByStep(t *testing.T) {
 	}{{vault.PlaceQuery, "GET"}, {vault.PlaceBody, "POST"}, {vault.PlaceHeader, "GET"}} {
 		t.Run(string(tc.placement)+"/"+tc.tokenMethod, func(t *testing.T) {
 			t.Parallel()
-			c := &oauth1.Client{RequestTokenURL: srv.RequestTokenURL, AuthorizeURL: srv.AuthorizeURL, AccessTokenURL: srv.AccessTokenURL,
+			c := &oauth1.Client{
+				RequestTokenURL: srv.RequestTokenURL, AuthorizeURL: srv.AuthorizeURL, AccessTokenURL: srv.AccessTokenURL,
 				ConsumerKey: consumerKey, ConsumerSecret: consumerSecret, Method: oauth1.HMACSHA256, Placement: tc.placement,
-				TokenMethod: tc.tokenMethod, HTTPClient: testHTTP, AuthParams: []vault.Param{{Key: "lang", Value: "en"}, {Key: "oauth_token", Value: "ignored"}}}
+				TokenMethod: tc.tokenMethod, HTTPClient: testHTTP, AuthParams: []vault.Param{{Key: "lang", Value: "en"}, {Key: "oauth_token", Value: "ignored"}},
+			}
 			tr := &oauth1.Transcript{}
 			tmp, err := c.RequestToken(ctxT(t), oauth1.OOB, tr)
 			if err != nil {

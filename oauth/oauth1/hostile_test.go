@@ -62,8 +62,10 @@ func TestRequestTokenHostileServers(t *testing.T) {
 			t.Parallel()
 			ts := httptest.NewServer(tc.handler)
 			defer ts.Close()
-			c := &oauth1.Client{RequestTokenURL: ts.URL + "/rt", AuthorizeURL: ts.URL + "/a", AccessTokenURL: ts.URL + "/at",
-				ConsumerKey: "ck", ConsumerSecret: "consumer-secret-xyz", Method: oauth1.HMACSHA1, HTTPClient: testHTTP}
+			c := &oauth1.Client{
+				RequestTokenURL: ts.URL + "/rt", AuthorizeURL: ts.URL + "/a", AccessTokenURL: ts.URL + "/at",
+				ConsumerKey: "ck", ConsumerSecret: "consumer-secret-xyz", Method: oauth1.HMACSHA1, HTTPClient: testHTTP,
+			}
 			tr := &oauth1.Transcript{}
 			_, err := c.RequestToken(ctxT(t), oauth1.OOB, tr)
 			if err == nil {
@@ -90,9 +92,11 @@ func TestRequestTokenHostileServers(t *testing.T) {
 // is refused before any request, with exit code 2 and the reason.
 func TestClientForConfiguration(t *testing.T) {
 	t.Parallel()
-	good := vault.AuthClient{Meta: vault.Meta{Name: "p"}, Type: vault.ClientOAuth1,
+	good := vault.AuthClient{
+		Meta: vault.Meta{Name: "p"}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"},
-		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1}
+		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1,
+	}
 	creds := vault.ClientCredentials{ClientSecret: "cs"}
 	if _, err := oauth1.ClientFor(good, creds); err != nil {
 		t.Fatalf("good client: %v", err)
@@ -130,8 +134,10 @@ func TestClientForConfiguration(t *testing.T) {
 		}
 	}
 	// Body placement cannot go with GET token requests.
-	c := &oauth1.Client{RequestTokenURL: "https://p.example/rt", AuthorizeURL: "https://p.example/a", AccessTokenURL: "https://p.example/at",
-		ConsumerKey: "ck", ConsumerSecret: "cs", Method: oauth1.HMACSHA1, TokenMethod: "GET", Placement: vault.PlaceBody}
+	c := &oauth1.Client{
+		RequestTokenURL: "https://p.example/rt", AuthorizeURL: "https://p.example/a", AccessTokenURL: "https://p.example/at",
+		ConsumerKey: "ck", ConsumerSecret: "cs", Method: oauth1.HMACSHA1, TokenMethod: "GET", Placement: vault.PlaceBody,
+	}
 	if _, err := c.RequestToken(ctxT(t), oauth1.OOB, nil); oauth.KindOf(err) != oauth.KindNotConfigured {
 		t.Errorf("body placement with GET: %v", err)
 	}

@@ -65,9 +65,11 @@ func TestBaseStringRFC5849Example(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		s := &oauth1.Signer{ConsumerKey: "9djdj82h48djs9d2", ConsumerSecret: "j49sk3j29djd", Token: "kkk9d7dh3k39sjv7",
+		s := &oauth1.Signer{
+			ConsumerKey: "9djdj82h48djs9d2", ConsumerSecret: "j49sk3j29djd", Token: "kkk9d7dh3k39sjv7",
 			TokenSecret: "dh893hdasih9", Method: oauth1.HMACSHA1, Realm: "Example", OmitVersion: true,
-			Now: fixedClock(137131201), Nonce: fixedNonce("7d8f3e4a")}
+			Now: fixedClock(137131201), Nonce: fixedNonce("7d8f3e4a"),
+		}
 		signed, err := s.SignRequest(req)
 		if err != nil {
 			t.Fatal(err)
@@ -107,10 +109,17 @@ func TestBaseStringRFC5849Example(t *testing.T) {
 func TestNormalizeParamsRFC5849(t *testing.T) {
 	t.Parallel()
 	got := oauth1.NormalizeParams([]oauth1.Param{
-		{Name: "b5", Value: "=%3D"}, {Name: "a3", Value: "a"}, {Name: "c@", Value: ""}, {Name: "a2", Value: "r b"},
-		{Name: "oauth_consumer_key", Value: "9djdj82h48djs9d2"}, {Name: "oauth_token", Value: "kkk9d7dh3k39sjv7"},
-		{Name: "oauth_signature_method", Value: "HMAC-SHA1"}, {Name: "oauth_timestamp", Value: "137131201"},
-		{Name: "oauth_nonce", Value: "7d8f3e4a"}, {Name: "c2", Value: ""}, {Name: "a3", Value: "2 q"},
+		{Name: "b5", Value: "=%3D"},
+		{Name: "a3", Value: "a"},
+		{Name: "c@", Value: ""},
+		{Name: "a2", Value: "r b"},
+		{Name: "oauth_consumer_key", Value: "9djdj82h48djs9d2"},
+		{Name: "oauth_token", Value: "kkk9d7dh3k39sjv7"},
+		{Name: "oauth_signature_method", Value: "HMAC-SHA1"},
+		{Name: "oauth_timestamp", Value: "137131201"},
+		{Name: "oauth_nonce", Value: "7d8f3e4a"},
+		{Name: "c2", Value: ""},
+		{Name: "a3", Value: "2 q"},
 	})
 	want := "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=9dj" +
 		"dj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1" +
@@ -160,10 +169,12 @@ func TestSignatureRFC5849Section12(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &oauth1.Signer{ConsumerKey: "dpf43f3p2l4k3l03", ConsumerSecret: "kd94hf93k423kf44",
+			s := &oauth1.Signer{
+				ConsumerKey: "dpf43f3p2l4k3l03", ConsumerSecret: "kd94hf93k423kf44",
 				Token: tc.token, TokenSecret: tc.tokenSecret, Method: oauth1.HMACSHA1, Realm: "Photos",
 				Callback: tc.callback, Verifier: tc.verifier, OmitVersion: true,
-				Now: fixedClock(tc.ts), Nonce: fixedNonce(tc.nonce)}
+				Now: fixedClock(tc.ts), Nonce: fixedNonce(tc.nonce),
+			}
 			signed, err := s.SignRequest(req)
 			if err != nil {
 				t.Fatal(err)
@@ -225,8 +236,10 @@ func TestSignatureKnownAnswers(t *testing.T) {
 				}
 				return r
 			},
-			signer: oauth1.Signer{ConsumerKey: "dpf43f3p2l4k3l03", ConsumerSecret: "kd94hf93k423kf44", Token: "nnch734d00sl2jdk",
-				TokenSecret: "pfkkdhi9sl3r4s00", Now: fixedClock(137131202), Nonce: fixedNonce("chapoH")},
+			signer: oauth1.Signer{
+				ConsumerKey: "dpf43f3p2l4k3l03", ConsumerSecret: "kd94hf93k423kf44", Token: "nnch734d00sl2jdk",
+				TokenSecret: "pfkkdhi9sl3r4s00", Now: fixedClock(137131202), Nonce: fixedNonce("chapoH"),
+			},
 			wantBase: "GET&https%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26" +
 				"oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA256%26oauth_timestamp%3D137131202%26" +
 				"oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26size%3Doriginal",
@@ -234,8 +247,10 @@ func TestSignatureKnownAnswers(t *testing.T) {
 		},
 		{
 			name: "RSA-SHA1", method: oauth1.RSASHA1, req: rsaRequest, hash: crypto.SHA1,
-			signer: oauth1.Signer{ConsumerKey: "authdeck-rsa", Token: "nnch734d00sl2jdk", TokenSecret: "ignored-by-rsa",
-				PrivateKey: key, Now: fixedClock(1700000000), Nonce: fixedNonce("fixed-nonce-01")},
+			signer: oauth1.Signer{
+				ConsumerKey: "authdeck-rsa", Token: "nnch734d00sl2jdk", TokenSecret: "ignored-by-rsa",
+				PrivateKey: key, Now: fixedClock(1700000000), Nonce: fixedNonce("fixed-nonce-01"),
+			},
 			wantBase: rsaBase("RSA-SHA1"),
 			wantSig: "VN9UiZrDNZj53OyTXb1ZjKPiPNSC7g2i/RipMOcxn4CBcerlxA7oUT9PsI5Fq/y62rqeoPAw4xwLSa0X42Hkf/Zo4MsJTIUJTSJK6fkQEl3ssQnPfM9bwngwhyBvmQFs" +
 				"/MeK5Un4Z3mDYot4ob0yZbG2qvEO2Ht668Co9Yed0YNFdmu0kvXX5i0Jom0Kvz21FSW+J7nzQ2IkD97upV4eNE/4WwPROsE4Z+o58auiPy1ACQRZ5K/3WwL3yPilEyqLnozR9" +
@@ -243,8 +258,10 @@ func TestSignatureKnownAnswers(t *testing.T) {
 		},
 		{
 			name: "RSA-SHA256", method: oauth1.RSASHA256, req: rsaRequest, hash: crypto.SHA256,
-			signer: oauth1.Signer{ConsumerKey: "authdeck-rsa", Token: "nnch734d00sl2jdk",
-				PrivateKey: key, Now: fixedClock(1700000000), Nonce: fixedNonce("fixed-nonce-01")},
+			signer: oauth1.Signer{
+				ConsumerKey: "authdeck-rsa", Token: "nnch734d00sl2jdk",
+				PrivateKey: key, Now: fixedClock(1700000000), Nonce: fixedNonce("fixed-nonce-01"),
+			},
 			wantBase: rsaBase("RSA-SHA256"),
 			wantSig: "jTnQo7lBYIGYq1Llg+EHJs8Q2Q+QjQJxtekfNvG8bztPbL6NJoH44Mcg6YsFx3ZJKtVfqs/R7xRPit0b7v+XUNqO+KUeuZAUUVRPKrsD/WPWXRjDnlCLVYbMBp7NqElgqDwy" +
 				"+Xh2QKizhIwREsv2Z+PTL0uwnkRBQfOgQVXK+fa0q+Givc3Y8Vj+jfuNfnDlC2gKEk1NcPFSdGN2GoENFAR/+fEkEC89qDsHA1XYNTex8WlrgK80iuq8Is40tRZWdibvU91Q0W3" +

@@ -35,8 +35,10 @@ func TestFlowlessClient(t *testing.T) {
 		t.Fatalf("Token: %v", err)
 	}
 
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "signer", Env: "dev"}, Type: vault.ClientOAuth1, ClientID: consumerKey,
-		SignatureMethod: oauth1.HMACSHA1, Realm: "Photos", BodyHash: true}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "signer", Env: "dev"}, Type: vault.ClientOAuth1, ClientID: consumerKey,
+		SignatureMethod: oauth1.HMACSHA1, Realm: "Photos", BodyHash: true,
+	}
 	if err := ac.Validate(); err != nil {
 		t.Fatalf("a client without flow URLs is refused: %v", err)
 	}
@@ -134,8 +136,10 @@ func TestBodyHashVector(t *testing.T) {
 		{oauth1.Plaintext, "Lve95gjOVATpfV8EL5X4nxwjKHE="},
 		{oauth1.HMACSHA256, "f4OxZX/x/FO5LcGBSKHWXfwtSx+j1ncoSt3SABJtkGk="},
 	} {
-		s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs", Method: tc.method, BodyHash: true,
-			Now: fixedClock(1700000000), Nonce: fixedNonce("n")}
+		s := &oauth1.Signer{
+			ConsumerKey: "ck", ConsumerSecret: "cs", Method: tc.method, BodyHash: true,
+			Now: fixedClock(1700000000), Nonce: fixedNonce("n"),
+		}
 		req, _ := http.NewRequest(http.MethodPost, "https://api.example.com/r", strings.NewReader("Hello World!"))
 		req.Header.Set("Content-Type", "text/plain")
 		signed, err := s.SignRequest(req)

@@ -20,8 +20,10 @@ func TestParseAuthorization(t *testing.T) {
 		want      map[string]string
 		wantErr   string
 	}{
-		{in: `OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"`,
-			wantRealm: "Example", want: map[string]string{"oauth_consumer_key": "9djdj82h48djs9d2", "oauth_signature": "bYT5CMsGcbgUdFHObYMEfcx6bsw="}},
+		{
+			in:        `OAuth realm="Example", oauth_consumer_key="9djdj82h48djs9d2", oauth_signature="bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"`,
+			wantRealm: "Example", want: map[string]string{"oauth_consumer_key": "9djdj82h48djs9d2", "oauth_signature": "bYT5CMsGcbgUdFHObYMEfcx6bsw="},
+		},
 		{in: "oauth  oauth_a=\"1\" ,\toauth_b=\"x%20y\",", want: map[string]string{"oauth_a": "1", "oauth_b": "x y"}},
 		{in: `OAuth`, want: map[string]string{}},
 		{in: `OAuth realm="a \"b\""`, wantRealm: `a "b"`, want: map[string]string{}},
@@ -137,10 +139,14 @@ func TestParseCredentials(t *testing.T) {
 		want    *oauth1.Credentials
 		wantErr string
 	}{
-		{name: "RFC 5849 §2.1", body: "oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true",
-			want: &oauth1.Credentials{Token: "hdk48Djdsa", Secret: "xyz4992k83j47x0b", CallbackConfirmed: true}},
-		{name: "RFC 5849 §2.3 with extras", body: "oauth_token=nnch734d00sl2jdk&oauth_token_secret=pfkkdhi9sl3r4s00&user_id=7&screen_name=jane+doe\n",
-			want: &oauth1.Credentials{Token: "nnch734d00sl2jdk", Secret: "pfkkdhi9sl3r4s00", Extra: []oauth1.Param{{Name: "user_id", Value: "7"}, {Name: "screen_name", Value: "jane doe"}}}},
+		{
+			name: "RFC 5849 §2.1", body: "oauth_token=hdk48Djdsa&oauth_token_secret=xyz4992k83j47x0b&oauth_callback_confirmed=true",
+			want: &oauth1.Credentials{Token: "hdk48Djdsa", Secret: "xyz4992k83j47x0b", CallbackConfirmed: true},
+		},
+		{
+			name: "RFC 5849 §2.3 with extras", body: "oauth_token=nnch734d00sl2jdk&oauth_token_secret=pfkkdhi9sl3r4s00&user_id=7&screen_name=jane+doe\n",
+			want: &oauth1.Credentials{Token: "nnch734d00sl2jdk", Secret: "pfkkdhi9sl3r4s00", Extra: []oauth1.Param{{Name: "user_id", Value: "7"}, {Name: "screen_name", Value: "jane doe"}}},
+		},
 		{name: "empty secret is allowed", body: "oauth_token=t&oauth_token_secret=", want: &oauth1.Credentials{Token: "t"}},
 		{name: "unconfirmed", body: "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=false", want: &oauth1.Credentials{Token: "t", Secret: "s"}},
 		{name: "empty", body: "  ", wantErr: "empty"},
@@ -179,8 +185,10 @@ func TestParseProblem(t *testing.T) {
 		body   string
 		want   *oauth1.Problem
 	}{
-		{"form body", form, "oauth_problem=timestamp_refused&oauth_problem_advice=clock+skew&oauth_acceptable_timestamps=1-2",
-			&oauth1.Problem{Code: "timestamp_refused", Advice: "clock skew", Details: []oauth1.Param{{Name: "oauth_acceptable_timestamps", Value: "1-2"}}}},
+		{
+			"form body", form, "oauth_problem=timestamp_refused&oauth_problem_advice=clock+skew&oauth_acceptable_timestamps=1-2",
+			&oauth1.Problem{Code: "timestamp_refused", Advice: "clock skew", Details: []oauth1.Param{{Name: "oauth_acceptable_timestamps", Value: "1-2"}}},
+		},
 		{"text/plain body", http.Header{"Content-Type": {"text/plain"}}, "oauth_problem=nonce_used", &oauth1.Problem{Code: "nonce_used"}},
 		{"header only", http.Header{"Www-Authenticate": {`OAuth realm="x", oauth_problem="signature_invalid"`}}, "<html>no</html>", &oauth1.Problem{Code: "signature_invalid"}},
 		{"JSON body is not read as a form", http.Header{"Content-Type": {"application/json"}}, `{"oauth_problem=":"x"}`, nil},

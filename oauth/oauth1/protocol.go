@@ -33,8 +33,10 @@ func (e *Engine) credential(req oauth.TokenRequest, use vault.Use) (*vault.Crede
 		}
 	}
 	if cred.Protocol != vault.ProtocolOAuth1 {
-		return nil, &Error{Kind: KindNotConfigured, Op: "configuration",
-			Reason: fmt.Sprintf("%q is %s credentials, which the OAuth 1.0a engine does not run", cred.Name, cred.Protocol)}
+		return nil, &Error{
+			Kind: KindNotConfigured, Op: "configuration",
+			Reason: fmt.Sprintf("%q is %s credentials, which the OAuth 1.0a engine does not run", cred.Name, cred.Protocol),
+		}
 	}
 	return cred, nil
 }
@@ -109,9 +111,11 @@ func (e *Engine) noTokenSet(req oauth.TokenRequest) error {
 	if cred.NamedClient {
 		what = fmt.Sprintf("auth client %q is an OAuth 1.0a client: its token credentials %s", cred.Name, from)
 	}
-	return &oauth.Error{Kind: oauth.KindNotConfigured, Op: "token",
+	return &oauth.Error{
+		Kind: oauth.KindNotConfigured, Op: "token",
 		Reason: what + "; OAuth 2.0 refresh, introspection and revocation do not apply",
-		Hint:   hint + "authdeck request … --auth " + cred.Name + " signs requests with it"}
+		Hint:   hint + "authdeck request … --auth " + cred.Name + " signs requests with it",
+	}
 }
 
 // Refresh is refused: OAuth 1.0a token credentials have no refresh token;

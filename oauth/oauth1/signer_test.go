@@ -27,8 +27,10 @@ func TestSignPlacementsRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				s := &oauth1.Signer{ConsumerKey: "ck", ConsumerSecret: "cs&é", Token: "tok", TokenSecret: "ts +~",
-					Method: method, PrivateKey: key, Placement: placement, Realm: `photos "demo"`}
+				s := &oauth1.Signer{
+					ConsumerKey: "ck", ConsumerSecret: "cs&é", Token: "tok", TokenSecret: "ts +~",
+					Method: method, PrivateKey: key, Placement: placement, Realm: `photos "demo"`,
+				}
 				if _, err := s.SignRequest(req); err != nil {
 					t.Fatal(err)
 				}

@@ -164,12 +164,15 @@ func (c *client) IDTokenLifetime() time.Duration      { return time.Hour }
 // DevMode stays off: loopback redirects are accepted by op's native-client
 // rules (RFC 8252), not by relaxing validation.
 func (c *client) DevMode() bool { return false }
+
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
+
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
+
 func (c *client) IsScopeAllowed(scope string) bool     { return slices.Contains(c.info.Scopes, scope) }
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return false }
 func (c *client) ClockSkew() time.Duration             { return 0 }

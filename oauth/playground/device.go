@@ -159,8 +159,10 @@ func (ui *loginUI) device(w http.ResponseWriter, r *http.Request) {
 	}
 	info, err := ui.st.pendingDevice(code)
 	if err != nil {
-		render(w, http.StatusOK, "usercode", userCodeView{Action: pathDevice, UserCode: code,
-			Error: "That code is unknown, already used or expired. Check the code on your device."})
+		render(w, http.StatusOK, "usercode", userCodeView{
+			Action: pathDevice, UserCode: code,
+			Error: "That code is unknown, already used or expired. Check the code on your device.",
+		})
 		return
 	}
 	c := ui.st.client(info.clientID)

@@ -201,6 +201,7 @@ func (b *bufferedWriter) WriteHeader(code int) {
 		b.status = code
 	}
 }
+
 func (b *bufferedWriter) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK

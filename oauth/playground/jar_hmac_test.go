@@ -35,16 +35,20 @@ func signHMACRequestObject(t testing.TB, secret string, claims map[string]any) s
 func TestHMACRequestObjects(t *testing.T) {
 	t.Parallel()
 	s := shared
-	info, secret, err := s.CreateClient(ClientSpec{AuthMethod: AuthMethodSecretJWT, Grants: []string{GrantAuthorizationCode},
-		LoopbackRedirect: true, RequireRequestObject: true, Scopes: []string{"openid", ScopeAPIRead}})
+	info, secret, err := s.CreateClient(ClientSpec{
+		AuthMethod: AuthMethodSecretJWT, Grants: []string{GrantAuthorizationCode},
+		LoopbackRedirect: true, RequireRequestObject: true, Scopes: []string{"openid", ScopeAPIRead},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	redirect := loopbackRedirect(50126)
 	claims := func(mod func(map[string]any)) map[string]any {
-		c := map[string]any{"iss": info.ClientID, "aud": s.Issuer, "client_id": info.ClientID, "exp": time.Now().Add(time.Minute).Unix(), "iat": time.Now().Unix(),
+		c := map[string]any{
+			"iss": info.ClientID, "aud": s.Issuer, "client_id": info.ClientID, "exp": time.Now().Add(time.Minute).Unix(), "iat": time.Now().Unix(),
 			"response_type": "code", "redirect_uri": redirect, "scope": "openid " + ScopeAPIRead, "state": "s2",
-			"code_challenge": oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()), "code_challenge_method": "S256"}
+			"code_challenge": oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()), "code_challenge_method": "S256",
+		}
 		if mod != nil {
 			mod(c)
 		}

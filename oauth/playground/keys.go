@@ -43,8 +43,10 @@ func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.alg }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return p.k.key.Public() }
 
-var _ op.SigningKey = (*signingKey)(nil)
-var _ op.Key = publicKey{}
+var (
+	_ op.SigningKey = (*signingKey)(nil)
+	_ op.Key        = publicKey{}
+)
 
 // newSigningKey generates the provider key: RSA-2048 for RS256 (the default,
 // which OpenID Connect requires providers to offer) or P-256 for ES256,

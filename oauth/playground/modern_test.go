@@ -201,8 +201,10 @@ func TestDPoPTokenAndResource(t *testing.T) {
 func TestDPoPRefreshAndCodeBinding(t *testing.T) {
 	t.Parallel()
 	s := shared
-	info, _, err := s.CreateClient(ClientSpec{AuthMethod: AuthMethodNone, Grants: []string{GrantAuthorizationCode, GrantRefreshToken},
-		LoopbackRedirect: true, Scopes: []string{"openid", "offline_access", ScopeAPIRead}})
+	info, _, err := s.CreateClient(ClientSpec{
+		AuthMethod: AuthMethodNone, Grants: []string{GrantAuthorizationCode, GrantRefreshToken},
+		LoopbackRedirect: true, Scopes: []string{"openid", "offline_access", ScopeAPIRead},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,8 +268,10 @@ func parPlayground(t testing.TB) *Server {
 func TestPushedAuthorizationRequests(t *testing.T) {
 	t.Parallel()
 	s := parPlayground(t)
-	info, secret, err := s.CreateClient(ClientSpec{AuthMethod: AuthMethodPost, Grants: []string{GrantAuthorizationCode},
-		LoopbackRedirect: true, RequirePAR: true, Scopes: []string{"openid", ScopeAPIRead}})
+	info, secret, err := s.CreateClient(ClientSpec{
+		AuthMethod: AuthMethodPost, Grants: []string{GrantAuthorizationCode},
+		LoopbackRedirect: true, RequirePAR: true, Scopes: []string{"openid", ScopeAPIRead},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +285,10 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 	}
 	verifier := oauth2.GenerateVerifier()
 	push := func(extra url.Values, hdr http.Header) tokenResponse {
-		form := url.Values{"client_id": {info.ClientID}, "client_secret": {secret}, "response_type": {"code"}, "redirect_uri": {redirect},
-			"scope": {"openid " + ScopeAPIRead}, "state": {"st8"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}
+		form := url.Values{
+			"client_id": {info.ClientID}, "client_secret": {secret}, "response_type": {"code"}, "redirect_uri": {redirect},
+			"scope": {"openid " + ScopeAPIRead}, "state": {"st8"}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"},
+		}
 		for k, v := range extra {
 			form[k] = v
 		}
@@ -329,8 +335,10 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"grant_type": {GrantAuthorizationCode}, "code": {back.Query().Get("code")}, "redirect_uri": {redirect},
-		"client_id": {info.ClientID}, "client_secret": {secret}, "code_verifier": {verifier}}
+	form := url.Values{
+		"grant_type": {GrantAuthorizationCode}, "code": {back.Query().Get("code")}, "redirect_uri": {redirect},
+		"client_id": {info.ClientID}, "client_secret": {secret}, "code_verifier": {verifier},
+	}
 	r, _ = post(t, s.Endpoints().Token, form, http.Header{dpop.HeaderName: {mustProof(t, other, "POST", s.Endpoints().Token, dpop.ProofOptions{})}})
 	wantError(t, r, 400, "invalid_grant")
 
@@ -374,15 +382,19 @@ func TestRequestObjects(t *testing.T) {
 	t.Parallel()
 	s := parPlayground(t)
 	jwtClient := demoClient(t, s, ClientServiceJWT)
-	info, _, err := s.CreateClient(ClientSpec{AuthMethod: AuthMethodPrivateKeyJWT, PublicKey: jwtClient.PublicKeyPEM, Grants: []string{GrantAuthorizationCode},
-		LoopbackRedirect: true, RequireRequestObject: true, Scopes: []string{"openid", ScopeAPIRead}})
+	info, _, err := s.CreateClient(ClientSpec{
+		AuthMethod: AuthMethodPrivateKeyJWT, PublicKey: jwtClient.PublicKeyPEM, Grants: []string{GrantAuthorizationCode},
+		LoopbackRedirect: true, RequireRequestObject: true, Scopes: []string{"openid", ScopeAPIRead},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	redirect := loopbackRedirect(50125)
 	b := NewBrowser(DemoUser, DemoPassword)
-	params := map[string]any{"response_type": "code", "redirect_uri": redirect, "scope": "openid " + ScopeAPIRead, "state": "s1",
-		"code_challenge": oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()), "code_challenge_method": "S256"}
+	params := map[string]any{
+		"response_type": "code", "redirect_uri": redirect, "scope": "openid " + ScopeAPIRead, "state": "s1",
+		"code_challenge": oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier()), "code_challenge_method": "S256",
+	}
 	plain := s.Endpoints().Authorization + "?" + url.Values{"client_id": {info.ClientID}, "response_type": {"code"}, "redirect_uri": {redirect}, "scope": {"openid"}, "state": {"s1"}}.Encode()
 	back, err := b.Authorize(ctxT(t), plain)
 	if err != nil || back.Query().Get("error") != "invalid_request" {
@@ -395,8 +407,10 @@ func TestRequestObjects(t *testing.T) {
 	}
 	// Pushed, authenticated with private_key_jwt.
 	assertion := signAssertion(t, s.Issuer, info.ClientID, jwtClient.PrivateKeyPEM, jose.ES256, info.KeyID)
-	r, _ := post(t, s.Endpoints().PushedAuthorization, url.Values{"client_id": {info.ClientID}, "request": {obj},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion}}, nil)
+	r, _ := post(t, s.Endpoints().PushedAuthorization, url.Values{
+		"client_id": {info.ClientID}, "request": {obj},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion},
+	}, nil)
 	if r.status != 201 {
 		t.Fatalf("push a request object: %d %v", r.status, r.body)
 	}
@@ -423,8 +437,10 @@ func hs256Assertion(t testing.TB, s *Server, clientID, secret, jti string) strin
 		t.Fatal(err)
 	}
 	now := time.Now()
-	out, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: clientID, Subject: clientID, Audience: jwt.Audience{s.Issuer},
-		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: jti}).Serialize()
+	out, err := jwt.Signed(signer).Claims(jwt.Claims{
+		Issuer: clientID, Subject: clientID, Audience: jwt.Audience{s.Issuer},
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Minute)), ID: jti,
+	}).Serialize()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,8 +465,10 @@ func TestClientSecretJWT(t *testing.T) {
 	wantError(t, postForm(t, s.Endpoints().Token, assertionForm(a, ScopeAPIRead), "", ""), 401, "invalid_client")
 	wantError(t, postForm(t, s.Endpoints().Token, assertionForm(hs256Assertion(t, s, info.ClientID, strings.Repeat("w", 43), randomToken(9)), ""), "", ""), 401, "invalid_client")
 	wantError(t, postForm(t, s.Endpoints().Token, url.Values{"grant_type": {GrantClientCredentials}}, info.ClientID, secret), 401, "invalid_client")
-	intro := url.Values{"token": {r.str("access_token")}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
-		"client_assertion": {hs256Assertion(t, s, info.ClientID, secret, randomToken(9))}}
+	intro := url.Values{
+		"token": {r.str("access_token")}, "client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion": {hs256Assertion(t, s, info.ClientID, secret, randomToken(9))},
+	}
 	ir := postForm(t, s.Endpoints().Introspection, intro, "", "")
 	if ir.body["active"] != true || ir.str("client_id") != info.ClientID {
 		t.Errorf("introspection: %d %v", ir.status, ir.body)

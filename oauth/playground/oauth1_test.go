@@ -25,9 +25,11 @@ func (f *fakeOAuth1) Close() error {
 // for, shows in the summary, and stops with it.
 func TestOAuth1ProviderLifecycle(t *testing.T) {
 	t.Parallel()
-	fake := &fakeOAuth1{info: OAuth1{URL: "http://127.0.0.1:1", RequestTokenURL: "http://127.0.0.1:1/rt", AuthorizeURL: "http://127.0.0.1:1/a",
+	fake := &fakeOAuth1{info: OAuth1{
+		URL: "http://127.0.0.1:1", RequestTokenURL: "http://127.0.0.1:1/rt", AuthorizeURL: "http://127.0.0.1:1/a",
 		AccessTokenURL: "http://127.0.0.1:1/at", PhotosURL: "http://127.0.0.1:1/photos", ConsumerKey: "demo-key",
-		ConsumerSecret: "demo-consumer-secret", PrivateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", User: DemoUser, Password: DemoPassword}}
+		ConsumerSecret: "demo-consumer-secret", PrivateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", User: DemoUser, Password: DemoPassword,
+	}}
 	var gotAddr string
 	s, err := Start(context.Background(), Config{OAuth1Addr: "127.0.0.1:0", OAuth1: func(_ context.Context, addr string) (OAuth1Provider, error) {
 		gotAddr = addr

@@ -273,12 +273,16 @@ func build(cfg Config, addr, apiAddr string) (*Server, http.Handler, http.Handle
 	mux.Handle("/", opHandler)
 
 	h := op.NewIssuerInterceptor(provider.IssuerFromRequest).Handler(mux)
-	h = &authzFront{srv: srv, st: st, issuer: issuer, authPath: ep.Authorization.Relative(), lifetime: cfg.PARLifetime,
+	h = &authzFront{
+		srv: srv, st: st, issuer: issuer, authPath: ep.Authorization.Relative(), lifetime: cfg.PARLifetime,
 		requireAll: cfg.RequirePAR, checker: &dpopChecker{url: issuer + pathPAR, nonces: asNonces, replay: replay},
-		pushed: map[string]*pushedRequest{}, next: h}
+		pushed: map[string]*pushedRequest{}, next: h,
+	}
 	h = &passwordGrant{provider: provider, st: st, issuer: issuer, tokenPath: ep.Token.Relative(), next: h}
-	h = &dpopFront{st: st, tokenPath: ep.Token.Relative(), next: h,
-		checker: &dpopChecker{url: ep.Token.Absolute(issuer), nonces: asNonces, replay: replay}}
+	h = &dpopFront{
+		st: st, tokenPath: ep.Token.Relative(), next: h,
+		checker: &dpopChecker{url: ep.Token.Absolute(issuer), nonces: asNonces, replay: replay},
+	}
 	h = endBrowserSession(ep.EndSession.Relative(), ss, h)
 	h = noStore([]string{ep.Token.Relative(), ep.DeviceAuthorization.Relative(), ep.Introspection.Relative(), pathPAR}, h)
 	if !cfg.DisableIssParameter {

@@ -194,8 +194,10 @@ func TestSummary(t *testing.T) {
 	t.Parallel()
 	s := shared
 	sum := s.Summary()
-	want := []string{s.Issuer, s.APIURL, s.Endpoints().Discovery, s.Endpoints().DeviceVerification, s.APIKey, s.BasicUser, s.BasicPassword, s.AdminToken, "demo / demo", "BEGIN PRIVATE KEY", "[legacy, deprecated]", "{any port}",
-		"DPoP proofs", "pushed authorization requests", "signed request objects", "a token of " + ClientServiceBasic + " for the demo API"}
+	want := []string{
+		s.Issuer, s.APIURL, s.Endpoints().Discovery, s.Endpoints().DeviceVerification, s.APIKey, s.BasicUser, s.BasicPassword, s.AdminToken, "demo / demo", "BEGIN PRIVATE KEY", "[legacy, deprecated]", "{any port}",
+		"DPoP proofs", "pushed authorization requests", "signed request objects", "a token of " + ClientServiceBasic + " for the demo API",
+	}
 	for _, c := range s.Clients {
 		want = append(want, c.ClientID, c.Name)
 		if c.Secret != "" {

@@ -35,8 +35,10 @@ func TestDPoPResourceRequests(t *testing.T) {
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "bound", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: srv.Issuer, ClientID: info.ClientID,
-		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{playground.ScopeAPIRead}, DPoP: true, DPoPKeyID: key.Thumbprint()}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "bound", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: srv.Issuer, ClientID: info.ClientID,
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{playground.ScopeAPIRead}, DPoP: true, DPoPKeyID: key.Thumbprint(),
+	}
 	ac, err = v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: secret, DPoPKey: pemText})
 	if err != nil {
 		t.Fatal(err)

@@ -129,8 +129,13 @@ func (c *credential) placeholderProtocol() []shownParam {
 		}
 	}
 	return []shownParam{
-		{"oauth_consumer_key", key}, {"oauth_token", mask.Dots}, {"oauth_signature_method", method},
-		{"oauth_timestamp", "…"}, {"oauth_nonce", "…"}, {"oauth_version", "1.0"}, {"oauth_signature", mask.Dots},
+		{"oauth_consumer_key", key},
+		{"oauth_token", mask.Dots},
+		{"oauth_signature_method", method},
+		{"oauth_timestamp", "…"},
+		{"oauth_nonce", "…"},
+		{"oauth_version", "1.0"},
+		{"oauth_signature", mask.Dots},
 	}
 }
 

@@ -29,9 +29,11 @@ func BenchmarkSendOAuth1(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, c := range []struct{ name, method string }{{"hmac1", oauth1.HMACSHA1}, {"rsa256", oauth1.RSASHA256}} {
-		ac := vault.AuthClient{Meta: vault.Meta{Name: c.name, Env: "dev"}, Type: vault.ClientOAuth1,
+		ac := vault.AuthClient{
+			Meta: vault.Meta{Name: c.name, Env: "dev"}, Type: vault.ClientOAuth1,
 			Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"},
-			ClientID:  "ck", SignatureMethod: c.method}
+			ClientID:  "ck", SignatureMethod: c.method,
+		}
 		creds := &vault.ClientCredentials{ClientSecret: fakeConsumerSecret}
 		if oauth1.IsRSA(c.method) {
 			creds = &vault.ClientCredentials{PrivateKey: keyPEM}

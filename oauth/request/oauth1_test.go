@@ -82,9 +82,11 @@ func startOAuth1Fixture() (*oauth1Fixture, error) {
 		return nil
 	}, CallbackTimeout: 30 * time.Second}
 	for _, c := range []struct{ name, method string }{{"hmac", oauth1.HMACSHA1}, {"rsa", oauth1.RSASHA256}} {
-		ac := vault.AuthClient{Meta: vault.Meta{Name: c.name, Env: "dev"}, Type: vault.ClientOAuth1,
+		ac := vault.AuthClient{
+			Meta: vault.Meta{Name: c.name, Env: "dev"}, Type: vault.ClientOAuth1,
 			Endpoints: vault.Endpoints{RequestToken: srv.RequestTokenURL, Authorization: srv.AuthorizeURL, Token: srv.AccessTokenURL},
-			ClientID:  demo.Key, SignatureMethod: c.method}
+			ClientID:  demo.Key, SignatureMethod: c.method,
+		}
 		creds := &vault.ClientCredentials{ClientSecret: demo.Secret}
 		if oauth1.IsRSA(c.method) {
 			creds = &vault.ClientCredentials{PrivateKey: demo.PrivateKeyPEM}
@@ -259,9 +261,11 @@ func TestOAuth1Errors(t *testing.T) {
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "fresh", Env: "dev"}, Type: vault.ClientOAuth1,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "fresh", Env: "dev"}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: f.srv.RequestTokenURL, Authorization: f.srv.AuthorizeURL, Token: f.srv.AccessTokenURL},
-		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1}
+		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1,
+	}
 	if _, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: fakeConsumerSecret}); err != nil {
 		t.Fatal(err)
 	}
@@ -280,8 +284,10 @@ func TestOAuth1Errors(t *testing.T) {
 		want   string
 	}{
 		{"body placement with GET", f.sender, Spec{URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody}, oauth.KindOther, "needs a method with a form body"},
-		{"body placement with JSON", f.sender, Spec{Method: "POST", URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody,
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":1}`}, oauth.KindOther, "application/x-www-form-urlencoded"},
+		{"body placement with JSON", f.sender, Spec{
+			Method: "POST", URL: rec.URL, Auth: "hmac", Placement: vault.PlaceBody,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":1}`,
+		}, oauth.KindOther, "application/x-www-form-urlencoded"},
 		{"protocol parameter already in the URL", f.sender, Spec{URL: rec.URL + "?oauth_token=x", Auth: "hmac"}, oauth.KindOther, "already carries the protocol parameter oauth_token"},
 		{"client never authorized", other, Spec{URL: rec.URL, Auth: "fresh"}, oauth.KindNotConfigured, "no token credentials yet"},
 		{"token secret without a client", other, Spec{URL: rec.URL, Auth: "loose"}, oauth.KindNotConfigured, "names no auth client"},
@@ -310,9 +316,11 @@ func TestOAuth1AllowedHostsBeforeSigning(t *testing.T) {
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev", AllowedHosts: []string{"api.example.com"}}, Type: vault.ClientOAuth1,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "photos", Env: "dev", AllowedHosts: []string{"api.example.com"}}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"},
-		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1}
+		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA1,
+	}
 	if _, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: fakeConsumerSecret}); err != nil {
 		t.Fatal(err)
 	}
@@ -368,8 +376,10 @@ func TestOAuth1Prepare(t *testing.T) {
 	v, store := f.copyWorkspace(t, "hmac", "hmac", nil)
 	sender := oauth1Sender(v)
 	before := store.Calls()
-	p, err := sender.Prepare(ctx, "dev", Spec{URL: f.srv.PhotosURL, Auth: "hmac",
-		Headers: []vault.Header{{Name: "Authorization", Value: "Basic dXNlcjpwYXNz"}}}, false)
+	p, err := sender.Prepare(ctx, "dev", Spec{
+		URL: f.srv.PhotosURL, Auth: "hmac",
+		Headers: []vault.Header{{Name: "Authorization", Value: "Basic dXNlcjpwYXNz"}},
+	}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,9 +445,11 @@ func redirectWorkspace(t testing.TB) *Sender {
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.ClientOAuth1,
 		Endpoints: vault.Endpoints{RequestToken: "https://p.example/rt", Authorization: "https://p.example/a", Token: "https://p.example/at"},
-		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA256}
+		ClientID:  "ck", SignatureMethod: oauth1.HMACSHA256,
+	}
 	if _, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: fakeConsumerSecret}); err != nil {
 		t.Fatal(err)
 	}

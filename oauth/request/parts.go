@@ -133,8 +133,15 @@ func (p *plan) planScheme(parse parseFunc) error {
 		dst  *vault.Template
 		name string
 		v    string
-	}{{&sp.user, "username", s.Username}, {&sp.pass, "password", s.Password}, {&sp.access, "accessKey", s.AccessKey},
-		{&sp.secret, "secretKey", s.SecretKey}, {&sp.session, "sessionToken", s.SessionToken}, {&sp.region, "region", s.Region}, {&sp.svc, "service", s.Service}} {
+	}{
+		{&sp.user, "username", s.Username},
+		{&sp.pass, "password", s.Password},
+		{&sp.access, "accessKey", s.AccessKey},
+		{&sp.secret, "secretKey", s.SecretKey},
+		{&sp.session, "sessionToken", s.SessionToken},
+		{&sp.region, "region", s.Region},
+		{&sp.svc, "service", s.Service},
+	} {
 		t, err := parse("auth "+f.name, f.v)
 		if err != nil {
 			return err
@@ -418,8 +425,15 @@ func (p *plan) renderScheme(lookup func(string) (string, bool)) (schemeValues, e
 		dst  *string
 		name string
 		t    vault.Template
-	}{{&v.user, "username", sp.user}, {&v.pass, "password", sp.pass}, {&v.access, "access key", sp.access},
-		{&v.secret, "secret key", sp.secret}, {&v.session, "session token", sp.session}, {&v.region, "region", sp.region}, {&v.svc, "service", sp.svc}} {
+	}{
+		{&v.user, "username", sp.user},
+		{&v.pass, "password", sp.pass},
+		{&v.access, "access key", sp.access},
+		{&v.secret, "secret key", sp.secret},
+		{&v.session, "session token", sp.session},
+		{&v.region, "region", sp.region},
+		{&v.svc, "service", sp.svc},
+	} {
 		s, err := f.t.Render(lookup, false)
 		if err != nil {
 			return v, p.renderErr("auth "+f.name, err)

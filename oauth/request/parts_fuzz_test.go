@@ -18,8 +18,10 @@ func FuzzFormParts(f *testing.F) {
 	f.Add("name", "value", "text/plain", "q", "{{$guid}}")
 	f.Add("a\"b\r\nX: y", "--boundary", "", "c;d", "x\r\n--x--")
 	f.Fuzz(func(t *testing.T, n1, v1, ct, n2, v2 string) {
-		spec := Spec{Method: "POST", URL: "https://x.example/?a=1", Form: []vault.FormField{{Name: n1, Value: v1, ContentType: ct}, {Name: n2, Value: v2}},
-			Params: []vault.QueryParam{{Name: n1, Value: v2}}}
+		spec := Spec{
+			Method: "POST", URL: "https://x.example/?a=1", Form: []vault.FormField{{Name: n1, Value: v1, ContentType: ct}, {Name: n2, Value: v2}},
+			Params: []vault.QueryParam{{Name: n1, Value: v2}},
+		}
 		p := &plan{spec: spec, env: "dev"}
 		if _, err := p.planParts(); err != nil {
 			return

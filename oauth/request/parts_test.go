@@ -88,14 +88,16 @@ func TestSendFormFileParamsDisabled(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "avatar.png")
 	v := partsVault(t, map[string]string{"who": "alice", "api key": "k 1"}, nil)
-	r := vault.Request{Name: "upload", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/up?a=1",
+	r := vault.Request{
+		Name: "upload", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/up?a=1",
 		Headers: []vault.Header{{Name: "X-On", Value: "{{api key}}"}, {Name: "X-Off", Value: "no", Disabled: true}},
 		Params:  []vault.QueryParam{{Name: "b", Value: "{{who}}"}, {Name: "c", Value: "off", Disabled: true}},
 		Form: []vault.FormField{
 			{Name: "user", Value: "{{who}}"},
 			{Name: "avatar", IsFile: true, File: file, ContentType: "image/png"},
 			{Name: "skipped", Value: "x", Disabled: true},
-		}}
+		},
+	}
 	if err := r.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +168,11 @@ func TestSendBodyFile(t *testing.T) {
 func TestSendDynamicVariables(t *testing.T) {
 	srv, got := captureServer(t, nil)
 	v := partsVault(t, nil, nil)
-	r := vault.Request{Name: "dyn", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/d/{{$guid}}?ts={{$timestamp}}",
+	r := vault.Request{
+		Name: "dyn", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/d/{{$guid}}?ts={{$timestamp}}",
 		Headers: []vault.Header{{Name: "X-Id", Value: "{{$guid}}"}, {Name: "X-Int", Value: "{{$randomInt 5 7}}"}},
-		Body:    `{"iso":"{{$isoTimestamp}}","n":{{$randomInt}},"email":"{{$randomEmail}}"}`}
+		Body:    `{"iso":"{{$isoTimestamp}}","n":{{$randomInt}},"email":"{{$randomEmail}}"}`,
+	}
 	before := time.Now().Unix()
 	for range 2 {
 		if _, err := sendSaved(t, v, r); err != nil {
@@ -207,8 +211,10 @@ func TestSendDynamicVariables(t *testing.T) {
 func TestSendBasicSchemeFromVariables(t *testing.T) {
 	srv, got := captureServer(t, nil)
 	v := partsVault(t, map[string]string{"clientId": "cid"}, map[string]string{"clientSecret": fakePassword})
-	r := vault.Request{Name: "b", Env: vault.DefaultEnv, Method: "GET", URL: srv.URL + "/b",
-		Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{clientId}}", Password: "{{clientSecret}}"}}
+	r := vault.Request{
+		Name: "b", Env: vault.DefaultEnv, Method: "GET", URL: srv.URL + "/b",
+		Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{clientId}}", Password: "{{clientSecret}}"},
+	}
 	p, err := (&Sender{Vault: v}).Prepare(context.Background(), vault.DefaultEnv, SpecFromSaved(r), false)
 	if err != nil {
 		t.Fatal(err)
@@ -251,8 +257,10 @@ func TestSendDigestScheme(t *testing.T) {
 		return false
 	})
 	v := partsVault(t, nil, map[string]string{"pw": fakePassword})
-	r := vault.Request{Name: "d", Env: vault.DefaultEnv, Method: "GET", URL: srv.URL + "/dir/index.html?x=1",
-		Scheme: &vault.AuthScheme{Type: vault.SchemeDigest, Username: "Mufasa", Password: "{{pw}}"}}
+	r := vault.Request{
+		Name: "d", Env: vault.DefaultEnv, Method: "GET", URL: srv.URL + "/dir/index.html?x=1",
+		Scheme: &vault.AuthScheme{Type: vault.SchemeDigest, Username: "Mufasa", Password: "{{pw}}"},
+	}
 	resp, err := sendSaved(t, v, r)
 	if err != nil {
 		t.Fatal(err)
@@ -287,13 +295,15 @@ func TestSignAWSv4DocumentationExample(t *testing.T) {
 func TestSendURLEncodedForm(t *testing.T) {
 	srv, got := captureServer(t, nil)
 	v := partsVault(t, map[string]string{"who": "alice & bob"}, nil)
-	r := vault.Request{Name: "login", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/login",
+	r := vault.Request{
+		Name: "login", Env: vault.DefaultEnv, Method: "POST", URL: srv.URL + "/login",
 		Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded; charset=utf-8"}},
 		Form: []vault.FormField{
 			{Name: "user", Value: "{{who}}"},
 			{Name: "off", Value: "x", Disabled: true},
 			{Name: "note", Value: "a=b+c ü"},
-		}}
+		},
+	}
 	if err := r.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -61,8 +61,10 @@ func newPlaygroundFixture(t *testing.T) *playgroundFixture {
 		if !ok {
 			t.Fatalf("no demo client %s", id)
 		}
-		ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: "dev"}, Type: vault.ClientOAuth2, Endpoints: vault.Endpoints{Token: srv.Endpoints().Token},
-			ClientID: id, AuthMethod: vault.AuthMethod(method), Grant: vault.GrantClientCredentials, Scopes: scopes}
+		ac := vault.AuthClient{
+			Meta: vault.Meta{Name: name, Env: "dev"}, Type: vault.ClientOAuth2, Endpoints: vault.Endpoints{Token: srv.Endpoints().Token},
+			ClientID: id, AuthMethod: vault.AuthMethod(method), Grant: vault.GrantClientCredentials, Scopes: scopes,
+		}
 		_, err := v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: dc.Secret})
 		must(err)
 	}

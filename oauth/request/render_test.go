@@ -16,8 +16,10 @@ import (
 func TestPreparedCurlAndDump(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	spec := Spec{Method: "POST", URL: "https://api.example.com/v1/x?q={{greeting}}", Auth: "apikey", Body: `{"s":"{{apiSecret}}"}`,
-		Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Insecure: true}
+	spec := Spec{
+		Method: "POST", URL: "https://api.example.com/v1/x?q={{greeting}}", Auth: "apikey", Body: `{"s":"{{apiSecret}}"}`,
+		Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Insecure: true,
+	}
 	p, err := f.sender.Prepare(context.Background(), f.env, spec, false)
 	if err != nil {
 		t.Fatal(err)
@@ -28,8 +30,10 @@ func TestPreparedCurlAndDump(t *testing.T) {
 		t.Fatalf("curl:\n got %s\nwant %s", curl, want)
 	}
 	dump := p.Dump()
-	for _, line := range []string{"> POST /v1/x?q=hello HTTP/1.1", "> Host: api.example.com", "> X-API-Key: " + mask.Dots,
-		`* credential: API key "apikey" in header X-API-Key`, "* warning: TLS certificate verification is OFF"} {
+	for _, line := range []string{
+		"> POST /v1/x?q=hello HTTP/1.1", "> Host: api.example.com", "> X-API-Key: " + mask.Dots,
+		`* credential: API key "apikey" in header X-API-Key`, "* warning: TLS certificate verification is OFF",
+	} {
 		if !strings.Contains(dump, line) {
 			t.Errorf("dump lacks %q:\n%s", line, dump)
 		}
@@ -53,8 +57,10 @@ func TestHistoryEntryHoldsNoSecret(t *testing.T) {
 		// an API that echoes the credential back
 		fmt.Fprintf(w, `{"token":%q,"ok":true}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	})
-	spec := Spec{URL: srv.URL + "/x?q={{apiSecret}}&api_key=typed-by-hand&page=2", Auth: "oauth",
-		Headers: []vault.Header{{Name: "X-Typed", Value: "fakeTypedInHeader7Q2mZ4vL8kR1tW6yB3nH5"}, {Name: "X-Ref", Value: "{{apiSecret}}"}}}
+	spec := Spec{
+		URL: srv.URL + "/x?q={{apiSecret}}&api_key=typed-by-hand&page=2", Auth: "oauth",
+		Headers: []vault.Header{{Name: "X-Typed", Value: "fakeTypedInHeader7Q2mZ4vL8kR1tW6yB3nH5"}, {Name: "X-Ref", Value: "{{apiSecret}}"}},
+	}
 	resp := send(t, f, spec)
 	e := resp.HistoryEntry("dev", "saved", spec, time.Unix(1700000000, 0))
 	raw, err := json.Marshal(e)

@@ -27,8 +27,10 @@ func TestSenderResolvesWithTheVault(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"many", "apikey"} {
-		ac := vault.AuthClient{Meta: vault.Meta{Name: name, Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c",
-			Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"}}
+		ac := vault.AuthClient{
+			Meta: vault.Meta{Name: name, Env: "dev"}, Type: vault.ClientOAuth2, ClientID: "c",
+			Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretPost, Endpoints: vault.Endpoints{Token: "https://p.example/token"},
+		}
 		if _, err := f.v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: "fake-client-secret"}); err != nil {
 			t.Fatal(err)
 		}

@@ -96,8 +96,10 @@ func TestSendCredentialKinds(t *testing.T) {
 				t.Error("token not (only) in the query")
 			}
 		}, `OAuth token "oauth" in the URL query (access_token)`},
-		{"OAuth token in the form body (S-14)", Spec{Method: "POST", URL: "/x", Body: "a=1", Auth: "oauth", Placement: vault.PlaceBody,
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}}, func(t *testing.T, r recorded) {
+		{"OAuth token in the form body (S-14)", Spec{
+			Method: "POST", URL: "/x", Body: "a=1", Auth: "oauth", Placement: vault.PlaceBody,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}},
+		}, func(t *testing.T, r recorded) {
 			if r.Body != "a=1&access_token="+fakeToken1 || r.Header.Get("Authorization") != "" {
 				t.Error("token not (only) in the form body")
 			}
@@ -148,8 +150,10 @@ func TestSendPlacementErrors(t *testing.T) {
 		want string
 	}{
 		{"body placement on GET", Spec{URL: "/x", Auth: "oauth", Placement: vault.PlaceBody}, "needs a request with a form body"},
-		{"body placement with a JSON body", Spec{Method: "POST", URL: "/x", Auth: "oauth", Placement: vault.PlaceBody, Body: `{}`,
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}}, "application/x-www-form-urlencoded"},
+		{"body placement with a JSON body", Spec{
+			Method: "POST", URL: "/x", Auth: "oauth", Placement: vault.PlaceBody, Body: `{}`,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}},
+		}, "application/x-www-form-urlencoded"},
 		{"query placement of a header API key", Spec{URL: "/x", Auth: "apikey", Placement: vault.PlaceQuery}, "applies to bearer tokens"},
 		{"body placement of basic credentials", Spec{Method: "POST", URL: "/x", Auth: "basic", Placement: vault.PlaceBody}, "applies to bearer tokens"},
 		{"unknown placement", Spec{URL: "/x", Auth: "oauth", Placement: "cookie"}, "not header, body or query"},
@@ -285,8 +289,10 @@ func TestAllowedHostsOfTheAuthClient(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: vault.ClientOAuth2,
-		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token"}, ClientID: "c", AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: vault.ClientOAuth2,
+		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token"}, ClientID: "c", AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials,
+	}
 	if _, err := f.v.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: "fake-client-secret"}); err != nil {
 		t.Fatal(err)
 	}
@@ -581,8 +587,10 @@ func TestRedirectWithSecretBodyStops(t *testing.T) {
 				}
 				http.Redirect(w, r, to, tt.status)
 			})
-			resp := send(t, f, Spec{Method: "POST", URL: src.URL + "/start", Body: tt.body,
-				Headers: []vault.Header{{Name: "Content-Type", Value: tt.ctype}}})
+			resp := send(t, f, Spec{
+				Method: "POST", URL: src.URL + "/start", Body: tt.body,
+				Headers: []vault.Header{{Name: "Content-Type", Value: tt.ctype}},
+			})
 			if followed := resp.StatusCode == http.StatusOK; followed != tt.follow {
 				t.Fatalf("status %d (followed %v, want %v), notes %q", resp.StatusCode, followed, tt.follow, resp.Notes)
 			}
@@ -992,9 +1000,13 @@ func TestSessionAuthAndProxy(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "session", Env: "dev"}, Type: vault.ClientSessionAuth,
-		SessionAuth: &vault.SessionTemplate{URL: "https://login.example.com/session", AuthType: vault.SessionFormAuth, TokenPath: "token",
-			RequestFields: []vault.Param{{Key: "user", Value: "{{fields.user}}"}}}}
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "session", Env: "dev"}, Type: vault.ClientSessionAuth,
+		SessionAuth: &vault.SessionTemplate{
+			URL: "https://login.example.com/session", AuthType: vault.SessionFormAuth, TokenPath: "token",
+			RequestFields: []vault.Param{{Key: "user", Value: "{{fields.user}}"}},
+		},
+	}
 	if _, err := f.v.PutClient(ctx, ac, nil); err != nil {
 		t.Fatal(err)
 	}

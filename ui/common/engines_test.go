@@ -19,8 +19,10 @@ func TestEnginesFollowTheVault(t *testing.T) {
 	first, second := vault.NewMemory(), vault.NewMemory()
 	client := &http.Client{}
 	opened := 0
-	cfg := &engines.Config{HTTPClient: client, CallbackTimeout: time.Minute,
-		Opener: func(context.Context, string) error { opened++; return nil }}
+	cfg := &engines.Config{
+		HTTPClient: client, CallbackTimeout: time.Minute,
+		Opener: func(context.Context, string) error { opened++; return nil },
+	}
 	c := NewCommon(first, nil)
 	if c.Engines() != nil || c.Engine() != nil || c.OAuth2Engine() != nil || c.OAuth1Engine() != nil || c.NewSender().Engine != nil {
 		t.Fatal("a session without an engine configuration has engines")

@@ -102,14 +102,16 @@ func TestPromptValidatesAndMasks(t *testing.T) {
 	t.Parallel()
 	c := uitest.NewCommon(uitest.Fixture())
 	var got string
-	d := NewPrompt(c, PromptOptions{Title: "Passphrase", Secret: true,
+	d := NewPrompt(c, PromptOptions{
+		Title: "Passphrase", Secret: true,
 		Validate: func(s string) error {
 			if len(s) < 3 {
 				return errors.New("too short")
 			}
 			return nil
 		},
-		OnSubmit: func(s string) tea.Cmd { got = s; return nil }})
+		OnSubmit: func(s string) tea.Cmd { got = s; return nil },
+	})
 	d.SetSize(80, 24)
 	for _, r := range "ab" {
 		d.Update(tea.KeyPressMsg{Code: r, Text: string(r)})

@@ -29,8 +29,10 @@ func NewHelp(c *common.Common, title string, screen, global help.KeyMap) *Help {
 		groups = append(groups, screen.FullHelp()...)
 	}
 	groups = append(groups, global.FullHelp()...)
-	return &Help{c: c, title: title, groups: groups,
-		close: key.NewBinding(key.WithKeys("esc", "?", "q"), key.WithHelp("esc/?", "close"))}
+	return &Help{
+		c: c, title: title, groups: groups,
+		close: key.NewBinding(key.WithKeys("esc", "?", "q"), key.WithHelp("esc/?", "close")),
+	}
 }
 
 // SetSize records the screen size.

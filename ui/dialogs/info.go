@@ -24,9 +24,11 @@ type Info struct {
 // NewInfo returns the dialog; copyLabel names body for the status line
 // ("" disables copying).
 func NewInfo(c *common.Common, title, body, copyLabel string) *Info {
-	d := &Info{c: c, title: title, body: body, copyLabel: copyLabel,
+	d := &Info{
+		c: c, title: title, body: body, copyLabel: copyLabel,
 		copy:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy")),
-		close: key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close"))}
+		close: key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close")),
+	}
 	d.copy.SetEnabled(copyLabel != "")
 	return d
 }

@@ -73,29 +73,53 @@ func Fixture() *vault.Vault {
 		},
 		Vars: map[string]map[string]string{"dev": {"api": "https://api.example.test"}},
 		Clients: []vault.ClientItem{
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: "console", Env: "dev", Description: "the admin console"}, Type: vault.ClientOAuth2, Issuer: issuer,
-				ClientID: "console", Grant: vault.GrantAuthorizationCode, AuthMethod: vault.AuthNone, Scopes: []string{"openid", "api:read", "api:write"}}},
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: "billing-service", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer,
-				ClientID: "billing", Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretBasic, Scopes: []string{"api:read"}, SecretExpiration: &soon},
-				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret}},
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: "legacy-app", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer,
-				ClientID: "legacy", Grant: vault.GrantPassword, AllowDeprecated: true, AuthMethod: vault.AuthClientSecretPost},
-				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret}},
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: "reports", Env: "staging"}, Type: vault.ClientOAuth2, Issuer: issuer,
-				ClientID: "reports", Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretBasic},
-				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret}},
+			{Client: vault.AuthClient{
+				Meta: vault.Meta{Name: "console", Env: "dev", Description: "the admin console"}, Type: vault.ClientOAuth2, Issuer: issuer,
+				ClientID: "console", Grant: vault.GrantAuthorizationCode, AuthMethod: vault.AuthNone, Scopes: []string{"openid", "api:read", "api:write"},
+			}},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: "billing-service", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer,
+					ClientID: "billing", Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretBasic, Scopes: []string{"api:read"}, SecretExpiration: &soon,
+				},
+				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret},
+			},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: "legacy-app", Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer,
+					ClientID: "legacy", Grant: vault.GrantPassword, AllowDeprecated: true, AuthMethod: vault.AuthClientSecretPost,
+				},
+				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret},
+			},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: "reports", Env: "staging"}, Type: vault.ClientOAuth2, Issuer: issuer,
+					ClientID: "reports", Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthClientSecretBasic,
+				},
+				Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret},
+			},
 		},
 		Secrets: []vault.SecretItem{
-			{Secret: vault.Secret{Meta: vault.Meta{Name: "console", Env: "dev"}, Type: vault.TypeOAuthToken, AuthClient: "console"},
-				Value: vault.SecretValue{AccessToken: FixtureJWT(), RefreshToken: FixtureRefresh, IDToken: FixtureIDToken(), TokenType: "Bearer", Scope: "openid api:read", Expires: tokExp.Format(time.RFC3339)}},
-			{Secret: vault.Secret{Meta: vault.Meta{Name: "weather-key", Env: "dev", Description: "third-party weather API", AllowedHosts: []string{"api.weather.test"}}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
-				Value: vault.SecretValue{Key: FixtureAPIKey}},
-			{Secret: vault.Secret{Meta: vault.Meta{Name: "partner-basic", Env: "dev", Expiration: &soon}, Type: vault.TypeSimple},
-				Value: vault.SecretValue{Username: "partner", Passphrase: FixturePassphrase}},
-			{Secret: vault.Secret{Meta: vault.Meta{Name: "old-key", Env: "dev", Expiration: &past}, Type: vault.TypeAPIKey},
-				Value: vault.SecretValue{Key: FixtureAPIKey + "-old"}},
-			{Secret: vault.Secret{Meta: vault.Meta{Name: "reports", Env: "staging"}, Type: vault.TypeOAuthToken, AuthClient: "reports"},
-				Value: vault.SecretValue{AccessToken: "opaque-example-token-not-a-secret", TokenType: "Bearer", Scope: "api:read", Expires: FixtureNow.Add(-time.Minute).Format(time.RFC3339)}},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: "console", Env: "dev"}, Type: vault.TypeOAuthToken, AuthClient: "console"},
+				Value:  vault.SecretValue{AccessToken: FixtureJWT(), RefreshToken: FixtureRefresh, IDToken: FixtureIDToken(), TokenType: "Bearer", Scope: "openid api:read", Expires: tokExp.Format(time.RFC3339)},
+			},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: "weather-key", Env: "dev", Description: "third-party weather API", AllowedHosts: []string{"api.weather.test"}}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
+				Value:  vault.SecretValue{Key: FixtureAPIKey},
+			},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: "partner-basic", Env: "dev", Expiration: &soon}, Type: vault.TypeSimple},
+				Value:  vault.SecretValue{Username: "partner", Passphrase: FixturePassphrase},
+			},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: "old-key", Env: "dev", Expiration: &past}, Type: vault.TypeAPIKey},
+				Value:  vault.SecretValue{Key: FixtureAPIKey + "-old"},
+			},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: "reports", Env: "staging"}, Type: vault.TypeOAuthToken, AuthClient: "reports"},
+				Value:  vault.SecretValue{AccessToken: "opaque-example-token-not-a-secret", TokenType: "Bearer", Scope: "api:read", Expires: FixtureNow.Add(-time.Minute).Format(time.RFC3339)},
+			},
 		},
 		Requests: []vault.Request{
 			{Name: "list users", Env: "dev", Method: "GET", URL: "{{api}}/users", Auth: "console"},
@@ -138,8 +162,10 @@ func Catalog(v *vault.Vault) *vault.Catalog {
 // Secrets lists the fixture's secret values, for tests that check a view
 // never shows them.
 func Secrets() []string {
-	return []string{FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT(), FixtureIDToken(),
-		FixtureConsumerSecret, FixtureOA1Token, FixtureOA1TokenSecret}
+	return []string{
+		FixtureAPIKey, FixturePassphrase, FixtureClientSecret, FixtureRefresh, FixtureJWT(), FixtureIDToken(),
+		FixtureConsumerSecret, FixtureOA1Token, FixtureOA1TokenSecret,
+	}
 }
 
 // Fake OAuth 1.0a values of AddOAuth1; their first twelve characters are
@@ -159,13 +185,21 @@ func AddOAuth1(v *vault.Vault) {
 	ctx := context.Background()
 	base := "https://photos.example.test/oauth"
 	b := vault.Batch{
-		Clients: []vault.ClientItem{{Client: vault.AuthClient{Meta: vault.Meta{Name: "photos", Env: "dev", Description: "an OAuth 1.0a provider",
-			AllowedHosts: []string{"photos.example.test"}}, Type: vault.ClientOAuth1,
-			Endpoints: vault.Endpoints{RequestToken: base + "/request_token", Authorization: base + "/authorize", Token: base + "/access_token"},
-			ClientID:  FixtureConsumerKey, SignatureMethod: "HMAC-SHA1"},
-			Creds: &vault.ClientCredentials{ClientSecret: FixtureConsumerSecret}}},
-		Secrets: []vault.SecretItem{{Secret: vault.Secret{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: "photos"},
-			Value: vault.SecretValue{Token: FixtureOA1Token, TokenSecret: FixtureOA1TokenSecret}}},
+		Clients: []vault.ClientItem{{
+			Client: vault.AuthClient{
+				Meta: vault.Meta{
+					Name: "photos", Env: "dev", Description: "an OAuth 1.0a provider",
+					AllowedHosts: []string{"photos.example.test"},
+				}, Type: vault.ClientOAuth1,
+				Endpoints: vault.Endpoints{RequestToken: base + "/request_token", Authorization: base + "/authorize", Token: base + "/access_token"},
+				ClientID:  FixtureConsumerKey, SignatureMethod: "HMAC-SHA1",
+			},
+			Creds: &vault.ClientCredentials{ClientSecret: FixtureConsumerSecret},
+		}},
+		Secrets: []vault.SecretItem{{
+			Secret: vault.Secret{Meta: vault.Meta{Name: "photos", Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: "photos"},
+			Value:  vault.SecretValue{Token: FixtureOA1Token, TokenSecret: FixtureOA1TokenSecret},
+		}},
 	}
 	if _, err := v.Apply(ctx, b); err != nil {
 		panic(fmt.Sprintf("uitest: OAuth 1.0a fixture: %v", err))
@@ -190,13 +224,17 @@ func BigBatch(n int) vault.Batch {
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("item-%04d", i)
 		if i%3 == 0 {
-			b.Clients = append(b.Clients, vault.ClientItem{Client: vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv},
+			b.Clients = append(b.Clients, vault.ClientItem{Client: vault.AuthClient{
+				Meta: vault.Meta{Name: name, Env: vault.DefaultEnv},
 				Type: vault.ClientOAuth2, Issuer: "https://login.example.test", ClientID: name, Grant: vault.GrantClientCredentials,
-				AuthMethod: vault.AuthClientSecretBasic}, Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret}})
+				AuthMethod: vault.AuthClientSecretBasic,
+			}, Creds: &vault.ClientCredentials{ClientSecret: FixtureClientSecret}})
 			continue
 		}
-		b.Secrets = append(b.Secrets, vault.SecretItem{Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
-			Value: vault.SecretValue{Key: FixtureAPIKey}})
+		b.Secrets = append(b.Secrets, vault.SecretItem{
+			Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
+			Value:  vault.SecretValue{Key: FixtureAPIKey},
+		})
 	}
 	return b
 }

@@ -81,8 +81,10 @@ func newFixtureKeys() (PrivateKeys, error) {
 	if k.EC, err = encode(ek); err != nil {
 		return k, err
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mtls.example.test"},
-		NotBefore: FixtureNow.AddDate(0, -1, 0), NotAfter: FixtureNow.AddDate(1, 0, 0)}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mtls.example.test"},
+		NotBefore: FixtureNow.AddDate(0, -1, 0), NotAfter: FixtureNow.AddDate(1, 0, 0),
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &ek.PublicKey, ek)
 	if err != nil {
 		return k, err
@@ -106,22 +108,36 @@ func AddPrivateKeys(v *vault.Vault) (PrivateKeys, error) {
 	base := "https://photos.example.test/oauth"
 	b := vault.Batch{
 		Clients: []vault.ClientItem{
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: JWTClient, Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer, ClientID: JWTClient,
-				Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthPrivateKeyJWT, SigningAlg: vault.AlgRS256, KeyID: k.RSAKeyID},
-				Creds: &vault.ClientCredentials{PrivateKey: k.RSA}},
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: TLSClient, Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer, ClientID: TLSClient,
-				Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthTLSClient},
-				Creds: &vault.ClientCredentials{Cert: k.Cert, CertKey: k.EC}},
-			{Client: vault.AuthClient{Meta: vault.Meta{Name: RSAClient, Env: "dev"}, Type: vault.ClientOAuth1,
-				Endpoints: vault.Endpoints{RequestToken: base + "/request_token", Authorization: base + "/authorize", Token: base + "/access_token"},
-				ClientID:  "photos-rsa-consumer", SignatureMethod: "RSA-SHA256", KeyID: k.RSAKeyID},
-				Creds: &vault.ClientCredentials{PrivateKey: k.RSA}},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: JWTClient, Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer, ClientID: JWTClient,
+					Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthPrivateKeyJWT, SigningAlg: vault.AlgRS256, KeyID: k.RSAKeyID,
+				},
+				Creds: &vault.ClientCredentials{PrivateKey: k.RSA},
+			},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: TLSClient, Env: "dev"}, Type: vault.ClientOAuth2, Issuer: issuer, ClientID: TLSClient,
+					Grant: vault.GrantClientCredentials, AuthMethod: vault.AuthTLSClient,
+				},
+				Creds: &vault.ClientCredentials{Cert: k.Cert, CertKey: k.EC},
+			},
+			{
+				Client: vault.AuthClient{
+					Meta: vault.Meta{Name: RSAClient, Env: "dev"}, Type: vault.ClientOAuth1,
+					Endpoints: vault.Endpoints{RequestToken: base + "/request_token", Authorization: base + "/authorize", Token: base + "/access_token"},
+					ClientID:  "photos-rsa-consumer", SignatureMethod: "RSA-SHA256", KeyID: k.RSAKeyID,
+				},
+				Creds: &vault.ClientCredentials{PrivateKey: k.RSA},
+			},
 		},
 		Secrets: []vault.SecretItem{
 			{Secret: vault.Secret{Meta: vault.Meta{Name: KeySecret, Env: "dev"}, Type: vault.TypePrivateKey}, Value: vault.SecretValue{PrivateKey: k.EC}},
 			{Secret: vault.Secret{Meta: vault.Meta{Name: CertSecret, Env: "dev"}, Type: vault.TypeClientCert}, Value: vault.SecretValue{Cert: k.Cert, PrivateKey: k.EC}},
-			{Secret: vault.Secret{Meta: vault.Meta{Name: RSAClient, Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: RSAClient},
-				Value: vault.SecretValue{Token: FixtureOA1Token, TokenSecret: FixtureOA1TokenSecret}},
+			{
+				Secret: vault.Secret{Meta: vault.Meta{Name: RSAClient, Env: "dev"}, Type: vault.TypeOAuth1Token, AuthClient: RSAClient},
+				Value:  vault.SecretValue{Token: FixtureOA1Token, TokenSecret: FixtureOA1TokenSecret},
+			},
 		},
 	}
 	if _, err := v.Apply(context.Background(), b); err != nil {

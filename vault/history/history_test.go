@@ -25,8 +25,10 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("%s: empty history: %v %v", name, list, err)
 		}
 		big := strings.Repeat("x", MaxBody+1)
-		if err := h.Add(Entry{Env: "dev", Method: "GET", URL: "https://x.example/1", Status: 200, ResponseBody: "small",
-			Timing: Timing{Total: vault.Duration(15 * time.Millisecond)}}); err != nil {
+		if err := h.Add(Entry{
+			Env: "dev", Method: "GET", URL: "https://x.example/1", Status: 200, ResponseBody: "small",
+			Timing: Timing{Total: vault.Duration(15 * time.Millisecond)},
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.Add(Entry{Env: "dev", Method: "POST", URL: "https://x.example/2", Body: big, ResponseBody: big, ResponseSize: int64(len(big))}); err != nil {

@@ -523,16 +523,20 @@ func (bp *bruParser) auth(r *vault.Request, f *bruFile, mode, label string) {
 		}
 	case "awsv4":
 		b := blk("auth:awsv4")
-		r.Scheme = &vault.AuthScheme{Type: vault.SchemeAWSv4, AccessKey: bp.text(b.get("accessKeyId")), SecretKey: ref(b.get("secretAccessKey"), r.Name+" aws secret key"),
-			Region: bp.text(b.get("region")), Service: bp.text(b.get("service"))}
+		r.Scheme = &vault.AuthScheme{
+			Type: vault.SchemeAWSv4, AccessKey: bp.text(b.get("accessKeyId")), SecretKey: ref(b.get("secretAccessKey"), r.Name+" aws secret key"),
+			Region: bp.text(b.get("region")), Service: bp.text(b.get("service")),
+		}
 		if st := b.get("sessionToken"); st != "" {
 			r.Scheme.SessionToken = ref(st, r.Name+" aws session token")
 		}
 	case "oauth2":
 		b := blk("auth:oauth2")
-		a := map[string]any{"grantType": b.get("grant_type"), "accessTokenUrl": b.get("access_token_url"), "authorizationUrl": b.get("authorization_url"),
+		a := map[string]any{
+			"grantType": b.get("grant_type"), "accessTokenUrl": b.get("access_token_url"), "authorizationUrl": b.get("authorization_url"),
 			"clientId": b.get("client_id"), "clientSecret": b.get("client_secret"), "scope": b.get("scope"), "redirectUrl": b.get("callback_url"),
-			"credentialsInBody": fmt.Sprint(b.get("credentials_placement") == "body")}
+			"credentialsInBody": fmt.Sprint(b.get("credentials_placement") == "body"),
+		}
 		ip := &insParser{im: bp.im, vars: bp.vars}
 		r.Auth = ip.oauth2(a, label)
 	case "none", "", "inherit":

@@ -415,8 +415,10 @@ func (p *pmcReader) request(it pmcItem, auth *pmcAuth, name string) (pmcExpect, 
 			// the realm) when addParamsToHeader, else in the form body of
 			// a POST or PUT that has one, else in the query.
 			if get("consumerKey") != "" && get("consumerSecret") != "" {
-				o := &oauth1Want{ConsumerKey: get("consumerKey"), Token: get("token"), Method: get("signatureMethod"), Realm: get("realm"),
-					ConsumerSecret: get("consumerSecret"), TokenSecret: get("tokenSecret"), BodyHash: prm["includeBodyHash"] == "true", Where: "query"}
+				o := &oauth1Want{
+					ConsumerKey: get("consumerKey"), Token: get("token"), Method: get("signatureMethod"), Realm: get("realm"),
+					ConsumerSecret: get("consumerSecret"), TokenSecret: get("tokenSecret"), BodyHash: prm["includeBodyHash"] == "true", Where: "query",
+				}
 				if o.Method == "" {
 					o.Method = "HMAC-SHA1"
 				}

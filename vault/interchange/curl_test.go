@@ -89,17 +89,27 @@ func TestImportCurlFile(t *testing.T) {
 		headers                       map[string]string
 		insecure                      bool
 	}{
-		{name: "GET api.acme.example v1 orders", method: "GET", url: "https://api.acme.example/v1/orders?limit=5", auth: "GET api.acme.example v1 orders token",
-			headers: map[string]string{"accept": "application/json", "x-client-version": "3.2.1", "authorization": ""}},
-		{name: "PUT api.acme.example v1 flags beta", method: "PUT", url: "https://api.acme.example/v1/flags/beta", auth: "PUT api.acme.example v1 flags beta basic",
-			body: `{"enabled": true}`, headers: map[string]string{"Content-Type": "application/json", "Accept": "application/json"}},
-		{name: "GET partners.acme.example v2 items", method: "GET", url: "https://partners.acme.example/v2/items", auth: "GET partners.acme.example v2 items X-API-Key",
-			headers: map[string]string{"X-API-Key": ""}},
-		{name: "POST api.acme.example v1 notes", method: "POST", url: "https://api.acme.example/v1/notes",
-			body: `{"text":"line one\nline two","token":"{{token}}"}`, headers: map[string]string{"Content-Type": "application/json"}},
+		{
+			name: "GET api.acme.example v1 orders", method: "GET", url: "https://api.acme.example/v1/orders?limit=5", auth: "GET api.acme.example v1 orders token",
+			headers: map[string]string{"accept": "application/json", "x-client-version": "3.2.1", "authorization": ""},
+		},
+		{
+			name: "PUT api.acme.example v1 flags beta", method: "PUT", url: "https://api.acme.example/v1/flags/beta", auth: "PUT api.acme.example v1 flags beta basic",
+			body: `{"enabled": true}`, headers: map[string]string{"Content-Type": "application/json", "Accept": "application/json"},
+		},
+		{
+			name: "GET partners.acme.example v2 items", method: "GET", url: "https://partners.acme.example/v2/items", auth: "GET partners.acme.example v2 items X-API-Key",
+			headers: map[string]string{"X-API-Key": ""},
+		},
+		{
+			name: "POST api.acme.example v1 notes", method: "POST", url: "https://api.acme.example/v1/notes",
+			body: `{"text":"line one\nline two","token":"{{token}}"}`, headers: map[string]string{"Content-Type": "application/json"},
+		},
 		{name: "GET api.acme.example v1 search", method: "GET", url: "https://api.acme.example/v1/search?q=red%20shoes&page=2"},
-		{name: "POST localhost:8443 hooks", method: "POST", url: "https://localhost:8443/hooks", body: "secret={{secret}}&event=build",
-			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, insecure: true},
+		{
+			name: "POST localhost:8443 hooks", method: "POST", url: "https://localhost:8443/hooks", body: "secret={{secret}}&event=build",
+			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, insecure: true,
+		},
 	}
 	for _, tt := range tests {
 		r := requestByName(t, f.v, tt.name)
@@ -233,10 +243,12 @@ func FuzzCurl(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	for _, s := range []string{`curl -XPOST -d a=1 https://x.example`, `curl $'\x41\u12' "a\\" '`, "curl \\\r\n -u a: x.example", `curl -- -x`,
+	for _, s := range []string{
+		`curl -XPOST -d a=1 https://x.example`, `curl $'\x41\u12' "a\\" '`, "curl \\\r\n -u a: x.example", `curl -- -x`,
 		`curl -G -d '' --json '{}' --url=https://x.example/{{v}}`, "curl -sSLkX", `curl "$(a` + "`b`" + `" 'x'`,
 		`curl -F 'a="q\"x";type=t/x;filename=f' -F b=@"c d.png" --form-string e=@f -T g h/ i`, "export A=1 B=2\ncurl $A -d @<(x) ${B:-y}",
-		`curl -F =x -F 'y=@' -d @- -T - --data-binary @z -d @w u`} {
+		`curl -F =x -F 'y=@' -d @- -T - --data-binary @z -d @w u`,
+	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

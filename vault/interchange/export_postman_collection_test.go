@@ -118,12 +118,16 @@ func postmanFixture(t *testing.T) *vault.Vault {
 		}
 	}
 	must(v.SetVar(ctx, "dev", "userId", "42", false))
-	_, err := v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: "dev"}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
+	_, err := v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: "dev"}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
 		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token"}, ClientID: "svc-id", AuthMethod: vault.AuthClientSecretPost, Scopes: []string{"api"},
-		Audience: "https://api.example.com", TokenParams: []vault.Param{{Key: "tenant", Value: "acme"}}}, &vault.ClientCredentials{ClientSecret: "fake-export-svc-secret-0007"})
+		Audience: "https://api.example.com", TokenParams: []vault.Param{{Key: "tenant", Value: "acme"}},
+	}, &vault.ClientCredentials{ClientSecret: "fake-export-svc-secret-0007"})
 	must(err)
-	_, err = v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "jwtc", Env: "dev"}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
-		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token"}, ClientID: "jwtc", AuthMethod: vault.AuthClientSecretJWT}, &vault.ClientCredentials{ClientSecret: "fake-export-jwt-secret-0008-long-enough-for-hs256"})
+	_, err = v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "jwtc", Env: "dev"}, Type: vault.ClientOAuth2, Grant: vault.GrantClientCredentials,
+		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token"}, ClientID: "jwtc", AuthMethod: vault.AuthClientSecretJWT,
+	}, &vault.ClientCredentials{ClientSecret: "fake-export-jwt-secret-0008-long-enough-for-hs256"})
 	must(err)
 	_, err = v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "tw", Env: "dev"}, Type: vault.ClientOAuth1, ClientID: "ck", SignatureMethod: "HMAC-SHA256", Realm: "r"},
 		&vault.ClientCredentials{ClientSecret: "fake-export-consumer-0009"})
@@ -137,17 +141,27 @@ func postmanFixture(t *testing.T) *vault.Vault {
 	put(vault.Secret{Meta: vault.Meta{Name: "qkey"}, Type: vault.TypeAPIKey, QueryParam: "api_key"}, vault.SecretValue{Key: "fake-export-qkey-0010"})
 	put(vault.Secret{Meta: vault.Meta{Name: "tw token"}, Type: vault.TypeOAuth1Token, AuthClient: "tw"}, vault.SecretValue{Token: "fake-export-oa1-token-0011", TokenSecret: "fake-export-oa1-secret-0012"})
 	reqs := []vault.Request{
-		{Name: "get user", Folder: []string{"Users"}, Method: "GET", URL: "{{baseUrl}}/users/{{userId}}?expand=teams#top", Auth: "key",
+		{
+			Name: "get user", Folder: []string{"Users"}, Method: "GET", URL: "{{baseUrl}}/users/{{userId}}?expand=teams#top", Auth: "key",
 			Headers: []vault.Header{{Name: "Accept", Value: "application/json"}, {Name: "X-Debug", Value: "1", Disabled: true}},
-			Params:  []vault.QueryParam{{Name: "page", Value: "2"}, {Name: "trace", Value: "on", Disabled: true}}, Description: "Reads one user."},
-		{Name: "create user", Folder: []string{"Users", "Admin"}, Method: "POST", URL: "https://api.example.com:8443/users", Auth: "tok",
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"name": "Ada"}`},
-		{Name: "login", Method: "POST", URL: "https://api.example.com/login", Auth: "basic",
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}, Body: "user=ada+l&note=%7Bx%7D&t={{token}}"},
-		{Name: "upload", Folder: []string{"Files"}, Method: "PUT", URL: "https://api.example.com/files", Auth: "svc",
-			Form: []vault.FormField{{Name: "meta", Value: "{{userId}}", ContentType: "application/json"}, {Name: "file", IsFile: true, File: "/tmp/a.png"}, {Name: "old", Value: "x", Disabled: true}}},
-		{Name: "graph", Method: "POST", URL: "https://api.example.com/graphql", Auth: "qkey",
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"query":"{ me { id } }","variables":{"a":1}}`},
+			Params:  []vault.QueryParam{{Name: "page", Value: "2"}, {Name: "trace", Value: "on", Disabled: true}}, Description: "Reads one user.",
+		},
+		{
+			Name: "create user", Folder: []string{"Users", "Admin"}, Method: "POST", URL: "https://api.example.com:8443/users", Auth: "tok",
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"name": "Ada"}`,
+		},
+		{
+			Name: "login", Method: "POST", URL: "https://api.example.com/login", Auth: "basic",
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}}, Body: "user=ada+l&note=%7Bx%7D&t={{token}}",
+		},
+		{
+			Name: "upload", Folder: []string{"Files"}, Method: "PUT", URL: "https://api.example.com/files", Auth: "svc",
+			Form: []vault.FormField{{Name: "meta", Value: "{{userId}}", ContentType: "application/json"}, {Name: "file", IsFile: true, File: "/tmp/a.png"}, {Name: "old", Value: "x", Disabled: true}},
+		},
+		{
+			Name: "graph", Method: "POST", URL: "https://api.example.com/graphql", Auth: "qkey",
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"query":"{ me { id } }","variables":{"a":1}}`,
+		},
 		{Name: "blob", Method: "POST", URL: "http://127.0.0.1:9000/blob", BodyFile: "/tmp/blob.bin", InsecureSkipVerify: true, Auth: "jwtc"},
 		{Name: "signed", Method: "GET", URL: "https://api.example.com/statuses", Auth: "tw token"},
 		{Name: "digest", Method: "GET", URL: "https://api.example.com/d", Scheme: &vault.AuthScheme{Type: vault.SchemeDigest, Username: "ada", Password: "{{token}}"}},
@@ -449,8 +463,10 @@ func toComparable(r vault.Request, credVars map[string]bool) comparableRequest {
 		}
 		return slices.ContainsFunc(t.Names(), func(n string) bool { return credVars[n] })
 	}
-	c := comparableRequest{Name: r.Name, Description: r.Description, Method: r.Method, URL: r.URL, Body: r.Body, BodyFile: r.BodyFile,
-		Folder: r.Folder, Params: r.Params, Form: r.Form, Scheme: r.Scheme, HasAuth: r.Auth != "" || r.Scheme != nil}
+	c := comparableRequest{
+		Name: r.Name, Description: r.Description, Method: r.Method, URL: r.URL, Body: r.Body, BodyFile: r.BodyFile,
+		Folder: r.Folder, Params: r.Params, Form: r.Form, Scheme: r.Scheme, HasAuth: r.Auth != "" || r.Scheme != nil,
+	}
 	c.URL, c.Params = sentURL(r.URL, r.Params)
 	if s := r.Scheme; s != nil && refersToCred(s.Username+s.Password) {
 		c.Scheme = nil // a basic secret, back as a scheme from its variables

@@ -50,8 +50,10 @@ func randomRequest(rng *rand.Rand, i int) vault.Request {
 		}
 	}
 	for range rng.IntN(4) {
-		r.Headers = append(r.Headers, vault.Header{Name: pick(rng, "Accept", "X-Trace", "X-Tenant", "If-Match"),
-			Value: pick(rng, "application/json", "{{tenant}}", "a, b; q=0.5", "\"etag-1\"", ""), Disabled: rng.IntN(4) == 0})
+		r.Headers = append(r.Headers, vault.Header{
+			Name:  pick(rng, "Accept", "X-Trace", "X-Tenant", "If-Match"),
+			Value: pick(rng, "application/json", "{{tenant}}", "a, b; q=0.5", "\"etag-1\"", ""), Disabled: rng.IntN(4) == 0,
+		})
 	}
 	for j := range rng.IntN(3) {
 		p := vault.QueryParam{Name: pick(rng, "page", "sort", "filter[name]"), Value: pick(rng, "1", "-created", "a b&c", "{{pageSize}}")}
@@ -97,8 +99,11 @@ func randomBody(rng *rand.Rand, r *vault.Request) {
 		ct("application/json")
 		r.Body = pick(rng, `{"query":"{ me { id } }"}`, `{"query":"query($id: ID!) { user(id: $id) { name } }","variables":{"id":"1"}}`)
 	case 4:
-		r.Form = []vault.FormField{{Name: "meta", Value: "{{userId}}", ContentType: pick(rng, "", "application/json")},
-			{Name: "file", IsFile: true, File: pick(rng, "/tmp/a.png", "{{dir}}/b.txt")}, {Name: "off", Value: "x", Disabled: rng.IntN(2) == 0}}
+		r.Form = []vault.FormField{
+			{Name: "meta", Value: "{{userId}}", ContentType: pick(rng, "", "application/json")},
+			{Name: "file", IsFile: true, File: pick(rng, "/tmp/a.png", "{{dir}}/b.txt")},
+			{Name: "off", Value: "x", Disabled: rng.IntN(2) == 0},
+		}
 	case 5:
 		r.BodyFile = pick(rng, "/tmp/payload.bin", "./body.json")
 	case 6:

@@ -126,8 +126,10 @@ func sessionAuthFields(d map[string]any, st *vault.SessionTemplate) {
 func oauth2Fields(d map[string]any, ac vault.AuthClient) {
 	d["clientId"] = ac.ClientID
 	ep := map[string]string{}
-	for k, u := range map[string]string{"auth": ac.Endpoints.Authorization, "token": ac.Endpoints.Token, "device": ac.Endpoints.Device,
-		"introspection": ac.Endpoints.Introspection, "revocation": ac.Endpoints.Revocation, "jwks": ac.Endpoints.JWKS, "userinfo": ac.Endpoints.Userinfo} {
+	for k, u := range map[string]string{
+		"auth": ac.Endpoints.Authorization, "token": ac.Endpoints.Token, "device": ac.Endpoints.Device,
+		"introspection": ac.Endpoints.Introspection, "revocation": ac.Endpoints.Revocation, "jwks": ac.Endpoints.JWKS, "userinfo": ac.Endpoints.Userinfo,
+	} {
 		if u != "" {
 			ep[k] = u
 		}
@@ -135,8 +137,10 @@ func oauth2Fields(d map[string]any, ac vault.AuthClient) {
 	if len(ep) > 0 {
 		d["endpoints"] = ep
 	}
-	for k, s := range map[string]string{"issuer": ac.Issuer, "redirectUri": ac.RedirectURI, "authMethod": string(ac.AuthMethod),
-		"grant": string(ac.Grant), "audience": ac.Audience, "resource": ac.Resource, "prompt": ac.Prompt, "scope": strings.Join(ac.Scopes, " ")} {
+	for k, s := range map[string]string{
+		"issuer": ac.Issuer, "redirectUri": ac.RedirectURI, "authMethod": string(ac.AuthMethod),
+		"grant": string(ac.Grant), "audience": ac.Audience, "resource": ac.Resource, "prompt": ac.Prompt, "scope": strings.Join(ac.Scopes, " "),
+	} {
 		if s != "" {
 			d[k] = s
 		}

@@ -38,12 +38,20 @@ func TestCurlCommand(t *testing.T) {
 		want      string
 	}{
 		{"get", CurlRequest{Method: "GET", URL: "https://x.example/a"}, false, "curl https://x.example/a"},
-		{"post with body", CurlRequest{Method: "POST", URL: "https://x.example", Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":"it's"}`}, false,
-			`curl https://x.example -H 'Content-Type: application/json' --data-raw '{"a":"it'\''s"}'`},
+		{
+			"post with body",
+			CurlRequest{Method: "POST", URL: "https://x.example", Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"a":"it's"}`},
+			false,
+			`curl https://x.example -H 'Content-Type: application/json' --data-raw '{"a":"it'\''s"}'`,
+		},
 		{"put", CurlRequest{Method: "PUT", URL: "https://x.example"}, false, "curl -X PUT https://x.example"},
 		{"head", CurlRequest{Method: "HEAD", URL: "https://x.example"}, false, "curl --head https://x.example"},
-		{"insecure multiline", CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + mask.Dots}}}, true,
-			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + mask.Dots + "'"},
+		{
+			"insecure multiline",
+			CurlRequest{Method: "DELETE", URL: "https://x.example/a b", Insecure: true, Headers: []vault.Header{{Name: "Authorization", Value: "Bearer " + mask.Dots}}},
+			true,
+			"curl -X DELETE \\\n  -k \\\n  'https://x.example/a b' \\\n  -H 'Authorization: Bearer " + mask.Dots + "'",
+		},
 	}
 	for _, tt := range tests {
 		if got := CurlCommand(tt.r, tt.multiline); got != tt.want {
@@ -56,8 +64,10 @@ func TestCurlCommand(t *testing.T) {
 // through the curl importer as the same request.
 func TestCurlCommandRoundTrip(t *testing.T) {
 	t.Parallel()
-	in := CurlRequest{Method: "PATCH", URL: "https://x.example/a?q=it's%20ok", Headers: []vault.Header{{Name: "X-Note", Value: `say "hi" $USER`}, {Name: "Content-Type", Value: "text/plain"}},
-		Body: "line one\nline 'two'"}
+	in := CurlRequest{
+		Method: "PATCH", URL: "https://x.example/a?q=it's%20ok", Headers: []vault.Header{{Name: "X-Note", Value: `say "hi" $USER`}, {Name: "Content-Type", Value: "text/plain"}},
+		Body: "line one\nline 'two'",
+	}
 	for _, ml := range []bool{false, true} {
 		b, _, err := ParseCurl([]byte(CurlCommand(in, ml)), RequestImportOptions{Env: "dev"})
 		if err != nil {
@@ -91,9 +101,11 @@ func exportFixture(t *testing.T) *vault.Vault {
 	must(err)
 	must(v.SetVar(ctx, "dev", "baseUrl", "https://api.example.com", false))
 	must(v.SetVar(ctx, "dev", "token", "fake-export-token-0001", true))
-	_, err = v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: vault.ClientOAuth2,
+	_, err = v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "idp", Env: "dev", AllowedHosts: []string{"*.example.com"}}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: "https://idp.example.com/token", Authorization: "https://idp.example.com/authorize"}, ClientID: "cli",
-		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantAuthorizationCode, Scopes: []string{"read", "write"}}, &vault.ClientCredentials{ClientSecret: "fake-export-client-secret-0002"})
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantAuthorizationCode, Scopes: []string{"read", "write"},
+	}, &vault.ClientCredentials{ClientSecret: "fake-export-client-secret-0002"})
 	must(err)
 	put := func(s vault.Secret, val vault.SecretValue) {
 		t.Helper()

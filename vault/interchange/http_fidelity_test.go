@@ -70,8 +70,10 @@ func TestHTTPHostlessAndContinuedRequestLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"http://example.com:8080/api", "https://example.com:443/api", "http://example.com/x", "http://localhost:9999/ping",
-		"http://example.com:8080/api/get?id=123&value=New%20York", "{{host}}/path?q=a%20b"}
+	want := []string{
+		"http://example.com:8080/api", "https://example.com:443/api", "http://example.com/x", "http://localhost:9999/ping",
+		"http://example.com:8080/api/get?id=123&value=New%20York", "{{host}}/path?q=a%20b",
+	}
 	if len(b.Requests) != len(want) {
 		t.Fatalf("%d requests", len(b.Requests))
 	}

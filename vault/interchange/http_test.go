@@ -26,10 +26,14 @@ func TestImportHTTPFile(t *testing.T) {
 		name, method, url, auth, body string
 		headers                       map[string]string
 	}{
-		{"List orders", "GET", "{{baseUrl}}/v1/orders?limit={{pageSize}}&status=open", "", "",
-			map[string]string{"Accept": "application/json", "X-API-Key": "{{apiKey}}"}},
-		{"createNote", "POST", "{{baseUrl}}/v1/notes", "createNote token", "{\n  \"text\": \"hello\",\n  \"tags\": [\"a\", \"b\"]\n}",
-			map[string]string{"Content-Type": "application/json", "Authorization": ""}},
+		{
+			"List orders", "GET", "{{baseUrl}}/v1/orders?limit={{pageSize}}&status=open", "", "",
+			map[string]string{"Accept": "application/json", "X-API-Key": "{{apiKey}}"},
+		},
+		{
+			"createNote", "POST", "{{baseUrl}}/v1/notes", "createNote token", "{\n  \"text\": \"hello\",\n  \"tags\": [\"a\", \"b\"]\n}",
+			map[string]string{"Content-Type": "application/json", "Authorization": ""},
+		},
 		{"Admin report", "GET", "{{baseUrl}}/v1/admin/report", "Admin report basic", "", map[string]string{"Authorization": ""}},
 		{"Upload", "POST", "{{baseUrl}}/v1/upload", "", "", nil},
 		{"Health", "GET", "https://status.acme.example/health", "", "", nil},
@@ -136,8 +140,10 @@ func FuzzHTTPFile(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	for _, s := range []string{"###\n###\n", "@a=1\n@a=2\nGET {{a}}\n", "POST https://x.example\n\n< ./f\n> {% %}", "https://x.example\n?a=1\n&b\nX:\n\nbody",
-		"# @name\nGET https://x.example\nAuthorization: Basic a:b\n"} {
+	for _, s := range []string{
+		"###\n###\n", "@a=1\n@a=2\nGET {{a}}\n", "POST https://x.example\n\n< ./f\n> {% %}", "https://x.example\n?a=1\n&b\nX:\n\nbody",
+		"# @name\nGET https://x.example\nAuthorization: Basic a:b\n",
+	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

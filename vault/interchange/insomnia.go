@@ -493,8 +493,10 @@ func (p *insParser) auth(req *vault.Request, a map[string]any, item string) {
 			req.Headers = append(req.Headers, vault.Header{Name: key, Value: val})
 		}
 	case "iam":
-		req.Scheme = &vault.AuthScheme{Type: vault.SchemeAWSv4, AccessKey: p.text(authStr(a, "accessKeyId"), item),
-			SecretKey: p.ref(authStr(a, "secretAccessKey"), req.Name+" aws secret key", item), Region: p.text(authStr(a, "region"), item), Service: p.text(authStr(a, "service"), item)}
+		req.Scheme = &vault.AuthScheme{
+			Type: vault.SchemeAWSv4, AccessKey: p.text(authStr(a, "accessKeyId"), item),
+			SecretKey: p.ref(authStr(a, "secretAccessKey"), req.Name+" aws secret key", item), Region: p.text(authStr(a, "region"), item), Service: p.text(authStr(a, "service"), item),
+		}
 		if st := authStr(a, "sessionToken"); st != "" {
 			req.Scheme.SessionToken = p.ref(st, req.Name+" aws session token", item)
 		}
@@ -515,8 +517,10 @@ func (p *insParser) oauth2(a map[string]any, item string) string {
 		p.im.note(NoteSkipped, item, "OAuth 2.0 grant %q is not supported", authStr(a, "grantType"))
 		return ""
 	}
-	c := vault.AuthClient{Type: vault.ClientOAuth2, Grant: grant, ClientID: resolve("clientId"),
-		Endpoints: vault.Endpoints{Authorization: resolve("authorizationUrl"), Token: resolve("accessTokenUrl")}}
+	c := vault.AuthClient{
+		Type: vault.ClientOAuth2, Grant: grant, ClientID: resolve("clientId"),
+		Endpoints: vault.Endpoints{Authorization: resolve("authorizationUrl"), Token: resolve("accessTokenUrl")},
+	}
 	if s := resolve("scope"); s != "" {
 		c.Scopes = strings.Fields(s)
 	}

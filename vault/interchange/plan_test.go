@@ -129,8 +129,10 @@ func TestPlanImportThenApply(t *testing.T) {
 		t.Fatalf("read: %q %v", format, err)
 	}
 	before := f.catalogBytes(t)
-	plan, err := PlanImport(context.Background(), f.v, mustLoad(t, f.v), ImportInput{Format: format, Path: file, Data: data,
-		Active: func() (string, error) { return "dev", nil }})
+	plan, err := PlanImport(context.Background(), f.v, mustLoad(t, f.v), ImportInput{
+		Format: format, Path: file, Data: data,
+		Active: func() (string, error) { return "dev", nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +175,10 @@ func TestPlanImportRefused(t *testing.T) {
 	f := newImportFixture(t, 0)
 	before := f.catalogBytes(t)
 	data := []byte("{\n  \"info\": {\"name\": \"x\"},\n  \"item\": [\n    {\"name\": \"a\" \"request\": {}}\n  ]\n}\n")
-	_, err := PlanImport(context.Background(), f.v, mustLoad(t, f.v), ImportInput{Format: FormatPostman, Path: "broken.json", Data: data,
-		Active: func() (string, error) { return "dev", nil }})
+	_, err := PlanImport(context.Background(), f.v, mustLoad(t, f.v), ImportInput{
+		Format: FormatPostman, Path: "broken.json", Data: data,
+		Active: func() (string, error) { return "dev", nil },
+	})
 	var re *RefusedError
 	if !errors.As(err, &re) || re.Source != "broken.json" {
 		t.Fatalf("err = %v", err)

@@ -449,8 +449,10 @@ func (p *pmParser) oauth1(r *vault.Request, prm map[string]string, label, defaul
 	if v := resolved["version"]; v != "" && v != "1.0" {
 		p.im.note(NoteWarning, label, "oauth1 version %q: authdeck signs OAuth 1.0a and sends oauth_version=1.0", v)
 	}
-	ac := vault.AuthClient{Type: vault.ClientOAuth1, ClientID: resolved["consumerKey"], SignatureMethod: method,
-		Realm: resolved["realm"], BodyHash: prm["includeBodyHash"] == "true"}
+	ac := vault.AuthClient{
+		Type: vault.ClientOAuth1, ClientID: resolved["consumerKey"], SignatureMethod: method,
+		Realm: resolved["realm"], BodyHash: prm["includeBodyHash"] == "true",
+	}
 	creds := vault.ClientCredentials{ClientSecret: resolved["consumerSecret"]}
 	if rsa {
 		creds = vault.ClientCredentials{PrivateKey: strings.TrimSpace(resolved["privateKey"])}

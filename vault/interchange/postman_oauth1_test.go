@@ -74,29 +74,50 @@ func TestPostmanOAuth1Loopback(t *testing.T) {
 	coll := map[string]any{
 		"info": map[string]any{"name": "OAuth 1.0a on loopback", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
 		"variable": []map[string]any{
-			{"key": "base", "value": srv.URL}, {"key": "ck", "value": "coll-key"}, {"key": "consumer_secret", "value": collSecret},
-			{"key": "tok", "value": "coll-token"}, {"key": "tok_secret", "value": collTokSec},
+			{"key": "base", "value": srv.URL},
+			{"key": "ck", "value": "coll-key"},
+			{"key": "consumer_secret", "value": collSecret},
+			{"key": "tok", "value": "coll-token"},
+			{"key": "tok_secret", "value": collTokSec},
 		},
-		"auth": pmOAuth1Block(map[string]any{"consumerKey": "{{ck}}", "consumerSecret": "{{consumer_secret}}", "token": "{{tok}}", "tokenSecret": "{{tok_secret}}",
-			"signatureMethod": "HMAC-SHA1", "realm": "Example Realm", "addParamsToHeader": true, "addEmptyParamsToSign": false, "version": "1.0"}),
+		"auth": pmOAuth1Block(map[string]any{
+			"consumerKey": "{{ck}}", "consumerSecret": "{{consumer_secret}}", "token": "{{tok}}", "tokenSecret": "{{tok_secret}}",
+			"signatureMethod": "HMAC-SHA1", "realm": "Example Realm", "addParamsToHeader": true, "addEmptyParamsToSign": false, "version": "1.0",
+		}),
 		"item": []map[string]any{
 			{"name": "inherits", "request": map[string]any{"method": "GET", "url": "{{base}}/inherits?size=original&file=vacation%20photo.jpg"}},
-			{"name": "folder", "auth": pmOAuth1Block(map[string]any{"consumerKey": "folder-key", "consumerSecret": foldSecret, "token": "folder-token", "tokenSecret": foldTokSec,
-				"signatureMethod": "HMAC-SHA256", "addParamsToHeader": false, "includeBodyHash": true, "nonce": "fixed", "timestamp": "1"}),
+			{
+				"name": "folder", "auth": pmOAuth1Block(map[string]any{
+					"consumerKey": "folder-key", "consumerSecret": foldSecret, "token": "folder-token", "tokenSecret": foldTokSec,
+					"signatureMethod": "HMAC-SHA256", "addParamsToHeader": false, "includeBodyHash": true, "nonce": "fixed", "timestamp": "1",
+				}),
 				"item": []map[string]any{
-					{"name": "form post", "request": map[string]any{"method": "POST", "url": "{{base}}/form?a=1",
-						"body": map[string]any{"mode": "urlencoded", "urlencoded": []map[string]any{{"key": "c2", "value": ""}, {"key": "a3", "value": "2 q"}}}}},
-					{"name": "json put", "request": map[string]any{"method": "PUT", "url": "{{base}}/json?x=y",
+					{"name": "form post", "request": map[string]any{
+						"method": "POST", "url": "{{base}}/form?a=1",
+						"body": map[string]any{"mode": "urlencoded", "urlencoded": []map[string]any{{"key": "c2", "value": ""}, {"key": "a3", "value": "2 q"}}},
+					}},
+					{"name": "json put", "request": map[string]any{
+						"method": "PUT", "url": "{{base}}/json?x=y",
 						"header": []map[string]any{{"key": "Content-Type", "value": "application/json"}},
-						"body":   map[string]any{"mode": "raw", "raw": `{"pa\"ss": "w0rd"}`}}},
+						"body":   map[string]any{"mode": "raw", "raw": `{"pa\"ss": "w0rd"}`},
+					}},
 					{"name": "inherit in folder", "request": map[string]any{"method": "GET", "url": "{{base}}/folder-get", "auth": map[string]any{"type": "inherit"}}},
-				}},
-			{"name": "plaintext", "request": map[string]any{"method": "GET", "url": "{{base}}/plaintext",
-				"auth": pmOAuth1Block(map[string]any{"consumerKey": "pt-key", "consumerSecret": ptSecret, "token": "pt-token", "tokenSecret": ptTokSec,
-					"signatureMethod": "PLAINTEXT", "addParamsToHeader": true})}},
-			{"name": "rsa", "request": map[string]any{"method": "POST", "url": "{{base}}/rsa", "body": map[string]any{"mode": "raw", "raw": "hello"},
-				"auth": pmOAuth1Block(map[string]any{"consumerKey": "rsa-key", "privateKey": privPEM, "token": "rsa-token", "tokenSecret": "rsa-token-secret",
-					"signatureMethod": "RSA-SHA1", "addParamsToHeader": true, "includeBodyHash": true})}},
+				},
+			},
+			{"name": "plaintext", "request": map[string]any{
+				"method": "GET", "url": "{{base}}/plaintext",
+				"auth": pmOAuth1Block(map[string]any{
+					"consumerKey": "pt-key", "consumerSecret": ptSecret, "token": "pt-token", "tokenSecret": ptTokSec,
+					"signatureMethod": "PLAINTEXT", "addParamsToHeader": true,
+				}),
+			}},
+			{"name": "rsa", "request": map[string]any{
+				"method": "POST", "url": "{{base}}/rsa", "body": map[string]any{"mode": "raw", "raw": "hello"},
+				"auth": pmOAuth1Block(map[string]any{
+					"consumerKey": "rsa-key", "privateKey": privPEM, "token": "rsa-token", "tokenSecret": "rsa-token-secret",
+					"signatureMethod": "RSA-SHA1", "addParamsToHeader": true, "includeBodyHash": true,
+				}),
+			}},
 			{"name": "none", "request": map[string]any{"method": "GET", "url": "{{base}}/none", "auth": map[string]any{"type": "noauth"}}},
 		},
 	}

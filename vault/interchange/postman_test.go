@@ -385,7 +385,8 @@ func TestImportPostmanErrors(t *testing.T) {
 func FuzzPostman(f *testing.F) {
 	// Small seeds: the fuzzer minimises every new input, which is slow on
 	// the multi-kilobyte test files.
-	for _, s := range []string{`{}`,
+	for _, s := range []string{
+		`{}`,
 		`{"info":{"name":"c","schema":"v2.1"},"variable":[{"key":"tok","value":"x"}],"auth":{"type":"bearer","bearer":[{"key":"token","value":"{{tok}}"}]},` +
 			`"item":[{"name":"f","auth":{"type":"basic","basic":[{"key":"username","value":"u"},{"key":"password","value":"p"}]},"item":[` +
 			`{"name":"r","request":{"method":"POST","header":[{"key":"X-Key","value":"abc"}],"url":{"raw":"https://x.example/a?token=t"},` +
@@ -403,7 +404,8 @@ func FuzzPostman(f *testing.F) {
 		`{"info":{"name":"x"},"variable":[{"key":"cs","value":"s"}],"auth":{"type":"oauth1","oauth1":[{"key":"consumerKey","value":"k"},{"key":"consumerSecret","value":"{{cs}}"},` +
 			`{"key":"token","value":"t"},{"key":"tokenSecret","value":"ts"},{"key":"signatureMethod","value":"HMAC-SHA256"},{"key":"realm","value":"r"},{"key":"addParamsToHeader","value":false},{"key":"includeBodyHash","value":true}]},` +
 			`"item":[{"name":"a","request":{"method":"POST","url":"https://x.example","body":{"mode":"urlencoded","urlencoded":[{"key":"a","value":"b"}]}}},` +
-			`{"name":"b","request":{"url":"https://x.example","auth":{"type":"oauth1","oauth1":{"consumerKey":"k","signatureMethod":"RSA-SHA1","privateKey":"-----BEGIN","token":"t"}}}}]}`} {
+			`{"name":"b","request":{"url":"https://x.example","auth":{"type":"oauth1","oauth1":{"consumerKey":"k","signatureMethod":"RSA-SHA1","privateKey":"-----BEGIN","token":"t"}}}}]}`,
+	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

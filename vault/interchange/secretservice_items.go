@@ -16,9 +16,11 @@ import (
 
 // clientKnownKeys are the auth-client fields the importer reads; others are
 // reported as skipped.
-var clientKnownKeys = []string{"_id", "name", "type", "tenant", "description", "expiration", "expires", "allowedHosts",
+var clientKnownKeys = []string{
+	"_id", "name", "type", "tenant", "description", "expiration", "expires", "allowedHosts",
 	"clientId", "clientSecret", "redirectUri", "endpoints", "issuer", "scope", "scopes", "authMethod", "grant",
-	"allowDeprecated", "audience", "resource", "prompt", "tokenPath", "expirationPath", "fields"}
+	"allowDeprecated", "audience", "resource", "prompt", "tokenPath", "expirationPath", "fields",
+}
 
 func (p *ssParser) parseClient(it ssItem) {
 	o := it.obj
@@ -104,9 +106,13 @@ func (p *ssParser) clientEndpoints(label string, ep *jsonObject, dst *vault.Endp
 		key string
 		dst *string
 	}{
-		{"auth", &dst.Authorization}, {"token", &dst.Token}, {"device", &dst.Device},
-		{"introspection", &dst.Introspection}, {"revocation", &dst.Revocation},
-		{"jwks", &dst.JWKS}, {"userinfo", &dst.Userinfo},
+		{"auth", &dst.Authorization},
+		{"token", &dst.Token},
+		{"device", &dst.Device},
+		{"introspection", &dst.Introspection},
+		{"revocation", &dst.Revocation},
+		{"jwks", &dst.JWKS},
+		{"userinfo", &dst.Userinfo},
 	} {
 		s := p.str(label, ep, e.key, "endpoints."+e.key)
 		if s == "" {

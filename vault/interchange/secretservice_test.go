@@ -164,9 +164,11 @@ func TestSecretServiceExampleOAuthTokenLinksToClient(t *testing.T) {
 	}
 	assertUntouched(t, v, mem)
 	// With a client of that name in the environment the token links to it.
-	if _, err := v.PutClient(ctx, vault.AuthClient{Meta: vault.Meta{Name: "<auth client>", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+	if _, err := v.PutClient(ctx, vault.AuthClient{
+		Meta: vault.Meta{Name: "<auth client>", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Authorization: "https://id.example.com/auth", Token: "https://id.example.com/token"},
-		ClientID:  "app", Grant: vault.GrantAuthorizationCode, AuthMethod: vault.AuthNone}, nil); err != nil {
+		ClientID:  "app", Grant: vault.GrantAuthorizationCode, AuthMethod: vault.AuthNone,
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := ImportSecretService(ctx, v, []byte(ex), SecretServiceOptions{Env: vault.DefaultEnv}); err != nil {

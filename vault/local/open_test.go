@@ -39,8 +39,10 @@ func TestOpenSelectsBackendWithoutStoreCalls(t *testing.T) {
 			home := t.TempDir()
 			fake := vaulttest.NewFakeKeyring()
 			var asked atomic.Int32
-			v, err := local.Open(local.Options{Home: home, Keyring: fake, FileWorkFactor: testWorkFactor,
-				Passphrase: func() (string, error) { asked.Add(1); return testPass, nil }})
+			v, err := local.Open(local.Options{
+				Home: home, Keyring: fake, FileWorkFactor: testWorkFactor,
+				Passphrase: func() (string, error) { asked.Add(1); return testPass, nil },
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

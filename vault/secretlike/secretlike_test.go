@@ -36,9 +36,12 @@ func TestValue(t *testing.T) {
 		// Random-looking strings.
 		{"fakeHighEntropy7Q2mZ4vL8kR1tW6yB3nH5jD0sG", true},
 		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", true},
-		{"000000000000000000000000000000000000000a", false}, // long but not random
-		{"abcdefABCDEF", false},                         // too short
-		{"550e8400-e29b-41d4-a716-446655440000", false}, // a UUID is an identifier
+		// long but not random
+		{"000000000000000000000000000000000000000a", false},
+		// too short
+		{"abcdefABCDEF", false},
+		// a UUID is an identifier
+		{"550e8400-e29b-41d4-a716-446655440000", false},
 		{"https://api.example.com/v1/users/Abc123XyZ789Qwe456", false},
 		{"application/json", false},
 		{"hello world this is a sentence", false},

@@ -12,10 +12,12 @@ import (
 // requestCases are requests a .http file must carry exactly.
 var requestCases = []vault.Request{
 	{Name: "plain", Method: "GET", URL: "https://api.example.com/users"},
-	{Name: "with all", Method: "POST", URL: "{{baseUrl}}/users?x=1", Description: "Creates a user", Auth: "svc", Placement: vault.PlaceBody, InsecureSkipVerify: true,
+	{
+		Name: "with all", Method: "POST", URL: "{{baseUrl}}/users?x=1", Description: "Creates a user", Auth: "svc", Placement: vault.PlaceBody, InsecureSkipVerify: true,
 		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}, {Name: "X-Debug", Value: "1", Disabled: true}, {Name: "X-Pad", Value: "  spaced  "}, {Name: "X-Empty", Value: ""}},
 		Params:  []vault.QueryParam{{Name: "q", Value: "a b&c=d"}, {Name: "off", Value: "1", Disabled: true}, {Name: "{{name}}", Value: "{{api key}}"}, {Name: "bad", Value: "{{open"}},
-		Body:    "{\n  \"name\": \"x\"\n}\n"},
+		Body:    "{\n  \"name\": \"x\"\n}\n",
+	},
 	{Name: "body without final newline", Method: "PUT", URL: "https://x.example.com/", Body: "a=1&b=2"},
 	{Name: "body of newlines", Method: "PUT", URL: "https://x.example.com/", Body: "\n\n"},
 	{Name: "body with a request separator", Method: "POST", URL: "https://x.example.com/", Body: "intro\n### not a request\nend"},
@@ -80,9 +82,11 @@ func normal(r vault.Request) vault.Request {
 // the request line, parameters as continuation lines, headers, the body.
 func TestRequestFileIsStandardHTTP(t *testing.T) {
 	t.Parallel()
-	r := vault.Request{ID: "r1", Name: "List users", Env: "dev", Method: "GET", URL: "{{baseUrl}}/users", Auth: "api",
+	r := vault.Request{
+		ID: "r1", Name: "List users", Env: "dev", Method: "GET", URL: "{{baseUrl}}/users", Auth: "api",
 		Params:  []vault.QueryParam{{Name: "page", Value: "1"}, {Name: "q", Value: "a b"}},
-		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}}
+		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
+	}
 	want := "### List users\n# @id r1\n# @auth api\nGET {{baseUrl}}/users\n    ?page=1\n    &q=a+b\nAccept: application/json\n"
 	if got := string(encodeRequest(r)); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)

@@ -18,10 +18,12 @@ import (
 func TestItemFilesRoundTrip(t *testing.T) {
 	t.Parallel()
 	exp := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
-	ac := vault.AuthClient{Meta: vault.Meta{ID: "c1", Name: "svc", Env: "dev", Description: "the service", Expiration: &exp, Tenant: "acme", AllowedHosts: []string{"api.example.com"}, SharedWith: []string{"alice"}},
+	ac := vault.AuthClient{
+		Meta: vault.Meta{ID: "c1", Name: "svc", Env: "dev", Description: "the service", Expiration: &exp, Tenant: "acme", AllowedHosts: []string{"api.example.com"}, SharedWith: []string{"alice"}},
 		Type: vault.ClientOAuth2, Issuer: "https://id.example.com", ClientID: "svc", AuthMethod: vault.AuthPrivateKeyJWT, Grant: vault.GrantAuthorizationCode,
 		Scopes: []string{"read", "write"}, RedirectURI: "http://127.0.0.1:8123/callback", AuthParams: []vault.Param{{Key: "k", Value: "v&<>"}}, SigningAlg: "ES256", KeyID: "kid", DPoP: true, PAR: true, HasSecret: true,
-		RefreshSkew: vault.Duration(45 * time.Second)}
+		RefreshSkew: vault.Duration(45 * time.Second),
+	}
 	data := encodeClient(ac)
 	for _, absent := range []string{`"name"`, `"env"`, `"created"`, `"updated"`, `"shared"`, `\u0026`} {
 		if strings.Contains(string(data), absent) {
@@ -35,8 +37,10 @@ func TestItemFilesRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, ac) {
 		t.Errorf("read back\n%#v\nwant\n%#v", got, ac)
 	}
-	sec := vault.Secret{Meta: vault.Meta{ID: "s1", Name: "k", Env: "dev"}, Type: vault.TypeSessionAuth, AuthClient: "svc",
-		Scope: "read", TokenExpires: &exp, HasRefresh: true, LastRefresh: &exp}
+	sec := vault.Secret{
+		Meta: vault.Meta{ID: "s1", Name: "k", Env: "dev"}, Type: vault.TypeSessionAuth, AuthClient: "svc",
+		Scope: "read", TokenExpires: &exp, HasRefresh: true, LastRefresh: &exp,
+	}
 	sdata := encodeSecret(sec)
 	for _, absent := range []string{"scope", "tokenExpires", "hasRefresh", "lastRefresh"} {
 		if strings.Contains(string(sdata), absent) {
@@ -199,8 +203,17 @@ func isFileErr(err error, path string) bool {
 func TestNameEncoding(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, file string }{
-		{"dev", "dev"}, {"List users", "List users"}, {"a/b", "a%2Fb"}, {"50%", "50%25"}, {".hidden", "%2Ehidden"},
-		{"..", "%2E%2E"}, {"end.", "end%2E"}, {"CON", "%43ON"}, {"nul.txt", "%6Eul.txt"}, {"Wörter", "Wörter"}, {`a:b*c?"<>|`, "a%3Ab%2Ac%3F%22%3C%3E%7C"},
+		{"dev", "dev"},
+		{"List users", "List users"},
+		{"a/b", "a%2Fb"},
+		{"50%", "50%25"},
+		{".hidden", "%2Ehidden"},
+		{"..", "%2E%2E"},
+		{"end.", "end%2E"},
+		{"CON", "%43ON"},
+		{"nul.txt", "%6Eul.txt"},
+		{"Wörter", "Wörter"},
+		{`a:b*c?"<>|`, "a%3Ab%2Ac%3F%22%3C%3E%7C"},
 	} {
 		if got := encodeName(tc.name); got != tc.file {
 			t.Errorf("encodeName(%q) = %q, want %q", tc.name, got, tc.file)

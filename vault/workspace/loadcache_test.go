@@ -198,9 +198,11 @@ func TestCacheServesTheNextProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC)
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: "dev", Shared: true, Expiration: &exp, AllowedHosts: []string{"api.example.com"}}, Type: vault.ClientOAuth2,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: "dev", Shared: true, Expiration: &exp, AllowedHosts: []string{"api.example.com"}}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: "https://id.example.com/token"}, ClientID: "svc",
-		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{"read"}, RefreshSkew: vault.Duration(45 * time.Second)}
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{"read"}, RefreshSkew: vault.Duration(45 * time.Second),
+	}
 	if _, err := va.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: clientSec}); err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +212,10 @@ func TestCacheServesTheNextProcess(t *testing.T) {
 	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "github", Env: "dev"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: personalKey}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := va.PutRequest(vault.Request{Name: "List users", Env: "dev", Folder: []string{"Users"}, Method: "POST", URL: "{{baseUrl}}/users", Auth: "svc",
-		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}, Body: "{\"a\": 1}\n"}); err != nil {
+	if _, err := va.PutRequest(vault.Request{
+		Name: "List users", Env: "dev", Folder: []string{"Users"}, Method: "POST", URL: "{{baseUrl}}/users", Auth: "svc",
+		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}, Body: "{\"a\": 1}\n",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	backdate(t, root)

@@ -36,8 +36,10 @@ func (s *snapshot) sharedEntries() []sharedEntry {
 		}
 		x := x
 		k := clientKey(x.ID)
-		out = append(out, sharedEntry{key: k, kind: "auth client", label: fmt.Sprintf("auth client %s (%s)", x.Name, x.Env), itemPath: s.paths[k], companion: s.companions[k], sharedWith: x.SharedWith,
-			encode: func(w []string) []byte { x.SharedWith = w; return encodeClient(x) }})
+		out = append(out, sharedEntry{
+			key: k, kind: "auth client", label: fmt.Sprintf("auth client %s (%s)", x.Name, x.Env), itemPath: s.paths[k], companion: s.companions[k], sharedWith: x.SharedWith,
+			encode: func(w []string) []byte { x.SharedWith = w; return encodeClient(x) },
+		})
 	}
 	for _, x := range s.secrets {
 		if !x.Shared {
@@ -45,8 +47,10 @@ func (s *snapshot) sharedEntries() []sharedEntry {
 		}
 		x := x
 		k := secretKey(x.ID)
-		out = append(out, sharedEntry{key: k, kind: "secret", label: fmt.Sprintf("secret %s (%s)", x.Name, x.Env), itemPath: s.paths[k], companion: s.companions[k], sharedWith: x.SharedWith,
-			encode: func(w []string) []byte { x.SharedWith = w; return encodeSecret(x) }})
+		out = append(out, sharedEntry{
+			key: k, kind: "secret", label: fmt.Sprintf("secret %s (%s)", x.Name, x.Env), itemPath: s.paths[k], companion: s.companions[k], sharedWith: x.SharedWith,
+			encode: func(w []string) []byte { x.SharedWith = w; return encodeSecret(x) },
+		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].label < out[j].label })
 	return out

@@ -45,9 +45,11 @@ func TestWorkspaceItemsAndValues(t *testing.T) {
 	if err := va.SetVar(ctx, "dev", "apiToken", "tok-secret-var-0123456789", true); err != nil {
 		t.Fatal(err)
 	}
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "svc", Env: "dev", Shared: true}, Type: vault.ClientOAuth2,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "svc", Env: "dev", Shared: true}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: "https://id.example.com/token"}, ClientID: "svc",
-		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{"read"}}
+		AuthMethod: vault.AuthClientSecretBasic, Grant: vault.GrantClientCredentials, Scopes: []string{"read"},
+	}
 	ac, err := va.PutClient(ctx, ac, &vault.ClientCredentials{ClientSecret: clientSec})
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +60,10 @@ func TestWorkspaceItemsAndValues(t *testing.T) {
 	if _, err := va.PutSecret(ctx, vault.Secret{Meta: vault.Meta{Name: "github", Env: "dev"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: personalKey}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := va.PutRequest(vault.Request{Name: "List users", Env: "dev", Folder: []string{"Users"}, Method: "GET", URL: "{{baseUrl}}/users", Auth: "svc",
-		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}}); err != nil {
+	if _, err := va.PutRequest(vault.Request{
+		Name: "List users", Env: "dev", Folder: []string{"Users"}, Method: "GET", URL: "{{baseUrl}}/users", Auth: "svc",
+		Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -220,14 +224,20 @@ func BenchmarkLoad1000(b *testing.B) {
 		name := fmt.Sprintf("item-%04d", i)
 		switch i % 3 {
 		case 0:
-			batch.Clients = append(batch.Clients, vault.ClientItem{Client: vault.AuthClient{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv},
-				Type: vault.ClientOAuth2, Issuer: "https://login.example.test", ClientID: name, Grant: vault.GrantDeviceCode, AuthMethod: vault.AuthNone}})
+			batch.Clients = append(batch.Clients, vault.ClientItem{Client: vault.AuthClient{
+				Meta: vault.Meta{Name: name, Env: vault.DefaultEnv},
+				Type: vault.ClientOAuth2, Issuer: "https://login.example.test", ClientID: name, Grant: vault.GrantDeviceCode, AuthMethod: vault.AuthNone,
+			}})
 		case 1:
-			batch.Secrets = append(batch.Secrets, vault.SecretItem{Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
-				Value: vault.SecretValue{Key: "k-" + name}})
+			batch.Secrets = append(batch.Secrets, vault.SecretItem{
+				Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
+				Value:  vault.SecretValue{Key: "k-" + name},
+			})
 		default:
-			batch.Requests = append(batch.Requests, vault.Request{Name: name, Env: vault.DefaultEnv, Method: "GET",
-				URL: "https://api.example.test/" + name, Headers: []vault.Header{{Name: "Accept", Value: "application/json"}}})
+			batch.Requests = append(batch.Requests, vault.Request{
+				Name: name, Env: vault.DefaultEnv, Method: "GET",
+				URL: "https://api.example.test/" + name, Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
+			})
 		}
 	}
 	if _, err := vault.New(w, w.Store(vault.NewMemoryStore())).Apply(context.Background(), batch); err != nil {
@@ -312,8 +322,10 @@ func BenchmarkMissing333Unset(b *testing.B) {
 	var batch vault.Batch
 	for i := range 333 {
 		name := fmt.Sprintf("item-%04d", i)
-		batch.Secrets = append(batch.Secrets, vault.SecretItem{Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
-			Value: vault.SecretValue{Key: "k-" + name}})
+		batch.Secrets = append(batch.Secrets, vault.SecretItem{
+			Secret: vault.Secret{Meta: vault.Meta{Name: name, Env: vault.DefaultEnv}, Type: vault.TypeAPIKey},
+			Value:  vault.SecretValue{Key: "k-" + name},
+		})
 	}
 	if _, err := vault.New(w, w.Store(vault.NewMemoryStore())).Apply(context.Background(), batch); err != nil {
 		b.Fatal(err)

@@ -117,26 +117,40 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 		return vault.Batch{}, err
 	}
 	b.Secrets = []vault.SecretItem{
-		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvDev, Description: "The demo API's key (GET /apikey)", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
-			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},
-		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretBasic, Env: EnvDev, Description: "HTTP basic for GET /basic", AllowedHosts: apiHost}, Type: vault.TypeSimple},
-			Value: vault.SecretValue{Username: srv.BasicUser, Passphrase: srv.BasicPassword}},
-		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretExpiring, Env: EnvDev, Description: "A generated partner key that expires soon", Expiration: &soon}, Type: vault.TypeAPIKey, Generated: true},
-			Value: vault.SecretValue{Key: partner}},
-		{Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvStaging, Description: "The demo API's key, staging copy", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
-			Value: vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"}},
+		{
+			Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvDev, Description: "The demo API's key (GET /apikey)", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
+			Value:  vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"},
+		},
+		{
+			Secret: vault.Secret{Meta: vault.Meta{Name: SecretBasic, Env: EnvDev, Description: "HTTP basic for GET /basic", AllowedHosts: apiHost}, Type: vault.TypeSimple},
+			Value:  vault.SecretValue{Username: srv.BasicUser, Passphrase: srv.BasicPassword},
+		},
+		{
+			Secret: vault.Secret{Meta: vault.Meta{Name: SecretExpiring, Env: EnvDev, Description: "A generated partner key that expires soon", Expiration: &soon}, Type: vault.TypeAPIKey, Generated: true},
+			Value:  vault.SecretValue{Key: partner},
+		},
+		{
+			Secret: vault.Secret{Meta: vault.Meta{Name: SecretAPIKey, Env: EnvStaging, Description: "The demo API's key, staging copy", AllowedHosts: apiHost}, Type: vault.TypeAPIKey, HeaderName: "X-API-Key"},
+			Value:  vault.SecretValue{Key: srv.APIKey, HeaderName: "X-API-Key"},
+		},
 	}
 	b.Requests = []vault.Request{
 		{Name: "me", Env: EnvDev, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientCLI, Description: "who the token belongs to"},
 		{Name: "read data", Env: EnvDev, Method: "GET", URL: "{{api}}/data", Auth: playground.ClientServiceBasic},
-		{Name: "write data", Env: EnvDev, Method: "POST", URL: "{{api}}/data", Auth: playground.ClientServiceJWT,
-			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"note": "hello from authdeck"}`},
+		{
+			Name: "write data", Env: EnvDev, Method: "POST", URL: "{{api}}/data", Auth: playground.ClientServiceJWT,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"note": "hello from authdeck"}`,
+		},
 		{Name: "api key", Env: EnvDev, Method: "GET", URL: "{{api}}/apikey", Auth: SecretAPIKey},
 		{Name: "basic", Env: EnvDev, Method: "GET", URL: "{{api}}/basic", Auth: SecretBasic},
-		{Name: "read data (DPoP)", Env: EnvDev, Method: "GET", URL: "{{api}}/data", Auth: playground.ClientServiceDPoP,
-			Description: "a DPoP-bound token: each request carries a proof the demo API checks"},
-		{Name: "me (exchanged)", Env: EnvDev, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientExchange,
-			Description: "a token exchanged from service-basic's token (RFC 8693)"},
+		{
+			Name: "read data (DPoP)", Env: EnvDev, Method: "GET", URL: "{{api}}/data", Auth: playground.ClientServiceDPoP,
+			Description: "a DPoP-bound token: each request carries a proof the demo API checks",
+		},
+		{
+			Name: "me (exchanged)", Env: EnvDev, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientExchange,
+			Description: "a token exchanged from service-basic's token (RFC 8693)",
+		},
 		{Name: "me", Env: EnvStaging, Method: "GET", URL: "{{api}}/me", Auth: playground.ClientServiceBasic},
 	}
 	if o := srv.OAuth1; o != nil {
@@ -152,8 +166,10 @@ func Batch(srv *playground.Server, now time.Time) (vault.Batch, error) {
 			}
 			b.Clients = append(b.Clients, vault.ClientItem{Client: ac, Creds: &creds})
 		}
-		b.Requests = append(b.Requests, vault.Request{Name: RequestPhotos, Env: EnvDev, Method: "GET", URL: o.PhotosURL + "?file=vacation.jpg",
-			Auth: ClientPhotos, Description: "a photo behind OAuth 1.0a (authorize photos first: enter on the client)"})
+		b.Requests = append(b.Requests, vault.Request{
+			Name: RequestPhotos, Env: EnvDev, Method: "GET", URL: o.PhotosURL + "?file=vacation.jpg",
+			Auth: ClientPhotos, Description: "a photo behind OAuth 1.0a (authorize photos first: enter on the client)",
+		})
 	}
 	return b, nil
 }

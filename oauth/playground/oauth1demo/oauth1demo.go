@@ -61,8 +61,10 @@ func AuthClient(o playground.OAuth1, env, name, method string) (vault.AuthClient
 		method = oauth1.HMACSHA1
 	}
 	ac := vault.AuthClient{
-		Meta: vault.Meta{Name: name, Env: env, Description: "OAuth 1.0a demo consumer (" + method + ")",
-			AllowedHosts: []string{hostOf(o.URL)}},
+		Meta: vault.Meta{
+			Name: name, Env: env, Description: "OAuth 1.0a demo consumer (" + method + ")",
+			AllowedHosts: []string{hostOf(o.URL)},
+		},
 		Type:            vault.ClientOAuth1,
 		Endpoints:       vault.Endpoints{RequestToken: o.RequestTokenURL, Authorization: o.AuthorizeURL, Token: o.AccessTokenURL},
 		ClientID:        o.ConsumerKey,

@@ -24,8 +24,10 @@ import (
 
 var testTransport = &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}
 
-var testHTTP = &http.Client{Transport: testTransport, Timeout: 20 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+var testHTTP = &http.Client{
+	Transport: testTransport, Timeout: 20 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(leakcheck.Check(m.Run(), testTransport))
@@ -116,8 +118,10 @@ func send(t *testing.T, method, target string, s oauth1.Signer, body string) (in
 // temp gets temporary credentials for the HMAC consumer.
 func temp(t *testing.T, srv *oauth1provider.Server, callback string) *oauth1.Credentials {
 	t.Helper()
-	status, problem, body, _ := send(t, "POST", srv.RequestTokenURL, oauth1.Signer{ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
-		Method: oauth1.HMACSHA1, Callback: callback}, "")
+	status, problem, body, _ := send(t, "POST", srv.RequestTokenURL, oauth1.Signer{
+		ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
+		Method: oauth1.HMACSHA1, Callback: callback,
+	}, "")
 	if status != http.StatusOK {
 		t.Fatalf("request token: %d %s %s", status, problem, body)
 	}
@@ -321,8 +325,10 @@ func TestTemporaryCredentialsLifecycle(t *testing.T) {
 	clk := &clock{}
 	srv := start(t, oauth1provider.Config{Now: clk.now, TempTokenLifetime: time.Minute})
 	exchange := func(tmp *oauth1.Credentials, verifier string) (int, string) {
-		status, problem, _, _ := send(t, "POST", srv.AccessTokenURL, oauth1.Signer{ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
-			Method: oauth1.HMACSHA256, Token: tmp.Token, TokenSecret: tmp.Secret, Verifier: verifier}, "")
+		status, problem, _, _ := send(t, "POST", srv.AccessTokenURL, oauth1.Signer{
+			ConsumerKey: hmacKey, ConsumerSecret: hmacSecret,
+			Method: oauth1.HMACSHA256, Token: tmp.Token, TokenSecret: tmp.Secret, Verifier: verifier,
+		}, "")
 		return status, problem
 	}
 	approveOOB := func(tmp *oauth1.Credentials) string {

@@ -39,8 +39,10 @@ type state struct {
 }
 
 func newState(cfg Config) *state {
-	return &state{cfg: cfg, consumers: map[string]*Consumer{}, temps: map[string]*tempToken{},
-		tokens: map[string]*accessToken{}, nonces: map[string]time.Time{}}
+	return &state{
+		cfg: cfg, consumers: map[string]*Consumer{}, temps: map[string]*tempToken{},
+		tokens: map[string]*accessToken{}, nonces: map[string]time.Time{},
+	}
 }
 
 func (st *state) addConsumer(c Consumer) error {
@@ -92,8 +94,10 @@ func (st *state) newTemp(consumer, callback string) (string, *tempToken, error) 
 		return "", nil, errors.New("too many pending authorizations")
 	}
 	tok := randomToken(16)
-	t := &tempToken{consumer: consumer, secret: randomToken(24), callback: callback,
-		expires: now.Add(st.cfg.TempTokenLifetime), csrf: randomToken(16)}
+	t := &tempToken{
+		consumer: consumer, secret: randomToken(24), callback: callback,
+		expires: now.Add(st.cfg.TempTokenLifetime), csrf: randomToken(16),
+	}
 	st.temps[tok] = t
 	return tok, t, nil
 }

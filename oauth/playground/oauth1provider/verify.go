@@ -155,8 +155,10 @@ func (s *Server) checkTimestamp(tsRaw, nonce string, now time.Time) (time.Time, 
 	ts := time.Unix(sec, 0)
 	if d := now.Sub(ts); d > s.cfg.TimestampWindow || -d > s.cfg.TimestampWindow {
 		p := rejected("timestamp_refused", "the timestamp is %s from the server's clock; the window is %s", d.Round(time.Second).Abs(), s.cfg.TimestampWindow)
-		p.details = []oauth1.Param{{Name: "oauth_acceptable_timestamps",
-			Value: fmt.Sprintf("%d-%d", now.Add(-s.cfg.TimestampWindow).Unix(), now.Add(s.cfg.TimestampWindow).Unix())}}
+		p.details = []oauth1.Param{{
+			Name:  "oauth_acceptable_timestamps",
+			Value: fmt.Sprintf("%d-%d", now.Add(-s.cfg.TimestampWindow).Unix(), now.Add(s.cfg.TimestampWindow).Unix()),
+		}}
 		return time.Time{}, p
 	}
 	return ts, nil

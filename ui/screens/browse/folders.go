@@ -50,8 +50,10 @@ func (m *Model) folderItems(f *reqtree.Folder, depth int, hidden bool, out []lis
 		if closed {
 			marker = folderClosed
 		}
-		out = append(out, list.Item{Section: SectionRequests, ID: id, Name: marker + c.Name, Hint: strconv.Itoa(c.Count()),
-			Depth: depth, Folder: true, Hidden: hidden})
+		out = append(out, list.Item{
+			Section: SectionRequests, ID: id, Name: marker + c.Name, Hint: strconv.Itoa(c.Count()),
+			Depth: depth, Folder: true, Hidden: hidden,
+		})
 		out = m.folderItems(c, depth+1, hidden || closed, out)
 	}
 	return out

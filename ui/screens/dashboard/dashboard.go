@@ -99,9 +99,11 @@ func (m *Model) rebuild() {
 			if s.Type != vault.TypeOAuthToken && s.Type != vault.TypeSessionAuth && s.Type != vault.TypeOAuth1Token {
 				continue
 			}
-			m.rows = append(m.rows, Row{ID: s.ID, Name: s.Name, Env: s.Env, Client: s.AuthClient, Scope: s.Scope,
+			m.rows = append(m.rows, Row{
+				ID: s.ID, Name: s.Name, Env: s.Env, Client: s.AuthClient, Scope: s.Scope,
 				Expires: s.TokenExpires, HasRefresh: s.HasRefresh, LastRefresh: s.LastRefresh, Session: s.Type == vault.TypeSessionAuth,
-				OAuth1: s.Type == vault.TypeOAuth1Token, secret: s})
+				OAuth1: s.Type == vault.TypeOAuth1Token, secret: s,
+			})
 		}
 	}
 	slices.SortStableFunc(m.rows, func(a, b Row) int {

@@ -180,8 +180,10 @@ func (m *Model) startWith(subject string) tea.Cmd {
 			}
 		},
 	}
-	req := oauth.TokenRequest{Env: m.req.Env, Name: m.req.Client, Force: m.req.Force || subject != "", NoBrowser: m.c.Remote,
-		Grant: m.req.Grant, Transcript: m.tr, SubjectToken: subject}
+	req := oauth.TokenRequest{
+		Env: m.req.Env, Name: m.req.Client, Force: m.req.Force || subject != "", NoBrowser: m.c.Remote,
+		Grant: m.req.Grant, Transcript: m.tr, SubjectToken: subject,
+	}
 	m.c.Log.Info("flow start", "id", id, "env", req.Env, "client", req.Name, "grant", string(req.Grant), "force", req.Force, "remote", m.c.Remote, "subjectGiven", subject != "")
 	run := func() tea.Msg {
 		r, err := e.Token(ctx, req, cb)

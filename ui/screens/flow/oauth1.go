@@ -99,8 +99,10 @@ func newOAuth1(c *common.Common, req common.RunFlowMsg, authorize AuthorizeFunc)
 	in.Placeholder = "the code the provider shows, or the address the browser landed on"
 	in.SetStyles(c.Styles.TextInput())
 	in.CharLimit = 4096
-	return &OAuth1Model{pane: newPane(c), keys: DefaultOAuth1KeyMap(), req: req, input: in,
-		client: req.Client, authorize: authorize}
+	return &OAuth1Model{
+		pane: newPane(c), keys: DefaultOAuth1KeyMap(), req: req, input: in,
+		client: req.Client, authorize: authorize,
+	}
 }
 
 // NewFor returns the flow pane that runs req: the OAuth 1.0a pane for an
@@ -622,7 +624,8 @@ func (m *OAuth1Model) resultView(w int) string {
 	if r.Replaced {
 		stored += " (replaced the earlier token)"
 	}
-	lines := []string{"", head,
+	lines := []string{
+		"", head,
 		row("stored as", s.Text.Render(stored)),
 		row("token", s.Masked.Render(common.MaskedText(r.Token))),
 		row("token secret", s.Masked.Render(common.MaskedText(r.TokenSecret))),

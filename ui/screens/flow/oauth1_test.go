@@ -35,16 +35,20 @@ func waitingAuthorize(ctx context.Context, _ oauth1.AuthorizeRequest, cb oauth1.
 	if _, err := cb.Verifier(ctx, p); err != nil {
 		return nil, &oauth1.Error{Kind: oauth1.KindAborted, Op: "authorization", Reason: "cancelled while waiting for the verifier", Err: err}
 	}
-	return nil, &oauth1.Error{Kind: oauth1.KindRejected, Op: "access token", Problem: "verifier_invalid", Reason: "the server rejected the verifier",
-		Hint: "start the authorization again and enter the verifier shown at the end"}
+	return nil, &oauth1.Error{
+		Kind: oauth1.KindRejected, Op: "access token", Problem: "verifier_invalid", Reason: "the server rejected the verifier",
+		Hint: "start the authorization again and enter the verifier shown at the end",
+	}
 }
 
 // doneAuthorize returns fixed token credentials at once.
 func doneAuthorize(_ context.Context, req oauth1.AuthorizeRequest, cb oauth1.Callbacks) (*oauth1.Result, error) {
 	cb.Progress("requesting temporary credentials from photos.example.test")
 	cb.Progress("exchanging the verifier for token credentials at photos.example.test")
-	return &oauth1.Result{Env: req.Env, Client: req.Client, Secret: req.Client, Token: fakeToken, TokenSecret: fakeTokenSecret,
-		Extra: []oauth1.Param{{Name: "screen_name", Value: "demo"}}}, nil
+	return &oauth1.Result{
+		Env: req.Env, Client: req.Client, Secret: req.Client, Token: fakeToken, TokenSecret: fakeTokenSecret,
+		Extra: []oauth1.Param{{Name: "screen_name", Value: "demo"}},
+	}, nil
 }
 
 // fixture is the uitest workspace with an OAuth 1.0a client that has no

@@ -38,15 +38,19 @@ func TestTerminalEscapesDeviceUserCodeInTheTUI(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	v := vault.NewMemory()
-	ac := vault.AuthClient{Meta: vault.Meta{Name: "tv", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
+	ac := vault.AuthClient{
+		Meta: vault.Meta{Name: "tv", Env: vault.DefaultEnv}, Type: vault.ClientOAuth2,
 		Endpoints: vault.Endpoints{Token: srv.URL + "/token", Device: srv.URL + "/device"},
-		ClientID:  "x", AuthMethod: vault.AuthNone, Grant: vault.GrantDeviceCode}
+		ClientID:  "x", AuthMethod: vault.AuthNone, Grant: vault.GrantDeviceCode,
+	}
 	if _, err := v.PutClient(t.Context(), ac, nil); err != nil {
 		t.Fatal(err)
 	}
 	c := uitest.NewCommon(v)
-	c.EngineConfig = &engines.Config{HTTPClient: srv.Client(), CallbackTimeout: time.Minute,
-		Opener: func(context.Context, string) error { return nil }}
+	c.EngineConfig = &engines.Config{
+		HTTPClient: srv.Client(), CallbackTimeout: time.Minute,
+		Opener: func(context.Context, string) error { return nil },
+	}
 	m := New(c, common.RunFlowMsg{Env: vault.DefaultEnv, Client: "tv", Grant: vault.GrantDeviceCode})
 	t.Cleanup(func() {
 		if m.cancel != nil {

@@ -55,9 +55,11 @@ func NewClient(c *common.Common, env string) *Model {
 // newClientSpec is a new OAuth 2.0 client's draft with the defaults of
 // every protocol filled in, so switching the protocol shows sensible values.
 func newClientSpec(env string) *clientSpec {
-	return &clientSpec{env: env, typ: string(vault.ClientOAuth2), grant: string(vault.GrantClientCredentials),
+	return &clientSpec{
+		env: env, typ: string(vault.ClientOAuth2), grant: string(vault.GrantClientCredentials),
 		method: string(vault.AuthClientSecretBasic), keySource: sourceES256, sessAuthType: string(vault.SessionFormAuth),
-		signatureMethod: oauth1.HMACSHA256, oa1KeySource: sourcePaste, callbackMode: callbackLoopback}
+		signatureMethod: oauth1.HMACSHA256, oa1KeySource: sourcePaste, callbackMode: callbackLoopback,
+	}
 }
 
 // EditClient returns the form editing an auth client. Stored credentials are
@@ -134,9 +136,11 @@ func (s *clientSpec) draft() (vault.AuthClient, error) {
 	}
 	trim := strings.TrimSpace
 	ac.Issuer = trim(s.issuer)
-	ac.Endpoints = vault.Endpoints{Authorization: trim(s.authURL), Token: trim(s.tokenURL), Device: trim(s.deviceURL),
+	ac.Endpoints = vault.Endpoints{
+		Authorization: trim(s.authURL), Token: trim(s.tokenURL), Device: trim(s.deviceURL),
 		Introspection: trim(s.introURL), Revocation: trim(s.revokeURL), JWKS: trim(s.jwksURL), RequestToken: trim(s.requestTokenURL),
-		Userinfo: trim(s.userinfoURL)}
+		Userinfo: trim(s.userinfoURL),
+	}
 	ac.ClientID = trim(s.clientID)
 	ac.SessionAuth, ac.Grant, ac.AuthMethod = nil, "", ""
 	switch {
@@ -159,8 +163,10 @@ func (s *clientSpec) draftSession(ac *vault.AuthClient) error {
 	}
 	trim := strings.TrimSpace
 	ac.Endpoints, ac.ClientID, ac.Issuer = vault.Endpoints{}, "", ""
-	ac.SessionAuth = &vault.SessionTemplate{URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
-		RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath)}
+	ac.SessionAuth = &vault.SessionTemplate{
+		URL: trim(s.sessURL), AuthType: vault.SessionAuthType(s.sessAuthType),
+		RequestFields: fields, TokenPath: trim(s.tokenPath), ExpirationPath: trim(s.expPath),
+	}
 	return nil
 }
 

@@ -47,8 +47,10 @@ func FuzzNormalizePEM(f *testing.F) {
 // FuzzCheckCallback: a typed callback URL never panics, and what passes is
 // a loopback http URL without a query (the listener's rule).
 func FuzzCheckCallback(f *testing.F) {
-	for _, s := range []string{"http://127.0.0.1:8914/callback", "http://localhost/cb", "http://[::1]:1/", "https://127.0.0.1/cb",
-		"http://127.0.0.1:8914/cb?x=1", "http://example.test/cb", "oob", "", "http://user@127.0.0.1/cb", "http://127.0.0.1:99999/"} {
+	for _, s := range []string{
+		"http://127.0.0.1:8914/callback", "http://localhost/cb", "http://[::1]:1/", "https://127.0.0.1/cb",
+		"http://127.0.0.1:8914/cb?x=1", "http://example.test/cb", "oob", "", "http://user@127.0.0.1/cb", "http://127.0.0.1:99999/",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -375,8 +375,10 @@ func TestCopyResponseBody(t *testing.T) {
 func TestSaveKeepsWhatTheConsoleDoesNotEdit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "", 120, 40)
-	in := vault.Request{Name: "report", Env: "dev", Method: "PUT", URL: "{{api}}/report", Folder: []string{"Reports"}, Description: "weekly",
-		BodyFile: "/tmp/report.json", Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{user}}", Password: "{{pass}}"}}
+	in := vault.Request{
+		Name: "report", Env: "dev", Method: "PUT", URL: "{{api}}/report", Folder: []string{"Reports"}, Description: "weekly",
+		BodyFile: "/tmp/report.json", Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{user}}", Password: "{{pass}}"},
+	}
 	if _, err := f.c.Vault.PutRequest(in); err != nil {
 		t.Fatal(err)
 	}
@@ -410,10 +412,12 @@ func TestGoldenEditors(t *testing.T) {
 				c := uitest.NewCommon(v)
 				c.Styles = styles.New(th, true)
 				m := New(c, "dev", "")
-				m.load(vault.Request{Method: "POST", URL: "{{api}}/upload?kind=report&page=2",
+				m.load(vault.Request{
+					Method: "POST", URL: "{{api}}/upload?kind=report&page=2",
 					Params:  []vault.QueryParam{{Name: "debug", Value: "1", Disabled: true}},
 					Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
-					Form:    []vault.FormField{{Name: "title", Value: "Q3 report"}, {Name: "file", IsFile: true, File: "~/reports/q3.pdf"}, {Name: "draft", Value: "yes", Disabled: true}}})
+					Form:    []vault.FormField{{Name: "title", Value: "Q3 report"}, {Name: "file", IsFile: true, File: "~/reports/q3.pdf"}, {Name: "draft", Value: "yes", Disabled: true}},
+				})
 				h := uitest.NewHost(c, m)
 				d := uitest.New(t, h, size[0], size[1])
 				m.setFocus(fieldParams)
@@ -545,8 +549,10 @@ func TestViewChangesNoState(t *testing.T) {
 func BenchmarkConsoleView(b *testing.B) {
 	c := uitest.NewCommon(uitest.Fixture())
 	m := New(c, "dev", "list users")
-	m.load(vault.Request{Method: "POST", URL: "{{api}}/upload?kind=report&page=2", Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
-		Form: []vault.FormField{{Name: "title", Value: "Q3"}, {Name: "file", IsFile: true, File: "q3.pdf"}}})
+	m.load(vault.Request{
+		Method: "POST", URL: "{{api}}/upload?kind=report&page=2", Headers: []vault.Header{{Name: "Accept", Value: "application/json"}},
+		Form: []vault.FormField{{Name: "title", Value: "Q3"}, {Name: "file", IsFile: true, File: "q3.pdf"}},
+	})
 	m.SetSize(120, 40)
 	m.Update(fixedResponse(b, m))
 	for b.Loop() {

@@ -184,9 +184,11 @@ func New(c *common.Common, env, name string) *Model {
 
 // draft is the composer's content, to tell whether it was edited.
 func (m *Model) draft() string {
-	return strings.Join([]string{m.method.Value(), m.url.Value(), m.auth.Value(), rowsDraft(m.params.Rows()), rowsDraft(m.headers.Rows()),
+	return strings.Join([]string{
+		m.method.Value(), m.url.Value(), m.auth.Value(), rowsDraft(m.params.Rows()), rowsDraft(m.headers.Rows()),
 		fmt.Sprint(m.mode), m.body.Value(), rowsDraft(m.form.Rows()), rowsDraft(m.multipart.Rows()), m.bodyPath.Value(),
-		string(m.placement), fmt.Sprint(m.insecure)}, "\x00")
+		string(m.placement), fmt.Sprint(m.insecure),
+	}, "\x00")
 }
 
 // Edited reports whether the composer differs from the request as opened

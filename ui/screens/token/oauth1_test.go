@@ -30,8 +30,10 @@ func TestOAuth1TokenPane(t *testing.T) {
 		t.Fatal("the token credentials were not loaded")
 	}
 	s := d.Screen()
-	for _, want := range []string{"photos · OAuth 1.0a", "photos-consumer", "HMAC-SHA1", "••••••••0001", "••••••••0002", "never shown",
-		"2h 00m ago", "no expiry", "photos.example.test", "SIGNING", "no fixed Authorization header"} {
+	for _, want := range []string{
+		"photos · OAuth 1.0a", "photos-consumer", "HMAC-SHA1", "••••••••0001", "••••••••0002", "never shown",
+		"2h 00m ago", "no expiry", "photos.example.test", "SIGNING", "no fixed Authorization header",
+	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("pane lacks %q:\n%s", want, s)
 		}
@@ -40,8 +42,10 @@ func TestOAuth1TokenPane(t *testing.T) {
 		t.Fatal("a value is shown before reveal (S-30)")
 	}
 	k := m.KeyMap()
-	for name, on := range map[string]bool{"copy header": k.CopyHeader.Enabled(), "refresh": k.Refresh.Enabled(), "introspect": k.Introspect.Enabled(),
-		"revoke": k.Revoke.Enabled(), "transcript": k.Log.Enabled()} {
+	for name, on := range map[string]bool{
+		"copy header": k.CopyHeader.Enabled(), "refresh": k.Refresh.Enabled(), "introspect": k.Introspect.Enabled(),
+		"revoke": k.Revoke.Enabled(), "transcript": k.Log.Enabled(),
+	} {
 		if on {
 			t.Errorf("%s is offered for OAuth 1.0a token credentials", name)
 		}

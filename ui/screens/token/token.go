@@ -326,8 +326,11 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every binding.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.KeyMap()
-	return [][]key.Binding{{k.Reveal, k.Copy, k.CopyHeader, k.Send}, {k.Refresh, k.Reauth, k.Introspect, k.Revoke, k.Delete},
-		{k.Log, k.Up, k.Down, k.PageUp, k.PageDown, k.Back}}
+	return [][]key.Binding{
+		{k.Reveal, k.Copy, k.CopyHeader, k.Send},
+		{k.Refresh, k.Reauth, k.Introspect, k.Revoke, k.Delete},
+		{k.Log, k.Up, k.Down, k.PageUp, k.PageDown, k.Back},
+	}
 }
 
 // Update handles loads, actions, the countdown and keys.

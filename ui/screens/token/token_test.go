@@ -24,8 +24,10 @@ func TestDecodesAndMasks(t *testing.T) {
 		t.Fatalf("jwt = %+v", m.JWT())
 	}
 	s := d.Screen()
-	for _, want := range []string{"Bearer " + "••••••••", "in 4m 05s", "not granted", "api:write", "present", "55s ago", "HEADER", "fixture-key", "sub", "alice",
-		"2026-03-14 09:30:58 UTC (in 4m05s)", "not verified: no OAuth engine"} {
+	for _, want := range []string{
+		"Bearer " + "••••••••", "in 4m 05s", "not granted", "api:write", "present", "55s ago", "HEADER", "fixture-key", "sub", "alice",
+		"2026-03-14 09:30:58 UTC (in 4m05s)", "not verified: no OAuth engine",
+	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("token pane lacks %q:\n%s", want, s)
 		}

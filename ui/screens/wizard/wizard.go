@@ -82,8 +82,10 @@ func New(c *common.Common, env string) *Model {
 			in.SetValue(v.Value)
 		}
 	}
-	return &Model{c: c, keys: DefaultKeyMap(), env: env, input: in,
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner))}
+	return &Model{
+		c: c, keys: DefaultKeyMap(), env: env, input: in,
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+	}
 }
 
 // Init shows the protocol choice; the issuer field takes the focus once

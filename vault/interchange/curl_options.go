@@ -19,9 +19,10 @@ type curlOption struct {
 // curlOptions are the options authdeck knows: the ones that take a value,
 // which it must read past whatever they mean, and the flags that matter or
 // need no note. Any other option is noted as ignored (a long one starting
-// with --no- silently). A spelling left out here is one curl has but
-// authdeck does not read yet (the long forms of -1 -2 -3 -l -q -R -B -j -M
-// -p -V, the long forms of -Y and -y), so it is noted as unknown.
+// with --no- silently); one that takes a value in curl (curlValued) is
+// skipped with its value. The flags -1 -2 -3 -l -q -R -B -j -M -p -V are
+// known by their short spelling only; their long forms are noted as
+// unknown, and take no value.
 var curlOptions = []curlOption{
 	// what a saved request keeps
 	{'X', "--request", "request", true},
@@ -82,8 +83,12 @@ var curlOptions = []curlOption{
 	{0, "--trace", "ignore", true},
 	{0, "--trace-ascii", "ignore", true},
 	{0, "--stderr", "ignore", true},
-	{'Y', "", "ignore", true},
-	{'y', "", "ignore", true},
+	{'Y', "--speed-limit", "ignore", true},
+	{'y', "--speed-time", "ignore", true},
+	{'C', "--continue-at", "ignore", true},
+	{'P', "--ftp-port", "ignore", true},
+	{'Q', "--quote", "ignore", true},
+	{'t', "--telnet-option", "ignore", true},
 	{'z', "--time-cond", "ignore", true},
 	{0, "--variable", "ignore", true},
 	{0, "--ciphers", "ignore", true},
@@ -241,6 +246,15 @@ func (c *curlCommand) longOption(i *int) bool {
 		c.apply(o.kind, opt, val)
 	case known:
 		c.apply(o.kind, opt, "")
+	case curlValued[opt]:
+		// An option curl has and authdeck does not read: its value is
+		// skipped with it, never taken for the URL.
+		if !hasVal {
+			if _, ok := c.value(i, opt); !ok {
+				return false
+			}
+		}
+		c.skip("option %s ignored", truncate(opt, 30))
 	case !strings.HasPrefix(opt, "--no-"):
 		// Output and transfer flags (--no-…) have nothing to keep.
 		c.skip("unknown option %s ignored", truncate(opt, 30))

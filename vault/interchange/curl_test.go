@@ -157,6 +157,9 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "shell variable warned", in: `curl -H "Authorization: Bearer $TOKEN" https://x.example`, method: "GET", url: "https://x.example", note: "$TOKEN is a shell variable of your environment"},
 		{name: "query secret", in: `curl 'https://x.example/a?api_key=fake-query-secret-0022&x=1'`, method: "GET", url: "https://x.example/a?api_key={{api_key}}&x=1"},
 		{name: "unknown option noted", in: `curl --frobnicate https://x.example`, method: "GET", url: "https://x.example", note: "unknown option --frobnicate"},
+		{name: "an option with a value authdeck does not read skips the value", in: `curl --max-filesize 100 --speed-time=30 https://x.example`, method: "GET", url: "https://x.example", note: "option --max-filesize ignored"},
+		{name: "-Y and -y take values", in: `curl -Y 100 -y30 https://x.example`, method: "GET", url: "https://x.example"},
+		{name: "-C takes a value", in: `curl -C - https://x.example`, method: "GET", url: "https://x.example"},
 		{name: "-u with an empty user still sends basic, its blob in the vault", in: `curl -u :fake-password-0030 https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Authorization", "Basic {{Authorization_basic}}"}},
 		{name: "multipart is a POST", in: `curl -F file=@a.png https://x.example`, method: "POST", url: "https://x.example"},
 	}

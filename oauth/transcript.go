@@ -3,9 +3,11 @@ package oauth
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,10 +349,10 @@ func (r *redactor) decodedJWT(name, token string) []Field {
 		return nil
 	}
 	var out []Field
-	for _, k := range sortedKeys(j.Header) {
+	for _, k := range slices.Sorted(maps.Keys(j.Header)) {
 		out = append(out, r.decodedField(name+".header."+k, j.Header[k]))
 	}
-	for _, k := range sortedKeys(j.Claims) {
+	for _, k := range slices.Sorted(maps.Keys(j.Claims)) {
 		f := r.decodedField(name+"."+k, j.Claims[k])
 		if t := numericDate(j.Claims[k]); t != nil && timeClaims[k] && f.Value != Redacted {
 			f.Value += " (" + t.Format("2006-01-02 15:04:05 UTC") + ")"
@@ -375,15 +377,6 @@ func (r *redactor) decodedField(name string, v any) Field {
 		s = string(r[:maxDecodedValue]) + "…"
 	}
 	return r.field(name, s)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // url returns raw with secret query values (and any fragment values) redacted.

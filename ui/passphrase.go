@@ -39,22 +39,30 @@ func (a *PassphraseAsker) Attach(send func(tea.Msg), done <-chan struct{}) {
 // vault exists yet: the passphrase chosen is then typed twice, since a
 // mistyped one would lock the vault for good.
 func (a *PassphraseAsker) Ask(isNew bool) (string, error) {
+	r := a.ask(errors.New("the file vault's passphrase cannot be asked for: the terminal interface is not running"),
+		func(reply chan<- passphraseReply) tea.Msg { return passphraseAskMsg{isNew: isNew, reply: reply} })
+	return r.pass, r.err
+}
+
+// ask sends the message that opens a passphrase dialog and waits for its
+// answer, or for the TUI to stop; the store call waiting for the answer
+// does not time out meanwhile. notRunning is the answer when no TUI runs.
+func (a *PassphraseAsker) ask(notRunning error, open func(reply chan<- passphraseReply) tea.Msg) passphraseReply {
 	a.mu.Lock()
 	send, done := a.send, a.done
 	a.mu.Unlock()
 	if send == nil {
-		return "", errors.New("the file vault's passphrase cannot be asked for: the terminal interface is not running")
+		return passphraseReply{err: notRunning}
 	}
-	// The store call waiting for this answer does not time out meanwhile.
 	release := common.HoldStoreDeadlines()
 	defer release()
 	reply := make(chan passphraseReply, 1)
-	send(passphraseAskMsg{isNew: isNew, reply: reply})
+	send(open(reply))
 	select {
 	case r := <-reply:
-		return r.pass, r.err
+		return r
 	case <-done:
-		return "", common.ErrNoPassphrase
+		return passphraseReply{err: common.ErrNoPassphrase}
 	}
 }
 
@@ -64,25 +72,12 @@ func (a *PassphraseAsker) Ask(isNew bool) (string, error) {
 // passphrase callback while the TUI owns the terminal. esc answers a
 // vault.ErrMissingInput.
 func (a *PassphraseAsker) AskKey(path string) ([]byte, error) {
-	a.mu.Lock()
-	send, done := a.send, a.done
-	a.mu.Unlock()
-	if send == nil {
-		return nil, fmt.Errorf("the passphrase of the key %s cannot be asked for: the terminal interface is not running", path)
+	r := a.ask(fmt.Errorf("the passphrase of the key %s cannot be asked for: the terminal interface is not running", path),
+		func(reply chan<- passphraseReply) tea.Msg { return keyPassphraseAskMsg{path: path, reply: reply} })
+	if r.err != nil {
+		return nil, r.err
 	}
-	release := common.HoldStoreDeadlines()
-	defer release()
-	reply := make(chan passphraseReply, 1)
-	send(keyPassphraseAskMsg{path: path, reply: reply})
-	select {
-	case r := <-reply:
-		if r.err != nil {
-			return nil, r.err
-		}
-		return []byte(r.pass), nil
-	case <-done:
-		return nil, common.ErrNoPassphrase
-	}
+	return []byte(r.pass), nil
 }
 
 type (

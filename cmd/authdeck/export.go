@@ -230,12 +230,8 @@ func (a *App) runExport(ctx context.Context, args []string, output string, withS
 // completeFolders completes --folder with the folder paths of the
 // environment's saved requests.
 func (a *App) completeFolders(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	c := a.completionCatalog()
-	if c == nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	env, err := a.Env(c)
-	if err != nil {
+	c, env, ok := a.completionEnv()
+	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	seen := map[string]bool{}

@@ -446,6 +446,17 @@ func (a *App) home() string {
 
 // ---- completion (catalog only) ----
 
+// completionEnv is the catalog and the active environment name for
+// completing a name, or ok false when either cannot be read (completion
+// then offers nothing).
+func (a *App) completionEnv() (c *vault.Catalog, env string, ok bool) {
+	if c = a.completionCatalog(); c == nil {
+		return nil, "", false
+	}
+	env, err := a.Env(c)
+	return c, env, err == nil
+}
+
 // completionCatalog loads the catalog without touching the secret store, so
 // completing a name never unlocks a keychain or asks for a passphrase.
 func (a *App) completionCatalog() *vault.Catalog {

@@ -468,12 +468,8 @@ func splitKeepNewline(b []byte) [][]byte {
 // and auth clients of the environment, from the catalog only.
 func (a *App) completeCatalogNames(requests bool) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		c := a.completionCatalog()
-		if c == nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		env, err := a.Env(c)
-		if err != nil {
+		c, env, ok := a.completionEnv()
+		if !ok {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		var names []cobra.Completion

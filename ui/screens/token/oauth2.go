@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -449,7 +450,7 @@ func jwtLines(m *Model, title string, j *oauth.JWT, now time.Time, width int) []
 		lines = append(lines, wrapRow(s.DetailLabel.Render(padCut("  "+label, labelW)), value, width, s.Code.Render)...)
 	}
 	lines = append(lines, s.ListSection.Render(title+" · HEADER"))
-	for _, k := range sortedKeys(j.Header) {
+	for _, k := range slices.Sorted(maps.Keys(j.Header)) {
 		row(k, printable(claimText(j.Header[k]), 4096))
 	}
 	lines = append(lines, "", s.ListSection.Render(title+" · CLAIMS"))

@@ -86,6 +86,10 @@ type App struct {
 	// tuiKeyPassphrase, set while the TUI owns the terminal, asks for the
 	// passphrase of a team member's SSH key in a dialog.
 	tuiKeyPassphrase func(path string) ([]byte, error)
+	// readsStore says the command reads values from the store (a token, a
+	// request with a credential), so opening the vault starts the store's
+	// connection at once, while the catalog is read.
+	readsStore bool
 }
 
 // Main runs the CLI and returns the process exit code (see the exit-code table in the README).
@@ -148,8 +152,20 @@ func (a *App) Vault() (*vault.Vault, error) {
 		return nil, err
 	}
 	a.v = v
+	if a.readsStore {
+		// The keychain connects (D-Bus: authentication, a session) in
+		// the background while recovery and the command read the catalog.
+		v.Warm()
+	}
 	a.recover(v)
 	return v, nil
+}
+
+// storeVault is Vault for a command that goes on to read values from the
+// store: the store starts connecting as soon as the vault is open.
+func (a *App) storeVault() (*vault.Vault, error) {
+	a.readsStore = true
+	return a.Vault()
 }
 
 // recoverTimeout bounds settling what an interrupted command left.

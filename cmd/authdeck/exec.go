@@ -85,7 +85,7 @@ func runExec(ctx context.Context, opts *execOptions) error {
 	if !envVarName.MatchString(opts.EnvVar) {
 		return exitWith(exitOther, "--env-var %q is not a valid environment variable name (letters, digits and _, not starting with a digit)", opts.EnvVar)
 	}
-	v, err := a.Vault()
+	v, err := a.storeVault()
 	if err != nil {
 		return err
 	}

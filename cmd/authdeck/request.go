@@ -141,6 +141,7 @@ request' says about credentials, redirects and refresh holds.
 
 // runSend sends the request saved as name, as `request` would.
 func (a *App) runSend(ctx context.Context, name string, o *sendOptions) error {
+	a.readsStore = true
 	v, env, saved, err := a.savedRequest(name)
 	if err != nil {
 		return err
@@ -152,6 +153,7 @@ func (a *App) runSend(ctx context.Context, name string, o *sendOptions) error {
 const maxRequestBody = 64 << 20
 
 func (a *App) runRequest(ctx context.Context, method, rawURL string, o *requestOptions) error {
+	a.readsStore = true
 	v, _, env, err := a.workspace()
 	if err != nil {
 		return err

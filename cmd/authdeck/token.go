@@ -336,7 +336,7 @@ func (a *App) runToken(ctx context.Context, name string, o *tokenOptions) error 
 	if err := checkProofFlags(o); err != nil {
 		return err
 	}
-	v, err := a.Vault()
+	v, err := a.storeVault()
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func runIntrospect(ctx context.Context, opts *introspectOptions) error {
 	if opts.Format != "text" && opts.Format != "json" {
 		return exitWith(exitOther, "--format %q is not text or json", opts.Format)
 	}
-	v, err := a.Vault()
+	v, err := a.storeVault()
 	if err != nil {
 		return err
 	}

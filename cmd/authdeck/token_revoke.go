@@ -65,7 +65,7 @@ func runRevoke(ctx context.Context, opts *revokeOptions) error {
 	case opts.AccessOnly:
 		o.Only = oauth.AccessToken
 	}
-	v, err := a.Vault()
+	v, err := a.storeVault()
 	if err != nil {
 		return err
 	}

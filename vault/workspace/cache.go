@@ -1,14 +1,15 @@
 package workspace
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -20,36 +21,49 @@ import (
 // every command and the TUI's start read it. The folder as last parsed is
 // kept in this person's state directory (never in the folder: it is
 // theirs, like the rest of their state), keyed by the folder's fingerprint
-// — every file's and directory's name, size, modification time, inode and
-// mode — and by the authdeck executable that parsed it. A process that
-// finds the folder as fingerprinted reads that one file instead of the
-// folder; any change to the folder (authdeck's writes, an editor's save in
-// place, a checkout, a pull), a folder changed in the last two seconds
-// (racyWindow), a symbolic link in it, or another build of authdeck parses
-// the folder again. The cache holds what the folder holds, which is never a
-// secret value (S-45); a cache that does not read is ignored, and written
-// anew.
+// — every file's and directory's name, size, modification and change
+// times, inode and mode — and by the authdeck executable that parsed it. A
+// process that finds the folder as fingerprinted reads that one file
+// instead of the folder; any change to the folder (authdeck's writes, an
+// editor's save in place, a checkout, a pull), a folder changed in the
+// last two seconds (racyWindow), a symbolic link in it, or another build
+// of authdeck parses the folder again. The cache holds what the folder
+// holds, which is never a secret value (S-45); a cache that does not read
+// is ignored, and written anew.
+//
+// The cache is three lines of JSON: what it was kept for (cacheHeader: a
+// kept parse of another folder state is refused before the rest is
+// decoded), the items a catalog is built of (cacheCatalog: all a Load
+// decodes), and where each item's file is (cacheIndex: decoded when a
+// change or a shared value needs it).
 
 // cacheFormat is the version of the cache's encoding.
-const cacheFormat = 1
+const cacheFormat = 2
 
-// folderCache is a snapshot as kept between processes: everything a read
-// of the folder uses (a change parses the folder itself).
-type folderCache struct {
-	Format      int                 `json:"format"`
-	Build       string              `json:"build"`
-	Root        string              `json:"root"`
-	Fingerprint string              `json:"fingerprint"`
-	Meta        Meta                `json:"meta"`
-	Envs        []vault.Environment `json:"envs"`
-	Clients     []vault.AuthClient  `json:"clients"`
-	Secrets     []vault.Secret      `json:"secrets"`
-	Requests    []vault.Request     `json:"requests"`
-	Members     []cachedMember      `json:"members,omitempty"`
-	Paths       map[string]string   `json:"paths"`
-	Companions  map[string]string   `json:"companions,omitempty"`
-	MemberPaths map[string]string   `json:"memberPaths,omitempty"`
-	Orphans     []string            `json:"orphans,omitempty"`
+// cacheHeader is the cache's first line.
+type cacheHeader struct {
+	Format      int    `json:"format"`
+	Build       string `json:"build"`
+	Root        string `json:"root"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// cacheCatalog is the cache's second line: the folder's items.
+type cacheCatalog struct {
+	Meta     Meta                `json:"meta"`
+	Envs     []vault.Environment `json:"envs"`
+	Clients  []vault.AuthClient  `json:"clients"`
+	Secrets  []vault.Secret      `json:"secrets"`
+	Requests []vault.Request     `json:"requests"`
+}
+
+// cacheIndex is the cache's third line: the team and the items' files.
+type cacheIndex struct {
+	Members     []cachedMember    `json:"members,omitempty"`
+	Paths       map[string]string `json:"paths"`
+	Companions  map[string]string `json:"companions,omitempty"`
+	MemberPaths map[string]string `json:"memberPaths,omitempty"`
+	Orphans     []string          `json:"orphans,omitempty"`
 }
 
 // cachedMember is a team member as its file says it: the key is parsed
@@ -81,49 +95,100 @@ func (w *Workspace) cachePath() string {
 	return filepath.Join(w.stateDir, "parsed-"+hex.EncodeToString(sum[:8])+".json")
 }
 
-// encodeCache encodes s as kept (fp: the folder's fingerprint before it was read).
+// encodeCache encodes s as kept (fp: the folder's fingerprint before it was
+// read). JSON escapes every line break inside a value, so each part is one
+// line.
 func (w *Workspace) encodeCache(s *snapshot, fp string) ([]byte, error) {
-	fc := folderCache{
-		Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp)),
-		Meta: s.meta, Envs: s.envs, Clients: s.clients, Secrets: s.secrets, Requests: s.requests,
-		Paths: s.paths, Companions: s.companions, MemberPaths: s.memberPaths, Orphans: s.orphans,
-	}
+	idx := cacheIndex{Paths: s.paths, Companions: s.companions, MemberPaths: s.memberPaths, Orphans: s.orphans}
 	for _, m := range s.members {
-		fc.Members = append(fc.Members, cachedMember{Name: m.Name, Recipient: m.Recipient})
+		idx.Members = append(idx.Members, cachedMember{Name: m.Name, Recipient: m.Recipient})
 	}
-	return gojson.Marshal(fc)
+	var out []byte
+	for _, part := range []any{
+		cacheHeader{Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp))},
+		cacheCatalog{Meta: s.meta, Envs: s.envs, Clients: s.clients, Secrets: s.secrets, Requests: s.requests},
+		idx,
+	} {
+		b, err := gojson.Marshal(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, b...), '\n')
+	}
+	return out, nil
 }
 
 // errStaleCache means a kept cache was written for another folder state,
 // path or build.
 var errStaleCache = errors.New("the cache is of another state of the folder")
 
-// decodeCache decodes an encoding of encodeCache into a new snapshot. A
-// snapshot from the cache has no canonical encodings: only reads use it.
-func decodeCache(data []byte) (*snapshot, *folderCache, error) {
-	var fc folderCache
+// errBadCache means a kept cache is not an encoding of encodeCache.
+var errBadCache = errors.New("the cache does not read")
+
+// cacheParts splits an encoding of encodeCache into its header (decoded)
+// and the encodings of its catalog and index.
+func cacheParts(data []byte) (cacheHeader, []byte, []byte, error) {
+	head, rest, ok1 := bytes.Cut(data, []byte{'\n'})
+	cat, rest, ok2 := bytes.Cut(rest, []byte{'\n'})
+	idx, rest, ok3 := bytes.Cut(rest, []byte{'\n'})
+	if !ok1 || !ok2 || !ok3 || len(rest) != 0 {
+		return cacheHeader{}, nil, nil, errBadCache
+	}
+	var h cacheHeader
 	// goccy/go-json, as the personal catalog is read: it decodes about 3×
 	// faster than encoding/json, and the cache is only ever read by the
 	// build that wrote it.
-	if err := gojson.Unmarshal(data, &fc); err != nil {
+	if err := gojson.Unmarshal(head, &h); err != nil {
+		return cacheHeader{}, nil, nil, err
+	}
+	if h.Format != cacheFormat {
+		return cacheHeader{}, nil, nil, errStaleCache
+	}
+	return h, cat, idx, nil
+}
+
+// decodeCache decodes an encoding of encodeCache into a new snapshot. A
+// snapshot from the cache has no canonical encodings: only reads use it.
+func decodeCache(data []byte) (*snapshot, *cacheHeader, error) {
+	h, cat, idx, err := cacheParts(data)
+	if err != nil {
 		return nil, nil, err
 	}
-	if fc.Format != cacheFormat || fc.Paths == nil {
-		return nil, nil, errStaleCache
+	s, err := decodeCacheParts(cat, idx, true)
+	if err != nil {
+		return nil, nil, err
 	}
-	s := &snapshot{
-		meta: fc.Meta, envs: fc.Envs, clients: fc.Clients, secrets: fc.Secrets, requests: fc.Requests,
-		paths: fc.Paths, companions: orEmpty(fc.Companions), memberPaths: orEmpty(fc.MemberPaths), orphans: fc.Orphans,
+	return s, &h, nil
+}
+
+// decodeCacheParts decodes a cache's catalog and, when full, its index (a
+// snapshot without has only what assemble uses).
+func decodeCacheParts(cat, idx []byte, full bool) (*snapshot, error) {
+	var c cacheCatalog
+	if err := gojson.Unmarshal(cat, &c); err != nil {
+		return nil, err
 	}
-	for _, cm := range fc.Members {
+	s := &snapshot{meta: c.Meta, envs: c.Envs, clients: c.Clients, secrets: c.Secrets, requests: c.Requests}
+	if !full {
+		return s, nil
+	}
+	var x cacheIndex
+	if err := gojson.Unmarshal(idx, &x); err != nil {
+		return nil, err
+	}
+	if x.Paths == nil {
+		return nil, errBadCache
+	}
+	s.paths, s.companions, s.memberPaths, s.orphans = x.Paths, orEmpty(x.Companions), orEmpty(x.MemberPaths), x.Orphans
+	for _, cm := range x.Members {
 		m, err := ParseRecipient(cm.Recipient)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		m.Name = cm.Name
 		s.members = append(s.members, m)
 	}
-	return s, &fc, nil
+	return s, nil
 }
 
 func orEmpty(m map[string]string) map[string]string {
@@ -133,22 +198,122 @@ func orEmpty(m map[string]string) map[string]string {
 	return m
 }
 
-// readCache returns the kept encoding of the folder in state fp and its
-// snapshot, or nil when there is none for that state, path and build.
-func (w *Workspace) readCache(fp string) ([]byte, *snapshot) {
+// keptParse is the cache as read by readCache: its encoding, the
+// fingerprint it was kept for (raw bytes, as fingerprint returns it), and
+// its snapshot (nil: none for this folder path and build, or it does not
+// read).
+type keptParse struct {
+	raw []byte
+	fp  string
+	s   *snapshot
+}
+
+// readCache reads the kept parse of the folder, if any for its path and
+// this build, and decodes it (its index too when full) unless known says,
+// by then, that the folder's fingerprint is another. It runs while the
+// folder is fingerprinted: the decoding takes about as long as the lookups.
+func (w *Workspace) readCache(full bool, known *atomic.Pointer[string]) keptParse {
 	build := buildIdentity()
 	if build == "" {
-		return nil, nil
+		return keptParse{}
 	}
 	data, err := os.ReadFile(w.cachePath())
 	if err != nil {
-		return nil, nil
+		return keptParse{}
 	}
-	s, fc, err := decodeCache(data)
-	if err != nil || fc.Build != build || fc.Root != w.root || fc.Fingerprint != hex.EncodeToString([]byte(fp)) {
-		return nil, nil
+	h, cat, idx, err := cacheParts(data)
+	if err != nil || h.Build != build || h.Root != w.root {
+		return keptParse{}
 	}
-	return data, s
+	fp, err := hex.DecodeString(h.Fingerprint)
+	if err != nil || len(fp) == 0 {
+		return keptParse{}
+	}
+	if now := known.Load(); now != nil && *now != string(fp) {
+		return keptParse{}
+	}
+	s, err := decodeCacheParts(cat, idx, full)
+	if err != nil {
+		return keptParse{}
+	}
+	return keptParse{raw: data, fp: string(fp), s: s}
+}
+
+// readFolder reads the folder (read does, under the lock): from the parse
+// this process or the last one kept when the folder is as it was then
+// (only when readOnly: a change parses the files it rewrites), parsing
+// every file otherwise. A snapshot from a kept parse holds the catalog's
+// items only unless full. The snapshot returned is the caller's own: what
+// is kept for later reads (last) is another copy, or its encoding.
+func (w *Workspace) readFolder(readOnly, full bool) (*snapshot, error) {
+	// The kept parse is read and decoded while the folder is
+	// fingerprinted, on another core.
+	var known atomic.Pointer[string]
+	var kept chan keptParse
+	if readOnly && w.loadedRaw == nil {
+		kept = make(chan keptParse, 1)
+		go func() { kept <- w.readCache(full, &known) }()
+	}
+	// The fingerprint is taken before the files are read: a file changed
+	// while they are read changes the next fingerprint.
+	fp, fpErr := fingerprint(w.root, time.Now().Add(-racyWindow))
+	trusted := fpErr == nil && readOnly
+	if trusted {
+		known.Store(&fp)
+	} else {
+		known.Store(new(string))
+	}
+	switch {
+	case trusted && w.loadedRaw != nil && fp == w.loadedFP:
+		_, cat, idx, err := cacheParts(w.loadedRaw)
+		if err != nil {
+			return nil, err // it was encoded by this process
+		}
+		own, err := decodeCacheParts(cat, idx, full)
+		if err != nil {
+			return nil, err
+		}
+		w.keep(own, w.loadedRaw, full)
+		return own, nil
+	case trusted && kept != nil:
+		if k := <-kept; k.s != nil && k.fp == fp {
+			w.loadedRaw, w.loadedFP = k.raw, fp
+			w.keep(k.s, k.raw, full)
+			return k.s, nil
+		}
+	}
+	s, err := readSnapshot(w.root)
+	if err != nil {
+		return nil, w.placed(err)
+	}
+	w.parses++
+	w.loadedRaw, w.loadedFP = nil, ""
+	if len(s.scratch) > 0 {
+		_ = w.recover(s.scratch)
+	}
+	if !trusted {
+		fp = ""
+	}
+	raw, err := w.encodeCache(s, fp)
+	if err != nil {
+		return nil, err
+	}
+	if trusted && len(s.scratch) == 0 {
+		w.loadedRaw, w.loadedFP = raw, fp
+		w.writeCache(raw)
+	}
+	w.keep(s, raw, full)
+	return s, nil
+}
+
+// keep keeps the folder as just read for later reads: its encoding raw,
+// decoded when first needed, or (full: a read for snapshot, whose callers
+// only read it) s itself.
+func (w *Workspace) keep(s *snapshot, raw []byte, full bool) {
+	if !full {
+		s = nil
+	}
+	w.setLast(s, raw)
 }
 
 // writeCache keeps data, the encoding of the folder as just parsed, for
@@ -175,43 +340,47 @@ func (w *Workspace) writeCache(data []byte) {
 // would not follow: a symbolic link (its target may change unseen).
 var errNotFingerprinted = errors.New("holds a symbolic link")
 
+// statEntry is a file or directory of the folder as its fingerprint
+// names it.
+type statEntry struct {
+	rel          string // its path in the folder, '/'-separated ("." for the folder)
+	size         int64
+	mtime, ctime int64 // nanoseconds; ctime 0 where the system gives none
+	ino          uint64
+	mode         uint32
+}
+
 // fingerprint names every file and directory of the folder with its size,
-// modification time, inode and mode: any write (authdeck's renames, an
-// editor's in-place save, git's checkout) changes it. Listing them costs a
-// stat per file, far less than parsing each. An entry modified after
+// modification and change times, inode and mode: any write (authdeck's
+// renames, an editor's in-place save, git's checkout, a tool that puts the
+// modification time back) changes it. Listing them costs a lookup per
+// file (statFolder), far less than parsing each. An entry modified after
 // settled is errRacy; a symbolic link is errNotFingerprinted.
 func fingerprint(root string, settled time.Time) (string, error) {
-	h := sha256.New()
-	buf := make([]byte, 0, 256)
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			return errNotFingerprinted
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.ModTime().After(settled) {
-			return errRacy
-		}
-		buf = append(buf[:0], p...)
-		buf = append(buf, 0)
-		buf = strconv.AppendInt(buf, info.Size(), 10)
-		buf = append(buf, 0)
-		buf = strconv.AppendInt(buf, info.ModTime().UnixNano(), 10)
-		buf = append(buf, 0)
-		buf = strconv.AppendUint(buf, inode(info), 10)
-		buf = append(buf, 0)
-		buf = strconv.AppendUint(buf, uint64(info.Mode()), 8)
-		buf = append(buf, '\n')
-		h.Write(buf)
-		return nil
-	})
+	entries, err := statFolder(root)
 	if err != nil {
 		return "", err
+	}
+	limit := settled.UnixNano()
+	h := sha256.New()
+	buf := make([]byte, 0, 256)
+	for _, e := range entries {
+		if e.mtime > limit {
+			return "", errRacy
+		}
+		buf = append(buf[:0], e.rel...)
+		buf = append(buf, 0)
+		buf = strconv.AppendInt(buf, e.size, 10)
+		buf = append(buf, 0)
+		buf = strconv.AppendInt(buf, e.mtime, 10)
+		buf = append(buf, 0)
+		buf = strconv.AppendInt(buf, e.ctime, 10)
+		buf = append(buf, 0)
+		buf = strconv.AppendUint(buf, e.ino, 10)
+		buf = append(buf, 0)
+		buf = strconv.AppendUint(buf, uint64(e.mode), 8)
+		buf = append(buf, '\n')
+		h.Write(buf)
 	}
 	return string(h.Sum(nil)), nil
 }

@@ -323,8 +323,9 @@ func TestCacheServesTheNextProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	head, rest, _ := bytes.Cut(data, []byte("\n"))
 	var fc map[string]any
-	if err := json.Unmarshal(data, &fc); err != nil {
+	if err := json.Unmarshal(head, &fc); err != nil {
 		t.Fatal(err)
 	}
 	fc["build"] = "another authdeck"
@@ -332,6 +333,7 @@ func TestCacheServesTheNextProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other = append(append(other, '\n'), rest...)
 	if err := os.WriteFile(cache, other, 0o600); err != nil {
 		t.Fatal(err)
 	}

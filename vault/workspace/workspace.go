@@ -132,8 +132,9 @@ func (w *Workspace) lockFolder(readOnly bool) (func(), error) {
 // first any change a crash interrupted. The snapshot it returns is the
 // caller's own: the one kept for later reads (last) is another copy. A
 // read-only read of a folder unchanged since the last one, in this process
-// or (the cache) another, parses no file.
-func (w *Workspace) read(readOnly bool) (*snapshot, *overlay, []byte, error) {
+// or (the cache) another, parses no file, and decodes the items' files'
+// paths only when full (readFolder).
+func (w *Workspace) read(readOnly, full bool) (*snapshot, *overlay, []byte, error) {
 	unlock, err := w.lockFolder(readOnly)
 	if err != nil {
 		return nil, nil, nil, err
@@ -142,49 +143,9 @@ func (w *Workspace) read(readOnly bool) (*snapshot, *overlay, []byte, error) {
 	if err := w.recover(nil); err != nil {
 		return nil, nil, nil, err
 	}
-	// The fingerprint is taken before the files are read: a file changed
-	// while they are read changes the next fingerprint.
-	fp, fpErr := fingerprint(w.root, time.Now().Add(-racyWindow))
-	trusted := fpErr == nil && readOnly
-	var own *snapshot
-	switch {
-	case trusted && w.loadedRaw != nil && fp == w.loadedFP:
-		if own, _, err = decodeCache(w.loadedRaw); err != nil {
-			return nil, nil, nil, err // it was encoded by this process
-		}
-		w.setLast(nil, w.loadedRaw)
-	case trusted:
-		var raw []byte
-		if raw, own = w.readCache(fp); own != nil {
-			w.loadedRaw, w.loadedFP = raw, fp
-			w.setLast(nil, raw)
-		}
-	}
-	if own == nil {
-		s, err := readSnapshot(w.root)
-		if err != nil {
-			return nil, nil, nil, w.placed(err)
-		}
-		w.parses++
-		w.loadedRaw, w.loadedFP = nil, ""
-		if len(s.scratch) > 0 {
-			_ = w.recover(s.scratch)
-		}
-		if !trusted {
-			fp = ""
-		}
-		raw, err := w.encodeCache(s, fp)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if own, _, err = decodeCache(raw); err != nil {
-			return nil, nil, nil, err
-		}
-		if trusted && len(s.scratch) == 0 {
-			w.loadedRaw, w.loadedFP = raw, fp
-			w.writeCache(raw)
-		}
-		w.setLast(s, raw)
+	own, err := w.readFolder(readOnly, full)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	ov, ovData, err := w.readOverlay()
 	if err != nil {
@@ -215,7 +176,7 @@ func (w *Workspace) setLast(s *snapshot, raw []byte) {
 func (w *Workspace) Load() (*vault.Catalog, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s, ov, _, err := w.read(true)
+	s, ov, _, err := w.read(true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +309,7 @@ func (w *Workspace) snapshot() (*snapshot, error) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s, _, _, err := w.read(true)
+	s, _, _, err := w.read(true, true)
 	return s, err
 }
 

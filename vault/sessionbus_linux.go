@@ -161,14 +161,14 @@ func (c *shortAuthConn) Write(p []byte) (int, error) {
 		return c.Conn.Write(p)
 	}
 	defer c.mu.Unlock()
-	switch line := string(p); {
-	case line == "\x00":
+	switch string(p) {
+	case "\x00":
 		c.nul = true
 		return len(p), nil
-	case line == "AUTH\r\n":
+	case "AUTH\r\n":
 		c.answered.WriteString("REJECTED EXTERNAL\r\n")
 		return len(p), nil
-	case line == "AUTH EXTERNAL\r\n":
+	case "AUTH EXTERNAL\r\n":
 		out := "AUTH EXTERNAL " + hex.EncodeToString([]byte(c.uid)) + "\r\n"
 		if c.nul {
 			out, c.nul = "\x00"+out, false
@@ -177,7 +177,7 @@ func (c *shortAuthConn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		return len(p), nil
-	case line == "BEGIN\r\n":
+	case "BEGIN\r\n":
 		c.done = true
 		return c.Conn.Write(p)
 	default:

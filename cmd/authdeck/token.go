@@ -191,7 +191,7 @@ func (a *App) newFlowUI(verbose, paste bool) *flowUI {
 func (u *flowUI) say(format string, args ...any) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	io.WriteString(u.a.IO.Err, termsafe.Text(fmt.Sprintf(format, args...)))
+	_, _ = io.WriteString(u.a.IO.Err, termsafe.Text(fmt.Sprintf(format, args...)))
 }
 
 // progress shows an engine's progress line with -v, or once the user has

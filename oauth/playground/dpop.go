@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,8 +66,8 @@ func (c *dpopChecker) checkAt(target, proof, method, accessToken, jkt string) (*
 	}
 	p, err := dpop.Verify(proof, x)
 	if err != nil {
-		de, _ := err.(*dpop.Error)
-		if de == nil {
+		var de *dpop.Error
+		if !errors.As(err, &de) {
 			de = &dpop.Error{Code: dpop.ErrInvalidProof, Reason: err.Error()}
 		}
 		return nil, de

@@ -40,10 +40,9 @@ var (
 )
 
 type hrExpect struct {
-	wire     wireRequest
-	scripts  bool
-	missing  string // a body file that is not beside the .http file
-	patterns []string
+	wire    wireRequest
+	scripts bool
+	missing string // a body file that is not beside the .http file
 }
 
 type hrReader struct {

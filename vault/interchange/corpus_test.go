@@ -291,42 +291,6 @@ func (w *workspace) sent(t *testing.T, env string) (map[string]wireRequest, erro
 	return out, nil
 }
 
-// compare matches the expected requests with the sent ones, in file order
-// against catalog order (imports keep file order).
-func compare(res *fileResult, want []wireRequest, got map[string]wireRequest, order []string) {
-	res.requests = len(want)
-	if len(order) != len(want) {
-		res.fail("%d requests in the file, %d imported", len(want), len(order))
-		return
-	}
-	for i, w := range want {
-		g := got[order[i]]
-		w.URL = normURL(w.URL)
-		if g.Method == "ERROR" {
-			res.fail("request %q cannot be sent: %s", w.Name, g.URL)
-			continue
-		}
-		gh := g.Headers
-		wh := w.Headers
-		if w.AnyAuth {
-			gh = slices.DeleteFunc(slices.Clone(gh), func(h string) bool { return strings.HasPrefix(h, "authorization: ") })
-			if len(gh) == len(g.Headers) {
-				res.fail("request %q: no Authorization header sent", w.Name)
-			}
-		}
-		switch {
-		case g.Method != w.Method:
-			res.fail("request %q: method %s, want %s", w.Name, g.Method, w.Method)
-		case g.URL != w.URL:
-			res.fail("request %q: URL\n    got  %s\n    want %s", w.Name, g.URL, w.URL)
-		case !slices.Equal(gh, wh):
-			res.fail("request %q: headers\n    got  %q\n    want %q", w.Name, gh, wh)
-		case g.Body != w.Body:
-			res.fail("request %q: body\n    got  %q\n    want %q", w.Name, truncateBody(g.Body), truncateBody(w.Body))
-		}
-	}
-}
-
 // noPlaintext checks that none of the file's credential values is in the catalog file.
 func noPlaintext(res *fileResult, catPath string, secrets []string) {
 	data, err := os.ReadFile(catPath)

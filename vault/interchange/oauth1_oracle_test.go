@@ -137,32 +137,6 @@ func ownVerify(it oracleItem) oracleVerdict {
 	return v
 }
 
-// hasOAuth1 reports whether a sent request carries OAuth 1.0a protocol
-// parameters: an OAuth Authorization header, or oauth_ names in the query
-// or a form body.
-func hasOAuth1(w wireRequest) bool {
-	for _, h := range w.Headers {
-		if strings.HasPrefix(h, "authorization: OAuth ") {
-			return true
-		}
-	}
-	if u, err := url.Parse(w.URL); err == nil {
-		for k := range u.Query() {
-			if strings.HasPrefix(k, "oauth_") {
-				return true
-			}
-		}
-	}
-	if q, err := url.ParseQuery(w.Body); err == nil {
-		for k := range q {
-			if strings.HasPrefix(k, "oauth_") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // withoutOAuth1 is w without its protocol parameters, where says where
 // they were: what remains is compared as any other request.
 func withoutOAuth1(w wireRequest, where string) wireRequest {

@@ -59,16 +59,6 @@ func (m *Model) folderItems(f *reqtree.Folder, depth int, hidden bool, out []lis
 	return out
 }
 
-// selectedFolder returns the folder row under the cursor.
-func (m *Model) selectedFolder() (*reqtree.Folder, bool) {
-	it, ok := m.list.Selected()
-	if !ok || it.Section != SectionRequests {
-		return nil, false
-	}
-	f, ok := m.folders[it.ID]
-	return f, ok
-}
-
 // parentFolder returns the list ID of the folder holding the selected row
 // ("" at the top).
 func (m *Model) parentFolder(sel selection) string {

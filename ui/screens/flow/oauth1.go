@@ -568,6 +568,8 @@ func (m *OAuth1Model) View() string {
 		parts = append(parts, m.resultView(w))
 	case failed:
 		parts = append(parts, m.endView(m.err, w))
+	case askingSubject:
+		// An OAuth 1.0a flow never asks for a subject token.
 	}
 	body := lipgloss.JoinVertical(lipgloss.Left, parts...)
 	if m.showLog {

@@ -334,6 +334,7 @@ func (m *Model) bodyView() string {
 	case bodyFile:
 		note := m.c.Styles.Muted.Render("read when sent; only the path is saved")
 		return m.bodyPath.View() + "\n" + note + strings.Repeat("\n", max(0, m.bodyH-2))
+	case bodyRaw, bodyModeCount:
 	}
 	return m.body.View()
 }

@@ -98,7 +98,46 @@ func (v *Vault) allKeys(ctx context.Context, c *Catalog) (keys []string, others 
 
 // sharedStore reports whether the store is shared by every workspace of
 // the user, so that keys this catalog does not own may be another's.
-func (v *Vault) sharedStore() bool { return v.store.Backend() == BackendKeychain }
+func (v *Vault) sharedStore() bool {
+	if ks, ok := v.store.(keysShared); ok {
+		return ks.KeysShared()
+	}
+	return v.store.Backend() == BackendKeychain
+}
+
+// keysShared is implemented by stores whose keys other catalogs may own
+// too (a team workspace's values, shared by every checkout and branch of
+// its folder), whatever the backend.
+type keysShared interface {
+	KeysShared() bool
+}
+
+// storeMayHaveAside reports whether the store, or the one it wraps, may
+// have left files aside (only the file vault writes any).
+func storeMayHaveAside(s Store) bool {
+	f, ok := personalStore(s).(*FileStore)
+	if !ok {
+		return false
+	}
+	dirs := map[string][]string{}
+	for _, p := range []string{f.path, f.idPath} {
+		dirs[filepath.Dir(p)] = append(dirs[filepath.Dir(p)], "."+filepath.Base(p)+".tmp-")
+	}
+	for dir, prefixes := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			for _, prefix := range prefixes {
+				if strings.HasPrefix(e.Name(), prefix) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 // Check compares catalog and store without changing either: changes left
 // in flight, values no item owns, items whose value is gone (S-38).

@@ -171,10 +171,16 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 		return v.commitStore(ctx, changes, ch.shared, ch.fn)
 	}
 	in := Intent{ID: NewID(), Keys: keys, Remove: ch.remove, Plain: ch.plain, Started: time.Now().UTC().Truncate(time.Second)}
-	if _, err := v.cat.Update(func(c *Catalog) error {
-		c.Pending = append(c.Pending, in)
-		return nil
-	}); err != nil {
+	ik, keeps := v.cat.(intentKeeper)
+	if keeps {
+		err = ik.RecordIntent(in)
+	} else {
+		_, err = v.cat.Update(func(c *Catalog) error {
+			c.Pending = append(c.Pending, in)
+			return nil
+		})
+	}
+	if err != nil {
 		return nil, err
 	}
 	crashPoint("intent-recorded")
@@ -190,7 +196,11 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 		return c, nil
 	}
 	if !partial(err) {
-		_, _ = v.cat.Update(func(c *Catalog) error { dropIntent(c, in.ID); return nil })
+		if keeps {
+			_ = ik.DropIntent(in.ID)
+		} else {
+			_, _ = v.cat.Update(func(c *Catalog) error { dropIntent(c, in.ID); return nil })
+		}
 	}
 	return nil, err
 }
@@ -258,11 +268,51 @@ type asideSweeper interface {
 	sweepAside() (int, error)
 }
 
-// intentless is implemented by catalogs that keep no intents (a team
-// workspace: its changes of several files are journaled in the folder and
-// finished by its every read), so Recover has nothing to load them for.
-type intentless interface {
-	KeepsNoIntents() bool
+// intentKeeper is implemented by catalogs that keep their intents apart
+// from their items (a team workspace keeps them in this person's state,
+// outside the folder, so that they are never committed): recording or
+// dropping one writes only that record, and whether recovery has anything
+// to do is known without reading the items. Load still returns the
+// intents in Catalog.Pending, and an Update that drops one from Pending
+// drops it from the record once the items are written.
+type intentKeeper interface {
+	// RecordIntent adds in to the intents kept, durably.
+	RecordIntent(in Intent) error
+	// DropIntent removes the intent id from those kept.
+	DropIntent(id string) error
+	// Intents returns the intents kept, reading nothing else.
+	Intents() ([]Intent, error)
+	// MayNeedRecovery reports cheaply whether intents are kept or files
+	// aside of interrupted writes are left (false positives allowed).
+	MayNeedRecovery() bool
+	// SweepAside finishes or removes what interrupted writes of the
+	// catalog left aside; the caller holds the recovery guard.
+	SweepAside() (int, error)
+}
+
+// perPersonValues is implemented by catalogs whose items are shared by
+// several people, each keeping their own values (a team workspace): an
+// item whose value this person has not set is not out of step with the
+// store, it is a value still to set, and is never removed for it. Only a
+// removal an intent names removes an item.
+type perPersonValues interface {
+	ValuesPerPerson() bool
+}
+
+// Personaler is implemented by stores that wrap the store a person's own
+// values are kept in (a team workspace's): recovery sweeps the files an
+// interrupted write of that store left.
+type Personaler interface {
+	// Personal returns the wrapped store.
+	Personal() Store
+}
+
+// personalStore returns the store s wraps, or s.
+func personalStore(s Store) Store {
+	if p, ok := s.(Personaler); ok {
+		return p.Personal()
+	}
+	return s
 }
 
 // storeSweeper is implemented by stores that write files aside (the file
@@ -280,13 +330,13 @@ type storeSweeper interface {
 func (v *Vault) Recover(ctx context.Context) (Recovery, error) {
 	var r Recovery
 	sw, sweeps := v.cat.(asideSweeper)
-	if sweeps && !sw.mayNeedRecovery() {
+	ik, keeps := v.cat.(intentKeeper)
+	switch {
+	case sweeps && !sw.mayNeedRecovery():
 		return r, nil
-	}
-	if ni, ok := v.cat.(intentless); ok && ni.KeepsNoIntents() {
+	case keeps && !ik.MayNeedRecovery() && !storeMayHaveAside(v.store):
 		return r, nil
-	}
-	if !sweeps {
+	case !sweeps && !keeps:
 		c, err := v.cat.Load()
 		if err != nil || len(c.Pending) == 0 {
 			return r, err
@@ -301,23 +351,36 @@ func (v *Vault) Recover(ctx context.Context) (Recovery, error) {
 		return r, nil
 	}
 	defer release()
-	if sweeps {
-		if r.Swept, err = sw.sweepAside(); err != nil {
-			return r, err
-		}
+	switch {
+	case sweeps:
+		r.Swept, err = sw.sweepAside()
+	case keeps:
+		r.Swept, err = ik.SweepAside()
 	}
-	if ss, ok := v.store.(storeSweeper); ok {
+	if err != nil {
+		return r, err
+	}
+	if ss, ok := personalStore(v.store).(storeSweeper); ok {
 		n, err := ss.sweepAside(ctx)
 		if err != nil {
 			return r, err
 		}
 		r.Swept += n
 	}
-	c, err := v.cat.Load()
+	var pending []Intent
+	if keeps {
+		// Only the intents: the items are read when there is one to settle.
+		pending, err = ik.Intents()
+	} else {
+		var c *Catalog
+		if c, err = v.cat.Load(); err == nil {
+			pending = c.Pending
+		}
+	}
 	if err != nil {
 		return r, err
 	}
-	for _, in := range c.Pending {
+	for _, in := range pending {
 		if err := v.settle(ctx, in, &r); err != nil {
 			return r, fmt.Errorf("finishing an interrupted change: %w", err)
 		}
@@ -430,6 +493,16 @@ type reconciliation struct {
 	// describes the items (and variables) whose value is gone.
 	orphans   []string
 	unmatched []string
+	// perPerson says an item without this person's value is one still to
+	// set (a team workspace), not one to drop.
+	perPerson bool
+}
+
+// valuesPerPerson reports whether each person keeps their own values of
+// the catalog's items (a team workspace).
+func (v *Vault) valuesPerPerson() bool {
+	pp, ok := v.cat.(perPersonValues)
+	return ok && pp.ValuesPerPerson()
 }
 
 // reconcile decides, for each key, how store and catalog c agree again: a
@@ -439,7 +512,7 @@ type reconciliation struct {
 // environment's stored variables the catalog does not list are removed;
 // a token's metadata is derived again from its value.
 func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain map[string]map[string]string) (*reconciliation, error) {
-	rc := &reconciliation{}
+	rc := &reconciliation{perPerson: v.valuesPerPerson()}
 	for _, key := range keys {
 		kind, id := keyOwner(key)
 		if kind == "" {
@@ -477,6 +550,8 @@ func (rc *reconciliation) secret(c *Catalog, key, id string, val []byte, found b
 		rc.remove(key)
 	case owned && s.Shared:
 		// A team's value lives in the team workspace, not this store.
+	case owned && !found && rc.perPerson:
+		// A value this person has still to set.
 	case owned && !found:
 		rc.dropped = append(rc.dropped, fmt.Sprintf("secret %q (its value is gone)", s.Name))
 		rc.unmatched = append(rc.unmatched, fmt.Sprintf("secret %q of environment %q has no value", s.Name, s.Env))
@@ -521,6 +596,8 @@ func (rc *reconciliation) client(c *Catalog, key, id string, found bool) {
 		// A team's value lives in the team workspace, not this store.
 	case !owned && found:
 		rc.remove(key)
+	case owned && !found && rc.perPerson:
+		// Credentials this person has still to set.
 	case owned && !found:
 		rc.fixed++
 		rc.unmatched = append(rc.unmatched, fmt.Sprintf("auth client %q of environment %q has no stored credentials", ac.Name, ac.Env))
@@ -581,6 +658,9 @@ func (rc *reconciliation) env(c *Catalog, key, id string, val []byte, found bool
 	for name := range listed {
 		if _, ok := stored[name]; !ok {
 			value, made := plain[name]
+			if !made && rc.perPerson {
+				continue // a value this person has still to set
+			}
 			rc.missingVar(e, name, value, made)
 		}
 	}

@@ -16,7 +16,31 @@ import (
 // with their key, when the workspace shares it. Their own value overrides
 // the team's.
 func (w *Workspace) Store(personal vault.Store) vault.Store {
-	return &layeredStore{w: w, p: personal, prefix: "ws/" + w.meta.ID + "/"}
+	ls := &layeredStore{w: w, p: personal, prefix: "ws/" + w.meta.ID + "/"}
+	if _, ok := personal.(vault.KeyLister); ok {
+		return &listingStore{ls}
+	}
+	return ls
+}
+
+// listingStore is a layeredStore over a store that lists its keys.
+type listingStore struct{ *layeredStore }
+
+// ListKeys returns the keys of this workspace's values this person keeps,
+// without the workspace's prefix, sorted (never a value): what doctor
+// compares with the folder's items.
+func (s *listingStore) ListKeys(ctx context.Context) ([]string, error) {
+	all, err := s.p.(vault.KeyLister).ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, k := range all {
+		if rest, ok := strings.CutPrefix(k, s.prefix); ok {
+			keys = append(keys, rest)
+		}
+	}
+	return keys, nil
 }
 
 type layeredStore struct {
@@ -87,6 +111,11 @@ func (s *layeredStore) Warm() {
 
 // Personal returns the store this person's own values are kept in.
 func (s *layeredStore) Personal() vault.Store { return s.p }
+
+// KeysShared reports that a value of this workspace no item of the folder
+// owns may be another checkout's or another branch's (they share the
+// workspace's keys): doctor --repair removes such values only when told.
+func (s *layeredStore) KeysShared() bool { return true }
 
 // MissingValueError says that an item of a team workspace has no value for
 // this person: they have not set one, and the team shares none they can

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +68,12 @@ type Workspace struct {
 	loadedRaw []byte
 	loadedFP  string
 	parses    int
+
+	// imu and ilock guard the intents file (intents.go); pg is the
+	// guard of changes in flight.
+	imu   sync.Mutex
+	ilock *flock.Flock
+	pg    pendingGuard
 }
 
 // Open opens the workspace folder at root. Nothing but its workspace file
@@ -89,20 +96,17 @@ func Open(root string, opts Options) (*Workspace, error) {
 			return nil, err
 		}
 	}
-	return &Workspace{
+	w := &Workspace{
 		root:     abs,
 		meta:     m,
 		stateDir: filepath.Join(opts.Home, "workspaces", m.ID),
 		opts:     opts,
 		lock:     flock.New(filepath.Join(abs, lockFile)),
-	}, nil
+	}
+	w.ilock = flock.New(strings.TrimSuffix(w.IntentsPath(), ".json")+".lock", flock.SetPermissions(0o600))
+	w.pg.lock = flock.New(w.pendingLockPath(), flock.SetPermissions(0o600))
+	return w, nil
 }
-
-// KeepsNoIntents reports that the workspace stores no intents (a
-// catalog's Pending is not kept): a change of several of its files is
-// journaled in the folder instead, and every read finishes one a crash
-// interrupted. vault.Recover need not read the folder to look for intents.
-func (w *Workspace) KeepsNoIntents() bool { return true }
 
 // Root returns the folder's absolute path.
 func (w *Workspace) Root() string { return w.root }
@@ -172,7 +176,8 @@ func (w *Workspace) setLast(s *snapshot, raw []byte) {
 }
 
 // Load returns the workspace's catalog: the folder's items with this
-// person's state (active environment, preferences, token sets).
+// person's state (active environment, preferences, token sets) and changes
+// in flight (Pending, kept outside the folder: intents.go).
 func (w *Workspace) Load() (*vault.Catalog, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -180,9 +185,15 @@ func (w *Workspace) Load() (*vault.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	pending, err := w.readIntents()
+	if err != nil {
+		return nil, err
+	}
 	// s is Load's own: the catalog handed out shares nothing with what is
 	// kept.
-	return assemble(s, ov), nil
+	c := assemble(s, ov)
+	c.Pending = pending
+	return c, nil
 }
 
 // racyWindow is how recent a change may be for the folder's fingerprint to
@@ -196,7 +207,9 @@ const racyWindow = 2 * time.Second
 var errRacy = errors.New("changed too recently to be fingerprinted")
 
 // Update applies fn to the latest catalog and writes what changed: the
-// files of the items that changed (and only those), this person's state.
+// files of the items that changed (and only those), this person's state,
+// and the changes in flight: those fn adds to Pending are recorded before
+// the folder is written, those it drops forgotten after.
 func (w *Workspace) Update(fn func(*vault.Catalog) error) (*vault.Catalog, error) {
 	return w.UpdateShared(nil, fn)
 }
@@ -222,7 +235,12 @@ func (w *Workspace) UpdateShared(shared []vault.Change, fn func(*vault.Catalog) 
 	if err != nil {
 		return nil, err
 	}
+	before, err := w.readIntents()
+	if err != nil {
+		return nil, err
+	}
 	c := assemble(s, ov)
+	c.Pending = slices.Clone(before)
 	if err := fn(c); err != nil {
 		return nil, err
 	}
@@ -230,10 +248,21 @@ func (w *Workspace) UpdateShared(shared []vault.Change, fn func(*vault.Catalog) 
 	if err != nil {
 		return nil, err
 	}
+	added := slices.ContainsFunc(c.Pending, func(in vault.Intent) bool {
+		return !slices.ContainsFunc(before, func(b vault.Intent) bool { return b.ID == in.ID })
+	})
+	if added {
+		if err := w.syncIntents(before, c.Pending); err != nil {
+			return nil, err
+		}
+	}
 	if err := w.apply(ops); err != nil {
 		return nil, err
 	}
 	w.setLast(nil, nil)
+	// The folder is written: the change is done. An intent it dropped
+	// that cannot be forgotten now is found done by the next command.
+	_ = w.syncIntents(before, c.Pending)
 	return c, nil
 }
 

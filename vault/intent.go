@@ -299,21 +299,26 @@ type perPersonValues interface {
 	ValuesPerPerson() bool
 }
 
-// Personaler is implemented by stores that wrap the store a person's own
+// personaler is implemented by stores that wrap the store a person's own
 // values are kept in (a team workspace's): recovery sweeps the files an
 // interrupted write of that store left.
-type Personaler interface {
-	// Personal returns the wrapped store.
+type personaler interface {
 	Personal() Store
 }
 
 // personalStore returns the store s wraps, or s.
 func personalStore(s Store) Store {
-	if p, ok := s.(Personaler); ok {
+	if p, ok := s.(personaler); ok {
 		return p.Personal()
 	}
 	return s
 }
+
+// CrashPoint marks an instant of a change at which the crash test (a build
+// with the authdeck_crashtest tag) may kill the process; in every other
+// build it does nothing. Packages that write part of a change (a team
+// workspace, its folder) mark their instants with it.
+func CrashPoint(name string) { crashPoint(name) }
 
 // storeSweeper is implemented by stores that write files aside (the file
 // vault): it removes those an interrupted write left, under the store's own

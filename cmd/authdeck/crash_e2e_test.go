@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
+	"github.com/authdeck/authdeck/vault/workspace"
 	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
@@ -191,11 +193,9 @@ type crashTally struct {
 	tried, killed, notReached, consistent int
 }
 
-func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("builds and kills the binary; skipped with -short (never in CI)")
-	}
-	dir := t.TempDir()
+// buildCrashBinary builds authdeck with the crash points armed into dir.
+func buildCrashBinary(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "authdeck")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -204,6 +204,15 @@ func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("builds and kills the binary; skipped with -short (never in CI)")
+	}
+	dir := t.TempDir()
+	bin := buildCrashBinary(t, dir)
 	for _, backend := range []string{vault.BackendFile, vault.BackendKeychain} {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -215,23 +224,23 @@ func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 38))
 			for _, op := range crashOps() {
 				for _, point := range crashPoints[backend] {
-					crashTrial(t, bin, dir, backend, op, point, 0, &tally)
+					crashTrial(t, bin, dir, backend, false, op, point, 0, &tally)
 				}
 				// A crash while the next command settles the change: the
 				// command after it settles it again.
-				crashTrial(t, bin, dir, backend, op, "store-applied", 0, &tally, "settle-store-done")
+				crashTrial(t, bin, dir, backend, false, op, "store-applied", 0, &tally, "settle-store-done")
 				// Kills from outside at random moments of the change — on
 				// the file vault only: gnome-keyring 42 aborts (GLib-ERROR in
 				// plain_negotiate) when a client is killed while it opens its
 				// session, taking down the Secret Service that every other
 				// keychain test of the run uses. The named points above kill
 				// the keychain runs once their session is open.
-				d := crashTrial(t, bin, dir, backend, op, "", 0, &tally)
+				d := crashTrial(t, bin, dir, backend, false, op, "", 0, &tally)
 				if backend == vault.BackendKeychain {
 					continue
 				}
 				for range crashRandomKills {
-					crashTrial(t, bin, dir, backend, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
+					crashTrial(t, bin, dir, backend, false, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
 				}
 			}
 			t.Logf("%s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
@@ -246,12 +255,14 @@ func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
 	}
 }
 
-// crashTrial runs op in a fresh home: with point set, the process kills
-// itself there; with delay set, it is killed from outside after delay; with
-// neither, it runs whole and crashTrial returns how long it took. Then
-// the next command(s) run, settleCrash being a crash point for the first
-// of them, and the workspace is checked.
-func crashTrial(t *testing.T, bin, dir, backend string, op crashOp, point string, delay time.Duration, tally *crashTally, settleCrash ...string) time.Duration {
+// crashTrial runs op in a fresh home (with team, in a fresh team workspace
+// folder made with 'authdeck init'): with point set, the process kills
+// itself there ("{tag}" in it standing for the folder's tag in the names
+// of its files in the home); with delay set, it is killed from outside
+// after delay; with neither, it runs whole and crashTrial returns how long
+// it took. Then the next command(s) run, settleCrash being a crash point
+// for the first of them, and the workspace is checked.
+func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, point string, delay time.Duration, tally *crashTally, settleCrash ...string) time.Duration {
 	t.Helper()
 	home, err := os.MkdirTemp(dir, "home-")
 	if err != nil {
@@ -298,6 +309,27 @@ func crashTrial(t *testing.T, bin, dir, backend string, op crashOp, point string
 	v, err := local.Open(local.Options{Home: home, Backend: backend, Passphrase: func() (string, error) { return e2ePass, nil }, FileWorkFactor: 10})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// checked is the vault the commands work on: the personal one, or
+	// the team workspace's over the same store; asideDirs are where a
+	// file left aside would lie.
+	checked, asideDirs := v, []string{home}
+	if team {
+		repo, err := os.MkdirTemp(dir, "repo-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		folder := filepath.Join(repo, "authdeck")
+		if killed, out := run("", "", "init", folder, "--no-team", "--name", "crash"); killed {
+			t.Fatalf("%s: init killed:\n%s", what, out)
+		}
+		env = append(env, "AUTHDECK_WORKSPACE="+folder)
+		ws, err := workspace.Open(folder, workspace.Options{Home: home})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, asideDirs = vault.New(ws, ws.Store(v.Store())), append(asideDirs, ws.StateDir(), folder)
+		point = strings.ReplaceAll(point, "{tag}", strings.TrimSuffix(strings.TrimPrefix(filepath.Base(ws.IntentsPath()), "intents-"), ".json"))
 	}
 	ctx := context.Background()
 	lister, _ := v.Store().(vault.KeyLister)
@@ -382,7 +414,7 @@ func crashTrial(t *testing.T, bin, dir, backend string, op crashOp, point string
 	// shared keychain: none this trial added), no item without its value,
 	// no file aside; and the change whole or not at all.
 	var problems []string
-	got, err := v.Check(ctx)
+	got, err := checked.Check(ctx)
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
@@ -401,16 +433,26 @@ func crashTrial(t *testing.T, bin, dir, backend string, op crashOp, point string
 	if got.Stale > 0 {
 		problems = append(problems, fmt.Sprintf("%d tokens whose details differ from their value", got.Stale))
 	}
-	entries, err := os.ReadDir(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
-			problems = append(problems, "file left aside: "+e.Name())
+	for _, d := range asideDirs {
+		entries, err := os.ReadDir(d)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp-") {
+				problems = append(problems, "file left aside: "+filepath.Join(d, e.Name()))
+			}
 		}
 	}
-	if st := op.state(ctx, v); st != "old" && st != "new" {
+	if team {
+		if in, err := checked.Catalogs().(*workspace.Workspace).Intents(); err != nil || len(in) > 0 {
+			problems = append(problems, fmt.Sprintf("intents still recorded: %v %v", in, err))
+		}
+	}
+	if st := op.state(ctx, checked); st != "old" && st != "new" {
 		problems = append(problems, st)
 	}
 	if len(problems) > 0 {

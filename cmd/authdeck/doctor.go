@@ -72,7 +72,12 @@ no item owns are removed, items whose value is gone are removed (secrets) or
 lose it (a client's credentials, a secret variable), and token metadata is
 read again from the values. The keychain is shared by every authdeck home of
 the user, so values there that this home does not own are removed only with
---prune-keychain.
+--prune-keychain. In a team workspace, changes an interrupted authdeck left
+are recorded in your home (never in the folder) and settled the same way;
+an item whose value you have not set is listed under "values", never removed,
+and values of the workspace that no item of this folder owns (another
+branch's or checkout's) are removed only with --prune-keychain, whatever the
+vault.
 Exits 8 when the vault does not work, with what to do about it.`,
 		Example: "  authdeck doctor\n  AUTHDECK_VAULT=file authdeck doctor --json\n  authdeck doctor --repair",
 		Args:    cobra.NoArgs,
@@ -80,7 +85,7 @@ Exits 8 when the vault does not work, with what to do about it.`,
 	}
 	cmd.Flags().BoolVar(&opts.AsJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "make catalog and store agree again (see above)")
-	cmd.Flags().BoolVar(&opts.PruneKeychain, "prune-keychain", false, "with --repair: also remove keychain values no item of this home owns")
+	cmd.Flags().BoolVar(&opts.PruneKeychain, "prune-keychain", false, "with --repair: also remove keychain values no item of this home owns (in a team workspace: values of the workspace no item of this folder owns)")
 	return cmd
 }
 
@@ -341,6 +346,10 @@ func (a *App) checkAgreement(ctx context.Context, v *vault.Vault) doctorCheck {
 		c.Status = statusInfo
 		c.Detail = fmt.Sprintf("the keychain holds %d authdeck values no item of this home owns (another AUTHDECK_HOME's, or left by an interrupted change)", len(got.Orphans))
 		c.Hint = "when no other authdeck home uses this keychain: authdeck doctor --repair --prune-keychain"
+		if ws, _ := a.teamWorkspace(); ws != nil {
+			c.Detail = fmt.Sprintf("your %s holds %d values of this workspace that no item of this folder owns (items of another branch or checkout of it, or values left by hand)", vault.BackendLabel(v.Backend()), len(got.Orphans))
+			c.Hint = "when no other branch or checkout of this workspace needs them: authdeck doctor --repair --prune-keychain"
+		}
 	default:
 		c.Status, c.Detail, c.Hint = statusWarn, describeConsistency(got), "authdeck doctor --repair"
 	}

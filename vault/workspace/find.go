@@ -156,7 +156,7 @@ func Init(root string, opts InitOptions) (Meta, error) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return Meta{}, err
 		}
-		tmp, err := writeAside(p, f.data)
+		tmp, err := vault.WriteAside(p, f.data)
 		if err != nil {
 			return Meta{}, fmt.Errorf("creating %s: %w", f.rel, err)
 		}

@@ -209,7 +209,7 @@ func (w *Workspace) MayNeedRecovery() bool {
 // that an interrupted write of this folder's state left.
 func (w *Workspace) sweepable(name string) bool {
 	tag := w.rootTag()
-	for _, p := range []string{".intents-" + tag + ".json.tmp-", ".parsed-" + tag + ".json.tmp-"} {
+	for _, p := range []string{".intents-" + tag + ".json.tmp-", ".parsed-" + tag + ".json.tmp-", w.stateAsidePrefix(overlayFile)} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}
@@ -218,11 +218,23 @@ func (w *Workspace) sweepable(name string) bool {
 }
 
 // SweepAside removes the files aside that interrupted writes of this
-// folder's intents and kept parse left; the caller holds the recovery
-// guard. Files aside of the folder itself, and of the personal state a
-// folder change writes, are its journal's: every read of the folder
-// finishes or removes them.
+// folder's intents, kept parse and personal state left; the caller holds
+// the recovery guard. A change of the folder interrupted once its journal
+// was written is finished first (its files aside are its journal's), under
+// the folder's lock, which every change holds from its first file aside to
+// its last rename; files aside in the folder itself are removed by the
+// next read that parses it.
 func (w *Workspace) SweepAside() (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	unlock, err := w.lockFolder(true)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	if err := w.recover(nil); err != nil {
+		return 0, err
+	}
 	w.imu.Lock()
 	defer w.imu.Unlock()
 	entries, err := os.ReadDir(w.stateDir)

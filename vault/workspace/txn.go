@@ -59,7 +59,7 @@ func (w *Workspace) apply(ops []fileOp) error {
 		if ops[i].Remove {
 			continue
 		}
-		tmp, err := writeAside(w.abs(ops[i].Path), ops[i].data)
+		tmp, err := w.writeAside(ops[i].Path, ops[i].data)
 		if err != nil {
 			for _, t := range written {
 				_ = os.Remove(t)
@@ -83,6 +83,7 @@ func (w *Workspace) apply(ops []fileOp) error {
 		}
 		return fmt.Errorf("writing the change's journal: %w", err)
 	}
+	vault.CrashPoint("folder-journaled")
 	return w.rollForward(journal{Ops: ops}, true)
 }
 
@@ -108,6 +109,7 @@ func (w *Workspace) rollForward(j journal, journaled bool) error {
 			}
 			return fmt.Errorf("writing %s: %w", op.Path, err)
 		}
+		vault.CrashPoint("folder-renamed")
 	}
 	for d := range dirs {
 		syncDir(d)
@@ -163,13 +165,46 @@ func (w *Workspace) recover(scratch []string) error {
 	return nil
 }
 
-// writeAside writes data to a new 0600 file beside path (creating its
-// directory 0700) and syncs it.
-func writeAside(path string, data []byte) (string, error) {
+// writeAside writes data to a new 0600 file beside p (creating its
+// directory 0700) and syncs it. A file of this person's state, which every
+// checkout of the workspace shares, is written aside under a name with
+// this folder's tag (stateAsidePrefix), so that recovery here removes only
+// what a change of this folder left.
+func (w *Workspace) writeAside(p string, data []byte) (tmpName string, err error) {
+	path := w.abs(p)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", err
 	}
-	return vault.WriteAside(path, data)
+	if !filepath.IsAbs(p) {
+		return vault.WriteAside(path, data)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), w.stateAsidePrefix(filepath.Base(path))+"*")
+	if err != nil {
+		return "", err
+	}
+	tmpName = tmp.Name()
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmpName)
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return "", err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return "", err
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", err
+	}
+	return tmpName, tmp.Close()
+}
+
+// stateAsidePrefix starts the names of files of this person's state
+// (named base) that a change of this folder writes aside.
+func (w *Workspace) stateAsidePrefix(base string) string {
+	return "." + base + ".tmp-" + w.rootTag() + "-"
 }
 
 func syncDir(dir string) {

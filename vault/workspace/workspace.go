@@ -260,6 +260,7 @@ func (w *Workspace) UpdateShared(shared []vault.Change, fn func(*vault.Catalog) 
 		return nil, err
 	}
 	w.setLast(nil, nil)
+	vault.CrashPoint("folder-written")
 	// The folder is written: the change is done. An intent it dropped
 	// that cannot be forgotten now is found done by the next command.
 	_ = w.syncIntents(before, c.Pending)

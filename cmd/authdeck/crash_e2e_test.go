@@ -20,8 +20,8 @@ import (
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
-	"github.com/authdeck/authdeck/vault/workspace"
 	"github.com/authdeck/authdeck/vault/vaulttest"
+	"github.com/authdeck/authdeck/vault/workspace"
 )
 
 // The crash test (S-38): a real authdeck process, built with the

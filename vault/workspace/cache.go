@@ -46,6 +46,10 @@ type cacheHeader struct {
 	Build       string `json:"build"`
 	Root        string `json:"root"`
 	Fingerprint string `json:"fingerprint"`
+	// Counts are the numbers of environments, auth clients, secrets,
+	// requests and paths: the decoding allocates each list once, of its
+	// length, instead of growing it (copies, and memory touched twice).
+	Counts []int `json:"counts"`
 }
 
 // cacheCatalog is the cache's second line: the folder's items.
@@ -105,7 +109,10 @@ func (w *Workspace) encodeCache(s *snapshot, fp string) ([]byte, error) {
 	}
 	var out []byte
 	for _, part := range []any{
-		cacheHeader{Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp))},
+		cacheHeader{
+			Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp)),
+			Counts: []int{len(s.envs), len(s.clients), len(s.secrets), len(s.requests), len(s.paths)},
+		},
 		cacheCatalog{Meta: s.meta, Envs: s.envs, Clients: s.clients, Secrets: s.secrets, Requests: s.requests},
 		idx,
 	} {
@@ -144,6 +151,9 @@ func cacheParts(data []byte) (cacheHeader, []byte, []byte, error) {
 	if h.Format != cacheFormat {
 		return cacheHeader{}, nil, nil, errStaleCache
 	}
+	if len(h.Counts) != 5 {
+		return cacheHeader{}, nil, nil, errBadCache
+	}
 	return h, cat, idx, nil
 }
 
@@ -154,7 +164,7 @@ func decodeCache(data []byte) (*snapshot, *cacheHeader, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := decodeCacheParts(cat, idx, true)
+	s, err := decodeCacheParts(h, cat, idx, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,20 +173,31 @@ func decodeCache(data []byte) (*snapshot, *cacheHeader, error) {
 
 // decodeCacheParts decodes a cache's catalog and, when full, its index (a
 // snapshot without has only what assemble uses).
-func decodeCacheParts(cat, idx []byte, full bool) (*snapshot, error) {
-	var c cacheCatalog
+func decodeCacheParts(h cacheHeader, cat, idx []byte, full bool) (*snapshot, error) {
+	// An item takes more than 32 bytes: a damaged count allocates no
+	// more than the cache's size allows.
+	n := func(i int, part []byte) int { return min(max(h.Counts[i], 0), len(part)/32) }
+	c := cacheCatalog{
+		Envs:     make([]vault.Environment, 0, n(0, cat)),
+		Clients:  make([]vault.AuthClient, 0, n(1, cat)),
+		Secrets:  make([]vault.Secret, 0, n(2, cat)),
+		Requests: make([]vault.Request, 0, n(3, cat)),
+	}
 	if err := gojson.Unmarshal(cat, &c); err != nil {
 		return nil, err
+	}
+	if len(c.Envs) != h.Counts[0] || len(c.Clients) != h.Counts[1] || len(c.Secrets) != h.Counts[2] || len(c.Requests) != h.Counts[3] {
+		return nil, errBadCache
 	}
 	s := &snapshot{meta: c.Meta, envs: c.Envs, clients: c.Clients, secrets: c.Secrets, requests: c.Requests}
 	if !full {
 		return s, nil
 	}
-	var x cacheIndex
+	x := cacheIndex{Paths: make(map[string]string, n(4, idx))}
 	if err := gojson.Unmarshal(idx, &x); err != nil {
 		return nil, err
 	}
-	if x.Paths == nil {
+	if len(x.Paths) != h.Counts[4] {
 		return nil, errBadCache
 	}
 	s.paths, s.companions, s.memberPaths, s.orphans = x.Paths, orEmpty(x.Companions), orEmpty(x.MemberPaths), x.Orphans
@@ -232,7 +253,7 @@ func (w *Workspace) readCache(full bool, known *atomic.Pointer[string]) keptPars
 	if now := known.Load(); now != nil && *now != string(fp) {
 		return keptParse{}
 	}
-	s, err := decodeCacheParts(cat, idx, full)
+	s, err := decodeCacheParts(h, cat, idx, full)
 	if err != nil {
 		return keptParse{}
 	}
@@ -265,11 +286,11 @@ func (w *Workspace) readFolder(readOnly, full bool) (*snapshot, error) {
 	}
 	switch {
 	case trusted && w.loadedRaw != nil && fp == w.loadedFP:
-		_, cat, idx, err := cacheParts(w.loadedRaw)
+		h, cat, idx, err := cacheParts(w.loadedRaw)
 		if err != nil {
 			return nil, err // it was encoded by this process
 		}
-		own, err := decodeCacheParts(cat, idx, full)
+		own, err := decodeCacheParts(h, cat, idx, full)
 		if err != nil {
 			return nil, err
 		}

@@ -284,12 +284,13 @@ func FuzzDecodeCache(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add(good[:len(good)/2])
-	f.Add([]byte("{\"format\":2}\n{}\n{}\n"))
-	f.Add([]byte("{\"format\":2}\n{}\n{\"paths\":{},\"members\":[{\"recipient\":\"x\"}]}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,0]}\n{}\n{}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,1]}\n{}\n{\"paths\":{\"a\":\"b\"},\"members\":[{\"recipient\":\"x\"}]}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[1000000000,0,0,0,0]}\n{\"envs\":[{}]}\n{}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, _, err := decodeCache(data)
-		if err == nil && s.paths == nil {
-			t.Fatal("a snapshot without its index")
+		s, h, err := decodeCache(data)
+		if err == nil && (s.paths == nil || len(s.envs)+len(s.clients)+len(s.secrets)+len(s.requests) != h.Counts[0]+h.Counts[1]+h.Counts[2]+h.Counts[3]) {
+			t.Fatal("a snapshot that is not what its header counts")
 		}
 	})
 }

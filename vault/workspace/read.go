@@ -7,8 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/authdeck/authdeck/vault"
 )
@@ -97,7 +100,11 @@ func parseMeta(data []byte) (Meta, error) {
 }
 
 // readSnapshot reads the whole folder. A file that does not read is a
-// FileError naming it and its line; nothing is changed.
+// FileError naming it and its line; nothing is changed. The folder's
+// directories are listed first, then its files are read and parsed on
+// every core at once (fileJob), then their items are added in the order of
+// the listing: the error reported is the first one in that order, as when
+// the files are read one after the other.
 func readSnapshot(root string) (*snapshot, error) {
 	s := &snapshot{paths: map[string]string{}, companions: map[string]string{}, canon: map[string][]byte{}, memberPaths: map[string]string{}}
 	var err error
@@ -111,19 +118,151 @@ func readSnapshot(root string) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	var jobs []fileJob
 	for _, e := range envs {
 		if !e.IsDir() {
 			s.noteStray(envsDir, e)
 			continue
 		}
-		if err := s.readEnv(root, e.Name()); err != nil {
+		var ok bool
+		if jobs, ok = s.listEnv(root, e.Name(), jobs); !ok {
+			break
+		}
+	}
+	parseFiles(root, jobs)
+	for i := range jobs {
+		if err := s.addFile(&jobs[i]); err != nil {
 			return nil, err
 		}
 	}
+	sort.Strings(s.orphans)
 	if err := s.checkUnique(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// fileJob is an item file of the folder to read and parse: what its place
+// says of its item, and then its item and canonical encoding, or the
+// error that stops the read there (the listing stops at one too).
+type fileJob struct {
+	kind      string // envFileName, clientsDir, secretsDir or requestsDir
+	rel       string
+	env       string // the environment's name
+	name      string
+	folder    []string
+	companion string // its shared value's file, if any
+	err       error
+	item      any // vault.Environment, AuthClient, Secret or Request
+	canon     []byte
+}
+
+// filesPerWorker is the fewest files worth another goroutine.
+const filesPerWorker = 32
+
+// parseFiles reads and parses the files of jobs, on every core.
+func parseFiles(root string, jobs []fileJob) {
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(jobs) {
+				return
+			}
+			if j := &jobs[i]; j.err == nil {
+				j.item, j.canon, j.err = parseFile(root, j)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)/filesPerWorker) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+}
+
+// parseFile reads and parses the file of j.
+func parseFile(root string, j *fileJob) (any, []byte, error) {
+	if j.kind == envFileName {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(j.rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fileErr(path.Dir(j.rel), 0, "has no %s: every environment directory needs one (it may hold just {})", envFileName)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading %s: %w", j.rel, err)
+		}
+		e, err := decodeEnv(j.rel, data, j.env)
+		if err != nil {
+			return nil, nil, err
+		}
+		return e, encodeEnv(e), nil
+	}
+	data, err := readFile(root, j.rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch j.kind {
+	case clientsDir:
+		ac, err := decodeClient(j.rel, data, j.env, j.name)
+		if err != nil {
+			return nil, nil, err
+		}
+		ac.Shared = j.companion != ""
+		if !ac.Shared {
+			ac.SharedWith = nil
+		}
+		return ac, encodeClient(ac), nil
+	case secretsDir:
+		sec, err := decodeSecret(j.rel, data, j.env, j.name)
+		if err != nil {
+			return nil, nil, err
+		}
+		sec.Shared = j.companion != ""
+		if !sec.Shared {
+			sec.SharedWith = nil
+		}
+		return sec, encodeSecret(sec), nil
+	default:
+		r, err := decodeRequest(j.rel, data, j.env, j.folder, j.name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, encodeRequest(r), nil
+	}
+}
+
+// addFile adds the item of a parsed file to s.
+func (s *snapshot) addFile(j *fileJob) error {
+	if j.err != nil {
+		return j.err
+	}
+	switch x := j.item.(type) {
+	case vault.Environment:
+		s.add(envKey(x.ID), j.rel, j.canon)
+		s.envs = append(s.envs, x)
+	case vault.AuthClient:
+		key := clientKey(x.ID)
+		s.add(key, j.rel, j.canon)
+		if x.Shared {
+			if !x.HasSecret {
+				return fileErr(j.rel, 0, "has a shared value (%s) but says it has no credentials (\"hasSecret\")", path.Base(j.companion))
+			}
+			s.companions[key] = j.companion
+		}
+		s.clients = append(s.clients, x)
+	case vault.Secret:
+		key := secretKey(x.ID)
+		s.add(key, j.rel, j.canon)
+		if x.Shared {
+			s.companions[key] = j.companion
+		}
+		s.secrets = append(s.secrets, x)
+	case vault.Request:
+		s.add(requestKey(x.ID), j.rel, j.canon)
+		s.requests = append(s.requests, x)
+	}
+	return nil
 }
 
 // readDir lists a directory of the folder, sorted; a missing one is empty.
@@ -192,33 +331,23 @@ func (s *snapshot) readTeam(root string) error {
 	return nil
 }
 
-func (s *snapshot) readEnv(root, dirName string) error {
+// listEnv lists the files of an environment's directory after jobs. It
+// reports false when the listing stopped at an error (the last job's).
+func (s *snapshot) listEnv(root, dirName string, jobs []fileJob) ([]fileJob, bool) {
 	dir := path.Join(envsDir, dirName)
 	env, err := decodeName(dirName)
 	if err != nil {
-		return fileErr(dir, 0, "%v", err)
+		return append(jobs, fileJob{err: fileErr(dir, 0, "%v", err)}), false
 	}
-	rel := path.Join(dir, envFileName)
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return fileErr(dir, 0, "has no %s: every environment directory needs one (it may hold just {})", envFileName)
+	jobs = append(jobs, fileJob{kind: envFileName, rel: path.Join(dir, envFileName), env: env})
+	var ok bool
+	if jobs, ok = s.listItems(root, dir, clientsDir, env, jobs); !ok {
+		return jobs, false
 	}
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", rel, err)
+	if jobs, ok = s.listItems(root, dir, secretsDir, env, jobs); !ok {
+		return jobs, false
 	}
-	e, err := decodeEnv(rel, data, env)
-	if err != nil {
-		return err
-	}
-	s.add(envKey(e.ID), rel, encodeEnv(e))
-	s.envs = append(s.envs, e)
-	if err := s.readItems(root, dir, clientsDir, env); err != nil {
-		return err
-	}
-	if err := s.readItems(root, dir, secretsDir, env); err != nil {
-		return err
-	}
-	return s.readRequests(root, path.Join(dir, requestsDir), env, nil)
+	return s.listRequests(root, path.Join(dir, requestsDir), env, nil, jobs)
 }
 
 // add records an item's file; a second item with the same key is an error
@@ -232,12 +361,12 @@ func (s *snapshot) add(key, rel string, canon []byte) {
 	s.canon[key] = canon
 }
 
-// readItems reads the clients or secrets of an environment.
-func (s *snapshot) readItems(root, envDir, kind, env string) error {
+// listItems lists the clients or secrets of an environment after jobs.
+func (s *snapshot) listItems(root, envDir, kind, env string, jobs []fileJob) ([]fileJob, bool) {
 	dir := path.Join(envDir, kind)
 	ents, err := readDir(root, dir)
 	if err != nil {
-		return err
+		return append(jobs, fileJob{err: err}), false
 	}
 	shared := map[string]string{}
 	for _, e := range ents {
@@ -255,62 +384,24 @@ func (s *snapshot) readItems(root, envDir, kind, env string) error {
 		stem := strings.TrimSuffix(base, jsonExt)
 		name, err := decodeName(stem)
 		if err != nil {
-			return fileErr(rel, 0, "%v", err)
+			return append(jobs, fileJob{err: fileErr(rel, 0, "%v", err)}), false
 		}
-		data, err := readFile(root, rel)
-		if err != nil {
-			return err
-		}
-		companion, isShared := shared[stem]
+		companion := shared[stem]
 		delete(shared, stem)
-		switch kind {
-		case clientsDir:
-			ac, err := decodeClient(rel, data, env, name)
-			if err != nil {
-				return err
-			}
-			ac.Shared = isShared
-			if !isShared {
-				ac.SharedWith = nil
-			}
-			key := clientKey(ac.ID)
-			s.add(key, rel, encodeClient(ac))
-			if isShared {
-				if !ac.HasSecret {
-					return fileErr(rel, 0, "has a shared value (%s) but says it has no credentials (\"hasSecret\")", path.Base(companion))
-				}
-				s.companions[key] = companion
-			}
-			s.clients = append(s.clients, ac)
-		case secretsDir:
-			sec, err := decodeSecret(rel, data, env, name)
-			if err != nil {
-				return err
-			}
-			sec.Shared = isShared
-			if !isShared {
-				sec.SharedWith = nil
-			}
-			key := secretKey(sec.ID)
-			s.add(key, rel, encodeSecret(sec))
-			if isShared {
-				s.companions[key] = companion
-			}
-			s.secrets = append(s.secrets, sec)
-		}
+		jobs = append(jobs, fileJob{kind: kind, rel: rel, env: env, name: name, companion: companion})
 	}
 	for _, orphan := range shared {
 		s.orphans = append(s.orphans, orphan)
 	}
-	sort.Strings(s.orphans)
-	return nil
+	return jobs, true
 }
 
-// readRequests reads the requests under dir, folders as directories.
-func (s *snapshot) readRequests(root, dir, env string, folder []string) error {
+// listRequests lists the requests under dir, folders as directories,
+// after jobs.
+func (s *snapshot) listRequests(root, dir, env string, folder []string, jobs []fileJob) ([]fileJob, bool) {
 	ents, err := readDir(root, dir)
 	if err != nil {
-		return err
+		return append(jobs, fileJob{err: err}), false
 	}
 	for _, e := range ents {
 		base := e.Name()
@@ -321,14 +412,15 @@ func (s *snapshot) readRequests(root, dir, env string, folder []string) error {
 		}
 		if e.IsDir() {
 			if len(folder) >= vault.MaxFolderDepth {
-				return fileErr(rel, 0, "folders are nested deeper than %d levels", vault.MaxFolderDepth)
+				return append(jobs, fileJob{err: fileErr(rel, 0, "folders are nested deeper than %d levels", vault.MaxFolderDepth)}), false
 			}
 			name, err := decodeName(base)
 			if err != nil {
-				return fileErr(rel, 0, "%v", err)
+				return append(jobs, fileJob{err: fileErr(rel, 0, "%v", err)}), false
 			}
-			if err := s.readRequests(root, rel, env, append(append([]string(nil), folder...), name)); err != nil {
-				return err
+			var ok bool
+			if jobs, ok = s.listRequests(root, rel, env, append(append([]string(nil), folder...), name), jobs); !ok {
+				return jobs, false
 			}
 			continue
 		}
@@ -337,20 +429,11 @@ func (s *snapshot) readRequests(root, dir, env string, folder []string) error {
 		}
 		name, err := decodeName(strings.TrimSuffix(base, httpExt))
 		if err != nil {
-			return fileErr(rel, 0, "%v", err)
+			return append(jobs, fileJob{err: fileErr(rel, 0, "%v", err)}), false
 		}
-		data, err := readFile(root, rel)
-		if err != nil {
-			return err
-		}
-		r, err := decodeRequest(rel, data, env, folder, name)
-		if err != nil {
-			return err
-		}
-		s.add(requestKey(r.ID), rel, encodeRequest(r))
-		s.requests = append(s.requests, r)
+		jobs = append(jobs, fileJob{kind: requestsDir, rel: rel, env: env, name: name, folder: folder})
 	}
-	return nil
+	return jobs, true
 }
 
 // checkUnique refuses two files for one item (a file copied by hand keeps

@@ -352,11 +352,14 @@ func parseCatalog(path string, data []byte) (*Catalog, error) {
 		return nil, fmt.Errorf("%w: %s is empty (truncated?); it was left untouched — restore it from a backup or move it away to start afresh", ErrCatalogCorrupt, path)
 	}
 	var c Catalog
+	envs, clients, secrets, requests := catalogLens(data)
+	c.Environments, c.Clients = sized[Environment](envs), sized[AuthClient](clients)
+	c.Secrets, c.Requests = sized[Secret](secrets), sized[Request](requests)
 	// goccy/go-json decodes about 3× faster than encoding/json, which
 	// keeps start-up within budget at 10,000 items (see BenchmarkCatalogLoad).
 	// Only a file it rejects is parsed again with encoding/json, whose
 	// errors give the line:column.
-	if err := gojson.Unmarshal(data, &c); err != nil {
+	if err := gojson.UnmarshalWithOption(data, &c, gojson.DecodeNoCopyString()); err != nil {
 		return nil, catalogParseError(path, data, err)
 	}
 	if c.Version == 0 {
@@ -366,6 +369,15 @@ func parseCatalog(path string, data []byte) (*Catalog, error) {
 		return nil, fmt.Errorf("%w: %s has schema version %d; this authdeck reads up to %d — upgrade authdeck", ErrCatalogCorrupt, path, c.Version, SchemaVersion)
 	}
 	return &c, nil
+}
+
+// sized returns an empty list with room for n items, or nil for none: a
+// list the file does not have stays nil, as the decoder leaves it.
+func sized[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
 }
 
 // catalogParseError describes why data is not a catalog, in encoding/json's
@@ -504,7 +516,7 @@ func (f *FileCatalog) asidePrefix() string { return "." + filepath.Base(f.path) 
 // flight or files written aside lie beside it; it reads the file but parses
 // nothing.
 func (f *FileCatalog) mayNeedRecovery() bool {
-	if data, err := os.ReadFile(f.path); err == nil && bytes.Contains(data, []byte(`"pending":`)) {
+	if fileContains(f.path, []byte(`"pending":`)) {
 		return true
 	}
 	entries, err := os.ReadDir(f.dir)
@@ -518,6 +530,33 @@ func (f *FileCatalog) mayNeedRecovery() bool {
 		}
 	}
 	return false
+}
+
+// fileContains reports whether the file at path contains needle, reading
+// it in pieces through one small buffer (the catalog of a large workspace
+// is read whole once, by Load). A file that does not read contains nothing.
+func fileContains(path string, needle []byte) bool {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	buf := make([]byte, 32<<10)
+	kept := 0 // the end of the previous piece, where needle may start
+	for {
+		n, err := fh.Read(buf[kept:])
+		if n > 0 {
+			end := kept + n
+			if bytes.Contains(buf[:end], needle) {
+				return true
+			}
+			kept = min(end, len(needle)-1)
+			copy(buf, buf[end-kept:end])
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // sweepAside removes the catalog files aside that interrupted writes left,

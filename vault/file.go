@@ -518,11 +518,20 @@ func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (map
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, maxFileVaultDoc+1))
+	plain, err := readDecrypted(r, len(data), maxFileVaultDoc+1)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
 	}
 	return parseVaultDoc(path, plain)
+}
+
+// readDecrypted reads what an age reader decrypts from a file of size
+// bytes, up to limit, into one buffer: the plaintext is shorter than the
+// file, so the buffer is sized once instead of grown by doubling.
+func readDecrypted(r io.Reader, size int, limit int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(int64(size), limit)+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }
 
 // otherIdentityError says a vault file is encrypted to another identity
@@ -550,6 +559,34 @@ func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
 	if len(plain) > maxFileVaultDoc {
 		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, maxFileVaultDoc>>20)
 	}
+	format, version, vals, ok := scanVaultDoc(plain)
+	if !ok {
+		doc, err := decodeVaultDoc(path, plain)
+		if err != nil {
+			return nil, err
+		}
+		format, version, vals = doc.Format, doc.Version, doc.Values
+	}
+	if format != fileFormat {
+		return nil, fmt.Errorf("%w: %s is not an authdeck vault (format %q)", ErrCorrupt, path, format)
+	}
+	if version < 1 || version > fileVersion {
+		return nil, fmt.Errorf("%w: %s has vault version %d; this authdeck reads version %d", ErrCorrupt, path, version, fileVersion)
+	}
+	if vals == nil {
+		vals = map[string][]byte{}
+	}
+	for k, v := range vals {
+		if v == nil {
+			vals[k] = []byte{}
+		}
+	}
+	return vals, nil
+}
+
+// decodeVaultDoc decodes a vault document with a general JSON decoder: the
+// documents scanVaultDoc does not read, and the errors that say where.
+func decodeVaultDoc(path string, plain []byte) (fileDoc, error) {
 	var doc fileDoc
 	// goccy/go-json decodes the values about 3× faster than encoding/json;
 	// a document it rejects is read again with encoding/json, whose error
@@ -558,26 +595,12 @@ func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
 		doc = fileDoc{}
 		dec := json.NewDecoder(bytes.NewReader(plain))
 		if err := dec.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("%w: %s decrypts to an unreadable document: %s", ErrCorrupt, path, jsonpos.Describe(plain, err))
+			return doc, fmt.Errorf("%w: %s decrypts to an unreadable document: %s", ErrCorrupt, path, jsonpos.Describe(plain, err))
 		}
 		if dec.More() {
-			return nil, fmt.Errorf("%w: %s: unexpected data after the vault document", ErrCorrupt, path)
+			return doc, fmt.Errorf("%w: %s: unexpected data after the vault document", ErrCorrupt, path)
 		}
-		return nil, fmt.Errorf("%w: %s decrypts to an unreadable document: %v", ErrCorrupt, path, gerr)
+		return doc, fmt.Errorf("%w: %s decrypts to an unreadable document: %v", ErrCorrupt, path, gerr)
 	}
-	if doc.Format != fileFormat {
-		return nil, fmt.Errorf("%w: %s is not an authdeck vault (format %q)", ErrCorrupt, path, doc.Format)
-	}
-	if doc.Version < 1 || doc.Version > fileVersion {
-		return nil, fmt.Errorf("%w: %s has vault version %d; this authdeck reads version %d", ErrCorrupt, path, doc.Version, fileVersion)
-	}
-	if doc.Values == nil {
-		doc.Values = map[string][]byte{}
-	}
-	for k, v := range doc.Values {
-		if v == nil {
-			doc.Values[k] = []byte{}
-		}
-	}
-	return doc.Values, nil
+	return doc, nil
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -266,7 +265,7 @@ func decryptWithPassphrase(path string, data []byte, pass string, limit int64) (
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
-	plain, err := io.ReadAll(io.LimitReader(r, limit))
+	plain, err := readDecrypted(r, len(data), limit)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
 	}

@@ -347,7 +347,8 @@ func (a *App) checkAgreement(ctx context.Context, v *vault.Vault) doctorCheck {
 		c.Detail = fmt.Sprintf("the keychain holds %d authdeck values no item of this home owns (another AUTHDECK_HOME's, or left by an interrupted change)", len(got.Orphans))
 		c.Hint = "when no other authdeck home uses this keychain: authdeck doctor --repair --prune-keychain"
 		if ws, _ := a.teamWorkspace(); ws != nil {
-			c.Detail = fmt.Sprintf("your %s holds %d values of this workspace that no item of this folder owns (items of another branch or checkout of it, or values left by hand)", vault.BackendLabel(v.Backend()), len(got.Orphans))
+			n := len(got.Orphans)
+			c.Detail = fmt.Sprintf("your %s holds %d value%s of this workspace that no item of this folder owns (another branch's or checkout's, or left by hand)", vault.BackendLabel(v.Backend()), n, plural(n))
 			c.Hint = "when no other branch or checkout of this workspace needs them: authdeck doctor --repair --prune-keychain"
 		}
 	default:

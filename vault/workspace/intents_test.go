@@ -468,3 +468,45 @@ func FuzzIntentsFile(f *testing.F) {
 		}
 	})
 }
+
+// TestTeamRecoverSweepsThisFoldersFilesAside: files aside that a killed
+// write of this folder's personal state, intents or kept parse left in the
+// person's state directory are removed by the next command's recovery;
+// those of another checkout of the same workspace (another folder path,
+// whose journal may still need them) are left alone.
+func TestTeamRecoverSweepsThisFoldersFilesAside(t *testing.T) {
+	t.Parallel()
+	f := newTeamFixture(t)
+	w, v := f.open(t, "")
+	mine := []string{
+		w.stateAsidePrefix(overlayFile) + "1234",
+		"." + filepath.Base(w.IntentsPath()) + ".tmp-5678",
+		".parsed-" + w.rootTag() + ".json.tmp-9012",
+	}
+	theirs := []string{".state.json.tmp-00112233aabbccdd-1234", ".intents-00112233aabbccdd.json.tmp-1"}
+	for _, name := range append(slices.Clone(mine), theirs...) {
+		if err := os.WriteFile(filepath.Join(w.StateDir(), name), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !w.MayNeedRecovery() {
+		t.Fatal("MayNeedRecovery does not see the files aside")
+	}
+	r, err := v.Recover(context.Background())
+	if err != nil || r.Swept != len(mine) {
+		t.Fatalf("Recover: %+v, %v; want %d files swept", r, err, len(mine))
+	}
+	for _, name := range mine {
+		if _, err := os.Stat(filepath.Join(w.StateDir(), name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there", name)
+		}
+	}
+	for _, name := range theirs {
+		if _, err := os.Stat(filepath.Join(w.StateDir(), name)); err != nil {
+			t.Errorf("another checkout's %s was removed: %v", name, err)
+		}
+	}
+	if w.MayNeedRecovery() {
+		t.Error("MayNeedRecovery still says yes")
+	}
+}

@@ -31,11 +31,12 @@ import (
 // holds, which is never a secret value (S-45); a cache that does not read
 // is ignored, and written anew.
 //
-// The cache is three lines of JSON: what it was kept for (cacheHeader: a
-// kept parse of another folder state is refused before the rest is
-// decoded), the items a catalog is built of (cacheCatalog: all a Load
-// decodes), and where each item's file is (cacheIndex: decoded when a
-// change or a shared value needs it).
+// The cache is lines of JSON: what it was kept for (cacheHeader: a kept
+// parse of another folder state is refused before the rest is decoded),
+// the workspace file and environments (cacheEnvs), the auth clients, the
+// secrets, the requests — all a Load decodes, each line on a core of its
+// own — and where each item's file is (cacheIndex: decoded when a change
+// or a shared value needs it).
 
 // cacheFormat is the version of the cache's encoding.
 const cacheFormat = 2
@@ -52,16 +53,18 @@ type cacheHeader struct {
 	Counts []int `json:"counts"`
 }
 
-// cacheCatalog is the cache's second line: the folder's items.
-type cacheCatalog struct {
-	Meta     Meta                `json:"meta"`
-	Envs     []vault.Environment `json:"envs"`
-	Clients  []vault.AuthClient  `json:"clients"`
-	Secrets  []vault.Secret      `json:"secrets"`
-	Requests []vault.Request     `json:"requests"`
+// cacheEnvs is the cache's second line.
+type cacheEnvs struct {
+	Meta Meta                `json:"meta"`
+	Envs []vault.Environment `json:"envs"`
 }
 
-// cacheIndex is the cache's third line: the team and the items' files.
+// cacheLines are a cache's lines after its header.
+type cacheLines struct {
+	envs, clients, secrets, requests, index []byte
+}
+
+// cacheIndex is the cache's last line: the team and the items' files.
 type cacheIndex struct {
 	Members     []cachedMember    `json:"members,omitempty"`
 	Paths       map[string]string `json:"paths"`
@@ -113,8 +116,7 @@ func (w *Workspace) encodeCache(s *snapshot, fp string) ([]byte, error) {
 			Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp)),
 			Counts: []int{len(s.envs), len(s.clients), len(s.secrets), len(s.requests), len(s.paths)},
 		},
-		cacheCatalog{Meta: s.meta, Envs: s.envs, Clients: s.clients, Secrets: s.secrets, Requests: s.requests},
-		idx,
+		cacheEnvs{Meta: s.meta, Envs: s.envs}, s.clients, s.secrets, s.requests, idx,
 	} {
 		b, err := gojson.Marshal(part)
 		if err != nil {
@@ -133,69 +135,88 @@ var errStaleCache = errors.New("the cache is of another state of the folder")
 var errBadCache = errors.New("the cache does not read")
 
 // cacheParts splits an encoding of encodeCache into its header (decoded)
-// and the encodings of its catalog and index.
-func cacheParts(data []byte) (cacheHeader, []byte, []byte, error) {
-	head, rest, ok1 := bytes.Cut(data, []byte{'\n'})
-	cat, rest, ok2 := bytes.Cut(rest, []byte{'\n'})
-	idx, rest, ok3 := bytes.Cut(rest, []byte{'\n'})
-	if !ok1 || !ok2 || !ok3 || len(rest) != 0 {
-		return cacheHeader{}, nil, nil, errBadCache
+// and its other lines.
+func cacheParts(data []byte) (cacheHeader, cacheLines, error) {
+	var lines [6][]byte
+	rest := data
+	for i := range lines {
+		var ok bool
+		if lines[i], rest, ok = bytes.Cut(rest, []byte{'\n'}); !ok {
+			return cacheHeader{}, cacheLines{}, errBadCache
+		}
+	}
+	if len(rest) != 0 {
+		return cacheHeader{}, cacheLines{}, errBadCache
 	}
 	var h cacheHeader
 	// goccy/go-json, as the personal catalog is read: it decodes about 3×
 	// faster than encoding/json, and the cache is only ever read by the
 	// build that wrote it.
-	if err := gojson.Unmarshal(head, &h); err != nil {
-		return cacheHeader{}, nil, nil, err
+	if err := gojson.Unmarshal(lines[0], &h); err != nil {
+		return cacheHeader{}, cacheLines{}, err
 	}
 	if h.Format != cacheFormat {
-		return cacheHeader{}, nil, nil, errStaleCache
+		return cacheHeader{}, cacheLines{}, errStaleCache
 	}
 	if len(h.Counts) != 5 {
-		return cacheHeader{}, nil, nil, errBadCache
+		return cacheHeader{}, cacheLines{}, errBadCache
 	}
-	return h, cat, idx, nil
+	return h, cacheLines{envs: lines[1], clients: lines[2], secrets: lines[3], requests: lines[4], index: lines[5]}, nil
 }
 
 // decodeCache decodes an encoding of encodeCache into a new snapshot. A
 // snapshot from the cache has no canonical encodings: only reads use it.
 func decodeCache(data []byte) (*snapshot, *cacheHeader, error) {
-	h, cat, idx, err := cacheParts(data)
+	h, l, err := cacheParts(data)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := decodeCacheParts(h, cat, idx, true)
+	s, err := decodeCacheParts(h, l, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, &h, nil
 }
 
-// decodeCacheParts decodes a cache's catalog and, when full, its index (a
-// snapshot without has only what assemble uses).
-func decodeCacheParts(h cacheHeader, cat, idx []byte, full bool) (*snapshot, error) {
+// decodeCacheParts decodes a cache's items and, when full, its index (a
+// snapshot without has only what assemble uses), each line on a core of
+// its own.
+func decodeCacheParts(h cacheHeader, l cacheLines, full bool) (*snapshot, error) {
 	// An item takes more than 32 bytes: a damaged count allocates no
 	// more than the cache's size allows.
-	n := func(i int, part []byte) int { return min(max(h.Counts[i], 0), len(part)/32) }
-	c := cacheCatalog{
-		Envs:     make([]vault.Environment, 0, n(0, cat)),
-		Clients:  make([]vault.AuthClient, 0, n(1, cat)),
-		Secrets:  make([]vault.Secret, 0, n(2, cat)),
-		Requests: make([]vault.Request, 0, n(3, cat)),
+	n := func(i int, line []byte) int { return min(max(h.Counts[i], 0), len(line)/32) }
+	envs := cacheEnvs{Envs: make([]vault.Environment, 0, n(0, l.envs))}
+	s := &snapshot{
+		clients:  make([]vault.AuthClient, 0, n(1, l.clients)),
+		secrets:  make([]vault.Secret, 0, n(2, l.secrets)),
+		requests: make([]vault.Request, 0, n(3, l.requests)),
 	}
-	if err := gojson.Unmarshal(cat, &c); err != nil {
+	x := cacheIndex{}
+	type into struct {
+		line []byte
+		v    any
+	}
+	decode := []into{{l.secrets, &s.secrets}, {l.clients, &s.clients}, {l.requests, &s.requests}, {l.envs, &envs}}
+	if full {
+		x.Paths = make(map[string]string, n(4, l.index))
+		decode = append(decode, into{l.index, &x})
+	}
+	errs := make([]error, len(decode))
+	var wg sync.WaitGroup
+	for i := 1; i < len(decode); i++ {
+		wg.Go(func() { errs[i] = gojson.Unmarshal(decode[i].line, decode[i].v) })
+	}
+	errs[0] = gojson.Unmarshal(decode[0].line, decode[0].v)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if len(c.Envs) != h.Counts[0] || len(c.Clients) != h.Counts[1] || len(c.Secrets) != h.Counts[2] || len(c.Requests) != h.Counts[3] {
+	s.meta, s.envs = envs.Meta, envs.Envs
+	if len(s.envs) != h.Counts[0] || len(s.clients) != h.Counts[1] || len(s.secrets) != h.Counts[2] || len(s.requests) != h.Counts[3] {
 		return nil, errBadCache
 	}
-	s := &snapshot{meta: c.Meta, envs: c.Envs, clients: c.Clients, secrets: c.Secrets, requests: c.Requests}
 	if !full {
 		return s, nil
-	}
-	x := cacheIndex{Paths: make(map[string]string, n(4, idx))}
-	if err := gojson.Unmarshal(idx, &x); err != nil {
-		return nil, err
 	}
 	if len(x.Paths) != h.Counts[4] {
 		return nil, errBadCache
@@ -242,7 +263,7 @@ func (w *Workspace) readCache(full bool, known *atomic.Pointer[string]) keptPars
 	if err != nil {
 		return keptParse{}
 	}
-	h, cat, idx, err := cacheParts(data)
+	h, lines, err := cacheParts(data)
 	if err != nil || h.Build != build || h.Root != w.root {
 		return keptParse{}
 	}
@@ -253,7 +274,7 @@ func (w *Workspace) readCache(full bool, known *atomic.Pointer[string]) keptPars
 	if now := known.Load(); now != nil && *now != string(fp) {
 		return keptParse{}
 	}
-	s, err := decodeCacheParts(h, cat, idx, full)
+	s, err := decodeCacheParts(h, lines, full)
 	if err != nil {
 		return keptParse{}
 	}
@@ -286,11 +307,11 @@ func (w *Workspace) readFolder(readOnly, full bool) (*snapshot, error) {
 	}
 	switch {
 	case trusted && w.loadedRaw != nil && fp == w.loadedFP:
-		h, cat, idx, err := cacheParts(w.loadedRaw)
+		h, lines, err := cacheParts(w.loadedRaw)
 		if err != nil {
 			return nil, err // it was encoded by this process
 		}
-		own, err := decodeCacheParts(h, cat, idx, full)
+		own, err := decodeCacheParts(h, lines, full)
 		if err != nil {
 			return nil, err
 		}

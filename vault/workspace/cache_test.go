@@ -284,9 +284,9 @@ func FuzzDecodeCache(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add(good[:len(good)/2])
-	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,0]}\n{}\n{}\n"))
-	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,1]}\n{}\n{\"paths\":{\"a\":\"b\"},\"members\":[{\"recipient\":\"x\"}]}\n"))
-	f.Add([]byte("{\"format\":2,\"counts\":[1000000000,0,0,0,0]}\n{\"envs\":[{}]}\n{}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,0]}\n{}\n[]\n[]\n[]\n{}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[0,0,0,0,1]}\n{}\nnull\n[]\n[]\n{\"paths\":{\"a\":\"b\"},\"members\":[{\"recipient\":\"x\"}]}\n"))
+	f.Add([]byte("{\"format\":2,\"counts\":[1000000000,0,0,0,0]}\n{\"envs\":[{}]}\n[]\n[{}]\n[]\n{}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, h, err := decodeCache(data)
 		if err == nil && (s.paths == nil || len(s.envs)+len(s.clients)+len(s.secrets)+len(s.requests) != h.Counts[0]+h.Counts[1]+h.Counts[2]+h.Counts[3]) {

@@ -159,7 +159,7 @@ func FuzzParseVaultDoc(f *testing.F) {
 			}
 			return
 		}
-		for k, v := range vals {
+		for k, v := range vals.all() {
 			if v == nil {
 				t.Fatalf("value %q is nil", k)
 			}

@@ -99,7 +99,7 @@ type FileStore struct {
 	idSum [32]byte
 	// cacheSum is the SHA-256 of the ciphertext cacheVals was decrypted from.
 	cacheSum  [32]byte
-	cacheVals map[string][]byte
+	cacheVals *vaultValues
 	cached    bool
 	// legacy says the cached vault is in the earlier format (encrypted to
 	// the passphrase), to be converted on the next write.
@@ -171,7 +171,7 @@ func (f *FileStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, f.fail("get", key, err)
 	}
-	v, ok := vals[key]
+	v, ok := vals.get(key)
 	if !ok {
 		return nil, f.fail("get", key, ErrNotFound)
 	}
@@ -264,7 +264,7 @@ func (f *FileStore) Items(ctx context.Context, key string) ([]string, error) {
 	if err != nil {
 		return nil, f.fail("list", key, err)
 	}
-	if _, ok := vals[key]; ok {
+	if _, ok := vals.get(key); ok {
 		return []string{key}, nil
 	}
 	return nil, nil
@@ -281,7 +281,7 @@ func (f *FileStore) Keys(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, f.fail("list", "", err)
 	}
-	return slices.Sorted(maps.Keys(vals)), nil
+	return slices.Sorted(maps.Keys(vals.all())), nil
 }
 
 // locked runs fn holding the cross-process vault lock.
@@ -326,8 +326,9 @@ func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[stri
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		next := make(map[string][]byte, len(vals)+1)
-		maps.Copy(next, vals)
+		all := vals.all()
+		next := make(map[string][]byte, len(all)+1)
+		maps.Copy(next, all)
 		undo, err = fn(next)
 		if err != nil {
 			return err
@@ -351,7 +352,7 @@ func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[stri
 		if err := WriteFileAtomic(f.path, ct); err != nil {
 			return fmt.Errorf("%w: writing %s: %v", ErrUnavailable, f.path, err)
 		}
-		f.cacheSum, f.cacheVals, f.cached, f.legacy = sha256.Sum256(ct), next, true, false
+		f.cacheSum, f.cacheVals, f.cached, f.legacy = sha256.Sum256(ct), valuesOf(next), true, false
 		return nil
 	})
 	return undo, err
@@ -370,11 +371,11 @@ func (f *FileStore) exists() bool {
 // current returns the vault's values, decrypting only when the file differs
 // from the one last decrypted. A missing file is ErrNotFound with no values.
 // The caller holds f.mu.
-func (f *FileStore) current() (map[string][]byte, error) {
+func (f *FileStore) current() (*vaultValues, error) {
 	data, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		f.cached, f.cacheVals, f.legacy = false, nil, false
-		return map[string][]byte{}, ErrNotFound
+		return valuesOf(map[string][]byte{}), ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading %s: %v", ErrUnavailable, f.path, err)
@@ -383,7 +384,7 @@ func (f *FileStore) current() (map[string][]byte, error) {
 	if f.cached && sum == f.cacheSum {
 		return f.cacheVals, nil
 	}
-	var vals map[string][]byte
+	var vals *vaultValues
 	kind, err := stanzaKind(f.path, data)
 	switch {
 	case err != nil:
@@ -509,7 +510,7 @@ func encryptVault(path string, vals map[string][]byte, r age.Recipient) ([]byte,
 
 // decryptVault decrypts and parses a vault file encrypted to id. A file
 // encrypted to another identity wraps ErrCorrupt and names the identity file.
-func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (map[string][]byte, error) {
+func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (*vaultValues, error) {
 	r, err := age.Decrypt(bytes.NewReader(data), id)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
@@ -546,7 +547,7 @@ func (e *otherIdentityError) Unwrap() error { return ErrCorrupt }
 
 // decryptLegacyVault decrypts and parses a vault file of the earlier format,
 // encrypted to the passphrase.
-func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byte, error) {
+func decryptLegacyVault(path string, data []byte, pass string) (*vaultValues, error) {
 	plain, err := decryptWithPassphrase(path, data, pass, maxFileVaultDoc+1)
 	if err != nil {
 		return nil, err
@@ -555,7 +556,7 @@ func decryptLegacyVault(path string, data []byte, pass string) (map[string][]byt
 }
 
 // parseVaultDoc parses the decrypted vault document.
-func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
+func parseVaultDoc(path string, plain []byte) (*vaultValues, error) {
 	if len(plain) > maxFileVaultDoc {
 		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, maxFileVaultDoc>>20)
 	}
@@ -565,21 +566,21 @@ func parseVaultDoc(path string, plain []byte) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		format, version, vals = doc.Format, doc.Version, doc.Values
+		if doc.Values == nil {
+			doc.Values = map[string][]byte{}
+		}
+		for k, v := range doc.Values {
+			if v == nil {
+				doc.Values[k] = []byte{}
+			}
+		}
+		format, version, vals = doc.Format, doc.Version, valuesOf(doc.Values)
 	}
 	if format != fileFormat {
 		return nil, fmt.Errorf("%w: %s is not an authdeck vault (format %q)", ErrCorrupt, path, format)
 	}
 	if version < 1 || version > fileVersion {
 		return nil, fmt.Errorf("%w: %s has vault version %d; this authdeck reads version %d", ErrCorrupt, path, version, fileVersion)
-	}
-	if vals == nil {
-		vals = map[string][]byte{}
-	}
-	for k, v := range vals {
-		if v == nil {
-			vals[k] = []byte{}
-		}
 	}
 	return vals, nil
 }

@@ -61,10 +61,23 @@ func FuzzScanVaultDoc(f *testing.F) {
 		if format != doc.Format || version != doc.Version {
 			t.Fatalf("scan: format %q version %d; decoder: format %q version %d", format, version, doc.Format, doc.Version)
 		}
-		if vals == nil || !maps.EqualFunc(vals, doc.Values, bytes.Equal) {
-			t.Fatalf("scan: values %q; decoder: %q", vals, doc.Values)
+		// Each value read on its own (the first look, from the document)
+		// is the decoder's, and so is the map made after.
+		for k, want := range doc.Values {
+			_, _, one, _ := scanVaultDoc(data)
+			got, found := one.get(k)
+			if !found || !bytes.Equal(got, want) || got == nil || cap(got) != len(got) {
+				t.Fatalf("value %q read alone: %q (found %v), decoder: %q", k, got, found, want)
+			}
 		}
-		for k, v := range vals {
+		if _, found := vals.get("\x00not a key"); found {
+			t.Fatal("a key that is not there is found")
+		}
+		all := vals.all()
+		if all == nil || !maps.EqualFunc(all, doc.Values, bytes.Equal) {
+			t.Fatalf("scan: values %q; decoder: %q", all, doc.Values)
+		}
+		for k, v := range all {
 			if v == nil || cap(v) != len(v) {
 				t.Fatalf("value %q: nil or with room past its end (len %d cap %d)", k, len(v), cap(v))
 			}
@@ -84,13 +97,22 @@ func TestScanVaultDocReadsWrittenDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	format, version, got, ok := scanVaultDoc(plain)
+	format, version, doc, ok := scanVaultDoc(plain)
 	if !ok {
 		t.Fatal("the scan does not read a document the file vault wrote")
 	}
 	if format != fileFormat || version != fileVersion {
 		t.Fatalf("format %q version %d", format, version)
 	}
+	// The first look reads the value from the document; the second makes
+	// the map.
+	if v, ok := doc.get("client/0123456789abcdef/secret"); !ok || string(v) != "s3cr3t" || doc.m != nil {
+		t.Fatalf("the first look: %q %v (map made: %v)", v, ok, doc.m != nil)
+	}
+	if v, ok := doc.get("secret/0000000000001eef"); !ok || !bytes.Equal(v, vals["secret/0000000000001eef"]) || doc.m == nil {
+		t.Fatalf("the second look: %q %v (map made: %v)", v, ok, doc.m != nil)
+	}
+	got := doc.all()
 	if !maps.EqualFunc(got, vals, bytes.Equal) {
 		t.Fatal("the scan read other values than were written")
 	}
@@ -133,10 +155,10 @@ func TestParseVaultDocFallsBack(t *testing.T) {
 			t.Errorf("%s: %v", c.doc, err)
 			continue
 		}
-		if !maps.EqualFunc(got, c.want, bytes.Equal) {
-			t.Errorf("%s: got %q, want %q", c.doc, got, c.want)
+		if !maps.EqualFunc(got.all(), c.want, bytes.Equal) {
+			t.Errorf("%s: got %q, want %q", c.doc, got.all(), c.want)
 		}
-		for k, v := range got {
+		for k, v := range got.all() {
 			if v == nil {
 				t.Errorf("%s: value %q is nil", c.doc, k)
 			}

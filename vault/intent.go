@@ -520,7 +520,9 @@ func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain 
 	rc := &reconciliation{perPerson: v.valuesPerPerson()}
 	for _, key := range keys {
 		kind, id := keyOwner(key)
-		if kind == "" {
+		if kind == "" || sharedItem(c, kind, id) {
+			// A shared item's value is the team's, left as it is: reading
+			// it would open it, with a key's passphrase, for nothing.
 			continue
 		}
 		val, found, err := v.present(ctx, key)
@@ -543,6 +545,20 @@ func (v *Vault) reconcile(ctx context.Context, c *Catalog, keys []string, plain 
 		}
 	}
 	return rc, nil
+}
+
+// sharedItem reports whether the item of kind with id is one whose value a
+// team shares (secret and client reconcile leave those alone).
+func sharedItem(c *Catalog, kind, id string) bool {
+	switch kind {
+	case refSecret:
+		s, ok := findSecretByID(c, id)
+		return ok && s.Shared
+	case refClient:
+		ac, ok := findClientByID(c, id)
+		return ok && ac.Shared
+	}
+	return false
 }
 
 // secret reconciles a secret's stored value (val, when found) with the

@@ -118,7 +118,10 @@ func valuesChecks(ctx context.Context, v *vault.Vault) []doctorCheck {
 	}}
 	for _, m := range missing {
 		what := fmt.Sprintf("%s %s (%s)", m.Kind, m.Name, m.Env)
-		if m.Shared {
+		switch {
+		case m.Shared && m.Reason != "":
+			what += ", shared but it does not open for you: " + sanitizeLine(m.Reason)
+		case m.Shared:
 			what += ", shared but not with your key"
 		}
 		out = append(out, doctorCheck{Name: "", Status: statusWarn, Detail: what, Hint: m.Hint})

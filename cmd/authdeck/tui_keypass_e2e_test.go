@@ -2,18 +2,28 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // In a team workspace whose shared value is encrypted to a
-// passphrase-protected SSH key, the key's passphrase is asked for in a
-// dialog of the TUI, never on the terminal under the alternate screen: esc
-// leaves the value closed and says so, the passphrase typed opens it.
+// passphrase-protected SSH key, the TUI starts without asking for the key's
+// passphrase: which values this person still has to set is told from the
+// shared files' headers, so the value is not marked "not set" and no dialog
+// comes up. The passphrase is asked for in a dialog of the TUI (never on the
+// terminal under the alternate screen) when the value is used: revealing it
+// (esc leaves it closed and says so), sending a request with it (the
+// passphrase typed opens it and the request carries it), and once opened it
+// is not asked for again.
 func TestTUISSHKeyPassphraseDialogTmux(t *testing.T) {
 	tmux := needTool(t, "tmux", "tmux")
 	keygen := needTool(t, "ssh-keygen", "openssh-client")
@@ -43,6 +53,26 @@ func TestTUISSHKeyPassphraseDialogTmux(t *testing.T) {
 	run("", "init") // adds this person to the team, by the key AUTHDECK_IDENTITY names
 	run(value, "secret", "add", "stripe", "--type", "API_KEY", "--value-stdin", "--shared")
 
+	// A request of the workspace sent with the shared value, as a teammate
+	// would commit it (a .http file of the folder).
+	var mu sync.Mutex
+	var auths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auths = append(auths, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	reqDir := filepath.Join(repo, "authdeck", "environments", "default", "requests")
+	if err := os.MkdirAll(reqDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(reqDir, "me.http"), []byte("### me\n# @auth stripe\nGET "+srv.URL+"/me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	s := &tmuxSession{t: t, tmux: tmux, socket: fmt.Sprintf("authdeck-keypass-%d", os.Getpid())}
 	t.Cleanup(func() { _, _ = s.cmd("kill-server") })
 	stderr := filepath.Join(dir, "tui.stderr")
@@ -50,26 +80,55 @@ func TestTUISSHKeyPassphraseDialogTmux(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\ncd "+repo+" && exec env -i "+strings.Join(env, " ")+" "+bin+" 2>>"+stderr+"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	start := func() {
-		t.Helper()
-		s.must("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "35", script)
-		// The list's check of which values this person can open asks.
-		s.waitFor("Passphrase of your key", 20*time.Second)
+	s.must("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "35", script)
+	// "(you)" beside the member comes with the result of the check of which
+	// values this person has: the check is over, and it asked for nothing
+	// (it would still be waiting for the dialog's answer).
+	scr := s.waitFor("(you)", 20*time.Second)
+	if strings.Contains(scr, "Passphrase of your key") || strings.Contains(scr, "not set") {
+		t.Fatalf("at start: a passphrase dialog, or the shared value marked not set:\n%s", scr)
 	}
-	start()
-	s.keys("Escape")
-	s.waitFor("● not set", 10*time.Second)
-	s.keys("q")
-	s.waitGone(10 * time.Second)
 
-	start()
+	// Revealing the value asks; esc leaves it closed and says so, and the
+	// list still does not mark it.
+	s.keys("v")
+	s.waitFor("Passphrase of your key", 20*time.Second)
+	s.keys("Escape")
+	scr = s.waitFor("is shared with the team, but", 10*time.Second)
+	if strings.Contains(scr, "not set") || strings.Contains(scr, value) {
+		t.Errorf("after esc: the value marked not set, or shown:\n%s", scr)
+	}
+
+	// Sending the request asks again; the passphrase typed opens the value
+	// and the request carries it.
+	s.keys("Down")
+	s.waitFor("me GET", 10*time.Second)
+	s.keys("Enter")
+	s.waitFor("ctrl+s sends", 10*time.Second)
+	s.keys("C-s")
+	s.waitFor("Passphrase of your key", 20*time.Second)
 	s.typeText(keyPass)
 	s.keys("Enter")
-	s.waitFor("shared", 10*time.Second)
+	scr = s.waitFor("200 OK", 20*time.Second)
+	if strings.Contains(scr, keyPass) {
+		t.Errorf("the passphrase is on screen:\n%s", scr)
+	}
+	mu.Lock()
+	got := slices.Clone(auths)
+	mu.Unlock()
+	if len(got) != 1 || got[0] != value {
+		t.Errorf("the server got %d requests (Authorization as expected: %v), want 1 carrying the shared value", len(got), len(got) == 1 && got[0] == value)
+	}
+
+	// The key is open now: revealing asks nothing more.
+	s.keys("Escape")
+	s.waitFor("REQUESTS 1", 10*time.Second)
+	s.keys("Up")
+	s.waitFor("(you)", 10*time.Second)
 	s.keys("v")
-	scr := s.waitFor(value, 30*time.Second)
-	if strings.Contains(scr, keyPass) || strings.Contains(scr, "not set") {
-		t.Errorf("after the passphrase: the passphrase is on screen, or the value is still marked not set:\n%s", scr)
+	scr = s.waitFor(value, 30*time.Second)
+	if strings.Contains(scr, "Passphrase of your key") || strings.Contains(scr, "not set") {
+		t.Errorf("after the passphrase: asked again, or the value marked not set:\n%s", scr)
 	}
 	s.keys("q")
 	s.waitGone(10 * time.Second)

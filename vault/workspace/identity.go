@@ -28,6 +28,10 @@ type Identity struct {
 	Recipient string
 
 	id age.Identity
+	// sshKey is an SSH key's public key, x25519 an age key: what tells,
+	// without a passphrase, whether a shared value opens with it (probe.go).
+	sshKey ssh.PublicKey
+	x25519 *age.X25519Identity
 }
 
 // IdentityOptions say where this person's keys are.
@@ -96,7 +100,7 @@ func parseIdentityFile(p string, data []byte, passphrase func(string) ([]byte, e
 			if !ok {
 				continue
 			}
-			out = append(out, Identity{Path: p, Recipient: x.Recipient().String(), id: x})
+			out = append(out, Identity{Path: p, Recipient: x.Recipient().String(), id: x, x25519: x})
 		}
 		return out, nil
 	}
@@ -114,7 +118,7 @@ func parseSSHIdentity(p string, data []byte, passphrase func(string) ([]byte, er
 		if err != nil {
 			return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 		}
-		return []Identity{{Path: p, Recipient: m.Recipient, id: id}}, nil
+		return []Identity{{Path: p, Recipient: m.Recipient, id: id, sshKey: signer.PublicKey()}}, nil
 	}
 	var missing *ssh.PassphraseMissingError
 	if !errors.As(err, &missing) {
@@ -144,7 +148,7 @@ func parseSSHIdentity(p string, data []byte, passphrase func(string) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("the SSH key %s: %v", p, err)
 	}
-	return []Identity{{Path: p, Recipient: m.Recipient, id: &oneAtATime{id: eid}}}, nil
+	return []Identity{{Path: p, Recipient: m.Recipient, id: &oneAtATime{id: eid}, sshKey: pk}}, nil
 }
 
 // oneAtATime unwraps with a passphrase-protected key one value at a time:
@@ -215,6 +219,11 @@ func GenerateTeamKey(path string) (string, error) {
 // armorHeader starts an armored age file.
 const armorHeader = "-----BEGIN AGE ENCRYPTED FILE-----"
 
+// armored reports whether an age file that starts with start is armored.
+func armored(start []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(start, " \t\r\n"), []byte(armorHeader))
+}
+
 // encryptShared encrypts a shared value to every member, armored (text, so
 // it diffs and merges as a file, and `age -d` reads it as it is).
 func encryptShared(value []byte, members []Member) ([]byte, error) {
@@ -250,13 +259,16 @@ const maxSharedFile = 1 << 20
 // person's keys.
 var ErrNotRecipient = errors.New("not encrypted to any of your keys")
 
+// errNoKey is why no shared value opens for a person without a key.
+var errNoKey = fmt.Errorf("%w (no key found: set AUTHDECK_IDENTITY, or have ~/.ssh/id_ed25519)", ErrNotRecipient)
+
 // decryptShared opens a shared value with this person's identities.
 func decryptShared(data []byte, ids []Identity) ([]byte, error) {
 	if len(data) > maxSharedFile {
 		return nil, fmt.Errorf("a shared value's file is %d bytes; at most %d are read", len(data), maxSharedFile)
 	}
 	var src io.Reader = bytes.NewReader(data)
-	if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(armorHeader)) {
+	if armored(data) {
 		src = armor.NewReader(src)
 	}
 	ais := make([]age.Identity, len(ids))
@@ -264,7 +276,7 @@ func decryptShared(data []byte, ids []Identity) ([]byte, error) {
 		ais[i] = id.id
 	}
 	if len(ais) == 0 {
-		return nil, fmt.Errorf("%w (no key found: set AUTHDECK_IDENTITY, or have ~/.ssh/id_ed25519)", ErrNotRecipient)
+		return nil, errNoKey
 	}
 	r, err := age.Decrypt(src, ais...)
 	if err != nil {
@@ -272,7 +284,7 @@ func decryptShared(data []byte, ids []Identity) ([]byte, error) {
 		if errors.As(err, &nm) {
 			return nil, ErrNotRecipient
 		}
-		return nil, fmt.Errorf("decrypting: %v", err)
+		return nil, fmt.Errorf("decrypting: %s", unquoted(err))
 	}
 	out, err := io.ReadAll(io.LimitReader(r, maxSharedFile+1))
 	if err != nil {

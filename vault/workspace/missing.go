@@ -16,6 +16,10 @@ type Unset struct {
 	Name string `json:"name"`
 	// Shared says the team shares a value that does not open for this person.
 	Shared bool `json:"shared,omitempty"`
+	// Reason says why the shared value does not open, when it is not that
+	// it is encrypted to other keys (a damaged file, a key that does not
+	// read).
+	Reason string `json:"reason,omitempty"`
 	// Hint is the command that sets it.
 	Hint string `json:"hint"`
 }
@@ -26,6 +30,10 @@ type Unset struct {
 // value. It asks the store once per secret and client (and once per
 // environment with secret variables), never for token sets, which the
 // flows fill. A store that does not answer is an error, not a list.
+//
+// A shared value is never opened here: whether it opens for this person is
+// told from its file's header (probe.go), so listing asks for no key's
+// passphrase; the value is opened when it is used.
 func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, error) {
 	c, err := v.Load()
 	if err != nil {
@@ -43,7 +51,11 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 		case err == nil:
 			return nil
 		case errors.As(err, &mv):
-			out = append(out, Unset{Kind: kind, Env: env, Name: name, Shared: mv.Shared, Hint: SetHint(kind, env, name)})
+			u := Unset{Kind: kind, Env: env, Name: name, Shared: mv.Shared, Hint: SetHint(kind, env, name)}
+			if mv.Shared && mv.Reason != nil && !errors.Is(mv.Reason, ErrNotRecipient) {
+				u.Reason = mv.Reason.Error()
+			}
+			out = append(out, u)
 			return nil
 		case errors.Is(err, vault.ErrNotFound):
 			out = append(out, Unset{Kind: kind, Env: env, Name: name, Hint: SetHint(kind, env, name)})
@@ -55,7 +67,10 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 		if !in(s.Env) || vault.PersonalOnly(s.Type) {
 			continue
 		}
-		_, err := v.SecretValue(ctx, s)
+		err := present(ctx, v, secretKey(s.ID), func() error {
+			_, err := v.SecretValue(ctx, s)
+			return err
+		})
 		if errors.Is(err, vault.ErrCorrupt) {
 			err = nil // there is a value; doctor reports damaged ones
 		}
@@ -67,7 +82,10 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 		if !in(ac.Env) || !ac.HasSecret {
 			continue
 		}
-		_, err := v.ClientCredentials(ctx, ac)
+		err := present(ctx, v, clientKey(ac.ID), func() error {
+			_, err := v.ClientCredentials(ctx, ac)
+			return err
+		})
 		if errors.Is(err, vault.ErrCorrupt) {
 			err = nil
 		}
@@ -99,4 +117,40 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 		return out[i].Name < out[j].Name
 	})
 	return out, nil
+}
+
+// present says whether this person has a value of the item keyed key: nil
+// when they have, a MissingValueError or vault.ErrNotFound when they have
+// not, another error when the store does not answer. Over a team
+// workspace's store it reads their own value and, without one, only the
+// header of the team's shared value; over any other store, read reads the
+// value.
+func present(ctx context.Context, v *vault.Vault, key string, read func() error) error {
+	ls, ok := v.Store().(*layeredStore)
+	if !ok {
+		return read()
+	}
+	return ls.present(ctx, key)
+}
+
+// present is Get's answer without the value: this person's own value is
+// read (a keychain read asks for nothing), the team's shared one only
+// probed.
+func (s *layeredStore) present(ctx context.Context, key string) error {
+	_, err := s.p.Get(ctx, s.prefix+key)
+	if err == nil || !errors.Is(err, vault.ErrNotFound) {
+		return err
+	}
+	has, opens, why, ferr := s.w.sharedOpens(key)
+	switch {
+	case ferr != nil:
+		return ferr
+	case opens:
+		return nil
+	}
+	kind, env, name, _, ok := s.w.itemOf(key)
+	if !ok {
+		return err
+	}
+	return &MissingValueError{Kind: kind, Env: env, Name: name, Shared: has, Reason: why, Err: err}
 }

@@ -363,30 +363,9 @@ func (w *Workspace) Identities() ([]Identity, error) {
 // sharedPlain opens the shared value of the item keyed key (secret/ID,
 // client/ID). It reports false when the item has no shared value.
 func (w *Workspace) sharedPlain(key string) ([]byte, bool, error) {
-	s, err := w.snapshot()
-	if err != nil {
+	rel, ok, err := w.sharedFile(key)
+	if err != nil || !ok {
 		return nil, false, err
-	}
-	rel, ok := s.companions[key]
-	if !ok {
-		// The folder may have changed since (a pull): read it again —
-		// unless the item's file is where it was with no shared file
-		// beside it, the usual case of a value this person has not set,
-		// which would otherwise read the whole folder once per such item.
-		if p, known := s.paths[key]; known {
-			_, itemErr := os.Lstat(w.abs(p))
-			_, sharedErr := os.Lstat(w.abs(companionPath(p)))
-			if itemErr == nil && errors.Is(sharedErr, fs.ErrNotExist) {
-				return nil, false, nil
-			}
-		}
-		w.setLast(nil, nil)
-		if s, err = w.snapshot(); err != nil {
-			return nil, false, err
-		}
-		if rel, ok = s.companions[key]; !ok {
-			return nil, false, nil
-		}
 	}
 	data, err := os.ReadFile(w.abs(rel))
 	if err != nil {

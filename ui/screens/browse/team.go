@@ -15,7 +15,9 @@ import (
 // In a team workspace each person keeps their own values (S-45): the
 // screen asks which items of the active environment have none for this
 // person yet (workspace.Missing, what 'authdeck doctor' lists), marks them
-// "not set", and enter opens the form that sets the value. The check runs
+// "not set", and enter opens the form that sets the value. The check opens
+// no shared value (it reads their headers), so it never brings up a key's
+// passphrase dialog: that comes when a value is used. The check runs
 // in a command after the catalog arrives, so the first frame still needs
 // the catalog only; a personal workspace is never checked (every value there
 // was set with its item).
@@ -177,7 +179,11 @@ func withShared(hint string, shared bool) string {
 func (m *Model) renderUnset(w *detailWriter, kind string, u workspace.Unset) {
 	s := w.s
 	w.styled(kind, s.Warning.Render("not set for you"))
-	if u.Shared {
+	switch {
+	case u.Shared && u.Reason != "":
+		w.line(s.Muted.Render("The team shares a value, but it does not open for you: " + oneLine(u.Reason)))
+		w.line(s.Muted.Render("Set your own, or fix what is named."))
+	case u.Shared:
 		w.line(s.Muted.Render("The team shares a value, but it is not encrypted to your key: ask a teammate to add"))
 		w.line(s.Muted.Render("your public key ('authdeck team add'), or set your own."))
 	}

@@ -104,6 +104,13 @@ func parseIdentityFile(p string, data []byte, passphrase func(string) ([]byte, e
 		}
 		return out, nil
 	}
+	if armored(data) || bytes.HasPrefix(data, []byte("age-encryption.org/")) {
+		// A passphrase-encrypted age identity (age -p) is not read: its
+		// public key, which the team lists and shared files are told apart
+		// by (probe.go: X25519 stanzas name no one), is known only after
+		// its passphrase, so every listing of values would have to ask.
+		return nil, fmt.Errorf("%s is an encrypted age file; authdeck reads age keys unencrypted (AGE-SECRET-KEY-1…, as 'authdeck team keygen' writes), or a passphrase-protected SSH key", p)
+	}
 	return nil, fmt.Errorf("%s is not an SSH private key or an age key file", p)
 }
 

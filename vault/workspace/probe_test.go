@@ -488,3 +488,36 @@ func FuzzSharedHeader(f *testing.F) {
 		}
 	})
 }
+
+// A passphrase-encrypted age identity file (age -p) is refused with what to
+// use instead, not taken for a key whose values could be listed.
+func TestEncryptedAgeIdentityRefused(t *testing.T) {
+	t.Parallel()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := age.NewScryptRecipient("identity pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetWorkFactor(10)
+	var b bytes.Buffer
+	w, err := age.Encrypt(&b, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte(id.String() + "\n"))
+	_ = w.Close()
+	path := filepath.Join(t.TempDir(), "key.age")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadIdentities(IdentityOptions{Paths: []string{path}, Explicit: true, Passphrase: func(string) ([]byte, error) {
+		t.Error("asked for a passphrase")
+		return nil, errors.New("no")
+	}})
+	if err == nil || !strings.Contains(err.Error(), path+" is an encrypted age file") {
+		t.Errorf("an encrypted age identity: %v", err)
+	}
+}

@@ -126,12 +126,16 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 // header of the team's shared value; over any other store, read reads the
 // value.
 func present(ctx context.Context, v *vault.Vault, key string, read func() error) error {
-	ls, ok := v.Store().(*layeredStore)
+	ls, ok := v.Store().(interface{ layers() *layeredStore })
 	if !ok {
 		return read()
 	}
-	return ls.present(ctx, key)
+	return ls.layers().present(ctx, key)
 }
+
+// layers returns the store itself, and the one a store that embeds it
+// (listingStore) is over.
+func (s *layeredStore) layers() *layeredStore { return s }
 
 // present is Get's answer without the value: this person's own value is
 // read (a keychain read asks for nothing), the team's shared one only

@@ -353,6 +353,11 @@ func TestMissingAsksNoPassphrase(t *testing.T) {
 			t.Errorf("%s is shared with bob's key but listed: %+v", k, u)
 		}
 	}
+	// The same over a personal store that cannot list its keys.
+	other, err := Missing(ctx, vault.New(wb, wb.Store(notListing{bob.personal})))
+	if err != nil || !slices.Equal(other, missing) || asked.Load() != 0 {
+		t.Errorf("over a store that does not list: %+v, %v (asked %d times), want %+v", other, err, asked.Load(), missing)
+	}
 
 	// Using the value asks, once.
 	s, err := vb.Secret("dev", "stripe")
@@ -405,6 +410,9 @@ func TestMissingStoreDown(t *testing.T) {
 		t.Errorf("Missing over a store that does not answer: %v", err)
 	}
 }
+
+// notListing is a store with no more than vault.Store's methods.
+type notListing struct{ vault.Store }
 
 type failingStore struct {
 	*vault.MemoryStore

@@ -529,3 +529,71 @@ func TestEncryptedAgeIdentityRefused(t *testing.T) {
 		t.Errorf("an encrypted age identity: %v", err)
 	}
 }
+
+// BenchmarkSharedProbe measures telling from a shared file's header whether
+// it opens (what Missing does per shared value), next to opening it.
+func BenchmarkSharedProbe(b *testing.B) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	key := filepath.Join(dir, "id_ed25519")
+	if err := os.WriteFile(key, pem.EncodeToMemory(block), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	xid, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.txt"), []byte(xid.String()+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	ids, err := LoadIdentities(IdentityOptions{Paths: []string{key, filepath.Join(dir, "key.txt")}, Explicit: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var members []Member
+	for _, id := range ids {
+		m, err := ParseRecipient(id.Recipient)
+		if err != nil {
+			b.Fatal(err)
+		}
+		members = append(members, m)
+	}
+	ct, err := encryptShared([]byte(`{"key":"sk_test_bench_0123456789"}`), members)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "v.age")
+	if err := os.WriteFile(path, ct, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ids  []Identity
+	}{{"ssh-ed25519", ids[:1]}, {"x25519", ids[1:]}} {
+		b.Run("probe-"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				if ok, err := canOpen(path, "v.age", c.ids); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+		b.Run("open-"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := decryptShared(data, c.ids); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -317,8 +317,15 @@ func (w *Workspace) readFolder(readOnly, full bool) (*snapshot, error) {
 		}
 		w.keep(own, w.loadedRaw, full)
 		return own, nil
-	case trusted && kept != nil:
-		if k := <-kept; k.s != nil && k.fp == fp {
+	case trusted:
+		// Another process may have kept the folder's new state.
+		var k keptParse
+		if kept != nil {
+			k = <-kept
+		} else {
+			k = w.readCache(full, &known)
+		}
+		if k.s != nil && k.fp == fp {
 			w.loadedRaw, w.loadedFP = k.raw, fp
 			w.keep(k.s, k.raw, full)
 			return k.s, nil

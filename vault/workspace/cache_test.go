@@ -294,3 +294,33 @@ func FuzzDecodeCache(f *testing.F) {
 		}
 	})
 }
+
+// TestLongRunningProcessTakesAnotherProcessParse: a process that read the
+// folder (the TUI) and finds it changed since uses the parse another
+// process kept of its new state, instead of parsing it again.
+func TestLongRunningProcessTakesAnotherProcessParse(t *testing.T) {
+	t.Parallel()
+	root := newFolder(t)
+	p := newPerson(t, "bob")
+	tui, v := p.open(t, root)
+	if _, err := v.AddEnv(vault.Environment{Name: "dev", Description: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	backdate(t, root)
+	if _, err := tui.Load(); err != nil || tui.parses != 1 {
+		t.Fatalf("first read: parsed %d times (%v)", tui.parses, err)
+	}
+	edit(t, filepath.Join(root, filepath.FromSlash(envPath("dev"))), `"one"`, `"two"`)
+	backdate(t, root)
+	cli, _ := p.open(t, root)
+	if _, err := cli.Load(); err != nil || cli.parses != 1 {
+		t.Fatalf("the other process: parsed %d times (%v)", cli.parses, err)
+	}
+	c, err := tui.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Env("dev"); e.Description != "two" || tui.parses != 1 {
+		t.Fatalf("description %q, the long-running process parsed %d times", e.Description, tui.parses)
+	}
+}

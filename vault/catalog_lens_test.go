@@ -18,8 +18,10 @@ func manyItemsCatalog(t testing.TB, n int) []byte {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	c.Environments = append(c.Environments, Environment{ID: NewID(), Name: "dev", Created: now, Updated: now})
 	for i := range 2 {
-		c.Clients = append(c.Clients, AuthClient{Meta: Meta{ID: NewID(), Name: fmt.Sprintf("api-%d", i), Env: DefaultEnv, Created: now, Updated: now},
-			Type: ClientOAuth2, ClientID: "c", Scopes: []string{"a", "b"}})
+		c.Clients = append(c.Clients, AuthClient{
+			Meta: Meta{ID: NewID(), Name: fmt.Sprintf("api-%d", i), Env: DefaultEnv, Created: now, Updated: now},
+			Type: ClientOAuth2, ClientID: "c", Scopes: []string{"a", "b"},
+		})
 	}
 	for i := range n {
 		s := Secret{Meta: Meta{ID: NewID(), Name: fmt.Sprintf("key-%04d", i), Env: DefaultEnv, Created: now, Updated: now}, Type: TypeAPIKey}

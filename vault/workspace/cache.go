@@ -116,7 +116,8 @@ func (w *Workspace) encodeCache(s *snapshot, fp string) ([]byte, error) {
 			Format: cacheFormat, Build: buildIdentity(), Root: w.root, Fingerprint: hex.EncodeToString([]byte(fp)),
 			Counts: []int{len(s.envs), len(s.clients), len(s.secrets), len(s.requests), len(s.paths)},
 		},
-		cacheEnvs{Meta: s.meta, Envs: s.envs}, s.clients, s.secrets, s.requests, idx,
+		cacheEnvs{Meta: s.meta, Envs: s.envs},
+		s.clients, s.secrets, s.requests, idx,
 	} {
 		b, err := gojson.Marshal(part)
 		if err != nil {

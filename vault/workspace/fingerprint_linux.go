@@ -34,7 +34,7 @@ func statFolder(root string) ([]statEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd) //nolint:errcheck // read-only
+	defer unix.Close(fd)
 	return statDir(fd, root, "", out)
 }
 
@@ -48,7 +48,7 @@ func entryOf(rel string, st *unix.Stat_t) statEntry {
 func openDir(parent int, name string) (int, error) {
 	for {
 		fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		if err == unix.EINTR { //nolint:errorlint // a raw errno
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -126,7 +126,7 @@ func dirNames(fd int, dir string) ([]string, error) {
 	var names []string
 	for {
 		n, err := unix.ReadDirent(fd, buf)
-		if err == unix.EINTR { //nolint:errorlint // a raw errno
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {

@@ -18,14 +18,14 @@ func readWhole(name string) ([]byte, error) {
 	var err error
 	for {
 		fd, err = syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR { //nolint:errorlint // a raw errno
+		if err != syscall.EINTR {
 			break
 		}
 	}
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	defer syscall.Close(fd) //nolint:errcheck // read-only
+	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
@@ -39,7 +39,7 @@ func readWhole(name string) ([]byte, error) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
-		if err == syscall.EINTR { //nolint:errorlint // a raw errno
+		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {

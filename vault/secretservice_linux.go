@@ -44,8 +44,8 @@ type ssSecret struct {
 // same label and content type, in the login collection when there is one,
 // else the default one), so both read each other's items.
 type secretServiceKeyring struct {
-	// connect returns the session bus connection (the process's own, made
-	// again when it was lost; see sessionBus).
+	// connect returns the session bus connection (dbus.SessionBus: shared,
+	// and made again when it was lost).
 	connect    func() (*dbus.Conn, error)
 	mu         sync.Mutex
 	conn       *dbus.Conn
@@ -55,7 +55,7 @@ type secretServiceKeyring struct {
 
 // newSecretServiceKeyring returns a keyring that connects on first use.
 func newSecretServiceKeyring() *secretServiceKeyring {
-	return &secretServiceKeyring{connect: processSessionBus.connect}
+	return &secretServiceKeyring{connect: dbus.SessionBus}
 }
 
 // setup returns the connection, collection and session, connecting and

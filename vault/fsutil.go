@@ -43,7 +43,14 @@ func WriteFileAtomic(path string, data []byte) error {
 // it: the slow half of WriteFileAtomic, which changes nothing visible. The
 // caller renames it over path, or removes it.
 func WriteAside(path string, data []byte) (tmpName string, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	return WriteAsideNamed(path, "."+filepath.Base(path)+".tmp-*", data)
+}
+
+// WriteAsideNamed is WriteAside with the temporary file's name pattern (as
+// os.CreateTemp takes it), for a caller that tells its own files aside
+// from others' by name.
+func WriteAsideNamed(path, pattern string, data []byte) (tmpName string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), pattern)
 	if err != nil {
 		return "", err
 	}

@@ -178,27 +178,7 @@ func (w *Workspace) writeAside(p string, data []byte) (tmpName string, err error
 	if !filepath.IsAbs(p) {
 		return vault.WriteAside(path, data)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), w.stateAsidePrefix(filepath.Base(path))+"*")
-	if err != nil {
-		return "", err
-	}
-	tmpName = tmp.Name()
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return "", err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return "", err
-	}
-	if err = tmp.Sync(); err != nil {
-		return "", err
-	}
-	return tmpName, tmp.Close()
+	return vault.WriteAsideNamed(path, w.stateAsidePrefix(filepath.Base(path))+"*", data)
 }
 
 // stateAsidePrefix starts the names of files of this person's state

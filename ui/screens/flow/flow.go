@@ -327,9 +327,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		return m.finish(msg)
 	case common.TokenSetGoneMsg:
-		if m.result != nil && msg.Env == m.result.Env && msg.Secret == m.result.Secret {
-			m.dropResult(msg.Why)
+		if m.result == nil || msg.Env != m.result.Env || msg.Secret != m.result.Secret {
+			return nil
 		}
+		// "deleted" is also what a catalog without the set is taken to
+		// mean (followCatalog); it arrives in any order with the pane's
+		// own word, and never replaces a reason already known.
+		if m.gone != "" && msg.Why == "deleted" {
+			return nil
+		}
+		m.dropResult(msg.Why)
 		return nil
 	case common.CatalogMsg:
 		return m.followCatalog(msg.Catalog)

@@ -570,7 +570,7 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	stop()
 	if err != nil {
 		x.Duration = time.Since(start)
-		e := transportError(ctx, c.step, c.url, err)
+		e := TransportError(ctx, c.step, c.url, err)
 		x.Error = e.Error()
 		x.Explanation = e.Hint
 		f.tr.record(x)
@@ -582,7 +582,7 @@ func (f *flow) do(ctx context.Context, c call) (*response, error) {
 	x.Status = resp.StatusCode
 	x.ContentType = resp.Header.Get("Content-Type")
 	if err != nil {
-		e := transportError(ctx, c.step, c.url, err)
+		e := TransportError(ctx, c.step, c.url, err)
 		x.Error = e.Error()
 		f.tr.record(x)
 		return nil, e

@@ -10,8 +10,11 @@ import (
 	"net/url"
 )
 
-// transportError classifies a failed round trip.
-func transportError(ctx context.Context, step, target string, err error) *Error {
+// TransportError classifies a failed round trip to target during step
+// (cancelled, timed out, TLS, unreachable) as a flow error whose reason never
+// carries the URL's query. The OAuth 1.0a client words its failures with it
+// too.
+func TransportError(ctx context.Context, step, target string, err error) *Error {
 	host := target
 	if u, perr := url.Parse(target); perr == nil {
 		host = u.Host

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -449,40 +447,10 @@ func orUnknown(s string) string {
 	return s
 }
 
-// transportError classifies a failed round trip.
+// transportError is oauth.TransportError as an OAuth 1.0a error.
 func transportError(ctx context.Context, step, target string, err error) *Error {
-	host := target
-	if u, perr := url.Parse(target); perr == nil {
-		host = u.Host
-	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &Error{Kind: KindAborted, Op: step, Reason: "cancelled", Err: context.Canceled}
-	}
-	var ue *url.Error
-	inner := err
-	if errors.As(err, &ue) {
-		inner = ue.Err
-	}
-	var ne net.Error
-	var cve *tls.CertificateVerificationError
-	var uae x509.UnknownAuthorityError
-	var hne x509.HostnameError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return &Error{
-			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("%s did not answer in time", host),
-			Hint: "check the URL and your network, then try again",
-		}
-	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &hne):
-		return &Error{
-			Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("TLS with %s failed: %s", host, sanitize(inner.Error(), 200)),
-			Hint: "check the URL; for a test server with a private CA, trust the CA",
-		}
-	}
-	return &Error{
-		Kind: KindUnreachable, Op: step, Reason: fmt.Sprintf("cannot reach %s: %s", host, sanitize(inner.Error(), 200)),
-		Hint: "check the URL and that the server is running",
-	}
+	e := oauth.TransportError(ctx, step, target, err)
+	return &Error{Kind: e.Kind, Op: e.Op, Reason: e.Reason, Hint: e.Hint, Err: e.Err}
 }
 
 // RequestToken runs the first leg (§2.1): it asks for temporary

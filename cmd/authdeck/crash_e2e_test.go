@@ -208,11 +208,25 @@ func buildCrashBinary(t *testing.T, dir string) string {
 }
 
 func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
+	runCrashSuite(t, false, crashPoints, 38)
+}
+
+// runCrashSuite kills every crash operation at each named point of its
+// backend (points), while the next command settles it, and (file vault
+// only) at random moments, in the personal workspace or (team) a team
+// workspace folder; every killed change must be consistent after the next
+// command.
+func runCrashSuite(t *testing.T, team bool, points map[string][]string, seed uint64) {
+	t.Helper()
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("builds and kills the binary; skipped with -short (never in CI)")
 	}
 	dir := t.TempDir()
 	bin := buildCrashBinary(t, dir)
+	what := "workspace"
+	if team {
+		what = "team workspace"
+	}
 	for _, backend := range []string{vault.BackendFile, vault.BackendKeychain} {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
@@ -221,32 +235,32 @@ func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
 			}
 			var tally crashTally
 			start := time.Now()
-			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 38))
+			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), seed))
 			for _, op := range crashOps() {
-				for _, point := range crashPoints[backend] {
-					crashTrial(t, bin, dir, backend, false, op, point, 0, &tally)
+				for _, point := range points[backend] {
+					crashTrial(t, bin, dir, backend, team, op, point, 0, &tally)
 				}
 				// A crash while the next command settles the change: the
 				// command after it settles it again.
-				crashTrial(t, bin, dir, backend, false, op, "store-applied", 0, &tally, "settle-store-done")
+				crashTrial(t, bin, dir, backend, team, op, "store-applied", 0, &tally, "settle-store-done")
 				// Kills from outside at random moments of the change — on
 				// the file vault only: gnome-keyring 42 aborts (GLib-ERROR in
 				// plain_negotiate) when a client is killed while it opens its
 				// session, taking down the Secret Service that every other
 				// keychain test of the run uses. The named points above kill
 				// the keychain runs once their session is open.
-				d := crashTrial(t, bin, dir, backend, false, op, "", 0, &tally)
+				d := crashTrial(t, bin, dir, backend, team, op, "", 0, &tally)
 				if backend == vault.BackendKeychain {
 					continue
 				}
 				for range crashRandomKills {
-					crashTrial(t, bin, dir, backend, false, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
+					crashTrial(t, bin, dir, backend, team, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
 				}
 			}
-			t.Logf("%s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
-				backend, tally.tried, tally.killed, tally.notReached, tally.consistent, tally.killed, time.Since(start).Round(time.Millisecond))
+			t.Logf("%s, %s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
+				what, backend, tally.tried, tally.killed, tally.notReached, tally.consistent, tally.killed, time.Since(start).Round(time.Millisecond))
 			if tally.consistent != tally.killed {
-				t.Fatalf("%d of %d interrupted changes left the workspace inconsistent", tally.killed-tally.consistent, tally.killed)
+				t.Fatalf("%d of %d interrupted changes left the %s inconsistent", tally.killed-tally.consistent, tally.killed, what)
 			}
 			if tally.killed < tally.tried/2 {
 				t.Fatalf("only %d of %d kill points were reached: the crash points are not where the test expects them", tally.killed, tally.tried)

@@ -39,6 +39,12 @@ func Missing(ctx context.Context, v *vault.Vault, envs ...string) ([]Unset, erro
 	if err != nil {
 		return nil, err
 	}
+	return MissingIn(ctx, v, c, envs...)
+}
+
+// MissingIn is Missing for the items of c, a catalog of v the caller has
+// already loaded (the TUI's current one), so the workspace is not read again.
+func MissingIn(ctx context.Context, v *vault.Vault, c *vault.Catalog, envs ...string) ([]Unset, error) {
 	want := map[string]bool{}
 	for _, e := range envs {
 		want[e] = true

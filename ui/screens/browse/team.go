@@ -87,7 +87,7 @@ func (m *Model) checkValues() tea.Cmd {
 		ctx, cancel := common.StoreContext(timeout)
 		defer cancel()
 		msg := teamValuesMsg{seq: seq, env: env}
-		msg.missing, msg.err = workspace.Missing(ctx, v, env)
+		msg.missing, msg.err = workspace.MissingIn(ctx, v, cat, env)
 		if msg.err != nil || !shared {
 			return msg
 		}

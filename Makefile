@@ -3,6 +3,7 @@
 
 GOLANGCI_LINT_VERSION ?= v2.15.0
 FUZZTIME ?= 60s
+FUZZPKGS ?= ./...
 BENCH ?= .
 BENCHTIME ?= 1s
 
@@ -36,8 +37,9 @@ bench:
 	fi
 
 ## fuzz: each fuzz target for FUZZTIME (default 60s), then executions and findings per target
+##       (FUZZPKGS narrows the packages, FUZZMATCH='FuzzA|FuzzB' the targets)
 fuzz:
-	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz.sh $(FUZZPKGS)
 
 ## screenshots: regenerate the README screenshots from the demo
 screenshots:

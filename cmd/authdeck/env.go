@@ -274,6 +274,9 @@ type envSetOptions struct {
 	Value              string
 	HasValue           bool
 	Secret, ValueStdin bool
+	// Plain makes a secret variable plain; without it a variable that is
+	// secret stays secret, whatever the command line says.
+	Plain bool
 }
 
 func newEnvSetCmd(a *App, runF func(context.Context, *envSetOptions) error) *cobra.Command {
@@ -287,7 +290,9 @@ func newEnvSetCmd(a *App, runF func(context.Context, *envSetOptions) error) *cob
 		Long: `Set a variable of the environment. A plain value may be given on the command
 line. A secret variable (--secret) keeps its value in the vault; its value is
 never taken from the command line: pipe it with --value-stdin or type it at the
-prompt (not echoed).`,
+prompt (not echoed). A variable that is already secret (an imported credential
+slot, say) stays secret: a new value goes to the vault. --plain makes it plain,
+its value then kept in the catalog.`,
 		Example: `  authdeck env set baseUrl https://api.example.com
   authdeck env set apiToken --secret                 # prompts, no echo
   vault-cli read token | authdeck env set apiToken --secret --value-stdin`,
@@ -302,6 +307,8 @@ prompt (not echoed).`,
 	}
 	cmd.Flags().BoolVar(&opts.Secret, "secret", false, "keep the value in the vault (read from stdin or a no-echo prompt)")
 	cmd.Flags().BoolVar(&opts.ValueStdin, "value-stdin", false, "read the value from standard input")
+	cmd.Flags().BoolVar(&opts.Plain, "plain", false, "make a secret variable plain (its value leaves the vault for the catalog)")
+	cmd.MarkFlagsMutuallyExclusive("secret", "plain")
 	return cmd
 }
 
@@ -316,12 +323,19 @@ func runEnvSet(ctx context.Context, opts *envSetOptions) error {
 	if err := vault.ValidateVarName(env, key); err != nil {
 		return err
 	}
+	e, _ := c.Env(env)
+	old, existed := e.Var(key)
+	keptSecret := existed && old.Secret && !opts.Secret && !opts.Plain
+	if keptSecret {
+		if opts.HasValue {
+			return exitWith(exitOther, "variable %s is secret: its value is never taken from the command line (shell history, process lists); use --value-stdin or the prompt, or --plain to make it a plain variable", key)
+		}
+		opts.Secret = true
+	}
 	value, err := envSetValue(opts)
 	if err != nil {
 		return err
 	}
-	e, _ := c.Env(env)
-	old, existed := e.Var(key)
 	if err := v.SetVar(ctx, env, key, value, opts.Secret); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package interchange
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -15,8 +16,15 @@ func parsePostmanEnv(c pmCollection, opts RequestImportOptions) (vault.Batch, []
 	env := opts.Env
 	if env == "" {
 		env = strings.TrimSpace(c.Name)
+		origin := "from the Postman environment"
 		if env == "" {
-			return vault.Batch{}, nil, &vault.ValidationError{Kind: "import", Field: "env", Msg: "is required (the environment file has no name)"}
+			// Postman exports an environment without a name when it has
+			// none; its file's name is what the user called it.
+			env = pmEnvNameFromPath(opts.Path)
+			if env == "" {
+				return vault.Batch{}, nil, &vault.ValidationError{Kind: "import", Field: "env", Msg: "is required: the Postman environment has no name; import it into an environment with --env NAME"}
+			}
+			origin = "from the Postman environment, which has no name: named after its file"
 		}
 		if err := vault.ValidateName("environment", env); err != nil {
 			return vault.Batch{}, nil, err
@@ -27,7 +35,7 @@ func parsePostmanEnv(c pmCollection, opts RequestImportOptions) (vault.Batch, []
 		}
 		if !exists {
 			im.batch.Envs = append(im.batch.Envs, vault.Environment{Name: env})
-			im.note(NoteCreated, fmt.Sprintf("environment %q", env), "from the Postman environment")
+			im.note(NoteCreated, fmt.Sprintf("environment %q", env), "%s", origin)
 		}
 		im.useEnv(env)
 	} else if opts.Catalog != nil {
@@ -40,6 +48,23 @@ func parsePostmanEnv(c pmCollection, opts RequestImportOptions) (vault.Batch, []
 		p.variable(v, "the Postman environment")
 	}
 	return im.finish()
+}
+
+// pmEnvNameFromPath is the environment name a nameless Postman environment
+// takes from its file (staging.postman_environment.json: "staging"); empty
+// when it was read from stdin.
+func pmEnvNameFromPath(path string) string {
+	if path == "" || path == "-" {
+		return ""
+	}
+	name := filepath.Base(path)
+	for _, ext := range []string{".postman_environment.json", ".json"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			name = name[:len(name)-len(ext)]
+			break
+		}
+	}
+	return strings.TrimSpace(name)
 }
 
 // pmSecretVariable says whether a Postman variable (of a collection or an

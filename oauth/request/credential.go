@@ -43,6 +43,11 @@ type credential struct {
 	// their auth client, when the catalog has it.
 	oauth1    bool
 	oa1Client *vault.AuthClient
+	// dpopKey is the thumbprint (jkt) of the DPoP key of the auth client
+	// the token comes from, when that client has DPoP on: a request shown
+	// before its token is fetched shows the DPoP scheme and where the
+	// proof goes, as it will be sent.
+	dpopKey string
 }
 
 // values are a credential's secret parts, fetched at send time.
@@ -123,6 +128,9 @@ func resolveCredential(cat *vault.Catalog, env, name string, override vault.Plac
 		c.kind, c.token = "token of auth client", true
 		c.allowed = append(c.allowed, ac.AllowedHosts)
 	}
+	if ac := cred.Client; c.token && ac != nil && ac.DPoP {
+		c.dpopKey = ac.DPoPKeyID
+	}
 	if override != "" {
 		c.placement = override
 	}
@@ -156,8 +164,8 @@ func (c *credential) describe(p vault.Placement, v values) string {
 	case c.secret != nil && c.secret.Type == vault.TypeSimple:
 		return fmt.Sprintf("basic credentials %q (user %s)", c.name, v.username)
 	}
-	if v.prover != nil {
-		return fmt.Sprintf("DPoP-bound token %q in the Authorization header, with a proof signed by key %s", c.name, v.prover.KeyID())
+	if c.dpopBound(v) {
+		return fmt.Sprintf("DPoP-bound token %q in the Authorization header, with a proof signed by key %s", c.name, c.dpopKeyID(v))
 	}
 	where := map[vault.Placement]string{vault.PlaceHeader: "Authorization header", vault.PlaceBody: "form body (access_token)", vault.PlaceQuery: "URL query (access_token)"}[p]
 	what := c.kind
@@ -317,10 +325,25 @@ func (c *credential) apply(w *wire, v values) (vault.Placement, []string, error)
 	if c.secret != nil && c.secret.Type == vault.TypeSimple {
 		return c.applyBasic(w, v)
 	}
-	if v.prover != nil {
+	if c.dpopBound(v) {
 		return c.applyDPoP(w, v, token)
 	}
 	return c.applyBearer(w, token)
+}
+
+// dpopBound says whether the token of v goes with a DPoP proof: it came
+// with the key that proves it, or (shown before it is fetched) its auth
+// client has DPoP on.
+func (c *credential) dpopBound(v values) bool {
+	return v.prover != nil || v.masked && c.dpopKey != ""
+}
+
+// dpopKeyID is the thumbprint of the key that signs the proofs.
+func (c *credential) dpopKeyID(v values) string {
+	if v.prover != nil {
+		return v.prover.KeyID()
+	}
+	return c.dpopKey
 }
 
 // applyQueryKey puts an API key in the query parameter its secret names.
@@ -421,7 +444,7 @@ func (c *credential) applyDPoP(w *wire, v values, token string) (vault.Placement
 	if w.set("Authorization", "DPoP "+token) {
 		warnings = append(warnings, "header Authorization was replaced by the credential")
 	}
-	proof := "(a proof signed by key " + v.prover.KeyID() + ", made when sent)"
+	proof := "(a proof signed by key " + c.dpopKeyID(v) + ", made when sent)"
 	if !v.masked {
 		p, err := v.prover.Proof(w.method, w.url.String())
 		if err != nil {

@@ -158,8 +158,13 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 			err = dynamicError(err, dyn)
 			// The rendered text may quote a secret variable's value (a URL
 			// that does not parse): the error is told from the masked
-			// rendering, or scrubbed (S-42).
-			return nil, redactError(err, b.secrets)
+			// rendering, or scrubbed (S-42). The reason of a parse error
+			// may quote a piece of the value (an escape such as "%zz"), so
+			// an error that quoted a secret keeps only its field.
+			if redacted := redactError(err, b.secrets); redacted.Error() != err.Error() {
+				return nil, secretRenderError(redacted, shownBase)
+			}
+			return nil, err
 		}
 	}
 	if err := p.checkDestination(b.base.url); err != nil {
@@ -183,6 +188,22 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	prep.Body = displayBody(b.shown.body)
 	b.prep = prep
 	return b, nil
+}
+
+// secretRenderError stands for an error of rendering the real request
+// that quoted a secret variable's value: it names the field that failed
+// (the URL as shown, masked), not why.
+func secretRenderError(err error, shown *wire) error {
+	field := "request"
+	var ie *InputError
+	if errors.As(err, &ie) && ie.Field != "" {
+		field = ie.Field
+	}
+	what := "is not valid"
+	if field == "url" && shown != nil && shown.url != nil {
+		what = fmt.Sprintf("%q is not a valid URL", shown.url.String())
+	}
+	return &InputError{Field: field, Msg: what + " once its secret variables are filled in (the reason is not shown: it would quote a secret value)"}
 }
 
 // secretVars reads the values of the secret variables the request uses

@@ -4,6 +4,7 @@ package styles
 
 import (
 	"image/color"
+	"sync"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
@@ -90,6 +91,12 @@ type Styles struct {
 	QR       lipgloss.Style
 
 	Help help.Styles
+
+	// huh is the form theme, built on first use: huh asks its theme for
+	// styles on every update and view of every field, and building them
+	// anew each time made typing into a form cost a whole theme per key.
+	huhOnce sync.Once
+	huh     *huh.Styles
 }
 
 // New builds the styles of theme t for a dark or light terminal.
@@ -210,9 +217,13 @@ func New(t themes.Theme, isDark bool) *Styles {
 	return s
 }
 
-// Huh returns a form theme in the same colours, for huh forms.
+// Huh returns a form theme in the same colours, for huh forms. The styles
+// are built once per Styles and shared: huh only reads them.
 func (s *Styles) Huh() huh.Theme {
-	return huh.ThemeFunc(func(bool) *huh.Styles { return s.huhStyles() })
+	return huh.ThemeFunc(func(bool) *huh.Styles {
+		s.huhOnce.Do(func() { s.huh = s.huhStyles() })
+		return s.huh
+	})
 }
 
 func (s *Styles) huhStyles() *huh.Styles {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/huh/v2"
+
 	"github.com/authdeck/authdeck/themes"
 )
 
@@ -28,6 +30,30 @@ func TestEveryThemeBuilds(t *testing.T) {
 			}
 			if (s.Background != nil) != (th.Variant(dark).Background != "") {
 				t.Errorf("%s: background painting does not follow the palette", th.Name)
+			}
+		}
+	}
+}
+
+// TestHuhThemeBuiltOnce: huh asks its theme for styles on every update and
+// view of every field, so the form theme is built once per Styles and the
+// same styles come back every time, for either background, in the theme's
+// own colours.
+func TestHuhThemeBuiltOnce(t *testing.T) {
+	t.Parallel()
+	for _, th := range themes.Builtin() {
+		for _, dark := range []bool{true, false} {
+			s := New(th, dark)
+			first := s.Huh().Theme(dark)
+			if again := s.Huh().Theme(!dark); again != first {
+				t.Fatalf("%s: the form theme was built again", th.Name)
+			}
+			fresh := s.huhStyles()
+			probe := func(h *huh.Styles) string {
+				return h.Focused.Title.Render("t") + h.Focused.SelectSelector.Render() + h.Blurred.Base.Render("b") + h.Help.ShortKey.Render("k")
+			}
+			if got, want := probe(first), probe(fresh); got != want {
+				t.Errorf("%s: the shared form theme renders %q, a fresh one %q", th.Name, got, want)
 			}
 		}
 	}

@@ -1,9 +1,11 @@
 // Package uitest drives Bubble Tea models in tests the way the program
 // would: it sends messages, runs the returned commands on goroutines
 // (expanding batches and sequences), feeds their messages back, and stops
-// when the model has been quiet for a moment (and, when Busy is set, no
-// command it started is still at work). Timers (status expiry, clipboard
-// clearing) simply have not fired by then.
+// as soon as no command it started is at work and no message waits, or,
+// while one is still at work, when the model has been quiet for a moment
+// (and, when Busy is set, that command has been at work for longer than
+// Busy). Timers (status expiry, clipboard clearing) simply have not fired
+// by then.
 package uitest
 
 import (
@@ -59,6 +61,14 @@ func isTimerMsg(msg tea.Msg) bool {
 	}
 	name := reflect.TypeOf(msg).String()
 	return strings.HasSuffix(name, "BlinkMsg") || strings.HasSuffix(name, ".blinkCanceled")
+}
+
+// isBlinkCanceled reports the message a text cursor's superseded blink
+// timer ends with: every key typed into a field supersedes one. The cursor
+// ignores it, but a huh form redraws itself for every message it gets, so
+// delivering it doubled the cost of typing; the driver drops it.
+func isBlinkCanceled(msg tea.Msg) bool {
+	return strings.HasSuffix(reflect.TypeOf(msg).String(), ".blinkCanceled")
 }
 
 // New returns a driver for m sized w×h; it runs m.Init.
@@ -158,8 +168,19 @@ func (d *Driver) busy() bool {
 	return false
 }
 
+// idle reports that no command other than a timer is at work and no
+// message waits. The order matters: a command posts its message before it
+// stops counting as at work, so once none is, every message any of them
+// will send is already queued.
+func (d *Driver) idle() bool {
+	d.mu.Lock()
+	working := len(d.inflight)
+	d.mu.Unlock()
+	return working == 0 && len(d.msgs) == 0
+}
+
 func (d *Driver) post(msg tea.Msg) {
-	if msg == nil {
+	if msg == nil || isBlinkCanceled(msg) {
 		return
 	}
 	switch m := msg.(type) {
@@ -186,15 +207,20 @@ func (d *Driver) post(msg tea.Msg) {
 	d.msgs <- msg
 }
 
-// Settle processes messages until nothing but animation ticks arrives for
-// Quiet (or Limit passes). A running spinner never goes quiet, so its ticks
-// are delivered but do not count as activity.
+// Settle processes messages until none waits and no command is at work
+// (only timers can send one then), or, while a command is still at work,
+// until nothing but animation ticks arrives for Quiet (or Limit passes). A
+// running spinner never goes quiet, so its ticks are delivered but do not
+// count as activity.
 func (d *Driver) Settle() {
 	d.t.Helper()
 	deadline := time.Now().Add(d.Limit)
 	quiet := time.NewTimer(d.Quiet)
 	defer quiet.Stop()
 	for time.Now().Before(deadline) {
+		if d.idle() {
+			return
+		}
 		select {
 		case msg := <-d.msgs:
 			d.Send(msg)
@@ -250,6 +276,15 @@ func (d *Driver) Type(s string) {
 	for _, r := range s {
 		d.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+	d.Settle()
+}
+
+// Paste sends s as one bracketed paste, the way a terminal delivers
+// pasted or dropped text, then settles. Entering a long value this way
+// costs one update instead of one per rune.
+func (d *Driver) Paste(s string) {
+	d.t.Helper()
+	d.Send(tea.PasteMsg{Content: s})
 	d.Settle()
 }
 

@@ -28,10 +28,15 @@ func openImport(t *testing.T, d *uitest.Driver, m *Model) *importer.Model {
 	return im
 }
 
-// readReport types path, takes the detected format and waits for the report.
-func readReport(t *testing.T, d *uitest.Driver, im *importer.Model, path string) {
+// readReport enters path (typed key by key, or pasted: one update instead
+// of one per rune), takes the detected format and waits for the report.
+func readReport(t *testing.T, d *uitest.Driver, im *importer.Model, path string, typed bool) {
 	t.Helper()
-	d.Type(path)
+	if typed {
+		d.Type(path)
+	} else {
+		d.Paste(path)
+	}
 	d.Press("enter", "enter")
 	d.Wait(30*time.Second, "the import report", im.Reporting)
 }
@@ -49,7 +54,7 @@ func TestImportSelectsFirstImported(t *testing.T) {
 			d, m, v := fixtureApp(t, 120, 40, nil)
 			d.Busy = uitest.StoreBusy
 			im := openImport(t, d, m)
-			readReport(t, d, im, filepath.Join(importCorpus, "postman", c.file))
+			readReport(t, d, im, filepath.Join(importCorpus, "postman", c.file), true)
 			if im.Err() != nil {
 				t.Fatalf("parse: %v", im.Err())
 			}
@@ -87,7 +92,7 @@ func TestGoldenImport(t *testing.T) {
 					d.Busy = uitest.StoreBusy
 					im := openImport(t, d, m)
 					if view.path != "" {
-						readReport(t, d, im, view.path)
+						readReport(t, d, im, view.path, false)
 					}
 					if (view.name == "refused") != (im.Err() != nil) {
 						t.Fatalf("%s: err = %v", view.name, im.Err())

@@ -31,17 +31,29 @@ const badFile = `{"data": {"value": {"key": "x"}, "type": "API_KEY", "name": "we
 // corpus is the real files the importers are tested on (see its SOURCES.md).
 var corpus = filepath.Join("..", "..", "..", "vault", "interchange", "testdata", "corpus")
 
-// importScreen opens the import screen over v into dev, types path and
+// importScreen opens the import screen over v into dev, pastes path (one
+// update instead of one per rune; TestImportHomePath types its path) and
 // goes through the form (keys after the path: the format select and
 // whatever follows), then waits for the report.
 func importScreen(t *testing.T, v *vault.Vault, path string, keys ...string) (*uitest.Driver, *uitest.Host, *Model) {
+	t.Helper()
+	return openImport(t, v, func(d *uitest.Driver) { d.Paste(path) }, keys...)
+}
+
+// importTyped is importScreen with path typed key by key.
+func importTyped(t *testing.T, v *vault.Vault, path string, keys ...string) (*uitest.Driver, *uitest.Host, *Model) {
+	t.Helper()
+	return openImport(t, v, func(d *uitest.Driver) { d.Type(path) }, keys...)
+}
+
+func openImport(t *testing.T, v *vault.Vault, enter func(*uitest.Driver), keys ...string) (*uitest.Driver, *uitest.Host, *Model) {
 	t.Helper()
 	c := uitest.NewCommon(v)
 	c.Env = "dev"
 	m := New(c, "dev")
 	h := uitest.NewHost(c, m)
 	d := uitest.NewBusy(t, h, 120, 40)
-	d.Type(path)
+	enter(d)
 	if len(keys) == 0 {
 		keys = []string{"enter", "enter"}
 	}
@@ -421,7 +433,8 @@ func TestImportMissingFile(t *testing.T) {
 	}
 }
 
-// TestImportHomePath: ~ in the path is the home folder.
+// TestImportHomePath: ~ in the path is the home folder. The path is typed
+// key by key, as a user enters it (the other tests paste theirs).
 func TestImportHomePath(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
@@ -430,7 +443,7 @@ func TestImportHomePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _, _ := fileVault(t)
-	_, _, m := importScreen(t, v, "~/cmd.sh")
+	_, _, m := importTyped(t, v, "~/cmd.sh")
 	if m.Err() != nil || m.Plan() == nil || len(m.Plan().Batch.Requests) != 1 {
 		t.Errorf("~/cmd.sh: err %v", m.Err())
 	}

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -552,13 +553,27 @@ func TestNoScopeIsMissingInput(t *testing.T) {
 	}
 }
 
-// Cancelling the context ends a flow as aborted (exit 4).
+// Cancelling the context ends a flow as aborted (exit 4), here once the
+// request has been sent to a token endpoint that never answers: the wait
+// for its answer (S-39) ends when the HTTP client gives up, a second here.
 func TestCancelledFlow(t *testing.T) {
 	t.Parallel()
 	ts := newTokenServer(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	ac, creds := ccClient(ts.URL)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	_, err := newEngine(t).Fetch(ctx, FetchRequest{Client: ac, Credentials: *creds}, FlowCallbacks{})
+	defer cancel()
+	// Cancelled as soon as the request is written whole (the engine's own
+	// trace hook, which marks it sent, runs first).
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(w httptrace.WroteRequestInfo) {
+		if w.Err == nil {
+			cancel()
+		}
+	}})
+	e := newEngine(t)
+	e.HTTPClient = &http.Client{Transport: testTransport, Timeout: time.Second}
+	_, err := e.Fetch(ctx, FetchRequest{Client: ac, Credentials: *creds}, FlowCallbacks{})
 	kindIs(t, err, KindAborted)
+	if n := ts.hits.Load(); n != 1 {
+		t.Fatalf("the token endpoint got %d requests, want the one sent before the cancel", n)
+	}
 }

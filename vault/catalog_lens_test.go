@@ -77,15 +77,15 @@ func TestReadAllocations(t *testing.T) {
 	for i := range 1000 {
 		vals[fmt.Sprintf("secret/%016x", i)] = []byte(fmt.Sprintf("k-%032x", i))
 	}
-	doc, err := encodeVault("vault.age", vals)
+	doc, err := encodeVault("vault.age", vals, maxFileVaultDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := testing.AllocsPerRun(5, func() { _, _ = parseVaultDoc("vault.age", doc) }); a > 10 {
+	if a := testing.AllocsPerRun(5, func() { _, _ = parseVaultDoc("vault.age", doc, maxFileVaultDoc) }); a > 10 {
 		t.Errorf("reading a vault document of 1,000 values made %.0f allocations, want ≤ 10", a)
 	}
 	if a := testing.AllocsPerRun(5, func() {
-		vals, _ := parseVaultDoc("vault.age", doc)
+		vals, _ := parseVaultDoc("vault.age", doc, maxFileVaultDoc)
 		_, _ = vals.get("secret/00000000000001f4")
 	}); a > 12 {
 		t.Errorf("reading one value of a vault document of 1,000 values made %.0f allocations, want ≤ 12", a)

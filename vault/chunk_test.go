@@ -152,7 +152,7 @@ func FuzzParseVaultDoc(f *testing.F) {
 	f.Add([]byte(`{"format":"authdeck-vault","version":1,"values":{"k":"!!"}}`))
 	f.Add([]byte("{\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		vals, err := parseVaultDoc("vault.age", data)
+		vals, err := parseVaultDoc("vault.age", data, maxFileVaultDoc)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "vault.age") {
 				t.Fatalf("error %v should wrap ErrCorrupt and name the file", err)

@@ -90,6 +90,9 @@ type FileStore struct {
 	workFactor  int
 	lockTimeout time.Duration
 	agent       KeyAgent
+	// docLimit is the largest decrypted vault document the store reads and
+	// writes: maxFileVaultDoc (tests lower it to prove the limit cheaply).
+	docLimit int
 
 	mu   sync.Mutex // guards the fields below and serialises flock use
 	pass string     // the passphrase, until it fails to open the vault
@@ -138,6 +141,7 @@ func NewFileStore(opts FileOptions) (*FileStore, error) {
 		workFactor:  opts.WorkFactor,
 		lockTimeout: opts.LockTimeout,
 		agent:       opts.Agent,
+		docLimit:    maxFileVaultDoc,
 	}
 	if f.workFactor == 0 {
 		f.workFactor = DefaultScryptWorkFactor
@@ -336,7 +340,7 @@ func (f *FileStore) update(ctx context.Context, mayCreate bool, fn func(map[stri
 		if len(undo) == 0 {
 			return nil
 		}
-		plain, err := encodeVault(f.path, next)
+		plain, err := encodeVault(f.path, next, f.docLimit)
 		if err != nil {
 			return err
 		}
@@ -397,7 +401,7 @@ func (f *FileStore) current() (*vaultValues, error) {
 		}
 		f.decrypts++
 		f.kdfs++
-		vals, err = decryptLegacyVault(f.path, data, pass)
+		vals, err = decryptLegacyVault(f.path, data, pass, f.docLimit)
 		releaseKDFMemory(scryptWorkFactor(data))
 		if err != nil {
 			if errors.Is(err, ErrLocked) {
@@ -417,14 +421,14 @@ func (f *FileStore) current() (*vaultValues, error) {
 			}
 		}
 		f.decrypts++
-		vals, err = decryptVault(f.path, f.idPath, data, id)
+		vals, err = decryptVault(f.path, f.idPath, data, id, f.docLimit)
 		var other *otherIdentityError
 		if err != nil && remembered && errors.As(err, &other) {
 			f.id = nil
 			if id, err = f.identity(); err != nil {
 				return nil, err
 			}
-			vals, err = decryptVault(f.path, f.idPath, data, id)
+			vals, err = decryptVault(f.path, f.idPath, data, id, f.docLimit)
 		}
 		if err != nil {
 			return nil, err
@@ -480,24 +484,25 @@ func ageEncrypt(plain []byte, r age.Recipient) ([]byte, error) {
 }
 
 // encodeVault encodes vals as the decrypted vault document. A document over
-// maxFileVaultDoc, which no later read would accept, is ErrTooLarge: the
-// write is refused and the vault on disk stays as it was.
-func encodeVault(path string, vals map[string][]byte) ([]byte, error) {
+// limit (maxFileVaultDoc), which no later read would accept, is
+// ErrTooLarge: the write is refused and the vault on disk stays as it was.
+func encodeVault(path string, vals map[string][]byte, limit int) ([]byte, error) {
 	plain, err := gojson.Marshal(fileDoc{Format: fileFormat, Version: fileVersion, Values: vals})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the file vault: %w", err)
 	}
 	plain = append(plain, '\n')
-	if len(plain) > maxFileVaultDoc {
+	if len(plain) > limit {
 		return nil, fmt.Errorf("%w: the change would make %s hold %.1f MiB, over the file vault's limit of %d MiB; nothing was written and the vault is as it was (store large files elsewhere, or remove values you no longer need)",
-			ErrTooLarge, path, float64(len(plain))/(1<<20), maxFileVaultDoc>>20)
+			ErrTooLarge, path, float64(len(plain))/(1<<20), limit>>20)
 	}
 	return plain, nil
 }
 
-// encryptVault encrypts vals to the vault's recipient.
-func encryptVault(path string, vals map[string][]byte, r age.Recipient) ([]byte, error) {
-	plain, err := encodeVault(path, vals)
+// encryptVault encrypts vals, a document of at most limit bytes, to the
+// vault's recipient.
+func encryptVault(path string, vals map[string][]byte, r age.Recipient, limit int) ([]byte, error) {
+	plain, err := encodeVault(path, vals, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -508,9 +513,10 @@ func encryptVault(path string, vals map[string][]byte, r age.Recipient) ([]byte,
 	return ct, nil
 }
 
-// decryptVault decrypts and parses a vault file encrypted to id. A file
-// encrypted to another identity wraps ErrCorrupt and names the identity file.
-func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (*vaultValues, error) {
+// decryptVault decrypts and parses a vault file encrypted to id, whose
+// document may be at most limit bytes. A file encrypted to another identity
+// wraps ErrCorrupt and names the identity file.
+func decryptVault(path, idPath string, data []byte, id *age.X25519Identity, limit int) (*vaultValues, error) {
 	r, err := age.Decrypt(bytes.NewReader(data), id)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
@@ -519,11 +525,11 @@ func decryptVault(path, idPath string, data []byte, id *age.X25519Identity) (*va
 		}
 		return nil, fmt.Errorf("%w: %s is not a readable age file, corrupt or truncated (%v)", ErrCorrupt, path, err)
 	}
-	plain, err := readDecrypted(r, len(data), maxFileVaultDoc+1)
+	plain, err := readDecrypted(r, len(data), int64(limit)+1)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s fails decryption (truncated or altered): %v", ErrCorrupt, path, err)
 	}
-	return parseVaultDoc(path, plain)
+	return parseVaultDoc(path, plain, limit)
 }
 
 // readDecrypted reads what an age reader decrypts from a file of size
@@ -546,19 +552,19 @@ func (e *otherIdentityError) Error() string {
 func (e *otherIdentityError) Unwrap() error { return ErrCorrupt }
 
 // decryptLegacyVault decrypts and parses a vault file of the earlier format,
-// encrypted to the passphrase.
-func decryptLegacyVault(path string, data []byte, pass string) (*vaultValues, error) {
-	plain, err := decryptWithPassphrase(path, data, pass, maxFileVaultDoc+1)
+// encrypted to the passphrase, whose document may be at most limit bytes.
+func decryptLegacyVault(path string, data []byte, pass string, limit int) (*vaultValues, error) {
+	plain, err := decryptWithPassphrase(path, data, pass, int64(limit)+1)
 	if err != nil {
 		return nil, err
 	}
-	return parseVaultDoc(path, plain)
+	return parseVaultDoc(path, plain, limit)
 }
 
-// parseVaultDoc parses the decrypted vault document.
-func parseVaultDoc(path string, plain []byte) (*vaultValues, error) {
-	if len(plain) > maxFileVaultDoc {
-		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, maxFileVaultDoc>>20)
+// parseVaultDoc parses the decrypted vault document, of at most limit bytes.
+func parseVaultDoc(path string, plain []byte, limit int) (*vaultValues, error) {
+	if len(plain) > limit {
+		return nil, fmt.Errorf("%w: %s decrypts to more than the file vault's limit of %d MiB", ErrCorrupt, path, limit>>20)
 	}
 	format, version, vals, ok := scanVaultDoc(plain)
 	if !ok {

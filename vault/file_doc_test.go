@@ -15,7 +15,7 @@ func docSeeds(t testing.TB) [][]byte {
 	t.Helper()
 	written, err := encodeVault("vault.age", map[string][]byte{
 		"secret/0123abcd": []byte("value"), "client/x/secret": {}, "bin": {0, 1, 2, 0xff}, "a<b>&c": []byte("escaped key"),
-	})
+	}, maxFileVaultDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestScanVaultDocReadsWrittenDocuments(t *testing.T) {
 		vals[fmt.Sprintf("secret/%016x", i*7919)] = bytes.Repeat([]byte{byte(i)}, i%70)
 	}
 	vals["client/0123456789abcdef/secret"] = []byte("s3cr3t")
-	plain, err := encodeVault("vault.age", vals)
+	plain, err := encodeVault("vault.age", vals, maxFileVaultDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestParseVaultDocFallsBack(t *testing.T) {
 		{doc: `{"format":"authdeck-vault","version":1,"values":{}} x`, err: "vault.age"},
 	}
 	for _, c := range cases {
-		got, err := parseVaultDoc("vault.age", []byte(c.doc))
+		got, err := parseVaultDoc("vault.age", []byte(c.doc), maxFileVaultDoc)
 		if c.err != "" {
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "vault.age") {
 				t.Errorf("%s: error %v, want ErrCorrupt naming vault.age and %q", c.doc, err, c.err)

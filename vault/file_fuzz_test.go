@@ -43,7 +43,7 @@ func FuzzFileOpen(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	good, err := encryptVault("vault.age", map[string][]byte{"k": []byte("v"), "other": {0, 1}}, id.Recipient())
+	good, err := encryptVault("vault.age", map[string][]byte{"k": []byte("v"), "other": {0, 1}}, id.Recipient(), maxFileVaultDoc)
 	if err != nil {
 		f.Fatal(err)
 	}

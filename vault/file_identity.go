@@ -132,7 +132,7 @@ func (f *FileStore) ChangePassphrase(ctx context.Context, newPass string) error 
 		}
 		if f.cached && f.legacy {
 			// Convert the earlier format first, under the current passphrase.
-			ct, err := encryptVault(f.path, f.cacheVals.all(), id.Recipient())
+			ct, err := encryptVault(f.path, f.cacheVals.all(), id.Recipient(), f.docLimit)
 			if err != nil {
 				return err
 			}

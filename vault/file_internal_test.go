@@ -173,14 +173,24 @@ func TestFileLegacyConversionKDFs(t *testing.T) {
 
 // A write that would make the vault document larger than the file vault
 // reads back is refused with ErrTooLarge before anything is written: the
-// file on disk, and every value in it, stay as they were.
+// file on disk, and every value in it, stay as they were. The stores' limit
+// is lowered to 1 MiB and the sizes scale with it, so the test does not push
+// 64 MiB documents through the race detector; TestFileVaultLimitIs64MiB
+// checks the real limit.
 func TestFileVaultRefusesWritesPastItsReadLimit(t *testing.T) {
+	const limit = 1 << 20
 	dir := t.TempDir()
 	pass := func() (string, error) { return "pw", nil }
-	s, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
-	if err != nil {
-		t.Fatal(err)
+	open := func() *FileStore {
+		t.Helper()
+		s, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.docLimit = limit
+		return s
 	}
+	s := open()
 	ctx := context.Background()
 	if err := s.Set(ctx, "kept", []byte("old value")); err != nil {
 		t.Fatal(err)
@@ -189,18 +199,18 @@ func TestFileVaultRefusesWritesPastItsReadLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Values are base64 in the document: 3 bytes become 4, so 49 MiB of
-	// values make a document over 64 MiB.
-	big := make([]byte, 49<<20)
+	// Values are base64 in the document: 3 bytes become 4, so values of
+	// 49/64 of the limit make a document over it.
+	big := make([]byte, limit/64*49)
 	err = s.Set(ctx, "big", big)
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Set of a value past the limit = %v, want ErrTooLarge", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "64 MiB") || !strings.Contains(msg, "nothing was written") {
+	if msg := err.Error(); !strings.Contains(msg, "limit of 1 MiB") || !strings.Contains(msg, "nothing was written") {
 		t.Fatalf("the error does not say the limit and that nothing changed: %s", msg)
 	}
 	// A batch past the limit is refused whole too.
-	_, err = s.Apply(ctx, []Change{setChange("a", big[:30<<20]), setChange("b", big[:30<<20])})
+	_, err = s.Apply(ctx, []Change{setChange("a", big[:limit/64*30]), setChange("b", big[:limit/64*30])})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Apply past the limit = %v, want ErrTooLarge", err)
 	}
@@ -212,18 +222,29 @@ func TestFileVaultRefusesWritesPastItsReadLimit(t *testing.T) {
 		t.Fatal("the refused write changed the vault file")
 	}
 	// Another process (a fresh store) still reads the vault.
-	fresh, err := NewFileStore(FileOptions{Dir: dir, Passphrase: pass, WorkFactor: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fresh := open()
 	if got, err := fresh.Get(ctx, "kept"); err != nil || string(got) != "old value" {
 		t.Fatalf("after the refused write: Get = %q, %v", got, err)
 	}
 	// Just under the limit still works and reads back.
-	if err := s.Set(ctx, "big", big[:47<<20]); err != nil {
+	if err := s.Set(ctx, "big", big[:limit/64*47]); err != nil {
 		t.Fatalf("a value under the limit: %v", err)
 	}
-	if got, err := fresh.Get(ctx, "big"); err != nil || len(got) != 47<<20 {
+	if got, err := fresh.Get(ctx, "big"); err != nil || len(got) != limit/64*47 {
 		t.Fatalf("reading back a vault near the limit: %d bytes, %v", len(got), err)
+	}
+}
+
+// The file vault's limit is 64 MiB: a store as NewFileStore makes it reads
+// and writes documents of up to that, and refuses a write past it naming it
+// (TestFileVaultRefusesWritesPastItsReadLimit proves what the limit does,
+// with a lowered one).
+func TestFileVaultLimitIs64MiB(t *testing.T) {
+	s, err := NewFileStore(FileOptions{Dir: t.TempDir(), Passphrase: func() (string, error) { return "pw", nil }, WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.docLimit != 64<<20 {
+		t.Fatalf("the file vault's limit is %d bytes, want 64 MiB", s.docLimit)
 	}
 }

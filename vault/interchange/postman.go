@@ -27,6 +27,7 @@ type pmCollection struct {
 	Name     string           `json:"name"`
 	Scope    string           `json:"_postman_variable_scope"`
 	Requests []map[string]any `json:"requests"` // v1 collections
+	Event    []pmEvent        `json:"event"`
 }
 
 type pmInfo struct {
@@ -241,6 +242,7 @@ func ParsePostman(data []byte, opts RequestImportOptions) (vault.Batch, []Note, 
 	for _, v := range c.Variable {
 		p.variable(v, "the collection")
 	}
+	p.skippedScripts(fmt.Sprintf("collection %q", c.Info.Name), c.Event, "before or after each of its requests")
 	p.walk(c.Item, nil, ownedAuth{c.Auth, c.Info.Name}, 0)
 	for name := range p.authVars {
 		im.markSecretVar(name)
@@ -300,6 +302,7 @@ func (p *pmParser) walk(items []pmItem, path []string, auth ownedAuth, depth int
 				p.im.note(NoteSkipped, fmt.Sprintf("item %q", name), "neither a folder nor a request")
 				continue
 			}
+			p.skippedScripts(fmt.Sprintf("folder %q", strings.Join(here, " › ")), it.Event, "before or after each request in it")
 			p.walk(it.Item, here, a, depth+1)
 			continue
 		}
@@ -312,17 +315,29 @@ func (p *pmParser) walk(items []pmItem, path []string, auth ownedAuth, depth int
 // run or keep: its scripts and saved examples.
 func (p *pmParser) skippedParts(it pmItem, name string) {
 	item := fmt.Sprintf("request %q", name)
-	for _, e := range it.Event {
-		if e.hasCode() {
-			what := e.Listen
-			if what == "prerequest" {
-				what = "pre-request"
-			}
-			p.im.note(NoteSkipped, item, "%s script not run (authdeck runs no scripts)", what)
-		}
-	}
+	p.skippedScripts(item, it.Event, "")
 	if n := len(it.Response); n > 0 {
 		p.im.note(NoteSkipped, item, "%d saved example response(s) not imported", n)
+	}
+}
+
+// skippedScripts lists the scripts of a collection, folder or request item,
+// which authdeck does not run; when says when Postman would run those of a
+// collection or folder.
+func (p *pmParser) skippedScripts(item string, events []pmEvent, when string) {
+	for _, e := range events {
+		if !e.hasCode() {
+			continue
+		}
+		what := e.Listen
+		if what == "prerequest" {
+			what = "pre-request"
+		}
+		if when != "" {
+			p.im.note(NoteSkipped, item, "%s script not run (authdeck runs no scripts; Postman runs it %s)", what, when)
+			continue
+		}
+		p.im.note(NoteSkipped, item, "%s script not run (authdeck runs no scripts)", what)
 	}
 }
 

@@ -257,7 +257,7 @@ func runCrashSuite(t *testing.T, team bool, points map[string][]string, seed uin
 					crashTrial(t, bin, dir, backend, team, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
 				}
 			}
-			t.Logf("%s, %s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
+			testReport(t, "crash test, %s, %s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
 				what, backend, tally.tried, tally.killed, tally.notReached, tally.consistent, tally.killed, time.Since(start).Round(time.Millisecond))
 			if tally.consistent != tally.killed {
 				t.Fatalf("%d of %d interrupted changes left the %s inconsistent", tally.killed-tally.consistent, tally.killed, what)

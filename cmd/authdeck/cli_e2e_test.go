@@ -35,17 +35,10 @@ func newE2E(t *testing.T) *e2e {
 		t.Skip("builds and runs the binary; skipped with -short (never in CI)")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "authdeck")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
 	// The test build reads AUTHDECK_TEST_SCRYPT_WORK_FACTOR (kdf_testbuild.go),
 	// so the processes below do not each pay a second of scrypt; a release
 	// build has no such setting.
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "authdeck_testkdf", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, tagsTestKDF)
 	home := filepath.Join(dir, "home")
 	return &e2e{t: t, bin: bin, home: home, env: []string{
 		"AUTHDECK_VAULT=file", "AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=" + e2ePass,

@@ -193,18 +193,11 @@ type crashTally struct {
 	tried, killed, notReached, consistent int
 }
 
-// buildCrashBinary builds authdeck with the crash points armed into dir.
-func buildCrashBinary(t *testing.T, dir string) string {
+// buildCrashBinary returns authdeck built with the crash points armed
+// (once for the test run, buildBinary).
+func buildCrashBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(dir, "authdeck")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "authdeck_testkdf,authdeck_crashtest", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildBinary(t, tagsCrash)
 }
 
 func TestCrashConsistencyRepairedByNextCommand(t *testing.T) {
@@ -222,7 +215,7 @@ func runCrashSuite(t *testing.T, team bool, points map[string][]string, seed uin
 		t.Skip("builds and kills the binary; skipped with -short (never in CI)")
 	}
 	dir := t.TempDir()
-	bin := buildCrashBinary(t, dir)
+	bin := buildCrashBinary(t)
 	what := "workspace"
 	if team {
 		what = "team workspace"

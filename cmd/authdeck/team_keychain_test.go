@@ -154,18 +154,11 @@ func (s *secretService) items(t *testing.T) string {
 	return b.String()
 }
 
-// buildAuthdeck builds the command once for the test.
+// buildAuthdeck returns the command as users get it (built once for the
+// test run, buildBinary).
 func buildAuthdeck(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "authdeck")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildBinary(t, tagsRelease)
 }
 
 // keychainPerson runs the authdeck binary as one person: their home, age

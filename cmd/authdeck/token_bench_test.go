@@ -29,19 +29,15 @@ type cliBench struct {
 // .ci/with-secret-service.sh; file: age's scrypt work factor, as users get).
 func newCLIBench(b *testing.B, backend string) *cliBench {
 	b.Helper()
-	return newCLIBenchBuild(b, backend, nil)
+	return newCLIBenchBuild(b, backend, tagsRelease)
 }
 
-// newCLIBenchBuild is newCLIBench with extra build flags and environment.
-func newCLIBenchBuild(b *testing.B, backend string, buildFlags []string, env ...string) *cliBench {
+// newCLIBenchBuild is newCLIBench with the binary built with tags (a tag
+// set of build_test.go) and extra environment.
+func newCLIBenchBuild(b *testing.B, backend string, tags string, env ...string) *cliBench {
 	b.Helper()
 	dir := b.TempDir()
-	c := &cliBench{bin: filepath.Join(dir, "authdeck")}
-	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", c.bin, ".")...)
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	c := &cliBench{bin: buildBinary(b, tags)}
 	c.env = append(os.Environ(), "AUTHDECK_HOME="+filepath.Join(dir, "home"), "AUTHDECK_VAULT="+backend,
 		"AUTHDECK_PASSPHRASE=bench passphrase", "NO_COLOR=1", "AUTHDECK_ENV=")
 	c.env = append(c.env, env...)
@@ -189,7 +185,7 @@ func BenchmarkFileVaultCLI(b *testing.B) {
 	b.Cleanup(func() { _ = srv.Close() })
 	dc, _ := srv.Client(playground.ClientServiceBasic)
 	real := newCLIBench(b, vault.BackendFile)
-	cheap := newCLIBenchBuild(b, vault.BackendFile, []string{"-tags", "authdeck_testkdf"}, "AUTHDECK_TEST_SCRYPT_WORK_FACTOR=1")
+	cheap := newCLIBenchBuild(b, vault.BackendFile, tagsTestKDF, "AUTHDECK_TEST_SCRYPT_WORK_FACTOR=1")
 	var peak int64
 	for _, c := range []*cliBench{real, cheap} {
 		_, _, rss := c.run(b, dc.Secret+"\n", "client", "add", "api", "--token-url", srv.Endpoints().Token, "--client-id", dc.ClientID,
@@ -262,7 +258,7 @@ func BenchmarkFileVaultTokenUnlocked(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = os.RemoveAll(run) })
-	c := newCLIBenchBuild(b, vault.BackendFile, nil, "XDG_RUNTIME_DIR="+run)
+	c := newCLIBenchBuild(b, vault.BackendFile, tagsRelease, "XDG_RUNTIME_DIR="+run)
 	c.run(b, dc.Secret+"\n", "client", "add", "api", "--token-url", srv.Endpoints().Token, "--client-id", dc.ClientID,
 		"--client-secret-stdin", "--auth-method", "client_secret_basic", "--grant", "client_credentials", "--scope", "api:read")
 	c.run(b, importJSON("other", 1000), "secret", "import", "-")

@@ -1,28 +1,16 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
-// buildTUI builds the binary into a temporary directory for tests and
-// benchmarks that run it in a terminal.
+// buildTUI returns the binary as users get it (built once for the test
+// run, buildBinary) for tests and benchmarks that run it in a terminal.
 func buildTUI(tb testing.TB) string {
 	tb.Helper()
-	dir := tb.TempDir()
-	bin := filepath.Join(dir, "authdeck")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildBinary(tb, tagsRelease)
 }
 
 // needTool finds a program the test needs: CI installs it, so there a

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,15 +16,7 @@ import (
 // each process of the test does not pay a full-strength KDF.
 func buildTUITestKDF(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "authdeck")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "authdeck_testkdf", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildBinary(tb, tagsTestKDF)
 }
 
 // startTUI runs bin in a new tmux session with env and stderr to a file.

@@ -59,6 +59,7 @@ func assertNoSecrets(t *testing.T, where, screen string) {
 }
 
 func TestGoldenMainScreen(t *testing.T) {
+	t.Parallel()
 	for _, th := range themes.Builtin() {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", th.Name, size[0], size[1]), func(t *testing.T) {
@@ -75,6 +76,7 @@ func TestGoldenMainScreen(t *testing.T) {
 }
 
 func TestGoldenScreens(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("token_%dx%d", size[0], size[1]), func(t *testing.T) {
 			d, m, _ := fixtureApp(t, size[0], size[1], nil)
@@ -109,6 +111,7 @@ func TestGoldenScreens(t *testing.T) {
 }
 
 func TestGlobalKeys(t *testing.T) {
+	t.Parallel()
 	d, m, v := fixtureApp(t, 120, 40, nil)
 
 	d.Press("?")
@@ -167,6 +170,7 @@ func TestGlobalKeys(t *testing.T) {
 }
 
 func TestGlobalKeysIgnoredWhileTyping(t *testing.T) {
+	t.Parallel()
 	d, m, _ := fixtureApp(t, 100, 30, nil)
 	d.Press("/")
 	d.Type("qE?D")
@@ -188,6 +192,7 @@ func TestGlobalKeysIgnoredWhileTyping(t *testing.T) {
 }
 
 func TestBackgroundColourPicksVariant(t *testing.T) {
+	t.Parallel()
 	d, m, _ := fixtureApp(t, 80, 24, nil)
 	dark := m.Common().Styles.Palette
 	d.Send(tea.BackgroundColorMsg{Color: lightColor{}})
@@ -204,6 +209,7 @@ type lightColor struct{}
 func (lightColor) RGBA() (r, g, b, a uint32) { return 0xffff, 0xffff, 0xffff, 0xffff }
 
 func TestNoColorPicksMonochrome(t *testing.T) {
+	t.Parallel()
 	_, m, _ := fixtureApp(t, 80, 24, func(o *Options) {
 		o.Getenv = func(k string) string {
 			if k == "NO_COLOR" {
@@ -234,6 +240,7 @@ func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // TestStartupNoStoreNoNetwork checks the start-up rule: the first frame needs the
 // catalog only — zero store calls, zero network calls (1,000 items).
 func TestStartupNoStoreNoNetwork(t *testing.T) {
+	t.Parallel()
 	counting := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), counting)
 	if _, err := v.Apply(t.Context(), uitest.BigBatch(1000)); err != nil {
@@ -257,6 +264,7 @@ func TestStartupNoStoreNoNetwork(t *testing.T) {
 }
 
 func TestVaultUnavailableShowsPaneAndSwitches(t *testing.T) {
+	t.Parallel()
 	v := vault.New(vault.NewMemoryCatalog(), unavailableStore{})
 	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
 		t.Fatal(err)
@@ -339,6 +347,7 @@ func (u unavailableStore) Apply(_ context.Context, changes []vault.Change) ([]va
 // TestViewsFitEverySize: every screen fills exactly the terminal, with no
 // line wider than it, from 80×24 up, and across resizes.
 func TestViewsFitEverySize(t *testing.T) {
+	t.Parallel()
 	screens := []struct {
 		name string
 		open func(d *uitest.Driver)

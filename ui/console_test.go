@@ -16,6 +16,7 @@ import (
 // stays with the edited request. Leaving with edits asks first (esc on the
 // question stays, confirming leaves); leaving an unedited console does not.
 func TestConsoleEscCancelsThenAsksBeforeLeaving(t *testing.T) {
+	t.Parallel()
 	started := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started <- struct{}{}

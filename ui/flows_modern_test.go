@@ -18,6 +18,7 @@ import (
 // and the saved exchanged-token request are answered by the demo API in
 // the request console (RFC 9449, RFC 8693; S-44).
 func TestDPoPAndExchangeInTheTUI(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, playground.ClientServiceDPoP)
 	d.Press("enter")

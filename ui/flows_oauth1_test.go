@@ -82,6 +82,7 @@ func getPhoto(t *testing.T, dm *uitest.Demo, name string) string {
 // token credentials are stored and shown masked (S-30), and the token pane
 // offers exactly the actions OAuth 1.0a has.
 func TestOAuth1LoopbackFlowToTokenPane(t *testing.T) {
+	t.Parallel()
 	var logBuf strings.Builder
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Log = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -215,6 +216,7 @@ func TestOAuth1LoopbackFlowToTokenPane(t *testing.T) {
 // TestOAuth1StoredTokenShownWithoutFlow: with token credentials stored,
 // get token shows them (like `authdeck token`) and r authorizes again.
 func TestOAuth1StoredTokenShownWithoutFlow(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	opened := 0
 	inner := dm.Engines.Opener
@@ -268,6 +270,7 @@ func TestOAuth1StoredTokenShownWithoutFlow(t *testing.T) {
 // takes the verifier typed into the pane's field, which has the focus at
 // once; the verifier never reaches the log or the transcript.
 func TestOAuth1OOBTypedVerifierRSA(t *testing.T) {
+	t.Parallel()
 	var logBuf strings.Builder
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Log = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -321,6 +324,7 @@ func TestOAuth1OOBTypedVerifierRSA(t *testing.T) {
 // refuses a wrong verifier; the pane shows the reason, the detail and what
 // to do next, and nothing is stored.
 func TestOAuth1WrongVerifierExplainsAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil }
 	useCallback(t, d, dm.Vault, demo.ClientPhotos, oauth1.OOB)
@@ -364,6 +368,7 @@ func TestOAuth1WrongVerifierExplainsAndStoresNothing(t *testing.T) {
 // listener closes (S-05), nothing is stored, r starts again, esc cancels a
 // running flow and then goes back.
 func TestOAuth1CancelAndRetry(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody approves
 	selectItem(t, d, demo.ClientPhotos)
@@ -409,6 +414,7 @@ func TestOAuth1CancelAndRetry(t *testing.T) {
 // (S-01: the URL is shown), the field has the focus, and the address the
 // remote browser landed on finishes the flow.
 func TestOAuth1RemoteSessionTakesPastedCallback(t *testing.T) {
+	t.Parallel()
 	opened := 0
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Getenv = func(k string) string {
@@ -452,6 +458,7 @@ func TestOAuth1RemoteSessionTakesPastedCallback(t *testing.T) {
 // refused with a pointer to the flow before photos is authorized, and
 // signed and answered after.
 func TestOAuth1SavedPhotosRequest(t *testing.T) {
+	t.Parallel()
 	d, m, _ := demoApp(t, nil)
 	send := func() *request.Model {
 		t.Helper()

@@ -66,6 +66,7 @@ func osc52Copies(d *uitest.Driver) []string {
 }
 
 func TestClientCredentialsFlowTokenPaneCopy(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "service-basic")
 	d.Press("enter")
@@ -141,6 +142,7 @@ func TestClientCredentialsFlowTokenPaneCopy(t *testing.T) {
 }
 
 func TestAuthorizationCodeFlowThenRefreshFromDashboard(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "cli")
 	d.Press("enter")
@@ -193,6 +195,7 @@ func TestAuthorizationCodeFlowThenRefreshFromDashboard(t *testing.T) {
 }
 
 func TestDeviceFlow(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // the test approves below
 	selectItem(t, d, "cli-device")
@@ -226,6 +229,7 @@ func TestDeviceFlow(t *testing.T) {
 }
 
 func TestFlowCancelAndRetry(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody signs in
 	selectItem(t, d, "cli")
@@ -262,6 +266,7 @@ func TestFlowCancelAndRetry(t *testing.T) {
 }
 
 func TestFlowRejectedExplainsAndTranscriptRedacts(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	ac, err := dm.Vault.Client("dev", "service-post")
 	if err != nil {
@@ -296,6 +301,7 @@ func TestFlowRejectedExplainsAndTranscriptRedacts(t *testing.T) {
 // opened, the pane says why, the paste fallback finishes the flow, and the
 // device flow is offered.
 func TestRemoteSessionOffersPasteAndDevice(t *testing.T) {
+	t.Parallel()
 	opened := 0
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Getenv = func(k string) string {
@@ -358,6 +364,7 @@ func TestRemoteSessionOffersPasteAndDevice(t *testing.T) {
 }
 
 func TestTokenPaneIntrospectAndRevoke(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "service-basic")
 	d.Press("enter")
@@ -422,6 +429,7 @@ func TestTokenPaneIntrospectAndRevoke(t *testing.T) {
 // for the resource owner's credentials in masked prompts (S-12: labelled
 // deprecated), and the TUI's log records the flow without any secret.
 func TestPasswordGrantAsksAndLogsNoSecret(t *testing.T) {
+	t.Parallel()
 	var logBuf strings.Builder
 	d, m, dm := demoApp(t, func(o *Options) {
 		o.Log = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -468,6 +476,7 @@ func TestPasswordGrantAsksAndLogsNoSecret(t *testing.T) {
 // copying it; the token pane refreshes it first, as the CLI does, and
 // copies the new one.
 func TestCopyingAnExpiredToken(t *testing.T) {
+	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "cli")
 	d.Press("enter")
@@ -521,6 +530,7 @@ func mustSecret(t *testing.T, v *vault.Vault, env, name string) *vault.Secret {
 // display, no browser installed) is reported as a failure with what to do
 // instead, never as a step done.
 func TestBrowserThatFailsIsReported(t *testing.T) {
+	t.Parallel()
 	falseBin, err := exec.LookPath("false")
 	if err != nil {
 		t.Skip("no false(1) to stand for a failing browser")

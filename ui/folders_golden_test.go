@@ -16,6 +16,7 @@ import (
 // import files them) listed as a tree, Users folded, the cursor on a
 // request two folders deep, at 80×24 and 120×40 in every built-in theme.
 func TestGoldenRequestTree(t *testing.T) {
+	t.Parallel()
 	for _, th := range themes.Builtin() {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", th.Name, size[0], size[1]), func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 // the terminal): an empty name, a name already taken, a date that does not
 // parse.
 func TestFormErrorsShowAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {60, 16}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d, _, _ := fixtureApp(t, size[0], size[1], nil)

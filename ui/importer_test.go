@@ -45,6 +45,7 @@ func readReport(t *testing.T, d *uitest.Driver, im *importer.Model, path string,
 // browse screen: afterwards the browse list's cursor is on the first
 // request, in its folder when it has one.
 func TestImportSelectsFirstImported(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ file, first string }{
 		{"bruno-import-issues.postman_collection.json", "Valid GET Request"},
 		{"wise-cards.postman_collection.json", "Generate tokens from authorization code"},
@@ -76,6 +77,7 @@ func TestImportSelectsFirstImported(t *testing.T) {
 // Postman collection and its refusal of a broken one, in every theme at
 // 80×24 and 120×40.
 func TestGoldenImport(t *testing.T) {
+	t.Parallel()
 	views := []struct {
 		name string
 		path string

@@ -19,6 +19,7 @@ var rawEnum = regexp.MustCompile(`\b(API_KEY|SIMPLE|OA2_AUTHORIZATION_CODE|SESSI
 // with one human label; a token set never shows "never expires" beside its
 // tokens' expiry.
 func TestOneHumanLabelPerType(t *testing.T) {
+	t.Parallel()
 	d, m, v := fixtureApp(t, 120, 40, func(o *Options) {})
 	uitest.AddOAuth1(v)
 	d.Send(common.ReloadCatalogMsg{})

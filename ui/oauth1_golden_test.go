@@ -17,6 +17,7 @@ import (
 // credentials (fake fixture values, masked) at 80×24 and 120×40 in every
 // built-in theme.
 func TestGoldenOAuth1TokenPane(t *testing.T) {
+	t.Parallel()
 	for _, th := range themes.Builtin() {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(fmt.Sprintf("%s_%dx%d", th.Name, size[0], size[1]), func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 // — reveal, copy, open, get token, edit (and leave again) — leaves no part
 // of the PEM in any frame and none in a clipboard command (OSC 52 here).
 func TestPrivateKeysNeverLeaveTheTUI(t *testing.T) {
+	t.Parallel()
 	var keys uitest.PrivateKeys
 	d, _, _ := fixtureApp(t, 140, 40, func(o *Options) {
 		var err error

@@ -209,6 +209,7 @@ func noneOf(t *testing.T, where, text string, values ...string) {
 // are untouched. A shared secret is labelled shared and names the keys
 // its value is encrypted to, as 'authdeck team list' does.
 func TestTeamWorkspaceMarksAndSetsMissingValues(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root, alice, bob := teamFolder(t)
 	folder := readTree(t, root)

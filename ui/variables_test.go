@@ -48,6 +48,7 @@ func selectedItem(t *testing.T, m *Model) string {
 // the root model as a person would: the selection stays on it, the value
 // never shows, and each step says what it did as the CLI does.
 func TestVariableEditorThroughTheApp(t *testing.T) {
+	t.Parallel()
 	d, m, v := fixtureApp(t, 120, 40, nil)
 	d.Busy = uitest.StoreBusy
 	chooseVariable(t, d)
@@ -105,6 +106,7 @@ func TestVariableEditorThroughTheApp(t *testing.T) {
 // TestVariableFormErrorsShowAtOnce: a bad name's message (the CLI's) is on
 // screen as soon as enter is refused, through the root model's layout.
 func TestVariableFormErrorsShowAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			d, _, v := fixtureApp(t, size[0], size[1], nil)
@@ -134,6 +136,7 @@ func TestVariableFormErrorsShowAtOnce(t *testing.T) {
 // selected, and the new-variable form with a secret value typed (masked),
 // at 80×24 and 120×40 in every built-in theme. No value of a secret shows.
 func TestGoldenVariables(t *testing.T) {
+	t.Parallel()
 	for _, th := range themes.Builtin() {
 		for _, size := range [][2]int{{80, 24}, {120, 40}} {
 			name := fmt.Sprintf("%s_%dx%d", th.Name, size[0], size[1])

@@ -21,6 +21,7 @@ import (
 // session started with. Both vaults share one catalog, as the keychain and
 // the file vault of one AUTHDECK_HOME do, so only the stores tell them apart.
 func TestVaultSwitchMovesTheEngines(t *testing.T) {
+	t.Parallel()
 	const pass = "correct horse battery"
 	dm := uitest.StartDemo(t)
 	ctx := t.Context()

@@ -239,8 +239,8 @@ func (f failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // TestStartupNoStoreNoNetwork checks the start-up rule: the first frame needs the
 // catalog only — zero store calls, zero network calls (1,000 items).
+// Not parallel: it swaps http.DefaultTransport, which other tests use.
 func TestStartupNoStoreNoNetwork(t *testing.T) {
-	t.Parallel()
 	counting := vaulttest.NewCountingStore(vault.NewMemoryStore())
 	v := vault.New(vault.NewMemoryCatalog(), counting)
 	if _, err := v.Apply(t.Context(), uitest.BigBatch(1000)); err != nil {

@@ -216,6 +216,16 @@ func ParsePostman(data []byte, opts RequestImportOptions) (vault.Batch, []Note, 
 		}
 		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: line, Col: col, Err: vault.ErrInvalid, Msg: msg}}}
 	}
+	// What encoding/json lets pass — bytes that are not UTF-8 (read as
+	// U+FFFD) and a key given twice (the last one kept) — is an error, as
+	// in the other JSON importers.
+	if err := jsonpos.CheckStrict(data); err != nil {
+		var pe *jsonpos.Error
+		if errors.As(err, &pe) {
+			return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Line: pe.Line, Col: pe.Col, Err: vault.ErrInvalid, Msg: pe.Msg}}}
+		}
+		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: err.Error()}}}
+	}
 	var c pmCollection
 	if err := json.Unmarshal(data, &c); err != nil {
 		return vault.Batch{}, nil, &ImportError{Problems: []ImportProblem{{Err: vault.ErrInvalid, Msg: "not a Postman collection or environment: " + jsonpos.Describe(data, err)}}}

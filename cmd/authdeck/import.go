@@ -65,7 +65,8 @@ func newImportCmd(a *App) *cobra.Command {
            the base environment (with the first sub-environment) into the
            environment, every sub-environment as an environment of its own,
            bearer, basic, digest, API key and AWS IAM authentication, OAuth
-           2.0 settings as auth clients (folder authentication inherited)
+           2.0 settings as auth clients (folder authentication inherited);
+           the scripts of requests and folders are listed as skipped
 
   bruno    a Bruno collection: its folder (or its bruno.json) with the
            .bru request files in their folders, the headers and auth of

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -316,6 +317,15 @@ func (bp *bruParser) run() {
 	}
 	bp.environments()
 	bp.collectionVars()
+	// Bruno runs the scripts, tests and assertions of collection.bru and of
+	// each folder.bru around every request below them; none is run here,
+	// and none is dropped without a word.
+	if bp.collection != nil {
+		bp.noteNotRun(bp.collection, "collection.bru")
+	}
+	for _, dir := range slices.Sorted(maps.Keys(bp.folders)) {
+		bp.noteNotRun(bp.folders[dir], fmt.Sprintf("folder %q (%s)", filepath.ToSlash(dir), filepath.ToSlash(filepath.Join(dir, "folder.bru"))))
+	}
 	for _, r := range bp.requestFiles(reqFiles) {
 		bp.request(r.rel, r.f, r.name)
 	}

@@ -41,6 +41,10 @@ type insResource struct {
 	Data           map[string]any      `json:"data" yaml:"data"`
 	DataOrder      map[string][]string `json:"dataPropertyOrder" yaml:"dataPropertyOrder"`
 	IsPrivate      bool                `json:"isPrivate" yaml:"isPrivate"`
+	// PreRequestScript and AfterResponseScript are the scripts of a request
+	// or a folder (Insomnia 8 and later); authdeck runs none.
+	PreRequestScript    string `json:"preRequestScript" yaml:"preRequestScript"`
+	AfterResponseScript string `json:"afterResponseScript" yaml:"afterResponseScript"`
 }
 
 type insBody struct {
@@ -140,6 +144,9 @@ func ParseInsomnia(data []byte, opts RequestImportOptions) (vault.Batch, []Note,
 		switch r.Type {
 		case "request":
 			reqs = append(reqs, r)
+			p.skippedScripts(r, fmt.Sprintf("request %q", r.Name), "")
+		case "request_group":
+			p.skippedScripts(r, fmt.Sprintf("folder %q", r.Name), " (Insomnia runs it for each request in the folder)")
 		case "grpc_request", "websocket_request", "websocket_payload":
 			im.note(NoteSkipped, fmt.Sprintf("%s %q", strings.ReplaceAll(r.Type, "_", " "), r.Name), "only HTTP requests are imported")
 		}
@@ -155,6 +162,15 @@ func ParseInsomnia(data []byte, opts RequestImportOptions) (vault.Batch, []Note,
 		p.request(r)
 	}
 	return im.finish()
+}
+
+// skippedScripts lists a request's or folder's scripts as skipped.
+func (p *insParser) skippedScripts(r *insResource, item, when string) {
+	for _, s := range []struct{ what, code string }{{"pre-request", r.PreRequestScript}, {"after-response", r.AfterResponseScript}} {
+		if strings.TrimSpace(s.code) != "" {
+			p.im.note(NoteSkipped, item, "%s script not run%s (authdeck runs no scripts)", s.what, when)
+		}
+	}
 }
 
 type insParser struct {

@@ -21,8 +21,7 @@ func TestDPoPAndExchangeInTheTUI(t *testing.T) {
 	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, playground.ClientServiceDPoP)
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the flow to finish", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("flow failed: %v", f.Err())

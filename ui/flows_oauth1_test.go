@@ -25,6 +25,16 @@ import (
 	"github.com/authdeck/authdeck/vault"
 )
 
+// startOAuth1Flow is startFlow for an OAuth 1.0a client: enter on it, and
+// its flow pane once it is on top, without a settle a running flow would
+// drag out.
+func startOAuth1Flow(t *testing.T, d *uitest.Driver, m *Model) *flow.OAuth1Model {
+	t.Helper()
+	d.Send(uitest.Key("enter"))
+	d.Wait(10*time.Second, "the OAuth 1.0a flow pane", func() bool { _, ok := m.Top().(*flow.OAuth1Model); return ok })
+	return oauth1Pane(t, m)
+}
+
 func oauth1Pane(t *testing.T, m *Model) *flow.OAuth1Model {
 	t.Helper()
 	f, ok := m.Top().(*flow.OAuth1Model)
@@ -91,8 +101,7 @@ func TestOAuth1LoopbackFlowToTokenPane(t *testing.T) {
 	if s := d.Screen(); !strings.Contains(s, "OAuth 1.0a") || !strings.Contains(s, "HMAC-SHA1") || !strings.Contains(s, "request token") {
 		t.Errorf("the client's detail does not describe it:\n%s", s)
 	}
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(20*time.Second, "the browser to approve", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("flow failed: %v\n%s", f.Err(), f.Transcript().Text())
@@ -222,8 +231,7 @@ func TestOAuth1StoredTokenShownWithoutFlow(t *testing.T) {
 	inner := dm.Engines.Opener
 	dm.Engines.Opener = func(ctx context.Context, u string) error { opened++; return inner(ctx, u) }
 	selectItem(t, d, demo.ClientPhotos)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(20*time.Second, "the first authorization", func() bool { return !f.Running() })
 	first := f.Result()
 	if f.Err() != nil || first == nil {
@@ -278,8 +286,7 @@ func TestOAuth1OOBTypedVerifierRSA(t *testing.T) {
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // the test approves below
 	useCallback(t, d, dm.Vault, demo.ClientPhotosRSA, oauth1.OOB)
 	selectItem(t, d, demo.ClientPhotosRSA)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(10*time.Second, "the verifier field", func() bool { return f.AwaitingVerifier() && f.Typing() })
 	screen := d.Screen()
 	for _, want := range []string{"Out of band", "verifier ›", f.AuthPrompt().URL[:40], "send verifier"} {
@@ -330,8 +337,7 @@ func TestOAuth1WrongVerifierExplainsAndStoresNothing(t *testing.T) {
 	useCallback(t, d, dm.Vault, demo.ClientPhotos, oauth1.OOB)
 	before := uitest.Catalog(dm.Vault)
 	selectItem(t, d, demo.ClientPhotos)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(10*time.Second, "the verifier field", func() bool { return f.AwaitingVerifier() && f.Typing() })
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -372,8 +378,7 @@ func TestOAuth1CancelAndRetry(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody approves
 	selectItem(t, d, demo.ClientPhotos)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(10*time.Second, "the authorization URL", func() bool { return f.AuthPrompt() != nil })
 	redirect := f.AuthPrompt().RedirectURI
 	if s := d.Screen(); !strings.Contains(s, "Waiting for the browser") || !strings.Contains(s, "p takes the verifier") {
@@ -426,8 +431,7 @@ func TestOAuth1RemoteSessionTakesPastedCallback(t *testing.T) {
 	})
 	dm.Engines.Opener = func(context.Context, string) error { opened++; return nil }
 	selectItem(t, d, demo.ClientPhotos)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(10*time.Second, "the verifier field", func() bool { return f.AwaitingVerifier() && f.Typing() })
 	if s := d.Screen(); !strings.Contains(s, "SSH session") || !strings.Contains(s, "paste the address") {
 		t.Errorf("remote pane lacks the explanation:\n%s", s)
@@ -484,8 +488,7 @@ func TestOAuth1SavedPhotosRequest(t *testing.T) {
 		d.Press("esc")
 	}
 	selectItem(t, d, demo.ClientPhotos)
-	d.Press("enter")
-	f := oauth1Pane(t, m)
+	f := startOAuth1Flow(t, d, m)
 	d.Wait(20*time.Second, "the authorization", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("flow failed: %v", f.Err())

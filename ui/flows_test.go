@@ -44,6 +44,17 @@ func selectItem(t *testing.T, d *uitest.Driver, name string) {
 	d.Press("enter")
 }
 
+// startFlow presses enter on the selected auth client and returns the flow
+// pane once it is on top. It does not settle after the key: a running flow
+// keeps posting its progress, so a settle would last until the flow ends
+// or the driver's limit passes. Callers wait for what they need.
+func startFlow(t *testing.T, d *uitest.Driver, m *Model) *flow.Model {
+	t.Helper()
+	d.Send(uitest.Key("enter"))
+	d.Wait(10*time.Second, "the flow pane", func() bool { _, ok := m.Top().(*flow.Model); return ok })
+	return flowPane(t, m)
+}
+
 func flowPane(t *testing.T, m *Model) *flow.Model {
 	t.Helper()
 	f, ok := m.Top().(*flow.Model)
@@ -69,8 +80,7 @@ func TestClientCredentialsFlowTokenPaneCopy(t *testing.T) {
 	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "service-basic")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the flow to finish", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("flow failed: %v", f.Err())
@@ -145,8 +155,7 @@ func TestAuthorizationCodeFlowThenRefreshFromDashboard(t *testing.T) {
 	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "cli")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(20*time.Second, "the browser sign-in", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("flow failed: %v\n%s", f.Err(), f.Transcript().Text())
@@ -199,8 +208,7 @@ func TestDeviceFlow(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // the test approves below
 	selectItem(t, d, "cli-device")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the device code", func() bool { return f.DevicePrompt() != nil })
 	p := f.DevicePrompt()
 	screen := d.Screen()
@@ -233,8 +241,7 @@ func TestFlowCancelAndRetry(t *testing.T) {
 	d, m, dm := demoApp(t, nil)
 	dm.Engines.Opener = func(context.Context, string) error { return nil } // nobody signs in
 	selectItem(t, d, "cli")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the authorization URL", func() bool { return f.AuthPrompt() != nil })
 	d.Press("x")
 	d.Wait(10*time.Second, "the cancellation", func() bool { return !f.Running() })
@@ -279,8 +286,7 @@ func TestFlowRejectedExplainsAndTranscriptRedacts(t *testing.T) {
 	d.Send(common.ReloadCatalogMsg{})
 	d.Settle()
 	selectItem(t, d, "service-post")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the flow to fail", func() bool { return !f.Running() })
 	if oauth.KindOf(f.Err()) != oauth.KindRejected {
 		t.Fatalf("err = %v, want rejected", f.Err())
@@ -313,8 +319,7 @@ func TestRemoteSessionOffersPasteAndDevice(t *testing.T) {
 	})
 	dm.Engines.Opener = func(context.Context, string) error { opened++; return nil }
 	selectItem(t, d, "cli")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the authorization URL", func() bool { return f.AuthPrompt() != nil })
 	screen := d.Screen()
 	// The authorization URL's QR code is too tall to sit with the text at
@@ -367,8 +372,7 @@ func TestTokenPaneIntrospectAndRevoke(t *testing.T) {
 	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "service-basic")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the flow", func() bool { return !f.Running() })
 	d.Press("enter")
 	tp := m.Top().(*token.Model)
@@ -438,8 +442,7 @@ func TestPasswordGrantAsksAndLogsNoSecret(t *testing.T) {
 	if !strings.Contains(d.Screen(), "deprecated") {
 		t.Errorf("the password client is not labelled deprecated:\n%s", d.Screen())
 	}
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the username prompt", func() bool { return m.Dialog() != nil })
 	if !strings.Contains(d.Screen(), "deprecated") {
 		t.Errorf("the prompt does not say the grant is deprecated:\n%s", d.Screen())
@@ -479,8 +482,7 @@ func TestCopyingAnExpiredToken(t *testing.T) {
 	t.Parallel()
 	d, m, dm := demoApp(t, nil)
 	selectItem(t, d, "cli")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(20*time.Second, "the sign-in", func() bool { return !f.Running() })
 	if f.Err() != nil || f.Result().RefreshToken == "" {
 		t.Fatalf("flow: %v", f.Err())
@@ -543,8 +545,7 @@ func TestBrowserThatFailsIsReported(t *testing.T) {
 		return ""
 	})
 	selectItem(t, d, "cli")
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(10*time.Second, "the browser's failure", func() bool { return strings.Contains(d.Screen(), "The browser did not open") })
 	s := d.Screen()
 	if strings.Contains(s, "✓ could not open") || strings.Contains(s, "opened the browser") {

@@ -78,8 +78,7 @@ func TestVaultSwitchMovesTheEngines(t *testing.T) {
 	}
 
 	selectItem(t, d, playground.ClientServiceBasic)
-	d.Press("enter")
-	f := flowPane(t, m)
+	f := startFlow(t, d, m)
 	d.Wait(15*time.Second, "the client-credentials flow", func() bool { return !f.Running() })
 	if f.Err() != nil {
 		t.Fatalf("the flow failed after the switch: %v", f.Err())

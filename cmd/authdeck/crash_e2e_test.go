@@ -230,24 +230,35 @@ func runCrashSuite(t *testing.T, team bool, points map[string][]string, seed uin
 			start := time.Now()
 			rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), seed))
 			for _, op := range crashOps() {
+				// The file vault's trials of op start from its setup's
+				// state put back (crashSetup); the keychain's run the setup
+				// each time, their values being in the shared Secret Service.
+				var setup *crashSetup
+				if backend == vault.BackendFile {
+					base, err := os.MkdirTemp(dir, "op-")
+					if err != nil {
+						t.Fatal(err)
+					}
+					setup = &crashSetup{base: base}
+				}
 				for _, point := range points[backend] {
-					crashTrial(t, bin, dir, backend, team, op, point, 0, &tally)
+					crashTrial(t, bin, dir, setup, backend, team, op, point, 0, &tally)
 				}
 				// A crash while the next command settles the change: the
 				// command after it settles it again.
-				crashTrial(t, bin, dir, backend, team, op, "store-applied", 0, &tally, "settle-store-done")
+				crashTrial(t, bin, dir, setup, backend, team, op, "store-applied", 0, &tally, "settle-store-done")
 				// Kills from outside at random moments of the change — on
 				// the file vault only: gnome-keyring 42 aborts (GLib-ERROR in
 				// plain_negotiate) when a client is killed while it opens its
 				// session, taking down the Secret Service that every other
 				// keychain test of the run uses. The named points above kill
 				// the keychain runs once their session is open.
-				d := crashTrial(t, bin, dir, backend, team, op, "", 0, &tally)
+				d := crashTrial(t, bin, dir, setup, backend, team, op, "", 0, &tally)
 				if backend == vault.BackendKeychain {
 					continue
 				}
 				for range crashRandomKills {
-					crashTrial(t, bin, dir, backend, team, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
+					crashTrial(t, bin, dir, setup, backend, team, op, "", time.Duration(rng.Int64N(int64(d)+1)), &tally)
 				}
 			}
 			testReport(t, "crash test, %s, %s vault: %d kill points tried, %d killed the process (%d not reached), %d of %d consistent after the next command, in %v",
@@ -262,18 +273,59 @@ func runCrashSuite(t *testing.T, team bool, points map[string][]string, seed uin
 	}
 }
 
+// crashSetup keeps the state an operation's setup leaves (the home and,
+// with a team workspace, the folder's repository), so each trial of the
+// operation after the first starts from that state put back at the same
+// paths, byte for byte with the files' modes and times, instead of running
+// init and the setup commands again.
+type crashSetup struct {
+	// base holds the trials' home and repo, and saved/home and saved/repo
+	// once the first trial's setup has run.
+	base  string
+	saved bool
+}
+
 // crashTrial runs op in a fresh home (with team, in a fresh team workspace
-// folder made with 'authdeck init'): with point set, the process kills
+// folder made with 'authdeck init'), or with setup (file vault) in its
+// saved state once there is one: with point set, the process kills
 // itself there ("{tag}" in it standing for the folder's tag in the names
 // of its files in the home); with delay set, it is killed from outside
 // after delay; with neither, it runs whole and crashTrial returns how long
 // it took. Then the next command(s) run, settleCrash being a crash point
 // for the first of them, and the workspace is checked.
-func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, point string, delay time.Duration, tally *crashTally, settleCrash ...string) time.Duration {
+func crashTrial(t *testing.T, bin, dir string, setup *crashSetup, backend string, team bool, op crashOp, point string, delay time.Duration, tally *crashTally, settleCrash ...string) time.Duration {
 	t.Helper()
-	home, err := os.MkdirTemp(dir, "home-")
-	if err != nil {
-		t.Fatal(err)
+	var home, repo string
+	restored := false
+	if setup == nil {
+		var err error
+		if home, err = os.MkdirTemp(dir, "home-"); err != nil {
+			t.Fatal(err)
+		}
+		if team {
+			if repo, err = os.MkdirTemp(dir, "repo-"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	} else {
+		home, repo = filepath.Join(setup.base, "home"), filepath.Join(setup.base, "repo")
+		for _, d := range []string{home, repo} {
+			if err := os.RemoveAll(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if restored = setup.saved; restored {
+			copyTree(t, filepath.Join(setup.base, "saved", "home"), home)
+			if team {
+				copyTree(t, filepath.Join(setup.base, "saved", "repo"), repo)
+			}
+		} else {
+			for _, d := range []string{home, repo} {
+				if err := os.Mkdir(d, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 	env := []string{
 		"AUTHDECK_VAULT=" + backend, "AUTHDECK_HOME=" + home, "AUTHDECK_PASSPHRASE=" + e2ePass,
@@ -322,13 +374,11 @@ func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, p
 	// file left aside would lie.
 	checked, asideDirs := v, []string{home}
 	if team {
-		repo, err := os.MkdirTemp(dir, "repo-")
-		if err != nil {
-			t.Fatal(err)
-		}
 		folder := filepath.Join(repo, "authdeck")
-		if killed, out := run("", "", "init", folder, "--no-team", "--name", "crash"); killed {
-			t.Fatalf("%s: init killed:\n%s", what, out)
+		if !restored {
+			if killed, out := run("", "", "init", folder, "--no-team", "--name", "crash"); killed {
+				t.Fatalf("%s: init killed:\n%s", what, out)
+			}
 		}
 		env = append(env, "AUTHDECK_WORKSPACE="+folder)
 		ws, err := workspace.Open(folder, workspace.Options{Home: home})
@@ -362,6 +412,9 @@ func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, p
 		}()
 	}
 	for _, argv := range op.setup {
+		if restored {
+			break
+		}
 		stdin := ""
 		if s, ok := strings.CutPrefix(argv[0], "<stdin>"); ok {
 			stdin, argv = s, argv[1:]
@@ -369,6 +422,13 @@ func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, p
 		if killed, _ := run("", stdin, argv...); killed {
 			t.Fatalf("%s: setup killed", what)
 		}
+	}
+	if setup != nil && !setup.saved {
+		copyTree(t, home, filepath.Join(setup.base, "saved", "home"))
+		if team {
+			copyTree(t, repo, filepath.Join(setup.base, "saved", "repo"))
+		}
+		setup.saved = true
 	}
 
 	var killed bool
@@ -470,4 +530,67 @@ func crashTrial(t *testing.T, bin, dir, backend string, team bool, op crashOp, p
 		tally.consistent++
 	}
 	return took
+}
+
+// copyTree copies the directory tree src to dst (which must not exist):
+// directories and regular files with their permission bits and
+// modification times.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	type stamp struct {
+		path string
+		mod  time.Time
+	}
+	var dirs []stamp
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			if err := os.MkdirAll(target, info.Mode().Perm()); err != nil {
+				return err
+			}
+			// MkdirAll leaves out bits the umask clears.
+			if err := os.Chmod(target, info.Mode().Perm()); err != nil {
+				return err
+			}
+			dirs = append(dirs, stamp{target, info.ModTime()})
+		case d.Type().IsRegular():
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(target, data, info.Mode().Perm()); err != nil {
+				return err
+			}
+			if err := os.Chmod(target, info.Mode().Perm()); err != nil {
+				return err
+			}
+			if err := os.Chtimes(target, info.ModTime(), info.ModTime()); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s is neither a directory nor a regular file (%v)", p, d.Type())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
+	}
+	// Deepest first: a directory's time changes as entries are made in it.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.Chtimes(dirs[i].path, dirs[i].mod, dirs[i].mod); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
+	"github.com/authdeck/authdeck/vault/jsonpos"
 )
 
 // This file imports the JSON bodies of the integration-hub secret service:
@@ -199,6 +200,13 @@ func (p *ssParser) items() ([]ssItem, bool) {
 	}
 	if err := json.Unmarshal(p.data, new(json.RawMessage)); err != nil {
 		p.syntaxProblem(err)
+		return nil, false
+	}
+	// encoding/json reads bytes that are not UTF-8 as U+FFFD: a name or a
+	// value would be imported changed.
+	var bad *jsonpos.Error
+	if errors.As(jsonpos.CheckUTF8(p.data), &bad) {
+		p.problems = append(p.problems, ImportProblem{Line: bad.Line, Col: bad.Col, Msg: bad.Msg, Err: vault.ErrInvalid})
 		return nil, false
 	}
 	type rawItem struct {

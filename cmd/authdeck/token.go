@@ -433,9 +433,11 @@ type tokenJSON struct {
 	Refreshed       bool     `json:"refreshed"`
 	DPoPJKT         string   `json:"dpop_jkt,omitempty"`
 	DPoPProof       string   `json:"dpop_proof,omitempty"`
-	Env             string   `json:"env,omitempty"`
-	Client          string   `json:"client,omitempty"`
-	Secret          string   `json:"secret,omitempty"`
+	// IssuedTokenType is the RFC 8693 issued_token_type of an exchanged token.
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
+	Env             string `json:"env,omitempty"`
+	Client          string `json:"client,omitempty"`
+	Secret          string `json:"secret,omitempty"`
 }
 
 // printToken prints r in format; proof is the DPoP proof of --dpop-proof.
@@ -459,7 +461,7 @@ func (a *App) printToken(name string, r *oauth.Result, format string, reveal boo
 			GrantedScopes: nonNil(r.GrantedScopes), RequestedScopes: nonNil(r.RequestedScopes), MissingScopes: nonNil(r.MissingScopes),
 			HasRefreshToken: r.RefreshToken != "", Grant: r.Grant, Deprecated: r.Deprecated,
 			FromCache: r.FromCache, Refreshed: r.Refreshed, Env: r.Env, Client: r.Client, Secret: r.Secret,
-			DPoPJKT: r.DPoPJKT, DPoPProof: proof,
+			DPoPJKT: r.DPoPJKT, DPoPProof: proof, IssuedTokenType: r.IssuedTokenType,
 		}
 		if !r.Expiry.IsZero() {
 			at := r.Expiry.UTC().Format(time.RFC3339)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -155,6 +156,15 @@ func (a *App) runImport(ctx context.Context, format, file string, o *importOptio
 		}
 	}
 	a.printRequestImport(plan, v.Backend(), o.dryRun)
+	if !o.dryRun && len(plan.Batch.Requests) > 0 && in.Env == "" {
+		// The files beside an .http file chose an environment that is not
+		// the active one: say how to reach the requests, or 'send' would
+		// not find them.
+		if active, err := a.Env(c); err == nil && active != plan.Env {
+			fmt.Fprintf(a.IO.Out, "The requests are in environment %s, not in the active one (%s): send them with --env %s, or make it the active one with 'authdeck env use %s'.\n",
+				termsafe.Line(strconv.Quote(plan.Env)), termsafe.Line(strconv.Quote(active)), termsafe.Line(interchange.ShellQuote(plan.Env)), termsafe.Line(interchange.ShellQuote(plan.Env)))
+		}
+	}
 	return nil
 }
 

@@ -167,3 +167,34 @@ func firstRequestName(t *testing.T, out string) string {
 	}
 	return l.Requests[0].Name
 }
+
+// TestImportSaysWhereTheRequestsWent: an .http file whose environment files
+// beside it send its requests to an environment that is not the active one
+// says so, with the --env and 'env use' that reach them; `send` with that
+// --env finds the request. With --env, or into the active one, no such line.
+func TestImportSaysWhereTheRequestsWent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"api.http":             "GET {{host}}/items\n",
+		"http-client.env.json": `{"dev": {"host": "https://api.example.com"}}`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := h.must("", "import", "http", filepath.Join(dir, "api.http"))
+	want := `The requests are in environment "dev", not in the active one ("default"): send them with --env dev, or make it the active one with 'authdeck env use dev'.`
+	if !strings.Contains(r.out, want) {
+		t.Fatalf("import output:\n%s", r.out)
+	}
+	if r := h.must("", "request", "list", "--env", "dev"); !strings.Contains(r.out, "https://api.example.com/items") && !strings.Contains(r.out, "{{host}}/items") {
+		t.Fatalf("request list --env dev:\n%s", r.out)
+	}
+	h.must("", "env", "use", "dev")
+	r = h.must("", "import", "http", filepath.Join(dir, "api.http"))
+	if strings.Contains(r.out, "not in the active one") {
+		t.Fatalf("the hint was printed for the active environment:\n%s", r.out)
+	}
+}

@@ -91,6 +91,18 @@ func ParseIntrospection(status int, contentType string, body []byte) (*Introspec
 		}
 		if s, ok := scalarString(v); ok {
 			in.Extra[k] = sanitize(s, 200)
+			continue
+		}
+		// The binding of a sender-constrained token (cnf.jkt of RFC 9449
+		// §6.2, cnf.x5t#S256 of RFC 8705) and the actor of an exchanged
+		// one (act.sub of RFC 8693 §4.1), as the local verification shows
+		// them.
+		if o, ok := v.(map[string]any); ok && (k == "cnf" || k == "act") {
+			for sub, x := range o {
+				if s, ok := scalarString(x); ok {
+					in.Extra[k+"."+sub] = sanitize(s, 200)
+				}
+			}
 		}
 	}
 	return in, nil

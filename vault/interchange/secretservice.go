@@ -340,10 +340,12 @@ func (p *ssParser) object(label string, raw json.RawMessage, base int64) *jsonOb
 			return o
 		}
 		if _, dup := o.vals[key]; dup {
-			p.note(NoteWarning, label, base+int64(off), "%q appears twice; the last one is used", key)
-		} else {
-			o.keys = append(o.keys, key)
+			// Which of the two a user meant is not ours to guess: the
+			// file is refused, as the other JSON importers refuse it.
+			p.problem(label, base+int64(off), vault.ErrInvalid, "key %q appears twice", key)
+			continue
 		}
+		o.keys = append(o.keys, key)
 		o.vals[key] = v
 		o.offs[key] = base + int64(off)
 	}

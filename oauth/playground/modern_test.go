@@ -188,9 +188,10 @@ func TestDPoPTokenAndResource(t *testing.T) {
 		}
 	}
 
-	// Introspection shows the binding.
+	// Introspection shows the binding, and the token's type is DPoP (RFC
+	// 9449 §6.2).
 	r, _ = post(t, s.Endpoints().Introspection, url.Values{"token": {tok}}, auth)
-	if c, _ := r.body["cnf"].(map[string]any); r.body["active"] != true || c["jkt"] != key.Thumbprint() {
+	if c, _ := r.body["cnf"].(map[string]any); r.body["active"] != true || c["jkt"] != key.Thumbprint() || r.body["token_type"] != "DPoP" {
 		t.Errorf("introspection: %v", r.body)
 	}
 }

@@ -235,6 +235,8 @@ func (s *opServer) Introspect(ctx context.Context, r *op.Request[op.Introspectio
 			resp.Actor = claims.Actor
 			if cnf, ok := claims.Claims["cnf"]; ok {
 				resp.Claims = map[string]any{"cnf": cnf}
+				// A DPoP-bound access token is of type DPoP (RFC 9449 §6.2).
+				resp.TokenType = "DPoP"
 			}
 		}
 		return op.NewResponse(resp), nil

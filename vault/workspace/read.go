@@ -111,6 +111,18 @@ func readSnapshot(root string) (*snapshot, error) {
 	if s.meta, err = readMeta(root); err != nil {
 		return nil, err
 	}
+	// The folder's top holds the lock and the journal (recovery's own),
+	// and a crash can leave there the files written aside to become the
+	// journal or the workspace file.
+	top, err := readDir(root, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range top {
+		if name := e.Name(); !e.IsDir() && name != lockFile && name != journalFile {
+			s.noteStray(".", e)
+		}
+	}
 	if err := s.readTeam(root); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,60 @@
+package workspace
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/authdeck/authdeck/vault"
+)
+
+// TestReadSweepsFilesAsideAtTheTop: a process killed while it wrote the
+// change's journal, or the workspace file, leaves the file it wrote aside at
+// the folder's top; the next read removes it (and only it: a README or the
+// lock stays), as it removes those left beside items.
+func TestReadSweepsFilesAsideAtTheTop(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "repo", DefaultFolder)
+	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(root, Options{Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := vault.New(w, w.Store(vault.NewMemoryStore()))
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	aside := []string{"." + journalFile + ".tmp-1234", "." + MarkerFile + ".tmp-5678"}
+	kept := []string{"README.md"}
+	for _, name := range append(aside, kept...) {
+		if err := os.WriteFile(filepath.Join(root, name), []byte("{\"ops\": [\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another process reads the folder, as the next command does.
+	next, err := Open(root, Options{Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := next.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Env("dev"); !ok {
+		t.Fatal("the read lost the environment")
+	}
+	for _, name := range aside {
+		if _, err := os.Stat(filepath.Join(root, name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there after the next read (%v)", name, err)
+		}
+	}
+	for _, name := range kept {
+		if _, err := os.Stat(filepath.Join(root, name)); err != nil {
+			t.Errorf("%s was removed: %v", name, err)
+		}
+	}
+}

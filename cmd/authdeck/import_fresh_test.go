@@ -33,18 +33,33 @@ func TestFreshWorkspaceEveryImporter(t *testing.T) {
 		want   string            // the body the server must receive
 		secret string            // a fragment of the secret that must not reach the catalog
 	}{
-		{"curl", map[string]string{"c.sh": `curl {{URL}}/curl --data-urlencode 'client_secret=Ab+c/d=e&f%g' -d user=alice` + "\n"},
-			"c.sh", `client_secret=Ab%2Bc%2Fd%3De%26f%25g&user=alice`, "Ab+c"},
-		{"curl", map[string]string{"j.sh": `curl {{URL}}/curl -d '` + jsonWire + `'` + "\n"},
-			"j.sh", jsonWire, "w0rd"},
-		{"http", map[string]string{"login.http": "POST {{URL}}/http\nContent-Type: application/x-www-form-urlencoded\n\n" + formWire + "\n"},
-			"login.http", formWire, "Ab%2Bc"},
-		{"postman", map[string]string{"c.postman_collection.json": `{"info":{"name":"c","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},"item":[` +
-			`{"name":"login","request":{"method":"POST","url":"{{URL}}/postman","header":[{"key":"Content-Type","value":"application/json"}],"body":{"mode":"raw","raw":` + postmanJSON + `}}}]}`},
-			"c.postman_collection.json", jsonWire, "w0rd"},
-		{"insomnia", map[string]string{"insomnia.json": `{"_type":"export","__export_format":4,"resources":[{"_id":"wrk_1","_type":"workspace","name":"w"},` +
-			`{"_id":"req_1","_type":"request","parentId":"wrk_1","name":"login","method":"POST","url":"{{URL}}/insomnia","body":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"user","value":"alice"},{"name":"client_secret","value":"Ab+c/d=e&f%g"}]}}]}`},
-			"insomnia.json", formWire, "Ab+c"},
+		{
+			"curl",
+			map[string]string{"c.sh": `curl {{URL}}/curl --data-urlencode 'client_secret=Ab+c/d=e&f%g' -d user=alice` + "\n"},
+			"c.sh", `client_secret=Ab%2Bc%2Fd%3De%26f%25g&user=alice`, "Ab+c",
+		},
+		{
+			"curl",
+			map[string]string{"j.sh": `curl {{URL}}/curl -d '` + jsonWire + `'` + "\n"},
+			"j.sh", jsonWire, "w0rd",
+		},
+		{
+			"http",
+			map[string]string{"login.http": "POST {{URL}}/http\nContent-Type: application/x-www-form-urlencoded\n\n" + formWire + "\n"},
+			"login.http", formWire, "Ab%2Bc",
+		},
+		{
+			"postman",
+			map[string]string{"c.postman_collection.json": `{"info":{"name":"c","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},"item":[` +
+				`{"name":"login","request":{"method":"POST","url":"{{URL}}/postman","header":[{"key":"Content-Type","value":"application/json"}],"body":{"mode":"raw","raw":` + postmanJSON + `}}}]}`},
+			"c.postman_collection.json", jsonWire, "w0rd",
+		},
+		{
+			"insomnia",
+			map[string]string{"insomnia.json": `{"_type":"export","__export_format":4,"resources":[{"_id":"wrk_1","_type":"workspace","name":"w"},` +
+				`{"_id":"req_1","_type":"request","parentId":"wrk_1","name":"login","method":"POST","url":"{{URL}}/insomnia","body":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"user","value":"alice"},{"name":"client_secret","value":"Ab+c/d=e&f%g"}]}}]}`},
+			"insomnia.json", formWire, "Ab+c",
+		},
 		{"bruno", map[string]string{
 			"bruno.json": `{"version":"1","name":"b","type":"collection"}`,
 			"login.bru":  "meta {\n  name: login\n  type: http\n  seq: 1\n}\n\npost {\n  url: {{URL}}/bruno\n  body: formUrlEncoded\n  auth: none\n}\n\nbody:form-urlencoded {\n  user: alice\n  client_secret: Ab+c/d=e&f%g\n}\n",

@@ -193,6 +193,28 @@ func skipSpace(b []byte, i int) int {
 
 // items checks the syntax of the whole file and splits it into items.
 func (p *ssParser) items() ([]ssItem, bool) {
+	raws, ok := p.rawItems()
+	if !ok {
+		return nil, false
+	}
+	var out []ssItem
+	for i, r := range raws {
+		if it, ok := p.item(i+1, r); ok {
+			out = append(out, it)
+		}
+	}
+	return out, len(p.problems) == 0
+}
+
+// ssRawItem is one item of the file, not yet read, and where it starts.
+type ssRawItem struct {
+	raw json.RawMessage
+	off int64
+}
+
+// rawItems checks the whole file (syntax, UTF-8) and splits it into its
+// items: the elements of a top-level array, or the one object.
+func (p *ssParser) rawItems() ([]ssRawItem, bool) {
 	start := skipSpace(p.data, 0)
 	if start == len(p.data) {
 		p.problem("", -1, vault.ErrInvalid, "the file is empty")
@@ -209,67 +231,64 @@ func (p *ssParser) items() ([]ssItem, bool) {
 		p.problems = append(p.problems, ImportProblem{Line: bad.Line, Col: bad.Col, Msg: bad.Msg, Err: vault.ErrInvalid})
 		return nil, false
 	}
-	type rawItem struct {
-		raw json.RawMessage
-		off int64
+	if p.data[start] != '[' {
+		end := len(bytes.TrimRight(p.data, " \t\r\n"))
+		return []ssRawItem{{json.RawMessage(p.data[start:end]), int64(start)}}, true
 	}
-	var raws []rawItem
-	if p.data[start] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(p.data))
-		if _, err := dec.Token(); err != nil {
+	var raws []ssRawItem
+	dec := json.NewDecoder(bytes.NewReader(p.data))
+	if _, err := dec.Token(); err != nil {
+		p.syntaxProblem(err)
+		return nil, false
+	}
+	for dec.More() {
+		off := skipSpaceComma(p.data, int(dec.InputOffset()))
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			p.syntaxProblem(err)
 			return nil, false
 		}
-		for dec.More() {
-			off := skipSpaceComma(p.data, int(dec.InputOffset()))
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				p.syntaxProblem(err)
-				return nil, false
-			}
-			raws = append(raws, rawItem{raw, int64(off)})
-		}
-		if len(raws) == 0 {
-			p.problem("", int64(start), vault.ErrInvalid, "the array is empty: nothing to import")
-			return nil, false
-		}
-	} else {
-		end := len(bytes.TrimRight(p.data, " \t\r\n"))
-		raws = append(raws, rawItem{json.RawMessage(p.data[start:end]), int64(start)})
+		raws = append(raws, ssRawItem{raw, int64(off)})
 	}
-	var out []ssItem
-	for i, r := range raws {
-		label := fmt.Sprintf("item %d", i+1)
-		if r.raw[0] != '{' {
-			p.problem(label, r.off, vault.ErrInvalid, "expected an object (a secret or an auth client), found %s", jsonKind(r.raw))
-			continue
-		}
-		o := p.object(label, r.raw, r.off)
-		if d, ok := o.vals["data"]; ok {
-			if d[0] != '{' {
-				p.problem(label, o.offs["data"], vault.ErrInvalid, "data should be an object, found %s", jsonKind(d))
-				continue
-			}
-			for _, k := range o.keys {
-				if k != "data" {
-					p.note(NoteSkipped, label, o.offs[k], "%q beside \"data\" (only the data object is read)", k)
-				}
-			}
-			o = p.object(label, d, o.offs["data"])
-		}
-		it := ssItem{n: i + 1, obj: o, label: label}
-		switch {
-		case o.has("value"):
-			it.kind = "secret"
-		case o.has("endpoints"), o.has("clientId"), o.has("tokenPath"), o.has("clientSecret"), o.has("redirectUri"):
-			it.kind = "client"
-		default:
-			p.problem(label, o.base, vault.ErrInvalid, `cannot tell what this is: a secret has "value", an auth client has "endpoints" or "clientId"`)
-			continue
-		}
-		out = append(out, it)
+	if len(raws) == 0 {
+		p.problem("", int64(start), vault.ErrInvalid, "the array is empty: nothing to import")
+		return nil, false
 	}
-	return out, len(p.problems) == 0
+	return raws, true
+}
+
+// item reads the n-th item of the file (its "data" object, when it has
+// one) and tells a secret from an auth client.
+func (p *ssParser) item(n int, r ssRawItem) (ssItem, bool) {
+	label := fmt.Sprintf("item %d", n)
+	if r.raw[0] != '{' {
+		p.problem(label, r.off, vault.ErrInvalid, "expected an object (a secret or an auth client), found %s", jsonKind(r.raw))
+		return ssItem{}, false
+	}
+	o := p.object(label, r.raw, r.off)
+	if d, ok := o.vals["data"]; ok {
+		if d[0] != '{' {
+			p.problem(label, o.offs["data"], vault.ErrInvalid, "data should be an object, found %s", jsonKind(d))
+			return ssItem{}, false
+		}
+		for _, k := range o.keys {
+			if k != "data" {
+				p.note(NoteSkipped, label, o.offs[k], "%q beside \"data\" (only the data object is read)", k)
+			}
+		}
+		o = p.object(label, d, o.offs["data"])
+	}
+	it := ssItem{n: n, obj: o, label: label}
+	switch {
+	case o.has("value"):
+		it.kind = "secret"
+	case o.has("endpoints"), o.has("clientId"), o.has("tokenPath"), o.has("clientSecret"), o.has("redirectUri"):
+		it.kind = "client"
+	default:
+		p.problem(label, o.base, vault.ErrInvalid, `cannot tell what this is: a secret has "value", an auth client has "endpoints" or "clientId"`)
+		return ssItem{}, false
+	}
+	return it, true
 }
 
 func skipSpaceComma(b []byte, i int) int {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/mask"
 )
 
@@ -168,13 +166,9 @@ func TestListCommandsMakeNoStoreCalls(t *testing.T) {
 func TestFreshWorkspaceKeepsSecretVariables(t *testing.T) {
 	t.Parallel()
 	newFresh := func(t *testing.T) *harness {
-		cat, err := vault.OpenFileCatalog(filepath.Join(t.TempDir(), "home"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := vault.New(cat, vault.NewMemoryStore())
-		v.Now = func() time.Time { return testNow }
-		return newHarnessWith(t, v)
+		h, _ := newFileHomeHarness(t)
+		h.v.Now = func() time.Time { return testNow }
+		return h
 	}
 	t.Run("import http", func(t *testing.T) {
 		t.Parallel()

@@ -78,14 +78,8 @@ func TestFreshWorkspaceEveryImporter(t *testing.T) {
 				w.WriteHeader(http.StatusNoContent)
 			}))
 			t.Cleanup(srv.Close)
-			home := filepath.Join(t.TempDir(), "home")
-			cat, err := vault.OpenFileCatalog(home)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := vault.New(cat, vault.NewMemoryStore())
-			v.Now = time.Now
-			h := newHarnessWith(t, v)
+			h, home := newFileHomeHarness(t)
+			h.v.Now = time.Now
 			dir := t.TempDir()
 			for name, content := range tt.files {
 				content = strings.ReplaceAll(content, "{{URL}}", srv.URL)
@@ -120,14 +114,8 @@ func TestFreshWorkspaceEveryImporter(t *testing.T) {
 // only --plain makes it plain.
 func TestEnvSetKeepsASecretSlotSecret(t *testing.T) {
 	t.Parallel()
-	home := filepath.Join(t.TempDir(), "home")
-	cat, err := vault.OpenFileCatalog(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := vault.New(cat, vault.NewMemoryStore())
-	v.Now = time.Now
-	h := newHarnessWith(t, v)
+	h, home := newFileHomeHarness(t)
+	h.v.Now = time.Now
 	env := writeFile(t, "stage.postman_environment.json", `{"name":"stage","values":[{"key":"ClientSecret","value":"","enabled":true},{"key":"baseUrl","value":"https://api.example.com","enabled":true}]}`)
 	h.must("", "import", "postman", env)
 	catalog := func() string {

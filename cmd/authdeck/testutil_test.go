@@ -43,6 +43,18 @@ func newHarnessWith(t *testing.T, v *vault.Vault) *harness {
 	return &harness{t: t, v: v, env: map[string]string{"AUTHDECK_VAULT": vault.BackendMemory, "PATH": ""}}
 }
 
+// newFileHomeHarness returns a harness over a file catalog in a brand-new
+// home (which it returns) and a memory store, as a first run finds it.
+func newFileHomeHarness(t *testing.T) (*harness, string) {
+	t.Helper()
+	home := filepath.Join(t.TempDir(), "home")
+	cat, err := vault.OpenFileCatalog(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessWith(t, vault.New(cat, vault.NewMemoryStore())), home
+}
+
 // result is what one command run produced.
 type result struct {
 	out, err string

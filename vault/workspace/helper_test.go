@@ -65,6 +65,21 @@ func newFolder(t *testing.T) string {
 	return root
 }
 
+// newDevVault opens the folder at root for a person with a fresh home and
+// a memory store, and adds the environment dev.
+func newDevVault(t *testing.T, root string) (*Workspace, *vault.Vault) {
+	t.Helper()
+	w, err := Open(root, Options{Home: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := vault.New(w, w.Store(vault.NewMemoryStore()))
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	return w, v
+}
+
 // tree lists the folder's files (relative, '/') with their content.
 func tree(t *testing.T, root string) map[string]string {
 	t.Helper()

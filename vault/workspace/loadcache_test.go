@@ -39,18 +39,8 @@ func backdate(t *testing.T, root string) {
 // the last seconds is read every time (file times are coarse).
 func TestLoadParsesAgainOnlyWhenTheFolderChanged(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join(t.TempDir(), "repo", DefaultFolder)
-	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
-		t.Fatal(err)
-	}
-	w, err := Open(root, Options{Home: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := vault.New(w, w.Store(vault.NewMemoryStore()))
-	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
-		t.Fatal(err)
-	}
+	root := newFolder(t)
+	w, v := newDevVault(t, root)
 	if _, err := v.PutSecret(context.Background(), vault.Secret{Meta: vault.Meta{Name: "k", Env: "dev", Description: "one"}, Type: vault.TypeAPIKey}, &vault.SecretValue{Key: "value-0001"}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,18 +124,8 @@ func TestLoadParsesAgainOnlyWhenTheFolderChanged(t *testing.T) {
 // and line.
 func TestRecoverReadsNothingInATeamWorkspace(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join(t.TempDir(), "repo", DefaultFolder)
-	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
-		t.Fatal(err)
-	}
-	w, err := Open(root, Options{Home: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := vault.New(w, w.Store(vault.NewMemoryStore()))
-	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
-		t.Fatal(err)
-	}
+	root := newFolder(t)
+	w, v := newDevVault(t, root)
 	if err := v.SetVar(context.Background(), "dev", "token", "tok-0123456789", true); err != nil {
 		t.Fatal(err)
 	}

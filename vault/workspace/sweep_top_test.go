@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/authdeck/authdeck/vault"
 )
 
 // TestReadSweepsFilesAsideAtTheTop: a process killed while it wrote the
@@ -16,18 +14,8 @@ import (
 // lock stays), as it removes those left beside items.
 func TestReadSweepsFilesAsideAtTheTop(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join(t.TempDir(), "repo", DefaultFolder)
-	if _, err := Init(root, InitOptions{Name: "payments"}); err != nil {
-		t.Fatal(err)
-	}
-	w, err := Open(root, Options{Home: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := vault.New(w, w.Store(vault.NewMemoryStore()))
-	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
-		t.Fatal(err)
-	}
+	root := newFolder(t)
+	newDevVault(t, root)
 	aside := []string{"." + journalFile + ".tmp-1234", "." + MarkerFile + ".tmp-5678"}
 	kept := []string{"README.md"}
 	for _, name := range append(aside, kept...) {

@@ -31,9 +31,10 @@ for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
 	done
 done
 gobin="$(dirname "$(command -v go)")"
-# Go's caches are kept: a newcomer's second run has them too, and CI
-# downloaded the modules already.
-GOCACHE="$(go env GOCACHE)"
+# A build cache of its own, as on a fresh machine, removed with the rest of
+# the folder; the module cache is kept (CI downloaded the modules already,
+# and a newcomer's `go test` would fetch the same ones from the proxy).
+GOCACHE="$tmp/gocache"
 GOMODCACHE="$(go env GOMODCACHE)"
 GOPATH="$(go env GOPATH)"
 

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -66,14 +67,42 @@ func chromiumOpener(t *testing.T) (Opener, <-chan error) {
 				chromedp.SetValue(chromedp.ID("username"), playground.DemoUser),
 				chromedp.SendKeys(chromedp.ID("password"), playground.DemoPassword),
 				chromedp.Submit(chromedp.ID("password")),
-				chromedp.WaitVisible(allow),
+				waitForText(`button[value="allow"]`, ""),
 				chromedp.Click(allow),
-				// authdeck's loopback page.
-				chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Signed in")]`)),
+				// authdeck's loopback page. The implicit grant's page
+				// navigates once more (fragment to query) while it loads, and
+				// a DOM wait started on the page before can miss the new one
+				// and wait forever, so the text is polled instead.
+				waitForText("h1", "Signed in"),
 			)
 		}()
 		return nil
 	}, done
+}
+
+// waitForText is done once an element matching selector contains text (any
+// such element, for ""). It
+// evaluates a short expression every 100 ms, so a navigation between two
+// looks (which makes an evaluation fail) only means looking again.
+func waitForText(selector, text string) chromedp.Action[chromedp.Void] {
+	expr := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).some(e => e.textContent.includes(%q))`, selector, text)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			evalCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			found, err := chromedp.Evaluate[bool](expr)(evalCtx, t)
+			cancel()
+			if err == nil && found {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("no %s containing %q: %w (last look: %v)", selector, text, ctx.Err(), err)
+			case <-tick.C:
+			}
+		}
+	})
 }
 
 // S-01: a real browser — headless Chromium — signs in through the

@@ -407,6 +407,10 @@ type Request struct {
 	Form []FormField `json:"form,omitempty"`
 	// BodyFile is a file whose content is the body, read when sent.
 	BodyFile string `json:"bodyFile,omitempty"`
+	// StripLineBreaks sends BodyFile as curl -d @file does: without its
+	// line breaks (carriage returns and line feeds), and what follows a
+	// carriage return on its line left out (what curl's import keeps).
+	StripLineBreaks bool `json:"stripLineBreaks,omitempty"`
 	// Scheme is an HTTP authentication computed when sent from
 	// {{variables}} (basic, digest, AWS Signature v4); a request has a
 	// Scheme or an Auth, not both.

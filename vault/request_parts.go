@@ -111,6 +111,9 @@ func (r *Request) validateBody(fail func(field, msg string) error) error {
 	if bodies > 1 {
 		return fail("body", "a request has one of body, form and bodyFile")
 	}
+	if r.StripLineBreaks && r.BodyFile == "" {
+		return fail("stripLineBreaks", "applies to a bodyFile, and the request has none")
+	}
 	for i, f := range r.Form {
 		if f.Name == "" {
 			return fail(fmt.Sprintf("form[%d]", i), "has an empty name")

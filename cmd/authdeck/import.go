@@ -40,8 +40,9 @@ func newImportCmd(a *App) *cobra.Command {
            continuations, $'…', several commands and URLs, -H, -d/--data*,
            --json, -u, -X, --url, -G, -k, -b, -F (multipart; files by path),
            -T and -d @file (files read when sent, relative paths made
-           absolute here); shell variables and substitutions are named in
-           the report, never run)
+           absolute here; -d @file sent without its line breaks, as curl
+           does); shell variables and substitutions are named in the
+           report, never run)
   http     .http / .rest files (JetBrains HTTP Client, VS Code REST Client:
            ### separators, @var = value anywhere, {{var}}, # @name, request
            lines without a host (GET /path + Host:), "< file" bodies;

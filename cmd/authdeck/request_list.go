@@ -217,6 +217,8 @@ func printRequestBody(w io.Writer, r vault.Request) {
 			}
 			fmt.Fprintf(w, "  %s=%s%s\n", termsafe.Line(f.Name), termsafe.Line(v), disabledMark(f.Disabled))
 		}
+	case r.BodyFile != "" && r.StripLineBreaks:
+		fmt.Fprintf(w, "Body: the content of %s without its line breaks, as curl -d @file sends it (read when sent)\n", termsafe.Line(r.BodyFile))
 	case r.BodyFile != "":
 		fmt.Fprintf(w, "Body: the content of %s (read when sent)\n", termsafe.Line(r.BodyFile))
 	case r.Body != "":

@@ -2,7 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,5 +76,40 @@ func TestSecretImportPointsToTheRightCommand(t *testing.T) {
 		if h.storedKeys() != 0 {
 			t.Errorf("%s: something was stored", name)
 		}
+	}
+}
+
+// An imported curl -d @file request is shown and sent as curl sends it:
+// the file without its line breaks.
+func TestImportedCurlDataFileSentWithoutLineBreaks(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	body := filepath.Join(dir, "body.txt")
+	cmd := filepath.Join(dir, "token.sh")
+	if err := os.WriteFile(body, []byte("grant_type=client_credentials\r\n&scope=read\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cmd, []byte("curl -d @"+body+" "+srv.URL+"/token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.must("", "import", "curl", cmd)
+	var tree requestNode
+	if err := json.Unmarshal([]byte(h.must("", "request", "list", "--json").out), &tree); err != nil || len(tree.Requests) != 1 {
+		t.Fatalf("request list --json: %+v (%v)", tree, err)
+	}
+	name := tree.Requests[0].Name
+	if show := h.must("", "request", "show", name).out; !strings.Contains(show, "body.txt without its line breaks, as curl -d @file sends it") {
+		t.Errorf("request show does not say the line breaks are left out:\n%s", show)
+	}
+	h.must("", "send", name)
+	if b := <-got; b != "grant_type=client_credentials&scope=read" {
+		t.Errorf("the server got %q", b)
 	}
 }

@@ -41,7 +41,9 @@ type partsPlan struct {
 	params   [][2]vault.Template
 	form     []formPlan
 	bodyFile *vault.Template
-	scheme   *schemePlan
+	// stripLineBreaks: the body file is sent as curl -d @file sends it.
+	stripLineBreaks bool
+	scheme          *schemePlan
 }
 
 type formPlan struct {
@@ -93,6 +95,7 @@ func (p *plan) planParts() ([]string, error) {
 			return nil, err
 		}
 		p.parts.bodyFile = &t
+		p.parts.stripLineBreaks = p.spec.StripLineBreaks
 	}
 	if err := p.planScheme(parse); err != nil {
 		return nil, err
@@ -186,10 +189,16 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 		}
 		if !real {
 			w.body = []byte(fmt.Sprintf("(content of %s, read when sent)", path))
+			if p.parts.stripLineBreaks {
+				w.body = []byte(fmt.Sprintf("(content of %s without its line breaks, as curl -d @file sends it; read when sent)", path))
+			}
 			return nil
 		}
 		if w.body, err = readBodyFile("body file", path); err != nil {
 			return err
+		}
+		if p.parts.stripLineBreaks {
+			w.body = CurlFileString(w.body)
 		}
 	}
 	return nil
@@ -352,6 +361,30 @@ func escapeQuotes(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// CurlFileString is what curl makes of a file it reads for -d @file (its
+// file2string): the file read as fgets reads it into a 256-byte buffer —
+// pieces of at most 255 bytes, each ending at a line feed — with each
+// piece cut at its first NUL, carriage return or line feed, and the pieces
+// joined. A file with LF or CRLF line endings loses only its line breaks;
+// a carriage return inside a line drops the rest of that piece, as curl
+// does.
+func CurlFileString(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		n := min(len(b), 255)
+		if i := bytes.IndexByte(b[:n], '\n'); i >= 0 {
+			n = i + 1
+		}
+		piece := b[:n]
+		b = b[n:]
+		if i := bytes.IndexAny(piece, "\x00\r\n"); i >= 0 {
+			piece = piece[:i]
+		}
+		out = append(out, piece...)
+	}
+	return out
 }
 
 // readBodyFile reads a file the request sends, with ~ for the home directory.

@@ -42,12 +42,14 @@ type Spec struct {
 	AllowHTTP bool
 	// Timeout bounds the whole exchange, body included; zero means the Sender's.
 	Timeout time.Duration
-	// Params, Form, BodyFile and Scheme are the saved request's parts of
-	// the same names (see vault.Request); parts.go renders them.
-	Params   []vault.QueryParam
-	Form     []vault.FormField
-	BodyFile string
-	Scheme   *vault.AuthScheme
+	// Params, Form, BodyFile, StripLineBreaks and Scheme are the saved
+	// request's parts of the same names (see vault.Request); parts.go
+	// renders them.
+	Params          []vault.QueryParam
+	Form            []vault.FormField
+	BodyFile        string
+	StripLineBreaks bool
+	Scheme          *vault.AuthScheme
 }
 
 // SpecFromSaved returns the Spec of a saved request. Disabled headers are
@@ -56,7 +58,8 @@ func SpecFromSaved(r vault.Request) Spec {
 	return Spec{
 		Method: r.Method, URL: r.URL, Headers: enabledHeaders(r.Headers), Body: r.Body,
 		Auth: r.Auth, Placement: r.Placement, Insecure: r.InsecureSkipVerify,
-		Params: slices.Clone(r.Params), Form: slices.Clone(r.Form), BodyFile: r.BodyFile, Scheme: r.Scheme,
+		Params: slices.Clone(r.Params), Form: slices.Clone(r.Form), BodyFile: r.BodyFile, StripLineBreaks: r.StripLineBreaks,
+		Scheme: r.Scheme,
 	}
 }
 

@@ -182,7 +182,7 @@ func historyTemplate(spec Spec, secrets []string) *history.Template {
 		}
 		t.Form = append(t.Form, f)
 	}
-	t.BodyFile = spec.BodyFile
+	t.BodyFile, t.StripLineBreaks = spec.BodyFile, spec.StripLineBreaks
 	return t
 }
 

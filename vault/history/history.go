@@ -63,12 +63,13 @@ type Template struct {
 	Body    string         `json:"body,omitempty"`
 	// BodyOmitted says the body was larger than the history keeps.
 	BodyOmitted bool `json:"bodyOmitted,omitempty"`
-	// Params, Form and BodyFile are the request's parts of those names
-	// (see vault.Request), disabled rows included; a file part keeps its
-	// path, never the file's content.
-	Params   []vault.QueryParam `json:"params,omitempty"`
-	Form     []vault.FormField  `json:"form,omitempty"`
-	BodyFile string             `json:"bodyFile,omitempty"`
+	// Params, Form, BodyFile and StripLineBreaks are the request's parts
+	// of those names (see vault.Request), disabled rows included; a file
+	// part keeps its path, never the file's content.
+	Params          []vault.QueryParam `json:"params,omitempty"`
+	Form            []vault.FormField  `json:"form,omitempty"`
+	BodyFile        string             `json:"bodyFile,omitempty"`
+	StripLineBreaks bool               `json:"stripLineBreaks,omitempty"`
 }
 
 // Timing are the timing phases of an entry.

@@ -179,9 +179,9 @@ func (a curlAt) bodyFile(r *vault.Request, c curlParsed) {
 		if !hasHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
-		if c.stripNewlines {
-			a.warn("curl -d @%s removes the file's line breaks; authdeck sends the file as it is (as --data-binary does)", c.dataFiles[0])
-		}
+		// curl -d @file sends the file without its line breaks; the
+		// request does the same when sent (--data-binary sends it as it is).
+		r.StripLineBreaks = c.stripNewlines
 	}
 }
 

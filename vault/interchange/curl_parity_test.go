@@ -123,7 +123,7 @@ func TestCurlParity(t *testing.T) {
 			continue // only the lines aimed at the fixtures' loopback port can be replayed here
 		}
 		text := strings.ReplaceAll(string(src), "localhost:28139", "127.0.0.1:"+es.port)
-		lines = append(lines, runParity(t, es, f, text))
+		lines = append(lines, runParity(t, es, f, text, nil))
 	}
 	compared, matched, declined := 0, 0, 0
 	for _, l := range lines {
@@ -160,6 +160,47 @@ func TestCurlParity(t *testing.T) {
 	}
 }
 
+// TestCurlDataFileParity: curl -d @file (and --data, --data-ascii) sends
+// the file without its line breaks, and drops what follows a carriage
+// return on its piece of line; --data-binary and --json send it as it is.
+// Real curl and authdeck's import of the same command send files of every
+// kind of line ending to one echo server, and the bodies must be the same
+// bytes.
+func TestCurlDataFileParity(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("curl is not installed; CI installs it (.ci/apt-packages.txt)")
+		}
+		t.Skip("curl is not installed")
+	}
+	es := newEchoServer(t)
+	long := strings.Repeat("a", 300)
+	contents := map[string]string{
+		"lf":             "grant_type=client_credentials\n&scope=read\n",
+		"crlf":           "name=Ada\r\n&lang=en\r\n",
+		"no-final-break": "a=1\nb=2",
+		"cr-inside-line": "keep=1\rdropped\nnext=2\n",
+		"long-line-cr":   long + "\rtail\n" + "x=1\n",
+		"json":           "{\n  \"user\": \"ada\",\n  \"tags\": [\"a\", \"b\"]\n}\n",
+		"empty-lines":    "\n\n\na=1\n\n",
+		"utf8":           "name=Zoë\nville=Zürich\n",
+	}
+	for name, content := range contents {
+		for _, opt := range []string{"-d", "--data", "--data-ascii", "--data-binary", "--json"} {
+			t.Run(name+" "+opt, func(t *testing.T) {
+				text := fmt.Sprintf("curl %s @%s.txt http://127.0.0.1:%s/form", opt, name, es.port)
+				l := runParity(t, es, name+" "+opt, text, map[string][]byte{name + ".txt": []byte(content)})
+				if len(l.curl) != 1 {
+					t.Fatalf("curl sent %d requests", len(l.curl))
+				}
+				if !l.match {
+					t.Fatalf("%s: authdeck does not send what curl sends: %s", text, l.why)
+				}
+			})
+		}
+	}
+}
+
 // curlParityKnown lists corpus files whose import does not send what curl
 // sends yet, with the reason.
 var curlParityKnown = map[string]string{
@@ -176,7 +217,10 @@ var curlParityKnown = map[string]string{
 	"curl/curlconverter/url_query_reads_file.sh":     "--url-query name@file puts a file's content in the URL; not imported",
 }
 
-func runParity(t *testing.T, es *echoServer, file, text string) parityLine {
+// runParity sends text's command lines with real curl and with authdeck's
+// import of them. The files the lines read are made in a fresh folder: with
+// the content files gives for their name, else two lines naming the file.
+func runParity(t *testing.T, es *echoServer, file, text string, files map[string][]byte) parityLine {
 	t.Helper()
 	l := parityLine{file: file}
 	dir := t.TempDir()
@@ -185,8 +229,12 @@ func runParity(t *testing.T, es *echoServer, file, text string) parityLine {
 		if !strings.HasPrefix(p, dir) {
 			continue
 		}
+		content, ok := files[m[1]]
+		if !ok {
+			content = []byte("content of " + m[1] + "\nsecond line\n")
+		}
 		_ = os.MkdirAll(filepath.Dir(p), 0o755)
-		_ = os.WriteFile(p, []byte("content of "+m[1]+"\nsecond line\n"), 0o600)
+		_ = os.WriteFile(p, content, 0o600)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

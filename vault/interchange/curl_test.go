@@ -149,7 +149,7 @@ func TestImportCurlOptions(t *testing.T) {
 		{name: "--request= form", in: `curl --request=DELETE --url=https://x.example/a`, method: "DELETE", url: "https://x.example/a"},
 		{name: "-I is HEAD", in: `curl -I https://x.example`, method: "HEAD", url: "https://x.example"},
 		{name: "combined short flags with a value", in: `curl -sSLH 'Accept: text/plain' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Accept", "text/plain"}},
-		{name: "-d @file is read when sent, newlines noted", in: `curl -d @body.json https://x.example`, method: "POST", url: "https://x.example", note: "removes the file's line breaks"},
+		{name: "-d @file is read when sent", in: `curl -d @body.json https://x.example`, method: "POST", url: "https://x.example"},
 		{name: "bare host gets http, as in curl", in: `curl x.example/p`, method: "GET", url: "http://x.example/p", note: "http:// was assumed"},
 		{name: "user agent and referer", in: `curl -A agent/1 -e https://ref.example https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"User-Agent", "agent/1"}},
 		{name: "cookie goes to the vault", in: `curl -b 'sid=fake-cookie-value-0020' https://x.example`, method: "GET", url: "https://x.example", header: [2]string{"Cookie", "{{Cookie}}"}},
@@ -302,5 +302,34 @@ curl --data-binary @/abs/body.bin https://x.example/b https://y.example/c`
 	}
 	if hasNote(notes, NoteWarning, "line breaks") {
 		t.Error("--data-binary @file keeps line breaks; no note expected")
+	}
+	for i, r := range b.Requests {
+		if r.StripLineBreaks {
+			t.Errorf("request %d (%s %s): --data-binary and -T send the file as it is, but the request strips its line breaks", i, r.Method, r.URL)
+		}
+	}
+}
+
+// TestImportCurlDataFileLineBreaks: -d, --data and --data-ascii @file send
+// the file without its line breaks (curl's file2string), so the imported
+// request does; --data-binary, --json and -T send it as it is.
+func TestImportCurlDataFileLineBreaks(t *testing.T) {
+	t.Parallel()
+	for opt, strip := range map[string]bool{"-d": true, "--data": true, "--data-ascii": true, "--data-binary": false, "--json": false, "-T": false} {
+		arg := "@body.txt"
+		if opt == "-T" {
+			arg = "body.txt" // -T takes the file's name as it is
+		}
+		b, _, err := ParseCurl([]byte("curl "+opt+" "+arg+" https://x.example/in"), RequestImportOptions{Env: "dev", Name: "cmd", BaseDir: "/work/here"})
+		if err != nil {
+			t.Fatalf("%s: %v", opt, err)
+		}
+		r := b.Requests[0]
+		if r.BodyFile != "/work/here/body.txt" || r.StripLineBreaks != strip {
+			t.Errorf("%s %s: body file %q, strip line breaks %v; want /work/here/body.txt, %v", opt, arg, r.BodyFile, r.StripLineBreaks, strip)
+		}
+		if err := r.Validate(); err != nil {
+			t.Errorf("%s: the imported request does not validate: %v", opt, err)
+		}
 	}
 }

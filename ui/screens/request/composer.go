@@ -333,6 +333,9 @@ func (m *Model) bodyView() string {
 		return m.multipart.View()
 	case bodyFile:
 		note := m.c.Styles.Muted.Render("read when sent; only the path is saved")
+		if m.stripLineBreaks {
+			note = m.c.Styles.Muted.Render("read when sent, without its line breaks (as curl -d @file); only the path is saved")
+		}
 		return m.bodyPath.View() + "\n" + note + strings.Repeat("\n", max(0, m.bodyH-2))
 	case bodyRaw, bodyModeCount:
 	}

@@ -150,6 +150,7 @@ func (m *Model) loadParts(r vault.Request) {
 	m.headers.SetRows(hs)
 	m.body.SetValue(r.Body)
 	m.bodyPath.SetValue(r.BodyFile)
+	m.stripLineBreaks = r.StripLineBreaks
 	fields := make([]kvtable.Row, 0, len(r.Form))
 	for _, f := range r.Form {
 		row := kvtable.Row{Name: f.Name, Value: f.Value, Disabled: f.Disabled, File: f.IsFile, ContentType: f.ContentType}
@@ -279,6 +280,7 @@ func (m *Model) bodyInto(r *vault.Request, ct string) error {
 		r.Body = m.body.Value()
 	case bodyFile:
 		r.BodyFile = strings.TrimSpace(m.bodyPath.Value())
+		r.StripLineBreaks = m.stripLineBreaks
 		if r.BodyFile == "" {
 			return fmt.Errorf("body: type the path of the file to send (ctrl+o changes the kind of body)")
 		}

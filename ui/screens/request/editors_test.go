@@ -371,13 +371,15 @@ func TestCopyResponseBody(t *testing.T) {
 }
 
 // TestSaveKeepsWhatTheConsoleDoesNotEdit: a saved request's folder,
-// description, scheme and body file survive a save from the console.
+// description, scheme and body file (sent without its line breaks, as an
+// imported curl -d @file is) survive a save from the console.
 func TestSaveKeepsWhatTheConsoleDoesNotEdit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "", 120, 40)
 	in := vault.Request{
 		Name: "report", Env: "dev", Method: "PUT", URL: "{{api}}/report", Folder: []string{"Reports"}, Description: "weekly",
-		BodyFile: "/tmp/report.json", Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{user}}", Password: "{{pass}}"},
+		BodyFile: "/tmp/report.json", StripLineBreaks: true,
+		Scheme: &vault.AuthScheme{Type: vault.SchemeBasic, Username: "{{user}}", Password: "{{pass}}"},
 	}
 	if _, err := f.c.Vault.PutRequest(in); err != nil {
 		t.Fatal(err)
@@ -394,10 +396,13 @@ func TestSaveKeepsWhatTheConsoleDoesNotEdit(t *testing.T) {
 	h := uitest.NewHost(f.c, m)
 	d := uitest.New(t, h, 120, 40)
 	g := &fixture{c: f.c, m: m, h: h, d: d}
+	if !strings.Contains(d.Screen(), "without its line breaks") {
+		t.Errorf("the body file's editor does not say its line breaks are left out:\n%s", d.Screen())
+	}
 	m.setFocus(fieldHeaders)
 	g.addRow("Accept", "application/json")
 	r := g.save(t, "report")
-	if r.BodyFile != "/tmp/report.json" || fmt.Sprint(r.Folder) != "[Reports]" || r.Description != "weekly" || r.Scheme == nil || r.Scheme.Username != "{{user}}" || len(r.Headers) != 1 {
+	if r.BodyFile != "/tmp/report.json" || !r.StripLineBreaks || fmt.Sprint(r.Folder) != "[Reports]" || r.Description != "weekly" || r.Scheme == nil || r.Scheme.Username != "{{user}}" || len(r.Headers) != 1 {
 		t.Fatalf("saved %+v", r)
 	}
 }

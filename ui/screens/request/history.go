@@ -47,6 +47,7 @@ func (m *Model) historyKey(k tea.KeyPressMsg, km KeyMap) tea.Cmd {
 		if e.Template != nil {
 			t := e.Template
 			r.URL, r.Headers, r.Body, r.Params, r.Form, r.BodyFile = t.URL, t.Headers, t.Body, t.Params, t.Form, t.BodyFile
+			r.StripLineBreaks = t.StripLineBreaks
 		}
 		m.load(r)
 		m.showHistory = false

@@ -115,6 +115,9 @@ type Model struct {
 	body            textarea.Model
 	form, multipart *kvtable.Model
 	bodyPath        textinput.Model
+	// stripLineBreaks: the body file is sent as curl -d @file sends it
+	// (kept from the loaded request; see vault.Request).
+	stripLineBreaks bool
 	placement       vault.Placement
 	insecure        bool
 	focus           field

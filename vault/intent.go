@@ -167,8 +167,10 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 		// a value it owns, at worst with the metadata derived from the old
 		// one, which the next read of the value (HealTokenMeta) or doctor
 		// --repair derives again. One catalog write (and its syncs) less
-		// per stored token.
-		return v.commitStore(ctx, changes, ch.shared, ch.fn)
+		// per stored token. Nor is the new value taken back when the
+		// catalog write fails: a replaced refresh token is dead at its
+		// server, so the old token set would end the session.
+		return v.commitStore(ctx, changes, ch.shared, ch.fn, keepStored)
 	}
 	in := Intent{ID: NewID(), Keys: keys, Remove: ch.remove, Plain: ch.plain, Started: time.Now().UTC().Truncate(time.Second)}
 	ik, keeps := v.cat.(intentKeeper)
@@ -191,7 +193,7 @@ func (v *Vault) apply(ctx context.Context, ch change) (*Catalog, error) {
 		dropIntent(c, in.ID)
 		return nil
 	}
-	c, err := v.commitStore(ctx, changes, ch.shared, done)
+	c, err := v.commitStore(ctx, changes, ch.shared, done, putBack)
 	if err == nil {
 		return c, nil
 	}

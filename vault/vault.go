@@ -170,10 +170,12 @@ func (v *Vault) commitShared(ctx context.Context, writes []valueWrite, shared []
 // commitStore applies changes to the store as one batch, then fn (with the
 // shared values) to the catalog. When the catalog step fails, the batch is
 // undone with the previous values the store handed back, so store and
-// catalog never disagree. With the file catalog, the changed catalog is
-// computed and written aside (synced) while the store writes, and put in
-// place only once the store write succeeded.
-func (v *Vault) commitStore(ctx context.Context, changes []Change, shared []Change, fn func(*Catalog) error) (*Catalog, error) {
+// catalog never disagree — unless onFail is keepStored, for values whose
+// catalog details are derived from them again on their next read. With the
+// file catalog, the changed catalog is computed and written aside (synced)
+// while the store writes, and put in place only once the store write
+// succeeded.
+func (v *Vault) commitStore(ctx context.Context, changes []Change, shared []Change, fn func(*Catalog) error, onFail storeOnFail) (*Catalog, error) {
 	type prepared struct {
 		p   *preparedChange
 		err error
@@ -188,6 +190,9 @@ func (v *Vault) commitStore(ctx context.Context, changes []Change, shared []Chan
 	}
 	undo, err := v.store.Apply(ctx, changes)
 	crashPoint("store-applied")
+	if onFail == keepStored {
+		undo = nil
+	}
 	if ready != nil {
 		r := <-ready
 		if err != nil {
@@ -203,16 +208,36 @@ func (v *Vault) commitStore(ctx context.Context, changes []Change, shared []Chan
 		if err == nil {
 			return c, nil
 		}
-		return nil, v.undo(ctx, undo, err)
+		return nil, v.undo(ctx, undo, onFail.say(err))
 	}
 	if err != nil {
 		return nil, err
 	}
 	c, err := v.update(shared, fn)
 	if err != nil {
-		return nil, v.undo(ctx, undo, err)
+		return nil, v.undo(ctx, undo, onFail.say(err))
 	}
 	return c, nil
+}
+
+// storeOnFail says what commitStore does with the store writes when the
+// catalog step after them fails.
+type storeOnFail bool
+
+const (
+	// putBack restores the values the writes replaced.
+	putBack storeOnFail = false
+	// keepStored leaves the new values stored (see apply's overwrite).
+	keepStored storeOnFail = true
+)
+
+// say is the error of a failed catalog step, saying what became of the
+// store writes when they were kept.
+func (f storeOnFail) say(err error) error {
+	if f == keepStored {
+		return fmt.Errorf("%w (the new value is stored; its details in the catalog are put right when it is next read)", err)
+	}
+	return err
 }
 
 // undo puts back what a batch changed after a later step failed with cause.

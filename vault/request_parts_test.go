@@ -55,12 +55,12 @@ func TestRequestPartsValidate(t *testing.T) {
 			r.Auth = "api"
 			r.Scheme = &vault.AuthScheme{Type: vault.SchemeDigest, Username: "u"}
 		},
-		"unknown scheme":    func(r *vault.Request) { r.Scheme = &vault.AuthScheme{Type: "ntlm", Username: "u"} },
-		"two bodies":        func(r *vault.Request) { r.Body = "x"; r.BodyFile = "/tmp/y" },
+		"unknown scheme":                    func(r *vault.Request) { r.Scheme = &vault.AuthScheme{Type: "ntlm", Username: "u"} },
+		"two bodies":                        func(r *vault.Request) { r.Body = "x"; r.BodyFile = "/tmp/y" },
 		"line breaks stripped from no file": func(r *vault.Request) { r.Body = "x"; r.StripLineBreaks = true },
-		"empty folder":      func(r *vault.Request) { r.Folder = []string{"a", ""} },
-		"control in folder": func(r *vault.Request) { r.Folder = []string{"a\x1b[31m"} },
-		"unnamed form part": func(r *vault.Request) { r.Form = []vault.FormField{{Value: "x"}} },
+		"empty folder":                      func(r *vault.Request) { r.Folder = []string{"a", ""} },
+		"control in folder":                 func(r *vault.Request) { r.Folder = []string{"a\x1b[31m"} },
+		"unnamed form part":                 func(r *vault.Request) { r.Form = []vault.FormField{{Value: "x"}} },
 	}
 	for name, mod := range cases {
 		r := base()

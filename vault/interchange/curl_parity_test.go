@@ -104,13 +104,20 @@ type parityLine struct {
 	why             string
 }
 
-func TestCurlParity(t *testing.T) {
+// needCurl skips a test that runs real curl where curl is missing, and
+// fails it in CI, which installs it.
+func needCurl(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("curl is not installed; CI installs it (.ci/apt-packages.txt)")
 		}
 		t.Skip("curl is not installed")
 	}
+}
+
+func TestCurlParity(t *testing.T) {
+	needCurl(t)
 	es := newEchoServer(t)
 	files := corpusFiles(t, "curl", func(p string) bool { return strings.HasSuffix(p, ".sh") })
 	var lines []parityLine
@@ -167,12 +174,7 @@ func TestCurlParity(t *testing.T) {
 // kind of line ending to one echo server, and the bodies must be the same
 // bytes.
 func TestCurlDataFileParity(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("curl is not installed; CI installs it (.ci/apt-packages.txt)")
-		}
-		t.Skip("curl is not installed")
-	}
+	needCurl(t)
 	es := newEchoServer(t)
 	long := strings.Repeat("a", 300)
 	contents := map[string]string{

@@ -33,7 +33,7 @@ import (
 
 var (
 	hrVarLine   = regexp.MustCompile(`^\s*@([^\s=]+)\s*=\s*(.*?)\s*$`)
-	hrReqLine   = regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE)\s+(\S.*)$`)
+	hrReqLine   = regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE|LOCK|UNLOCK|PROPFIND|PROPPATCH|COPY|MOVE|MKCOL|MKCALENDAR|ACL|SEARCH|QUERY|GRAPHQL)\s+(\S.*)$`)
 	hrNewReq    = regexp.MustCompile(`^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+(https?://|/|\{\{)`)
 	hrHeader    = regexp.MustCompile(`^([^:\s]+)\s*:\s*(.*)$`)
 	hrSystemRef = regexp.MustCompile(`\{\{\s*(\$[^{}]*?)\s*\}\}`)
@@ -264,6 +264,32 @@ func (h *hrReader) finish(e *hrExpect, method, target string, hs []vault.Header,
 		target = strings.TrimSuffix(host, "/") + target
 		hs = slices.Delete(hs, k, k+1)
 	}
+	if method == "GRAPHQL" {
+		// JetBrains: a POST of {"query": …, "variables": …} (no variables
+		// when the body has none after the query).
+		method = "POST"
+		if _, k := get("Content-Type"); k < 0 {
+			hs = append(hs, vault.Header{Name: "Content-Type", Value: "application/json"})
+		}
+		query, vars := body, []string(nil)
+		for k, l := range body {
+			if strings.TrimSpace(l) == "" {
+				query, vars = body[:k], body[k+1:]
+				break
+			}
+		}
+		q, _ := json.Marshal(h.render(strings.Join(query, "\n")))
+		b := `{"query":` + strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(string(q), `\u003c`, "<"), `\u003e`, ">"), `\u0026`, "&")
+		if v := strings.TrimSpace(h.render(strings.Join(vars, "\n"))); v != "" {
+			var c bytes.Buffer
+			if json.Compact(&c, []byte(v)) != nil {
+				panic("GraphQL variables are not JSON: " + v)
+			}
+			b += `,"variables":` + c.String()
+		}
+		body = []string{b + "}"}
+		ct = ""
+	}
 	w := wireRequest{Method: method, URL: encodeURL(h.render(target))}
 	for k, x := range hs {
 		v := h.render(x.Value)
@@ -308,14 +334,20 @@ func (h *hrReader) finish(e *hrExpect, method, target string, hs []vault.Header,
 		}
 		parts := make([]string, 0, len(body))
 		for _, l := range body {
-			if m := regexp.MustCompile(`^<(?:@\w*)?\s+(.+?)\s*$`).FindStringSubmatch(l); m != nil {
-				data, err := os.ReadFile(filepath.Join(h.dir, m[1]))
+			// REST Client sends a "< path" file as it is and fills in the
+			// variables of a "<@ path" file; JetBrains fills in both.
+			if m := regexp.MustCompile(`^<(@\w*)?\s+(.+?)\s*$`).FindStringSubmatch(l); m != nil {
+				data, err := os.ReadFile(filepath.Join(h.dir, m[2]))
 				if err != nil {
-					e.missing = m[1]
+					e.missing = m[2]
 					parts = append(parts, "")
 					continue
 				}
-				parts = append(parts, string(data))
+				if m[1] != "" || h.jetbrains {
+					parts = append(parts, h.render(string(data)))
+				} else {
+					parts = append(parts, string(data))
+				}
 				continue
 			}
 			parts = append(parts, h.render(l))

@@ -43,13 +43,14 @@ func OtherFormat(data []byte) (format, command string) {
 	if settings, ok := top["rest-client.environmentVariables"]; ok && len(settings) > 0 {
 		return "VS Code REST Client settings", "authdeck import http FILE"
 	}
-	// http-client.env.json: {"dev": {"host": "…", "token": "…"}, "prod": {…}}
+	// http-client.env.json: {"dev": {"host": "…", "token": "…"}, "prod": {…}},
+	// with "$shared" values for every environment (Visual Studio, REST Client).
 	if len(top) == 0 {
 		return "", ""
 	}
 	for name, raw := range top {
 		var vars map[string]json.RawMessage
-		if strings.HasPrefix(name, "$") || json.Unmarshal(raw, &vars) != nil {
+		if (strings.HasPrefix(name, "$") && name != "$shared") || json.Unmarshal(raw, &vars) != nil {
 			return "", ""
 		}
 		for _, v := range vars {

@@ -32,9 +32,12 @@ import (
 //     request; form bodies are joined (a line starting with & continues the
 //     one before) and, as REST Client does, URL-encoded (JetBrains sends
 //     them as written), multipart bodies use CRLF, "< path"
-//     lines are read from the file beside the .http file;
+//     lines are read from the file beside the .http file (a body that is
+//     one "< path" line whose file holds {{…}} is sent from the file in a
+//     REST Client file, which sends it as it is; "<@ path" and JetBrains
+//     fill the variables in);
 //   - "Authorization: Basic user pass" is encoded; X-Request-Type: GraphQL
-//     bodies become GraphQL's JSON;
+//     bodies and JetBrains' GRAPHQL requests become GraphQL's JSON, POSTed;
 //   - # and // comments, # @name NAME, JetBrains' pre-request (< {% %}) and
 //     response handler (> {% %}) scripts, response references (<> file) and
 //     output redirects (>> file) are reported and skipped.
@@ -408,7 +411,17 @@ func (hp *httpParser) finish(r *vault.Request, body []string, bodyLine, reqLine 
 	}
 	if k := headerIndex(r.Headers, "X-Request-Type"); k >= 0 && strings.EqualFold(r.Headers[k].Value, "GraphQL") {
 		r.Headers = append(r.Headers[:k:k], r.Headers[k+1:]...)
-		r.Body = graphQLBody(body)
+		r.Body = graphQLBody(body, true)
+		if headerIndex(r.Headers, "Content-Type") < 0 {
+			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
+		}
+		return
+	}
+	if r.Method == "GRAPHQL" {
+		// JetBrains' (and rest.nvim's) GraphQL request: a POST of the
+		// query and its variables as JSON.
+		r.Method = "POST"
+		r.Body = graphQLBody(body, false)
 		if headerIndex(r.Headers, "Content-Type") < 0 {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
@@ -526,7 +539,10 @@ func (hp *httpParser) bodyFilePath(path string, line int) (string, os.FileInfo, 
 // bodyFileRef decides whether a body that is one "< path" line is sent
 // from its file: when the file is larger than maxInlineBodyFile or not
 // text (a "<@" file, whose {{…}} are filled in, stays inline unless it is
-// binary). It returns the file's absolute path then.
+// binary), and when a REST Client file's "< path" file holds {{…}}: REST
+// Client sends that file as it is (only "<@" fills variables in), which a
+// saved body, whose {{…}} are filled in when sending, cannot do. It
+// returns the file's absolute path then.
 func (hp *httpParser) bodyFileRef(path string, templated bool, line int) (string, bool) {
 	if hp.dir == "" {
 		return "", false
@@ -539,16 +555,23 @@ func (hp *httpParser) bodyFileRef(path string, templated bool, line int) (string
 	if err != nil || !st.Mode().IsRegular() {
 		return "", false // bodyFile says why
 	}
+	why := ""
 	if st.Size() <= maxInlineBodyFile || templated {
 		data, err := readAtMost(abs, min(st.Size(), maxInlineBodyFile))
-		if err != nil || (utf8.Valid(data) && bytes.IndexByte(data, 0) < 0) {
+		if err != nil {
 			return "", false
+		}
+		if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+			if templated || hp.jetbrains() || !bytes.Contains(data, []byte("{{")) {
+				return "", false
+			}
+			why = "; it holds {{…}}, which REST Client sends as written from a \"<\" file (\"<@\" fills them in)"
 		}
 	}
 	if abs, err = filepath.Abs(abs); err != nil {
 		return "", false
 	}
-	hp.im.note(NoteCreated, "", "body of the request on line %d sent from %s when the request goes out (%d bytes, kept out of the saved request)", line+1, abs, st.Size())
+	hp.im.note(NoteCreated, "", "body of the request on line %d sent from %s when the request goes out (%d bytes, kept out of the saved request%s)", line+1, abs, st.Size(), why)
 	return abs, true
 }
 
@@ -602,9 +625,16 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// graphQLBody turns a REST Client GraphQL body (the query, a blank line,
-// the variables as JSON) into the JSON GraphQL servers take.
-func graphQLBody(lines []string) string {
+// graphQLOperation is how REST Client finds a GraphQL request's operation
+// name: the word after a leading "query".
+var graphQLOperation = lazyre.New(`(?i)^\s*query\s+([^@{(\s]+)`)
+
+// graphQLBody turns a GraphQL body (the query, a blank line, the variables
+// as JSON) into the JSON GraphQL servers take, with its fields in the
+// order the clients write them. REST Client (restClient) adds the
+// operation name of a named query and sends "variables": {} when there are
+// none; a JetBrains GRAPHQL request leaves out the variables then.
+func graphQLBody(lines []string, restClient bool) string {
 	query, vars := lines, []string(nil)
 	for k, l := range lines {
 		if strings.TrimSpace(l) == "" {
@@ -612,16 +642,32 @@ func graphQLBody(lines []string) string {
 			break
 		}
 	}
-	payload := map[string]any{"query": strings.Join(query, "\n")}
-	var v any = map[string]any{}
+	var payload struct {
+		Query         string `json:"query"`
+		OperationName string `json:"operationName,omitempty"`
+		Variables     any    `json:"variables,omitempty"`
+	}
+	payload.Query = strings.Join(query, "\n")
+	if restClient {
+		if m := graphQLOperation.FindStringSubmatch(payload.Query); m != nil {
+			payload.OperationName = m[1]
+		}
+		payload.Variables = map[string]any{}
+	}
 	if s := strings.TrimSpace(strings.Join(vars, "\n")); s != "" {
-		if json.Unmarshal([]byte(s), &v) != nil {
-			v = s
+		// JSON.stringify(JSON.parse(…)): compact, in the file's key order.
+		var c bytes.Buffer
+		if json.Compact(&c, []byte(s)) == nil {
+			payload.Variables = json.RawMessage(c.Bytes())
+		} else {
+			payload.Variables = s
 		}
 	}
-	payload["variables"] = v
-	out, _ := json.Marshal(payload)
-	return string(out)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(payload)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // encodeTemplate percent-encodes what may not stand in a URL or form body
@@ -646,7 +692,7 @@ func encodeURL(s string) string {
 			b.WriteByte(c)
 		case c == '%':
 			b.WriteString("%25")
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte(allowed, c) >= 0, c == '\n':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte(allowed, c) >= 0:
 			b.WriteByte(c)
 		default:
 			fmt.Fprintf(&b, "%%%02X", c)

@@ -315,3 +315,93 @@ func FuzzHTTPEnvFile(f *testing.F) {
 		fuzzImport(t, data, ParseHTTPFile)
 	})
 }
+
+// TestHTTPGraphQLMethod checks JetBrains' GRAPHQL request line (which
+// rest.nvim reads too): a POST of the query, and of its variables when the
+// body has them, as JSON; and REST Client's X-Request-Type: GraphQL, which
+// names the operation of a named query and always sends variables.
+func TestHTTPGraphQLMethod(t *testing.T) {
+	t.Parallel()
+	in := "GRAPHQL https://x.example/graphql\nAuthorization: token {{token}}\n\nquery {\n  viewer { login }\n}\n\n###\n" +
+		"GRAPHQL https://x.example/graphql\nContent-Type: application/graphql+json\n\nquery ($n: String!) { repo(name: $n) { id } }\n\n{\n  \"n\": \"a&b\",\n  \"m\": 1\n}\n\n###\n" +
+		"POST https://x.example/graphql\nX-Request-Type: GraphQL\n\nquery launches($limit: Int!) { past(limit: $limit) { name } }\n\n{\"limit\": 10}\n"
+	b, _, err := ParseHTTPFile([]byte(in), RequestImportOptions{Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ body, ct string }{
+		{`{"query":"query {\n  viewer { login }\n}"}`, "application/json"},
+		{`{"query":"query ($n: String!) { repo(name: $n) { id } }","variables":{"n":"a&b","m":1}}`, "application/graphql+json"},
+		{`{"query":"query launches($limit: Int!) { past(limit: $limit) { name } }","operationName":"launches","variables":{"limit":10}}`, "application/json"},
+	}
+	if len(b.Requests) != len(want) {
+		t.Fatalf("%d requests: %+v", len(b.Requests), b.Requests)
+	}
+	for k, w := range want {
+		r := b.Requests[k]
+		if r.Method != "POST" || r.Body != w.body || headerValue(r, "Content-Type") != w.ct {
+			t.Errorf("request %d: %s, body %s, Content-Type %q; want POST, %s, %q", k+1, r.Method, r.Body, headerValue(r, "Content-Type"), w.body, w.ct)
+		}
+	}
+}
+
+// TestHTTPFormLineBreaksEncoded checks that a form body's line breaks (a
+// line not starting with &) are percent-encoded as REST Client's encodeurl
+// does, and sent as written by JetBrains.
+func TestHTTPFormLineBreaksEncoded(t *testing.T) {
+	t.Parallel()
+	in := "POST https://x.example/post\nContent-Type: application/x-www-form-urlencoded\n\nkey1 = value1 &\nkey2 = value2\n&key3=v3\n"
+	b, _, err := ParseHTTPFile([]byte(in), RequestImportOptions{Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Requests[0].Body, "key1%20=%20value1%20&%0Akey2%20=%20value2&key3=v3"; got != want {
+		t.Errorf("REST Client form body %q, want %q", got, want)
+	}
+	b, _, err = ParseHTTPFile([]byte(in+"\n> {% client.log(1) %}\n"), RequestImportOptions{Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.Requests[0].Body, "key1 = value1 &\nkey2 = value2&key3=v3"; got != want {
+		t.Errorf("JetBrains form body %q, want %q", got, want)
+	}
+}
+
+// TestHTTPBodyFileWithPlaceholders checks a "< path" body file holding
+// {{…}}: REST Client sends it as it is (only "<@ path" fills variables
+// in), so the request is sent from the file; "<@" and a JetBrains file
+// (which fills variables in) keep it inline, where authdeck fills them in.
+func TestHTTPBodyFileWithPlaceholders(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"api.http":   "@bar = baz\n\nPOST https://x.example/raw\n\n< ./input.json\n\n###\nPOST https://x.example/filled\n\n<@ ./input.json\n\n###\nPOST https://x.example/plain\n\n< ./plain.json\n",
+		"input.json": "{\"foo\": \"{{bar}}\"}\n",
+		"plain.json": "{\"foo\": \"bar\"}\n",
+	}
+	b, notes, err := parseHTTPIn(t, files, "api.http", "dev", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, filled, plain := b.Requests[0], b.Requests[1], b.Requests[2]
+	if filepath.Base(raw.BodyFile) != "input.json" || !filepath.IsAbs(raw.BodyFile) || raw.Body != "" {
+		t.Errorf("\"< input.json\": body file %q, body %q; want the file, sent as it is", raw.BodyFile, raw.Body)
+	}
+	if !hasNote(notes, NoteCreated, "which REST Client sends as written") {
+		t.Errorf("no note saying why the body is sent from its file: %v", notes)
+	}
+	if filled.BodyFile != "" || filled.Body != files["input.json"] {
+		t.Errorf("\"<@ input.json\": body file %q, body %q; want the file's text inline", filled.BodyFile, filled.Body)
+	}
+	if plain.BodyFile != "" || plain.Body != files["plain.json"] {
+		t.Errorf("\"< plain.json\": body file %q, body %q; want the file's text inline", plain.BodyFile, plain.Body)
+	}
+	// JetBrains fills the variables of a "< path" file in.
+	files["http-client.env.json"] = `{"dev": {"host": "https://x.example"}}`
+	b, _, err = parseHTTPIn(t, files, "api.http", "dev", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Requests[0]; r.BodyFile != "" || r.Body != files["input.json"] {
+		t.Errorf("JetBrains \"< input.json\": body file %q, body %q; want the file's text inline", r.BodyFile, r.Body)
+	}
+}

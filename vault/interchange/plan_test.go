@@ -71,6 +71,8 @@ func TestDetectFormatFiles(t *testing.T) {
 		{"one.json", `{"data": {"value": {"key": "x"}, "type": "API_KEY", "name": "k"}}`, FormatSecretService},
 		{"bare.json", `{"type": "API_KEY", "name": "k", "value": {"key": "x"}}`, FormatSecretService},
 		{"http-client.env.json", `{"dev": {"host": "https://x"}}`, FormatHTTP},
+		{"http-client.env.json", `{"$shared": {"v": "1"}, "local": {"host": "https://x"}}`, FormatHTTP},
+		{"other.json", `{"$schema": {"type": "object"}, "dev": {"host": "https://x"}}`, ""},
 		{"bruno.json", `{"version": "1", "name": "c", "type": "collection"}`, FormatBruno},
 		{"a.bru", "meta {\n  name: a\n}\n", FormatBruno},
 		{"paste.txt", "# from the docs\ncurl -X POST https://x/y -d a=b\n", FormatCurl},

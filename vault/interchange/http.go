@@ -138,10 +138,21 @@ func (hp *httpParser) run() {
 		if i == len(hp.lines) || (!hp.script[i] && httpSeparator.MatchString(hp.lines[i])) {
 			hp.block(start, i, title)
 			if i < len(hp.lines) {
-				start, title = i+1, strings.TrimSpace(strings.TrimLeft(hp.lines[i], "#"))
+				start, title = i+1, separatorTitle(hp.lines[i])
 			}
 		}
 	}
+}
+
+// separatorTitle is the request name a "###" line gives: the text after
+// the leading '#'s, without a closing run of '#'s set off by a space, as in
+// "### [GET] Find one   ###" (a '#' inside the title stays: "### C# client").
+func separatorTitle(line string) string {
+	t := strings.TrimSpace(strings.TrimLeft(line, "#"))
+	if u := strings.TrimRight(t, "#"); u != t && (u == "" || strings.HasSuffix(u, " ") || strings.HasSuffix(u, "\t")) {
+		t = strings.TrimSpace(u)
+	}
+	return t
 }
 
 // markScripts marks the lines of JetBrains script blocks ("< {% … %}",

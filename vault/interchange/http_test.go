@@ -72,7 +72,7 @@ func TestImportHTTPSyntax(t *testing.T) {
 		"a=1\r\n" +
 		"\r\n" +
 		"\r\n" +
-		"### second by title\r\n" +
+		"### second by title     ###\r\n" +
 		"# @no-redirect\r\n" +
 		"DELETE {{host}}/b\r\n" +
 		"###\r\n" +
@@ -149,4 +149,24 @@ func FuzzHTTPFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzImport(t, data, ParseHTTPFile)
 	})
+}
+
+// TestHTTPSeparatorTitle: a "###" line names the request after it; a
+// closing run of '#'s set off by a space is decoration.
+func TestHTTPSeparatorTitle(t *testing.T) {
+	t.Parallel()
+	for line, want := range map[string]string{
+		"### [GET] Find One        ###": "[GET] Find One",
+		"### second":                   "second",
+		"###":                          "",
+		"### ###":                      "",
+		"### C# client":                "C# client",
+		"### issue #":                  "issue",
+		"### issue#":                   "issue#",
+		"###\ttabbed\t##":              "tabbed",
+	} {
+		if got := separatorTitle(line); got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
 }

@@ -326,7 +326,7 @@ func (im *reqImporter) addRequest(r vault.Request, label string) {
 	r.Method = strings.ToUpper(r.Method)
 	for _, n := range dynamicVars(r) {
 		if !dynamic.Known(n) {
-			im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "uses {{%s}}, a dynamic variable authdeck does not generate; define it as a variable before sending", n)
+			im.note(NoteWarning, fmt.Sprintf("request %q", r.Name), "uses {{%s}}, a dynamic variable authdeck does not generate; replace it in the request before sending it", n)
 			continue
 		}
 		if dynamic.Sensitive(n) {

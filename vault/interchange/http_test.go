@@ -157,13 +157,13 @@ func TestHTTPSeparatorTitle(t *testing.T) {
 	t.Parallel()
 	for line, want := range map[string]string{
 		"### [GET] Find One        ###": "[GET] Find One",
-		"### second":                   "second",
-		"###":                          "",
-		"### ###":                      "",
-		"### C# client":                "C# client",
-		"### issue #":                  "issue",
-		"### issue#":                   "issue#",
-		"###\ttabbed\t##":              "tabbed",
+		"### second":                    "second",
+		"###":                           "",
+		"### ###":                       "",
+		"### C# client":                 "C# client",
+		"### issue #":                   "issue",
+		"### issue#":                    "issue#",
+		"###\ttabbed\t##":               "tabbed",
 	} {
 		if got := separatorTitle(line); got != want {
 			t.Errorf("%q: %q, want %q", line, got, want)

@@ -41,12 +41,15 @@ const (
 	tagForm        = "form"
 	tagBody        = "body"
 	tagBodyFile    = "body-file"
+	// tagStripLines marks a body file sent without its line breaks, as
+	// curl -d @file sends it (vault.Request.StripLineBreaks).
+	tagStripLines = "strip-line-breaks"
 )
 
 // repeatableTags may appear more than once.
 var repeatableTags = map[string]bool{tagParam: true, tagHeader: true, tagForm: true}
 
-var knownTags = []string{tagID, tagDescription, tagAuth, tagPlacement, tagInsecure, tagScheme, tagURL, tagParam, tagHeader, tagForm, tagBody, tagBodyFile}
+var knownTags = []string{tagID, tagDescription, tagAuth, tagPlacement, tagInsecure, tagScheme, tagURL, tagParam, tagHeader, tagForm, tagBody, tagBodyFile, tagStripLines}
 
 // placedHeader is a header written as JSON: its place in the list and the fields.
 type placedHeader struct {
@@ -147,6 +150,9 @@ func encodeRequest(r vault.Request) []byte {
 		body = "< " + r.BodyFile + "\n"
 	case r.BodyFile != "":
 		tag(tagBodyFile, string(compactJSON(r.BodyFile)))
+	}
+	if r.StripLineBreaks {
+		tag(tagStripLines, "")
 	}
 	fmt.Fprintf(&b, "%s %s\n", r.Method, urlLine)
 	for _, l := range contLines {
@@ -552,13 +558,9 @@ func (p *httpParser) tag(r *vault.Request, tag, val string, params *[]placedPara
 		s, err = str()
 		r.Placement = vault.Placement(s)
 	case tagInsecure:
-		switch val {
-		case "", "true":
-			r.InsecureSkipVerify = true
-		case "false":
-		default:
-			return p.errf(p.line, "@insecure takes no value (or true/false), not %q", val)
-		}
+		r.InsecureSkipVerify, err = p.flag(tag, val)
+	case tagStripLines:
+		r.StripLineBreaks, err = p.flag(tag, val)
 	case tagScheme:
 		var s vault.AuthScheme
 		if err := obj(&s); err != nil {
@@ -603,6 +605,17 @@ func (p *httpParser) tag(r *vault.Request, tag, val string, params *[]placedPara
 		}
 	}
 	return err
+}
+
+// flag reads the value of a tag that takes none (or true/false).
+func (p *httpParser) flag(tag, val string) (bool, error) {
+	switch val {
+	case "", "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, p.errf(p.line, "@%s takes no value (or true/false), not %q", tag, val)
 }
 
 // mergePlaced puts the items written as JSON at their places and the
@@ -665,6 +678,8 @@ func (p *httpParser) validationErr(err error) error {
 			fe.Line = p.tagLine[tagScheme]
 		case f == "placement":
 			fe.Line = p.tagLine[tagPlacement]
+		case f == "stripLineBreaks":
+			fe.Line = p.tagLine[tagStripLines]
 		case f == "body":
 			fe.Line = p.reqLine
 		}

@@ -26,6 +26,8 @@ var requestCases = []vault.Request{
 	{Name: "CRLF body", Method: "POST", URL: "https://x.example.com/", Body: "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n"},
 	{Name: "body file", Method: "POST", URL: "https://x.example.com/", BodyFile: "./payload.json"},
 	{Name: "body file with spaces", Method: "POST", URL: "https://x.example.com/", BodyFile: " odd name.json "},
+	{Name: "body file sent as curl -d @file", Method: "POST", URL: "https://x.example.com/", BodyFile: "./form.txt", StripLineBreaks: true},
+	{Name: "odd body file sent as curl -d @file", Method: "POST", URL: "https://x.example.com/", BodyFile: " odd name.txt ", StripLineBreaks: true},
 	{Name: "form", Method: "POST", URL: "https://x.example.com/upload", Form: []vault.FormField{{Name: "a", Value: "1"}, {Name: "f", IsFile: true, File: "/tmp/x.png", ContentType: "image/png"}, {Name: "off", Value: "x", Disabled: true}}},
 	{Name: "scheme", Method: "GET", URL: "https://x.example.com/", Scheme: &vault.AuthScheme{Type: vault.SchemeAWSv4, AccessKey: "{{ak}}", SecretKey: "{{sk}}", Region: "eu-west-1", Service: "s3"}},
 	{Name: "url with spaces inside", Method: "GET", URL: "{{base url}}/a b"},
@@ -111,6 +113,9 @@ func TestRequestFileByHand(t *testing.T) {
 			return r.URL == "https://x.example.com/path" && len(r.Params) == 1 && r.Params[0] == vault.QueryParam{Name: "a", Value: "1"}
 		}},
 		{"file body", "POST https://x.example.com/\n\n< ./data.json\n", func(r vault.Request) bool { return r.BodyFile == "./data.json" && r.Body == "" }},
+		{"file body sent as curl -d @file", "# @strip-line-breaks\nPOST https://x.example.com/\n\n< ./form.txt\n", func(r vault.Request) bool {
+			return r.BodyFile == "./form.txt" && r.StripLineBreaks
+		}},
 		{"no id", "GET https://x.example.com/\n", func(r vault.Request) bool { return r.ID == derivedID("request", "dev", "hand") }},
 	}
 	for _, tc := range ok {
@@ -137,6 +142,8 @@ func TestRequestFileByHand(t *testing.T) {
 		{"bad id", "# @id ../../etc\nGET https://x.example.com/\n", "hand.http:1: id"},
 		{"place outside", "# @param {\"at\":5,\"name\":\"a\",\"value\":\"b\"}\nGET https://x.example.com/\n", "hand.http:1: @param: place 5 is outside"},
 		{"bad template", "GET {{open\n", "hand.http:1: url"},
+		{"flag with a value", "# @strip-line-breaks yes\nPOST https://x.example.com/\n\n< ./a.txt\n", "hand.http:1: @strip-line-breaks takes no value"},
+		{"line breaks of no file", "# @strip-line-breaks\nPOST https://x.example.com/\n\nbody\n", "hand.http:1: stripLineBreaks: applies to a bodyFile"},
 	}
 	for _, tc := range bad {
 		_, err := decodeRequest("hand.http", []byte(tc.file), "dev", nil, "hand")

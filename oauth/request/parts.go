@@ -187,6 +187,7 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 		if err != nil {
 			return err
 		}
+		w.source = BodySource{File: path, StripLineBreaks: p.parts.stripLineBreaks}
 		if !real {
 			w.body = []byte(fmt.Sprintf("(content of %s, read when sent)", path))
 			if p.parts.stripLineBreaks {
@@ -237,8 +238,12 @@ func (p *plan) renderMultipart(w *wire, render renderFunc, real bool) error {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range p.parts.form {
-		if err := writePart(mw, f, render, real); err != nil {
+		part, err := writePart(mw, f, render, real)
+		if err != nil {
 			return err
+		}
+		if part.Name != "" || part.IsFile {
+			w.source.Parts = append(w.source.Parts, part)
 		}
 	}
 	_ = mw.Close()
@@ -269,16 +274,17 @@ func (p *plan) checkPartTypes() error {
 
 // writePart writes one form field as a part: a text value, or a file (its
 // content read only for the real wire; one with no file chosen is left
-// out, as Postman does).
-func writePart(mw *multipart.Writer, f formPlan, render renderFunc, real bool) error {
+// out, as Postman does). It returns the part as rendered, a file by its
+// path (zero when left out).
+func writePart(mw *multipart.Writer, f formPlan, render renderFunc, real bool) (vault.FormField, error) {
 	name, err := render("form field", f.name)
 	if err != nil {
-		return err
+		return vault.FormField{}, err
 	}
 	if !f.isFile {
 		v, err := render(fmt.Sprintf("form field %q", name), f.value)
 		if err != nil {
-			return err
+			return vault.FormField{}, err
 		}
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"`, escapeQuotes(name)))
@@ -287,14 +293,14 @@ func writePart(mw *multipart.Writer, f formPlan, render renderFunc, real bool) e
 		}
 		pw, _ := mw.CreatePart(h)
 		_, _ = pw.Write([]byte(v))
-		return nil
+		return vault.FormField{Name: name, Value: v, ContentType: f.contentType}, nil
 	}
 	path, err := render(fmt.Sprintf("form field %q file", name), f.file)
 	if err != nil {
-		return err
+		return vault.FormField{}, err
 	}
 	if path == "" {
-		return nil // no file chosen: sent without it, as Postman does
+		return vault.FormField{}, nil // no file chosen: sent without it, as Postman does
 	}
 	ct := f.contentType
 	if ct == "" {
@@ -307,11 +313,11 @@ func writePart(mw *multipart.Writer, f formPlan, render renderFunc, real bool) e
 	content := []byte(fmt.Sprintf("(content of %s, read when sent)", path))
 	if real {
 		if content, err = readBodyFile(fmt.Sprintf("form field %q", name), path); err != nil {
-			return err
+			return vault.FormField{}, err
 		}
 	}
 	_, _ = pw.Write(content)
-	return nil
+	return vault.FormField{Name: name, IsFile: true, File: path, ContentType: f.contentType}, nil
 }
 
 // isURLEncoded reports a Content-Type of application/x-www-form-urlencoded.
@@ -343,18 +349,15 @@ func (p *plan) renderURLEncoded(w *wire, render renderFunc) error {
 	return nil
 }
 
-// escapeQuotes makes a part's name or file name safe inside quotes: '\'
-// and '"' escaped as Go's multipart writer does, control characters
-// percent-encoded (as browsers encode a line break), so no name can end
-// the header line.
+// escapeQuotes makes a part's name or file name safe inside quotes as
+// browsers (the HTML standard's multipart/form-data encoding) and curl
+// write it: '"' as %22, CR and LF as %0D and %0A; the other control
+// characters percent-encoded too, so no name can end the header line.
 func escapeQuotes(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case r == '\\' || r == '"':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
+		case r == '"' || r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, "%%%02X", r)
 		default:
 			b.WriteRune(r)

@@ -83,6 +83,10 @@ type Prepared struct {
 	Headers []vault.Header
 	// Body is the request body; a body that is not UTF-8 text is summarised.
 	Body string
+	// Source says where a body read when sent comes from: a file, or the
+	// parts of a multipart form (files by path), as rendered (masked
+	// unless revealed). Curl writes them as curl options.
+	Source BodySource
 	// Credential describes the credential applied (`API key "gh" in header X-API-Key`); empty when none.
 	Credential string
 	// Placement is where a bearer token went; empty when no token was sent.
@@ -189,6 +193,7 @@ func (s *Sender) build(ctx context.Context, p *plan, reveal, fetch bool) (*built
 	prep.URL = b.shown.url.String()
 	prep.Headers = slices.Clone(b.shown.headers)
 	prep.Body = displayBody(b.shown.body)
+	prep.Source = b.shown.source
 	b.prep = prep
 	return b, nil
 }

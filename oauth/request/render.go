@@ -22,7 +22,10 @@ func (p *Prepared) Curl(multiline bool) string {
 	if strings.HasPrefix(body, "(") && strings.HasSuffix(body, "bytes of binary data)") {
 		body = ""
 	}
-	return interchange.CurlCommand(interchange.CurlRequest{Method: p.Method, URL: p.URL, Headers: p.Headers, Body: body, Insecure: p.Insecure}, multiline)
+	return interchange.CurlCommand(interchange.CurlRequest{
+		Method: p.Method, URL: p.URL, Headers: p.Headers, Body: body, Insecure: p.Insecure,
+		BodyFile: p.Source.File, StripLineBreaks: p.Source.StripLineBreaks, Form: p.Source.Parts,
+	}, multiline)
 }
 
 // Dump writes the request like curl -v does ("> GET /path HTTP/1.1"), masked

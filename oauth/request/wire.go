@@ -15,6 +15,18 @@ type wire struct {
 	url     *url.URL
 	headers []vault.Header
 	body    []byte
+	// source says where the body comes from when it is not text written
+	// in the request: a file, or multipart parts (what a curl command line
+	// says with --data-binary @file, -d @file and -F).
+	source BodySource
+}
+
+// BodySource is a body read from a file (File, without its line breaks
+// when StripLineBreaks) or made of multipart parts (Parts), as rendered.
+type BodySource struct {
+	File            string
+	StripLineBreaks bool
+	Parts           []vault.FormField
 }
 
 func (w *wire) clone() *wire {
@@ -23,6 +35,7 @@ func (w *wire) clone() *wire {
 	c.url = &u
 	c.headers = slices.Clone(w.headers)
 	c.body = slices.Clone(w.body)
+	c.source.Parts = slices.Clone(w.source.Parts)
 	return &c
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -141,16 +142,23 @@ func (a curlAt) url(c curlParsed) string {
 	return rawURL + sep + strings.Join(c.urlQuery, "&")
 }
 
+// curlNamesHeader reports whether the command line names the header, to
+// send it or (disabled: -H 'Name:') to send none: curl then adds no header
+// of that name of its own.
+func curlNamesHeader(hs []vault.Header, name string) bool {
+	return slices.ContainsFunc(hs, func(h vault.Header) bool { return strings.EqualFold(h.Name, name) })
+}
+
 // curlDataBody sets the body of -d and --json (or, with -G, the query it
 // becomes) and the content headers curl adds.
 func curlDataBody(r *vault.Request, c curlParsed) {
 	body := strings.Join(c.data, "&")
 	if c.jsonBody {
 		body = strings.Join(c.data, "")
-		if !hasHeader(r.Headers, "Content-Type") {
+		if !curlNamesHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/json"})
 		}
-		if !hasHeader(r.Headers, "Accept") {
+		if !curlNamesHeader(r.Headers, "Accept") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Accept", Value: "application/json"})
 		}
 	}
@@ -163,7 +171,7 @@ func curlDataBody(r *vault.Request, c curlParsed) {
 		r.URL += sep + body
 	case len(c.data) > 0:
 		r.Body = body
-		if !hasHeader(r.Headers, "Content-Type") {
+		if !curlNamesHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
 	}
@@ -176,7 +184,7 @@ func (a curlAt) bodyFile(r *vault.Request, c curlParsed) {
 		a.skip("the body mixes data read from files with other data; it is not imported")
 	case len(c.dataFiles) == 1:
 		r.BodyFile = c.dataFiles[0]
-		if !hasHeader(r.Headers, "Content-Type") {
+		if !curlNamesHeader(r.Headers, "Content-Type") {
 			r.Headers = append(r.Headers, vault.Header{Name: "Content-Type", Value: "application/x-www-form-urlencoded"})
 		}
 		// curl -d @file sends the file without its line breaks; the

@@ -364,7 +364,9 @@ func (c *curlCommand) skipOption(kind, opt string) {
 	}
 }
 
-// header reads -H "Name: value" ("Name;" sends an empty header).
+// header reads -H "Name: value" ("Name;" sends an empty header, "Name:"
+// none: it removes one curl would add, such as the Content-Type of -d; the
+// request keeps it disabled, so nothing adds it back).
 func (c *curlCommand) header(v string) {
 	k, val, ok := strings.Cut(v, ":")
 	k = strings.TrimSpace(k)
@@ -375,6 +377,8 @@ func (c *curlCommand) header(v string) {
 		c.skip("header %q is not \"Name: value\"", truncate(v, 40))
 	case strings.HasPrefix(k, "@"):
 		c.skip("headers from a file (%s) are not imported", k)
+	case strings.TrimSpace(val) == "":
+		c.p.headers = append(c.p.headers, vault.Header{Name: k, Disabled: true})
 	default:
 		c.p.headers = append(c.p.headers, vault.Header{Name: k, Value: strings.TrimSpace(val)})
 	}

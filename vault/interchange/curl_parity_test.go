@@ -377,3 +377,85 @@ func canonicalMultipart(e echoed) echoed {
 	}
 	return c
 }
+
+// TestExportedCurlSendsWhatAuthdeckSends: `authdeck export curl` of a
+// request whose body is read when sent — a file as it is, a file without
+// its line breaks, multipart forms of text and files — is a command line
+// that real curl sends exactly as `authdeck send` does (multipart compared
+// part by part, as the boundaries differ). The export once wrote the
+// display text "(content of FILE, read when sent)" as --data-raw instead.
+func TestExportedCurlSendsWhatAuthdeckSends(t *testing.T) {
+	needCurl(t)
+	es := newEchoServer(t)
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	form := file("form.txt", "grant_type=client_credentials\r\n&scope=read\n")
+	odd := file("odd;name,\"q\".json", "{\"a\": 1}\n")
+	png := file("pixel.png", "\x89PNG\r\n\x1a\n\x00binary")
+	base := "http://127.0.0.1:" + es.port
+	cases := []vault.Request{
+		{Name: "text without a type", Method: "POST", URL: base + "/text", Body: "a=1\nb=2"},
+		{Name: "json", Method: "PATCH", URL: base + "/json", Body: `{"a":"it's"}`, Headers: []vault.Header{{Name: "Content-Type", Value: "application/json"}}},
+		{Name: "file", Method: "POST", URL: base + "/file", BodyFile: form},
+		{
+			Name: "file without line breaks", Method: "POST", URL: base + "/strip", BodyFile: form, StripLineBreaks: true,
+			Headers: []vault.Header{{Name: "Content-Type", Value: "application/x-www-form-urlencoded"}},
+		},
+		{Name: "put a file", Method: "PUT", URL: base + "/put", BodyFile: png, Headers: []vault.Header{{Name: "Content-Type", Value: "image/png"}}},
+		{Name: "odd file name", Method: "POST", URL: base + "/odd", BodyFile: odd},
+		{Name: "multipart", Method: "POST", URL: base + "/form", Form: []vault.FormField{
+			{Name: "plain", Value: "hello"},
+			{Name: "looks like a file", Value: "@/etc/passwd"},
+			{Name: "semi;colon", Value: "a;b,c \"quoted\" \\ end"},
+			{Name: "typed", Value: `{"x":1}`, ContentType: "application/json"},
+			{Name: "picture", IsFile: true, File: png, ContentType: "image/png"},
+			{Name: "odd", IsFile: true, File: odd},
+			{Name: "skipped", Value: "no", Disabled: true},
+		}},
+		{Name: "multipart put", Method: "PUT", URL: base + "/form-put", Form: []vault.FormField{{Name: "a", Value: "1"}}},
+	}
+	v := vault.New(vault.NewMemoryCatalog(), vault.NewMemoryStore())
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	s := &request.Sender{Vault: v}
+	ctx := context.Background()
+	for _, r := range cases {
+		r.Env = "dev"
+		if err := r.Validate(); err != nil {
+			t.Fatalf("%s: %v", r.Name, err)
+		}
+		spec := request.SpecFromSaved(r)
+		spec.AllowHTTP, spec.Timeout = true, 10*time.Second
+		resp, err := s.Send(ctx, "dev", spec, request.SendOptions{Sink: func(*request.Response) io.Writer { return io.Discard }})
+		if err != nil {
+			t.Fatalf("%s: send: %v", r.Name, err)
+		}
+		_ = resp.Discard()
+		sent := es.take()
+		p, err := s.Prepare(ctx, "dev", spec, true)
+		if err != nil {
+			t.Fatalf("%s: prepare: %v", r.Name, err)
+		}
+		line := p.Curl(false)
+		cmd := exec.CommandContext(ctx, "bash", "-c", line+" -sS -o /dev/null")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %s: %v\n%s", r.Name, line, err, out)
+		}
+		got := es.take()
+		if len(sent) != 1 || len(got) != 1 {
+			t.Fatalf("%s: authdeck sent %d requests, curl %d", r.Name, len(sent), len(got))
+		}
+		a, b := canonicalMultipart(sent[0]), canonicalMultipart(got[0])
+		if a.Method != b.Method || a.Target != b.Target || !slices.Equal(a.Headers, b.Headers) || !bytes.Equal(a.Body, b.Body) {
+			t.Errorf("%s: the exported command\n  %s\nsends\n  %s\nwhere authdeck sends\n  %s", r.Name, line, b, a)
+		}
+	}
+}

@@ -310,6 +310,21 @@ curl --data-binary @/abs/body.bin https://x.example/b https://y.example/c`
 	}
 }
 
+// TestImportCurlRemovedHeader: -H 'Name:' makes curl send no such header,
+// not an empty one: the request keeps it disabled, and no Content-Type is
+// added for the data.
+func TestImportCurlRemovedHeader(t *testing.T) {
+	t.Parallel()
+	b, _, err := ParseCurl([]byte(`curl -H 'Content-Type:' -H 'X-Empty;' -d 'a=1' https://x.example/in`), RequestImportOptions{Env: "dev", Name: "cmd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []vault.Header{{Name: "Content-Type", Disabled: true}, {Name: "X-Empty"}}
+	if got := b.Requests[0].Headers; !slices.Equal(got, want) {
+		t.Errorf("headers %+v, want %+v", got, want)
+	}
+}
+
 // TestImportCurlDataFileLineBreaks: -d, --data and --data-ascii @file send
 // the file without its line breaks (curl's file2string), so the imported
 // request does; --data-binary, --json and -T send it as it is.

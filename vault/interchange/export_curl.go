@@ -1,6 +1,8 @@
 package interchange
 
 import (
+	"mime"
+	"slices"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -18,6 +20,59 @@ type CurlRequest struct {
 	Body    string
 	// Insecure adds -k (TLS verification off).
 	Insecure bool
+	// BodyFile is a file sent as the body instead of Body: --data-binary
+	// @file, or --data @file (curl then leaves out its line breaks) with
+	// StripLineBreaks.
+	BodyFile        string
+	StripLineBreaks bool
+	// Form are the parts of a multipart body sent instead of Body: -F for
+	// files (and text with a Content-Type), --form-string for text. A
+	// multipart/form-data Content-Type header is left to curl, which
+	// writes its own boundary.
+	Form []vault.FormField
+}
+
+// partsType is the Content-Type header to give curl with -F: none for
+// multipart/form-data (curl's own), else the multipart type without its
+// boundary (curl adds the boundary of the body it writes).
+func partsType(v string) string {
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt == "multipart/form-data" {
+		return ""
+	}
+	delete(params, "boundary")
+	return mime.FormatMediaType(mt, params)
+}
+
+// curlFormArgs writes multipart parts as curl options: a file as
+// -F 'name=@"path";type=…', text as --form-string 'name=value' (which
+// never reads a file, whatever the value starts with), text with its own
+// Content-Type as -F 'name="value";type=…'.
+func curlFormArgs(parts []vault.FormField) []string {
+	args := make([]string, 0, len(parts))
+	for _, f := range parts {
+		typ := ""
+		if f.ContentType != "" {
+			typ = ";type=" + f.ContentType
+		}
+		switch {
+		case f.IsFile:
+			args = append(args, "-F "+ShellQuote(f.Name+"=@"+quoteFormWord(f.File)+typ))
+		case typ == "":
+			args = append(args, "--form-string "+ShellQuote(f.Name+"="+f.Value))
+		default:
+			args = append(args, "-F "+ShellQuote(f.Name+"="+quoteFormWord(f.Value)+typ))
+		}
+	}
+	return args
+}
+
+// quoteFormWord is a value of a -F option in double quotes, as curl reads
+// it there (and curlFormWord reads it back): a backslash escapes '"' and
+// '\'. A word without quotes would end at ';' (and a leading '@' or '<'
+// would name a file).
+func quoteFormWord(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // ShellQuote quotes s for a POSIX shell: single quotes, each embedded single
@@ -39,10 +94,11 @@ func CurlCommand(r CurlRequest, multiline bool) string {
 		method = "GET"
 	}
 	args := []string{"curl"}
+	hasBody := r.Body != "" || r.BodyFile != "" || len(r.Form) > 0
 	switch {
-	case method == "HEAD" && r.Body == "":
+	case method == "HEAD" && !hasBody:
 		args = append(args, "--head")
-	case method == "GET" && r.Body == "", method == "POST" && r.Body != "":
+	case method == "GET" && !hasBody, method == "POST" && hasBody:
 		// curl's defaults
 	default:
 		args = append(args, "-X "+ShellQuote(method))
@@ -52,9 +108,26 @@ func CurlCommand(r CurlRequest, multiline bool) string {
 	}
 	args = append(args, ShellQuote(r.URL))
 	for _, h := range r.Headers {
+		if len(r.Form) > 0 && strings.EqualFold(h.Name, "Content-Type") {
+			if v := partsType(h.Value); v != "" {
+				args = append(args, "-H "+ShellQuote(h.Name+": "+v))
+			}
+			continue
+		}
 		args = append(args, "-H "+ShellQuote(h.Name+": "+h.Value))
 	}
-	if r.Body != "" {
+	if (r.BodyFile != "" || r.Body != "") && len(r.Form) == 0 && !slices.ContainsFunc(r.Headers, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Content-Type") }) {
+		// curl would send its form type with the data; the request has none
+		args = append(args, "-H "+ShellQuote("Content-Type:"))
+	}
+	switch {
+	case len(r.Form) > 0:
+		args = append(args, curlFormArgs(r.Form)...)
+	case r.BodyFile != "" && r.StripLineBreaks:
+		args = append(args, "--data "+ShellQuote("@"+r.BodyFile))
+	case r.BodyFile != "":
+		args = append(args, "--data-binary "+ShellQuote("@"+r.BodyFile))
+	case r.Body != "":
 		args = append(args, "--data-raw "+ShellQuote(r.Body))
 	}
 	if !multiline {

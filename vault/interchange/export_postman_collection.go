@@ -323,6 +323,9 @@ func (x *pmExporter) body(r vault.Request, label string) *pmxBody {
 	ct := contentType(r.Headers)
 	switch {
 	case r.BodyFile != "":
+		if r.StripLineBreaks {
+			x.note(NoteWarning, label, "its body file is sent without its line breaks (as curl -d @file sends it); Postman sends the file as it is")
+		}
 		return &pmxBody{Mode: "file", File: &pmxFile{Src: r.BodyFile}}
 	case len(r.Form) > 0 && ct == "application/x-www-form-urlencoded":
 		return x.urlencodedForm(r.Form, label)

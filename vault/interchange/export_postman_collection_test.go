@@ -732,3 +732,38 @@ func withoutRawURLs(t *testing.T, collection []byte) []byte {
 	}
 	return out
 }
+
+// TestExportPostmanSaysLineBreaksAreKept: Postman sends a body file as it
+// is, so a request that sends it without its line breaks (an imported
+// curl -d @file) is exported as a file body with a warning naming it.
+func TestExportPostmanSaysLineBreaksAreKept(t *testing.T) {
+	t.Parallel()
+	v := vault.New(vault.NewMemoryCatalog(), vault.NewMemoryStore())
+	if _, err := v.AddEnv(vault.Environment{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []vault.Request{
+		{Name: "stripped", Env: "dev", Method: "POST", URL: "https://x.example/a", BodyFile: "/tmp/form.txt", StripLineBreaks: true},
+		{Name: "as it is", Env: "dev", Method: "POST", URL: "https://x.example/b", BodyFile: "/tmp/blob.bin"},
+	} {
+		if _, err := v.PutRequest(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, notes, err := ExportPostman(context.Background(), v, PostmanExportOptions{Env: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"src": "/tmp/form.txt"`) && !strings.Contains(string(out), `"src":"/tmp/form.txt"`) {
+		t.Errorf("the body file is not in the collection:\n%s", out)
+	}
+	var warned []string
+	for _, n := range notes {
+		if n.Kind == NoteWarning && strings.Contains(n.Msg, "without its line breaks") {
+			warned = append(warned, n.Item)
+		}
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "stripped") {
+		t.Errorf("line-break warnings for %q, want one for the request \"stripped\" (notes %v)", warned, notes)
+	}
+}

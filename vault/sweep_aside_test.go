@@ -2,14 +2,13 @@ package vault_test
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/authdeck/authdeck/vault"
 	"github.com/authdeck/authdeck/vault/local"
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // TestRecoverSweepsStaleFilesAside (S-37): the temporary files a killed
@@ -55,16 +54,7 @@ func TestRecoverSweepsStaleFilesAside(t *testing.T) {
 	if r.Swept != len(stale) {
 		t.Errorf("recovery swept %d files aside, want %d (%s)", r.Swept, len(stale), r)
 	}
-	for _, name := range stale {
-		if _, err := os.Stat(filepath.Join(home, name)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s is still there (%v)", name, err)
-		}
-	}
-	for _, name := range kept {
-		if _, err := os.Stat(filepath.Join(home, name)); err != nil {
-			t.Errorf("%s, not a file aside of authdeck's, was removed: %v", name, err)
-		}
-	}
+	vaulttest.CheckSwept(t, home, stale, kept)
 	s, err := v.Secret("dev", "api")
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func TestCurlFileString(t *testing.T) {
 		{"only breaks", "\n\r\n\n", ""},
 	}
 	for _, tt := range tests {
-		if got := string(CurlFileString([]byte(tt.in))); got != tt.want {
+		if got := string(curlFileString([]byte(tt.in))); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -77,7 +77,7 @@ func FuzzCurlFileString(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out := CurlFileString(in)
+		out := curlFileString(in)
 		if bytes.ContainsAny(out, "\x00\r\n") {
 			t.Fatalf("%q keeps a NUL, CR or LF: %q", in, out)
 		}

@@ -199,7 +199,7 @@ func (p *plan) renderParts(w *wire, lookup func(string) (string, bool), real boo
 			return err
 		}
 		if p.parts.stripLineBreaks {
-			w.body = CurlFileString(w.body)
+			w.body = curlFileString(w.body)
 		}
 	}
 	return nil
@@ -366,14 +366,14 @@ func escapeQuotes(s string) string {
 	return b.String()
 }
 
-// CurlFileString is what curl makes of a file it reads for -d @file (its
+// curlFileString is what curl makes of a file it reads for -d @file (its
 // file2string): the file read as fgets reads it into a 256-byte buffer —
 // pieces of at most 255 bytes, each ending at a line feed — with each
 // piece cut at its first NUL, carriage return or line feed, and the pieces
 // joined. A file with LF or CRLF line endings loses only its line breaks;
 // a carriage return inside a line drops the rest of that piece, as curl
 // does.
-func CurlFileString(b []byte) []byte {
+func curlFileString(b []byte) []byte {
 	out := make([]byte, 0, len(b))
 	for len(b) > 0 {
 		n := min(len(b), 255)

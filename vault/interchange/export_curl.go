@@ -2,7 +2,6 @@ package interchange
 
 import (
 	"mime"
-	"slices"
 	"strings"
 
 	"github.com/authdeck/authdeck/vault"
@@ -116,7 +115,7 @@ func CurlCommand(r CurlRequest, multiline bool) string {
 		}
 		args = append(args, "-H "+ShellQuote(h.Name+": "+h.Value))
 	}
-	if (r.BodyFile != "" || r.Body != "") && len(r.Form) == 0 && !slices.ContainsFunc(r.Headers, func(h vault.Header) bool { return strings.EqualFold(h.Name, "Content-Type") }) {
+	if (r.BodyFile != "" || r.Body != "") && len(r.Form) == 0 && !curlNamesHeader(r.Headers, "Content-Type") {
 		// curl would send its form type with the data; the request has none
 		args = append(args, "-H "+ShellQuote("Content-Type:"))
 	}

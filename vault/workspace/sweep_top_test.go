@@ -1,11 +1,11 @@
 package workspace
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/authdeck/authdeck/vault/vaulttest"
 )
 
 // TestReadSweepsFilesAsideAtTheTop: a process killed while it wrote the
@@ -35,14 +35,5 @@ func TestReadSweepsFilesAsideAtTheTop(t *testing.T) {
 	if _, ok := c.Env("dev"); !ok {
 		t.Fatal("the read lost the environment")
 	}
-	for _, name := range aside {
-		if _, err := os.Stat(filepath.Join(root, name)); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s is still there after the next read (%v)", name, err)
-		}
-	}
-	for _, name := range kept {
-		if _, err := os.Stat(filepath.Join(root, name)); err != nil {
-			t.Errorf("%s was removed: %v", name, err)
-		}
-	}
+	vaulttest.CheckSwept(t, root, aside, kept)
 }

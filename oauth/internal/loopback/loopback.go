@@ -78,6 +78,9 @@ type Listener struct {
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
 	noResponse func(string) bool
+	// handed, when set (tests), runs once a redirect is handed to the
+	// flow, before the page waits for the verdict.
+	handed func()
 }
 
 // Listen binds the listener and starts serving. An error names the address
@@ -201,11 +204,21 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusConflict, p.Flow+" already in progress", "Return to authdeck.", "")
 		return
 	}
+	if l.handed != nil {
+		l.handed()
+	}
 	var err error
 	select {
 	case err = <-msg.reply:
 	case <-l.done:
-		err = errors.New("flow ended")
+		// The flow replies before it closes the listener, so a verdict
+		// already given wins over the end it came with: a flow that took
+		// the response and finished at once still shows its page as done.
+		select {
+		case err = <-msg.reply:
+		default:
+			err = errors.New("flow ended")
+		}
 	case <-time.After(30 * time.Second):
 		err = errors.New("no answer")
 	}
